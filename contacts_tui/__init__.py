@@ -1,0 +1,1 @@
+"""contacts-tui: the Sales Management → Contacts module in a terminal."""
