@@ -210,9 +210,8 @@ def _integer(value: Any, path: str) -> int:
 def _tables(table: dict, key: str, path: str, what: str) -> list:
     value = table[key]
     if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
-        header = re.sub(
-            r"\[\d+\]", "", _join(path, key)
-        )  # templates[0].categories -> [[templates.categories]]
+        # The header to write drops the indexes: templates[0].categories -> templates.categories
+        header = re.sub(r"\[\d+\]", "", _join(path, key))
         raise _SchemaError(_join(path, key), f"must be a list of [[{header}]] tables")
     if not value:
         raise _SchemaError(_join(path, key), f"needs at least one {what}")
