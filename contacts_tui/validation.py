@@ -1,0 +1,332 @@
+"""Field validation and normalisation shared by the UI, import and scripts, plus text safety."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+import warnings
+from functools import cache
+
+import phonenumbers
+import pycountry
+from email_validator import EmailNotValidError, validate_email
+from phonenumbers import NumberParseException, PhoneNumberFormat, ValidationResult
+from schwifty import BIC, IBAN
+from schwifty import exceptions as iban_errors
+
+
+class ValidationError(ValueError):
+    """A value a user typed is not acceptable; the message says why, in plain words."""
+
+
+# --- Text safety -------------------------------------------------------------------------------
+
+# Characters that could drive the terminal or disguise text: C0/C1 controls (ESC, CSI, NUL...),
+# line/paragraph separators, bidi marks, embeddings, overrides and isolates, lone surrogates,
+# and the invisible zero-width space, word joiner and BOM (they make equal names look different).
+# Zero-width joiner and non-joiner (U+200D, U+200C) stay allowed: emoji and Indic/Persian need them.
+_UNSAFE_RANGES = (
+    (0x00, 0x1F),
+    (0x7F, 0x9F),
+    (0x061C, 0x061C),
+    (0x200B, 0x200B),
+    (0x200E, 0x200F),
+    (0x2028, 0x202E),
+    (0x2060, 0x2060),
+    (0x2066, 0x2069),
+    (0xD800, 0xDFFF),
+    (0xFEFF, 0xFEFF),
+)
+_UNSAFE_CHAR = re.compile(
+    "[" + "".join(f"\\u{low:04x}-\\u{high:04x}" for low, high in _UNSAFE_RANGES) + "]"
+)
+# Whole escape sequences, so their parameters don't leak onto the screen as text:
+# CSI (ESC [ or U+009B) ... final byte; OSC/DCS/SOS/PM/APC and their text up to the next
+# control character (the BEL or ST that ends them goes with the other controls); other ESC x.
+_ESCAPE_SEQUENCE = re.compile(
+    r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]?"
+    r"|(?:\x1b[\]PX^_]|[\x90\x98\x9d\x9e\x9f])[^\x00-\x1f\x7f-\x9f]*"
+    r"|\x1b[ -/]*[0-~]?"
+)
+_DISPLAY_TABLE = {code: None for low, high in _UNSAFE_RANGES for code in range(low, high + 1)}
+_DISPLAY_TABLE.update(dict.fromkeys(map(ord, "\t\n\v\f\r\x85\u2028\u2029"), " "))
+
+
+def clean_text(
+    value: str | None, *, field: str, required: bool = False, max_length: int = 200
+) -> str:
+    """Trim and NFC-normalise one line of user text; refuse control and escape characters."""
+    text = unicodedata.normalize("NFC", value or "").strip()
+    if _UNSAFE_CHAR.search(text):
+        raise ValidationError(
+            f"{field} contains hidden control or text-direction characters"
+            " — please retype it without them."
+        )
+    if required and not text:
+        raise ValidationError(f"{field} is required.")
+    if len(text) > max_length:
+        raise ValidationError(f"{field} must be at most {max_length} characters long.")
+    return text
+
+
+def display_safe(value: object) -> str:
+    """Return ``value`` as text that cannot drive the terminal (None shows as blank)."""
+    text = "" if value is None else str(value)
+    if _UNSAFE_CHAR.search(text) is None:  # the usual case: one scan, no copy
+        return text
+    return _ESCAPE_SEQUENCE.sub("", text).translate(_DISPLAY_TABLE)
+
+
+# --- Numbers -----------------------------------------------------------------------------------
+
+_WHOLE_NUMBER = re.compile(r"[+-]?[0-9]+")
+
+
+def normalize_scoring(value: str | int | None, low: int = 0, high: int = 100) -> int | None:
+    """Return the scoring as an int in ``low..high``, or None when left blank."""
+    if isinstance(value, str):
+        value = value.strip()
+        if not value:
+            return None
+        value = int(value) if _WHOLE_NUMBER.fullmatch(value) else None
+    elif value is None:
+        return None
+    if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+        raise ValidationError(f"Scoring must be a whole number from {low} to {high}.")
+    return value
+
+
+# --- Bank accounts -----------------------------------------------------------------------------
+
+
+def _country_name(alpha2: str) -> str:
+    country = pycountry.countries.get(alpha_2=alpha2)
+    if country is None:
+        return alpha2
+    return getattr(country, "common_name", country.name)
+
+
+def normalize_iban(text: str) -> str:
+    """Return the IBAN compact and upper-case, checked against its country's registry entry."""
+    compact = re.sub(r"\s+", "", clean_text(text, field="IBAN", required=True, max_length=64))
+    compact = compact.upper()
+    if not compact.isascii() or not compact.isalnum():
+        raise ValidationError("An IBAN can only contain letters and digits.")
+    if not re.fullmatch(r"[A-Z]{2}[0-9]{2}.*", compact):
+        raise ValidationError(
+            "An IBAN starts with a two-letter country code and two check digits, e.g. DE89 …"
+        )
+    country = compact[:2]
+    try:
+        with warnings.catch_warnings():
+            # Countries whose national check digits schwifty cannot verify only warn; the
+            # registry format, length and IBAN check digits are still checked for them.
+            warnings.simplefilter("ignore", iban_errors.NationalChecksumNotVerified)
+            IBAN(compact, validate_bban=True)
+    except iban_errors.InvalidCountryCode:
+        if pycountry.countries.get(alpha_2=country) is None:
+            message = f"An IBAN starts with a country code; “{country}” is not one."
+        else:
+            message = f"{_country_name(country)} does not use IBANs."
+        raise ValidationError(message) from None
+    except iban_errors.InvalidLength:
+        expected = IBAN(compact, allow_invalid=True).spec.iban_length
+        raise ValidationError(
+            f"An IBAN from {_country_name(country)} has {expected} characters;"
+            f" this one has {len(compact)}."
+        ) from None
+    except iban_errors.InvalidChecksumDigits:
+        raise ValidationError(
+            "This IBAN's check digits are wrong — please check for a typo."
+        ) from None
+    except iban_errors.InvalidBBANChecksum:
+        raise ValidationError(
+            "The account number in this IBAN fails its national check — please check for a typo."
+        ) from None
+    except iban_errors.SchwiftyException:
+        raise ValidationError(
+            f"This is not how IBANs from {_country_name(country)} look — please check for a typo."
+        ) from None
+    return compact
+
+
+def format_iban(compact: str) -> str:
+    """Show an IBAN in groups of four characters."""
+    compact = re.sub(r"\s+", "", compact).upper()
+    return " ".join(compact[i : i + 4] for i in range(0, len(compact), 4))
+
+
+def normalize_bic(text: str, iban: str | None = None) -> tuple[str, str | None]:
+    """Return (compact BIC, warning or None); blank gives ("", None) since SWIFT is optional."""
+    compact = re.sub(r"\s+", "", clean_text(text, field="SWIFT/BIC", max_length=32)).upper()
+    if not compact:
+        return "", None
+    try:
+        bic = BIC(compact)
+    except iban_errors.InvalidLength:
+        raise ValidationError(
+            f"A SWIFT/BIC code has 8 or 11 characters; this one has {len(compact)}."
+        ) from None
+    except iban_errors.InvalidCountryCode:
+        raise ValidationError(
+            f"“{compact[4:6]}” in this SWIFT/BIC code is not a country code."
+        ) from None
+    except iban_errors.SchwiftyException:
+        raise ValidationError(
+            "A SWIFT/BIC code is 4 letters or digits for the bank, 2 letters for the country,"
+            " 2 for the location and optionally 3 for the branch, e.g. COBADEFFXXX."
+        ) from None
+    iban_country = re.sub(r"\s+", "", iban or "")[:2].upper()
+    if iban_country and iban_country != bic.country_code:
+        return compact, (
+            f"This SWIFT/BIC code is for a bank in {_country_name(bic.country_code)}, but the IBAN"
+            f" is from {_country_name(iban_country)} — please check they belong together."
+        )
+    return compact, None
+
+
+def bank_from_iban(iban: str) -> tuple[str | None, str | None]:
+    """Return (BIC, bank name) for the IBAN's bank where the registry knows it."""
+    try:
+        account = IBAN(iban, allow_invalid=True)
+        bic = account.bic
+        return (str(bic) if bic else None), (account.bank_name or None)
+    except iban_errors.SchwiftyException:
+        return None, None
+
+
+# --- E-mail and phone --------------------------------------------------------------------------
+
+
+def normalize_email(text: str) -> str:
+    """Return the e-mail address normalised (domain lower-case); syntax only, no DNS."""
+    address = clean_text(text, field="E-mail", required=True, max_length=320)
+    try:
+        return validate_email(address, check_deliverability=False).normalized
+    except EmailNotValidError as error:
+        # email-validator's messages are written for end users ("must have an @-sign").
+        raise ValidationError(str(error)) from None
+
+
+_PHONE_CHARACTERS = re.compile(r"[\d\s+().\-/]+")
+
+
+def normalize_phone(text: str, region: str | None = "GB") -> str:
+    """Return the phone number in E.164; numbers without +country are read as ``region``'s."""
+    typed = clean_text(text, field="Phone number", required=True, max_length=40)
+    if not _PHONE_CHARACTERS.fullmatch(typed):
+        raise ValidationError("A phone number can only contain digits, spaces and + ( ) - . /")
+    try:
+        number = phonenumbers.parse(typed, (region or "").upper() or None)
+    except NumberParseException as error:
+        if error.error_type != NumberParseException.INVALID_COUNTRY_CODE:
+            raise ValidationError("This doesn't look like a phone number.") from None
+        if typed.startswith("+"):
+            raise ValidationError("The country code after + is not one we know.") from None
+        raise ValidationError("Please start the number with + and its country code.") from None
+    if not phonenumbers.is_valid_number(number):
+        reason = phonenumbers.is_possible_number_with_reason(number)
+        if reason == ValidationResult.TOO_SHORT:
+            raise ValidationError("This phone number is too short — please check the digits.")
+        if reason == ValidationResult.TOO_LONG:
+            raise ValidationError("This phone number is too long — please check the digits.")
+        if reason == ValidationResult.IS_POSSIBLE_LOCAL_ONLY:
+            raise ValidationError("Please include the area code.")
+        country = phonenumbers.region_code_for_country_code(number.country_code)
+        where = f" {_country_name(country)}" if country.isalpha() and country != "ZZ" else ""
+        raise ValidationError(f"This is not a valid{where} phone number — please check the digits.")
+    return phonenumbers.format_number(number, PhoneNumberFormat.E164)
+
+
+def format_phone(e164: str) -> str:
+    """Show a stored number in international format, or unchanged if it cannot be read."""
+    try:
+        number = phonenumbers.parse(e164, None)
+    except NumberParseException:
+        return e164
+    return phonenumbers.format_number(number, PhoneNumberFormat.INTERNATIONAL)
+
+
+def phone_digits(text: str) -> str:
+    """Only the digits 0-9 of ``text``, for search."""
+    return re.sub(r"[^0-9]", "", text)
+
+
+# --- Addresses ---------------------------------------------------------------------------------
+
+
+def _sort_key(name: str) -> str:
+    # "Åland Islands" sorts with A, not after Z.
+    return unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().casefold()
+
+
+def normalize_country(text: str) -> str:
+    """Return the ISO 3166 alpha-2 code for an alpha-2, alpha-3 code or English name."""
+    typed = clean_text(text, field="Country", max_length=100)
+    if not typed:
+        return ""
+    try:
+        return pycountry.countries.lookup(typed).alpha_2
+    except LookupError:
+        raise ValidationError(
+            f"“{typed}” is not a country we know — type its English name or code, e.g. DE."
+        ) from None
+
+
+@cache
+def _countries() -> tuple[tuple[str, str], ...]:
+    pairs = ((country.alpha_2, _country_name(country.alpha_2)) for country in pycountry.countries)
+    return tuple(sorted(pairs, key=lambda pair: _sort_key(pair[1])))
+
+
+def country_choices() -> list[tuple[str, str]]:
+    """(alpha-2, name) of every ISO 3166 country, sorted by name."""
+    return list(_countries())
+
+
+@cache
+def _states(country: str) -> tuple[tuple[str, str], ...]:
+    subdivisions = pycountry.subdivisions.get(country_code=country) or []
+    pairs = ((state.code, state.name) for state in subdivisions)
+    return tuple(sorted(pairs, key=lambda pair: _sort_key(pair[1])))
+
+
+def state_choices(country: str) -> list[tuple[str, str]]:
+    """ISO 3166-2 (code, name) of the country's subdivisions, sorted by name; [] if none."""
+    return list(_states(country.strip().upper()))
+
+
+def normalize_state(text: str, country: str | None) -> str:
+    """Return the ISO 3166-2 code where the country has subdivisions, else free text."""
+    typed = clean_text(text, field="State", max_length=100)
+    country_code = normalize_country(country or "")
+    states = _states(country_code) if country_code else ()
+    if not typed or not states:
+        return typed
+    wanted = typed.casefold()
+    matches = [
+        code
+        for code, name in states
+        if wanted in (code.casefold(), code.split("-", 1)[1].casefold(), name.casefold())
+    ]
+    if len(matches) == 1:
+        return matches[0]
+    if matches:
+        raise ValidationError(
+            f"“{typed}” could be {', '.join(matches)} — please pick one of those codes."
+        )
+    raise ValidationError(
+        f"“{typed}” is not a state or region of {_country_name(country_code)}"
+        " — please pick one from the list."
+    )
+
+
+_ZIP = re.compile(r"[A-Za-z0-9 -]+")
+
+
+def normalize_zip(text: str) -> str:
+    """Return the zip code trimmed, upper-case, with single spaces."""
+    typed = clean_text(text, field="Zip code", required=True, max_length=16)
+    if not _ZIP.fullmatch(typed):
+        raise ValidationError("A zip code can only contain letters, digits, spaces and hyphens.")
+    return " ".join(typed.upper().split())
