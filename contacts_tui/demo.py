@@ -1,0 +1,533 @@
+"""Realistic synthetic contacts for trying the app and for the benchmarks."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from datetime import timedelta
+
+import peewee
+
+from contacts_tui.lifecycle import LifecycleConfig
+from contacts_tui.store.database import is_postgres
+from contacts_tui.store.models import Company, Contact, utc_now
+from contacts_tui.store.search import digits, fold, search_document
+
+FIRST_NAMES = [
+    "Maria",
+    "Marta",
+    "Mark",
+    "Marco",
+    "Martin",
+    "Anna",
+    "Ana",
+    "José",
+    "Joséphine",
+    "João",
+    "Zoë",
+    "Łukasz",
+    "Søren",
+    "Björn",
+    "Chloé",
+    "Élodie",
+    "François",
+    "Jürgen",
+    "Müller",
+    "Amélie",
+    "Noah",
+    "Liam",
+    "Olivia",
+    "Emma",
+    "Ava",
+    "Sophia",
+    "Isabella",
+    "Mia",
+    "Lucas",
+    "Mateo",
+    "Hugo",
+    "Léa",
+    "Inès",
+    "Aarav",
+    "Priya",
+    "Wei",
+    "Mei",
+    "Hiroshi",
+    "Yuki",
+    "Fatima",
+    "Omar",
+    "Leila",
+    "Kwame",
+    "Amara",
+    "Nia",
+    "Carlos",
+    "Lucía",
+    "Diego",
+    "Sofía",
+    "Pablo",
+    "Elena",
+    "Ivan",
+    "Olga",
+    "Dmitri",
+    "Nadia",
+    "Sean",
+    "Aoife",
+    "Ciarán",
+    "Niamh",
+    "Tomás",
+    "Agnieszka",
+    "Piotr",
+    "Ewa",
+    "Henrik",
+    "Ingrid",
+    "Lars",
+    "Astrid",
+    "Mehmet",
+    "Ayşe",
+    "Emre",
+    "Zeynep",
+    "David",
+    "Sarah",
+    "James",
+]
+LAST_NAMES = [
+    "Smith",
+    "Jones",
+    "Taylor",
+    "Brown",
+    "Williams",
+    "Wilson",
+    "Johnson",
+    "Davies",
+    "Robinson",
+    "Wright",
+    "Thompson",
+    "Evans",
+    "Walker",
+    "White",
+    "Roberts",
+    "Green",
+    "Hall",
+    "Wood",
+    "Jackson",
+    "Clarke",
+    "Müller",
+    "Schmidt",
+    "Schneider",
+    "Fischer",
+    "Weber",
+    "Meyer",
+    "Wagner",
+    "Becker",
+    "García",
+    "Martínez",
+    "Rodríguez",
+    "López",
+    "Hernández",
+    "González",
+    "Pérez",
+    "Sánchez",
+    "Ramírez",
+    "Dubois",
+    "Durand",
+    "Lefèvre",
+    "Moreau",
+    "Laurent",
+    "Martin",
+    "Bernard",
+    "Rossi",
+    "Russo",
+    "Ferrari",
+    "Esposito",
+    "Bianchi",
+    "Romano",
+    "Kowalski",
+    "Nowak",
+    "Wiśniewski",
+    "Jensen",
+    "Nielsen",
+    "Hansen",
+    "Andersson",
+    "Johansson",
+    "Yılmaz",
+    "Kaya",
+    "Demir",
+    "Silva",
+    "Santos",
+    "Oliveira",
+    "Souza",
+    "Costa",
+    "Pereira",
+    "Novak",
+    "Horvat",
+    "O'Brien",
+    "Murphy",
+    "Kelly",
+    "Nakamura",
+    "Tanaka",
+    "Suzuki",
+    "Chen",
+    "Wang",
+    "Li",
+    "Zhang",
+    "Kumar",
+    "Patel",
+    "Singh",
+    "Okafor",
+]
+COMPANY_WORDS = [
+    "Acme",
+    "Globex",
+    "Initech",
+    "Umbrella",
+    "Stark",
+    "Wayne",
+    "Wonka",
+    "Tyrell",
+    "Cyberdyne",
+    "Soylent",
+    "Hooli",
+    "Vandelay",
+    "Pied",
+    "Piper",
+    "Aperture",
+    "Oscorp",
+    "Gringotts",
+    "Monarch",
+    "Vehement",
+    "Massive",
+    "Dynamic",
+    "Sterling",
+    "Cooper",
+    "Nakatomi",
+    "Oceanic",
+    "Blue",
+    "Sun",
+    "Zorg",
+    "Axiom",
+    "Helix",
+    "Northwind",
+    "Contoso",
+    "Fabrikam",
+    "Tailspin",
+    "Adventure",
+    "Litware",
+    "Proseware",
+    "Wingtip",
+    "Alpine",
+    "Fourth",
+    "Coffee",
+    "Lucerne",
+    "Margie",
+    "Trey",
+    "Woodgrove",
+    "Bluebell",
+]
+COMPANY_SUFFIXES = ("Ltd", "GmbH", "S.A.", "Inc.", "BV", "AG", "SARL", "plc", "AB", "Group")
+EMAIL_DOMAINS = ("example.com", "example.org", "example.net", "mail.example", "corp.example")
+STREETS = (
+    "High Street",
+    "Station Road",
+    "Hauptstraße",
+    "Rue de la Paix",
+    "Calle Mayor",
+    "Kerkstraat",
+    "Main Street",
+    "Via Roma",
+    "Church Lane",
+    "Mill Road",
+)
+PLACES = (
+    ("GB", "", "London", "SW1A 1AA", "Westminster"),
+    ("GB", "", "Manchester", "M1 1AE", "Piccadilly"),
+    ("DE", "DE-BE", "Berlin", "10115", "Mitte"),
+    ("DE", "DE-BY", "München", "80331", "Altstadt"),
+    ("FR", "", "Paris", "75001", "Louvre"),
+    ("ES", "", "Madrid", "28013", "Sol"),
+    ("NL", "", "Amsterdam", "1012 JS", "Centrum"),
+    ("US", "US-NY", "New York", "10001", "Manhattan"),
+    ("US", "US-CA", "San Francisco", "94103", "SoMa"),
+    ("IT", "", "Roma", "00184", "Monti"),
+)
+# German bank codes (BLZ) from the Bundesbank registry; German BBANs have no
+# registry-wide national check digit, so any 10-digit account number is a valid IBAN.
+GERMAN_BANK_CODES = ("37040044", "50010517", "10070000", "20041133", "70020270", "76026000")
+BATCH = 25000
+
+
+class QuickRandom(random.Random):
+    """random.Random with cheaper choice/randrange: the demo makes millions of picks and
+    needs no unbiased selection, only a repeatable spread."""
+
+    def choice(self, seq):
+        return seq[int(self.random() * len(seq))]
+
+    def randrange(self, start, stop=None, step=1):
+        if stop is None:
+            start, stop = 0, start
+        return start + int(self.random() * (stop - start))
+
+
+def german_iban(bank_code: str, account: int) -> str:
+    bban = f"{bank_code}{account:010d}"
+    check = 98 - int(bban + "131400") % 97  # "DE" is 13 14, then "00"
+    return f"DE{check:02d}{bban}"
+
+
+def phone_number(rng: random.Random) -> str:
+    """A valid number in E.164: UK mobiles, German Berlin lines or US numbers."""
+    kind = rng.randrange(3)
+    if kind == 0:
+        return f"+447{rng.randrange(400, 999)}{rng.randrange(100000, 999999)}"
+    if kind == 1:
+        return f"+4930{rng.randrange(1000000, 99999999)}"
+    return f"+1{rng.choice(('212', '415', '617', '312'))}{rng.randrange(200, 999)}" + (
+        f"{rng.randrange(1000, 9999)}"
+    )
+
+
+def make_companies(rng: random.Random, count: int) -> list[tuple[int, str]]:
+    names: set[str] = {row for (row,) in Company.select(Company.name).tuples()}
+    wanted: list[str] = []
+    while len(wanted) < count:
+        words = rng.sample(COMPANY_WORDS, 2)
+        name = f"{words[0]} {words[1]} {rng.choice(COMPANY_SUFFIXES)}"
+        if name not in names:
+            names.add(name)
+            wanted.append(name)
+    for name in wanted:
+        Company.insert(name=name).on_conflict_ignore().execute()
+    return list(Company.select(Company.id, Company.name).tuples())
+
+
+def add_demo_contacts(
+    config: LifecycleConfig,
+    count: int,
+    user: str,
+    seed: int = 7,
+    progress: Callable[[int], None] | None = None,
+) -> int:
+    """Insert `count` contacts with e-mails, phones, addresses, bank accounts and history.
+
+    Rows go in with executemany in batches, not through the ORM: one ORM save per row
+    would take minutes for 100,000 contacts.
+    """
+    rng = QuickRandom(seed)
+    db: peewee.Database = Contact._meta.database.obj
+    done = 0
+    with db.connection_context():
+        if not is_postgres(db):
+            # A large page cache for this connection only: a batch touches a dozen
+            # indexes at random places, and re-reading pages from disk dominated.
+            db.execute_sql("PRAGMA cache_size = -262144")
+        companies = make_companies(rng, max(5, min(500, count // 200)))
+        sizes = [min(BATCH, count - start) for start in range(0, count, BATCH)]
+        planned = (Contact.select(peewee.fn.MAX(Contact.id)).scalar() or 0) + 1
+        firsts = [planned + sum(sizes[:n]) for n in range(len(sizes))]
+        # Making a batch is Python work, inserting one is mostly SQLite's (which lets go
+        # of the GIL): make the next batch on a second thread while this one goes in.
+        with ThreadPoolExecutor(max_workers=1) as maker:
+            batches = [
+                maker.submit(_make_batch, rng, config, first, size, companies, user)
+                for first, size in zip(firsts, sizes, strict=True)
+            ]
+            for first, batch in zip(firsts, batches, strict=True):
+                with db.atomic():
+                    _insert_batch(db, first, batch.result())
+                done += len(batch.result()[0][2])
+                if progress:
+                    progress(done)
+        if is_postgres(db):
+            for table in ("contact", "email", "phone", "address", "bank_account", "stage_change"):
+                db.execute_sql(
+                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                    f"(SELECT COALESCE(MAX(id), 1) FROM {table}))"
+                )
+    return done
+
+
+@contextmanager
+def _search_index_after(db: peewee.Database, first_id: int) -> Iterator[None]:
+    """Index the batch's search documents in one statement instead of row by row.
+
+    The FTS5 trigger costs half the demo's time when it fires per row. Inside the batch's
+    own transaction it is dropped and made again from its stored SQL, so no other
+    connection ever sees the table without it.
+    """
+    if is_postgres(db):
+        yield
+        return
+    (trigger,) = db.execute_sql(
+        "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'contact_fts_insert'"
+    ).fetchone()
+    db.execute_sql("DROP TRIGGER contact_fts_insert")
+    yield
+    db.execute_sql(
+        "INSERT INTO contact_fts(rowid, search_doc) "
+        "SELECT id, search_doc FROM contact WHERE id >= ?",
+        (first_id,),
+    )
+    db.execute_sql(trigger)
+
+
+Batch = list[tuple[str, tuple[str, ...], list[tuple]]]
+"""(table, columns, rows) per table, contacts first; every row starts with a contact id."""
+
+
+def _insert_batch(db: peewee.Database, planned_first: int, batch: Batch) -> None:
+    """Insert a batch inside the caller's write transaction.
+
+    The ids were planned before the batch was made; if someone added contacts meanwhile,
+    the batch moves up to the first free id, decided under the write lock.
+    """
+    first = (db.execute_sql("SELECT MAX(id) FROM contact").fetchone()[0] or 0) + 1
+    shift = max(0, first - planned_first)
+    with _search_index_after(db, planned_first + shift):
+        for table, columns, rows in batch:
+            if shift:
+                rows = [(row[0] + shift, *row[1:]) for row in rows]
+            _insert(db, table, columns, rows)
+
+
+def _make_batch(rng, config, first_id, size, companies, user) -> Batch:
+    now = utc_now()
+    template = config.default
+    steps = template.steps()
+    segmentation = ("", *config.picklists.segmentation)
+    reason_codes = ("", *config.picklists.reason_codes)
+    contacts, emails, phones, addresses, banks, history = [], [], [], [], [], []
+    for contact_id in range(first_id, first_id + size):
+        first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+        name = f"{first} {last}"
+        full_name = f"{first} {rng.choice(FIRST_NAMES)} {last}" if rng.random() < 0.3 else ""
+        company = rng.choice(companies) if rng.random() < 0.8 else None
+        stage_index = min(int(rng.expovariate(0.35)), len(steps) - 1)
+        step = steps[stage_index]
+        created = now - timedelta(days=rng.randrange(1, 720), minutes=rng.randrange(1440))
+        local = fold(f"{first}.{last}").replace(" ", "").replace("'", "")
+        contact_emails = [
+            f"{local}{'' if n == 0 else n}@{rng.choice(EMAIL_DOMAINS)}"
+            for n in range(rng.choice((0, 1, 1, 1, 2, 2, 3)))
+        ]
+        contact_phones = [phone_number(rng) for _ in range(rng.choice((0, 1, 1, 2, 3)))]
+        for n, email in enumerate(contact_emails):
+            emails.append((contact_id, email, rng.choice(("Business", "Personal")), n == 0))
+        for n, number in enumerate(contact_phones):
+            phones.append((contact_id, number, number, rng.choice(("Mobile", "Office")), n == 0))
+        for n in range(rng.choice((1, 1, 2, 3))):
+            country, state, city, zip_code, locality = rng.choice(PLACES)
+            street = f"{rng.randrange(1, 200)} {rng.choice(STREETS)}"
+            addresses.append(
+                (
+                    contact_id,
+                    street,
+                    country,
+                    state,
+                    city,
+                    zip_code,
+                    locality,
+                    rng.choice(("Billing", "Shipping", "Office")),
+                    n == 0,
+                )
+            )
+        if rng.random() < 0.4:
+            iban = german_iban(rng.choice(GERMAN_BANK_CODES), contact_id * 7919 % 10**10)
+            banks.append((contact_id, "Main account", iban, ""))
+        previous = ""
+        for n, past in enumerate(steps[: stage_index + 1]):
+            history.append(
+                (contact_id, previous, past.key, str(created + timedelta(days=n * 9)), user)
+            )
+            previous = past.key
+        company_id, company_name = company or (None, "")
+        primary_phone = contact_phones[0] if contact_phones else ""
+        contacts.append(
+            (
+                contact_id,
+                name,
+                full_name,
+                rng.choice((None, *range(0, 101, 5))),
+                rng.choice(segmentation),
+                rng.choice(reason_codes),
+                company_id,
+                template.key,
+                step.key,
+                "Closed" if step.is_closed else "Open",
+                False,
+                fold(name),
+                company_name,
+                contact_emails[0] if contact_emails else "",
+                primary_phone,
+                digits(primary_phone),
+                search_document(name, full_name, company_name, contact_emails, contact_phones),
+                str(created),
+                user,
+                str(created + timedelta(days=stage_index * 9)),
+                user,
+                1,
+            )
+        )
+    return [
+        (
+            "contact",
+            (
+                "id",
+                "name",
+                "full_name",
+                "scoring",
+                "segmentation",
+                "reason_code",
+                "company_id",
+                "template",
+                "stage",
+                "status",
+                "archived",
+                "name_key",
+                "company_name",
+                "primary_email",
+                "primary_phone",
+                "phone_digits",
+                "search_doc",
+                "created_at",
+                "created_by",
+                "updated_at",
+                "updated_by",
+                "version",
+            ),
+            contacts,
+        ),
+        ("email", ("contact_id", "email", "type", "is_primary"), emails),
+        ("phone", ("contact_id", "number", "typed", "type", "is_primary"), phones),
+        (
+            "address",
+            (
+                "contact_id",
+                "address",
+                "country",
+                "state",
+                "city",
+                "zip_code",
+                "locality",
+                "type",
+                "is_primary",
+            ),
+            addresses,
+        ),
+        ("bank_account", ("contact_id", "name", "iban", "bic"), banks),
+        ("stage_change", ("contact_id", "from_stage", "to_stage", "at", "by"), history),
+    ]
+
+
+def _insert(db: peewee.Database, table: str, columns: tuple[str, ...], rows: list) -> None:
+    if not rows:
+        return
+    names = ", ".join(f'"{c}"' for c in columns)
+    cursor = db.cursor()
+    if is_postgres(db):
+        from psycopg2.extras import execute_values
+
+        execute_values(cursor, f'INSERT INTO "{table}" ({names}) VALUES %s', rows, page_size=1000)
+    else:
+        marks = ", ".join("?" for _ in columns)
+        cursor.executemany(f'INSERT INTO "{table}" ({names}) VALUES ({marks})', rows)

@@ -1,0 +1,780 @@
+"""The only door between the UI and the store: plain frozen dataclasses in and out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import peewee
+
+from contacts_tui.lifecycle import LifecycleConfig, Template
+from contacts_tui.store import listing
+from contacts_tui.store.database import with_connection
+from contacts_tui.store.listing import TENANT_WIDE, ContactFilter
+from contacts_tui.store.models import (
+    Account,
+    Address,
+    AuditEntry,
+    BankAccount,
+    Company,
+    Contact,
+    ContactAccount,
+    Document,
+    Email,
+    Phone,
+    StageChange,
+    database,
+    utc_now,
+)
+from contacts_tui.store.search import digits, fold, search_document
+from contacts_tui.validation import ValidationError, clean_text, normalize_scoring
+
+__all__ = [
+    "TENANT_WIDE",
+    "AccountInfo",
+    "AddressInfo",
+    "AuditInfo",
+    "BankAccountInfo",
+    "CompanyInfo",
+    "ConflictError",
+    "ContactDetail",
+    "ContactFilter",
+    "ContactRow",
+    "ContactService",
+    "Dashboard",
+    "DocumentInfo",
+    "EmailInfo",
+    "NotFoundError",
+    "Page",
+    "PhoneInfo",
+    "StageChangeInfo",
+]
+
+DEFAULT_VIEW = ContactFilter()
+"""Every contact that is not archived."""
+
+STATUS_OPEN = "Open"
+STATUS_CLOSED = "Closed"
+
+
+class NotFoundError(LookupError):
+    """The contact (or record) no longer exists, e.g. another user deleted it."""
+
+
+@dataclass(frozen=True)
+class ContactRow:
+    """One row of the contact list."""
+
+    id: int
+    name: str
+    full_name: str
+    email: str
+    phone: str
+    company: str  # "" = Tenant-Wide
+    status: str
+    stage: str
+    template: str
+    segmentation: str
+    scoring: int | None
+    reason_code: str
+    updated_at: datetime
+    archived: bool
+    accounts: tuple[str, ...]
+    sort_key: tuple  # (sort value, name key, id): where the next page continues
+
+
+@dataclass(frozen=True)
+class Page:
+    rows: tuple[ContactRow, ...]
+    has_more: bool  # more rows lie beyond this page in the direction it was read
+
+
+@dataclass(frozen=True)
+class CategoryCount:
+    key: str
+    name: str
+    count: int
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    total: int
+    open: int
+    closed: int
+    categories: tuple[CategoryCount, ...]
+    missing_primary: int  # contacts without a primary e-mail or phone
+    unknown_stage: int  # contacts whose step is no longer in lifecycle.toml
+
+
+@dataclass(frozen=True)
+class CompanyInfo:
+    id: int
+    name: str
+
+
+@dataclass(frozen=True)
+class AccountInfo:
+    id: int
+    name: str
+    archived: bool = False
+    contacts: int = 0
+
+
+@dataclass(frozen=True)
+class EmailInfo:
+    id: int
+    email: str
+    type: str
+    is_primary: bool
+
+
+@dataclass(frozen=True)
+class PhoneInfo:
+    id: int
+    number: str
+    typed: str
+    type: str
+    is_primary: bool
+
+
+@dataclass(frozen=True)
+class AddressInfo:
+    id: int
+    address: str
+    country: str
+    state: str
+    city: str
+    zip_code: str
+    locality: str
+    type: str
+    is_primary: bool
+
+
+@dataclass(frozen=True)
+class BankAccountInfo:
+    id: int
+    name: str
+    iban: str
+    bic: str
+
+
+@dataclass(frozen=True)
+class DocumentInfo:
+    id: int
+    file_name: str
+    doc_type: str
+    size: int
+    media_type: str
+    sha256: str
+    uploaded_at: datetime
+    uploaded_by: str
+
+
+@dataclass(frozen=True)
+class StageChangeInfo:
+    from_stage: str
+    to_stage: str
+    at: datetime
+    by: str
+
+
+@dataclass(frozen=True)
+class AuditInfo:
+    at: datetime
+    by: str
+    field: str
+    old_value: str
+    new_value: str
+
+
+@dataclass(frozen=True)
+class ContactDetail:
+    """A contact with everything that belongs to it, as read in one go."""
+
+    id: int
+    name: str
+    full_name: str
+    scoring: int | None
+    segmentation: str
+    reason_code: str
+    company: CompanyInfo | None  # None = Tenant-Wide
+    template: str
+    stage: str
+    status: str
+    archived: bool
+    version: int
+    created_at: datetime
+    created_by: str
+    updated_at: datetime
+    updated_by: str
+    accounts: tuple[AccountInfo, ...] = ()
+    emails: tuple[EmailInfo, ...] = ()
+    phones: tuple[PhoneInfo, ...] = ()
+    addresses: tuple[AddressInfo, ...] = ()
+    bank_accounts: tuple[BankAccountInfo, ...] = ()
+    documents: tuple[DocumentInfo, ...] = ()
+    stage_history: tuple[StageChangeInfo, ...] = ()  # oldest first
+    audit: tuple[AuditInfo, ...] = ()  # newest first
+
+
+class ConflictError(Exception):
+    """Someone saved the contact since it was read; `current` holds what they saved."""
+
+    def __init__(self, current: ContactDetail):
+        super().__init__(
+            f"{current.updated_by or 'Someone'} changed this contact at "
+            f"{current.updated_at:%Y-%m-%d %H:%M} UTC since you opened it."
+        )
+        self.current = current
+
+
+# Fields update_contact accepts, and how each is written to the audit log.
+EDITABLE_FIELDS = (
+    "name",
+    "full_name",
+    "scoring",
+    "segmentation",
+    "reason_code",
+    "company",
+    "template",
+    "accounts",
+)
+
+
+@dataclass
+class ContactService:
+    """Reads and writes contacts for one user with one lifecycle configuration."""
+
+    config: LifecycleConfig
+    user: str
+    _category_steps: dict[str, tuple[str, ...]] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.set_config(self.config)
+
+    def set_config(self, config: LifecycleConfig) -> None:
+        self.config = config
+        steps: dict[str, list[str]] = {}
+        for template in config.templates:
+            for category in template.categories:
+                steps.setdefault(category.key, []).extend(s.key for s in category.steps)
+        self._category_steps = {k: tuple(v) for k, v in steps.items()}
+
+    # ----- the list -------------------------------------------------------------------
+
+    def _condition(self, contact_filter: ContactFilter) -> peewee.Expression:
+        steps = self._category_steps.get(contact_filter.category or "", ())
+        return listing.filter_condition(contact_filter, steps)
+
+    @with_connection
+    def list_page(
+        self,
+        contact_filter: ContactFilter = DEFAULT_VIEW,
+        sort: str = "name",
+        descending: bool = False,
+        after: tuple | None = None,
+        limit: int = 100,
+        backwards: bool = False,
+    ) -> Page:
+        """A page of the list; see `store.listing.page` for `after` and `backwards`."""
+        raw = listing.page(
+            self._condition(contact_filter), sort, descending, after, limit + 1, backwards
+        )
+        has_more = len(raw) > limit
+        if has_more:
+            raw = raw[1:] if backwards else raw[:limit]
+        accounts = listing.assigned_accounts([r[0] for r in raw])
+        rows = tuple(
+            ContactRow(
+                id=r[0],
+                name=r[1],
+                full_name=r[2],
+                email=r[3],
+                phone=r[4],
+                company=r[5],
+                status=r[6],
+                stage=r[7],
+                template=r[8],
+                segmentation=r[9],
+                scoring=r[10],
+                reason_code=r[11],
+                updated_at=r[12],
+                archived=bool(r[13]),
+                accounts=tuple(accounts.get(r[0], ())),
+                sort_key=(r[15], r[14], r[0]),
+            )
+            for r in raw
+        )
+        return Page(rows, has_more)
+
+    @with_connection
+    def count(self, contact_filter: ContactFilter = DEFAULT_VIEW) -> int:
+        return listing.count(self._condition(contact_filter))
+
+    @with_connection
+    def dashboard(self, contact_filter: ContactFilter = DEFAULT_VIEW) -> Dashboard:
+        """Counts for the dashboard: by status, by lifecycle category, missing primaries."""
+        per_stage = listing.stage_counts(self._condition(contact_filter))
+        category_of = {
+            step: category for category, steps in self._category_steps.items() for step in steps
+        }
+        by_category: dict[str, int] = dict.fromkeys(self._category_steps, 0)
+        total = opened = closed = missing = unknown = 0
+        for stage, status, n, missing_here in per_stage:
+            total += n
+            missing += missing_here
+            if status == STATUS_CLOSED:
+                closed += n
+            else:
+                opened += n
+            if stage in category_of:
+                by_category[category_of[stage]] += n
+            else:
+                unknown += n
+        names = self.config.category_names()
+        categories = tuple(CategoryCount(k, names.get(k, k), n) for k, n in by_category.items())
+        return Dashboard(total, opened, closed, categories, missing, unknown)
+
+    # ----- one contact ----------------------------------------------------------------
+
+    @with_connection
+    def get_contact(self, contact_id: int) -> ContactDetail:
+        return _read_contact(contact_id)
+
+    @with_connection
+    def create_contact(self, name: str, company: int | str | None = None) -> ContactDetail:
+        """A new contact at the first step of the default lifecycle.
+
+        `company` is a company id, a new company's name (created on the fly), or None for
+        Tenant-Wide.
+        """
+        name = clean_text(name, field="Name", required=True)
+        template = self.config.default
+        first = template.first_step
+        now = utc_now()
+        with database.atomic():
+            company_row = _resolve_company(company)
+            company_name = company_row.name if company_row else ""
+            contact = Contact.create(
+                name=name,
+                name_key=fold(name),
+                company=company_row,
+                company_name=company_name,
+                template=template.key,
+                stage=first.key,
+                status=_status_of(first.is_closed),
+                search_doc=search_document(name, "", company_name),
+                created_at=now,
+                created_by=self.user,
+                updated_at=now,
+                updated_by=self.user,
+            )
+            StageChange.create(contact=contact, to_stage=first.key, at=now, by=self.user)
+            AuditEntry.create(
+                contact=contact, at=now, by=self.user, field="created", new_value=name
+            )
+        return _read_contact(contact.id)
+
+    @with_connection
+    def update_contact(self, contact_id: int, version: int, **changes: object) -> ContactDetail:
+        """Save edited fields of the information panel, if nobody saved in between.
+
+        Raises ValidationError for a bad value (nothing is saved), ConflictError when the
+        contact's version is no longer `version`.
+        """
+        unknown = set(changes) - set(EDITABLE_FIELDS)
+        if unknown:
+            raise TypeError(f"not editable: {', '.join(sorted(unknown))}")
+        values = self._validated(changes)
+        with database.atomic():
+            current = _read_contact(contact_id)
+            if current.version != version:
+                raise ConflictError(current)
+            updates: dict = {}
+            audit: list[tuple[str, str, str]] = []
+            for key, value in values.items():
+                if key == "accounts":
+                    old = tuple(sorted(a.id for a in current.accounts))
+                    if tuple(sorted(value)) != old:
+                        _set_accounts(contact_id, value)
+                        audit.append(
+                            (
+                                "accounts",
+                                ", ".join(a.name for a in current.accounts),
+                                ", ".join(_account_names(value)),
+                            )
+                        )
+                elif key == "company":
+                    company_row = _resolve_company(value)
+                    old_id = current.company.id if current.company else None
+                    new_id = company_row.id if company_row else None
+                    if old_id != new_id:
+                        updates["company"] = new_id
+                        updates["company_name"] = company_row.name if company_row else ""
+                        audit.append(
+                            (
+                                "company",
+                                current.company.name if current.company else "Tenant-Wide",
+                                company_row.name if company_row else "Tenant-Wide",
+                            )
+                        )
+                elif getattr(current, key) != value:
+                    updates[key] = value
+                    audit.append((key, _audit_text(getattr(current, key)), _audit_text(value)))
+            if "template" in updates:
+                template = self.config.template(updates["template"])
+                if template.step(current.stage) is None:
+                    raise ValidationError(
+                        f"The step {current.stage!r} is not in the lifecycle "
+                        f"{template.name!r}; choose the step to start at with set_stage."
+                    )
+            if not audit:
+                return current
+            _write_contact(contact_id, version, updates, self.user)
+            now = utc_now()
+            AuditEntry.insert_many(
+                [
+                    {
+                        "contact": contact_id,
+                        "at": now,
+                        "by": self.user,
+                        "field": f,
+                        "old_value": old,
+                        "new_value": new,
+                    }
+                    for f, old, new in audit
+                ]
+            ).execute()
+            refresh_derived(contact_id)
+        return _read_contact(contact_id)
+
+    def _validated(self, changes: dict[str, object]) -> dict[str, object]:
+        values: dict[str, object] = {}
+        for key, value in changes.items():
+            if key == "name":
+                values[key] = clean_text(value, field="Name", required=True)
+            elif key in ("full_name", "segmentation", "reason_code"):
+                values[key] = clean_text(value, field=key.replace("_", " ").capitalize())
+            elif key == "scoring":
+                values[key] = normalize_scoring(
+                    value, self.config.scoring_min, self.config.scoring_max
+                )
+            elif key == "template":
+                if self.config.template(str(value)) is None:
+                    raise ValidationError(f"There is no lifecycle called {value!r}.")
+                values[key] = value
+            elif key == "company":
+                if isinstance(value, str):
+                    value = clean_text(value, field="Company") or None
+                values[key] = value
+            elif key == "accounts":
+                values[key] = tuple(int(v) for v in value)  # type: ignore[union-attr]
+        return values
+
+    @with_connection
+    def set_stage(
+        self,
+        contact_id: int,
+        step_key: str,
+        version: int | None = None,
+        template: str | None = None,
+    ) -> ContactDetail:
+        """Move the contact to a lifecycle step (optionally of another template).
+
+        Writes the stage history entry, the new status and the audit entry in one
+        transaction. With `version`, a contact saved meanwhile raises ConflictError.
+        """
+        with database.atomic():
+            current = _read_contact(contact_id)
+            if version is not None and current.version != version:
+                raise ConflictError(current)
+            template_key = template or current.template
+            lifecycle = self.config.template(template_key)
+            if lifecycle is None:
+                raise ValidationError(f"There is no lifecycle called {template_key!r}.")
+            step = lifecycle.step(step_key)
+            if step is None:
+                raise ValidationError(f"The lifecycle {lifecycle.name!r} has no step {step_key!r}.")
+            if step.key == current.stage and template_key == current.template:
+                return current
+            now = utc_now()
+            updates = {"stage": step.key, "status": _status_of(step.is_closed)}
+            if template_key != current.template:
+                updates["template"] = template_key
+                AuditEntry.create(
+                    contact=contact_id,
+                    at=now,
+                    by=self.user,
+                    field="template",
+                    old_value=current.template,
+                    new_value=template_key,
+                )
+            _write_contact(contact_id, current.version, updates, self.user)
+            StageChange.create(
+                contact=contact_id,
+                from_stage=current.stage,
+                to_stage=step.key,
+                at=now,
+                by=self.user,
+            )
+        return _read_contact(contact_id)
+
+    @with_connection
+    def archive(self, contact_id: int, archived: bool = True) -> ContactDetail:
+        with database.atomic():
+            current = _read_contact(contact_id)
+            if current.archived == archived:
+                return current
+            _write_contact(contact_id, current.version, {"archived": archived}, self.user)
+            AuditEntry.create(
+                contact=contact_id,
+                by=self.user,
+                field="archived",
+                old_value=_audit_text(current.archived),
+                new_value=_audit_text(archived),
+            )
+        return _read_contact(contact_id)
+
+    # ----- companies and accounts -----------------------------------------------------
+
+    @with_connection
+    def companies(self) -> tuple[CompanyInfo, ...]:
+        query = Company.select(Company.id, Company.name).order_by(Company.name).tuples()
+        return tuple(CompanyInfo(i, n) for i, n in query)
+
+    @with_connection
+    def create_company(self, name: str) -> CompanyInfo:
+        with database.atomic():
+            row = _resolve_company(name)
+        return CompanyInfo(row.id, row.name)
+
+    @with_connection
+    def accounts(self, include_archived: bool = False) -> tuple[AccountInfo, ...]:
+        contacts = peewee.fn.COUNT(ContactAccount.id)
+        query = (
+            Account.select(Account.id, Account.name, Account.archived, contacts)
+            .join(ContactAccount, peewee.JOIN.LEFT_OUTER)
+            .group_by(Account.id, Account.name, Account.archived)
+            .order_by(Account.name)
+        )
+        if not include_archived:
+            query = query.where(Account.archived == False)  # noqa: E712
+        return tuple(AccountInfo(*row) for row in query.tuples())
+
+    @with_connection
+    def create_account(self, name: str) -> AccountInfo:
+        name = clean_text(name, field="Account name", required=True)
+        with database.atomic():
+            existing = Account.get_or_none(Account.name == name)
+            if existing is not None:
+                raise ValidationError(f"An account called {name!r} exists already.")
+            row = Account.create(name=name)
+        return AccountInfo(row.id, row.name)
+
+    @with_connection
+    def rename_account(self, account_id: int, name: str) -> AccountInfo:
+        name = clean_text(name, field="Account name", required=True)
+        with database.atomic():
+            clash = Account.get_or_none((Account.name == name) & (Account.id != account_id))
+            if clash is not None:
+                raise ValidationError(f"An account called {name!r} exists already.")
+            Account.update(name=name).where(Account.id == account_id).execute()
+            row = Account.get_by_id(account_id)
+        return AccountInfo(row.id, row.name, row.archived)
+
+    @with_connection
+    def archive_account(self, account_id: int, archived: bool = True) -> None:
+        with database.atomic():
+            Account.update(archived=archived).where(Account.id == account_id).execute()
+
+    def template_of(self, contact: ContactDetail | ContactRow) -> Template | None:
+        return self.config.template(contact.template)
+
+
+# ----- helpers shared by the services ---------------------------------------------------
+
+
+def _status_of(closed: bool) -> str:
+    return STATUS_CLOSED if closed else STATUS_OPEN
+
+
+def _audit_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
+
+
+def _resolve_company(company: int | str | None) -> Company | None:
+    """A company row from an id or a name (created when new); None stays Tenant-Wide."""
+    if company is None or company == TENANT_WIDE:
+        return None
+    if isinstance(company, int):
+        row = Company.get_or_none(Company.id == company)
+        if row is None:
+            raise NotFoundError(f"Company {company} no longer exists.")
+        return row
+    name = clean_text(company, field="Company", required=True)
+    row = Company.get_or_none(Company.name == name)
+    return row or Company.create(name=name)
+
+
+def _set_accounts(contact_id: int, account_ids: tuple[int, ...]) -> None:
+    ContactAccount.delete().where(ContactAccount.contact == contact_id).execute()
+    if account_ids:
+        ContactAccount.insert_many(
+            [{"contact": contact_id, "account": a} for a in account_ids]
+        ).execute()
+
+
+def _account_names(account_ids: tuple[int, ...]) -> list[str]:
+    if not account_ids:
+        return []
+    query = Account.select(Account.name).where(Account.id.in_(account_ids)).order_by(Account.name)
+    return [name for (name,) in query.tuples()]
+
+
+def _write_contact(contact_id: int, version: int, updates: dict, user: str) -> None:
+    """Apply `updates`, bump the version; the WHERE on version makes a race a conflict."""
+    changed = (
+        Contact.update(
+            **updates,
+            version=Contact.version + 1,
+            updated_at=utc_now(),
+            updated_by=user,
+        )
+        .where((Contact.id == contact_id) & (Contact.version == version))
+        .execute()
+    )
+    if changed != 1:
+        raise ConflictError(_read_contact(contact_id))
+
+
+def refresh_derived(contact_id: int) -> None:
+    """Recompute the list columns and the search document from the contact's records.
+
+    Called inside the transaction of every change to a contact, its e-mails, phones or
+    company; writes only what changed, so the FTS trigger fires only when it must.
+    """
+    contact = (
+        Contact.select(
+            Contact.name,
+            Contact.full_name,
+            Contact.company_name,
+            Contact.name_key,
+            Contact.primary_email,
+            Contact.primary_phone,
+            Contact.phone_digits,
+            Contact.search_doc,
+        )
+        .where(Contact.id == contact_id)
+        .tuples()
+        .first()
+    )
+    if contact is None:
+        raise NotFoundError(f"Contact {contact_id} no longer exists.")
+    name, full_name, company_name, *old = contact
+    emails = list(
+        Email.select(Email.email, Email.is_primary)
+        .where(Email.contact == contact_id)
+        .order_by(Email.is_primary.desc(), Email.id)
+        .tuples()
+    )
+    phones = list(
+        Phone.select(Phone.number, Phone.is_primary)
+        .where(Phone.contact == contact_id)
+        .order_by(Phone.is_primary.desc(), Phone.id)
+        .tuples()
+    )
+    primary_email = next((e for e, primary in emails if primary), "")
+    primary_phone = next((p for p, primary in phones if primary), "")
+    new = (
+        fold(name),
+        primary_email,
+        primary_phone,
+        digits(primary_phone),
+        search_document(
+            name, full_name, company_name, [e for e, _ in emails], [p for p, _ in phones]
+        ),
+    )
+    columns = ("name_key", "primary_email", "primary_phone", "phone_digits", "search_doc")
+    updates = {c: v for c, v, o in zip(columns, new, old, strict=True) if v != o}
+    if updates:
+        Contact.update(**updates).where(Contact.id == contact_id).execute()
+
+
+def _read_contact(contact_id: int) -> ContactDetail:
+    row = (
+        Contact.select(Contact, Company.id, Company.name)
+        .join(Company, peewee.JOIN.LEFT_OUTER)
+        .where(Contact.id == contact_id)
+        .objects()
+        .first()
+    )
+    if row is None:
+        raise NotFoundError(f"Contact {contact_id} no longer exists.")
+    company = CompanyInfo(row.company_id, row.company_name) if row.company_id is not None else None
+    accounts = tuple(
+        AccountInfo(i, n, a)
+        for i, n, a in Account.select(Account.id, Account.name, Account.archived)
+        .join(ContactAccount)
+        .where(ContactAccount.contact == contact_id)
+        .order_by(Account.name)
+        .tuples()
+    )
+    return ContactDetail(
+        id=row.id,
+        name=row.name,
+        full_name=row.full_name,
+        scoring=row.scoring,
+        segmentation=row.segmentation,
+        reason_code=row.reason_code,
+        company=company,
+        template=row.template,
+        stage=row.stage,
+        status=row.status,
+        archived=row.archived,
+        version=row.version,
+        created_at=row.created_at,
+        created_by=row.created_by,
+        updated_at=row.updated_at,
+        updated_by=row.updated_by,
+        accounts=accounts,
+        emails=_children(Email, EmailInfo, contact_id),
+        phones=_children(Phone, PhoneInfo, contact_id),
+        addresses=_children(Address, AddressInfo, contact_id),
+        bank_accounts=_children(BankAccount, BankAccountInfo, contact_id),
+        documents=_children(Document, DocumentInfo, contact_id),
+        stage_history=tuple(
+            StageChangeInfo(*r)
+            for r in StageChange.select(
+                StageChange.from_stage, StageChange.to_stage, StageChange.at, StageChange.by
+            )
+            .where(StageChange.contact == contact_id)
+            .order_by(StageChange.at, StageChange.id)
+            .tuples()
+        ),
+        audit=tuple(
+            AuditInfo(*r)
+            for r in AuditEntry.select(
+                AuditEntry.at,
+                AuditEntry.by,
+                AuditEntry.field,
+                AuditEntry.old_value,
+                AuditEntry.new_value,
+            )
+            .where(AuditEntry.contact == contact_id)
+            .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+            .tuples()
+        ),
+    )
+
+
+def _children(model: type[peewee.Model], info: type, contact_id: int) -> tuple:
+    """The child rows of a contact as `info` dataclasses, primary first, oldest first."""
+    names = [f.name for f in info.__dataclass_fields__.values()]
+    columns = [getattr(model, n) for n in names]
+    order = [model.is_primary.desc(), model.id] if hasattr(model, "is_primary") else [model.id]
+    query = model.select(*columns).where(model.contact == contact_id).order_by(*order).tuples()
+    return tuple(info(*r) for r in query)

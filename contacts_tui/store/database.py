@@ -1,0 +1,150 @@
+"""Opening the database (SQLite file or PostgreSQL URL), its pragmas, and migrating it."""
+
+from __future__ import annotations
+
+import functools
+import os
+import sqlite3
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
+
+import peewee
+from playhouse.db_url import parse as parse_db_url
+from playhouse.migrations import Runner
+from playhouse.pool import PooledPostgresqlDatabase
+
+from contacts_tui.store.models import database
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+BUSY_TIMEOUT_MS = 5000
+
+# synchronous=FULL: a committed contact survives a power cut, not only a crash.
+SQLITE_PRAGMAS = (
+    ("journal_mode", "wal"),
+    ("foreign_keys", 1),
+    ("synchronous", "full"),
+    ("busy_timeout", BUSY_TIMEOUT_MS),
+    ("cache_size", -16000),
+)
+
+
+class StoreError(Exception):
+    """The database cannot be used; the message is one line for the person at the terminal."""
+
+
+def is_postgres(db: peewee.Database | None = None) -> bool:
+    return isinstance(db or database.obj, peewee.PostgresqlDatabase)
+
+
+def create_private_file(path: Path, mode: int = 0o600) -> None:
+    """Create an empty file with `mode` unless it exists, so SQLite never creates it 0644."""
+    try:
+        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY | os.O_NOFOLLOW, mode)
+    except FileExistsError:
+        return
+    os.close(fd)
+
+
+def connect_sqlite(path: Path, mode: int = 0o600) -> peewee.SqliteDatabase:
+    """A SQLite database at `path` whose write transactions all begin IMMEDIATE.
+
+    A new file is created with `mode` first: SQLite alone would create it 0644.
+    """
+    if path.exists() and not path.is_file():
+        raise StoreError(f"{path} is not a database file.")
+    try:
+        create_private_file(path, mode)
+    except OSError as error:
+        raise StoreError(f"Cannot create the database {path}: {error.strerror}.") from None
+    if not os.access(path, os.R_OK | os.W_OK):
+        raise StoreError(f"The database {path} is not writable by you.")
+    # SQLite gives its -wal and -shm files the database file's own mode.
+    return peewee.SqliteDatabase(
+        str(path),
+        pragmas=SQLITE_PRAGMAS,
+        lock_type="IMMEDIATE",
+        timeout=BUSY_TIMEOUT_MS / 1000,
+    )
+
+
+def connect_url(url: str) -> peewee.Database:
+    """A database from a URL: sqlite:///path or postgresql://user@host/name."""
+    if url.startswith("sqlite:///"):
+        return connect_sqlite(Path(url.removeprefix("sqlite:///")).expanduser())
+    if url.startswith(("postgresql://", "postgres://")):
+        params = parse_db_url(url)
+        # A small pool: every worker thread opens and closes a connection per call.
+        return PooledPostgresqlDatabase(
+            params.pop("database"), max_connections=8, stale_timeout=300, **params
+        )
+    raise StoreError(
+        f"Unknown database URL {url!r}: use sqlite:///path/to/contacts.db "
+        "or postgresql://user@host/dbname."
+    )
+
+
+def open_database(db: peewee.Database) -> None:
+    """Bind the models to `db`, check it is reachable and bring its schema up to date."""
+    database.initialize(db)
+    try:
+        with db.connection_context():
+            migrate(db)
+    except StoreError:
+        raise
+    except (peewee.OperationalError, peewee.DatabaseError, sqlite3.Error) as error:
+        raise StoreError(f"Cannot open the database: {first_line(error)}.") from None
+
+
+def migrate(db: peewee.Database) -> list[str]:
+    """Apply pending migrations, each in its own transaction; refuse a newer schema."""
+    runner = Runner(db, directory=str(MIGRATIONS))
+    unknown = [m.name for m in runner.status() if m.path is None]
+    if unknown:
+        raise StoreError(
+            "This database was written by a newer version of contacts-tui "
+            f"(schema {unknown[-1]}); please upgrade the app."
+        )
+    try:
+        return runner.up()
+    except Exception as error:
+        raise StoreError(f"Updating the database schema failed: {first_line(error)}.") from None
+
+
+def first_line(error: BaseException) -> str:
+    text = str(error).strip() or type(error).__name__
+    return text.splitlines()[0].rstrip(".")
+
+
+T = TypeVar("T")
+
+RETRIES = 3
+
+
+def is_busy(error: Exception) -> bool:
+    text = str(error).lower()
+    return "locked" in text or "busy" in text
+
+
+def with_connection(function: Callable[..., T]) -> Callable[..., T]:
+    """Run `function` with a connection of this thread's, closed again when it returns.
+
+    Callers are worker threads that come and go; keeping their connections open would
+    leak one per thread and hold read snapshots open while the user is idle.
+    Writes that find the database busy beyond the busy timeout are retried a few times.
+    """
+
+    @functools.wraps(function)
+    def wrapper(*args, **kwargs):
+        for attempt in range(RETRIES):
+            try:
+                with database.connection_context():
+                    return function(*args, **kwargs)
+            except peewee.OperationalError as error:
+                if attempt == RETRIES - 1 or not is_busy(error):
+                    raise
+                time.sleep(0.05 * (attempt + 1))
+        raise AssertionError("unreachable")
+
+    return wrapper

@@ -1,0 +1,152 @@
+"""The peewee models of the contacts database (the schema itself lives in migrations/)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from peewee import (
+    BooleanField,
+    CharField,
+    DatabaseProxy,
+    DateTimeField,
+    ForeignKeyField,
+    IntegerField,
+    Model,
+    TextField,
+)
+
+database = DatabaseProxy()
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+class BaseModel(Model):
+    class Meta:
+        database = database
+        legacy_table_names = False
+
+
+class Company(BaseModel):
+    name = CharField(unique=True)
+    created_at = DateTimeField(default=utc_now)
+
+
+class Account(BaseModel):
+    """An account of the Sales Management → Accounts module that contacts are assigned to."""
+
+    name = CharField(unique=True)
+    archived = BooleanField(default=False)
+    created_at = DateTimeField(default=utc_now)
+
+
+class Contact(BaseModel):
+    name = CharField()
+    full_name = CharField(default="")
+    scoring = IntegerField(null=True)
+    segmentation = CharField(default="")
+    reason_code = CharField(default="")
+    company = ForeignKeyField(Company, null=True, on_delete="SET NULL")  # NULL = Tenant-Wide
+    template = CharField()
+    stage = CharField()
+    status = CharField()  # "Open" or "Closed", derived from the stage's step
+    archived = BooleanField(default=False)
+    # Denormalised for the list screen: sorting and keyset paging at a million rows
+    # need these on one indexed table, not behind joins.
+    name_key = CharField()  # lower-case, accents folded: sort order and short-term prefix search
+    company_name = CharField(default="")
+    primary_email = CharField(default="")
+    primary_phone = CharField(default="")
+    phone_digits = CharField(default="")  # digits of the primary phone, for prefix search
+    search_doc = TextField(default="")  # every searchable text, folded; FTS5/pg_trgm index it
+    created_at = DateTimeField(default=utc_now)
+    created_by = CharField(default="")
+    updated_at = DateTimeField(default=utc_now)
+    updated_by = CharField(default="")
+    version = IntegerField(default=1)
+
+
+class ContactAccount(BaseModel):
+    contact = ForeignKeyField(Contact, on_delete="CASCADE")
+    account = ForeignKeyField(Account, on_delete="CASCADE")
+
+    class Meta:
+        indexes = ((("contact", "account"), True),)
+
+
+class BankAccount(BaseModel):
+    contact = ForeignKeyField(Contact, on_delete="CASCADE")
+    name = CharField()
+    iban = CharField(index=True)
+    bic = CharField(default="")
+
+
+class Address(BaseModel):
+    contact = ForeignKeyField(Contact, on_delete="CASCADE")
+    address = CharField()
+    country = CharField(default="")
+    state = CharField(default="")
+    city = CharField(default="")
+    zip_code = CharField()
+    locality = CharField()
+    type = CharField(default="")
+    is_primary = BooleanField(default=False)
+
+
+class Email(BaseModel):
+    contact = ForeignKeyField(Contact, on_delete="CASCADE")
+    email = CharField(index=True)
+    type = CharField(default="")
+    is_primary = BooleanField(default=False)
+
+
+class Phone(BaseModel):
+    contact = ForeignKeyField(Contact, on_delete="CASCADE")
+    number = CharField(index=True)  # E.164
+    typed = CharField(default="")  # what the user typed, kept as they wrote it
+    type = CharField(default="")
+    is_primary = BooleanField(default=False)
+
+
+class Document(BaseModel):
+    contact = ForeignKeyField(Contact, on_delete="CASCADE")
+    file_name = CharField()
+    doc_type = CharField(default="")
+    size = IntegerField()
+    media_type = CharField(default="application/octet-stream")
+    sha256 = CharField(index=True)
+    uploaded_at = DateTimeField(default=utc_now)
+    uploaded_by = CharField(default="")
+
+
+class StageChange(BaseModel):
+    contact = ForeignKeyField(Contact, on_delete="CASCADE")
+    from_stage = CharField(default="")
+    to_stage = CharField()
+    at = DateTimeField(default=utc_now)
+    by = CharField(default="")
+
+
+class AuditEntry(BaseModel):
+    contact = ForeignKeyField(Contact, on_delete="CASCADE")
+    at = DateTimeField(default=utc_now)
+    by = CharField(default="")
+    field = CharField()
+    old_value = TextField(default="")
+    new_value = TextField(default="")
+
+
+ALL_MODELS = (
+    Company,
+    Account,
+    Contact,
+    ContactAccount,
+    BankAccount,
+    Address,
+    Email,
+    Phone,
+    Document,
+    StageChange,
+    AuditEntry,
+)

@@ -1,0 +1,87 @@
+"""The workspace folder: contacts.db, lifecycle.toml and documents/, created safely."""
+
+from __future__ import annotations
+
+import getpass
+import os
+import shutil
+import stat
+from dataclasses import dataclass
+from pathlib import Path
+
+import peewee
+
+from contacts_tui import lifecycle
+from contacts_tui.lifecycle import ConfigError, LifecycleConfig
+from contacts_tui.store.database import StoreError, connect_sqlite, connect_url, open_database
+
+DATABASE_FILE = "contacts.db"
+CONFIG_FILE = "lifecycle.toml"
+DOCUMENTS_DIR = "documents"
+
+
+class WorkspaceError(Exception):
+    """The workspace cannot be used; the message is one line for the person at the terminal."""
+
+
+@dataclass
+class Workspace:
+    folder: Path
+    config: LifecycleConfig
+    database: peewee.Database
+    user: str
+
+    @property
+    def config_path(self) -> Path:
+        return self.folder / CONFIG_FILE
+
+    @property
+    def documents(self) -> Path:
+        return self.folder / DOCUMENTS_DIR
+
+    @property
+    def group_shared(self) -> bool:
+        """A folder made group-writable by its admin is shared with that group on purpose."""
+        return bool(self.folder.stat().st_mode & stat.S_IWGRP)
+
+
+def current_user() -> str:
+    """The OS user running the app: who history and audit entries say did it."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return str(os.getuid())
+
+
+def prepare_folder(folder: Path) -> None:
+    """Create the workspace folder 0700 with the bundled lifecycle.toml, if it is new."""
+    if folder.exists() and not folder.is_dir():
+        raise WorkspaceError(f"The workspace {folder} exists but is not a folder.")
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        config = folder / CONFIG_FILE
+        if not config.exists():
+            shutil.copyfile(lifecycle.bundled_path(), config)
+            config.chmod(0o600)
+    except OSError as error:
+        raise WorkspaceError(
+            f"Cannot set up the workspace {folder}: {error.strerror or error}."
+        ) from None
+
+
+def open_workspace(folder: Path, db_url: str | None = None) -> Workspace:
+    """Open (creating on first run) the workspace and its database, migrated to date."""
+    folder = folder.expanduser().resolve()
+    prepare_folder(folder)
+    try:
+        config = lifecycle.load(folder / CONFIG_FILE)
+    except ConfigError as error:
+        raise WorkspaceError(str(error)) from None
+    # A folder its admin made group-writable is shared with that group on purpose.
+    mode = 0o660 if folder.stat().st_mode & stat.S_IWGRP else 0o600
+    try:
+        db = connect_url(db_url) if db_url else connect_sqlite(folder / DATABASE_FILE, mode)
+        open_database(db)
+    except StoreError as error:
+        raise WorkspaceError(str(error)) from None
+    return Workspace(folder, config, db, current_user())
