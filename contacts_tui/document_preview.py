@@ -218,7 +218,7 @@ def _pdf_preview(data: bytes, size_fact: tuple[str, str], *, partial: bool) -> P
         return Preview("pdf", facts=(*facts, ("Note", "Reading the PDF text took too long.")))
     except OSError:
         return Preview("pdf", facts=(*facts, ("Note", "pdftotext could not be started.")))
-    text = _printable_lines(result.stdout.decode("utf-8", errors="replace").replace("\f", "\n"))
+    text = _printable_lines(result.stdout.decode("utf-8", errors="replace"))
     if not text.strip():
         note = "This PDF has no text that pdftotext can read (it may be scanned or damaged)."
         return Preview("pdf", facts=(*facts, ("Note", note)), truncated=partial)

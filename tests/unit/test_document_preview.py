@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import struct
+import subprocess
 import zlib
 
 import pytest
@@ -273,6 +274,48 @@ def test_pdf_without_pdftotext_shows_facts_and_a_note(monkeypatch: pytest.Monkey
     assert result.text == ""
     assert facts(result)["Note"] == PDFTOTEXT_NOTE
     assert facts(result)["Type"] == "PDF document"
+
+
+def fake_pdftotext(
+    monkeypatch: pytest.MonkeyPatch, outcome: bytes | BaseException
+) -> list[tuple[list[str], dict]]:
+    """Pretend pdftotext is installed; record how it is called and answer with outcome."""
+    calls: list[tuple[list[str], dict]] = []
+
+    def run(args: list[str], **kwargs) -> subprocess.CompletedProcess:
+        calls.append((args, kwargs))
+        if isinstance(outcome, BaseException):
+            raise outcome
+        return subprocess.CompletedProcess(args, 0, stdout=outcome, stderr=b"")
+
+    monkeypatch.setattr(shutil, "which", lambda name: "/usr/bin/pdftotext")
+    monkeypatch.setattr(subprocess, "run", run)
+    return calls
+
+
+def test_pdf_text_is_cleaned_and_cut(monkeypatch: pytest.MonkeyPatch) -> None:
+    data = pdf("ignored")
+    calls = fake_pdftotext(monkeypatch, b"\x1b]0;owned\x07Offer\x1b[2J\n\f" + b"x" * PREVIEW_BYTES)
+    result = preview(data, "offer.pdf", "application/pdf")
+
+    assert result.text.startswith("Offer\nxxx")
+    assert len(result.text) == PREVIEW_BYTES
+    assert result.truncated is True
+    args, kwargs = calls[0]
+    assert args[0] == "/usr/bin/pdftotext"
+    assert args[1:] == ["-q", "-l", "5", "-enc", "UTF-8", "-", "-"]
+    assert kwargs["input"] == data
+    assert kwargs["timeout"] == 10
+    assert not kwargs.get("shell")
+
+
+def test_pdftotext_taking_too_long_gives_a_note(monkeypatch: pytest.MonkeyPatch) -> None:
+    fake_pdftotext(monkeypatch, subprocess.TimeoutExpired(["pdftotext"], 10))
+    result = preview(pdf("slow"), "slow.pdf", "application/pdf")
+
+    assert result.kind == "pdf"
+    assert result.text == ""
+    assert facts(result)["Note"] == "Reading the PDF text took too long."
 
 
 @pytest.mark.skipif(not HAS_PDFTOTEXT, reason="pdftotext (poppler-utils) is not installed")
