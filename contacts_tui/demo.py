@@ -250,9 +250,9 @@ PLACES = (
     ("US", "US-CA", "San Francisco", "94103", "SoMa"),
     ("IT", "", "Roma", "00184", "Monti"),
 )
-# German bank codes (BLZ) from the Bundesbank registry; German BBANs have no
-# registry-wide national check digit, so any 10-digit account number is a valid IBAN.
-GERMAN_BANK_CODES = ("37040044", "50010517", "10070000", "20041133", "70020270", "76026000")
+# UK bank and sort codes: UK account numbers have no national check digits, so any
+# eight digits behind a real bank make a valid IBAN (German ones do have them).
+UK_BANKS = ("NWBK601613", "BARC200000", "HBUK401160", "LOYD309634", "MIDL400515")
 BATCH = 25000
 
 
@@ -269,22 +269,23 @@ class QuickRandom(random.Random):
         return start + int(self.random() * (stop - start))
 
 
-def german_iban(bank_code: str, account: int) -> str:
-    bban = f"{bank_code}{account:010d}"
-    check = 98 - int(bban + "131400") % 97  # "DE" is 13 14, then "00"
-    return f"DE{check:02d}{bban}"
+def iban(country: str, bban: str) -> str:
+    """An IBAN with correct ISO 7064 mod-97 check digits (letters count as 10-35)."""
+    number = "".join(str(int(ch, 36)) for ch in bban + country + "00")
+    return f"{country}{98 - int(number) % 97:02d}{bban}"
 
 
 def phone_number(rng: random.Random) -> str:
-    """A valid number in E.164: UK mobiles, German Berlin lines or US numbers."""
-    kind = rng.randrange(3)
-    if kind == 0:
-        return f"+447{rng.randrange(400, 999)}{rng.randrange(100000, 999999)}"
-    if kind == 1:
-        return f"+4930{rng.randrange(1000000, 99999999)}"
-    return f"+1{rng.choice(('212', '415', '617', '312'))}{rng.randrange(200, 999)}" + (
-        f"{rng.randrange(1000, 9999)}"
-    )
+    """A valid number in E.164 (checked against phonenumbers' ranges by the tests)."""
+    kind = rng.randrange(4)
+    if kind == 0:  # UK mobile
+        return f"+447{rng.choice('58')}{rng.randrange(10**7, 10**8)}"
+    if kind == 1:  # London
+        return f"+4420{rng.choice('378')}{rng.randrange(10**6, 10**7)}"
+    if kind == 2:  # Berlin
+        return f"+4930{rng.randrange(10**7, 10**8)}"
+    area = rng.choice(("212", "415", "617", "312"))
+    return f"+1{area}{rng.randrange(2, 10)}{rng.randrange(10, 100)}{rng.randrange(1000, 10000)}"
 
 
 def make_companies(rng: random.Random, count: int) -> list[tuple[int, str]]:
@@ -432,8 +433,8 @@ def _make_batch(rng, config, first_id, size, companies, user) -> Batch:
                 )
             )
         if rng.random() < 0.4:
-            iban = german_iban(rng.choice(GERMAN_BANK_CODES), contact_id * 7919 % 10**10)
-            banks.append((contact_id, "Main account", iban, ""))
+            account = f"{rng.choice(UK_BANKS)}{contact_id * 7919 % 10**8:08d}"
+            banks.append((contact_id, "Main account", iban("GB", account), ""))
         previous = ""
         for n, past in enumerate(steps[: stage_index + 1]):
             history.append(

@@ -44,7 +44,10 @@ def create_private_file(path: Path, mode: int = 0o600) -> None:
         fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY | os.O_NOFOLLOW, mode)
     except FileExistsError:
         return
-    os.close(fd)
+    try:
+        os.fchmod(fd, mode)  # the umask must not take the group's bits of a shared workspace
+    finally:
+        os.close(fd)
 
 
 def connect_sqlite(path: Path, mode: int = 0o600) -> peewee.SqliteDatabase:

@@ -1,0 +1,224 @@
+"""The store on SQLite and PostgreSQL: migrations, indexes, keyset pages and search."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import peewee
+import pytest
+
+from contacts_tui.demo import add_demo_contacts
+from contacts_tui.services import ContactFilter, ContactService
+from contacts_tui.store import database as store_database
+from contacts_tui.store.database import StoreError, connect_sqlite, migrate, open_database
+from contacts_tui.store.listing import SORT_COLUMNS
+from contacts_tui.store.models import Contact, Email, database
+
+
+def test_migrations_are_recorded_and_idempotent(workspace, backend):
+    with database.connection_context():
+        assert migrate(workspace.database) == []
+        applied = [r[0] for r in database.execute_sql("SELECT name FROM schema_migration")]
+    assert applied == ["0001_initial"]
+
+
+def test_database_from_a_newer_app_is_refused(workspace, backend):
+    with database.connection_context():
+        database.execute_sql(
+            "INSERT INTO schema_migration (name, applied) VALUES ('0999_future', '2030-01-01')"
+        )
+    with pytest.raises(StoreError, match="newer version of contacts-tui"):
+        open_database(workspace.database)
+
+
+def test_failed_migration_leaves_the_database_as_it_was(tmp_path, monkeypatch):
+    folder = tmp_path / "migrations"
+    folder.mkdir()
+    (folder / "0001_half.py").write_text(
+        "def up(migrator, db):\n"
+        "    db.execute_sql('CREATE TABLE kept_out (id INTEGER)')\n"
+        "    raise RuntimeError('boom')\n"
+    )
+    monkeypatch.setattr(store_database, "MIGRATIONS", folder)
+    db = connect_sqlite(tmp_path / "x.db")
+    with pytest.raises(StoreError, match="Updating the database schema failed: boom"):
+        open_database(db)
+    with db.connection_context():
+        assert "kept_out" not in db.get_tables()
+        assert db.execute_sql("SELECT COUNT(*) FROM schema_migration").fetchone()[0] == 0
+
+
+def test_sqlite_connection_pragmas(workspace):
+    with database.connection_context():
+        assert database.execute_sql("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert database.execute_sql("PRAGMA foreign_keys").fetchone()[0] == 1
+        assert database.execute_sql("PRAGMA synchronous").fetchone()[0] == 2  # FULL
+        assert database.execute_sql("PRAGMA busy_timeout").fetchone()[0] >= 1000
+
+
+def test_sqlite_writes_begin_immediate(workspace):
+    """A write transaction takes the write lock at BEGIN, so two writers never deadlock."""
+    path = workspace.folder / "contacts.db"
+    with database.connection_context(), database.atomic():
+        other = sqlite3.connect(path, timeout=0)
+        with pytest.raises(sqlite3.OperationalError, match="locked"):
+            other.execute("BEGIN IMMEDIATE")
+        other.close()
+
+
+def test_one_primary_per_contact_is_enforced_by_the_database(service, backend):
+    contact = service.create_contact("Ada")
+    with database.connection_context():
+        Email.create(contact=contact.id, email="a@example.com", is_primary=True)
+        Email.create(contact=contact.id, email="b@example.com", is_primary=False)
+        with pytest.raises(peewee.IntegrityError), database.atomic():
+            Email.create(contact=contact.id, email="c@example.com", is_primary=True)
+
+
+def _all_in_order(sort: str, descending: bool) -> list[int]:
+    column = SORT_COLUMNS[sort]
+    keys = [column, Contact.name_key, Contact.id] if sort != "name" else [column, Contact.id]
+    order = [k.desc() if descending else k.asc() for k in keys]
+    with database.connection_context():
+        query = Contact.select(Contact.id).where(Contact.archived == False).order_by(*order)  # noqa: E712
+        return [i for (i,) in query.tuples()]
+
+
+@pytest.fixture
+def demo_service(workspace, service):
+    add_demo_contacts(workspace.config, 120, workspace.user, seed=3)
+    return service
+
+
+@pytest.mark.parametrize("sort", sorted(SORT_COLUMNS))
+def test_keyset_pages_walk_every_sort_order_forwards_and_backwards(demo_service, backend, sort):
+    for descending in (False, True):
+        expected = _all_in_order(sort, descending)
+        seen, after = [], None
+        while True:
+            page = demo_service.list_page(sort=sort, descending=descending, after=after, limit=25)
+            seen += [r.id for r in page.rows]
+            if not page.has_more:
+                break
+            after = page.rows[-1].sort_key
+        assert seen == expected
+        # From the end: the last page, then pages above it.
+        last = demo_service.list_page(sort=sort, descending=descending, backwards=True, limit=25)
+        assert [r.id for r in last.rows] == expected[-25:]
+        above = demo_service.list_page(
+            sort=sort, descending=descending, after=last.rows[0].sort_key, backwards=True, limit=25
+        )
+        assert [r.id for r in above.rows] == expected[-50:-25]
+
+
+@pytest.fixture
+def searchable(service):
+    jose = service.create_contact("José Martínez", "Acme Ltd")
+    service.create_contact("Maria Olsen")
+    service.create_contact("Xavier Ng")
+    with database.connection_context(), database.atomic():
+        from contacts_tui.services import refresh_derived
+        from contacts_tui.store.models import Phone
+
+        Phone.create(contact=jose.id, number="+447123456789", is_primary=True)
+        Email.create(contact=jose.id, email="jose@example.com", is_primary=True)
+        refresh_derived(jose.id)
+    return service
+
+
+@pytest.mark.parametrize(
+    ("term", "names"),
+    [
+        ("jose", ["José Martínez"]),  # accents folded
+        ("MARTÍNEZ", ["José Martínez"]),
+        ("mar", ["José Martínez", "Maria Olsen"]),
+        ("ma", ["Maria Olsen"]),  # two characters: a prefix of the name or e-mail
+        ("x", ["Xavier Ng"]),
+        ("jo", ["José Martínez"]),  # prefix of the e-mail
+        ("4471", ["José Martínez"]),  # phone digits, whatever the formatting
+        ("+44 71", ["José Martínez"]),
+        ("acme", ["José Martínez"]),  # company
+        ("example.com", ["José Martínez"]),
+        ("jose mar", ["José Martínez"]),  # every term must match
+        ("olsen ng", []),
+        ("100%", []),  # LIKE wildcards are literal
+        ('"', []),  # FTS syntax characters are literal
+    ],
+)
+def test_search(searchable, backend, term, names):
+    page = searchable.list_page(ContactFilter(search=term))
+    assert sorted(r.name for r in page.rows) == names
+    assert searchable.count(ContactFilter(search=term)) == len(names)
+
+
+def test_search_index_follows_renames_and_deletes(searchable, backend):
+    (jose,) = searchable.list_page(ContactFilter(search="jose")).rows
+    detail = searchable.get_contact(jose.id)
+    searchable.update_contact(jose.id, detail.version, name="Pepe Martínez")
+    assert searchable.count(ContactFilter(search="pepe")) == 1
+    with database.connection_context():
+        Contact.delete().where(Contact.id == jose.id).execute()
+    assert searchable.count(ContactFilter(search="pepe")) == 0
+
+
+def test_unreachable_postgres_is_a_clear_error(tmp_path):
+    from contacts_tui.workspace import WorkspaceError, open_workspace
+
+    url = f"postgresql://nobody@/nothing?host={tmp_path}"
+    with pytest.raises(WorkspaceError, match="Cannot open the database"):
+        open_workspace(tmp_path / "ws", db_url=url)
+
+
+def test_unknown_database_url(tmp_path):
+    from contacts_tui.workspace import WorkspaceError, open_workspace
+
+    with pytest.raises(WorkspaceError, match="Unknown database URL"):
+        open_workspace(tmp_path / "ws", db_url="mysql://x/y")
+
+
+def test_service_has_no_connection_left_open(service):
+    service.create_contact("Ada")
+    assert database.is_closed()
+
+
+def test_demo_contacts_are_valid(workspace, service, backend):
+    from contacts_tui.store.models import BankAccount, Phone
+    from contacts_tui.validation import normalize_email, normalize_iban, normalize_phone
+
+    assert add_demo_contacts(workspace.config, 300, workspace.user, seed=1) == 300
+    with database.connection_context():
+        for (iban,) in BankAccount.select(BankAccount.iban).tuples():
+            assert normalize_iban(iban) == iban
+        for (number,) in Phone.select(Phone.number).tuples():
+            assert normalize_phone(number, None) == number
+        for (email,) in Email.select(Email.email).tuples():
+            assert normalize_email(email) == email
+    dashboard = service.dashboard()
+    assert dashboard.total == 300
+    assert dashboard.open + dashboard.closed == 300
+    assert sum(c.count for c in dashboard.categories) == 300
+    assert dashboard.missing_primary > 0
+
+
+def test_demo_added_twice_continues_ids(workspace, service):
+    add_demo_contacts(workspace.config, 50, workspace.user, seed=1)
+    service.create_contact("Between the batches")
+    add_demo_contacts(workspace.config, 50, workspace.user, seed=2)
+    assert service.count() == 101
+
+
+def test_models_and_migration_agree(workspace, backend):
+    """The frozen migration builds every column the application models expect."""
+    from contacts_tui.store.models import ALL_MODELS
+
+    with database.connection_context():
+        for model in ALL_MODELS:
+            columns = {c.name for c in database.get_columns(model._meta.table_name)}
+            assert set(model._meta.columns) <= columns, model.__name__
+
+
+def test_database_path_that_is_a_folder(tmp_path: Path):
+    (tmp_path / "db").mkdir()
+    with pytest.raises(StoreError, match="not a database file"):
+        connect_sqlite(tmp_path / "db")

@@ -1,0 +1,154 @@
+"""The workspace on disk and the command line: safe modes and one clear line per problem."""
+
+from __future__ import annotations
+
+import os
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from contacts_tui.cli import main
+from contacts_tui.services import ContactService
+from contacts_tui.workspace import open_workspace
+
+
+def mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def test_first_run_creates_a_private_workspace(tmp_path):
+    old = os.umask(0o022)
+    try:
+        ws = open_workspace(tmp_path / "team")
+        ContactService(ws.config, ws.user).create_contact("Ada")  # creates -wal and -shm
+    finally:
+        os.umask(old)
+    folder = tmp_path / "team"
+    assert mode(folder) == 0o700
+    assert mode(folder / "contacts.db") == 0o600
+    assert mode(folder / "lifecycle.toml") == 0o600
+    for extra in ("contacts.db-wal", "contacts.db-shm"):
+        if (folder / extra).exists():
+            assert mode(folder / extra) == 0o600
+    assert (folder / "lifecycle.toml").read_bytes().startswith(b"[settings]")
+
+
+def test_group_shared_workspace_keeps_the_group(tmp_path):
+    folder = tmp_path / "team"
+    folder.mkdir()
+    folder.chmod(0o2770)
+    open_workspace(folder)
+    assert mode(folder / "contacts.db") == 0o660
+
+
+def test_home_option_and_environment(tmp_path, monkeypatch, capsys):
+    assert main(["--home", str(tmp_path / "a"), "check"]) == 0
+    assert (tmp_path / "a" / "contacts.db").exists()
+    monkeypatch.setenv("CONTACTS_TUI_HOME", str(tmp_path / "b"))
+    assert main(["check"]) == 0
+    assert (tmp_path / "b" / "contacts.db").exists()
+    assert main(["check", "--home", str(tmp_path / "c")]) == 0
+    assert (tmp_path / "c" / "contacts.db").exists()
+
+
+def test_db_option_overrides_only_the_database(tmp_path):
+    other = tmp_path / "elsewhere.db"
+    assert main(["--home", str(tmp_path / "ws"), "--db", f"sqlite:///{other}", "check"]) == 0
+    assert other.exists()
+    assert not (tmp_path / "ws" / "contacts.db").exists()
+    assert (tmp_path / "ws" / "lifecycle.toml").exists()
+
+
+def one_line_error(capsys) -> str:
+    err = capsys.readouterr().err.strip()
+    assert "Traceback" not in err
+    assert len(err.splitlines()) == 1, err
+    return err
+
+
+def test_broken_lifecycle_toml(tmp_path, capsys):
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    (ws / "lifecycle.toml").write_text("[settings\n")
+    assert main(["--home", str(ws), "check"]) == 2
+    assert "lifecycle.toml line 1" in one_line_error(capsys)
+
+
+def test_workspace_that_is_a_file(tmp_path, capsys):
+    (tmp_path / "ws").write_text("")
+    assert main(["--home", str(tmp_path / "ws"), "check"]) == 2
+    assert "not a folder" in one_line_error(capsys)
+
+
+def test_unreachable_postgres(tmp_path, capsys):
+    url = f"postgresql://nobody@/nothing?host={tmp_path}"
+    assert main(["--home", str(tmp_path / "ws"), "--db", url, "check"]) == 2
+    assert "Cannot open the database" in one_line_error(capsys)
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root can write any file")
+def test_unwritable_database(tmp_path, capsys):
+    open_workspace(tmp_path / "ws")
+    (tmp_path / "ws" / "contacts.db").chmod(0o400)
+    assert main(["--home", str(tmp_path / "ws"), "check"]) == 2
+    assert "not writable" in one_line_error(capsys)
+
+
+def test_unwritable_database_even_as_root(tmp_path, capsys, monkeypatch):
+    open_workspace(tmp_path / "ws")
+    real_access = os.access
+    monkeypatch.setattr(
+        os, "access", lambda p, m: False if str(p).endswith("contacts.db") else real_access(p, m)
+    )
+    assert main(["--home", str(tmp_path / "ws"), "check"]) == 2
+    assert "not writable" in one_line_error(capsys)
+
+
+def test_database_from_a_newer_version(tmp_path, capsys):
+    ws = open_workspace(tmp_path / "ws")
+    with ws.database.connection_context():
+        ws.database.execute_sql(
+            "INSERT INTO schema_migration (name, applied) VALUES ('0099_x', '2030-01-01')"
+        )
+    assert main(["--home", str(tmp_path / "ws"), "check"]) == 2
+    assert "newer version" in one_line_error(capsys)
+
+
+def test_check_finds_steps_removed_from_the_config(tmp_path, capsys):
+    ws = open_workspace(tmp_path / "ws")
+    ContactService(ws.config, ws.user).create_contact("Ada")
+    text = (tmp_path / "ws" / "lifecycle.toml").read_text()
+    (tmp_path / "ws" / "lifecycle.toml").write_text(text.replace('"new_lead"', '"fresh_lead"'))
+    assert main(["--home", str(tmp_path / "ws"), "check"]) == 2
+    assert "'new_lead'" in capsys.readouterr().out
+
+
+def test_demo_command(tmp_path, capsys):
+    assert main(["--home", str(tmp_path / "ws"), "demo", "--contacts", "40"]) == 0
+    ws = open_workspace(tmp_path / "ws")
+    assert ContactService(ws.config, ws.user).count() == 40
+    assert main(["--home", str(tmp_path / "ws"), "demo", "--contacts", "0"]) == 2
+
+
+def test_python_dash_m_and_help():
+    result = subprocess.run(
+        [sys.executable, "-m", "contacts_tui", "--help"], capture_output=True, text=True, check=True
+    )
+    assert "demo" in result.stdout and "check" in result.stdout and "--home" in result.stdout
+
+
+def test_no_textual_below_the_ui():
+    """store/, lifecycle, validation, services and workspace never import Textual."""
+    code = (
+        "import sys\n"
+        "import contacts_tui.services, contacts_tui.workspace, contacts_tui.lifecycle\n"
+        "import contacts_tui.validation, contacts_tui.demo, contacts_tui.check\n"
+        "import contacts_tui.store.listing, contacts_tui.store.search\n"
+        "import contacts_tui.documents, contacts_tui.document_preview\n"
+        "bad = [m for m in sys.modules if m == 'textual' or m.startswith('textual.')]\n"
+        "assert not bad, bad\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
