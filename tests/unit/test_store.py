@@ -9,7 +9,7 @@ import peewee
 import pytest
 
 from contacts_tui.demo import add_demo_contacts
-from contacts_tui.services import ContactFilter, ContactService
+from contacts_tui.services import ContactFilter
 from contacts_tui.store import database as store_database
 from contacts_tui.store.database import StoreError, connect_sqlite, migrate, open_database
 from contacts_tui.store.listing import SORT_COLUMNS
