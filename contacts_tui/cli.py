@@ -41,7 +41,32 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--contacts", type=int, default=1000, metavar="N", help="how many (1000)")
     demo.add_argument("--seed", type=int, default=7, help="random seed, for repeatable data")
     commands.add_parser("check", parents=[common], help="validate lifecycle.toml and the database")
+    add_export_parser(commands, common)
     return parser
+
+
+def add_export_parser(
+    commands: argparse._SubParsersAction, common: argparse.ArgumentParser
+) -> None:
+    """`export`: the contacts of a view to a CSV, JSON or vCard file (issue 3)."""
+    from contacts_tui.store.listing import SORT_COLUMNS
+
+    export = commands.add_parser(
+        "export",
+        parents=[common],
+        help="write contacts to a CSV, JSON or vCard 4.0 file",
+        description="Write every contact matching the search and filters to a file "
+        "(created 0600; never overwritten without --force, never through a symlink). "
+        "Prints the number of contacts written.",
+    )
+    export.add_argument("--format", choices=("csv", "json", "vcard"), default="csv")
+    export.add_argument("-o", "--output", type=Path, required=True, metavar="PATH")
+    export.add_argument("--search", default="", metavar="TEXT", help="as the list's search (/)")
+    export.add_argument("--status", choices=("Open", "Closed"), help="only Open or Closed")
+    export.add_argument("--archived", action="store_true", help="archived contacts instead")
+    export.add_argument("--sort", choices=sorted(SORT_COLUMNS), default="name")
+    export.add_argument("--descending", action="store_true", help="reverse the sort order")
+    export.add_argument("--force", action="store_true", help="replace an existing file")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -56,6 +81,8 @@ def main(argv: list[str] | None = None) -> int:
         return run_demo(workspace, args.contacts, args.seed)
     if args.command == "check":
         return run_check(workspace)
+    if args.command == "export":
+        return run_export(workspace, args)
     from contacts_tui.app import ContactsApp  # Textual loads only for the TUI
 
     ContactsApp(workspace).run()
@@ -90,6 +117,49 @@ def run_check(workspace: Workspace) -> int:
     if problems:
         return EXIT_PROBLEM
     print(f"{workspace.folder}: lifecycle.toml and the database are fine.")
+    return 0
+
+
+def run_export(workspace: Workspace, args: argparse.Namespace) -> int:
+    from contacts_tui.export import ExportError, ExportExistsError, export_contacts
+    from contacts_tui.services import ContactFilter, ContactService
+    from contacts_tui.validation import ValidationError, clean_text
+
+    try:
+        search = clean_text(args.search, field="--search", max_length=200)
+    except ValidationError as error:
+        print(f"contacts-tui: {error}", file=sys.stderr)
+        return EXIT_PROBLEM
+    contact_filter = ContactFilter(search=search, status=args.status, archived=args.archived)
+    service = ContactService(workspace.config, workspace.user)
+    show_progress = sys.stderr.isatty()
+
+    def report(done: int, total: int) -> None:
+        if show_progress:
+            print(f"\r{done:,} / {total:,} contacts", end="", file=sys.stderr, flush=True)
+
+    try:
+        count = export_contacts(
+            service,
+            contact_filter,
+            args.sort,
+            args.descending,
+            args.format,
+            args.output,
+            progress=report,
+            overwrite=args.force,
+        )
+    except ExportError as error:
+        if show_progress:
+            print(file=sys.stderr)
+        message = str(error)
+        if isinstance(error, ExportExistsError):
+            message += " Use --force to replace it."
+        print(f"contacts-tui: {message}", file=sys.stderr)
+        return EXIT_PROBLEM
+    if show_progress:
+        print(file=sys.stderr)
+    print(count)
     return 0
 
 

@@ -777,6 +777,30 @@ class ContactService:
     def template_of(self, contact: ContactDetail | ContactRow) -> Template | None:
         return self.config.template(contact.template)
 
+    # ----- export: the e-mails, phones and addresses of many contacts (issue 3) --------
+    # An export of a million contacts reads them a page at a time; one query per child
+    # table per page keeps it at a few thousand queries instead of millions.
+
+    @with_connection
+    def contact_cards(self, contact_ids: list[int]) -> dict[int, ContactCard]:
+        """The e-mails, phones and addresses of each contact, primary first, oldest first.
+
+        Every id asked for gets a card, empty for a contact without children (or one that
+        no longer exists).
+        """
+        ids = list(dict.fromkeys(contact_ids))
+        emails = _children_by_contact(Email, EmailInfo, ids)
+        phones = _children_by_contact(Phone, PhoneInfo, ids)
+        addresses = _children_by_contact(Address, AddressInfo, ids)
+        return {
+            i: ContactCard(
+                emails=tuple(emails.get(i, ())),
+                phones=tuple(phones.get(i, ())),
+                addresses=tuple(addresses.get(i, ())),
+            )
+            for i in ids
+        }
+
 
 # ----- helpers shared by the services ---------------------------------------------------
 
@@ -1007,3 +1031,34 @@ def remove_orphan_blob(store: BlobStore, sha256: str) -> bool:
             return False
         store.remove(sha256)
         return True
+
+
+# ----- export: contact cards (issue 3) ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ContactCard:
+    """What an address book needs of a contact beyond its list row."""
+
+    emails: tuple[EmailInfo, ...] = ()
+    phones: tuple[PhoneInfo, ...] = ()
+    addresses: tuple[AddressInfo, ...] = ()
+
+
+def _children_by_contact(
+    model: type[peewee.Model], info: type, contact_ids: list[int]
+) -> dict[int, list]:
+    """The child rows of many contacts, one query, grouped by contact in `_children`'s order."""
+    if not contact_ids:
+        return {}
+    names = [f.name for f in info.__dataclass_fields__.values()]
+    query = (
+        model.select(model.contact, *(getattr(model, n) for n in names))
+        .where(model.contact.in_(contact_ids))
+        .order_by(model.contact, model.is_primary.desc(), model.id)
+        .tuples()
+    )
+    grouped: dict[int, list] = {}
+    for contact_id, *values in query:
+        grouped.setdefault(contact_id, []).append(info(*values))
+    return grouped
