@@ -1,0 +1,90 @@
+"""Per-user settings kept between runs (the list's columns), in the user config folder.
+
+They live in `settings.toml` under `locations.user_config_dir()`, never in the shared
+workspace: each sales person arranges their own list. A missing, unreadable or edited-
+by-hand-and-broken file must never stop the app: loading falls back to the defaults.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import tempfile
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import tomli_w
+
+from contacts_tui.locations import user_config_dir
+
+SETTINGS_FILE = "settings.toml"
+_COLUMN_KEY = re.compile(r"[a-z][a-z0-9_]{0,39}")
+_MAX_COLUMNS = 64
+
+
+def settings_path() -> Path:
+    return user_config_dir() / SETTINGS_FILE
+
+
+def load_columns(known: list[str] | None = None) -> list[str] | None:
+    """The list columns the user chose, in order; None when there is no usable choice.
+
+    With `known` (the column keys the list has), keys it does not know are dropped and
+    "name" is put first if missing, so a file from an older or newer version still works.
+    """
+    value = _load().get("contact_list", {})
+    columns = value.get("columns") if isinstance(value, dict) else None
+    if not isinstance(columns, list) or len(columns) > _MAX_COLUMNS:
+        return None
+    keys = [c for c in columns if isinstance(c, str) and _COLUMN_KEY.fullmatch(c)]
+    keys = list(dict.fromkeys(keys))  # a key listed twice counts once
+    if known is not None:
+        keys = [k for k in keys if k in known]
+        if keys and "name" in known and "name" not in keys:
+            keys.insert(0, "name")
+    return keys or None
+
+
+def save_columns(columns: list[str]) -> bool:
+    """Remember the list columns; False (and nothing changed) if the file can't be written.
+
+    Other settings in the file are kept. The file is replaced atomically and is 0600.
+    """
+    settings = _load()
+    section = settings.get("contact_list")
+    if not isinstance(section, dict):
+        section = settings["contact_list"] = {}
+    section["columns"] = [str(c) for c in columns]
+    try:
+        _write(settings_path(), settings)
+    except (OSError, TypeError, ValueError):
+        return False
+    return True
+
+
+def _load() -> dict[str, Any]:
+    path = settings_path()
+    try:
+        with path.open("rb") as file:
+            data = tomllib.load(file)
+    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _write(path: Path, settings: dict[str, Any]) -> None:
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    text = tomli_w.dumps(settings)
+    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as file:
+            file.write(text)
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(temporary, path)  # replaces a symlink itself, never writes through it
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
