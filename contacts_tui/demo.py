@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import timedelta
 
@@ -329,14 +329,18 @@ def add_demo_contacts(
         # Making a batch is Python work, inserting one is mostly SQLite's (which lets go
         # of the GIL): make the next batch on a second thread while this one goes in.
         with ThreadPoolExecutor(max_workers=1) as maker:
-            batches = [
-                maker.submit(_make_batch, rng, config, first, size, companies, user)
-                for first, size in zip(firsts, sizes, strict=True)
-            ]
-            for first, batch in zip(firsts, batches, strict=True):
+
+            def make(n: int) -> Future[Batch]:
+                return maker.submit(_make_batch, rng, config, firsts[n], sizes[n], companies, user)
+
+            upcoming = make(0)
+            for n, first in enumerate(firsts):
+                batch = upcoming.result()
+                if n + 1 < len(firsts):  # only one batch ahead: memory stays flat
+                    upcoming = make(n + 1)
                 with db.atomic():
-                    _insert_batch(db, first, batch.result())
-                done += len(batch.result()[0][2])
+                    _insert_batch(db, first, batch)
+                done += sizes[n]
                 if progress:
                     progress(done)
         if is_postgres(db):
