@@ -2,12 +2,25 @@
 
 from __future__ import annotations
 
-from contacts_tui.store.models import Contact, database
+import time
+
+from contacts_tui.documents import BlobStore, DocumentError
+from contacts_tui.services import remove_orphan_blob
+from contacts_tui.store.models import Contact, Document, database
 from contacts_tui.workspace import Workspace
 
+# An upload still running has a temp file too; one untouched for an hour is a crash's.
+STALE_TEMP_SECONDS = 3600
 
-def check_workspace(workspace: Workspace) -> list[str]:
-    """Every problem found, one sentence each; an empty list means all is well."""
+
+def check_workspace(
+    workspace: Workspace, repair: bool = False, repaired: list[str] | None = None
+) -> list[str]:
+    """Every problem found, one sentence each; an empty list means all is well.
+
+    With `repair`, what can be put right safely (orphan blobs, stale temp files) is, and
+    one sentence for each goes to `repaired` instead.
+    """
     problems: list[str] = []
     config = workspace.config
     known = {(t.key, s.key) for t in config.templates for s in t.steps()}
@@ -30,4 +43,74 @@ def check_workspace(workspace: Workspace) -> list[str]:
                     f"Contacts are at the step {stage!r}, which the lifecycle {template!r} "
                     "no longer has; they show it as unknown until someone sets a new step."
                 )
+    problems.extend(check_documents(workspace, repair, repaired))
     return problems
+
+
+# ----- documents (issue 6) -------------------------------------------------------------
+
+
+def check_documents(
+    workspace: Workspace, repair: bool = False, repaired: list[str] | None = None
+) -> list[str]:
+    """Blobs with no row, rows with no blob or a wrong hash, and stale upload temp files."""
+    repaired = [] if repaired is None else repaired
+    try:
+        store = BlobStore(workspace.documents, group_shared=workspace.group_shared)
+        on_disk = store.all_hashes()
+    except (DocumentError, OSError) as error:
+        return [f"The documents folder cannot be read: {error}"]
+    with database.connection_context():
+        referenced: dict[str, list[int]] = {}
+        for document_id, sha256 in Document.select(Document.id, Document.sha256).tuples():
+            referenced.setdefault(sha256, []).append(document_id)
+    problems: list[str] = []
+    for sha256, ids in sorted(referenced.items()):
+        which = _documents(ids)
+        try:
+            store.path_of(sha256)
+        except DocumentError:
+            problems.append(f"{which} has an invalid fingerprint {sha256!r}.")
+            continue
+        if sha256 not in on_disk:
+            problems.append(f"{which}: the stored file is missing.")
+        elif not store.verify(sha256):
+            problems.append(f"{which}: the stored file is damaged (its bytes no longer match).")
+    for sha256 in sorted(on_disk - referenced.keys()):
+        if repair:
+            try:
+                # Decided again under the lock: an upload may have committed a row meanwhile.
+                if remove_orphan_blob(store, sha256):
+                    repaired.append(f"Removed the stored file {sha256}, which no document used.")
+            except DocumentError as error:
+                problems.append(f"The stored file {sha256} could not be removed: {error}")
+        else:
+            problems.append(
+                f"The stored file {sha256} belongs to no document (`check --repair` removes it)."
+            )
+    now = time.time()
+    for temp in store.stray_temp_files():
+        try:
+            age = now - temp.lstat().st_mtime
+        except FileNotFoundError:
+            continue  # an upload finished meanwhile
+        if age < STALE_TEMP_SECONDS:
+            continue
+        if repair:
+            try:
+                temp.unlink(missing_ok=True)
+                repaired.append(f"Removed the leftover upload file {temp.name}.")
+            except OSError as error:
+                problems.append(f"The leftover upload file {temp} could not be removed: {error}.")
+        else:
+            problems.append(
+                f"The leftover upload file {temp.name} is over an hour old "
+                "(`check --repair` removes it)."
+            )
+    return problems
+
+
+def _documents(ids: list[int]) -> str:
+    if len(ids) == 1:
+        return f"Document {ids[0]}"
+    return f"Documents {', '.join(map(str, ids))}"

@@ -40,8 +40,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     demo.add_argument("--contacts", type=int, default=1000, metavar="N", help="how many (1000)")
     demo.add_argument("--seed", type=int, default=7, help="random seed, for repeatable data")
-    commands.add_parser("check", parents=[common], help="validate lifecycle.toml and the database")
+    check = commands.add_parser(
+        "check", parents=[common], help="validate lifecycle.toml, the database and documents"
+    )
+    check.add_argument(
+        "--repair",
+        action="store_true",
+        help="remove stored files no document uses and leftover upload files",
+    )
     add_export_parser(commands, common)
+    add_documents_parser(commands, common)
     return parser
 
 
@@ -80,9 +88,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "demo":
         return run_demo(workspace, args.contacts, args.seed)
     if args.command == "check":
-        return run_check(workspace)
+        return run_check(workspace, args.repair)
     if args.command == "export":
         return run_export(workspace, args)
+    if args.command == "documents":
+        return run_documents(workspace, args)
     from contacts_tui.app import ContactsApp  # Textual loads only for the TUI
 
     ContactsApp(workspace).run()
@@ -108,15 +118,18 @@ def run_demo(workspace: Workspace, count: int, seed: int) -> int:
     return 0
 
 
-def run_check(workspace: Workspace) -> int:
+def run_check(workspace: Workspace, repair: bool = False) -> int:
     from contacts_tui.check import check_workspace
 
-    problems = check_workspace(workspace)
+    repaired: list[str] = []
+    problems = check_workspace(workspace, repair=repair, repaired=repaired)
+    for done in repaired:
+        print(f"repaired: {done}")
     for problem in problems:
         print(f"problem: {problem}")
     if problems:
         return EXIT_PROBLEM
-    print(f"{workspace.folder}: lifecycle.toml and the database are fine.")
+    print(f"{workspace.folder}: lifecycle.toml, the database and the documents are fine.")
     return 0
 
 
@@ -160,6 +173,115 @@ def run_export(workspace: Workspace, args: argparse.Namespace) -> int:
     if show_progress:
         print(file=sys.stderr)
     print(count)
+    return 0
+
+
+# ----- documents (issue 6) ---------------------------------------------------------------
+
+
+def add_documents_parser(
+    commands: argparse._SubParsersAction, common: argparse.ArgumentParser
+) -> None:
+    """`documents list|add|get|rm`: a contact's documents, for scripts."""
+    documents = commands.add_parser(
+        "documents",
+        parents=[common],
+        help="list, add, save or remove a contact's documents",
+        description="A contact's documents. CONTACT is a contact id or an exact e-mail "
+        "address; DOCUMENT_ID is the first column of `documents list`.",
+    )
+    actions = documents.add_subparsers(dest="action", metavar="ACTION", required=True)
+    listing = actions.add_parser(
+        "list",
+        parents=[common],
+        help="one line per document",
+        description="One tab-separated line per document: id, type, size in bytes, "
+        "uploaded at (UTC), uploaded by, file name.",
+    )
+    listing.add_argument("contact", metavar="CONTACT", help="contact id or exact e-mail")
+    add = actions.add_parser(
+        "add",
+        parents=[common],
+        help="upload a file to a contact; prints the new document id",
+        description="Store a copy of FILE among the contact's documents and print its id. "
+        "The size limit is document_max_mb in lifecycle.toml.",
+    )
+    add.add_argument("contact", metavar="CONTACT", help="contact id or exact e-mail")
+    add.add_argument("file", type=Path, metavar="FILE")
+    add.add_argument("--type", dest="doc_type", metavar="T", help="document type (default: Other)")
+    get = actions.add_parser(
+        "get",
+        parents=[common],
+        help="save a verified copy of a document",
+        description="Save a copy of the document to PATH (created 0600; never through a "
+        "symbolic link; an existing file only with --force). Its fingerprint is checked.",
+    )
+    get.add_argument("document_id", type=int, metavar="DOCUMENT_ID")
+    get.add_argument("-o", "--output", type=Path, required=True, metavar="PATH")
+    get.add_argument("--force", action="store_true", help="replace an existing file")
+    remove = actions.add_parser(
+        "rm",
+        parents=[common],
+        help="delete a document",
+        description="Delete the document; its stored file goes once no document uses it.",
+    )
+    remove.add_argument("document_id", type=int, metavar="DOCUMENT_ID")
+
+
+def run_documents(workspace: Workspace, args: argparse.Namespace) -> int:
+    import peewee
+
+    from contacts_tui.documents import BlobStore, DocumentError, TargetExistsError
+    from contacts_tui.services import ContactService, NotFoundError
+    from contacts_tui.store.database import first_line
+    from contacts_tui.validation import ValidationError
+
+    try:
+        store = BlobStore(workspace.documents, group_shared=workspace.group_shared)
+        service = ContactService(workspace.config, workspace.user, documents=store)
+        return _documents_action(service, args)
+    except TargetExistsError as error:
+        print(f"contacts-tui: {error} Use --force to replace it.", file=sys.stderr)
+    except (DocumentError, NotFoundError, ValidationError) as error:
+        print(f"contacts-tui: {error}", file=sys.stderr)
+    except peewee.DatabaseError as error:
+        print(f"contacts-tui: the database refused: {first_line(error)}.", file=sys.stderr)
+    return EXIT_PROBLEM
+
+
+def _documents_action(service, args: argparse.Namespace) -> int:
+    from contacts_tui.validation import display_safe
+
+    if args.action == "list":
+        for doc in service.documents_of(service.find_contact(args.contact)):
+            fields = (doc.id, doc.doc_type, doc.size, f"{doc.uploaded_at:%Y-%m-%dT%H:%M:%S}")
+            names = (display_safe(doc.uploaded_by), display_safe(doc.file_name))
+            print("\t".join(map(str, (*fields, *names))))
+    elif args.action == "add":
+        if not args.file.exists() and not args.file.is_symlink():
+            print(f"contacts-tui: {args.file}: no such file.", file=sys.stderr)
+            return EXIT_PROBLEM
+        contact_id = service.find_contact(args.contact)
+        types = service.config.picklists.document_types
+        doc_type = args.doc_type or ("Other" if "Other" in types else types[0])
+        show_progress = sys.stderr.isatty()
+
+        def report(done: int, total: int) -> None:
+            if show_progress:
+                print(f"\r{done * 100 // max(total, 1)} %", end="", file=sys.stderr, flush=True)
+
+        try:
+            info = service.add_document(contact_id, args.file, doc_type, progress=report)
+        finally:
+            if show_progress:
+                print(file=sys.stderr)
+        print(info.id)
+    elif args.action == "get":
+        info = service.save_document_copy(args.document_id, args.output, overwrite=args.force)
+        print(f"Saved {display_safe(info.file_name)} to {args.output}.", file=sys.stderr)
+    elif args.action == "rm":
+        info = service.delete_document(args.document_id)
+        print(f"Deleted document {info.id} ({display_safe(info.file_name)}).", file=sys.stderr)
     return 0
 
 
