@@ -48,6 +48,12 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="remove stored files no document uses and leftover upload files",
     )
+    backup = commands.add_parser(
+        "backup",
+        parents=[common],
+        help="copy the SQLite database to a new file while others keep working",
+    )
+    backup.add_argument("-o", "--output", type=Path, metavar="PATH", help="the new file")
     add_export_parser(commands, common)
     add_documents_parser(commands, common)
     return parser
@@ -91,6 +97,8 @@ def main(argv: list[str] | None = None) -> int:
         return run_check(workspace, args.repair)
     if args.command == "export":
         return run_export(workspace, args)
+    if args.command == "backup":
+        return run_backup(workspace, args.output)
     if args.command == "documents":
         return run_documents(workspace, args)
     from contacts_tui.app import ContactsApp  # Textual loads only for the TUI
@@ -130,6 +138,21 @@ def run_check(workspace: Workspace, repair: bool = False) -> int:
     if problems:
         return EXIT_PROBLEM
     print(f"{workspace.folder}: lifecycle.toml, the database and the documents are fine.")
+    return 0
+
+
+def run_backup(workspace: Workspace, output: Path | None) -> int:
+    from datetime import datetime
+
+    from contacts_tui.backup import BackupError, backup_database
+
+    target = output or Path(f"contacts-backup-{datetime.now():%Y%m%d-%H%M%S}.db")
+    try:
+        size = backup_database(workspace.database, target)
+    except BackupError as error:
+        print(f"contacts-tui: {error}", file=sys.stderr)
+        return EXIT_PROBLEM
+    print(f"Backed up the database to {target} ({size:,} bytes).", file=sys.stderr)
     return 0
 
 
