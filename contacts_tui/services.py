@@ -328,6 +328,19 @@ class ContactService:
     def count(self, contact_filter: ContactFilter = DEFAULT_VIEW) -> int:
         return listing.count(self._condition(contact_filter))
 
+    # ----- position in the list (added for the list screen's virtual table) -----------
+
+    @with_connection
+    def position(
+        self,
+        contact_filter: ContactFilter,
+        sort: str,
+        descending: bool,
+        sort_key: tuple,
+    ) -> int:
+        """The 0-based row number of the row whose `ContactRow.sort_key` is `sort_key`."""
+        return listing.position(self._condition(contact_filter), sort, descending, sort_key)
+
     @with_connection
     def dashboard(self, contact_filter: ContactFilter = DEFAULT_VIEW) -> Dashboard:
         """Counts for the dashboard: by status, by lifecycle category, missing primaries."""

@@ -175,3 +175,20 @@ def assigned_accounts(contact_ids: list[int]) -> dict[int, list[str]]:
     for contact_id, name in query:
         result.setdefault(contact_id, []).append(name)
     return result
+
+
+# ----- position of a row (added for the list screen's virtual table) ------------------------
+# After a change the table re-reads its window from a row's sort key; this says which row
+# number that key now has, so "row N of M" stays exact without OFFSET paging.
+
+
+def position(condition: peewee.Expression, sort: str, descending: bool, sort_key: tuple) -> int:
+    """How many rows matching `condition` come before the row with `sort_key` in this order."""
+    column = SORT_COLUMNS[sort]
+    keys = [column, Contact.name_key, Contact.id] if sort != "name" else [column, Contact.id]
+    key = list(sort_key) if sort != "name" else [sort_key[0], sort_key[2]]
+    if descending:
+        before = peewee.Tuple(*keys) > peewee.Tuple(*key)
+    else:
+        before = peewee.Tuple(*keys) < peewee.Tuple(*key)
+    return count(condition & before)
