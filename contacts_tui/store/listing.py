@@ -28,7 +28,9 @@ SORT_COLUMNS: dict[str, peewee.Node] = {
     "stage": Contact.stage,
     "segmentation": Contact.segmentation,
     "reason_code": Contact.reason_code,
-    "scoring": fn.COALESCE(Contact.scoring, -1),
+    # A literal -1, not a bound parameter: only then can the database match the
+    # expression index on COALESCE(scoring, -1); with `?` sorting by scoring scans.
+    "scoring": fn.COALESCE(Contact.scoring, peewee.SQL("-1")),
     "updated": Contact.updated_at,
 }
 """Columns the list can be sorted by; each has an index (column, name_key, id)."""
