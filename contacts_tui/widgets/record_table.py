@@ -63,6 +63,7 @@ class Section:
     records: Callable[[ContactDetail], tuple]
     summary: Callable[[Any], str]  # one line that names a record in a question
     has_primary: bool = True
+    duplicate_field: str | None = None  # the field whose value other contacts may share
 
     def field(self, key: str) -> FieldSpec:
         return next(f for f in self.fields if f.key == key)
@@ -96,6 +97,7 @@ BANK_ACCOUNTS = Section(
     records=lambda detail: detail.bank_accounts,
     summary=lambda r: f"{r.name} ({format_iban(r.iban)})",
     has_primary=False,
+    duplicate_field="iban",
 )
 
 ADDRESSES = Section(
@@ -138,6 +140,7 @@ EMAILS = Section(
     ),
     records=lambda detail: detail.emails,
     summary=lambda r: r.email,
+    duplicate_field="email",
 )
 
 PHONES = Section(
@@ -155,6 +158,7 @@ PHONES = Section(
     ),
     records=lambda detail: detail.phones,
     summary=lambda r: format_phone(r.number),
+    duplicate_field="number",
 )
 
 SECTIONS = (BANK_ACCOUNTS, ADDRESSES, EMAILS, PHONES)
@@ -177,6 +181,9 @@ class RecordTable(Widget, can_focus=False):
         color: $text-primary;
         padding: 0 1;
     }
+    RecordTable:focus-within > .record-table--title {
+        background: $primary-muted;
+    }
     RecordTable > DataTable {
         height: auto;
         max-height: 9;
@@ -189,8 +196,15 @@ class RecordTable(Widget, can_focus=False):
 
     BINDINGS = [
         Binding("a", "add", "Add", id="records.add", tooltip="Add a record to this section"),
+        # A priority binding: the DataTable inside would otherwise take enter for itself
+        # and hide "Edit" from the footer.
         Binding(
-            "enter", "edit", "Edit", id="records.edit", tooltip="Edit the record under the cursor"
+            "enter",
+            "edit",
+            "Edit",
+            id="records.edit",
+            tooltip="Edit the record under the cursor",
+            priority=True,
         ),
         Binding(
             "d",
@@ -292,7 +306,7 @@ class RecordTable(Widget, can_focus=False):
 
     @on(DataTable.RowSelected)
     def _row_chosen(self, event: DataTable.RowSelected) -> None:
-        # The DataTable takes enter (and clicks) itself; a chosen row means "edit it".
+        # A click on a row: edit it, as enter does.
         event.stop()
         self.action_edit()
 
