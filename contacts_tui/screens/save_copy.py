@@ -1,0 +1,177 @@
+"""Dialog: save a verified copy of a document to a path on this server, asking before replacing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.message import Message
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label, Static, Tree
+
+from contacts_tui.documents import DocumentError, IntegrityError, TargetExistsError
+from contacts_tui.screens.confirm import ConfirmDialog
+from contacts_tui.screens.file_picker import start_folder
+from contacts_tui.services import DocumentInfo, NotFoundError
+from contacts_tui.validation import display_safe
+from contacts_tui.widgets.file_picker import FileTree, PathInput, resolve_typed_path
+
+
+class SaveCopyScreen(ModalScreen[Path | None]):
+    """Returns the path the copy was saved to, or None when cancelled."""
+
+    DEFAULT_CSS = """
+    SaveCopyScreen {
+        align: center middle;
+        & > Vertical {
+            width: 100;
+            max-width: 100%;
+            height: 90%;
+            border: thick $primary;
+            background: $surface;
+            padding: 0 1;
+        }
+        & #save-copy-title { text-style: bold; margin-bottom: 1; }
+        & #save-copy-message { color: $text-muted; height: auto; max-height: 3; }
+        & #save-copy-message.-error { color: $error; }
+        & FileTree { height: 1fr; margin-top: 1; }
+        & #save-copy-hint { color: $text-muted; }
+    }
+    """
+
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="save_copy.cancel", tooltip="Save nothing"),
+    ]
+
+    @dataclass
+    class Finished(Message):
+        """The save worker's outcome: saved, the target exists, or why it failed."""
+
+        target: Path
+        saved: bool = False
+        exists: bool = False
+        error: str | None = None
+
+    def __init__(self, document: DocumentInfo, *, start: Path | None = None) -> None:
+        super().__init__()
+        self.document = document
+        self.start = start or start_folder()
+        self.saving = False
+        """A save is running: enter does nothing until it ends."""
+
+    def compose(self) -> ComposeResult:
+        name = display_safe(self.document.file_name)
+        with Vertical():
+            yield Label(Text(f"Save a copy of {name}"), id="save-copy-title")
+            yield PathInput(
+                str(self.start / self.document.file_name),
+                cwd=self.start,
+                id="save-copy-path",
+                placeholder="where to save; tab completes",
+                tooltip="The file to create; a folder saves under the document's name",
+            )
+            yield Static(Text("The copy is readable by you only (0600)."), id="save-copy-message")
+            yield FileTree(self.start, id="save-copy-tree")
+            yield Label(
+                "enter save · tab complete · ↓ tree · . hidden files (tree) · "
+                "backspace parent folder (tree) · escape cancel",
+                id="save-copy-hint",
+            )
+
+    def on_mount(self) -> None:
+        path_input = self.query_one(PathInput)
+        path_input.focus()
+        path_input.cursor_position = len(path_input.value)
+
+    def _say(self, text: str, *, error: bool = False) -> None:
+        message = self.query_one("#save-copy-message", Static)
+        message.update(Text(text))
+        message.set_class(error, "-error")
+
+    @on(Tree.NodeHighlighted, "#save-copy-tree")
+    def follow_tree(self, event: Tree.NodeHighlighted) -> None:
+        entry = event.node.data
+        if entry is None or not self.query_one(FileTree).has_focus:
+            return
+        path = Path(entry.path)
+        target = path / self.document.file_name if path.is_dir() else path
+        self.query_one(PathInput).value = str(target)
+
+    @on(FileTree.FileSelected, "#save-copy-tree")
+    def file_selected(self, event: FileTree.FileSelected) -> None:
+        event.stop()
+        self._save(Path(event.path), overwrite=False)
+
+    @on(FileTree.HiddenToggled)
+    def hidden_toggled(self, event: FileTree.HiddenToggled) -> None:
+        self.query_one(PathInput).show_hidden = event.show_hidden
+
+    @on(PathInput.Completed)
+    def show_candidates(self, event: PathInput.Completed) -> None:
+        if not event.candidates:
+            self._say("Nothing here matches; a new file name is fine.")
+        elif len(event.candidates) > 1:
+            self._say("  ".join(display_safe(c) for c in event.candidates[:12]))
+
+    @on(Input.Submitted, "#save-copy-path")
+    def path_submitted(self, event: Input.Submitted) -> None:
+        if not event.value.strip():
+            self._say("Type the path of the file to create.", error=True)
+            return
+        target = resolve_typed_path(event.value, self.start)
+        if target.is_dir() and not target.is_symlink():
+            target = target / self.document.file_name
+        self._save(target, overwrite=False)
+
+    def _save(self, target: Path, *, overwrite: bool) -> None:
+        if self.saving:
+            return
+        self.saving = True
+        self._say(f"Saving to {display_safe(str(target))}…")
+        self.save(target, overwrite)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="store")
+    def save(self, target: Path, overwrite: bool) -> None:
+        try:
+            self.app.service.save_document_copy(self.document.id, target, overwrite=overwrite)
+        except TargetExistsError:
+            self.post_message(self.Finished(target, exists=True))
+        except IntegrityError as error:
+            self.post_message(
+                self.Finished(target, error=f"Integrity error: {error} Nothing was saved.")
+            )
+        except (DocumentError, NotFoundError) as error:
+            self.post_message(self.Finished(target, error=str(error)))
+        else:
+            self.post_message(self.Finished(target, saved=True))
+
+    def on_save_copy_screen_finished(self, message: Finished) -> None:
+        self.saving = False
+        if message.saved:
+            self.dismiss(message.target)
+        elif message.exists:
+            self._ask_to_replace(message.target)
+        else:
+            self._say(message.error or "The copy could not be saved.", error=True)
+            self.query_one(PathInput).focus()
+
+    def _ask_to_replace(self, target: Path) -> None:
+        def answered(replace: bool | None) -> None:
+            if replace:
+                self._save(target, overwrite=True)
+            else:
+                self._say("Nothing was replaced; choose another name.", error=True)
+                self.query_one(PathInput).focus()
+
+        question = f"{display_safe(str(target))} already exists. Replace it with this copy?"
+        self.app.push_screen(
+            ConfirmDialog(question, confirm_label="Replace", danger=True), answered
+        )
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
