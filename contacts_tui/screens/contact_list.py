@@ -1,49 +1,403 @@
-"""The landing screen: every contact in a list."""
+"""The landing screen: the dashboard, the active filter, the search box and the contact table."""
 
 from __future__ import annotations
 
-from textual import work
+from dataclasses import replace
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on, work
 from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header
+from textual.widgets import Footer, Header, Input, Label, Static
+from textual.worker import Worker, WorkerState, get_current_worker
 
-from contacts_tui.services import Page
+from contacts_tui.preferences import load_columns, save_columns
+from contacts_tui.screens.binding_commands import ScreenBindingCommands
+from contacts_tui.services import TENANT_WIDE, ContactFilter, ContactRow
 from contacts_tui.validation import display_safe
-
-COLUMNS = (
-    ("Name", "name"),
-    ("E-mail", "email"),
-    ("Number", "phone"),
-    ("Company", "company"),
-    ("Status", "status"),
-)
+from contacts_tui.widgets.contact_table import COLUMNS, DEFAULT_COLUMNS, ContactTable
+from contacts_tui.widgets.dashboard import DashboardBar
 
 
 class ContactListScreen(Screen):
-    """The contacts, a page at a time."""
+    """Every contact, a screenful at a time, with search, filter, sort and the list actions."""
+
+    COMMAND_GROUP = "Contacts"
+    AUTO_FOCUS = "#contacts"
+    COMMANDS = {ScreenBindingCommands}
+
+    BINDINGS: ClassVar[list[Binding]] = [
+        Binding(
+            "slash",
+            "search",
+            "Search",
+            key_display="/",
+            # Priority: handled as the key arrives, so the keys typed right after it
+            # ("/mar" in one burst) are sent to the search box, not to the list.
+            priority=True,
+            id="list.search",
+            tooltip="Find contacts by name, e-mail, phone or company as you type",
+        ),
+        Binding(
+            "escape",
+            "clear_search",
+            "Clear search",
+            id="list.clear_search",
+            tooltip="Empty the search box and go back to the list",
+        ),
+        Binding("f", "filter", "Filter", id="list.filter", tooltip="Narrow the list down"),
+        Binding(
+            "x",
+            "clear_filter",
+            "Clear filter",
+            show=False,
+            id="list.clear_filter",
+            tooltip="Show every contact again (the search stays)",
+        ),
+        Binding(
+            "s",
+            "sort",
+            "Sort",
+            id="list.sort",
+            tooltip="Sort by a column; the same column again reverses the order",
+        ),
+        Binding(
+            "c",
+            "columns",
+            "Columns",
+            id="list.columns",
+            tooltip="Show, hide and reorder the list's columns",
+        ),
+        Binding("a", "add", "Add", id="list.add", tooltip="Add a new contact"),
+        Binding(
+            "d",
+            "archive",
+            "Archive",
+            id="list.archive",
+            tooltip="Archive the contact under the cursor (restore it in the Archived view)",
+        ),
+        Binding(
+            "e",
+            "export",
+            "Export",
+            id="list.export",
+            tooltip="Export the current view to CSV, JSON or vCard",
+        ),
+        Binding(
+            "o",
+            "open",
+            "Open contact",
+            show=False,
+            id="list.open",
+            tooltip="Open the contact under the cursor",
+        ),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.contact_filter = ContactFilter()
+        """The view on screen: every filter and the search text."""
+        self._search_pending = False  # typed while a search was running
+        self._reload_on_resume = False
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield DataTable(id="contacts", cursor_type="row")
+        yield DashboardBar(id="dashboard")
+        yield Static(id="filter-summary")
+        with Horizontal(id="search-bar"):
+            yield Label("/", id="search-label")
+            yield Input(
+                placeholder="search name, e-mail, phone, company (press /)",
+                id="search",
+                compact=True,
+                select_on_focus=False,
+            )
+            yield Label("", id="match-count")
+        columns = load_columns(list(COLUMNS)) or list(DEFAULT_COLUMNS)
+        yield ContactTable(columns, id="contacts")
         yield Footer()
 
     def on_mount(self) -> None:
-        table = self.query_one("#contacts", DataTable)
-        for label, key in COLUMNS:
-            table.add_column(label, key=key)
-        self.load_page()
+        table = self.table
+        # After the first refresh: the default screen is mounted before it is active,
+        # and a focus set now would be lost.
+        self.call_after_refresh(table.focus)
+        table.show(self.contact_filter)
+        self.query_one(DashboardBar).load(self.contact_filter)
+        self._show_filter_summary()
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="store")
-    def load_page(self) -> None:
-        page = self.app.service.list_page(limit=200)
-        self.app.call_from_thread(self.show_page, page)
+    def on_screen_resume(self) -> None:
+        # Back from the detail screen or the new-contact form: the contact may have
+        # changed, moved in the sort order or left the view.
+        if self._reload_on_resume:
+            self._reload_on_resume = False
+            self.refresh_contacts()
 
-    def show_page(self, page: Page) -> None:
-        table = self.query_one("#contacts", DataTable)
-        for row in page.rows:
-            table.add_row(
-                *(display_safe(getattr(row, key)) or "" for _, key in COLUMNS[:3]),
-                display_safe(row.company) or "Tenant-Wide",
-                row.status,
-                key=str(row.id),
+    @property
+    def table(self) -> ContactTable:
+        return self.query_one("#contacts", ContactTable)
+
+    def refresh_contacts(self) -> None:
+        """Read the rows and the counts again after a change, keeping the cursor's place."""
+        self.table.reload()
+        self.query_one(DashboardBar).load(self.contact_filter)
+
+    def apply_filter(self, contact_filter: ContactFilter) -> None:
+        """Show another view: new rows from the top, new counts, a new summary line."""
+        self.contact_filter = contact_filter
+        self.table.show(contact_filter)
+        self.query_one(DashboardBar).load(contact_filter)
+        self._show_filter_summary()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "clear_search":
+            # Only offered (and shown in the footer) when there is a search to clear.
+            search = self.query_one("#search", Input)
+            return bool(search.value or search.has_focus)
+        return True
+
+    # ----- search -------------------------------------------------------------------------
+
+    def action_search(self) -> None:
+        # At once, not on the next message like Widget.focus(): "/mar" typed fast
+        # arrives in one read, and "mar" must land in the box, not on the list.
+        self.set_focus(self.query_one("#search", Input))
+
+    def action_clear_search(self) -> None:
+        search = self.query_one("#search", Input)
+        if not search.value and not search.has_focus:
+            return
+        self._search_pending = False
+        with search.prevent(Input.Changed):
+            search.value = ""
+        self.query_one("#match-count", Label).update("")
+        self.set_focus(self.table)
+        self.refresh_bindings()
+        if self.contact_filter.search:
+            self.apply_filter(replace(self.contact_filter, search=""))
+
+    @on(Input.Changed, "#search")
+    def _search_typed(self) -> None:
+        self.refresh_bindings()
+        # Filter as you type without a query per keystroke: a search runs at once when
+        # none is on its way; keys typed while one runs are gathered and searched
+        # together the moment it lands. Unlike a fixed delay this never makes the last
+        # keystroke wait for nothing, and never has two searches competing.
+        if self.table.loading:
+            self._search_pending = True
+        else:
+            self._run_search()
+
+    @on(ContactTable.Loaded)
+    def _table_loaded(self) -> None:
+        if self._search_pending:
+            self._search_pending = False
+            self._run_search()
+
+    def _run_search(self) -> None:
+        text = self.query_one("#search", Input).value
+        if text != self.contact_filter.search:
+            self.query_one("#match-count", Label).update("searching…")
+            self.apply_filter(replace(self.contact_filter, search=text))
+
+    @on(Input.Submitted, "#search")
+    def _search_done(self) -> None:
+        self.set_focus(self.table)
+
+    @on(ContactTable.Counted)
+    def _counted(self, event: ContactTable.Counted) -> None:
+        label = self.query_one("#match-count", Label)
+        if self.contact_filter.search:
+            found = "1 match" if event.total == 1 else f"{event.total:,} matches"
+            label.update(found if event.total else "no match")
+        else:
+            label.update("")
+
+    # ----- opening, adding, archiving -----------------------------------------------------
+
+    @on(ContactTable.Opened)
+    def _opened(self, event: ContactTable.Opened) -> None:
+        self.open_contact(event.contact_id)
+
+    def action_open(self) -> None:
+        row = self.table.current_row
+        if row is not None:
+            self.open_contact(row.id)
+
+    def open_contact(self, contact_id: int) -> None:
+        from contacts_tui.screens.contact_detail import ContactDetailScreen
+
+        self._reload_on_resume = True
+        self.app.push_screen(ContactDetailScreen(contact_id))
+
+    def action_add(self) -> None:
+        from contacts_tui.screens.add_contact import AddContactDialog
+
+        def added(contact_id: int | None) -> None:
+            if contact_id is not None:
+                self.refresh_contacts()
+                self.open_contact(contact_id)
+
+        self.app.push_screen(AddContactDialog(), added)
+
+    def action_archive(self) -> None:
+        from contacts_tui.screens.confirm import ConfirmDialog
+
+        row = self.table.current_row
+        if row is None:
+            self.app.bell()
+            return
+        restoring = self.contact_filter.archived
+        name = display_safe(row.name)
+        if restoring:
+            question = f"Restore {name}? The contact comes back to the list."
+        else:
+            question = (
+                f"Archive {name}? The contact leaves the list; the Archived filter "
+                "shows it and can restore it. Nothing is deleted."
             )
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._archive(row, not restoring)
+
+        label = "Restore" if restoring else "Archive"
+        self.app.push_screen(ConfirmDialog(question, label, danger=not restoring), answered)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="store.archive")
+    def _archive(self, row: ContactRow, archived: bool) -> None:
+        self.app.service.archive(row.id, archived)  # type: ignore[attr-defined]
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._archived, row, archived)
+
+    def _archived(self, row: ContactRow, archived: bool) -> None:
+        self.refresh_contacts()
+        what = "Archived" if archived else "Restored"
+        self.notify(Text(f"{what} {display_safe(row.name)}."), title=what)
+
+    # ----- filter, sort, columns, export --------------------------------------------------
+
+    def action_filter(self) -> None:
+        from contacts_tui.screens.filter_dialog import FilterDialog
+
+        def chosen(new: ContactFilter | None) -> None:
+            if new is not None:
+                # The search box owns the search text; the dialog owns everything else.
+                self.apply_filter(replace(new, search=self.contact_filter.search))
+
+        self.app.push_screen(FilterDialog(self.contact_filter), chosen)
+
+    def action_clear_filter(self) -> None:
+        cleared = ContactFilter(search=self.contact_filter.search)
+        if cleared != self.contact_filter:
+            self.apply_filter(cleared)
+
+    def action_sort(self) -> None:
+        from contacts_tui.screens.sort_dialog import SortDialog
+
+        table = self.table
+        offered = [(k, COLUMNS[k].label) for k in table.visible_columns if COLUMNS[k].sortable]
+
+        def chosen(key: str | None) -> None:
+            if key is not None:
+                table.sort_by(key)
+
+        self.app.push_screen(SortDialog(offered, table.sort, table.descending), chosen)
+
+    def action_columns(self) -> None:
+        from contacts_tui.screens.columns_dialog import ColumnsDialog
+
+        def chosen(columns: list[str] | None) -> None:
+            if columns is not None:
+                self.table.set_columns(columns)
+                if not save_columns(self.table.columns):
+                    self.notify(
+                        "Your columns are used now but could not be saved for next time.",
+                        severity="warning",
+                    )
+
+        self.app.push_screen(ColumnsDialog(self.table.columns), chosen)
+
+    def action_export(self) -> None:
+        from contacts_tui.screens.export_dialog import ExportDialog
+
+        table = self.table
+        self.app.push_screen(ExportDialog(self.contact_filter, table.sort, table.descending))
+
+    # ----- the filter summary line --------------------------------------------------------
+
+    def _show_filter_summary(self) -> None:
+        f = self.contact_filter
+        needs_names = (f.company not in (None, TENANT_WIDE)) or f.account is not None
+        if needs_names:
+            self._describe_filter(f)
+        else:
+            self._set_summary(describe_filter(f, self.app.service.config))  # type: ignore[attr-defined]
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="store.summary")
+    def _describe_filter(self, f: ContactFilter) -> None:
+        service = self.app.service  # type: ignore[attr-defined]
+        company = account = None
+        if f.company not in (None, TENANT_WIDE):
+            company = next((c.name for c in service.companies() if c.id == f.company), None)
+        if f.account is not None:
+            account = next(
+                (a.name for a in service.accounts(include_archived=True) if a.id == f.account),
+                None,
+            )
+        text = describe_filter(f, service.config, company, account)
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._set_summary, text)
+
+    def _set_summary(self, text: Text) -> None:
+        self.query_one("#filter-summary", Static).update(text)
+
+    @on(Worker.StateChanged)
+    def _worker_failed(self, event: Worker.StateChanged) -> None:
+        if event.state == WorkerState.ERROR:
+            report = getattr(self.app, "report_worker_error", None)
+            if report is not None:
+                report(event.worker)
+
+
+def describe_filter(
+    f: ContactFilter,
+    config,
+    company_name: str | None = None,
+    account_name: str | None = None,
+) -> Text:
+    """One line saying which contacts the list shows, from the filter (not the search)."""
+    parts: list[str] = []
+    if f.archived:
+        parts.append("Archived")
+    if f.status:
+        parts.append(f"Status {f.status}")
+    if f.category is not None:
+        parts.append(config.category_names().get(f.category, f"unknown: {f.category}"))
+    if f.stage:
+        parts.append(config.step_names().get(f.stage, f"unknown: {f.stage}"))
+    if f.company == TENANT_WIDE:
+        parts.append("Tenant-Wide")
+    elif f.company is not None:
+        parts.append(f"Company {company_name or f'#{f.company}'}")
+    if f.segmentation is not None:
+        parts.append(f"Segmentation {f.segmentation or '(none)'}")
+    if f.reason_code is not None:
+        parts.append(f"Reason {f.reason_code or '(none)'}")
+    if f.scoring_min is not None or f.scoring_max is not None:
+        low = "" if f.scoring_min is None else str(f.scoring_min)
+        high = "" if f.scoring_max is None else str(f.scoring_max)
+        parts.append(f"Scoring {low}–{high}")
+    if f.account is not None:
+        parts.append(f"Account {account_name or f'#{f.account}'}")
+    text = Text("Filter: ", style="bold")
+    if parts:
+        text.append(display_safe(" · ".join(parts)))
+        text.append("   (f change · x clear)", style="dim")
+    else:
+        text.append("all active contacts", style="dim")
+        text.append("   (f to filter)", style="dim")
+    return text

@@ -1,0 +1,103 @@
+"""The `?` help screen: every key of the screen below it, written from its bindings."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.dom import DOMNode
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Label, Static
+
+
+def binding_groups(screen: Screen) -> list[tuple[str, list[tuple[str, str, str]]]]:
+    """The active bindings of `screen` as (group title, [(keys, description, tooltip)]).
+
+    Bindings are read from the screen itself (through `active_bindings`, which follows the
+    focused widget), so the help can never fall out of step with the keys. Several keys
+    bound to one action (j and down) are shown on one line.
+    """
+    app = screen.app
+    groups: dict[str, dict[tuple[int, str], tuple[list[str], str, str]]] = {}
+    for active in screen.active_bindings.values():
+        binding = active.binding
+        # Only the application's own bindings: each has an id (so it can be remapped);
+        # Textual's built-ins (tab, copy…) are the same everywhere and not listed.
+        if not binding.description or not binding.id:
+            continue
+        title = _group_title(active.node)
+        entries = groups.setdefault(title, {})
+        key = (id(active.node), binding.action)
+        keys = entries.setdefault(
+            key, ([], binding.description, binding.tooltip or active.tooltip)
+        )[0]
+        shown = app.get_key_display(binding)
+        if shown not in keys:
+            keys.append(shown)
+    order = ["This screen", "The list", "Everywhere"]
+    result = []
+    for title in sorted(groups, key=lambda t: order.index(t) if t in order else 1):
+        rows = [(" / ".join(keys), d, t) for keys, d, t in groups[title].values()]
+        result.append((title, rows))
+    return result
+
+
+def _group_title(node: DOMNode) -> str:
+    if isinstance(node, App):
+        return "Everywhere"
+    if isinstance(node, Screen):
+        return "This screen"
+    return getattr(node, "HELP_GROUP", "The list")
+
+
+class HelpScreen(ModalScreen[None]):
+    """Lists the keys of the screen it was opened from, with what each does."""
+
+    DEFAULT_CSS = """
+    HelpScreen {
+        align: center middle;
+        & > Vertical {
+            width: 90;
+            max-width: 100%;
+            height: auto;
+            max-height: 100%;
+            border: round $primary;
+            background: $surface;
+            padding: 0 1;
+        }
+        & VerticalScroll { height: auto; max-height: 1fr; }
+        & .hint { color: $text-muted; }
+    }
+    """
+
+    BINDINGS: ClassVar[list[Binding]] = [
+        Binding(
+            "escape,question_mark,q",
+            "dismiss",
+            "Close",
+            id="help.close",
+            tooltip="Back to where you were",
+        ),
+    ]
+
+    def __init__(self, screen: Screen) -> None:
+        super().__init__()
+        self._documented = screen
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label(Text("Keys", style="bold"))
+            with VerticalScroll():
+                for title, rows in binding_groups(self._documented):
+                    table = Table(title=title, title_justify="left", expand=True, box=None)
+                    table.add_column("Key", no_wrap=True, style="bold")
+                    table.add_column("Action", no_wrap=True)
+                    table.add_column("What it does", ratio=1)
+                    for keys, description, tooltip in rows:
+                        table.add_row(Text(keys), Text(description), Text(tooltip))
+                    yield Static(table)
+            yield Label("escape: close · ctrl+p: run any of these by name", classes="hint")

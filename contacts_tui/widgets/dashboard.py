@@ -1,0 +1,113 @@
+"""The dashboard above the contact list: Open, Closed, per lifecycle category, missing data."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.message import Message
+from textual.widget import Widget
+from textual.worker import Worker, WorkerState, get_current_worker
+
+from contacts_tui.services import ContactFilter, Dashboard
+
+
+class DashboardBar(Widget):
+    """Counts for the contacts in the current view, read in a worker whenever asked."""
+
+    DEFAULT_CSS = """
+    DashboardBar {
+        height: auto;
+        max-height: 3;
+        padding: 0 1;
+        background: $boost;
+        color: $foreground;
+        & > .dashboard--label { color: $text-muted; }
+        & > .dashboard--count { text-style: bold; }
+        & > .dashboard--open { color: $success; text-style: bold; }
+        & > .dashboard--closed { color: $text-muted; text-style: bold; }
+        & > .dashboard--warning { color: $warning; text-style: bold; }
+    }
+    """
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "dashboard--label",
+        "dashboard--count",
+        "dashboard--open",
+        "dashboard--closed",
+        "dashboard--warning",
+    }
+
+    @dataclass
+    class Updated(Message):
+        """New counts are on screen."""
+
+        dashboard: Dashboard
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self.counts: Dashboard | None = None
+        """The counts shown, or None until the first are read."""
+
+    def load(self, contact_filter: ContactFilter) -> None:
+        """Count the contacts of this view again (after a filter change or an edit)."""
+        self._read(contact_filter)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="store.dashboard")
+    def _read(self, contact_filter: ContactFilter) -> None:
+        counts = self.app.service.dashboard(contact_filter)  # type: ignore[attr-defined]
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._show, counts)
+
+    def _show(self, counts: Dashboard) -> None:
+        self.counts = counts
+        self.refresh(layout=True)
+        self.post_message(self.Updated(counts))
+
+    @on(Worker.StateChanged)
+    def _worker_failed(self, event: Worker.StateChanged) -> None:
+        if event.state == WorkerState.ERROR:
+            report = getattr(self.app, "report_worker_error", None)
+            if report is not None:
+                report(event.worker)
+
+    def shown_categories(self) -> list[tuple[str, int]]:
+        """(name, count) of the categories worth showing: those of the default lifecycle,
+        and of any other lifecycle only those that hold contacts in this view."""
+        if self.counts is None:
+            return []
+        config = self.app.service.config  # type: ignore[attr-defined]
+        default = {category.key for category in config.default.categories}
+        return [(c.name, c.count) for c in self.counts.categories if c.count or c.key in default]
+
+    def render(self) -> Text:
+        if self.counts is None:
+            return Text("Counting…", style=self.get_component_rich_style("dashboard--label"))
+        label = self.get_component_rich_style("dashboard--label")
+        count = self.get_component_rich_style("dashboard--count")
+        parts: list[tuple[str, object]] = [
+            ("Open ", label),
+            (f"{self.counts.open:,}", self.get_component_rich_style("dashboard--open")),
+            ("  Closed ", label),
+            (f"{self.counts.closed:,}", self.get_component_rich_style("dashboard--closed")),
+            ("  │", label),
+        ]
+        for name, n in self.shown_categories():
+            parts.append((f"  {name} ", label))
+            parts.append((f"{n:,}", count))
+        text = Text.assemble(*parts)  # type: ignore[arg-type]
+        if self.counts.missing_primary:
+            text.append("  │  ", style=label)
+            text.append(
+                f"⚠ {self.counts.missing_primary:,} missing primary e-mail/phone",
+                style=self.get_component_rich_style("dashboard--warning"),
+            )
+        if self.counts.unknown_stage:
+            text.append("  │  ", style=label)
+            text.append(
+                f"⚠ {self.counts.unknown_stage:,} at a step no longer configured",
+                style=self.get_component_rich_style("dashboard--warning"),
+            )
+        return text
