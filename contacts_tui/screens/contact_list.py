@@ -9,17 +9,24 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.command import Provider
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Label, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from contacts_tui.preferences import load_columns, save_columns
-from contacts_tui.screens.binding_commands import ScreenBindingCommands
 from contacts_tui.services import TENANT_WIDE, ContactFilter, ContactRow
 from contacts_tui.validation import display_safe
 from contacts_tui.widgets.contact_table import COLUMNS, DEFAULT_COLUMNS, ContactTable
 from contacts_tui.widgets.dashboard import DashboardBar
+
+
+def _binding_commands() -> type[Provider]:
+    # Imported when the palette opens, not at start: nothing on the way to first paint.
+    from contacts_tui.screens.binding_commands import ScreenBindingCommands
+
+    return ScreenBindingCommands
 
 
 class ContactListScreen(Screen):
@@ -27,7 +34,7 @@ class ContactListScreen(Screen):
 
     COMMAND_GROUP = "Contacts"
     AUTO_FOCUS = "#contacts"
-    COMMANDS = {ScreenBindingCommands}
+    COMMANDS = {_binding_commands}
 
     BINDINGS: ClassVar[list[Binding]] = [
         Binding(
@@ -319,40 +326,59 @@ class ContactListScreen(Screen):
                         severity="warning",
                     )
 
-        self.app.push_screen(ColumnsDialog(self.table.columns), chosen)
+        available = {key: column.label for key, column in COLUMNS.items()}
+        self.app.push_screen(ColumnsDialog(self.table.columns, available), chosen)
 
     def action_export(self) -> None:
+        total = self.table.total
+        if total is None:  # not counted yet: count first, the dialog says how many
+            self._count_for_export(self.contact_filter)
+        else:
+            self._open_export(self.contact_filter, total)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="store.export_count")
+    def _count_for_export(self, contact_filter: ContactFilter) -> None:
+        total = self.app.service.count(contact_filter)  # type: ignore[attr-defined]
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._open_export, contact_filter, total)
+
+    def _open_export(self, contact_filter: ContactFilter, total: int) -> None:
         from contacts_tui.screens.export_dialog import ExportDialog
 
         table = self.table
-        self.app.push_screen(ExportDialog(self.contact_filter, table.sort, table.descending))
+        self.app.push_screen(ExportDialog(contact_filter, table.sort, table.descending, total))
 
     # ----- the filter summary line --------------------------------------------------------
 
     def _show_filter_summary(self) -> None:
         f = self.contact_filter
-        needs_names = (f.company not in (None, TENANT_WIDE)) or f.account is not None
-        if needs_names:
-            self._describe_filter(f)
+        if (f.company not in (None, TENANT_WIDE)) or f.account is not None:
+            self._describe_filter(f)  # company and account names come from the store
         else:
-            self._set_summary(describe_filter(f, self.app.service.config))  # type: ignore[attr-defined]
+            self._set_summary(f, {}, {})
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="store.summary")
     def _describe_filter(self, f: ContactFilter) -> None:
         service = self.app.service  # type: ignore[attr-defined]
-        company = account = None
-        if f.company not in (None, TENANT_WIDE):
-            company = next((c.name for c in service.companies() if c.id == f.company), None)
+        companies = {c.id: c.name for c in service.companies()} if f.company else {}
+        accounts = {}
         if f.account is not None:
-            account = next(
-                (a.name for a in service.accounts(include_archived=True) if a.id == f.account),
-                None,
-            )
-        text = describe_filter(f, service.config, company, account)
+            accounts = {a.id: a.name for a in service.accounts(include_archived=True)}
         if not get_current_worker().is_cancelled:
-            self.app.call_from_thread(self._set_summary, text)
+            self.app.call_from_thread(self._set_summary, f, companies, accounts)
 
-    def _set_summary(self, text: Text) -> None:
+    def _set_summary(self, f: ContactFilter, companies: dict, accounts: dict) -> None:
+        text = Text("Filter: ", style="bold")
+        if f == ContactFilter(search=f.search):
+            text.append("all active contacts", style="dim")
+            text.append("   f to filter", style="dim")
+        else:
+            from contacts_tui.screens.filter_dialog import describe_filter
+
+            config = self.app.service.config  # type: ignore[attr-defined]
+            # Plain text already made safe by describe_filter: never parsed as markup.
+            text.append(describe_filter(f, config, companies, accounts))
+            text.append("   f change · x clear", style="dim")
         self.query_one("#filter-summary", Static).update(text)
 
     @on(Worker.StateChanged)
@@ -361,43 +387,3 @@ class ContactListScreen(Screen):
             report = getattr(self.app, "report_worker_error", None)
             if report is not None:
                 report(event.worker)
-
-
-def describe_filter(
-    f: ContactFilter,
-    config,
-    company_name: str | None = None,
-    account_name: str | None = None,
-) -> Text:
-    """One line saying which contacts the list shows, from the filter (not the search)."""
-    parts: list[str] = []
-    if f.archived:
-        parts.append("Archived")
-    if f.status:
-        parts.append(f"Status {f.status}")
-    if f.category is not None:
-        parts.append(config.category_names().get(f.category, f"unknown: {f.category}"))
-    if f.stage:
-        parts.append(config.step_names().get(f.stage, f"unknown: {f.stage}"))
-    if f.company == TENANT_WIDE:
-        parts.append("Tenant-Wide")
-    elif f.company is not None:
-        parts.append(f"Company {company_name or f'#{f.company}'}")
-    if f.segmentation is not None:
-        parts.append(f"Segmentation {f.segmentation or '(none)'}")
-    if f.reason_code is not None:
-        parts.append(f"Reason {f.reason_code or '(none)'}")
-    if f.scoring_min is not None or f.scoring_max is not None:
-        low = "" if f.scoring_min is None else str(f.scoring_min)
-        high = "" if f.scoring_max is None else str(f.scoring_max)
-        parts.append(f"Scoring {low}–{high}")
-    if f.account is not None:
-        parts.append(f"Account {account_name or f'#{f.account}'}")
-    text = Text("Filter: ", style="bold")
-    if parts:
-        text.append(display_safe(" · ".join(parts)))
-        text.append("   (f change · x clear)", style="dim")
-    else:
-        text.append("all active contacts", style="dim")
-        text.append("   (f to filter)", style="dim")
-    return text
