@@ -8,9 +8,11 @@ import pytest
 from screen_text import screen_text
 from textual.app import App
 from textual.screen import Screen
+from textual.widgets import Input, Select
 
 from contacts_tui.screens.confirm import ConfirmDialog
-from contacts_tui.services import ContactService
+from contacts_tui.screens.filter_dialog import FilterDialog, describe_filter
+from contacts_tui.services import TENANT_WIDE, AccountInfo, ContactFilter, ContactService
 from contacts_tui.workspace import Workspace
 
 
@@ -77,3 +79,208 @@ async def test_confirm_shows_contact_data_as_plain_text_not_markup():
         await pilot.press("y", "y")  # a double press dismisses once
         await pilot.pause()
         assert app.results == [True]
+
+
+# ----- FilterDialog -------------------------------------------------------------------
+
+
+def options_of(select: Select) -> list:
+    return [value for _, value in select._options if value != Select.NULL]
+
+
+async def open_filter(app: Host, pilot, current: ContactFilter) -> FilterDialog:
+    dialog = FilterDialog(current)
+    app.open(dialog)
+    await settle(app, pilot)
+    return dialog
+
+
+async def test_filter_shows_current_values_and_enter_keeps_them_with_the_search(workspace, service):
+    acme = service.create_company("Acme")
+    app = Host(workspace)
+    current = ContactFilter(
+        search="mar", status="Closed", company=acme.id, scoring_min=10, archived=True
+    )
+    async with app.run_test(size=(80, 24)) as pilot:
+        dialog = await open_filter(app, pilot, current)
+        assert dialog.query_one("#filter-company", Select).value == acme.id
+        text = screen_text(app)
+        for expected in ("Closed", "Acme", "10", "Show archived contacts instead"):
+            assert expected in text, text
+        await pilot.press("enter")
+        await pilot.pause()
+    assert app.results == [current]
+
+
+async def test_filter_picks_with_keys_and_applies(workspace, service):
+    service.create_company("Acme")
+    app = Host(workspace)
+    async with app.run_test(size=(80, 24)) as pilot:
+        dialog = await open_filter(app, pilot, ContactFilter(search="ann"))
+        assert isinstance(app.focused, Select) and app.focused.id == "filter-status"
+        # space opens the list, ↓ moves, enter picks (and does not apply yet).
+        await pilot.press("space", "down", "enter")
+        await pilot.pause()
+        assert dialog.query_one("#filter-status", Select).value == "Open"
+        assert app.results == []
+        # tab to Company (status → category → step → company); pick Tenant-Wide.
+        await pilot.press("tab", "tab", "tab", "space", "down", "enter")
+        await pilot.pause()
+        assert dialog.query_one("#filter-company", Select).value == TENANT_WIDE
+        # Scoring: type a range; archived: toggle with space.
+        await pilot.press("tab", "tab", "tab", "2", "0", "tab", "8", "0", "tab", "tab", "space")
+        await pilot.pause()
+        assert dialog.query_one("#filter-archived").value is True
+        await pilot.press("enter")
+        await pilot.pause()
+    assert app.results == [
+        ContactFilter(
+            search="ann",
+            status="Open",
+            company=TENANT_WIDE,
+            scoring_min=20,
+            scoring_max=80,
+            archived=True,
+        )
+    ]
+
+
+async def test_filter_steps_follow_the_chosen_category(workspace, service):
+    app = Host(workspace)
+    async with app.run_test(size=(80, 24)) as pilot:
+        dialog = await open_filter(app, pilot, ContactFilter(stage="contacted"))
+        stage = dialog.query_one("#filter-stage", Select)
+        every_step = options_of(stage)
+        assert {"new_lead", "negotiation_started", "closed_won"} <= set(every_step)
+        dialog.query_one("#filter-category", Select).value = "negotiation"
+        await pilot.pause()
+        assert options_of(stage) == ["negotiation_started", "contract_drafted"]
+        assert stage.value == Select.NULL  # "contacted" is not a negotiation step
+        stage.value = "contract_drafted"
+        await pilot.press("enter")
+        await pilot.pause()
+    assert app.results == [ContactFilter(category="negotiation", stage="contract_drafted")]
+
+
+async def test_filter_offers_config_picklists_companies_and_accounts(workspace, service):
+    acme = service.create_company("Acme [bold]Corp[/bold]")
+    key = service.create_account("Key accounts")
+    old = service.create_account("Old accounts")
+    service.archive_account(old.id)
+    app = Host(workspace)
+    async with app.run_test(size=(80, 24)) as pilot:
+        dialog = await open_filter(app, pilot, ContactFilter())
+        assert options_of(dialog.query_one("#filter-company", Select)) == [TENANT_WIDE, acme.id]
+        assert options_of(dialog.query_one("#filter-account", Select)) == [key.id, old.id]
+        segmentation = options_of(dialog.query_one("#filter-segmentation", Select))
+        assert segmentation == ["", *workspace.config.picklists.segmentation]
+        reasons = options_of(dialog.query_one("#filter-reason", Select))
+        assert reasons == ["", *workspace.config.picklists.reason_codes]
+        dialog.query_one("#filter-company", Select).value = acme.id
+        dialog.query_one("#filter-account", Select).value = key.id
+        dialog.query_one("#filter-segmentation", Select).value = "SMB"
+        dialog.query_one("#filter-reason", Select).value = ""
+        await pilot.pause()
+        assert "Acme [bold]Corp[/bold]" in screen_text(app)  # not read as markup
+        await pilot.press("enter")
+        await pilot.pause()
+    assert app.results == [
+        ContactFilter(company=acme.id, account=key.id, segmentation="SMB", reason_code="")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("low", "high", "message"),
+    [
+        ("150", "", "Scoring must be a whole number from 0 to 100."),
+        ("", "-5", "Scoring must be a whole number from 0 to 100."),
+        ("70", "20", "The lowest scoring (70) is above the highest (20)."),
+    ],
+)
+async def test_filter_refuses_a_bad_scoring_range_at_the_field(workspace, low, high, message):
+    app = Host(workspace)
+    async with app.run_test(size=(80, 24)) as pilot:
+        dialog = await open_filter(app, pilot, ContactFilter())
+        dialog.query_one("#filter-scoring-min", Input).focus()
+        await pilot.press(*low)
+        dialog.query_one("#filter-scoring-max", Input).focus()
+        await pilot.press(*high)
+        await pilot.pause()
+        assert message in screen_text(app)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.results == []  # not applied
+        assert app.screen is dialog
+        assert app.focused.has_class("-invalid")
+        # Correcting the value removes the message, and enter applies.
+        app.focused.value = ""
+        await pilot.pause()
+        assert message not in screen_text(app)
+        await pilot.press("enter")
+        await pilot.pause()
+    assert len(app.results) == 1
+
+
+async def test_filter_clear_all_and_clear_one_field_keep_the_search(workspace):
+    app = Host(workspace)
+    current = ContactFilter(
+        search="x", status="Open", category="conversion", scoring_max=50, archived=True
+    )
+    async with app.run_test(size=(80, 24)) as pilot:
+        dialog = await open_filter(app, pilot, current)
+        await pilot.press("delete")  # status is focused: clears it
+        await pilot.pause()
+        assert dialog.query_one("#filter-status", Select).value == Select.NULL
+        assert dialog.query_one("#filter-category", Select).value == "conversion"
+        await pilot.press("ctrl+r")
+        await pilot.pause()
+        assert dialog.query_one("#filter-category", Select).value == Select.NULL
+        assert dialog.query_one("#filter-scoring-max", Input).value == ""
+        await pilot.press("enter")
+        await pilot.pause()
+    assert app.results == [ContactFilter(search="x")]
+
+
+async def test_filter_escape_cancels(workspace):
+    app = Host(workspace)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_filter(app, pilot, ContactFilter(status="Open"))
+        await pilot.press("space")  # open the list: escape first closes it…
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.results == []
+        await pilot.press("escape")  # …then cancels the dialog
+        await pilot.pause()
+    assert app.results == [None]
+
+
+def test_describe_filter(workspace):
+    config = workspace.config
+    assert describe_filter(ContactFilter(search="ignored"), config) == ""
+    text = describe_filter(
+        ContactFilter(status="Open", category="negotiation", company=TENANT_WIDE),
+        config,
+    )
+    assert text == "Status: Open · Category: Negotiation · Company: Tenant-Wide"
+    text = describe_filter(
+        ContactFilter(
+            stage="closed_won",
+            company=7,
+            segmentation="",
+            reason_code="Referral",
+            scoring_min=10,
+            scoring_max=90,
+            account=3,
+            archived=True,
+        ),
+        config,
+        companies={7: "Acme\x1b[2J"},
+        accounts=[AccountInfo(3, "Key")],
+    )
+    assert text == (
+        "Step: Closed – Won · Company: Acme · Segmentation: (not set) · "
+        "Reason code: Referral · Scoring: 10-90 · Account: Key · Archived contacts"
+    )
+    assert describe_filter(ContactFilter(scoring_min=5), config) == "Scoring: from 5"
+    assert describe_filter(ContactFilter(scoring_max=5), config) == "Scoring: up to 5"
+    assert describe_filter(ContactFilter(company=99), config) == "Company: #99"
