@@ -10,6 +10,8 @@ from textual.app import App
 from textual.screen import Screen
 from textual.widgets import Input, Select
 
+from contacts_tui.screens.add_contact import AddContactDialog
+from contacts_tui.screens.columns_dialog import ColumnsDialog
 from contacts_tui.screens.confirm import ConfirmDialog
 from contacts_tui.screens.filter_dialog import FilterDialog, describe_filter
 from contacts_tui.services import TENANT_WIDE, AccountInfo, ContactFilter, ContactService
@@ -284,3 +286,190 @@ def test_describe_filter(workspace):
     assert describe_filter(ContactFilter(scoring_min=5), config) == "Scoring: from 5"
     assert describe_filter(ContactFilter(scoring_max=5), config) == "Scoring: up to 5"
     assert describe_filter(ContactFilter(company=99), config) == "Company: #99"
+
+
+# ----- ColumnsDialog ------------------------------------------------------------------
+
+AVAILABLE = {
+    "name": "Name",
+    "email": "E-mail",
+    "phone": "Number",
+    "company": "Company",
+    "status": "Status",
+    "scoring": "Scoring",
+}
+
+
+async def test_columns_show_hide_and_reorder_with_keys():
+    app = Host()
+    async with app.run_test(size=(80, 24)) as pilot:
+        dialog = ColumnsDialog(["name", "email", "company", "status"], AVAILABLE)
+        app.open(dialog)
+        await pilot.pause()
+        text = screen_text(app)
+        assert "[x] Name" in text and "[ ] Number" in text
+        # Order shown: name, email, company, status, then hidden phone, scoring.
+        await pilot.press("down", "space")  # hide E-mail
+        await pilot.press("down", "shift+up")  # Company moves above E-mail
+        await pilot.press("down", "down", "down", "space")  # show Number (index 4)
+        await pilot.press("K", "K")  # Number moves up two
+        await pilot.press("end", "space", "J")  # show Scoring; it is last already
+        await pilot.pause()
+        assert "[ ] E-mail" in screen_text(app)
+        await pilot.press("enter")
+        await pilot.pause()
+    assert app.results == [["name", "company", "phone", "status", "scoring"]]
+
+
+async def test_columns_name_cannot_be_hidden_but_can_move():
+    app = Host()
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.open(ColumnsDialog(["email", "status"], AVAILABLE))  # name missing: put back
+        await pilot.pause()
+        await pilot.press("space")
+        await pilot.pause()
+        assert "Name is always shown" in screen_text(app)
+        await pilot.press("shift+down", "enter")
+        await pilot.pause()
+    assert app.results == [["email", "name", "status"]]
+
+
+async def test_columns_escape_cancels_and_unknown_keys_are_ignored():
+    app = Host()
+    async with app.run_test(size=(80, 24)) as pilot:
+        dialog = ColumnsDialog(["name", "gone", "status", "status"], AVAILABLE)
+        app.open(dialog)
+        await pilot.pause()
+        assert dialog.shown == ["name", "status"]
+        await pilot.press("down", "space", "escape")
+        await pilot.pause()
+    assert app.results == [None]
+
+
+# ----- AddContactDialog ---------------------------------------------------------------
+
+
+async def open_add(app: Host, pilot) -> AddContactDialog:
+    dialog = AddContactDialog()
+    app.open(dialog)
+    await settle(app, pilot)
+    return dialog
+
+
+@pytest.mark.parametrize("typed", ["", "   "])
+async def test_add_refuses_a_blank_name_at_the_field(workspace, service, typed):
+    app = Host(workspace)
+    async with app.run_test(size=(80, 24)) as pilot:
+        dialog = await open_add(app, pilot)
+        await pilot.press(*typed, "enter")
+        await settle(app, pilot)
+        assert "Name is required." in screen_text(app)
+        assert app.screen is dialog and app.focused.id == "add-name"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert app.results == []
+        # Typing clears the message.
+        await pilot.press("A")
+        await pilot.pause()
+        assert "Name is required." not in screen_text(app)
+    assert service.count() == 0
+
+
+async def test_add_refuses_control_characters(workspace, service):
+    app = Host(workspace)
+    async with app.run_test(size=(80, 24)) as pilot:
+        dialog = await open_add(app, pilot)
+        dialog.query_one("#add-name", Input).value = "Eve\x1b]0;pwned\x07"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert "Name contains hidden control" in screen_text(app)
+        dialog.query_one("#add-name", Input).value = "Eve"
+        dialog.query_one("#add-company", Input).value = "Evil\u202eCorp"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert "Company contains hidden control" in screen_text(app)
+        assert app.focused.id == "add-company"
+    assert app.results == []
+    assert service.count() == 0
+
+
+async def test_add_tenant_wide_contact_with_enter(workspace, service):
+    app = Host(workspace)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_add(app, pilot)
+        assert "Tenant-Wide" in screen_text(app)
+        await pilot.press(*"  Ada Lovelace ", "enter")
+        await settle(app, pilot)
+    (contact_id,) = app.results
+    detail = service.get_contact(contact_id)
+    assert detail.name == "Ada Lovelace"
+    assert detail.company is None
+
+
+async def test_add_offers_to_create_a_new_company_and_creates_it(workspace, service):
+    service.create_company("Globex Ltd")
+    app = Host(workspace)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_add(app, pilot)
+        await pilot.press(*"Hank", "tab", *"glob")
+        await pilot.pause()
+        text = screen_text(app)
+        assert "New company «glob» will be created." in text
+        assert "Existing: Globex Ltd" in text
+        await pilot.press(*"ocorp")
+        await pilot.pause()
+        assert "New company «globocorp» will be created." in screen_text(app)
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+    (contact_id,) = app.results
+    assert service.get_contact(contact_id).company.name == "globocorp"
+    assert [c.name for c in service.companies()] == ["Globex Ltd", "globocorp"]
+
+
+async def test_add_picks_an_existing_company_by_completion_or_any_case(workspace, service):
+    globex = service.create_company("Globex Ltd")
+    app = Host(workspace)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_add(app, pilot)
+        await pilot.press(*"Hank", "tab", *"glo", "right")  # → takes the suggestion
+        await pilot.pause()
+        assert app.focused.value == "Globex Ltd"
+        assert "Existing company «Globex Ltd»." in screen_text(app)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        await open_add(app, pilot)
+        await pilot.press(*"Ivy", "tab", *"GLOBEX LTD", "enter")
+        await settle(app, pilot)
+    first, second = app.results
+    assert service.get_contact(first).company.id == globex.id
+    assert service.get_contact(second).company.id == globex.id
+    assert len(service.companies()) == 1
+
+
+async def test_add_shows_a_store_error_in_the_dialog(workspace, service, monkeypatch):
+    app = Host(workspace)
+
+    def locked(*args, **kwargs):
+        raise RuntimeError("database is locked")
+
+    async with app.run_test(size=(80, 24)) as pilot:
+        dialog = await open_add(app, pilot)
+        with monkeypatch.context() as patched:
+            patched.setattr(app.service, "create_contact", locked)
+            await pilot.press(*"Ada", "enter")
+            await settle(app, pilot)
+            assert "The contact was not saved: database is locked" in screen_text(app)
+            assert app.screen is dialog
+        await pilot.press("ctrl+s")  # saving again works
+        await settle(app, pilot)
+    assert len(app.results) == 1 and isinstance(app.results[0], int)
+
+
+async def test_add_escape_cancels(workspace, service):
+    app = Host(workspace)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_add(app, pilot)
+        await pilot.press(*"Ada", "escape")
+        await settle(app, pilot)
+    assert app.results == [None]
+    assert service.count() == 0
