@@ -300,9 +300,8 @@ class RecordTable(Widget, can_focus=False):
         return self
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "make_primary" and not self.section.has_primary:
-            return None  # bank accounts have no primary: hide the key
-        return True
+        # Bank accounts have no primary: hide the key there.
+        return action != "make_primary" or self.section.has_primary
 
     @on(DataTable.RowSelected)
     def _row_chosen(self, event: DataTable.RowSelected) -> None:
