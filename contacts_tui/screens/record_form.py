@@ -126,10 +126,14 @@ class RecordForm(ModalScreen[Any]):
         if self.record is None:
             return ""
         if spec.key == "number":  # show what the user typed, as they typed it
-            return self.record.typed or format_phone(self.record.number)
-        if spec.key == "iban":
-            return format_iban(self.record.iban)
-        return getattr(self.record, spec.key) or ""
+            value = self.record.typed or format_phone(self.record.number)
+        elif spec.key == "iban":
+            value = format_iban(self.record.iban)
+        else:
+            value = getattr(self.record, spec.key) or ""
+        # Saved text is shown (and so saved again) without anything that could drive the
+        # terminal, should some have reached the database around the services.
+        return display_safe(value)
 
     def _inputs(self, spec: FieldSpec) -> ComposeResult:
         value = self._initial(spec)

@@ -12,6 +12,7 @@ from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Static
+from textual.worker import Worker, WorkerState
 
 from contacts_tui.screens.choose_primary import ChoosePrimaryDialog
 from contacts_tui.screens.confirm import ConfirmDialog
@@ -178,6 +179,16 @@ class DetailsPanel(Widget):
             self.app.call_from_thread(self._refused, section, str(error))
             return
         self.app.call_from_thread(self._changed, section, record_id)
+
+    @on(Worker.StateChanged)
+    def _worker_failed(self, event: Worker.StateChanged) -> None:
+        # Expected refusals are handled in the workers; this is the database going away.
+        if event.worker.group == "store" and event.state == WorkerState.ERROR:
+            report = getattr(self.app, "report_worker_error", None)
+            if report is not None:
+                report(event.worker)
+            else:
+                self.notify(display_safe(event.worker.error), severity="error", markup=False)
 
     def _changed(self, section: Section, select_id: int | None) -> None:
         if select_id is not None:

@@ -312,7 +312,8 @@ class RecordTable(Widget, can_focus=False):
     def _request(self, action: str) -> None:
         record = self.selected
         if action != "add" and record is None:
-            self.notify(f"There is no {self.section.noun} to {action} here yet.", timeout=3)
+            verb = {"edit": "edit", "delete": "delete", "primary": "make primary"}[action]
+            self.notify(f"There is no {self.section.noun} to {verb} here yet.", timeout=3)
             return
         self.post_message(self.Requested(self, action, record))
 

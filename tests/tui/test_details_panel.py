@@ -3,6 +3,7 @@ accounts with the keyboard, every bad input refused at its field, duplicates and
 
 from __future__ import annotations
 
+import peewee
 import pytest
 from screen_text import screen_text
 from textual import on, work
@@ -675,3 +676,39 @@ async def test_in_the_detail_screen_a_change_reloads_the_tab(workspace, service,
         await settle(pilot)
         assert isinstance(app.screen, ContactDetailScreen)
         assert rows(app, "email") == [[PRIMARY_MARK, "maria@example.com", ""]]
+
+
+# ----- the database failing ------------------------------------------------------------------
+
+
+async def test_a_failing_database_keeps_the_form_and_what_was_typed(app, contact_id, monkeypatch):
+    def broken(*args, **kwargs):
+        raise peewee.OperationalError("disk I/O error")
+
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        monkeypatch.setattr(app.service, "add_record", broken)
+        form = await add(pilot, "email", {"email": "maria@example.com"})
+        assert app.screen is form
+        assert "disk I/O error" in str(form.query_one("#record-form-error", Static).render())
+        assert form.values()["email"] == "maria@example.com"
+        assert not form.query_one("#record-form-save").disabled  # the user can try again
+
+
+async def test_a_failing_database_is_reported_from_the_panel(app, service, contact_id, monkeypatch):
+    service.add_email(contact_id, "a@example.com")
+    service.add_email(contact_id, "b@example.com")
+
+    def broken(*args, **kwargs):
+        raise peewee.OperationalError("disk I/O error")
+
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        monkeypatch.setattr(app.service, "make_primary", broken)
+        told: list[str] = []
+        monkeypatch.setattr(app, "notify", lambda message, **kwargs: told.append(str(message)))
+        await go_to(pilot, "email")
+        await pilot.press("down", "p")
+        await settle(pilot)
+        assert any("disk I/O error" in message for message in told)
+        assert rows(app, "email")[0][:2] == [PRIMARY_MARK, "a@example.com"]

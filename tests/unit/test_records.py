@@ -254,7 +254,7 @@ BAD = [
         "address",
         {"country": "Narnia", "state": "Madrid"},
         {"address", "country", "zip_code", "locality"},
-    ),  # noqa: E501
+    ),
     ("address", {**ADDRESS, "state": "Bavaria"}, {"state"}),
     ("address", {**ADDRESS, "zip_code": "28013; DROP"}, {"zip_code"}),
     ("address", {**ADDRESS, "city": "Madrid\x07"}, {"city"}),
@@ -340,3 +340,22 @@ def test_find_duplicates_names_the_other_contacts(service, contact, backend):
     assert service.find_duplicates("email", "maria@example.com", other.id) == []
     assert service.find_duplicates("email", "not an e-mail", contact.id) == []
     assert service.find_duplicates("address", "Calle Mayor 1", contact.id) == []
+
+
+def test_two_users_adding_the_first_email_at_once(service, contact, backend, monkeypatch):
+    """Both saw no primary; the database refuses the second primary, and the retry sees it."""
+    import contacts_tui.services as services
+
+    first = service.add_email(contact.id, "a@example.com")
+    real = services._primary_of
+    stale = iter([None])  # the first look misses the colleague's primary, as a race would
+    monkeypatch.setattr(
+        services, "_primary_of", lambda spec, cid: next(stale, None) or real(spec, cid)
+    )
+    second = service.add_email(contact.id, "b@example.com")
+    assert (first.is_primary, second.is_primary) == (True, False)
+    emails = service.get_contact(contact.id).emails
+    assert [(e.email, e.is_primary) for e in emails] == [
+        ("a@example.com", True),
+        ("b@example.com", False),
+    ]
