@@ -594,15 +594,16 @@ class ContactTable(Widget, can_focus=True):
         )
 
     # The workers: one group per kind of read, because `exclusive` cancels the other
-    # workers of its group and the page, the count and the position must not cancel
-    # each other. Each answer carries the generation it was asked for; a later view
-    # change makes it stale and it is dropped on arrival.
+    # workers of its group, and a jump, a window read, a reload and a count must not
+    # cancel each other (a jump's answer itself starts the next window read). Each
+    # answer carries the generation it was asked for; a later view change makes it
+    # stale and it is dropped on arrival.
 
     @property
     def _service(self) -> ContactService:
         return self.app.service  # type: ignore[attr-defined]
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="store.page")
+    @work(thread=True, exclusive=True, exit_on_error=False, group="store.window")
     def _fetch(
         self, generation: int, direction: str, edge: int, anchor: ContactRow, limit: int
     ) -> None:
@@ -695,6 +696,7 @@ class ContactTable(Widget, can_focus=True):
         self._more_below = has_more and where != "last"
         if where == "first" and not has_more:
             self._total = len(rows)  # the whole view is on this page: no need to count
+            self.post_message(self.Counted(self._total))
         if where == "last":
             total = max(total or 0, len(rows))
             self._total = total

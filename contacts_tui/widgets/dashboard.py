@@ -8,10 +8,14 @@ from typing import ClassVar
 from rich.text import Text
 from textual import on, work
 from textual.message import Message
+from textual.timer import Timer
 from textual.widget import Widget
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from contacts_tui.services import ContactFilter, Dashboard
+
+LOAD_DELAY = 0.2
+"""Seconds a view must stay on screen before its counts are read (see `load`)."""
 
 
 class DashboardBar(Widget):
@@ -50,10 +54,25 @@ class DashboardBar(Widget):
         super().__init__(id=id, classes=classes)
         self.counts: Dashboard | None = None
         """The counts shown, or None until the first are read."""
+        self._timer: Timer | None = None
+        self._pending = False
 
     def load(self, contact_filter: ContactFilter) -> None:
-        """Count the contacts of this view again (after a filter change or an edit)."""
-        self._read(contact_filter)
+        """Count the contacts of this view again (after a filter change or an edit).
+
+        The counts are read once the view has stayed for LOAD_DELAY: they scan every
+        matching contact, and reading them for each letter typed in the search box, or
+        before the first rows are on screen, would only slow the rows down.
+        """
+        if self._timer is not None:
+            self._timer.stop()
+        self._pending = True
+        self._timer = self.set_timer(LOAD_DELAY, lambda: self._read(contact_filter))
+
+    @property
+    def loading(self) -> bool:
+        """New counts were asked for and are not on screen yet."""
+        return self._pending
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="store.dashboard")
     def _read(self, contact_filter: ContactFilter) -> None:
@@ -62,6 +81,7 @@ class DashboardBar(Widget):
             self.app.call_from_thread(self._show, counts)
 
     def _show(self, counts: Dashboard) -> None:
+        self._pending = False
         self.counts = counts
         self.refresh(layout=True)
         self.post_message(self.Updated(counts))
@@ -69,6 +89,7 @@ class DashboardBar(Widget):
     @on(Worker.StateChanged)
     def _worker_failed(self, event: Worker.StateChanged) -> None:
         if event.state == WorkerState.ERROR:
+            self._pending = False
             report = getattr(self.app, "report_worker_error", None)
             if report is not None:
                 report(event.worker)
