@@ -25,7 +25,9 @@ class ContactsApp(App):
     SUB_TITLE = "Sales Management"
     CSS_PATH = "app.tcss"
     BINDINGS = [
-        Binding("q", "quit", "Quit", id="app.quit", tooltip="Leave contacts-tui"),
+        # Not in the footer: it is the same in every terminal app, and at 80 columns
+        # the footer has room only for the keys of this screen (help and ctrl+p list it).
+        Binding("q", "quit", "Quit", show=False, id="app.quit", tooltip="Leave contacts-tui"),
         Binding(
             "question_mark",
             "help",

@@ -125,7 +125,7 @@ class ContactListScreen(Screen):
             yield Label("", id="match-count")
         columns = load_columns(list(COLUMNS)) or list(DEFAULT_COLUMNS)
         yield ContactTable(columns, id="contacts")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         table = self.table
@@ -135,6 +135,15 @@ class ContactListScreen(Screen):
         table.show(self.contact_filter)
         self.query_one(DashboardBar).load(self.contact_filter)
         self._show_filter_summary()
+
+    def on_resize(self) -> None:
+        # Below 90 columns the footer needs the palette hint's room for this screen's
+        # own keys; ctrl+p still opens it and the help screen says so.
+        footer = self.query_one(Footer)
+        wide = self.size.width >= 90
+        if footer.show_command_palette != wide:
+            footer.show_command_palette = wide
+            footer.refresh(recompose=True)
 
     def on_screen_resume(self) -> None:
         # Back from the detail screen or the new-contact form: the contact may have

@@ -158,8 +158,6 @@ class ContactTable(Widget, can_focus=True):
         & > .contact-table--track { color: $panel; }
         & > .contact-table--thumb { color: $primary; }
     }
-    App:nocolor ContactTable > .contact-table--cursor { text-style: reverse; }
-    App:nocolor ContactTable:focus > .contact-table--cursor { text-style: reverse bold; }
     """
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
