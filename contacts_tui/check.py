@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import time
 
+import peewee
+
 from contacts_tui.documents import BlobStore, DocumentError
 from contacts_tui.services import remove_orphan_blob
 from contacts_tui.store.models import Contact, Document, database
@@ -32,6 +34,15 @@ def check_workspace(
                 problems.append(f"The database file is damaged: {result}.")
             if database.execute_sql("PRAGMA foreign_key_check").fetchone():
                 problems.append("Some records point at contacts or companies that do not exist.")
+            if not search_index_is_intact():
+                if repair:
+                    database.execute_sql("INSERT INTO contact_fts(contact_fts) VALUES ('rebuild')")
+                    (repaired if repaired is not None else []).append("rebuilt the search index")
+                else:
+                    problems.append(
+                        "The search index does not match the contacts; "
+                        "`contacts-tui check --repair` rebuilds it."
+                    )
         used = Contact.select(Contact.template, Contact.stage).distinct().tuples()
         for template, stage in used:
             if template not in templates:
@@ -45,6 +56,17 @@ def check_workspace(
                 )
     problems.extend(check_documents(workspace, repair, repaired))
     return problems
+
+
+def search_index_is_intact() -> bool:
+    """FTS5's own check of the search index against the contact table (SQLite)."""
+    try:
+        database.execute_sql(
+            "INSERT INTO contact_fts(contact_fts, rank) VALUES ('integrity-check', 1)"
+        )
+    except peewee.DatabaseError:
+        return False
+    return True
 
 
 # ----- documents (issue 6) -------------------------------------------------------------

@@ -8,6 +8,7 @@ from pathlib import Path
 import peewee
 import pytest
 
+from contacts_tui import check
 from contacts_tui.demo import add_demo_contacts
 from contacts_tui.services import ContactFilter
 from contacts_tui.store import database as store_database
@@ -201,11 +202,44 @@ def test_demo_contacts_are_valid(workspace, service, backend):
     assert dashboard.missing_primary > 0
 
 
-def test_demo_added_twice_continues_ids(workspace, service):
+def search_index_is_intact() -> bool:
+    with database.connection_context():
+        return check.search_index_is_intact()
+
+
+def test_demo_added_twice_continues_ids_and_indexes(workspace, service, monkeypatch):
+    from contacts_tui import demo
+
     add_demo_contacts(workspace.config, 50, workspace.user, seed=1)
-    service.create_contact("Between the batches")
-    add_demo_contacts(workspace.config, 50, workspace.user, seed=2)
-    assert service.count() == 101
+    # Someone adds a contact while the next demo batch is being made.
+    real_make = demo._make_batch
+
+    def make_while_someone_adds(*args):
+        batch = real_make(*args)
+        service.create_contact("Added meanwhile")
+        return batch
+
+    monkeypatch.setattr(demo, "_make_batch", make_while_someone_adds)
+    add_demo_contacts(workspace.config, 30, workspace.user, seed=2)
+    assert service.count() == 50 + 30 + 1
+    assert service.count(ContactFilter(search="added meanwhile")) == 1
+    assert search_index_is_intact()
+    with database.connection_context():
+        names = {r[0] for r in database.execute_sql("SELECT name FROM sqlite_master")}
+    assert {f"contact_sort_{n}" for n in range(10)} <= names
+    assert "contact_fts_insert" in names
+
+
+def test_search_index_damage_is_found_and_repaired(workspace, service):
+    service.create_contact("Ada")
+    with database.connection_context():
+        database.execute_sql("INSERT INTO contact_fts(rowid, search_doc) VALUES (99, 'ghost')")
+    assert not search_index_is_intact()
+    assert any("search index" in p for p in check.check_workspace(workspace))
+    repaired: list[str] = []
+    assert check.check_workspace(workspace, repair=True, repaired=repaired) == []
+    assert repaired == ["rebuilt the search index"]
+    assert search_index_is_intact()
 
 
 def test_models_and_migration_agree(workspace, backend):
