@@ -128,11 +128,7 @@ class ContactListScreen(Screen):
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        table = self.table
-        # After the first refresh: the default screen is mounted before it is active,
-        # and a focus set now would be lost.
-        self.call_after_refresh(table.focus)
-        table.show(self.contact_filter)
+        self.table.show(self.contact_filter)  # the focus goes to it through AUTO_FOCUS
         self.query_one(DashboardBar).load(self.contact_filter)
         self._show_filter_summary()
 
@@ -202,7 +198,7 @@ class ContactListScreen(Screen):
         # none is on its way; keys typed while one runs are gathered and searched
         # together the moment it lands. Unlike a fixed delay this never makes the last
         # keystroke wait for nothing, and never has two searches competing.
-        if self.table.loading:
+        if self.table.busy:
             self._search_pending = True
         else:
             self._run_search()

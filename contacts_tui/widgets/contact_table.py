@@ -347,7 +347,9 @@ class ContactTable(Widget, can_focus=True):
         return tuple(self._rows)
 
     @property
-    def loading(self) -> bool:
+    def busy(self) -> bool:
+        """A new view, a jump or a reload is on its way (not Widget.loading: a loading
+        widget cannot take the focus)."""
         return self._jumping or not self._loaded
 
     def show(

@@ -70,7 +70,7 @@ class DashboardBar(Widget):
         self._timer = self.set_timer(LOAD_DELAY, lambda: self._read(contact_filter))
 
     @property
-    def loading(self) -> bool:
+    def busy(self) -> bool:
         """New counts were asked for and are not on screen yet."""
         return self._pending
 

@@ -46,10 +46,10 @@ async def settle(app, pilot) -> None:
         table = screen.table
         dashboard = screen.query_one(DashboardBar)
         if (
-            not table.loading
+            not table.busy
             and table.total is not None
             and dashboard.counts is not None
-            and not dashboard.loading
+            and not dashboard.busy
             and not screen._search_pending
         ):
             return
@@ -398,6 +398,7 @@ async def test_small_and_large_terminals(workspace, many, size):
         assert table._body_height >= 10
         first = table.current_row
         assert first.name in text
+        assert app.focused is table, app.focused
         await pilot.press("G")
         await settle(app, pilot)
         assert table.cursor_row == CONTACTS - 1

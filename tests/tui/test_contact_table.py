@@ -48,7 +48,7 @@ async def settle(app, pilot) -> None:
         for _ in range(2):
             await wait_for_workers(app)
             await pilot.pause()
-        if not table.loading and table.total is not None and not table._fetching:
+        if not table.busy and table.total is not None and not table._fetching:
             return
         await pilot.pause(0.05)  # the count waits for the view to settle (COUNT_DELAY)
     raise AssertionError("the table never settled")

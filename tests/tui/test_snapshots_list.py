@@ -36,10 +36,10 @@ async def settled(pilot) -> None:
         dashboard = screen.query_one(DashboardBar)
         table = screen.table
         if (
-            not table.loading
+            not table.busy
             and table.total is not None
             and dashboard.counts is not None
-            and not dashboard.loading
+            and not dashboard.busy
         ):
             await pilot.pause()
             return
