@@ -254,6 +254,7 @@ PLACES = (
 # eight digits behind a real bank make a valid IBAN (German ones do have them).
 UK_BANKS = ("NWBK601613", "BARC200000", "HBUK401160", "LOYD309634", "MIDL400515")
 BATCH = 25000
+DEMO_TABLES = ("contact", "email", "phone", "address", "bank_account", "stage_change")
 
 
 class QuickRandom(random.Random):
@@ -326,8 +327,8 @@ def add_demo_contacts(
         sizes = [min(BATCH, count - start) for start in range(0, count, BATCH)]
         planned = (Contact.select(peewee.fn.MAX(Contact.id)).scalar() or 0) + 1
         firsts = [planned + sum(sizes[:n]) for n in range(len(sizes))]
-        # A fresh workspace gets every contact in one transaction with the list's sort
-        # indexes built once at the end (sorting beats 100,000 random index inserts);
+        # A fresh workspace gets every contact in one transaction with the indexes built
+        # once at the end (sorting beats a million random index inserts);
         # a workspace with contacts gets a transaction per batch, so others can write.
         existing = Contact.select(peewee.fn.COUNT(Contact.id)).scalar()
         in_one_go = existing < count
@@ -336,7 +337,7 @@ def add_demo_contacts(
         with (
             ThreadPoolExecutor(max_workers=1) as maker,
             db.atomic() if in_one_go else nullcontext(),
-            _indexes_deferred(db, sort_indexes=True) if in_one_go else nullcontext(),
+            _indexes_deferred(db, indexes=True) if in_one_go else nullcontext(),
         ):
 
             def make(n: int) -> Future[Batch]:
@@ -350,13 +351,13 @@ def add_demo_contacts(
                 if in_one_go:
                     _insert_batch(db, first, batch)
                 else:
-                    with db.atomic(), _indexes_deferred(db, sort_indexes=False):
+                    with db.atomic(), _indexes_deferred(db, indexes=False):
                         _insert_batch(db, first, batch)
                 done += sizes[n]
                 if progress:
                     progress(done)
         if is_postgres(db):
-            for table in ("contact", "email", "phone", "address", "bank_account", "stage_change"):
+            for table in DEMO_TABLES:
                 db.execute_sql(
                     f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                     f"(SELECT COALESCE(MAX(id), 1) FROM {table}))"
@@ -365,20 +366,23 @@ def add_demo_contacts(
 
 
 @contextmanager
-def _indexes_deferred(db: peewee.Database, sort_indexes: bool) -> Iterator[None]:
-    """Index new contacts in bulk when the block ends, not row by row as they go in.
+def _indexes_deferred(db: peewee.Database, indexes: bool) -> Iterator[None]:
+    """Index new rows in bulk when the block ends, not row by row as they go in.
 
-    The FTS5 insert trigger (and, with `sort_indexes`, the list's sort indexes) are
-    dropped and made again from their stored SQL inside the caller's transaction, so no
-    other connection ever sees the table without them. Contacts the block inserts are
+    The FTS5 insert trigger (and, with `indexes`, the indexes of the tables the demo
+    fills) are dropped and made again from their stored SQL inside the caller's
+    transaction, so no other connection ever sees the tables without them; a unique
+    index made again checks its rule over every row. Contacts the block inserts are
     added to the search index by `_insert_batch` itself.
     """
     if is_postgres(db):
         yield
         return
     names = "name = 'contact_fts_insert'"
-    if sort_indexes:
-        names += " OR name LIKE 'contact_sort_%'"
+    if indexes:
+        tables = ", ".join(f"'{table}'" for table in DEMO_TABLES)
+        # sql IS NULL: the automatic indexes of primary keys and UNIQUE columns stay.
+        names += f" OR (type = 'index' AND sql IS NOT NULL AND tbl_name IN ({tables}))"
     stored = db.execute_sql(f"SELECT name, type, sql FROM sqlite_master WHERE {names}").fetchall()
     for name, kind, _ in stored:
         db.execute_sql(f'DROP {kind.upper()} "{name}"')

@@ -227,6 +227,7 @@ def test_demo_added_twice_continues_ids_and_indexes(workspace, service, monkeypa
     with database.connection_context():
         names = {r[0] for r in database.execute_sql("SELECT name FROM sqlite_master")}
     assert {f"contact_sort_{n}" for n in range(10)} <= names
+    assert {"email_one_primary", "phone_one_primary", "address_one_primary"} <= names
     assert "contact_fts_insert" in names
 
 

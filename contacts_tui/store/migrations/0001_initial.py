@@ -61,7 +61,7 @@ def up(migrator, db):
         reason_code = CharField(default="")
         company = ForeignKeyField(Company, null=True, on_delete="SET NULL")
         template = CharField()
-        stage = CharField(index=True)
+        stage = CharField()  # the sort index (stage, name_key, id) serves lookups too
         status = CharField()
         archived = BooleanField(default=False)
         name_key = CharField()
