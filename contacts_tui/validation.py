@@ -2,17 +2,35 @@
 
 from __future__ import annotations
 
+import importlib
 import re
 import unicodedata
 import warnings
 from functools import cache
+from typing import Any
 
-import phonenumbers
-import pycountry
-from email_validator import EmailNotValidError, validate_email
-from phonenumbers import NumberParseException, PhoneNumberFormat, ValidationResult
-from schwifty import BIC, IBAN
-from schwifty import exceptions as iban_errors
+
+class _ImportedOnFirstUse:
+    """A module imported the first time one of its names is used (thread-safe: it is
+    importlib's own import, under its module lock).
+
+    Added for the list screen's start-up target (issue 3): phonenumbers, pycountry,
+    schwifty and email_validator take about 55 ms and 8 MB to import, and every session
+    starts on the contact list, which needs none of them.
+    """
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+
+    def __getattr__(self, attribute: str) -> Any:
+        return getattr(importlib.import_module(self._name), attribute)
+
+
+phonenumbers: Any = _ImportedOnFirstUse("phonenumbers")
+pycountry: Any = _ImportedOnFirstUse("pycountry")
+email_validator: Any = _ImportedOnFirstUse("email_validator")
+schwifty: Any = _ImportedOnFirstUse("schwifty")
+iban_errors: Any = _ImportedOnFirstUse("schwifty.exceptions")
 
 
 class ValidationError(ValueError):
@@ -122,7 +140,7 @@ def normalize_iban(text: str) -> str:
             # Countries whose national check digits schwifty cannot verify only warn; the
             # registry format, length and IBAN check digits are still checked for them.
             warnings.simplefilter("ignore", iban_errors.NationalChecksumNotVerified)
-            IBAN(compact, validate_bban=True)
+            schwifty.IBAN(compact, validate_bban=True)
     except iban_errors.InvalidCountryCode:
         if pycountry.countries.get(alpha_2=country) is None:
             message = f"An IBAN starts with a country code; “{country}” is not one."
@@ -130,7 +148,7 @@ def normalize_iban(text: str) -> str:
             message = f"{_country_name(country)} does not use IBANs."
         raise ValidationError(message) from None
     except iban_errors.InvalidLength:
-        expected = IBAN(compact, allow_invalid=True).spec.iban_length
+        expected = schwifty.IBAN(compact, allow_invalid=True).spec.iban_length
         raise ValidationError(
             f"An IBAN from {_country_name(country)} has {expected} characters;"
             f" this one has {len(compact)}."
@@ -162,7 +180,7 @@ def normalize_bic(text: str, iban: str | None = None) -> tuple[str, str | None]:
     if not compact:
         return "", None
     try:
-        bic = BIC(compact)
+        bic = schwifty.BIC(compact)
     except iban_errors.InvalidLength:
         raise ValidationError(
             f"A SWIFT/BIC code has 8 or 11 characters; this one has {len(compact)}."
@@ -188,7 +206,7 @@ def normalize_bic(text: str, iban: str | None = None) -> tuple[str, str | None]:
 def bank_from_iban(iban: str) -> tuple[str | None, str | None]:
     """Return (BIC, bank name) for the IBAN's bank where the registry knows it."""
     try:
-        account = IBAN(iban, allow_invalid=True)
+        account = schwifty.IBAN(iban, allow_invalid=True)
         bic = account.bic
         return (str(bic) if bic else None), (account.bank_name or None)
     except iban_errors.SchwiftyException:
@@ -202,8 +220,8 @@ def normalize_email(text: str) -> str:
     """Return the e-mail address normalised (domain lower-case); syntax only, no DNS."""
     address = clean_text(text, field="E-mail", required=True, max_length=320)
     try:
-        return validate_email(address, check_deliverability=False).normalized
-    except EmailNotValidError as error:
+        return email_validator.validate_email(address, check_deliverability=False).normalized
+    except email_validator.EmailNotValidError as error:
         # email-validator's messages are written for end users ("must have an @-sign").
         raise ValidationError(str(error)) from None
 
@@ -218,33 +236,33 @@ def normalize_phone(text: str, region: str | None = "GB") -> str:
         raise ValidationError("A phone number can only contain digits, spaces and + ( ) - . /")
     try:
         number = phonenumbers.parse(typed, (region or "").upper() or None)
-    except NumberParseException as error:
-        if error.error_type != NumberParseException.INVALID_COUNTRY_CODE:
+    except phonenumbers.NumberParseException as error:
+        if error.error_type != phonenumbers.NumberParseException.INVALID_COUNTRY_CODE:
             raise ValidationError("This doesn't look like a phone number.") from None
         if typed.startswith("+"):
             raise ValidationError("The country code after + is not one we know.") from None
         raise ValidationError("Please start the number with + and its country code.") from None
     if not phonenumbers.is_valid_number(number):
         reason = phonenumbers.is_possible_number_with_reason(number)
-        if reason == ValidationResult.TOO_SHORT:
+        if reason == phonenumbers.ValidationResult.TOO_SHORT:
             raise ValidationError("This phone number is too short — please check the digits.")
-        if reason == ValidationResult.TOO_LONG:
+        if reason == phonenumbers.ValidationResult.TOO_LONG:
             raise ValidationError("This phone number is too long — please check the digits.")
-        if reason == ValidationResult.IS_POSSIBLE_LOCAL_ONLY:
+        if reason == phonenumbers.ValidationResult.IS_POSSIBLE_LOCAL_ONLY:
             raise ValidationError("Please include the area code.")
         country = phonenumbers.region_code_for_country_code(number.country_code)
         where = f" {_country_name(country)}" if country.isalpha() and country != "ZZ" else ""
         raise ValidationError(f"This is not a valid{where} phone number — please check the digits.")
-    return phonenumbers.format_number(number, PhoneNumberFormat.E164)
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
 def format_phone(e164: str) -> str:
     """Show a stored number in international format, or unchanged if it cannot be read."""
     try:
         number = phonenumbers.parse(e164, None)
-    except NumberParseException:
+    except phonenumbers.NumberParseException:
         return e164
-    return phonenumbers.format_number(number, PhoneNumberFormat.INTERNATIONAL)
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
 
 
 def phone_digits(text: str) -> str:
