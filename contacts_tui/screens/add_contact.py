@@ -46,11 +46,12 @@ class AddContactDialog(ModalScreen[int | None]):
         & .add-label { color: $text-muted; }
         & .add-message {
             color: $error;
+            width: 100%;
             height: auto;
             display: none;
             &.-shown { display: block; }
         }
-        & #add-company-hint { color: $text-muted; height: auto; }
+        & #add-company-hint { color: $text-muted; width: 100%; height: auto; }
         & #add-company-hint.-new { color: $warning; }
         & #add-buttons { height: auto; align-horizontal: right; margin-top: 1; }
         & #add-buttons Button { margin-left: 2; }

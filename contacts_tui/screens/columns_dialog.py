@@ -39,6 +39,7 @@ class ColumnsDialog(ModalScreen[list[str] | None]):
         & OptionList { height: auto; max-height: 16; }
         & #columns-message {
             color: $warning;
+            width: 100%;
             height: auto;
             display: none;
             &.-shown { display: block; }

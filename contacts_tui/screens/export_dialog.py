@@ -71,6 +71,7 @@ class ExportDialog(ModalScreen[Path | None]):
         & RadioSet > RadioButton { margin-right: 2; }
         & #export-path-message {
             color: $error;
+            width: 100%;
             height: auto;
             display: none;
             &.-shown { display: block; }

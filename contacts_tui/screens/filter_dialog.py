@@ -119,6 +119,8 @@ class FilterDialog(ModalScreen[ContactFilter | None]):
         & #filter-scoring-to { width: auto; padding: 0 1; }
         & #filter-scoring-error {
             color: $error;
+            width: 1fr;
+            height: auto;
             margin-left: 15;
             display: none;
             &.-shown { display: block; }

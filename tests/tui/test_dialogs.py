@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
+import json
+import stat
+import threading
+from pathlib import Path
 from typing import Any
 
 import pytest
 from screen_text import screen_text
 from textual.app import App
 from textual.screen import Screen
-from textual.widgets import Input, Select
+from textual.widgets import Input, Label, ProgressBar, RadioSet, Select
 
+from contacts_tui import export
+from contacts_tui.demo import add_demo_contacts
+from contacts_tui.screens import export_dialog
 from contacts_tui.screens.add_contact import AddContactDialog
 from contacts_tui.screens.columns_dialog import ColumnsDialog
 from contacts_tui.screens.confirm import ConfirmDialog
+from contacts_tui.screens.export_dialog import ExportDialog
 from contacts_tui.screens.filter_dialog import FilterDialog, describe_filter
 from contacts_tui.services import TENANT_WIDE, AccountInfo, ContactFilter, ContactService
 from contacts_tui.workspace import Workspace
@@ -473,3 +481,197 @@ async def test_add_escape_cancels(workspace, service):
         await settle(app, pilot)
     assert app.results == [None]
     assert service.count() == 0
+
+
+# ----- ExportDialog -------------------------------------------------------------------
+
+
+@pytest.fixture
+def out_dir(tmp_path, monkeypatch):
+    """The current folder, where the export dialog proposes its file."""
+    folder = tmp_path / "out"
+    folder.mkdir()
+    monkeypatch.chdir(folder)
+    return folder
+
+
+def status_of(dialog: ExportDialog) -> str:
+    """The dialog's status line, whole (long paths wrap on screen)."""
+    return str(dialog.query_one("#export-status", Label).content)
+
+
+async def open_export(app: Host, pilot, contact_filter=None, count=0) -> ExportDialog:
+    dialog = ExportDialog(contact_filter or ContactFilter(), "name", False, count)
+    app.open(dialog)
+    await settle(app, pilot)
+    return dialog
+
+
+async def test_export_writes_the_whole_view_to_the_default_file(workspace, service, out_dir):
+    for name in ("Ada", "Adam", "Grace"):
+        service.create_contact(name)
+    app = Host(workspace)
+    async with app.run_test(size=(80, 24)) as pilot:
+        dialog = await open_export(app, pilot, ContactFilter(search="ada"), count=2)
+        field = dialog.query_one("#export-path", Input)
+        expected = export.default_path("csv", out_dir)
+        assert Path(field.value) == expected
+        assert "2 contacts: the whole current view" in screen_text(app)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert status_of(dialog) == f"Exported 2 contacts to {expected}."
+        assert "Exported 2 contacts to" in screen_text(app)
+        assert dialog.query_one(ProgressBar).percentage == 1
+        assert app.results == []  # the result stays on screen until closed
+        await pilot.press("enter")
+        await pilot.pause()
+    assert app.results == [expected]
+    rows = expected.read_text("utf-8").splitlines()
+    assert [r.split(",")[1] for r in rows[1:]] == ["Ada", "Adam"]
+    assert stat.S_IMODE(expected.stat().st_mode) == 0o600
+
+
+async def test_export_format_choice_changes_the_extension(workspace, service, out_dir):
+    service.create_contact("Ada")
+    app = Host(workspace)
+    async with app.run_test(size=(80, 24)) as pilot:
+        dialog = await open_export(app, pilot, count=1)
+        await pilot.press("shift+tab")  # to the format choice
+        assert isinstance(app.focused, RadioSet)
+        await pilot.press("right", "enter")  # JSON
+        await pilot.pause()
+        field = dialog.query_one("#export-path", Input)
+        assert field.value.endswith(".json")
+        await pilot.press("right", "space")  # vCard
+        await pilot.pause()
+        assert field.value.endswith(".vcf")
+        await pilot.press("left", "enter", "tab", "enter")  # back to JSON, export
+        await settle(app, pilot)
+        await pilot.press("escape")
+        await pilot.pause()
+    (path,) = app.results
+    assert path.suffix == ".json"
+    assert [c["name"] for c in json.loads(path.read_text("utf-8"))] == ["Ada"]
+
+
+async def test_export_asks_before_replacing_a_file(workspace, service, out_dir):
+    service.create_contact("Ada")
+    target = export.default_path("csv", out_dir)
+    target.write_text("keep")
+    app = Host(workspace)
+    async with app.run_test(size=(80, 24)) as pilot:
+        dialog = await open_export(app, pilot, count=1)
+        # Not settle(): the dialog's worker waits for the answer, so wait for the screen.
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmDialog)
+        assert "exists already. Replace it?" in screen_text(app)
+        await pilot.press("n")
+        await settle(app, pilot)
+        assert app.screen is dialog
+        assert target.read_text() == "keep"
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press("y")
+        await settle(app, pilot)
+        assert status_of(dialog) == f"Exported 1 contact to {target}."
+    assert target.read_text("utf-8").startswith("ID,Name")
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        ("symlink", "is a symbolic link; exports never write through links"),
+        ("missing", "does not exist"),
+        ("folder", "is a folder"),
+        ("blank", "Type the path of the file to write."),
+    ],
+)
+async def test_export_refuses_bad_targets_at_the_field(workspace, service, out_dir, make, message):
+    service.create_contact("Ada")
+    victim = out_dir / "victim.txt"
+    victim.write_text("do not touch")
+    paths = {
+        "symlink": out_dir / "link.csv",
+        "missing": out_dir / "no" / "such" / "x.csv",
+        "folder": out_dir,
+        "blank": "   ",
+    }
+    (out_dir / "link.csv").symlink_to(victim)
+    app = Host(workspace)
+    async with app.run_test(size=(100, 30)) as pilot:
+        dialog = await open_export(app, pilot, count=1)
+        dialog.query_one("#export-path", Input).value = str(paths[make])
+        await pilot.press("enter")
+        await settle(app, pilot)
+        at_field = str(dialog.query_one("#export-path-message", Label).content)
+        assert message in at_field
+        assert message[:20] in screen_text(app)
+        assert app.screen is dialog
+        assert app.focused.id == "export-path"
+    assert victim.read_text() == "do not touch"
+    assert sorted(p.name for p in out_dir.iterdir()) == ["link.csv", "victim.txt"]
+
+
+async def test_export_shows_progress_stays_responsive_and_escape_removes_the_file(
+    workspace, service, out_dir, monkeypatch
+):
+    add_demo_contacts(workspace.config, export.PAGE_SIZE * 2 + 10, "tester")
+    monkeypatch.setattr(export_dialog, "PROGRESS_INTERVAL", 0)
+    app = Host(workspace)
+    reached, release = threading.Event(), threading.Event()
+    original = app.service.list_page
+    calls = 0
+
+    def slow_second_page(*args, **kwargs):
+        nonlocal calls
+        calls += 1
+        if calls == 2:
+            reached.set()
+            release.wait(10)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(app.service, "list_page", slow_second_page)
+    async with app.run_test(size=(80, 24)) as pilot:
+        dialog = await open_export(app, pilot, count=service.count())
+        await pilot.press("enter")
+        while not reached.is_set():
+            await pilot.pause(0.01)
+        await pilot.pause(0.05)
+        bar = dialog.query_one(ProgressBar)
+        assert bar.display and bar.progress == export.PAGE_SIZE
+        assert status_of(dialog).startswith("Exporting to")
+        # The export thread is stuck in the database: the dialog still answers keys.
+        await pilot.press("escape")
+        await pilot.pause()
+        assert status_of(dialog) == "Cancelling…"
+        release.set()
+        await settle(app, pilot)
+    assert app.results == [None]
+    assert list(out_dir.iterdir()) == []
+
+
+async def test_export_failure_in_the_store_is_reported_and_leaves_no_file(
+    workspace, service, out_dir, monkeypatch
+):
+    service.create_contact("Ada")
+    app = Host(workspace)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("server closed the connection")
+
+    async with app.run_test(size=(80, 24)) as pilot:
+        dialog = await open_export(app, pilot, count=1)
+        with monkeypatch.context() as patched:
+            patched.setattr(app.service, "list_page", broken)
+            await pilot.press("enter")
+            await settle(app, pilot)
+        assert status_of(dialog) == (
+            "The export failed and no file was written: server closed the connection"
+        )
+        assert list(out_dir.iterdir()) == []
+        # The dialog is usable again: the second try works.
+        assert not dialog.query_one("#export-path", Input).disabled
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert status_of(dialog).startswith("Exported 1 contact to")
