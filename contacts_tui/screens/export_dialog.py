@@ -67,7 +67,7 @@ class ExportDialog(ModalScreen[Path | None]):
         & #export-title { text-style: bold; margin-bottom: 1; }
         & #export-what { color: $text-muted; margin-bottom: 1; width: 100%; }
         & .export-label { color: $text-muted; }
-        & RadioSet { width: 100%; layout: horizontal; border: none; padding: 0; }
+        & RadioSet { width: 100%; layout: horizontal; }
         & RadioSet > RadioButton { margin-right: 2; }
         & #export-path-message {
             color: $error;
