@@ -106,8 +106,8 @@ class FilePickerScreen(ModalScreen[Path | None]):
             yield Static(self._limit_note(), id="file-picker-message", markup=False)
             yield FileTree(self.start, id="file-picker-tree")
             yield Label(
-                "tab complete · ↓ tree · enter choose · . hidden files (tree) · "
-                "backspace parent folder (tree) · escape cancel",
+                "tab complete · ↓ tree · enter choose · "
+                "in the tree: . hidden files, backspace up · escape cancel",
                 id="file-picker-hint",
             )
 

@@ -78,8 +78,8 @@ class SaveCopyScreen(ModalScreen[Path | None]):
             yield Static(Text("The copy is readable by you only (0600)."), id="save-copy-message")
             yield FileTree(self.start, id="save-copy-tree")
             yield Label(
-                "enter save · tab complete · ↓ tree · . hidden files (tree) · "
-                "backspace parent folder (tree) · escape cancel",
+                "enter save · tab complete · ↓ tree · "
+                "in the tree: . hidden files, backspace up · escape cancel",
                 id="save-copy-hint",
             )
 
@@ -169,6 +169,7 @@ class SaveCopyScreen(ModalScreen[Path | None]):
                 self.query_one(PathInput).focus()
 
         question = f"{display_safe(str(target))} already exists. Replace it with this copy?"
+        self._say(f"{display_safe(str(target))} already exists.")
         self.app.push_screen(
             ConfirmDialog(question, confirm_label="Replace", danger=True), answered
         )

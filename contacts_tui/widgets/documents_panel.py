@@ -319,7 +319,7 @@ class DocumentsPanel(Widget, can_focus=False):
             self.post_message(self._Done(None, f"Type not changed: {error}", error=True))
             return
         documents = service.documents_of(self.contact_id)
-        status = f"{name} is now a {info.doc_type}."
+        status = f"The type of {name} is now {info.doc_type}."
         self.post_message(self._Done(documents, status, changed=True, select=info.id))
 
     @on(_Done)

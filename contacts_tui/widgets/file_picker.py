@@ -171,7 +171,7 @@ class FileTree(DirectoryTree):
         def control(self) -> FileTree:
             return self.tree
 
-    show_hidden: reactive[bool] = reactive(False)
+    show_hidden: reactive[bool] = reactive(False, init=False)
     """Whether names starting with a dot are listed."""
 
     def filter_paths(self, paths: Iterable[Path]) -> Iterable[Path]:
