@@ -128,7 +128,10 @@ class ContactListScreen(Screen):
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        self.table.show(self.contact_filter)  # the focus goes to it through AUTO_FOCUS
+        # The first page was read while the app started; the focus goes to the table
+        # through AUTO_FOCUS.
+        first_page, self.app.first_page = getattr(self.app, "first_page", None), None
+        self.table.show(self.contact_filter, first_page=first_page)
         self.query_one(DashboardBar).load(self.contact_filter)
         self._show_filter_summary()
 

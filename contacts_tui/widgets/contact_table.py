@@ -26,7 +26,7 @@ from textual.widget import Widget
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from contacts_tui.lifecycle import LifecycleConfig
-from contacts_tui.services import ContactFilter, ContactRow, ContactService
+from contacts_tui.services import ContactFilter, ContactRow, ContactService, Page
 from contacts_tui.store.listing import SORT_COLUMNS
 from contacts_tui.validation import display_safe
 
@@ -357,8 +357,13 @@ class ContactTable(Widget, can_focus=True):
         contact_filter: ContactFilter | None = None,
         sort: str | None = None,
         descending: bool | None = None,
+        first_page: Page | None = None,
     ) -> None:
-        """Show another view of the contacts, from its first row."""
+        """Show another view of the contacts, from its first row.
+
+        `first_page`, when given, is that view's first page already read: it is shown at
+        once, without a read in a worker (the app reads it while starting).
+        """
         if sort is not None:
             if sort not in SORT_COLUMNS:
                 raise ValueError(f"cannot sort by {sort!r}")
@@ -367,7 +372,12 @@ class ContactTable(Widget, can_focus=True):
             self._descending = descending
         if contact_filter is not None:
             self._filter = contact_filter
-        self._start_jump("first", reset=True)
+        if first_page is None:
+            self._start_jump("first", reset=True)
+            return
+        self._generation += 1
+        self._total = None
+        self._jumped(self._generation, "first", first_page.rows, first_page.has_more, None)
 
     def sort_by(self, key: str) -> None:
         """Sort by a column; sorting again by the same column reverses the order."""
@@ -521,15 +531,15 @@ class ContactTable(Widget, can_focus=True):
         self._fill_window()
 
     def _refresh_rows(self, *indexes: int) -> None:
-        """Repaint these rows, the status line and the position indicator: nothing else."""
+        """Repaint these rows and the status line: nothing else is sent to the terminal."""
         width = self.size.width
         for index in indexes:
             y = index - self._top + 1
             if 1 <= y <= self._body_height:
                 self.refresh(Region(0, y, width, 1))
         self.refresh(Region(0, self.size.height - 1, width, 1))
-        # The thumb of the position indicator may have moved: repaint its column.
-        self.refresh(Region(width - 1, 1, 1, self._body_height))
+        # The position indicator follows the view, not the cursor: it moved only if the
+        # view scrolled, and then the whole table is repainted anyway.
 
     # ----- the window of rows -------------------------------------------------------------
 
@@ -709,6 +719,7 @@ class ContactTable(Widget, can_focus=True):
         self._cursor = -1
         self.refresh()
         self._place(cursor, top)
+        self._trim()  # a page read before the size was known may be longer than needed
         self.post_message(self.Loaded(len(self._rows)))
         if self._total is None:
             self._count_soon()
@@ -793,8 +804,7 @@ class ContactTable(Widget, can_focus=True):
         self.post_message(self.Counted(total))
         if self._loaded and not self._jumping:
             self._place(self._cursor, self._top)
-        self.refresh(Region(0, self.size.height - 1, self.size.width, 1))
-        self.refresh(Region(self.size.width - 1, 1, 1, self._body_height))
+        self.refresh()  # the status line and the position indicator's scale changed
 
     @on(Worker.StateChanged)
     def _worker_failed(self, event: Worker.StateChanged) -> None:

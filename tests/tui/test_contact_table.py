@@ -18,6 +18,7 @@ from contacts_tui.widgets.contact_table import (
     ContactTable,
     fit_columns,
 )
+from contacts_tui.widgets.dashboard import DashboardBar
 
 SIZE = (100, 30)
 BODY = SIZE[1] - 6 - 2  # header, dashboard (2), summary, search bar, footer; table header/status
@@ -48,7 +49,14 @@ async def settle(app, pilot) -> None:
         for _ in range(2):
             await wait_for_workers(app)
             await pilot.pause()
-        if not table.busy and table.total is not None and not table._fetching:
+        dashboard = app.screen.query_one(DashboardBar)  # its height changes the table's
+        if (
+            not table.busy
+            and table.total is not None
+            and not table._fetching
+            and dashboard.counts is not None
+            and not dashboard.busy
+        ):
             return
         await pilot.pause(0.05)  # the count waits for the view to settle (COUNT_DELAY)
     raise AssertionError("the table never settled")

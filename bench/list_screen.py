@@ -1,0 +1,566 @@
+"""How fast the contact list is at 100,000 or 1,000,000 contacts (issue 3), beside a bare app.
+
+Runs the real `contacts-tui` in a pseudo-terminal of 100×30, reads what it writes, and
+times user-visible events. The floor is measured in the same run: a bare Textual app
+that only shows a static screen, started the same way.
+
+    uv run python bench/list_screen.py --contacts 1000000    # the full run
+    uv run python bench/list_screen.py --contacts 100000     # quick mode (the default)
+
+Definitions (the same for both apps):
+
+* process start: just before the child is spawned (fork + exec of the venv's python).
+* painted: the moment the parent reads, from the pty, the bytes that draw a known line:
+  for contacts-tui a row of the first screen of contacts (its name, e-mail and number
+  cells exactly as the table draws them); for the bare app the last line of its screen.
+  Textual sends a whole frame at once, so the line arrives with the rest of its frame.
+* rows on screen after a key (search, sort, G): from writing the last key to reading the
+  row the store says must now be under the cursor, drawn the same way.
+* bytes: everything the app writes to the terminal for one action, until it is quiet.
+
+Workspaces are made once with `contacts-tui demo` under bench/workspaces/ (gitignored).
+Both apps run from compiled bytecode (a pycache under bench/workspaces/, warmed by one
+unmeasured start each), as an installed app would: this environment otherwise sets
+PYTHONDONTWRITEBYTECODE and every start would compile every module.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import fcntl
+import os
+import platform
+import pty
+import select
+import shutil
+import signal
+import sqlite3
+import statistics
+import struct
+import subprocess
+import sys
+import termios
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+WORKSPACES = ROOT / "bench" / "workspaces"
+RESULTS = ROOT / "bench" / "results.md"
+PYTHON = ROOT / ".venv" / "bin" / "python"
+WIDTH, HEIGHT = 100, 30
+BARE_MARKER = "bare app: last line"
+
+sys.path.insert(0, str(ROOT))
+
+
+# ----- the bare app (run by this same file with --bare) ----------------------------------
+
+
+def run_bare_app() -> None:
+    from textual.app import App, ComposeResult
+    from textual.widgets import Static
+
+    lines = [f"{n:3} a static line of text, about as wide as a row of contacts" for n in range(27)]
+
+    class BareApp(App):
+        def compose(self) -> ComposeResult:
+            yield Static("\n".join([*lines, BARE_MARKER]))
+
+    BareApp().run()
+
+
+# ----- a child in a pseudo-terminal --------------------------------------------------------
+
+
+def child_env() -> dict[str, str]:
+    env = dict(os.environ)
+    for name in ("PYTHONDONTWRITEBYTECODE", "NO_COLOR", "COLUMNS", "LINES"):
+        env.pop(name, None)
+    for name in list(env):
+        if name.startswith("TEXTUAL"):
+            env.pop(name)
+    env["PYTHONPYCACHEPREFIX"] = str(WORKSPACES / "pycache")
+    env["TERM"] = "xterm-256color"
+    if os.environ.get("BENCH_ARENAS"):
+        env["MALLOC_ARENA_MAX"] = os.environ["BENCH_ARENAS"]
+    return env
+
+
+class Terminal:
+    """A process on a pty of WIDTH×HEIGHT; everything it writes is read and counted."""
+
+    def __init__(self, argv: list[str]) -> None:
+        self.started = time.perf_counter()
+        self.pid, self.fd = pty.fork()
+        if self.pid == 0:  # the child
+            with contextlib.suppress(Exception):
+                os.execve(argv[0], argv, child_env())
+            os._exit(127)
+        winsize = struct.pack("HHHH", HEIGHT, WIDTH, 0, 0)
+        fcntl.ioctl(self.fd, termios.TIOCSWINSZ, winsize)
+        self.output = bytearray()
+        self.closed = False
+
+    def read(self, timeout: float) -> bytes:
+        ready, _, _ = select.select([self.fd], [], [], max(0.0, timeout))
+        if not ready:
+            return b""
+        try:
+            data = os.read(self.fd, 65536)
+        except OSError:
+            self.closed = True
+            return b""
+        self.output += data
+        return data
+
+    def wait_for(self, marker: str | bytes, timeout: float = 30.0) -> float:
+        """Read until `marker` appears in what is read from now on; the time it arrived."""
+        wanted = marker.encode() if isinstance(marker, str) else marker
+        seen = bytearray()
+        deadline = time.perf_counter() + timeout
+        while time.perf_counter() < deadline and not self.closed:
+            data = self.read(deadline - time.perf_counter())
+            seen += data
+            if wanted in seen:
+                return time.perf_counter()
+        tail = bytes(seen[-400:])
+        raise TimeoutError(f"{marker!r} did not show within {timeout} s; last output: {tail!r}")
+
+    def quiet(self, for_seconds: float = 0.3, timeout: float = 60.0) -> int:
+        """Read until nothing comes for `for_seconds`; the number of bytes read."""
+        count = 0
+        deadline = time.perf_counter() + timeout
+        last = time.perf_counter()
+        while time.perf_counter() < deadline:
+            data = self.read(for_seconds)
+            if data:
+                count += len(data)
+                last = time.perf_counter()
+            elif time.perf_counter() - last >= for_seconds:
+                break
+        return count
+
+    def write(self, keys: str) -> float:
+        os.write(self.fd, keys.encode())
+        return time.perf_counter()
+
+    def rss_mb(self) -> tuple[float, float]:
+        """(resident now, peak resident) of the child, in MB."""
+        fields = {}
+        with open(f"/proc/{self.pid}/status") as status:
+            for line in status:
+                name, _, value = line.partition(":")
+                fields[name] = value.strip()
+        return int(fields["VmRSS"].split()[0]) / 1024, int(fields["VmHWM"].split()[0]) / 1024
+
+    def close(self) -> None:
+        with contextlib.suppress(OSError):
+            os.kill(self.pid, signal.SIGTERM)
+        deadline = time.perf_counter() + 5
+        while time.perf_counter() < deadline:
+            self.read(0.05)
+            with contextlib.suppress(ChildProcessError):
+                pid, _ = os.waitpid(self.pid, os.WNOHANG)
+                if pid:
+                    break
+        else:
+            with contextlib.suppress(OSError):
+                os.kill(self.pid, signal.SIGKILL)
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(self.pid, 0)
+        os.close(self.fd)
+
+
+def start_app(workspace: Path) -> Terminal:
+    return Terminal([str(PYTHON), "-m", "contacts_tui", "--home", str(workspace)])
+
+
+def start_bare() -> Terminal:
+    return Terminal([str(PYTHON), str(Path(__file__).resolve()), "--bare"])
+
+
+# ----- what the table draws ----------------------------------------------------------------
+
+KEYS = {
+    "down": "\x1b[B",
+    "pagedown": "\x1b[6~",
+    "enter": "\r",
+    "escape": "\x1b",
+    "home": "\x1b[H",
+}
+
+
+class Expected:
+    """The rows the store says the table must show, drawn as the table draws them."""
+
+    def __init__(self, workspace: Path) -> None:
+        from contacts_tui.services import ContactService
+        from contacts_tui.widgets.contact_table import DEFAULT_COLUMNS, fit, fit_columns
+        from contacts_tui.workspace import open_workspace
+
+        self.workspace = open_workspace(workspace)
+        self.service = ContactService(self.workspace.config, self.workspace.user)
+        self.layout = fit_columns(DEFAULT_COLUMNS, WIDTH - 1)
+        self._fit = fit
+
+    def cells(self, row, upto: int = 3) -> str:
+        """Name, e-mail and number as drawn (one run of text: they share a style)."""
+        from contacts_tui.validation import display_safe
+
+        text = ""
+        for key, width in self.layout[:upto]:
+            text += " " + self._fit(display_safe(getattr(row, key)), width)
+        return text
+
+    def rows(self, search: str = "", sort: str = "name", descending: bool = False, n=1):
+        from contacts_tui.services import ContactFilter
+
+        page = self.service.list_page(ContactFilter(search=search), sort, descending, limit=n)
+        return page.rows
+
+    def last_row(self):
+        from contacts_tui.services import ContactFilter
+
+        return self.service.list_page(ContactFilter(), limit=1, backwards=True).rows[0]
+
+    def count(self, search: str = "") -> int:
+        from contacts_tui.services import ContactFilter
+
+        return self.service.count(ContactFilter(search=search))
+
+
+# ----- the measurements --------------------------------------------------------------------
+
+
+@dataclass
+class Results:
+    contacts: int
+    runs: int
+    bare_start: list[float] = field(default_factory=list)
+    app_start: list[float] = field(default_factory=list)
+    bare_rss: list[float] = field(default_factory=list)
+    app_rss: list[float] = field(default_factory=list)
+    app_peak_rss: list[float] = field(default_factory=list)
+    first_key: list[float] = field(default_factory=list)
+    first_screen_bytes: list[int] = field(default_factory=list)
+    move_bytes: list[int] = field(default_factory=list)
+    page_bytes: list[int] = field(default_factory=list)
+    jump_end: list[float] = field(default_factory=list)
+    sort_change: list[float] = field(default_factory=list)
+    search: dict[str, list[float]] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+
+def ensure_workspace(contacts: int) -> Path:
+    folder = WORKSPACES / f"contacts-{contacts}"
+    done = folder / ".demo-complete"
+    if done.exists():
+        return folder
+    database = folder / "contacts.db"
+    if database.exists():
+        with contextlib.closing(sqlite3.connect(database)) as db:
+            have = db.execute("SELECT COUNT(*) FROM contact").fetchone()[0]
+        if have == contacts:
+            done.touch()
+            return folder
+        shutil.rmtree(folder)
+    print(f"building a workspace of {contacts:,} demo contacts (once)…", file=sys.stderr)
+    subprocess.run(
+        [str(PYTHON), "-m", "contacts_tui", "--home", str(folder), "demo"]
+        + ["--contacts", str(contacts), "--seed", "7"],
+        check=True,
+        env=child_env(),
+    )
+    done.touch()
+    return folder
+
+
+def warm_up(workspace: Path, expected: Expected) -> None:
+    """One unmeasured start of each app: compiles the bytecode, warms the OS caches."""
+    for start, marker in (
+        (start_bare, BARE_MARKER),
+        (lambda: start_app(workspace), expected.cells(expected.rows()[0])),
+    ):
+        terminal = start()
+        terminal.wait_for(marker, timeout=120)
+        terminal.quiet(1.0)
+        terminal.close()
+
+
+def settle(terminal: Terminal, status: str, timeout: float = 60) -> None:
+    """Wait for the status line to say `status`, then for the app to fall quiet."""
+    terminal.wait_for(status, timeout)
+    terminal.quiet(0.4, timeout)
+
+
+def measure_start(workspace: Path, expected: Expected, results: Results) -> None:
+    first = expected.rows(n=20)
+    paint_marker = expected.cells(first[-1])  # a row far down the first screen
+    for _ in range(results.runs):
+        bare = start_bare()
+        painted = bare.wait_for(BARE_MARKER)
+        results.bare_start.append(painted - bare.started)
+        bare.quiet(0.5)
+        results.bare_rss.append(bare.rss_mb()[0])
+        bare.close()
+
+        app = start_app(workspace)
+        painted = app.wait_for(paint_marker)
+        results.app_start.append(painted - app.started)
+        results.first_screen_bytes.append(len(app.output))
+        sent = app.write("j")
+        answered = app.wait_for("Row 2 of")
+        results.first_key.append(answered - sent)
+        app.close()
+
+
+def measure_session(workspace: Path, expected: Expected, results: Results) -> None:
+    total = expected.count()
+    everything = f"Row 1 of {total:,}"
+    app = start_app(workspace)
+    try:
+        app.wait_for(expected.cells(expected.rows()[0]))
+        settle(app, everything)
+        app.wait_for("Closed", timeout=120) if b"Closed" not in app.output else None
+        app.quiet(0.5, 120)
+        now, peak = app.rss_mb()
+        results.app_rss.append(now)
+        results.app_peak_rss.append(peak)
+
+        for _ in range(10):
+            app.write("j")
+            results.move_bytes.append(app.quiet(0.15))
+        for _ in range(10):
+            app.write(KEYS["pagedown"])
+            results.page_bytes.append(app.quiet(0.2))
+        app.write("g")
+        app.quiet(0.3)
+
+        last = expected.last_row()
+        for _ in range(results.runs):
+            sent = app.write("G")
+            shown = app.wait_for(expected.cells(last))
+            results.jump_end.append(shown - sent)
+            app.quiet(0.3)
+            app.write("g")
+            app.wait_for(expected.cells(expected.rows()[0]))
+            app.quiet(0.3)
+
+        measure_sorts(app, expected, results)
+        measure_searches(app, expected, results, everything)
+        now, peak = app.rss_mb()
+        results.app_peak_rss.append(peak)
+    finally:
+        app.close()
+
+
+def measure_sorts(app: Terminal, expected: Expected, results: Results) -> None:
+    """Sort by Company (▲), again (▼), then back to Name: each timed from the last key."""
+    name_first = expected.cells(expected.rows()[0])
+    for _ in range(results.runs):
+        steps = [
+            (KEYS["down"] * 3, "company", False),  # Name → E-mail → Number → Company
+            ("", "company", True),  # the current column again: reversed
+            (KEYS["home"], "name", False),
+        ]
+        on_screen = name_first
+        for moves, sort, descending in steps:
+            app.write("s")
+            app.wait_for("Sort by")
+            app.quiet(0.1)
+            if moves:
+                app.write(moves)
+                app.quiet(0.1)
+            marker = expected.cells(expected.rows(sort=sort, descending=descending)[0], upto=3)
+            sent = app.write(KEYS["enter"])
+            shown = app.wait_for(marker)
+            if marker != on_screen:  # else the first row did not change: nothing to time
+                results.sort_change.append(shown - sent)
+            on_screen = marker
+            app.quiet(0.3)
+
+
+def search_terms(expected: Expected) -> dict[str, str]:
+    """`mar`, a rare term, a phone-digit fragment and a two-character term."""
+    from contacts_tui.store.search import digits
+
+    sample = expected.rows(n=200)
+    rare = next(r for r in sample[150:] if r.full_name)
+    phone = next(r.phone for r in sample[100:] if r.phone)
+    return {
+        "common (mar)": "mar",
+        "rare (a full name)": rare.full_name.split()[0] + " " + rare.full_name.split()[-1],
+        "phone digits": digits(phone)[-6:],
+        "two characters (jo)": "jo",
+    }
+
+
+def measure_searches(app: Terminal, expected: Expected, results: Results, everything: str):
+    for label, term in search_terms(expected).items():
+        found = expected.rows(search=term)
+        if not found:
+            results.notes.append(f"search {term!r} finds nothing: not timed")
+            continue
+        marker = expected.cells(found[0])
+        before = {expected.cells(r) for p in range(len(term)) for r in expected.rows(term[:p])}
+        if marker in before:
+            results.notes.append(f"search {term!r}: its first row also heads a shorter term")
+        results.search[f"{label}: {term!r}"] = times = []
+        for _ in range(results.runs):
+            app.write("/")
+            app.quiet(0.1)
+            for char in term[:-1]:
+                app.write(char)
+                time.sleep(0.08)  # a quick typist; earlier searches may still be running
+            sent = app.write(term[-1])
+            shown = app.wait_for(marker)
+            times.append(shown - sent)
+            app.quiet(0.3)
+            app.write(KEYS["escape"])
+            settle(app, everything)
+
+
+# ----- report ------------------------------------------------------------------------------
+
+
+def machine() -> list[tuple[str, str]]:
+    import textual
+
+    cpu = "unknown"
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    return [
+        ("CPU", cpu),
+        ("cores", str(os.cpu_count())),
+        ("OS", platform.platform()),
+        ("Python", platform.python_version()),
+        ("SQLite", sqlite3.sqlite_version),
+        ("Textual", textual.__version__),
+    ]
+
+
+def ms(values: list[float]) -> float:
+    return statistics.median(values) * 1000
+
+
+def report(results: Results) -> str:
+    rows: list[tuple[str, str, str, str]] = []
+    bare, app = ms(results.bare_start), ms(results.app_start)
+    ratio = app / bare
+    rows.append(("start → first screen painted, bare Textual app", f"{bare:.0f} ms", "", ""))
+    rows.append(
+        (
+            "start → first screen of rows painted, contacts-tui",
+            f"{app:.0f} ms ({ratio:.2f}× bare)",
+            "≤ 1.3× bare",
+            "yes" if ratio <= 1.3 else "no",
+        )
+    )
+    bare_rss = statistics.median(results.bare_rss)
+    rss = statistics.median(results.app_rss)
+    peak = max(results.app_peak_rss)
+    rows.append(("resident memory, bare app", f"{bare_rss:.1f} MB", "", ""))
+    rows.append(
+        (
+            f"resident memory, contacts-tui at {results.contacts:,} (settled / peak)",
+            f"{rss:.1f} MB / {peak:.1f} MB",
+            "< 60 MB",
+            "yes" if peak < 60 else ("settled only" if rss < 60 else "no"),
+        )
+    )
+    for label, times in results.search.items():
+        median, worst = ms(times), max(times) * 1000
+        rows.append(
+            (
+                f"search {label}, last key → rows (median / worst)",
+                f"{median:.0f} / {worst:.0f} ms",
+                "< 100 / 150 ms",
+                "yes" if median < 100 and worst < 150 else "no",
+            )
+        )
+    for label, times in (("sort change", results.sort_change), ("G (last row)", results.jump_end)):
+        median, worst = ms(times), max(times) * 1000
+        rows.append(
+            (
+                f"{label} → new rows (median / worst)",
+                f"{median:.0f} / {worst:.0f} ms",
+                "< 100 ms",
+                "yes" if median < 100 else "no",
+            )
+        )
+    first_key = ms(results.first_key)
+    rows.append(
+        (
+            "first key answered after first paint",
+            f"{first_key:.0f} ms",
+            "< 50 ms",
+            "yes" if first_key < 50 else "no",
+        )
+    )
+    move = statistics.median(results.move_bytes)
+    page = statistics.median(results.page_bytes)
+    first = statistics.median(results.first_screen_bytes)
+    rows.append(("bytes per cursor move (j)", f"{move:,.0f} B", "< 1 KB", _yes(move < 1024)))
+    rows.append(("bytes per page down", f"{page:,.0f} B", "< 15 KB", _yes(page < 15 * 1024)))
+    rows.append(("bytes until the first screen of rows", f"{first:,.0f} B", "", ""))
+
+    lines = [
+        f"# Contact list benchmark — {results.contacts:,} contacts",
+        "",
+        f"`uv run python bench/list_screen.py --contacts {results.contacts}`, "
+        f"{results.runs} runs each (medians), terminal {WIDTH}×{HEIGHT}, "
+        f"written {time.strftime('%Y-%m-%d %H:%M')}.",
+        "How each figure is taken is in the docstring of `bench/list_screen.py`.",
+        "",
+        "| measure | result | target | met |",
+        "| --- | --- | --- | --- |",
+        *(f"| {a} | {b} | {c} | {d} |" for a, b, c, d in rows),
+        "",
+        "Machine:",
+        "",
+        *(f"- {name}: {value}" for name, value in machine()),
+    ]
+    if results.notes:
+        lines += ["", "Notes:", "", *(f"- {note}" for note in results.notes)]
+    return "\n".join(lines) + "\n"
+
+
+def _yes(ok: bool) -> str:
+    return "yes" if ok else "no"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--contacts", type=int, default=100_000, help="workspace size")
+    parser.add_argument("--runs", type=int, default=7, help="repeats of each measure")
+    parser.add_argument("--bare", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--results", type=Path, default=RESULTS, help="where to write the table (markdown)"
+    )
+    args = parser.parse_args()
+    if args.bare:
+        run_bare_app()
+        return 0
+    workspace = ensure_workspace(args.contacts)
+    expected = Expected(workspace)
+    results = Results(args.contacts, args.runs)
+    print("warming up…", file=sys.stderr)
+    warm_up(workspace, expected)
+    print("start-up…", file=sys.stderr)
+    measure_start(workspace, expected, results)
+    print("one session: moves, pages, G, sorts, searches…", file=sys.stderr)
+    measure_session(workspace, expected, results)
+    text = report(results)
+    print(text)
+    args.results.write_text(text)
+    print(f"written to {args.results}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
