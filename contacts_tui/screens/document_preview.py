@@ -6,37 +6,36 @@ from dataclasses import dataclass
 
 from rich.syntax import Syntax
 from rich.text import Text
-from textual import work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Footer, Static, TextArea
+from textual.worker import Worker, WorkerState
 
 from contacts_tui.document_preview import PREVIEW_BYTES, Preview, build_preview, preview_read_limit
 from contacts_tui.documents import DocumentError, IntegrityError, human_size
 from contacts_tui.services import DocumentInfo, NotFoundError
+from contacts_tui.store.database import first_line
 from contacts_tui.validation import display_safe
+from contacts_tui.widgets.preview_lines import PreviewLines, split_lines
 
 # ansi_* themes use the terminal's own colours, so light, dark and 16-colour terminals work.
 SYNTAX_THEME = "ansi_dark"
 
 
-def numbered(highlighted: Text) -> Text:
-    """Highlighted source with a line-number gutter, built once (not at every repaint)."""
-    lines = highlighted.split("\n", allow_blank=True)
+def numbered(highlighted: Text) -> list[Text]:
+    """Highlighted source as lines with a line-number gutter (built in the worker)."""
+    lines = split_lines(highlighted)
     if len(lines) > 1 and not lines[-1].plain:
         lines.pop()  # the newline that ends the last line starts no new one
     width = len(str(len(lines)))
-    result = Text(no_wrap=True)
-    for number, line in enumerate(lines, 1):
-        result.append(f"{number:>{width}} │ ", style="dim")
-        result.append_text(line)
-        result.append("\n")
-    result.rstrip()
-    return result
+    return [
+        Text.assemble((f"{number:>{width}} │ ", "dim"), line)
+        for number, line in enumerate(lines, 1)
+    ]
 
 
 class DocumentPreviewScreen(Screen[None]):
@@ -56,8 +55,8 @@ class DocumentPreviewScreen(Screen[None]):
             color: $error;
             height: auto;
         }
-        & #preview-body { height: 1fr; }
-        & #preview-content { padding: 0 1; width: auto; min-width: 100%; }
+        & #preview-body { height: 1fr; padding: 0 1; }
+        & #preview-text { height: 1fr; border: none; padding: 0 1; }
         & #preview-table { height: 1fr; }
     }
     """
@@ -76,7 +75,7 @@ class DocumentPreviewScreen(Screen[None]):
     @dataclass
     class Loaded(Message):
         preview: Preview
-        highlighted: Text | None  # for code: highlighted in the worker, not on the UI thread
+        code_lines: list[Text] | None  # for code: highlighted in the worker, not the UI thread
 
     @dataclass
     class Failed(Message):
@@ -99,13 +98,11 @@ class DocumentPreviewScreen(Screen[None]):
         yield Static(title, id="preview-title")
         yield Static(Text("Reading…"), id="preview-facts")
         yield Static("", id="preview-note", markup=False)
-        with VerticalScroll(id="preview-body"):
-            yield Static("", id="preview-content", markup=False)
+        yield Static(Text("Reading and checking the document…"), id="preview-body")
         yield Footer()
 
     def on_mount(self) -> None:
         self.query_one("#preview-note").display = False
-        self.query_one("#preview-body").focus()
         self.load()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="store")
@@ -123,31 +120,37 @@ class DocumentPreviewScreen(Screen[None]):
         except (DocumentError, NotFoundError) as error:
             self.post_message(self.Failed(str(error), integrity=False))
             return
-        highlighted = None
+        code_lines = None
         if preview.kind == "code":
             syntax = Syntax("", preview.language or "text", theme=SYNTAX_THEME)
-            highlighted = numbered(syntax.highlight(preview.text))
-        self.post_message(self.Loaded(preview, highlighted))
+            code_lines = numbered(syntax.highlight(preview.text))
+        self.post_message(self.Loaded(preview, code_lines))
 
     def on_document_preview_screen_loaded(self, message: Loaded) -> None:
         preview = message.preview
         self.preview = preview
         self.query_one("#preview-facts", Static).update(self._facts(preview))
-        content = self.query_one("#preview-content", Static)
-        if preview.kind == "code" and message.highlighted is not None:
-            content.update(message.highlighted)
+        body: Widget
+        if preview.kind == "code" and message.code_lines is not None:
+            body = PreviewLines(message.code_lines, id="preview-code")
         elif preview.kind in ("text", "pdf") and preview.text:
-            content.update(Text(preview.text))
+            # A read-only TextArea wraps and scrolls long text without laying it all out;
+            # it shows the characters as they are (never markup), already made printable.
+            body = TextArea(preview.text, read_only=True, soft_wrap=True, id="preview-text")
         elif preview.kind == "csv" and preview.rows:
-            self._show_table(preview.rows)
+            body = self._table(preview.rows)
         else:
-            content.update(
+            body = Static(
                 Text(
                     "There is no preview for this kind of file. "
                     "Press s to save a copy and open it with another program.",
                     style="italic",
-                )
+                ),
+                id="preview-none",
             )
+        self._replace_body(body)
+        if body.can_focus:
+            body.focus()
         note = self._note(preview)
         if note:
             widget = self.query_one("#preview-note", Static)
@@ -169,6 +172,12 @@ class DocumentPreviewScreen(Screen[None]):
             text = Text("This document cannot be shown\n\n", style="bold")
             text.append(display_safe(message.message))
         self._replace_body(Static(text, id="preview-error"))
+
+    @on(Worker.StateChanged)
+    def worker_failed(self, event: Worker.StateChanged) -> None:
+        if event.state == WorkerState.ERROR:
+            error = event.worker.error
+            self.post_message(self.Failed(first_line(error) if error else "", integrity=False))
 
     def _facts(self, preview: Preview | None) -> Text:
         doc = self.document
@@ -196,9 +205,10 @@ class DocumentPreviewScreen(Screen[None]):
 
     def _replace_body(self, widget: Widget) -> None:
         self.query_one("#preview-body").remove()
+        widget.add_class("preview-body")
         self.mount(widget, before=self.query_one(Footer))
 
-    def _show_table(self, rows: tuple[tuple[str, ...], ...]) -> None:
+    def _table(self, rows: tuple[tuple[str, ...], ...]) -> DataTable:
         table: DataTable = DataTable(id="preview-table", zebra_stripes=True)
         header, *data = rows
         # Text cells: a DataTable would read str cells as Rich markup.
@@ -206,8 +216,7 @@ class DocumentPreviewScreen(Screen[None]):
             table.add_column(Text(name or f"column {index + 1}"), key=str(index))
         for row in data:
             table.add_row(*(Text(cell) for cell in row))
-        self._replace_body(table)
-        table.focus()
+        return table
 
     def action_close(self) -> None:
         self.dismiss(None)

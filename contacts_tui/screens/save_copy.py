@@ -13,11 +13,13 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static, Tree
+from textual.worker import Worker, WorkerState
 
 from contacts_tui.documents import DocumentError, IntegrityError, TargetExistsError
 from contacts_tui.screens.confirm import ConfirmDialog
 from contacts_tui.screens.file_picker import start_folder
 from contacts_tui.services import DocumentInfo, NotFoundError
+from contacts_tui.store.database import first_line
 from contacts_tui.validation import display_safe
 from contacts_tui.widgets.file_picker import FileTree, PathInput, resolve_typed_path
 
@@ -149,6 +151,13 @@ class SaveCopyScreen(ModalScreen[Path | None]):
             self.post_message(self.Finished(target, error=str(error)))
         else:
             self.post_message(self.Finished(target, saved=True))
+
+    @on(Worker.StateChanged)
+    def worker_failed(self, event: Worker.StateChanged) -> None:
+        if event.state == WorkerState.ERROR and event.worker.name == "save":
+            error = event.worker.error
+            self.saving = False
+            self._say(f"The copy was not saved: {first_line(error) if error else ''}", error=True)
 
     def on_save_copy_screen_finished(self, message: Finished) -> None:
         self.saving = False

@@ -13,6 +13,7 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import DataTable, ProgressBar, Static
+from textual.worker import Worker, WorkerState
 
 from contacts_tui.documents import DocumentError, human_size
 from contacts_tui.screens.confirm import ConfirmDialog
@@ -21,6 +22,7 @@ from contacts_tui.screens.document_type import DocumentTypeDialog
 from contacts_tui.screens.file_picker import FilePickerScreen
 from contacts_tui.screens.save_copy import SaveCopyScreen
 from contacts_tui.services import ContactDetail, DocumentInfo, NotFoundError
+from contacts_tui.store.database import first_line
 from contacts_tui.validation import ValidationError, display_safe
 
 COLUMNS = (
@@ -321,6 +323,20 @@ class DocumentsPanel(Widget, can_focus=False):
         documents = service.documents_of(self.contact_id)
         status = f"The type of {name} is now {info.doc_type}."
         self.post_message(self._Done(documents, status, changed=True, select=info.id))
+
+    @on(Worker.StateChanged)
+    def worker_failed(self, event: Worker.StateChanged) -> None:
+        # Expected refusals come back as _Done; anything else (the database gone away…)
+        # is reported the app's way, and an upload that died stops looking busy.
+        if event.state != WorkerState.ERROR:
+            return
+        report = getattr(self.app, "report_worker_error", None)
+        if report is not None:
+            report(event.worker)
+        if event.worker.group == "documents-upload":
+            self.uploading = None
+            self.query_one(ProgressBar).display = False
+        self._say(f"That did not finish: {first_line(event.worker.error)}", error=True)
 
     @on(_Done)
     def finished(self, message: _Done) -> None:

@@ -9,6 +9,7 @@ import shutil
 import stat
 from pathlib import Path
 
+import peewee
 import pytest
 from screen_text import screen_text
 from textual import on
@@ -27,6 +28,7 @@ from contacts_tui.services import ContactService, DocumentInfo
 from contacts_tui.widgets import documents_panel
 from contacts_tui.widgets.documents_panel import DocumentsPanel
 from contacts_tui.widgets.file_picker import FileTree, PathInput, complete_path
+from contacts_tui.widgets.preview_lines import PreviewLines
 from contacts_tui.workspace import Workspace
 
 SIZE = (100, 30)
@@ -254,6 +256,31 @@ async def test_cancelling_the_type_uploads_nothing(workspace, docs, files):
     assert docs.documents.all_hashes() == set()
 
 
+async def test_an_unexpected_failure_is_reported_and_the_panel_recovers(
+    workspace, docs, files, monkeypatch
+):
+    contact = docs.create_contact("Ann")
+
+    def locked(*args, **kwargs):
+        raise peewee.OperationalError("database is locked")
+
+    monkeypatch.setattr(docs, "add_document", locked)
+    app = Host(workspace, docs, contact.id)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("u")
+        await pilot.pause()
+        await type_path(pilot, "contract.txt")
+        await pilot.press("enter", "enter")
+        await settle(app, pilot)
+        assert status_of(app) == "That did not finish: database is locked"
+        panel = app.query_one(DocumentsPanel)
+        assert panel.uploading is None and not app.query_one(ProgressBar).display
+        monkeypatch.undo()
+        await pilot.press("u")  # a new upload is possible again
+        await pilot.pause()
+        assert isinstance(app.screen, FilePickerScreen)
+
+
 async def test_a_large_upload_reports_progress(workspace, docs, files, monkeypatch):
     monkeypatch.setattr(documents_panel, "PROGRESS_INTERVAL", 0)
     data = os.urandom(3 * CHUNK_SIZE + 5)
@@ -325,8 +352,7 @@ async def test_preview_of_each_kind(workspace, docs, tmp_path):
         screen = await open_preview(app, pilot, 1)
         assert screen.preview.kind == "code"
         # Highlighted words are separate SVG runs, so read the widget's own text here.
-        shown = screen.query_one("#preview-content", Static).render().plain
-        assert shown == "1 │ def greet():\n2 │     return 'hi'"
+        assert screen.query_one(PreviewLines).plain == "1 │ def greet():\n2 │     return 'hi'"
         assert "Python source" in screen_text(app)
         await pilot.press("escape")
 
