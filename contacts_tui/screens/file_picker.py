@@ -72,7 +72,7 @@ class FilePickerScreen(ModalScreen[Path | None]):
         & #file-picker-message { color: $text-muted; height: auto; max-height: 3; }
         & #file-picker-message.-error { color: $error; }
         & FileTree { height: 1fr; margin-top: 1; }
-        & #file-picker-hint { color: $text-muted; }
+        & #file-picker-hint { color: $text-muted; width: 100%; }
     }
     """
 

@@ -42,7 +42,7 @@ class SaveCopyScreen(ModalScreen[Path | None]):
         & #save-copy-message { color: $text-muted; height: auto; max-height: 3; }
         & #save-copy-message.-error { color: $error; }
         & FileTree { height: 1fr; margin-top: 1; }
-        & #save-copy-hint { color: $text-muted; }
+        & #save-copy-hint { color: $text-muted; width: 100%; }
     }
     """
 
