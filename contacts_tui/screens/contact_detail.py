@@ -1,0 +1,499 @@
+"""One contact: the information panel, the lifecycle stepper and the Details/Documents/History
+tabs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Static, TabbedContent, TabPane, TextArea
+from textual.worker import Worker, WorkerState
+
+from contacts_tui.lifecycle import LifecycleConfig, Step
+from contacts_tui.screens.binding_commands import ScreenBindingCommands
+from contacts_tui.screens.choose_step import ChooseStepDialog
+from contacts_tui.screens.confirm import ConfirmDialog
+from contacts_tui.screens.conflict_dialog import ConflictDialog
+from contacts_tui.services import (
+    CompanyInfo,
+    ConflictError,
+    ContactDetail,
+    NotFoundError,
+)
+from contacts_tui.validation import ValidationError, display_safe
+from contacts_tui.widgets.details_panel import DetailsPanel
+from contacts_tui.widgets.documents_panel import DocumentsPanel
+from contacts_tui.widgets.history_panel import HistoryPanel
+from contacts_tui.widgets.info_panel import FIELD_LABELS, InfoPanel
+from contacts_tui.widgets.lifecycle_stepper import LifecycleStepper
+
+TABS = ("details", "documents", "history")
+
+
+def step_label(config: LifecycleConfig, template_key: str, stage: str) -> str:
+    template = config.template(template_key)
+    step = template.step(stage) if template else None
+    return step.name if step else f"unknown: {display_safe(stage)}"
+
+
+class ContactDetailScreen(Screen[bool]):
+    """Opened with enter on a contact in the list; escape goes back (asking about edits).
+
+    Dismisses with True when anything was saved, so the list knows to refresh.
+    """
+
+    COMMAND_GROUP = "Contact"
+    COMMANDS = {ScreenBindingCommands}
+
+    DEFAULT_CSS = """
+    ContactDetailScreen {
+        & #detail-title {
+            height: 1;
+            padding: 0 1;
+            background: $panel;
+            color: $text;
+        }
+        & #detail-title.-dirty { background: $warning-muted; }
+        & #tabs { height: 1fr; }
+        & TabPane { padding: 0; }
+    }
+    """
+
+    BINDINGS = [
+        Binding(
+            "ctrl+s",
+            "save",
+            "Save",
+            id="detail.save",
+            tooltip="Save the edited fields of the information panel",
+        ),
+        Binding(
+            "escape",
+            "back",
+            "Back",
+            id="detail.back",
+            tooltip="Leave the field you are in; from outside a field, back to the list",
+        ),
+        Binding(
+            "e",
+            "edit",
+            "Edit fields",
+            id="detail.edit",
+            tooltip="Move to the Name field of the information panel",
+        ),
+        Binding(
+            "l",
+            "focus_stepper",
+            "Lifecycle",
+            id="detail.stepper",
+            tooltip="Focus the lifecycle stepper: ←/→ move, enter sets the stage",
+        ),
+        Binding("1", "tab('details')", "Details", id="detail.tab_details", tooltip="Details tab"),
+        Binding(
+            "2",
+            "tab('documents')",
+            "Documents",
+            id="detail.tab_documents",
+            tooltip="Documents tab",
+        ),
+        Binding(
+            "3",
+            "tab('history')",
+            "History",
+            id="detail.tab_history",
+            tooltip="History tab: stage changes and field changes, newest first",
+        ),
+        Binding(
+            "ctrl+r",
+            "reload",
+            "Reload",
+            id="detail.reload",
+            tooltip="Read the contact again from the database (asks if you have edits)",
+        ),
+    ]
+
+    # ----- messages from the store workers -----------------------------------------------
+
+    @dataclass
+    class Loaded(Message):
+        detail: ContactDetail
+        companies: tuple[CompanyInfo, ...] | None = None
+        keep_edits: bool = False
+
+    @dataclass
+    class Saved(Message):
+        detail: ContactDetail
+        note: str
+
+    @dataclass
+    class Refused(Message):
+        """The service refused a value; `field` is the info panel field it belongs to."""
+
+        message: str
+        field: str | None = None
+
+    @dataclass
+    class Conflicted(Message):
+        """Saving the fields found a newer version; `changes` are the user's edits."""
+
+        current: ContactDetail
+        changes: dict = field(default_factory=dict)
+
+    @dataclass
+    class StageConflicted(Message):
+        """Someone moved the stage or lifecycle meanwhile."""
+
+        current: ContactDetail
+        step: str
+        template: str | None
+
+    @dataclass
+    class Missing(Message):
+        message: str
+
+    def __init__(self, contact_id: int) -> None:
+        super().__init__()
+        self.contact_id = contact_id
+        self.detail: ContactDetail | None = None
+        self.edit_version: int | None = None
+        """The version the user's edits are based on; saving checks it."""
+        self.changed = False
+        """Something was written; the list refreshes when we go back."""
+
+    @property
+    def config(self) -> LifecycleConfig:
+        return self.app.service.config
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="detail-title")
+        yield InfoPanel(self.config, id="info")
+        yield LifecycleStepper(id="stepper")
+        with TabbedContent(id="tabs", initial="details"):
+            with TabPane("Details (1)", id="details"):
+                yield DetailsPanel(self.contact_id, id="details-panel")
+            with TabPane("Documents (2)", id="documents"):
+                yield DocumentsPanel(self.contact_id, id="documents-panel")
+            with TabPane("History (3)", id="history"):
+                yield HistoryPanel(self.config, id="history-panel")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#detail-title", Static).update(Text("Loading…"))
+        self.load()
+
+    # ----- reading ---------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="store")
+    def load(self, keep_edits: bool = False) -> None:
+        service = self.app.service
+        try:
+            detail = service.get_contact(self.contact_id)
+        except NotFoundError as error:
+            self.post_message(self.Missing(str(error)))
+            return
+        self.post_message(self.Loaded(detail, service.companies(), keep_edits))
+
+    def on_contact_detail_screen_loaded(self, message: Loaded) -> None:
+        first = self.detail is None
+        if message.companies is not None:
+            self.query_one(InfoPanel).set_companies(message.companies)
+        self.show(message.detail, keep_edits=message.keep_edits)
+        if first:
+            # Start in the open tab (its keys are what the screen invites first);
+            # e edits the fields, l goes to the lifecycle.
+            self.call_after_refresh(self.focus_tab_content)
+
+    def focus_tab_content(self) -> None:
+        pane = self.query_one(TabbedContent).active_pane
+        target = next((w for w in pane.query("*") if w.focusable), None) if pane else None
+        (target or self.query_one(LifecycleStepper)).focus()
+
+    def show(self, detail: ContactDetail, *, keep_edits: bool = False) -> None:
+        """Put a freshly read contact on screen, keeping unsaved edits if asked."""
+        self.detail = detail
+        info = self.query_one(InfoPanel)
+        if info.show(detail, keep_edits=keep_edits) or self.edit_version is None:
+            self.edit_version = detail.version
+        template = self.config.template(detail.template)
+        self.query_one(LifecycleStepper).show(template, detail.template, detail.stage)
+        self.query_one(DetailsPanel).show(detail)
+        self.query_one(DocumentsPanel).show(detail)
+        self.query_one(HistoryPanel).show(detail)
+        self.update_title()
+
+    def update_title(self) -> None:
+        detail = self.detail
+        if detail is None:
+            return
+        dirty = self.query_one(InfoPanel).dirty
+        title = Text(no_wrap=True, overflow="ellipsis")
+        title.append(display_safe(detail.name), "bold")
+        title.append(f"  {detail.status}", "bold")
+        title.append(f" · {step_label(self.config, detail.template, detail.stage)}")
+        if detail.archived:
+            title.append(" · archived", "italic")
+        if dirty:
+            title.append("  ● unsaved changes", "bold italic")
+        self.query_one("#detail-title", Static).update(title)
+        self.query_one("#detail-title").set_class(dirty, "-dirty")
+        self.sub_title = display_safe(detail.name)
+
+    @on(InfoPanel.Edited)
+    def edited(self) -> None:
+        self.update_title()
+
+    @on(DetailsPanel.Changed)
+    @on(DocumentsPanel.Changed)
+    def records_changed(self) -> None:
+        self.changed = True
+        self.load(keep_edits=True)
+
+    def on_contact_detail_screen_missing(self, message: Missing) -> None:
+        self.notify(message.message, severity="error", markup=False)
+        self.changed = True
+        self.dismiss(self.changed)
+
+    # ----- saving the information panel ------------------------------------------------
+
+    def action_save(self) -> None:
+        if self.detail is None:
+            return
+        info = self.query_one(InfoPanel)
+        changes, errors = info.changes()
+        if errors:
+            info.focus_field(next(iter(errors)))
+            self.notify(
+                "Not saved: fix the marked field first. " + " ".join(errors.values()),
+                severity="error",
+                markup=False,
+            )
+            return
+        if not changes:
+            self.notify("Nothing to save.")
+            return
+        self.save(self.edit_version or self.detail.version, changes)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="store")
+    def save(self, version: int, changes: dict) -> None:
+        try:
+            detail = self.app.service.update_contact(self.contact_id, version, **changes)
+        except ConflictError as error:
+            self.post_message(self.Conflicted(error.current, changes))
+        except ValidationError as error:
+            self.post_message(self.Refused(str(error), _field_of(str(error))))
+        except NotFoundError as error:
+            self.post_message(self.Missing(str(error)))
+        else:
+            self.post_message(self.Saved(detail, "Saved."))
+            self.post_message(self.Loaded(detail, self.app.service.companies()))
+
+    def on_contact_detail_screen_saved(self, message: Saved) -> None:
+        self.changed = True
+        self.notify(message.note, markup=False)
+
+    def on_contact_detail_screen_refused(self, message: Refused) -> None:
+        self.query_one(InfoPanel).reset_template()
+        if message.field:
+            self.query_one(InfoPanel).show_error(message.field, message.message)
+            self.query_one(InfoPanel).focus_field(message.field)
+        self.notify(message.message, severity="error", markup=False)
+
+    @on(Conflicted)
+    def conflicted(self, message: Conflicted) -> None:
+        self.resolve_conflict(message.current, message.changes)
+
+    @work(exclusive=True, group="dialog")
+    async def resolve_conflict(self, current: ContactDetail, changes: dict) -> None:
+        info = self.query_one(InfoPanel)
+        who = current.updated_by or "Someone"
+        text = (
+            f"{who} saved this contact at {current.updated_at:%Y-%m-%d %H:%M} UTC, after you "
+            "opened it. Reload their version (your edits are dropped) or overwrite it with "
+            "yours?"
+        )
+        choice = await self.app.push_screen_wait(ConflictDialog(text, info.conflict_rows(current)))
+        if choice == "reload":
+            self.edit_version = None
+            self.show(current)
+            self.notify("Reloaded their version.")
+        elif choice == "overwrite":
+            self.save(current.version, changes)
+
+    # ----- the lifecycle ---------------------------------------------------------------
+
+    @on(LifecycleStepper.StepChosen)
+    def step_chosen(self, message: LifecycleStepper.StepChosen) -> None:
+        self.confirm_stage(message.step)
+
+    @work(exclusive=True, group="dialog")
+    async def confirm_stage(self, step: Step) -> None:
+        detail = self.detail
+        if detail is None:
+            return
+        if step.key == detail.stage:
+            self.notify(f"{display_safe(detail.name)} is already at {step.name}.", markup=False)
+            return
+        template = self.config.template(detail.template)
+        here = template.index_of(detail.stage) if template else None
+        there = template.index_of(step.key) if template else None
+        name = display_safe(detail.name)
+        current = step_label(self.config, detail.template, detail.stage)
+        question, label = None, "Yes"
+        if step.is_closed:
+            outcome = "won" if step.outcome != "lost" else "lost"
+            question = (
+                f"Close {name} as “{step.name}” ({outcome})? "
+                "The status becomes Closed and the dashboard counts change."
+            )
+            label = "Close"
+        elif here is not None and there is not None and there < here:
+            question = f"Move {name} back from “{current}” to “{step.name}”?"
+            label = "Move back"
+        if question and not await self.app.push_screen_wait(
+            ConfirmDialog(question, confirm_label=label, danger=step.outcome == "lost")
+        ):
+            return
+        self.write_stage(step.key, None, detail.version)
+
+    @on(InfoPanel.TemplateChosen)
+    def template_chosen(self, message: InfoPanel.TemplateChosen) -> None:
+        self.change_template(message.template)
+
+    @work(exclusive=True, group="dialog")
+    async def change_template(self, template_key: str) -> None:
+        detail = self.detail
+        template = self.config.template(template_key)
+        if detail is None or template is None:
+            return
+        step_key: str | None = detail.stage
+        if template.step(detail.stage) is None:
+            question = (
+                f"The lifecycle “{template.name}” has no step "
+                f"“{step_label(self.config, detail.template, detail.stage)}”. "
+                f"Which step should {display_safe(detail.name)} start at?"
+            )
+            step_key = await self.app.push_screen_wait(ChooseStepDialog(template, question))
+        if step_key is None:
+            self.query_one(InfoPanel).reset_template()
+            return
+        self.write_stage(step_key, template_key, detail.version)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="store")
+    def write_stage(self, step_key: str, template: str | None, version: int) -> None:
+        service = self.app.service
+        try:
+            if template is not None and self.detail and step_key == self.detail.stage:
+                # Same step in the new lifecycle: only the template changes (audited).
+                detail = service.update_contact(self.contact_id, version, template=template)
+            else:
+                detail = service.set_stage(
+                    self.contact_id, step_key, version=version, template=template
+                )
+        except ConflictError as error:
+            self.post_message(self.StageConflicted(error.current, step_key, template))
+        except ValidationError as error:
+            self.post_message(self.Refused(str(error)))
+        except NotFoundError as error:
+            self.post_message(self.Missing(str(error)))
+        else:
+            self.post_message(self.Loaded(detail, keep_edits=True))
+            note = f"Stage set to {step_label(self.config, detail.template, detail.stage)}."
+            self.post_message(self.Saved(detail, note))
+
+    @on(StageConflicted)
+    def stage_conflicted(self, message: StageConflicted) -> None:
+        known, current = self.detail, message.current
+        if known and (known.stage, known.template) == (current.stage, current.template):
+            # They changed other fields, not the lifecycle: moving the stage loses nothing.
+            self.write_stage(message.step, message.template, current.version)
+            return
+        self.resolve_stage_conflict(message.current, message.step, message.template)
+
+    @work(exclusive=True, group="dialog")
+    async def resolve_stage_conflict(
+        self, current: ContactDetail, step_key: str, template: str | None
+    ) -> None:
+        theirs = step_label(self.config, current.template, current.stage)
+        mine = step_label(self.config, template or current.template, step_key)
+        rows = [("Stage", theirs, mine)]
+        if template and template != current.template:
+            names = {t.key: t.name for t in self.config.templates}
+            rows.append(
+                ("Lifecycle", names.get(current.template, current.template), names[template])
+            )
+        text = (
+            f"{current.updated_by or 'Someone'} changed this contact's lifecycle at "
+            f"{current.updated_at:%Y-%m-%d %H:%M} UTC, after you opened it."
+        )
+        choice = await self.app.push_screen_wait(ConflictDialog(text, rows))
+        if choice == "overwrite":
+            self.write_stage(step_key, template, current.version)
+        else:
+            self.show(current, keep_edits=True)
+
+    @on(Worker.StateChanged)
+    def _worker_failed(self, event: Worker.StateChanged) -> None:
+        # Expected refusals come back as messages; anything else is reported the app's way.
+        if event.state == WorkerState.ERROR:
+            report = getattr(self.app, "report_worker_error", None)
+            if report is not None:
+                report(event.worker)
+
+    # ----- keys ------------------------------------------------------------------------
+
+    def action_focus_stepper(self) -> None:
+        self.query_one(LifecycleStepper).focus()
+
+    def action_edit(self) -> None:
+        self.query_one(InfoPanel).focus_field("name")
+
+    def action_tab(self, tab: str) -> None:
+        if tab in TABS:
+            self.query_one(TabbedContent).active = tab
+            self.call_after_refresh(self.focus_tab_content)
+
+    def action_back(self) -> None:
+        if isinstance(self.focused, Input | TextArea):
+            # Leaving a text field first lets 1/2/3/l work without a second thought.
+            self.query_one(LifecycleStepper).focus()
+            return
+        self.leave()
+
+    @work(exclusive=True, group="dialog")
+    async def leave(self) -> None:
+        info = self.query_one(InfoPanel)
+        if info.dirty:
+            fields = ", ".join(FIELD_LABELS[k].rstrip("*") for k in sorted(info.edited_fields()))
+            question = f"Discard your unsaved changes ({fields})?"
+            if not await self.app.push_screen_wait(
+                ConfirmDialog(question, confirm_label="Discard", danger=True)
+            ):
+                return
+        self.dismiss(self.changed)
+
+    def action_reload(self) -> None:
+        self.reload()
+
+    @work(exclusive=True, group="dialog")
+    async def reload(self) -> None:
+        if self.query_one(InfoPanel).dirty and not await self.app.push_screen_wait(
+            ConfirmDialog("Reload and discard your unsaved changes?", confirm_label="Reload")
+        ):
+            return
+        self.edit_version = None
+        self.load()
+
+
+def _field_of(message: str) -> str | None:
+    """Which info panel field a service message is about (they start with its label)."""
+    for key, label in FIELD_LABELS.items():
+        if message.startswith(label.rstrip("*")) or message.lower().startswith(
+            key.replace("_", " ")
+        ):
+            return key
+    return None

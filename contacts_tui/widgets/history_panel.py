@@ -1,0 +1,150 @@
+"""The History tab: stage changes with the time spent in each, and the field audit trail."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta, tzinfo
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.widget import Widget
+from textual.widgets import DataTable
+
+from contacts_tui.lifecycle import LifecycleConfig
+from contacts_tui.services import AuditInfo, ContactDetail, StageChangeInfo
+from contacts_tui.validation import display_safe
+
+# How audit field keys read in the table; fields other tabs audit fall back to their key.
+FIELD_LABELS = {
+    "created": "Created",
+    "name": "Name",
+    "full_name": "Full Name",
+    "scoring": "Scoring",
+    "segmentation": "Segmentation",
+    "reason_code": "Reason Code",
+    "company": "Company",
+    "accounts": "Assigned Accounts",
+    "template": "Lifecycle",
+    "archived": "Archived",
+}
+BLANK = "(blank)"
+
+
+def utc_now() -> datetime:
+    """Naive UTC, as the database stores times."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def describe_duration(spent: timedelta) -> str:
+    """'12 days', '5 hours', '3 minutes': the largest unit that reads naturally."""
+    seconds = max(0, int(spent.total_seconds()))
+    if seconds >= 2 * 86400:
+        amount, unit = seconds // 86400, "day"
+    elif seconds >= 2 * 3600:
+        amount, unit = seconds // 3600, "hour"
+    elif seconds >= 60:
+        amount, unit = seconds // 60, "minute"
+    else:
+        return "less than a minute"
+    return f"{amount} {unit}{'s' if amount != 1 else ''}"
+
+
+@dataclass(frozen=True)
+class StageSpell:
+    """A stretch of time the contact spent at one step."""
+
+    change: StageChangeInfo
+    spent: timedelta
+    ongoing: bool  # the contact is still at this step
+
+
+def stage_spells(history: tuple[StageChangeInfo, ...], now: datetime) -> list[StageSpell]:
+    """Time spent at each step: until the next change, or until now for the current one."""
+    spells = []
+    for position, change in enumerate(history):
+        following = history[position + 1].at if position + 1 < len(history) else None
+        spells.append(StageSpell(change, (following or now) - change.at, following is None))
+    return spells
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    at: datetime
+    by: str
+    what: str
+    change: str
+
+
+def history_rows(detail: ContactDetail, config: LifecycleConfig, now: datetime) -> list[HistoryRow]:
+    """Stage changes and audit entries merged, newest first."""
+    step_names = config.step_names()
+    template_names = {t.key: t.name for t in config.templates}
+
+    def step(key: str) -> str:
+        return step_names.get(key, f"unknown: {key}") if key else "—"
+
+    rows = []
+    for spell in stage_spells(detail.stage_history, now):
+        duration = describe_duration(spell.spent) + (" so far" if spell.ongoing else "")
+        moved = step(spell.change.to_stage)
+        if spell.change.from_stage:
+            moved = f"{step(spell.change.from_stage)} → {moved}"
+        rows.append(HistoryRow(spell.change.at, spell.change.by, "Stage", f"{moved} — {duration}"))
+    for entry in detail.audit:
+        rows.append(_audit_row(entry, template_names))
+    # Equal times keep stage rows above audit rows, so "Created" stays the last line.
+    rows.sort(key=lambda row: row.at, reverse=True)
+    return rows
+
+
+def _audit_row(entry: AuditInfo, template_names: dict[str, str]) -> HistoryRow:
+    old, new = entry.old_value, entry.new_value
+    if entry.field == "template":
+        old, new = template_names.get(old, old), template_names.get(new, new)
+    what = FIELD_LABELS.get(entry.field, entry.field.replace("_", " ").capitalize())
+    if entry.field == "created":
+        return HistoryRow(entry.at, entry.by, what, new or BLANK)
+    return HistoryRow(entry.at, entry.by, what, f"{old or BLANK} → {new or BLANK}")
+
+
+class HistoryPanel(Widget):
+    """Newest first: who changed what, when, and how long each stage lasted."""
+
+    DEFAULT_CSS = """
+    HistoryPanel {
+        height: 1fr;
+        & > DataTable { height: 1fr; }
+    }
+    """
+
+    def __init__(self, config: LifecycleConfig, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.config = config
+        self.clock: Callable[[], datetime] = utc_now
+        """Where "now" comes from for the current stage's time so far (tests freeze it)."""
+        self.timezone: tzinfo | None = None
+        """Times are shown in this zone; None is the server's local time."""
+
+    def compose(self) -> ComposeResult:
+        table: DataTable = DataTable(id="history-table", cursor_type="row", zebra_stripes=True)
+        table.add_column("When", key="when")
+        table.add_column("Who", key="who")
+        table.add_column("What", key="what")
+        table.add_column("Change", key="change")
+        yield table
+
+    def show(self, detail: ContactDetail) -> None:
+        table = self.query_one(DataTable)
+        table.clear()
+        for number, row in enumerate(history_rows(detail, self.config, self.clock())):
+            table.add_row(
+                self._when(row.at),
+                Text(display_safe(row.by)),
+                Text(row.what),
+                Text(display_safe(row.change)),
+                key=str(number),
+            )
+
+    def _when(self, at: datetime) -> str:
+        return at.replace(tzinfo=UTC).astimezone(self.timezone).strftime("%Y-%m-%d %H:%M")

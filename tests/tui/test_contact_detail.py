@@ -1,0 +1,610 @@
+"""The contact detail screen, driven by the keyboard: fields, saving, conflicts, lifecycle,
+history and leaving."""
+
+from __future__ import annotations
+
+import pytest
+from screen_text import screen_text
+from textual.widgets import Input, Select, TabbedContent
+from textual.worker import WorkerCancelled
+
+from contacts_tui import lifecycle
+from contacts_tui.app import ContactsApp
+from contacts_tui.screens.account_picker import AccountPicker
+from contacts_tui.screens.choose_step import ChooseStepDialog
+from contacts_tui.screens.confirm import ConfirmDialog
+from contacts_tui.screens.conflict_dialog import ConflictDialog
+from contacts_tui.screens.contact_detail import ContactDetailScreen
+from contacts_tui.services import ContactService
+from contacts_tui.widgets.info_panel import OUT_OF_CONFIG_HINT, InfoPanel
+from contacts_tui.widgets.lifecycle_stepper import LifecycleStepper
+
+SIZE = (100, 30)
+
+
+async def settle(app: ContactsApp, pilot) -> None:
+    """Let workers finish and their messages land (again: a worker may start another)."""
+    for _ in range(3):
+        # Not the "dialog" workers: they wait for the user's answer to a dialog.
+        store = [w for w in app.workers if w.group != "dialog"]
+        try:
+            await app.workers.wait_for_complete(store)
+        except WorkerCancelled:  # an exclusive worker replaced by a newer one
+            pass
+        await pilot.pause()
+
+
+async def open_detail(app: ContactsApp, pilot, contact_id: int) -> ContactDetailScreen:
+    await settle(app, pilot)
+    screen = ContactDetailScreen(contact_id)
+    await app.push_screen(screen)
+    await settle(app, pilot)
+    assert app.screen is screen
+    return screen
+
+
+async def type_into(pilot, field_id: str, text: str) -> None:
+    """Focus a field of the information panel and replace its text, as a user would."""
+    field = pilot.app.screen.query_one(f"#{field_id}", Input)
+    field.focus()
+    await pilot.pause()
+    field.value = ""  # select-on-focus would do the same with the first key
+    if text:
+        await pilot.press(*text)
+    await pilot.pause()
+
+
+async def choose_option(pilot, select_id: str, prompt_start: str) -> None:
+    """Open a Select with enter and move down to the option whose prompt starts so."""
+    select = pilot.app.screen.query_one(f"#{select_id}", Select)
+    select.focus()
+    await pilot.press("enter")
+    await pilot.pause()
+    prompts = [str(prompt) for prompt, _ in select._options]
+    target = next(n for n, p in enumerate(prompts) if p.startswith(prompt_start))
+    current = next((n for n, (_, v) in enumerate(select._options) if v == select.value), 0)
+    key = "down" if target >= current else "up"
+    await pilot.press(*[key] * abs(target - current), "enter")
+    await pilot.pause()
+
+
+def message_of(screen: ContactDetailScreen, field_id: str) -> str:
+    label = screen.query_one(f"#{field_id}-message")
+    return str(label.render()) if label.has_class("-shown") else ""
+
+
+@pytest.fixture
+def contact(service: ContactService):
+    return service.create_contact("Ada Lovelace", "Analytical Engines")
+
+
+# ----- showing -------------------------------------------------------------------------
+
+
+async def test_shows_the_contact_header_fields_and_stepper(workspace, service, contact):
+    account = service.create_account("Babbage & Co")
+    service.update_contact(
+        contact.id,
+        contact.version,
+        full_name="Augusta Ada King",
+        scoring=80,
+        segmentation="Enterprise",
+        reason_code="Referral",
+        accounts=[account.id],
+    )
+    app = ContactsApp(workspace)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_detail(app, pilot, contact.id)
+        text = screen_text(app)
+        assert "Ada Lovelace" in text and "Open" in text and "New Lead" in text
+        assert screen.query_one("#full_name", Input).value == "Augusta Ada King"
+        assert screen.query_one("#scoring", Input).value == "80"
+        assert screen.query_one("#segmentation", Select).value == "Enterprise"
+        assert screen.query_one("#reason_code", Select).value == "Referral"
+        assert screen.query_one("#company", Input).value == "Analytical Engines"
+        assert screen.query_one("#template", Select).value == "standard"
+        assert "Babbage & Co" in text
+        assert "unsaved" not in text
+        assert screen.query_one(LifecycleStepper).cursor_step.key == "new_lead"
+        assert screen.focused in screen.query_one("#details").query("*")  # the open tab
+
+
+async def test_a_picklist_value_no_longer_in_the_config_is_shown_marked_and_kept(
+    workspace, service, contact
+):
+    # Stored before an admin took "Government" out of the segmentation picklist.
+    service.update_contact(contact.id, contact.version, segmentation="Government")
+    app = ContactsApp(workspace)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_detail(app, pilot, contact.id)
+        select = screen.query_one("#segmentation", Select)
+        assert select.value == "Government"
+        assert "Government (not in" in screen_text(app)  # cut to the field's width
+        assert message_of(screen, "segmentation") == OUT_OF_CONFIG_HINT
+        await type_into(pilot, "full_name", "Countess of Lovelace")
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+    saved = service.get_contact(contact.id)
+    assert saved.full_name == "Countess of Lovelace"
+    assert saved.segmentation == "Government"
+
+
+# ----- editing and saving ------------------------------------------------------------------
+
+
+async def test_edit_and_save_every_field(workspace, service, contact):
+    service.create_company("Difference Engines")
+    app = ContactsApp(workspace)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_detail(app, pilot, contact.id)
+        await type_into(pilot, "name", "Ada King")
+        assert "unsaved" in screen_text(app)
+        await type_into(pilot, "full_name", "Augusta Ada King")
+        await type_into(pilot, "scoring", "75")
+        await choose_option(pilot, "segmentation", "SMB")
+        await choose_option(pilot, "reason_code", "Event")
+        await type_into(pilot, "company", "Difference Engines")
+        # Assigned accounts: open the picker, create one inline, tick done.
+        screen.query_one("#accounts").focus()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, AccountPicker)
+        await pilot.press(*"Royal Society", "enter")
+        await settle(app, pilot)
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert app.screen is screen
+        assert "Royal Society" in screen_text(app)
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert "unsaved" not in screen_text(app)
+        assert not screen.query_one(InfoPanel).dirty
+    saved = service.get_contact(contact.id)
+    assert saved.name == "Ada King"
+    assert saved.full_name == "Augusta Ada King"
+    assert saved.scoring == 75
+    assert saved.segmentation == "SMB"
+    assert saved.reason_code == "Event"
+    assert saved.company is not None and saved.company.name == "Difference Engines"
+    assert [a.name for a in saved.accounts] == ["Royal Society"]
+    assert saved.version == contact.version + 1  # one save, one version
+    changed = {entry.field for entry in saved.audit if entry.by == workspace.user}
+    assert {"name", "full_name", "scoring", "segmentation", "reason_code"} <= changed
+    assert {"company", "accounts"} <= changed
+
+
+async def test_a_new_company_name_creates_it_and_blank_is_tenant_wide(workspace, service, contact):
+    app = ContactsApp(workspace)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_detail(app, pilot, contact.id)
+        await type_into(pilot, "company", "Brand New Ltd")
+        assert "will be created" in message_of(screen, "company")
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert service.get_contact(contact.id).company.name == "Brand New Ltd"
+        assert "Brand New Ltd" in [c.name for c in service.companies()]
+        await type_into(pilot, "company", "")
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+    assert service.get_contact(contact.id).company is None
+
+
+async def test_picking_existing_accounts_and_unticking(workspace, service, contact):
+    first = service.create_account("Acme")
+    service.create_account("Globex")
+    service.update_contact(contact.id, contact.version, accounts=[first.id])
+    app = ContactsApp(workspace)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_detail(app, pilot, contact.id)
+        screen.query_one("#accounts").focus()
+        await pilot.press("enter")
+        await settle(app, pilot)
+        # Typing an existing name (any case) ticks it instead of creating a twin.
+        await pilot.press(*"globex", "enter")
+        await pilot.pause()
+        await pilot.press("down")  # into the list: Acme is first
+        await pilot.press("space")  # untick Acme
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+    assert [a.name for a in service.get_contact(contact.id).accounts] == ["Globex"]
+    assert len(service.accounts()) == 2
+
+
+@pytest.mark.parametrize(
+    ("field", "typed", "message"),
+    [
+        ("name", "", "Name is required."),
+        ("name", "   ", "Name is required."),
+        ("scoring", "abc", "Scoring must be a whole number from 0 to 100."),
+        ("scoring", "101", "Scoring must be a whole number from 0 to 100."),
+        ("scoring", "-1", "Scoring must be a whole number from 0 to 100."),
+        ("scoring", "7.5", "Scoring must be a whole number from 0 to 100."),
+        ("full_name", "x" * 201, "Full Name must be at most 200 characters long."),
+    ],
+)
+async def test_bad_values_are_refused_at_the_field_and_nothing_is_saved(
+    workspace, service, contact, field, typed, message
+):
+    app = ContactsApp(workspace)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_detail(app, pilot, contact.id)
+        await type_into(pilot, "full_name", "A good edit")
+        if field == "full_name":
+            screen.query_one("#full_name", Input).value = typed
+            await pilot.pause()
+        else:
+            await type_into(pilot, field, typed)
+        assert message_of(screen, field) == message
+        assert screen.query_one(f"#{field}-label").has_class("-invalid")
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert screen.focused is screen.query_one(f"#{field}")  # sent back to the bad field
+        assert "unsaved" in screen_text(app)
+        # Fixing the field clears the message, and then saving works.
+        await type_into(pilot, field, "42" if field == "scoring" else "Fine")
+        assert message_of(screen, field) == ""
+    saved = service.get_contact(contact.id)
+    assert saved.version == contact.version  # nothing saved while a field was bad
+    assert saved.full_name == ""
+
+
+async def test_scoring_range_comes_from_the_config(workspace, service, contact):
+    text = workspace.config_path.read_text().replace("scoring_max = 100", "scoring_max = 10")
+    workspace.config = lifecycle.loads(text)
+    app = ContactsApp(workspace)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_detail(app, pilot, contact.id)
+        await type_into(pilot, "scoring", "50")
+        assert message_of(screen, "scoring") == "Scoring must be a whole number from 0 to 10."
+        await type_into(pilot, "scoring", "9")
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+    assert service.get_contact(contact.id).scoring == 9
+
+
+# ----- conflicts -------------------------------------------------------------------------
+
+
+async def test_conflict_shows_both_values_and_overwrite_saves_mine(workspace, service, contact):
+    app = ContactsApp(workspace)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_detail(app, pilot, contact.id)
+        await type_into(pilot, "name", "Mine")
+        # Another user saves while this one is typing.
+        other = ContactService(workspace.config, "bob")
+        other.update_contact(contact.id, contact.version, name="Theirs", full_name="Bob's edit")
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ConflictDialog)
+        text = screen_text(app)
+        assert "bob saved this contact" in text
+        assert "Theirs" in text and "Mine" in text and "Bob's edit" in text
+        await pilot.press("o")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ContactDetailScreen)
+    saved = service.get_contact(contact.id)
+    assert saved.name == "Mine"
+    assert saved.full_name == "Bob's edit"  # the field I did not touch keeps their value
+
+
+async def test_conflict_reload_takes_their_version(workspace, service, contact):
+    app = ContactsApp(workspace)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_detail(app, pilot, contact.id)
+        await type_into(pilot, "name", "Mine")
+        ContactService(workspace.config, "bob").update_contact(
+            contact.id, contact.version, name="Theirs"
+        )
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        await pilot.press("r")
+        await settle(app, pilot)
+        assert screen.query_one("#name", Input).value == "Theirs"
+        assert not screen.query_one(InfoPanel).dirty
+    assert service.get_contact(contact.id).name == "Theirs"
+
+
+async def test_conflict_keep_editing_saves_nothing(workspace, service, contact):
+    app = ContactsApp(workspace)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_detail(app, pilot, contact.id)
+        await type_into(pilot, "name", "Mine")
+        ContactService(workspace.config, "bob").update_contact(
+            contact.id, contact.version, name="Theirs"
+        )
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert app.screen is screen
+        assert screen.query_one("#name", Input).value == "Mine"
+    assert service.get_contact(contact.id).name == "Theirs"
+
+
+async def test_their_edit_to_a_field_i_am_editing_is_not_lost_by_a_reload(
+    workspace, service, contact
+):
+    """A stage change re-reads the contact; my edit must still go through the conflict check."""
+    app = ContactsApp(workspace)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_detail(app, pilot, contact.id)
+        await type_into(pilot, "name", "Mine")
+        ContactService(workspace.config, "bob").update_contact(
+            contact.id, contact.version, name="Theirs"
+        )
+        await pilot.press("escape", "l", "right", "enter")  # stage change re-reads
+        await settle(app, pilot)
+        assert screen.query_one("#name", Input).value == "Mine"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ConflictDialog)
+    assert service.get_contact(contact.id).name == "Theirs"
+
+
+# ----- the lifecycle ---------------------------------------------------------------------
+
+
+async def test_stage_forward_sets_it_at_once(workspace, service, contact):
+    app = ContactsApp(workspace)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_detail(app, pilot, contact.id)
+        await pilot.press("l", "right", "right", "enter")
+        await settle(app, pilot)
+        assert not isinstance(app.screen, ConfirmDialog)
+        assert "Interested" in str(screen.query_one("#detail-title").render())
+    saved = service.get_contact(contact.id)
+    assert (saved.stage, saved.status) == ("interested", "Open")
+    last = saved.stage_history[-1]
+    assert (last.from_stage, last.to_stage, last.by) == ("new_lead", "interested", workspace.user)
+
+
+async def test_stage_backward_asks_first(workspace, service, contact):
+    service.set_stage(contact.id, "qualified")
+    app = ContactsApp(workspace)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_detail(app, pilot, contact.id)
+        await pilot.press("l", "left", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmDialog)
+        assert "back" in screen_text(app)
+        await pilot.press("n")
+        await settle(app, pilot)
+        assert service.get_contact(contact.id).stage == "qualified"
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press("y")
+        await settle(app, pilot)
+    assert service.get_contact(contact.id).stage == "interested"
+
+
+async def test_closing_asks_and_updates_status_and_dashboard(workspace, service, contact):
+    app = ContactsApp(workspace)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_detail(app, pilot, contact.id)
+        await pilot.press("l", "end", "enter")  # Closed – Lost
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmDialog)
+        assert "Closed – Lost" in screen_text(app)
+        await pilot.press("y")
+        await settle(app, pilot)
+        assert "Closed" in str(screen.query_one("#detail-title").render())
+    saved = service.get_contact(contact.id)
+    assert (saved.stage, saved.status) == ("closed_lost", "Closed")
+    dashboard = service.dashboard()
+    assert (dashboard.open, dashboard.closed) == (0, 1)
+
+
+async def test_stage_change_keeps_unsaved_edits(workspace, service, contact):
+    app = ContactsApp(workspace)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_detail(app, pilot, contact.id)
+        await type_into(pilot, "full_name", "Still typing")
+        await pilot.press("escape", "right", "enter")
+        await settle(app, pilot)
+        assert service.get_contact(contact.id).stage == "contacted"
+        assert screen.query_one("#full_name", Input).value == "Still typing"
+        await pilot.press("ctrl+s")  # no conflict with our own stage change
+        await settle(app, pilot)
+        assert isinstance(app.screen, ContactDetailScreen)
+    assert service.get_contact(contact.id).full_name == "Still typing"
+
+
+async def test_someone_elses_stage_change_is_a_conflict(workspace, service, contact):
+    app = ContactsApp(workspace)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_detail(app, pilot, contact.id)
+        ContactService(workspace.config, "bob").set_stage(contact.id, "qualified")
+        await pilot.press("l", "right", "enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ConflictDialog)
+        assert "Qualified" in screen_text(app) and "Contacted" in screen_text(app)
+        await pilot.press("r")
+        await settle(app, pilot)
+    assert service.get_contact(contact.id).stage == "qualified"
+
+
+async def test_their_other_edits_do_not_block_a_stage_change(workspace, service, contact):
+    app = ContactsApp(workspace)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_detail(app, pilot, contact.id)
+        ContactService(workspace.config, "bob").update_contact(
+            contact.id, contact.version, full_name="Bob was here"
+        )
+        await pilot.press("l", "right", "enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ContactDetailScreen)
+    saved = service.get_contact(contact.id)
+    assert (saved.stage, saved.full_name) == ("contacted", "Bob was here")
+
+
+async def test_template_change_asks_which_step_to_start_at(workspace, service, contact):
+    app = ContactsApp(workspace)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_detail(app, pilot, contact.id)
+        await choose_option(pilot, "template", "Partner")
+        await pilot.pause()
+        assert isinstance(app.screen, ChooseStepDialog)
+        assert "Which step" in screen_text(app)
+        await pilot.press("down", "enter")  # Referred → Intro Meeting
+        await settle(app, pilot)
+        assert isinstance(app.screen, ContactDetailScreen)
+        stepper = screen.query_one(LifecycleStepper)
+        assert stepper.template.key == "partner"
+        assert stepper.cursor_step.key == "intro_meeting"
+    saved = service.get_contact(contact.id)
+    assert (saved.template, saved.stage) == ("partner", "intro_meeting")
+    assert any(a.field == "template" and a.new_value == "partner" for a in saved.audit)
+
+
+async def test_cancelling_the_step_question_keeps_the_template(workspace, service, contact):
+    app = ContactsApp(workspace)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_detail(app, pilot, contact.id)
+        await choose_option(pilot, "template", "Partner")
+        await pilot.pause()
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert screen.query_one("#template", Select).value == "standard"
+    saved = service.get_contact(contact.id)
+    assert (saved.template, saved.stage) == ("standard", "new_lead")
+
+
+async def test_template_with_the_same_step_switches_without_asking(workspace, service, contact):
+    # A second template that shares the step key "new_lead".
+    text = workspace.config_path.read_text().replace('key = "referred"', 'key = "new_lead"')
+    workspace.config = lifecycle.loads(text)
+    app = ContactsApp(workspace)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_detail(app, pilot, contact.id)
+        await choose_option(pilot, "template", "Partner")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ContactDetailScreen)
+    saved = app.service.get_contact(contact.id)
+    assert (saved.template, saved.stage) == ("partner", "new_lead")
+
+
+async def test_a_step_removed_from_the_config_shows_as_unknown_and_is_kept(
+    workspace, service, contact
+):
+    service.set_stage(contact.id, "contacted")
+    # An admin deletes the "Contacted" step from lifecycle.toml.
+    text = workspace.config_path.read_text()
+    start = text.index('[[templates.categories.steps]]\nkey = "contacted"')
+    end = text.index("[[templates.categories]]", start)
+    workspace.config = lifecycle.loads(text[:start] + text[end:])
+    app = ContactsApp(workspace)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_detail(app, pilot, contact.id)
+        assert "unknown: contacted" in screen_text(app)
+        await type_into(pilot, "full_name", "Edited anyway")
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert service.get_contact(contact.id).stage == "contacted"  # kept
+        # Setting a real step replaces it; moving on from an unknown step is not "back".
+        await pilot.press("escape", "l", "right", "enter")
+        await settle(app, pilot)
+        assert not isinstance(app.screen, ConfirmDialog)
+        assert "unknown" not in screen_text(app)
+    assert service.get_contact(contact.id).stage == "interested"
+
+
+# ----- history ---------------------------------------------------------------------------
+
+
+async def test_history_shows_stage_changes_and_field_changes_by_the_os_user(
+    workspace, service, contact
+):
+    app = ContactsApp(workspace)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_detail(app, pilot, contact.id)
+        await type_into(pilot, "name", "Ada King")
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        await pilot.press("escape", "right", "enter")
+        await settle(app, pilot)
+        await pilot.press("3")
+        await pilot.pause()
+        assert screen.query_one(TabbedContent).active == "history"
+        text = screen_text(app)
+        assert "New Lead → Contacted" in text and "so far" in text
+        assert "Ada Lovelace → Ada King" in text
+        assert text.count(workspace.user) >= 3
+        lines = [line for line in text.splitlines() if "Contacted" in line or "Ada King" in line]
+        assert "Contacted" in lines[0]  # newest first
+
+
+# ----- keys and leaving ------------------------------------------------------------------
+
+
+async def test_number_keys_switch_tabs(workspace, service, contact):
+    app = ContactsApp(workspace)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_detail(app, pilot, contact.id)
+        tabs = screen.query_one(TabbedContent)
+        for key, tab in (("2", "documents"), ("3", "history"), ("1", "details")):
+            await pilot.press(key)
+            await pilot.pause()
+            assert tabs.active == tab
+
+
+async def test_escape_leaves_a_field_first_then_goes_back(workspace, service, contact):
+    app = ContactsApp(workspace)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_detail(app, pilot, contact.id)
+        await pilot.press("e")
+        assert screen.focused is screen.query_one("#name")
+        await pilot.press("escape")
+        assert isinstance(screen.focused, LifecycleStepper)
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert app.screen is not screen
+
+
+async def test_escape_asks_before_discarding_edits(workspace, service, contact):
+    app = ContactsApp(workspace)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_detail(app, pilot, contact.id)
+        await type_into(pilot, "name", "Unsaved")
+        await pilot.press("escape", "escape")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmDialog)
+        assert "Discard your unsaved changes (Name)" in screen_text(app)
+        await pilot.press("n")
+        await pilot.pause()
+        assert app.screen is screen
+        assert screen.query_one("#name", Input).value == "Unsaved"
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press("y")
+        await settle(app, pilot)
+        assert app.screen is not screen
+    assert service.get_contact(contact.id).name == "Ada Lovelace"
+
+
+async def test_every_detail_key_is_in_the_command_palette(workspace, service, contact):
+    app = ContactsApp(workspace)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_detail(app, pilot, contact.id)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"Contact: History")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert app.screen is screen
+        assert screen.query_one(TabbedContent).active == "history"
+    for binding in ContactDetailScreen.BINDINGS:
+        assert binding.id and binding.id.startswith("detail.")
+        assert binding.description and binding.tooltip
+
+
+async def test_a_contact_deleted_meanwhile_goes_back_with_a_message(workspace, service):
+    app = ContactsApp(workspace)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        screen = ContactDetailScreen(4242)
+        await app.push_screen(screen)
+        await settle(app, pilot)
+        assert app.screen is not screen
