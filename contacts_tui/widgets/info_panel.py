@@ -127,6 +127,7 @@ class InfoPanel(Widget):
         """The assigned accounts as currently picked (saved with the other fields)."""
         self.companies: tuple[CompanyInfo, ...] = ()
         self._tooltips: dict[str, object] = {}
+        self._template_keys = [t.key for t in config.templates]
 
     def compose(self) -> ComposeResult:
         scoring = f"{self.config.scoring_min}–{self.config.scoring_max}"
@@ -231,7 +232,10 @@ class InfoPanel(Widget):
                 0, (Text(display_safe(detail.template) + NOT_IN_CONFIG), detail.template)
             )
         select = self.query_one("#template", Select)
-        select.set_options(options)
+        keys = [key for _, key in options]
+        if keys != self._template_keys:  # refilling resets the value: only when needed
+            self._template_keys = keys
+            select.set_options(options)
         select.value = detail.template
 
     def reset_template(self) -> None:
@@ -372,7 +376,10 @@ class InfoPanel(Widget):
     def select_changed(self, event: Select.Changed) -> None:
         event.stop()
         if event.select.id == "template":
-            if self.detail is not None and event.value != self.detail.template:
+            # Refilling the options passes through other values first; only the value the
+            # select still holds is a real choice.
+            stale = event.value != event.select.value
+            if not stale and self.detail is not None and event.value != self.detail.template:
                 self.post_message(self.TemplateChosen(self, str(event.value)))
         else:
             self._edited()

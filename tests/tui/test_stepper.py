@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from screen_text import screen_text
 from textual.app import App, ComposeResult
 
@@ -136,13 +134,16 @@ async def test_clicking_a_step_chooses_it() -> None:
         assert app.chosen == ["proposal_sent"]
 
 
-def test_many_steps_keep_the_current_one_in_the_window(tmp_path: Path) -> None:
+def test_many_steps_keep_the_current_one_in_the_window() -> None:
     """A long template wraps past MAX_LINES; the lines shown include the cursor's."""
     steps = "\n".join(
         f'[[templates.categories.steps]]\nkey = "s{n}"\nname = "Step number {n}"\nstatus = "open"'
         for n in range(40)
     )
-    text = f'[[templates]]\nkey = "long"\nname = "Long"\n[[templates.categories]]\nkey = "c"\nname = "Only"\n{steps}\n'
+    text = (
+        '[[templates]]\nkey = "long"\nname = "Long"\n'
+        f'[[templates.categories]]\nkey = "c"\nname = "Only"\n{steps}\n'
+    )
     template = lifecycle.loads(text).template("long")
     stepper = LifecycleStepper()
     stepper.show(template, "long", "s35")
