@@ -112,6 +112,15 @@ class ContactsApp(App):
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         yield SystemCommand("Help", "Every key of this screen and what it does", self.action_help)
+        # Accounts (issue 4): Sales Management → Accounts, for assigning contacts.
+        from contacts_tui.screens.accounts import AccountsScreen
+
+        if not isinstance(screen, AccountsScreen):
+            yield SystemCommand(
+                "Accounts",
+                "List, create, rename and archive the accounts contacts are assigned to",
+                lambda: self.push_screen(AccountsScreen()),
+            )
 
     def report_worker_error(self, worker: Worker) -> None:
         """Tell the user that a background read or write failed, in one line.

@@ -50,6 +50,7 @@ class AccountNameDialog(ModalScreen[str | None]):
         super().__init__()
         self.title_text = title
         self.value = value
+        """The text the shown error is about."""
         self.taken = taken or set()
         self.error = error
 
@@ -71,8 +72,11 @@ class AccountNameDialog(ModalScreen[str | None]):
         label.set_class(bool(text), "-shown")
 
     @on(Input.Changed)
-    def changed(self) -> None:
-        self._show_error("")
+    def changed(self, event: Input.Changed) -> None:
+        # (Mounting the input reports its first value: keep an error given for that.)
+        if event.value != self.value:
+            self.value = event.value
+            self._show_error("")
 
     @on(Input.Submitted)
     def submitted(self, event: Input.Submitted) -> None:

@@ -19,6 +19,8 @@ from contacts_tui.screens.confirm import ConfirmDialog
 from contacts_tui.services import AccountInfo
 from contacts_tui.validation import ValidationError, display_safe
 
+NAME_WIDTH_MAX = 48
+
 
 class AccountsScreen(Screen[bool]):
     """Every account with how many contacts it has; archived ones are listed last."""
@@ -82,11 +84,7 @@ class AccountsScreen(Screen[bool]):
     def compose(self) -> ComposeResult:
         yield Static("Sales Management › Accounts", id="accounts-title")
         yield Static("No accounts yet. Press a to create one.", id="accounts-empty")
-        table: DataTable = DataTable(id="accounts-table", cursor_type="row", zebra_stripes=True)
-        table.add_column("Account", key="name")
-        table.add_column("Contacts", key="contacts")
-        table.add_column("Status", key="status")
-        yield table
+        yield DataTable(id="accounts-table", cursor_type="row", zebra_stripes=True)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -111,10 +109,17 @@ class AccountsScreen(Screen[bool]):
         self.accounts = message.accounts
         table = self.query_one(DataTable)
         keep = message.select if message.select is not None else self._cursor_id()
-        table.clear()
-        for account in self.accounts:
+        # Fixed widths from the data: auto-width columns filled before the table's first
+        # idle keep their header's width on screen (Textual 8.2 caches the narrow lines).
+        names = [Text(display_safe(a.name)) for a in self.accounts]
+        table.clear(columns=True)
+        name_width = min(NAME_WIDTH_MAX, max([len("Account"), *(n.cell_len for n in names)]))
+        table.add_column("Account", key="name", width=name_width)
+        table.add_column("Contacts", key="contacts", width=len("Contacts"))
+        table.add_column("Status", key="status", width=len("archived"))
+        for account, name in zip(self.accounts, names, strict=True):
             table.add_row(
-                Text(display_safe(account.name)),
+                name,
                 Text(str(account.contacts), justify="right"),
                 Text("archived" if account.archived else "active"),
                 key=str(account.id),

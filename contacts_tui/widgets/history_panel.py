@@ -29,6 +29,8 @@ FIELD_LABELS = {
     "archived": "Archived",
 }
 BLANK = "(blank)"
+COLUMNS = (("When", "when"), ("Who", "who"), ("What", "what"), ("Change", "change"))
+COLUMN_WIDTH_MAX = 90
 
 
 def utc_now() -> datetime:
@@ -127,24 +129,27 @@ class HistoryPanel(Widget):
         """Times are shown in this zone; None is the server's local time."""
 
     def compose(self) -> ComposeResult:
-        table: DataTable = DataTable(id="history-table", cursor_type="row", zebra_stripes=True)
-        table.add_column("When", key="when")
-        table.add_column("Who", key="who")
-        table.add_column("What", key="what")
-        table.add_column("Change", key="change")
-        yield table
+        yield DataTable(id="history-table", cursor_type="row", zebra_stripes=True)
 
     def show(self, detail: ContactDetail) -> None:
-        table = self.query_one(DataTable)
-        table.clear()
-        for number, row in enumerate(history_rows(detail, self.config, self.clock())):
-            table.add_row(
-                self._when(row.at),
+        cells = [
+            (
+                Text(self._when(row.at)),
                 Text(display_safe(row.by)),
                 Text(row.what),
                 Text(display_safe(row.change)),
-                key=str(number),
             )
+            for row in history_rows(detail, self.config, self.clock())
+        ]
+        table = self.query_one(DataTable)
+        # Fixed widths from the data: auto-width columns filled before the table's first
+        # idle keep their header's width on screen (Textual 8.2 caches the narrow lines).
+        table.clear(columns=True)
+        for position, (label, key) in enumerate(COLUMNS):
+            width = max([len(label), *(row[position].cell_len for row in cells)])
+            table.add_column(label, key=key, width=min(width, COLUMN_WIDTH_MAX))
+        for number, row in enumerate(cells):
+            table.add_row(*row, key=str(number))
 
     def _when(self, at: datetime) -> str:
         return at.replace(tzinfo=UTC).astimezone(self.timezone).strftime("%Y-%m-%d %H:%M")
