@@ -134,7 +134,7 @@ async def test_a_picklist_value_no_longer_in_the_config_is_shown_marked_and_kept
 # ----- editing and saving ------------------------------------------------------------------
 
 
-async def test_edit_and_save_every_field(workspace, service, contact):
+async def test_edit_and_save_every_field(backend, workspace, service, contact):
     service.create_company("Difference Engines")
     app = ContactsApp(workspace)
     async with app.run_test(size=SIZE) as pilot:
@@ -269,7 +269,9 @@ async def test_scoring_range_comes_from_the_config(workspace, service, contact):
 # ----- conflicts -------------------------------------------------------------------------
 
 
-async def test_conflict_shows_both_values_and_overwrite_saves_mine(workspace, service, contact):
+async def test_conflict_shows_both_values_and_overwrite_saves_mine(
+    backend, workspace, service, contact
+):
     app = ContactsApp(workspace)
     async with app.run_test(size=SIZE) as pilot:
         await open_detail(app, pilot, contact.id)
@@ -381,7 +383,7 @@ async def test_stage_backward_asks_first(workspace, service, contact):
     assert service.get_contact(contact.id).stage == "interested"
 
 
-async def test_closing_asks_and_updates_status_and_dashboard(workspace, service, contact):
+async def test_closing_asks_and_updates_status_and_dashboard(backend, workspace, service, contact):
     app = ContactsApp(workspace)
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_detail(app, pilot, contact.id)
@@ -610,3 +612,27 @@ async def test_a_contact_deleted_meanwhile_goes_back_with_a_message(workspace, s
         await app.push_screen(screen)
         await settle(app, pilot)
         assert app.screen is not screen
+
+
+async def test_enter_on_the_list_opens_the_contact_and_escape_keeps_the_cursor(workspace, service):
+    for name in ("Ada Lovelace", "Barbara Liskov", "Charles Babbage", "Dorothy Vaughan"):
+        service.create_contact(name)
+    app = ContactsApp(workspace)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        listing = app.screen
+        table = listing.query_one("#contacts")
+        await pilot.press("j", "j")
+        await pilot.pause()
+        assert table.current_row.name == "Charles Babbage"
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ContactDetailScreen)
+        assert "Charles Babbage" in screen_text(app)
+        await pilot.press("l", "right", "enter")  # a change, so the list reloads on return
+        await settle(app, pilot)
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert app.screen is listing
+        assert table.current_row.name == "Charles Babbage"
+        assert table.current_row.stage == "contacted"  # the list shows the new stage
