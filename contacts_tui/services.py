@@ -294,9 +294,16 @@ class ContactService:
         backwards: bool = False,
     ) -> Page:
         """A page of the list; see `store.listing.page` for `after` and `backwards`."""
-        raw = listing.page(
-            self._condition(contact_filter), sort, descending, after, limit + 1, backwards
-        )
+        if contact_filter.search:
+            # (added for the list screen) cheaper plans than the search index first
+            steps = self._category_steps.get(contact_filter.category or "", ())
+            raw = listing.search_page(
+                contact_filter, steps, sort, descending, after, limit + 1, backwards
+            )
+        else:
+            raw = listing.page(
+                self._condition(contact_filter), sort, descending, after, limit + 1, backwards
+            )
         has_more = len(raw) > limit
         if has_more:
             raw = raw[1:] if backwards else raw[:limit]
