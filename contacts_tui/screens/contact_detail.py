@@ -109,6 +109,14 @@ class ContactDetailScreen(Screen[bool]):
             tooltip="History tab: stage changes and field changes, newest first",
         ),
         Binding(
+            "q",
+            "quit",
+            "Quit",
+            show=False,
+            id="detail.quit",
+            tooltip="Leave contacts-tui (asks first if you have unsaved changes)",
+        ),
+        Binding(
             "ctrl+r",
             "reload",
             "Reload",
@@ -465,7 +473,7 @@ class ContactDetailScreen(Screen[bool]):
         self.leave()
 
     @work(exclusive=True, group="dialog")
-    async def leave(self) -> None:
+    async def leave(self, quit_app: bool = False) -> None:
         info = self.query_one(InfoPanel)
         if info.dirty:
             fields = ", ".join(FIELD_LABELS[k].rstrip("*") for k in sorted(info.edited_fields()))
@@ -474,7 +482,14 @@ class ContactDetailScreen(Screen[bool]):
                 ConfirmDialog(question, confirm_label="Discard", danger=True)
             ):
                 return
-        self.dismiss(self.changed)
+        if quit_app:
+            self.app.exit()
+        else:
+            self.dismiss(self.changed)
+
+    def action_quit(self) -> None:
+        # The app's own q would quit at once; here it must not drop unsaved edits.
+        self.leave(quit_app=True)
 
     def action_reload(self) -> None:
         self.reload()

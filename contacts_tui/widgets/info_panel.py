@@ -91,7 +91,15 @@ class InfoPanel(Widget):
             text-style: italic;
         }
         & SelectCurrent #label { height: 1; text-wrap: nowrap; text-overflow: ellipsis; }
-        & #accounts { width: 1fr; text-align: left; content-align: left middle; }
+        & #accounts {
+            width: 1fr;
+            height: 1;
+            padding: 0;
+            text-align: left;
+            content-align: left middle;
+            text-wrap: nowrap;
+            text-overflow: ellipsis;
+        }
     }
     """
 

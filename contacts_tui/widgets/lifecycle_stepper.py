@@ -173,7 +173,7 @@ class LifecycleStepper(Widget, can_focus=True):
         & > .lifecycle-stepper--todo { color: $text; }
         & > .lifecycle-stepper--current {
             background: $accent;
-            color: $text-accent;
+            color: $text;
             text-style: bold;
         }
         & > .lifecycle-stepper--won { color: $text-success; text-style: italic; }

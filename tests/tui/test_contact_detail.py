@@ -636,3 +636,21 @@ async def test_enter_on_the_list_opens_the_contact_and_escape_keeps_the_cursor(w
         assert app.screen is listing
         assert table.current_row.name == "Charles Babbage"
         assert table.current_row.stage == "contacted"  # the list shows the new stage
+
+
+async def test_q_asks_before_quitting_with_unsaved_edits(workspace, service, contact):
+    app = ContactsApp(workspace)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_detail(app, pilot, contact.id)
+        await type_into(pilot, "name", "Unsaved")
+        await pilot.press("escape", "q")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmDialog)
+        await pilot.press("n")
+        await pilot.pause()
+        assert app.screen is screen and app.is_running
+        await pilot.press("q")
+        await pilot.pause()
+        await pilot.press("y")
+        await pilot.pause()
+        assert not app.is_running
