@@ -64,7 +64,7 @@ class ExportDialog(ModalScreen[Path | None]):
             background: $surface;
             padding: 0 1;
         }
-        & #export-title { text-style: bold; margin-bottom: 1; }
+        & #export-title { text-style: bold; }
         & #export-what { color: $text-muted; margin-bottom: 1; width: 100%; }
         & .export-label { color: $text-muted; }
         & RadioSet { width: 100%; layout: horizontal; }
@@ -85,7 +85,7 @@ class ExportDialog(ModalScreen[Path | None]):
             display: none;
             &.-shown { display: block; }
         }
-        & #export-buttons { height: auto; align-horizontal: right; margin-top: 1; }
+        & #export-buttons { height: auto; align-horizontal: right; }
         & #export-buttons Button { margin-left: 2; }
         &.-running #export-start, &.-done #export-start { display: none; }
         & #export-hint { color: $text-muted; width: 100%; }
