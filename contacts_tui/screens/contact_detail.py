@@ -172,6 +172,8 @@ class ContactDetailScreen(Screen[bool]):
         """The version the user's edits are based on; saving checks it."""
         self.changed = False
         """Something was written; the list refreshes when we go back."""
+        self.writing = False
+        """A save or stage change is on its way to the database."""
 
     @property
     def config(self) -> LifecycleConfig:
@@ -262,14 +264,25 @@ class ContactDetailScreen(Screen[bool]):
         self.load(keep_edits=True)
 
     def on_contact_detail_screen_missing(self, message: Missing) -> None:
+        self.writing = False
         self.notify(message.message, severity="error", markup=False)
         self.changed = True
         self.dismiss(self.changed)
 
     # ----- saving the information panel ------------------------------------------------
 
+    def _write(self, worker, *args) -> None:
+        """Start a write; until its answer is back, further writes wait (no double saves)."""
+        self.writing = True
+        worker(*args)
+
+    def _busy(self) -> bool:
+        if self.writing:
+            self.notify("Still saving the last change…", severity="warning")
+        return self.writing
+
     def action_save(self) -> None:
-        if self.detail is None:
+        if self.detail is None or self._busy():
             return
         info = self.query_one(InfoPanel)
         changes, errors = info.changes()
@@ -284,7 +297,7 @@ class ContactDetailScreen(Screen[bool]):
         if not changes:
             self.notify("Nothing to save.")
             return
-        self.save(self.edit_version or self.detail.version, changes)
+        self._write(self.save, self.edit_version or self.detail.version, changes)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="store")
     def save(self, version: int, changes: dict) -> None:
@@ -297,14 +310,17 @@ class ContactDetailScreen(Screen[bool]):
         except NotFoundError as error:
             self.post_message(self.Missing(str(error)))
         else:
-            self.post_message(self.Saved(detail, "Saved."))
+            # Shown first, then the all-clear: a new save never starts from the old version.
             self.post_message(self.Loaded(detail, self.app.service.companies()))
+            self.post_message(self.Saved(detail, "Saved."))
 
     def on_contact_detail_screen_saved(self, message: Saved) -> None:
+        self.writing = False
         self.changed = True
         self.notify(message.note, markup=False)
 
     def on_contact_detail_screen_refused(self, message: Refused) -> None:
+        self.writing = False
         self.query_one(InfoPanel).reset_template()
         if message.field:
             self.query_one(InfoPanel).show_error(message.field, message.message)
@@ -313,6 +329,7 @@ class ContactDetailScreen(Screen[bool]):
 
     @on(Conflicted)
     def conflicted(self, message: Conflicted) -> None:
+        self.writing = False
         self.resolve_conflict(message.current, message.changes)
 
     @work(exclusive=True, group="dialog")
@@ -330,7 +347,7 @@ class ContactDetailScreen(Screen[bool]):
             self.show(current)
             self.notify("Reloaded their version.")
         elif choice == "overwrite":
-            self.save(current.version, changes)
+            self._write(self.save, current.version, changes)
 
     # ----- the lifecycle ---------------------------------------------------------------
 
@@ -341,7 +358,7 @@ class ContactDetailScreen(Screen[bool]):
     @work(exclusive=True, group="dialog")
     async def confirm_stage(self, step: Step) -> None:
         detail = self.detail
-        if detail is None:
+        if detail is None or self._busy():
             return
         if step.key == detail.stage:
             self.notify(f"{display_safe(detail.name)} is already at {step.name}.", markup=False)
@@ -366,7 +383,7 @@ class ContactDetailScreen(Screen[bool]):
             ConfirmDialog(question, confirm_label=label, danger=step.outcome == "lost")
         ):
             return
-        self.write_stage(step.key, None, detail.version)
+        self._write(self.write_stage, step.key, None, detail.version)
 
     @on(InfoPanel.TemplateChosen)
     def template_chosen(self, message: InfoPanel.TemplateChosen) -> None:
@@ -376,7 +393,8 @@ class ContactDetailScreen(Screen[bool]):
     async def change_template(self, template_key: str) -> None:
         detail = self.detail
         template = self.config.template(template_key)
-        if detail is None or template is None:
+        if detail is None or template is None or self._busy():
+            self.query_one(InfoPanel).reset_template()
             return
         step_key: str | None = detail.stage
         if template.step(detail.stage) is None:
@@ -389,7 +407,7 @@ class ContactDetailScreen(Screen[bool]):
         if step_key is None:
             self.query_one(InfoPanel).reset_template()
             return
-        self.write_stage(step_key, template_key, detail.version)
+        self._write(self.write_stage, step_key, template_key, detail.version)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="store")
     def write_stage(self, step_key: str, template: str | None, version: int) -> None:
@@ -415,10 +433,11 @@ class ContactDetailScreen(Screen[bool]):
 
     @on(StageConflicted)
     def stage_conflicted(self, message: StageConflicted) -> None:
+        self.writing = False
         known, current = self.detail, message.current
         if known and (known.stage, known.template) == (current.stage, current.template):
             # They changed other fields, not the lifecycle: moving the stage loses nothing.
-            self.write_stage(message.step, message.template, current.version)
+            self._write(self.write_stage, message.step, message.template, current.version)
             return
         self.resolve_stage_conflict(message.current, message.step, message.template)
 
@@ -440,7 +459,7 @@ class ContactDetailScreen(Screen[bool]):
         )
         choice = await self.app.push_screen_wait(ConflictDialog(text, rows))
         if choice == "overwrite":
-            self.write_stage(step_key, template, current.version)
+            self._write(self.write_stage, step_key, template, current.version)
         else:
             self.show(current, keep_edits=True)
 
@@ -448,6 +467,7 @@ class ContactDetailScreen(Screen[bool]):
     def _worker_failed(self, event: Worker.StateChanged) -> None:
         # Expected refusals come back as messages; anything else is reported the app's way.
         if event.state == WorkerState.ERROR:
+            self.writing = False
             report = getattr(self.app, "report_worker_error", None)
             if report is not None:
                 report(event.worker)

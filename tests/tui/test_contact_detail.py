@@ -654,3 +654,17 @@ async def test_q_asks_before_quitting_with_unsaved_edits(workspace, service, con
         await pilot.press("y")
         await pilot.pause()
         assert not app.is_running
+
+
+async def test_saving_twice_quickly_is_one_save_not_a_conflict_with_myself(
+    workspace, service, contact
+):
+    app = ContactsApp(workspace)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_detail(app, pilot, contact.id)
+        await type_into(pilot, "name", "Ada King")
+        await pilot.press("ctrl+s", "ctrl+s", "ctrl+s")
+        await settle(app, pilot)
+        assert app.screen is screen
+        assert not screen.query_one(InfoPanel).dirty
+    assert service.get_contact(contact.id).version == contact.version + 1
