@@ -231,14 +231,16 @@ def search_page(
     plain = replace(contact_filter, search="") == ContactFilter(archived=contact_filter.archived)
     if terms and plain and not is_postgres():  # PostgreSQL: pg_trgm and its planner
         base = filter_condition(replace(contact_filter, search=""), category_steps)
+        term = terms[0]
+        if len(terms) == 1 and len(term) < TRIGRAM and sort == "name" and not term.isdigit():
+            # Names starting with the term sit together in name order, far from the
+            # top: reading ahead from the top would not reach them.
+            rows = _short_term_by_name(base, term, descending, after, limit, backwards)
+            if rows is not None:
+                return rows
         rows = _scan_ahead(base, terms, sort, descending, after, limit, backwards)
         if rows is not None:
             return rows
-        one_short_term = len(terms) == 1 and len(terms[0]) < TRIGRAM
-        if one_short_term and sort == "name":
-            rows = _short_term_by_name(base, terms[0], descending, after, limit, backwards)
-            if rows is not None:
-                return rows
     condition = filter_condition(contact_filter, category_steps)
     return page(condition, sort, descending, after, limit, backwards)
 
@@ -335,37 +337,21 @@ def _short_term_by_name(
     limit: int,
     backwards: bool,
 ) -> list[tuple] | None:
-    """One short term over the list sorted by name: each way a contact can match, in order.
+    """One short term (not digits) over the list sorted by name: both ways a contact can
+    match, each in name order, merged.
 
-    The name prefix comes in name order straight from the name index; the e-mail prefix
-    from the (primary_email, name_key, id) index in name order without reading a row; the
-    phone-digit prefix from its index. Merged, the first `limit` are the page.
+    The name prefix comes in name order straight from the name index, the e-mail prefix
+    from the (primary_email, name_key, id) index in name order without reading a row.
+    A term of digits also matches phone numbers, evenly spread in name order: reading
+    ahead (`_scan_ahead`) finds those.
     """
-    branches = [
-        page(
-            base & _prefix(Contact.name_key, term, False),
-            "name",
-            descending,
-            after,
-            limit,
-            backwards,
-        )
-    ]
+    by_name = page(
+        base & _prefix(Contact.name_key, term, False), "name", descending, after, limit, backwards
+    )
     by_email = _email_prefix_by_name(base, term, descending, after, limit, backwards)
     if by_email is None:
         return None
-    branches.append(by_email)
-    if term.isdigit():
-        branches.append(
-            page(
-                base & _prefix(Contact.phone_digits, term, False),
-                "name",
-                descending,
-                after,
-                limit,
-                backwards,
-            )
-        )
+    branches = [by_name, by_email]
     name_key, contact_id = 14, 0
     merged = sorted(
         {row[contact_id]: row for rows in branches for row in rows}.values(),
