@@ -37,7 +37,7 @@ class AccountPicker(ModalScreen[tuple[AccountInfo, ...] | None]):
         & SelectionList { height: auto; max-height: 14; }
         & #account-error { color: $text-error; display: none; }
         & #account-error.-shown { display: block; }
-        & .account-picker--hint { color: $text-muted; }
+        & .account-picker--hint { color: $text-muted; width: 100%; }
     }
     """
 
