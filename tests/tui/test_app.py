@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from screen_text import screen_text
+from pilot_helpers import screen_text, settle
 
 from contacts_tui.app import ContactsApp
 
@@ -12,8 +12,7 @@ async def test_app_shows_contacts_and_quits_with_q(workspace, service):
     service.create_contact("Grace Hopper")
     app = ContactsApp(workspace)
     async with app.run_test(size=(100, 30)) as pilot:
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await settle(pilot)
         text = screen_text(app)
         for expected in (
             "Ada Lovelace",

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import peewee
 import pytest
-from screen_text import screen_text
+from pilot_helpers import screen_text
+from pilot_helpers import settle as settle_workers
 from textual import on, work
 from textual.app import App, ComposeResult
 from textual.widgets import Checkbox, Footer, Input, Select, Static
@@ -64,10 +65,8 @@ def app(workspace, contact_id):
 
 async def settle(pilot) -> None:
     """Let workers finish and their results reach the screen (a save may trigger a reload)."""
-    for _ in range(4):
-        await pilot.pause()
-        await pilot.app.workers.wait_for_complete()
     await pilot.pause()
+    await settle_workers(pilot, rounds=4)
 
 
 def section(app, kind: str) -> RecordTable:

@@ -9,7 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from screen_text import screen_text
+from pilot_helpers import screen_text
+from pilot_helpers import settle as settle_workers
 from textual.app import App
 from textual.screen import Screen
 from textual.widgets import Input, Label, ProgressBar, RadioSet, Select
@@ -44,8 +45,7 @@ class Host(App):
 
 
 async def settle(app: App, pilot) -> None:
-    await app.workers.wait_for_complete()
-    await pilot.pause()
+    await settle_workers(pilot)
 
 
 # ----- ConfirmDialog ------------------------------------------------------------------
