@@ -304,10 +304,10 @@ def test_read_document_verifies_the_hash(docs: ContactService, tmp_path: Path) -
     blob = docs.documents.path_of(info.sha256)
     blob.chmod(0o600)
     blob.write_bytes(b"altered text!")
-    with pytest.raises(IntegrityError, match="a.txt is damaged"):
+    with pytest.raises(IntegrityError, match=r"a\.txt is damaged"):
         docs.read_document(info.id, limit=8)
     blob.unlink()
-    with pytest.raises(IntegrityError, match="a.txt is missing"):
+    with pytest.raises(IntegrityError, match=r"a\.txt is missing"):
         docs.read_document(info.id)
 
 
