@@ -5,38 +5,50 @@ from __future__ import annotations
 from collections.abc import Iterator
 from functools import partial
 
-from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.dom import DOMNode
 
 
 class ScreenBindingCommands(Provider):
-    """Offers each described Binding of the calling screen; add it to `Screen.COMMANDS`.
+    """Offers each described key binding active on the calling screen — the screen's own
+    and those of the focused widget and its parents (a tab's panel, say); add it to
+    `Screen.COMMANDS`.
 
     The command reads "<COMMAND_GROUP>: <description>", e.g. "Contact: Save", and runs
-    the binding's action on the screen, exactly as the key would.
+    the binding's action on the node that owns it, exactly as the key would.
     """
 
-    def _commands(self) -> Iterator[tuple[str, str, str]]:
+    def _commands(self) -> Iterator[tuple[str, str, DOMNode, str]]:
         screen = self.screen
         group = getattr(screen, "COMMAND_GROUP", type(screen).__name__)
-        for binding in screen.BINDINGS:
-            if isinstance(binding, Binding) and binding.description:
-                key = binding.key_display or binding.key.split(",")[0]
-                help_text = f"{binding.tooltip or binding.description} ({key})"
-                yield f"{group}: {binding.description}", help_text, binding.action
+        seen: set[tuple[int, str]] = set()
+        for active in screen.active_bindings.values():
+            binding, node = active.binding, active.node
+            # App bindings (quit, palette) are the palette's own system commands already.
+            if node is self.app or not binding.description or not active.enabled:
+                continue
+            if (id(node), binding.action) in seen:
+                continue
+            seen.add((id(node), binding.action))
+            key = binding.key_display or binding.key.split(",")[0]
+            help_text = f"{binding.tooltip or binding.description} ({key})"
+            yield f"{group}: {binding.description}", help_text, node, binding.action
 
-    def _run(self, action: str) -> None:
-        self.app.call_later(self.screen.run_action, action)
+    def _run(self, node: DOMNode, action: str) -> None:
+        self.app.call_later(node.run_action, action)
 
     async def discover(self) -> Hits:
-        for name, help_text, action in self._commands():
-            yield DiscoveryHit(name, partial(self._run, action), help=help_text)
+        for name, help_text, node, action in self._commands():
+            yield DiscoveryHit(name, partial(self._run, node, action), help=help_text)
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
-        for name, help_text, action in self._commands():
+        for name, help_text, node, action in self._commands():
             score = matcher.match(name)
             if score > 0:
                 yield Hit(
-                    score, matcher.highlight(name), partial(self._run, action), help=help_text
+                    score,
+                    matcher.highlight(name),
+                    partial(self._run, node, action),
+                    help=help_text,
                 )
