@@ -344,13 +344,13 @@ def test_find_duplicates_names_the_other_contacts(service, contact, backend):
 
 def test_two_users_adding_the_first_email_at_once(service, contact, backend, monkeypatch):
     """Both saw no primary; the database refuses the second primary, and the retry sees it."""
-    import contacts_tui.services as services
+    import contacts_tui.services.records as records
 
     first = service.add_email(contact.id, "a@example.com")
-    real = services._primary_of
+    real = records._primary_of
     stale = iter([None])  # the first look misses the colleague's primary, as a race would
     monkeypatch.setattr(
-        services, "_primary_of", lambda spec, cid: next(stale, None) or real(spec, cid)
+        records, "_primary_of", lambda spec, cid: next(stale, None) or real(spec, cid)
     )
     second = service.add_email(contact.id, "b@example.com")
     assert (first.is_primary, second.is_primary) == (True, False)

@@ -1,0 +1,519 @@
+"""The only door between the UI and the store: plain frozen dataclasses in and out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import peewee
+
+from contacts_tui.documents import BlobStore
+from contacts_tui.lifecycle import LifecycleConfig, Template
+from contacts_tui.services.documents import DocumentServices, remove_orphan_blob
+from contacts_tui.services.records import RecordCheck, RecordInvalid, RecordServices
+from contacts_tui.services.results import (
+    AccountInfo,
+    AddressInfo,
+    AuditInfo,
+    BankAccountInfo,
+    CategoryCount,
+    CompanyInfo,
+    ConflictError,
+    ContactCard,
+    ContactDetail,
+    ContactRow,
+    Dashboard,
+    DocumentInfo,
+    EmailInfo,
+    NotFoundError,
+    Page,
+    PhoneInfo,
+    StageChangeInfo,
+)
+from contacts_tui.services.shared import (
+    DEFAULT_VIEW,
+    STATUS_CLOSED,
+    STATUS_OPEN,
+    account_names,
+    audit_text,
+    children_by_contact,
+    read_contact,
+    refresh_derived,
+    resolve_company,
+    set_accounts,
+    status_of,
+    write_audit,
+    write_contact,
+)
+from contacts_tui.store import listing
+from contacts_tui.store.database import with_connection
+from contacts_tui.store.listing import TENANT_WIDE, ContactFilter
+from contacts_tui.store.models import (
+    Account,
+    Address,
+    AuditEntry,
+    Company,
+    Contact,
+    ContactAccount,
+    Email,
+    Phone,
+    StageChange,
+    database,
+    utc_now,
+)
+from contacts_tui.store.search import fold, search_document
+from contacts_tui.validation import (
+    ValidationError,
+    clean_text,
+    display_safe,
+    normalize_scoring,
+)
+
+__all__ = [
+    "DEFAULT_VIEW",
+    "EDITABLE_FIELDS",
+    "STATUS_CLOSED",
+    "STATUS_OPEN",
+    "TENANT_WIDE",
+    "AccountInfo",
+    "AddressInfo",
+    "AuditInfo",
+    "BankAccountInfo",
+    "CategoryCount",
+    "CompanyInfo",
+    "ConflictError",
+    "ContactCard",
+    "ContactDetail",
+    "ContactFilter",
+    "ContactRow",
+    "ContactService",
+    "Dashboard",
+    "DocumentInfo",
+    "EmailInfo",
+    "NotFoundError",
+    "Page",
+    "PhoneInfo",
+    "RecordCheck",
+    "RecordInvalid",
+    "StageChangeInfo",
+    "refresh_derived",
+    "remove_orphan_blob",
+]
+
+# Fields update_contact accepts, and how each is written to the audit log.
+EDITABLE_FIELDS = (
+    "name",
+    "full_name",
+    "scoring",
+    "segmentation",
+    "reason_code",
+    "company",
+    "template",
+    "accounts",
+)
+
+
+@dataclass
+class ContactService(DocumentServices, RecordServices):
+    """Reads and writes contacts for one user with one lifecycle configuration."""
+
+    config: LifecycleConfig
+    user: str
+    _category_steps: dict[str, tuple[str, ...]] = field(init=False, repr=False)
+    # The workspace's documents/ store (issue 6); None: document methods raise DocumentError.
+    documents: BlobStore | None = None
+
+    def __post_init__(self) -> None:
+        self.set_config(self.config)
+
+    def set_config(self, config: LifecycleConfig) -> None:
+        self.config = config
+        steps: dict[str, list[str]] = {}
+        for template in config.templates:
+            for category in template.categories:
+                steps.setdefault(category.key, []).extend(s.key for s in category.steps)
+        self._category_steps = {k: tuple(v) for k, v in steps.items()}
+
+    # ----- the list -------------------------------------------------------------------
+
+    def _condition(self, contact_filter: ContactFilter) -> peewee.Expression:
+        steps = self._category_steps.get(contact_filter.category or "", ())
+        return listing.filter_condition(contact_filter, steps)
+
+    @with_connection
+    def list_page(
+        self,
+        contact_filter: ContactFilter = DEFAULT_VIEW,
+        sort: str = "name",
+        descending: bool = False,
+        after: tuple | None = None,
+        limit: int = 100,
+        backwards: bool = False,
+    ) -> Page:
+        """A page of the list; see `store.listing.page` for `after` and `backwards`."""
+        if contact_filter.search:
+            # (added for the list screen) cheaper plans than the search index first
+            steps = self._category_steps.get(contact_filter.category or "", ())
+            raw = listing.search_page(
+                contact_filter, steps, sort, descending, after, limit + 1, backwards
+            )
+        else:
+            raw = listing.page(
+                self._condition(contact_filter), sort, descending, after, limit + 1, backwards
+            )
+        has_more = len(raw) > limit
+        if has_more:
+            raw = raw[1:] if backwards else raw[:limit]
+        accounts = listing.assigned_accounts([r[0] for r in raw])
+        rows = tuple(
+            ContactRow(
+                id=r[0],
+                name=r[1],
+                full_name=r[2],
+                email=r[3],
+                phone=r[4],
+                company=r[5],
+                status=r[6],
+                stage=r[7],
+                template=r[8],
+                segmentation=r[9],
+                scoring=r[10],
+                reason_code=r[11],
+                updated_at=r[12],
+                archived=bool(r[13]),
+                accounts=tuple(accounts.get(r[0], ())),
+                sort_key=(r[15], r[14], r[0]),
+            )
+            for r in raw
+        )
+        return Page(rows, has_more)
+
+    @with_connection
+    def count(self, contact_filter: ContactFilter = DEFAULT_VIEW) -> int:
+        return listing.count(self._condition(contact_filter))
+
+    # ----- position in the list (added for the list screen's virtual table) -----------
+
+    @with_connection
+    def position(
+        self,
+        contact_filter: ContactFilter,
+        sort: str,
+        descending: bool,
+        sort_key: tuple,
+    ) -> int:
+        """The 0-based row number of the row whose `ContactRow.sort_key` is `sort_key`."""
+        return listing.position(self._condition(contact_filter), sort, descending, sort_key)
+
+    @with_connection
+    def dashboard(self, contact_filter: ContactFilter = DEFAULT_VIEW) -> Dashboard:
+        """Counts for the dashboard: by status, by lifecycle category, missing primaries."""
+        per_stage = listing.stage_counts(self._condition(contact_filter))
+        category_of = {
+            step: category for category, steps in self._category_steps.items() for step in steps
+        }
+        by_category: dict[str, int] = dict.fromkeys(self._category_steps, 0)
+        total = opened = closed = missing = unknown = 0
+        for stage, status, n, missing_here in per_stage:
+            total += n
+            missing += missing_here
+            if status == STATUS_CLOSED:
+                closed += n
+            else:
+                opened += n
+            if stage in category_of:
+                by_category[category_of[stage]] += n
+            else:
+                unknown += n
+        names = self.config.category_names()
+        categories = tuple(CategoryCount(k, names.get(k, k), n) for k, n in by_category.items())
+        return Dashboard(total, opened, closed, categories, missing, unknown)
+
+    # ----- one contact ----------------------------------------------------------------
+
+    @with_connection
+    def get_contact(self, contact_id: int) -> ContactDetail:
+        return read_contact(contact_id)
+
+    @with_connection
+    def create_contact(self, name: str, company: int | str | None = None) -> ContactDetail:
+        """A new contact at the first step of the default lifecycle.
+
+        `company` is a company id, a new company's name (created on the fly), or None for
+        Tenant-Wide.
+        """
+        name = clean_text(name, field="Name", required=True)
+        template = self.config.default
+        first = template.first_step
+        now = utc_now()
+        with database.atomic():
+            company_row = resolve_company(company)
+            company_name = company_row.name if company_row else ""
+            contact = Contact.create(
+                name=name,
+                name_key=fold(name),
+                company=company_row,
+                company_name=company_name,
+                template=template.key,
+                stage=first.key,
+                status=status_of(first.is_closed),
+                search_doc=search_document(name, "", company_name),
+                created_at=now,
+                created_by=self.user,
+                updated_at=now,
+                updated_by=self.user,
+            )
+            StageChange.create(contact=contact, to_stage=first.key, at=now, by=self.user)
+            AuditEntry.create(
+                contact=contact, at=now, by=self.user, field="created", new_value=name
+            )
+        return read_contact(contact.id)
+
+    @with_connection
+    def update_contact(self, contact_id: int, version: int, **changes: object) -> ContactDetail:
+        """Save edited fields of the information panel, if nobody saved in between.
+
+        Raises ValidationError for a bad value (nothing is saved), ConflictError when the
+        contact's version is no longer `version`.
+        """
+        unknown = set(changes) - set(EDITABLE_FIELDS)
+        if unknown:
+            raise TypeError(f"not editable: {', '.join(sorted(unknown))}")
+        values = self._validated(changes)
+        with database.atomic():
+            current = read_contact(contact_id)
+            if current.version != version:
+                raise ConflictError(current)
+            updates: dict = {}
+            audit: list[tuple[str, str, str]] = []
+            for key, value in values.items():
+                if key == "accounts":
+                    old = tuple(sorted(a.id for a in current.accounts))
+                    if tuple(sorted(value)) != old:
+                        set_accounts(contact_id, value)
+                        audit.append(
+                            (
+                                "accounts",
+                                ", ".join(a.name for a in current.accounts),
+                                ", ".join(account_names(value)),
+                            )
+                        )
+                elif key == "company":
+                    company_row = resolve_company(value)
+                    old_id = current.company.id if current.company else None
+                    new_id = company_row.id if company_row else None
+                    if old_id != new_id:
+                        updates["company"] = new_id
+                        updates["company_name"] = company_row.name if company_row else ""
+                        audit.append(
+                            (
+                                "company",
+                                current.company.name if current.company else "Tenant-Wide",
+                                company_row.name if company_row else "Tenant-Wide",
+                            )
+                        )
+                elif getattr(current, key) != value:
+                    updates[key] = value
+                    audit.append((key, audit_text(getattr(current, key)), audit_text(value)))
+            if "template" in updates:
+                template = self.config.template(updates["template"])
+                if template.step(current.stage) is None:
+                    raise ValidationError(
+                        f"The step {current.stage!r} is not in the lifecycle "
+                        f"{template.name!r}; choose the step to start at with set_stage."
+                    )
+            if not audit:
+                return current
+            write_contact(contact_id, version, updates, self.user)
+            write_audit(contact_id, self.user, audit)
+            refresh_derived(contact_id)
+        return read_contact(contact_id)
+
+    def _validated(self, changes: dict[str, object]) -> dict[str, object]:
+        values: dict[str, object] = {}
+        for key, value in changes.items():
+            if key == "name":
+                values[key] = clean_text(value, field="Name", required=True)
+            elif key in ("full_name", "segmentation", "reason_code"):
+                values[key] = clean_text(value, field=key.replace("_", " ").capitalize())
+            elif key == "scoring":
+                values[key] = normalize_scoring(
+                    value, self.config.scoring_min, self.config.scoring_max
+                )
+            elif key == "template":
+                if self.config.template(str(value)) is None:
+                    raise ValidationError(f"There is no lifecycle called {value!r}.")
+                values[key] = value
+            elif key == "company":
+                if isinstance(value, str):
+                    value = clean_text(value, field="Company") or None
+                values[key] = value
+            elif key == "accounts":
+                values[key] = tuple(int(v) for v in value)  # type: ignore[union-attr]
+        return values
+
+    @with_connection
+    def set_stage(
+        self,
+        contact_id: int,
+        step_key: str,
+        version: int | None = None,
+        template: str | None = None,
+    ) -> ContactDetail:
+        """Move the contact to a lifecycle step (optionally of another template).
+
+        Writes the stage history entry, the new status and the audit entry in one
+        transaction. With `version`, a contact saved meanwhile raises ConflictError.
+        """
+        with database.atomic():
+            current = read_contact(contact_id)
+            if version is not None and current.version != version:
+                raise ConflictError(current)
+            template_key = template or current.template
+            lifecycle = self.config.template(template_key)
+            if lifecycle is None:
+                raise ValidationError(f"There is no lifecycle called {template_key!r}.")
+            step = lifecycle.step(step_key)
+            if step is None:
+                raise ValidationError(f"The lifecycle {lifecycle.name!r} has no step {step_key!r}.")
+            if step.key == current.stage and template_key == current.template:
+                return current
+            now = utc_now()
+            updates = {"stage": step.key, "status": status_of(step.is_closed)}
+            if template_key != current.template:
+                updates["template"] = template_key
+                AuditEntry.create(
+                    contact=contact_id,
+                    at=now,
+                    by=self.user,
+                    field="template",
+                    old_value=current.template,
+                    new_value=template_key,
+                )
+            write_contact(contact_id, current.version, updates, self.user)
+            StageChange.create(
+                contact=contact_id,
+                from_stage=current.stage,
+                to_stage=step.key,
+                at=now,
+                by=self.user,
+            )
+        return read_contact(contact_id)
+
+    @with_connection
+    def archive(self, contact_id: int, archived: bool = True) -> ContactDetail:
+        with database.atomic():
+            current = read_contact(contact_id)
+            if current.archived == archived:
+                return current
+            write_contact(contact_id, current.version, {"archived": archived}, self.user)
+            AuditEntry.create(
+                contact=contact_id,
+                by=self.user,
+                field="archived",
+                old_value=audit_text(current.archived),
+                new_value=audit_text(archived),
+            )
+        return read_contact(contact_id)
+
+    # ----- companies and accounts -----------------------------------------------------
+
+    @with_connection
+    def companies(self) -> tuple[CompanyInfo, ...]:
+        query = Company.select(Company.id, Company.name).order_by(Company.name).tuples()
+        return tuple(CompanyInfo(i, n) for i, n in query)
+
+    @with_connection
+    def create_company(self, name: str) -> CompanyInfo:
+        with database.atomic():
+            row = resolve_company(name)
+        return CompanyInfo(row.id, row.name)
+
+    @with_connection
+    def accounts(self, include_archived: bool = False) -> tuple[AccountInfo, ...]:
+        contacts = peewee.fn.COUNT(ContactAccount.id)
+        query = (
+            Account.select(Account.id, Account.name, Account.archived, contacts)
+            .join(ContactAccount, peewee.JOIN.LEFT_OUTER)
+            .group_by(Account.id, Account.name, Account.archived)
+            .order_by(Account.name)
+        )
+        if not include_archived:
+            query = query.where(Account.archived == False)  # noqa: E712
+        return tuple(AccountInfo(*row) for row in query.tuples())
+
+    @with_connection
+    def create_account(self, name: str) -> AccountInfo:
+        name = clean_text(name, field="Account name", required=True)
+        with database.atomic():
+            existing = Account.get_or_none(Account.name == name)
+            if existing is not None:
+                raise ValidationError(f"An account called {name!r} exists already.")
+            row = Account.create(name=name)
+        return AccountInfo(row.id, row.name)
+
+    @with_connection
+    def rename_account(self, account_id: int, name: str) -> AccountInfo:
+        name = clean_text(name, field="Account name", required=True)
+        with database.atomic():
+            clash = Account.get_or_none((Account.name == name) & (Account.id != account_id))
+            if clash is not None:
+                raise ValidationError(f"An account called {name!r} exists already.")
+            Account.update(name=name).where(Account.id == account_id).execute()
+            row = Account.get_by_id(account_id)
+        return AccountInfo(row.id, row.name, row.archived)
+
+    @with_connection
+    def archive_account(self, account_id: int, archived: bool = True) -> None:
+        with database.atomic():
+            Account.update(archived=archived).where(Account.id == account_id).execute()
+
+    @with_connection
+    def find_contact(self, reference: str) -> int:
+        """The id of the contact a script names by id or by an exact e-mail address."""
+        text = reference.strip()
+        if text.isdigit():
+            self._contact_exists(int(text))
+            return int(text)
+        ids = sorted(
+            {
+                contact
+                for (contact,) in Email.select(Email.contact)
+                .where(peewee.fn.LOWER(Email.email) == text.lower())
+                .tuples()
+            }
+        )
+        if not ids:
+            raise NotFoundError(f"No contact has the id or e-mail {display_safe(text)!r}.")
+        if len(ids) > 1:
+            raise NotFoundError(
+                f"{len(ids)} contacts have the e-mail {display_safe(text)!r} "
+                f"(ids {', '.join(map(str, ids))}); name one by its id."
+            )
+        return ids[0]
+
+    def template_of(self, contact: ContactDetail | ContactRow) -> Template | None:
+        return self.config.template(contact.template)
+
+    # ----- export: the e-mails, phones and addresses of many contacts (issue 3) --------
+    # An export of a million contacts reads them a page at a time; one query per child
+    # table per page keeps it at a few thousand queries instead of millions.
+
+    @with_connection
+    def contact_cards(self, contact_ids: list[int]) -> dict[int, ContactCard]:
+        """The e-mails, phones and addresses of each contact, primary first, oldest first.
+
+        Every id asked for gets a card, empty for a contact without children (or one that
+        no longer exists).
+        """
+        ids = list(dict.fromkeys(contact_ids))
+        emails = children_by_contact(Email, EmailInfo, ids)
+        phones = children_by_contact(Phone, PhoneInfo, ids)
+        addresses = children_by_contact(Address, AddressInfo, ids)
+        return {
+            i: ContactCard(
+                emails=tuple(emails.get(i, ())),
+                phones=tuple(phones.get(i, ())),
+                addresses=tuple(addresses.get(i, ())),
+            )
+            for i in ids
+        }

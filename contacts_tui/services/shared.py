@@ -1,0 +1,272 @@
+"""Helpers every part of the services uses: reading a contact, writing it, its list columns."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import peewee
+
+from contacts_tui.services.results import (
+    AccountInfo,
+    AddressInfo,
+    AuditInfo,
+    BankAccountInfo,
+    CompanyInfo,
+    ConflictError,
+    ContactDetail,
+    DocumentInfo,
+    EmailInfo,
+    NotFoundError,
+    PhoneInfo,
+    StageChangeInfo,
+)
+from contacts_tui.store.listing import TENANT_WIDE, ContactFilter
+from contacts_tui.store.models import (
+    Account,
+    Address,
+    AuditEntry,
+    BankAccount,
+    Company,
+    Contact,
+    ContactAccount,
+    Document,
+    Email,
+    Phone,
+    StageChange,
+    utc_now,
+)
+from contacts_tui.store.search import digits, fold, search_document
+from contacts_tui.validation import (
+    clean_text,
+)
+
+DEFAULT_VIEW = ContactFilter()
+"""Every contact that is not archived."""
+
+STATUS_OPEN = "Open"
+STATUS_CLOSED = "Closed"
+
+
+def status_of(closed: bool) -> str:
+    return STATUS_CLOSED if closed else STATUS_OPEN
+
+
+def audit_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
+
+
+def resolve_company(company: int | str | None) -> Company | None:
+    """A company row from an id or a name (created when new); None stays Tenant-Wide."""
+    if company is None or company == TENANT_WIDE:
+        return None
+    if isinstance(company, int):
+        row = Company.get_or_none(Company.id == company)
+        if row is None:
+            raise NotFoundError(f"Company {company} no longer exists.")
+        return row
+    name = clean_text(company, field="Company", required=True)
+    row = Company.get_or_none(Company.name == name)
+    return row or Company.create(name=name)
+
+
+def set_accounts(contact_id: int, account_ids: tuple[int, ...]) -> None:
+    ContactAccount.delete().where(ContactAccount.contact == contact_id).execute()
+    if account_ids:
+        ContactAccount.insert_many(
+            [{"contact": contact_id, "account": a} for a in account_ids]
+        ).execute()
+
+
+def account_names(account_ids: tuple[int, ...]) -> list[str]:
+    if not account_ids:
+        return []
+    query = Account.select(Account.name).where(Account.id.in_(account_ids)).order_by(Account.name)
+    return [name for (name,) in query.tuples()]
+
+
+def write_audit(contact_id: int, user: str, changes: list[tuple[str, str, str]]) -> datetime:
+    """Audit entries (field, old value, new value) of one change, in the caller's
+    transaction; returns the time they carry."""
+    now = utc_now()
+    AuditEntry.insert_many(
+        [
+            {
+                "contact": contact_id,
+                "at": now,
+                "by": user,
+                "field": field,
+                "old_value": old,
+                "new_value": new,
+            }
+            for field, old, new in changes
+        ]
+    ).execute()
+    return now
+
+
+def write_contact(contact_id: int, version: int, updates: dict, user: str) -> None:
+    """Apply `updates`, bump the version; the WHERE on version makes a race a conflict."""
+    changed = (
+        Contact.update(
+            **updates,
+            version=Contact.version + 1,
+            updated_at=utc_now(),
+            updated_by=user,
+        )
+        .where((Contact.id == contact_id) & (Contact.version == version))
+        .execute()
+    )
+    if changed != 1:
+        raise ConflictError(read_contact(contact_id))
+
+
+def refresh_derived(contact_id: int) -> None:
+    """Recompute the list columns and the search document from the contact's records.
+
+    Called inside the transaction of every change to a contact, its e-mails, phones or
+    company; writes only what changed, so the FTS trigger fires only when it must.
+    """
+    contact = (
+        Contact.select(
+            Contact.name,
+            Contact.full_name,
+            Contact.company_name,
+            Contact.name_key,
+            Contact.primary_email,
+            Contact.primary_phone,
+            Contact.phone_digits,
+            Contact.search_doc,
+        )
+        .where(Contact.id == contact_id)
+        .tuples()
+        .first()
+    )
+    if contact is None:
+        raise NotFoundError(f"Contact {contact_id} no longer exists.")
+    name, full_name, company_name, *old = contact
+    emails = list(
+        Email.select(Email.email, Email.is_primary)
+        .where(Email.contact == contact_id)
+        .order_by(Email.is_primary.desc(), Email.id)
+        .tuples()
+    )
+    phones = list(
+        Phone.select(Phone.number, Phone.is_primary)
+        .where(Phone.contact == contact_id)
+        .order_by(Phone.is_primary.desc(), Phone.id)
+        .tuples()
+    )
+    primary_email = next((e for e, primary in emails if primary), "")
+    primary_phone = next((p for p, primary in phones if primary), "")
+    new = (
+        fold(name),
+        primary_email,
+        primary_phone,
+        digits(primary_phone),
+        search_document(
+            name, full_name, company_name, [e for e, _ in emails], [p for p, _ in phones]
+        ),
+    )
+    columns = ("name_key", "primary_email", "primary_phone", "phone_digits", "search_doc")
+    updates = {c: v for c, v, o in zip(columns, new, old, strict=True) if v != o}
+    if updates:
+        Contact.update(**updates).where(Contact.id == contact_id).execute()
+
+
+def read_contact(contact_id: int) -> ContactDetail:
+    row = (
+        Contact.select(Contact, Company.id, Company.name)
+        .join(Company, peewee.JOIN.LEFT_OUTER)
+        .where(Contact.id == contact_id)
+        .objects()
+        .first()
+    )
+    if row is None:
+        raise NotFoundError(f"Contact {contact_id} no longer exists.")
+    company = CompanyInfo(row.company_id, row.company_name) if row.company_id is not None else None
+    accounts = tuple(
+        AccountInfo(i, n, a)
+        for i, n, a in Account.select(Account.id, Account.name, Account.archived)
+        .join(ContactAccount)
+        .where(ContactAccount.contact == contact_id)
+        .order_by(Account.name)
+        .tuples()
+    )
+    return ContactDetail(
+        id=row.id,
+        name=row.name,
+        full_name=row.full_name,
+        scoring=row.scoring,
+        segmentation=row.segmentation,
+        reason_code=row.reason_code,
+        company=company,
+        template=row.template,
+        stage=row.stage,
+        status=row.status,
+        archived=row.archived,
+        version=row.version,
+        created_at=row.created_at,
+        created_by=row.created_by,
+        updated_at=row.updated_at,
+        updated_by=row.updated_by,
+        accounts=accounts,
+        emails=children_of(Email, EmailInfo, contact_id),
+        phones=children_of(Phone, PhoneInfo, contact_id),
+        addresses=children_of(Address, AddressInfo, contact_id),
+        bank_accounts=children_of(BankAccount, BankAccountInfo, contact_id),
+        documents=children_of(Document, DocumentInfo, contact_id),
+        stage_history=tuple(
+            StageChangeInfo(*r)
+            for r in StageChange.select(
+                StageChange.from_stage, StageChange.to_stage, StageChange.at, StageChange.by
+            )
+            .where(StageChange.contact == contact_id)
+            .order_by(StageChange.at, StageChange.id)
+            .tuples()
+        ),
+        audit=tuple(
+            AuditInfo(*r)
+            for r in AuditEntry.select(
+                AuditEntry.at,
+                AuditEntry.by,
+                AuditEntry.field,
+                AuditEntry.old_value,
+                AuditEntry.new_value,
+            )
+            .where(AuditEntry.contact == contact_id)
+            .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+            .tuples()
+        ),
+    )
+
+
+def children_of(model: type[peewee.Model], info: type, contact_id: int) -> tuple:
+    """The child rows of a contact as `info` dataclasses, primary first, oldest first."""
+    names = [f.name for f in info.__dataclass_fields__.values()]
+    columns = [getattr(model, n) for n in names]
+    order = [model.is_primary.desc(), model.id] if hasattr(model, "is_primary") else [model.id]
+    query = model.select(*columns).where(model.contact == contact_id).order_by(*order).tuples()
+    return tuple(info(*r) for r in query)
+
+
+def children_by_contact(
+    model: type[peewee.Model], info: type, contact_ids: list[int]
+) -> dict[int, list]:
+    """The child rows of many contacts, one query, grouped by contact in `children_of`'s order."""
+    if not contact_ids:
+        return {}
+    names = [f.name for f in info.__dataclass_fields__.values()]
+    query = (
+        model.select(model.contact, *(getattr(model, n) for n in names))
+        .where(model.contact.in_(contact_ids))
+        .order_by(model.contact, model.is_primary.desc(), model.id)
+        .tuples()
+    )
+    grouped: dict[int, list] = {}
+    for contact_id, *values in query:
+        grouped.setdefault(contact_id, []).append(info(*values))
+    return grouped
