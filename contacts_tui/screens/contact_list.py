@@ -12,7 +12,7 @@ from textual.binding import Binding
 from textual.command import Provider
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, Label, Static
+from textual.widgets import Header, Input, Label, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from contacts_tui.preferences import load_columns, save_columns
@@ -20,6 +20,7 @@ from contacts_tui.services import TENANT_WIDE, ContactFilter, ContactRow
 from contacts_tui.validation import display_safe
 from contacts_tui.widgets.contact_table import COLUMNS, DEFAULT_COLUMNS, ContactTable
 from contacts_tui.widgets.dashboard import DashboardBar
+from contacts_tui.widgets.keys_footer import KeysFooter
 
 
 def _binding_commands() -> type[Provider]:
@@ -125,7 +126,7 @@ class ContactListScreen(Screen):
             yield Label("", id="match-count")
         columns = load_columns(list(COLUMNS)) or list(DEFAULT_COLUMNS)
         yield ContactTable(columns, id="contacts")
-        yield Footer(compact=True)
+        yield KeysFooter(compact=True)
 
     def on_mount(self) -> None:
         # The first page was read while the app started; the focus goes to the table
@@ -138,7 +139,7 @@ class ContactListScreen(Screen):
     def on_resize(self) -> None:
         # Below 90 columns the footer needs the palette hint's room for this screen's
         # own keys; ctrl+p still opens it and the help screen says so.
-        footer = self.query_one(Footer)
+        footer = self.query_one(KeysFooter)
         wide = self.size.width >= 90
         if footer.show_command_palette != wide:
             footer.show_command_palette = wide
