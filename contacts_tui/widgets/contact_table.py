@@ -35,6 +35,11 @@ TENANT_WIDE_LABEL = "Tenant-Wide"
 COUNT_DELAY = 0.15
 """Seconds a new view must stay before it is counted (see `_count_soon`)."""
 
+EXACT_POSITION_ROWS = 100_000
+"""After a change, the rows before the view are counted again only up to this many
+(counting them costs about 2 s at row 600,000 of a million); further down the numbers
+are kept as they were, which is exact unless rows came or went above the view."""
+
 
 @dataclass(frozen=True)
 class Column:
@@ -745,26 +750,28 @@ class ContactTable(Widget, can_focus=True):
         descending: bool,
         limit: int,
     ) -> None:
-        """Re-read the window from the row that was shown first, and where it now stands."""
+        """Re-read the window from the row that was shown first."""
         service = self._service
         above = service.list_page(
             contact_filter, sort, descending, after=anchor_key, limit=self._margin, backwards=True
         ).rows
         from_key = above[-1].sort_key if above else None
         below = service.list_page(contact_filter, sort, descending, after=from_key, limit=limit)
-        rows = above + below.rows
-        start = service.position(contact_filter, sort, descending, rows[0].sort_key) if above else 0
         if not get_current_worker().is_cancelled:
             self.app.call_from_thread(
-                self._reloaded, generation, start, len(above), rows, below.has_more, cursor_id
+                self._reloaded,
+                generation,
+                above + below.rows,
+                len(above),
+                below.has_more,
+                cursor_id,
             )
 
     def _reloaded(
         self,
         generation: int,
-        start: int,
-        above: int,
         rows: tuple[ContactRow, ...],
+        above: int,
         more_below: bool,
         cursor_id: int | None,
     ) -> None:
@@ -772,6 +779,9 @@ class ContactTable(Widget, can_focus=True):
             return
         self._jumping = False
         self._loaded = True
+        # The row shown first keeps its number (exact unless rows were added or removed
+        # above it: `_locate` checks that), unless it is now the first of all.
+        start = max(0, self._top - above) if above else 0
         self._rows = list(rows)
         self._start = start
         self._more_below = more_below
@@ -787,6 +797,30 @@ class ContactTable(Widget, can_focus=True):
         self.refresh()
         self._place(cursor, top)
         self.post_message(self.Loaded(len(self._rows)))
+        if above and start <= EXACT_POSITION_ROWS:
+            self._locate(generation, rows[0], self._filter, self._sort, self._descending)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="store.position")
+    def _locate(
+        self,
+        generation: int,
+        row: ContactRow,
+        contact_filter: ContactFilter,
+        sort: str,
+        descending: bool,
+    ) -> None:
+        """Count the rows before `row`, to correct the numbering after a change."""
+        position = self._service.position(contact_filter, sort, descending, row.sort_key)
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._located, generation, row.id, position)
+
+    def _located(self, generation: int, contact_id: int, position: int) -> None:
+        if generation != self._generation:
+            return
+        ids = [row.id for row in self._rows]
+        if contact_id in ids and position != self._start + ids.index(contact_id):
+            self._shift(position - (self._start + ids.index(contact_id)))
+            self.refresh()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="store.count")
     def _count(self, generation: int, contact_filter: ContactFilter) -> None:

@@ -364,3 +364,25 @@ async def test_empty_view_says_so(workspace):
         await pilot.press("j", "G", "pagedown", "enter")  # nothing to move to, no error
         await settle(app, pilot)
         assert table.cursor_row == 0
+
+
+async def test_reload_keeps_the_cursor_on_its_contact_and_renumbers_rows(workspace, many):
+    app = ContactsApp(workspace)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        table = table_of(app)
+        await pilot.press("pagedown", "pagedown", "pagedown", "j")
+        await settle(app, pilot)
+        row, contact = table.cursor_row, table.current_row.id
+        # Someone adds two contacts that sort above the view, one below it.
+        many.create_contact("Aaaa First")
+        many.create_contact("Aaab Second")
+        many.create_contact("Zzzz Last")
+        table.reload()
+        await settle(app, pilot)
+        expected = all_rows(many)
+        assert table.current_row.id == contact
+        assert table.cursor_row == row + 2
+        assert expected[table.cursor_row].id == contact
+        assert_window_matches(table, expected)
+        assert table.total == CONTACTS + 3
