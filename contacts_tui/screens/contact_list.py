@@ -133,7 +133,6 @@ class ContactListScreen(Screen):
         # through AUTO_FOCUS.
         first_page, self.app.first_page = getattr(self.app, "first_page", None), None
         self.table.show(self.contact_filter, first_page=first_page)
-        self.query_one(DashboardBar).load(self.contact_filter)
         self._show_filter_summary()
 
     def on_resize(self) -> None:
@@ -158,14 +157,12 @@ class ContactListScreen(Screen):
 
     def refresh_contacts(self) -> None:
         """Read the rows and the counts again after a change, keeping the cursor's place."""
-        self.table.reload()
-        self.query_one(DashboardBar).load(self.contact_filter)
+        self.table.reload()  # the dashboard follows once the table has counted
 
     def apply_filter(self, contact_filter: ContactFilter) -> None:
         """Show another view: new rows from the top, new counts, a new summary line."""
         self.contact_filter = contact_filter
-        self.table.show(contact_filter)
-        self.query_one(DashboardBar).load(contact_filter)
+        self.table.show(contact_filter)  # the dashboard follows once the table has counted
         self._show_filter_summary()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -225,6 +222,9 @@ class ContactListScreen(Screen):
 
     @on(ContactTable.Counted)
     def _counted(self, event: ContactTable.Counted) -> None:
+        # The dashboard is read after the count, not beside it: both scan every match,
+        # and at a million contacts two at once doubled the memory a search needs.
+        self.query_one(DashboardBar).load(self.contact_filter)
         label = self.query_one("#match-count", Label)
         if self.contact_filter.search:
             found = "1 match" if event.total == 1 else f"{event.total:,} matches"

@@ -713,8 +713,11 @@ class ContactTable(Widget, can_focus=True):
             self._total = len(rows)  # the whole view is on this page: no need to count
             self.post_message(self.Counted(self._total))
         if where == "last":
+            counted_now = self._total is None and total is not None
             total = max(total or 0, len(rows))
             self._total = total
+            if counted_now:  # the jump counted the view (its own count is now stale)
+                self.post_message(self.Counted(total))
             self._start = total - len(rows)
             cursor, top = total - 1, total - self._body_height
         else:

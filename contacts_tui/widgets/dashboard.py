@@ -14,7 +14,7 @@ from textual.worker import Worker, WorkerState, get_current_worker
 
 from contacts_tui.services import ContactFilter, Dashboard
 
-LOAD_DELAY = 0.2
+LOAD_DELAY = 0.05
 """Seconds a view must stay on screen before its counts are read (see `load`)."""
 
 
@@ -61,8 +61,8 @@ class DashboardBar(Widget):
         """Count the contacts of this view again (after a filter change or an edit).
 
         The counts are read once the view has stayed for LOAD_DELAY: they scan every
-        matching contact, and reading them for each letter typed in the search box, or
-        before the first rows are on screen, would only slow the rows down.
+        matching contact, and reading them for each of several quick changes would
+        only slow the rows down.
         """
         if self._timer is not None:
             self._timer.stop()

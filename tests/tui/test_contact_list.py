@@ -402,3 +402,17 @@ async def test_small_and_large_terminals(workspace, many, size):
         await pilot.press("G")
         await settle(app, pilot)
         assert table.cursor_row == CONTACTS - 1
+
+
+async def test_G_right_after_a_search_still_counts_it_and_its_dashboard(workspace, many):
+    app = ContactsApp(workspace)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        screen = list_screen(app)
+        await pilot.press("slash", *"mar", "enter", "G")  # before the view is counted
+        await settle(app, pilot)
+        wanted = ContactFilter(search="mar")
+        total = many.count(wanted)
+        assert screen.table.cursor_row == total - 1
+        assert f"{total:,} matches" in screen_text(app)
+        assert screen.query_one(DashboardBar).counts == many.dashboard(wanted)
