@@ -94,14 +94,6 @@ class ContactListScreen(Screen):
             id="list.export",
             tooltip="Export the current view to CSV, JSON or vCard",
         ),
-        Binding(
-            "o",
-            "open",
-            "Open contact",
-            show=False,
-            id="list.open",
-            tooltip="Open the contact under the cursor",
-        ),
     ]
 
     def __init__(self) -> None:
@@ -237,11 +229,6 @@ class ContactListScreen(Screen):
     @on(ContactTable.Opened)
     def _opened(self, event: ContactTable.Opened) -> None:
         self.open_contact(event.contact_id)
-
-    def action_open(self) -> None:
-        row = self.table.current_row
-        if row is not None:
-            self.open_contact(row.id)
 
     def open_contact(self, contact_id: int) -> None:
         from contacts_tui.screens.contact_detail import ContactDetailScreen
