@@ -54,7 +54,7 @@ class SortDialog(ModalScreen[str | None]):
                     label = f"{label}  ({turn})"
                 options.append(Option(label, id=key))
             yield OptionList(*options, id="sort-columns")
-            yield Label("enter: sort · the current column again: reverse", classes="hint")
+            yield Label("enter: sort · same column: reverse", classes="hint")
 
     def on_mount(self) -> None:
         option_list = self.query_one(OptionList)
