@@ -375,10 +375,13 @@ class ContactTable(Widget, can_focus=True):
             self._sort = sort
         if descending is not None:
             self._descending = descending
+        # Another order holds the same contacts: the count stands, only a new filter
+        # (or search) is counted again.
+        recount = contact_filter is not None and contact_filter != self._filter
         if contact_filter is not None:
             self._filter = contact_filter
         if first_page is None:
-            self._start_jump("first", reset=True)
+            self._start_jump("first", reset=recount)
             return
         self._generation += 1
         self._total = None
