@@ -5,43 +5,24 @@ from __future__ import annotations
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Input, Label
 
+from contacts_tui.screens.dialog import Dialog, cancel_binding
 from contacts_tui.validation import ValidationError, clean_text
 
 
-class AccountNameDialog(ModalScreen[str | None]):
+class AccountNameDialog(Dialog[str | None]):
     """Returns the cleaned name (enter) or None (escape)."""
 
     DEFAULT_CSS = """
     AccountNameDialog {
-        align: center middle;
-        & > Vertical {
-            width: 60;
-            max-width: 100%;
-            height: auto;
-            border: thick $primary;
-            background: $surface;
-            padding: 0 1;
-        }
         & #account-name-error { color: $text-error; display: none; }
         & #account-name-error.-shown { display: block; }
-        & .account-name--hint { color: $text-muted; }
     }
     """
 
-    BINDINGS = [
-        Binding(
-            "escape",
-            "cancel",
-            "Cancel",
-            id="account_name.cancel",
-            tooltip="Close without changing anything",
-        ),
-    ]
+    BINDINGS = [cancel_binding("account_name.cancel", "Close without changing anything")]
 
     def __init__(
         self, title: str, value: str = "", *, taken: set[str] | None = None, error: str = ""
@@ -61,7 +42,7 @@ class AccountNameDialog(ModalScreen[str | None]):
             yield Label(
                 Text(self.error), id="account-name-error", classes="-shown" if self.error else ""
             )
-            yield Label("enter: OK · escape: cancel", classes="account-name--hint")
+            yield Label("enter: OK · escape: cancel", classes="dialog--hint")
 
     def on_mount(self) -> None:
         self.query_one(Input).focus()
@@ -89,6 +70,3 @@ class AccountNameDialog(ModalScreen[str | None]):
             self._show_error(f"An account called “{name}” exists already.")
             return
         self.dismiss(name)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)

@@ -10,34 +10,23 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
-from textual.screen import ModalScreen
 from textual.widgets import Input, Label, SelectionList
 from textual.widgets.selection_list import Selection
 from textual.worker import Worker, WorkerState
 
+from contacts_tui.screens.dialog import Dialog, cancel_binding
 from contacts_tui.services import AccountInfo
 from contacts_tui.validation import ValidationError, clean_text, display_safe
 
 
-class AccountPicker(ModalScreen[tuple[AccountInfo, ...] | None]):
+class AccountPicker(Dialog[tuple[AccountInfo, ...] | None]):
     """Returns the ticked accounts (ctrl+s) or None (escape)."""
 
     DEFAULT_CSS = """
     AccountPicker {
-        align: center middle;
-        & > Vertical {
-            width: 60;
-            max-width: 100%;
-            height: auto;
-            max-height: 100%;
-            border: thick $primary;
-            background: $surface;
-            padding: 0 1;
-        }
         & SelectionList { height: auto; max-height: 14; }
         & #account-error { color: $text-error; display: none; }
         & #account-error.-shown { display: block; }
-        & .account-picker--hint { color: $text-muted; width: 100%; }
     }
     """
 
@@ -49,13 +38,7 @@ class AccountPicker(ModalScreen[tuple[AccountInfo, ...] | None]):
             id="account_picker.done",
             tooltip="Assign the ticked accounts (saved with the contact)",
         ),
-        Binding(
-            "escape",
-            "cancel",
-            "Cancel",
-            id="account_picker.cancel",
-            tooltip="Close without changing the assigned accounts",
-        ),
+        cancel_binding("account_picker.cancel", "Close without changing the assigned accounts"),
         Binding(
             "down",
             "focus_list",
@@ -95,7 +78,7 @@ class AccountPicker(ModalScreen[tuple[AccountInfo, ...] | None]):
             yield SelectionList[int](id="account-list")
             yield Label(
                 "space: tick · enter in the box: create/tick · ctrl+s: done · esc: cancel",
-                classes="account-picker--hint",
+                classes="dialog--hint",
             )
 
     def on_mount(self) -> None:
@@ -204,6 +187,3 @@ class AccountPicker(ModalScreen[tuple[AccountInfo, ...] | None]):
             key=lambda a: a.name.casefold(),
         )
         self.dismiss(tuple(chosen))
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)

@@ -10,11 +10,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.screen import ModalScreen
 from textual.suggester import SuggestFromList
 from textual.widgets import Button, Input, Label
 from textual.worker import Worker, WorkerState
 
+from contacts_tui.screens.dialog import Dialog, cancel_binding
 from contacts_tui.services import CompanyInfo, NotFoundError
 from contacts_tui.store.search import fold
 from contacts_tui.validation import ValidationError, clean_text, display_safe
@@ -23,7 +23,7 @@ TENANT_WIDE_LABEL = "Tenant-Wide"
 SHOWN_MATCHES = 3
 
 
-class AddContactDialog(ModalScreen[int | None]):
+class AddContactDialog(Dialog[int | None]):
     """Creates a contact; dismisses with its id, or None when cancelled.
 
     Company: empty or "Tenant-Wide" for none, an existing company (→ completes what is
@@ -32,17 +32,7 @@ class AddContactDialog(ModalScreen[int | None]):
 
     DEFAULT_CSS = """
     AddContactDialog {
-        align: center middle;
-        & > Vertical {
-            width: 64;
-            max-width: 100%;
-            height: auto;
-            max-height: 100%;
-            border: thick $primary;
-            background: $surface;
-            padding: 0 1;
-        }
-        & #add-title { text-style: bold; margin-bottom: 1; }
+        & > Vertical { width: 64; }
         & .add-label { color: $text-muted; }
         & .add-message {
             color: $error;
@@ -55,7 +45,6 @@ class AddContactDialog(ModalScreen[int | None]):
         & #add-company-hint.-new { color: $warning; }
         & #add-buttons { height: auto; align-horizontal: right; margin-top: 1; }
         & #add-buttons Button { margin-left: 2; }
-        & #add-hint { color: $text-muted; width: 100%; }
     }
     """
 
@@ -67,13 +56,7 @@ class AddContactDialog(ModalScreen[int | None]):
             id="add_contact.save",
             tooltip="Create the contact and open it",
         ),
-        Binding(
-            "escape",
-            "cancel",
-            "Cancel",
-            id="add_contact.cancel",
-            tooltip="Close without creating a contact",
-        ),
+        cancel_binding("add_contact.cancel", "Close without creating a contact"),
     ]
 
     @dataclass
@@ -99,7 +82,7 @@ class AddContactDialog(ModalScreen[int | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label("New contact", id="add-title")
+            yield Label("New contact", id="add-title", classes="dialog--title")
             yield Label("Name (required)", classes="add-label")
             yield Input(placeholder="e.g. Ada Lovelace", max_length=200, id="add-name")
             yield Label(classes="add-message", id="add-name-message")
@@ -115,7 +98,11 @@ class AddContactDialog(ModalScreen[int | None]):
             with Horizontal(id="add-buttons"):
                 yield Button("Save", variant="primary", id="add-save")
                 yield Button("Cancel", id="add-cancel")
-            yield Label("enter / ctrl+s save · → complete a company · esc cancel", id="add-hint")
+            yield Label(
+                "enter / ctrl+s save · → complete a company · esc cancel",
+                id="add-hint",
+                classes="dialog--hint",
+            )
 
     def on_mount(self) -> None:
         self.query_one("#add-name", Input).focus()

@@ -7,15 +7,16 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Label, OptionList
 from textual.widgets.option_list import Option
+
+from contacts_tui.screens.dialog import Dialog, cancel_binding
 
 ALWAYS_SHOWN = "name"
 """The column that identifies a contact: it can move, but never be hidden."""
 
 
-class ColumnsDialog(ModalScreen[list[str] | None]):
+class ColumnsDialog(Dialog[list[str] | None]):
     """Shows every available column with a mark; dismisses the shown keys in order.
 
     `current`: the keys shown now, in order; `available`: key → label of every column, in
@@ -25,17 +26,7 @@ class ColumnsDialog(ModalScreen[list[str] | None]):
 
     DEFAULT_CSS = """
     ColumnsDialog {
-        align: center middle;
-        & > Vertical {
-            width: 48;
-            max-width: 100%;
-            height: auto;
-            max-height: 100%;
-            border: thick $primary;
-            background: $surface;
-            padding: 0 1;
-        }
-        & #columns-title { text-style: bold; margin-bottom: 1; }
+        & > Vertical { width: 48; }
         & OptionList { height: auto; max-height: 16; }
         & #columns-message {
             color: $warning;
@@ -46,7 +37,7 @@ class ColumnsDialog(ModalScreen[list[str] | None]):
         }
         & #columns-buttons { height: 1; align-horizontal: right; margin-top: 1; }
         & #columns-buttons Button { margin-left: 2; }
-        & #columns-hint { color: $text-muted; margin-top: 1; width: 100%; }
+        & #columns-hint { margin-top: 1; }
     }
     """
 
@@ -82,13 +73,7 @@ class ColumnsDialog(ModalScreen[list[str] | None]):
             id="columns.apply",
             tooltip="Use these columns",
         ),
-        Binding(
-            "escape",
-            "cancel",
-            "Cancel",
-            id="columns.cancel",
-            tooltip="Keep the columns as they were",
-        ),
+        cancel_binding("columns.cancel", "Keep the columns as they were"),
     ]
 
     def __init__(self, current: list[str], available: dict[str, str]) -> None:
@@ -105,7 +90,7 @@ class ColumnsDialog(ModalScreen[list[str] | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label("Columns", id="columns-title")
+            yield Label("Columns", id="columns-title", classes="dialog--title")
             yield OptionList(*self._options(), id="columns-list")
             yield Label(id="columns-message")
             with Horizontal(id="columns-buttons"):
@@ -114,6 +99,7 @@ class ColumnsDialog(ModalScreen[list[str] | None]):
             yield Label(
                 "space show/hide · shift+↑↓ or K/J move · enter apply · esc cancel",
                 id="columns-hint",
+                classes="dialog--hint",
             )
 
     def on_mount(self) -> None:

@@ -7,13 +7,13 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Label
 
+from contacts_tui.screens.dialog import Dialog
 from contacts_tui.validation import display_safe
 
 
-class ConfirmDialog(ModalScreen[bool]):
+class ConfirmDialog(Dialog[bool]):
     """Asks `question`; `y` or enter confirms, `n` or escape cancels.
 
     `danger` marks a step that is hard to undo: the dialog and its button turn red.
@@ -22,21 +22,11 @@ class ConfirmDialog(ModalScreen[bool]):
 
     DEFAULT_CSS = """
     ConfirmDialog {
-        align: center middle;
-        & > Vertical {
-            width: 64;
-            max-width: 100%;
-            height: auto;
-            max-height: 100%;
-            border: thick $primary;
-            background: $surface;
-            padding: 1 2;
-        }
+        & > Vertical { width: 64; padding: 1 2; }
         &.-danger > Vertical { border: thick $error; }
-        & #confirm-question { width: 100%; margin-bottom: 1; }
         & #confirm-buttons { height: auto; align-horizontal: right; }
         & #confirm-buttons Button { margin-left: 2; }
-        & #confirm-hint { width: 100%; color: $text-muted; margin-top: 1; }
+        & #confirm-hint { margin-top: 1; }
     }
     """
 
@@ -55,7 +45,9 @@ class ConfirmDialog(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label(Text(display_safe(self.question)), id="confirm-question")
+            yield Label(
+                Text(display_safe(self.question)), id="confirm-question", classes="dialog--question"
+            )
             with Horizontal(id="confirm-buttons"):
                 yield Button(
                     Text(self.confirm_label),
@@ -64,7 +56,7 @@ class ConfirmDialog(ModalScreen[bool]):
                 )
                 yield Button("Cancel", id="confirm-no")
             hint = f"y / enter: {self.confirm_label} · n / escape: cancel"
-            yield Label(Text(hint), id="confirm-hint")
+            yield Label(Text(hint), id="confirm-hint", classes="dialog--hint")
 
     def on_mount(self) -> None:
         self.query_one("#confirm-yes", Button).focus()

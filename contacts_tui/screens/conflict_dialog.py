@@ -9,30 +9,20 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, DataTable, Label
 
+from contacts_tui.screens.dialog import Dialog, cancel_binding
 from contacts_tui.validation import display_safe
 
 ConflictChoice = Literal["reload", "overwrite"]
 
 
-class ConflictDialog(ModalScreen[ConflictChoice | None]):
+class ConflictDialog(Dialog[ConflictChoice | None]):
     """Returns "reload" (take theirs), "overwrite" (save yours on top) or None (keep editing)."""
 
     DEFAULT_CSS = """
     ConflictDialog {
-        align: center middle;
-        & > Vertical {
-            width: 90;
-            max-width: 100%;
-            height: auto;
-            max-height: 100%;
-            border: thick $warning;
-            background: $surface;
-            padding: 0 1;
-        }
-        & #conflict-message { width: 100%; margin-bottom: 1; }
+        & > Vertical { width: 90; border: thick $warning; }
         & DataTable { height: auto; max-height: 12; }
         & #conflict-buttons { height: auto; margin-top: 1; align-horizontal: right; }
         & Button { margin-left: 1; }
@@ -54,12 +44,8 @@ class ConflictDialog(ModalScreen[ConflictChoice | None]):
             id="conflict.overwrite",
             tooltip="Save your values on top of theirs",
         ),
-        Binding(
-            "escape",
-            "cancel",
-            "Keep editing",
-            id="conflict.cancel",
-            tooltip="Close this and keep your edits unsaved",
+        cancel_binding(
+            "conflict.cancel", "Close this and keep your edits unsaved", description="Keep editing"
         ),
     ]
 
@@ -71,7 +57,9 @@ class ConflictDialog(ModalScreen[ConflictChoice | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label(Text(display_safe(self.message)), id="conflict-message")
+            yield Label(
+                Text(display_safe(self.message)), id="conflict-message", classes="dialog--question"
+            )
             table: DataTable = DataTable(id="conflict-table", cursor_type="none")
             table.add_columns("Field", "Theirs (saved)", "Yours")
             for field, theirs, yours in self.rows:
@@ -101,6 +89,3 @@ class ConflictDialog(ModalScreen[ConflictChoice | None]):
     def action_choose(self, choice: str) -> None:
         if choice in ("reload", "overwrite"):
             self.dismiss(choice)  # type: ignore[arg-type]
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)

@@ -7,31 +7,21 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Label, OptionList
 from textual.widgets.option_list import Option
 
+from contacts_tui.screens.dialog import Dialog, cancel_binding
 from contacts_tui.validation import display_safe
 
 SAVE_ANYWAY = "save"
 
 
-class DuplicateDialog(ModalScreen[str | int | None]):
+class DuplicateDialog(Dialog[str | int | None]):
     """Returns "save" (save anyway), a contact id (open that contact) or None (cancel)."""
 
     DEFAULT_CSS = """
     DuplicateDialog {
-        align: center middle;
-        & > Vertical {
-            width: 72;
-            max-width: 100%;
-            height: auto;
-            max-height: 100%;
-            border: thick $warning;
-            background: $surface;
-            padding: 0 1;
-        }
-        & #duplicate-message { width: 100%; margin-bottom: 1; }
+        & > Vertical { width: 72; border: thick $warning; }
         & OptionList { height: auto; max-height: 8; }
         & #duplicate-buttons { height: auto; margin-top: 1; align-horizontal: right; }
         & Button { margin-left: 1; }
@@ -53,13 +43,7 @@ class DuplicateDialog(ModalScreen[str | int | None]):
             id="duplicate.open",
             tooltip="Open the highlighted contact that has it (your form stays as it is)",
         ),
-        Binding(
-            "escape",
-            "cancel",
-            "Cancel",
-            id="duplicate.cancel",
-            tooltip="Do not save; go back to the form",
-        ),
+        cancel_binding("duplicate.cancel", "Do not save; go back to the form"),
     ]
 
     def __init__(self, noun: str, value: str, owners: list[tuple[int, str]]) -> None:
@@ -79,7 +63,7 @@ class DuplicateDialog(ModalScreen[str | int | None]):
             " Save it here anyway, open that contact, or cancel?",
         )
         with Vertical():
-            yield Label(message, id="duplicate-message")
+            yield Label(message, id="duplicate-message", classes="dialog--question")
             yield OptionList(
                 *(
                     Option(Text(name), id=str(cid))
@@ -103,9 +87,6 @@ class DuplicateDialog(ModalScreen[str | int | None]):
         owners = self.query_one(OptionList)
         index = owners.highlighted if owners.highlighted is not None else 0
         self.dismiss(self.owners[index][0])
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
 
     @on(OptionList.OptionSelected)
     def _owner_chosen(self, event: OptionList.OptionSelected) -> None:

@@ -13,7 +13,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, ProgressBar, RadioButton, RadioSet
 from textual.worker import Worker, WorkerState
 
@@ -29,6 +28,7 @@ from contacts_tui.export import (
     with_format_extension,
 )
 from contacts_tui.screens.confirm import ConfirmDialog
+from contacts_tui.screens.dialog import Dialog, cancel_binding
 from contacts_tui.services import ContactFilter
 from contacts_tui.validation import ValidationError, clean_text, display_safe
 
@@ -45,7 +45,7 @@ def shown_path(path: Path) -> str:
         return str(path)
 
 
-class ExportDialog(ModalScreen[Path | None]):
+class ExportDialog(Dialog[Path | None]):
     """Exports every contact of the view; dismisses with the file written, or None.
 
     The user picks a format and a file; an existing file is replaced only after asking.
@@ -54,16 +54,7 @@ class ExportDialog(ModalScreen[Path | None]):
 
     DEFAULT_CSS = """
     ExportDialog {
-        align: center middle;
-        & > Vertical {
-            width: 72;
-            max-width: 100%;
-            height: auto;
-            max-height: 100%;
-            border: thick $primary;
-            background: $surface;
-            padding: 0 1;
-        }
+        & > Vertical { width: 72; }
         & #export-title { text-style: bold; }
         & #export-what { color: $text-muted; margin-bottom: 1; width: 100%; }
         & .export-label { color: $text-muted; }
@@ -88,7 +79,6 @@ class ExportDialog(ModalScreen[Path | None]):
         & #export-buttons { height: auto; align-horizontal: right; }
         & #export-buttons Button { margin-left: 2; }
         &.-running #export-start, &.-done #export-start { display: none; }
-        & #export-hint { color: $text-muted; width: 100%; }
     }
     """
 
@@ -103,13 +93,7 @@ class ExportDialog(ModalScreen[Path | None]):
             id="export.start",
             tooltip="Write the file (asks before replacing one)",
         ),
-        Binding(
-            "escape",
-            "cancel",
-            "Cancel",
-            id="export.cancel",
-            tooltip="Close; while exporting, stop and remove the partial file",
-        ),
+        cancel_binding("export.cancel", "Close; while exporting, stop and remove the partial file"),
     ]
 
     @dataclass
@@ -172,6 +156,7 @@ class ExportDialog(ModalScreen[Path | None]):
             yield Label(
                 "space picks a format · enter export · esc cancel (stops an export)",
                 id="export-hint",
+                classes="dialog--hint",
             )
 
     def on_mount(self) -> None:

@@ -11,11 +11,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, Select
 from textual.worker import Worker, WorkerState
 
 from contacts_tui.lifecycle import LifecycleConfig
+from contacts_tui.screens.dialog import Dialog, cancel_binding
 from contacts_tui.services import TENANT_WIDE, AccountInfo, CompanyInfo, ContactFilter
 from contacts_tui.validation import ValidationError, display_safe, normalize_scoring
 
@@ -90,7 +90,7 @@ def _picklist(values: Iterable[str], current: str | None) -> list[tuple[Text, st
     return options
 
 
-class FilterDialog(ModalScreen[ContactFilter | None]):
+class FilterDialog(Dialog[ContactFilter | None]):
     """Edits every filter of the list; dismisses the new filter, or None when cancelled.
 
     Keys: tab between fields, space or ↓ opens a list, enter applies (inside an open list
@@ -100,17 +100,7 @@ class FilterDialog(ModalScreen[ContactFilter | None]):
 
     DEFAULT_CSS = """
     FilterDialog {
-        align: center middle;
-        & > Vertical {
-            width: 72;
-            max-width: 100%;
-            height: auto;
-            max-height: 100%;
-            border: thick $primary;
-            background: $surface;
-            padding: 0 1;
-        }
-        & #filter-title { text-style: bold; margin-bottom: 1; }
+        & > Vertical { width: 72; }
         & .filter-row { height: 1; }
         & .filter-label { width: 15; color: $text-muted; }
         & .filter-row > Select { width: 1fr; }
@@ -128,7 +118,7 @@ class FilterDialog(ModalScreen[ContactFilter | None]):
         & #filter-archived { border: none; padding: 0; height: 1; background: transparent; }
         & #filter-buttons { height: 1; align-horizontal: right; margin-top: 1; }
         & #filter-buttons Button { margin-left: 2; }
-        & #filter-hint { color: $text-muted; margin-top: 1; width: 100%; }
+        & #filter-hint { margin-top: 1; }
     }
     """
 
@@ -143,13 +133,7 @@ class FilterDialog(ModalScreen[ContactFilter | None]):
             id="filter.apply",
             tooltip="Show the contacts matching these filters",
         ),
-        Binding(
-            "escape",
-            "cancel",
-            "Cancel",
-            id="filter.cancel",
-            tooltip="Close without changing the filters",
-        ),
+        cancel_binding("filter.cancel", "Close without changing the filters"),
         Binding(
             "ctrl+r",
             "clear_all",
@@ -183,7 +167,7 @@ class FilterDialog(ModalScreen[ContactFilter | None]):
         config: LifecycleConfig = self.app.service.config  # type: ignore[attr-defined]
         f = self.current
         with Vertical():
-            yield Label("Filter contacts", id="filter-title")
+            yield Label("Filter contacts", id="filter-title", classes="dialog--title")
             yield from self._row(
                 "Status",
                 "filter-status",
@@ -265,6 +249,7 @@ class FilterDialog(ModalScreen[ContactFilter | None]):
             yield Label(
                 "enter apply · space list · del clear · ctrl+r clear all · esc cancel",
                 id="filter-hint",
+                classes="dialog--hint",
             )
 
     def _row(self, label: str, select_id: str, options, value, prompt: str) -> ComposeResult:

@@ -14,11 +14,11 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import Button, Checkbox, Footer, Input, Label, Select, Static
 from textual.worker import Worker, WorkerState
 
+from contacts_tui.screens.dialog import Dialog, cancel_binding
 from contacts_tui.screens.duplicate_dialog import SAVE_ANYWAY, DuplicateDialog
 from contacts_tui.services import ConflictError, NotFoundError, RecordInvalid
 from contacts_tui.validation import (
@@ -35,22 +35,13 @@ from contacts_tui.validation import (
 from contacts_tui.widgets.record_table import FieldSpec, Section
 
 
-class RecordForm(ModalScreen[Any]):
+class RecordForm(Dialog[Any]):
     """Add a record to a contact (record=None) or edit one; returns the saved record or None."""
 
     DEFAULT_CSS = """
     RecordForm {
-        align: center middle;
-        & > #record-form {
-            width: 80;
-            max-width: 100%;
-            height: auto;
-            max-height: 100%;
-            border: thick $primary;
-            background: $surface;
-            padding: 0 1;
-        }
-        & #record-form-title { text-style: bold; width: 100%; margin-bottom: 1; }
+        & > Vertical { width: 80; }
+        & #record-form-title { width: 100%; }
         & #record-fields { height: auto; max-height: 16; }
         & .field-row { height: auto; }
         & .field-row > Label { width: 12; padding-top: 0; }
@@ -67,13 +58,7 @@ class RecordForm(ModalScreen[Any]):
 
     BINDINGS = [
         Binding("ctrl+s", "save", "Save", id="record_form.save", tooltip="Check and save"),
-        Binding(
-            "escape",
-            "cancel",
-            "Cancel",
-            id="record_form.cancel",
-            tooltip="Close without saving",
-        ),
+        cancel_binding("record_form.cancel", "Close without saving"),
         Binding(
             "ctrl+b",
             "use_bic",
@@ -105,7 +90,9 @@ class RecordForm(ModalScreen[Any]):
     def compose(self) -> ComposeResult:
         verb = "Edit" if self.record else "Add"
         with Vertical(id="record-form"):
-            yield Label(f"{verb} {self.section.noun}", id="record-form-title")
+            yield Label(
+                f"{verb} {self.section.noun}", id="record-form-title", classes="dialog--title"
+            )
             with VerticalScroll(id="record-fields", can_focus=False):
                 for spec in self.section.fields:
                     with Horizontal(classes="field-row"):
@@ -296,9 +283,6 @@ class RecordForm(ModalScreen[Any]):
     @on(Button.Pressed, "#record-form-cancel")
     def _cancel_pressed(self) -> None:
         self.action_cancel()
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
 
     def action_save(self, allow_duplicate: bool = False) -> None:
         if self.saving:
