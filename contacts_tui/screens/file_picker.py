@@ -6,27 +6,17 @@ import os
 import stat
 from pathlib import Path
 
-from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
-from textual.containers import Vertical
-from textual.screen import ModalScreen
-from textual.widgets import DirectoryTree, Input, Label, Static, Tree
+from textual.widgets import DirectoryTree, Input
 
 from contacts_tui.documents import human_size
+from contacts_tui.screens.dialog import cancel_binding
+from contacts_tui.screens.file_dialog import FileDialog
 from contacts_tui.validation import display_safe
 from contacts_tui.widgets.file_picker import FileTree, PathInput, resolve_typed_path
 
 SHOWN_CANDIDATES = 12
-
-
-def start_folder() -> Path:
-    """The current directory, or the home folder when the current one has been removed."""
-    try:
-        return Path.cwd()
-    except OSError:
-        return Path.home()
 
 
 def upload_problem(path: Path, max_bytes: int | None) -> str | None:
@@ -54,31 +44,12 @@ def upload_problem(path: Path, max_bytes: int | None) -> str | None:
     return None
 
 
-class FilePickerScreen(ModalScreen[Path | None]):
+class FilePickerScreen(FileDialog):
     """Returns the chosen file's absolute path, or None when cancelled with escape."""
 
-    DEFAULT_CSS = """
-    FilePickerScreen {
-        align: center middle;
-        & > Vertical {
-            width: 100;
-            max-width: 100%;
-            height: 90%;
-            border: thick $primary;
-            background: $surface;
-            padding: 0 1;
-        }
-        & #file-picker-title { text-style: bold; margin-bottom: 1; }
-        & #file-picker-message { color: $text-muted; height: auto; max-height: 3; }
-        & #file-picker-message.-error { color: $error; }
-        & FileTree { height: 1fr; margin-top: 1; }
-        & #file-picker-hint { color: $text-muted; width: 100%; }
-    }
-    """
+    BINDINGS = [cancel_binding("file_picker.cancel", "Upload nothing")]
 
-    BINDINGS = [
-        Binding("escape", "cancel", "Cancel", id="file_picker.cancel", tooltip="Upload nothing"),
-    ]
+    ID_PREFIX = "file-picker"
 
     def __init__(
         self,
@@ -87,44 +58,25 @@ class FilePickerScreen(ModalScreen[Path | None]):
         start: Path | None = None,
         max_bytes: int | None = None,
     ) -> None:
-        super().__init__()
+        super().__init__(start)
         self.title_text = title
-        self.start = start or start_folder()
         self.max_bytes = max_bytes
 
     def compose(self) -> ComposeResult:
-        start = str(self.start).rstrip("/") + "/"
-        with Vertical():
-            yield Label(Text(self.title_text), id="file-picker-title")
-            yield PathInput(
-                start,
-                cwd=self.start,
-                id="file-picker-path",
-                placeholder="a file path; tab completes",
-                tooltip="Type a path (tab completes) and press enter, or go down to the tree",
-            )
-            yield Static(self._limit_note(), id="file-picker-message", markup=False)
-            yield FileTree(self.start, id="file-picker-tree")
-            yield Label(
-                "tab complete · ↓ tree · enter choose · "
-                "in the tree: . hidden files, backspace up · escape cancel",
-                id="file-picker-hint",
-            )
-
-    def on_mount(self) -> None:
-        path_input = self.query_one(PathInput)
-        path_input.focus()
-        path_input.cursor_position = len(path_input.value)
+        yield from self.compose_dialog(
+            title=self.title_text,
+            path=str(self.start).rstrip("/") + "/",
+            placeholder="a file path; tab completes",
+            tooltip="Type a path (tab completes) and press enter, or go down to the tree",
+            message=self._limit_note(),
+            hint="tab complete · ↓ tree · enter choose · "
+            "in the tree: . hidden files, backspace up · escape cancel",
+        )
 
     def _limit_note(self) -> str:
         if self.max_bytes is None:
             return ""
         return f"Files up to {human_size(self.max_bytes)}."
-
-    def _say(self, text: str, *, error: bool = False) -> None:
-        message = self.query_one("#file-picker-message", Static)
-        message.update(Text(text))
-        message.set_class(error, "-error")
 
     # ----- the path input --------------------------------------------------------------
 
@@ -153,13 +105,6 @@ class FilePickerScreen(ModalScreen[Path | None]):
 
     # ----- the tree --------------------------------------------------------------------
 
-    @on(Tree.NodeHighlighted, "#file-picker-tree")
-    def follow_tree(self, event: Tree.NodeHighlighted) -> None:
-        entry = event.node.data
-        if entry is None or not self.query_one(FileTree).has_focus:
-            return
-        self.query_one(PathInput).value = str(entry.path)
-
     @on(DirectoryTree.FileSelected, "#file-picker-tree")
     def file_selected(self, event: DirectoryTree.FileSelected) -> None:
         event.stop()
@@ -167,7 +112,7 @@ class FilePickerScreen(ModalScreen[Path | None]):
 
     @on(FileTree.HiddenToggled)
     def hidden_toggled(self, event: FileTree.HiddenToggled) -> None:
-        self.query_one(PathInput).show_hidden = event.show_hidden
+        # (FileDialog makes tab complete hidden names too.)
         self._say("Hidden files shown." if event.show_hidden else "Hidden files hidden.")
 
     def _open_folder(self, folder: Path) -> None:
@@ -187,6 +132,3 @@ class FilePickerScreen(ModalScreen[Path | None]):
             self.query_one(PathInput).focus()
             return
         self.dismiss(path)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)

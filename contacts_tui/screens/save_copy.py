@@ -5,50 +5,28 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
-from textual.containers import Vertical
 from textual.message import Message
-from textual.screen import ModalScreen
-from textual.widgets import Input, Label, Static, Tree
+from textual.widgets import Input
 from textual.worker import Worker, WorkerState
 
 from contacts_tui.documents import DocumentError, IntegrityError, TargetExistsError
 from contacts_tui.screens.confirm import ConfirmDialog
-from contacts_tui.screens.file_picker import start_folder
+from contacts_tui.screens.dialog import cancel_binding
+from contacts_tui.screens.file_dialog import FileDialog
 from contacts_tui.services import DocumentInfo, NotFoundError
 from contacts_tui.store.database import first_line
 from contacts_tui.validation import display_safe
 from contacts_tui.widgets.file_picker import FileTree, PathInput, resolve_typed_path
 
 
-class SaveCopyScreen(ModalScreen[Path | None]):
+class SaveCopyScreen(FileDialog):
     """Returns the path the copy was saved to, or None when cancelled."""
 
-    DEFAULT_CSS = """
-    SaveCopyScreen {
-        align: center middle;
-        & > Vertical {
-            width: 100;
-            max-width: 100%;
-            height: 90%;
-            border: thick $primary;
-            background: $surface;
-            padding: 0 1;
-        }
-        & #save-copy-title { text-style: bold; margin-bottom: 1; }
-        & #save-copy-message { color: $text-muted; height: auto; max-height: 3; }
-        & #save-copy-message.-error { color: $error; }
-        & FileTree { height: 1fr; margin-top: 1; }
-        & #save-copy-hint { color: $text-muted; width: 100%; }
-    }
-    """
+    BINDINGS = [cancel_binding("save_copy.cancel", "Save nothing")]
 
-    BINDINGS = [
-        Binding("escape", "cancel", "Cancel", id="save_copy.cancel", tooltip="Save nothing"),
-    ]
+    ID_PREFIX = "save-copy"
 
     @dataclass
     class Finished(Message):
@@ -60,58 +38,30 @@ class SaveCopyScreen(ModalScreen[Path | None]):
         error: str | None = None
 
     def __init__(self, document: DocumentInfo, *, start: Path | None = None) -> None:
-        super().__init__()
+        super().__init__(start)
         self.document = document
-        self.start = start or start_folder()
         self.saving = False
         """A save is running: enter does nothing until it ends."""
 
     def compose(self) -> ComposeResult:
-        name = display_safe(self.document.file_name)
-        with Vertical():
-            yield Label(Text(f"Save a copy of {name}"), id="save-copy-title")
-            yield PathInput(
-                str(self.start / self.document.file_name),
-                cwd=self.start,
-                id="save-copy-path",
-                placeholder="where to save; tab completes",
-                tooltip="The file to create; a folder saves under the document's name",
-            )
-            yield Static(Text("The copy is readable by you only (0600)."), id="save-copy-message")
-            yield FileTree(self.start, id="save-copy-tree")
-            yield Label(
-                "enter save · tab complete · ↓ tree · "
-                "in the tree: . hidden files, backspace up · escape cancel",
-                id="save-copy-hint",
-            )
+        yield from self.compose_dialog(
+            title=f"Save a copy of {display_safe(self.document.file_name)}",
+            path=str(self.start / self.document.file_name),
+            placeholder="where to save; tab completes",
+            tooltip="The file to create; a folder saves under the document's name",
+            message="The copy is readable by you only (0600).",
+            hint="enter save · tab complete · ↓ tree · "
+            "in the tree: . hidden files, backspace up · escape cancel",
+        )
 
-    def on_mount(self) -> None:
-        path_input = self.query_one(PathInput)
-        path_input.focus()
-        path_input.cursor_position = len(path_input.value)
-
-    def _say(self, text: str, *, error: bool = False) -> None:
-        message = self.query_one("#save-copy-message", Static)
-        message.update(Text(text))
-        message.set_class(error, "-error")
-
-    @on(Tree.NodeHighlighted, "#save-copy-tree")
-    def follow_tree(self, event: Tree.NodeHighlighted) -> None:
-        entry = event.node.data
-        if entry is None or not self.query_one(FileTree).has_focus:
-            return
-        path = Path(entry.path)
-        target = path / self.document.file_name if path.is_dir() else path
-        self.query_one(PathInput).value = str(target)
+    def tree_target(self, path: Path) -> Path:
+        # A folder in the tree means "in there, under the document's name".
+        return path / self.document.file_name if path.is_dir() else path
 
     @on(FileTree.FileSelected, "#save-copy-tree")
     def file_selected(self, event: FileTree.FileSelected) -> None:
         event.stop()
         self._save(Path(event.path), overwrite=False)
-
-    @on(FileTree.HiddenToggled)
-    def hidden_toggled(self, event: FileTree.HiddenToggled) -> None:
-        self.query_one(PathInput).show_hidden = event.show_hidden
 
     @on(PathInput.Completed)
     def show_candidates(self, event: PathInput.Completed) -> None:
@@ -182,6 +132,3 @@ class SaveCopyScreen(ModalScreen[Path | None]):
         self.app.push_screen(
             ConfirmDialog(question, confirm_label="Replace", danger=True), answered
         )
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
