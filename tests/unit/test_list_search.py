@@ -78,3 +78,11 @@ def test_the_e_mail_branch_finds_contacts_by_e_mail_alone(contacts):
     names = [r.name for r in contacts.list_page(ContactFilter(search="jo"), limit=5000).rows]
     assert "Bob Zed" in names
     assert "Joanna Archived" not in names
+
+
+def test_position_is_the_row_number_of_a_sort_key(workspace, service, backend):
+    add_demo_contacts(workspace.config, 300, workspace.user, seed=9)
+    for sort, descending in (("name", False), ("company", True), ("scoring", False)):
+        rows = service.list_page(ContactFilter(), sort, descending, limit=1000).rows
+        for n in (0, 1, 150, len(rows) - 1):
+            assert service.position(ContactFilter(), sort, descending, rows[n].sort_key) == n
