@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from screen_text import screen_text
+from pilot_helpers import screen_text
+from pilot_helpers import settle as settle_workers
 from textual.widgets import DataTable, Input
-from textual.worker import WorkerCancelled
 
 from contacts_tui.app import ContactsApp
 from contacts_tui.screens.account_name import AccountNameDialog
@@ -15,14 +15,8 @@ SIZE = (100, 30)
 
 
 async def settle(app: ContactsApp, pilot) -> None:
-    for _ in range(3):
-        store = [w for w in app.workers if w.group != "dialog"]
-        try:
-            if store:
-                await app.workers.wait_for_complete(store)
-        except WorkerCancelled:
-            pass
-        await pilot.pause()
+    """Let workers finish and their messages land (again: a worker may start another)."""
+    await settle_workers(pilot, rounds=3)
 
 
 async def open_accounts(app: ContactsApp, pilot) -> AccountsScreen:

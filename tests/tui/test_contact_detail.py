@@ -4,9 +4,9 @@ history and leaving."""
 from __future__ import annotations
 
 import pytest
-from screen_text import screen_text
+from pilot_helpers import screen_text
+from pilot_helpers import settle as settle_workers
 from textual.widgets import Input, OptionList, Select, TabbedContent
-from textual.worker import WorkerCancelled
 
 from contacts_tui import lifecycle
 from contacts_tui.app import ContactsApp
@@ -24,15 +24,7 @@ SIZE = (100, 30)
 
 async def settle(app: ContactsApp, pilot) -> None:
     """Let workers finish and their messages land (again: a worker may start another)."""
-    for _ in range(3):
-        # Not the "dialog" workers: they wait for the user's answer to a dialog.
-        store = [w for w in app.workers if w.group != "dialog"]
-        try:
-            if store:  # (an empty list would mean "all workers")
-                await app.workers.wait_for_complete(store)
-        except WorkerCancelled:  # an exclusive worker replaced by a newer one
-            pass
-        await pilot.pause()
+    await settle_workers(pilot, rounds=3)
 
 
 async def open_detail(app: ContactsApp, pilot, contact_id: int) -> ContactDetailScreen:
