@@ -26,6 +26,18 @@ def test_migrations_are_recorded_and_idempotent(workspace, backend):
     assert applied[0] == "0001_initial"
 
 
+def test_a_pending_migration_is_applied_when_the_workspace_opens(workspace, backend):
+    """A database from the previous release (here: without 0002) is brought up to date."""
+    with database.connection_context():
+        database.execute_sql("DROP INDEX contact_list_counts")
+        database.execute_sql("DELETE FROM schema_migration WHERE name = '0002_list_counts_index'")
+        assert "contact_list_counts" not in {i.name for i in database.get_indexes("contact")}
+    open_database(workspace.database)
+    with database.connection_context():
+        assert "contact_list_counts" in {i.name for i in database.get_indexes("contact")}
+        assert "0002_list_counts_index" in store_database.applied_migrations(database)
+
+
 def test_database_from_a_newer_app_is_refused(workspace, backend):
     with database.connection_context():
         database.execute_sql(
