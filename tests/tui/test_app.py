@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+
 from pilot_helpers import screen_text, settle
 
 from contacts_tui.app import ContactsApp
@@ -25,3 +27,30 @@ async def test_app_shows_contacts_and_quits_with_q(workspace, service):
         await pilot.press("q")
         await pilot.pause()
     assert app.return_code == 0
+
+
+async def test_garbage_collection_paused_for_start_up_resumes_after_the_first_frame(
+    workspace, service
+):
+    """cli.run_app pauses the collector while the app starts; the app must turn it back on,
+    or every cycle made in a day's session would stay in memory."""
+    service.create_contact("Ada Lovelace")
+    app = ContactsApp(workspace)
+    gc.disable()
+    try:
+        async with app.run_test(size=(100, 30)) as pilot:
+            await settle(pilot)
+            assert gc.isenabled()
+            assert gc.get_freeze_count() > 0  # start-up's objects are left out of collections
+            assert "Ada Lovelace" in screen_text(app)
+    finally:
+        gc.unfreeze()
+        gc.enable()
+
+
+async def test_the_app_leaves_garbage_collection_alone_when_it_was_not_paused(workspace):
+    app = ContactsApp(workspace)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        assert gc.isenabled()
+        assert gc.get_freeze_count() == 0

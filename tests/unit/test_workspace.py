@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import stat
 import subprocess
@@ -81,6 +82,15 @@ def test_workspace_that_is_a_file(tmp_path, capsys):
     (tmp_path / "ws").write_text("")
     assert main(["--home", str(tmp_path / "ws"), "check"]) == 2
     assert "not a folder" in one_line_error(capsys)
+
+
+def test_the_app_that_cannot_open_its_workspace_says_why_and_collects_garbage_again(
+    tmp_path, capsys
+):
+    (tmp_path / "ws").write_text("")
+    assert main(["--home", str(tmp_path / "ws")]) == 2  # no subcommand: the TUI
+    assert "not a folder" in one_line_error(capsys)
+    assert gc.isenabled()  # paused only while the app starts (cli.run_app)
 
 
 def test_unreachable_postgres(tmp_path, capsys):
