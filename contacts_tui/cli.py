@@ -9,6 +9,8 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from contacts_tui.store import SORT_KEYS, is_postgres_url
+
 if TYPE_CHECKING:
     from contacts_tui.workspace import Workspace
 
@@ -65,8 +67,6 @@ def add_export_parser(
     commands: argparse._SubParsersAction, common: argparse.ArgumentParser
 ) -> None:
     """`export`: the contacts of a view to a CSV, JSON or vCard file (issue 3)."""
-    from contacts_tui.store.listing import SORT_COLUMNS
-
     export = commands.add_parser(
         "export",
         parents=[common],
@@ -80,7 +80,7 @@ def add_export_parser(
     export.add_argument("--search", default="", metavar="TEXT", help="as the list's search (/)")
     export.add_argument("--status", choices=("Open", "Closed"), help="only Open or Closed")
     export.add_argument("--archived", action="store_true", help="archived contacts instead")
-    export.add_argument("--sort", choices=sorted(SORT_COLUMNS), default="name")
+    export.add_argument("--sort", choices=sorted(SORT_KEYS), default="name")
     export.add_argument("--descending", action="store_true", help="reverse the sort order")
     export.add_argument("--force", action="store_true", help="replace an existing file")
 
@@ -125,6 +125,10 @@ def run_app(args: argparse.Namespace) -> int:
     freezing what start-up made so that later collections skip it.
     """
     gc.disable()
+    if not is_postgres_url(getattr(args, "db", None)):
+        # This process will only ever speak SQLite. peewee imports the PostgreSQL driver
+        # whenever it finds it installed, and with it libpq and OpenSSL: 9 ms of a start.
+        sys.modules.setdefault("psycopg2", None)  # None: `import psycopg2` fails at once
     try:
         workspace = open_workspace_or_say_why(args)
         if workspace is None:

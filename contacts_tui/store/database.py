@@ -12,6 +12,7 @@ from typing import TypeVar
 
 import peewee
 
+from contacts_tui.store import is_postgres_url
 from contacts_tui.store.models import database
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -78,7 +79,7 @@ def connect_url(url: str) -> peewee.Database:
     """A database from a URL: sqlite:///path or postgresql://user@host/name."""
     if url.startswith("sqlite:///"):
         return connect_sqlite(Path(url.removeprefix("sqlite:///")).expanduser())
-    if url.startswith(("postgresql://", "postgres://")):
+    if is_postgres_url(url):
         # Imported here: most workspaces are SQLite, and these cost ~20 ms of every start.
         from playhouse.db_url import parse as parse_db_url
         from playhouse.pool import PooledPostgresqlDatabase

@@ -11,10 +11,17 @@ import pytest
 from contacts_tui import check
 from contacts_tui.demo import add_demo_contacts
 from contacts_tui.services import ContactFilter
+from contacts_tui.store import SORT_KEYS
 from contacts_tui.store import database as store_database
 from contacts_tui.store.database import StoreError, connect_sqlite, migrate, open_database
 from contacts_tui.store.listing import SORT_COLUMNS
 from contacts_tui.store.models import Contact, Email, database
+
+
+def test_every_sort_key_has_its_column():
+    """The command line offers SORT_KEYS without loading the store; the list sorts by
+    SORT_COLUMNS: the two must name the same sorts."""
+    assert sorted(SORT_COLUMNS) == sorted(SORT_KEYS)
 
 
 def test_migrations_are_recorded_and_idempotent(workspace, backend):
