@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 from textual.worker import Worker, WorkerState
 
 from contacts_tui.screens.account_name import AccountNameDialog
@@ -18,6 +18,7 @@ from contacts_tui.screens.binding_commands import ScreenBindingCommands
 from contacts_tui.screens.confirm import ConfirmDialog
 from contacts_tui.services import AccountInfo
 from contacts_tui.validation import ValidationError, display_safe
+from contacts_tui.widgets.keys_footer import KeysFooter
 
 NAME_WIDTH_MAX = 48
 
@@ -85,7 +86,7 @@ class AccountsScreen(Screen[bool]):
         yield Static("Sales Management › Accounts", id="accounts-title")
         yield Static("No accounts yet. Press a to create one.", id="accounts-empty")
         yield DataTable(id="accounts-table", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.query_one(DataTable).focus()

@@ -11,7 +11,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Static, TabbedContent, TabPane, TextArea
+from textual.widgets import Input, Static, TabbedContent, TabPane, TextArea
 from textual.worker import Worker, WorkerState
 
 from contacts_tui.lifecycle import LifecycleConfig, Step
@@ -30,6 +30,7 @@ from contacts_tui.widgets.details_panel import DetailsPanel
 from contacts_tui.widgets.documents_panel import DocumentsPanel
 from contacts_tui.widgets.history_panel import HistoryPanel
 from contacts_tui.widgets.info_panel import FIELD_LABELS, InfoPanel
+from contacts_tui.widgets.keys_footer import KeysFooter
 from contacts_tui.widgets.lifecycle_stepper import LifecycleStepper
 
 TABS = ("details", "documents", "history")
@@ -190,7 +191,7 @@ class ContactDetailScreen(Screen[bool]):
                 yield DocumentsPanel(self.contact_id, id="documents-panel")
             with TabPane("History (3)", id="history"):
                 yield HistoryPanel(self.config, id="history-panel")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.query_one("#detail-title", Static).update(Text("Loading…"))

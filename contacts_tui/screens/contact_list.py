@@ -118,7 +118,7 @@ class ContactListScreen(Screen):
             yield Label("", id="match-count")
         columns = load_columns(list(COLUMNS)) or list(DEFAULT_COLUMNS)
         yield ContactTable(columns, id="contacts")
-        yield KeysFooter(compact=True)
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         # The first page was read while the app started; the focus goes to the table
@@ -126,15 +126,6 @@ class ContactListScreen(Screen):
         first_page, self.app.first_page = getattr(self.app, "first_page", None), None
         self.table.show(self.contact_filter, first_page=first_page)
         self._show_filter_summary()
-
-    def on_resize(self) -> None:
-        # Below 90 columns the footer needs the palette hint's room for this screen's
-        # own keys; ctrl+p still opens it and the help screen says so.
-        footer = self.query_one(KeysFooter)
-        wide = self.size.width >= 90
-        if footer.show_command_palette != wide:
-            footer.show_command_palette = wide
-            footer.refresh(recompose=True)
 
     def on_screen_resume(self) -> None:
         # Back from the detail screen or the new-contact form: the contact may have

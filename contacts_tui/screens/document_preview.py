@@ -12,7 +12,7 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import DataTable, Footer, Static, TextArea
+from textual.widgets import DataTable, Static, TextArea
 from textual.worker import Worker, WorkerState
 
 from contacts_tui.document_preview import PREVIEW_BYTES, Preview, build_preview, preview_read_limit
@@ -20,6 +20,7 @@ from contacts_tui.documents import DocumentError, IntegrityError, human_size
 from contacts_tui.services import DocumentInfo, NotFoundError
 from contacts_tui.store.database import first_line
 from contacts_tui.validation import display_safe
+from contacts_tui.widgets.keys_footer import KeysFooter
 from contacts_tui.widgets.preview_lines import PreviewLines, split_lines
 
 # ansi_* themes use the terminal's own colours, so light, dark and 16-colour terminals work.
@@ -99,7 +100,7 @@ class DocumentPreviewScreen(Screen[None]):
         yield Static(Text("Reading…"), id="preview-facts")
         yield Static("", id="preview-note", markup=False)
         yield Static(Text("Reading and checking the document…"), id="preview-body")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.query_one("#preview-note").display = False
@@ -206,7 +207,7 @@ class DocumentPreviewScreen(Screen[None]):
     def _replace_body(self, widget: Widget) -> None:
         self.query_one("#preview-body").remove()
         widget.add_class("preview-body")
-        self.mount(widget, before=self.query_one(Footer))
+        self.mount(widget, before=self.query_one(KeysFooter))
 
     def _table(self, rows: tuple[tuple[str, ...], ...]) -> DataTable:
         table: DataTable = DataTable(id="preview-table", zebra_stripes=True)

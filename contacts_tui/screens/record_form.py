@@ -15,7 +15,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widget import Widget
-from textual.widgets import Button, Checkbox, Footer, Input, Label, Select, Static
+from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 from textual.worker import Worker, WorkerState
 
 from contacts_tui.screens.dialog import Dialog, cancel_binding
@@ -32,6 +32,7 @@ from contacts_tui.validation import (
     normalize_iban,
     state_choices,
 )
+from contacts_tui.widgets.keys_footer import KeysFooter
 from contacts_tui.widgets.record_table import FieldSpec, Section
 
 
@@ -107,7 +108,7 @@ class RecordForm(Dialog[Any]):
             with Horizontal(id="record-form-buttons"):
                 yield Button("Save", variant="primary", id="record-form-save", compact=True)
                 yield Button("Cancel", id="record-form-cancel", compact=True)
-        yield Footer()
+        yield KeysFooter()
 
     def _initial(self, spec: FieldSpec) -> str:
         if self.record is None:
