@@ -207,7 +207,8 @@ class ContactService(DocumentServices, RecordServices):
     @with_connection
     def dashboard(self, contact_filter: ContactFilter = DEFAULT_VIEW) -> Dashboard:
         """Counts for the dashboard: by status, by lifecycle category, missing primaries."""
-        per_stage = listing.stage_counts(self._condition(contact_filter))
+        searched = bool(contact_filter.search.strip())
+        per_stage = listing.stage_counts(self._condition(contact_filter), searched)
         category_of = {
             step: category for category, steps in self._category_steps.items() for step in steps
         }

@@ -5,8 +5,10 @@ from __future__ import annotations
 import functools
 import os
 import sqlite3
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import TypeVar
 
@@ -154,13 +156,15 @@ def with_connection(function: Callable[..., T]) -> Callable[..., T]:
     Callers are worker threads that come and go; keeping their connections open would
     leak one per thread and hold read snapshots open while the user is idle.
     Writes that find the database busy beyond the busy timeout are retried a few times.
+    Inside `StoppableReads.reading` the connection can be stopped from another thread:
+    the call then raises `ReadStopped` (see there).
     """
 
     @functools.wraps(function)
     def wrapper(*args, **kwargs):
         for attempt in range(RETRIES):
             try:
-                with database.connection_context():
+                with database.connection_context(), _stoppable():
                     return function(*args, **kwargs)
             except peewee.OperationalError as error:
                 if attempt == RETRIES - 1 or not is_busy(error):
@@ -169,3 +173,116 @@ def with_connection(function: Callable[..., T]) -> Callable[..., T]:
         raise AssertionError("unreachable")
 
     return wrapper
+
+
+# ----- reads that a newer one makes useless (added for the list screen's memory) -----------
+# Every read of the list runs in a thread worker with its own connection. Textual cancels a
+# superseded worker, but that only sets a flag: its query runs on to the end. While the user
+# types a search, counts and dashboards over 100,000+ matches of terms already gone kept
+# running beside the newest search, each with its own page cache and sort buffers (at a
+# million contacts up to five at once, and the peak resident memory with them).
+
+
+class ReadStopped(Exception):
+    """A read was stopped because its answer is no longer wanted: not an error to show."""
+
+
+class StoppableReads:
+    """The reads one widget has running, so that it can stop those it no longer wants.
+
+    On the UI thread: `ticket()` when asking for a read, `stop_all()` when every read
+    asked for so far has become useless. In the worker: `with reads.reading(ticket):`
+    around the service call. A stopped query ends at once (SQLite: `interrupt()`,
+    PostgreSQL: `cancel()`) and the call raises `ReadStopped`; a read whose worker starts
+    only after `stop_all()` does not run at all.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._epoch = 0  # bumped by stop_all: a ticket from before it is stale
+        self._running: dict[int, _Read] = {}  # by thread
+
+    def ticket(self) -> int:
+        return self._epoch
+
+    def stop_all(self) -> None:
+        with self._lock:
+            self._epoch += 1
+            for read in self._running.values():
+                read.stop()
+
+    @contextmanager
+    def reading(self, ticket: int) -> Iterator[None]:
+        """Let the connections `with_connection` opens in this block be stopped."""
+        _scope.reads = (self, ticket)
+        try:
+            yield
+        finally:
+            _scope.reads = None
+
+    def _attach(self, ticket: int, connection: object) -> _Read:
+        with self._lock:
+            if ticket != self._epoch:
+                raise ReadStopped
+            read = _Read(connection)
+            self._running[threading.get_ident()] = read
+            return read
+
+    def _detach(self) -> None:
+        with self._lock:  # after this no stop() can reach the connection: it may close
+            self._running.pop(threading.get_ident(), None)
+
+
+class _Read:
+    def __init__(self, connection: object) -> None:
+        self.connection = connection
+        self.stopped = False
+        self.canceller: threading.Thread | None = None
+
+    def stop(self) -> None:
+        """Called with the registry's lock held, so the connection is still open."""
+        self.stopped = True
+        # sqlite3's interrupt() is thread-safe; one that comes between two statements of
+        # a call is lost and that call runs on to its end, as every read did before.
+        interrupt = getattr(self.connection, "interrupt", None)
+        if interrupt is not None:
+            interrupt()
+            return
+        # psycopg2's cancel() opens a connection to the server and waits for it: not on
+        # the UI thread. `_stoppable` waits for it before the pool gets the connection
+        # back, so that it cannot land on the next user's query.
+        self.canceller = threading.Thread(
+            target=_cancel_quietly, args=(self.connection,), daemon=True
+        )
+        self.canceller.start()
+
+
+def _cancel_quietly(connection) -> None:
+    with suppress(Exception):  # already closed: nothing left to cancel
+        connection.cancel()
+
+
+_scope = threading.local()
+
+CANCEL_WAIT = 5.0
+"""Seconds a stopped PostgreSQL read waits for its cancel request to reach the server."""
+
+
+@contextmanager
+def _stoppable() -> Iterator[None]:
+    """Register this thread's open connection with the reads of `StoppableReads.reading`."""
+    reads, ticket = getattr(_scope, "reads", None) or (None, 0)
+    if reads is None or threading.get_ident() in reads._running:  # none, or nested
+        yield
+        return
+    read = reads._attach(ticket, database.connection())
+    try:
+        yield
+    except Exception as error:
+        if read.stopped:
+            raise ReadStopped from error
+        raise
+    finally:
+        reads._detach()
+        if read.canceller is not None:
+            read.canceller.join(CANCEL_WAIT)

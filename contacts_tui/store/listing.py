@@ -154,15 +154,26 @@ def count(condition: peewee.Expression) -> int:
     return Contact.select(fn.COUNT(Contact.id)).where(condition).scalar() or 0
 
 
-def stage_counts(condition: peewee.Expression) -> list[tuple[str, str, int, int]]:
-    """(stage, status, contacts, contacts missing a primary e-mail or phone), one scan."""
+def stage_counts(
+    condition: peewee.Expression, searched: bool = False
+) -> list[tuple[str, str, int, int]]:
+    """(stage, status, contacts, contacts missing a primary e-mail or phone), one scan.
+
+    `searched`: the condition holds a search. SQLite would then still group along the
+    (stage, status) index, reading all million rows to test each (2.3 s for "7", which
+    matches nothing); a unary + keeps that index out of the grouping, so the search's
+    own indexes find the rows (under 1 ms) and a small sort groups them.
+    """
     missing = fn.SUM(
         peewee.Case(None, (((Contact.primary_email == "") | (Contact.primary_phone == ""), 1),), 0)
     )
+    groups: list[peewee.Node] = [Contact.stage, Contact.status]
+    if searched and not is_postgres():
+        groups = [peewee.NodeList((peewee.SQL("+"), column), glue="") for column in groups]
     query = (
         Contact.select(Contact.stage, Contact.status, fn.COUNT(Contact.id), missing)
         .where(condition)
-        .group_by(Contact.stage, Contact.status)
+        .group_by(*groups)
         .tuples()
     )
     return [(stage, status, n, int(m or 0)) for stage, status, n, m in query]

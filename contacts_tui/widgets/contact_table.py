@@ -27,6 +27,7 @@ from textual.worker import Worker, WorkerState, get_current_worker
 
 from contacts_tui.lifecycle import LifecycleConfig
 from contacts_tui.services import ContactFilter, ContactRow, ContactService, Page
+from contacts_tui.store.database import ReadStopped, StoppableReads
 from contacts_tui.store.listing import SORT_COLUMNS
 from contacts_tui.validation import display_safe
 
@@ -293,6 +294,7 @@ class ContactTable(Widget, can_focus=True):
         self._cursor = 0
         self._top = 0  # the row shown first
         self._generation = 0  # bumped whenever the view changes: late answers are dropped
+        self._reads = StoppableReads()  # the reads on their way, stopped at each new generation
         self._jumping = False  # a jump or reload is on its way: no window fetch meanwhile
         self._fetching = False
         self._loaded = False  # the first page arrived
@@ -383,7 +385,7 @@ class ContactTable(Widget, can_focus=True):
         if first_page is None:
             self._start_jump("first", reset=recount)
             return
-        self._generation += 1
+        self._new_generation()
         self._total = None
         self._jumped(self._generation, "first", first_page.rows, first_page.has_more, None)
 
@@ -399,11 +401,12 @@ class ContactTable(Widget, can_focus=True):
         if not self._rows:
             self._start_jump("first", reset=True)
             return
-        self._generation += 1
+        self._new_generation()
         self._jumping = True
         anchor = self._row_at(self._top) or self._rows[0]
         cursor = self._row_at(self._cursor)
         self._load_around(
+            self._reads.ticket(),
             self._generation,
             anchor.sort_key,
             cursor.id if cursor else None,
@@ -412,7 +415,7 @@ class ContactTable(Widget, can_focus=True):
             self._descending,
             self._capacity(),
         )
-        self._count(self._generation, self._filter)
+        self._count(self._reads.ticket(), self._generation, self._filter)
 
     # ----- actions ------------------------------------------------------------------------
 
@@ -577,11 +580,25 @@ class ContactTable(Widget, can_focus=True):
         if high > end and self._more_below:
             wanted = self._top + self._body_height + margin - end
             self._fetching = True
-            self._fetch(self._generation, "after", end, self._rows[-1], max(wanted, margin))
+            self._fetch(
+                self._reads.ticket(),
+                self._generation,
+                "after",
+                end,
+                self._rows[-1],
+                max(wanted, margin),
+            )
         elif low < start:
             wanted = start - max(0, self._top - margin)
             self._fetching = True
-            self._fetch(self._generation, "before", start, self._rows[0], max(wanted, 1))
+            self._fetch(
+                self._reads.ticket(),
+                self._generation,
+                "before",
+                start,
+                self._rows[0],
+                max(wanted, 1),
+            )
 
     def _trim(self) -> None:
         """Forget rows far from the view, so memory stays bounded wherever the user goes."""
@@ -596,12 +613,12 @@ class ContactTable(Widget, can_focus=True):
 
     def _start_jump(self, where: str, reset: bool = False) -> None:
         """Read the first or last page afresh; `reset` when the view itself changed."""
-        self._generation += 1
+        self._new_generation()
         self._jumping = True
-        self._fetching = False
         if reset:
             self._total = None
         self._jump(
+            self._reads.ticket(),
             self._generation,
             where,
             self._filter,
@@ -611,11 +628,19 @@ class ContactTable(Widget, can_focus=True):
             self._total,
         )
 
+    def _new_generation(self) -> None:
+        """Make every answer on its way stale, and stop the reads that would bring them."""
+        self._generation += 1
+        self._reads.stop_all()
+        self._fetching = False  # a window read that was on its way will never land
+
     # The workers: one group per kind of read, because `exclusive` cancels the other
     # workers of its group, and a jump, a window read, a reload and a count must not
     # cancel each other (a jump's answer itself starts the next window read). Each
     # answer carries the generation it was asked for; a later view change makes it
-    # stale and it is dropped on arrival.
+    # stale and it is dropped on arrival. Each also carries the ticket of its generation's
+    # reads (`StoppableReads`): a new generation stops the query itself, which would
+    # otherwise run to its end (Textual's cancel only sets a flag) with its memory.
 
     @property
     def _service(self) -> ContactService:
@@ -623,16 +648,26 @@ class ContactTable(Widget, can_focus=True):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="store.window")
     def _fetch(
-        self, generation: int, direction: str, edge: int, anchor: ContactRow, limit: int
+        self,
+        ticket: int,
+        generation: int,
+        direction: str,
+        edge: int,
+        anchor: ContactRow,
+        limit: int,
     ) -> None:
-        page = self._service.list_page(
-            self._filter,
-            self._sort,
-            self._descending,
-            after=anchor.sort_key,
-            limit=limit,
-            backwards=direction == "before",
-        )
+        try:
+            with self._reads.reading(ticket):
+                page = self._service.list_page(
+                    self._filter,
+                    self._sort,
+                    self._descending,
+                    after=anchor.sort_key,
+                    limit=limit,
+                    backwards=direction == "before",
+                )
+        except ReadStopped:
+            return
         if not get_current_worker().is_cancelled:
             self.app.call_from_thread(
                 self._fetched, generation, direction, edge, anchor.id, page.rows, page.has_more
@@ -680,6 +715,7 @@ class ContactTable(Widget, can_focus=True):
     @work(thread=True, exclusive=True, exit_on_error=False, group="store.page")
     def _jump(
         self,
+        ticket: int,
         generation: int,
         where: str,
         contact_filter: ContactFilter,
@@ -690,9 +726,15 @@ class ContactTable(Widget, can_focus=True):
     ) -> None:
         service = self._service
         last = where == "last"
-        page = service.list_page(contact_filter, sort, descending, limit=limit, backwards=last)
-        if last and total is None:
-            total = service.count(contact_filter)
+        try:
+            with self._reads.reading(ticket):
+                page = service.list_page(
+                    contact_filter, sort, descending, limit=limit, backwards=last
+                )
+                if last and total is None:
+                    total = service.count(contact_filter)
+        except ReadStopped:
+            return
         if not get_current_worker().is_cancelled:
             self.app.call_from_thread(
                 self._jumped, generation, where, page.rows, page.has_more, total
@@ -741,13 +783,15 @@ class ContactTable(Widget, can_focus=True):
         if self._count_timer is not None:
             self._count_timer.stop()
         generation = self._generation
+        ticket = self._reads.ticket()
         self._count_timer = self.set_timer(
-            COUNT_DELAY, lambda: self._count(generation, self._filter)
+            COUNT_DELAY, lambda: self._count(ticket, generation, self._filter)
         )
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="store.reload")
     def _load_around(
         self,
+        ticket: int,
         generation: int,
         anchor_key: tuple,
         cursor_id: int | None,
@@ -758,11 +802,22 @@ class ContactTable(Widget, can_focus=True):
     ) -> None:
         """Re-read the window from the row that was shown first."""
         service = self._service
-        above = service.list_page(
-            contact_filter, sort, descending, after=anchor_key, limit=self._margin, backwards=True
-        ).rows
-        from_key = above[-1].sort_key if above else None
-        below = service.list_page(contact_filter, sort, descending, after=from_key, limit=limit)
+        try:
+            with self._reads.reading(ticket):
+                above = service.list_page(
+                    contact_filter,
+                    sort,
+                    descending,
+                    after=anchor_key,
+                    limit=self._margin,
+                    backwards=True,
+                ).rows
+                from_key = above[-1].sort_key if above else None
+                below = service.list_page(
+                    contact_filter, sort, descending, after=from_key, limit=limit
+                )
+        except ReadStopped:
+            return
         if not get_current_worker().is_cancelled:
             self.app.call_from_thread(
                 self._reloaded,
@@ -804,11 +859,19 @@ class ContactTable(Widget, can_focus=True):
         self._place(cursor, top)
         self.post_message(self.Loaded(len(self._rows)))
         if above and start <= EXACT_POSITION_ROWS:
-            self._locate(generation, rows[0], self._filter, self._sort, self._descending)
+            self._locate(
+                self._reads.ticket(),
+                generation,
+                rows[0],
+                self._filter,
+                self._sort,
+                self._descending,
+            )
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="store.position")
     def _locate(
         self,
+        ticket: int,
         generation: int,
         row: ContactRow,
         contact_filter: ContactFilter,
@@ -816,7 +879,11 @@ class ContactTable(Widget, can_focus=True):
         descending: bool,
     ) -> None:
         """Count the rows before `row`, to correct the numbering after a change."""
-        position = self._service.position(contact_filter, sort, descending, row.sort_key)
+        try:
+            with self._reads.reading(ticket):
+                position = self._service.position(contact_filter, sort, descending, row.sort_key)
+        except ReadStopped:
+            return
         if not get_current_worker().is_cancelled:
             self.app.call_from_thread(self._located, generation, row.id, position)
 
@@ -829,10 +896,14 @@ class ContactTable(Widget, can_focus=True):
             self.refresh()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="store.count")
-    def _count(self, generation: int, contact_filter: ContactFilter) -> None:
+    def _count(self, ticket: int, generation: int, contact_filter: ContactFilter) -> None:
         if generation != self._generation:
             return
-        total = self._service.count(contact_filter)
+        try:
+            with self._reads.reading(ticket):
+                total = self._service.count(contact_filter)
+        except ReadStopped:
+            return
         if not get_current_worker().is_cancelled:
             self.app.call_from_thread(self._counted, generation, total)
 

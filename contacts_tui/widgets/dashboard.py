@@ -13,6 +13,7 @@ from textual.widget import Widget
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from contacts_tui.services import ContactFilter, Dashboard
+from contacts_tui.store.database import ReadStopped, StoppableReads
 
 LOAD_DELAY = 0.05
 """Seconds a view must stay on screen before its counts are read (see `load`)."""
@@ -56,18 +57,22 @@ class DashboardBar(Widget):
         """The counts shown, or None until the first are read."""
         self._timer: Timer | None = None
         self._pending = False
+        self._reads = StoppableReads()
 
     def load(self, contact_filter: ContactFilter) -> None:
         """Count the contacts of this view again (after a filter change or an edit).
 
         The counts are read once the view has stayed for LOAD_DELAY: they scan every
         matching contact, and reading them for each of several quick changes would
-        only slow the rows down.
+        only slow the rows down. A read still running for earlier counts is stopped: at a
+        million contacts one can take half a second and megabytes of sort buffers.
         """
         if self._timer is not None:
             self._timer.stop()
+        self._reads.stop_all()
+        ticket = self._reads.ticket()
         self._pending = True
-        self._timer = self.set_timer(LOAD_DELAY, lambda: self._read(contact_filter))
+        self._timer = self.set_timer(LOAD_DELAY, lambda: self._read(ticket, contact_filter))
 
     @property
     def busy(self) -> bool:
@@ -75,8 +80,12 @@ class DashboardBar(Widget):
         return self._pending
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="store.dashboard")
-    def _read(self, contact_filter: ContactFilter) -> None:
-        counts = self.app.service.dashboard(contact_filter)  # type: ignore[attr-defined]
+    def _read(self, ticket: int, contact_filter: ContactFilter) -> None:
+        try:
+            with self._reads.reading(ticket):
+                counts = self.app.service.dashboard(contact_filter)  # type: ignore[attr-defined]
+        except ReadStopped:
+            return  # a newer load() stopped it, and reads the counts it wants
         if not get_current_worker().is_cancelled:
             self.app.call_from_thread(self._show, counts)
 

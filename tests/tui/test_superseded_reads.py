@@ -1,0 +1,71 @@
+"""A search typed on supersedes the reads of the shorter term: they are stopped, quietly."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from test_contact_list import SIZE, list_screen, settle
+from textual.widgets import Input
+
+from contacts_tui.app import ContactsApp
+from contacts_tui.demo import add_demo_contacts
+from contacts_tui.services import ContactFilter, ContactService
+from contacts_tui.store.database import with_connection
+from contacts_tui.store.models import database
+from contacts_tui.widgets.dashboard import DashboardBar
+
+# Runs for minutes unless it is interrupted.
+ENDLESS = (
+    "WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < 2000000000) "
+    "SELECT max(x) FROM n"
+)
+
+
+@pytest.fixture
+def contacts(workspace, service) -> ContactService:
+    add_demo_contacts(workspace.config, 2000, workspace.user, seed=7)
+    return service
+
+
+async def test_typing_on_stops_the_count_of_the_shorter_term(workspace, contacts, monkeypatch):
+    counting = threading.Event()
+    ended: list[BaseException] = []
+    count = ContactService.count.__wrapped__
+
+    @with_connection
+    def slow_count_of_ma(self, contact_filter: ContactFilter) -> int:
+        if contact_filter.search == "ma":
+            counting.set()
+            try:
+                database.execute_sql(ENDLESS)
+            except BaseException as error:
+                ended.append(error)
+                raise
+        return count(self, contact_filter)
+
+    monkeypatch.setattr(ContactService, "count", slow_count_of_ma)
+    app = ContactsApp(workspace)
+    reported: list = []
+    app.report_worker_error = reported.append  # what would show an error on screen
+    async with app.run_test(size=SIZE) as pilot:
+        screen = list_screen(app)
+        await settle(app, pilot)
+        await pilot.press("slash", "m", "a")
+        for _ in range(200):
+            if counting.is_set():
+                break
+            await pilot.pause(0.02)
+        assert counting.is_set(), "the count of 'ma' never started"
+        await pilot.press("r")
+        await settle(app, pilot)
+
+        assert len(ended) == 1 and "interrupt" in str(ended[0])
+        assert reported == []
+        wanted = ContactFilter(search="mar")
+        assert screen.query_one("#search", Input).value == "mar"
+        assert screen.contact_filter == wanted
+        assert screen.table.total == contacts.count(wanted) > 0
+        first = contacts.list_page(wanted, limit=3).rows
+        assert screen.table.window[:3] == first
+        assert screen.query_one(DashboardBar).counts == contacts.dashboard(wanted)
