@@ -49,11 +49,15 @@ class ConfigError(Exception):
         key_path: str | None = None,
         line: int | None = None,
         column: int | None = None,
+        problem: str | None = None,
     ) -> None:
         super().__init__(message)
         self.key_path = key_path
         self.line = line
         self.column = column
+        self.problem = problem
+        """What is wrong at `key_path`, without the file and the advice ("must not be empty"):
+        the Control Center shows it at the field that caused it."""
 
 
 @dataclass(frozen=True)
@@ -385,7 +389,7 @@ def loads(text: str, source: str = "lifecycle.toml") -> LifecycleConfig:
         return _config(data)
     except _SchemaError as err:
         raise ConfigError(
-            f"{source}: {err.path} {err.problem}. {_FIX}", key_path=err.path
+            f"{source}: {err.path} {err.problem}. {_FIX}", key_path=err.path, problem=err.problem
         ) from None
 
 

@@ -1,0 +1,400 @@
+"""Control Center → Contact Lifecycle: editing a lifecycle configuration, and the contacts on it.
+
+The editing functions are pure: each returns a new LifecycleConfig and checks nothing.
+`check` then runs the result through the same code that loads lifecycle.toml, so the
+Control Center enforces exactly the rules the file must follow, with the same words.
+The database functions take the ContactService whose user the history is written for.
+"""
+
+from __future__ import annotations
+
+import operator
+import re
+import unicodedata
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
+from functools import reduce
+from typing import TYPE_CHECKING
+
+import peewee
+
+from contacts_tui.lifecycle import (
+    Category,
+    ConfigError,
+    LifecycleConfig,
+    Step,
+    Template,
+    dumps,
+    loads,
+)
+from contacts_tui.services.shared import status_of
+from contacts_tui.store.database import with_connection
+from contacts_tui.store.models import (
+    Address,
+    AuditEntry,
+    Contact,
+    Document,
+    Email,
+    Phone,
+    StageChange,
+    database,
+    utc_now,
+)
+from contacts_tui.validation import ValidationError
+
+if TYPE_CHECKING:
+    from contacts_tui.services import ContactService
+
+# Where each picklist's values are stored: (model, column). Contacts keep the text they
+# were given, so a value removed from a picklist stays on the contacts that have it.
+PICKLIST_COLUMNS: dict[str, tuple[type[peewee.Model], str]] = {
+    "segmentation": (Contact, "segmentation"),
+    "reason_codes": (Contact, "reason_code"),
+    "address_types": (Address, "type"),
+    "email_types": (Email, "type"),
+    "phone_types": (Phone, "type"),
+    "document_types": (Document, "doc_type"),
+}
+
+# A step's open/closed state and outcome, in the order the Control Center cycles them.
+STATUS_CYCLE: tuple[tuple[str, str | None], ...] = (
+    ("open", None),
+    ("closed", "won"),
+    ("closed", "lost"),
+    ("closed", None),
+)
+
+
+def check(config: LifecycleConfig) -> None:
+    """Raise ConfigError (with `key_path` and `problem`) if `config` could not be loaded."""
+    loads(dumps(config))
+
+
+def config_error(config: LifecycleConfig) -> ConfigError | None:
+    try:
+        check(config)
+    except ConfigError as error:
+        return error
+    return None
+
+
+_PATH_PART = re.compile(r"(templates|categories|steps)\[(\d+)\]")
+_NEEDS = {"templates": "template", "categories": "category", "steps": "step"}
+
+
+def problem_of(error: ConfigError) -> tuple[str, str]:
+    """(field, problem) of a check failure: ("key", 'repeats "x", which is already used…').
+
+    The field is the last part of the key path ("name", "outcome", "steps"…). A list left
+    empty is written without its tables, so the file check says "is missing": here it
+    says what the admin must keep instead.
+    """
+    path = error.key_path or ""
+    field = path.rsplit(".", 1)[-1]
+    problem = error.problem or str(error)
+    if problem == "is missing" and field in _NEEDS:
+        problem = f"needs at least one {_NEEDS[field]}"
+    return field, problem
+
+
+def describe(error: ConfigError, config: LifecycleConfig) -> str:
+    """A check failure as one sentence naming the item by its names, not by indexes."""
+    path = error.key_path or ""
+    field, problem = problem_of(error)
+    names: list[str] = []
+    node: object = config
+    for kind, index in _PATH_PART.findall(path):
+        items = node.templates if kind == "templates" else getattr(node, kind)
+        node = items[int(index)]
+        names.append(f"{_NEEDS[kind]} “{node.name}”")
+    where = " › ".join(names) if names else path.rsplit(".", 1)[0] or "The configuration"
+    label = field.replace("_", " ")
+    sentence = f"{where}: {label} {problem}" if names or "." in path else f"{label} {problem}"
+    return sentence[0].upper() + sentence[1:] + "."
+
+
+def slug(name: str) -> str:
+    """A key for a new item from its name: "Closed – Won" → "closed_won"."""
+    ascii_text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "_", ascii_text.lower()).strip("_")
+
+
+def next_status(step: Step) -> tuple[str, str | None]:
+    """The status and outcome after `step`'s in STATUS_CYCLE."""
+    current = (step.status, step.outcome)
+    index = STATUS_CYCLE.index(current) if current in STATUS_CYCLE else -1
+    return STATUS_CYCLE[(index + 1) % len(STATUS_CYCLE)]
+
+
+# ----- editing a configuration (pure) ----------------------------------------------------
+
+
+def _swap(items: tuple, index: int, delta: int) -> tuple | None:
+    other = index + delta
+    if not 0 <= other < len(items):
+        return None
+    moved = list(items)
+    moved[index], moved[other] = moved[other], moved[index]
+    return tuple(moved)
+
+
+def _index(items: Iterable, key: str) -> int:
+    return next(n for n, item in enumerate(items) if item.key == key)
+
+
+def _template_changed(
+    config: LifecycleConfig, key: str, change: Callable[[Template], Template]
+) -> LifecycleConfig:
+    return replace(
+        config, templates=tuple(change(t) if t.key == key else t for t in config.templates)
+    )
+
+
+def _categories_changed(
+    config: LifecycleConfig,
+    template: str,
+    change: Callable[[tuple[Category, ...]], tuple[Category, ...]],
+) -> LifecycleConfig:
+    return _template_changed(
+        config, template, lambda t: replace(t, categories=change(t.categories))
+    )
+
+
+def _category_changed(
+    config: LifecycleConfig, template: str, key: str, change: Callable[[Category], Category]
+) -> LifecycleConfig:
+    return _categories_changed(
+        config, template, lambda cs: tuple(change(c) if c.key == key else c for c in cs)
+    )
+
+
+def insert_template(config: LifecycleConfig, template: Template, index: int) -> LifecycleConfig:
+    templates = list(config.templates)
+    templates.insert(index, template)
+    return replace(config, templates=tuple(templates))
+
+
+def insert_category(
+    config: LifecycleConfig, template: str, category: Category, index: int
+) -> LifecycleConfig:
+    return _categories_changed(config, template, lambda cs: (*cs[:index], category, *cs[index:]))
+
+
+def insert_step(
+    config: LifecycleConfig, template: str, category: str, step: Step, index: int
+) -> LifecycleConfig:
+    return _category_changed(
+        config,
+        template,
+        category,
+        lambda c: replace(c, steps=(*c.steps[:index], step, *c.steps[index:])),
+    )
+
+
+def edit_template(config: LifecycleConfig, key: str, **fields: str) -> LifecycleConfig:
+    changed = _template_changed(config, key, lambda t: replace(t, **fields))
+    if "key" in fields and config.default_template == key:
+        changed = replace(changed, default_template=fields["key"])
+    return changed
+
+
+def edit_category(
+    config: LifecycleConfig, template: str, key: str, **fields: str
+) -> LifecycleConfig:
+    return _category_changed(config, template, key, lambda c: replace(c, **fields))
+
+
+def edit_step(config: LifecycleConfig, template: str, key: str, **fields) -> LifecycleConfig:
+    def change(category: Category) -> Category:
+        return replace(
+            category,
+            steps=tuple(replace(s, **fields) if s.key == key else s for s in category.steps),
+        )
+
+    return _categories_changed(config, template, lambda cs: tuple(change(c) for c in cs))
+
+
+def remove_template(config: LifecycleConfig, key: str) -> LifecycleConfig:
+    return replace(config, templates=tuple(t for t in config.templates if t.key != key))
+
+
+def remove_category(config: LifecycleConfig, template: str, key: str) -> LifecycleConfig:
+    return _categories_changed(config, template, lambda cs: tuple(c for c in cs if c.key != key))
+
+
+def remove_step(config: LifecycleConfig, template: str, key: str) -> LifecycleConfig:
+    return _categories_changed(
+        config,
+        template,
+        lambda cs: tuple(replace(c, steps=tuple(s for s in c.steps if s.key != key)) for c in cs),
+    )
+
+
+def move_template(config: LifecycleConfig, key: str, delta: int) -> LifecycleConfig | None:
+    """The config with the template moved `delta` (-1 up, +1 down); None at the edge."""
+    moved = _swap(config.templates, _index(config.templates, key), delta)
+    return None if moved is None else replace(config, templates=moved)
+
+
+def move_category(
+    config: LifecycleConfig, template: str, key: str, delta: int
+) -> LifecycleConfig | None:
+    categories = config.template(template).categories  # type: ignore[union-attr]
+    moved = _swap(categories, _index(categories, key), delta)
+    return None if moved is None else _categories_changed(config, template, lambda _: moved)
+
+
+def move_step(
+    config: LifecycleConfig, template: str, key: str, delta: int
+) -> LifecycleConfig | None:
+    """Move a step along its template: past the end of its category, into the next one."""
+    categories = list(config.template(template).categories)  # type: ignore[union-attr]
+    where = next(n for n, c in enumerate(categories) if any(s.key == key for s in c.steps))
+    category = categories[where]
+    steps = category.steps
+    index = _index(steps, key)
+    moved = _swap(steps, index, delta)
+    if moved is not None:
+        categories[where] = replace(category, steps=moved)
+    else:
+        neighbour = where + delta
+        if not 0 <= neighbour < len(categories):
+            return None
+        step = steps[index]
+        categories[where] = replace(category, steps=tuple(s for s in steps if s.key != key))
+        other = categories[neighbour]
+        # Up: the last step of the category above; down: the first of the one below.
+        into = (*other.steps, step) if delta < 0 else (step, *other.steps)
+        categories[neighbour] = replace(other, steps=into)
+    return _categories_changed(config, template, lambda _: tuple(categories))
+
+
+def set_picklist(config: LifecycleConfig, name: str, values: tuple[str, ...]) -> LifecycleConfig:
+    return replace(config, picklists=replace(config.picklists, **{name: values}))
+
+
+# ----- the contacts on a lifecycle --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StepMove:
+    """Contacts on a step that is going away, and the step they go to instead."""
+
+    from_template: str
+    from_step: str
+    to_template: str
+    to_step: str
+
+
+@with_connection
+def stage_counts(service: ContactService) -> dict[tuple[str, str], int]:
+    """How many contacts (archived ones too) are on each (template, step)."""
+    query = (
+        Contact.select(Contact.template, Contact.stage, peewee.fn.COUNT(Contact.id))
+        .group_by(Contact.template, Contact.stage)
+        .tuples()
+    )
+    return {(template, stage): n for template, stage, n in query}
+
+
+@with_connection
+def picklist_usage(service: ContactService, picklist: str, value: str) -> int:
+    """How many contacts have `value` from `picklist` (on themselves or a record of theirs)."""
+    model, column = PICKLIST_COLUMNS[picklist]
+    field = getattr(model, column)
+    if model is Contact:
+        return Contact.select().where(field == value).count()
+    return (
+        model.select(peewee.fn.COUNT(model.contact.distinct())).where(field == value).scalar() or 0
+    )
+
+
+@with_connection
+def move_contacts(
+    service: ContactService, config: LifecycleConfig, moves: Iterable[StepMove]
+) -> int:
+    """Move every contact on each move's step to its new step, in one transaction.
+
+    As `ContactService.set_stage` does for one contact: a stage-history entry, the new
+    status, a version bump (an open editor sees a conflict, not a silent change) and an
+    audit entry for a new template. The audit also keeps the old step's name, which the
+    configuration is about to lose. `config` is the one being saved: every target must be
+    in it. Returns how many contacts moved.
+    """
+    moves = list(moves)
+    names = service.config.step_names()
+    targets = []
+    for move in moves:
+        template = config.template(move.to_template)
+        step = template.step(move.to_step) if template else None
+        if step is None:
+            raise ValidationError(
+                f"Cannot move contacts to {move.to_template}.{move.to_step}: no such step."
+            )
+        targets.append(step)
+    moved = 0
+    with database.atomic():
+        for move, step in zip(moves, targets, strict=True):
+            on_step = (Contact.template == move.from_template) & (Contact.stage == move.from_step)
+            ids = [i for (i,) in Contact.select(Contact.id).where(on_step).tuples()]
+            now = utc_now()
+            old_name = names.get(move.from_step, move.from_step)
+            for batch in peewee.chunked(ids, 500):
+                # Only the contacts read above: each gets exactly one history entry.
+                moved += (
+                    Contact.update(
+                        template=move.to_template,
+                        stage=step.key,
+                        status=status_of(step.is_closed),
+                        version=Contact.version + 1,
+                        updated_at=now,
+                        updated_by=service.user,
+                    )
+                    .where(Contact.id.in_(batch) & on_step)
+                    .execute()
+                )
+                StageChange.insert_many(
+                    [
+                        {
+                            "contact": i,
+                            "from_stage": move.from_step,
+                            "to_stage": step.key,
+                            "at": now,
+                            "by": service.user,
+                        }
+                        for i in batch
+                    ]
+                ).execute()
+                audit = [("stage", f"{old_name} (removed in the Control Center)", step.name)]
+                if move.to_template != move.from_template:
+                    audit.append(("template", move.from_template, move.to_template))
+                AuditEntry.insert_many(
+                    [
+                        {
+                            "contact": i,
+                            "at": now,
+                            "by": service.user,
+                            "field": field,
+                            "old_value": old,
+                            "new_value": new,
+                        }
+                        for i in batch
+                        for field, old, new in audit
+                    ]
+                ).execute()
+    return moved
+
+
+@with_connection
+def contacts_on_dropped(service: ContactService, old: LifecycleConfig, new: LifecycleConfig) -> int:
+    """How many contacts are on a template or step that `old` has and `new` does not."""
+    kept = {(t.key, s.key) for t in new.templates for s in t.steps()}
+    dropped = [
+        (t.key, s.key) for t in old.templates for s in t.steps() if (t.key, s.key) not in kept
+    ]
+    if not dropped:
+        return 0
+    on_dropped = reduce(
+        operator.or_, ((Contact.template == t) & (Contact.stage == s) for t, s in dropped)
+    )
+    return Contact.select().where(on_dropped).count()
