@@ -150,6 +150,7 @@ class ContactListScreen(Screen):
     def apply_filter(self, contact_filter: ContactFilter) -> None:
         """Show another view: new rows from the top, new counts, a new summary line."""
         self.contact_filter = contact_filter
+        self.query_one(DashboardBar).stop()  # its counts are for the view going away
         self.table.show(contact_filter)  # the dashboard follows once the table has counted
         self._show_filter_summary()
 

@@ -74,6 +74,13 @@ class DashboardBar(Widget):
         self._pending = True
         self._timer = self.set_timer(LOAD_DELAY, lambda: self._read(ticket, contact_filter))
 
+    def stop(self) -> None:
+        """The view changed: stop reading the old view's counts now, not at the next
+        load() (which comes only once the new view is counted)."""
+        if self._timer is not None:
+            self._timer.stop()
+        self._reads.stop_all()
+
     @property
     def busy(self) -> bool:
         """New counts were asked for and are not on screen yet."""

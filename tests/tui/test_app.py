@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import gc
+import sys
 
 from pilot_helpers import screen_text, settle
 
+from contacts_tui import app as app_module
 from contacts_tui.app import ContactsApp
 
 
@@ -54,3 +56,31 @@ async def test_the_app_leaves_garbage_collection_alone_when_it_was_not_paused(wo
         await settle(pilot)
         assert gc.isenabled()
         assert gc.get_freeze_count() == 0
+
+
+async def test_memory_is_returned_with_glibc_tuned_for_short_lived_reader_threads(
+    workspace, monkeypatch
+):
+    calls = []
+
+    class FakeGlibc:
+        def mallopt(self, parameter, value):
+            calls.append((parameter, value))
+
+        def malloc_trim(self, pad):
+            calls.append(("trim", pad))
+
+    monkeypatch.setattr(app_module, "_glibc", FakeGlibc)
+    monkeypatch.setattr(app_module, "MEMORY_TRIM_SECONDS", 0.01)
+    app = ContactsApp(workspace)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause(0.1)
+    assert (app_module.M_ARENA_MAX, 2) in calls
+    assert (app_module.M_MMAP_THRESHOLD, app_module.LARGE_BLOCK) in calls
+    assert ("trim", 0) in calls  # and trimmed on a timer after that
+
+
+def test_glibc_is_found_on_linux():
+    libc = app_module._glibc()
+    if sys.platform.startswith("linux") and libc is not None:
+        assert libc.mallopt(app_module.M_TRIM_THRESHOLD, app_module.LARGE_BLOCK) == 1

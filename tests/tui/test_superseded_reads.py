@@ -69,3 +69,48 @@ async def test_typing_on_stops_the_count_of_the_shorter_term(workspace, contacts
         first = contacts.list_page(wanted, limit=3).rows
         assert screen.table.window[:3] == first
         assert screen.query_one(DashboardBar).counts == contacts.dashboard(wanted)
+
+
+async def test_a_new_view_stops_the_dashboard_counts_of_the_old_one(
+    workspace, contacts, monkeypatch
+):
+    """The old view's counts are stopped when the view changes, not when the new view
+    has been counted (at a million contacts that is seconds of a second scan)."""
+    counting = threading.Event()
+    ended: list[BaseException] = []
+    dashboard = ContactService.dashboard.__wrapped__
+
+    @with_connection
+    def slow_dashboard_of_ma(self, contact_filter: ContactFilter):
+        if contact_filter.search == "ma":
+            counting.set()
+            try:
+                database.execute_sql(ENDLESS)
+            except BaseException as error:
+                ended.append(error)
+                raise
+        return dashboard(self, contact_filter)
+
+    monkeypatch.setattr(ContactService, "dashboard", slow_dashboard_of_ma)
+    app = ContactsApp(workspace)
+    reported: list = []
+    app.report_worker_error = reported.append
+    async with app.run_test(size=SIZE) as pilot:
+        screen = list_screen(app)
+        await settle(app, pilot)
+        await pilot.press("slash", "m", "a")
+        for _ in range(300):
+            if counting.is_set():
+                break
+            await pilot.pause(0.02)
+        assert counting.is_set(), "the dashboard of 'ma' never started"
+        # The new view is never counted, so only the view change itself can stop the
+        # old read (a count would lead to dashboard.load(), which stops it too).
+        monkeypatch.setattr(screen.table, "_count_soon", lambda: None)
+        await pilot.press("r")
+        for _ in range(100):
+            if ended:
+                break
+            await pilot.pause(0.02)
+        assert len(ended) == 1 and "interrupt" in str(ended[0])
+        assert reported == []
