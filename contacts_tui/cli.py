@@ -110,10 +110,19 @@ def open_workspace_or_say_why(args: argparse.Namespace) -> Workspace | None:
 
     try:
         home = getattr(args, "home", None) or default_workspace()
-        return open_workspace(home, getattr(args, "db", None))
+        return open_workspace(home, getattr(args, "db", None), announce_update)
     except WorkspaceError as error:
         print(f"contacts-tui: {error}", file=sys.stderr)
         return None
+
+
+def announce_update(migrations: list[str]) -> None:
+    print(
+        f"contacts-tui: updating the database for this version ({', '.join(migrations)}); "
+        "a large workspace can take a minute…",
+        file=sys.stderr,
+        flush=True,
+    )
 
 
 def run_app(args: argparse.Namespace) -> int:

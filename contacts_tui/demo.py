@@ -276,17 +276,26 @@ def iban(country: str, bban: str) -> str:
     return f"{country}{98 - int(number) % 97:02d}{bban}"
 
 
-def phone_number(rng: random.Random) -> str:
-    """A valid number in E.164 (checked against phonenumbers' ranges by the tests)."""
+def phone_number(rng: random.Random) -> tuple[str, str]:
+    """A valid number: (E.164, as phonenumbers' international format shows it).
+
+    Both are made here, not by phonenumbers: formatting a million numbers would take
+    longer than making the rest of the demo. The tests check both against phonenumbers.
+    """
     kind = rng.randrange(4)
     if kind == 0:  # UK mobile
-        return f"+447{rng.choice('58')}{rng.randrange(10**7, 10**8)}"
+        mobile = f"7{rng.choice('58')}{rng.randrange(10**7, 10**8)}"
+        return f"+44{mobile}", f"+44 {mobile[:4]} {mobile[4:]}"
     if kind == 1:  # London
-        return f"+4420{rng.choice('378')}{rng.randrange(10**6, 10**7)}"
+        local = f"{rng.choice('378')}{rng.randrange(10**6, 10**7)}"
+        return f"+4420{local}", f"+44 20 {local[:4]} {local[4:]}"
     if kind == 2:  # Berlin
-        return f"+4930{rng.randrange(10**7, 10**8)}"
+        local = str(rng.randrange(10**7, 10**8))
+        return f"+4930{local}", f"+49 30 {local}"
     area = rng.choice(("212", "415", "617", "312"))
-    return f"+1{area}{rng.randrange(2, 10)}{rng.randrange(10, 100)}{rng.randrange(1000, 10000)}"
+    exchange = f"{rng.randrange(2, 10)}{rng.randrange(10, 100)}"
+    line = str(rng.randrange(1000, 10000))
+    return f"+1{area}{exchange}{line}", f"+1 {area}-{exchange}-{line}"
 
 
 def make_companies(rng: random.Random, count: int) -> list[tuple[int, str]]:
@@ -437,7 +446,8 @@ def _make_batch(rng, config, first_id, size, companies, user) -> Batch:
             f"{local}{'' if n == 0 else n}@{rng.choice(EMAIL_DOMAINS)}"
             for n in range(rng.choice((0, 1, 1, 1, 2, 2, 3)))
         ]
-        contact_phones = [phone_number(rng) for _ in range(rng.choice((0, 1, 1, 2, 3)))]
+        numbers = [phone_number(rng) for _ in range(rng.choice((0, 1, 1, 2, 3)))]
+        contact_phones = [e164 for e164, _ in numbers]
         for n, email in enumerate(contact_emails):
             emails.append((contact_id, email, rng.choice(("Business", "Personal")), n == 0))
         for n, number in enumerate(contact_phones):
@@ -468,7 +478,7 @@ def _make_batch(rng, config, first_id, size, companies, user) -> Batch:
             )
             previous = past.key
         company_id, company_name = company or (None, "")
-        primary_phone = contact_phones[0] if contact_phones else ""
+        primary_phone = numbers[0][1] if numbers else ""  # as shown (see refresh_derived)
         contacts.append(
             (
                 contact_id,

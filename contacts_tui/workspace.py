@@ -13,7 +13,13 @@ import peewee
 
 from contacts_tui import lifecycle
 from contacts_tui.lifecycle import ConfigError, LifecycleConfig
-from contacts_tui.store.database import StoreError, connect_sqlite, connect_url, open_database
+from contacts_tui.store.database import (
+    Announce,
+    StoreError,
+    connect_sqlite,
+    connect_url,
+    open_database,
+)
 
 DATABASE_FILE = "contacts.db"
 CONFIG_FILE = "lifecycle.toml"
@@ -69,8 +75,13 @@ def prepare_folder(folder: Path) -> None:
         ) from None
 
 
-def open_workspace(folder: Path, db_url: str | None = None) -> Workspace:
-    """Open (creating on first run) the workspace and its database, migrated to date."""
+def open_workspace(
+    folder: Path, db_url: str | None = None, announce: Announce | None = None
+) -> Workspace:
+    """Open (creating on first run) the workspace and its database, migrated to date.
+
+    `announce` hears of database updates before they run (see store.database.migrate).
+    """
     folder = folder.expanduser().resolve()
     prepare_folder(folder)
     try:
@@ -81,7 +92,7 @@ def open_workspace(folder: Path, db_url: str | None = None) -> Workspace:
     mode = 0o660 if folder.stat().st_mode & stat.S_IWGRP else 0o600
     try:
         db = connect_url(db_url) if db_url else connect_sqlite(folder / DATABASE_FILE, mode)
-        open_database(db)
+        open_database(db, announce)
     except StoreError as error:
         raise WorkspaceError(str(error)) from None
     return Workspace(folder, config, db, current_user())

@@ -36,9 +36,7 @@ from contacts_tui.store.models import (
     utc_now,
 )
 from contacts_tui.store.search import digits, fold, search_document
-from contacts_tui.validation import (
-    clean_text,
-)
+from contacts_tui.validation import clean_text, format_phone
 
 DEFAULT_VIEW = ContactFilter()
 """Every contact that is not archived."""
@@ -165,7 +163,9 @@ def refresh_derived(contact_id: int) -> None:
     new = (
         fold(name),
         primary_email,
-        primary_phone,
+        # As people read it ("+44 7550 217244"): the list shows and sorts this column
+        # without loading phonenumbers; the records keep E.164.
+        format_phone(primary_phone) if primary_phone else "",
         digits(primary_phone),
         search_document(
             name, full_name, company_name, [e for e, _ in emails], [p for p, _ in phones]

@@ -19,6 +19,7 @@ from contacts_tui.store.models import database
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 MIGRATION_TABLE = "schema_migration"  # where playhouse.migrations.Runner records them
+Announce = Callable[[list[str]], None]  # told which migrations are about to run
 BUSY_TIMEOUT_MS = 5000
 
 # synchronous=FULL: a committed contact survives a power cut, not only a crash.
@@ -97,21 +98,26 @@ def connect_url(url: str) -> peewee.Database:
     )
 
 
-def open_database(db: peewee.Database) -> None:
+def open_database(db: peewee.Database, announce: Announce | None = None) -> None:
     """Bind the models to `db`, check it is reachable and bring its schema up to date."""
     database.initialize(db)
     try:
         with db.connection_context():
-            migrate(db)
+            migrate(db, announce)
     except StoreError:
         raise
     except (peewee.OperationalError, peewee.DatabaseError, sqlite3.Error) as error:
         raise StoreError(f"Cannot open the database: {first_line(error)}.") from None
 
 
-def migrate(db: peewee.Database) -> list[str]:
-    """Apply pending migrations, each in its own transaction; refuse a newer schema."""
-    if applied_migrations(db) == {path.stem for path in MIGRATIONS.glob("[0-9]*.py")}:
+def migrate(db: peewee.Database, announce: Announce | None = None) -> list[str]:
+    """Apply pending migrations, each in its own transaction; refuse a newer schema.
+
+    `announce` is told the names first when an existing database is updated: rewriting
+    a column of a million contacts takes a minute, which must not look like a hang.
+    """
+    applied = applied_migrations(db)
+    if applied == {path.stem for path in MIGRATIONS.glob("[0-9]*.py")}:
         return []  # the usual start: the migration runner (6 ms of imports) is not needed
     from playhouse.migrations import Runner
 
@@ -122,6 +128,9 @@ def migrate(db: peewee.Database) -> list[str]:
             "This database was written by a newer version of contacts-tui "
             f"(schema {unknown[-1]}); please upgrade the app."
         )
+    pending = [m.name for m in runner.status() if not m.applied]
+    if applied and announce is not None:
+        announce(pending)
     try:
         return runner.up()
     except Exception as error:

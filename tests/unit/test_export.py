@@ -184,7 +184,7 @@ def test_csv_cells_cannot_run_as_spreadsheet_formulas(service, people, tmp_path)
     assert names[people["plus"]] == "'+cmd|' /C calc'!A0"
     assert names[people["at"]] == "'@SUM(1+1)"
     phones = {int(r[0]): r[4] for r in rows[1:]}
-    assert phones[people["comma"]] == "'+442079460000"
+    assert phones[people["comma"]] == "'+44 20 7946 0000"
     assert names[people["comma"]] == "Smith, John"  # ordinary text is untouched
     for row in rows[1:]:
         for cell in row:

@@ -69,7 +69,7 @@ def test_phone_is_stored_in_e164_with_what_was_typed(service, contact, backend):
     other = service.add_phone(contact.id, "+34 612 34 56 78", "Mobile")
     assert (other.number, other.is_primary) == ("+34612345678", False)
     _, primary_phone, search_doc = _list_columns(contact.id)
-    assert primary_phone == "+442079460958"
+    assert primary_phone == "+44 20 7946 0958"  # the list shows it as people read it
     assert "34612345678" in search_doc
 
 
@@ -171,7 +171,7 @@ def test_deleting_the_primary_needs_a_successor(service, contact, backend):
     service.delete_phone(a.id, successor_id=c.id)
     phones = service.get_contact(contact.id).phones
     assert [(p.id, p.is_primary) for p in phones] == [(c.id, True), (b.id, False)]
-    assert _list_columns(contact.id)[1] == "+4930123456"
+    assert _list_columns(contact.id)[1] == "+49 30 123456"
     audit = _audit(service, contact.id)
     assert ("phone number deleted", "+442079460958", "") in audit
     assert ("primary phone number", "+442079460958", "+4930123456") in audit

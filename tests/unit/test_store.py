@@ -204,9 +204,27 @@ def test_service_has_no_connection_left_open(service):
     assert database.is_closed()
 
 
+def test_demo_phone_numbers_are_valid_and_shown_as_phonenumbers_formats_them():
+    import random
+
+    from contacts_tui.demo import phone_number
+    from contacts_tui.validation import format_phone, normalize_phone
+
+    rng = random.Random(3)
+    for _ in range(2000):
+        e164, shown = phone_number(rng)
+        assert normalize_phone(e164, None) == e164
+        assert format_phone(e164) == shown
+
+
 def test_demo_contacts_are_valid(workspace, service, backend):
     from contacts_tui.store.models import BankAccount, Phone
-    from contacts_tui.validation import normalize_email, normalize_iban, normalize_phone
+    from contacts_tui.validation import (
+        format_phone,
+        normalize_email,
+        normalize_iban,
+        normalize_phone,
+    )
 
     assert add_demo_contacts(workspace.config, 300, workspace.user, seed=1) == 300
     with database.connection_context():
@@ -214,6 +232,10 @@ def test_demo_contacts_are_valid(workspace, service, backend):
             assert normalize_iban(iban) == iban
         for (number,) in Phone.select(Phone.number).tuples():
             assert normalize_phone(number, None) == number
+        # The list's Number column: what refresh_derived would write for the primary.
+        shown = Contact.select(Contact.primary_phone).where(Contact.primary_phone != "")
+        for (number,) in shown.tuples():
+            assert format_phone(normalize_phone(number, None)) == number
         for (email,) in Email.select(Email.email).tuples():
             assert normalize_email(email) == email
     dashboard = service.dashboard()
@@ -278,3 +300,25 @@ def test_database_path_that_is_a_folder(tmp_path: Path):
     (tmp_path / "db").mkdir()
     with pytest.raises(StoreError, match="not a database file"):
         connect_sqlite(tmp_path / "db")
+
+
+def test_stored_primary_phones_are_rewritten_as_shown(workspace, service, backend):
+    """Workspaces from before 0003 held E.164 in the list's Number column."""
+    formatted = service.create_contact("Formatted")
+    service.add_phone(formatted.id, "+44 20 7946 0958")
+    legacy = service.create_contact("Legacy")
+    service.add_phone(legacy.id, "+4930123456")
+    unreadable = service.create_contact("Unreadable")
+    with database.connection_context():
+        Contact.update(primary_phone="+4930123456").where(Contact.id == legacy.id).execute()
+        Contact.update(primary_phone="+999").where(Contact.id == unreadable.id).execute()
+        database.execute_sql(
+            "DELETE FROM schema_migration WHERE name = '0003_primary_phone_as_shown'"
+        )
+    open_database(workspace.database)
+    with database.connection_context():
+        shown = dict(Contact.select(Contact.id, Contact.primary_phone).tuples())
+    assert shown[formatted.id] == "+44 20 7946 0958"
+    assert shown[legacy.id] == "+49 30 123456"
+    assert shown[unreadable.id] == "+999"  # left as it was
+    assert service.list_page(limit=5).rows  # the list still reads

@@ -162,3 +162,19 @@ def test_no_textual_below_the_ui():
         "assert not bad, bad\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_updating_an_existing_database_is_announced_first(tmp_path, capsys):
+    """A migration over a big workspace takes a while: say so before it starts."""
+    home = tmp_path / "ws"
+    assert main(["--home", str(home), "check"]) == 0
+    assert "updating the database" not in capsys.readouterr().err  # a new one: silent
+    workspace = open_workspace(home)
+    with workspace.database.connection_context():
+        workspace.database.execute_sql(
+            "DELETE FROM schema_migration WHERE name = '0003_primary_phone_as_shown'"
+        )
+    workspace.database.close()
+    assert main(["--home", str(home), "check"]) == 0
+    err = capsys.readouterr().err
+    assert "updating the database for this version (0003_primary_phone_as_shown)" in err
