@@ -59,6 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     backup.add_argument("-o", "--output", type=Path, metavar="PATH", help="the new file")
     add_export_parser(commands, common)
+    add_import_parser(commands, common)
     add_documents_parser(commands, common)
     return parser
 
@@ -85,6 +86,42 @@ def add_export_parser(
     export.add_argument("--force", action="store_true", help="replace an existing file")
 
 
+def add_import_parser(
+    commands: argparse._SubParsersAction, common: argparse.ArgumentParser
+) -> None:
+    """`import`: add the contacts of a CSV, JSON or vCard file to the workspace."""
+    command = commands.add_parser(
+        "import",
+        parents=[common],
+        help="add contacts from a CSV, JSON or vCard file",
+        description="Add the contacts of PATH: a CSV file with a header line (the columns "
+        "`export` writes, or common ones such as Email, Phone, Mobile, Company, First "
+        "Name, Last Name), a JSON list as `export --format json` writes, or vCards 3.0/4.0. "
+        "Every value is checked as in the app; a contact with a bad value is rejected "
+        "whole and reported on stderr with its line, item or card, and the rest is "
+        "imported. Exit status: 0 all imported (or skipped as duplicates), 1 some "
+        "rejected, 2 the file could not be read (nothing imported).",
+    )
+    command.add_argument("path", type=Path, metavar="PATH", help="the file to import")
+    command.add_argument(
+        "--format",
+        choices=("csv", "json", "vcard"),
+        help="the file's format (default: from its extension: .csv, .json, .vcf)",
+    )
+    command.add_argument(
+        "--duplicates",
+        choices=("skip", "add"),
+        default="skip",
+        help="a contact whose primary e-mail or phone exists already (or comes earlier "
+        "in the file): skip it and say so (default), or add it anyway",
+    )
+    command.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="check everything and report what would happen, without writing",
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command is None:
@@ -98,6 +135,8 @@ def main(argv: list[str] | None = None) -> int:
         return run_check(workspace, args.repair)
     if args.command == "export":
         return run_export(workspace, args)
+    if args.command == "import":
+        return run_import(workspace, args)
     if args.command == "backup":
         return run_backup(workspace, args.output)
     return run_documents(workspace, args)  # the last of the subcommands
@@ -240,6 +279,56 @@ def run_export(workspace: Workspace, args: argparse.Namespace) -> int:
         print(file=sys.stderr)
     print(count)
     return 0
+
+
+def run_import(workspace: Workspace, args: argparse.Namespace) -> int:
+    """Exit 0: nothing rejected; 1: some rows rejected, the rest imported; 2: no import."""
+    import peewee
+
+    from contacts_tui.importer import ImportFileError
+    from contacts_tui.services import ContactService
+    from contacts_tui.services.imports import import_contacts
+    from contacts_tui.store.database import first_line
+
+    service = ContactService(workspace.config, workspace.user)
+    show_progress = sys.stderr.isatty()
+    clear = "\r\x1b[K" if show_progress else ""  # the progress line, before a message
+
+    def report(done: int, total: int) -> None:
+        if show_progress:
+            print(f"\r{done:,} / {total:,} rows", end="", file=sys.stderr, flush=True)
+
+    def say(problem) -> None:
+        print(f"{clear}{problem}", file=sys.stderr)
+
+    try:
+        summary = import_contacts(
+            service,
+            args.path,
+            args.format,
+            duplicates=args.duplicates,
+            dry_run=args.dry_run,
+            progress=report,
+            on_problem=say,
+        )
+    except ImportFileError as error:
+        message = str(error)
+        if args.format is None and "extension" in message:
+            message += " Use --format."
+        print(f"{clear}contacts-tui: {message} Nothing was imported.", file=sys.stderr)
+        return EXIT_PROBLEM
+    except peewee.DatabaseError as error:
+        print(
+            f"{clear}contacts-tui: the database refused: {first_line(error)}. The contacts "
+            "imported before this stay; nothing of the batch being written was saved.",
+            file=sys.stderr,
+        )
+        return EXIT_PROBLEM
+    for note in summary.notes:
+        print(f"{clear}note: {note}", file=sys.stderr)
+    print(clear, end="", file=sys.stderr)
+    print(summary.text(see_above=True))
+    return 1 if summary.rejected else 0
 
 
 # ----- documents (issue 6) ---------------------------------------------------------------
