@@ -66,6 +66,14 @@ class ContactsApp(App):
             id="app.help",
             tooltip="Every key of this screen and what it does",
         ),
+        Binding(
+            "ctrl+o",
+            "control_center",
+            "Control Center",
+            show=False,
+            id="app.control_center",
+            tooltip="Control Center → Contact Lifecycle: templates, steps, picklists, settings",
+        ),
     ]
 
     def __init__(self, workspace: Workspace) -> None:
@@ -141,6 +149,12 @@ class ContactsApp(App):
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.screen))
 
+    def action_control_center(self) -> None:
+        from contacts_tui.screens.control_center import ControlCenterScreen
+
+        if not isinstance(self.screen, ControlCenterScreen):
+            self.push_screen(ControlCenterScreen())
+
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         yield SystemCommand("Help", "Every key of this screen and what it does", self.action_help)
@@ -153,6 +167,12 @@ class ContactsApp(App):
                 "List, create, rename and archive the accounts contacts are assigned to",
                 lambda: self.push_screen(AccountsScreen()),
             )
+        # Control Center → Sales Management → Contact → Contact Lifecycle (spec section 5).
+        yield SystemCommand(
+            "Control Center",
+            "Contact Lifecycle: templates, categories, steps, picklists and settings (ctrl+o)",
+            self.action_control_center,
+        )
 
     def report_worker_error(self, worker: Worker) -> None:
         """Tell the user that a background read or write failed, in one line.

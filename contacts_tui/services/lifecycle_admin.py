@@ -9,11 +9,14 @@ The database functions take the ContactService whose user the history is written
 from __future__ import annotations
 
 import operator
+import os
 import re
+import tempfile
 import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from functools import reduce
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import peewee
@@ -26,6 +29,7 @@ from contacts_tui.lifecycle import (
     Template,
     dumps,
     loads,
+    save,
 )
 from contacts_tui.services.shared import status_of
 from contacts_tui.store.database import with_connection
@@ -78,22 +82,28 @@ def config_error(config: LifecycleConfig) -> ConfigError | None:
     return None
 
 
-_PATH_PART = re.compile(r"(templates|categories|steps)\[(\d+)\]")
+PATH_PART = re.compile(r"(templates|categories|steps)\[(\d+)\]")
 _NEEDS = {"templates": "template", "categories": "category", "steps": "step"}
+
+
+def path_depth(key_path: str | None) -> int:
+    """How deep a key path reaches: 1 a template, 2 a category, 3 a step, 0 anything else."""
+    return len(PATH_PART.findall(key_path or ""))
 
 
 def problem_of(error: ConfigError) -> tuple[str, str]:
     """(field, problem) of a check failure: ("key", 'repeats "x", which is already used…').
 
-    The field is the last part of the key path ("name", "outcome", "steps"…). A list left
-    empty is written without its tables, so the file check says "is missing": here it
-    says what the admin must keep instead.
+    The field is the last part of the key path ("name", "outcome", "steps"…). An empty
+    name or list is written without its key or tables, so the file check says "is
+    missing": here it says what the admin must give instead.
     """
     path = error.key_path or ""
     field = path.rsplit(".", 1)[-1]
     problem = error.problem or str(error)
-    if problem == "is missing" and field in _NEEDS:
-        problem = f"needs at least one {_NEEDS[field]}"
+    if problem == "is missing":
+        # dumps leaves out what is empty, so the loader finds it missing.
+        problem = f"needs at least one {_NEEDS[field]}" if field in _NEEDS else "must not be empty"
     return field, problem
 
 
@@ -103,7 +113,7 @@ def describe(error: ConfigError, config: LifecycleConfig) -> str:
     field, problem = problem_of(error)
     names: list[str] = []
     node: object = config
-    for kind, index in _PATH_PART.findall(path):
+    for kind, index in PATH_PART.findall(path):
         items = node.templates if kind == "templates" else getattr(node, kind)
         node = items[int(index)]
         names.append(f"{_NEEDS[kind]} “{node.name}”")
@@ -191,7 +201,7 @@ def insert_step(
     )
 
 
-def edit_template(config: LifecycleConfig, key: str, **fields: str) -> LifecycleConfig:
+def edit_template(config: LifecycleConfig, key: str, /, **fields: str) -> LifecycleConfig:
     changed = _template_changed(config, key, lambda t: replace(t, **fields))
     if "key" in fields and config.default_template == key:
         changed = replace(changed, default_template=fields["key"])
@@ -199,12 +209,12 @@ def edit_template(config: LifecycleConfig, key: str, **fields: str) -> Lifecycle
 
 
 def edit_category(
-    config: LifecycleConfig, template: str, key: str, **fields: str
+    config: LifecycleConfig, template: str, key: str, /, **fields: str
 ) -> LifecycleConfig:
     return _category_changed(config, template, key, lambda c: replace(c, **fields))
 
 
-def edit_step(config: LifecycleConfig, template: str, key: str, **fields) -> LifecycleConfig:
+def edit_step(config: LifecycleConfig, template: str, key: str, /, **fields) -> LifecycleConfig:
     def change(category: Category) -> Category:
         return replace(
             category,
@@ -386,6 +396,61 @@ def move_contacts(
 
 
 @with_connection
+def sync_statuses(service: ContactService, old: LifecycleConfig, new: LifecycleConfig) -> int:
+    """Give the contacts of each step that became open or closed their new status.
+
+    A contact's Open/Closed status is stored with it (the list filters and counts on it),
+    so turning a step closed must close its contacts too: version bumped and audited like
+    any change, in one transaction. Only steps whose status changed are looked at: each
+    is one indexed query, where checking every step would read every contact.
+    """
+    changed = []
+    for template in new.templates:
+        before = old.template(template.key)
+        for step in template.steps():
+            was = before.step(step.key) if before else None
+            if was is not None and was.is_closed != step.is_closed:
+                changed.append((template.key, step))
+    updated = 0
+    with database.atomic():
+        for template_key, step in changed:
+            status = status_of(step.is_closed)
+            on_step = (
+                (Contact.template == template_key)
+                & (Contact.stage == step.key)
+                & (Contact.status != status)
+            )
+            ids = [i for (i,) in Contact.select(Contact.id).where(on_step).tuples()]
+            now = utc_now()
+            for batch in peewee.chunked(ids, 500):
+                updated += (
+                    Contact.update(
+                        status=status,
+                        version=Contact.version + 1,
+                        updated_at=now,
+                        updated_by=service.user,
+                    )
+                    .where(Contact.id.in_(batch) & on_step)
+                    .execute()
+                )
+                old_status = status_of(not step.is_closed)
+                AuditEntry.insert_many(
+                    [
+                        {
+                            "contact": i,
+                            "at": now,
+                            "by": service.user,
+                            "field": "status",
+                            "old_value": old_status,
+                            "new_value": status,
+                        }
+                        for i in batch
+                    ]
+                ).execute()
+    return updated
+
+
+@with_connection
 def contacts_on_dropped(service: ContactService, old: LifecycleConfig, new: LifecycleConfig) -> int:
     """How many contacts are on a template or step that `old` has and `new` does not."""
     kept = {(t.key, s.key) for t in new.templates for s in t.steps()}
@@ -398,3 +463,61 @@ def contacts_on_dropped(service: ContactService, old: LifecycleConfig, new: Life
         operator.or_, ((Contact.template == t) & (Contact.stage == s) for t, s in dropped)
     )
     return Contact.select().where(on_dropped).count()
+
+
+# ----- the file ---------------------------------------------------------------------------
+
+
+def backup_path(path: Path) -> Path:
+    return path.with_name(path.name + ".bak")
+
+
+def write_problem(path: Path) -> str | None:
+    """Why this user cannot save `path` (None: they can).
+
+    A save writes a new file beside it and renames it over the old one, and keeps the
+    old one as .bak: the folder must be writable as well as the file.
+    """
+    target = path.resolve()
+    if not os.access(target, os.W_OK):
+        return f"you cannot write {path.name}; ask the workspace's owner."
+    if not os.access(target.parent, os.W_OK):
+        return f"you cannot write in the folder of {path.name}; ask the workspace's owner."
+    return None
+
+
+def keeps_layout(text: str) -> bool:
+    """Whether saving would write `text` back as it is (no comments or own layout to lose)."""
+    try:
+        return dumps(loads(text)) == text
+    except ConfigError:
+        return False
+
+
+def save_with_backup(config: LifecycleConfig, path: Path, previous: bytes) -> None:
+    """Keep `previous` (the file as it was) in lifecycle.toml.bak, then save atomically.
+
+    The .bak gets the file's own mode and is renamed into place, so a crash leaves the old
+    .bak or the new one, never half of one.
+    """
+    target = path.resolve()
+    backup = backup_path(path)
+    try:
+        mode = target.stat().st_mode & 0o7777
+    except FileNotFoundError:
+        mode = 0o600
+    try:
+        fd, temp = tempfile.mkstemp(dir=backup.parent, prefix=f".{backup.name}.", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                os.fchmod(handle.fileno(), mode)
+                handle.write(previous)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(temp, backup)
+        except OSError:
+            Path(temp).unlink(missing_ok=True)
+            raise
+    except OSError as err:
+        raise ConfigError(f"{backup} cannot be written ({err.strerror or err}).") from None
+    save(config, path)

@@ -1,0 +1,498 @@
+"""Control Center → Sales Management → Contact → Contact Lifecycle: lifecycle.toml, edited safely.
+
+Nothing is written until ctrl+s. Every edit builds a new configuration and checks it with
+the loader's own rules (`lifecycle_admin.check`), so the screen can never save a file
+the app would refuse. Steps that contacts are on leave only with somewhere for those
+contacts to go: the moves are made in one transaction just before the file is saved.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from rich.style import Style
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Static, Tree
+from textual.worker import Worker, WorkerState
+
+from contacts_tui import lifecycle
+from contacts_tui.lifecycle import ConfigError, LifecycleConfig
+from contacts_tui.screens.binding_commands import ScreenBindingCommands
+from contacts_tui.screens.confirm import ConfirmDialog
+from contacts_tui.screens.control_center_edits import ConfigEdits
+from contacts_tui.services import lifecycle_admin as admin
+from contacts_tui.services.lifecycle_admin import StepMove
+from contacts_tui.validation import display_safe
+from contacts_tui.widgets.keys_footer import KeysFooter
+from contacts_tui.widgets.lifecycle_tree import ItemRef, LifecycleTree, status_text
+
+TITLE = "Control Center › Sales Management › Contact › Contact Lifecycle"
+DIM = Style(dim=True)
+BOLD = Style(bold=True)
+EDITING = ("add", "edit", "remove", "move", "cycle_status", "make_default")
+
+
+def _binding(key: str, action: str, description: str, name: str, tooltip: str, **kw) -> Binding:
+    return Binding(key, action, description, id=f"control_center.{name}", tooltip=tooltip, **kw)
+
+
+@dataclass(frozen=True)
+class DiskState:
+    """lifecycle.toml as this screen last read or wrote it."""
+
+    raw: bytes
+    config: LifecycleConfig
+    keeps_layout: bool  # False: comments or a hand layout that a save would drop
+
+
+class ControlCenterScreen(ConfigEdits, Screen[bool]):
+    """The lifecycle templates, picklists and settings of lifecycle.toml, as an outline."""
+
+    COMMAND_GROUP = "Control Center"
+    COMMANDS = {ScreenBindingCommands}
+    AUTO_FOCUS = "#cc-tree"
+
+    BINDINGS = [
+        _binding(
+            "a", "add", "Add", "add",
+            "Add a template, category, step or picklist value after the one under the cursor",
+        ),
+        _binding(
+            "e", "edit", "Edit", "edit",
+            "Rename the item under the cursor (name, description; a new item's key) "
+            "or change a setting; enter does it too",
+        ),
+        _binding(
+            "d,delete", "remove", "Remove", "remove",
+            "Remove the item under the cursor; contacts on a step are moved when you save",
+        ),
+        _binding("K", "move(-1)", "Up", "move_up", "Move the item under the cursor up"),
+        _binding("J", "move(1)", "Down", "move_down", "Move the item under the cursor down"),
+        _binding(
+            "o", "cycle_status", "Open/closed", "status",
+            "Step: open → closed, won → closed, lost → closed → open",
+        ),
+        _binding(
+            "t", "make_default", "Default", "default",
+            "Make the template under the cursor the one new contacts start on",
+        ),
+        _binding(
+            "ctrl+s", "save", "Save", "save", "Write lifecycle.toml (the old one is kept as .bak)",
+        ),
+        _binding(
+            "ctrl+r", "reload", "Reload", "reload",
+            "Read lifecycle.toml again, discarding unsaved changes (asks)", show=False,
+        ),
+        _binding("escape", "back", "Back", "back", "Back to the contacts (asks if unsaved)"),
+        _binding("q", "quit", "Quit", "quit", "Leave contacts-tui (asks if unsaved)", show=False),
+        _binding("j", "cursor(1)", "Next line", "down", "Cursor down", show=False),
+        _binding("k", "cursor(-1)", "Previous line", "up", "Cursor up", show=False),
+    ]  # fmt: skip
+
+    DEFAULT_CSS = """
+    ControlCenterScreen {
+        & #cc-title { height: 1; background: $panel; color: $text; padding: 0 1; text-style: bold; }
+        & #cc-title.-dirty { background: $warning-muted; }
+        & #cc-readonly { height: auto; padding: 0 1; background: $warning-muted; display: none; }
+        & #cc-readonly.-shown { display: block; }
+        & #cc-body { height: 1fr; }
+        & #cc-tree { width: 1fr; }
+        & #cc-details { width: 36; padding: 0 1; border-left: vkey $panel-lighten-2; }
+        & #cc-message { height: auto; max-height: 3; padding: 0 1; }
+        & #cc-message.-error { color: $text-error; text-style: bold; }
+    }
+    """
+
+    @dataclass
+    class Counted(Message):
+        counts: dict[tuple[str, str], int]
+
+    @dataclass
+    class Saved(Message):
+        disk: DiskState
+        moved: int
+        restatused: int
+
+    @dataclass
+    class SaveRefused(Message):
+        message: str
+
+    def __init__(self, path: Path | None = None) -> None:
+        super().__init__()
+        self._path = path
+        self.counts: dict[tuple[str, str], int] = {}
+        """Contacts per (template, step) in the database, archived ones too."""
+        self.moves: dict[tuple[str, str], tuple[str, str]] = {}
+        """Contacts to move when saving: (template, removed step) → (template, step)."""
+        self.read_only = ""
+        """Why this admin cannot save here; empty when they can."""
+        self.saved_any = False
+        self.counted = False
+        """Whether `counts` has been read: until then nothing that contacts are on goes."""
+
+    @property
+    def path(self) -> Path:
+        return self._path or self.app.workspace.config_path  # type: ignore[attr-defined]
+
+    def compose(self) -> ComposeResult:
+        yield Static(TITLE, id="cc-title")
+        yield Static(id="cc-readonly")
+        with Horizontal(id="cc-body"):
+            yield LifecycleTree(id="cc-tree")
+            yield Static(id="cc-details")
+        yield Static(id="cc-message")
+        yield KeysFooter()
+
+    def on_mount(self) -> None:
+        self.disk = self._read_disk(fallback=self.app.service.config)  # type: ignore[attr-defined]
+        self.config = self.disk.config
+        self.read_only = admin.write_problem(self.path) or ""
+        banner = self.query_one("#cc-readonly", Static)
+        banner.update(Text(f"Read-only: {display_safe(self.read_only)}"))
+        banner.set_class(bool(self.read_only), "-shown")
+        self.redraw()
+        self.count_contacts()
+
+    def _read_disk(self, fallback: LifecycleConfig) -> DiskState:
+        """The file as it is now; a broken one shows `fallback` (the app's running config)."""
+        try:
+            raw = self.path.read_bytes()
+            config = lifecycle.loads(raw.decode("utf-8-sig"), source=str(self.path))
+        except (OSError, UnicodeDecodeError, ConfigError) as error:
+            reason = error if isinstance(error, ConfigError) else f"cannot be read: {error}"
+            self.say(f"{reason} Showing the configuration in use; saving replaces the file.")
+            return DiskState(raw if "raw" in locals() else b"", fallback, False)
+        return DiskState(raw, config, admin.keeps_layout(raw.decode("utf-8-sig")))
+
+    # ----- showing ---------------------------------------------------------------------
+
+    @property
+    def outline(self) -> LifecycleTree:
+        return self.query_one(LifecycleTree)
+
+    @property
+    def dirty(self) -> bool:
+        return self.config != self.disk.config or bool(self.moves)
+
+    def effective_counts(self) -> dict[tuple[str, str], int]:
+        """Contacts per step as they will be once the pending moves are made."""
+        counts = dict(self.counts)
+        for source, target in self.moves.items():
+            n = self.counts.get(source, 0)
+            counts[source] = counts.get(source, 0) - n
+            counts[target] = counts.get(target, 0) + n
+        return counts
+
+    def redraw(self, select: ItemRef | None = None) -> None:
+        self.outline.show(self.config, self.effective_counts(), select)
+        title = Text(TITLE)
+        if self.dirty:
+            title.append("  ● unsaved changes (ctrl+s saves)", Style(bold=True, italic=True))
+        self.query_one("#cc-title", Static).update(title)
+        self.query_one("#cc-title").set_class(self.dirty, "-dirty")
+        self.show_details()
+        self.refresh_bindings()
+
+    def say(self, message: str, error: bool = False) -> None:
+        """One line under the outline: what just happened, or why it could not."""
+        line = self.query_one("#cc-message", Static)
+        line.update(Text(display_safe(message)))
+        line.set_class(error, "-error")
+        if error:
+            self.app.bell()
+
+    @on(Tree.NodeHighlighted)
+    def _highlighted(self) -> None:
+        self.show_details()
+        self.refresh_bindings()
+
+    @on(Tree.NodeSelected)
+    def _selected(self, event: Tree.NodeSelected) -> None:
+        # enter: a line with lines under it folds or unfolds; any other line is edited.
+        if event.node.children:
+            event.node.toggle()
+        else:
+            self.action_edit()
+
+    def show_details(self) -> None:
+        ref = self.outline.current
+        self.query_one("#cc-details", Static).update(self._details(ref) if ref else "")
+
+    def _details(self, ref: ItemRef) -> Text:
+        counts = self.effective_counts()
+        text = Text()
+        template = self.config.template(ref.template)
+
+        def line(label: str, value: str, style: Style | None = None) -> None:
+            text.append(f"{label}: ", DIM)
+            text.append(display_safe(value) + "\n", style or Style())
+
+        if ref.kind in ("template", "category", "step") and template is not None:
+            item = template
+            if ref.kind == "category":
+                item = next(c for c in template.categories if c.key == ref.category)
+            elif ref.kind == "step":
+                item = template.step(ref.step)
+            line(ref.kind.capitalize(), item.name, BOLD)
+            fixed = "fixed" if self._key_saved(ref) else "new, editable"
+            line("Key", f"{item.key} ({fixed})")
+            if ref.kind == "step":
+                line("Status", status_text(item))
+                index = (template.index_of(item.key) or 0) + 1
+                line("Position", f"{index} of {len(template.steps())} in {template.name}")
+                n = counts.get((template.key, item.key), 0)
+            elif ref.kind == "category":
+                n = sum(counts.get((template.key, s.key), 0) for s in item.steps)
+            else:
+                n = sum(counts.get((template.key, s.key), 0) for s in item.steps())
+                if template.key == self.config.default_template:
+                    line("Default", "new contacts start on it")
+            line("Contacts", f"{n:,}")
+            moved = [t for s, t in self.moves.items() if s == (ref.template, ref.step)]
+            if moved:
+                line("On save", f"its contacts move to {moved[0][1]}")
+            if item.description:
+                text.append("\n" + display_safe(item.description))
+        elif ref.kind == "value":
+            line("Value", ref.value, BOLD)
+            text.append("\nd removes it from the list; contacts that have it keep it.", DIM)
+        elif ref.kind == "setting":
+            text.append("e or enter changes this setting.", DIM)
+        else:
+            text.append("a adds an item here; space folds and unfolds.", DIM)
+        return text
+
+    def _key_saved(self, ref: ItemRef) -> bool:
+        """Whether the item's key is in the file: then contacts may use it and it is fixed."""
+        saved = self.disk.config.template(ref.template)
+        if ref.kind == "template":
+            return saved is not None
+        if saved is None:
+            return False
+        if ref.kind == "category":
+            return any(c.key == ref.category for c in saved.categories)
+        return saved.step(ref.step) is not None
+
+    # ----- contacts per step -----------------------------------------------------------
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="store.cc_counts")
+    def count_contacts(self) -> None:
+        self.post_message(self.Counted(admin.stage_counts(self.app.service)))  # type: ignore[attr-defined]
+
+    def on_control_center_screen_counted(self, message: Counted) -> None:
+        self.counts = message.counts
+        self.counted = True
+        self.redraw(self.outline.current)
+
+    # ----- what can be done where ------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action not in EDITING and action != "save":
+            return True
+        ref = self.outline.current if self.is_mounted else None
+        kind = ref.kind if ref else ""
+        applies = {
+            "add": kind in ("templates", "template", "category", "step", "picklist", "value"),
+            "edit": kind in ("template", "category", "step", "value", "setting"),
+            "remove": kind in ("template", "category", "step", "value"),
+            "move": kind in ("template", "category", "step", "value"),
+            "cycle_status": kind == "step",
+            "make_default": kind == "template",
+            "save": True,
+        }[action]
+        if not applies:
+            return False  # not offered on this line: left out of the footer
+        return None if self.read_only else True  # read-only: shown, but dimmed
+
+    def action_cursor(self, delta: int) -> None:
+        if delta > 0:
+            self.outline.action_cursor_down()
+        else:
+            self.outline.action_cursor_up()
+
+    # ----- saving ----------------------------------------------------------------------
+
+    def action_save(self) -> None:
+        if self.read_only:
+            self.say(self.read_only, error=True)
+        elif not self.dirty and self.disk.keeps_layout:
+            self.say("Nothing to save.")
+        else:
+            self.save()
+
+    @work(exclusive=True, group="dialog")
+    async def save(self) -> None:
+        try:
+            on_disk = self.path.read_bytes()
+        except FileNotFoundError:
+            on_disk = b""
+        except OSError as error:
+            self.say(f"{self.path} cannot be read: {error.strerror or error}", error=True)
+            return
+        if on_disk != self.disk.raw:
+            # Someone saved it meanwhile (another admin, an editor): never overwrite blindly.
+            from contacts_tui.screens.conflict_dialog import ConflictDialog
+
+            choice = await self.app.push_screen_wait(
+                ConflictDialog(
+                    f"{self.path.name} was changed on disk since you opened it (another admin "
+                    "or an editor). Reload theirs, discarding your changes, or overwrite it?",
+                    self._differences(on_disk),
+                )
+            )
+            if choice == "reload":
+                self._reload_from_disk()
+                return
+            if choice != "overwrite":
+                return
+        elif not self.disk.keeps_layout:
+            question = (
+                f"{self.path.name} has comments or a layout of its own. Saving writes it in "
+                f"the app's layout, without them; {self.path.name}.bak keeps the file as it "
+                "is now."
+            )
+            if not await self.app.push_screen_wait(ConfirmDialog(question, "Save")):
+                return
+        moves = [StepMove(*s, *t) for s, t in self.moves.items()]
+        self.say("Saving…")
+        self.write(self.config, self.disk.config, moves, on_disk)
+
+    def _differences(self, raw: bytes) -> list[tuple[str, str, str]]:
+        """What the file on disk has against what this screen would save, one row a part."""
+        try:
+            theirs = lifecycle.loads(raw.decode("utf-8-sig"), source=self.path.name)
+        except (UnicodeDecodeError, ConfigError) as error:
+            return [("lifecycle.toml", f"cannot be loaded: {error}", "your edited configuration")]
+
+        def outline(config: LifecycleConfig) -> dict[str, str]:
+            parts = {
+                f"Template {t.key}": " › ".join(s.name for s in t.steps()) for t in config.templates
+            }
+            parts["Picklists"] = "; ".join(
+                ", ".join(getattr(config.picklists, name)) for name in lifecycle.DEFAULT_PICKLISTS
+            )
+            parts["Default template"] = config.default_template
+            return parts
+
+        mine, other = outline(self.config), outline(theirs)
+        rows = [
+            (part, other.get(part, "(none)"), mine.get(part, "(none)"))
+            for part in dict.fromkeys([*other, *mine])
+            if other.get(part) != mine.get(part)
+        ]
+        return rows or [("Layout", "differs (same configuration)", "the app's layout")]
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="store.cc_save")
+    def write(
+        self, config: LifecycleConfig, old: LifecycleConfig, moves: list[StepMove], previous: bytes
+    ) -> None:
+        service = self.app.service  # type: ignore[attr-defined]
+        kept = {(t.key, s.key) for t in config.templates for s in t.steps()}
+        moves = [m for m in moves if (m.from_template, m.from_step) not in kept]
+        try:
+            moved = admin.move_contacts(service, config, moves) if moves else 0
+            left = admin.contacts_on_dropped(service, old, config)
+            if left:
+                # Put there by someone else after the moves: the file stays as it was.
+                self.post_message(
+                    self.SaveRefused(
+                        f"Not saved: {left:,} contacts are on a step or template you removed "
+                        "(someone moved them there just now). Remove it again to choose "
+                        "where they go."
+                    )
+                )
+                return
+            admin.save_with_backup(config, self.path, previous)
+            raw = self.path.read_bytes()
+        except (ConfigError, OSError) as error:
+            self.post_message(self.SaveRefused(f"Not saved: {error}"))
+            return
+        # After the file: a contact is closed only once its step is closed for everyone.
+        restatused = admin.sync_statuses(service, old, config)
+        self.post_message(self.Saved(DiskState(raw, config, True), moved, restatused))
+
+    def on_control_center_screen_saved(self, message: Saved) -> None:
+        self.disk = message.disk
+        self.moves = {}
+        self.saved_any = True
+        # The running app uses it at once: the list's dashboard and filter follow.
+        self.app.workspace.config = message.disk.config  # type: ignore[attr-defined]
+        self.app.service.set_config(message.disk.config)  # type: ignore[attr-defined]
+        moved = f"; {message.moved:,} contacts moved" if message.moved else ""
+        if message.restatused:
+            moved += f"; {message.restatused:,} contacts opened or closed with their step"
+        self.say(f"Saved {self.path.name} (the previous file is {self.path.name}.bak){moved}.")
+        self.redraw(self.outline.current)
+        self.count_contacts()
+
+    def on_control_center_screen_save_refused(self, message: SaveRefused) -> None:
+        self.say(message.message, error=True)
+        self.count_contacts()
+
+    def _reload_from_disk(self) -> None:
+        self.disk = self._read_disk(fallback=self.disk.config)
+        self.config = self.disk.config
+        self.moves = {}
+        self.redraw(self.outline.current)
+        self.say(f"Reloaded {self.path.name}.")
+        self.count_contacts()
+
+    def action_reload(self) -> None:
+        self.reload()
+
+    @work(exclusive=True, group="dialog")
+    async def reload(self) -> None:
+        if self.dirty and not await self.app.push_screen_wait(
+            ConfirmDialog("Reload lifecycle.toml and discard your unsaved changes?", "Reload")
+        ):
+            return
+        self._reload_from_disk()
+
+    # ----- leaving ---------------------------------------------------------------------
+
+    def action_back(self) -> None:
+        self.leave()
+
+    def action_quit(self) -> None:
+        # The app's own q would quit at once; here it must not drop unsaved changes.
+        self.leave(quit_app=True)
+
+    @work(exclusive=True, group="dialog")
+    async def leave(self, quit_app: bool = False) -> None:
+        if self.dirty and not await self.app.push_screen_wait(
+            ConfirmDialog(
+                "Leave the Control Center and discard your unsaved lifecycle changes? "
+                "(ctrl+s saves them)",
+                confirm_label="Discard",
+                danger=True,
+            )
+        ):
+            return
+        if quit_app:
+            self.app.exit()
+            return
+        self.dismiss(self.saved_any)
+        if self.saved_any:
+            self.app.call_later(_show_new_config, self.app)
+
+    @on(Worker.StateChanged)
+    def _worker_failed(self, event: Worker.StateChanged) -> None:
+        if event.state == WorkerState.ERROR:
+            report = getattr(self.app, "report_worker_error", None)
+            if report is not None:
+                report(event.worker)
+
+
+def _show_new_config(app) -> None:
+    """The list under the Control Center draws its dashboard and filter with the new names."""
+    screen = app.screen
+    apply_filter = getattr(screen, "apply_filter", None)
+    if apply_filter is not None:
+        apply_filter(screen.contact_filter)

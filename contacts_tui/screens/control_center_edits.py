@@ -1,0 +1,470 @@
+"""The Control Center's edits: add, edit, remove, move, open/closed and the default template.
+
+Mixed into ControlCenterScreen, which owns `config` (the edited configuration), `disk`,
+`counts`, `moves`, the outline and the message line. Each edit builds a new
+configuration and keeps it only if `lifecycle_admin.check` (the loader's rules) accepts
+it; in a dialog the loader's complaint is shown at the field it is about.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+
+from rich.text import Text
+from textual import work
+from textual.widgets.option_list import Option
+
+from contacts_tui.lifecycle import Category, LifecycleConfig, Step, Template
+from contacts_tui.screens.confirm import ConfirmDialog
+from contacts_tui.screens.dialog import cancel_binding
+from contacts_tui.screens.lifecycle_item_dialog import ItemField, LifecycleItemDialog
+from contacts_tui.screens.pick_one import PickOneDialog
+from contacts_tui.services import lifecycle_admin as admin
+from contacts_tui.validation import display_safe
+from contacts_tui.widgets.lifecycle_tree import PICKLIST_LABELS, ItemRef
+
+DEPTH = {"template": 1, "category": 2, "step": 3}
+KEY_NOTE = "a-z, 0-9 and _; fixed once saved"
+
+
+class PickTarget(PickOneDialog[str]):
+    """Where something goes: a step to move contacts to, or the default template."""
+
+    ID_PREFIX = "cc-pick"
+    BINDINGS = [cancel_binding("control_center_pick.cancel", "Close without choosing")]
+    DEFAULT_CSS = """
+    PickTarget {
+        & > Vertical { width: 72; }
+        & OptionList { max-height: 16; }
+    }
+    """
+
+    def picked(self, option: Option) -> str:
+        return option.id or ""
+
+
+def _number(text: str) -> int | str:
+    """A whole number as an int; anything else as typed, for the loader to refuse."""
+    stripped = text.strip()
+    return int(stripped) if stripped.lstrip("-").isdigit() else stripped
+
+
+class ConfigEdits:
+    """Actions on the line under the cursor of the Control Center's outline."""
+
+    # ----- keeping an edit -------------------------------------------------------------
+
+    def keep(self, new: LifecycleConfig, select: ItemRef, note: str) -> bool:
+        """Use `new` if the loader would accept it; else say why on the message line."""
+        error = admin.config_error(new)
+        if error is not None:
+            if error.key_path == "settings.default_template":
+                name = display_safe(self.config.default.name)
+                self.say(
+                    f"“{name}” is the default template: make another one the default "
+                    "first (t on it).",
+                    error=True,
+                )
+            else:
+                self.say(admin.describe(error, new), error=True)
+            return False
+        self.config = new
+        self.redraw(select)
+        self.say(f"{note} (not saved yet: ctrl+s saves)." if self.dirty else note + ".")
+        return True
+
+    def _ask(
+        self,
+        title: str,
+        fields: list[ItemField],
+        build: Callable[[dict[str, str]], LifecycleConfig],
+        select: Callable[[dict[str, str]], ItemRef],
+        note: str,
+        depth: int = 0,
+    ) -> None:
+        """Open the item dialog; its values are checked as the configuration they build."""
+        labels = {f.id: f.label for f in fields}
+
+        def clean(values: dict[str, str]) -> dict[str, str]:
+            return {k: v.strip() for k, v in values.items()}
+
+        def check(values: dict[str, str]) -> tuple[str, str] | None:
+            error = admin.config_error(build(clean(values)))
+            if error is None:
+                return None
+            field, problem = admin.problem_of(error)
+            field = field.split("[")[0]
+            below = admin.path_depth(error.key_path) - depth
+            editable = [f.id for f in fields if f.editable]
+            if field not in labels and len(editable) == 1:
+                field = editable[0]  # a value or a setting: the one thing typed
+            elif depth and below == 1 and "first_category" in labels:
+                field = "first_category"
+            elif depth and below >= 1 and "first_step" in labels:
+                field = "first_step"
+            elif field not in labels or (depth and below < 0):
+                return editable[0], admin.describe(error, build(clean(values)))
+            if field.startswith("first_"):
+                return field, f"{labels[field]}: its key or name {problem}."
+            return field, f"{labels[field]} {problem}."
+
+        def done(values: dict[str, str] | None) -> None:
+            if values is not None:
+                self.keep(build(clean(values)), select(clean(values)), note)
+
+        self.app.push_screen(LifecycleItemDialog(title, fields, check), done)
+
+    def _item_fields(self, name: str = "", key: str = "", description: str = "", fixed=False):
+        return [
+            ItemField("name", "Name", name),
+            ItemField(
+                "key",
+                "Key",
+                key,
+                editable=not fixed,
+                note="fixed: contacts may use it" if fixed else KEY_NOTE,
+            ),
+            ItemField("description", "Description", description),
+        ]
+
+    # ----- add -------------------------------------------------------------------------
+
+    def action_add(self) -> None:
+        ref = self.outline.current
+        if ref is None or self.read_only:
+            return
+        config = self.config
+        if ref.kind in ("templates", "template"):
+            keys = [t.key for t in config.templates]
+            index = keys.index(ref.template) + 1 if ref.template else len(keys)
+
+            def build(v: dict[str, str]) -> LifecycleConfig:
+                step = Step(admin.slug(v["first_step"]) or "step_1", v["first_step"], "open")
+                category = Category(
+                    admin.slug(v["first_category"]) or "category_1", v["first_category"], (step,)
+                )
+                template = Template(v["key"], v["name"], (category,), v["description"])
+                return admin.insert_template(config, template, index)
+
+            fields = [
+                *self._item_fields(),
+                ItemField("first_category", "First category", "Lead Generation"),
+                ItemField("first_step", "First step", "New Lead"),
+            ]
+            self._ask(
+                "New lifecycle template",
+                fields,
+                build,
+                lambda v: ItemRef("template", v["key"]),
+                "Template added",
+                DEPTH["template"],
+            )
+        elif ref.kind == "category":
+            template = config.template(ref.template)
+            index = [c.key for c in template.categories].index(ref.category) + 1
+
+            def build(v: dict[str, str]) -> LifecycleConfig:
+                step = Step(admin.slug(v["first_step"]) or "step_1", v["first_step"], "open")
+                category = Category(v["key"], v["name"], (step,), v["description"])
+                return admin.insert_category(config, ref.template, category, index)
+
+            fields = [*self._item_fields(), ItemField("first_step", "First step")]
+            self._ask(
+                f"New category in “{display_safe(template.name)}”",
+                fields,
+                build,
+                lambda v: ItemRef("category", ref.template, v["key"]),
+                "Category added",
+                DEPTH["category"],
+            )
+        elif ref.kind == "step":
+            template = config.template(ref.template)
+            category = next(c for c in template.categories if c.key == ref.category)
+            index = [s.key for s in category.steps].index(ref.step) + 1
+
+            def build(v: dict[str, str]) -> LifecycleConfig:
+                step = Step(v["key"], v["name"], "open", None, v["description"])
+                return admin.insert_step(config, ref.template, ref.category, step, index)
+
+            where = f"{display_safe(template.name)} › {display_safe(category.name)}"
+            self._ask(
+                f"New step in {where} (open; o changes it)",
+                self._item_fields(),
+                build,
+                lambda v: ItemRef("step", ref.template, ref.category, v["key"]),
+                "Step added",
+                DEPTH["step"],
+            )
+        elif ref.kind in ("picklist", "value"):
+            values = getattr(config.picklists, ref.name)
+            index = values.index(ref.value) + 1 if ref.kind == "value" else len(values)
+
+            def build(v: dict[str, str]) -> LifecycleConfig:
+                new = (*values[:index], v["value"], *values[index:])
+                return admin.set_picklist(config, ref.name, new)
+
+            self._ask(
+                f"New value in {PICKLIST_LABELS[ref.name]}",
+                [ItemField("value", "Value")],
+                build,
+                lambda v: ItemRef("value", name=ref.name, value=v["value"]),
+                "Value added",
+            )
+
+    # ----- edit ------------------------------------------------------------------------
+
+    def action_edit(self) -> None:
+        ref = self.outline.current
+        if ref is None or self.read_only:
+            if self.read_only:
+                self.say(self.read_only, error=True)
+            return
+        config = self.config
+        fixed = self._key_saved(ref)
+        if ref.kind in ("template", "category", "step"):
+            template = config.template(ref.template)
+            if ref.kind == "template":
+                item, edit = template, admin.edit_template
+                args: tuple[str, ...] = (ref.template,)
+            elif ref.kind == "category":
+                item = next(c for c in template.categories if c.key == ref.category)
+                edit, args = admin.edit_category, (ref.template, ref.category)
+            else:
+                item = template.step(ref.step)
+                edit, args = admin.edit_step, (ref.template, ref.step)
+
+            def build(v: dict[str, str]) -> LifecycleConfig:
+                return edit(
+                    config, *args, name=v["name"], key=v["key"], description=v["description"]
+                )
+
+            def select(v: dict[str, str]) -> ItemRef:
+                keys = {"template": "template", "category": "category", "step": "step"}
+                return replace(ref, **{keys[ref.kind]: v["key"]})
+
+            fields = self._item_fields(item.name, item.key, item.description, fixed)
+            self._ask(
+                f"Edit {ref.kind} “{display_safe(item.name)}”",
+                fields,
+                build,
+                select,
+                f"{ref.kind.capitalize()} changed",
+                DEPTH[ref.kind],
+            )
+        elif ref.kind == "value":
+            values = getattr(config.picklists, ref.name)
+            index = values.index(ref.value)
+
+            def build(v: dict[str, str]) -> LifecycleConfig:
+                new = (*values[:index], v["value"], *values[index + 1 :])
+                return admin.set_picklist(config, ref.name, new)
+
+            self._ask(
+                f"Rename “{display_safe(ref.value)}” (contacts that have it keep the old value)",
+                [ItemField("value", "Value", ref.value)],
+                build,
+                lambda v: ItemRef("value", name=ref.name, value=v["value"]),
+                "Value renamed",
+            )
+        elif ref.kind == "setting":
+            self._edit_setting(ref)
+
+    def _edit_setting(self, ref: ItemRef) -> None:
+        config = self.config
+        if ref.name == "default_template":
+            self.action_make_default(pick=True)
+            return
+        if ref.name == "scoring":
+            fields = [
+                ItemField("scoring_min", "Lowest score", str(config.scoring_min)),
+                ItemField("scoring_max", "Highest score", str(config.scoring_max)),
+            ]
+        elif ref.name == "document_max_mb":
+            fields = [
+                ItemField("document_max_mb", "Largest document (MB)", str(config.document_max_mb))
+            ]
+        else:
+            fields = [
+                ItemField(
+                    "default_phone_region",
+                    "Default phone region",
+                    config.default_phone_region,
+                    note="two letters, e.g. GB",
+                )
+            ]
+
+        def build(v: dict[str, str]) -> LifecycleConfig:
+            changes = {k: (_number(x) if k != "default_phone_region" else x) for k, x in v.items()}
+            return replace(config, **changes)
+
+        self._ask("Settings", fields, build, lambda v: ref, "Setting changed")
+
+    # ----- open/closed and the default template ----------------------------------------
+
+    def action_cycle_status(self) -> None:
+        ref = self.outline.current
+        if ref is None or ref.kind != "step" or self.read_only:
+            return
+        status, outcome = admin.next_status(self.config.template(ref.template).step(ref.step))
+        new = admin.edit_step(self.config, ref.template, ref.step, status=status, outcome=outcome)
+        shown = f"{status} · {outcome}" if outcome else status
+        self.keep(new, ref, f"Step is now {shown}; its contacts follow when you save")
+
+    def action_make_default(self, pick: bool = False) -> None:
+        ref = self.outline.current
+        if self.read_only or ref is None:
+            return
+        if ref.kind == "template" and not pick:
+            self._make_default(ref.template, ref)
+        else:
+            self.pick_default(ref)
+
+    def _make_default(self, key: str, select: ItemRef) -> None:
+        name = display_safe(self.config.template(key).name)
+        new = replace(self.config, default_template=key)
+        self.keep(new, select, f"New contacts now start on “{name}”")
+
+    @work(exclusive=True, group="dialog")
+    async def pick_default(self, ref: ItemRef) -> None:
+        templates = self.config.templates
+        options = [Option(Text(display_safe(t.name)), id=t.key) for t in templates]
+        keys = [t.key for t in templates]
+        question = Text("Which template do new contacts start on?")
+        current = keys.index(self.config.default_template)
+        key = await self.app.push_screen_wait(PickTarget(question, options, current))
+        if key:
+            self._make_default(key, ref)
+
+    # ----- move ------------------------------------------------------------------------
+
+    def action_move(self, delta: int) -> None:
+        ref = self.outline.current
+        if ref is None or self.read_only:
+            return
+        config, select = self.config, ref
+        if ref.kind == "template":
+            new = admin.move_template(config, ref.template, delta)
+        elif ref.kind == "category":
+            new = admin.move_category(config, ref.template, ref.category, delta)
+        elif ref.kind == "step":
+            new = admin.move_step(config, ref.template, ref.step, delta)
+            if new is not None:
+                category = new.template(ref.template).category_of(ref.step)
+                select = replace(ref, category=category.key)
+        elif ref.kind == "value":
+            values = list(getattr(config.picklists, ref.name))
+            index, other = values.index(ref.value), values.index(ref.value) + delta
+            new = None
+            if 0 <= other < len(values):
+                values[index], values[other] = values[other], values[index]
+                new = admin.set_picklist(config, ref.name, tuple(values))
+        else:
+            return
+        if new is None:
+            self.say("Already at the top." if delta < 0 else "Already at the bottom.")
+            return
+        self.keep(new, select, "Moved up" if delta < 0 else "Moved down")
+
+    # ----- remove ----------------------------------------------------------------------
+
+    def action_remove(self) -> None:
+        ref = self.outline.current
+        if ref is None or self.read_only or (ref.kind not in DEPTH and ref.kind != "value"):
+            return
+        self.remove_item(ref)
+
+    @work(exclusive=True, group="dialog")
+    async def remove_item(self, ref: ItemRef) -> None:
+        if ref.kind == "value":
+            await self._remove_value(ref)
+            return
+        config = self.config
+        template = config.template(ref.template)
+        if ref.kind == "template":
+            new = admin.remove_template(config, ref.template)
+            steps, item = template.steps(), template
+        elif ref.kind == "category":
+            new = admin.remove_category(config, ref.template, ref.category)
+            item = next(c for c in template.categories if c.key == ref.category)
+            steps = item.steps
+        else:
+            new = admin.remove_step(config, ref.template, ref.step)
+            item = template.step(ref.step)
+            steps = (item,)
+        name = display_safe(item.name)
+        select = self._neighbour(ref)
+        if admin.config_error(new) is not None:
+            self.keep(new, select, "")  # says why it cannot go
+            return
+        if not self.counted:
+            self.say("Still counting the contacts on each step; try again in a moment.")
+            return
+        affected = [(ref.template, s.key) for s in steps]
+        counts = self.effective_counts()
+        on = sum(counts.get(p, 0) for p in affected)
+        if on:
+            target = await self._pick_move_target(ref, new, on, name)
+            if target is None:
+                self.say(f"Not removed: {on:,} contacts are on “{name}”; choose where they go.")
+                return
+            for source, goes_to in list(self.moves.items()):
+                if goes_to in affected:
+                    self.moves[source] = target
+            for pair in affected:
+                if self.counts.get(pair, 0):
+                    self.moves[pair] = target
+        elif ref.kind != "step" and not await self.app.push_screen_wait(
+            ConfirmDialog(f"Remove the {ref.kind} “{name}” and its {len(steps)} step(s)?", "Remove")
+        ):
+            return
+        moved = f"; its {on:,} contacts move when you save" if on else ""
+        self.keep(new, select, f"Removed {ref.kind} “{name}”{moved}")
+
+    async def _pick_move_target(
+        self, ref: ItemRef, new: LifecycleConfig, on: int, name: str
+    ) -> tuple[str, str] | None:
+        if ref.kind == "template":
+            templates = new.templates
+            question = f"{on:,} contacts use “{name}”. Move them to which step of another template?"
+        else:
+            templates = (new.template(ref.template),)
+            what = "this step" if ref.kind == "step" else "the steps of this category"
+            question = f"{on:,} contacts are on {what}. Move them to which step?"
+        options = [
+            Option(Text(display_safe(f"{t.name} › {c.name} › {s.name}")), id=f"{t.key}\0{s.key}")
+            for t in templates
+            for c in t.categories
+            for s in c.steps
+        ]
+        question += " They move when you save; escape keeps it."
+        picked = await self.app.push_screen_wait(PickTarget(Text(question), options))
+        if not picked:
+            return None
+        template_key, step_key = picked.split("\0")
+        return template_key, step_key
+
+    async def _remove_value(self, ref: ItemRef) -> None:
+        values = getattr(self.config.picklists, ref.name)
+        new = admin.set_picklist(self.config, ref.name, tuple(v for v in values if v != ref.value))
+        self.count_usage(ref)
+        select = self._neighbour(ref)
+        self.keep(new, select, f"Removed “{display_safe(ref.value)}”")
+
+    @work(thread=True, exit_on_error=False, group="store.cc_usage")
+    def count_usage(self, ref: ItemRef) -> None:
+        n = admin.picklist_usage(self.app.service, ref.name, ref.value)
+        if n:
+            message = (
+                f"Removed “{display_safe(ref.value)}” from {PICKLIST_LABELS[ref.name]}; "
+                f"{n:,} contacts keep it, but it can no longer be picked (not saved yet)."
+            )
+            self.app.call_from_thread(self.say, message)
+
+    def _neighbour(self, ref: ItemRef) -> ItemRef:
+        """The line the cursor goes to when `ref` is removed."""
+        node = self.outline.find(ref)
+        if node is None:
+            return ref
+        other = node.next_sibling or node.previous_sibling or node.parent
+        return other.data if other is not None and other.data else ref

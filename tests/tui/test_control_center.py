@@ -1,0 +1,381 @@
+"""The Control Center: editing lifecycle.toml from the app, safely, with contacts on it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from pilot_helpers import screen_text
+from pilot_helpers import settle as settle_workers
+from textual.widgets import Input
+
+from contacts_tui import lifecycle
+from contacts_tui.app import ContactsApp
+from contacts_tui.screens.confirm import ConfirmDialog
+from contacts_tui.screens.conflict_dialog import ConflictDialog
+from contacts_tui.screens.control_center import ControlCenterScreen
+from contacts_tui.screens.control_center_edits import PickTarget
+from contacts_tui.screens.help import HelpScreen
+from contacts_tui.screens.lifecycle_item_dialog import LifecycleItemDialog
+from contacts_tui.services import lifecycle_admin
+from contacts_tui.widgets.lifecycle_tree import ItemRef, LifecycleTree
+
+SIZE = (100, 30)
+
+
+async def settle(pilot) -> None:
+    await settle_workers(pilot, rounds=3)
+
+
+async def open_cc(app: ContactsApp, pilot) -> ControlCenterScreen:
+    await settle(pilot)
+    await pilot.press("ctrl+o")
+    await settle(pilot)
+    assert isinstance(app.screen, ControlCenterScreen)
+    return app.screen
+
+
+async def go(pilot, screen: ControlCenterScreen, ref: ItemRef) -> None:
+    assert screen.query_one(LifecycleTree).reveal(ref), ref
+    await pilot.pause()
+
+
+def step(template: str, category: str, key: str) -> ItemRef:
+    return ItemRef("step", template, category, key)
+
+
+QUALIFIED = step("standard", "lead_qualification", "qualified")
+
+
+def error_at(app, field: str) -> str:
+    return str(app.screen.query_one(f"#item-{field}-error").render())
+
+
+def on_disk(path: Path) -> lifecycle.LifecycleConfig:
+    return lifecycle.load(path)
+
+
+async def test_shows_templates_steps_picklists_settings_and_opens_from_the_palette(workspace):
+    app = ContactsApp(workspace)
+    async with app.run_test(size=SIZE) as pilot:
+        commands = [c.title for c in app.get_system_commands(app.screen)]
+        assert "Control Center" in commands
+        screen = await open_cc(app, pilot)
+        text = screen_text(app)
+        assert "Contact Lifecycle" in text
+        assert "Standard sales  default" in text
+        assert "Closed – Won  closed · won" in text
+        assert "Qualified  open" in text
+        tree = screen.query_one(LifecycleTree)
+        assert tree.find(ItemRef("value", name="segmentation", value="SMB")) is not None
+        assert tree.find(ItemRef("setting", name="scoring")) is not None
+        await pilot.press("escape")
+        await settle(pilot)
+        assert not isinstance(app.screen, ControlCenterScreen)
+
+
+async def test_add_a_step_save_and_the_app_uses_it(workspace):
+    path = workspace.config_path
+    original = path.read_bytes()
+    app = ContactsApp(workspace)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_cc(app, pilot)
+        await go(pilot, screen, step("standard", "lead_generation", "contacted"))
+        await pilot.press("a")
+        await pilot.pause()
+        assert isinstance(app.screen, LifecycleItemDialog)
+        await pilot.press(*"Demo Booked")
+        assert app.screen.query_one("#item-key", Input).value == "demo_booked"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.screen is screen
+        assert screen.dirty
+        assert "unsaved changes" in screen_text(app)
+        assert path.read_bytes() == original  # nothing written before ctrl+s
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert not screen.dirty
+        assert "Saved lifecycle.toml" in screen_text(app)
+    saved = on_disk(path)
+    keys = [s.key for s in saved.template("standard").steps()]
+    assert keys[:3] == ["new_lead", "contacted", "demo_booked"]
+    assert (path.parent / "lifecycle.toml.bak").read_bytes() == original
+    assert app.service.config == saved
+    assert workspace.config == saved
+    assert lifecycle.dumps(saved) == path.read_text()  # the app's own layout round-trips
+
+
+async def test_duplicate_key_and_blank_name_are_refused_at_the_field(workspace):
+    app = ContactsApp(workspace)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_cc(app, pilot)
+        await go(pilot, screen, step("standard", "conversion", "closed_lost"))
+        await pilot.press("a", *"Qualified", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, LifecycleItemDialog)
+        assert error_at(app, "key") == (
+            'Key repeats "qualified", which is already used by another step in this template.'
+        )
+        app.screen.query_one("#item-name", Input).value = "   "
+        await pilot.pause()  # the key follows the name until typed: set it after
+        app.screen.query_one("#item-key", Input).value = "fine_key"
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert error_at(app, "name") == "Name must not be empty."
+        app.screen.query_one("#item-name", Input).value = "Fine"
+        await pilot.pause()
+        app.screen.query_one("#item-key", Input).value = "Bad Key"
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "must use only a-z, 0-9 and _" in error_at(app, "key")
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is screen
+        assert not screen.dirty
+
+
+async def test_rename_keeps_a_saved_key_and_reorder_moves_across_categories(workspace):
+    app = ContactsApp(workspace)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_cc(app, pilot)
+        await go(pilot, screen, QUALIFIED)
+        await pilot.press("e")
+        await pilot.pause()
+        assert app.screen.query_one("#item-key", Input).disabled  # contacts may use it
+        name = app.screen.query_one("#item-name", Input)
+        name.value = "Sales Qualified"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert screen.config.template("standard").step("qualified").name == "Sales Qualified"
+        await pilot.press("J")  # last of its category: first of the next one
+        await pilot.pause()
+        proposal = screen.config.template("standard").categories[2]
+        assert proposal.steps[0].key == "qualified"
+        assert screen.query_one(LifecycleTree).current.category == "proposal_stage"
+        await pilot.press("K")
+        await pilot.pause()
+        assert screen.config.template("standard").step("qualified").name == "Sales Qualified"
+        assert screen.config.template("standard").categories[1].steps[-1].key == "qualified"
+        await go(pilot, screen, step("standard", "lead_generation", "new_lead"))
+        await pilot.press("K")
+        await pilot.pause()
+        assert "Already at the top." in screen_text(app)
+
+
+async def test_a_category_keeps_at_least_one_step_and_the_default_template_stays(workspace):
+    app = ContactsApp(workspace)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_cc(app, pilot)
+        await go(pilot, screen, step("partner", "partnership", "terms_agreed"))
+        await pilot.press("d")
+        await settle(pilot)
+        await go(pilot, screen, step("partner", "partnership", "partner_active"))
+        await pilot.press("d")
+        await settle(pilot)
+        await go(pilot, screen, step("partner", "partnership", "partner_declined"))
+        await pilot.press("d")
+        await settle(pilot)
+        assert "category “Partnership”: steps needs at least one step." in screen_text(app)
+        assert screen.config.template("partner").step("partner_declined") is not None
+        await go(pilot, screen, ItemRef("template", "standard"))
+        await pilot.press("d")
+        await settle(pilot)
+        assert "is the default template" in screen_text(app)
+        assert screen.config.template("standard") is not None
+
+
+async def test_a_step_with_contacts_goes_only_with_somewhere_for_them(workspace, service):
+    ada = service.create_contact("Ada")
+    grace = service.create_contact("Grace")
+    for contact in (ada, grace):
+        service.set_stage(contact.id, "qualified")
+    app = ContactsApp(workspace)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_cc(app, pilot)
+        await go(pilot, screen, QUALIFIED)
+        await pilot.press("d")
+        await settle(pilot)
+        assert isinstance(app.screen, PickTarget)
+        assert "2 contacts are on this step" in screen_text(app)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert "Not removed: 2 contacts are on “Qualified”" in screen_text(app)
+        assert screen.config.template("standard").step("qualified") is not None
+
+        await pilot.press("d")
+        await settle(pilot)
+        await pilot.press("down", "enter")  # the second step: Contacted
+        await settle(pilot)
+        assert screen.config.template("standard").step("qualified") is None
+        assert service.get_contact(ada.id).stage == "qualified"  # not before the save
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert "2 contacts moved" in screen_text(app)
+    for contact in (ada, grace):
+        after = service.get_contact(contact.id)
+        assert after.stage == "contacted"
+        assert after.stage_history[-1].from_stage == "qualified"
+    assert on_disk(workspace.config_path).template("standard").step("qualified") is None
+
+
+async def test_closing_a_step_closes_its_contacts_on_save(workspace, service):
+    ada = service.create_contact("Ada")
+    service.set_stage(ada.id, "client_onboarded")
+    app = ContactsApp(workspace)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_cc(app, pilot)
+        await go(pilot, screen, step("standard", "conversion", "client_onboarded"))
+        await pilot.press("o")
+        await pilot.pause()
+        onboarded = screen.config.template("standard").step("client_onboarded")
+        assert (onboarded.status, onboarded.outcome) == ("closed", "won")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+    assert service.get_contact(ada.id).status == "Closed"
+
+
+async def test_removing_a_picklist_value_in_use_says_who_keeps_it(workspace, service):
+    ada = service.create_contact("Ada")
+    service.update_contact(ada.id, ada.version, segmentation="SMB")
+    app = ContactsApp(workspace)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_cc(app, pilot)
+        await go(pilot, screen, ItemRef("value", name="segmentation", value="SMB"))
+        await pilot.press("d")
+        await settle(pilot)
+        assert "SMB" not in screen.config.picklists.segmentation
+        assert "1 contacts keep it" in screen_text(app)
+
+
+async def test_escape_with_unsaved_changes_asks(workspace):
+    original = workspace.config_path.read_bytes()
+    app = ContactsApp(workspace)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_cc(app, pilot)
+        await go(pilot, screen, QUALIFIED)
+        await pilot.press("o")
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmDialog)
+        await pilot.press("n")
+        await settle(pilot)
+        assert app.screen is screen and screen.dirty
+        await pilot.press("escape")
+        await settle(pilot)
+        await pilot.press("y")
+        await settle(pilot)
+        assert not isinstance(app.screen, ControlCenterScreen)
+    assert workspace.config_path.read_bytes() == original
+
+
+async def test_a_file_changed_on_disk_is_not_overwritten_silently(workspace):
+    path = workspace.config_path
+    app = ContactsApp(workspace)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_cc(app, pilot)
+        theirs = lifecycle_admin.edit_step(
+            lifecycle.load(path), "standard", "new_lead", name="Fresh Lead"
+        )
+        lifecycle.save(theirs, path)  # another admin saved meanwhile
+        await go(pilot, screen, QUALIFIED)
+        await pilot.press("o", "ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, ConflictDialog)
+        assert "changed on disk" in screen_text(app)
+        await pilot.press("escape")  # keep editing: nothing written
+        await settle(pilot)
+        assert on_disk(path) == theirs
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        await pilot.press("r")  # reload theirs
+        await settle(pilot)
+        assert screen.config == theirs and not screen.dirty
+        await pilot.press("o", "ctrl+s")  # now based on theirs: saves without asking
+        await settle(pilot)
+    saved = on_disk(path)
+    assert saved.template("standard").step("new_lead").name == "Fresh Lead"
+    assert saved.template("standard").step("qualified").is_closed
+
+
+async def test_overwrite_after_a_conflict(workspace):
+    path = workspace.config_path
+    app = ContactsApp(workspace)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_cc(app, pilot)
+        path.write_text(path.read_text().replace("New Lead", "Fresh Lead"))
+        await go(pilot, screen, QUALIFIED)
+        await pilot.press("o", "ctrl+s")
+        await settle(pilot)
+        await pilot.press("o")  # overwrite with mine
+        await settle(pilot)
+    saved = on_disk(path)
+    assert saved.template("standard").step("new_lead").name == "New Lead"
+    assert "Fresh Lead" in (path.parent / "lifecycle.toml.bak").read_text()
+
+
+async def test_comments_are_dropped_only_after_a_warning(workspace):
+    path = workspace.config_path
+    path.write_text("# Ask Sam before changing the steps.\n" + path.read_text())
+    app = ContactsApp(workspace)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_cc(app, pilot)
+        await go(pilot, screen, QUALIFIED)
+        await pilot.press("o", "ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmDialog)
+        assert "comments" in screen_text(app)
+        await pilot.press("y")
+        await settle(pilot)
+        assert not screen.dirty
+    assert "# Ask Sam" not in path.read_text()
+    assert "# Ask Sam" in (path.parent / "lifecycle.toml.bak").read_text()
+
+
+async def test_a_read_only_file_opens_read_only(workspace, monkeypatch: pytest.MonkeyPatch):
+    # Tests may run as root, for whom no file is read-only: the check itself is faked.
+    reason = "you cannot write lifecycle.toml; ask the workspace's owner."
+    monkeypatch.setattr(lifecycle_admin, "write_problem", lambda path: reason)
+    original = workspace.config_path.read_bytes()
+    app = ContactsApp(workspace)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_cc(app, pilot)
+        assert f"Read-only: {reason}" in screen_text(app)
+        await go(pilot, screen, QUALIFIED)
+        await pilot.press("o", "d", "a", "J")
+        await settle(pilot)
+        assert app.screen is screen and not screen.dirty
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+    assert workspace.config_path.read_bytes() == original
+
+
+async def test_every_key_is_in_the_footer_help_and_palette_at_80_columns(workspace):
+    app = ContactsApp(workspace)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_cc(app, pilot)
+        await go(pilot, screen, QUALIFIED)
+        footer = screen_text(app).splitlines()[-1]
+        # (The screen text joins a key to its description: "aAdd" is "a Add".)
+        for key in (
+            "aAdd",
+            "eEdit",
+            "dRemove",
+            "KUp",
+            "JDown",
+            "oOpen/closed",
+            "^sSave",
+            "escBack",
+        ):
+            assert key in footer
+        await pilot.press("question_mark")
+        await settle(pilot)
+        assert isinstance(app.screen, HelpScreen)
+        assert "Open/closed" in screen_text(app)
+        await pilot.press("escape")
+        from contacts_tui.screens.binding_commands import ScreenBindingCommands
+
+        names = [name for name, *_ in ScreenBindingCommands(screen)._commands()]
+        assert "Control Center: Save" in names
+        assert "Control Center: Remove" in names
