@@ -130,17 +130,17 @@ def import_contacts(
     if progress:
         progress(0, source.total)
     done = 0
-    batch: list[ContactDraft] = []
+    batch: list[tuple[int, ContactDraft]] = []
     stopped = False
     for record in source.records():
         done += 1
         if isinstance(record, Unreadable):
-            run.problem(ImportProblem(record.ref, record.reason))
+            run.reject(done, ImportProblem(record.ref, record.reason))
         else:
             try:
-                batch.append(check_contact(record, service))
+                batch.append((done, check_contact(record, service)))
             except RowRejected as error:
-                run.problem(ImportProblem(record.ref, str(error)))
+                run.reject(done, ImportProblem(record.ref, str(error)))
         if done % batch_size == 0:
             run.write(batch)
             batch = []
@@ -187,8 +187,51 @@ class _ImportRun:
         # Primary e-mails (folded) and phones of the contacts imported so far: a repeat
         # later in the file is a duplicate too.
         self.seen: set[str] = set()
+        # The batch's problems, told once it is written: rejected records are known as
+        # they are read, duplicates only when written, and the messages should come in
+        # the order of the file.
+        self.pending: list[tuple[int, ImportProblem]] = []
 
-    def problem(self, problem: ImportProblem) -> None:
+    def reject(self, number: int, problem: ImportProblem) -> None:
+        self.pending.append((number, problem))
+
+    def write(self, batch: list[tuple[int, ContactDraft]]) -> None:
+        """Write the batch (or check it, in a dry run), then tell its problems in order."""
+        numbers = {draft.ref: number for number, draft in batch}
+        drafts = [draft for _, draft in batch]
+        if drafts:
+            problems = self._write(drafts)
+            self.pending += [(numbers[p.ref], p) for p in problems]
+        for _, problem in sorted(self.pending, key=lambda pending: pending[0]):
+            self._tell(problem)
+        self.pending = []
+
+    def _write(self, drafts: list[ContactDraft]) -> list[ImportProblem]:
+        if self.dry_run:
+            return self._done(*_read_duplicates(drafts, self.seen, self.skip_duplicates))
+        try:
+            return self._done(*_write_batch(self, drafts))
+        except (peewee.IntegrityError, peewee.DataError):
+            # The database refused a row the checks let through (a value too long for
+            # PostgreSQL, say): write the batch one contact at a time, so that only that
+            # contact is left out.
+            problems = []
+            for draft in drafts:
+                try:
+                    problems += self._done(*_write_batch(self, [draft]))
+                except (peewee.IntegrityError, peewee.DataError) as error:
+                    reason = f"the database refused it: {first_line(error)}"
+                    problems.append(ImportProblem(draft.ref, reason))
+            return problems
+
+    def _done(
+        self, keep: list[ContactDraft], skipped: list[ImportProblem], keys: set[str]
+    ) -> list[ImportProblem]:
+        self.imported += len(keep)
+        self.seen |= keys
+        return skipped
+
+    def _tell(self, problem: ImportProblem) -> None:
         if problem.duplicate:
             self.duplicates += 1
         else:
@@ -197,38 +240,6 @@ class _ImportRun:
             self.kept.append(problem)
         if self.on_problem:
             self.on_problem(problem)
-
-    def write(self, batch: list[ContactDraft]) -> None:
-        if not batch:
-            return
-        if self.dry_run:
-            keep, skipped, keys = _read_duplicates(batch, self.seen, self.skip_duplicates)
-        else:
-            try:
-                keep, skipped, keys = _write_batch(self, batch)
-            except (peewee.IntegrityError, peewee.DataError):
-                # The database refused a row the checks let through (a value too long
-                # for PostgreSQL, say): write the batch one contact at a time, so only
-                # that contact is left out.
-                for draft in batch:
-                    self._write_alone(draft)
-                return
-        self._done(keep, skipped, keys)
-
-    def _write_alone(self, draft: ContactDraft) -> None:
-        try:
-            keep, skipped, keys = _write_batch(self, [draft])
-        except (peewee.IntegrityError, peewee.DataError) as error:
-            reason = f"the database refused it: {first_line(error)}"
-            self.problem(ImportProblem(draft.ref, reason))
-            return
-        self._done(keep, skipped, keys)
-
-    def _done(self, keep: list, skipped: list[ImportProblem], keys: set[str]) -> None:
-        self.imported += len(keep)
-        self.seen |= keys
-        for problem in skipped:
-            self.problem(problem)
 
 
 def _keys(draft: ContactDraft) -> list[tuple[str, str]]:
