@@ -31,7 +31,7 @@ from contacts_tui.services import lifecycle_admin as admin
 from contacts_tui.services.lifecycle_admin import StepMove
 from contacts_tui.validation import display_safe
 from contacts_tui.widgets.keys_footer import KeysFooter
-from contacts_tui.widgets.lifecycle_tree import ItemRef, LifecycleTree, status_text
+from contacts_tui.widgets.lifecycle_tree import ItemRef, LifecycleTree, item_details
 
 TITLE = "Control Center › Sales Management › Contact › Contact Lifecycle"
 DIM = Style(dim=True)
@@ -164,12 +164,21 @@ class ControlCenterScreen(ConfigEdits, Screen[bool]):
         """The file as it is now; a broken one shows `fallback` (the app's running config)."""
         try:
             raw = self.path.read_bytes()
-            config = lifecycle.loads(raw.decode("utf-8-sig"), source=str(self.path))
-        except (OSError, UnicodeDecodeError, ConfigError) as error:
-            reason = error if isinstance(error, ConfigError) else f"cannot be read: {error}"
-            self.say(f"{reason} Showing the configuration in use; saving replaces the file.")
-            return DiskState(raw if "raw" in locals() else b"", fallback, False)
-        return DiskState(raw, config, admin.keeps_layout(raw.decode("utf-8-sig")))
+        except OSError as error:
+            self.say(f"{self.path} cannot be read ({error.strerror or error}).", error=True)
+            return DiskState(b"", fallback, False)
+        try:
+            text = raw.decode("utf-8-sig")
+            config = lifecycle.loads(text, source=self.path.name)
+        except (UnicodeDecodeError, ConfigError) as error:
+            problem = str(error).removesuffix(" Fix the file and start again.")
+            self.say(
+                f"{problem} Shown: the configuration in use; saving replaces the file "
+                f"({self.path.name}.bak keeps it).",
+                error=True,
+            )
+            return DiskState(raw, fallback, False)
+        return DiskState(raw, config, admin.keeps_layout(text))
 
     # ----- showing ---------------------------------------------------------------------
 
@@ -223,51 +232,10 @@ class ControlCenterScreen(ConfigEdits, Screen[bool]):
 
     def show_details(self) -> None:
         ref = self.outline.current
-        self.query_one("#cc-details", Static).update(self._details(ref) if ref else "")
-
-    def _details(self, ref: ItemRef) -> Text:
-        counts = self.effective_counts()
-        text = Text()
-        template = self.config.template(ref.template)
-
-        def line(label: str, value: str, style: Style | None = None) -> None:
-            text.append(f"{label}: ", DIM)
-            text.append(display_safe(value) + "\n", style or Style())
-
-        if ref.kind in ("template", "category", "step") and template is not None:
-            item = template
-            if ref.kind == "category":
-                item = next(c for c in template.categories if c.key == ref.category)
-            elif ref.kind == "step":
-                item = template.step(ref.step)
-            line(ref.kind.capitalize(), item.name, BOLD)
-            fixed = "fixed" if self._key_saved(ref) else "new, editable"
-            line("Key", f"{item.key} ({fixed})")
-            if ref.kind == "step":
-                line("Status", status_text(item))
-                index = (template.index_of(item.key) or 0) + 1
-                line("Position", f"{index} of {len(template.steps())} in {template.name}")
-                n = counts.get((template.key, item.key), 0)
-            elif ref.kind == "category":
-                n = sum(counts.get((template.key, s.key), 0) for s in item.steps)
-            else:
-                n = sum(counts.get((template.key, s.key), 0) for s in item.steps())
-                if template.key == self.config.default_template:
-                    line("Default", "new contacts start on it")
-            line("Contacts", f"{n:,}")
-            moved = [t for s, t in self.moves.items() if s == (ref.template, ref.step)]
-            if moved:
-                line("On save", f"its contacts move to {moved[0][1]}")
-            if item.description:
-                text.append("\n" + display_safe(item.description))
-        elif ref.kind == "value":
-            line("Value", ref.value, BOLD)
-            text.append("\nd removes it from the list; contacts that have it keep it.", DIM)
-        elif ref.kind == "setting":
-            text.append("e or enter changes this setting.", DIM)
-        else:
-            text.append("a adds an item here; space folds and unfolds.", DIM)
-        return text
+        details = ""
+        if ref is not None:
+            details = item_details(self.config, ref, self.effective_counts(), self._key_saved(ref))
+        self.query_one("#cc-details", Static).update(details)
 
     def _key_saved(self, ref: ItemRef) -> bool:
         """Whether the item's key is in the file: then contacts may use it and it is fixed."""
@@ -365,29 +333,11 @@ class ControlCenterScreen(ConfigEdits, Screen[bool]):
         self.write(self.config, self.disk.config, moves, on_disk)
 
     def _differences(self, raw: bytes) -> list[tuple[str, str, str]]:
-        """What the file on disk has against what this screen would save, one row a part."""
         try:
             theirs = lifecycle.loads(raw.decode("utf-8-sig"), source=self.path.name)
         except (UnicodeDecodeError, ConfigError) as error:
             return [("lifecycle.toml", f"cannot be loaded: {error}", "your edited configuration")]
-
-        def outline(config: LifecycleConfig) -> dict[str, str]:
-            parts = {
-                f"Template {t.key}": " › ".join(s.name for s in t.steps()) for t in config.templates
-            }
-            parts["Picklists"] = "; ".join(
-                ", ".join(getattr(config.picklists, name)) for name in lifecycle.DEFAULT_PICKLISTS
-            )
-            parts["Default template"] = config.default_template
-            return parts
-
-        mine, other = outline(self.config), outline(theirs)
-        rows = [
-            (part, other.get(part, "(none)"), mine.get(part, "(none)"))
-            for part in dict.fromkeys([*other, *mine])
-            if other.get(part) != mine.get(part)
-        ]
-        return rows or [("Layout", "differs (same configuration)", "the app's layout")]
+        return admin.differences(theirs, self.config)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="store.cc_save")
     def write(

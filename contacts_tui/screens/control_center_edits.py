@@ -431,8 +431,14 @@ class ConfigEdits:
             templates = (new.template(ref.template),)
             what = "this step" if ref.kind == "step" else "the steps of this category"
             question = f"{on:,} contacts are on {what}. Move them to which step?"
+
+        def label(t: Template, c: Category, s: Step) -> Text:
+            # Within one template its name would only repeat on every line.
+            parts = (t.name, c.name, s.name) if ref.kind == "template" else (c.name, s.name)
+            return Text(display_safe(" › ".join(parts)))
+
         options = [
-            Option(Text(display_safe(f"{t.name} › {c.name} › {s.name}")), id=f"{t.key}\0{s.key}")
+            Option(label(t, c, s), id=f"{t.key}\0{s.key}")
             for t in templates
             for c in t.categories
             for s in c.steps

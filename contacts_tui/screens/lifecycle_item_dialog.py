@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from rich.style import Style
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -13,6 +14,8 @@ from textual.widgets import Input, Label
 
 from contacts_tui.screens.dialog import Dialog, cancel_binding
 from contacts_tui.services.lifecycle_admin import slug
+
+DIM = Style(dim=True)
 
 
 @dataclass(frozen=True)
@@ -38,6 +41,7 @@ class LifecycleItemDialog(Dialog[dict[str, str] | None]):
     DEFAULT_CSS = """
     LifecycleItemDialog {
         & > Vertical { width: 68; }
+        & .dialog--title { width: 100%; }
         & .item--label { margin-top: 1; }
         & .item--note { color: $text-muted; }
         & .item--error { color: $text-error; display: none; }
@@ -65,7 +69,7 @@ class LifecycleItemDialog(Dialog[dict[str, str] | None]):
             for field in self.fields:
                 label = Text(field.label)
                 if field.note:
-                    label.append(f"  ({field.note})", "dim")
+                    label.append(f"  ({field.note})", DIM)
                 yield Label(label, classes="item--label")
                 yield Input(
                     field.value,

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 import peewee
 
 from contacts_tui.lifecycle import (
+    DEFAULT_PICKLISTS,
     Category,
     ConfigError,
     LifecycleConfig,
@@ -492,6 +493,33 @@ def keeps_layout(text: str) -> bool:
         return dumps(loads(text)) == text
     except ConfigError:
         return False
+
+
+def differences(theirs: LifecycleConfig, mine: LifecycleConfig) -> list[tuple[str, str, str]]:
+    """(part, theirs, mine) for each part that differs: a template's steps, the picklists,
+    the default template; for the dialog shown when the file changed on disk."""
+
+    def outline(config: LifecycleConfig) -> dict[str, str]:
+        parts = {
+            f"Template {t.key}": " › ".join(s.name for s in t.steps()) for t in config.templates
+        }
+        parts["Picklists"] = "; ".join(
+            ", ".join(getattr(config.picklists, name)) for name in DEFAULT_PICKLISTS
+        )
+        parts["Settings"] = (
+            f"default {config.default_template}, region {config.default_phone_region}, "
+            f"scoring {config.scoring_min}–{config.scoring_max}, "
+            f"documents up to {config.document_max_mb} MB"
+        )
+        return parts
+
+    ours, other = outline(mine), outline(theirs)
+    rows = [
+        (part, other.get(part, "(none)"), ours.get(part, "(none)"))
+        for part in dict.fromkeys([*other, *ours])
+        if other.get(part) != ours.get(part)
+    ]
+    return rows or [("Layout", "differs (same configuration)", "the app's layout")]
 
 
 def save_with_backup(config: LifecycleConfig, path: Path, previous: bytes) -> None:

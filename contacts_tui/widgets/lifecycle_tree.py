@@ -57,6 +57,50 @@ def setting_value(config: LifecycleConfig, name: str) -> str:
     return str(getattr(config, name))
 
 
+def item_details(
+    config: LifecycleConfig, ref: ItemRef, counts: dict[tuple[str, str], int], key_fixed: bool
+) -> Text:
+    """What the side panel says about the line under the cursor."""
+    text = Text()
+    template = config.template(ref.template)
+
+    def line(label: str, value: str, style: Style | None = None) -> None:
+        text.append(f"{label}: ", DIM)
+        text.append(display_safe(value) + "\n", style or Style())
+
+    if ref.kind in ("template", "category", "step") and template is not None:
+        item = template
+        if ref.kind == "category":
+            item = next(c for c in template.categories if c.key == ref.category)
+        elif ref.kind == "step":
+            item = template.step(ref.step)
+        line(ref.kind.capitalize(), item.name, BOLD)
+        fixed = "fixed" if key_fixed else "new, editable"
+        line("Key", f"{item.key} ({fixed})")
+        if ref.kind == "step":
+            line("Status", status_text(item))
+            index = (template.index_of(item.key) or 0) + 1
+            line("Position", f"{index} of {len(template.steps())} in {template.name}")
+            n = counts.get((template.key, item.key), 0)
+        elif ref.kind == "category":
+            n = sum(counts.get((template.key, s.key), 0) for s in item.steps)
+        else:
+            n = sum(counts.get((template.key, s.key), 0) for s in item.steps())
+            if template.key == config.default_template:
+                line("Default", "new contacts start on it")
+        line("Contacts", f"{n:,}")
+        if item.description:
+            text.append("\n" + display_safe(item.description))
+    elif ref.kind == "value":
+        line("Value", ref.value, BOLD)
+        text.append("\nd removes it from the list; contacts that have it keep it.", DIM)
+    elif ref.kind == "setting":
+        text.append("e or enter changes this setting.", DIM)
+    else:
+        text.append("a adds an item here; space folds and unfolds.", DIM)
+    return text
+
+
 def _contacts(n: int) -> str:
     return "" if not n else f"  {n:,}"
 

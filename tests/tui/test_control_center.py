@@ -379,3 +379,58 @@ async def test_every_key_is_in_the_footer_help_and_palette_at_80_columns(workspa
         names = [name for name, *_ in ScreenBindingCommands(screen)._commands()]
         assert "Control Center: Save" in names
         assert "Control Center: Remove" in names
+
+
+async def test_add_a_template_with_its_first_category_and_step(workspace):
+    app = ContactsApp(workspace)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_cc(app, pilot)
+        await go(pilot, screen, ItemRef("template", "partner"))
+        await pilot.press("a", *"Renewals")
+        app.screen.query_one("#item-first_step", Input).value = "Renewal Due"
+        await pilot.press("enter")
+        await settle(pilot)
+        template = screen.config.templates[-1]
+        assert (template.key, template.name) == ("renewals", "Renewals")
+        assert template.first_step.key == "renewal_due"
+        assert screen.query_one(LifecycleTree).current == ItemRef("template", "renewals")
+
+
+async def test_a_setting_is_checked_at_its_field(workspace):
+    app = ContactsApp(workspace)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_cc(app, pilot)
+        await go(pilot, screen, ItemRef("setting", name="scoring"))
+        await pilot.press("enter")
+        await pilot.pause()
+        app.screen.query_one("#item-scoring_max", Input).value = "0"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert error_at(app, "scoring_max") == (
+            "Highest score must be greater than settings.scoring_min."
+        )
+        app.screen.query_one("#item-scoring_max", Input).value = "ten"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert error_at(app, "scoring_max") == "Highest score must be a whole number."
+        app.screen.query_one("#item-scoring_max", Input).value = "10"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert screen.config.scoring_max == 10
+
+
+async def test_a_broken_file_shows_the_config_in_use_and_saving_repairs_it(workspace):
+    path = workspace.config_path
+    path.write_text(path.read_text().replace('status = "open"', 'status = "opne"', 1))
+    app = ContactsApp(workspace)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_cc(app, pilot)
+        assert 'must be "open" or "closed", not "opne"' in screen_text(app)
+        assert screen.config == workspace.config
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmDialog)  # the file's own text would be lost
+        await pilot.press("y")
+        await settle(pilot)
+    assert on_disk(path) == workspace.config
+    assert "opne" in (path.parent / "lifecycle.toml.bak").read_text()

@@ -174,3 +174,44 @@ def test_picklist_usage_counts_contacts(backend, workspace, service):
     assert admin.picklist_usage(service, "segmentation", "SMB") == 1
     assert admin.picklist_usage(service, "segmentation", "Partner") == 0
     assert admin.picklist_usage(service, "email_types", "Billing") == 1
+
+
+def test_closing_a_step_closes_its_contacts(backend, workspace, service):
+    ada = service.create_contact("Ada")
+    service.set_stage(ada.id, "client_onboarded")
+    old = service.config
+    new = admin.edit_step(old, "standard", "client_onboarded", status="closed", outcome="won")
+    assert admin.sync_statuses(service, old, new) == 1
+    after = service.get_contact(ada.id)
+    assert (after.status, after.version) == ("Closed", ada.version + 2)
+    assert ("status", "Open", "Closed") in [
+        (a.field, a.old_value, a.new_value) for a in after.audit
+    ]
+    assert admin.sync_statuses(service, old, new) == 0  # nothing left to change
+
+
+# ----- the file ---------------------------------------------------------------------------
+
+
+def test_save_keeps_the_previous_file_as_bak_with_its_mode(tmp_path, config):
+    path = tmp_path / "lifecycle.toml"
+    previous = b"# mine\n" + lifecycle.dumps(config).encode()
+    path.write_bytes(previous)
+    path.chmod(0o640)
+    assert not admin.keeps_layout(previous.decode())
+    assert admin.keeps_layout(lifecycle.dumps(config))
+    new = admin.edit_step(config, "standard", "qualified", name="SQL")
+    admin.save_with_backup(new, path, previous)
+    assert lifecycle.load(path) == new
+    backup = tmp_path / "lifecycle.toml.bak"
+    assert backup.read_bytes() == previous
+    assert backup.stat().st_mode & 0o777 == 0o640
+    assert path.stat().st_mode & 0o777 == 0o640
+
+
+def test_differences_name_the_parts_that_differ(config):
+    theirs = admin.edit_step(config, "standard", "qualified", name="SQL")
+    rows = admin.differences(theirs, config)
+    assert [part for part, _, _ in rows] == ["Template standard"]
+    assert "SQL" in rows[0][1] and "Qualified" in rows[0][2]
+    assert admin.differences(config, config)[0][0] == "Layout"
