@@ -1,0 +1,169 @@
+"""The Control Center's file side: reading lifecycle.toml, saving it safely, reloading it.
+
+Mixed into ControlCenterScreen. A save never overwrites a file someone changed since
+it was read without asking, warns before dropping comments, keeps the old file as .bak,
+moves the contacts of removed steps first, and hands the new configuration to the
+running app.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual import work
+
+from contacts_tui import lifecycle
+from contacts_tui.lifecycle import ConfigError, LifecycleConfig
+from contacts_tui.screens.confirm import ConfirmDialog
+from contacts_tui.services import lifecycle_admin as admin
+from contacts_tui.services.lifecycle_admin import StepMove
+
+
+@dataclass(frozen=True)
+class DiskState:
+    """lifecycle.toml as this screen last read or wrote it."""
+
+    raw: bytes
+    config: LifecycleConfig
+    keeps_layout: bool  # False: comments or a hand layout that a save would drop
+
+
+class ConfigFile:
+    """Reading, saving and reloading the Control Center's lifecycle.toml."""
+
+    def _read_disk(self, fallback: LifecycleConfig) -> DiskState:
+        """The file as it is now; a broken one shows `fallback` (the app's running config)."""
+        try:
+            raw = self.path.read_bytes()
+        except OSError as error:
+            self.say(f"{self.path} cannot be read ({error.strerror or error}).", error=True)
+            return DiskState(b"", fallback, False)
+        try:
+            text = raw.decode("utf-8-sig")
+            config = lifecycle.loads(text, source=self.path.name)
+        except (UnicodeDecodeError, ConfigError) as error:
+            problem = str(error).removesuffix(" Fix the file and start again.")
+            self.say(
+                f"{problem} Shown: the configuration in use; saving replaces the file "
+                f"({self.path.name}.bak keeps it).",
+                error=True,
+            )
+            return DiskState(raw, fallback, False)
+        return DiskState(raw, config, admin.keeps_layout(text))
+
+    def action_save(self) -> None:
+        if self.read_only:
+            self.say(self.read_only, error=True)
+        elif not self.dirty and self.disk.keeps_layout:
+            self.say("Nothing to save.")
+        else:
+            self.save()
+
+    @work(exclusive=True, group="dialog")
+    async def save(self) -> None:
+        try:
+            on_disk = self.path.read_bytes()
+        except FileNotFoundError:
+            on_disk = b""
+        except OSError as error:
+            self.say(f"{self.path} cannot be read: {error.strerror or error}", error=True)
+            return
+        if on_disk != self.disk.raw:
+            # Someone saved it meanwhile (another admin, an editor): never overwrite blindly.
+            from contacts_tui.screens.conflict_dialog import ConflictDialog
+
+            choice = await self.app.push_screen_wait(
+                ConflictDialog(
+                    f"{self.path.name} was changed on disk since you opened it (another admin "
+                    "or an editor). Reload theirs, discarding your changes, or overwrite it?",
+                    self._differences(on_disk),
+                )
+            )
+            if choice == "reload":
+                self._reload_from_disk()
+                return
+            if choice != "overwrite":
+                return
+        elif not self.disk.keeps_layout:
+            question = (
+                f"{self.path.name} has comments or a layout of its own. Saving writes it in "
+                f"the app's layout, without them; {self.path.name}.bak keeps the file as it "
+                "is now."
+            )
+            if not await self.app.push_screen_wait(ConfirmDialog(question, "Save")):
+                return
+        moves = [StepMove(*s, *t) for s, t in self.moves.items()]
+        self.say("Saving…")
+        self.write(self.config, self.disk.config, moves, on_disk)
+
+    def _differences(self, raw: bytes) -> list[tuple[str, str, str]]:
+        try:
+            theirs = lifecycle.loads(raw.decode("utf-8-sig"), source=self.path.name)
+        except (UnicodeDecodeError, ConfigError) as error:
+            return [("lifecycle.toml", f"cannot be loaded: {error}", "your edited configuration")]
+        return admin.differences(theirs, self.config)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="store.cc_save")
+    def write(
+        self, config: LifecycleConfig, old: LifecycleConfig, moves: list[StepMove], previous: bytes
+    ) -> None:
+        service = self.app.service  # type: ignore[attr-defined]
+        kept = {(t.key, s.key) for t in config.templates for s in t.steps()}
+        moves = [m for m in moves if (m.from_template, m.from_step) not in kept]
+        try:
+            moved = admin.move_contacts(service, config, moves) if moves else 0
+            left = admin.contacts_on_dropped(service, old, config)
+            if left:
+                # Put there by someone else after the moves: the file stays as it was.
+                self.app.call_from_thread(
+                    self._save_refused,
+                    f"Not saved: {left:,} contacts are on a step or template you removed "
+                    "(someone moved them there just now). Remove it again to choose "
+                    "where they go.",
+                )
+                return
+            admin.save_with_backup(config, self.path, previous)
+            raw = self.path.read_bytes()
+        except (ConfigError, OSError) as error:
+            self.app.call_from_thread(self._save_refused, f"Not saved: {error}")
+            return
+        # After the file: a contact is closed only once its step is closed for everyone.
+        restatused = admin.sync_statuses(service, old, config)
+        self.app.call_from_thread(self._saved, DiskState(raw, config, True), moved, restatused)
+
+    def _saved(self, disk: DiskState, moved: int, restatused: int) -> None:
+        self.disk = disk
+        self.moves = {}
+        self.saved_any = True
+        # The running app uses it at once: the list's dashboard and filter follow.
+        self.app.workspace.config = disk.config  # type: ignore[attr-defined]
+        self.app.service.set_config(disk.config)  # type: ignore[attr-defined]
+        note = f"; {moved:,} contacts moved" if moved else ""
+        if restatused:
+            note += f"; {restatused:,} contacts opened or closed with their step"
+        self.say(f"Saved {self.path.name} (the previous file is {self.path.name}.bak){note}.")
+        self.redraw(self.outline.current)
+        self.count_contacts()
+
+    def _save_refused(self, message: str) -> None:
+        self.say(message, error=True)
+        self.count_contacts()
+
+    def _reload_from_disk(self) -> None:
+        self.disk = self._read_disk(fallback=self.disk.config)
+        self.config = self.disk.config
+        self.moves = {}
+        self.redraw(self.outline.current)
+        self.say(f"Reloaded {self.path.name}.")
+        self.count_contacts()
+
+    def action_reload(self) -> None:
+        self.reload()
+
+    @work(exclusive=True, group="dialog")
+    async def reload(self) -> None:
+        if self.dirty and not await self.app.push_screen_wait(
+            ConfirmDialog("Reload lifecycle.toml and discard your unsaved changes?", "Reload")
+        ):
+            return
+        self._reload_from_disk()
