@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import os
 import sqlite3
+import stat
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -116,25 +117,63 @@ def migrate(db: peewee.Database, announce: Announce | None = None) -> list[str]:
     `announce` is told the names first when an existing database is updated: rewriting
     a column of a million contacts takes a minute, which must not look like a hang.
     """
-    applied = applied_migrations(db)
-    if applied == {path.stem for path in MIGRATIONS.glob("[0-9]*.py")}:
+    files = {path.stem for path in MIGRATIONS.glob("[0-9]*.py")}
+    if applied_migrations(db) == files:
         return []  # the usual start: the migration runner (6 ms of imports) is not needed
-    from playhouse.migrations import Runner
+    # Colleagues start the new version at the same time: one updates the database, the
+    # others wait for it and then find nothing left to do.
+    with one_updater(db):
+        applied = applied_migrations(db)
+        if applied == files:
+            return []
+        from playhouse.migrations import Runner
 
-    runner = Runner(db, directory=str(MIGRATIONS))
-    unknown = [m.name for m in runner.status() if m.path is None]
-    if unknown:
-        raise StoreError(
-            "This database was written by a newer version of contacts-tui "
-            f"(schema {unknown[-1]}); please upgrade the app."
-        )
-    pending = [m.name for m in runner.status() if not m.applied]
-    if applied and announce is not None:
-        announce(pending)
+        runner = Runner(db, directory=str(MIGRATIONS))
+        unknown = [m.name for m in runner.status() if m.path is None]
+        if unknown:
+            raise StoreError(
+                "This database was written by a newer version of contacts-tui "
+                f"(schema {unknown[-1]}); please upgrade the app."
+            )
+        if applied and announce is not None:
+            announce([m.name for m in runner.status() if not m.applied])
+        try:
+            return runner.up()
+        except Exception as error:
+            raise StoreError(f"Updating the database schema failed: {first_line(error)}.") from None
+
+
+MIGRATION_LOCK = 0x636F6E74  # "cont": the PostgreSQL advisory lock of schema updates
+
+
+@contextmanager
+def one_updater(db: peewee.Database) -> Iterator[None]:
+    """Hold the lock of schema updates, waiting for another process that holds it.
+
+    Not a transaction: playhouse's SQLite migrator switches foreign keys off around a
+    migration, which works only outside one. SQLite: an flock on a file beside the
+    database (flock, not fcntl: closing it cannot drop SQLite's own fcntl locks).
+    PostgreSQL: a session advisory lock.
+    """
+    if is_postgres(db):
+        db.execute_sql("SELECT pg_advisory_lock(%s)", (MIGRATION_LOCK,))
+        try:
+            yield
+        finally:
+            db.execute_sql("SELECT pg_advisory_unlock(%s)", (MIGRATION_LOCK,))
+        return
+    import fcntl
+
+    path = Path(db.database)
+    mode = stat.S_IMODE(path.stat().st_mode) if path.exists() else 0o600
+    lock = os.open(f"{path}-update.lock", os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, mode)
+    with suppress(OSError):  # the umask may take the group's bits; a colleague's file
+        os.fchmod(lock, mode)  # keeps its own mode
     try:
-        return runner.up()
-    except Exception as error:
-        raise StoreError(f"Updating the database schema failed: {first_line(error)}.") from None
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(lock)  # releases the flock
 
 
 def applied_migrations(db: peewee.Database) -> set[str]:

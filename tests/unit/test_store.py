@@ -322,3 +322,41 @@ def test_stored_primary_phones_are_rewritten_as_shown(workspace, service, backen
     assert shown[legacy.id] == "+49 30 123456"
     assert shown[unreadable.id] == "+999"  # left as it was
     assert service.list_page(limit=5).rows  # the list still reads
+
+
+def test_a_second_process_waits_for_the_schema_update_then_finds_it_done(workspace, backend):
+    """Two colleagues start the new version at once: one migrates, the other waits."""
+    import threading
+
+    from contacts_tui.store.database import one_updater
+
+    with database.connection_context():
+        database.execute_sql("DROP INDEX contact_list_counts")
+        database.execute_sql("DELETE FROM schema_migration WHERE name = '0002_list_counts_index'")
+    done: list[object] = []
+
+    def second_start() -> None:
+        try:
+            with workspace.database.connection_context():
+                done.append(migrate(workspace.database))
+        except Exception as error:  # the assertion below shows it
+            done.append(error)
+
+    with database.connection_context(), one_updater(workspace.database):
+        # This thread plays the first process, updating: the second must wait.
+        waiter = threading.Thread(target=second_start)
+        waiter.start()
+        waiter.join(0.5)
+        assert waiter.is_alive() and done == []
+        assert migrate_inside_lock(workspace.database) == ["0002_list_counts_index"]
+    waiter.join(10)
+    assert done == [[]]  # found it done: nothing applied twice, no error
+    with database.connection_context():
+        names = [r[0] for r in database.execute_sql("SELECT name FROM schema_migration")]
+    assert names.count("0002_list_counts_index") == 1
+
+
+def migrate_inside_lock(db: peewee.Database) -> list[str]:
+    from playhouse.migrations import Runner
+
+    return Runner(db, directory=str(store_database.MIGRATIONS)).up()
