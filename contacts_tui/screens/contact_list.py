@@ -99,6 +99,13 @@ class ContactListScreen(Screen):
             id="list.export",
             tooltip="Export the current view to CSV, JSON or vCard",
         ),
+        Binding(
+            "i",
+            "import",
+            "Import",
+            id="list.import",
+            tooltip="Add contacts from a CSV, JSON or vCard file (checked before writing)",
+        ),
     ]
 
     def __init__(self) -> None:
@@ -340,6 +347,21 @@ class ContactListScreen(Screen):
 
         table = self.table
         self.app.push_screen(ExportDialog(contact_filter, table.sort, table.descending, total))
+
+    @work(exclusive=True, group="dialog")
+    async def action_import(self) -> None:
+        from contacts_tui.screens.import_dialog import ImportDialog, ImportFilePicker
+
+        path = await self.app.push_screen_wait(ImportFilePicker())
+        if path is None:
+            return
+        summary = await self.app.push_screen_wait(ImportDialog(path))
+        # Reloaded even without a summary: an import that failed midway kept the
+        # contacts of its earlier batches.
+        self.refresh_contacts()
+        if summary is not None:
+            severity = "warning" if summary.rejected or summary.cancelled else "information"
+            self.notify(Text(summary.text()), title="Import", severity=severity)
 
     # ----- the filter summary line --------------------------------------------------------
 

@@ -112,7 +112,7 @@ def import_contacts(
     progress: Progress | None = None,
     cancelled: Callable[[], bool] | None = None,
     on_problem: Callable[[ImportProblem], None] | None = None,
-    batch_size: int = BATCH_SIZE,
+    batch_size: int | None = None,
 ) -> ImportSummary:
     """Import the contacts of the file at `path` (`fmt` None: from the extension).
 
@@ -125,6 +125,7 @@ def import_contacts(
     """
     if duplicates not in DUPLICATE_MODES:
         raise ValueError(f"duplicates must be one of {DUPLICATE_MODES}, not {duplicates!r}")
+    batch_size = batch_size or BATCH_SIZE
     source = open_source(path, fmt)
     run = _ImportRun(service, source, duplicates == "skip", dry_run, on_problem)
     if progress:

@@ -1,0 +1,181 @@
+"""The import dialog: pick a file, see the dry run, import with progress, cancel, reload."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+from pilot_helpers import screen_text
+from textual.widgets import Button, Checkbox, RadioSet, Static
+
+from contacts_tui.app import ContactsApp
+from contacts_tui.screens.contact_list import ContactListScreen
+from contacts_tui.screens.import_dialog import ImportDialog, ImportFilePicker
+from contacts_tui.services import imports
+from contacts_tui.widgets.dashboard import DashboardBar
+
+SIZE = (100, 30)
+CSV = "Name,E-mail,Stage\nAnn,ann@example.com,Bogus\nBob,bob@example.com,Qualified\n"
+
+
+async def settle(pilot) -> None:
+    """Let workers finish and their messages land: not the file tree's folder loader
+    (it lives as long as the tree) nor the list's import action (it waits on dialogs)."""
+    for _ in range(2):
+        busy = [
+            w
+            for w in pilot.app.workers
+            if w.group not in ("_loader", "dialog") and not w.is_finished
+        ]
+        await asyncio.gather(*(w.wait() for w in busy), return_exceptions=True)
+        await pilot.pause()
+
+
+async def wait_for(pilot, condition, what: str) -> None:
+    for _ in range(200):
+        await settle(pilot)
+        if condition():
+            return
+        await pilot.pause(0.02)
+    raise AssertionError(f"never happened: {what}")
+
+
+async def open_dialog(app, pilot, path: Path) -> ImportDialog:
+    await settle(pilot)
+    await pilot.press("i")
+    await settle(pilot)
+    assert isinstance(app.screen, ImportFilePicker)
+    picker_input = app.screen.query_one("#file-picker-path")
+    picker_input.value = str(path)
+    await pilot.press("enter")
+    await wait_for(pilot, lambda: isinstance(app.screen, ImportDialog), "the dialog")
+    dialog = app.screen
+    await wait_for(pilot, lambda: dialog.checked is not None, "the dry run")
+    return dialog
+
+
+def status(dialog: ImportDialog) -> str:
+    return str(dialog.query_one("#import-status", Static).content)
+
+
+async def test_dry_run_first_then_import_reloads_the_list_and_toasts(workspace, service, tmp_path):
+    service.create_contact("Existing")
+    path = tmp_path / "people.csv"
+    path.write_text(CSV)
+    app = ContactsApp(workspace)
+    async with app.run_test(size=SIZE) as pilot:
+        dialog = await open_dialog(app, pilot, path)
+        # Nothing written yet: the dry run says what would happen and why a row fails.
+        assert service.count() == 1
+        assert status(dialog).startswith(
+            "Would import 1 contact; would skip 0 duplicates; would reject 1 row."
+        )
+        problems = str(dialog.query_one("#import-problems", Static).content)
+        assert "line 2: rejected: Stage “Bogus” is not a step" in problems
+        assert dialog.query_one(RadioSet).pressed_button.name == "csv"
+        start = dialog.query_one("#import-start", Button)
+        assert not start.disabled and start.has_focus
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: dialog.imported is not None, "the import")
+        assert status(dialog) == "Imported 1 contact; skipped 0 duplicates; rejected 1 row."
+        assert service.count() == 2
+        toasts = []
+        screen = app.screen_stack[0]
+        screen.notify = lambda message, **options: toasts.append((str(message), options))
+        await pilot.press("enter")  # Close
+        assert app.screen is screen
+        assert isinstance(screen, ContactListScreen)
+        await wait_for(pilot, lambda: screen.table.total == 2, "the reload")
+        await wait_for(pilot, lambda: screen.query_one(DashboardBar).counts.total == 2, "counts")
+        assert toasts == [
+            (
+                "Imported 1 contact; skipped 0 duplicates; rejected 1 row.",
+                {"title": "Import", "severity": "warning"},
+            )
+        ]
+
+
+async def test_changing_the_format_or_duplicates_checks_again(workspace, service, tmp_path):
+    known = service.create_contact("Ann Known")
+    service.add_email(known.id, "ann@example.com")
+    path = tmp_path / "people.data"  # no known extension: CSV until the user says
+    path.write_text(CSV.replace("Bogus", "New Lead"))
+    app = ContactsApp(workspace)
+    async with app.run_test(size=SIZE) as pilot:
+        dialog = await open_dialog(app, pilot, path)
+        assert dialog.checked.duplicates == 1 and dialog.checked.imported == 1
+        dialog.query_one(Checkbox).value = True
+        await wait_for(pilot, lambda: dialog.checked and dialog.checked.imported == 2, "recheck")
+        dialog.query_one(RadioSet).query(
+            "RadioButton"
+        ).last().value = True  # vCard: no card in a CSV file
+        await wait_for(pilot, lambda: "holds no vCard" in status(dialog), "the vCard error")
+        assert dialog.query_one("#import-start", Button).disabled
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, ContactListScreen)
+        assert service.count() == 1
+
+
+async def test_cancel_stops_between_batches_and_keeps_what_was_imported(
+    workspace, service, tmp_path, monkeypatch
+):
+    monkeypatch.setattr(imports, "BATCH_SIZE", 5)
+    rows = "".join(f"Person {n},p{n}@example.com\n" for n in range(40))
+    path = tmp_path / "many.csv"
+    path.write_text("Name,E-mail\n" + rows)
+    app = ContactsApp(workspace)
+    async with app.run_test(size=SIZE) as pilot:
+        dialog = await open_dialog(app, pilot, path)
+        original = imports._write_batch
+
+        def slow_write(run, batch):
+            # Cancel as the second batch is written: that one finishes, no third starts.
+            if run.imported == 5:
+                app.call_from_thread(dialog.action_cancel)
+            return original(run, batch)
+
+        monkeypatch.setattr(imports, "_write_batch", slow_write)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: dialog.imported is not None, "the cancelled import")
+        assert dialog.imported.cancelled
+        assert service.count() == dialog.imported.imported == 10
+        assert "(the contacts imported before the cancel stay)" in status(dialog)
+
+
+async def test_folders_are_refused_in_the_picker(workspace, tmp_path):
+    app = ContactsApp(workspace)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("i")
+        await settle(pilot)
+        app.screen.query_one("#file-picker-path").value = str(tmp_path)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ImportFilePicker)  # a folder opens in the tree
+        missing = tmp_path / "gone.csv"
+        app.screen.query_one("#file-picker-path").value = str(missing)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ImportFilePicker)
+        assert "There is no file" in screen_text(app)
+
+
+@pytest.mark.parametrize("size", [(80, 24)])
+async def test_the_dialog_fits_80x24(workspace, tmp_path, size):
+    path = tmp_path / "people.csv"
+    path.write_text(CSV)
+    app = ContactsApp(workspace)
+    async with app.run_test(size=size) as pilot:
+        await open_dialog(app, pilot, path)
+        text = screen_text(app)
+        for shown in ("Import contacts", "Would import 1 contact", "line 2: rejected", "Cancel"):
+            assert shown in text, shown
+        assert "Import " in text and "esc cancel" in text
+
+
+async def test_import_is_a_list_key_and_a_palette_command():
+    binding = next(b for b in ContactListScreen.BINDINGS if b.action == "import")
+    assert (binding.key, binding.id, binding.description) == ("i", "list.import", "Import")
+    assert binding.tooltip
