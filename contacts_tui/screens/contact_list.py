@@ -103,6 +103,9 @@ class ContactListScreen(Screen):
             "i",
             "import",
             "Import",
+            # Not in the footer: at 80 columns it would push out "? Help", and an import is
+            # rare beside the other keys (help and ctrl+p list it).
+            show=False,
             id="list.import",
             tooltip="Add contacts from a CSV, JSON or vCard file (checked before writing)",
         ),

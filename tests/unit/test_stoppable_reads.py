@@ -17,13 +17,13 @@ STOP_WITHIN = 5.0  # seconds; the slow query alone runs for far longer
 
 @with_connection
 def slow_read(started: threading.Event) -> int:
-    """A query that runs for about a minute unless it is stopped."""
+    """A query that runs for about 20 s (on PostgreSQL 60 s) unless it is stopped."""
     started.set()
     if is_postgres():
         database.execute_sql("SELECT pg_sleep(60)")
         return 0
     sql = (
-        "WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < 2000000000) "
+        "WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < 100000000) "
         "SELECT max(x) FROM n"
     )
     return database.execute_sql(sql).fetchone()[0]
