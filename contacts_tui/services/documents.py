@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import peewee
 
 from contacts_tui.documents import BlobStore, DocumentError, StoredBlob, sanitize_filename
-from contacts_tui.services.results import DocumentInfo, NotFoundError
+from contacts_tui.services.results import NotFoundError
 from contacts_tui.services.shared import children_of
 from contacts_tui.store.database import is_postgres, with_connection
 from contacts_tui.store.models import (
@@ -22,6 +23,9 @@ from contacts_tui.validation import (
     ValidationError,
     clean_text,
 )
+
+if TYPE_CHECKING:
+    from contacts_tui.services.details import DocumentInfo
 
 
 class DocumentServices:
@@ -118,6 +122,8 @@ class DocumentServices:
     @with_connection
     def documents_of(self, contact_id: int) -> tuple[DocumentInfo, ...]:
         self._contact_exists(contact_id)
+        from contacts_tui.services.details import DocumentInfo
+
         return children_of(Document, DocumentInfo, contact_id)
 
     @with_connection
@@ -191,6 +197,8 @@ class DocumentServices:
 
 def _load_document(document_id: int) -> tuple[DocumentInfo, int]:
     """A document's row and the id of its contact; NotFoundError when it is gone."""
+    from contacts_tui.services.details import DocumentInfo
+
     names = list(DocumentInfo.__dataclass_fields__)
     row = (
         Document.select(*(getattr(Document, n) for n in names), Document.contact)

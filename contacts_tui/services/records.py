@@ -7,14 +7,7 @@ from dataclasses import dataclass
 
 import peewee
 
-from contacts_tui.services.results import (
-    AddressInfo,
-    BankAccountInfo,
-    ConflictError,
-    EmailInfo,
-    NotFoundError,
-    PhoneInfo,
-)
+from contacts_tui.services.results import ConflictError, NotFoundError
 from contacts_tui.services.shared import read_contact, refresh_derived, write_audit
 from contacts_tui.store.database import with_connection
 from contacts_tui.store.models import (
@@ -382,7 +375,7 @@ class RecordCheck:
 @dataclass(frozen=True)
 class _RecordKind:
     model: type[peewee.Model]
-    info: type
+    info: str  # its class in services/details.py, loaded on first use
     label: str  # "e-mail": audit entries and messages
     fields: tuple[str, ...]  # what the user fills in
     stored: tuple[str, ...]  # what validate_record returns and the row holds
@@ -393,11 +386,11 @@ class _RecordKind:
 
 RECORD_KINDS = {
     "email": _RecordKind(
-        Email, EmailInfo, "e-mail", ("email", "type"), ("email", "type"), "email", "email_types"
+        Email, "EmailInfo", "e-mail", ("email", "type"), ("email", "type"), "email", "email_types"
     ),
     "phone": _RecordKind(
         Phone,
-        PhoneInfo,
+        "PhoneInfo",
         "phone number",
         ("number", "type"),
         ("number", "typed", "type"),
@@ -406,7 +399,7 @@ RECORD_KINDS = {
     ),
     "address": _RecordKind(
         Address,
-        AddressInfo,
+        "AddressInfo",
         "address",
         ("address", "country", "state", "city", "zip_code", "locality", "type"),
         ("address", "country", "state", "city", "zip_code", "locality", "type"),
@@ -415,7 +408,7 @@ RECORD_KINDS = {
     ),
     "bank_account": _RecordKind(
         BankAccount,
-        BankAccountInfo,
+        "BankAccountInfo",
         "bank account",
         ("name", "iban", "bic"),
         ("name", "iban", "bic"),
@@ -458,7 +451,10 @@ def _record_row(spec: _RecordKind, record_id: int) -> peewee.Model:
 
 
 def _record_info(spec: _RecordKind, record_id: int):
-    names = list(spec.info.__dataclass_fields__)
+    from contacts_tui.services import details
+
+    info = getattr(details, spec.info)
+    names = list(info.__dataclass_fields__)
     row = (
         spec.model.select(*(getattr(spec.model, n) for n in names))
         .where(spec.model.id == record_id)
@@ -467,7 +463,7 @@ def _record_info(spec: _RecordKind, record_id: int):
     )
     if row is None:
         raise NotFoundError(f"This {spec.label} no longer exists; someone may have deleted it.")
-    return spec.info(*row)
+    return info(*row)
 
 
 def _primary_of(spec: _RecordKind, contact_id: int) -> dict | None:

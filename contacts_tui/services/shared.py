@@ -3,23 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import peewee
 
-from contacts_tui.services.results import (
-    AccountInfo,
-    AddressInfo,
-    AuditInfo,
-    BankAccountInfo,
-    CompanyInfo,
-    ConflictError,
-    ContactDetail,
-    DocumentInfo,
-    EmailInfo,
-    NotFoundError,
-    PhoneInfo,
-    StageChangeInfo,
-)
+from contacts_tui.services.results import ConflictError, NotFoundError
 from contacts_tui.store.listing import TENANT_WIDE, ContactFilter
 from contacts_tui.store.models import (
     Account,
@@ -37,6 +25,9 @@ from contacts_tui.store.models import (
 )
 from contacts_tui.store.search import digits, fold, search_document
 from contacts_tui.validation import clean_text, format_phone
+
+if TYPE_CHECKING:
+    from contacts_tui.services.details import ContactDetail
 
 DEFAULT_VIEW = ContactFilter()
 """Every contact that is not archived."""
@@ -178,6 +169,19 @@ def refresh_derived(contact_id: int) -> None:
 
 
 def read_contact(contact_id: int) -> ContactDetail:
+    from contacts_tui.services.details import (  # on first use: see services.__getattr__
+        AccountInfo,
+        AddressInfo,
+        AuditInfo,
+        BankAccountInfo,
+        CompanyInfo,
+        ContactDetail,
+        DocumentInfo,
+        EmailInfo,
+        PhoneInfo,
+        StageChangeInfo,
+    )
+
     row = (
         Contact.select(Contact, Company.id, Company.name)
         .join(Company, peewee.JOIN.LEFT_OUTER)

@@ -24,6 +24,7 @@ def probe(app, *args, **kwargs):
     print(json.dumps({
         "psycopg2_loaded": driver is not None,
         "gc_paused": not gc.isenabled(),
+        "details_loaded": "contacts_tui.services.details" in sys.modules,
         "migrations": sorted(app.workspace.database.execute_sql(
             "SELECT name FROM schema_migration").fetchall()),
     }))
@@ -47,6 +48,7 @@ def test_the_app_on_sqlite_starts_without_the_postgresql_driver(tmp_path: Path):
     seen, ended = start_app("--home", str(tmp_path / "ws"))
     assert seen["psycopg2_loaded"] is False
     assert seen["gc_paused"] is True  # until the app's first frame (see ContactsApp)
+    assert seen["details_loaded"] is False  # the detail screens' dataclasses: on first use
     assert ended == {"exit": 0, "gc_enabled_after": True}
 
 
