@@ -13,7 +13,8 @@ from textual.binding import Binding
 from textual.command import Provider
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import Input, Label, Static
+from textual.widget import AwaitMount
+from textual.widgets import Input, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from contacts_tui.preferences import load_columns, save_columns
@@ -24,6 +25,7 @@ from contacts_tui.widgets.dashboard import DashboardBar
 from contacts_tui.widgets.keys_footer import KeysFooter
 from contacts_tui.widgets.title_bar import TitleBar
 
+SEARCH_PLACEHOLDER = "search name, e-mail, phone, company (press /)"
 BOLD = Style(bold=True)
 DIM = Style(dim=True)
 
@@ -117,20 +119,17 @@ class ContactListScreen(Screen):
         """The view on screen: every filter and the search text."""
         self._search_pending = False  # typed while a search was running
         self._reload_on_resume = False
+        self._search_mounted: AwaitMount | None = None  # see _mount_search_box
 
     def compose(self) -> ComposeResult:
         yield TitleBar()
         yield DashboardBar(id="dashboard")
         yield Static(id="filter-summary")
         with Horizontal(id="search-bar"):
-            yield Label("/", id="search-label")
-            yield Input(
-                placeholder="search name, e-mail, phone, company (press /)",
-                id="search",
-                compact=True,
-                select_on_focus=False,
-            )
-            yield Label("", id="match-count")
+            yield Static("/", id="search-label")
+            # The search box itself comes right after the first frame (see on_mount).
+            yield Static(SEARCH_PLACEHOLDER, id="search-placeholder")
+            yield Static("", id="match-count")
         columns = load_columns(list(COLUMNS)) or list(DEFAULT_COLUMNS)
         yield ContactTable(columns, id="contacts")
         yield KeysFooter()
@@ -141,6 +140,28 @@ class ContactListScreen(Screen):
         first_page, self.app.first_page = getattr(self.app, "first_page", None), None
         self.table.show(self.contact_filter, first_page=first_page)
         self._show_filter_summary()
+        self.call_after_refresh(self._mount_search_box)
+
+    async def _mount_search_box(self) -> Input:
+        """The search box, in place of its look-alike placeholder.
+
+        Mounted after the first frame, not in it: Textual's Input brings the largest
+        stylesheet of the screen and a cursor timer, about 5 ms on the way to the first
+        rows. `/` pressed before it is there waits for it (action_search).
+        """
+        if self._search_mounted is None:
+            box = Input(
+                placeholder=SEARCH_PLACEHOLDER, id="search", compact=True, select_on_focus=False
+            )
+            placeholder = self.query_one("#search-placeholder")
+            self._search_mounted = self.query_one("#search-bar").mount(box, after=placeholder)
+            placeholder.remove()
+        await self._search_mounted  # at once when it is mounted already
+        return self.query_one("#search", Input)
+
+    def _search_box(self) -> Input | None:
+        """The search box, or None in the moment before it is mounted."""
+        return next(self.query("#search").results(Input), None)
 
     def on_screen_resume(self) -> None:
         # Back from the detail screen or the new-contact form: the contact may have
@@ -167,25 +188,26 @@ class ContactListScreen(Screen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "clear_search":
             # Only offered (and shown in the footer) when there is a search to clear.
-            search = self.query_one("#search", Input)
-            return bool(search.value or search.has_focus)
+            search = self._search_box()
+            return search is not None and bool(search.value or search.has_focus)
         return True
 
     # ----- search -------------------------------------------------------------------------
 
-    def action_search(self) -> None:
+    async def action_search(self) -> None:
         # At once, not on the next message like Widget.focus(): "/mar" typed fast
-        # arrives in one read, and "mar" must land in the box, not on the list.
-        self.set_focus(self.query_one("#search", Input))
+        # arrives in one read, and "mar" must land in the box, not on the list. While
+        # this waits for a box still being mounted, the keys after "/" wait too.
+        self.set_focus(await self._mount_search_box())
 
     def action_clear_search(self) -> None:
-        search = self.query_one("#search", Input)
-        if not search.value and not search.has_focus:
+        search = self._search_box()
+        if search is None or (not search.value and not search.has_focus):
             return
         self._search_pending = False
         with search.prevent(Input.Changed):
             search.value = ""
-        self.query_one("#match-count", Label).update("")
+        self.query_one("#match-count", Static).update("")
         self.set_focus(self.table)
         self.refresh_bindings()
         if self.contact_filter.search:
@@ -210,9 +232,10 @@ class ContactListScreen(Screen):
             self._run_search()
 
     def _run_search(self) -> None:
-        text = self.query_one("#search", Input).value
+        search = self._search_box()
+        text = search.value if search is not None else ""
         if text != self.contact_filter.search:
-            self.query_one("#match-count", Label).update("searching…")
+            self.query_one("#match-count", Static).update("searching…")
             self.apply_filter(replace(self.contact_filter, search=text))
 
     @on(Input.Submitted, "#search")
@@ -224,7 +247,7 @@ class ContactListScreen(Screen):
         # The dashboard is read after the count, not beside it: both scan every match,
         # and at a million contacts two at once doubled the memory a search needs.
         self.query_one(DashboardBar).load(self.contact_filter)
-        label = self.query_one("#match-count", Label)
+        label = self.query_one("#match-count", Static)
         if self.contact_filter.search:
             found = "1 match" if event.total == 1 else f"{event.total:,} matches"
             label.update(found if event.total else "no match")

@@ -116,6 +116,32 @@ async def test_search_as_you_type_counts_matches_and_escape_clears(workspace, ma
         assert "matches" not in screen_text(app)
 
 
+async def test_keys_typed_before_the_search_box_is_mounted_wait_for_it(
+    workspace, many, monkeypatch
+):
+    """The box comes right after the first frame; "/mar" typed before must land in it."""
+
+    class BoxNotYetMounted(ContactListScreen):
+        def call_after_refresh(self, callback, *args, **kwargs) -> bool:
+            if getattr(callback, "__name__", "") == "_mount_search_box":
+                return True  # as if the first frame had not been drawn yet
+            return super().call_after_refresh(callback, *args, **kwargs)
+
+    monkeypatch.setattr(ContactsApp, "get_default_screen", lambda self: BoxNotYetMounted())
+    app = ContactsApp(workspace)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        screen = list_screen(app)
+        assert not screen.query("#search")  # only the look-alike placeholder
+        assert "search name, e-mail, phone, company" in screen_text(app)
+        await pilot.press("slash", "m", "a", "r")  # "a" on the list would open Add
+        await settle(app, pilot)
+        assert screen.query_one("#search", Input).value == "mar"
+        assert screen.contact_filter.search == "mar"
+        assert app.screen is screen and isinstance(app.focused, Input)
+        assert not screen.query("#search-placeholder")
+
+
 async def test_search_with_two_characters_accents_and_phone_digits(workspace, many):
     app = ContactsApp(workspace)
     async with app.run_test(size=SIZE) as pilot:
