@@ -12,7 +12,7 @@ import peewee
 
 from contacts_tui.lifecycle import LifecycleConfig
 from contacts_tui.store.database import is_postgres
-from contacts_tui.store.models import Company, Contact, utc_now
+from contacts_tui.store.models import CONTACT_COLUMNS, Company, Contact, utc_now
 from contacts_tui.store.search import digits, fold, search_document
 
 FIRST_NAMES = [
@@ -508,30 +508,7 @@ def _make_batch(rng, config, first_id, size, companies, user) -> Batch:
     return [
         (
             "contact",
-            (
-                "id",
-                "name",
-                "full_name",
-                "scoring",
-                "segmentation",
-                "reason_code",
-                "company_id",
-                "template",
-                "stage",
-                "status",
-                "archived",
-                "name_key",
-                "company_name",
-                "primary_email",
-                "primary_phone",
-                "phone_digits",
-                "search_doc",
-                "created_at",
-                "created_by",
-                "updated_at",
-                "updated_by",
-                "version",
-            ),
+            ("id", *CONTACT_COLUMNS),
             contacts,
         ),
         ("email", ("contact_id", "email", "type", "is_primary"), emails),

@@ -12,14 +12,14 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import Input, Label, SelectionList
 from textual.widgets.selection_list import Selection
-from textual.worker import Worker, WorkerState
 
 from contacts_tui.screens.dialog import Dialog, cancel_binding
+from contacts_tui.screens.worker_errors import ReportsWorkerErrors
 from contacts_tui.services import AccountInfo
 from contacts_tui.validation import ValidationError, clean_text, display_safe
 
 
-class AccountPicker(Dialog[tuple[AccountInfo, ...] | None]):
+class AccountPicker(ReportsWorkerErrors, Dialog[tuple[AccountInfo, ...] | None]):
     """Returns the ticked accounts (ctrl+s) or None (escape)."""
 
     DEFAULT_CSS = """
@@ -96,14 +96,6 @@ class AccountPicker(Dialog[tuple[AccountInfo, ...] | None]):
             self.post_message(self.Created(self.app.service.create_account(name)))
         except ValidationError as error:
             self.post_message(self.Refused(str(error)))
-
-    @on(Worker.StateChanged)
-    def _worker_failed(self, event: Worker.StateChanged) -> None:
-        # Expected refusals come back as messages; anything else is reported the app's way.
-        if event.state == WorkerState.ERROR:
-            report = getattr(self.app, "report_worker_error", None)
-            if report is not None:
-                report(event.worker)
 
     def on_account_picker_loaded(self, message: Loaded) -> None:
         self.known.update({a.id: a for a in message.accounts})

@@ -11,11 +11,11 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Static
-from textual.worker import Worker, WorkerState
 
 from contacts_tui.screens.account_name import AccountNameDialog
 from contacts_tui.screens.binding_commands import ScreenBindingCommands
 from contacts_tui.screens.confirm import ConfirmDialog
+from contacts_tui.screens.worker_errors import ReportsWorkerErrors
 from contacts_tui.services import AccountInfo
 from contacts_tui.validation import ValidationError, display_safe
 from contacts_tui.widgets.keys_footer import KeysFooter
@@ -23,7 +23,7 @@ from contacts_tui.widgets.keys_footer import KeysFooter
 NAME_WIDTH_MAX = 48
 
 
-class AccountsScreen(Screen[bool]):
+class AccountsScreen(ReportsWorkerErrors, Screen[bool]):
     """Every account with how many contacts it has; archived ones are listed last."""
 
     COMMAND_GROUP = "Accounts"
@@ -219,14 +219,6 @@ class AccountsScreen(Screen[bool]):
         self.app.service.archive_account(account.id, archived)
         verb = "archived" if archived else "restored"
         self._read(account.id, f"Account “{display_safe(account.name)}” {verb}.")
-
-    @on(Worker.StateChanged)
-    def _worker_failed(self, event: Worker.StateChanged) -> None:
-        # Expected refusals come back as messages; anything else is reported the app's way.
-        if event.state == WorkerState.ERROR:
-            report = getattr(self.app, "report_worker_error", None)
-            if report is not None:
-                report(event.worker)
 
     @on(DataTable.RowSelected)
     def row_selected(self) -> None:

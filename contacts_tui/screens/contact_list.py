@@ -15,9 +15,10 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widget import AwaitMount
 from textual.widgets import Input, Static
-from textual.worker import Worker, WorkerState, get_current_worker
+from textual.worker import get_current_worker
 
 from contacts_tui.preferences import load_columns, save_columns
+from contacts_tui.screens.worker_errors import ReportsWorkerErrors
 from contacts_tui.services import TENANT_WIDE, ContactFilter, ContactRow
 from contacts_tui.validation import display_safe
 from contacts_tui.widgets.contact_table import COLUMNS, DEFAULT_COLUMNS, ContactTable
@@ -37,7 +38,7 @@ def _binding_commands() -> type[Provider]:
     return ScreenBindingCommands
 
 
-class ContactListScreen(Screen):
+class ContactListScreen(ReportsWorkerErrors, Screen):
     """Every contact, a screenful at a time, with search, filter, sort and the list actions."""
 
     COMMAND_GROUP = "Contacts"
@@ -423,10 +424,3 @@ class ContactListScreen(Screen):
             text.append(describe_filter(f, config, companies, accounts))
             text.append("   f change · x clear", style=DIM)
         self.query_one("#filter-summary", Static).update(text)
-
-    @on(Worker.StateChanged)
-    def _worker_failed(self, event: Worker.StateChanged) -> None:
-        if event.state == WorkerState.ERROR:
-            report = getattr(self.app, "report_worker_error", None)
-            if report is not None:
-                report(event.worker)

@@ -20,12 +20,12 @@ from textual.containers import Horizontal
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Static, Tree
-from textual.worker import Worker, WorkerState
 
 from contacts_tui.screens.binding_commands import ScreenBindingCommands
 from contacts_tui.screens.confirm import ConfirmDialog
 from contacts_tui.screens.control_center_edits import ConfigEdits
 from contacts_tui.screens.control_center_file import ConfigFile
+from contacts_tui.screens.worker_errors import ReportsWorkerErrors
 from contacts_tui.services import lifecycle_admin as admin
 from contacts_tui.validation import display_safe
 from contacts_tui.widgets.keys_footer import KeysFooter
@@ -40,7 +40,7 @@ def _binding(key: str, action: str, description: str, name: str, tooltip: str, *
     return Binding(key, action, description, id=f"control_center.{name}", tooltip=tooltip, **kw)
 
 
-class ControlCenterScreen(ConfigEdits, ConfigFile, Screen[bool]):
+class ControlCenterScreen(ReportsWorkerErrors, ConfigEdits, ConfigFile, Screen[bool]):
     """The lifecycle templates, picklists and settings of lifecycle.toml, as an outline."""
 
     COMMAND_GROUP = "Control Center"
@@ -269,13 +269,6 @@ class ControlCenterScreen(ConfigEdits, ConfigFile, Screen[bool]):
         self.dismiss(self.saved_any)
         if self.saved_any:
             self.app.call_later(_show_new_config, self.app)
-
-    @on(Worker.StateChanged)
-    def _worker_failed(self, event: Worker.StateChanged) -> None:
-        if event.state == WorkerState.ERROR:
-            report = getattr(self.app, "report_worker_error", None)
-            if report is not None:
-                report(event.worker)
 
 
 def _show_new_config(app) -> None:

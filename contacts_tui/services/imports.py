@@ -29,7 +29,16 @@ from contacts_tui.importer import (
 )
 from contacts_tui.services.shared import status_of
 from contacts_tui.store.database import first_line, is_postgres, with_connection
-from contacts_tui.store.models import Account, Company, Contact, Email, Phone, database, utc_now
+from contacts_tui.store.models import (
+    CONTACT_COLUMNS,
+    Account,
+    Company,
+    Contact,
+    Email,
+    Phone,
+    database,
+    utc_now,
+)
 from contacts_tui.store.search import digits, fold, search_document
 from contacts_tui.validation import format_phone
 
@@ -335,29 +344,6 @@ def _write_batch(
     return keep, skipped, keys
 
 
-_CONTACT_COLUMNS = (
-    "name",
-    "full_name",
-    "scoring",
-    "segmentation",
-    "reason_code",
-    "company_id",
-    "template",
-    "stage",
-    "status",
-    "archived",
-    "name_key",
-    "company_name",
-    "primary_email",
-    "primary_phone",
-    "phone_digits",
-    "search_doc",
-    "created_at",
-    "created_by",
-    "updated_at",
-    "updated_by",
-    "version",
-)
 _ADDRESS_COLUMNS = ("address", "country", "state", "city", "zip_code", "locality", "type")
 
 
@@ -471,8 +457,8 @@ def _search_index_deferred(db: peewee.Database) -> Iterator[None]:
 
 
 def _insert_returning_id(db: peewee.Database, row: tuple) -> int:
-    names = ", ".join(f'"{c}"' for c in _CONTACT_COLUMNS)
-    marks = ", ".join(db.param for _ in _CONTACT_COLUMNS)
+    names = ", ".join(f'"{c}"' for c in CONTACT_COLUMNS)
+    marks = ", ".join(db.param for _ in CONTACT_COLUMNS)
     sql = f'INSERT INTO "contact" ({names}) VALUES ({marks})'
     if is_postgres(db):
         return db.execute_sql(sql + ' RETURNING "id"', row).fetchone()[0]

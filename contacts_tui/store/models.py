@@ -67,6 +67,11 @@ class Contact(BaseModel):
     version = IntegerField(default=1)
 
 
+CONTACT_COLUMNS = tuple(field.column_name for field in Contact._meta.sorted_fields[1:])
+"""Every column of `contact` but id, in the model's order: what the bulk inserts of the
+demo and of import write, a tuple of values per row."""
+
+
 class ContactAccount(BaseModel):
     contact = ForeignKeyField(Contact, on_delete="CASCADE")
     account = ForeignKeyField(Account, on_delete="CASCADE")

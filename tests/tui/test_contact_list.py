@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import sqlite3
 
 import pytest
 from screen_text import screen_text
@@ -452,3 +453,26 @@ async def test_G_right_after_a_search_still_counts_it_and_its_dashboard(workspac
         assert screen.table.cursor_row == total - 1
         assert f"{total:,} matches" in screen_text(app)
         assert screen.query_one(DashboardBar).counts == many.dashboard(wanted)
+
+
+async def test_a_read_that_fails_is_reported_in_one_line_and_the_list_stays(
+    workspace, many, monkeypatch
+):
+    """The database going away mid-session: a message, not a traceback, and no exit."""
+    app = ContactsApp(workspace)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        screen = list_screen(app)
+
+        def broken(*args, **kwargs):
+            raise sqlite3.OperationalError("disk I/O error")
+
+        monkeypatch.setattr(ContactService, "companies", broken)
+        screen._describe_filter(ContactFilter(company=1))  # a worker of the screen itself
+        for _ in range(50):
+            await pilot.pause(0.02)
+            if app._notifications:
+                break
+        messages = [n.message for n in app._notifications]
+        assert any("disk I/O error" in str(m) for m in messages), messages
+        assert app.is_running and app.screen is screen
