@@ -203,7 +203,7 @@ class Expected:
 
     def __init__(self, workspace: Path) -> None:
         from contacts_tui.services import ContactService
-        from contacts_tui.widgets.contact_table import DEFAULT_COLUMNS, fit, fit_columns
+        from contacts_tui.widgets.table_columns import DEFAULT_COLUMNS, fit, fit_columns
         from contacts_tui.workspace import open_workspace
 
         self.workspace = open_workspace(workspace)

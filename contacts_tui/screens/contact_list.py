@@ -21,9 +21,10 @@ from contacts_tui.preferences import load_columns, save_columns
 from contacts_tui.screens.worker_errors import ReportsWorkerErrors
 from contacts_tui.services import TENANT_WIDE, ContactFilter, ContactRow
 from contacts_tui.validation import display_safe
-from contacts_tui.widgets.contact_table import COLUMNS, DEFAULT_COLUMNS, ContactTable
+from contacts_tui.widgets.contact_table import ContactTable
 from contacts_tui.widgets.dashboard import DashboardBar
 from contacts_tui.widgets.keys_footer import KeysFooter
+from contacts_tui.widgets.table_columns import COLUMNS, DEFAULT_COLUMNS
 from contacts_tui.widgets.title_bar import TitleBar
 
 SEARCH_PLACEHOLDER = "search name, e-mail, phone, company (press /)"

@@ -12,13 +12,9 @@ from contacts_tui.app import ContactsApp
 from contacts_tui.demo import add_demo_contacts
 from contacts_tui.services import ContactFilter, ContactRow, ContactService
 from contacts_tui.store.models import Contact
-from contacts_tui.widgets.contact_table import (
-    COLUMNS,
-    DEFAULT_COLUMNS,
-    ContactTable,
-    fit_columns,
-)
+from contacts_tui.widgets.contact_table import ContactTable
 from contacts_tui.widgets.dashboard import DashboardBar
+from contacts_tui.widgets.table_columns import COLUMNS, DEFAULT_COLUMNS, fit_columns
 
 SIZE = (100, 30)
 BODY = SIZE[1] - 6 - 2  # header, dashboard (2), summary, search bar, footer; table header/status
