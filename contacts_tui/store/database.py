@@ -166,7 +166,14 @@ def one_updater(db: peewee.Database) -> Iterator[None]:
 
     path = Path(db.database)
     mode = stat.S_IMODE(path.stat().st_mode) if path.exists() else 0o600
-    lock = os.open(f"{path}-update.lock", os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, mode)
+    try:
+        lock = os.open(f"{path}-update.lock", os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, mode)
+    except OSError as error:  # a folder this user may read but not write, say
+        raise StoreError(
+            "This database needs updating for this version of contacts-tui, and cannot be "
+            f"updated from here ({error.strerror.lower()}: {error.filename}). Ask whoever "
+            "looks after the workspace to open it once with this version."
+        ) from None
     with suppress(OSError):  # the umask may take the group's bits; a colleague's file
         os.fchmod(lock, mode)  # keeps its own mode
     try:

@@ -360,3 +360,28 @@ def migrate_inside_lock(db: peewee.Database) -> list[str]:
     from playhouse.migrations import Runner
 
     return Runner(db, directory=str(store_database.MIGRATIONS)).up()
+
+
+def test_a_database_that_needs_updating_where_the_lock_cannot_be_made_says_so(
+    tmp_path, monkeypatch
+):
+    """A colleague's workspace this user may not write: a clear line, not a traceback."""
+    workspace_db = tmp_path / "contacts.db"
+    db = connect_sqlite(workspace_db)
+    open_database(db)
+    with db.connection_context():
+        db.execute_sql("DELETE FROM schema_migration WHERE name = '0003_primary_phone_as_shown'")
+    (tmp_path / "contacts.db-update.lock").unlink()
+    real_open = store_database.os.open
+
+    def refused(path, *args, **kwargs):
+        if str(path).endswith("-update.lock"):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr(store_database.os, "open", refused)
+    with pytest.raises(StoreError, match=r"needs updating for this version.*permission denied"):
+        open_database(db)
+    with db.connection_context():  # nothing was changed
+        names = {r[0] for r in db.execute_sql("SELECT name FROM schema_migration")}
+    assert "0003_primary_phone_as_shown" not in names
