@@ -11,7 +11,7 @@ from datetime import timedelta
 import peewee
 
 from contacts_tui.lifecycle import LifecycleConfig
-from contacts_tui.store.database import is_postgres
+from contacts_tui.store.database import insert_rows, is_postgres
 from contacts_tui.store.models import CONTACT_COLUMNS, Company, Contact, utc_now
 from contacts_tui.store.search import digits, fold, search_document
 
@@ -416,7 +416,7 @@ def _insert_batch(db: peewee.Database, planned_first: int, batch: Batch) -> None
     for table, columns, rows in batch:
         if shift:
             rows = [(row[0] + shift, *row[1:]) for row in rows]
-        _insert(db, table, columns, rows)
+        insert_rows(db, table, columns, rows)
     if not is_postgres(db):
         # One statement for the batch: the FTS5 trigger per row cost half the demo's time.
         db.execute_sql(
@@ -531,17 +531,3 @@ def _make_batch(rng, config, first_id, size, companies, user) -> Batch:
         ("bank_account", ("contact_id", "name", "iban", "bic"), banks),
         ("stage_change", ("contact_id", "from_stage", "to_stage", "at", "by"), history),
     ]
-
-
-def _insert(db: peewee.Database, table: str, columns: tuple[str, ...], rows: list) -> None:
-    if not rows:
-        return
-    names = ", ".join(f'"{c}"' for c in columns)
-    cursor = db.cursor()
-    if is_postgres(db):
-        from psycopg2.extras import execute_values
-
-        execute_values(cursor, f'INSERT INTO "{table}" ({names}) VALUES %s', rows, page_size=1000)
-    else:
-        marks = ", ".join("?" for _ in columns)
-        cursor.executemany(f'INSERT INTO "{table}" ({names}) VALUES ({marks})', rows)

@@ -28,7 +28,7 @@ from contacts_tui.importer import (
     shown,
 )
 from contacts_tui.services.shared import status_of
-from contacts_tui.store.database import first_line, is_postgres, with_connection
+from contacts_tui.store.database import first_line, insert_rows, is_postgres, with_connection
 from contacts_tui.store.models import (
     CONTACT_COLUMNS,
     Account,
@@ -371,14 +371,14 @@ def _insert_contacts(drafts: list[ContactDraft], user: str, file_name: str) -> N
         links.extend((contact_id, accounts[name]) for name in draft.accounts)
         history.append((contact_id, "", draft.stage, now, user))
         audit.append((contact_id, now, user, "imported", "", f"from {file_name} ({draft.ref})"))
-    _insert_many(db, "email", ("contact_id", "email", "type", "is_primary"), emails)
-    _insert_many(db, "phone", ("contact_id", "number", "typed", "type", "is_primary"), phones)
-    _insert_many(db, "address", ("contact_id", *_ADDRESS_COLUMNS, "is_primary"), addresses)
-    _insert_many(db, "bank_account", ("contact_id", "name", "iban", "bic"), banks)
-    _insert_many(db, "contact_account", ("contact_id", "account_id"), links)
-    _insert_many(db, "stage_change", ("contact_id", "from_stage", "to_stage", "at", "by"), history)
+    insert_rows(db, "email", ("contact_id", "email", "type", "is_primary"), emails)
+    insert_rows(db, "phone", ("contact_id", "number", "typed", "type", "is_primary"), phones)
+    insert_rows(db, "address", ("contact_id", *_ADDRESS_COLUMNS, "is_primary"), addresses)
+    insert_rows(db, "bank_account", ("contact_id", "name", "iban", "bic"), banks)
+    insert_rows(db, "contact_account", ("contact_id", "account_id"), links)
+    insert_rows(db, "stage_change", ("contact_id", "from_stage", "to_stage", "at", "by"), history)
     audit_columns = ("contact_id", "at", "by", "field", "old_value", "new_value")
-    _insert_many(db, "audit_entry", audit_columns, audit)
+    insert_rows(db, "audit_entry", audit_columns, audit)
 
 
 def _contact_row(draft: ContactDraft, companies: dict[str, int], now: str, user: str) -> tuple:
@@ -463,17 +463,3 @@ def _insert_returning_id(db: peewee.Database, row: tuple) -> int:
     if is_postgres(db):
         return db.execute_sql(sql + ' RETURNING "id"', row).fetchone()[0]
     return db.execute_sql(sql, row).lastrowid
-
-
-def _insert_many(db: peewee.Database, table: str, columns: tuple[str, ...], rows: list) -> None:
-    if not rows:
-        return
-    names = ", ".join(f'"{c}"' for c in columns)
-    cursor = db.cursor()
-    if is_postgres(db):
-        from psycopg2.extras import execute_values
-
-        execute_values(cursor, f'INSERT INTO "{table}" ({names}) VALUES %s', rows, page_size=1000)
-    else:
-        marks = ", ".join("?" for _ in columns)
-        cursor.executemany(f'INSERT INTO "{table}" ({names}) VALUES ({marks})', rows)
