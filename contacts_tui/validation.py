@@ -294,7 +294,9 @@ def normalize_country(text: str) -> str:
 @cache
 def _countries() -> tuple[tuple[str, str], ...]:
     pairs = ((country.alpha_2, _country_name(country.alpha_2)) for country in pycountry.countries)
-    return tuple(sorted(pairs, key=lambda pair: _sort_key(pair[1])))
+    # Then by code: two subdivisions can share a name (ES-LO and ES-RI are both "La
+    # Rioja"), and pycountry's own order is not the same from run to run.
+    return tuple(sorted(pairs, key=lambda pair: (_sort_key(pair[1]), pair[0])))
 
 
 def country_choices() -> list[tuple[str, str]]:
@@ -306,7 +308,9 @@ def country_choices() -> list[tuple[str, str]]:
 def _states(country: str) -> tuple[tuple[str, str], ...]:
     subdivisions = pycountry.subdivisions.get(country_code=country) or []
     pairs = ((state.code, state.name) for state in subdivisions)
-    return tuple(sorted(pairs, key=lambda pair: _sort_key(pair[1])))
+    # Then by code: two subdivisions can share a name (ES-LO and ES-RI are both "La
+    # Rioja"), and pycountry's own order is not the same from run to run.
+    return tuple(sorted(pairs, key=lambda pair: (_sort_key(pair[1]), pair[0])))
 
 
 def state_choices(country: str) -> list[tuple[str, str]]:
