@@ -44,7 +44,7 @@ class LifecycleItemDialog(Dialog[dict[str, str] | None]):
         & .dialog--title { width: 100%; }
         & .item--label { margin-top: 1; }
         & .item--note { color: $text-muted; }
-        & .item--error { color: $text-error; display: none; }
+        & .item--error { color: $text-error; display: none; width: 100%; }  /* wraps */
         & .item--error.-shown { display: block; }
         & Input { width: 100%; }
         & .dialog--hint { margin-top: 1; }

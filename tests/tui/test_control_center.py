@@ -116,6 +116,10 @@ async def test_duplicate_key_and_blank_name_are_refused_at_the_field(workspace):
         assert error_at(app, "key") == (
             'Key repeats "qualified", which is already used by another step in this template.'
         )
+        # Shown whole, wrapped inside the dialog, not cut at its edge.
+        message = app.screen.query_one("#item-key-error")
+        assert message.size.height == 2
+        assert message.region.right <= message.parent.content_region.right
         app.screen.query_one("#item-name", Input).value = "   "
         await pilot.pause()  # the key follows the name until typed: set it after
         app.screen.query_one("#item-key", Input).value = "fine_key"
