@@ -35,10 +35,10 @@ def _glibc():
 
     try:
         libc = ctypes.CDLL(None)
-        libc.malloc_trim, libc.mallopt  # noqa: B018 (both exist only in glibc)
-    except (OSError, AttributeError):
+    except OSError:
         return None
-    return libc
+    glibc = hasattr(libc, "malloc_trim") and hasattr(libc, "mallopt")  # not in musl
+    return libc if glibc else None
 
 
 # mallopt parameters (glibc's malloc.h)
