@@ -14,10 +14,9 @@ from textual.screen import Screen
 from textual.worker import Worker
 
 from contacts_tui.documents import BlobStore
+from contacts_tui.safe_text import display_safe, first_line
 from contacts_tui.screens.contact_list import ContactListScreen
 from contacts_tui.services import ContactService, Page
-from contacts_tui.store.database import first_line
-from contacts_tui.validation import display_safe
 from contacts_tui.workspace import Workspace
 
 FIRST_PAGE_MARGIN = 20

@@ -286,9 +286,9 @@ def run_import(workspace: Workspace, args: argparse.Namespace) -> int:
     import peewee
 
     from contacts_tui.importer import ImportFileError
+    from contacts_tui.safe_text import first_line
     from contacts_tui.services import ContactService
     from contacts_tui.services.imports import import_contacts
-    from contacts_tui.store.database import first_line
 
     service = ContactService(workspace.config, workspace.user)
     show_progress = sys.stderr.isatty()
@@ -387,8 +387,8 @@ def run_documents(workspace: Workspace, args: argparse.Namespace) -> int:
     import peewee
 
     from contacts_tui.documents import BlobStore, DocumentError, TargetExistsError
+    from contacts_tui.safe_text import first_line
     from contacts_tui.services import ContactService, NotFoundError
-    from contacts_tui.store.database import first_line
     from contacts_tui.validation import ValidationError
 
     try:
@@ -405,7 +405,7 @@ def run_documents(workspace: Workspace, args: argparse.Namespace) -> int:
 
 
 def _documents_action(service, args: argparse.Namespace) -> int:
-    from contacts_tui.validation import display_safe
+    from contacts_tui.safe_text import display_safe
 
     if args.action == "list":
         for doc in service.documents_of(service.find_contact(args.contact)):

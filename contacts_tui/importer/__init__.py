@@ -36,7 +36,7 @@ from contacts_tui.importer.shared import (
     shown,
 )
 from contacts_tui.importer.vcard_file import _scan_vcards, _vcard_records
-from contacts_tui.validation import display_safe
+from contacts_tui.safe_text import display_safe
 
 __all__ = [
     "CHUNK_SIZE",

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from typing import TextIO
 
 from contacts_tui.importer.shared import ImportFileError, RawContact, Unreadable
-from contacts_tui.validation import display_safe
+from contacts_tui.safe_text import display_safe
 
 # The export puts an apostrophe before a cell that spreadsheets would run as a formula.
 _FORMULA_GUARDED = re.compile(r"'[=+\-@\t\r]")

@@ -14,7 +14,7 @@ from contacts_tui.importer.shared import (
     Unreadable,
     _json_kind,
 )
-from contacts_tui.validation import display_safe
+from contacts_tui.safe_text import display_safe
 
 _WHITESPACE = re.compile(r"[ \t\n\r]*")
 # A JSON value cut by the end of the buffer fails close to the end (a literal like

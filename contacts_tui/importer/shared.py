@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from contacts_tui.validation import display_safe
+from contacts_tui.safe_text import display_safe
 
 _SHOWN_LENGTH = 60
 

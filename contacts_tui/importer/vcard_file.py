@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from typing import Any, TextIO
 
 from contacts_tui.importer.shared import ImportFileError, RawContact, Unreadable
-from contacts_tui.validation import display_safe
+from contacts_tui.safe_text import display_safe
 
 # The properties import reads. The others (NOTE, PHOTO, BDAY, …) are left out before
 # vobject parses a card: it spent half an import's time on them, PHOTO's base64 above all.

@@ -13,10 +13,11 @@ from textual.message import Message
 from textual.widgets import Input, Label, SelectionList
 from textual.widgets.selection_list import Selection
 
+from contacts_tui.safe_text import display_safe
 from contacts_tui.screens.dialog import Dialog, cancel_binding
 from contacts_tui.screens.worker_errors import ReportsWorkerErrors
 from contacts_tui.services import AccountInfo
-from contacts_tui.validation import ValidationError, clean_text, display_safe
+from contacts_tui.validation import ValidationError, clean_text
 
 
 class AccountPicker(ReportsWorkerErrors, Dialog[tuple[AccountInfo, ...] | None]):

@@ -15,6 +15,7 @@ from textual.widgets import Input, Static, TabbedContent, TabPane, TextArea
 from textual.worker import Worker, WorkerState
 
 from contacts_tui.lifecycle import LifecycleConfig, Step
+from contacts_tui.safe_text import display_safe
 from contacts_tui.screens.binding_commands import ScreenBindingCommands
 from contacts_tui.screens.choose_step import ChooseStepDialog
 from contacts_tui.screens.confirm import ConfirmDialog
@@ -25,7 +26,7 @@ from contacts_tui.services import (
     ContactDetail,
     NotFoundError,
 )
-from contacts_tui.validation import ValidationError, display_safe
+from contacts_tui.validation import ValidationError
 from contacts_tui.widgets.details_panel import DetailsPanel
 from contacts_tui.widgets.documents_panel import DocumentsPanel
 from contacts_tui.widgets.history_panel import HistoryPanel

@@ -18,9 +18,9 @@ from textual.widgets import Input, Static
 from textual.worker import get_current_worker
 
 from contacts_tui.preferences import load_columns, save_columns
+from contacts_tui.safe_text import display_safe
 from contacts_tui.screens.worker_errors import ReportsWorkerErrors
 from contacts_tui.services import TENANT_WIDE, ContactFilter, ContactRow
-from contacts_tui.validation import display_safe
 from contacts_tui.widgets.contact_table import ContactTable
 from contacts_tui.widgets.dashboard import DashboardBar
 from contacts_tui.widgets.keys_footer import KeysFooter

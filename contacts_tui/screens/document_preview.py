@@ -17,9 +17,8 @@ from textual.worker import Worker, WorkerState
 
 from contacts_tui.document_preview import PREVIEW_BYTES, Preview, build_preview, preview_read_limit
 from contacts_tui.documents import DocumentError, IntegrityError, human_size
+from contacts_tui.safe_text import display_safe, first_line
 from contacts_tui.services import DocumentInfo, NotFoundError
-from contacts_tui.store.database import first_line
-from contacts_tui.validation import display_safe
 from contacts_tui.widgets.keys_footer import KeysFooter
 from contacts_tui.widgets.preview_lines import PreviewLines, split_lines
 

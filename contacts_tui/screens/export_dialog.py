@@ -27,10 +27,11 @@ from contacts_tui.export import (
     export_contacts,
     with_format_extension,
 )
+from contacts_tui.safe_text import display_safe
 from contacts_tui.screens.confirm import ConfirmDialog
 from contacts_tui.screens.dialog import Dialog, cancel_binding
 from contacts_tui.services import ContactFilter
-from contacts_tui.validation import ValidationError, clean_text, display_safe
+from contacts_tui.validation import ValidationError, clean_text
 
 PROGRESS_INTERVAL = 0.05
 """Seconds between progress messages from the export thread: often enough to look

@@ -17,12 +17,11 @@ from textual.widgets import Button, Checkbox, Label, ProgressBar, RadioButton, R
 from textual.worker import Worker, WorkerState
 
 from contacts_tui.importer import FORMAT_NAMES, FORMATS, ImportFileError, guess_format
+from contacts_tui.safe_text import display_safe, first_line
 from contacts_tui.screens.dialog import Dialog, cancel_binding
 from contacts_tui.screens.export_dialog import shown_path
 from contacts_tui.screens.file_picker import FilePickerScreen
 from contacts_tui.services.imports import ImportSummary, import_contacts
-from contacts_tui.store.database import first_line
-from contacts_tui.validation import display_safe
 
 PROGRESS_INTERVAL = 0.05
 """Seconds between progress messages from the import thread (as the export dialog)."""

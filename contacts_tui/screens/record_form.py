@@ -18,6 +18,7 @@ from textual.widget import Widget
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 from textual.worker import Worker, WorkerState
 
+from contacts_tui.safe_text import display_safe
 from contacts_tui.screens.dialog import Dialog, cancel_binding
 from contacts_tui.screens.duplicate_dialog import SAVE_ANYWAY, DuplicateDialog
 from contacts_tui.services import ConflictError, NotFoundError, RecordInvalid
@@ -25,7 +26,6 @@ from contacts_tui.validation import (
     ValidationError,
     bank_from_iban,
     country_choices,
-    display_safe,
     format_iban,
     format_phone,
     normalize_bic,

@@ -9,6 +9,7 @@ import peewee
 
 from contacts_tui.documents import BlobStore
 from contacts_tui.lifecycle import LifecycleConfig, Template
+from contacts_tui.safe_text import display_safe
 from contacts_tui.services.documents import DocumentServices, remove_orphan_blob
 from contacts_tui.services.records import RecordCheck, RecordInvalid, RecordServices
 from contacts_tui.services.results import (
@@ -54,7 +55,6 @@ from contacts_tui.store.search import fold, search_document
 from contacts_tui.validation import (
     ValidationError,
     clean_text,
-    display_safe,
     normalize_scoring,
 )
 

@@ -27,8 +27,9 @@ from contacts_tui.importer import (
     open_source,
     shown,
 )
+from contacts_tui.safe_text import first_line
 from contacts_tui.services.shared import status_of
-from contacts_tui.store.database import first_line, insert_rows, is_postgres, with_connection
+from contacts_tui.store.database import insert_rows, is_postgres, with_connection
 from contacts_tui.store.models import (
     CONTACT_COLUMNS,
     Account,

@@ -15,6 +15,7 @@ from typing import TypeVar
 
 import peewee
 
+from contacts_tui.safe_text import first_line
 from contacts_tui.store import is_postgres_url
 from contacts_tui.store.models import database
 
@@ -208,11 +209,6 @@ def applied_migrations(db: peewee.Database) -> set[str]:
     if not db.table_exists(MIGRATION_TABLE):
         return set()
     return {name for (name,) in db.execute_sql(f"SELECT name FROM {MIGRATION_TABLE}")}
-
-
-def first_line(error: BaseException) -> str:
-    text = str(error).strip() or type(error).__name__
-    return text.splitlines()[0].rstrip(".")
 
 
 T = TypeVar("T")

@@ -26,10 +26,10 @@ from textual.widget import Widget
 from textual.worker import Worker, WorkerState
 
 from contacts_tui.lifecycle import LifecycleConfig
+from contacts_tui.safe_text import display_safe
 from contacts_tui.services import ContactFilter, ContactRow, Page
 from contacts_tui.store.database import StoppableReads
 from contacts_tui.store.listing import SORT_COLUMNS
-from contacts_tui.validation import display_safe
 from contacts_tui.widgets.row_window import RowWindow
 from contacts_tui.widgets.table_columns import (
     COLUMNS,

@@ -13,7 +13,7 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import DirectoryTree, Input
 
-from contacts_tui.validation import display_safe
+from contacts_tui.safe_text import display_safe
 
 MAX_CANDIDATES = 2000  # a folder with more entries than this completes from the first ones
 

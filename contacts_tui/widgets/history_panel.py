@@ -12,8 +12,8 @@ from textual.widget import Widget
 from textual.widgets import DataTable
 
 from contacts_tui.lifecycle import LifecycleConfig
+from contacts_tui.safe_text import display_safe
 from contacts_tui.services import AuditInfo, ContactDetail, StageChangeInfo
-from contacts_tui.validation import display_safe
 
 # How audit field keys read in the table; fields other tabs audit fall back to their key.
 FIELD_LABELS = {

@@ -15,9 +15,10 @@ from textual.widget import Widget
 from textual.widgets import Button, Input, Label, Select
 
 from contacts_tui.lifecycle import LifecycleConfig
+from contacts_tui.safe_text import display_safe
 from contacts_tui.screens.account_picker import AccountPicker
 from contacts_tui.services import AccountInfo, CompanyInfo, ContactDetail
-from contacts_tui.validation import ValidationError, clean_text, display_safe, normalize_scoring
+from contacts_tui.validation import ValidationError, clean_text, normalize_scoring
 
 TENANT_WIDE_LABEL = "Tenant-Wide"
 NOT_IN_CONFIG = " (not in lifecycle.toml)"

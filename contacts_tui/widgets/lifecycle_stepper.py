@@ -14,7 +14,7 @@ from textual.reactive import reactive
 from textual.widget import Widget
 
 from contacts_tui.lifecycle import Step, Template
-from contacts_tui.validation import display_safe
+from contacts_tui.safe_text import display_safe
 
 # Glyphs say what colour alone cannot (16-colour terminals, colour-blind users).
 GLYPH_DONE = "✓"

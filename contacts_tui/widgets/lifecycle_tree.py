@@ -10,7 +10,7 @@ from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
 from contacts_tui.lifecycle import DEFAULT_PICKLISTS, LifecycleConfig, Step
-from contacts_tui.validation import display_safe
+from contacts_tui.safe_text import display_safe
 
 PICKLIST_LABELS = {
     "segmentation": "Segmentation",

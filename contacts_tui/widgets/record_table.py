@@ -21,8 +21,9 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import DataTable, Static
 
+from contacts_tui.safe_text import display_safe
 from contacts_tui.services import ContactDetail
-from contacts_tui.validation import display_safe, format_iban, format_phone, state_choices
+from contacts_tui.validation import format_iban, format_phone, state_choices
 
 PRIMARY_MARK = "★"
 

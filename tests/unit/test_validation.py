@@ -10,12 +10,12 @@ import pytest
 from schwifty import IBAN
 from schwifty.exceptions import InvalidBBANChecksum
 
+from contacts_tui.safe_text import display_safe
 from contacts_tui.validation import (
     ValidationError,
     bank_from_iban,
     clean_text,
     country_choices,
-    display_safe,
     format_iban,
     format_phone,
     normalize_bic,
