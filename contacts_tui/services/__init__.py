@@ -51,7 +51,7 @@ from contacts_tui.store.models import (
     database,
     utc_now,
 )
-from contacts_tui.store.search import fold, search_document
+from contacts_tui.store.search import fold, search_document, write_word_index
 from contacts_tui.validation import (
     ValidationError,
     clean_text,
@@ -298,6 +298,7 @@ class ContactService(DocumentServices, RecordServices):
                 updated_at=now,
                 updated_by=self.user,
             )
+            write_word_index([(contact.id, contact.search_doc)], new=True)
             StageChange.create(contact=contact, to_stage=first.key, at=now, by=self.user)
             AuditEntry.create(
                 contact=contact, at=now, by=self.user, field="created", new_value=name

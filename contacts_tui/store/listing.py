@@ -6,19 +6,21 @@ must not build objects they throw away.
 
 from __future__ import annotations
 
+import functools
+import operator
 from dataclasses import dataclass, replace
 
 import peewee
 from peewee import fn
 
 from contacts_tui.store.database import is_postgres
-from contacts_tui.store.models import Account, Contact, ContactAccount, database
+from contacts_tui.store.models import Account, Contact, ContactAccount, ContactWord, database
 from contacts_tui.store.search import (
-    TRIGRAM,
     _contains,  # the same LIKE the search index stands for, for the plans that read rows
-    _prefix,
+    has_word_starting,
     search_condition,
     search_terms,
+    split_terms,
 )
 
 TENANT_WIDE = 0
@@ -214,18 +216,24 @@ def position(condition: peewee.Expression, sort: str, descending: bool, sort_key
 
 
 # ----- pages of a search, fast at a million contacts (added for the list screen) -----------
-# `page` with a search condition asks the search index (FTS5 or pg_trgm, or the prefix
-# indexes for short terms) for every match, then sorts them all for one page: at a million
-# contacts 190 ms for "mar" (177,000 matches) and 180-700 ms for one or two letters. The list
-# tries two cheaper plans first; each answers None when it cannot be sure of the answer, and
-# `page` (always right) answers then. They run only for a search over the plain list (no
-# other filter): a selective filter makes the first plan read far more rows than it keeps.
+# `page` with a search condition asks the search index (FTS5 or pg_trgm, or `contact_word`
+# for short terms) for every match, then sorts them all for one page: at a million
+# contacts 190 ms for "mar" (177,000 matches), 150 ms and more for "jo" sorted by company.
+# A term that many contacts match is found sooner by reading the list in its order and
+# keeping the rows that match; a rare one by sorting its few matches. The plans below
+# pick one of the two; each answers None when it cannot be sure of the answer, and `page`
+# (always right) answers then.
 
 SCAN_AHEAD = 2000
 """Rows of the plain list read in order by `_scan_ahead` before it gives up."""
 
-EMAIL_ROUNDS = 4
-"""Chunks of candidates `_email_prefix_by_name` tries before it gives up."""
+FEW_MATCHES = 15000
+"""Contacts with a word starting with a short term, below which sorting them all is
+quicker than reading the list in order: at a million contacts both take ~40 ms here."""
+
+WORD_SCAN = 40000
+"""Rows read in order by `_word_scan` before it gives up (a term FEW_MATCHES contacts
+of a million match fills a page of 100 within about 7,000)."""
 
 
 def search_page(
@@ -239,16 +247,14 @@ def search_page(
 ) -> list[tuple]:
     """The same rows as `page(filter_condition(contact_filter, ...), ...)`, found faster."""
     terms = search_terms(contact_filter.search)
+    long_terms, starts = split_terms(terms)
+    base = filter_condition(replace(contact_filter, search=""), category_steps)
+    if starts and not long_terms:
+        return _word_start_page(base, starts, sort, descending, after, limit, backwards)
     plain = replace(contact_filter, search="") == ContactFilter(archived=contact_filter.archived)
-    if terms and plain and not is_postgres():  # PostgreSQL: pg_trgm and its planner
-        base = filter_condition(replace(contact_filter, search=""), category_steps)
-        term = terms[0]
-        if len(terms) == 1 and len(term) < TRIGRAM and sort == "name" and not term.isdigit():
-            # Names starting with the term sit together in name order, far from the
-            # top: reading ahead from the top would not reach them.
-            rows = _short_term_by_name(base, term, descending, after, limit, backwards)
-            if rows is not None:
-                return rows
+    # A selective filter makes reading ahead read far more rows than it keeps; on
+    # PostgreSQL pg_trgm and its planner do well enough.
+    if terms and plain and not is_postgres():
         rows = _scan_ahead(base, terms, sort, descending, after, limit, backwards)
         if rows is not None:
             return rows
@@ -267,16 +273,12 @@ def _after_condition(sort: str, after: tuple, reverse: bool) -> peewee.Expressio
     return keys < key if reverse else keys > key
 
 
-def _rows_by_id(
-    ids: list[int], sort: str, condition: peewee.Expression | None = None
-) -> list[tuple]:
-    """The rows of these contacts (those meeting `condition`) as `page` returns them, in
-    the order of `ids`."""
+def _rows_by_id(ids: list[int], sort: str) -> list[tuple]:
+    """The rows of these contacts as `page` returns them, in the order of `ids`."""
     if not ids:
         return []
-    where = Contact.id.in_(ids) if condition is None else condition & Contact.id.in_(ids)
-    query = Contact.select(*ROW_FIELDS, SORT_COLUMNS[sort].alias("sort_value")).where(where)
-    found = {row[0]: row for row in query.tuples()}
+    query = Contact.select(*ROW_FIELDS, SORT_COLUMNS[sort].alias("sort_value"))
+    found = {row[0]: row for row in query.where(Contact.id.in_(ids)).tuples()}
     return [found[i] for i in ids if i in found]
 
 
@@ -298,19 +300,18 @@ def _scan_ahead(
     where = base if after is None else base & _after_condition(sort, after, reverse)
     order = [k.desc() if reverse else k.asc() for k in _sort_keys(sort)]
     ahead = (
-        Contact.select(
-            Contact.id,
-            Contact.name_key,
-            Contact.primary_email,
-            Contact.phone_digits,
-            Contact.search_doc,
-        )
+        Contact.select(Contact.id, Contact.search_doc)
         .where(where)
         .order_by(*order)
         .limit(SCAN_AHEAD)
         .alias("ahead")
     )
-    query = peewee.Select([ahead], [ahead.c.id]).where(_row_matches(ahead.c, terms)).limit(limit)
+    matches = [_contains(ahead.c.search_doc, t) for t in terms]
+    query = (
+        peewee.Select([ahead], [ahead.c.id])
+        .where(functools.reduce(operator.and_, matches))
+        .limit(limit)
+    )
     # No ORDER BY outside: SQLite yields the subquery's rows in its order, and sorting
     # again would make it read all SCAN_AHEAD rows before the first match is returned.
     ids = [row[0] for row in query.tuples().execute(database)]
@@ -320,86 +321,99 @@ def _scan_ahead(
     return rows[::-1] if backwards else rows
 
 
-def _row_matches(columns, terms: list[str]) -> peewee.Expression:
-    """`search_condition` for one row, without an index: every term must match."""
-    long_terms = [t for t in terms if len(t) >= TRIGRAM]
-    conditions: list[peewee.Expression] = []
-    if long_terms:
-        conditions = [_contains(columns.search_doc, t) for t in terms]
-    else:
-        for term in terms:
-            matches = _prefix(columns.name_key, term, False) | _prefix(
-                columns.primary_email, term, False
-            )
-            if term.isdigit():
-                matches |= _prefix(columns.phone_digits, term, False)
-            conditions.append(matches)
-    result = conditions[0]
-    for condition in conditions[1:]:
-        result &= condition
-    return result
-
-
-def _short_term_by_name(
+def _word_start_page(
     base: peewee.Expression,
-    term: str,
+    starts: list[str],
+    sort: str,
     descending: bool,
     after: tuple | None,
     limit: int,
     backwards: bool,
-) -> list[tuple] | None:
-    """One short term (not digits) over the list sorted by name: both ways a contact can
-    match, each in name order, merged.
+) -> list[tuple]:
+    """`page` for a search of short terms only: each must start a word of the contact.
 
-    The name prefix comes in name order straight from the name index, the e-mail prefix
-    from the (primary_email, name_key, id) index in name order without reading a row.
-    A term of digits also matches phone numbers, evenly spread in name order: reading
-    ahead (`_scan_ahead`) finds those.
+    The rarest term decides the plan: with fewer than FEW_MATCHES contacts its matches
+    are read from `contact_word` and sorted (`_word_matches_sorted`); with more, they are
+    common enough to fill a page soon when reading the list in order (`_word_scan`).
     """
-    by_name = page(
-        base & _prefix(Contact.name_key, term, False), "name", descending, after, limit, backwards
-    )
-    by_email = _email_prefix_by_name(base, term, descending, after, limit, backwards)
-    if by_email is None:
-        return None
-    branches = [by_name, by_email]
-    name_key, contact_id = 14, 0
-    merged = sorted(
-        {row[contact_id]: row for rows in branches for row in rows}.values(),
-        key=lambda row: (row[name_key], row[contact_id]),
-        reverse=descending,
-    )
-    return merged[-limit:] if backwards else merged[:limit]
+    counted = {t: _count_upto(ContactWord.prefix == t, FEW_MATCHES) for t in starts}
+    rarest = min(starts, key=counted.__getitem__)
+    if counted[rarest] >= FEW_MATCHES:
+        rows = _word_scan(base, starts, sort, descending, after, limit, backwards)
+        if rows is not None:
+            return rows
+    return _word_matches_sorted(base, rarest, starts, sort, descending, after, limit, backwards)
 
 
-def _email_prefix_by_name(
+def _count_upto(condition: peewee.Expression, most: int) -> int:
+    """How many `contact_word` rows meet `condition`, counting no further than `most`."""
+    some = ContactWord.select(peewee.SQL("1")).where(condition).limit(most).alias("some")
+    return peewee.Select([some], [fn.COUNT(peewee.SQL("*"))]).scalar(database)
+
+
+def _word_matches_sorted(
     base: peewee.Expression,
-    term: str,
+    rarest: str,
+    starts: list[str],
+    sort: str,
+    descending: bool,
+    after: tuple | None,
+    limit: int,
+    backwards: bool,
+) -> list[tuple]:
+    """Every contact with a word starting with `rarest` (read from `contact_word`),
+    those that also have the other terms and meet `base`, sorted: a page of them."""
+    reverse = descending != backwards
+    where = (ContactWord.prefix == rarest) & (Contact.id == ContactWord.contact) & base
+    if after is not None:
+        where &= _after_condition(sort, after, reverse)
+    for term in starts:
+        if term != rarest:
+            where &= has_word_starting(Contact.id, term)
+    # CROSS JOIN: SQLite then reads contact_word first, as written, and never walks
+    # the sort index testing every contact (PostgreSQL's planner takes it as a join).
+    query = (
+        ContactWord.select(*ROW_FIELDS, SORT_COLUMNS[sort].alias("sort_value"))
+        .join(Contact, peewee.JOIN.CROSS)
+        .where(where)
+        .order_by(*[k.desc() if reverse else k.asc() for k in _sort_keys(sort)])
+        .limit(limit)
+        .tuples()
+    )
+    rows = list(query)
+    return rows[::-1] if backwards else rows
+
+
+def _word_scan(
+    base: peewee.Expression,
+    starts: list[str],
+    sort: str,
     descending: bool,
     after: tuple | None,
     limit: int,
     backwards: bool,
 ) -> list[tuple] | None:
+    """Read the list in order, keeping the contacts with a word starting with each term
+    (one look-up in `contact_word` per row), up to WORD_SCAN rows; None if that was not
+    enough to fill the page."""
     reverse = descending != backwards
-    order = [k.desc() if reverse else k.asc() for k in (Contact.name_key, Contact.id)]
-    found: list[tuple] = []
-    position = after
-    for _ in range(EMAIL_ROUNDS):
-        where = _prefix(Contact.primary_email, term, False)
-        if position is not None:
-            where &= _after_condition("name", position, reverse)
-        # Only columns of that index: SQLite reads it alone, never a contact row.
-        candidates = list(
-            Contact.select(Contact.id, Contact.name_key)
-            .where(where)
-            .order_by(*order)
-            .limit(2 * limit)
-            .tuples()
-        )
-        found += _rows_by_id([i for i, _ in candidates], "name", base)
-        if len(found) >= limit or len(candidates) < 2 * limit:
-            found = found[:limit]
-            return found[::-1] if backwards else found
-        last_id, last_key = candidates[-1]
-        position = (last_key, last_key, last_id)
-    return None
+    where = base if after is None else base & _after_condition(sort, after, reverse)
+    order = [k.desc() if reverse else k.asc() for k in _sort_keys(sort)]
+    names = [f"key{n}" for n in range(len(_sort_keys(sort)))]
+    keys = [k.alias(name) for k, name in zip(_sort_keys(sort), names, strict=True)]
+    ahead = Contact.select(*keys).where(where).order_by(*order).limit(WORD_SCAN).alias("ahead")
+    contact_id = ahead.c[names[-1]]
+    matches = [has_word_starting(contact_id, t) for t in starts]
+    query = peewee.Select([ahead], [contact_id]).where(functools.reduce(operator.and_, matches))
+    if is_postgres():  # SQLite keeps the subquery's order; PostgreSQL promises it only so
+        outer = [ahead.c[name] for name in names]
+        query = query.order_by(*[c.desc() if reverse else c.asc() for c in outer])
+    query = query.limit(limit)
+    ids = [row[0] for row in query.tuples().execute(database)]
+    if len(ids) < limit:
+        # The whole page, unless the list goes on past the rows read.
+        rest = peewee.Select([ahead], [fn.COUNT(peewee.SQL("*"))]).scalar(database)
+        if rest == WORD_SCAN:
+            return None
+    rows = _rows_by_id(ids, sort)
+    return rows[::-1] if backwards else rows
