@@ -227,13 +227,24 @@ def position(condition: peewee.Expression, sort: str, descending: bool, sort_key
 SCAN_AHEAD = 2000
 """Rows of the plain list read in order by `_scan_ahead` before it gives up."""
 
-FEW_MATCHES = 15000
-"""Contacts with a word starting with a short term, below which sorting them all is
-quicker than reading the list in order: at a million contacts both take ~40 ms here."""
+FEW_MATCHES = 3500
+"""Contacts with a word starting with a short term below which sorting them all
+(`_word_matches_sorted`) is quicker than reading the list in order (`_word_scan`)."""
 
-WORD_SCAN = 40000
-"""Rows read in order by `_word_scan` before it gives up (a term FEW_MATCHES contacts
-of a million match fills a page of 100 within about 7,000)."""
+MANY_MATCHES = 20000
+"""Contacts with a word starting with a short term from which `_word_scan` tests each
+contact in the word index as it goes, rather than first listing every match.
+
+What each costs here at a million contacts (per contact; 2 cores shared by many): reading
+a match's row to sort it 10 µs, listing a match 2.5 µs, a look-up in the word index
+5 µs, passing over a contact in a sort index 0.3 µs (0.8 µs tested against the list).
+A page of 100 passes over about 100 × 1,000,000 / matches contacts, more for a term
+bunched in one part of the list (`mi`: Mia, Michael…), so sorting is cheapest below
+~3,500 matches, listing first up to ~20,000, and the look-ups above."""
+
+WORD_SCAN = (12000, 100000)
+"""Contacts `_word_scan` passes over before giving up: testing each in the word index,
+and after listing the matches first."""
 
 
 def search_page(
@@ -273,12 +284,16 @@ def _after_condition(sort: str, after: tuple, reverse: bool) -> peewee.Expressio
     return keys < key if reverse else keys > key
 
 
-def _rows_by_id(ids: list[int], sort: str) -> list[tuple]:
-    """The rows of these contacts as `page` returns them, in the order of `ids`."""
+def _rows_by_id(
+    ids: list[int], sort: str, condition: peewee.Expression | None = None
+) -> list[tuple]:
+    """The rows of these contacts (those meeting `condition`) as `page` returns them, in
+    the order of `ids`."""
     if not ids:
         return []
-    query = Contact.select(*ROW_FIELDS, SORT_COLUMNS[sort].alias("sort_value"))
-    found = {row[0]: row for row in query.where(Contact.id.in_(ids)).tuples()}
+    where = Contact.id.in_(ids) if condition is None else condition & Contact.id.in_(ids)
+    query = Contact.select(*ROW_FIELDS, SORT_COLUMNS[sort].alias("sort_value")).where(where)
+    found = {row[0]: row for row in query.tuples()}
     return [found[i] for i in ids if i in found]
 
 
@@ -332,17 +347,22 @@ def _word_start_page(
 ) -> list[tuple]:
     """`page` for a search of short terms only: each must start a word of the contact.
 
-    The rarest term decides the plan: with fewer than FEW_MATCHES contacts its matches
-    are read from `contact_word` and sorted (`_word_matches_sorted`); with more, they are
-    common enough to fill a page soon when reading the list in order (`_word_scan`).
+    The rarest term decides the plan (see MANY_MATCHES): sort its matches, or read the
+    list in order testing each contact against its matches listed first, or against
+    the word index itself; a plan that reads too far gives way to the next one.
     """
-    counted = {t: _count_upto(ContactWord.prefix == t, FEW_MATCHES) for t in starts}
+    counted = {t: _count_upto(ContactWord.prefix == t, MANY_MATCHES) for t in starts}
     rarest = min(starts, key=counted.__getitem__)
-    if counted[rarest] >= FEW_MATCHES:
-        rows = _word_scan(base, starts, sort, descending, after, limit, backwards)
-        if rows is not None:
-            return rows
-    return _word_matches_sorted(base, rarest, starts, sort, descending, after, limit, backwards)
+    others = [t for t in starts if t != rarest]
+    scan = (base, rarest, others, sort, descending, after, limit, backwards)
+    rows = None
+    if counted[rarest] >= MANY_MATCHES:
+        rows = _word_scan(*scan, listed=False)
+    if rows is None and counted[rarest] >= FEW_MATCHES:
+        rows = _word_scan(*scan, listed=True)
+    if rows is None:
+        rows = _word_matches_sorted(base, rarest, starts, sort, descending, after, limit, backwards)
+    return rows
 
 
 def _count_upto(condition: peewee.Expression, most: int) -> int:
@@ -372,48 +392,94 @@ def _word_matches_sorted(
             where &= has_word_starting(Contact.id, term)
     # CROSS JOIN: SQLite then reads contact_word first, as written, and never walks
     # the sort index testing every contact (PostgreSQL's planner takes it as a join).
+    # Only the sort keys are sorted (the page's rows are read after): a smaller sort.
     query = (
-        ContactWord.select(*ROW_FIELDS, SORT_COLUMNS[sort].alias("sort_value"))
+        ContactWord.select(*_sort_keys(sort))
         .join(Contact, peewee.JOIN.CROSS)
         .where(where)
         .order_by(*[k.desc() if reverse else k.asc() for k in _sort_keys(sort)])
         .limit(limit)
         .tuples()
     )
-    rows = list(query)
+    rows = _rows_by_id([key[-1] for key in query], sort)
     return rows[::-1] if backwards else rows
 
 
 def _word_scan(
     base: peewee.Expression,
-    starts: list[str],
+    rarest: str,
+    others: list[str],
     sort: str,
     descending: bool,
     after: tuple | None,
     limit: int,
     backwards: bool,
+    listed: bool,
 ) -> list[tuple] | None:
-    """Read the list in order, keeping the contacts with a word starting with each term
-    (one look-up in `contact_word` per row), up to WORD_SCAN rows; None if that was not
-    enough to fill the page."""
+    """Read the list in order, keeping the contacts with a word starting with each term,
+    until the page is full; None if WORD_SCAN contacts were not enough.
+
+    The order comes from the sort index alone: only the contacts that have the words
+    are read (for `base`, which would otherwise cost a read of every contact passed
+    over). `listed`: the rarest term's matches are listed first and each contact is
+    tested against that list, else in the word index.
+    """
     reverse = descending != backwards
-    where = base if after is None else base & _after_condition(sort, after, reverse)
-    order = [k.desc() if reverse else k.asc() for k in _sort_keys(sort)]
+    found: list[tuple] = []
+    position = after
+    for _ in range(WORD_SCAN_ROUNDS):
+        where = None if position is None else _after_condition(sort, position, reverse)
+        candidates, ended = _word_candidates(where, rarest, others, sort, reverse, limit, listed)
+        rows = _rows_by_id([key[-1] for key in candidates], sort, base)
+        found += rows
+        if len(found) >= limit or ended:
+            found = found[:limit]
+            return found[::-1] if backwards else found
+        if len(candidates) < limit:
+            return None  # WORD_SCAN contacts held too few: the term is rare here
+        last = candidates[-1]
+        position = (last[0], last[0], last[1]) if sort == "name" else last
+    return None
+
+
+WORD_SCAN_ROUNDS = 3
+"""Pages of candidates `_word_scan` tries when `base` turns many of them down."""
+
+
+def _word_candidates(
+    where: peewee.Expression | None,
+    rarest: str,
+    others: list[str],
+    sort: str,
+    reverse: bool,
+    limit: int,
+    listed: bool,
+) -> tuple[list[tuple], bool]:
+    """The sort keys of up to `limit` contacts with the words, in order, read from the
+    sort index (at most WORD_SCAN of them); and whether the list ended there."""
+    most = WORD_SCAN[listed]
     names = [f"key{n}" for n in range(len(_sort_keys(sort)))]
     keys = [k.alias(name) for k, name in zip(_sort_keys(sort), names, strict=True)]
-    ahead = Contact.select(*keys).where(where).order_by(*order).limit(WORD_SCAN).alias("ahead")
-    contact_id = ahead.c[names[-1]]
-    matches = [has_word_starting(contact_id, t) for t in starts]
-    query = peewee.Select([ahead], [contact_id]).where(functools.reduce(operator.and_, matches))
+    order = [k.desc() if reverse else k.asc() for k in _sort_keys(sort)]
+    ahead = Contact.select(*keys).order_by(*order).limit(most)
+    if where is not None:
+        ahead = ahead.where(where)
+    ahead = ahead.alias("ahead")
+    columns = [ahead.c[name] for name in names]
+    contact_id = columns[-1]
+    if listed:  # (SQLite lists them once, PostgreSQL hashes them)
+        first = contact_id.in_(
+            ContactWord.select(ContactWord.contact).where(ContactWord.prefix == rarest)
+        )
+    else:
+        first = has_word_starting(contact_id, rarest)
+    matches = [first, *(has_word_starting(contact_id, t) for t in others)]
+    query = peewee.Select([ahead], columns).where(functools.reduce(operator.and_, matches))
     if is_postgres():  # SQLite keeps the subquery's order; PostgreSQL promises it only so
-        outer = [ahead.c[name] for name in names]
-        query = query.order_by(*[c.desc() if reverse else c.asc() for c in outer])
-    query = query.limit(limit)
-    ids = [row[0] for row in query.tuples().execute(database)]
-    if len(ids) < limit:
-        # The whole page, unless the list goes on past the rows read.
-        rest = peewee.Select([ahead], [fn.COUNT(peewee.SQL("*"))]).scalar(database)
-        if rest == WORD_SCAN:
-            return None
-    rows = _rows_by_id(ids, sort)
-    return rows[::-1] if backwards else rows
+        query = query.order_by(*[c.desc() if reverse else c.asc() for c in columns])
+    candidates = list(query.limit(limit).tuples().execute(database))
+    ended = False
+    if len(candidates) < limit:
+        scanned = peewee.Select([ahead], [fn.COUNT(peewee.SQL("*"))]).scalar(database)
+        ended = scanned < most
+    return candidates, ended
