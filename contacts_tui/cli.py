@@ -31,7 +31,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="URL",
         default=argparse.SUPPRESS,
         help="database URL overriding the workspace's contacts.db "
-        "(sqlite:///path or postgresql://user@host/name)",
+        "(sqlite:///relative/path, sqlite:////absolute/path or postgresql://user@host/name)",
     )
     parser = argparse.ArgumentParser(
         prog="contacts-tui",

@@ -83,21 +83,47 @@ def connect_sqlite(path: Path, mode: int = 0o600) -> peewee.SqliteDatabase:
 def connect_url(url: str) -> peewee.Database:
     """A database from a URL: sqlite:///path or postgresql://user@host/name."""
     if url.startswith("sqlite:///"):
-        return connect_sqlite(Path(url.removeprefix("sqlite:///")).expanduser())
+        return connect_sqlite(sqlite_url_path(url))
     if is_postgres_url(url):
         # Imported here: most workspaces are SQLite, and these cost ~20 ms of every start.
         from playhouse.db_url import parse as parse_db_url
         from playhouse.pool import PooledPostgresqlDatabase
 
         params = parse_db_url(url)
+        name = params.pop("database", None)
+        if not name:
+            raise StoreError(
+                f"The database URL {url!r} names no database: use postgresql://user@host/dbname."
+            )
         # A small pool: every worker thread opens and closes a connection per call.
-        return PooledPostgresqlDatabase(
-            params.pop("database"), max_connections=8, stale_timeout=300, **params
-        )
+        return PooledPostgresqlDatabase(name, max_connections=8, stale_timeout=300, **params)
     raise StoreError(
         f"Unknown database URL {url!r}: use sqlite:///path/to/contacts.db "
         "or postgresql://user@host/dbname."
     )
+
+
+def sqlite_url_path(url: str) -> Path:
+    """The file of a sqlite:/// URL, as SQLAlchemy reads it.
+
+    sqlite:///contacts.db is relative to the current folder and sqlite:////srv/contacts.db
+    (a fourth slash) is absolute. A relative path whose file does not exist while the
+    absolute one does is refused: its author meant the absolute one, and colleagues in
+    other folders would each get a database of their own.
+    """
+    text = url.removeprefix("sqlite:///")
+    if not text:
+        raise StoreError(
+            f"The database URL {url!r} names no file: use sqlite:///contacts.db (relative "
+            "to the current folder) or sqlite:////absolute/path/contacts.db."
+        )
+    path = Path(text).expanduser()
+    if not path.is_absolute() and not path.exists() and Path("/", path).exists():
+        raise StoreError(
+            f"The database URL {url!r} is relative to the current folder, where there is "
+            f"no {path}; for the file /{path} write sqlite:////{path} (four slashes)."
+        )
+    return path.absolute()  # the database stays where it was if the process changes folder
 
 
 def open_database(db: peewee.Database, announce: Announce | None = None) -> None:
