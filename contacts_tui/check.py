@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-import time
-
 import peewee
 
 from contacts_tui.documents import BlobStore, DocumentError
 from contacts_tui.services import remove_orphan_blob
 from contacts_tui.store.models import Contact, Document, database
 from contacts_tui.workspace import Workspace
-
-# An upload still running has a temp file too; one untouched for an hour is a crash's.
-STALE_TEMP_SECONDS = 3600
 
 
 def check_workspace(
@@ -110,14 +105,7 @@ def check_documents(
             problems.append(
                 f"The stored file {sha256} belongs to no document (`check --repair` removes it)."
             )
-    now = time.time()
-    for temp in store.stray_temp_files():
-        try:
-            age = now - temp.lstat().st_mtime
-        except FileNotFoundError:
-            continue  # an upload finished meanwhile
-        if age < STALE_TEMP_SECONDS:
-            continue
+    for temp in store.leftover_temp_files():
         if repair:
             try:
                 temp.unlink(missing_ok=True)
@@ -126,7 +114,7 @@ def check_documents(
                 problems.append(f"The leftover upload file {temp} could not be removed: {error}.")
         else:
             problems.append(
-                f"The leftover upload file {temp.name} is over an hour old "
+                f"The leftover upload file {temp.name} belongs to no running upload "
                 "(`check --repair` removes it)."
             )
     return problems

@@ -129,10 +129,11 @@ def main(argv: list[str] | None = None) -> int:
     workspace = open_workspace_or_say_why(args)
     if workspace is None:
         return EXIT_PROBLEM
+    swept = remove_leftovers(workspace)
     if args.command == "demo":
         return run_demo(workspace, args.contacts, args.seed)
     if args.command == "check":
-        return run_check(workspace, args.repair)
+        return run_check(workspace, args.repair, swept)
     if args.command == "export":
         return run_export(workspace, args)
     if args.command == "import":
@@ -153,6 +154,13 @@ def open_workspace_or_say_why(args: argparse.Namespace) -> Workspace | None:
     except WorkspaceError as error:
         print(f"contacts-tui: {error}", file=sys.stderr)
         return None
+
+
+def remove_leftovers(workspace: Workspace) -> list[Path]:
+    """Remove the temp files killed uploads, exports and backups left (see temp_files)."""
+    from contacts_tui.temp_files import remove_workspace_leftovers
+
+    return remove_workspace_leftovers(workspace.folder, workspace.documents)
 
 
 def announce_update(migrations: list[str]) -> None:
@@ -181,6 +189,7 @@ def run_app(args: argparse.Namespace) -> int:
         workspace = open_workspace_or_say_why(args)
         if workspace is None:
             return EXIT_PROBLEM
+        remove_leftovers(workspace)
         from contacts_tui.app import ContactsApp  # Textual loads only for the TUI
 
         ContactsApp(workspace).run()
@@ -208,10 +217,10 @@ def run_demo(workspace: Workspace, count: int, seed: int) -> int:
     return 0
 
 
-def run_check(workspace: Workspace, repair: bool = False) -> int:
+def run_check(workspace: Workspace, repair: bool = False, swept: list[Path] = ()) -> int:
     from contacts_tui.check import check_workspace
 
-    repaired: list[str] = []
+    repaired = [f"Removed {path}, left by a killed upload, export or backup." for path in swept]
     problems = check_workspace(workspace, repair=repair, repaired=repaired)
     for done in repaired:
         print(f"repaired: {done}")

@@ -22,7 +22,6 @@ import json
 import os
 import re
 import stat
-import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime
 from pathlib import Path
@@ -30,6 +29,7 @@ from typing import TYPE_CHECKING, TextIO
 
 from contacts_tui.lifecycle import LifecycleConfig
 from contacts_tui.store.listing import ContactFilter
+from contacts_tui.temp_files import PART_SUFFIX, create_locked
 
 if TYPE_CHECKING:
     from contacts_tui.services import ContactCard, ContactRow, ContactService
@@ -167,8 +167,10 @@ def export_contacts(
             after = page.rows[-1].sort_key
 
     names = _Names(service.config)
+    # Locked while this process lives, so a killed export's file is found and removed at
+    # the next start (see temp_files).
     try:
-        fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+        fd, temporary = create_locked(path.parent, f".{path.name}.", PART_SUFFIX)
     except OSError as error:
         raise ExportError(f"Cannot create a file in {path.parent}: {_reason(error)}.") from None
     try:
