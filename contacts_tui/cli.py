@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from contacts_tui.store import SORT_KEYS, is_postgres_url
+from contacts_tui.store import MAX_RECORD_ID, SORT_KEYS, is_postgres_url
 
 if TYPE_CHECKING:
     from contacts_tui.workspace import Workspace
@@ -380,7 +380,7 @@ def add_documents_parser(
         description="Save a copy of the document to PATH (created 0600; never through a "
         "symbolic link; an existing file only with --force). Its fingerprint is checked.",
     )
-    get.add_argument("document_id", type=int, metavar="DOCUMENT_ID")
+    get.add_argument("document_id", type=record_id, metavar="DOCUMENT_ID")
     get.add_argument("-o", "--output", type=Path, required=True, metavar="PATH")
     get.add_argument("--force", action="store_true", help="replace an existing file")
     remove = actions.add_parser(
@@ -389,7 +389,18 @@ def add_documents_parser(
         help="delete a document",
         description="Delete the document; its stored file goes once no document uses it.",
     )
-    remove.add_argument("document_id", type=int, metavar="DOCUMENT_ID")
+    remove.add_argument("document_id", type=record_id, metavar="DOCUMENT_ID")
+
+
+def record_id(text: str) -> int:
+    """An id as argparse reads it: a whole number from 1 to the databases' largest."""
+    if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= MAX_RECORD_ID:
+        from contacts_tui.safe_text import display_safe
+
+        raise argparse.ArgumentTypeError(
+            f"{display_safe(text)!r} is not an id (a whole number from 1 to {MAX_RECORD_ID})."
+        )
+    return int(text)
 
 
 def run_documents(workspace: Workspace, args: argparse.Namespace) -> int:

@@ -71,3 +71,73 @@ def test_sqlite_url_without_a_file(tmp_path, capsys, url):
     status, _, err = run(capsys, "--home", str(tmp_path / "ws"), "--db", url, "check")
     assert status == 2
     assert_one_line(err)
+
+
+# ----- lifecycle.toml --------------------------------------------------------------------
+
+
+def test_check_refuses_an_empty_list_of_document_types(tmp_path, capsys):
+    home = tmp_path / "ws"
+    assert main(["--home", str(home), "check"]) == 0
+    config = home / "lifecycle.toml"
+    text = config.read_text()
+    start = text.index("document_types = [")
+    config.write_text(text[:start] + "document_types = []" + text[text.index("]", start) + 1 :])
+    capsys.readouterr()
+    status, _, err = run(capsys, "--home", str(home), "check")
+    assert status == 2
+    assert_one_line(err)
+    assert "picklists.document_types" in err
+    status, _, err = run(capsys, "--home", str(home), "documents", "add", "1", str(config))
+    assert status == 2 and "picklists.document_types" in err
+
+
+# ----- import ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "nesting", ['[{"name": ' + "[" * 100_000, "[" + "[" * 100_000 + "]" * 100_001]
+)
+def test_import_of_deeply_nested_json(tmp_path, capsys, nesting):
+    source = tmp_path / "deep.json"
+    source.write_text(nesting)
+    status, out, err = run(capsys, "--home", str(tmp_path / "ws"), "import", str(source))
+    assert status == 2
+    assert_one_line(err)
+    assert "nested too deeply" in err and "Nothing was imported" in err
+    assert out == ""
+
+
+# ----- ids -------------------------------------------------------------------------------
+
+HUGE = str(10**30)
+
+
+@pytest.fixture
+def home_args(workspace, request) -> list[str]:
+    """--home (and --db on PostgreSQL) of the test's workspace, for `main`."""
+    args = ["--home", str(workspace.folder)]
+    if request.getfixturevalue("backend") == "postgresql":
+        args += ["--db", request.getfixturevalue("pg_server_url")]
+    return args
+
+
+@pytest.mark.parametrize("contact", [HUGE, "²", "-1"])
+@pytest.mark.parametrize("action", ["list", "add"])
+def test_a_contact_id_no_database_can_hold(tmp_path, capsys, backend, home_args, contact, action):
+    (tmp_path / "a.txt").write_text("x")
+    extra = [str(tmp_path / "a.txt")] if action == "add" else []
+    status, out, err = run(capsys, *home_args, "documents", action, contact, *extra)
+    assert status == 2
+    assert_one_line(err)
+    assert "No contact has the id" in err and out == ""
+
+
+@pytest.mark.parametrize("document", [HUGE, "²", "0", "-5"])
+@pytest.mark.parametrize("action", [["rm"], ["get", "-o", "out.txt"]])
+def test_a_document_id_no_database_can_hold(capsys, backend, home_args, document, action):
+    with pytest.raises(SystemExit) as exited:
+        main([*home_args, "documents", action[0], document, *action[1:]])
+    assert exited.value.code == 2
+    err = capsys.readouterr().err
+    assert "is not an id (a whole number from 1" in err and "Traceback" not in err
