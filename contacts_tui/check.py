@@ -6,6 +6,7 @@ import peewee
 
 from contacts_tui.documents import BlobStore, DocumentError
 from contacts_tui.services import remove_orphan_blob
+from contacts_tui.store.database import schema_problems
 from contacts_tui.store.models import Contact, Document, database
 from contacts_tui.workspace import Workspace
 
@@ -23,6 +24,9 @@ def check_workspace(
     known = {(t.key, s.key) for t in config.templates for s in t.steps()}
     templates = {t.key for t in config.templates}
     with database.connection_context():
+        schema = schema_problems(database.obj)
+        if schema:  # nothing else can be asked of a database without the app's tables
+            return [*schema, "The database is not the app's: restore it from a backup."]
         if database.obj.__class__.__name__.startswith("Sqlite"):
             result = database.execute_sql("PRAGMA quick_check").fetchone()[0]
             if result != "ok":

@@ -130,6 +130,36 @@ def main(argv: list[str] | None = None) -> int:
     if workspace is None:
         return EXIT_PROBLEM
     swept = remove_leftovers(workspace)
+    try:
+        return run_command(workspace, args, swept)
+    except Exception as error:
+        message = failure_message(error)
+        if message is None:
+            raise
+        clear = "\r\x1b[K" if sys.stderr.isatty() else ""  # a progress line, if any
+        print(f"{clear}contacts-tui: {message}", file=sys.stderr)
+        return EXIT_PROBLEM
+
+
+def failure_message(error: Exception) -> str | None:
+    """One line for a failure of the database or the disk (None: a bug, to show whole)."""
+    import sqlite3
+
+    import peewee
+
+    from contacts_tui.safe_text import error_message
+    from contacts_tui.store.database import disk_is_full
+
+    if disk_is_full(error):
+        return "the disk is full: free some space and try again."
+    if isinstance(error, peewee.DatabaseError | sqlite3.Error):
+        return f"the database refused: {error_message(error)}."
+    if isinstance(error, OSError):
+        return f"{error_message(error)}."
+    return None
+
+
+def run_command(workspace: Workspace, args: argparse.Namespace, swept: list[Path]) -> int:
     if args.command == "demo":
         return run_demo(workspace, args.contacts, args.seed)
     if args.command == "check":
@@ -295,7 +325,6 @@ def run_import(workspace: Workspace, args: argparse.Namespace) -> int:
     import peewee
 
     from contacts_tui.importer import ImportFileError
-    from contacts_tui.safe_text import first_line
     from contacts_tui.services import ContactService
     from contacts_tui.services.imports import import_contacts
 
@@ -326,10 +355,10 @@ def run_import(workspace: Workspace, args: argparse.Namespace) -> int:
             message += " Use --format."
         print(f"{clear}contacts-tui: {message} Nothing was imported.", file=sys.stderr)
         return EXIT_PROBLEM
-    except peewee.DatabaseError as error:
+    except (peewee.DatabaseError, OSError) as error:
         print(
-            f"{clear}contacts-tui: the database refused: {first_line(error)}. The contacts "
-            "imported before this stay; nothing of the batch being written was saved.",
+            f"{clear}contacts-tui: {failure_message(error)} The contacts imported before "
+            "this stay; nothing of the batch being written was saved.",
             file=sys.stderr,
         )
         return EXIT_PROBLEM
@@ -407,7 +436,6 @@ def run_documents(workspace: Workspace, args: argparse.Namespace) -> int:
     import peewee
 
     from contacts_tui.documents import BlobStore, DocumentError, TargetExistsError
-    from contacts_tui.safe_text import first_line
     from contacts_tui.services import ContactService, NotFoundError
     from contacts_tui.validation import ValidationError
 
@@ -419,8 +447,8 @@ def run_documents(workspace: Workspace, args: argparse.Namespace) -> int:
         print(f"contacts-tui: {error} Use --force to replace it.", file=sys.stderr)
     except (DocumentError, NotFoundError, ValidationError) as error:
         print(f"contacts-tui: {error}", file=sys.stderr)
-    except peewee.DatabaseError as error:
-        print(f"contacts-tui: the database refused: {first_line(error)}.", file=sys.stderr)
+    except (peewee.DatabaseError, OSError) as error:
+        print(f"contacts-tui: {failure_message(error)}", file=sys.stderr)
     return EXIT_PROBLEM
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import functools
 import os
 import sqlite3
@@ -17,7 +18,7 @@ import peewee
 
 from contacts_tui.safe_text import first_line
 from contacts_tui.store import is_postgres_url
-from contacts_tui.store.models import database
+from contacts_tui.store.models import ALL_MODELS, database
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 MIGRATION_TABLE = "schema_migration"  # where playhouse.migrations.Runner records them
@@ -132,10 +133,41 @@ def open_database(db: peewee.Database, announce: Announce | None = None) -> None
     try:
         with db.connection_context():
             migrate(db, announce)
+            missing = sorted(expected_tables(db) - set(db.get_tables()))
     except StoreError:
         raise
     except (peewee.OperationalError, peewee.DatabaseError, sqlite3.Error) as error:
         raise StoreError(f"Cannot open the database: {first_line(error)}.") from None
+    if missing:
+        # Every update is recorded as done, yet tables are gone: dropped by hand, or a
+        # database of another program. Said here, rather than as a crash of the first query.
+        raise StoreError(
+            f"The database has no {', '.join(missing)} table{'s' * (len(missing) > 1)}: it "
+            "was damaged or is not a contacts-tui database. Restore it from a backup."
+        )
+
+
+def expected_tables(db: peewee.Database) -> set[str]:
+    """The tables the app's models (and, on SQLite, the search index) live in."""
+    tables = {model._meta.table_name for model in ALL_MODELS}
+    return tables if is_postgres(db) else tables | {"contact_fts"}
+
+
+def schema_problems(db: peewee.Database) -> list[str]:
+    """Tables and columns the app needs that the database lacks, one sentence each."""
+    present = set(db.get_tables())
+    problems = [
+        f"The database has no {table} table." for table in sorted(expected_tables(db) - present)
+    ]
+    for model in ALL_MODELS:
+        table = model._meta.table_name
+        if table not in present:
+            continue
+        have = {column.name for column in db.get_columns(table)}
+        lacking = [f.column_name for f in model._meta.sorted_fields if f.column_name not in have]
+        if lacking:
+            problems.append(f"The {table} table lacks the column(s) {', '.join(lacking)}.")
+    return problems
 
 
 def migrate(db: peewee.Database, announce: Announce | None = None) -> list[str]:
@@ -240,6 +272,25 @@ def applied_migrations(db: peewee.Database) -> set[str]:
 T = TypeVar("T")
 
 RETRIES = 3
+
+
+def disk_is_full(error: BaseException) -> bool:
+    """Whether `error`, or one it arose from, says the disk (or quota) is full.
+
+    SQLite rolls a transaction back itself when the disk fills (SQLITE_FULL), so the
+    error that surfaces is often peewee's failed ROLLBACK ("no transaction is active"),
+    raised while handling the real one.
+    """
+    seen: set[int] = set()
+    while error is not None and id(error) not in seen:
+        seen.add(id(error))
+        if isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT):
+            return True
+        text = str(error).lower()
+        if "database or disk is full" in text or "no space left on device" in text:
+            return True
+        error = error.__cause__ or error.__context__
+    return False
 
 
 def is_busy(error: Exception) -> bool:
