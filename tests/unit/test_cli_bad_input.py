@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import sqlite3
+
 import pytest
 
 from contacts_tui.cli import main
@@ -141,3 +144,106 @@ def test_a_document_id_no_database_can_hold(capsys, backend, home_args, document
     assert exited.value.code == 2
     err = capsys.readouterr().err
     assert "is not an id (a whole number from 1" in err and "Traceback" not in err
+
+
+# ----- a full disk -----------------------------------------------------------------------
+
+
+def fill_disk_after(monkeypatch, pages: int) -> None:
+    """SQLite's own SQLITE_FULL ("database or disk is full") once the file has `pages`
+    pages: the very error of a full disk, with SQLite rolling the transaction back itself."""
+    from contacts_tui.store import database
+
+    monkeypatch.setattr(
+        database, "SQLITE_PRAGMAS", (*database.SQLITE_PRAGMAS, ("max_page_count", pages))
+    )
+
+
+def contacts_json(tmp_path, count: int):
+    people = [
+        {"name": f"Person {n}", "emails": [{"email": f"p{n}@example.com", "primary": True}]}
+        for n in range(count)
+    ]
+    path = tmp_path / "people.json"
+    path.write_text(json.dumps(people))
+    return path
+
+
+def test_import_onto_a_full_disk_says_so_and_keeps_what_was_there(tmp_path, capsys, monkeypatch):
+    home = ["--home", str(tmp_path / "ws")]
+    source = contacts_json(tmp_path, 3000)
+    assert main([*home, "import", str(source)]) == 0
+    capsys.readouterr()
+    db = sqlite3.connect(tmp_path / "ws" / "contacts.db")
+    pages = db.execute("PRAGMA page_count").fetchone()[0]
+    db.close()
+    fill_disk_after(monkeypatch, pages + 20)
+
+    status, _, err = run(capsys, *home, "import", str(source), "--duplicates", "add")
+
+    assert status == 2
+    assert_one_line(err)
+    assert "the disk is full" in err and "rollback" not in err
+    monkeypatch.undo()
+    db = sqlite3.connect(tmp_path / "ws" / "contacts.db")
+    assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    assert db.execute("SELECT COUNT(*) FROM contact").fetchone()[0] >= 3000
+
+
+@pytest.mark.parametrize("backend", ["postgresql"])
+def test_import_onto_a_full_postgres_disk(tmp_path, capsys, monkeypatch, backend, home_args):
+    import peewee
+
+    from contacts_tui.services import imports
+
+    def full(*args):
+        raise peewee.OperationalError(
+            'could not extend file "base/16384/16399": No space left on device'
+        )
+
+    monkeypatch.setattr(imports, "insert_rows", full)
+    status, _, err = run(capsys, *home_args, "import", str(contacts_json(tmp_path, 10)))
+    assert status == 2
+    assert_one_line(err)
+    assert "the disk is full" in err
+
+
+# ----- a database that is not the app's ----------------------------------------------------
+
+
+def raw_sql(workspace, backend, pg_url, statement: str) -> None:
+    if backend == "sqlite":
+        db = sqlite3.connect(workspace.folder / "contacts.db")
+        db.execute(statement)
+        db.commit()
+        db.close()
+    else:
+        import peewee
+        from playhouse.db_url import parse
+
+        db = peewee.PostgresqlDatabase(**parse(pg_url))
+        with db.connection_context():
+            db.execute_sql(statement)
+
+
+def test_a_missing_table_is_reported_by_every_command(
+    tmp_path, capsys, backend, home_args, request
+):
+    pg_url = request.getfixturevalue("pg_server_url") if backend == "postgresql" else None
+    workspace = request.getfixturevalue("workspace")
+    raw_sql(workspace, backend, pg_url, "DROP TABLE email")
+    for command in (["check"], ["export", "-o", str(tmp_path / "out.csv")]):
+        status, out, err = run(capsys, *home_args, *command)
+        assert status == 2
+        assert_one_line(err)
+        assert "has no email table" in err and out == ""
+    assert not (tmp_path / "out.csv").exists()
+
+
+def test_check_reports_a_missing_column(capsys, backend, home_args, request):
+    pg_url = request.getfixturevalue("pg_server_url") if backend == "postgresql" else None
+    workspace = request.getfixturevalue("workspace")
+    raw_sql(workspace, backend, pg_url, "ALTER TABLE audit_entry DROP COLUMN new_value")
+    status, out, _ = run(capsys, *home_args, "check")
+    assert status == 2
+    assert "problem: The audit_entry table lacks the column(s) new_value." in out
