@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from contacts_tui.safe_text import display_safe
 from contacts_tui.store import MAX_RECORD_ID, SORT_KEYS, is_postgres_url
 
 if TYPE_CHECKING:
@@ -424,8 +425,6 @@ def add_documents_parser(
 def record_id(text: str) -> int:
     """An id as argparse reads it: a whole number from 1 to the databases' largest."""
     if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= MAX_RECORD_ID:
-        from contacts_tui.safe_text import display_safe
-
         raise argparse.ArgumentTypeError(
             f"{display_safe(text)!r} is not an id (a whole number from 1 to {MAX_RECORD_ID})."
         )
@@ -453,8 +452,6 @@ def run_documents(workspace: Workspace, args: argparse.Namespace) -> int:
 
 
 def _documents_action(service, args: argparse.Namespace) -> int:
-    from contacts_tui.safe_text import display_safe
-
     if args.action == "list":
         for doc in service.documents_of(service.find_contact(args.contact)):
             fields = (doc.id, doc.doc_type, doc.size, f"{doc.uploaded_at:%Y-%m-%dT%H:%M:%S}")
@@ -478,6 +475,8 @@ def _documents_action(service, args: argparse.Namespace) -> int:
         finally:
             if show_progress:
                 print(file=sys.stderr)
+        if info.file_name != args.file.name:
+            print(f"note: {renamed_because(args.file.name, info.file_name)}", file=sys.stderr)
         print(info.id)
     elif args.action == "get":
         info = service.save_document_copy(args.document_id, args.output, overwrite=args.force)
@@ -486,6 +485,17 @@ def _documents_action(service, args: argparse.Namespace) -> int:
         info = service.delete_document(args.document_id)
         print(f"Deleted document {info.id} ({display_safe(info.file_name)}).", file=sys.stderr)
     return 0
+
+
+def renamed_because(given: str, stored: str) -> str:
+    """Why a document is listed under another name than its file's."""
+    shown = display_safe(stored)
+    if given.encode("utf-8", "surrogateescape") != given.encode("utf-8", "replace"):
+        return f"the file name is not UTF-8; its bytes were read as Latin-1: stored as {shown!r}."
+    return (
+        f"stored as {shown!r}: control characters, direction marks and folders are never "
+        "kept in a document's name."
+    )
 
 
 def entry() -> None:

@@ -20,6 +20,7 @@ CHUNK_SIZE = 1024 * 1024
 OCTET_STREAM = "application/octet-stream"
 
 _SHA256 = re.compile(r"[0-9a-f]{64}")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _PREFIX = re.compile(r"[0-9a-f]{2}")
 UPLOAD_TEMP_PREFIX = ".upload-"
 UPLOAD_TEMP_SUFFIX = ".tmp"
@@ -80,7 +81,14 @@ def human_size(n: int) -> str:
 
 
 def sanitize_filename(name: str) -> str:
-    """The original file name made safe to keep and show as metadata (never used as a path)."""
+    """The original file name made safe to keep and show as metadata (never used as a path).
+
+    A name that is not valid UTF-8 (Python holds its bad bytes as lone surrogates, which
+    no database can store) is read as Latin-1, the usual origin of such names: the
+    bytes of `caf\xe9.txt` make `café.txt`; raw C1 control bytes are then dropped.
+    """
+    if _SURROGATE.search(name):
+        name = os.fsencode(name).decode("latin-1")
     name = " ".join(name.split())  # tabs and newlines become single spaces first
     name = name.translate(_NAME_DROPS)
     name = name.replace("\\", "/").rsplit("/", 1)[-1]

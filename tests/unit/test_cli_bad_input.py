@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 import sqlite3
 
 import pytest
@@ -247,3 +249,62 @@ def test_check_reports_a_missing_column(capsys, backend, home_args, request):
     status, out, _ = run(capsys, *home_args, "check")
     assert status == 2
     assert "problem: The audit_entry table lacks the column(s) new_value." in out
+
+
+# ----- document file names -----------------------------------------------------------------
+
+
+def a_contact(workspace) -> str:
+    from contacts_tui.services import ContactService
+
+    return str(ContactService(workspace.config, workspace.user).create_contact("Ada").id)
+
+
+@pytest.mark.parametrize(
+    ("raw_name", "stored", "why"),
+    [
+        (b"caf\xe9.txt", "café.txt", "not UTF-8"),  # Latin-1 bytes
+        (b"raw\x9b[31m.txt", "raw[31m.txt", "not UTF-8"),  # a raw C1 byte (CSI)
+        ("c1\u009b31m\u202e.txt".encode(), "c131m.txt", "control characters"),  # UTF-8 C1
+    ],
+)
+def test_a_file_name_no_database_can_store_as_given(
+    tmp_path, capsys, backend, workspace, home_args, raw_name, stored, why
+):
+    contact = a_contact(workspace)
+    source = os.path.join(os.fsencode(tmp_path), raw_name)
+    with open(source, "wb") as file:
+        file.write(b"contract")
+
+    status, out, err = run(capsys, *home_args, "documents", "add", contact, os.fsdecode(source))
+
+    assert status == 0, err
+    assert_one_line(err)
+    assert why in err and repr(stored) in err
+    document_id = out.strip()
+    status, out, _ = run(capsys, *home_args, "documents", "list", contact)
+    assert out.split("\t")[0] == document_id and out.rstrip("\n").endswith(f"\t{stored}")
+    assert os.listdir(workspace.documents / hashlib.sha256(b"contract").hexdigest()[:2])
+
+
+def test_an_upload_the_database_refuses_leaves_no_stored_file(
+    tmp_path, capsys, monkeypatch, backend, workspace, home_args
+):
+    import peewee
+
+    from contacts_tui.store.models import Document
+
+    contact = a_contact(workspace)
+    (tmp_path / "a.txt").write_bytes(b"never kept")
+
+    def refuse(*args, **kwargs):
+        raise peewee.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(Document, "create", refuse)
+    status, out, err = run(capsys, *home_args, "documents", "add", contact, str(tmp_path / "a.txt"))
+    assert status == 2 and out == ""
+    assert_one_line(err)
+    assert "the disk is full" in err
+    assert not (workspace.documents / hashlib.sha256(b"never kept").hexdigest()[:2]).exists() or (
+        not os.listdir(workspace.documents / hashlib.sha256(b"never kept").hexdigest()[:2])
+    )
