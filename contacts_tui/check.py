@@ -5,6 +5,7 @@ from __future__ import annotations
 import peewee
 
 from contacts_tui.documents import BlobStore, DocumentError
+from contacts_tui.safe_text import display_safe, error_message
 from contacts_tui.services import remove_orphan_blob
 from contacts_tui.store.database import schema_problems
 from contacts_tui.store.models import Contact, Document, database
@@ -91,11 +92,21 @@ def check_documents(
         try:
             store.path_of(sha256)
         except DocumentError:
-            problems.append(f"{which} has an invalid fingerprint {sha256!r}.")
+            problems.append(f"{which} has an invalid fingerprint {display_safe(sha256)!r}.")
+            continue
+        if store.path_of(sha256).is_symlink():
+            # The app never makes one: someone put it there. It is not followed.
+            problems.append(f"{which}: the stored file is a symbolic link; it was not read.")
             continue
         if sha256 not in on_disk:
             problems.append(f"{which}: the stored file is missing.")
-        elif not store.verify(sha256):
+            continue
+        try:
+            intact = store.verify(sha256)
+        except DocumentError as error:
+            problems.append(f"{which}: the stored file cannot be read ({_why(error)}).")
+            continue
+        if not intact:
             problems.append(f"{which}: the stored file is damaged (its bytes no longer match).")
     for sha256 in sorted(on_disk - referenced.keys()):
         if repair:
@@ -122,6 +133,13 @@ def check_documents(
                 "(`check --repair` removes it)."
             )
     return problems
+
+
+def _why(error: DocumentError) -> str:
+    cause = error.__cause__
+    if isinstance(cause, OSError) and cause.strerror:
+        return cause.strerror.lower()
+    return error_message(error)
 
 
 def _documents(ids: list[int]) -> str:

@@ -308,3 +308,54 @@ def test_an_upload_the_database_refuses_leaves_no_stored_file(
     assert not (workspace.documents / hashlib.sha256(b"never kept").hexdigest()[:2]).exists() or (
         not os.listdir(workspace.documents / hashlib.sha256(b"never kept").hexdigest()[:2])
     )
+
+
+# ----- check on stored files it cannot read ------------------------------------------------
+
+
+@pytest.mark.parametrize("repair", [[], ["--repair"]])
+def test_check_reports_a_linked_or_unreadable_stored_file(
+    tmp_path, capsys, monkeypatch, backend, workspace, home_args, repair
+):
+    from contacts_tui import documents
+    from contacts_tui.services import ContactService
+
+    service = ContactService(
+        workspace.config, workspace.user, documents=documents.BlobStore(workspace.documents)
+    )
+    contact = service.create_contact("Ada").id
+    ids, blobs = [], []
+    for content in (b"linked", b"unreadable"):
+        (tmp_path / "f").write_bytes(content)
+        info = service.add_document(contact, tmp_path / "f", "Other")
+        ids.append(info.id)
+        blobs.append(workspace.documents / info.sha256[:2] / info.sha256)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.write_bytes(b"linked")  # the right bytes: only following the link would pass
+    blobs[0].unlink()
+    blobs[0].symlink_to(elsewhere)
+    orphan = hashlib.sha256(b"x").hexdigest()
+    orphan_link = workspace.documents / orphan[:2] / orphan
+    orphan_link.parent.mkdir(exist_ok=True)
+    orphan_link.symlink_to(elsewhere)
+    real_open = os.open
+
+    def unreadable(path, flags, *args, **kwargs):  # chmod 000 does not stop root
+        if os.fspath(path) == os.fspath(blobs[1]):
+            raise PermissionError(13, "Permission denied", os.fspath(path))
+        return real_open(path, flags, *args, **kwargs)
+
+    monkeypatch.setattr(documents.os, "open", unreadable)
+
+    status, out, err = run(capsys, *home_args, "check", *repair)
+
+    assert status == 2 and "Traceback" not in err
+    assert (
+        f"problem: Document {ids[0]}: the stored file is a symbolic link; it was not read." in out
+    )
+    assert f"problem: Document {ids[1]}: the stored file cannot be read (permission denied)." in out
+    assert elsewhere.read_bytes() == b"linked"
+    if repair:
+        assert not orphan_link.is_symlink()  # the link went, never what it points at
+    else:
+        assert "belongs to no document (`check --repair` removes it)" in out
