@@ -16,7 +16,6 @@ File safety, because exports land in shared folders on shared servers:
 from __future__ import annotations
 
 import contextlib
-import csv
 import errno
 import json
 import os
@@ -27,6 +26,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
+from contacts_tui import csv_guard
 from contacts_tui.lifecycle import LifecycleConfig
 from contacts_tui.store.listing import ContactFilter
 from contacts_tui.temp_files import PART_SUFFIX, create_locked
@@ -268,21 +268,16 @@ def _timestamp(value: datetime | str) -> str:
 
 # ----- CSV --------------------------------------------------------------------------------
 
-# A cell starting with one of these is run as a formula by spreadsheet programs (OWASP
-# "CSV injection"); a leading apostrophe makes them show it as text.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
 
 def csv_cell(value: object) -> object:
-    """A value as a CSV cell that no spreadsheet will evaluate as a formula."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
+    """A value as a CSV cell that no spreadsheet will evaluate as a formula (csv_guard)."""
+    return csv_guard.guard(value)
 
 
 def write_csv(out: TextIO, pages: Iterable[tuple[ContactRow, ...]], names: _Names) -> None:
-    """RFC 4180: a header row, CRLF line ends, fields quoted when they need it."""
-    writer = csv.writer(out, lineterminator="\r\n")
+    """RFC 4180: a header row, CRLF line ends, fields quoted when they need it (and when
+    they hold `;` or a tab: see csv_guard)."""
+    writer = csv_guard.Writer(out)
     writer.writerow(CSV_HEADER)
     for rows in pages:
         writer.writerows(_csv_row(row, names) for row in rows)
