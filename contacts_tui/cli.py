@@ -230,19 +230,35 @@ def run_app(args: argparse.Namespace) -> int:
 
 
 def run_demo(workspace: Workspace, count: int, seed: int) -> int:
-    from contacts_tui.demo import add_demo_contacts
+    from contacts_tui.demo import MAX_CONTACTS, add_demo_contacts
 
-    if count < 1:
-        print("contacts-tui: --contacts must be at least 1.", file=sys.stderr)
+    if not 1 <= count <= MAX_CONTACTS:
+        print(f"contacts-tui: --contacts must be from 1 to {MAX_CONTACTS:,}.", file=sys.stderr)
         return EXIT_PROBLEM
     started = time.perf_counter()
+    show_progress = sys.stderr.isatty()
+    committed = 0
 
     def report(done: int) -> None:
-        print(f"\r{done:,} / {count:,} contacts", end="", file=sys.stderr, flush=True)
+        nonlocal committed
+        committed = done
+        if show_progress:
+            print(f"\r{done:,} / {count:,} contacts saved", end="", file=sys.stderr, flush=True)
 
-    add_demo_contacts(workspace.config, count, workspace.user, seed, progress=report)
+    clear = "\r\x1b[K" if show_progress else ""
+    try:
+        add_demo_contacts(workspace.config, count, workspace.user, seed, progress=report)
+    except Exception as error:
+        message = failure_message(error)
+        if message is None:
+            raise
+        print(
+            f"{clear}contacts-tui: {message} {committed:,} demo contacts were added before it.",
+            file=sys.stderr,
+        )
+        return EXIT_PROBLEM
     print(
-        f"\nAdded {count:,} demo contacts in {time.perf_counter() - started:.1f} s.",
+        f"{clear}Added {count:,} demo contacts in {time.perf_counter() - started:.1f} s.",
         file=sys.stderr,
     )
     return 0
