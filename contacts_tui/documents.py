@@ -13,7 +13,12 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from contacts_tui.temp_files import leftovers, locked_temp_file
+from contacts_tui.temp_files import (
+    UPLOAD_TEMP_PREFIX,
+    UPLOAD_TEMP_SUFFIX,
+    leftovers,
+    locked_temp_file,
+)
 
 MAX_NAME_LENGTH = 120
 CHUNK_SIZE = 1024 * 1024
@@ -22,8 +27,6 @@ OCTET_STREAM = "application/octet-stream"
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _PREFIX = re.compile(r"[0-9a-f]{2}")
-UPLOAD_TEMP_PREFIX = ".upload-"
-UPLOAD_TEMP_SUFFIX = ".tmp"
 _MAX_EXTENSION = 16
 _DISK_FULL = (errno.ENOSPC, errno.EDQUOT)
 # Bidi marks, embeddings, overrides and isolates: they can make "exe.txt" display as "txt.exe".

@@ -25,6 +25,9 @@ MIN_AGE_SECONDS = 10
 # Exports and backups: distinctive, so that sweeping a folder never takes another
 # program's `.part` files.
 PART_SUFFIX = ".contacts-tui.part"
+# Uploads, in the documents folder.
+UPLOAD_TEMP_PREFIX = ".upload-"
+UPLOAD_TEMP_SUFFIX = ".tmp"
 
 
 def temp_name(prefix: str, suffix: str) -> str:
@@ -119,8 +122,6 @@ def remove_workspace_leftovers(folder: Path, documents: Path) -> list[Path]:
     Uploads write in the documents folder; exports and backups beside their target,
     by default the current folder (or the workspace).
     """
-    from contacts_tui.documents import UPLOAD_TEMP_PREFIX, UPLOAD_TEMP_SUFFIX
-
     removed = remove_leftovers(documents, UPLOAD_TEMP_PREFIX, UPLOAD_TEMP_SUFFIX)
     for place in dict.fromkeys((Path(folder), Path.cwd())):
         removed += remove_leftovers(place, ".", PART_SUFFIX)
