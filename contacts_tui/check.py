@@ -47,11 +47,13 @@ def check_workspace(
         for template, stage in used:
             if template not in templates:
                 problems.append(
-                    f"Contacts use the lifecycle {template!r}, which lifecycle.toml no longer has."
+                    f"Contacts use the lifecycle '{display_safe(template)}', which lifecycle.toml "
+                    "no longer has."
                 )
             elif (template, stage) not in known:
                 problems.append(
-                    f"Contacts are at the step {stage!r}, which the lifecycle {template!r} "
+                    f"Contacts are at the step '{display_safe(stage)}', which the lifecycle "
+                    f"'{display_safe(template)}' "
                     "no longer has; they show it as unknown until someone sets a new step."
                 )
     problems.extend(check_documents(workspace, repair, repaired))
@@ -92,7 +94,7 @@ def check_documents(
         try:
             store.path_of(sha256)
         except DocumentError:
-            problems.append(f"{which} has an invalid fingerprint {display_safe(sha256)!r}.")
+            problems.append(f"{which} has an invalid fingerprint '{display_safe(sha256)}'.")
             continue
         if store.path_of(sha256).is_symlink():
             # The app never makes one: someone put it there. It is not followed.

@@ -183,7 +183,7 @@ def open_workspace_or_say_why(args: argparse.Namespace) -> Workspace | None:
         home = getattr(args, "home", None) or default_workspace()
         return open_workspace(home, getattr(args, "db", None), announce_update)
     except WorkspaceError as error:
-        print(f"contacts-tui: {error}", file=sys.stderr)
+        print(f"contacts-tui: {display_safe(error)}", file=sys.stderr)
         return None
 
 
@@ -270,9 +270,9 @@ def run_check(workspace: Workspace, repair: bool = False, swept: list[Path] = ()
     repaired = [f"Removed {path}, left by a killed upload, export or backup." for path in swept]
     problems = check_workspace(workspace, repair=repair, repaired=repaired)
     for done in repaired:
-        print(f"repaired: {done}")
+        print(f"repaired: {display_safe(done)}")
     for problem in problems:
-        print(f"problem: {problem}")
+        print(f"problem: {display_safe(problem)}")
     if problems:
         return EXIT_PROBLEM
     print(f"{workspace.folder}: lifecycle.toml, the database and the documents are fine.")
@@ -288,7 +288,7 @@ def run_backup(workspace: Workspace, output: Path | None) -> int:
     try:
         size = backup_database(workspace.database, target)
     except BackupError as error:
-        print(f"contacts-tui: {error}", file=sys.stderr)
+        print(f"contacts-tui: {display_safe(error)}", file=sys.stderr)
         return EXIT_PROBLEM
     print(f"Backed up the database to {target} ({size:,} bytes).", file=sys.stderr)
     return 0
@@ -302,7 +302,7 @@ def run_export(workspace: Workspace, args: argparse.Namespace) -> int:
     try:
         search = clean_text(args.search, field="--search", max_length=200)
     except ValidationError as error:
-        print(f"contacts-tui: {error}", file=sys.stderr)
+        print(f"contacts-tui: {display_safe(error)}", file=sys.stderr)
         return EXIT_PROBLEM
     contact_filter = ContactFilter(search=search, status=args.status, archived=args.archived)
     service = ContactService(workspace.config, workspace.user)
@@ -329,7 +329,7 @@ def run_export(workspace: Workspace, args: argparse.Namespace) -> int:
         message = str(error)
         if isinstance(error, ExportExistsError):
             message += " Use --force to replace it."
-        print(f"contacts-tui: {message}", file=sys.stderr)
+        print(f"contacts-tui: {display_safe(message)}", file=sys.stderr)
         return EXIT_PROBLEM
     if show_progress:
         print(file=sys.stderr)
@@ -354,7 +354,7 @@ def run_import(workspace: Workspace, args: argparse.Namespace) -> int:
             print(f"\r{done:,} / {total:,} rows", end="", file=sys.stderr, flush=True)
 
     def say(problem) -> None:
-        print(f"{clear}{problem}", file=sys.stderr)
+        print(f"{clear}{display_safe(problem)}", file=sys.stderr)
 
     try:
         summary = import_contacts(
@@ -370,7 +370,9 @@ def run_import(workspace: Workspace, args: argparse.Namespace) -> int:
         message = str(error)
         if args.format is None and "extension" in message:
             message += " Use --format."
-        print(f"{clear}contacts-tui: {message} Nothing was imported.", file=sys.stderr)
+        print(
+            f"{clear}contacts-tui: {display_safe(message)} Nothing was imported.", file=sys.stderr
+        )
         return EXIT_PROBLEM
     except (peewee.DatabaseError, OSError) as error:
         print(
@@ -380,9 +382,9 @@ def run_import(workspace: Workspace, args: argparse.Namespace) -> int:
         )
         return EXIT_PROBLEM
     for note in summary.notes:
-        print(f"{clear}note: {note}", file=sys.stderr)
+        print(f"{clear}note: {display_safe(note)}", file=sys.stderr)
     print(clear, end="", file=sys.stderr)
-    print(summary.text(see_above=True))
+    print(safe_lines(summary.text(see_above=True)))
     return 1 if summary.rejected else 0
 
 
@@ -442,7 +444,7 @@ def record_id(text: str) -> int:
     """An id as argparse reads it: a whole number from 1 to the databases' largest."""
     if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= MAX_RECORD_ID:
         raise argparse.ArgumentTypeError(
-            f"{display_safe(text)!r} is not an id (a whole number from 1 to {MAX_RECORD_ID})."
+            f"'{display_safe(text)}' is not an id (a whole number from 1 to {MAX_RECORD_ID})."
         )
     return int(text)
 
@@ -459,9 +461,9 @@ def run_documents(workspace: Workspace, args: argparse.Namespace) -> int:
         service = ContactService(workspace.config, workspace.user, documents=store)
         return _documents_action(service, args)
     except TargetExistsError as error:
-        print(f"contacts-tui: {error} Use --force to replace it.", file=sys.stderr)
+        print(f"contacts-tui: {display_safe(error)} Use --force to replace it.", file=sys.stderr)
     except (DocumentError, NotFoundError, ValidationError) as error:
-        print(f"contacts-tui: {error}", file=sys.stderr)
+        print(f"contacts-tui: {display_safe(error)}", file=sys.stderr)
     except (peewee.DatabaseError, OSError) as error:
         print(f"contacts-tui: {failure_message(error)}", file=sys.stderr)
     return EXIT_PROBLEM
@@ -470,12 +472,12 @@ def run_documents(workspace: Workspace, args: argparse.Namespace) -> int:
 def _documents_action(service, args: argparse.Namespace) -> int:
     if args.action == "list":
         for doc in service.documents_of(service.find_contact(args.contact)):
-            fields = (doc.id, doc.doc_type, doc.size, f"{doc.uploaded_at:%Y-%m-%dT%H:%M:%S}")
-            names = (display_safe(doc.uploaded_by), display_safe(doc.file_name))
-            print("\t".join(map(str, (*fields, *names))))
+            uploaded = f"{doc.uploaded_at:%Y-%m-%dT%H:%M:%S}"
+            fields = (doc.id, doc.doc_type, doc.size, uploaded, doc.uploaded_by, doc.file_name)
+            print("\t".join(map(display_safe, fields)))  # a tab in a value: a space
     elif args.action == "add":
         if not args.file.exists() and not args.file.is_symlink():
-            print(f"contacts-tui: {args.file}: no such file.", file=sys.stderr)
+            print(f"contacts-tui: {display_safe(args.file)}: no such file.", file=sys.stderr)
             return EXIT_PROBLEM
         contact_id = service.find_contact(args.contact)
         types = service.config.picklists.document_types
@@ -496,20 +498,26 @@ def _documents_action(service, args: argparse.Namespace) -> int:
         print(info.id)
     elif args.action == "get":
         info = service.save_document_copy(args.document_id, args.output, overwrite=args.force)
-        print(f"Saved {display_safe(info.file_name)} to {args.output}.", file=sys.stderr)
+        saved = f"Saved {info.file_name} to {args.output}."
+        print(display_safe(saved), file=sys.stderr)
     elif args.action == "rm":
         info = service.delete_document(args.document_id)
-        print(f"Deleted document {info.id} ({display_safe(info.file_name)}).", file=sys.stderr)
+        print(display_safe(f"Deleted document {info.id} ({info.file_name})."), file=sys.stderr)
     return 0
+
+
+def safe_lines(text: str) -> str:
+    """Several lines of text, each made safe for the terminal (display_safe)."""
+    return "\n".join(map(display_safe, str(text).splitlines()))
 
 
 def renamed_because(given: str, stored: str) -> str:
     """Why a document is listed under another name than its file's."""
     shown = display_safe(stored)
     if given.encode("utf-8", "surrogateescape") != given.encode("utf-8", "replace"):
-        return f"the file name is not UTF-8; its bytes were read as Latin-1: stored as {shown!r}."
+        return f"the file name is not UTF-8; its bytes were read as Latin-1: stored as '{shown}'."
     return (
-        f"stored as {shown!r}: control characters, direction marks and folders are never "
+        f"stored as '{shown}': control characters, direction marks and folders are never "
         "kept in a document's name."
     )
 
