@@ -12,7 +12,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.command import Provider
 from textual.containers import Horizontal
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 from textual.widget import AwaitMount
 from textual.widgets import Input, Static
 from textual.worker import get_current_worker
@@ -26,6 +26,9 @@ from contacts_tui.widgets.dashboard import DashboardBar
 from contacts_tui.widgets.keys_footer import KeysFooter
 from contacts_tui.widgets.table_columns import COLUMNS, DEFAULT_COLUMNS
 from contacts_tui.widgets.title_bar import TitleBar
+
+BUSY_TICKS = 3
+"""Change announcements (one a second at most) a refresh on its way may hold back."""
 
 SEARCH_PLACEHOLDER = "search name, e-mail, phone, company (press /)"
 BOLD = Style(bold=True)
@@ -121,6 +124,8 @@ class ContactListScreen(ReportsWorkerErrors, Screen):
         """The view on screen: every filter and the search text."""
         self._search_pending = False  # typed while a search was running
         self._reload_on_resume = False
+        self._refresh_pending = False  # others committed while a read was on its way
+        self._busy_ticks = 0  # changes announced while the list was still busy
         self._search_mounted: AwaitMount | None = None  # see _mount_search_box
 
     def compose(self) -> ComposeResult:
@@ -143,6 +148,8 @@ class ContactListScreen(ReportsWorkerErrors, Screen):
         self.table.show(self.contact_filter, first_page=first_page)
         self._show_filter_summary()
         self.call_after_refresh(self._mount_search_box)
+        self.app.store_changed.subscribe(self, self._store_changed)  # type: ignore[attr-defined]
+        self.app.lifecycle_changed.subscribe(self, self._lifecycle_changed)  # type: ignore[attr-defined]
 
     async def _mount_search_box(self) -> Input:
         """The search box, in place of its look-alike placeholder.
@@ -171,6 +178,50 @@ class ContactListScreen(ReportsWorkerErrors, Screen):
         if self._reload_on_resume:
             self._reload_on_resume = False
             self.refresh_contacts()
+
+    # ----- other sessions' changes --------------------------------------------------------
+
+    def _store_changed(self, _: None = None) -> None:
+        """Someone committed: read the rows and counts again, where the cursor is.
+
+        Under a full screen (a contact) the list waits until it is back on view. A
+        refresh still on its way is finished first (starting another would stop its
+        reads, and under a steady stream of commits nothing would ever land); the new
+        one follows when its dashboard is on screen. Three announcements in a row
+        finding it busy mean something got stuck: refresh anyway.
+        """
+        if not self._on_view():
+            self._reload_on_resume = True
+            return
+        if self._busy() and self._busy_ticks < BUSY_TICKS:
+            self._busy_ticks += 1
+            self._refresh_pending = True
+            return
+        self._busy_ticks = 0
+        self._refresh_pending = False
+        self.refresh_contacts()
+
+    def _busy(self) -> bool:
+        return self.table.busy or self.query_one(DashboardBar).busy or self._search_pending
+
+    def _on_view(self) -> bool:
+        """Whether the list is on screen: the top screen, or under dialogs only."""
+        stack = self.app.screen_stack
+        if self not in stack:
+            return False
+        return all(isinstance(s, ModalScreen) for s in stack[stack.index(self) + 1 :])
+
+    @on(DashboardBar.Updated)
+    def _dashboard_updated(self) -> None:
+        if self._refresh_pending:
+            self._store_changed()
+
+    def _lifecycle_changed(self, _config: object) -> None:
+        """New step, category or template names: the filter line, the rows' stage
+        columns and the dashboard's categories follow."""
+        self._show_filter_summary()
+        self.table.refresh()
+        self._store_changed()
 
     @property
     def table(self) -> ContactTable:

@@ -137,6 +137,23 @@ class ControlCenterScreen(ReportsWorkerErrors, ConfigEdits, ConfigFile, Screen[b
         banner.set_class(bool(self.read_only), "-shown")
         self.redraw()
         self.count_contacts()
+        self.app.store_changed.subscribe(self, lambda _: self.count_contacts())  # type: ignore[attr-defined]
+        self.app.lifecycle_changed.subscribe(self, self._lifecycle_changed)  # type: ignore[attr-defined]
+
+    def _lifecycle_changed(self, config: object) -> None:
+        """lifecycle.toml changed on disk (another admin, an editor, or this screen's save)."""
+        if config == self.disk.config:
+            return  # this screen wrote it
+        if self.dirty:
+            # Saving will show both versions and ask (see ConfigFile.save).
+            self.say(
+                f"{self.path.name} was changed on disk meanwhile: ctrl+r shows it (your "
+                "changes are dropped); ctrl+s asks before overwriting it.",
+                error=True,
+            )
+            return
+        self._reload_from_disk()
+        self.say(f"{self.path.name} was changed on disk: shown as it is now.")
 
     # ----- showing ---------------------------------------------------------------------
 
@@ -266,14 +283,5 @@ class ControlCenterScreen(ReportsWorkerErrors, ConfigEdits, ConfigFile, Screen[b
         if quit_app:
             self.app.exit()
             return
+        # The screens under this one follow a save through the app's lifecycle_changed.
         self.dismiss(self.saved_any)
-        if self.saved_any:
-            self.app.call_later(_show_new_config, self.app)
-
-
-def _show_new_config(app) -> None:
-    """The list under the Control Center draws its dashboard and filter with the new names."""
-    screen = app.screen
-    apply_filter = getattr(screen, "apply_filter", None)
-    if apply_filter is not None:
-        apply_filter(screen.contact_filter)
