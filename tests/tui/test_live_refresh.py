@@ -17,11 +17,11 @@ from textual.widgets import Input
 from contacts_tui import lifecycle
 from contacts_tui.app import ContactsApp
 from contacts_tui.lifecycle import LifecycleConfig, Step
+from contacts_tui.panels.info_panel import InfoPanel
 from contacts_tui.screens.contact_detail import ContactDetailScreen
 from contacts_tui.screens.contact_list import ContactListScreen
 from contacts_tui.services import ContactService
 from contacts_tui.widgets.dashboard import DashboardBar
-from contacts_tui.widgets.info_panel import InfoPanel
 from contacts_tui.widgets.lifecycle_stepper import LifecycleStepper
 
 SIZE = (100, 30)
