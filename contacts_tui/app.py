@@ -24,7 +24,7 @@ from contacts_tui.lifecycle_file import Change, LifecycleFile
 from contacts_tui.safe_text import display_safe, first_line
 from contacts_tui.screens.contact_list import ContactListScreen
 from contacts_tui.services import ContactService, Page
-from contacts_tui.services.live import LiveUpdates
+from contacts_tui.services.live import EVERYTHING, Committed, LiveUpdates
 from contacts_tui.workspace import Workspace
 
 if TYPE_CHECKING:
@@ -96,8 +96,10 @@ class ContactsApp(App):
     ]
 
     @dataclass
-    class Committed(Message):
+    class StoreCommitted(Message):
         """Someone committed to the database (another session, or a worker of this one)."""
+
+        committed: Committed
 
     @dataclass
     class LifecycleFileChanged(Message):
@@ -113,14 +115,14 @@ class ContactsApp(App):
         self.service = ContactService(workspace.config, workspace.user, documents=store)
         self.first_page: Page | None = self._read_first_page()
         """The first contacts of the list, read before the screen exists (see below)."""
-        self.store_changed: Signal[None] = Signal(self, "store_changed")
-        """Published when the contacts may have changed: screens read what they show again."""
+        self.store_changed: Signal[Committed] = Signal(self, "store_changed")
+        """Published with what may have changed: screens read what they show again."""
         self.lifecycle_changed: Signal[LifecycleConfig] = Signal(self, "lifecycle_changed")
         """Published with the new configuration once the service uses it."""
         self.live = LiveUpdates(
             workspace.database,
             LifecycleFile(workspace.config_path, workspace.config),
-            on_commit=lambda: self.post_message(self.Committed()),
+            on_commit=lambda committed: self.post_message(self.StoreCommitted(committed)),
             on_lifecycle=lambda change: self.post_message(self.LifecycleFileChanged(change)),
         )
         self._lifecycle_refused = False  # a notice said lifecycle.toml does not load
@@ -151,8 +153,8 @@ class ContactsApp(App):
 
     # ----- other sessions' work -------------------------------------------------------
 
-    def on_contacts_app_committed(self) -> None:
-        self.store_changed.publish(None)
+    def on_contacts_app_store_committed(self, message: StoreCommitted) -> None:
+        self.store_changed.publish(message.committed)
 
     def on_contacts_app_lifecycle_file_changed(self, message: LifecycleFileChanged) -> None:
         change = message.change
@@ -181,7 +183,7 @@ class ContactsApp(App):
         self.lifecycle_changed.publish(config)
 
     def action_reload(self) -> None:
-        self.store_changed.publish(None)
+        self.store_changed.publish(EVERYTHING)
         self._check_lifecycle_file()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="lifecycle_file")

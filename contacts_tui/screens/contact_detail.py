@@ -284,7 +284,8 @@ class ContactDetailScreen(Screen[bool]):
 
     # ----- other sessions' changes ---------------------------------------------------
 
-    def _store_changed(self, _: None = None) -> None:
+    def _store_changed(self, _committed: object) -> None:
+        # Whatever changed: its documents, history and e-mails are not in the counters.
         if self.detail is not None and not self.writing:
             self.reread()
 

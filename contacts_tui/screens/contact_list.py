@@ -20,6 +20,7 @@ from textual.worker import get_current_worker
 from contacts_tui.preferences import load_columns, save_columns
 from contacts_tui.safe_text import display_safe
 from contacts_tui.services import TENANT_WIDE, ContactFilter, ContactRow
+from contacts_tui.services.live import EVERYTHING, Committed
 from contacts_tui.widgets.contact_table import ContactTable
 from contacts_tui.widgets.dashboard import DashboardBar
 from contacts_tui.widgets.keys_footer import KeysFooter
@@ -124,8 +125,10 @@ class ContactListScreen(ReportsWorkerErrors, Screen):
         """The view on screen: every filter and the search text."""
         self._search_pending = False  # typed while a search was running
         self._reload_on_resume = False
-        self._refresh_pending = False  # others committed while a read was on its way
-        self._busy_ticks = 0  # changes announced while the list was still busy
+        self._stale_rows = False  # committed meanwhile: the rows must be read again
+        self._stale_counts = False  # and the counts too
+        self._counting = False  # a refresh's count and dashboard are on their way
+        self._busy_ticks = 0  # commits announced while the list was still busy
         self._search_mounted: AwaitMount | None = None  # see _mount_search_box
 
     def compose(self) -> ComposeResult:
@@ -181,28 +184,36 @@ class ContactListScreen(ReportsWorkerErrors, Screen):
 
     # ----- other sessions' changes --------------------------------------------------------
 
-    def _store_changed(self, _: None = None) -> None:
-        """Someone committed: read the rows and counts again, where the cursor is.
+    def _store_changed(self, committed: Committed | None = None) -> None:
+        """Someone committed: read the rows again where the cursor is, and the counts
+        when the commit may have changed them (a search may gain or lose any contact).
 
         Under a full screen (a contact) the list waits until it is back on view. A
         refresh still on its way is finished first (starting another would stop its
-        reads, and under a steady stream of commits nothing would ever land); the new
-        one follows when its dashboard is on screen. Three announcements in a row
-        finding it busy mean something got stuck: refresh anyway.
+        reads, and under a steady stream of commits nothing would ever land); the next
+        one follows when it has landed. Three announcements in a row finding it busy
+        mean something got stuck: refresh anyway.
         """
+        if committed is not None:
+            self._stale_rows |= committed.contacts or committed.counts
+            self._stale_counts |= committed.counts
+        if not (self._stale_rows or self._stale_counts):
+            return  # other tables only: nothing the list shows
         if not self._on_view():
             self._reload_on_resume = True
             return
         if self._busy() and self._busy_ticks < BUSY_TICKS:
-            self._busy_ticks += 1
-            self._refresh_pending = True
+            self._busy_ticks += committed is not None
             return
+        recount = self._stale_counts or bool(self.contact_filter.search)
         self._busy_ticks = 0
-        self._refresh_pending = False
-        self.refresh_contacts()
+        self._stale_rows = self._stale_counts = False
+        self._counting = recount
+        self.table.reload(recount=recount)  # the dashboard follows once counted
 
     def _busy(self) -> bool:
-        return self.table.busy or self.query_one(DashboardBar).busy or self._search_pending
+        dashboard = self.query_one(DashboardBar)
+        return self.table.busy or self._counting or dashboard.busy or self._search_pending
 
     def _on_view(self) -> bool:
         """Whether the list is on screen: the top screen, or under dialogs only."""
@@ -213,15 +224,14 @@ class ContactListScreen(ReportsWorkerErrors, Screen):
 
     @on(DashboardBar.Updated)
     def _dashboard_updated(self) -> None:
-        if self._refresh_pending:
-            self._store_changed()
+        self._store_changed()  # what was committed while this refresh was on its way
 
     def _lifecycle_changed(self, _config: object) -> None:
         """New step, category or template names: the filter line, the rows' stage
         columns and the dashboard's categories follow."""
         self._show_filter_summary()
         self.table.refresh()
-        self._store_changed()
+        self._store_changed(EVERYTHING)
 
     @property
     def table(self) -> ContactTable:
@@ -283,6 +293,8 @@ class ContactListScreen(ReportsWorkerErrors, Screen):
         if self._search_pending:
             self._search_pending = False
             self._run_search()
+        else:
+            self._store_changed()  # what was committed while these rows were on their way
 
     def _run_search(self) -> None:
         search = self._search_box()
@@ -297,6 +309,7 @@ class ContactListScreen(ReportsWorkerErrors, Screen):
 
     @on(ContactTable.Counted)
     def _counted(self, event: ContactTable.Counted) -> None:
+        self._counting = False
         # The dashboard is read after the count, not beside it: both scan every match,
         # and at a million contacts two at once doubled the memory a search needs.
         self.query_one(DashboardBar).load(self.contact_filter)

@@ -27,6 +27,7 @@ from contacts_tui.screens.binding_commands import ScreenBindingCommands
 from contacts_tui.screens.control_center_edits import ConfigEdits
 from contacts_tui.screens.control_center_file import ConfigFile
 from contacts_tui.services import lifecycle_admin as admin
+from contacts_tui.services.live import Committed
 from contacts_tui.widgets.keys_footer import KeysFooter
 from contacts_tui.widgets.lifecycle_tree import ItemRef, LifecycleTree, item_details
 from contacts_tui.widgets.worker_errors import ReportsWorkerErrors
@@ -137,8 +138,12 @@ class ControlCenterScreen(ReportsWorkerErrors, ConfigEdits, ConfigFile, Screen[b
         banner.set_class(bool(self.read_only), "-shown")
         self.redraw()
         self.count_contacts()
-        self.app.store_changed.subscribe(self, lambda _: self.count_contacts())  # type: ignore[attr-defined]
+        self.app.store_changed.subscribe(self, self._store_changed)  # type: ignore[attr-defined]
         self.app.lifecycle_changed.subscribe(self, self._lifecycle_changed)  # type: ignore[attr-defined]
+
+    def _store_changed(self, committed: Committed) -> None:
+        if committed.counts:  # contacts moved to other steps, added or removed
+            self.count_contacts()
 
     def _lifecycle_changed(self, config: object) -> None:
         """lifecycle.toml changed on disk (another admin, an editor, or this screen's save)."""

@@ -15,7 +15,9 @@ from contextlib import suppress
 import peewee
 
 from contacts_tui.lifecycle_file import Change, LifecycleFile
-from contacts_tui.store.change_feed import ChangeFeed, open_change_feed
+from contacts_tui.store.change_feed import EVERYTHING, ChangeFeed, Committed, open_change_feed
+
+__all__ = ["EVERYTHING", "Committed", "LiveUpdates"]
 
 POLL_SECONDS = 1.0
 """How often the database and lifecycle.toml are looked at. A change shows within this
@@ -32,7 +34,7 @@ class LiveUpdates:
         self,
         database: peewee.Database,
         lifecycle_file: LifecycleFile,
-        on_commit: Callable[[], None],
+        on_commit: Callable[[Committed], None],
         on_lifecycle: Callable[[Change], None],
         interval: float = POLL_SECONDS,
     ) -> None:
@@ -61,7 +63,7 @@ class LiveUpdates:
         self._stop.set()
 
     def _run(self) -> None:
-        last_commit = 0.0
+        last_told = 0.0
         try:
             while not self._stop.is_set():
                 committed = self._wait_for_commit()
@@ -70,22 +72,26 @@ class LiveUpdates:
                 change = self.lifecycle_file.check()
                 if change is not None:
                     self._on_lifecycle(change)
-                if committed:
-                    # PostgreSQL wakes on each notification: one refresh an interval at most.
-                    early = last_commit + self.interval - time.monotonic()
-                    if early > 0 and self._stop.wait(early):
+                if committed is None:
+                    continue
+                # PostgreSQL wakes on each notification: one refresh an interval at most,
+                # telling all that was committed meanwhile.
+                early = last_told + self.interval - time.monotonic()
+                if early > 0:
+                    if self._stop.wait(early):
                         return
-                    last_commit = time.monotonic()
-                    self._on_commit()
+                    committed = merged(committed, self._peek())
+                last_told = time.monotonic()
+                self._on_commit(committed)
         finally:
             self._close_feed()
 
-    def _wait_for_commit(self) -> bool:
+    def _wait_for_commit(self) -> Committed | None:
         try:
             if self._feed is None:
                 self._feed = open_change_feed(self._database)
                 missed, self._missed = self._missed, False
-                return missed
+                return EVERYTHING if missed else None
             return self._feed.wait(self.interval, self._stop)
         except Exception:
             # The database went away (a restarted server, a moved file): look again
@@ -93,7 +99,16 @@ class LiveUpdates:
             self._close_feed()
             self._missed = True
             self._stop.wait(RECONNECT_SECONDS)
-            return False
+            return None
+
+    def _peek(self) -> Committed | None:
+        """What was committed since the last look, without waiting."""
+        if self._feed is None:
+            return None
+        try:
+            return self._feed.wait(0, self._stop)
+        except Exception:
+            return EVERYTHING  # the next wait finds the feed broken and reopens it
 
     def _close_feed(self) -> None:
         if self._feed is not None:
@@ -101,3 +116,9 @@ class LiveUpdates:
             with suppress(Exception):
                 self._feed.close()
             self._feed = None
+
+
+def merged(first: Committed, second: Committed | None) -> Committed:
+    if second is None:
+        return first
+    return Committed(first.contacts or second.contacts, first.counts or second.counts)

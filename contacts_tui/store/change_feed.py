@@ -10,6 +10,7 @@ from __future__ import annotations
 import select
 import sqlite3
 import threading
+from dataclasses import dataclass
 from typing import Protocol
 
 import peewee
@@ -20,13 +21,31 @@ CHANNEL = "contacts_tui_changed"
 """The PostgreSQL channel the triggers of migration 0006 notify on every write."""
 
 
+@dataclass(frozen=True)
+class Committed:
+    """What the commits since the last look may have changed (migration 0006 tells).
+
+    Neither: other tables only (documents, stage history, accounts).
+    """
+
+    contacts: bool
+    """Contacts' own columns, what the list's rows show."""
+    counts: bool
+    """What the counts, the dashboard or a filter read (a contact added, archived,
+    moved to another step, given a primary e-mail…); implies `contacts`."""
+
+
+EVERYTHING = Committed(contacts=True, counts=True)
+"""When it cannot be known (the feed lost its connection meanwhile)."""
+
+
 class ChangeFeed(Protocol):
     polls: int
-    """Queries sent to the database to look for changes (PostgreSQL sends none)."""
+    """Queries sent to the database to look for commits (PostgreSQL sends none)."""
 
-    def wait(self, timeout: float, stop: threading.Event) -> bool:
-        """Wait up to `timeout` seconds (less once `stop` is set); True when a commit was
-        made since the last call, by any connection but this feed's own."""
+    def wait(self, timeout: float, stop: threading.Event) -> Committed | None:
+        """Wait up to `timeout` seconds (less once `stop` is set); what was committed
+        since the last call, by any connection but this feed's own, or None."""
         ...
 
     def close(self) -> None: ...
@@ -39,7 +58,8 @@ class SqliteChangeFeed:
     connection never writes, so every commit counts: other sessions' and this
     session's own worker threads' alike (each has a connection of its own).
     Autocommit (isolation_level=None): the pragma opens no transaction, and reading
-    it costs a look at the WAL index, microseconds.
+    it costs a look at the WAL index, microseconds. Only when it changed are the
+    counters of migration 0006 read, to tell what changed.
     """
 
     def __init__(self, path: str) -> None:
@@ -51,18 +71,29 @@ class SqliteChangeFeed:
             timeout=BUSY_TIMEOUT_MS / 1000,
         )
         self._version = self._data_version()
+        self._counters = self._read_counters()
 
     def _data_version(self) -> int:
         self.polls += 1
         return self._connection.execute("PRAGMA data_version").fetchone()[0]
 
-    def wait(self, timeout: float, stop: threading.Event) -> bool:
+    def _read_counters(self) -> tuple[int, int]:
+        query = "SELECT row_changes, count_changes FROM change_counter"
+        return self._connection.execute(query).fetchone()
+
+    def wait(self, timeout: float, stop: threading.Event) -> Committed | None:
         if stop.wait(timeout):
-            return False
+            return None
         version = self._data_version()
-        changed = version != self._version
+        if version == self._version:
+            return None
         self._version = version
-        return changed
+        rows, counts = self._read_counters()
+        committed = Committed(
+            contacts=rows != self._counters[0], counts=counts != self._counters[1]
+        )
+        self._counters = (rows, counts)
+        return committed
 
     def close(self) -> None:
         self._connection.close()
@@ -85,17 +116,20 @@ class PostgresChangeFeed:
         with self._connection.cursor() as cursor:
             cursor.execute(f"LISTEN {CHANNEL}")
 
-    def wait(self, timeout: float, stop: threading.Event) -> bool:
+    def wait(self, timeout: float, stop: threading.Event) -> Committed | None:
         connection = self._connection
         connection.poll()  # notifications that came while we were not waiting
         if not connection.notifies:
             select.select([connection], [], [], timeout)
             if stop.is_set():
-                return False
+                return None
             connection.poll()
-        changed = bool(connection.notifies)
+        payloads = {notification.payload for notification in connection.notifies}
         connection.notifies.clear()
-        return changed
+        if not payloads:
+            return None
+        counts = "counts" in payloads
+        return Committed(contacts=counts or "rows" in payloads, counts=counts)
 
     def close(self) -> None:
         self._connection.close()

@@ -283,3 +283,26 @@ async def test_control_center_shows_the_file_another_admin_saved(workspace, serv
         await wait_until(pilot, lambda: "Verbal Agreement" in screen_text(app))
         assert "changed on disk" in screen_text(app)
         assert not app.screen.dirty
+
+
+async def test_an_edit_that_cannot_change_the_counts_rereads_only_the_rows(
+    workspace, service, people
+):
+    app = ContactsApp(workspace)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle_workers(pilot, rounds=3)
+        screen = app.screen
+        dashboard = screen.query_one(DashboardBar)
+        await wait_until(pilot, lambda: dashboard.counts is not None)
+        counted = []
+        count = app.service.count
+        app.service.count = lambda *args: counted.append(args) or count(*args)
+        bea = service.get_contact(people[0])
+        service.update_contact(bea.id, bea.version, name="Beatrix Example")
+        await wait_until(pilot, lambda: "Beatrix Example" in visible_names(screen))
+        await settle_workers(pilot, rounds=3)
+        assert counted == []  # a rename: the counts stand
+
+        service.archive(people[1])  # one fewer: counted again
+        await wait_until(pilot, lambda: dashboard.counts.open == len(people) - 1)
+        assert counted

@@ -16,7 +16,7 @@ from contacts_tui import lifecycle
 from contacts_tui.lifecycle import LifecycleConfig, Step
 from contacts_tui.lifecycle_file import LifecycleFile
 from contacts_tui.services.live import LiveUpdates
-from contacts_tui.store.change_feed import open_change_feed
+from contacts_tui.store.change_feed import Committed, open_change_feed
 
 NEVER = threading.Event()
 
@@ -67,14 +67,32 @@ def test_feed_sees_a_commit_of_another_process_and_of_another_connection(
 ):
     feed = open_change_feed(workspace.database)
     try:
-        assert feed.wait(0.01, NEVER) is False
+        assert feed.wait(0.01, NEVER) is None
         writer_process(workspace, "Ada from elsewhere", pg_url_or_none)
-        assert feed.wait(1.0, NEVER) is True
-        assert feed.wait(0.01, NEVER) is False  # told once
+        assert feed.wait(1.0, NEVER) is not None
+        assert feed.wait(0.01, NEVER) is None  # told once
         service.create_contact("Grace, same process, own connection")
-        assert feed.wait(1.0, NEVER) is True
+        assert feed.wait(1.0, NEVER) is not None
         service.list_page()  # reads commit nothing
-        assert feed.wait(0.01, NEVER) is False
+        assert feed.wait(0.01, NEVER) is None
+    finally:
+        feed.close()
+
+
+def test_feed_tells_whether_the_counts_may_have_changed(backend, workspace, service):
+    contact = service.create_contact("Ada Lovelace")
+    feed = open_change_feed(workspace.database)
+    try:
+        renamed = service.update_contact(contact.id, contact.version, name="Ada King")
+        assert feed.wait(1.0, NEVER) == Committed(contacts=True, counts=False)
+        service.set_stage(contact.id, "contacted", version=renamed.version)
+        assert feed.wait(1.0, NEVER) == Committed(contacts=True, counts=True)
+        service.archive(contact.id)
+        assert feed.wait(1.0, NEVER) == Committed(contacts=True, counts=True)
+        service.create_account("Key accounts")  # no contact touched
+        assert feed.wait(1.0, NEVER) == Committed(contacts=False, counts=False)
+        service.create_contact("Grace Hopper")
+        assert feed.wait(1.0, NEVER) == Committed(contacts=True, counts=True)
     finally:
         feed.close()
 
@@ -88,7 +106,7 @@ def test_sqlite_feed_polls_once_per_wait_and_holds_no_transaction(workspace, ser
         assert feed._connection.in_transaction is False
         # A writer is never held up by the feed's connection (it holds no lock).
         service.create_contact("Written while the feed watches")
-        assert feed.wait(0.0, NEVER) is True
+        assert feed.wait(0.0, NEVER) is not None
     finally:
         feed.close()
 
@@ -155,7 +173,7 @@ def test_watcher_reports_commits_and_lifecycle_changes_from_its_thread(backend, 
     live = LiveUpdates(
         workspace.database,
         LifecycleFile(workspace.config_path, workspace.config),
-        on_commit=commits.set,
+        on_commit=lambda committed: commits.set(),
         on_lifecycle=on_lifecycle,
         interval=0.1,
     )
