@@ -77,9 +77,13 @@ class SqliteChangeFeed:
         self.polls += 1
         return self._connection.execute("PRAGMA data_version").fetchone()[0]
 
-    def _read_counters(self) -> tuple[int, int]:
+    def _read_counters(self) -> tuple[int, int] | None:
+        """The counters of migration 0006; None (everything may have changed) without."""
         query = "SELECT row_changes, count_changes FROM change_counter"
-        return self._connection.execute(query).fetchone()
+        try:
+            return self._connection.execute(query).fetchone()
+        except sqlite3.OperationalError:
+            return None
 
     def wait(self, timeout: float, stop: threading.Event) -> Committed | None:
         if stop.wait(timeout):
@@ -88,12 +92,11 @@ class SqliteChangeFeed:
         if version == self._version:
             return None
         self._version = version
-        rows, counts = self._read_counters()
-        committed = Committed(
-            contacts=rows != self._counters[0], counts=counts != self._counters[1]
-        )
-        self._counters = (rows, counts)
-        return committed
+        old, counters = self._counters, self._read_counters()
+        self._counters = counters
+        if counters is None or old is None:
+            return EVERYTHING
+        return Committed(contacts=counters[0] != old[0], counts=counters[1] != old[1])
 
     def close(self) -> None:
         self._connection.close()
