@@ -250,6 +250,12 @@ class ContactsApp(App):
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         yield SystemCommand("Help", "Every key of this screen and what it does", self.action_help)
+        yield SystemCommand(
+            "Reload",
+            "Read the contacts and lifecycle.toml again now (ctrl+r); "
+            "others' changes also show by themselves within 2 seconds",
+            self.action_reload,
+        )
         # Accounts (issue 4): Sales Management → Accounts, for assigning contacts.
         from contacts_tui.screens.accounts import AccountsScreen
 
