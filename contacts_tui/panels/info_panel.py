@@ -14,9 +14,9 @@ from textual.suggester import SuggestFromList
 from textual.widget import Widget
 from textual.widgets import Button, Input, Label, Select
 
+from contacts_tui.dialogs.account_picker import AccountPicker
 from contacts_tui.lifecycle import LifecycleConfig
 from contacts_tui.safe_text import display_safe
-from contacts_tui.screens.account_picker import AccountPicker
 from contacts_tui.services import AccountInfo, CompanyInfo, ContactDetail
 from contacts_tui.validation import ValidationError, clean_text, normalize_scoring
 
@@ -199,6 +199,14 @@ class InfoPanel(Widget):
         self._set_template(detail)
         self._edited()
         return clean
+
+    def set_config(self, config: LifecycleConfig) -> None:
+        """Use a new lifecycle configuration; `show` then fills the fields from it."""
+        self.config = config
+        self._template_keys = []  # names may have changed: refill the Lifecycle options
+        scoring = f"{config.scoring_min}–{config.scoring_max}"
+        self.query_one("#scoring", Input).placeholder = scoring
+        self._tooltips["scoring"] = f"A whole number from {scoring}, or blank"
 
     def set_companies(self, companies: tuple[CompanyInfo, ...]) -> None:
         """Existing companies, offered as completions in the Company field."""
