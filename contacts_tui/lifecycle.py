@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import re
-import tempfile
+import threading
 import tomllib
 import unicodedata
 from dataclasses import dataclass
@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import tomli_w
+
+from contacts_tui.private_file import FileModes, write_file
 
 _FIX = "Fix the file and start again."
 _SLUG = re.compile(r"[a-z0-9_]+")
@@ -410,6 +412,51 @@ def load(path: Path) -> LifecycleConfig:
     return loads(text, source=str(path))
 
 
+@dataclass(frozen=True)
+class _OnDisk:
+    signature: tuple[int, int, int, int]  # device, inode, mtime (ns), size
+    config: LifecycleConfig | None  # the last configuration that loaded from this path
+    problem: str | None  # why the file as it is now does not load
+
+
+_on_disk: dict[Path, _OnDisk] = {}
+_on_disk_lock = threading.Lock()
+
+
+def current(path: Path, fallback: LifecycleConfig | None = None) -> LifecycleConfig:
+    """The configuration in `path` as it is on disk now; what every write is checked against.
+
+    The file is read again only when its inode, mtime or size changed (editors and
+    the Control Center save by rename), so asking before every write costs one stat.
+    A file that does not load leaves the last good configuration read from it (or
+    `fallback`) in force; with neither, ConfigError.
+    """
+    try:
+        info = os.stat(path)
+    except OSError as err:
+        known = _on_disk.get(path)
+        if known is not None and known.config is not None:
+            return known.config
+        if fallback is not None:
+            return fallback
+        raise ConfigError(f"{path} cannot be read ({err.strerror or err}). {_FIX}") from None
+    signature = (info.st_dev, info.st_ino, info.st_mtime_ns, info.st_size)
+    with _on_disk_lock:
+        known = _on_disk.get(path)
+        if known is None or known.signature != signature:
+            last_good = known.config if known else None
+            try:
+                known = _OnDisk(signature, load(path), None)
+            except ConfigError as err:
+                known = _OnDisk(signature, last_good, str(err))
+            _on_disk[path] = known
+    if known.config is not None:
+        return known.config
+    if fallback is not None:
+        return fallback
+    raise ConfigError(known.problem or f"{path} does not load. {_FIX}")
+
+
 # --- writing -------------------------------------------------------------------------------
 
 
@@ -461,41 +508,21 @@ def dumps(config: LifecycleConfig) -> str:
     return "\n".join(chunks)
 
 
-def save(config: LifecycleConfig, path: Path) -> None:
-    """Write `config` to `path` atomically, keeping the file's mode (0600 for a new file)."""
+def save(
+    config: LifecycleConfig,
+    path: Path,
+    *,
+    backup: Path | None = None,
+    modes: FileModes | None = None,
+) -> None:
+    """Write `config` to `path` atomically, never through a symlink.
+
+    Modes are the workspace's (the file's folder): 0600, or 0660 in the group of a
+    shared one. With `backup`, the file as it was is kept there first.
+    """
     text = dumps(config)
     loads(text, source=str(path))  # never write a file the app would refuse to load
-    target = path.resolve()  # write through a symlink instead of replacing it
     try:
-        mode = target.stat().st_mode & 0o7777
-    except FileNotFoundError:
-        mode = 0o600
-    try:
-        fd, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+        write_file(path, text, modes or FileModes.of_folder(path.parent), backup=backup)
     except OSError as err:
         raise ConfigError(f"{path} cannot be saved ({err.strerror or err}).") from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            os.fchmod(handle.fileno(), mode)
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp, target)
-    except OSError as err:
-        Path(temp).unlink(missing_ok=True)
-        raise ConfigError(f"{path} cannot be saved ({err.strerror or err}).") from None
-    _fsync_folder(target.parent)
-
-
-def _fsync_folder(folder: Path) -> None:
-    """Make the rename itself durable; some file systems cannot open a folder, which is fine."""
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import getpass
 import os
-import shutil
 import stat
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,6 +13,7 @@ import peewee
 
 from contacts_tui import lifecycle
 from contacts_tui.lifecycle import ConfigError, LifecycleConfig
+from contacts_tui.private_file import FileModes, write_file
 from contacts_tui.store.database import (
     Announce,
     StoreError,
@@ -66,9 +67,10 @@ def prepare_folder(folder: Path) -> None:
     try:
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         config = folder / CONFIG_FILE
-        if not config.exists():
-            shutil.copyfile(lifecycle.bundled_path(), config)
-            config.chmod(0o600)
+        if not config.exists() and not config.is_symlink():
+            bundled = lifecycle.bundled_path().read_bytes()
+            with contextlib.suppress(FileExistsError):  # a colleague's first run was first
+                write_file(config, bundled, FileModes.of_folder(folder), overwrite=False)
     except OSError as error:
         raise WorkspaceError(
             f"Cannot set up the workspace {folder}: {error.strerror or error}."
