@@ -249,7 +249,7 @@ def run_export(workspace: Workspace, args: argparse.Namespace) -> int:
         print(f"contacts-tui: {error}", file=sys.stderr)
         return EXIT_PROBLEM
     contact_filter = ContactFilter(search=search, status=args.status, archived=args.archived)
-    service = ContactService(workspace.config, workspace.user)
+    service = ContactService(workspace.config, workspace.user, config_path=workspace.config_path)
     show_progress = sys.stderr.isatty()
 
     def report(done: int, total: int) -> None:
@@ -290,7 +290,7 @@ def run_import(workspace: Workspace, args: argparse.Namespace) -> int:
     from contacts_tui.services import ContactService
     from contacts_tui.services.imports import import_contacts
 
-    service = ContactService(workspace.config, workspace.user)
+    service = ContactService(workspace.config, workspace.user, config_path=workspace.config_path)
     show_progress = sys.stderr.isatty()
     clear = "\r\x1b[K" if show_progress else ""  # the progress line, before a message
 
@@ -393,7 +393,9 @@ def run_documents(workspace: Workspace, args: argparse.Namespace) -> int:
 
     try:
         store = BlobStore(workspace.documents, group_shared=workspace.group_shared)
-        service = ContactService(workspace.config, workspace.user, documents=store)
+        service = ContactService(
+            workspace.config, workspace.user, documents=store, config_path=workspace.config_path
+        )
         return _documents_action(service, args)
     except TargetExistsError as error:
         print(f"contacts-tui: {error} Use --force to replace it.", file=sys.stderr)

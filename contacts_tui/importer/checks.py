@@ -144,7 +144,7 @@ def _with_one_primary(records: list[tuple[dict[str, str], bool]]) -> list[tuple[
 def check_contact(raw: RawContact, service: ContactService) -> ContactDraft:
     """Validate every value of a record as typing it in the app would; RowRejected if any
     is bad (the message names the field, the value and why)."""
-    config = service.config
+    config = service.current_config()  # the file on disk now, not a stale copy
     name = _name(raw)
     full_name = _text(raw, "full_name", "Full name")
     company = _text(raw, "company", "Company")
