@@ -58,6 +58,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="copy the SQLite database to a new file while others keep working",
     )
     backup.add_argument("-o", "--output", type=Path, metavar="PATH", help="the new file")
+    add_init_parser(commands, common)
+    add_migrate_parser(commands, common)
     add_export_parser(commands, common)
     add_import_parser(commands, common)
     add_documents_parser(commands, common)
@@ -126,6 +128,8 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command is None:
         return run_app(args)
+    if args.command == "init":
+        return run_init(args)
     workspace = open_workspace_or_say_why(args)
     if workspace is None:
         return EXIT_PROBLEM
@@ -329,6 +333,54 @@ def run_import(workspace: Workspace, args: argparse.Namespace) -> int:
     print(clear, end="", file=sys.stderr)
     print(summary.text(see_above=True))
     return 1 if summary.rejected else 0
+
+
+# ----- init and migrate: a workspace for a team ----------------------------------------
+
+
+def add_init_parser(commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    init = commands.add_parser(
+        "init",
+        parents=[common],
+        help="prepare a private workspace, or one shared with a Unix group",
+        description="Create the workspace (or fix the modes of an existing one): private "
+        "(folder 0700, files 0600), or with --group shared by that group's members "
+        "(folder 2770 owned by the group, files 0660, every folder setgid). Nobody "
+        "outside can read anything. Exit 1: some files belong to another member and "
+        "kept their mode (listed).",
+    )
+    init.add_argument("--group", metavar="GROUP", help="the Unix group sharing the workspace")
+
+
+def add_migrate_parser(
+    commands: argparse._SubParsersAction, common: argparse.ArgumentParser
+) -> None:
+    migrate = commands.add_parser(
+        "migrate",
+        parents=[common],
+        help="copy the SQLite database into an empty PostgreSQL database",
+        description="Copy every table of the workspace's SQLite database into an EMPTY "
+        "PostgreSQL database, in batches, then check each table's row count and "
+        "checksum. The SQLite file is not changed. Afterwards run with --db URL.",
+    )
+    migrate.add_argument("--to", required=True, metavar="URL", help="postgresql://…")
+
+
+def run_init(args: argparse.Namespace) -> int:
+    from contacts_tui.locations import default_workspace
+    from contacts_tui.workspace import WorkspaceError, init_workspace
+
+    home = getattr(args, "home", None) or default_workspace()
+    try:
+        workspace, problems = init_workspace(home, args.group, getattr(args, "db", None))
+    except WorkspaceError as error:
+        print(f"contacts-tui: {error}", file=sys.stderr)
+        return EXIT_PROBLEM
+    for problem in problems:
+        print(f"problem: {problem}", file=sys.stderr)
+    how = f"shared with the group {args.group} (2770/0660)" if args.group else "private (0700/0600)"
+    print(f"{workspace.folder}: workspace ready, {how}.")
+    return 1 if problems else 0
 
 
 # ----- documents (issue 6) ---------------------------------------------------------------
