@@ -143,6 +143,8 @@ def main(argv: list[str] | None = None) -> int:
         return run_import(workspace, args)
     if args.command == "backup":
         return run_backup(workspace, args.output)
+    if args.command == "migrate":
+        return run_migrate(workspace, args.to)
     return run_documents(workspace, args)  # the last of the subcommands
 
 
@@ -381,6 +383,51 @@ def run_init(args: argparse.Namespace) -> int:
     how = f"shared with the group {args.group} (2770/0660)" if args.group else "private (0700/0600)"
     print(f"{workspace.folder}: workspace ready, {how}.")
     return 1 if problems else 0
+
+
+def run_migrate(workspace: Workspace, url: str) -> int:
+    import peewee
+
+    from contacts_tui.store.to_postgres import MigrateError, copy_to_postgres
+
+    if not is_postgres_url(url):
+        print("contacts-tui: --to takes a postgresql://user@host/name URL.", file=sys.stderr)
+        return EXIT_PROBLEM
+    if not isinstance(workspace.database, peewee.SqliteDatabase):
+        print(
+            "contacts-tui: migrate copies a SQLite workspace; this one is on PostgreSQL.",
+            file=sys.stderr,
+        )
+        return EXIT_PROBLEM
+    show_progress = sys.stderr.isatty()
+    started = time.perf_counter()
+
+    def report(done: int, total: int, table: str) -> None:
+        if show_progress:
+            bar = "#" * (done * 30 // max(total, 1))
+            line = f"[{bar:.<30}] {done:,} / {total:,} rows ({table})"
+            print(f"\r\x1b[K{line}", end="", file=sys.stderr, flush=True)
+
+    problem = None
+    try:
+        copies = copy_to_postgres(workspace.database, url, report)
+    except MigrateError as error:
+        problem = error
+    if show_progress:
+        print(file=sys.stderr)  # end the progress line
+    if problem is not None:
+        print(f"contacts-tui: {problem}", file=sys.stderr)
+        return EXIT_PROBLEM
+    for copy in copies:
+        print(f"{copy.table}\t{copy.rows}\t{copy.checksum}")
+    rows = sum(c.rows for c in copies)
+    print(
+        f"Copied {rows:,} rows of {len(copies)} tables in {time.perf_counter() - started:.1f} s; "
+        "every count and checksum matches. The SQLite database is unchanged. "
+        f"Open the workspace with: contacts-tui --home {workspace.folder} --db URL",
+        file=sys.stderr,
+    )
+    return 0
 
 
 # ----- documents (issue 6) ---------------------------------------------------------------
