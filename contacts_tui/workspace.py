@@ -98,11 +98,8 @@ def open_workspace(
     given = folder.expanduser()
     folder = given.resolve()
     prepare_folder(folder)
-    sqlite = None if db_url and is_postgres_url(db_url) else folder / DATABASE_FILE
-    if db_url and db_url.startswith("sqlite:///"):
-        sqlite = Path(db_url.removeprefix("sqlite:///"))
     try:  # before anything is written into it
-        check_workspace_access(given, sqlite=sqlite)
+        check_workspace_access(given, sqlite=sqlite_file(folder, db_url))
     except AccessError as error:
         raise WorkspaceError(str(error)) from None
     add_bundled_config(folder)
@@ -118,6 +115,15 @@ def open_workspace(
     except StoreError as error:
         raise WorkspaceError(str(error)) from None
     return Workspace(folder, config, db, current_user())
+
+
+def sqlite_file(folder: Path, db_url: str | None) -> Path | None:
+    """The SQLite database file the workspace will use; None for PostgreSQL."""
+    if not db_url:
+        return folder / DATABASE_FILE
+    if db_url.startswith("sqlite:///"):
+        return Path(db_url.removeprefix("sqlite:///")).expanduser()
+    return None if is_postgres_url(db_url) else folder / DATABASE_FILE
 
 
 def init_workspace(

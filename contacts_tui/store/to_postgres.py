@@ -12,9 +12,10 @@ the same way from both databases.
 from __future__ import annotations
 
 import hashlib
+import io
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 
 import peewee
 
@@ -24,7 +25,6 @@ from contacts_tui.store.database import (
     StoreError,
     applied_migrations,
     connect_url,
-    insert_rows,
     migrate,
 )
 
@@ -44,6 +44,7 @@ class TableCopy:
     table: str
     rows: int
     checksum: str  # the same from both databases, or the copy is undone
+    columns: tuple[str, ...] = ()
 
 
 def copy_to_postgres(
@@ -82,20 +83,24 @@ def _copy(
         totals = {t: _count(source, t) for t in tables}
         copies: list[TableCopy] = []
         with target.atomic():
+            indexes = _drop_secondary_indexes(target, tables)
             done = 0
             for table in tables:
                 columns, convert = _shared_columns(source, target, table)
+                digest = 0
                 for rows in _batches(source, table, columns):
-                    converted = [
-                        tuple(f(v) for f, v in zip(convert, row, strict=True)) for row in rows
-                    ]
-                    insert_rows(target, table, columns, converted)
+                    rows = [tuple(f(v) for f, v in zip(convert, r, strict=True)) for r in rows]
+                    digest += _digest(rows)
+                    _copy_rows(target, table, columns, rows)
                     done += len(rows)
                     if progress is not None:
                         progress(done, sum(totals.values()), table)
                 _reset_sequence(target, table)
-            for table in tables:
-                copies.append(_verified(source, target, table, totals[table]))
+                copies.append(TableCopy(table, totals[table], _hex(digest), columns))
+            for definition in indexes:  # one build each: far faster than row by row
+                target.execute_sql(definition)
+            for copy in copies:
+                _verify(target, copy)
         return copies
     finally:
         source.execute_sql("ROLLBACK")  # read only: nothing to keep
@@ -200,48 +205,75 @@ def _reset_sequence(target: peewee.PostgresqlDatabase, table: str) -> None:
         )
 
 
-def _verified(
-    source: peewee.SqliteDatabase, target: peewee.PostgresqlDatabase, table: str, rows: int
-) -> TableCopy:
-    copied = _count(target, table)
-    if copied != rows:
-        raise MigrateError(f"{table}: {rows:,} rows in SQLite but {copied:,} copied; undone.")
-    columns, convert = _shared_columns(source, target, table)
-    mine = checksum(source, table, columns, convert)
-    if mine != checksum(target, table, columns, convert):
-        raise MigrateError(f"{table}: the copied rows differ from SQLite's (checksum); undone.")
-    return TableCopy(table, rows, mine)
+def _verify(target: peewee.PostgresqlDatabase, copy: TableCopy) -> None:
+    copied = _count(target, copy.table)
+    if copied != copy.rows:
+        raise MigrateError(
+            f"{copy.table}: {copy.rows:,} rows in SQLite but {copied:,} copied; undone."
+        )
+    if checksum(target, copy.table, copy.columns) != copy.checksum:
+        raise MigrateError(
+            f"{copy.table}: the copied rows differ from SQLite's (checksum); undone."
+        )
 
 
-def checksum(
-    db: peewee.Database,
-    table: str,
-    columns: tuple[str, ...],
-    convert: list[Callable[[object], object]],
-) -> str:
-    """A digest of a table's rows in any order: the sum of each row's SHA-256.
+def checksum(db: peewee.Database, table: str, columns: tuple[str, ...]) -> str:
+    """A digest of a table's rows, in any order (see _digest)."""
+    return _hex(sum(_digest(rows) for rows in _batches(db, table, columns)))
 
-    Each value is written the same way whichever database it came from (booleans as
-    0/1, times in ISO form), so SQLite and PostgreSQL give the same digest for the
-    same rows; a sum, not a hash of the sequence, because the two sort text differently.
+
+def _digest(rows: list[tuple]) -> int:
+    """The sum of each row's SHA-256, taken over the row's repr.
+
+    SQLite's values are first made PostgreSQL's Python types (bool, datetime), so the
+    same rows give the same reprs from both databases; a sum, not a hash of the
+    sequence, because the two sort text differently.
     """
-    total = 0
-    for rows in _batches(db, table, columns):
-        for row in rows:
-            text = "\x1f".join(_canonical(f(v)) for f, v in zip(convert, row, strict=True))
-            total += int.from_bytes(hashlib.sha256(text.encode()).digest(), "big")
+    sha256 = hashlib.sha256
+    return sum(int.from_bytes(sha256(repr(row).encode()).digest(), "big") for row in rows)
+
+
+def _hex(total: int) -> str:
     return f"{total % (1 << 256):064x}"
 
 
-def _canonical(value: object) -> str:
+def _drop_secondary_indexes(target: peewee.PostgresqlDatabase, tables: list[str]) -> list[str]:
+    """Drop the indexes no constraint needs; returns the statements that make them again."""
+    found = target.execute_sql(
+        "SELECT i.indexname, i.indexdef FROM pg_indexes i "
+        "WHERE i.schemaname = current_schema() AND i.tablename = ANY(%s) "
+        "AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = "
+        "(quote_ident(i.schemaname) || '.' || quote_ident(i.indexname))::regclass)",
+        (tables,),
+    ).fetchall()
+    for name, _definition in found:
+        target.execute_sql(f'DROP INDEX "{name}"')
+    return [definition for _name, definition in found]
+
+
+def _copy_rows(
+    target: peewee.PostgresqlDatabase, table: str, columns: tuple[str, ...], rows: list[tuple]
+) -> None:
+    """COPY the rows in (PostgreSQL's text format): several times faster than INSERTs."""
+    buffer = io.StringIO()
+    for row in rows:
+        buffer.write("\t".join(map(_copy_text, row)))
+        buffer.write("\n")
+    buffer.seek(0)
+    names = ", ".join(f'"{c}"' for c in columns)
+    target.cursor().copy_expert(f'COPY "{table}" ({names}) FROM STDIN', buffer)
+
+
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _copy_text(value: object) -> str:
     if value is None:
-        return "\x00"
-    if isinstance(value, bool):
-        return "1" if value else "0"
-    if isinstance(value, datetime | date):
-        return value.isoformat(" ") if isinstance(value, datetime) else value.isoformat()
-    if isinstance(value, bytes | memoryview):
-        return bytes(value).hex()
-    if isinstance(value, float):
-        return repr(value)
-    return str(value)
+        return "\\N"
+    if value is True or value is False:
+        return "t" if value else "f"
+    if isinstance(value, str):
+        return value.translate(_COPY_ESCAPES)
+    if isinstance(value, bytes):
+        return "\\\\x" + value.hex()
+    return str(value)  # numbers; datetime's str is the ISO form PostgreSQL reads

@@ -40,6 +40,13 @@ def sqlite_workspace(tmp_path):
     service.update_contact(ada.id, ada.version, accounts=[account.id], scoring=77)
     service.archive(service.create_contact("Gone").id)
     service.archive_account(account.id)
+    # Text COPY must carry as it is: a backslash, the two characters \N (not NULL), a
+    # tab and a line break (an edited note in the audit log can hold both).
+    odd = service.create_contact("back\\slash \\N")
+    with ws.database.connection_context():
+        ws.database.execute_sql(
+            "UPDATE audit_entry SET new_value = ? WHERE contact_id = ?", ("a\tb\nc\\", odd.id)
+        )
     expected = {
         "count": service.count(),
         "archived": service.count(ContactFilter(archived=True)),
@@ -48,6 +55,7 @@ def sqlite_workspace(tmp_path):
         ],
         "dashboard": service.dashboard(),
         "ada": service.get_contact(ada.id),
+        "odd": service.get_contact(odd.id),
     }
     close(ws)
     return home, expected
@@ -70,7 +78,7 @@ def test_migrate_copies_every_table_and_the_app_runs_on_the_result(
     assert main(["--home", str(home), "migrate", "--to", url]) == 0
     out, err = capsys.readouterr()
     tables = {line.split("\t")[0]: int(line.split("\t")[1]) for line in out.splitlines()}
-    assert tables["contact"] == CONTACTS + 2
+    assert tables["contact"] == CONTACTS + 3
     assert {"email", "phone", "address", "stage_change", "audit_entry", "contact_account"} <= set(
         tables
     )
@@ -92,6 +100,10 @@ def test_migrate_copies_every_table_and_the_app_runs_on_the_result(
             expected["ada"].created_at,
         )
         assert [a.name for a in ada.accounts] == ["North"]
+        odd = service.get_contact(expected["odd"].id)
+        assert odd.name == "back\\slash \\N"
+        assert [a.new_value for a in odd.audit] == ["a\tb\nc\\"]
+        assert odd.scoring is None
         # New rows take ids after the copied ones (the sequences were moved on).
         new = service.create_contact("After the move")
         assert new.id > ada.id
@@ -123,13 +135,9 @@ def test_a_copy_that_does_not_verify_is_undone(
     url = fresh_pg_url(pg_server_url)
     real = to_postgres.checksum
 
-    def damaged_on_postgres(db, table, columns, convert):
-        digest = real(db, table, columns, convert)
-        return (
-            digest[::-1]
-            if isinstance(db, peewee.PostgresqlDatabase) and table == "email"
-            else digest
-        )
+    def damaged_on_postgres(db, table, columns):
+        digest = real(db, table, columns)
+        return digest[::-1] if table == "email" else digest
 
     with monkeypatch.context() as patched:
         patched.setattr(to_postgres, "checksum", damaged_on_postgres)
@@ -139,7 +147,7 @@ def test_a_copy_that_does_not_verify_is_undone(
     )
     assert pg_count(url, "contact") == 0  # not a row left behind
     assert main(["--home", str(home), "migrate", "--to", url]) == 0  # and it can run again
-    assert pg_count(url, "contact") == CONTACTS + 2
+    assert pg_count(url, "contact") == CONTACTS + 3
 
 
 def test_migrate_wants_a_postgresql_url(tmp_path, capsys):
