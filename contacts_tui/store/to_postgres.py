@@ -97,6 +97,8 @@ def _copy(
                         progress(done, sum(totals.values()), table)
                 _reset_sequence(target, table)
                 copies.append(TableCopy(table, totals[table], _hex(digest), columns))
+            if progress is not None:
+                progress(done, sum(totals.values()), "building indexes, verifying")
             for definition in indexes:  # one build each: far faster than row by row
                 target.execute_sql(definition)
             for copy in copies:
