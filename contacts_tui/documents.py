@@ -128,17 +128,13 @@ def guess_media_type(head: bytes, file_name: str) -> str:
 class BlobStore:
     """Files stored once per content under <folder>/<sha[:2]>/<sha>."""
 
-    def __init__(
-        self, folder: Path, *, group_shared: bool = False, modes: FileModes | None = None
-    ) -> None:
+    def __init__(self, folder: Path, *, group_shared: bool = False) -> None:
         """`group_shared`: the workspace's group shares it (modes of `init --group`)."""
         self.folder = Path(folder)
-        if modes is None:
-            modes = PRIVATE
-            if group_shared:  # the group of the workspace folder holding documents/
-                modes = FileModes.shared(os.stat(self.folder.parent).st_gid)
-        self.modes = modes
+        self.modes = PRIVATE
         try:
+            if group_shared:  # in the group of the workspace folder that holds documents/
+                self.modes = FileModes.shared(os.stat(self.folder.parent).st_gid)
             make_folder(self.folder, self.modes)
         except OSError as error:
             raise DocumentError(

@@ -508,13 +508,7 @@ def dumps(config: LifecycleConfig) -> str:
     return "\n".join(chunks)
 
 
-def save(
-    config: LifecycleConfig,
-    path: Path,
-    *,
-    backup: Path | None = None,
-    modes: FileModes | None = None,
-) -> None:
+def save(config: LifecycleConfig, path: Path, *, backup: Path | None = None) -> None:
     """Write `config` to `path` atomically, never through a symlink.
 
     Modes are the workspace's (the file's folder): 0600, or 0660 in the group of a
@@ -523,6 +517,6 @@ def save(
     text = dumps(config)
     loads(text, source=str(path))  # never write a file the app would refuse to load
     try:
-        write_file(path, text, modes or FileModes.of_folder(path.parent), backup=backup)
+        write_file(path, text, FileModes.of_folder(path.parent), backup=backup)
     except OSError as err:
         raise ConfigError(f"{path} cannot be saved ({err.strerror or err}).") from None
