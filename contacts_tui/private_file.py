@@ -78,10 +78,16 @@ def set_modes(fd: int, modes: FileModes, *, folder: bool = False) -> None:
 
 
 def make_folder(path: Path, modes: FileModes = PRIVATE) -> bool:
-    """Create one folder with `modes` (setgid kept when shared); False if it existed."""
+    """Create one folder with `modes` (setgid kept when shared); False if it existed.
+
+    An existing link in its place is refused: files written "into" it would land
+    wherever it points.
+    """
     try:
         os.mkdir(path, modes.folder & 0o777)
     except FileExistsError:
+        if not stat.S_ISDIR(os.lstat(path).st_mode):
+            raise UnsafePathError(f"{path} is not a folder (a symbolic link or a file).") from None
         return False
     fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC)
     try:

@@ -128,3 +128,11 @@ def test_a_failed_write_publishes_nothing(tmp_path: Path, monkeypatch) -> None:
         write_file(target, "new")
     assert target.read_text() == "old"
     assert [p.name for p in tmp_path.iterdir()] == ["a"]
+
+
+def test_a_link_in_place_of_a_folder_is_refused(tmp_path: Path) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (tmp_path / "ab").symlink_to(elsewhere)
+    with pytest.raises(UnsafePathError, match="not a folder"):
+        make_folder(tmp_path / "ab")
