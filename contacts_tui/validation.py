@@ -316,3 +316,82 @@ def normalize_zip(text: str) -> str:
     if not _ZIP.fullmatch(typed):
         raise ValidationError("A zip code can only contain letters, digits, spaces and hyphens.")
     return " ".join(typed.upper().split())
+
+
+# --- The contact's profile fields ------------------------------------------------------------
+
+_BIRTHDAY_FORMS = (
+    re.compile(r"(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})"),  # 1985-04-12
+    re.compile(r"(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})"),  # vCard 3.0's basic form: 19850412
+    re.compile(r"--(?P<m>\d{2})-?(?P<d>\d{2})"),  # vCard 4.0 without the year: --0412
+    re.compile(r"(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})T[0-9:.Z+-]*"),  # with a time
+)
+
+
+def normalize_birthday(text: str) -> str:
+    """Return the birthday as 1985-04-12, or --04-12 when the year is not known."""
+    typed = clean_text(text, field="Birthday", max_length=40)
+    if not typed:
+        return ""
+    import datetime
+
+    for form in _BIRTHDAY_FORMS:
+        match = form.fullmatch(typed)
+        if match is None:
+            continue
+        parts = match.groupdict()
+        year = int(parts["y"]) if parts.get("y") else 2000  # a leap year: --02-29 is a day
+        try:
+            day = datetime.date(year, int(parts["m"]), int(parts["d"]))
+        except ValueError:
+            break
+        if parts.get("y"):
+            return day.isoformat()
+        return f"--{day.month:02d}-{day.day:02d}"
+    raise ValidationError(
+        f"“{typed}” is not a date; write it as 1985-04-12, or --04-12 without the year."
+    )
+
+
+_WEBSITE = re.compile(r"[^\s<>\"]+\.[^\s<>\"]+")
+
+
+def normalize_website(text: str) -> str:
+    """Return the web address as typed, with https:// in front when it has no scheme."""
+    typed = clean_text(text, field="Website", max_length=255)
+    if not typed:
+        return ""
+    if not _WEBSITE.fullmatch(typed):
+        raise ValidationError(f"“{typed}” is not a web address, e.g. https://example.com.")
+    if "://" not in typed:
+        return "https://" + typed
+    return typed
+
+
+NOTES_MAX_LENGTH = 20_000
+
+
+def clean_notes(text: str | None) -> str:
+    """Free text on several lines: tabs and line breaks stay, other control characters not."""
+    notes = unicodedata.normalize("NFC", text or "").replace("\r\n", "\n").replace("\r", "\n")
+    notes = notes.replace("\t", "    ").strip()
+    if UNSAFE_CHAR.search(notes.replace("\n", " ")):
+        raise ValidationError(
+            "Notes contain hidden control or text-direction characters"
+            " — please retype them without them."
+        )
+    if len(notes) > NOTES_MAX_LENGTH:
+        raise ValidationError(f"Notes must be at most {NOTES_MAX_LENGTH:,} characters long.")
+    return notes
+
+
+def normalize_profile_field(key: str, value: str | None) -> str:
+    """One of the contact's profile fields (job title, …, notes), checked and normalised."""
+    if key == "birthday":
+        return normalize_birthday(value or "")
+    if key == "website":
+        return normalize_website(value or "")
+    if key == "notes":
+        return clean_notes(value)
+    label = {"job_title": "Job title"}.get(key, key.replace("_", " ").capitalize())
+    return clean_text(value, field=label)

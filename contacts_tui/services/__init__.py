@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 import peewee
 
+from contacts_tui.derived import DERIVED_COLUMNS, derived_columns
 from contacts_tui.documents import BlobStore
 from contacts_tui.lifecycle import LifecycleConfig, Template
 from contacts_tui.safe_text import display_safe
@@ -39,6 +40,7 @@ from contacts_tui.store import listing
 from contacts_tui.store.database import with_connection
 from contacts_tui.store.listing import TENANT_WIDE, ContactFilter
 from contacts_tui.store.models import (
+    PROFILE_COLUMNS,
     Account,
     Address,
     AuditEntry,
@@ -51,10 +53,10 @@ from contacts_tui.store.models import (
     database,
     utc_now,
 )
-from contacts_tui.store.search import fold, search_document
 from contacts_tui.validation import (
     ValidationError,
     clean_text,
+    normalize_profile_field,
     normalize_scoring,
 )
 
@@ -144,6 +146,7 @@ EDITABLE_FIELDS = (
     "company",
     "template",
     "accounts",
+    *PROFILE_COLUMNS,
 )
 
 
@@ -284,15 +287,15 @@ class ContactService(DocumentServices, RecordServices):
         with database.atomic():
             company_row = resolve_company(company)
             company_name = company_row.name if company_row else ""
+            derived = derived_columns(name, "", company_name)
             contact = Contact.create(
                 name=name,
-                name_key=fold(name),
                 company=company_row,
                 company_name=company_name,
                 template=template.key,
                 stage=first.key,
                 status=status_of(first.is_closed),
-                search_doc=search_document(name, "", company_name),
+                **dict(zip(DERIVED_COLUMNS, derived, strict=True)),
                 created_at=now,
                 created_by=self.user,
                 updated_at=now,
@@ -385,6 +388,8 @@ class ContactService(DocumentServices, RecordServices):
                 values[key] = value
             elif key == "accounts":
                 values[key] = tuple(int(v) for v in value)  # type: ignore[union-attr]
+            elif key in PROFILE_COLUMNS:
+                values[key] = normalize_profile_field(key, value)  # type: ignore[arg-type]
         return values
 
     @with_connection

@@ -110,6 +110,12 @@ class ContactDetail:
     created_by: str
     updated_at: datetime
     updated_by: str
+    job_title: str = ""
+    department: str = ""
+    website: str = ""
+    birthday: str = ""  # 1985-04-12, or --04-12 without the year
+    nickname: str = ""
+    notes: str = ""
     accounts: tuple[AccountInfo, ...] = ()
     emails: tuple[EmailInfo, ...] = ()
     phones: tuple[PhoneInfo, ...] = ()
