@@ -243,16 +243,104 @@ def _sort_key(name: str) -> str:
 
 
 def normalize_country(text: str) -> str:
-    """Return the ISO 3166 alpha-2 code for an alpha-2, alpha-3 code or English name."""
+    """Return the ISO 3166 alpha-2 code for a code or a name as address books write it.
+
+    Alpha-2 and alpha-3 codes, English names, the names in the common languages
+    (Deutschland, Espagne, 日本), and the usual short forms (UK, U.S.A., Holland).
+    """
     typed = clean_text(text, field="Country", max_length=100)
     if not typed:
         return ""
+    key = _name_key(typed)
+    if key in COUNTRY_ALIASES:
+        return COUNTRY_ALIASES[key]
     try:
         return pycountry.countries.lookup(typed).alpha_2
     except LookupError:
+        pass
+    # Only now the translations: reading them takes most of a second, once.
+    code = _country_names().get(key)
+    if code is None:
         raise ValidationError(
-            f"“{typed}” is not a country we know — type its English name or code, e.g. DE."
-        ) from None
+            f"“{typed}” is not a country we know — type its name or code, e.g. DE."
+        )
+    return code
+
+
+COUNTRY_LANGUAGES = (
+    "de", "fr", "es", "it", "nl", "pt", "pt_BR", "sv", "da", "nb", "fi", "pl", "cs",
+    "hu", "ro", "el", "tr", "ru", "uk", "ja", "zh_CN", "zh_TW", "ko", "ar", "he",
+)  # fmt: skip
+"""Languages whose country names import understands (pycountry's ISO 3166 translations)."""
+
+COUNTRY_ALIASES = {
+    "uk": "GB",
+    "great britain": "GB",
+    "britain": "GB",
+    "england": "GB",
+    "scotland": "GB",
+    "wales": "GB",
+    "northern ireland": "GB",
+    "usa": "US",
+    "us": "US",
+    "america": "US",
+    "united states of america": "US",
+    "holland": "NL",
+    "the netherlands": "NL",
+    "russia": "RU",
+    "south korea": "KR",
+    "korea": "KR",
+    "north korea": "KP",
+    "czech republic": "CZ",
+    "ivory coast": "CI",
+    "vietnam": "VN",
+    "iran": "IR",
+    "syria": "SY",
+    "taiwan": "TW",
+    "bolivia": "BO",
+    "venezuela": "VE",
+    "tanzania": "TZ",
+    "macedonia": "MK",
+    "moldova": "MD",
+    "laos": "LA",
+    "vatican": "VA",
+    "uae": "AE",
+}
+"""Short and everyday forms of country names that are not in ISO 3166 (keys: _name_key)."""
+
+
+def _name_key(text: str) -> str:
+    """`U.S.A.`, `u s a` and `USA` alike; accents and case folded (`Österreich` = `osterreich`)."""
+    folded = unicodedata.normalize("NFKD", text.casefold())
+    folded = "".join(c for c in folded if not unicodedata.combining(c))
+    if re.fullmatch(r"(?:[a-z]\.\s*)+", folded):  # U.S.A., U.K.
+        folded = folded.replace(".", "").replace(" ", "")
+    return " ".join(re.sub(r"[.,()'’]", " ", folded).split())
+
+
+@cache
+def _country_names() -> dict[str, str]:
+    """name key -> alpha-2, from every ISO name in COUNTRY_LANGUAGES and English."""
+    import gettext
+
+    names: dict[str, str] = {_name_key(k): v for k, v in COUNTRY_ALIASES.items()}
+    countries = list(pycountry.countries)
+    translations = [
+        gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[lang], fallback=True)
+        for lang in COUNTRY_LANGUAGES
+    ]
+    for country in countries:
+        english = [
+            getattr(country, attribute, None)
+            for attribute in ("name", "official_name", "common_name")
+        ]
+        english = [name for name in english if name]
+        for name in english:
+            names.setdefault(_name_key(name), country.alpha_2)
+            for translation in translations:
+                names.setdefault(_name_key(translation.gettext(name)), country.alpha_2)
+        names.setdefault(_name_key(country.alpha_3), country.alpha_2)
+    return names
 
 
 @cache
@@ -289,11 +377,12 @@ def normalize_state(text: str, country: str | None) -> str:
     states = _states(country_code) if country_code else ()
     if not typed or not states:
         return typed
-    wanted = typed.casefold()
+    wanted = _name_key(typed)
     matches = [
         code
         for code, name in states
-        if wanted in (code.casefold(), code.split("-", 1)[1].casefold(), name.casefold())
+        if wanted
+        in (code.casefold(), code.split("-", 1)[1].casefold(), *_subdivision_keys(code, name))
     ]
     if len(matches) == 1:
         return matches[0]
@@ -305,6 +394,20 @@ def normalize_state(text: str, country: str | None) -> str:
         f"“{typed}” is not a state or region of {_country_name(country_code)}"
         " — please pick one from the list."
     )
+
+
+@cache
+def _subdivision_keys(code: str, name: str) -> tuple[str, ...]:
+    """The name keys a subdivision is known by: its ISO name and its translations."""
+    import gettext
+
+    keys = {_name_key(name)}
+    for lang in COUNTRY_LANGUAGES:
+        translation = gettext.translation(
+            "iso3166-2", pycountry.LOCALES_DIR, languages=[lang], fallback=True
+        )
+        keys.add(_name_key(translation.gettext(name)))
+    return tuple(keys)
 
 
 _ZIP = re.compile(r"[A-Za-z0-9 -]+")
