@@ -94,13 +94,14 @@ def add_import_parser(
         "import",
         parents=[common],
         help="add contacts from a CSV, JSON or vCard file",
-        description="Add the contacts of PATH: a CSV file with a header line (the columns "
-        "`export` writes, or common ones such as Email, Phone, Mobile, Company, First "
-        "Name, Last Name), a JSON list as `export --format json` writes, or vCards 3.0/4.0. "
-        "Every value is checked as in the app; a contact with a bad value is rejected "
-        "whole and reported on stderr with its line, item or card, and the rest is "
-        "imported. Exit status: 0 all imported (or skipped as duplicates), 1 some "
-        "rejected, 2 the file could not be read (nothing imported).",
+        description="Add the contacts of PATH: a CSV file (the columns `export` writes, "
+        "or those of Google Contacts, Outlook, Thunderbird, HubSpot and LinkedIn exports, "
+        "any delimiter), a JSON list as `export --format json` writes, or vCards 2.1 to "
+        "4.0 (jCard too). Every value is checked as in the app; one that cannot be stored "
+        "is reported on stderr with its line, item or card and kept in the contact's "
+        "notes, and the contact comes in with the rest (--strict: refused whole). Exit "
+        "status: 0 nothing refused, 1 some rows refused, 2 the file could not be read "
+        "(nothing imported).",
     )
     command.add_argument("path", type=Path, metavar="PATH", help="the file to import")
     command.add_argument(
@@ -109,16 +110,39 @@ def add_import_parser(
         help="the file's format (default: from its extension: .csv, .json, .vcf)",
     )
     command.add_argument(
-        "--duplicates",
-        choices=("skip", "add"),
+        "--on-duplicate",
+        "--duplicates",  # its older name, which scripts may still use
+        dest="on_duplicate",
+        choices=("skip", "update", "create", "add"),
         default="skip",
-        help="a contact whose primary e-mail or phone exists already (or comes earlier "
-        "in the file): skip it and say so (default), or add it anyway",
+        help="a contact that is already there (same UID, same e-mail, or same name with "
+        "the same phone or IBAN): skip it and say so (default), update the saved one with "
+        "the file's values, or create it anyway (add: the same as create)",
+    )
+    command.add_argument(
+        "--strict",
+        action="store_true",
+        help="refuse a contact whole when one of its values cannot be stored",
+    )
+    command.add_argument(
+        "--encoding",
+        metavar="NAME",
+        help="the file's character encoding (default: UTF-8, UTF-16 with a BOM, or detected)",
+    )
+    command.add_argument(
+        "--map",
+        action="append",
+        default=[],
+        metavar="COLUMN=FIELD",
+        help="read a CSV column as a field, e.g. --map 'Org=company' (repeat for more); "
+        "FIELD: name, first_name, last_name, email, phone, company, job_title, "
+        "department, website, birthday, nickname, notes, address, city, state, zip_code, "
+        "country, stage, segmentation, scoring, reason_code, or blank to leave it out",
     )
     command.add_argument(
         "--dry-run",
         action="store_true",
-        help="check everything and report what would happen, without writing",
+        help="check everything and list what would be created, updated, skipped and refused",
     )
 
 
@@ -286,7 +310,7 @@ def run_import(workspace: Workspace, args: argparse.Namespace) -> int:
     import peewee
 
     from contacts_tui.importer import ImportFileError
-    from contacts_tui.safe_text import first_line
+    from contacts_tui.safe_text import display_safe, first_line
     from contacts_tui.services import ContactService
     from contacts_tui.services.imports import import_contacts
 
@@ -299,14 +323,31 @@ def run_import(workspace: Workspace, args: argparse.Namespace) -> int:
             print(f"\r{done:,} / {total:,} rows", end="", file=sys.stderr, flush=True)
 
     def say(problem) -> None:
-        print(f"{clear}{problem}", file=sys.stderr)
+        if problem.outcome == "created":  # only a dry run lists them
+            print(f"{clear}{problem.ref}: would be created: {problem.reason}")
+        else:
+            print(f"{clear}{problem}", file=sys.stderr)
 
+    mapping: dict[str, str] = {}
+    for entry in args.map:
+        column, equals, field = entry.partition("=")
+        if not equals or not column.strip():
+            print(
+                f"contacts-tui: --map {display_safe(entry)!r} is not COLUMN=FIELD. "
+                "Nothing was imported.",
+                file=sys.stderr,
+            )
+            return EXIT_PROBLEM
+        mapping[column.strip()] = field.strip()
     try:
         summary = import_contacts(
             service,
             args.path,
             args.format,
-            duplicates=args.duplicates,
+            on_duplicate=args.on_duplicate,
+            strict=args.strict,
+            encoding=args.encoding,
+            mapping=mapping or None,
             dry_run=args.dry_run,
             progress=report,
             on_problem=say,

@@ -498,3 +498,46 @@ def normalize_profile_field(key: str, value: str | None) -> str:
         return clean_notes(value)
     label = {"job_title": "Job title"}.get(key, key.replace("_", " ").capitalize())
     return clean_text(value, field=label)
+
+
+# --- Phone numbers from files --------------------------------------------------------------------
+
+_EXTENSION = re.compile(r"\s*(?:;\s*ext\s*=|,?\s*(?:ext\.?|extension|x|#))\s*(\d{1,10})\s*$", re.I)
+
+
+def read_phone(text: str, region: str = "", default_region: str | None = "GB") -> tuple[str, bool]:
+    """A phone number from a file: (number to store, whether its country is certain).
+
+    A national number takes `region` (the country of the same card's address), else
+    the workspace's `default_region`. With the default, a number written without the
+    country's trunk prefix (905-555-1234 for the UK, which wants 0…) is only valid under
+    a guess: it comes back as typed with False, never re-homed to another country. The
+    extension (x752, ext. 752, ;ext=102) is kept: +14168109897;ext=752.
+    """
+    typed = clean_text(text, field="Phone number", required=True, max_length=60)
+    body = typed[4:] if typed.casefold().startswith("tel:") else typed
+    extension = ""
+    match = _EXTENSION.search(body)
+    if match:
+        extension = match.group(1)
+        body = body[: match.start()]
+    if body.startswith("00"):
+        body = "+" + body[2:]
+    if not _PHONE_CHARACTERS.fullmatch(body):
+        raise ValidationError("A phone number can only contain digits, spaces and + ( ) - . /")
+
+    def with_extension(e164: str) -> str:
+        return f"{e164};ext={extension}" if extension else e164
+
+    if body.lstrip().startswith("+") or region:
+        stored = normalize_phone(body, region or default_region)
+        return with_extension(stored), True
+    stored = normalize_phone(body, default_region)  # the messages of a number typed in the app
+    number = phonenumbers.parse(body, (default_region or "").upper() or None)
+    trunk = phonenumbers.PhoneMetadata.metadata_for_region(
+        (default_region or "").upper()
+    ).national_prefix
+    written = re.sub(r"\D", "", body)
+    if number.country_code == 1 or not trunk or written.startswith(trunk):
+        return with_extension(stored), True
+    return typed, False

@@ -94,7 +94,13 @@ class ImportSource:
                 yield from _vcard_records(text)
 
 
-def open_source(path: Path | str, fmt: str | None = None) -> ImportSource:
+def open_source(
+    path: Path | str,
+    fmt: str | None = None,
+    *,
+    encoding: str | None = None,
+    mapping: dict[str, str] | None = None,
+) -> ImportSource:
     """Check the whole file and count its records; ImportFileError if it cannot be imported.
 
     `fmt` None: from the extension.

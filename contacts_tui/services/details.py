@@ -116,6 +116,7 @@ class ContactDetail:
     birthday: str = ""  # 1985-04-12, or --04-12 without the year
     nickname: str = ""
     notes: str = ""
+    uid: str = ""  # the id another address book gave it (import reads, export writes)
     accounts: tuple[AccountInfo, ...] = ()
     emails: tuple[EmailInfo, ...] = ()
     phones: tuple[PhoneInfo, ...] = ()

@@ -205,6 +205,7 @@ def read_contact(contact_id: int) -> ContactDetail:
         birthday=row.birthday,
         nickname=row.nickname,
         notes=row.notes,
+        uid=row.uid,
         accounts=accounts,
         emails=children_of(Email, EmailInfo, contact_id),
         phones=children_of(Phone, PhoneInfo, contact_id),

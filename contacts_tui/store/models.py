@@ -72,6 +72,7 @@ class Contact(BaseModel):
     birthday = CharField(default="")  # ISO 8601: 1985-04-12, or --04-12 without the year
     nickname = CharField(default="")
     notes = TextField(default="")  # free text, several lines
+    uid = CharField(default="", index=True)  # the id another address book gave it (vCard UID)
 
 
 PROFILE_COLUMNS = ("job_title", "department", "website", "birthday", "nickname", "notes")
@@ -80,10 +81,10 @@ PROFILE_COLUMNS = ("job_title", "department", "website", "birthday", "nickname",
 CONTACT_COLUMNS = tuple(
     field.column_name
     for field in Contact._meta.sorted_fields[1:]
-    if field.column_name not in PROFILE_COLUMNS
+    if field.column_name not in (*PROFILE_COLUMNS, "uid")
 )
-"""Every column of `contact` but id and PROFILE_COLUMNS, in the model's order: what the
-bulk insert of the demo writes, a tuple of values per row (import adds PROFILE_COLUMNS;
+"""Every column of `contact` but id, PROFILE_COLUMNS and uid, in the model's order: what
+the bulk insert of the demo writes, a tuple of values per row (import adds the others;
 the demo leaves them at their defaults)."""
 
 
