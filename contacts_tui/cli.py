@@ -77,7 +77,16 @@ def add_export_parser(
         "Prints the number of contacts written.",
     )
     export.add_argument("--format", choices=("csv", "json", "vcard"), default="csv")
-    export.add_argument("-o", "--output", type=Path, required=True, metavar="PATH")
+    export.add_argument(
+        "-o", "--output", type=Path, required=True, metavar="PATH", help="- : standard output"
+    )
+    export.add_argument(
+        "--profile",
+        choices=("plain", "google", "outlook"),
+        default="plain",
+        help="CSV columns: plain (ours, safe to open in a spreadsheet), google or outlook "
+        "(the headers Google Contacts and Outlook import without help)",
+    )
     export.add_argument("--search", default="", metavar="TEXT", help="as the list's search (/)")
     export.add_argument("--status", choices=("Open", "Closed"), help="only Open or Closed")
     export.add_argument("--archived", action="store_true", help="archived contacts instead")
@@ -280,6 +289,7 @@ def run_export(workspace: Workspace, args: argparse.Namespace) -> int:
         if show_progress:
             print(f"\r{done:,} / {total:,} contacts", end="", file=sys.stderr, flush=True)
 
+    to_stdout = str(args.output) == "-"
     try:
         count = export_contacts(
             service,
@@ -290,6 +300,8 @@ def run_export(workspace: Workspace, args: argparse.Namespace) -> int:
             args.output,
             progress=report,
             overwrite=args.force,
+            profile=args.profile,
+            stream=sys.stdout if to_stdout else None,
         )
     except ExportError as error:
         if show_progress:
@@ -301,7 +313,10 @@ def run_export(workspace: Workspace, args: argparse.Namespace) -> int:
         return EXIT_PROBLEM
     if show_progress:
         print(file=sys.stderr)
-    print(count)
+    if to_stdout:
+        print(f"{count:,} contacts written.", file=sys.stderr)
+    else:
+        print(count)
     return 0
 
 
