@@ -7,8 +7,8 @@ from pilot_helpers import settle as settle_workers
 from textual.widgets import Input, TextArea
 
 from contacts_tui.app import ContactsApp
+from contacts_tui.panels.info_panel import InfoPanel
 from contacts_tui.screens.contact_detail import ContactDetailScreen
-from contacts_tui.widgets.info_panel import InfoPanel
 
 SIZE = (100, 30)
 
