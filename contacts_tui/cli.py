@@ -324,12 +324,15 @@ def run_import(workspace: Workspace, args: argparse.Namespace) -> int:
     """Exit 0: nothing rejected; 1: some rows rejected, the rest imported; 2: no import."""
     import peewee
 
+    from contacts_tui.documents import BlobStore
     from contacts_tui.importer import ImportFileError
     from contacts_tui.safe_text import display_safe, first_line
     from contacts_tui.services import ContactService
     from contacts_tui.services.imports import import_contacts
 
-    service = ContactService(workspace.config, workspace.user)
+    # documents/: a vCard's PHOTO is kept as the contact's document.
+    store = BlobStore(workspace.documents, group_shared=workspace.group_shared)
+    service = ContactService(workspace.config, workspace.user, documents=store)
     show_progress = sys.stderr.isatty()
     clear = "\r\x1b[K" if show_progress else ""  # the progress line, before a message
 

@@ -376,7 +376,8 @@ def _phone_text(number: str) -> str:
 
 
 def _first_last(row: ContactRow) -> tuple[str, str]:
-    words = (row.full_name or row.name).split()
+    """First and last name for an address book's two columns, from the name as listed."""
+    words = row.name.split()
     if len(words) < 2:
         return (words[0] if words else ""), ""
     return " ".join(words[:-1]), words[-1]

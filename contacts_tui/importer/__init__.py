@@ -212,7 +212,16 @@ def _check_text(path: Path, encoding: str | None = None) -> str:
         pass
     from charset_normalizer import from_path  # only for a file that is not UTF-8
 
-    best = from_path(path).best()
+    results = from_path(path)
+    best = results.best()
+    if best is not None:
+        # A short file often reads equally well in several; then the one most files are
+        # in (Excel and Outlook on Western Windows write cp1252) is the better guess.
+        tied = {
+            m.encoding for m in results if (m.chaos, m.coherence) == (best.chaos, best.coherence)
+        }
+        if "cp1252" in tied:
+            return "cp1252"
     if best is None:
         raise ImportFileError(
             f"{name} is not text in an encoding we can recognise; save it as UTF-8, or "

@@ -10,6 +10,7 @@ value into the whole contact's rejection instead, as imports used to be.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from contacts_tui.importer.shared import (
@@ -255,7 +256,8 @@ class _Checker:
             phone_type = match
         try:
             number, certain = read_phone(typed, region, self.service.config.default_phone_region)
-            typed = clean_text(typed, field="Number")
+            # Our JSON export has the number as it was first typed, too.
+            typed = clean_text(values.get("typed") or typed, field="Number")
         except ValidationError as error:
             raise _Value("Phone", record, str(error)) from None
         if not certain:
@@ -339,9 +341,13 @@ def check_contact(
         company = ""
     name = check.name(company)
     full_name = check.value(lambda: _text(raw, "full_name", "Full name"), "")
-    template = check.value(
-        lambda: _template(config, _text(raw, "lifecycle", "Lifecycle")), config.default
-    )
+    template_key = raw.fields.get("lifecycle_key")
+    if template_key and config.template(str(template_key)) is not None:
+        template = config.template(str(template_key))
+    else:
+        template = check.value(
+            lambda: _template(config, _text(raw, "lifecycle", "Lifecycle")), config.default
+        )
     stages = [
         t
         for t in (
@@ -394,6 +400,7 @@ def check_contact(
     if notes:
         profile["notes"] = notes
     uid = raw.fields.get("uid")
+    history, stamps, document_rows = _our_history(raw, check)
     return ContactDraft(
         ref=raw.ref,
         name=name,
@@ -415,4 +422,53 @@ def check_contact(
         reports=tuple(check.reports),
         uid=str(uid) if isinstance(uid, (str, int)) and not isinstance(uid, bool) else "",
         documents=tuple(raw.documents),
+        history=history,
+        stamps=stamps,
+        document_rows=document_rows,
     )
+
+
+def _stamp(value: object) -> str:
+    """An ISO time of our export (2026-11-30T09:15:00Z) as the database keeps it."""
+    if not isinstance(value, str):
+        raise ValueError(value)
+    moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC).replace(tzinfo=None)
+    return str(moment)
+
+
+def _our_history(raw: RawContact, check: _Checker) -> tuple[tuple, tuple | None, tuple]:
+    """Stage history, who created and changed it when, and documents, from our JSON export."""
+    history = []
+    for entry in raw.fields.get("stage_history") or ():
+        try:
+            history.append(
+                (
+                    str(entry.get("from") or ""),
+                    str(entry["to"]),
+                    _stamp(entry["at"]),
+                    str(entry.get("by") or ""),
+                )
+            )
+        except (AttributeError, KeyError, TypeError, ValueError):
+            check.kept(_Value("Stage history", entry, "not a stage change of our export"))
+    stamps = None
+    fields = raw.fields
+    if fields.get("created_at") and fields.get("updated_at"):
+        try:
+            version = fields.get("version")
+            stamps = (
+                _stamp(fields["created_at"]),
+                str(fields.get("created_by") or ""),
+                _stamp(fields["updated_at"]),
+                str(fields.get("updated_by") or ""),
+                version if isinstance(version, int) and version > 0 else 1,
+            )
+        except ValueError:
+            check.kept(_Value("Created at", fields["created_at"], "not a time"))
+    documents = []
+    for entry in fields.get("documents") or ():
+        if isinstance(entry, dict) and isinstance(entry.get("sha256"), str):
+            documents.append(entry)
+    return tuple(history), stamps, tuple(documents)

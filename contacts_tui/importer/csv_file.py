@@ -49,6 +49,7 @@ CSV_COLUMNS: dict[str, tuple[str, str]] = {
     "surname": ("last_name", ""),
     "email": ("email", ""),
     "emailaddress": ("email", ""),
+    "mail": ("email", ""),
     "primaryemail": ("email", ""),
     "secondaryemail": ("email", ""),
     "email2address": ("email", ""),

@@ -88,6 +88,10 @@ class ContactDraft:
     reports: tuple[ValueReport, ...] = ()  # values not stored as they were (kept in notes)
     uid: str = ""  # the file's own id of the contact (vCard UID, our export's id)
     documents: tuple[tuple[str, str, bytes], ...] = ()
+    # Our JSON export's own history of the contact, restored as it was:
+    history: tuple[tuple[str, str, str, str], ...] = ()  # (from, to, at, by), oldest first
+    stamps: tuple[str, str, str, str, int] | None = None  # created at/by, updated at/by, version
+    document_rows: tuple[dict[str, Any], ...] = ()  # documents' metadata (the files are not in it)
 
     def profile_value(self, key: str) -> str:
         return dict(self.profile).get(key, "")

@@ -102,6 +102,9 @@ class _Card:
     closed: bool = False
 
 
+_AGENT = re.compile(r"(?:[A-Z0-9-]+\.)?AGENT\b")
+
+
 def _cards(text: TextIO) -> Iterator[_Card]:
     """Each BEGIN:VCARD … END:VCARD, with its lines unfolded (nested cards left out)."""
     number = 0
@@ -110,8 +113,8 @@ def _cards(text: TextIO) -> Iterator[_Card]:
     soft_break = False  # vCard 2.1 quoted-printable: a line ending in "=" goes on below
     for line_number, raw in enumerate(text, start=1):
         line = raw.rstrip("\r\n")
-        if not line.strip() and not soft_break:
-            continue  # CR CR LF and blank lines between cards
+        if not line.strip():
+            continue  # CR CR LF (read as two line ends) and blank lines between cards
         word = line.strip().upper()
         if depth == 0:
             if word == "BEGIN:VCARD":
@@ -126,15 +129,20 @@ def _cards(text: TextIO) -> Iterator[_Card]:
             elif word == "END:VCARD":
                 depth -= 1
             continue
-        if soft_break or (line[:1] in (" ", "\t") and card.lines):
-            card.lines[-1] += line if soft_break else line[1:]
+        if soft_break:  # the "=" that ended the line above is no part of the value
+            card.lines[-1] = card.lines[-1][:-1] + line
+        elif line[:1] in (" ", "\t") and card.lines:
+            card.lines[-1] += line[1:]
         elif word == "END:VCARD":
             card.closed = True
             yield card
             card, depth = None, 0
             continue
         elif word.endswith("BEGIN:VCARD"):  # AGENT:BEGIN:VCARD, or a card never closed
-            if re.match(r"(?:[A-Z0-9-]+\.)?AGENT\b", word):
+            agent_above = bool(card.lines) and bool(_AGENT.match(card.lines[-1].upper()))
+            if agent_above and card.lines[-1].rstrip().endswith(":"):
+                card.lines.pop()  # vCard 2.1: "AGENT:" and the card on the lines below
+            if _AGENT.match(word) or agent_above:
                 card.agents += 1
                 depth += 1
                 continue
@@ -389,8 +397,9 @@ def _crm_field(contact: RawContact, prop: Property) -> None:
         contact.fields[_CRM_FIELDS[key]] = text
     elif key == "FULL-NAME":
         contact.fields["full_name_as_written"] = text
-    elif key == "ACCOUNTS":
-        contact.fields["accounts"] = [a for a in (p.strip() for p in prop.components()) if a]
+    elif key == "ACCOUNTS":  # names separated by commas, a comma in a name escaped
+        names = [_unescape(p).strip() for p in re.split(r"(?<!\\),", prop.value)]
+        contact.fields["accounts"] = [a for a in names if a]
     elif key == "ARCHIVED":
         contact.fields["archived"] = text.strip().lower() in ("true", "yes", "1")
     elif key == "BANK-ACCOUNT":

@@ -47,6 +47,7 @@ from contacts_tui.store.models import (
     BankAccount,
     Company,
     Contact,
+    Document,
     Email,
     Phone,
     database,
@@ -296,8 +297,14 @@ class _ImportRun:
             return problems
 
     def _store_documents(self) -> list[ImportProblem]:
-        """The photos of the contacts just written, as their documents."""
+        """The photos of the contacts just written, as their documents; the documents of
+        our JSON export whose files this workspace holds, listed again."""
         problems = []
+        for contact_id, draft in self.documents:
+            for entry in draft.document_rows:
+                problem = _relist_document(self.service, contact_id, draft, entry)
+                if problem:
+                    problems.append(problem)
         types = self.service.config.picklists.document_types
         doc_type = next((t for t in types if t.casefold() == "photo"), types[0] if types else "")
         for contact_id, draft in self.documents:
@@ -335,6 +342,42 @@ class _ImportRun:
             self.kept.append(problem)
         if self.on_problem:
             self.on_problem(problem)
+
+
+def _relist_document(
+    service: ContactService, contact_id: int, draft: ContactDraft, entry: dict
+) -> ImportProblem | None:
+    """A document of our JSON export on the new contact, when its file is in documents/.
+
+    The JSON holds only what a document is (name, type, size, checksum), not its bytes:
+    in another workspace the file is not there, and that is said, not hidden.
+    """
+    name = str(entry.get("file_name") or "document")
+    sha256 = str(entry.get("sha256"))
+    store = service.documents
+    if store is None or not store.exists(sha256):
+        reason = (
+            f"Document {shown(name)}: its file is not in this workspace's documents "
+            "(a JSON export lists documents, it does not carry them)"
+        )
+        return ImportProblem(draft.ref, reason, "kept")
+    _insert_document_row(contact_id, entry, name, sha256)
+    return None
+
+
+@with_connection
+def _insert_document_row(contact_id: int, entry: dict, name: str, sha256: str) -> None:
+    with database.atomic():
+        Document.create(
+            contact=contact_id,
+            file_name=name,
+            doc_type=str(entry.get("doc_type") or ""),
+            size=int(entry.get("size") or 0),
+            media_type=str(entry.get("media_type") or "application/octet-stream"),
+            sha256=sha256,
+            uploaded_at=str(entry.get("uploaded_at") or utc_now()).replace("T", " ").rstrip("Z"),
+            uploaded_by=str(entry.get("uploaded_by") or ""),
+        )
 
 
 def _keys(draft: ContactDraft) -> list[str]:
@@ -491,7 +534,11 @@ def _write_batch(run: _ImportRun, batch: list[ContactDraft]) -> _Plan:
         plan = _plan(batch, run.seen, run.mode)
         if plan.create:
             ids = _insert_contacts(plan.create, run.service.user, run.source.name)
-            run.documents += [(i, d) for i, d in zip(ids, plan.create, strict=True) if d.documents]
+            run.documents += [
+                (i, d)
+                for i, d in zip(ids, plan.create, strict=True)
+                if d.documents or d.document_rows
+            ]
         for contact_id, draft in plan.update:
             _update_contact(contact_id, draft, run.service, run.source.name)
     return plan
@@ -516,7 +563,10 @@ def _insert_contacts(drafts: list[ContactDraft], user: str, file_name: str) -> l
         for draft in drafts:
             contact_ids.append(_insert_returning_id(db, _contact_row(draft, companies, now, user)))
     for contact_id, draft in zip(contact_ids, drafts, strict=True):
-        history.append((contact_id, "", draft.stage, now, user))
+        if draft.history:  # our own export's: restored as it was
+            history.extend((contact_id, *entry) for entry in draft.history)
+        else:
+            history.append((contact_id, "", draft.stage, now, user))
         audit.append((contact_id, now, user, "imported", "", f"from {file_name} ({draft.ref})"))
     _insert_records(db, list(zip(contact_ids, drafts, strict=True)), accounts)
     insert_rows(db, "stage_change", ("contact_id", "from_stage", "to_stage", "at", "by"), history)
@@ -574,11 +624,13 @@ def _contact_row(draft: ContactDraft, companies: dict[str, int], now: str, user:
         "archived": draft.archived,
         "company_name": company_name,
         **dict(zip(DERIVED_COLUMNS, derived, strict=True)),
-        "created_at": now,
-        "created_by": user,
-        "updated_at": now,
-        "updated_by": user,
-        "version": 1,
+        **dict(
+            zip(
+                ("created_at", "created_by", "updated_at", "updated_by", "version"),
+                draft.stamps or (now, user, now, user, 1),
+                strict=True,
+            )
+        ),
         **{key: profile.get(key, "") for key in PROFILE_COLUMNS},
         "uid": draft.uid,
     }
