@@ -52,6 +52,8 @@ CSV_COLUMNS: dict[str, tuple[str, str]] = {
     "mail": ("email", ""),
     "primaryemail": ("email", ""),
     "secondaryemail": ("email", ""),
+    "otheremails": ("email", ""),  # our plain export: the others after the primary
+    "othernumbers": ("phone", ""),
     "email2address": ("email", ""),
     "email3address": ("email", ""),
     "workemail": ("email", "Business"),
@@ -183,6 +185,7 @@ _GOOGLE_TYPES = {
     "address": {"work": "Office", "home": "Personal"},
 }
 _GOOGLE_SEPARATOR = " ::: "  # several values in one cell
+_SEVERAL = re.compile(r"\s*(?: ::: |;)\s*")  # Google's separator, or our export's "; "
 
 # Columns of other products that say nothing a person would miss (or repeat another).
 _QUIET = {
@@ -411,7 +414,7 @@ def _csv_contact(ref: str, layout: list[Column], row: list[str]) -> RawContact:
         elif column.slot and column.field in ("email", "phone"):
             slots.setdefault(column.slot, {"kind": column.field})[column.part] = value
         elif column.field in ("email", "phone"):
-            for one in value.split(_GOOGLE_SEPARATOR):
+            for one in _SEVERAL.split(value):
                 key = "email" if column.field == "email" else "number"
                 getattr(contact, f"{column.field}s").append({key: one, "type": column.kind})
         elif column.field in (*_ADDRESS_FIELDS, "locality", "address_label"):

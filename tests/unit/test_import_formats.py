@@ -486,3 +486,15 @@ def test_cli_export_to_standard_output(people, workspace, capsys):  # noqa: F811
     assert out.out.count("BEGIN:VCARD") == 3
     assert "3 contacts written" in out.err
     assert not Path("-").exists()
+
+
+def test_plain_csv_export_reads_back_every_email_phone_and_address(people, tmp_path):  # noqa: F811
+    path = tmp_path / "plain.csv"
+    export_contacts(people, EVERYONE, fmt="csv", path=path)
+    wipe()
+    summary = import_contacts(people, path)
+    assert (summary.imported, summary.rejected, summary.kept) == (3, 0, 0)
+    ada = contacts(people)["Ada Lovelace"]
+    assert [e.email for e in ada.emails] == ["ada.home@example.org", "ada@example.com"]
+    assert [p.number for p in ada.phones] == ["+447550217244", "+442079460018"]
+    assert (ada.addresses[0].address, ada.addresses[0].locality) == ("Am Markt 1", "Mitte")
