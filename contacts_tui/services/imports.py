@@ -750,10 +750,26 @@ def _ids_by_name(model: type[peewee.Model], names: Iterable[str]) -> dict[str, i
     names = sorted(names)
     if not names:
         return {}
-    found = dict(model.select(model.name, model.id).where(model.name.in_(names)).tuples())
-    for name in names:
-        if name not in found:
-            found[name] = model.insert(name=name).execute()
+    found: dict[str, int] = {}
+    for chunk in _chunks(names):
+        found.update(model.select(model.name, model.id).where(model.name.in_(chunk)).tuples())
+    missing = [name for name in names if name not in found]
+    if missing:
+        # One statement for the batch's new companies, not one each (5,000 new companies
+        # in a CRM export took most of its import's time); then their ids.
+        table = model._meta.table_name
+        now = str(utc_now())
+        if model is Company:
+            insert_rows(database.obj, table, ("name", "created_at"), [(n, now) for n in missing])
+        else:
+            insert_rows(
+                database.obj,
+                table,
+                ("name", "archived", "created_at"),
+                [(n, False, now) for n in missing],
+            )
+        for chunk in _chunks(missing):
+            found.update(model.select(model.name, model.id).where(model.name.in_(chunk)).tuples())
     return found
 
 
