@@ -22,14 +22,15 @@ import json
 import os
 import re
 import stat
-import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
+from contacts_tui import csv_guard
 from contacts_tui.lifecycle import LifecycleConfig
 from contacts_tui.store.listing import ContactFilter
+from contacts_tui.temp_files import PART_SUFFIX, create_locked
 
 if TYPE_CHECKING:
     from contacts_tui.services import ContactCard, ContactRow, ContactService
@@ -186,8 +187,10 @@ def export_contacts(
         write(stream)
         stream.flush()
         return done
+    # Locked while this process lives, so a killed export's file is found and removed at
+    # the next start (see temp_files).
     try:
-        fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+        fd, temporary = create_locked(path.parent, f".{path.name}.", PART_SUFFIX)
     except OSError as error:
         raise ExportError(f"Cannot create a file in {path.parent}: {_reason(error)}.") from None
     try:
@@ -280,20 +283,14 @@ def _timestamp(value: datetime | str) -> str:
 
 # ----- CSV --------------------------------------------------------------------------------
 
-# A cell starting with one of these is run as a formula by spreadsheet programs (OWASP
-# "CSV injection"); a leading apostrophe makes them show it as text.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
 CSV_PROFILES = ("plain", "google", "outlook")
 """plain: our columns, for spreadsheets (formula guard on); google, outlook: the headers
 those products map without help (no guard: they keep an apostrophe as part of the value)."""
 
 
 def csv_cell(value: object) -> object:
-    """A value as a CSV cell that no spreadsheet will evaluate as a formula."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
+    """A value as a CSV cell that no spreadsheet will evaluate as a formula (csv_guard)."""
+    return csv_guard.guard(value)
 
 
 CSV_PLAIN_EXTRA = (
@@ -321,8 +318,10 @@ def write_csv(
     names: _Names,
     profile: str = "plain",
 ) -> None:
-    """RFC 4180: a header row, CRLF line ends, fields quoted when they need it."""
-    writer = csv.writer(out, lineterminator="\r\n")
+    """RFC 4180: a header row, CRLF line ends, fields quoted when they need it (and, in
+    the plain profile, when they hold `;` or a tab: see csv_guard)."""
+    if profile != "plain":
+        writer = csv.writer(out, lineterminator="\r\n")
     if profile == "google":
         writer.writerow(GOOGLE_HEADER)
         writer.writerows(_google_row(row, card) for row, card in contacts)
@@ -330,9 +329,10 @@ def write_csv(
         writer.writerow(OUTLOOK_HEADER)
         writer.writerows(_outlook_row(row, card) for row, card in contacts)
     else:
-        writer.writerow((*CSV_HEADER, *CSV_PLAIN_EXTRA))
+        guarded = csv_guard.Writer(out)
+        guarded.writerow((*CSV_HEADER, *CSV_PLAIN_EXTRA))
         for row, card in contacts:
-            writer.writerow([csv_cell(v) for v in _csv_row(row, card, names)])
+            guarded.writerow([csv_cell(v) for v in _csv_row(row, card, names)])
 
 
 def _csv_row(row: ContactRow, card: ContactCard, names: _Names) -> list[object]:

@@ -17,11 +17,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TextIO
 
+from contacts_tui.csv_guard import unguard
 from contacts_tui.importer.shared import ImportFileError, RawContact, Unreadable
 from contacts_tui.safe_text import display_safe
 
-# The export puts an apostrophe before a cell that spreadsheets would run as a formula.
-_FORMULA_GUARDED = re.compile(r"'[=+\-@\t\r]")
 _DELIMITERS = ",;\t|"
 _PREAMBLE_LINES = 20
 """Lines looked at for the header: LinkedIn's export has a few lines of notes first."""
@@ -385,8 +384,8 @@ def _csv_records(
 
 
 def _unguard(cell: str) -> str:
-    """Undo the export's formula guard: `'=SUM(A1)` was `=SUM(A1)`."""
-    return cell[1:] if _FORMULA_GUARDED.match(cell) else cell
+    """Undo the export's formula guard: `'=SUM(A1)` was `=SUM(A1)` (see csv_guard)."""
+    return unguard(cell) if "'" in cell else cell
 
 
 def _google_type(kind: str, label: str) -> tuple[str, bool]:
