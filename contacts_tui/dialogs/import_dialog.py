@@ -26,7 +26,7 @@ from contacts_tui.services.imports import ImportSummary, import_contacts
 PROGRESS_INTERVAL = 0.05
 """Seconds between progress messages from the import thread (as the export dialog)."""
 
-SHORT_NAMES = {"csv": "CSV", "json": "JSON", "vcard": "vCard 3.0/4.0"}
+SHORT_NAMES = {"csv": "CSV", "json": "JSON / jCard", "vcard": "vCard"}
 
 DUPLICATE_CHOICES = {"skip": "Skip duplicates", "update": "Update them", "create": "Add anyway"}
 """What to do with a contact that is already saved (the import's on_duplicate)."""
