@@ -485,6 +485,7 @@ def test_cli_export_to_standard_output(people, workspace, capsys):  # noqa: F811
     out = capsys.readouterr()
     assert out.out.count("BEGIN:VCARD") == 3
     assert "3 contacts written" in out.err
+    assert "\r" not in out.err  # no progress line when it is not a terminal
     assert not Path("-").exists()
 
 
@@ -498,3 +499,21 @@ def test_plain_csv_export_reads_back_every_email_phone_and_address(people, tmp_p
     assert [e.email for e in ada.emails] == ["ada.home@example.org", "ada@example.com"]
     assert [p.number for p in ada.phones] == ["+447550217244", "+442079460018"]
     assert (ada.addresses[0].address, ada.addresses[0].locality) == ("Am Markt 1", "Mitte")
+
+
+def test_identical_addresses_of_two_types_and_a_cjk_full_name_survive(service, tmp_path):
+    text = vcard(
+        "VERSION:4.0",
+        "FN:Taro Yamada",
+        "N:Yamada;Taro;;;",
+        "X-CONTACTS-TUI-FULL-NAME:山田 太郎",
+        "ADR;TYPE=billing:;;1-2-3 Ginza;Tokyo;;104-0061;Japan",
+        "ADR;TYPE=shipping:;;1-2-3 Ginza;Tokyo;;104-0061;Japan",
+    )
+    imported(service, write(tmp_path / "t.vcf", text))
+    taro = contacts(service)["Taro Yamada"]
+    assert taro.full_name == "山田 太郎"
+    assert sorted(a.type for a in taro.addresses) == ["Billing", "Shipping"]
+    out = tmp_path / "out.vcf"
+    export_contacts(service, EVERYONE, fmt="vcard", path=out)
+    assert "X-CONTACTS-TUI-FULL-NAME:山田 太郎" in out.read_text()
