@@ -49,24 +49,6 @@ class ImportDialog(Dialog[ImportSummary | None]):
     Cancel while importing stops after the batch being written; what was written stays.
     """
 
-    DEFAULT_CSS = """
-    ImportDialog {
-        & > Vertical { width: 76; }
-        & #import-file { width: 100%; color: $text-muted; }
-        & .import-label { color: $text-muted; margin-top: 1; }
-        & RadioSet { width: 100%; layout: horizontal; }
-        & RadioSet > RadioButton { margin-right: 2; }
-        & Checkbox { margin-top: 1; }
-        & ProgressBar { margin-top: 1; }
-        & #import-status { width: 100%; height: auto; margin-top: 1; }
-        & #import-status.-error { color: $error; }
-        & #import-problems { width: 100%; height: auto; max-height: 6; color: $text-muted; }
-        & #import-buttons { height: auto; align-horizontal: right; margin-top: 1; }
-        & #import-buttons Button { margin-left: 2; }
-        &.-importing #import-start, &.-done #import-start { display: none; }
-    }
-    """
-
     BINDINGS = [
         cancel_binding(
             "import.cancel", "Close; while importing, stop after the batch being written"

@@ -50,21 +50,8 @@ class ContactDetailScreen(Screen[bool]):
     """
 
     COMMAND_GROUP = "Contact"
+    CSS_PATH = "contact_detail.tcss"
     COMMANDS = {ScreenBindingCommands}
-
-    DEFAULT_CSS = """
-    ContactDetailScreen {
-        & #detail-title {
-            height: 1;
-            padding: 0 1;
-            background: $panel;
-            color: $text;
-        }
-        & #detail-title.-dirty { background: $warning-muted; }
-        & #tabs { height: 1fr; }
-        & TabPane { padding: 0; }
-    }
-    """
 
     BINDINGS = [
         Binding(
