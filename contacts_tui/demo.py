@@ -259,7 +259,8 @@ DEMO_TABLES = ("contact", "email", "phone", "address", "bank_account", "stage_ch
 MAX_CONTACTS = 10_000_000
 """The most one demo adds: a million take a few minutes; `10**18` would never end."""
 FIRST_BATCH = 2000
-MAX_BATCH = 50_000  # memory: a batch and the next one being made are held at once
+MAX_BATCH = 5000
+"""Memory: a batch and the next one being made are held at once, ~2 KB per contact."""
 BATCH_SECONDS = 0.6
 """How long one batch's write transaction aims to last. Others' saves wait for it (SQLite
 has one writer at a time), so it stays well under the ~1 s a person would notice; the
