@@ -200,6 +200,14 @@ class InfoPanel(Widget):
         self._edited()
         return clean
 
+    def set_config(self, config: LifecycleConfig) -> None:
+        """Use a new lifecycle configuration; `show` then fills the fields from it."""
+        self.config = config
+        self._template_keys = []  # names may have changed: refill the Lifecycle options
+        scoring = f"{config.scoring_min}–{config.scoring_max}"
+        self.query_one("#scoring", Input).placeholder = scoring
+        self._tooltips["scoring"] = f"A whole number from {scoring}, or blank"
+
     def set_companies(self, companies: tuple[CompanyInfo, ...]) -> None:
         """Existing companies, offered as completions in the Company field."""
         self.companies = companies

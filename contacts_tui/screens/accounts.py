@@ -92,6 +92,8 @@ class AccountsScreen(ReportsWorkerErrors, Screen[bool]):
     def on_mount(self) -> None:
         self.query_one(DataTable).focus()
         self.load()
+        # Other sessions' new accounts and contact counts show; the cursor keeps its account.
+        self.app.store_changed.subscribe(self, lambda _: self.load())  # type: ignore[attr-defined]
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="store")
     def load(self) -> None:

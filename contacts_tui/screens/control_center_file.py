@@ -135,9 +135,8 @@ class ConfigFile:
         self.disk = disk
         self.moves = {}
         self.saved_any = True
-        # The running app uses it at once: the list's dashboard and filter follow.
-        self.app.workspace.config = disk.config  # type: ignore[attr-defined]
-        self.app.service.set_config(disk.config)  # type: ignore[attr-defined]
+        # The running app uses it at once: every screen follows.
+        self.app.use_lifecycle(disk.config)  # type: ignore[attr-defined]
         note = f"; {moved:,} contacts moved" if moved else ""
         if restatused:
             note += f"; {restatused:,} contacts opened or closed with their step"

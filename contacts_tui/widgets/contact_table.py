@@ -296,8 +296,12 @@ class ContactTable(RowWindow, Widget, can_focus=True):
         else:
             self.show(sort=key, descending=False)
 
-    def reload(self) -> None:
-        """Read the rows again where the cursor is, after a change to the contacts."""
+    def reload(self, recount: bool = True) -> None:
+        """Read the rows again where the cursor is, after a change to the contacts.
+
+        `recount=False` when the change cannot have changed how many there are (a
+        contact's name or notes edited elsewhere): counting is the costly part.
+        """
         if not self._rows:
             self._start_jump("first", reset=True)
             return
@@ -315,7 +319,8 @@ class ContactTable(RowWindow, Widget, can_focus=True):
             self._descending,
             self._capacity(),
         )
-        self._count(self._reads.ticket(), self._generation, self._filter)
+        if recount:
+            self._count(self._reads.ticket(), self._generation, self._filter)
 
     # ----- actions ------------------------------------------------------------------------
 
