@@ -35,7 +35,7 @@ from contacts_tui.services.shared import (
     write_audit,
     write_contact,
 )
-from contacts_tui.store import SORT_KEYS, listing
+from contacts_tui.store import MAX_RECORD_ID, SORT_KEYS, listing
 from contacts_tui.store.database import ReadStopped, StoppableReads, with_connection
 from contacts_tui.store.listing import TENANT_WIDE, ContactFilter
 from contacts_tui.store.models import (
@@ -524,7 +524,9 @@ class ContactService(DocumentServices, RecordServices):
     def find_contact(self, reference: str) -> int:
         """The id of the contact a script names by id or by an exact e-mail address."""
         text = reference.strip()
-        if text.isdigit():
+        if text.isascii() and text.isdigit():
+            if int(text) > MAX_RECORD_ID:
+                raise NotFoundError(f"No contact has the id {text} (ids go up to {MAX_RECORD_ID}).")
             self._contact_exists(int(text))
             return int(text)
         ids = sorted(
