@@ -290,6 +290,8 @@ class ContactDetailScreen(Screen[bool]):
         known, new = self.detail, message.detail
         if known is None or self.writing or new == known:
             return  # unchanged, or a save of ours is on its way and brings the answer
+        if (new.version, new.updated_at) < (known.version, known.updated_at):
+            return  # read before a save of ours that has landed since
         info = self.query_one(InfoPanel)
         edited = info.edited_fields()
         theirs = field_values(new)

@@ -180,6 +180,7 @@ class ContactListScreen(ReportsWorkerErrors, Screen):
         # changed, moved in the sort order or left the view.
         if self._reload_on_resume:
             self._reload_on_resume = False
+            self._stale_rows = self._stale_counts = False  # this reload reads it all
             self.refresh_contacts()
 
     # ----- other sessions' changes --------------------------------------------------------
