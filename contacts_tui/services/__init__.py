@@ -36,7 +36,7 @@ from contacts_tui.services.shared import (
     write_contact,
 )
 from contacts_tui.store import listing
-from contacts_tui.store.database import with_connection
+from contacts_tui.store.database import DatabaseBusy, waits_reported, with_connection
 from contacts_tui.store.listing import TENANT_WIDE, ContactFilter
 from contacts_tui.store.models import (
     Account,
@@ -122,6 +122,7 @@ __all__ = [
     "ContactRow",
     "ContactService",
     "Dashboard",
+    "DatabaseBusy",
     "DocumentInfo",
     "EmailInfo",
     "NotFoundError",
@@ -132,6 +133,7 @@ __all__ = [
     "StageChangeInfo",
     "refresh_derived",
     "remove_orphan_blob",
+    "waits_reported",
 ]
 
 # Fields update_contact accepts, and how each is written to the audit log.
