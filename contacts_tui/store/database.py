@@ -84,7 +84,7 @@ def connect_sqlite(path: Path, mode: int = 0o600) -> peewee.SqliteDatabase:
     if not os.access(path, os.R_OK | os.W_OK):
         raise StoreError(f"The database {path} is not writable by you.")
     # SQLite gives its -wal and -shm files the database file's own mode.
-    return WaitReportingSqlite(
+    return SqliteReportingWaits(
         str(path),
         pragmas=SQLITE_PRAGMAS,
         lock_type="IMMEDIATE",
@@ -111,7 +111,7 @@ def waits_reported(on_wait: Callable[[], None]) -> Iterator[None]:
         _waits.on_wait = previous
 
 
-class WaitReportingSqlite(peewee.SqliteDatabase):
+class SqliteReportingWaits(peewee.SqliteDatabase):
     """SQLite whose write transactions tell `waits_reported`'s callback when they wait."""
 
     def begin(self, lock_type=None) -> None:
