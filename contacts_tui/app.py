@@ -7,14 +7,11 @@ import shutil
 import sys
 from collections.abc import Iterable
 
-from rich.text import Text
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.worker import Worker
 
 from contacts_tui.documents import BlobStore
-from contacts_tui.safe_text import display_safe, first_line
 from contacts_tui.screens.contact_list import ContactListScreen
 from contacts_tui.services import ContactService, Page
 from contacts_tui.workspace import Workspace
@@ -171,20 +168,4 @@ class ContactsApp(App):
             "Control Center",
             "Contact Lifecycle: templates, categories, steps, picklists and settings (ctrl+o)",
             self.action_control_center,
-        )
-
-    def report_worker_error(self, worker: Worker) -> None:
-        """Tell the user that a background read or write failed, in one line.
-
-        Widgets call this from their `Worker.StateChanged` handlers (the message does
-        not bubble), so every database failure looks the same, wherever it happened.
-        """
-        error = worker.error
-        if error is None:
-            return
-        self.notify(
-            Text(display_safe(first_line(error))),
-            title="Could not finish that",
-            severity="error",
-            timeout=10,
         )

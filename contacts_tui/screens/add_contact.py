@@ -5,20 +5,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.suggester import SuggestFromList
 from textual.widgets import Button, Input, Label
-from textual.worker import Worker, WorkerState
 
 from contacts_tui.safe_text import display_safe
 from contacts_tui.screens.dialog import Dialog, cancel_binding
 from contacts_tui.services import CompanyInfo, NotFoundError
 from contacts_tui.store.search import fold
 from contacts_tui.validation import ValidationError, clean_text
+from contacts_tui.widgets.reporting import reported_work
 
 TENANT_WIDE_LABEL = "Tenant-Wide"
 SHOWN_MATCHES = 3
@@ -112,7 +112,7 @@ class AddContactDialog(Dialog[int | None]):
 
     # ----- companies ------------------------------------------------------------------
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="store")
+    @reported_work(thread=True, exclusive=True, group="store")
     def load_companies(self) -> None:
         companies = self.app.service.companies()  # type: ignore[attr-defined]
         self.post_message(self.CompaniesLoaded(companies))
@@ -196,7 +196,7 @@ class AddContactDialog(Dialog[int | None]):
         self._say("#add-message", "Saving…")
         self.create(name, self.resolve_company(" ".join(company_text.split())))
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="store")
+    @reported_work(thread=True, exclusive=True, group="store")
     def create(self, name: str, company: int | str | None) -> None:
         service = self.app.service  # type: ignore[attr-defined]
         try:
@@ -233,14 +233,17 @@ class AddContactDialog(Dialog[int | None]):
         self._say(f"{selector}-message", message)
         self.query_one(selector, Input).focus()
 
-    @on(Worker.StateChanged)
-    def _worker_failed(self, event: Worker.StateChanged) -> None:
-        if event.state != WorkerState.ERROR:
-            return
-        if event.worker.name == "create":
-            self._refuse(f"The contact was not saved: {event.worker.error}", None)
+    def worker_failed(self, work_name: str, message: str) -> bool:
+        """Say it under the form, which keeps what was typed."""
+        if work_name == "create":
+            self._refuse(f"The contact was not saved: {message}", None)
         else:
-            self._say("#add-message", f"Could not read the companies: {event.worker.error}")
+            self._say("#add-message", f"Could not read the companies: {message}")
+        return True
+
+    def show_waiting(self, message: str) -> bool:
+        self._say("#add-message", message)
+        return True
 
     @on(Button.Pressed, "#add-cancel")
     def action_cancel(self) -> None:

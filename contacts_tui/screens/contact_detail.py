@@ -6,13 +6,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Input, Static, TabbedContent, TabPane, TextArea
-from textual.worker import Worker, WorkerState
 
 from contacts_tui.lifecycle import LifecycleConfig, Step
 from contacts_tui.safe_text import display_safe
@@ -33,6 +32,7 @@ from contacts_tui.widgets.history_panel import HistoryPanel
 from contacts_tui.widgets.info_panel import FIELD_LABELS, InfoPanel
 from contacts_tui.widgets.keys_footer import KeysFooter
 from contacts_tui.widgets.lifecycle_stepper import LifecycleStepper
+from contacts_tui.widgets.reporting import reported_work, tell
 
 TABS = ("details", "documents", "history")
 
@@ -200,7 +200,7 @@ class ContactDetailScreen(Screen[bool]):
 
     # ----- reading ---------------------------------------------------------------------
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="store")
+    @reported_work(thread=True, exclusive=True, group="store")
     def load(self, keep_edits: bool = False) -> None:
         service = self.app.service
         try:
@@ -267,7 +267,7 @@ class ContactDetailScreen(Screen[bool]):
 
     def on_contact_detail_screen_missing(self, message: Missing) -> None:
         self.writing = False
-        self.notify(message.message, severity="error", markup=False)
+        tell(self, message.message, severity="error")
         self.changed = True
         self.dismiss(self.changed)
 
@@ -280,7 +280,7 @@ class ContactDetailScreen(Screen[bool]):
 
     def _busy(self) -> bool:
         if self.writing:
-            self.notify("Still saving the last change…", severity="warning")
+            tell(self, "Still saving the last change…", severity="warning")
         return self.writing
 
     def action_save(self) -> None:
@@ -290,18 +290,18 @@ class ContactDetailScreen(Screen[bool]):
         changes, errors = info.changes()
         if errors:
             info.focus_field(next(iter(errors)))
-            self.notify(
+            tell(
+                self,
                 "Not saved: fix the marked field first. " + " ".join(errors.values()),
                 severity="error",
-                markup=False,
             )
             return
         if not changes:
-            self.notify("Nothing to save.")
+            tell(self, "Nothing to save.")
             return
         self._write(self.save, self.edit_version or self.detail.version, changes)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="store")
+    @reported_work(thread=True, exclusive=True, group="store")
     def save(self, version: int, changes: dict) -> None:
         try:
             detail = self.app.service.update_contact(self.contact_id, version, **changes)
@@ -319,7 +319,7 @@ class ContactDetailScreen(Screen[bool]):
     def on_contact_detail_screen_saved(self, message: Saved) -> None:
         self.writing = False
         self.changed = True
-        self.notify(message.note, markup=False)
+        tell(self, message.note)
 
     def on_contact_detail_screen_refused(self, message: Refused) -> None:
         self.writing = False
@@ -327,14 +327,14 @@ class ContactDetailScreen(Screen[bool]):
         if message.field:
             self.query_one(InfoPanel).show_error(message.field, message.message)
             self.query_one(InfoPanel).focus_field(message.field)
-        self.notify(message.message, severity="error", markup=False)
+        tell(self, message.message, severity="error")
 
     @on(Conflicted)
     def conflicted(self, message: Conflicted) -> None:
         self.writing = False
         self.resolve_conflict(message.current, message.changes)
 
-    @work(exclusive=True, group="dialog")
+    @reported_work(exclusive=True, group="dialog")
     async def resolve_conflict(self, current: ContactDetail, changes: dict) -> None:
         info = self.query_one(InfoPanel)
         who = current.updated_by or "Someone"
@@ -347,7 +347,7 @@ class ContactDetailScreen(Screen[bool]):
         if choice == "reload":
             self.edit_version = None
             self.show(current)
-            self.notify("Reloaded their version.")
+            tell(self, "Reloaded their version.")
         elif choice == "overwrite":
             self._write(self.save, current.version, changes)
 
@@ -357,13 +357,13 @@ class ContactDetailScreen(Screen[bool]):
     def step_chosen(self, message: LifecycleStepper.StepChosen) -> None:
         self.confirm_stage(message.step)
 
-    @work(exclusive=True, group="dialog")
+    @reported_work(exclusive=True, group="dialog")
     async def confirm_stage(self, step: Step) -> None:
         detail = self.detail
         if detail is None or self._busy():
             return
         if step.key == detail.stage:
-            self.notify(f"{display_safe(detail.name)} is already at {step.name}.", markup=False)
+            tell(self, f"{display_safe(detail.name)} is already at {step.name}.")
             return
         template = self.config.template(detail.template)
         here = template.index_of(detail.stage) if template else None
@@ -391,7 +391,7 @@ class ContactDetailScreen(Screen[bool]):
     def template_chosen(self, message: InfoPanel.TemplateChosen) -> None:
         self.change_template(message.template)
 
-    @work(exclusive=True, group="dialog")
+    @reported_work(exclusive=True, group="dialog")
     async def change_template(self, template_key: str) -> None:
         detail = self.detail
         template = self.config.template(template_key)
@@ -411,7 +411,7 @@ class ContactDetailScreen(Screen[bool]):
             return
         self._write(self.write_stage, step_key, template_key, detail.version)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="store")
+    @reported_work(thread=True, exclusive=True, group="store")
     def write_stage(self, step_key: str, template: str | None, version: int) -> None:
         service = self.app.service
         try:
@@ -443,7 +443,7 @@ class ContactDetailScreen(Screen[bool]):
             return
         self.resolve_stage_conflict(message.current, message.step, message.template)
 
-    @work(exclusive=True, group="dialog")
+    @reported_work(exclusive=True, group="dialog")
     async def resolve_stage_conflict(
         self, current: ContactDetail, step_key: str, template: str | None
     ) -> None:
@@ -465,14 +465,11 @@ class ContactDetailScreen(Screen[bool]):
         else:
             self.show(current, keep_edits=True)
 
-    @on(Worker.StateChanged)
-    def _worker_failed(self, event: Worker.StateChanged) -> None:
-        # Expected refusals come back as messages; anything else is reported the app's way.
-        if event.state == WorkerState.ERROR:
-            self.writing = False
-            report = getattr(self.app, "report_worker_error", None)
-            if report is not None:
-                report(event.worker)
+    def worker_failed(self, work_name: str, message: str) -> bool:
+        """Expected refusals come back as messages; anything else shows as a toast, and
+        the edits stay in the panel so that ctrl+s tries again."""
+        self.writing = False
+        return False
 
     # ----- keys ------------------------------------------------------------------------
 
@@ -494,7 +491,7 @@ class ContactDetailScreen(Screen[bool]):
             return
         self.leave()
 
-    @work(exclusive=True, group="dialog")
+    @reported_work(exclusive=True, group="dialog")
     async def leave(self, quit_app: bool = False) -> None:
         info = self.query_one(InfoPanel)
         if info.dirty:
@@ -516,7 +513,7 @@ class ContactDetailScreen(Screen[bool]):
     def action_reload(self) -> None:
         self.reload()
 
-    @work(exclusive=True, group="dialog")
+    @reported_work(exclusive=True, group="dialog")
     async def reload(self) -> None:
         if self.query_one(InfoPanel).dirty and not await self.app.push_screen_wait(
             ConfirmDialog("Reload and discard your unsaved changes?", confirm_label="Reload")

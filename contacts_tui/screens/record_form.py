@@ -10,13 +10,12 @@ from __future__ import annotations
 from typing import Any
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widget import Widget
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static
-from textual.worker import Worker, WorkerState
 
 from contacts_tui.safe_text import display_safe
 from contacts_tui.screens.dialog import Dialog, cancel_binding
@@ -34,6 +33,7 @@ from contacts_tui.validation import (
 )
 from contacts_tui.widgets.keys_footer import KeysFooter
 from contacts_tui.widgets.record_table import FieldSpec, Section
+from contacts_tui.widgets.reporting import reported_work, tell
 
 
 class RecordForm(Dialog[Any]):
@@ -168,7 +168,7 @@ class RecordForm(Dialog[Any]):
             yield Label("")
             yield box
         if hint:
-            yield Static(hint, classes="field-message", markup=False)
+            yield Static(hint, classes="field-message")
 
     def on_mount(self) -> None:
         if any(spec.kind == "state" for spec in self.section.fields):
@@ -293,7 +293,7 @@ class RecordForm(Dialog[Any]):
         self.query_one("#record-form-save", Button).disabled = True
         self.save(self.values(), self.primary, allow_duplicate)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="store")
+    @reported_work(thread=True, exclusive=True, group="store")
     def save(self, values: dict[str, str], primary: bool, allow_duplicate: bool) -> None:
         """Validate, look for the value on other contacts, then save (a worker thread)."""
         service = self.app.service
@@ -345,7 +345,7 @@ class RecordForm(Dialog[Any]):
         try:
             from contacts_tui.screens.contact_detail import ContactDetailScreen
         except ImportError:
-            self.notify("The contact screen is not available yet.", severity="warning")
+            tell(self, "The contact screen is not available yet.", severity="warning")
             return
         self.app.push_screen(ContactDetailScreen(contact_id))
 
@@ -375,11 +375,17 @@ class RecordForm(Dialog[Any]):
         label.update(Text(display_safe(message)))
         label.display = True
 
-    @on(Worker.StateChanged)
-    def _worker_failed(self, event: Worker.StateChanged) -> None:
-        # An unexpected failure (the database went away): say so, keep the form and its text.
-        if event.worker.group == "store" and event.state == WorkerState.ERROR:
-            self._show_form_error(f"Could not save: {event.worker.error}")
+    def worker_failed(self, work_name: str, message: str) -> bool:
+        """An unexpected failure (the database went away, or stayed busy): say so under
+        the form, which keeps what was typed; saving again is the retry."""
+        self._show_form_error(f"Could not save: {message}")
+        return True
+
+    def show_waiting(self, message: str) -> bool:
+        label = self.query_one("#record-form-error", Static)
+        label.update(Text(message))
+        label.display = True
+        return True
 
 
 def _select(field_id: str, options: list, value: str, prompt: str) -> Select:

@@ -36,7 +36,12 @@ from contacts_tui.services.shared import (
     write_contact,
 )
 from contacts_tui.store import listing
-from contacts_tui.store.database import DatabaseBusy, waits_reported, with_connection
+from contacts_tui.store.database import (
+    DatabaseBusy,
+    ReadStopped,
+    waits_reported,
+    with_connection,
+)
 from contacts_tui.store.listing import TENANT_WIDE, ContactFilter
 from contacts_tui.store.models import (
     Account,
@@ -128,6 +133,7 @@ __all__ = [
     "NotFoundError",
     "Page",
     "PhoneInfo",
+    "ReadStopped",
     "RecordCheck",
     "RecordInvalid",
     "StageChangeInfo",

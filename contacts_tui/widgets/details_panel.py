@@ -6,13 +6,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Static
-from textual.worker import Worker, WorkerState
 
 from contacts_tui.safe_text import display_safe
 from contacts_tui.screens.choose_primary import ChoosePrimaryDialog
@@ -21,6 +20,7 @@ from contacts_tui.screens.record_form import RecordForm
 from contacts_tui.services import ConflictError, ContactDetail, NotFoundError
 from contacts_tui.validation import ValidationError
 from contacts_tui.widgets.record_table import SECTIONS, RecordTable, Section
+from contacts_tui.widgets.reporting import reported_work, tell
 
 
 class DetailsPanel(Widget):
@@ -128,7 +128,7 @@ class DetailsPanel(Widget):
             RecordForm(section, self.contact_id, record, has_primary=has_primary), saved
         )
 
-    @work(exclusive=True, group="details-dialog")
+    @reported_work(exclusive=True, group="details-dialog")
     async def _ask_delete(self, section: Section, record: Any) -> None:
         """Ask before deleting; for the primary, also which record takes its place."""
         noun = section.noun
@@ -163,7 +163,7 @@ class DetailsPanel(Widget):
 
     # ----- writing (worker threads) ------------------------------------------------------
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="store")
+    @reported_work(thread=True, exclusive=True, group="store")
     def delete(self, section: Section, record_id: int, successor_id: int | None) -> None:
         try:
             self.app.service.delete_record(section.kind, record_id, successor_id)
@@ -172,7 +172,7 @@ class DetailsPanel(Widget):
             return
         self.app.call_from_thread(self._changed, section, successor_id)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="store")
+    @reported_work(thread=True, exclusive=True, group="store")
     def make_primary(self, section: Section, record_id: int) -> None:
         try:
             self.app.service.make_primary(section.kind, record_id)
@@ -181,23 +181,13 @@ class DetailsPanel(Widget):
             return
         self.app.call_from_thread(self._changed, section, record_id)
 
-    @on(Worker.StateChanged)
-    def _worker_failed(self, event: Worker.StateChanged) -> None:
-        # Expected refusals are handled in the workers; this is the database going away.
-        if event.worker.group == "store" and event.state == WorkerState.ERROR:
-            report = getattr(self.app, "report_worker_error", None)
-            if report is not None:
-                report(event.worker)
-            else:
-                self.notify(display_safe(event.worker.error), severity="error", markup=False)
-
     def _changed(self, section: Section, select_id: int | None) -> None:
         if select_id is not None:
             self._select[section.kind] = select_id
         self.post_message(self.Changed(self, self.contact_id))
 
     def _refused(self, section: Section, message: str) -> None:
-        self.notify(display_safe(message), title=section.title, severity="error", markup=False)
+        tell(self, display_safe(message), title=section.title, severity="error")
         # What the user saw may be stale (a colleague deleted the record): read it again.
         self.post_message(self.Changed(self, self.contact_id))
 
