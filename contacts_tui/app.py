@@ -12,6 +12,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 
 from contacts_tui.documents import BlobStore
+from contacts_tui.recovery import DraftFile, left_behind
 from contacts_tui.screens.contact_list import ContactListScreen
 from contacts_tui.services import ContactService, Page
 from contacts_tui.workspace import Workspace
@@ -80,6 +81,9 @@ class ContactsApp(App):
         self.service = ContactService(workspace.config, workspace.user, documents=store)
         self.first_page: Page | None = self._read_first_page()
         """The first contacts of the list, read before the screen exists (see below)."""
+        self.drafts = DraftFile(str(workspace.folder.resolve()))
+        """What the open forms hold, on disk until they are saved or closed (a crash
+        leaves it for the next start to offer back)."""
 
     def _read_first_page(self) -> Page | None:
         """The first screenful of the list, read while the app is being built.
@@ -100,6 +104,31 @@ class ContactsApp(App):
         self.set_timer(MEMORY_TRIM_SECONDS, self._start_returning_memory)
         if not gc.isenabled():  # paused for start-up by the command (cli.run_app)
             self.call_after_refresh(self._resume_garbage_collection)
+        self.call_after_refresh(self._offer_left_behind_drafts)
+
+    def on_unmount(self) -> None:
+        if self.return_code:
+            self.drafts.release()  # a crash: the drafts stay for the next start
+        else:
+            self.drafts.close()
+
+    def _offer_left_behind_drafts(self) -> None:
+        """Offer back what the forms of a session that died held, once per such session."""
+        from contacts_tui.screens.restore_dialog import DISCARD, RESTORE, RestoreDialog
+
+        found = left_behind(self.drafts.workspace)
+        if not found:
+            return
+        drafts = tuple(d for session in found for d in session.drafts)
+
+        def answered(choice: str | None) -> None:
+            if choice in (RESTORE, DISCARD):
+                for session in found:
+                    session.forget()
+            if choice == RESTORE:
+                self.screen_stack[0].restore(drafts)  # type: ignore[attr-defined]
+
+        self.push_screen(RestoreDialog(drafts), answered)
 
     def _resume_garbage_collection(self) -> None:
         """Collect cyclic garbage again, now that the first frame is on its way.

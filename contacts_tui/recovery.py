@@ -85,6 +85,12 @@ class DraftFile:
             os.close(self._fd)  # releases the flock
             self._fd = None
 
+    def release(self) -> None:
+        """The session dies: its file stays, unlocked, for the next start to offer back."""
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+
     def _write(self) -> None:
         # The recovery file must never cost the user their form: a full disk or an
         # unwritable state folder only means there is nothing to recover later.

@@ -13,11 +13,13 @@ from textual.message import Message
 from textual.suggester import SuggestFromList
 from textual.widgets import Button, Input, Label
 
+from contacts_tui.recovery import Draft
 from contacts_tui.safe_text import display_safe
 from contacts_tui.screens.dialog import Dialog, cancel_binding
 from contacts_tui.services import CompanyInfo, NotFoundError
 from contacts_tui.store.search import fold
 from contacts_tui.validation import ValidationError, clean_text
+from contacts_tui.widgets.drafts import drop_draft, keep_draft
 from contacts_tui.widgets.reporting import reported_work
 
 TENANT_WIDE_LABEL = "Tenant-Wide"
@@ -75,8 +77,10 @@ class AddContactDialog(Dialog[int | None]):
         message: str
         field: str | None = None
 
-    def __init__(self) -> None:
+    def __init__(self, initial: dict[str, str] | None = None) -> None:
+        """`initial`: the name and company typed before (a draft being restored)."""
         super().__init__()
+        self.initial = initial or {}
         self.companies: tuple[CompanyInfo, ...] | None = None
         self._by_folded: dict[str, CompanyInfo] = {}
         self.saving = False
@@ -106,11 +110,24 @@ class AddContactDialog(Dialog[int | None]):
             )
 
     def on_mount(self) -> None:
+        for key in ("name", "company"):
+            self.query_one(f"#add-{key}", Input).value = str(self.initial.get(key, ""))
         self.query_one("#add-name", Input).focus()
         self._show_company_hint()
         self.load_companies()
 
     # ----- companies ------------------------------------------------------------------
+
+    @on(Input.Changed)
+    def _keep_draft(self) -> None:
+        values = {key: self.query_one(f"#add-{key}", Input).value for key in ("name", "company")}
+        if any(values.values()):
+            keep_draft(self, Draft("new_contact", f"New contact {values['name']}", values))
+        else:
+            drop_draft(self)
+
+    def on_unmount(self) -> None:
+        drop_draft(self)
 
     @reported_work(thread=True, exclusive=True, group="store")
     def load_companies(self) -> None:

@@ -14,6 +14,7 @@ from textual.screen import Screen
 from textual.widgets import Input, Static, TabbedContent, TabPane, TextArea
 
 from contacts_tui.lifecycle import LifecycleConfig, Step
+from contacts_tui.recovery import Draft
 from contacts_tui.safe_text import display_safe
 from contacts_tui.screens.binding_commands import ScreenBindingCommands
 from contacts_tui.screens.choose_step import ChooseStepDialog
@@ -28,6 +29,7 @@ from contacts_tui.services import (
 from contacts_tui.validation import ValidationError
 from contacts_tui.widgets.details_panel import DetailsPanel
 from contacts_tui.widgets.documents_panel import DocumentsPanel
+from contacts_tui.widgets.drafts import drop_draft, keep_draft
 from contacts_tui.widgets.history_panel import HistoryPanel
 from contacts_tui.widgets.info_panel import FIELD_LABELS, InfoPanel
 from contacts_tui.widgets.keys_footer import KeysFooter
@@ -166,9 +168,11 @@ class ContactDetailScreen(Screen[bool]):
     class Missing(Message):
         message: str
 
-    def __init__(self, contact_id: int) -> None:
+    def __init__(self, contact_id: int, restored: tuple[Draft, ...] = ()) -> None:
+        """`restored`: drafts of this contact's forms a session that died left unsaved."""
         super().__init__()
         self.contact_id = contact_id
+        self.restored = restored
         self.detail: ContactDetail | None = None
         self.edit_version: int | None = None
         """The version the user's edits are based on; saving checks it."""
@@ -215,10 +219,24 @@ class ContactDetailScreen(Screen[bool]):
         if message.companies is not None:
             self.query_one(InfoPanel).set_companies(message.companies)
         self.show(message.detail, keep_edits=message.keep_edits)
+        if first and self.restored:
+            self.call_after_refresh(self._restore_drafts)
         if first:
             # Start in the open tab (its keys are what the screen invites first);
             # e edits the fields, l goes to the lifecycle.
             self.call_after_refresh(self.focus_tab_content)
+
+    def _restore_drafts(self) -> None:
+        drafts, self.restored = self.restored, ()
+        for draft in drafts:
+            if draft.kind == "contact":
+                self.query_one(InfoPanel).restore(draft.values)
+        for draft in drafts:
+            if draft.kind == "record":
+                self.action_tab("details")
+                self.query_one(DetailsPanel).reopen_form(
+                    str(draft.extra.get("kind")), draft.extra.get("record_id"), draft.values
+                )
 
     def focus_tab_content(self) -> None:
         pane = self.query_one(TabbedContent).active_pane
@@ -258,6 +276,18 @@ class ContactDetailScreen(Screen[bool]):
     @on(InfoPanel.Edited)
     def edited(self) -> None:
         self.update_title()
+        info = self.query_one(InfoPanel)
+        edited = info.edited_fields()
+        if not edited or self.detail is None:
+            drop_draft(self)
+            return
+        values = info.values()
+        fields = ", ".join(FIELD_LABELS[k].rstrip("*") for k in sorted(edited))
+        title = f"{self.detail.name}: {fields}"
+        keep_draft(self, Draft("contact", title, {k: values[k] for k in edited}, self.contact_id))
+
+    def on_unmount(self) -> None:
+        drop_draft(self)
 
     @on(DetailsPanel.Changed)
     @on(DocumentsPanel.Changed)

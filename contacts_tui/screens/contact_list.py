@@ -18,6 +18,7 @@ from textual.widgets import Input, Static
 from textual.worker import get_current_worker
 
 from contacts_tui.preferences import load_columns, save_columns
+from contacts_tui.recovery import Draft
 from contacts_tui.safe_text import display_safe
 from contacts_tui.services import TENANT_WIDE, ContactFilter, ContactRow
 from contacts_tui.widgets.contact_table import ContactTable
@@ -262,13 +263,13 @@ class ContactListScreen(Screen):
     def _opened(self, event: ContactTable.Opened) -> None:
         self.open_contact(event.contact_id)
 
-    def open_contact(self, contact_id: int) -> None:
+    def open_contact(self, contact_id: int, restored: tuple[Draft, ...] = ()) -> None:
         from contacts_tui.screens.contact_detail import ContactDetailScreen
 
         self._reload_on_resume = True
-        self.app.push_screen(ContactDetailScreen(contact_id))
+        self.app.push_screen(ContactDetailScreen(contact_id, restored=restored))
 
-    def action_add(self) -> None:
+    def action_add(self, initial: dict[str, str] | None = None) -> None:
         from contacts_tui.screens.add_contact import AddContactDialog
 
         def added(contact_id: int | None) -> None:
@@ -276,7 +277,19 @@ class ContactListScreen(Screen):
                 self.refresh_contacts()
                 self.open_contact(contact_id)
 
-        self.app.push_screen(AddContactDialog(), added)
+        self.app.push_screen(AddContactDialog(initial), added)
+
+    def restore(self, drafts: tuple[Draft, ...]) -> None:
+        """Open the forms a session that died left unsaved, with what they held."""
+        for draft in drafts:
+            if draft.kind == "new_contact":
+                self.action_add(initial=draft.values)
+        by_contact: dict[int, list[Draft]] = {}
+        for draft in drafts:
+            if draft.contact_id is not None and draft.kind in ("contact", "record"):
+                by_contact.setdefault(draft.contact_id, []).append(draft)
+        for contact_id, kept in by_contact.items():
+            self.open_contact(contact_id, restored=tuple(kept))
 
     def action_archive(self) -> None:
         from contacts_tui.screens.confirm import ConfirmDialog

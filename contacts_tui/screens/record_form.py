@@ -17,6 +17,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widget import Widget
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
+from contacts_tui.recovery import Draft
 from contacts_tui.safe_text import display_safe
 from contacts_tui.screens.dialog import Dialog, cancel_binding
 from contacts_tui.screens.duplicate_dialog import SAVE_ANYWAY, DuplicateDialog
@@ -31,6 +32,7 @@ from contacts_tui.validation import (
     normalize_iban,
     state_choices,
 )
+from contacts_tui.widgets.drafts import drop_draft, keep_draft
 from contacts_tui.widgets.keys_footer import KeysFooter
 from contacts_tui.widgets.record_table import FieldSpec, Section
 from contacts_tui.widgets.reporting import reported_work, tell
@@ -76,9 +78,12 @@ class RecordForm(Dialog[Any]):
         record: Any | None = None,
         *,
         has_primary: bool = True,
+        initial: dict[str, str] | None = None,
     ) -> None:
-        """`has_primary`: the contact has a primary of this kind already (else this one is)."""
+        """`has_primary`: the contact has a primary of this kind already (else this one is).
+        `initial`: what the fields held before (a draft being restored)."""
         super().__init__()
+        self.initial = initial or {}
         self.section = section
         self.contact_id = contact_id
         self.record = record
@@ -111,6 +116,8 @@ class RecordForm(Dialog[Any]):
         yield KeysFooter()
 
     def _initial(self, spec: FieldSpec) -> str:
+        if spec.key in self.initial:
+            return display_safe(self.initial[spec.key])
         if self.record is None:
             return ""
         if spec.key == "number":  # show what the user typed, as they typed it
@@ -180,6 +187,19 @@ class RecordForm(Dialog[Any]):
         self.query_one(f"#field-{first.key}").focus()
 
     # ----- reading the fields ------------------------------------------------------------
+
+    @on(Input.Changed)
+    @on(Select.Changed)
+    def _keep_draft(self) -> None:
+        if not self.is_mounted:
+            return
+        extra = {"kind": self.section.kind, "record_id": getattr(self.record, "id", None)}
+        verb = "edited" if self.record else "new"
+        title = f"{verb} {self.section.noun}"
+        keep_draft(self, Draft("record", title, self.values(), self.contact_id, extra))
+
+    def on_unmount(self) -> None:
+        drop_draft(self)
 
     def field_widget(self, key: str) -> Widget:
         """The widget the user types or picks the field `key` in (for states: the visible one)."""

@@ -114,7 +114,19 @@ class DetailsPanel(Widget):
     def _records(self, section: Section) -> tuple:
         return section.records(self.detail) if self.detail else ()
 
-    def _open_form(self, section: Section, record: Any | None) -> None:
+    def reopen_form(self, kind: str, record_id: int | None, values: dict[str, str]) -> None:
+        """Open the form of a draft being restored, with what it held."""
+        section = next((s for s in SECTIONS if s.kind == kind), None)
+        if section is None:
+            return
+        record = next((r for r in self._records(section) if r.id == record_id), None)
+        if record_id is not None and record is None:
+            tell(self, f"That {section.noun} was deleted meanwhile; your edit opens as a new one.")
+        self._open_form(section, record, values)
+
+    def _open_form(
+        self, section: Section, record: Any | None, values: dict[str, str] | None = None
+    ) -> None:
         has_primary = (
             any(r.is_primary for r in self._records(section)) if section.has_primary else True
         )
@@ -125,7 +137,8 @@ class DetailsPanel(Widget):
                 self.table(section.kind).focus()
 
         self.app.push_screen(
-            RecordForm(section, self.contact_id, record, has_primary=has_primary), saved
+            RecordForm(section, self.contact_id, record, has_primary=has_primary, initial=values),
+            saved,
         )
 
     @reported_work(exclusive=True, group="details-dialog")
