@@ -16,11 +16,11 @@ async def settle(pilot: Pilot, rounds: int = 1) -> None:
 
     A newer search, sort or reload supersedes a read still running (exclusive workers):
     that one ends cancelled, which is what the app wants, not a test failure. Workers
-    waiting on a dialog (group "dialog") are left alone: they finish when it is answered.
+    waiting on a dialog (groups "dialog", "details-dialog"…) are left alone: they finish when it is answered.
     """
     app = pilot.app
     for _ in range(rounds):
-        workers = [w for w in app.workers if w.group != "dialog"]
+        workers = [w for w in app.workers if not w.group.endswith("dialog")]
         if workers:  # an empty list would mean "every worker"
             with contextlib.suppress(WorkerCancelled):
                 await app.workers.wait_for_complete(workers)
