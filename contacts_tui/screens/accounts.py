@@ -12,10 +12,10 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
+from contacts_tui.dialogs.account_name import AccountNameDialog
+from contacts_tui.dialogs.confirm import ConfirmDialog
 from contacts_tui.safe_text import display_safe
-from contacts_tui.screens.account_name import AccountNameDialog
 from contacts_tui.screens.binding_commands import ScreenBindingCommands
-from contacts_tui.screens.confirm import ConfirmDialog
 from contacts_tui.services import AccountInfo
 from contacts_tui.validation import ValidationError
 from contacts_tui.widgets.keys_footer import KeysFooter
@@ -92,6 +92,8 @@ class AccountsScreen(Screen[bool]):
     def on_mount(self) -> None:
         self.query_one(DataTable).focus()
         self.load()
+        # Other sessions' new accounts and contact counts show; the cursor keeps its account.
+        self.app.store_changed.subscribe(self, lambda _: self.load())  # type: ignore[attr-defined]
 
     @reported_work(thread=True, exclusive=True, group="store")
     def load(self) -> None:

@@ -13,13 +13,17 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Input, Static, TabbedContent, TabPane, TextArea
 
+from contacts_tui.dialogs.choose_step import ChooseStepDialog
+from contacts_tui.dialogs.confirm import ConfirmDialog
+from contacts_tui.dialogs.conflict_dialog import ConflictDialog
 from contacts_tui.lifecycle import LifecycleConfig, Step
+from contacts_tui.panels.details_panel import DetailsPanel
+from contacts_tui.panels.documents_panel import DocumentsPanel
+from contacts_tui.panels.history_panel import HistoryPanel
+from contacts_tui.panels.info_panel import FIELD_LABELS, InfoPanel, field_values
 from contacts_tui.recovery import Draft
 from contacts_tui.safe_text import display_safe
 from contacts_tui.screens.binding_commands import ScreenBindingCommands
-from contacts_tui.screens.choose_step import ChooseStepDialog
-from contacts_tui.screens.confirm import ConfirmDialog
-from contacts_tui.screens.conflict_dialog import ConflictDialog
 from contacts_tui.services import (
     CompanyInfo,
     ConflictError,
@@ -27,11 +31,7 @@ from contacts_tui.services import (
     NotFoundError,
 )
 from contacts_tui.validation import ValidationError
-from contacts_tui.widgets.details_panel import DetailsPanel
-from contacts_tui.widgets.documents_panel import DocumentsPanel
 from contacts_tui.widgets.drafts import drop_draft, keep_draft
-from contacts_tui.widgets.history_panel import HistoryPanel
-from contacts_tui.widgets.info_panel import FIELD_LABELS, InfoPanel
 from contacts_tui.widgets.keys_footer import KeysFooter
 from contacts_tui.widgets.lifecycle_stepper import LifecycleStepper
 from contacts_tui.widgets.reporting import reported_work, tell
@@ -168,6 +168,12 @@ class ContactDetailScreen(Screen[bool]):
     class Missing(Message):
         message: str
 
+    @dataclass
+    class Reread(Message):
+        """The contact as it is now, read because someone committed."""
+
+        detail: ContactDetail
+
     def __init__(self, contact_id: int, restored: tuple[Draft, ...] = ()) -> None:
         """`restored`: drafts of this contact's forms a session that died left unsaved."""
         super().__init__()
@@ -201,6 +207,8 @@ class ContactDetailScreen(Screen[bool]):
     def on_mount(self) -> None:
         self.query_one("#detail-title", Static).update(Text("Loading…"))
         self.load()
+        self.app.store_changed.subscribe(self, self._store_changed)
+        self.app.lifecycle_changed.subscribe(self, self._lifecycle_changed)
 
     # ----- reading ---------------------------------------------------------------------
 
@@ -250,7 +258,13 @@ class ContactDetailScreen(Screen[bool]):
         if info.show(detail, keep_edits=keep_edits) or self.edit_version is None:
             self.edit_version = detail.version
         template = self.config.template(detail.template)
-        self.query_one(LifecycleStepper).show(template, detail.template, detail.stage)
+        stepper = self.query_one(LifecycleStepper)
+        if (stepper.template, stepper.template_key, stepper.stage) != (
+            template,
+            detail.template,
+            detail.stage,
+        ):  # unchanged: the user's place on the stepper stays
+            stepper.show(template, detail.template, detail.stage)
         self.query_one(DetailsPanel).show(detail)
         self.query_one(DocumentsPanel).show(detail)
         self.query_one(HistoryPanel).show(detail)
@@ -269,6 +283,9 @@ class ContactDetailScreen(Screen[bool]):
             title.append(" · archived", "italic")
         if dirty:
             title.append("  ● unsaved changes", "bold italic")
+        if dirty and self.edit_version != detail.version:
+            who = display_safe(detail.updated_by) or "someone"
+            title.append(f" · changed by {who} meanwhile (ctrl+r: theirs)", "bold")
         self.query_one("#detail-title", Static).update(title)
         self.query_one("#detail-title").set_class(dirty, "-dirty")
         self.sub_title = display_safe(detail.name)
@@ -294,6 +311,51 @@ class ContactDetailScreen(Screen[bool]):
     def records_changed(self) -> None:
         self.changed = True
         self.load(keep_edits=True)
+
+    # ----- other sessions' changes ---------------------------------------------------
+
+    def _store_changed(self, _committed: object) -> None:
+        # Whatever changed: its documents, history and e-mails are not in the counters.
+        if self.detail is not None and not self.writing:
+            self.reread()
+
+    @reported_work(thread=True, exclusive=True, group="store.reread")
+    def reread(self) -> None:
+        try:
+            detail = self.app.service.get_contact(self.contact_id)
+        except NotFoundError as error:
+            self.post_message(self.Missing(str(error)))
+            return
+        self.post_message(self.Reread(detail))
+
+    def on_contact_detail_screen_reread(self, message: Reread) -> None:
+        """Show what others changed; the fields being edited keep what the user typed."""
+        known, new = self.detail, message.detail
+        if known is None or self.writing or new == known:
+            return  # unchanged, or a save of ours is on its way and brings the answer
+        info = self.query_one(InfoPanel)
+        edited = info.edited_fields()
+        theirs = field_values(new)
+        clash = sorted(k for k in edited if theirs[k] != info.originals.get(k))
+        self.show(new, keep_edits=True)
+        if clash:
+            who = display_safe(new.updated_by) or "Someone"
+            fields = ", ".join(FIELD_LABELS[k].rstrip("*") for k in clash)
+            tell(
+                self,
+                f"{who} changed {fields} while you were editing it. Your edits stay on "
+                "screen: ctrl+r reloads their version, ctrl+s asks which to keep.",
+                title="Changed meanwhile",
+                severity="warning",
+                timeout=15,
+            )
+
+    def _lifecycle_changed(self, config: LifecycleConfig) -> None:
+        """Renamed, added or removed steps and picklist values show; edits stay."""
+        self.query_one(InfoPanel).set_config(config)
+        self.query_one(HistoryPanel).config = config
+        if self.detail is not None:
+            self.show(self.detail, keep_edits=True)
 
     def on_contact_detail_screen_missing(self, message: Missing) -> None:
         self.writing = False

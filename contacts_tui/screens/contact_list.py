@@ -12,7 +12,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.command import Provider
 from textual.containers import Horizontal
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 from textual.widget import AwaitMount
 from textual.widgets import Input, Static
 from textual.worker import get_current_worker
@@ -21,12 +21,16 @@ from contacts_tui.preferences import load_columns, save_columns
 from contacts_tui.recovery import Draft
 from contacts_tui.safe_text import display_safe
 from contacts_tui.services import TENANT_WIDE, ContactFilter, ContactRow
+from contacts_tui.services.live import EVERYTHING, Committed
 from contacts_tui.widgets.contact_table import ContactTable
 from contacts_tui.widgets.dashboard import DashboardBar
 from contacts_tui.widgets.keys_footer import KeysFooter
 from contacts_tui.widgets.reporting import reported_work, tell
 from contacts_tui.widgets.table_columns import COLUMNS, DEFAULT_COLUMNS
 from contacts_tui.widgets.title_bar import TitleBar
+
+BUSY_TICKS = 3
+"""Change announcements (one a second at most) a refresh on its way may hold back."""
 
 SEARCH_PLACEHOLDER = "search name, e-mail, phone, company (press /)"
 BOLD = Style(bold=True)
@@ -122,6 +126,10 @@ class ContactListScreen(Screen):
         """The view on screen: every filter and the search text."""
         self._search_pending = False  # typed while a search was running
         self._reload_on_resume = False
+        self._stale_rows = False  # committed meanwhile: the rows must be read again
+        self._stale_counts = False  # and the counts too
+        self._counting = False  # a refresh's count and dashboard are on their way
+        self._busy_ticks = 0  # commits announced while the list was still busy
         self._search_mounted: AwaitMount | None = None  # see _mount_search_box
 
     def compose(self) -> ComposeResult:
@@ -144,6 +152,8 @@ class ContactListScreen(Screen):
         self.table.show(self.contact_filter, first_page=first_page)
         self._show_filter_summary()
         self.call_after_refresh(self._mount_search_box)
+        self.app.store_changed.subscribe(self, self._store_changed)  # type: ignore[attr-defined]
+        self.app.lifecycle_changed.subscribe(self, self._lifecycle_changed)  # type: ignore[attr-defined]
 
     async def _mount_search_box(self) -> Input:
         """The search box, in place of its look-alike placeholder.
@@ -172,6 +182,57 @@ class ContactListScreen(Screen):
         if self._reload_on_resume:
             self._reload_on_resume = False
             self.refresh_contacts()
+
+    # ----- other sessions' changes --------------------------------------------------------
+
+    def _store_changed(self, committed: Committed | None = None) -> None:
+        """Someone committed: read the rows again where the cursor is, and the counts
+        when the commit may have changed them (a search may gain or lose any contact).
+
+        Under a full screen (a contact) the list waits until it is back on view. A
+        refresh still on its way is finished first (starting another would stop its
+        reads, and under a steady stream of commits nothing would ever land); the next
+        one follows when it has landed. Three announcements in a row finding it busy
+        mean something got stuck: refresh anyway.
+        """
+        if committed is not None:
+            self._stale_rows |= committed.contacts or committed.counts
+            self._stale_counts |= committed.counts
+        if not (self._stale_rows or self._stale_counts):
+            return  # other tables only: nothing the list shows
+        if not self._on_view():
+            self._reload_on_resume = True
+            return
+        if self._busy() and self._busy_ticks < BUSY_TICKS:
+            self._busy_ticks += committed is not None
+            return
+        recount = self._stale_counts or bool(self.contact_filter.search)
+        self._busy_ticks = 0
+        self._stale_rows = self._stale_counts = False
+        self._counting = recount
+        self.table.reload(recount=recount)  # the dashboard follows once counted
+
+    def _busy(self) -> bool:
+        dashboard = self.query_one(DashboardBar)
+        return self.table.busy or self._counting or dashboard.busy or self._search_pending
+
+    def _on_view(self) -> bool:
+        """Whether the list is on screen: the top screen, or under dialogs only."""
+        stack = self.app.screen_stack
+        if self not in stack:
+            return False
+        return all(isinstance(s, ModalScreen) for s in stack[stack.index(self) + 1 :])
+
+    @on(DashboardBar.Updated)
+    def _dashboard_updated(self) -> None:
+        self._store_changed()  # what was committed while this refresh was on its way
+
+    def _lifecycle_changed(self, _config: object) -> None:
+        """New step, category or template names: the filter line, the rows' stage
+        columns and the dashboard's categories follow."""
+        self._show_filter_summary()
+        self.table.refresh()
+        self._store_changed(EVERYTHING)
 
     @property
     def table(self) -> ContactTable:
@@ -233,6 +294,8 @@ class ContactListScreen(Screen):
         if self._search_pending:
             self._search_pending = False
             self._run_search()
+        else:
+            self._store_changed()  # what was committed while these rows were on their way
 
     def _run_search(self) -> None:
         search = self._search_box()
@@ -247,6 +310,7 @@ class ContactListScreen(Screen):
 
     @on(ContactTable.Counted)
     def _counted(self, event: ContactTable.Counted) -> None:
+        self._counting = False
         # The dashboard is read after the count, not beside it: both scan every match,
         # and at a million contacts two at once doubled the memory a search needs.
         self.query_one(DashboardBar).load(self.contact_filter)
@@ -270,7 +334,7 @@ class ContactListScreen(Screen):
         self.app.push_screen(ContactDetailScreen(contact_id, restored=restored))
 
     def action_add(self, initial: dict[str, str] | None = None) -> None:
-        from contacts_tui.screens.add_contact import AddContactDialog
+        from contacts_tui.dialogs.add_contact import AddContactDialog
 
         def added(contact_id: int | None) -> None:
             if contact_id is not None:
@@ -292,7 +356,7 @@ class ContactListScreen(Screen):
             self.open_contact(contact_id, restored=tuple(kept))
 
     def action_archive(self) -> None:
-        from contacts_tui.screens.confirm import ConfirmDialog
+        from contacts_tui.dialogs.confirm import ConfirmDialog
 
         row = self.table.current_row
         if row is None:
@@ -329,7 +393,7 @@ class ContactListScreen(Screen):
     # ----- filter, sort, columns, export --------------------------------------------------
 
     def action_filter(self) -> None:
-        from contacts_tui.screens.filter_dialog import FilterDialog
+        from contacts_tui.dialogs.filter_dialog import FilterDialog
 
         def chosen(new: ContactFilter | None) -> None:
             if new is not None:
@@ -344,7 +408,7 @@ class ContactListScreen(Screen):
             self.apply_filter(cleared)
 
     def action_sort(self) -> None:
-        from contacts_tui.screens.sort_dialog import SortDialog
+        from contacts_tui.dialogs.sort_dialog import SortDialog
 
         table = self.table
         offered = [(k, COLUMNS[k].label) for k in table.visible_columns if COLUMNS[k].sortable]
@@ -356,7 +420,7 @@ class ContactListScreen(Screen):
         self.app.push_screen(SortDialog(offered, table.sort, table.descending), chosen)
 
     def action_columns(self) -> None:
-        from contacts_tui.screens.columns_dialog import ColumnsDialog
+        from contacts_tui.dialogs.columns_dialog import ColumnsDialog
 
         def chosen(columns: list[str] | None) -> None:
             if columns is not None:
@@ -385,14 +449,14 @@ class ContactListScreen(Screen):
             self.app.call_from_thread(self._open_export, contact_filter, total)
 
     def _open_export(self, contact_filter: ContactFilter, total: int) -> None:
-        from contacts_tui.screens.export_dialog import ExportDialog
+        from contacts_tui.dialogs.export_dialog import ExportDialog
 
         table = self.table
         self.app.push_screen(ExportDialog(contact_filter, table.sort, table.descending, total))
 
     @reported_work(exclusive=True, group="dialog")
     async def action_import(self) -> None:
-        from contacts_tui.screens.import_dialog import ImportDialog, ImportFilePicker
+        from contacts_tui.dialogs.import_dialog import ImportDialog, ImportFilePicker
 
         path = await self.app.push_screen_wait(ImportFilePicker())
         if path is None:
@@ -432,7 +496,7 @@ class ContactListScreen(Screen):
             text.append("all active contacts", style=DIM)
             text.append("   f to filter", style=DIM)
         else:
-            from contacts_tui.screens.filter_dialog import describe_filter
+            from contacts_tui.dialogs.filter_dialog import describe_filter
 
             config = self.app.service.config  # type: ignore[attr-defined]
             # Plain text already made safe by describe_filter: never parsed as markup.

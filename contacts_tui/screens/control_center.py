@@ -21,12 +21,13 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Static, Tree
 
+from contacts_tui.dialogs.confirm import ConfirmDialog
 from contacts_tui.safe_text import display_safe
 from contacts_tui.screens.binding_commands import ScreenBindingCommands
-from contacts_tui.screens.confirm import ConfirmDialog
 from contacts_tui.screens.control_center_edits import ConfigEdits
 from contacts_tui.screens.control_center_file import ConfigFile
 from contacts_tui.services import lifecycle_admin as admin
+from contacts_tui.services.live import Committed
 from contacts_tui.widgets.keys_footer import KeysFooter
 from contacts_tui.widgets.lifecycle_tree import ItemRef, LifecycleTree, item_details
 from contacts_tui.widgets.reporting import reported_work
@@ -137,6 +138,27 @@ class ControlCenterScreen(ConfigEdits, ConfigFile, Screen[bool]):
         banner.set_class(bool(self.read_only), "-shown")
         self.redraw()
         self.count_contacts()
+        self.app.store_changed.subscribe(self, self._store_changed)  # type: ignore[attr-defined]
+        self.app.lifecycle_changed.subscribe(self, self._lifecycle_changed)  # type: ignore[attr-defined]
+
+    def _store_changed(self, committed: Committed) -> None:
+        if committed.counts:  # contacts moved to other steps, added or removed
+            self.count_contacts()
+
+    def _lifecycle_changed(self, config: object) -> None:
+        """lifecycle.toml changed on disk (another admin, an editor, or this screen's save)."""
+        if config == self.disk.config:
+            return  # this screen wrote it
+        if self.dirty:
+            # Saving will show both versions and ask (see ConfigFile.save).
+            self.say(
+                f"{self.path.name} was changed on disk meanwhile: ctrl+r shows it (your "
+                "changes are dropped); ctrl+s asks before overwriting it.",
+                error=True,
+            )
+            return
+        self._reload_from_disk()
+        self.say(f"{self.path.name} was changed on disk: shown as it is now.")
 
     # ----- showing ---------------------------------------------------------------------
 
@@ -266,14 +288,5 @@ class ControlCenterScreen(ConfigEdits, ConfigFile, Screen[bool]):
         if quit_app:
             self.app.exit()
             return
+        # The screens under this one follow a save through the app's lifecycle_changed.
         self.dismiss(self.saved_any)
-        if self.saved_any:
-            self.app.call_later(_show_new_config, self.app)
-
-
-def _show_new_config(app) -> None:
-    """The list under the Control Center draws its dashboard and filter with the new names."""
-    screen = app.screen
-    apply_filter = getattr(screen, "apply_filter", None)
-    if apply_filter is not None:
-        apply_filter(screen.contact_filter)

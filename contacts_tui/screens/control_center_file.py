@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from contacts_tui import lifecycle
+from contacts_tui.dialogs.confirm import ConfirmDialog
 from contacts_tui.lifecycle import ConfigError, LifecycleConfig
-from contacts_tui.screens.confirm import ConfirmDialog
 from contacts_tui.services import lifecycle_admin as admin
 from contacts_tui.services.lifecycle_admin import StepMove
 from contacts_tui.widgets.reporting import reported_work
@@ -69,7 +69,7 @@ class ConfigFile:
             return
         if on_disk != self.disk.raw:
             # Someone saved it meanwhile (another admin, an editor): never overwrite blindly.
-            from contacts_tui.screens.conflict_dialog import ConflictDialog
+            from contacts_tui.dialogs.conflict_dialog import ConflictDialog
 
             choice = await self.app.push_screen_wait(
                 ConflictDialog(
@@ -134,9 +134,8 @@ class ConfigFile:
         self.disk = disk
         self.moves = {}
         self.saved_any = True
-        # The running app uses it at once: the list's dashboard and filter follow.
-        self.app.workspace.config = disk.config  # type: ignore[attr-defined]
-        self.app.service.set_config(disk.config)  # type: ignore[attr-defined]
+        # The running app uses it at once: every screen follows.
+        self.app.use_lifecycle(disk.config)  # type: ignore[attr-defined]
         note = f"; {moved:,} contacts moved" if moved else ""
         if restatused:
             note += f"; {restatused:,} contacts opened or closed with their step"

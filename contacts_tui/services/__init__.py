@@ -35,13 +35,8 @@ from contacts_tui.services.shared import (
     write_audit,
     write_contact,
 )
-from contacts_tui.store import listing
-from contacts_tui.store.database import (
-    DatabaseBusy,
-    ReadStopped,
-    waits_reported,
-    with_connection,
-)
+from contacts_tui.store import MAX_RECORD_ID, SORT_KEYS, listing
+from contacts_tui.store.database import ReadStopped, StoppableReads, with_connection
 from contacts_tui.store.listing import TENANT_WIDE, ContactFilter
 from contacts_tui.store.models import (
     Account,
@@ -108,9 +103,13 @@ def __getattr__(name: str) -> object:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
+# The UI reaches the store only through this module: what it needs of the store's own
+# vocabulary (the sort keys, stopping superseded reads, folding text as search does) is
+# passed on from here.
 __all__ = [
     "DEFAULT_VIEW",
     "EDITABLE_FIELDS",
+    "SORT_KEYS",
     "STATUS_CLOSED",
     "STATUS_OPEN",
     "TENANT_WIDE",
@@ -137,6 +136,8 @@ __all__ = [
     "RecordCheck",
     "RecordInvalid",
     "StageChangeInfo",
+    "StoppableReads",
+    "fold",
     "refresh_derived",
     "remove_orphan_blob",
     "waits_reported",
@@ -525,7 +526,9 @@ class ContactService(DocumentServices, RecordServices):
     def find_contact(self, reference: str) -> int:
         """The id of the contact a script names by id or by an exact e-mail address."""
         text = reference.strip()
-        if text.isdigit():
+        if text.isascii() and text.isdigit():
+            if int(text) > MAX_RECORD_ID:
+                raise NotFoundError(f"No contact has the id {text} (ids go up to {MAX_RECORD_ID}).")
             self._contact_exists(int(text))
             return int(text)
         ids = sorted(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import functools
 import os
 import sqlite3
@@ -17,7 +18,7 @@ import peewee
 
 from contacts_tui.safe_text import first_line
 from contacts_tui.store import is_postgres_url
-from contacts_tui.store.models import database
+from contacts_tui.store.models import ALL_MODELS, database
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 MIGRATION_TABLE = "schema_migration"  # where playhouse.migrations.Runner records them
@@ -137,21 +138,47 @@ class SqliteReportingWaits(peewee.SqliteDatabase):
 def connect_url(url: str) -> peewee.Database:
     """A database from a URL: sqlite:///path or postgresql://user@host/name."""
     if url.startswith("sqlite:///"):
-        return connect_sqlite(Path(url.removeprefix("sqlite:///")).expanduser())
+        return connect_sqlite(sqlite_url_path(url))
     if is_postgres_url(url):
         # Imported here: most workspaces are SQLite, and these cost ~20 ms of every start.
         from playhouse.db_url import parse as parse_db_url
         from playhouse.pool import PooledPostgresqlDatabase
 
         params = parse_db_url(url)
+        name = params.pop("database", None)
+        if not name:
+            raise StoreError(
+                f"The database URL {url!r} names no database: use postgresql://user@host/dbname."
+            )
         # A small pool: every worker thread opens and closes a connection per call.
-        return PooledPostgresqlDatabase(
-            params.pop("database"), max_connections=8, stale_timeout=300, **params
-        )
+        return PooledPostgresqlDatabase(name, max_connections=8, stale_timeout=300, **params)
     raise StoreError(
         f"Unknown database URL {url!r}: use sqlite:///path/to/contacts.db "
         "or postgresql://user@host/dbname."
     )
+
+
+def sqlite_url_path(url: str) -> Path:
+    """The file of a sqlite:/// URL, as SQLAlchemy reads it.
+
+    sqlite:///contacts.db is relative to the current folder and sqlite:////srv/contacts.db
+    (a fourth slash) is absolute. A relative path whose file does not exist while the
+    absolute one does is refused: its author meant the absolute one, and colleagues in
+    other folders would each get a database of their own.
+    """
+    text = url.removeprefix("sqlite:///")
+    if not text:
+        raise StoreError(
+            f"The database URL {url!r} names no file: use sqlite:///contacts.db (relative "
+            "to the current folder) or sqlite:////absolute/path/contacts.db."
+        )
+    path = Path(text).expanduser()
+    if not path.is_absolute() and not path.exists() and Path("/", path).exists():
+        raise StoreError(
+            f"The database URL {url!r} is relative to the current folder, where there is "
+            f"no {path}; for the file /{path} write sqlite:////{path} (four slashes)."
+        )
+    return path.absolute()  # the database stays where it was if the process changes folder
 
 
 def open_database(db: peewee.Database, announce: Announce | None = None) -> None:
@@ -160,10 +187,41 @@ def open_database(db: peewee.Database, announce: Announce | None = None) -> None
     try:
         with db.connection_context():
             migrate(db, announce)
+            missing = sorted(expected_tables(db) - set(db.get_tables()))
     except StoreError:
         raise
     except (peewee.OperationalError, peewee.DatabaseError, sqlite3.Error) as error:
         raise StoreError(f"Cannot open the database: {first_line(error)}.") from None
+    if missing:
+        # Every update is recorded as done, yet tables are gone: dropped by hand, or a
+        # database of another program. Said here, rather than as a crash of the first query.
+        raise StoreError(
+            f"The database has no {', '.join(missing)} table{'s' * (len(missing) > 1)}: it "
+            "was damaged or is not a contacts-tui database. Restore it from a backup."
+        )
+
+
+def expected_tables(db: peewee.Database) -> set[str]:
+    """The tables the app's models (and, on SQLite, the search index) live in."""
+    tables = {model._meta.table_name for model in ALL_MODELS}
+    return tables if is_postgres(db) else tables | {"contact_fts"}
+
+
+def schema_problems(db: peewee.Database) -> list[str]:
+    """Tables and columns the app needs that the database lacks, one sentence each."""
+    present = set(db.get_tables())
+    problems = [
+        f"The database has no {table} table." for table in sorted(expected_tables(db) - present)
+    ]
+    for model in ALL_MODELS:
+        table = model._meta.table_name
+        if table not in present:
+            continue
+        have = {column.name for column in db.get_columns(table)}
+        lacking = [f.column_name for f in model._meta.sorted_fields if f.column_name not in have]
+        if lacking:
+            problems.append(f"The {table} table lacks the column(s) {', '.join(lacking)}.")
+    return problems
 
 
 def migrate(db: peewee.Database, announce: Announce | None = None) -> list[str]:
@@ -268,6 +326,25 @@ def applied_migrations(db: peewee.Database) -> set[str]:
 T = TypeVar("T")
 
 RETRIES = 3
+
+
+def disk_is_full(error: BaseException) -> bool:
+    """Whether `error`, or one it arose from, says the disk (or quota) is full.
+
+    SQLite rolls a transaction back itself when the disk fills (SQLITE_FULL), so the
+    error that surfaces is often peewee's failed ROLLBACK ("no transaction is active"),
+    raised while handling the real one.
+    """
+    seen: set[int] = set()
+    while error is not None and id(error) not in seen:
+        seen.add(id(error))
+        if isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT):
+            return True
+        text = str(error).lower()
+        if "database or disk is full" in text or "no space left on device" in text:
+            return True
+        error = error.__cause__ or error.__context__
+    return False
 
 
 def is_busy(error: Exception) -> bool:

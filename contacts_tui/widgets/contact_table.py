@@ -26,9 +26,7 @@ from textual.widget import Widget
 
 from contacts_tui.lifecycle import LifecycleConfig
 from contacts_tui.safe_text import display_safe
-from contacts_tui.services import ContactFilter, ContactRow, Page
-from contacts_tui.store.database import StoppableReads
-from contacts_tui.store.listing import SORT_COLUMNS
+from contacts_tui.services import SORT_KEYS, ContactFilter, ContactRow, Page, StoppableReads
 from contacts_tui.widgets.row_window import RowWindow
 from contacts_tui.widgets.table_columns import (
     COLUMNS,
@@ -273,7 +271,7 @@ class ContactTable(RowWindow, Widget, can_focus=True):
         once, without a read in a worker (the app reads it while starting).
         """
         if sort is not None:
-            if sort not in SORT_COLUMNS:
+            if sort not in SORT_KEYS:
                 raise ValueError(f"cannot sort by {sort!r}")
             self._sort = sort
         if descending is not None:
@@ -297,8 +295,12 @@ class ContactTable(RowWindow, Widget, can_focus=True):
         else:
             self.show(sort=key, descending=False)
 
-    def reload(self) -> None:
-        """Read the rows again where the cursor is, after a change to the contacts."""
+    def reload(self, recount: bool = True) -> None:
+        """Read the rows again where the cursor is, after a change to the contacts.
+
+        `recount=False` when the change cannot have changed how many there are (a
+        contact's name or notes edited elsewhere): counting is the costly part.
+        """
         if not self._rows:
             self._start_jump("first", reset=True)
             return
@@ -316,7 +318,8 @@ class ContactTable(RowWindow, Widget, can_focus=True):
             self._descending,
             self._capacity(),
         )
-        self._count(self._reads.ticket(), self._generation, self._filter)
+        if recount:
+            self._count(self._reads.ticket(), self._generation, self._filter)
 
     # ----- actions ------------------------------------------------------------------------
 

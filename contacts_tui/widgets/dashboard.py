@@ -11,8 +11,7 @@ from textual.timer import Timer
 from textual.widget import Widget
 from textual.worker import get_current_worker
 
-from contacts_tui.services import ContactFilter, Dashboard
-from contacts_tui.store.database import ReadStopped, StoppableReads
+from contacts_tui.services import ContactFilter, Dashboard, ReadStopped, StoppableReads
 from contacts_tui.widgets.reporting import reported_work
 
 LOAD_DELAY = 0.05

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 from textual.worker import get_current_worker
 
-from contacts_tui.services import ContactFilter, ContactRow, ContactService
-from contacts_tui.store.database import ReadStopped
+from contacts_tui.services import ContactFilter, ContactRow, ContactService, ReadStopped
 from contacts_tui.widgets.reporting import reported_work
 
 COUNT_DELAY = 0.15

@@ -16,7 +16,8 @@ async def settle(pilot: Pilot, rounds: int = 1) -> None:
 
     A newer search, sort or reload supersedes a read still running (exclusive workers):
     that one ends cancelled, which is what the app wants, not a test failure. Workers
-    waiting on a dialog (groups "dialog", "details-dialog"…) are left alone: they finish when it is answered.
+    waiting on a dialog (groups "dialog", "details-dialog"…) are left alone: they
+    finish when it is answered.
     """
     app = pilot.app
     for _ in range(rounds):

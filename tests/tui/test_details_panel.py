@@ -5,19 +5,19 @@ from __future__ import annotations
 
 import peewee
 import pytest
-from pilot_helpers import screen_text
+from pilot_helpers import screen_text, toasts
 from pilot_helpers import settle as settle_workers
 from textual import on, work
 from textual.app import App, ComposeResult
 from textual.widgets import Checkbox, Footer, Input, Select, Static
 
-from contacts_tui.screens.choose_primary import ChoosePrimaryDialog
-from contacts_tui.screens.confirm import ConfirmDialog
-from contacts_tui.screens.duplicate_dialog import DuplicateDialog
-from contacts_tui.screens.record_form import RecordForm
+from contacts_tui.dialogs.choose_primary import ChoosePrimaryDialog
+from contacts_tui.dialogs.confirm import ConfirmDialog
+from contacts_tui.dialogs.duplicate_dialog import DuplicateDialog
+from contacts_tui.dialogs.record_form import RecordForm
+from contacts_tui.panels.details_panel import DetailsPanel
 from contacts_tui.services import ContactService
 from contacts_tui.store.models import BankAccount, Email, database
-from contacts_tui.widgets.details_panel import DetailsPanel
 from contacts_tui.widgets.record_table import PRIMARY_MARK, RecordTable
 
 ES_NATIONAL_CHECK_WRONG = "ES2921000418460200051332"  # IBAN check digits fine, bank's not
@@ -701,13 +701,11 @@ async def test_a_failing_database_is_reported_from_the_panel(app, service, conta
     def broken(*args, **kwargs):
         raise peewee.OperationalError("disk I/O error")
 
-    async with app.run_test(size=(100, 30)) as pilot:
+    async with app.run_test(size=(100, 30), notifications=True) as pilot:
         await settle(pilot)
         monkeypatch.setattr(app.service, "make_primary", broken)
-        told: list[str] = []
-        monkeypatch.setattr(app, "notify", lambda message, **kwargs: told.append(str(message)))
         await go_to(pilot, "email")
         await pilot.press("down", "p")
         await settle(pilot)
-        assert any("disk I/O error" in message for message in told)
+        assert any("disk I/O error" in message for message in await toasts(pilot))
         assert rows(app, "email")[0][:2] == [PRIMARY_MARK, "a@example.com"]

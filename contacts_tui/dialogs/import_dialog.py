@@ -1,0 +1,289 @@
+"""Dialogs: pick a CSV, JSON or vCard file, see what importing it would do, then import it."""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.widgets import Button, Checkbox, Label, ProgressBar, RadioButton, RadioSet, Static
+
+from contacts_tui.dialogs.dialog import Dialog, cancel_binding
+from contacts_tui.dialogs.export_dialog import shown_path
+from contacts_tui.dialogs.file_picker import FilePickerScreen
+from contacts_tui.importer import FORMAT_NAMES, FORMATS, ImportFileError, guess_format
+from contacts_tui.safe_text import display_safe
+from contacts_tui.services.imports import ImportSummary, import_contacts
+from contacts_tui.widgets.reporting import reported_work
+
+PROGRESS_INTERVAL = 0.05
+"""Seconds between progress messages from the import thread (as the export dialog)."""
+
+SHORT_NAMES = {"csv": "CSV", "json": "JSON", "vcard": "vCard 3.0/4.0"}
+
+SHOWN_PROBLEMS = 4
+"""Reasons listed under the counts; the dialog must fit 80x24."""
+
+
+class ImportFilePicker(FilePickerScreen):
+    """The upload file picker, for the file to import (folders and unreadable files refused)."""
+
+    BINDINGS = [cancel_binding("import_picker.cancel", "Import nothing")]
+
+    def __init__(self, start: Path | None = None) -> None:
+        super().__init__("Import contacts from a CSV, JSON or vCard file", start=start)
+
+
+class ImportDialog(Dialog[ImportSummary | None]):
+    """Checks the file at once (a dry run: counts and the first reasons), imports on
+    request with a progress bar; dismisses with the import's summary, or None when
+    nothing was imported.
+
+    Cancel while importing stops after the batch being written; what was written stays.
+    """
+
+    DEFAULT_CSS = """
+    ImportDialog {
+        & > Vertical { width: 76; }
+        & #import-file { width: 100%; color: $text-muted; }
+        & .import-label { color: $text-muted; margin-top: 1; }
+        & RadioSet { width: 100%; layout: horizontal; }
+        & RadioSet > RadioButton { margin-right: 2; }
+        & Checkbox { margin-top: 1; }
+        & ProgressBar { margin-top: 1; }
+        & #import-status { width: 100%; height: auto; margin-top: 1; }
+        & #import-status.-error { color: $error; }
+        & #import-problems { width: 100%; height: auto; max-height: 6; color: $text-muted; }
+        & #import-buttons { height: auto; align-horizontal: right; margin-top: 1; }
+        & #import-buttons Button { margin-left: 2; }
+        &.-importing #import-start, &.-done #import-start { display: none; }
+    }
+    """
+
+    BINDINGS = [
+        cancel_binding(
+            "import.cancel", "Close; while importing, stop after the batch being written"
+        ),
+        Binding(
+            "ctrl+s",
+            "start",
+            "Import",
+            id="import.start",
+            tooltip="Write the checked contacts to the workspace",
+        ),
+    ]
+
+    @dataclass
+    class Progressed(Message):
+        run: int
+        done: int
+        total: int
+
+    @dataclass
+    class Finished(Message):
+        run: int
+        summary: ImportSummary
+
+    @dataclass
+    class Failed(Message):
+        run: int
+        message: str
+
+    def __init__(self, path: Path) -> None:
+        super().__init__()
+        self.path = path
+        self.fmt = guess_format(path) or "csv"
+        self.checked: ImportSummary | None = None
+        """The dry run of the current choices, once it is done."""
+        self.imported: ImportSummary | None = None
+        self._run = 0  # the newest run: messages of older ones are dropped
+        self._cancel = threading.Event()
+        self._last_progress = 0.0
+
+    # ----- layout ---------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label("Import contacts", classes="dialog--title")
+            yield Label(Text(display_safe(shown_path(self.path))), id="import-file")
+            with RadioSet(id="import-format", compact=True):
+                for fmt in FORMATS:
+                    yield RadioButton(SHORT_NAMES[fmt], value=fmt == self.fmt, name=fmt)
+            yield Checkbox(
+                "Add duplicates too (same primary e-mail or phone as a saved contact)",
+                id="import-duplicates",
+                compact=True,
+            )
+            yield ProgressBar(total=1, show_eta=False, id="import-progress")
+            yield Static(id="import-status")
+            yield Static(id="import-problems")
+            with Horizontal(id="import-buttons"):
+                yield Button(
+                    "Import", variant="primary", id="import-start", disabled=True, compact=True
+                )
+                yield Button("Cancel", id="import-cancel", compact=True)
+            yield Label(
+                "space picks · ctrl+s import · esc cancel (stops an import)",
+                classes="dialog--hint",
+            )
+
+    def on_mount(self) -> None:
+        self.query_one("#import-cancel", Button).focus()
+        self._check()
+
+    @property
+    def importing(self) -> bool:
+        return self.has_class("-importing")
+
+    def _say(self, text: str, error: bool = False) -> None:
+        status = self.query_one("#import-status", Static)
+        status.update(Text(text))
+        status.set_class(error, "-error")
+
+    def _show_problems(self, summary: ImportSummary | None) -> None:
+        lines: list[str] = []
+        if summary is not None:
+            lines = [str(p) for p in summary.problems[:SHOWN_PROBLEMS]]
+            more = summary.rejected + summary.duplicates - len(lines)
+            if more > 0:
+                lines.append(f"… and {more:,} more (contacts-tui import --dry-run lists all)")
+            lines = [*summary.notes, *lines]
+        # A line each, cut at the dialog's edge: the counts above say how many there are.
+        text = Text("\n".join(lines), no_wrap=True, overflow="ellipsis")
+        self.query_one("#import-problems", Static).update(text)
+
+    # ----- choices: each one checks the file again ----------------------------------------
+
+    @on(RadioSet.Changed, "#import-format")
+    def _format_changed(self, event: RadioSet.Changed) -> None:
+        self.fmt = event.pressed.name or "csv"
+        self._check()
+
+    @on(Checkbox.Changed, "#import-duplicates")
+    def _duplicates_changed(self) -> None:
+        self._check()
+
+    @property
+    def duplicates(self) -> str:
+        return "add" if self.query_one("#import-duplicates", Checkbox).value else "skip"
+
+    def _check(self) -> None:
+        self.checked = None
+        self.query_one("#import-start", Button).disabled = True
+        self._show_problems(None)
+        self._say(f"Checking {display_safe(self.path.name)} as {FORMAT_NAMES[self.fmt]}…")
+        self._start(dry_run=True)
+
+    def _start(self, dry_run: bool) -> None:
+        self._cancel.set()  # a check still running for older choices stops
+        self._cancel = threading.Event()
+        self._run += 1
+        self.query_one(ProgressBar).update(total=1, progress=0)
+        self.run_import(self._run, dry_run, self.fmt, self.duplicates, self._cancel)
+
+    @reported_work(thread=True, group="store")
+    def run_import(
+        self, run: int, dry_run: bool, fmt: str, duplicates: str, cancel: threading.Event
+    ) -> None:
+        def progress(done: int, total: int) -> None:
+            now = time.monotonic()
+            if done == 0 or done >= total or now - self._last_progress >= PROGRESS_INTERVAL:
+                self._last_progress = now
+                self.post_message(self.Progressed(run, done, total))
+
+        try:
+            summary = import_contacts(
+                self.app.service,  # type: ignore[attr-defined]
+                self.path,
+                fmt,
+                duplicates=duplicates,
+                dry_run=dry_run,
+                progress=progress,
+                cancelled=cancel.is_set,
+            )
+        except ImportFileError as error:
+            self.post_message(self.Failed(run, f"{error} Nothing was imported."))
+        else:
+            self.post_message(self.Finished(run, summary))
+
+    @on(Progressed)
+    def _progressed(self, message: Progressed) -> None:
+        if message.run == self._run:
+            bar = self.query_one(ProgressBar)
+            bar.update(total=max(message.total, 1), progress=message.done)
+
+    @on(Finished)
+    def _finished(self, message: Finished) -> None:
+        if message.run != self._run:
+            return
+        summary = message.summary
+        self._show_problems(summary)
+        if summary.dry_run:
+            self.checked = summary
+            start = self.query_one("#import-start", Button)
+            start.disabled = summary.imported == 0
+            advice = " Press Import to write them." if summary.imported else ""
+            self._say(summary.text() + advice)
+            if summary.imported:
+                start.focus()
+            return
+        self.imported = summary
+        self.remove_class("-importing")
+        self.add_class("-done")
+        self._say(summary.text())
+        close = self.query_one("#import-cancel", Button)
+        close.label = "Close"
+        close.focus()
+
+    @on(Failed)
+    def _failed(self, message: Failed) -> None:
+        if message.run == self._run:
+            self._stopped(message.message)
+
+    def _stopped(self, message: str) -> None:
+        self.remove_class("-importing")
+        for widget in (self.query_one(RadioSet), self.query_one(Checkbox)):
+            widget.disabled = False
+        self._say(message, error=True)
+
+    def worker_failed(self, work_name: str, message: str) -> bool:
+        if work_name != "run_import":
+            return False
+        # The database failed: the batch being written was rolled back, earlier ones stay.
+        self._stopped(f"The import stopped: {message}. Contacts of earlier batches stay.")
+        return True
+
+    # ----- importing --------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "start":
+            return not self.query_one("#import-start", Button).disabled
+        return True
+
+    @on(Button.Pressed, "#import-start")
+    def action_start(self) -> None:
+        if self.checked is None or self.importing or self.has_class("-done"):
+            return
+        self.add_class("-importing")
+        for widget in (self.query_one(RadioSet), self.query_one(Checkbox)):
+            widget.disabled = True
+        self.query_one("#import-cancel", Button).focus()
+        self._show_problems(None)
+        self._say(f"Importing {self.checked.total:,} rows of {display_safe(self.path.name)}…")
+        self._start(dry_run=False)
+
+    @on(Button.Pressed, "#import-cancel")
+    def action_cancel(self) -> None:
+        if self.importing:
+            self._cancel.set()
+            self._say("Cancelling after the batch being written…")
+            return
+        self._cancel.set()  # a check still running stops
+        self.dismiss(self.imported)
