@@ -36,7 +36,13 @@ from contacts_tui.services.shared import (
     write_contact,
 )
 from contacts_tui.store import MAX_RECORD_ID, SORT_KEYS, listing
-from contacts_tui.store.database import ReadStopped, StoppableReads, with_connection
+from contacts_tui.store.database import (
+    DatabaseBusy,
+    ReadStopped,
+    StoppableReads,
+    waits_reported,
+    with_connection,
+)
 from contacts_tui.store.listing import TENANT_WIDE, ContactFilter
 from contacts_tui.store.models import (
     Account,
