@@ -36,7 +36,13 @@ from contacts_tui.services.shared import (
     write_contact,
 )
 from contacts_tui.store import MAX_RECORD_ID, SORT_KEYS, listing
-from contacts_tui.store.database import ReadStopped, StoppableReads, with_connection
+from contacts_tui.store.database import (
+    DatabaseBusy,
+    ReadStopped,
+    StoppableReads,
+    waits_reported,
+    with_connection,
+)
 from contacts_tui.store.listing import TENANT_WIDE, ContactFilter
 from contacts_tui.store.models import (
     Account,
@@ -126,6 +132,7 @@ __all__ = [
     "ContactRow",
     "ContactService",
     "Dashboard",
+    "DatabaseBusy",
     "DocumentInfo",
     "EmailInfo",
     "NotFoundError",
@@ -139,6 +146,7 @@ __all__ = [
     "fold",
     "refresh_derived",
     "remove_orphan_blob",
+    "waits_reported",
 ]
 
 # Fields update_contact accepts, and how each is written to the audit log.
