@@ -256,8 +256,11 @@ def run_app(args: argparse.Namespace) -> int:
         remove_leftovers(workspace)
         from contacts_tui.app import ContactsApp  # Textual loads only for the TUI
 
-        ContactsApp(workspace).run()
-        return 0
+        app = ContactsApp(workspace)
+        app.run()
+        # Textual prints the traceback of a crash and returns; the exit status must say it
+        # too (the unsaved edits were kept for the next start, see ContactsApp.drafts).
+        return app.return_code or 0
     finally:
         gc.enable()
 

@@ -53,7 +53,7 @@ from contacts_tui.store.models import (
     database,
     utc_now,
 )
-from contacts_tui.store.search import fold
+from contacts_tui.store.search import fold, write_word_index
 
 if TYPE_CHECKING:
     from contacts_tui.services import ContactService
@@ -560,6 +560,7 @@ def _insert_contacts(drafts: list[ContactDraft], user: str, file_name: str) -> l
     accounts = _ids_by_name(Account, {a for d in drafts for a in d.accounts})
     history, audit = [], []
     rows = [_contact_row(draft, companies, now, user) for draft in drafts]
+    documents = [row[IMPORT_COLUMNS.index("search_doc")] for row in rows]
     with _search_index_deferred(db):
         if is_postgres(db):
             contact_ids = [_insert_returning_id(db, row) for row in rows]
@@ -570,6 +571,7 @@ def _insert_contacts(drafts: list[ContactDraft], user: str, file_name: str) -> l
             contact_ids = list(range(first, first + len(rows)))
             rows = [(i, *row) for i, row in zip(contact_ids, rows, strict=True)]
             insert_rows(db, "contact", ("id", *IMPORT_COLUMNS), rows)
+    write_word_index(zip(contact_ids, documents, strict=True), new=True)
     for contact_id, draft in zip(contact_ids, drafts, strict=True):
         if draft.history:  # our own export's: restored as it was
             history.extend((contact_id, *entry) for entry in draft.history)

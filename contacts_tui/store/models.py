@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from peewee import (
     BooleanField,
     CharField,
+    CompositeKey,
     DatabaseProxy,
     DateTimeField,
     ForeignKeyField,
@@ -88,6 +89,21 @@ the bulk insert of the demo writes, a tuple of values per row (import adds the o
 the demo leaves them at their defaults)."""
 
 
+class ContactWord(BaseModel):
+    """One- and two-character starts of the words a contact can be found by.
+
+    Trigram indexes cannot find a term shorter than three characters; this table can
+    (`jo` finds John, Jones, jo.smith@… and Johnson & Co). Written from the search
+    document by `store.search.write_word_index`; one row per contact and prefix.
+    """
+
+    prefix = CharField()
+    contact = IntegerField(column_name="contact_id")  # no foreign key: see migration 0005
+
+    class Meta:
+        primary_key = CompositeKey("prefix", "contact")
+
+
 class ContactAccount(BaseModel):
     contact = ForeignKeyField(Contact, on_delete="CASCADE")
     account = ForeignKeyField(Account, on_delete="CASCADE")
@@ -162,6 +178,7 @@ ALL_MODELS = (
     Company,
     Account,
     Contact,
+    ContactWord,
     ContactAccount,
     BankAccount,
     Address,
