@@ -9,7 +9,8 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from contacts_tui.store import SORT_KEYS, is_postgres_url
+from contacts_tui.safe_text import display_safe
+from contacts_tui.store import MAX_RECORD_ID, SORT_KEYS, is_postgres_url
 
 if TYPE_CHECKING:
     from contacts_tui.workspace import Workspace
@@ -31,7 +32,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="URL",
         default=argparse.SUPPRESS,
         help="database URL overriding the workspace's contacts.db "
-        "(sqlite:///path or postgresql://user@host/name)",
+        "(sqlite:///relative/path, sqlite:////absolute/path or postgresql://user@host/name)",
     )
     parser = argparse.ArgumentParser(
         prog="contacts-tui",
@@ -79,7 +80,16 @@ def add_export_parser(
         "Prints the number of contacts written.",
     )
     export.add_argument("--format", choices=("csv", "json", "vcard"), default="csv")
-    export.add_argument("-o", "--output", type=Path, required=True, metavar="PATH")
+    export.add_argument(
+        "-o", "--output", type=Path, required=True, metavar="PATH", help="- : standard output"
+    )
+    export.add_argument(
+        "--profile",
+        choices=("plain", "google", "outlook"),
+        default="plain",
+        help="CSV columns: plain (ours, safe to open in a spreadsheet), google or outlook "
+        "(the headers Google Contacts and Outlook import without help)",
+    )
     export.add_argument("--search", default="", metavar="TEXT", help="as the list's search (/)")
     export.add_argument("--status", choices=("Open", "Closed"), help="only Open or Closed")
     export.add_argument("--archived", action="store_true", help="archived contacts instead")
@@ -96,13 +106,14 @@ def add_import_parser(
         "import",
         parents=[common],
         help="add contacts from a CSV, JSON or vCard file",
-        description="Add the contacts of PATH: a CSV file with a header line (the columns "
-        "`export` writes, or common ones such as Email, Phone, Mobile, Company, First "
-        "Name, Last Name), a JSON list as `export --format json` writes, or vCards 3.0/4.0. "
-        "Every value is checked as in the app; a contact with a bad value is rejected "
-        "whole and reported on stderr with its line, item or card, and the rest is "
-        "imported. Exit status: 0 all imported (or skipped as duplicates), 1 some "
-        "rejected, 2 the file could not be read (nothing imported).",
+        description="Add the contacts of PATH: a CSV file (the columns `export` writes, "
+        "or those of Google Contacts, Outlook, Thunderbird, HubSpot and LinkedIn exports, "
+        "any delimiter), a JSON list as `export --format json` writes, or vCards 2.1 to "
+        "4.0 (jCard too). Every value is checked as in the app; one that cannot be stored "
+        "is reported on stderr with its line, item or card and kept in the contact's "
+        "notes, and the contact comes in with the rest (--strict: refused whole). Exit "
+        "status: 0 nothing refused, 1 some rows refused, 2 the file could not be read "
+        "(nothing imported).",
     )
     command.add_argument("path", type=Path, metavar="PATH", help="the file to import")
     command.add_argument(
@@ -111,16 +122,39 @@ def add_import_parser(
         help="the file's format (default: from its extension: .csv, .json, .vcf)",
     )
     command.add_argument(
-        "--duplicates",
-        choices=("skip", "add"),
+        "--on-duplicate",
+        "--duplicates",  # its older name, which scripts may still use
+        dest="on_duplicate",
+        choices=("skip", "update", "create", "add"),
         default="skip",
-        help="a contact whose primary e-mail or phone exists already (or comes earlier "
-        "in the file): skip it and say so (default), or add it anyway",
+        help="a contact that is already there (same UID, same e-mail, or same name with "
+        "the same phone or IBAN): skip it and say so (default), update the saved one with "
+        "the file's values, or create it anyway (add: the same as create)",
+    )
+    command.add_argument(
+        "--strict",
+        action="store_true",
+        help="refuse a contact whole when one of its values cannot be stored",
+    )
+    command.add_argument(
+        "--encoding",
+        metavar="NAME",
+        help="the file's character encoding (default: UTF-8, UTF-16 with a BOM, or detected)",
+    )
+    command.add_argument(
+        "--map",
+        action="append",
+        default=[],
+        metavar="COLUMN=FIELD",
+        help="read a CSV column as a field, e.g. --map 'Org=company' (repeat for more); "
+        "FIELD: name, first_name, last_name, email, phone, company, job_title, "
+        "department, website, birthday, nickname, notes, address, city, state, zip_code, "
+        "country, stage, segmentation, scoring, reason_code, or blank to leave it out",
     )
     command.add_argument(
         "--dry-run",
         action="store_true",
-        help="check everything and report what would happen, without writing",
+        help="check everything and list what would be created, updated, skipped and refused",
     )
 
 
@@ -133,10 +167,41 @@ def main(argv: list[str] | None = None) -> int:
     workspace = open_workspace_or_say_why(args)
     if workspace is None:
         return EXIT_PROBLEM
+    swept = remove_leftovers(workspace)
+    try:
+        return run_command(workspace, args, swept)
+    except Exception as error:
+        message = failure_message(error)
+        if message is None:
+            raise
+        clear = "\r\x1b[K" if sys.stderr.isatty() else ""  # a progress line, if any
+        print(f"{clear}contacts-tui: {message}", file=sys.stderr)
+        return EXIT_PROBLEM
+
+
+def failure_message(error: Exception) -> str | None:
+    """One line for a failure of the database or the disk (None: a bug, to show whole)."""
+    import sqlite3
+
+    import peewee
+
+    from contacts_tui.safe_text import error_message
+    from contacts_tui.store.database import disk_is_full
+
+    if disk_is_full(error):
+        return "the disk is full: free some space and try again."
+    if isinstance(error, peewee.DatabaseError | sqlite3.Error):
+        return f"the database refused: {error_message(error)}."
+    if isinstance(error, OSError):
+        return f"{error_message(error)}."
+    return None
+
+
+def run_command(workspace: Workspace, args: argparse.Namespace, swept: list[Path]) -> int:
     if args.command == "demo":
         return run_demo(workspace, args.contacts, args.seed)
     if args.command == "check":
-        return run_check(workspace, args.repair)
+        return run_check(workspace, args.repair, swept)
     if args.command == "export":
         return run_export(workspace, args)
     if args.command == "import":
@@ -157,8 +222,15 @@ def open_workspace_or_say_why(args: argparse.Namespace) -> Workspace | None:
         home = getattr(args, "home", None) or default_workspace()
         return open_workspace(home, getattr(args, "db", None), announce_update)
     except WorkspaceError as error:
-        print(f"contacts-tui: {error}", file=sys.stderr)
+        print(f"contacts-tui: {display_safe(error)}", file=sys.stderr)
         return None
+
+
+def remove_leftovers(workspace: Workspace) -> list[Path]:
+    """Remove the temp files killed uploads, exports and backups left (see temp_files)."""
+    from contacts_tui.temp_files import remove_workspace_leftovers
+
+    return remove_workspace_leftovers(workspace.folder, workspace.documents)
 
 
 def announce_update(migrations: list[str]) -> None:
@@ -187,42 +259,62 @@ def run_app(args: argparse.Namespace) -> int:
         workspace = open_workspace_or_say_why(args)
         if workspace is None:
             return EXIT_PROBLEM
+        remove_leftovers(workspace)
         from contacts_tui.app import ContactsApp  # Textual loads only for the TUI
 
-        ContactsApp(workspace).run()
-        return 0
+        app = ContactsApp(workspace)
+        app.run()
+        # Textual prints the traceback of a crash and returns; the exit status must say it
+        # too (the unsaved edits were kept for the next start, see ContactsApp.drafts).
+        return app.return_code or 0
     finally:
         gc.enable()
 
 
 def run_demo(workspace: Workspace, count: int, seed: int) -> int:
-    from contacts_tui.demo import add_demo_contacts
+    from contacts_tui.demo import MAX_CONTACTS, add_demo_contacts
 
-    if count < 1:
-        print("contacts-tui: --contacts must be at least 1.", file=sys.stderr)
+    if not 1 <= count <= MAX_CONTACTS:
+        print(f"contacts-tui: --contacts must be from 1 to {MAX_CONTACTS:,}.", file=sys.stderr)
         return EXIT_PROBLEM
     started = time.perf_counter()
+    show_progress = sys.stderr.isatty()
+    committed = 0
 
     def report(done: int) -> None:
-        print(f"\r{done:,} / {count:,} contacts", end="", file=sys.stderr, flush=True)
+        nonlocal committed
+        committed = done
+        if show_progress:
+            print(f"\r{done:,} / {count:,} contacts saved", end="", file=sys.stderr, flush=True)
 
-    add_demo_contacts(workspace.config, count, workspace.user, seed, progress=report)
+    clear = "\r\x1b[K" if show_progress else ""
+    try:
+        add_demo_contacts(workspace.config, count, workspace.user, seed, progress=report)
+    except Exception as error:
+        message = failure_message(error)
+        if message is None:
+            raise
+        print(
+            f"{clear}contacts-tui: {message} {committed:,} demo contacts were added before it.",
+            file=sys.stderr,
+        )
+        return EXIT_PROBLEM
     print(
-        f"\nAdded {count:,} demo contacts in {time.perf_counter() - started:.1f} s.",
+        f"{clear}Added {count:,} demo contacts in {time.perf_counter() - started:.1f} s.",
         file=sys.stderr,
     )
     return 0
 
 
-def run_check(workspace: Workspace, repair: bool = False) -> int:
+def run_check(workspace: Workspace, repair: bool = False, swept: list[Path] = ()) -> int:
     from contacts_tui.check import check_workspace
 
-    repaired: list[str] = []
+    repaired = [f"Removed {path}, left by a killed upload, export or backup." for path in swept]
     problems = check_workspace(workspace, repair=repair, repaired=repaired)
     for done in repaired:
-        print(f"repaired: {done}")
+        print(f"repaired: {display_safe(done)}")
     for problem in problems:
-        print(f"problem: {problem}")
+        print(f"problem: {display_safe(problem)}")
     if problems:
         return EXIT_PROBLEM
     print(f"{workspace.folder}: lifecycle.toml, the database and the documents are fine.")
@@ -238,7 +330,7 @@ def run_backup(workspace: Workspace, output: Path | None) -> int:
     try:
         size = backup_database(workspace.database, target)
     except BackupError as error:
-        print(f"contacts-tui: {error}", file=sys.stderr)
+        print(f"contacts-tui: {display_safe(error)}", file=sys.stderr)
         return EXIT_PROBLEM
     print(f"Backed up the database to {target} ({size:,} bytes).", file=sys.stderr)
     return 0
@@ -252,7 +344,7 @@ def run_export(workspace: Workspace, args: argparse.Namespace) -> int:
     try:
         search = clean_text(args.search, field="--search", max_length=200)
     except ValidationError as error:
-        print(f"contacts-tui: {error}", file=sys.stderr)
+        print(f"contacts-tui: {display_safe(error)}", file=sys.stderr)
         return EXIT_PROBLEM
     contact_filter = ContactFilter(search=search, status=args.status, archived=args.archived)
     service = ContactService(workspace.config, workspace.user, config_path=workspace.config_path)
@@ -262,6 +354,7 @@ def run_export(workspace: Workspace, args: argparse.Namespace) -> int:
         if show_progress:
             print(f"\r{done:,} / {total:,} contacts", end="", file=sys.stderr, flush=True)
 
+    to_stdout = str(args.output) == "-"
     try:
         count = export_contacts(
             service,
@@ -272,6 +365,8 @@ def run_export(workspace: Workspace, args: argparse.Namespace) -> int:
             args.output,
             progress=report,
             overwrite=args.force,
+            profile=args.profile,
+            stream=sys.stdout if to_stdout else None,
         )
     except ExportError as error:
         if show_progress:
@@ -279,11 +374,14 @@ def run_export(workspace: Workspace, args: argparse.Namespace) -> int:
         message = str(error)
         if isinstance(error, ExportExistsError):
             message += " Use --force to replace it."
-        print(f"contacts-tui: {message}", file=sys.stderr)
+        print(f"contacts-tui: {display_safe(message)}", file=sys.stderr)
         return EXIT_PROBLEM
     if show_progress:
         print(file=sys.stderr)
-    print(count)
+    if to_stdout:
+        print(f"{count:,} contacts written.", file=sys.stderr)
+    else:
+        print(count)
     return 0
 
 
@@ -291,12 +389,16 @@ def run_import(workspace: Workspace, args: argparse.Namespace) -> int:
     """Exit 0: nothing rejected; 1: some rows rejected, the rest imported; 2: no import."""
     import peewee
 
+    from contacts_tui.documents import BlobStore
     from contacts_tui.importer import ImportFileError
-    from contacts_tui.safe_text import first_line
     from contacts_tui.services import ContactService
     from contacts_tui.services.imports import import_contacts
 
-    service = ContactService(workspace.config, workspace.user, config_path=workspace.config_path)
+    # documents/: a vCard's PHOTO is kept as the contact's document.
+    store = BlobStore(workspace.documents, group_shared=workspace.group_shared)
+    service = ContactService(
+        workspace.config, workspace.user, documents=store, config_path=workspace.config_path
+    )
     show_progress = sys.stderr.isatty()
     clear = "\r\x1b[K" if show_progress else ""  # the progress line, before a message
 
@@ -305,14 +407,31 @@ def run_import(workspace: Workspace, args: argparse.Namespace) -> int:
             print(f"\r{done:,} / {total:,} rows", end="", file=sys.stderr, flush=True)
 
     def say(problem) -> None:
-        print(f"{clear}{problem}", file=sys.stderr)
+        if problem.outcome == "created":  # only a dry run lists them
+            print(f"{clear}{display_safe(problem.ref)}: would be created: {problem.reason}")
+        else:
+            print(f"{clear}{display_safe(problem)}", file=sys.stderr)
 
+    mapping: dict[str, str] = {}
+    for entry in args.map:
+        column, equals, field = entry.partition("=")
+        if not equals or not column.strip():
+            print(
+                f"contacts-tui: --map {display_safe(entry)!r} is not COLUMN=FIELD. "
+                "Nothing was imported.",
+                file=sys.stderr,
+            )
+            return EXIT_PROBLEM
+        mapping[column.strip()] = field.strip()
     try:
         summary = import_contacts(
             service,
             args.path,
             args.format,
-            duplicates=args.duplicates,
+            on_duplicate=args.on_duplicate,
+            strict=args.strict,
+            encoding=args.encoding,
+            mapping=mapping or None,
             dry_run=args.dry_run,
             progress=report,
             on_problem=say,
@@ -321,19 +440,21 @@ def run_import(workspace: Workspace, args: argparse.Namespace) -> int:
         message = str(error)
         if args.format is None and "extension" in message:
             message += " Use --format."
-        print(f"{clear}contacts-tui: {message} Nothing was imported.", file=sys.stderr)
-        return EXIT_PROBLEM
-    except peewee.DatabaseError as error:
         print(
-            f"{clear}contacts-tui: the database refused: {first_line(error)}. The contacts "
-            "imported before this stay; nothing of the batch being written was saved.",
+            f"{clear}contacts-tui: {display_safe(message)} Nothing was imported.", file=sys.stderr
+        )
+        return EXIT_PROBLEM
+    except (peewee.DatabaseError, OSError) as error:
+        print(
+            f"{clear}contacts-tui: {failure_message(error)} The contacts imported before "
+            "this stay; nothing of the batch being written was saved.",
             file=sys.stderr,
         )
         return EXIT_PROBLEM
     for note in summary.notes:
-        print(f"{clear}note: {note}", file=sys.stderr)
+        print(f"{clear}note: {display_safe(note)}", file=sys.stderr)
     print(clear, end="", file=sys.stderr)
-    print(summary.text(see_above=True))
+    print(safe_lines(summary.text(see_above=True)))
     return 1 if summary.rejected else 0
 
 
@@ -470,7 +591,7 @@ def add_documents_parser(
         description="Save a copy of the document to PATH (created 0600; never through a "
         "symbolic link; an existing file only with --force). Its fingerprint is checked.",
     )
-    get.add_argument("document_id", type=int, metavar="DOCUMENT_ID")
+    get.add_argument("document_id", type=record_id, metavar="DOCUMENT_ID")
     get.add_argument("-o", "--output", type=Path, required=True, metavar="PATH")
     get.add_argument("--force", action="store_true", help="replace an existing file")
     remove = actions.add_parser(
@@ -479,14 +600,22 @@ def add_documents_parser(
         help="delete a document",
         description="Delete the document; its stored file goes once no document uses it.",
     )
-    remove.add_argument("document_id", type=int, metavar="DOCUMENT_ID")
+    remove.add_argument("document_id", type=record_id, metavar="DOCUMENT_ID")
+
+
+def record_id(text: str) -> int:
+    """An id as argparse reads it: a whole number from 1 to the databases' largest."""
+    if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= MAX_RECORD_ID:
+        raise argparse.ArgumentTypeError(
+            f"'{display_safe(text)}' is not an id (a whole number from 1 to {MAX_RECORD_ID})."
+        )
+    return int(text)
 
 
 def run_documents(workspace: Workspace, args: argparse.Namespace) -> int:
     import peewee
 
     from contacts_tui.documents import BlobStore, DocumentError, TargetExistsError
-    from contacts_tui.safe_text import first_line
     from contacts_tui.services import ContactService, NotFoundError
     from contacts_tui.validation import ValidationError
 
@@ -497,25 +626,23 @@ def run_documents(workspace: Workspace, args: argparse.Namespace) -> int:
         )
         return _documents_action(service, args)
     except TargetExistsError as error:
-        print(f"contacts-tui: {error} Use --force to replace it.", file=sys.stderr)
+        print(f"contacts-tui: {display_safe(error)} Use --force to replace it.", file=sys.stderr)
     except (DocumentError, NotFoundError, ValidationError) as error:
-        print(f"contacts-tui: {error}", file=sys.stderr)
-    except peewee.DatabaseError as error:
-        print(f"contacts-tui: the database refused: {first_line(error)}.", file=sys.stderr)
+        print(f"contacts-tui: {display_safe(error)}", file=sys.stderr)
+    except (peewee.DatabaseError, OSError) as error:
+        print(f"contacts-tui: {failure_message(error)}", file=sys.stderr)
     return EXIT_PROBLEM
 
 
 def _documents_action(service, args: argparse.Namespace) -> int:
-    from contacts_tui.safe_text import display_safe
-
     if args.action == "list":
         for doc in service.documents_of(service.find_contact(args.contact)):
-            fields = (doc.id, doc.doc_type, doc.size, f"{doc.uploaded_at:%Y-%m-%dT%H:%M:%S}")
-            names = (display_safe(doc.uploaded_by), display_safe(doc.file_name))
-            print("\t".join(map(str, (*fields, *names))))
+            uploaded = f"{doc.uploaded_at:%Y-%m-%dT%H:%M:%S}"
+            fields = (doc.id, doc.doc_type, doc.size, uploaded, doc.uploaded_by, doc.file_name)
+            print("\t".join(map(display_safe, fields)))  # a tab in a value: a space
     elif args.action == "add":
         if not args.file.exists() and not args.file.is_symlink():
-            print(f"contacts-tui: {args.file}: no such file.", file=sys.stderr)
+            print(f"contacts-tui: {display_safe(args.file)}: no such file.", file=sys.stderr)
             return EXIT_PROBLEM
         contact_id = service.find_contact(args.contact)
         types = service.config.picklists.document_types
@@ -531,14 +658,33 @@ def _documents_action(service, args: argparse.Namespace) -> int:
         finally:
             if show_progress:
                 print(file=sys.stderr)
+        if info.file_name != args.file.name:
+            print(f"note: {renamed_because(args.file.name, info.file_name)}", file=sys.stderr)
         print(info.id)
     elif args.action == "get":
         info = service.save_document_copy(args.document_id, args.output, overwrite=args.force)
-        print(f"Saved {display_safe(info.file_name)} to {args.output}.", file=sys.stderr)
+        saved = f"Saved {info.file_name} to {args.output}."
+        print(display_safe(saved), file=sys.stderr)
     elif args.action == "rm":
         info = service.delete_document(args.document_id)
-        print(f"Deleted document {info.id} ({display_safe(info.file_name)}).", file=sys.stderr)
+        print(display_safe(f"Deleted document {info.id} ({info.file_name})."), file=sys.stderr)
     return 0
+
+
+def safe_lines(text: str) -> str:
+    """Several lines of text, each made safe for the terminal (display_safe)."""
+    return "\n".join(map(display_safe, str(text).splitlines()))
+
+
+def renamed_because(given: str, stored: str) -> str:
+    """Why a document is listed under another name than its file's."""
+    shown = display_safe(stored)
+    if given.encode("utf-8", "surrogateescape") != given.encode("utf-8", "replace"):
+        return f"the file name is not UTF-8; its bytes were read as Latin-1: stored as '{shown}'."
+    return (
+        f"stored as '{shown}': control characters, direction marks and folders are never "
+        "kept in a document's name."
+    )
 
 
 def entry() -> None:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import re
-import threading
 import tomllib
 import unicodedata
 from dataclasses import dataclass
@@ -38,6 +36,9 @@ DEFAULT_PICKLISTS: dict[str, tuple[str, ...]] = {
     "phone_types": ("Mobile", "Office", "Home", "Fax"),
     "document_types": ("Contract", "Identification", "Proposal", "Note", "Other"),
 }
+# Every address, e-mail, phone number and document has a type from these: empty, no
+# record of that kind could be saved. Segmentation and reason codes may be left blank.
+REQUIRED_PICKLISTS = ("address_types", "email_types", "phone_types", "document_types")
 DEFAULT_PHONE_REGION = "GB"
 
 
@@ -301,6 +302,8 @@ def _picklists(raw: Any) -> Picklists:
         path = f"picklists.{name}"
         if not isinstance(value, list):
             raise _SchemaError(path, "must be a list of texts in square brackets")
+        if not value and name in REQUIRED_PICKLISTS:
+            raise _SchemaError(path, "needs at least one value: every record has one of them")
         seen: set[str] = set()
         for i, entry in enumerate(value):
             entry = _text(entry, f"{path}[{i}]")
@@ -410,51 +413,6 @@ def load(path: Path) -> LifecycleConfig:
             f"{path} is not UTF-8 text (bad byte at position {err.start}); save it as UTF-8. {_FIX}"
         ) from None
     return loads(text, source=str(path))
-
-
-@dataclass(frozen=True)
-class _OnDisk:
-    signature: tuple[int, int, int, int]  # device, inode, mtime (ns), size
-    config: LifecycleConfig | None  # the last configuration that loaded from this path
-    problem: str | None  # why the file as it is now does not load
-
-
-_on_disk: dict[Path, _OnDisk] = {}
-_on_disk_lock = threading.Lock()
-
-
-def current(path: Path, fallback: LifecycleConfig | None = None) -> LifecycleConfig:
-    """The configuration in `path` as it is on disk now; what every write is checked against.
-
-    The file is read again only when its inode, mtime or size changed (editors and
-    the Control Center save by rename), so asking before every write costs one stat.
-    A file that does not load leaves the last good configuration read from it (or
-    `fallback`) in force; with neither, ConfigError.
-    """
-    try:
-        info = os.stat(path)
-    except OSError as err:
-        known = _on_disk.get(path)
-        if known is not None and known.config is not None:
-            return known.config
-        if fallback is not None:
-            return fallback
-        raise ConfigError(f"{path} cannot be read ({err.strerror or err}). {_FIX}") from None
-    signature = (info.st_dev, info.st_ino, info.st_mtime_ns, info.st_size)
-    with _on_disk_lock:
-        known = _on_disk.get(path)
-        if known is None or known.signature != signature:
-            last_good = known.config if known else None
-            try:
-                known = _OnDisk(signature, load(path), None)
-            except ConfigError as err:
-                known = _OnDisk(signature, last_good, str(err))
-            _on_disk[path] = known
-    if known.config is not None:
-        return known.config
-    if fallback is not None:
-        return fallback
-    raise ConfigError(known.problem or f"{path} does not load. {_FIX}")
 
 
 # --- writing -------------------------------------------------------------------------------

@@ -13,14 +13,14 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
-import secrets
 import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-TEMP_SUFFIX = ".tmp"
+from contacts_tui.temp_files import PART_SUFFIX, create_locked
+
 _CREATE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
 
 
@@ -150,19 +150,20 @@ def atomic_writer(
     check_target(path)
     if not overwrite and os.path.lexists(path):
         raise FileExistsError(errno.EEXIST, f"{path} exists already", str(path))
-    temp = path.with_name(f".{path.name}.{secrets.token_hex(8)}{TEMP_SUFFIX}")
-    fd = os.open(temp, _CREATE, modes.file)
+    # Locked while this process lives: what a killed writer leaves is found and removed
+    # at the next start (temp_files.remove_workspace_leftovers).
+    fd, temp = create_locked(path.parent, f".{path.name}.", PART_SUFFIX, modes.file)
     try:
         set_modes(fd, modes)
         if binary:
             file = os.fdopen(fd, "wb")
         else:
             file = os.fdopen(fd, "w", encoding=encoding, newline=newline)
-        with file:
+        with file:  # closing it releases the lock, after the rename
             yield file
             file.flush()
             os.fsync(file.fileno())
-        _publish(temp, path, overwrite)
+            _publish(temp, path, overwrite)
     finally:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temp)

@@ -83,6 +83,8 @@ class _JsonReader:
                 if cut and self._more():
                     continue
                 raise self._fail(error.msg.lower(), error.pos) from None
+            except RecursionError:  # Python's decoder recurses once per level of nesting
+                raise self._fail("lists or objects nested too deeply", self.pos) from None
             if end >= len(self.buffer) and not self.eof and self._more():
                 continue  # a number may go on in the next chunk
             self.pos = end
@@ -121,6 +123,21 @@ def _json_items(text: TextIO, name: str, chunk_size: int) -> Iterator[tuple[int,
 
 
 _JSON_FIELDS = (
+    "uid",
+    "lifecycle_key",
+    "job_title",
+    "department",
+    "website",
+    "birthday",
+    "nickname",
+    "notes",
+    "created_at",
+    "created_by",
+    "updated_at",
+    "updated_by",
+    "version",
+    "stage_history",
+    "documents",
     "name",
     "full_name",
     "first_name",
@@ -136,7 +153,7 @@ _JSON_FIELDS = (
 )
 _JSON_LISTS = {
     "emails": ("email", "type"),
-    "phones": ("number", "type"),
+    "phones": ("number", "typed", "type"),
     "addresses": ("address", "locality", "city", "state", "zip_code", "country", "type"),
     "bank_accounts": ("name", "iban", "bic"),
 }

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from contacts_tui import lifecycle
+from contacts_tui import lifecycle, lifecycle_file
 from contacts_tui.services import ContactService
 from contacts_tui.services import lifecycle_admin as admin
 from contacts_tui.validation import ValidationError
@@ -63,11 +63,11 @@ def test_a_broken_file_leaves_the_last_good_configuration(workspace):
 
 def test_the_file_is_read_again_only_when_it_changed(workspace, monkeypatch):
     path = workspace.config_path
-    first = lifecycle.current(path)
+    first = lifecycle_file.current(path, workspace.config)
     loads = []
     monkeypatch.setattr(lifecycle, "load", lambda p: loads.append(p) or first)
-    assert lifecycle.current(path) is first
+    assert lifecycle_file.current(path, workspace.config) is first
     assert loads == []  # one stat, no read
     path.write_bytes(path.read_bytes() + b"\n")  # size and mtime change
-    lifecycle.current(path)
+    lifecycle_file.current(path, workspace.config)
     assert loads == [path]
