@@ -13,7 +13,7 @@ from pathlib import Path
 
 from rich.style import Style
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
@@ -30,7 +30,7 @@ from contacts_tui.services import lifecycle_admin as admin
 from contacts_tui.services.live import Committed
 from contacts_tui.widgets.keys_footer import KeysFooter
 from contacts_tui.widgets.lifecycle_tree import ItemRef, LifecycleTree, item_details
-from contacts_tui.widgets.worker_errors import ReportsWorkerErrors
+from contacts_tui.widgets.reporting import reported_work
 
 TITLE = "Control Center › Sales Management › Contact › Contact Lifecycle"
 UNSAVED = Style(bold=True, italic=True)
@@ -41,10 +41,11 @@ def _binding(key: str, action: str, description: str, name: str, tooltip: str, *
     return Binding(key, action, description, id=f"control_center.{name}", tooltip=tooltip, **kw)
 
 
-class ControlCenterScreen(ReportsWorkerErrors, ConfigEdits, ConfigFile, Screen[bool]):
+class ControlCenterScreen(ConfigEdits, ConfigFile, Screen[bool]):
     """The lifecycle templates, picklists and settings of lifecycle.toml, as an outline."""
 
     COMMAND_GROUP = "Control Center"
+    CSS_PATH = "control_center.tcss"
     COMMANDS = {ScreenBindingCommands}
     AUTO_FOCUS = "#cc-tree"
 
@@ -84,20 +85,6 @@ class ControlCenterScreen(ReportsWorkerErrors, ConfigEdits, ConfigFile, Screen[b
         _binding("j", "cursor(1)", "Next line", "down", "Cursor down", show=False),
         _binding("k", "cursor(-1)", "Previous line", "up", "Cursor up", show=False),
     ]  # fmt: skip
-
-    DEFAULT_CSS = """
-    ControlCenterScreen {
-        & #cc-title { height: 1; background: $panel; color: $text; padding: 0 1; text-style: bold; }
-        & #cc-title.-dirty { background: $warning-muted; }
-        & #cc-readonly { height: auto; padding: 0 1; background: $warning-muted; display: none; }
-        & #cc-readonly.-shown { display: block; }
-        & #cc-body { height: 1fr; }
-        & #cc-tree { width: 1fr; }
-        & #cc-details { width: 36; padding: 0 1; border-left: vkey $panel-lighten-2; }
-        & #cc-message { height: auto; max-height: 3; padding: 0 1; }
-        & #cc-message.-error { color: $text-error; text-style: bold; }
-    }
-    """
 
     @dataclass
     class Counted(Message):
@@ -230,7 +217,7 @@ class ControlCenterScreen(ReportsWorkerErrors, ConfigEdits, ConfigFile, Screen[b
 
     # ----- contacts per step -----------------------------------------------------------
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="store.cc_counts")
+    @reported_work(thread=True, exclusive=True, group="store.cc_counts")
     def count_contacts(self) -> None:
         self.post_message(self.Counted(admin.stage_counts(self.app.service)))  # type: ignore[attr-defined]
 
@@ -274,7 +261,7 @@ class ControlCenterScreen(ReportsWorkerErrors, ConfigEdits, ConfigFile, Screen[b
         # The app's own q would quit at once; here it must not drop unsaved changes.
         self.leave(quit_app=True)
 
-    @work(exclusive=True, group="dialog")
+    @reported_work(exclusive=True, group="dialog")
     async def leave(self, quit_app: bool = False) -> None:
         if self.dirty and not await self.app.push_screen_wait(
             ConfirmDialog(
