@@ -15,7 +15,7 @@ from textual.widget import Widget
 from textual.widgets import DataTable, Static, TextArea
 from textual.worker import Worker, WorkerState
 
-from contacts_tui.dialogs.dialog import DIALOGS_CSS
+from contacts_tui.dialogs.dialog import layout_css
 from contacts_tui.document_preview import PREVIEW_BYTES, Preview, build_preview, preview_read_limit
 from contacts_tui.documents import DocumentError, IntegrityError, human_size
 from contacts_tui.safe_text import display_safe, first_line
@@ -43,7 +43,7 @@ class DocumentPreviewScreen(Screen[None]):
     """Opened with enter or v on a document; escape goes back."""
 
     COMMAND_GROUP = "Preview"
-    CSS_PATH = DIALOGS_CSS
+    DEFAULT_CSS = layout_css(__file__, "document_preview.tcss")
 
     BINDINGS = [
         Binding("escape,q", "close", "Back", id="preview.close", tooltip="Back to the documents"),

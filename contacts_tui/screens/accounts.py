@@ -14,6 +14,7 @@ from textual.widgets import DataTable, Static
 
 from contacts_tui.dialogs.account_name import AccountNameDialog
 from contacts_tui.dialogs.confirm import ConfirmDialog
+from contacts_tui.dialogs.dialog import layout_css
 from contacts_tui.safe_text import display_safe
 from contacts_tui.screens.binding_commands import ScreenBindingCommands
 from contacts_tui.services import AccountInfo
@@ -28,7 +29,7 @@ class AccountsScreen(ReportsWorkerErrors, Screen[bool]):
     """Every account with how many contacts it has; archived ones are listed last."""
 
     COMMAND_GROUP = "Accounts"
-    CSS_PATH = "accounts.tcss"
+    DEFAULT_CSS = layout_css(__file__, "accounts.tcss")
     COMMANDS = {ScreenBindingCommands}
 
     BINDINGS = [

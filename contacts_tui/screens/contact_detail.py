@@ -17,6 +17,7 @@ from textual.worker import Worker, WorkerState
 from contacts_tui.dialogs.choose_step import ChooseStepDialog
 from contacts_tui.dialogs.confirm import ConfirmDialog
 from contacts_tui.dialogs.conflict_dialog import ConflictDialog
+from contacts_tui.dialogs.dialog import layout_css
 from contacts_tui.lifecycle import LifecycleConfig, Step
 from contacts_tui.panels.details_panel import DetailsPanel
 from contacts_tui.panels.documents_panel import DocumentsPanel
@@ -50,7 +51,7 @@ class ContactDetailScreen(Screen[bool]):
     """
 
     COMMAND_GROUP = "Contact"
-    CSS_PATH = "contact_detail.tcss"
+    DEFAULT_CSS = layout_css(__file__, "contact_detail.tcss")
     COMMANDS = {ScreenBindingCommands}
 
     BINDINGS = [

@@ -22,6 +22,7 @@ from textual.screen import Screen
 from textual.widgets import Static, Tree
 
 from contacts_tui.dialogs.confirm import ConfirmDialog
+from contacts_tui.dialogs.dialog import layout_css
 from contacts_tui.safe_text import display_safe
 from contacts_tui.screens.binding_commands import ScreenBindingCommands
 from contacts_tui.screens.control_center_edits import ConfigEdits
@@ -45,7 +46,7 @@ class ControlCenterScreen(ReportsWorkerErrors, ConfigEdits, ConfigFile, Screen[b
     """The lifecycle templates, picklists and settings of lifecycle.toml, as an outline."""
 
     COMMAND_GROUP = "Control Center"
-    CSS_PATH = "control_center.tcss"
+    DEFAULT_CSS = layout_css(__file__, "control_center.tcss")
     COMMANDS = {ScreenBindingCommands}
     AUTO_FOCUS = "#cc-tree"
 
