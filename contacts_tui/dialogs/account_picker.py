@@ -17,6 +17,7 @@ from contacts_tui.dialogs.dialog import Dialog, cancel_binding
 from contacts_tui.safe_text import display_safe
 from contacts_tui.services import AccountInfo
 from contacts_tui.validation import ValidationError, clean_text
+from contacts_tui.widgets.app_access import contacts_app
 from contacts_tui.widgets.worker_errors import ReportsWorkerErrors
 
 
@@ -81,12 +82,12 @@ class AccountPicker(ReportsWorkerErrors, Dialog[tuple[AccountInfo, ...] | None])
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="store")
     def load_accounts(self) -> None:
-        self.post_message(self.Loaded(self.app.service.accounts()))
+        self.post_message(self.Loaded(contacts_app(self).service.accounts()))
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="store")
     def create_account(self, name: str) -> None:
         try:
-            self.post_message(self.Created(self.app.service.create_account(name)))
+            self.post_message(self.Created(contacts_app(self).service.create_account(name)))
         except ValidationError as error:
             self.post_message(self.Refused(str(error)))
 

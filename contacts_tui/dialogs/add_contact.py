@@ -18,6 +18,7 @@ from contacts_tui.dialogs.dialog import Dialog, cancel_binding
 from contacts_tui.safe_text import display_safe
 from contacts_tui.services import CompanyInfo, NotFoundError, fold
 from contacts_tui.validation import ValidationError, clean_text
+from contacts_tui.widgets.app_access import contacts_app
 
 TENANT_WIDE_LABEL = "Tenant-Wide"
 SHOWN_MATCHES = 3
@@ -95,7 +96,7 @@ class AddContactDialog(Dialog[int | None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="store")
     def load_companies(self) -> None:
-        companies = self.app.service.companies()  # type: ignore[attr-defined]
+        companies = contacts_app(self).service.companies()
         self.post_message(self.CompaniesLoaded(companies))
 
     @on(CompaniesLoaded)
@@ -179,7 +180,7 @@ class AddContactDialog(Dialog[int | None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="store")
     def create(self, name: str, company: int | str | None) -> None:
-        service = self.app.service  # type: ignore[attr-defined]
+        service = contacts_app(self).service
         try:
             detail = service.create_contact(name, company)
         except ValidationError as error:

@@ -20,6 +20,7 @@ from contacts_tui.document_preview import PREVIEW_BYTES, Preview, build_preview,
 from contacts_tui.documents import DocumentError, IntegrityError, human_size
 from contacts_tui.safe_text import display_safe, first_line
 from contacts_tui.services import DocumentInfo, NotFoundError
+from contacts_tui.widgets.app_access import contacts_app
 from contacts_tui.widgets.keys_footer import KeysFooter
 from contacts_tui.widgets.preview_lines import PreviewLines, split_lines
 
@@ -92,7 +93,7 @@ class DocumentPreviewScreen(Screen[None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="store")
     def load(self) -> None:
         doc = self.document
-        service = self.app.service
+        service = contacts_app(self).service
         try:
             info, data = service.read_document(doc.id, limit=preview_read_limit(doc.media_type))
             preview = build_preview(

@@ -32,6 +32,7 @@ from contacts_tui.export import (
 from contacts_tui.safe_text import display_safe
 from contacts_tui.services import ContactFilter
 from contacts_tui.validation import ValidationError, clean_text
+from contacts_tui.widgets.app_access import contacts_app
 
 PROGRESS_INTERVAL = 0.05
 """Seconds between progress messages from the export thread: often enough to look
@@ -223,7 +224,7 @@ class ExportDialog(Dialog[Path | None]):
     def run_export(self, path: Path, overwrite: bool) -> None:
         try:
             count = export_contacts(
-                self.app.service,  # type: ignore[attr-defined]
+                contacts_app(self).service,
                 self.contact_filter,
                 self.sort,
                 self.descending,

@@ -19,6 +19,7 @@ from contacts_tui.lifecycle import LifecycleConfig
 from contacts_tui.safe_text import display_safe
 from contacts_tui.services import TENANT_WIDE, AccountInfo, CompanyInfo, ContactFilter
 from contacts_tui.validation import ValidationError, normalize_scoring
+from contacts_tui.widgets.app_access import contacts_app
 
 TENANT_WIDE_LABEL = "Tenant-Wide"
 NOT_SET = "(not set)"
@@ -141,7 +142,7 @@ class FilterDialog(Dialog[ContactFilter | None]):
     # ----- layout ---------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        config: LifecycleConfig = self.app.service.config  # type: ignore[attr-defined]
+        config: LifecycleConfig = contacts_app(self).service.config
         f = self.current
         with Vertical():
             yield Label("Filter contacts", id="filter-title", classes="dialog--title")
@@ -245,7 +246,7 @@ class FilterDialog(Dialog[ContactFilter | None]):
 
     def _step_options(self, category: str | None) -> list[tuple[Text, str]]:
         """Steps of the chosen category (every template's), or all steps without one."""
-        config: LifecycleConfig = self.app.service.config  # type: ignore[attr-defined]
+        config: LifecycleConfig = contacts_app(self).service.config
         seen: dict[str, Text] = {}
         for template in config.templates:
             for cat in template.categories:
@@ -288,7 +289,7 @@ class FilterDialog(Dialog[ContactFilter | None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="store")
     def load_choices(self) -> None:
-        service = self.app.service  # type: ignore[attr-defined]
+        service = contacts_app(self).service
         companies = service.companies()
         accounts = service.accounts(include_archived=True)
         self.post_message(self.Loaded(companies, accounts))
@@ -331,7 +332,7 @@ class FilterDialog(Dialog[ContactFilter | None]):
 
     def _scoring(self) -> tuple[int | None, int | None] | None:
         """The scoring range, or None after showing why it is not valid."""
-        config: LifecycleConfig = self.app.service.config  # type: ignore[attr-defined]
+        config: LifecycleConfig = contacts_app(self).service.config
         low_input = self.query_one("#filter-scoring-min", Input)
         high_input = self.query_one("#filter-scoring-max", Input)
         error = self.query_one("#filter-scoring-error", Label)

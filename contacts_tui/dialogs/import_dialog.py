@@ -22,6 +22,7 @@ from contacts_tui.dialogs.file_picker import FilePickerScreen
 from contacts_tui.importer import FORMAT_NAMES, FORMATS, ImportFileError, guess_format
 from contacts_tui.safe_text import display_safe, first_line
 from contacts_tui.services.imports import ImportSummary, import_contacts
+from contacts_tui.widgets.app_access import contacts_app
 
 PROGRESS_INTERVAL = 0.05
 """Seconds between progress messages from the import thread (as the export dialog)."""
@@ -182,7 +183,7 @@ class ImportDialog(Dialog[ImportSummary | None]):
 
         try:
             summary = import_contacts(
-                self.app.service,  # type: ignore[attr-defined]
+                contacts_app(self).service,
                 self.path,
                 fmt,
                 duplicates=duplicates,

@@ -33,6 +33,7 @@ from contacts_tui.validation import (
     normalize_iban,
     state_choices,
 )
+from contacts_tui.widgets.app_access import contacts_app
 from contacts_tui.widgets.keys_footer import KeysFooter
 from contacts_tui.widgets.record_table import FieldSpec, Section
 
@@ -121,7 +122,7 @@ class RecordForm(Dialog[Any]):
         value = self._initial(spec)
         field_id = f"field-{spec.key}"
         if spec.kind == "type":
-            choices = list(getattr(self.app.service.config.picklists, spec.picklist))
+            choices = list(getattr(contacts_app(self).service.config.picklists, spec.picklist))
             if value and value not in choices:
                 choices.append(value)  # a saved type the config no longer lists stays shown
             yield _select(field_id, [(Text(display_safe(c)), c) for c in choices], value, "—")
@@ -290,7 +291,7 @@ class RecordForm(Dialog[Any]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="store")
     def save(self, values: dict[str, str], primary: bool, allow_duplicate: bool) -> None:
         """Validate, look for the value on other contacts, then save (a worker thread)."""
-        service = self.app.service
+        service = contacts_app(self).service
         section = self.section
         record = self.record
         try:

@@ -19,6 +19,7 @@ from contacts_tui.safe_text import display_safe
 from contacts_tui.screens.binding_commands import ScreenBindingCommands
 from contacts_tui.services import AccountInfo
 from contacts_tui.validation import ValidationError
+from contacts_tui.widgets.app_access import contacts_app
 from contacts_tui.widgets.keys_footer import KeysFooter
 from contacts_tui.widgets.worker_errors import ReportsWorkerErrors
 
@@ -86,7 +87,7 @@ class AccountsScreen(ReportsWorkerErrors, Screen[bool]):
         self.query_one(DataTable).focus()
         self.load()
         # Other sessions' new accounts and contact counts show; the cursor keeps its account.
-        self.app.store_changed.subscribe(self, lambda _: self.load())  # type: ignore[attr-defined]
+        contacts_app(self).store_changed.subscribe(self, lambda _: self.load())
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="store")
     def load(self) -> None:
@@ -94,7 +95,7 @@ class AccountsScreen(ReportsWorkerErrors, Screen[bool]):
 
     def _read(self, select: int | None = None, note: str = "") -> None:
         """(In a worker thread) read the accounts and post them to the screen."""
-        accounts = self.app.service.accounts(include_archived=True)
+        accounts = contacts_app(self).service.accounts(include_archived=True)
         # Active accounts first, each group by name (the service sorts by name).
         ordered = tuple(sorted(accounts, key=lambda a: a.archived))
         self.post_message(self.Loaded(ordered, select, note))
@@ -167,7 +168,7 @@ class AccountsScreen(ReportsWorkerErrors, Screen[bool]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="store")
     def write_name(self, account: AccountInfo | None, name: str) -> None:
-        service = self.app.service
+        service = contacts_app(self).service
         try:
             if account is None:
                 saved = service.create_account(name)
@@ -212,7 +213,7 @@ class AccountsScreen(ReportsWorkerErrors, Screen[bool]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="store")
     def write_archived(self, account: AccountInfo, archived: bool) -> None:
-        self.app.service.archive_account(account.id, archived)
+        contacts_app(self).service.archive_account(account.id, archived)
         verb = "archived" if archived else "restored"
         self._read(account.id, f"Account “{display_safe(account.name)}” {verb}.")
 

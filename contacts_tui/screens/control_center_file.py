@@ -17,6 +17,7 @@ from contacts_tui.dialogs.confirm import ConfirmDialog
 from contacts_tui.lifecycle import ConfigError, LifecycleConfig
 from contacts_tui.services import lifecycle_admin as admin
 from contacts_tui.services.lifecycle_admin import StepMove
+from contacts_tui.widgets.app_access import contacts_app
 
 
 @dataclass(frozen=True)
@@ -107,7 +108,7 @@ class ConfigFile:
     def write(
         self, config: LifecycleConfig, old: LifecycleConfig, moves: list[StepMove], previous: bytes
     ) -> None:
-        service = self.app.service  # type: ignore[attr-defined]
+        service = contacts_app(self).service
         kept = {(t.key, s.key) for t in config.templates for s in t.steps()}
         moves = [m for m in moves if (m.from_template, m.from_step) not in kept]
         try:
@@ -136,7 +137,7 @@ class ConfigFile:
         self.moves = {}
         self.saved_any = True
         # The running app uses it at once: every screen follows.
-        self.app.use_lifecycle(disk.config)  # type: ignore[attr-defined]
+        contacts_app(self).use_lifecycle(disk.config)
         note = f"; {moved:,} contacts moved" if moved else ""
         if restatused:
             note += f"; {restatused:,} contacts opened or closed with their step"

@@ -13,6 +13,7 @@ from textual.widget import Widget
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from contacts_tui.services import ContactFilter, Dashboard, ReadStopped, StoppableReads
+from contacts_tui.widgets.app_access import contacts_app
 
 LOAD_DELAY = 0.05
 """Seconds a view must stay on screen before its counts are read (see `load`)."""
@@ -48,7 +49,12 @@ class DashboardBar(Widget):
     class Updated(Message):
         """New counts are on screen."""
 
+        bar: DashboardBar
         dashboard: Dashboard
+
+        @property
+        def control(self) -> DashboardBar:
+            return self.bar
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
@@ -89,7 +95,7 @@ class DashboardBar(Widget):
     def _read(self, ticket: int, contact_filter: ContactFilter) -> None:
         try:
             with self._reads.reading(ticket):
-                counts = self.app.service.dashboard(contact_filter)  # type: ignore[attr-defined]
+                counts = contacts_app(self).service.dashboard(contact_filter)
         except ReadStopped:
             return  # a newer load() stopped it, and reads the counts it wants
         if not get_current_worker().is_cancelled:
@@ -99,7 +105,7 @@ class DashboardBar(Widget):
         self._pending = False
         self.counts = counts
         self.refresh(layout=True)
-        self.post_message(self.Updated(counts))
+        self.post_message(self.Updated(self, counts))
 
     @on(Worker.StateChanged)
     def _worker_failed(self, event: Worker.StateChanged) -> None:
@@ -114,7 +120,7 @@ class DashboardBar(Widget):
         and of any other lifecycle only those that hold contacts in this view."""
         if self.counts is None:
             return []
-        config = self.app.service.config  # type: ignore[attr-defined]
+        config = contacts_app(self).service.config
         default = {category.key for category in config.default.categories}
         return [(c.name, c.count) for c in self.counts.categories if c.count or c.key in default]
 
