@@ -68,7 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
 def add_export_parser(
     commands: argparse._SubParsersAction, common: argparse.ArgumentParser
 ) -> None:
-    """`export`: the contacts of a view to a CSV, JSON or vCard file (issue 3)."""
+    """`export`: the contacts of a view to a CSV, JSON or vCard file."""
     export = commands.add_parser(
         "export",
         parents=[common],
@@ -388,7 +388,7 @@ def run_import(workspace: Workspace, args: argparse.Namespace) -> int:
     return 1 if summary.rejected else 0
 
 
-# ----- documents (issue 6) ---------------------------------------------------------------
+# ----- documents ------------------------------------------------------------------------
 
 
 def add_documents_parser(
