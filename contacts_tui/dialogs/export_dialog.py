@@ -8,13 +8,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import Button, Input, Label, ProgressBar, RadioButton, RadioSet
-from textual.worker import Worker, WorkerState
 
 from contacts_tui.dialogs.confirm import ConfirmDialog
 from contacts_tui.dialogs.dialog import Dialog, cancel_binding
@@ -33,6 +32,7 @@ from contacts_tui.safe_text import display_safe
 from contacts_tui.services import ContactFilter
 from contacts_tui.validation import ValidationError, clean_text
 from contacts_tui.widgets.app_access import contacts_app
+from contacts_tui.widgets.reporting import reported_work
 
 PROGRESS_INTERVAL = 0.05
 """Seconds between progress messages from the export thread: often enough to look
@@ -191,7 +191,7 @@ class ExportDialog(Dialog[Path | None]):
             return
         self.ask_and_start(path)
 
-    @work(exclusive=True, group="dialog")
+    @reported_work(exclusive=True, group="dialog")
     async def ask_and_start(self, path: Path) -> None:
         overwrite = False
         try:
@@ -220,7 +220,7 @@ class ExportDialog(Dialog[Path | None]):
         self._say(f"Exporting to {display_safe(shown_path(path))}…")
         self.run_export(path, overwrite)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="store")
+    @reported_work(thread=True, exclusive=True, group="store")
     def run_export(self, path: Path, overwrite: bool) -> None:
         try:
             count = export_contacts(
@@ -280,12 +280,13 @@ class ExportDialog(Dialog[Path | None]):
             widget.disabled = False
         self.query_one("#export-path", Input).focus()
 
-    @on(Worker.StateChanged)
-    def _worker_failed(self, event: Worker.StateChanged) -> None:
-        if event.state == WorkerState.ERROR and event.worker.name == "run_export":
-            # The database failed midway; export_contacts has removed its partial file.
-            self._stopped()
-            self._say(f"The export failed and no file was written: {event.worker.error}")
+    def worker_failed(self, work_name: str, message: str) -> bool:
+        if work_name != "run_export":
+            return False
+        # The database failed midway; export_contacts has removed its partial file.
+        self._stopped()
+        self._say(f"The export failed and no file was written: {message}")
+        return True
 
     @on(Button.Pressed, "#export-cancel")
     def action_cancel(self) -> None:

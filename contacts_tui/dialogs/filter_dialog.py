@@ -6,13 +6,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import Button, Checkbox, Input, Label, Select
-from textual.worker import Worker, WorkerState
 
 from contacts_tui.dialogs.dialog import Dialog, cancel_binding
 from contacts_tui.lifecycle import LifecycleConfig
@@ -20,6 +19,7 @@ from contacts_tui.safe_text import display_safe
 from contacts_tui.services import TENANT_WIDE, AccountInfo, CompanyInfo, ContactFilter
 from contacts_tui.validation import ValidationError, normalize_scoring
 from contacts_tui.widgets.app_access import contacts_app
+from contacts_tui.widgets.reporting import reported_work, tell_error
 
 TENANT_WIDE_LABEL = "Tenant-Wide"
 NOT_SET = "(not set)"
@@ -287,7 +287,7 @@ class FilterDialog(Dialog[ContactFilter | None]):
         self.query_one("#filter-status", Select).focus()
         self.load_choices()
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="store")
+    @reported_work(thread=True, exclusive=True, group="store")
     def load_choices(self) -> None:
         service = contacts_app(self).service
         companies = service.companies()
@@ -306,13 +306,9 @@ class FilterDialog(Dialog[ContactFilter | None]):
         if value != Select.NULL and value in {v for _, v in options}:
             select.value = value
 
-    @on(Worker.StateChanged)
-    def _worker_failed(self, event: Worker.StateChanged) -> None:
-        if event.state == WorkerState.ERROR:
-            self.notify(
-                f"Could not read the companies and accounts: {event.worker.error}",
-                severity="error",
-            )
+    def worker_failed(self, work_name: str, message: str) -> bool:
+        tell_error(self, f"Could not read the companies and accounts: {message}")
+        return True
 
     @on(Select.Changed, "#filter-category")
     def _category_changed(self, event: Select.Changed) -> None:

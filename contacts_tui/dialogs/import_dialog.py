@@ -8,26 +8,29 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.widgets import Button, Checkbox, Label, ProgressBar, RadioButton, RadioSet, Static
-from textual.worker import Worker, WorkerState
+from textual.widgets import Button, Label, ProgressBar, RadioButton, RadioSet, Static
 
 from contacts_tui.dialogs.dialog import Dialog, cancel_binding
 from contacts_tui.dialogs.export_dialog import shown_path
 from contacts_tui.dialogs.file_picker import FilePickerScreen
 from contacts_tui.importer import FORMAT_NAMES, FORMATS, ImportFileError, guess_format
-from contacts_tui.safe_text import display_safe, first_line
+from contacts_tui.safe_text import display_safe
 from contacts_tui.services.imports import ImportSummary, import_contacts
 from contacts_tui.widgets.app_access import contacts_app
+from contacts_tui.widgets.reporting import reported_work
 
 PROGRESS_INTERVAL = 0.05
 """Seconds between progress messages from the import thread (as the export dialog)."""
 
-SHORT_NAMES = {"csv": "CSV", "json": "JSON", "vcard": "vCard 3.0/4.0"}
+SHORT_NAMES = {"csv": "CSV", "json": "JSON / jCard", "vcard": "vCard"}
+
+DUPLICATE_CHOICES = {"skip": "Skip duplicates", "update": "Update them", "create": "Add anyway"}
+"""What to do with a contact that is already saved (the import's on_duplicate)."""
 
 SHOWN_PROBLEMS = 4
 """Reasons listed under the counts; the dialog must fit 80x24."""
@@ -99,11 +102,10 @@ class ImportDialog(Dialog[ImportSummary | None]):
             with RadioSet(id="import-format", compact=True):
                 for fmt in FORMATS:
                     yield RadioButton(SHORT_NAMES[fmt], value=fmt == self.fmt, name=fmt)
-            yield Checkbox(
-                "Add duplicates too (same primary e-mail or phone as a saved contact)",
-                id="import-duplicates",
-                compact=True,
-            )
+            with RadioSet(id="import-duplicates", compact=True):
+                # The same person as a saved contact: same UID, e-mail, or name and phone.
+                for mode, label in DUPLICATE_CHOICES.items():
+                    yield RadioButton(label, value=mode == "skip", name=mode)
             yield ProgressBar(total=1, show_eta=False, id="import-progress")
             yield Static(id="import-status")
             yield Static(id="import-problems")
@@ -134,7 +136,8 @@ class ImportDialog(Dialog[ImportSummary | None]):
         lines: list[str] = []
         if summary is not None:
             lines = [str(p) for p in summary.problems[:SHOWN_PROBLEMS]]
-            more = summary.rejected + summary.duplicates - len(lines)
+            reported = summary.rejected + summary.duplicates + summary.updated + summary.kept
+            more = reported - len(lines)
             if more > 0:
                 lines.append(f"… and {more:,} more (contacts-tui import --dry-run lists all)")
             lines = [*summary.notes, *lines]
@@ -149,13 +152,14 @@ class ImportDialog(Dialog[ImportSummary | None]):
         self.fmt = event.pressed.name or "csv"
         self._check()
 
-    @on(Checkbox.Changed, "#import-duplicates")
+    @on(RadioSet.Changed, "#import-duplicates")
     def _duplicates_changed(self) -> None:
         self._check()
 
     @property
     def duplicates(self) -> str:
-        return "add" if self.query_one("#import-duplicates", Checkbox).value else "skip"
+        pressed = self.query_one("#import-duplicates", RadioSet).pressed_button
+        return (pressed.name if pressed else None) or "skip"
 
     def _check(self) -> None:
         self.checked = None
@@ -171,7 +175,7 @@ class ImportDialog(Dialog[ImportSummary | None]):
         self.query_one(ProgressBar).update(total=1, progress=0)
         self.run_import(self._run, dry_run, self.fmt, self.duplicates, self._cancel)
 
-    @work(thread=True, exit_on_error=False, group="store")
+    @reported_work(thread=True, group="store")
     def run_import(
         self, run: int, dry_run: bool, fmt: str, duplicates: str, cancel: threading.Event
     ) -> None:
@@ -186,7 +190,7 @@ class ImportDialog(Dialog[ImportSummary | None]):
                 contacts_app(self).service,
                 self.path,
                 fmt,
-                duplicates=duplicates,
+                on_duplicate=duplicates,
                 dry_run=dry_run,
                 progress=progress,
                 cancelled=cancel.is_set,
@@ -211,10 +215,11 @@ class ImportDialog(Dialog[ImportSummary | None]):
         if summary.dry_run:
             self.checked = summary
             start = self.query_one("#import-start", Button)
-            start.disabled = summary.imported == 0
-            advice = " Press Import to write them." if summary.imported else ""
+            writes = summary.imported + summary.updated
+            start.disabled = writes == 0
+            advice = " Press Import to write them." if writes else ""
             self._say(summary.text() + advice)
-            if summary.imported:
+            if writes:
                 start.focus()
             return
         self.imported = summary
@@ -232,16 +237,16 @@ class ImportDialog(Dialog[ImportSummary | None]):
 
     def _stopped(self, message: str) -> None:
         self.remove_class("-importing")
-        for widget in (self.query_one(RadioSet), self.query_one(Checkbox)):
+        for widget in self.query(RadioSet):
             widget.disabled = False
         self._say(message, error=True)
 
-    @on(Worker.StateChanged)
-    def _worker_failed(self, event: Worker.StateChanged) -> None:
-        if event.state == WorkerState.ERROR and event.worker.name == "run_import":
-            # The database failed: the batch being written was rolled back, earlier ones stay.
-            error = display_safe(first_line(event.worker.error or Exception("unknown error")))
-            self._stopped(f"The import stopped: {error}. Contacts of earlier batches stay.")
+    def worker_failed(self, work_name: str, message: str) -> bool:
+        if work_name != "run_import":
+            return False
+        # The database failed: the batch being written was rolled back, earlier ones stay.
+        self._stopped(f"The import stopped: {message}. Contacts of earlier batches stay.")
+        return True
 
     # ----- importing --------------------------------------------------------------------
 
@@ -255,7 +260,7 @@ class ImportDialog(Dialog[ImportSummary | None]):
         if self.checked is None or self.importing or self.has_class("-done"):
             return
         self.add_class("-importing")
-        for widget in (self.query_one(RadioSet), self.query_one(Checkbox)):
+        for widget in self.query(RadioSet):
             widget.disabled = True
         self.query_one("#import-cancel", Button).focus()
         self._show_problems(None)

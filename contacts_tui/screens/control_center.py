@@ -13,7 +13,7 @@ from pathlib import Path
 
 from rich.style import Style
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
@@ -32,7 +32,7 @@ from contacts_tui.services.live import Committed
 from contacts_tui.widgets.app_access import contacts_app
 from contacts_tui.widgets.keys_footer import KeysFooter
 from contacts_tui.widgets.lifecycle_tree import ItemRef, LifecycleTree, item_details
-from contacts_tui.widgets.worker_errors import ReportsWorkerErrors
+from contacts_tui.widgets.reporting import reported_work
 
 TITLE = "Control Center › Sales Management › Contact › Contact Lifecycle"
 UNSAVED = Style(bold=True, italic=True)
@@ -43,7 +43,7 @@ def _binding(key: str, action: str, description: str, name: str, tooltip: str, *
     return Binding(key, action, description, id=f"control_center.{name}", tooltip=tooltip, **kw)
 
 
-class ControlCenterScreen(ReportsWorkerErrors, ConfigEdits, ConfigFile, Screen[bool]):
+class ControlCenterScreen(ConfigEdits, ConfigFile, Screen[bool]):
     """The lifecycle templates, picklists and settings of lifecycle.toml, as an outline."""
 
     COMMAND_GROUP = "Control Center"
@@ -219,7 +219,7 @@ class ControlCenterScreen(ReportsWorkerErrors, ConfigEdits, ConfigFile, Screen[b
 
     # ----- contacts per step -----------------------------------------------------------
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="store.cc_counts")
+    @reported_work(thread=True, exclusive=True, group="store.cc_counts")
     def count_contacts(self) -> None:
         self.post_message(self.Counted(admin.stage_counts(contacts_app(self).service)))
 
@@ -263,7 +263,7 @@ class ControlCenterScreen(ReportsWorkerErrors, ConfigEdits, ConfigFile, Screen[b
         # The app's own q would quit at once; here it must not drop unsaved changes.
         self.leave(quit_app=True)
 
-    @work(exclusive=True, group="dialog")
+    @reported_work(exclusive=True, group="dialog")
     async def leave(self, quit_app: bool = False) -> None:
         if self.dirty and not await self.app.push_screen_wait(
             ConfirmDialog(

@@ -24,6 +24,8 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 MIGRATION_TABLE = "schema_migration"  # where playhouse.migrations.Runner records them
 Announce = Callable[[list[str]], None]  # told which migrations are about to run
 BUSY_TIMEOUT_MS = 5000
+WAIT_NOTICE_MS = 300
+"""A write that has waited this long for another writer's lock says so (`waits_reported`)."""
 
 # synchronous=FULL: a committed contact survives a power cut, not only a crash.
 SQLITE_PRAGMAS = (
@@ -41,6 +43,16 @@ SQLITE_PRAGMAS = (
 
 class StoreError(Exception):
     """The database cannot be used; the message is one line for the person at the terminal."""
+
+
+class DatabaseBusy(StoreError):
+    """Another writer held the database for longer than every retry waited: nothing was written."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Another user's change is still being written to the database, so nothing was "
+            "saved; try again in a moment."
+        )
 
 
 def is_postgres(db: peewee.Database | None = None) -> bool:
@@ -73,12 +85,54 @@ def connect_sqlite(path: Path, mode: int = 0o600) -> peewee.SqliteDatabase:
     if not os.access(path, os.R_OK | os.W_OK):
         raise StoreError(f"The database {path} is not writable by you.")
     # SQLite gives its -wal and -shm files the database file's own mode.
-    return peewee.SqliteDatabase(
+    return SqliteReportingWaits(
         str(path),
         pragmas=SQLITE_PRAGMAS,
         lock_type="IMMEDIATE",
         timeout=BUSY_TIMEOUT_MS / 1000,
     )
+
+
+_waits = threading.local()
+
+
+@contextmanager
+def waits_reported(on_wait: Callable[[], None]) -> Iterator[None]:
+    """Call `on_wait()` (in this thread) whenever a write of this block waits for the lock.
+
+    SQLite waits for another writer inside BEGIN IMMEDIATE, silently, for up to the busy
+    timeout and then for each retry: a save under a colleague's import looked hung for
+    15 s. The UI passes a callback that puts "waiting" on screen.
+    """
+    previous = getattr(_waits, "on_wait", None)
+    _waits.on_wait = on_wait
+    try:
+        yield
+    finally:
+        _waits.on_wait = previous
+
+
+class SqliteReportingWaits(peewee.SqliteDatabase):
+    """SQLite whose write transactions tell `waits_reported`'s callback when they wait."""
+
+    def begin(self, lock_type=None) -> None:
+        on_wait = getattr(_waits, "on_wait", None)
+        if on_wait is None:
+            return super().begin(lock_type)
+        connection = self.connection()
+        # A short first wait, then the rest of the busy timeout once the user knows.
+        connection.execute(f"PRAGMA busy_timeout = {WAIT_NOTICE_MS}")
+        try:
+            try:
+                return super().begin(lock_type)
+            except peewee.OperationalError as error:
+                if not is_busy(error):
+                    raise
+            on_wait()
+            connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS - WAIT_NOTICE_MS}")
+            return super().begin(lock_type)
+        finally:
+            connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
 
 
 def connect_url(url: str) -> peewee.Database:
@@ -185,6 +239,14 @@ def migrate(db: peewee.Database, announce: Announce | None = None) -> list[str]:
         applied = applied_migrations(db)
         if applied == files:
             return []
+        if not applied:
+            foreign = [t for t in db.get_tables() if not t.startswith("sqlite_")]
+            if foreign:
+                shown = ", ".join(foreign[:5]) + (", …" if len(foreign) > 5 else "")
+                raise StoreError(
+                    f"This database is not a contacts-tui database (it holds the tables "
+                    f"{shown}); the app adds nothing to it. Give it a new database."
+                )
         from playhouse.migrations import Runner
 
         runner = Runner(db, directory=str(MIGRATIONS))
@@ -303,7 +365,8 @@ def with_connection(function: Callable[..., T]) -> Callable[..., T]:
 
     Callers are worker threads that come and go; keeping their connections open would
     leak one per thread and hold read snapshots open while the user is idle.
-    Writes that find the database busy beyond the busy timeout are retried a few times.
+    Writes that find the database busy beyond the busy timeout are retried a few times,
+    then raise `DatabaseBusy`.
     Inside `StoppableReads.reading` the connection can be stopped from another thread:
     the call then raises `ReadStopped` (see there).
     """
@@ -315,8 +378,10 @@ def with_connection(function: Callable[..., T]) -> Callable[..., T]:
                 with database.connection_context(), _stoppable():
                     return function(*args, **kwargs)
             except peewee.OperationalError as error:
-                if attempt == RETRIES - 1 or not is_busy(error):
+                if not is_busy(error):
                     raise
+                if attempt == RETRIES - 1:
+                    raise DatabaseBusy from error
                 time.sleep(0.05 * (attempt + 1))
         raise AssertionError("unreachable")
 
