@@ -108,3 +108,13 @@ def test_every_module_below_the_ui_is_under_the_no_textual_contract():
         if module.name not in UI_AND_ABOVE
     }
     assert below_the_ui == set(contract["source_modules"])
+
+
+def test_the_services_door_passes_on_every_name_it_lists():
+    """The UI imports the store's vocabulary from services (the contracts forbid the
+    store): a name left in __all__ after its import went would fail only when a screen
+    asked for it."""
+    import contacts_tui.services as services
+
+    missing = [name for name in services.__all__ if not hasattr(services, name)]
+    assert missing == []
