@@ -13,7 +13,7 @@ from textual.message import Message
 from textual.widgets import Input, Label, SelectionList
 from textual.widgets.selection_list import Selection
 
-from contacts_tui.dialogs.dialog import Dialog, cancel_binding
+from contacts_tui.dialogs.dialog import Dialog, cancel_binding, layout_css
 from contacts_tui.safe_text import display_safe
 from contacts_tui.services import AccountInfo
 from contacts_tui.validation import ValidationError, clean_text
@@ -23,6 +23,8 @@ from contacts_tui.widgets.reporting import reported_work, tell
 
 class AccountPicker(Dialog[tuple[AccountInfo, ...] | None]):
     """Returns the ticked accounts (ctrl+s) or None (escape)."""
+
+    DEFAULT_CSS = layout_css(__file__, "account_picker.tcss")
 
     BINDINGS = [
         Binding(

@@ -13,7 +13,7 @@ from textual.message import Message
 from textual.suggester import SuggestFromList
 from textual.widgets import Button, Input, Label
 
-from contacts_tui.dialogs.dialog import Dialog, cancel_binding
+from contacts_tui.dialogs.dialog import Dialog, cancel_binding, layout_css
 from contacts_tui.recovery import Draft
 from contacts_tui.safe_text import display_safe
 from contacts_tui.services import CompanyInfo, NotFoundError, fold
@@ -32,6 +32,8 @@ class AddContactDialog(Dialog[int | None]):
     Company: empty or "Tenant-Wide" for none, an existing company (→ completes what is
     typed), or a new name, which is created with the contact (the dialog says so).
     """
+
+    DEFAULT_CSS = layout_css(__file__, "add_contact.tcss")
 
     BINDINGS = [
         Binding(

@@ -16,7 +16,7 @@ from textual.message import Message
 from textual.widgets import Button, Input, Label, ProgressBar, RadioButton, RadioSet
 
 from contacts_tui.dialogs.confirm import ConfirmDialog
-from contacts_tui.dialogs.dialog import Dialog, cancel_binding
+from contacts_tui.dialogs.dialog import Dialog, cancel_binding, layout_css
 from contacts_tui.export import (
     FORMAT_NAMES,
     FORMATS,
@@ -53,6 +53,8 @@ class ExportDialog(Dialog[Path | None]):
     The user picks a format and a file; an existing file is replaced only after asking.
     While exporting, a progress bar runs and escape cancels (no file is left behind).
     """
+
+    DEFAULT_CSS = layout_css(__file__, "export_dialog.tcss")
 
     BINDINGS = [
         # Priority so enter exports from the path field; check_action hands it back to

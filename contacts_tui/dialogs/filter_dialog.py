@@ -13,7 +13,7 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import Button, Checkbox, Input, Label, Select
 
-from contacts_tui.dialogs.dialog import Dialog, cancel_binding
+from contacts_tui.dialogs.dialog import Dialog, cancel_binding, layout_css
 from contacts_tui.lifecycle import LifecycleConfig
 from contacts_tui.safe_text import display_safe
 from contacts_tui.services import TENANT_WIDE, AccountInfo, CompanyInfo, ContactFilter
@@ -99,6 +99,8 @@ class FilterDialog(Dialog[ContactFilter | None]):
     it picks), delete clears the focused field, ctrl+r clears all, escape cancels.
     The search text of `current` is kept as it is.
     """
+
+    DEFAULT_CSS = layout_css(__file__, "filter_dialog.tcss")
 
     BINDINGS = [
         # A priority binding, so enter applies from an Input or a closed Select too;

@@ -15,7 +15,7 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import Button, Label, ProgressBar, RadioButton, RadioSet, Static
 
-from contacts_tui.dialogs.dialog import Dialog, cancel_binding
+from contacts_tui.dialogs.dialog import Dialog, cancel_binding, layout_css
 from contacts_tui.dialogs.export_dialog import shown_path
 from contacts_tui.dialogs.file_picker import FilePickerScreen
 from contacts_tui.importer import FORMAT_NAMES, FORMATS, ImportFileError, guess_format
@@ -52,6 +52,8 @@ class ImportDialog(Dialog[ImportSummary | None]):
 
     Cancel while importing stops after the batch being written; what was written stays.
     """
+
+    DEFAULT_CSS = layout_css(__file__, "import_dialog.tcss")
 
     BINDINGS = [
         cancel_binding(

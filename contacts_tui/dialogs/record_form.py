@@ -18,7 +18,7 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
-from contacts_tui.dialogs.dialog import Dialog, cancel_binding
+from contacts_tui.dialogs.dialog import Dialog, cancel_binding, layout_css
 from contacts_tui.dialogs.duplicate_dialog import SAVE_ANYWAY, DuplicateDialog
 from contacts_tui.recovery import Draft
 from contacts_tui.safe_text import display_safe
@@ -42,6 +42,8 @@ from contacts_tui.widgets.reporting import reported_work
 
 class RecordForm(Dialog[Any]):
     """Add a record to a contact (record=None) or edit one; returns the saved record or None."""
+
+    DEFAULT_CSS = layout_css(__file__, "record_form.tcss")
 
     class OpenContact(Message):
         """Show contact `contact_id` over the form (the owner of a duplicate, say).
