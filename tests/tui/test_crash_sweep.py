@@ -9,8 +9,6 @@ drawn after every key, as in a terminal: a toast Textual cannot draw ends the ap
 
 from __future__ import annotations
 
-import os
-import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
@@ -68,8 +66,6 @@ class Sweep:
 
     async def press(self, key: str, where: str) -> None:
         self.pressed += 1
-        if os.environ.get("SWEEP_TRACE"):
-            print(f"{time.monotonic():.1f} {where}: {key}", flush=True)
         await self.pilot.press(key)
         await settle(self.pilot, rounds=2)
         await self.check(f"{where}: {key}")
@@ -159,8 +155,7 @@ async def test_every_key_of_every_screen_and_dialog_keeps_the_app_running(worksp
 
             return open_contact
 
-        if not os.environ.get("SWEEP_SKIP_LIST"):
-            await sweep.every_key("contact list", contact_list)
+        await sweep.every_key("contact list", contact_list)
         for tab in ("1", "2", "3"):  # each tab's own keys apply while it is in front
             await sweep.every_key(f"contact, tab {tab}", contact_tab(tab))
         await sweep.every_key("Control Center", lambda: opened(("ctrl+o",), "ControlCenterScreen"))
