@@ -97,7 +97,8 @@ def reported_work(
     """Textual's `@work` whose failures are reported (`worker_failed`), never fatal.
 
     A thread worker also reports when one of its writes waits for the database lock.
-    The exception is raised on inside the worker, so its state still says ERROR.
+    A failure is handled once reported: the worker ends with no result, and nothing
+    waiting on it (Textual's worker manager, a test) sees the exception again.
     """
 
     def decorate(method: Callable) -> Callable:
@@ -110,7 +111,7 @@ def reported_work(
                     return await method(node, *args, **kwargs)
                 except Exception as error:
                     worker_failed(node, work_name, error)
-                    raise
+                    return None
 
         else:
 
@@ -129,7 +130,7 @@ def reported_work(
                     if not get_current_worker().is_cancelled:
                         with suppress(RuntimeError):
                             app.call_from_thread(worker_failed, node, work_name, error)
-                    raise
+                    return None
 
         return work(
             guarded,
