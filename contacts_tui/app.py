@@ -110,7 +110,9 @@ class ContactsApp(App):
         self.workspace = workspace
         # documents: the workspace's document store (issue 6).
         store = BlobStore(workspace.documents, group_shared=workspace.group_shared)
-        self.service = ContactService(workspace.config, workspace.user, documents=store)
+        self.service = ContactService(
+            workspace.config, workspace.user, documents=store, config_path=workspace.config_path
+        )
         self.first_page: Page | None = self._read_first_page()
         """The first contacts of the list, read before the screen exists (see below)."""
         self.store_changed: Signal[Committed] = Signal(self, "store_changed")

@@ -23,14 +23,6 @@ from contacts_tui.widgets.reporting import reported_work, tell
 class AccountPicker(Dialog[tuple[AccountInfo, ...] | None]):
     """Returns the ticked accounts (ctrl+s) or None (escape)."""
 
-    DEFAULT_CSS = """
-    AccountPicker {
-        & SelectionList { height: auto; max-height: 14; }
-        & #account-error { color: $text-error; display: none; }
-        & #account-error.-shown { display: block; }
-    }
-    """
-
     BINDINGS = [
         Binding(
             "ctrl+s",

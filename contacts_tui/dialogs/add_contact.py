@@ -32,24 +32,6 @@ class AddContactDialog(Dialog[int | None]):
     typed), or a new name, which is created with the contact (the dialog says so).
     """
 
-    DEFAULT_CSS = """
-    AddContactDialog {
-        & > Vertical { width: 64; }
-        & .add-label { color: $text-muted; }
-        & .add-message {
-            color: $error;
-            width: 100%;
-            height: auto;
-            display: none;
-            &.-shown { display: block; }
-        }
-        & #add-company-hint { color: $text-muted; width: 100%; height: auto; }
-        & #add-company-hint.-new { color: $warning; }
-        & #add-buttons { height: auto; align-horizontal: right; margin-top: 1; }
-        & #add-buttons Button { margin-left: 2; }
-    }
-    """
-
     BINDINGS = [
         Binding(
             "ctrl+s",

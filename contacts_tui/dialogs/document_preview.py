@@ -13,6 +13,7 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import DataTable, Static, TextArea
 
+from contacts_tui.dialogs.dialog import DIALOGS_CSS
 from contacts_tui.document_preview import PREVIEW_BYTES, Preview, build_preview, preview_read_limit
 from contacts_tui.documents import DocumentError, IntegrityError, human_size
 from contacts_tui.safe_text import display_safe
@@ -41,24 +42,7 @@ class DocumentPreviewScreen(Screen[None]):
     """Opened with enter or v on a document; escape goes back."""
 
     COMMAND_GROUP = "Preview"
-
-    DEFAULT_CSS = """
-    DocumentPreviewScreen {
-        & #preview-title { text-style: bold; padding: 0 1; background: $panel; }
-        & #preview-facts { padding: 0 1; color: $text-muted; height: auto; }
-        & #preview-note { padding: 0 1; color: $warning; height: auto; }
-        & #preview-error {
-            margin: 1 2;
-            padding: 1 2;
-            border: thick $error;
-            color: $error;
-            height: auto;
-        }
-        & #preview-body { height: 1fr; padding: 0 1; }
-        & #preview-text { height: 1fr; border: none; padding: 0 1; }
-        & #preview-table { height: 1fr; }
-    }
-    """
+    CSS_PATH = DIALOGS_CSS
 
     BINDINGS = [
         Binding("escape,q", "close", "Back", id="preview.close", tooltip="Back to the documents"),

@@ -53,36 +53,6 @@ class ExportDialog(Dialog[Path | None]):
     While exporting, a progress bar runs and escape cancels (no file is left behind).
     """
 
-    DEFAULT_CSS = """
-    ExportDialog {
-        & > Vertical { width: 72; }
-        & #export-title { text-style: bold; }
-        & #export-what { color: $text-muted; margin-bottom: 1; width: 100%; }
-        & .export-label { color: $text-muted; }
-        & RadioSet { width: 100%; layout: horizontal; }
-        & RadioSet > RadioButton { margin-right: 2; }
-        & #export-path-message {
-            color: $error;
-            width: 100%;
-            height: auto;
-            display: none;
-            &.-shown { display: block; }
-        }
-        & ProgressBar { display: none; margin-top: 1; }
-        &.-running ProgressBar, &.-done ProgressBar { display: block; }
-        & #export-status {
-            height: auto;
-            width: 100%;
-            margin-top: 1;
-            display: none;
-            &.-shown { display: block; }
-        }
-        & #export-buttons { height: auto; align-horizontal: right; }
-        & #export-buttons Button { margin-left: 2; }
-        &.-running #export-start, &.-done #export-start { display: none; }
-    }
-    """
-
     BINDINGS = [
         # Priority so enter exports from the path field; check_action hands it back to
         # buttons and to the format choice.

@@ -99,30 +99,6 @@ class FilterDialog(Dialog[ContactFilter | None]):
     The search text of `current` is kept as it is.
     """
 
-    DEFAULT_CSS = """
-    FilterDialog {
-        & > Vertical { width: 72; }
-        & .filter-row { height: 1; }
-        & .filter-label { width: 15; color: $text-muted; }
-        & .filter-row > Select { width: 1fr; }
-        & .filter-row > Select, & .filter-row > Input { background: $boost; }
-        & #filter-scoring-row Input { width: 10; }
-        & #filter-scoring-to { width: auto; padding: 0 1; }
-        & #filter-scoring-error {
-            color: $error;
-            width: 1fr;
-            height: auto;
-            margin-left: 15;
-            display: none;
-            &.-shown { display: block; }
-        }
-        & #filter-archived { border: none; padding: 0; height: 1; background: transparent; }
-        & #filter-buttons { height: 1; align-horizontal: right; margin-top: 1; }
-        & #filter-buttons Button { margin-left: 2; }
-        & #filter-hint { margin-top: 1; }
-    }
-    """
-
     BINDINGS = [
         # A priority binding, so enter applies from an Input or a closed Select too;
         # check_action hands enter back to an open list or a focused button.

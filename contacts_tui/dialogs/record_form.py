@@ -53,24 +53,6 @@ class RecordForm(Dialog[Any]):
             super().__init__()
             self.contact_id = contact_id
 
-    DEFAULT_CSS = """
-    RecordForm {
-        & > Vertical { width: 80; }
-        & #record-form-title { width: 100%; }
-        & #record-fields { height: auto; max-height: 16; }
-        & .field-row { height: auto; }
-        & .field-row > Label { width: 12; padding-top: 0; }
-        & .field-row > Input, & .field-row > Select { width: 1fr; }
-        & .field-message { padding-left: 12; width: 100%; }
-        & .field-error { color: $text-error; }
-        & .field-hint { color: $text-warning; }
-        & .-invalid { background-tint: $error 20%; }
-        & #record-form-error { color: $text-error; width: 100%; }
-        & #record-form-buttons { height: auto; margin-top: 1; align-horizontal: right; }
-        & #record-form-buttons Button { margin-left: 1; }
-    }
-    """
-
     BINDINGS = [
         Binding("ctrl+s", "save", "Save", id="record_form.save", tooltip="Check and save"),
         cancel_binding("record_form.cancel", "Close without saving"),

@@ -28,6 +28,7 @@ class AccountsScreen(Screen[bool]):
     """Every account with how many contacts it has; archived ones are listed last."""
 
     COMMAND_GROUP = "Accounts"
+    CSS_PATH = "accounts.tcss"
     COMMANDS = {ScreenBindingCommands}
 
     BINDINGS = [
@@ -54,15 +55,6 @@ class AccountsScreen(Screen[bool]):
             tooltip="Back to where you came from",
         ),
     ]
-
-    DEFAULT_CSS = """
-    AccountsScreen {
-        & #accounts-title { background: $panel; color: $text; padding: 0 1; text-style: bold; }
-        & #accounts-empty { color: $text-muted; padding: 1 2; display: none; }
-        & #accounts-empty.-shown { display: block; }
-        & #accounts-table { height: 1fr; }
-    }
-    """
 
     @dataclass
     class Loaded(Message):

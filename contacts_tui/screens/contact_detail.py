@@ -52,21 +52,8 @@ class ContactDetailScreen(Screen[bool]):
     """
 
     COMMAND_GROUP = "Contact"
+    CSS_PATH = "contact_detail.tcss"
     COMMANDS = {ScreenBindingCommands}
-
-    DEFAULT_CSS = """
-    ContactDetailScreen {
-        & #detail-title {
-            height: 1;
-            padding: 0 1;
-            background: $panel;
-            color: $text;
-        }
-        & #detail-title.-dirty { background: $warning-muted; }
-        & #tabs { height: 1fr; }
-        & TabPane { padding: 0; }
-    }
-    """
 
     BINDINGS = [
         Binding(
@@ -333,6 +320,8 @@ class ContactDetailScreen(Screen[bool]):
         known, new = self.detail, message.detail
         if known is None or self.writing or new == known:
             return  # unchanged, or a save of ours is on its way and brings the answer
+        if (new.version, new.updated_at) < (known.version, known.updated_at):
+            return  # read before a save of ours that has landed since
         info = self.query_one(InfoPanel)
         edited = info.edited_fields()
         theirs = field_values(new)

@@ -181,6 +181,7 @@ class ContactListScreen(Screen):
         # changed, moved in the sort order or left the view.
         if self._reload_on_resume:
             self._reload_on_resume = False
+            self._stale_rows = self._stale_counts = False  # this reload reads it all
             self.refresh_contacts()
 
     # ----- other sessions' changes --------------------------------------------------------
@@ -466,7 +467,8 @@ class ContactListScreen(Screen):
         # contacts of its earlier batches.
         self.refresh_contacts()
         if summary is not None:
-            severity = "warning" if summary.rejected or summary.cancelled else "information"
+            troubled = summary.rejected or summary.kept or summary.cancelled
+            severity = "warning" if troubled else "information"
             tell(self, summary.text(), title="Import", severity=severity)
 
     # ----- the filter summary line --------------------------------------------------------

@@ -45,6 +45,7 @@ class ControlCenterScreen(ConfigEdits, ConfigFile, Screen[bool]):
     """The lifecycle templates, picklists and settings of lifecycle.toml, as an outline."""
 
     COMMAND_GROUP = "Control Center"
+    CSS_PATH = "control_center.tcss"
     COMMANDS = {ScreenBindingCommands}
     AUTO_FOCUS = "#cc-tree"
 
@@ -84,20 +85,6 @@ class ControlCenterScreen(ConfigEdits, ConfigFile, Screen[bool]):
         _binding("j", "cursor(1)", "Next line", "down", "Cursor down", show=False),
         _binding("k", "cursor(-1)", "Previous line", "up", "Cursor up", show=False),
     ]  # fmt: skip
-
-    DEFAULT_CSS = """
-    ControlCenterScreen {
-        & #cc-title { height: 1; background: $panel; color: $text; padding: 0 1; text-style: bold; }
-        & #cc-title.-dirty { background: $warning-muted; }
-        & #cc-readonly { height: auto; padding: 0 1; background: $warning-muted; display: none; }
-        & #cc-readonly.-shown { display: block; }
-        & #cc-body { height: 1fr; }
-        & #cc-tree { width: 1fr; }
-        & #cc-details { width: 36; padding: 0 1; border-left: vkey $panel-lighten-2; }
-        & #cc-message { height: auto; max-height: 3; padding: 0 1; }
-        & #cc-message.-error { color: $text-error; text-style: bold; }
-    }
-    """
 
     @dataclass
     class Counted(Message):

@@ -15,9 +15,8 @@ from rich.text import Text
 from textual.widgets.option_list import Option
 
 from contacts_tui.dialogs.confirm import ConfirmDialog
-from contacts_tui.dialogs.dialog import cancel_binding
 from contacts_tui.dialogs.lifecycle_item_dialog import ItemField, LifecycleItemDialog
-from contacts_tui.dialogs.pick_one import PickOneDialog
+from contacts_tui.dialogs.pick_target import PickTarget
 from contacts_tui.lifecycle import Category, LifecycleConfig, Step, Template
 from contacts_tui.safe_text import display_safe
 from contacts_tui.services import lifecycle_admin as admin
@@ -26,22 +25,6 @@ from contacts_tui.widgets.reporting import reported_work
 
 DEPTH = {"template": 1, "category": 2, "step": 3}
 KEY_NOTE = "a-z, 0-9 and _; fixed once saved"
-
-
-class PickTarget(PickOneDialog[str]):
-    """Where something goes: a step to move contacts to, or the default template."""
-
-    ID_PREFIX = "cc-pick"
-    BINDINGS = [cancel_binding("control_center_pick.cancel", "Close without choosing")]
-    DEFAULT_CSS = """
-    PickTarget {
-        & > Vertical { width: 72; }
-        & OptionList { max-height: 16; }
-    }
-    """
-
-    def picked(self, option: Option) -> str:
-        return option.id or ""
 
 
 def _number(text: str) -> int | str:

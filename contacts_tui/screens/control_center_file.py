@@ -93,7 +93,7 @@ class ConfigFile:
                 return
         moves = [StepMove(*s, *t) for s, t in self.moves.items()]
         self.say("Saving…")
-        self.write(self.config, self.disk.config, moves, on_disk)
+        self.write(self.config, self.disk.config, moves)
 
     def _differences(self, raw: bytes) -> list[tuple[str, str, str]]:
         try:
@@ -103,10 +103,12 @@ class ConfigFile:
         return admin.differences(theirs, self.config)
 
     @reported_work(thread=True, exclusive=True, group="store.cc_save")
-    def write(
-        self, config: LifecycleConfig, old: LifecycleConfig, moves: list[StepMove], previous: bytes
-    ) -> None:
+    def write(self, config: LifecycleConfig, old: LifecycleConfig, moves: list[StepMove]) -> None:
         service = self.app.service  # type: ignore[attr-defined]
+        problem = admin.write_problem(self.path)
+        if problem:  # before any contact moves: a save that cannot finish changes nothing
+            self.app.call_from_thread(self._save_refused, f"Not saved: {problem}")
+            return
         kept = {(t.key, s.key) for t in config.templates for s in t.steps()}
         moves = [m for m in moves if (m.from_template, m.from_step) not in kept]
         try:
@@ -121,7 +123,7 @@ class ConfigFile:
                     "where they go.",
                 )
                 return
-            admin.save_with_backup(config, self.path, previous)
+            admin.save_with_backup(config, self.path)
             raw = self.path.read_bytes()
         except (ConfigError, OSError) as error:
             self.app.call_from_thread(self._save_refused, f"Not saved: {error}")

@@ -239,6 +239,14 @@ def migrate(db: peewee.Database, announce: Announce | None = None) -> list[str]:
         applied = applied_migrations(db)
         if applied == files:
             return []
+        if not applied:
+            foreign = [t for t in db.get_tables() if not t.startswith("sqlite_")]
+            if foreign:
+                shown = ", ".join(foreign[:5]) + (", …" if len(foreign) > 5 else "")
+                raise StoreError(
+                    f"This database is not a contacts-tui database (it holds the tables "
+                    f"{shown}); the app adds nothing to it. Give it a new database."
+                )
         from playhouse.migrations import Runner
 
         runner = Runner(db, directory=str(MIGRATIONS))

@@ -14,8 +14,9 @@ from textual.worker import get_current_worker
 from contacts_tui.services import ContactFilter, Dashboard, ReadStopped, StoppableReads
 from contacts_tui.widgets.reporting import reported_work
 
-LOAD_DELAY = 0.05
-"""Seconds a view must stay on screen before its counts are read (see `load`)."""
+LOAD_DELAY = 0.01
+"""Seconds a view must stay on screen before its counts are read (see `load`): hardly
+any, as the list asks only once its count is in, and the service read them with it."""
 
 
 class DashboardBar(Widget):

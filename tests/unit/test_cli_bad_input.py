@@ -359,3 +359,45 @@ def test_check_reports_a_linked_or_unreadable_stored_file(
         assert not orphan_link.is_symlink()  # the link went, never what it points at
     else:
         assert "belongs to no document (`check --repair` removes it)" in out
+
+
+def test_demo_onto_a_full_disk_says_so_and_what_it_saved(tmp_path, capsys, monkeypatch):
+    home = ["--home", str(tmp_path / "ws")]
+    assert main([*home, "check"]) == 0
+    capsys.readouterr()
+    fill_disk_after(monkeypatch, 1500)  # about 6 MB: a few thousand contacts
+
+    status, _, err = run(capsys, *home, "demo", "--contacts", "20000")
+
+    assert status == 2
+    assert_one_line(err)
+    assert err.startswith("contacts-tui: the disk is full") and "rollback" not in err
+    saved = int(err.split(" demo contacts were added")[0].rsplit(" ", 1)[-1].replace(",", ""))
+    monkeypatch.undo()
+    db = sqlite3.connect(tmp_path / "ws" / "contacts.db")
+    assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    assert db.execute("SELECT COUNT(*) FROM contact").fetchone()[0] == saved > 0
+    db.close()
+    assert main([*home, "check"]) == 0  # the search index and its trigger are whole
+
+
+def test_another_programs_database_is_left_alone(tmp_path, capsys, backend, request):
+    if backend == "sqlite":
+        path = tmp_path / "crm.db"
+        db = sqlite3.connect(path)
+        db.execute("CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT)")
+        db.close()
+        url = f"sqlite:///{path}"
+    else:
+        from conftest import fresh_pg_url
+
+        url = fresh_pg_url(request.getfixturevalue("pg_server_url"))
+        raw_sql(None, backend, url, "CREATE TABLE customers (id SERIAL PRIMARY KEY, name TEXT)")
+    for command in (["check"], ["export", "-o", str(tmp_path / "x.csv")]):
+        status, out, err = run(capsys, "--home", str(tmp_path / "ws"), "--db", url, *command)
+        assert status == 2 and out == ""
+        assert_one_line(err)
+        assert "not a contacts-tui database (it holds the tables customers)" in err
+    if backend == "sqlite":
+        tables = sqlite3.connect(path).execute("SELECT name FROM sqlite_master").fetchall()
+        assert tables == [("customers",)]
