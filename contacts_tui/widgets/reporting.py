@@ -72,9 +72,18 @@ def worker_failed(node: DOMNode, work_name: str, error: BaseException) -> None:
         return
     message = error_message(error)
     handler: Callable[[str, str], bool] | None = getattr(node, "worker_failed", None)
-    if node.is_attached and handler is not None and handler(work_name, message):
+    if node.is_attached and handler is not None and _handled(handler, work_name, message):
         return
     tell_error(node.app, message)
+
+
+def _handled(handler: Callable[[str, str], bool], work_name: str, message: str) -> bool:
+    # The node may be closing (a dialog dismissed while its worker ran): what it cannot
+    # show must still reach the user, and must not end the app on the way.
+    try:
+        return handler(work_name, message)
+    except Exception:
+        return False
 
 
 def waiting_for_lock(node: DOMNode) -> None:
