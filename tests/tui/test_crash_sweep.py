@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import pytest
-from pilot_helpers import settle, toasts
+from pilot_helpers import settle
 from textual.pilot import Pilot
 from textual.screen import Screen
 
@@ -71,7 +71,10 @@ class Sweep:
         await self.check(f"{where}: {key}")
 
     async def check(self, where: str) -> None:
-        shown = await toasts(self.pilot)  # drawn, as a terminal would
+        for _ in range(3):  # notify → the app → the screen's toast rack → a toast
+            await self.pilot.pause()
+        # Each toast drawn, as the terminal would show it (a rich Text here ended the app).
+        shown = [str(toast.render()) for toast in self.app.screen.query("Toast")]
         assert self.app.is_running, f"the app ended after {where}"
         assert self.app.return_code is None, f"the app failed after {where}"
         for toast in shown:
