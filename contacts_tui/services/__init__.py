@@ -63,7 +63,7 @@ from contacts_tui.store.models import (
     database,
     utc_now,
 )
-from contacts_tui.store.search import write_word_index
+from contacts_tui.store.search import fold, write_word_index
 from contacts_tui.validation import (
     ValidationError,
     clean_text,
