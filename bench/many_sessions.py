@@ -17,8 +17,8 @@ Per N it reports, per session:
   list that shows that rename or a later one (the session notes the time in a
   callback Textual runs after the refresh that draws it); every session × commit pair;
 * polling queries per second: queries a session sent only to look for commits
-  (`LiveUpdates.polls` over its lifetime: SQLite's PRAGMA data_version; PostgreSQL
-  LISTEN sends none);
+  (`LiveUpdates.polls`: SQLite's PRAGMA data_version; PostgreSQL's LISTEN sends none)
+  over the idle time, asked of each session by a signal at its start and end;
 * the writer's commit latency (the update_contact call) with no session open and with
   N open, medians and p99, and their ratio.
 
@@ -30,13 +30,18 @@ above 2 × N + 10.
 from __future__ import annotations
 
 import argparse
+import atexit
 import contextlib
+import functools
 import os
 import platform
+import shutil
+import signal
 import sqlite3
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
@@ -59,7 +64,6 @@ sys.path.insert(0, str(ROOT))
 def run_session(home: Path, db: str | None) -> None:
     """The app, headless; writes "ready", "painted SEQ TIME" and "polls N SECONDS" lines."""
     report = os.fdopen(os.dup(1), "w", buffering=1)  # Textual captures print() meanwhile
-    started = time.monotonic()
 
     import contacts_tui.app
     from contacts_tui.app import ContactsApp
@@ -96,8 +100,11 @@ def run_session(home: Path, db: str | None) -> None:
             time.sleep(0.1)
 
     threading.Thread(target=quit_on_eof, daemon=True).start()
+    signal.signal(
+        signal.SIGUSR1,
+        lambda *_: report.write(f"polls {app.live.polls} {time.monotonic()}\n"),
+    )
     app.run(headless=True, size=(100, 30))
-    report.write(f"polls {app.live.polls} {time.monotonic() - started}\n")
 
 
 # ----- the writer (this file run with --writer) -------------------------------------------
@@ -153,11 +160,23 @@ def child(*args: str, db: str | None, home: Path) -> list[str]:
     return [*argv, "--db", db] if db else argv
 
 
+@functools.cache
+def private_config_home() -> Path:
+    """A config and state folder of this run's own, removed at exit: the user's
+    settings.toml (the list's columns, which another session may change) must not
+    change what the benchmark's children show."""
+    folder = Path(tempfile.mkdtemp(prefix="contacts-bench-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    return folder
+
+
 def environment() -> dict[str, str]:
     env = dict(os.environ)
     env.pop("PYTHONDONTWRITEBYTECODE", None)  # compiled once, not at every start
     env["PYTHONPYCACHEPREFIX"] = str(WORKSPACES / "pycache")
     env["COLUMNS"], env["LINES"] = "100", "30"
+    env["XDG_CONFIG_HOME"] = str(private_config_home() / "config")
+    env["XDG_STATE_HOME"] = str(private_config_home() / "state")
     return env
 
 
@@ -266,8 +285,12 @@ def measure(n: int, args, home: Path, first_seq: int) -> tuple[Run, int]:
             time.sleep(0.2)
         time.sleep(5)  # counts, dashboards, the search box, the first memory trim
         before = [cpu_seconds(p.pid) for p in sessions]
+        for process in sessions:
+            process.send_signal(signal.SIGUSR1)
         time.sleep(args.idle)
         after = [cpu_seconds(p.pid) for p in sessions]
+        for process in sessions:
+            process.send_signal(signal.SIGUSR1)
         run.idle_cpu = [100 * (b - a) / args.idle for a, b in zip(before, after, strict=True)]
         run.rss_mb = [rss_mb(p.pid) for p in sessions]
 
@@ -297,10 +320,12 @@ def measure(n: int, args, home: Path, first_seq: int) -> tuple[Run, int]:
             except subprocess.TimeoutExpired:
                 process.kill()
             output.join(5)
-            for line in output.lines:
-                if line.startswith("polls "):
-                    _, polls, seconds = line.split()
-                    run.polls_per_s.append(int(polls) / float(seconds))
+            polls = [line.split()[1:] for line in output.lines if line.startswith("polls ")]
+            if len(polls) >= 2:
+                (first, at_first), (last, at_last) = polls[0], polls[1]
+                run.polls_per_s.append(
+                    (int(last) - int(first)) / (float(at_last) - float(at_first))
+                )
 
 
 def pct(values: list[float], q: float) -> float:

@@ -9,22 +9,20 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from rich.text import Text
-from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
 from textual.signal import Signal
-from textual.worker import Worker
 
 from contacts_tui.documents import BlobStore
 from contacts_tui.lifecycle import LifecycleConfig
 from contacts_tui.lifecycle_file import Change, LifecycleFile
-from contacts_tui.safe_text import display_safe, first_line
+from contacts_tui.recovery import DraftFile, left_behind
 from contacts_tui.screens.contact_list import ContactListScreen
 from contacts_tui.services import ContactService, Page
 from contacts_tui.services.live import EVERYTHING, Committed, LiveUpdates
+from contacts_tui.widgets.reporting import reported_work, tell
 from contacts_tui.workspace import Workspace
 
 if TYPE_CHECKING:
@@ -110,9 +108,10 @@ class ContactsApp(App):
     def __init__(self, workspace: Workspace) -> None:
         super().__init__()
         self.workspace = workspace
-        # documents: the workspace's document store (issue 6).
         store = BlobStore(workspace.documents, group_shared=workspace.group_shared)
-        self.service = ContactService(workspace.config, workspace.user, documents=store)
+        self.service = ContactService(
+            workspace.config, workspace.user, documents=store, config_path=workspace.config_path
+        )
         self.first_page: Page | None = self._read_first_page()
         """The first contacts of the list, read before the screen exists (see below)."""
         self.store_changed: Signal[Committed] = Signal(self, "store_changed")
@@ -126,6 +125,9 @@ class ContactsApp(App):
             on_lifecycle=lambda change: self.post_message(self.LifecycleFileChanged(change)),
         )
         self._lifecycle_refused = False  # a notice said lifecycle.toml does not load
+        self.drafts = DraftFile(str(workspace.folder.resolve()))
+        """What the open forms hold, on disk until they are saved or closed (a crash
+        leaves it for the next start to offer back)."""
 
     def _read_first_page(self) -> Page | None:
         """The first screenful of the list, read while the app is being built.
@@ -147,9 +149,32 @@ class ContactsApp(App):
         if not gc.isenabled():  # paused for start-up by the command (cli.run_app)
             self.call_after_refresh(self._resume_garbage_collection)
         self.call_after_refresh(self.live.start)
+        self.call_after_refresh(self._offer_left_behind_drafts)
 
     def on_unmount(self) -> None:
         self.live.stop()
+        if self.return_code:
+            self.drafts.release()  # a crash: the drafts stay for the next start
+        else:
+            self.drafts.close()
+
+    def _offer_left_behind_drafts(self) -> None:
+        """Offer back what the forms of a session that died held, once per such session."""
+        from contacts_tui.dialogs.restore_dialog import DISCARD, RESTORE, RestoreDialog
+
+        found = left_behind(self.drafts.workspace)
+        if not found:
+            return
+        drafts = tuple(d for session in found for d in session.drafts)
+
+        def answered(choice: str | None) -> None:
+            if choice in (RESTORE, DISCARD):
+                for session in found:
+                    session.forget()
+            if choice == RESTORE:
+                self.screen_stack[0].restore(drafts)  # type: ignore[attr-defined]
+
+        self.push_screen(RestoreDialog(drafts), answered)
 
     # ----- other sessions' work -------------------------------------------------------
 
@@ -160,17 +185,17 @@ class ContactsApp(App):
         change = message.change
         if change.config is None:
             self._lifecycle_refused = True
-            self.notify(
-                f"{display_safe(change.problem)} The last good configuration stays in use.",
+            tell(
+                self,
+                f"{change.problem} The last good configuration stays in use.",
                 title="lifecycle.toml not loaded",
                 severity="error",
                 timeout=20,
-                markup=False,
             )
             return
         if self._lifecycle_refused:
             self._lifecycle_refused = False
-            self.notify(f"{self.workspace.config_path.name} loads again.", markup=False)
+            tell(self, f"{self.workspace.config_path.name} loads again.")
         self.use_lifecycle(change.config)
 
     def use_lifecycle(self, config: LifecycleConfig) -> None:
@@ -186,7 +211,7 @@ class ContactsApp(App):
         self.store_changed.publish(EVERYTHING)
         self._check_lifecycle_file()
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="lifecycle_file")
+    @reported_work(thread=True, exclusive=True, group="lifecycle_file")
     def _check_lifecycle_file(self) -> None:
         change = self.live.lifecycle_file.check()
         if change is not None:
@@ -256,7 +281,7 @@ class ContactsApp(App):
             "others' changes also show by themselves within 2 seconds",
             self.action_reload,
         )
-        # Accounts (issue 4): Sales Management → Accounts, for assigning contacts.
+        # Sales Management → Accounts: the accounts contacts are assigned to.
         from contacts_tui.screens.accounts import AccountsScreen
 
         if not isinstance(screen, AccountsScreen):
@@ -270,20 +295,4 @@ class ContactsApp(App):
             "Control Center",
             "Contact Lifecycle: templates, categories, steps, picklists and settings (ctrl+o)",
             self.action_control_center,
-        )
-
-    def report_worker_error(self, worker: Worker) -> None:
-        """Tell the user that a background read or write failed, in one line.
-
-        Widgets call this from their `Worker.StateChanged` handlers (the message does
-        not bubble), so every database failure looks the same, wherever it happened.
-        """
-        error = worker.error
-        if error is None:
-            return
-        self.notify(
-            Text(display_safe(first_line(error))),
-            title="Could not finish that",
-            severity="error",
-            timeout=10,
         )

@@ -59,6 +59,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="copy the SQLite database to a new file while others keep working",
     )
     backup.add_argument("-o", "--output", type=Path, metavar="PATH", help="the new file")
+    add_init_parser(commands, common)
+    add_migrate_parser(commands, common)
     add_export_parser(commands, common)
     add_import_parser(commands, common)
     add_documents_parser(commands, common)
@@ -68,7 +70,7 @@ def build_parser() -> argparse.ArgumentParser:
 def add_export_parser(
     commands: argparse._SubParsersAction, common: argparse.ArgumentParser
 ) -> None:
-    """`export`: the contacts of a view to a CSV, JSON or vCard file (issue 3)."""
+    """`export`: the contacts of a view to a CSV, JSON or vCard file."""
     export = commands.add_parser(
         "export",
         parents=[common],
@@ -78,7 +80,16 @@ def add_export_parser(
         "Prints the number of contacts written.",
     )
     export.add_argument("--format", choices=("csv", "json", "vcard"), default="csv")
-    export.add_argument("-o", "--output", type=Path, required=True, metavar="PATH")
+    export.add_argument(
+        "-o", "--output", type=Path, required=True, metavar="PATH", help="- : standard output"
+    )
+    export.add_argument(
+        "--profile",
+        choices=("plain", "google", "outlook"),
+        default="plain",
+        help="CSV columns: plain (ours, safe to open in a spreadsheet), google or outlook "
+        "(the headers Google Contacts and Outlook import without help)",
+    )
     export.add_argument("--search", default="", metavar="TEXT", help="as the list's search (/)")
     export.add_argument("--status", choices=("Open", "Closed"), help="only Open or Closed")
     export.add_argument("--archived", action="store_true", help="archived contacts instead")
@@ -95,13 +106,14 @@ def add_import_parser(
         "import",
         parents=[common],
         help="add contacts from a CSV, JSON or vCard file",
-        description="Add the contacts of PATH: a CSV file with a header line (the columns "
-        "`export` writes, or common ones such as Email, Phone, Mobile, Company, First "
-        "Name, Last Name), a JSON list as `export --format json` writes, or vCards 3.0/4.0. "
-        "Every value is checked as in the app; a contact with a bad value is rejected "
-        "whole and reported on stderr with its line, item or card, and the rest is "
-        "imported. Exit status: 0 all imported (or skipped as duplicates), 1 some "
-        "rejected, 2 the file could not be read (nothing imported).",
+        description="Add the contacts of PATH: a CSV file (the columns `export` writes, "
+        "or those of Google Contacts, Outlook, Thunderbird, HubSpot and LinkedIn exports, "
+        "any delimiter), a JSON list as `export --format json` writes, or vCards 2.1 to "
+        "4.0 (jCard too). Every value is checked as in the app; one that cannot be stored "
+        "is reported on stderr with its line, item or card and kept in the contact's "
+        "notes, and the contact comes in with the rest (--strict: refused whole). Exit "
+        "status: 0 nothing refused, 1 some rows refused, 2 the file could not be read "
+        "(nothing imported).",
     )
     command.add_argument("path", type=Path, metavar="PATH", help="the file to import")
     command.add_argument(
@@ -110,16 +122,39 @@ def add_import_parser(
         help="the file's format (default: from its extension: .csv, .json, .vcf)",
     )
     command.add_argument(
-        "--duplicates",
-        choices=("skip", "add"),
+        "--on-duplicate",
+        "--duplicates",  # its older name, which scripts may still use
+        dest="on_duplicate",
+        choices=("skip", "update", "create", "add"),
         default="skip",
-        help="a contact whose primary e-mail or phone exists already (or comes earlier "
-        "in the file): skip it and say so (default), or add it anyway",
+        help="a contact that is already there (same UID, same e-mail, or same name with "
+        "the same phone or IBAN): skip it and say so (default), update the saved one with "
+        "the file's values, or create it anyway (add: the same as create)",
+    )
+    command.add_argument(
+        "--strict",
+        action="store_true",
+        help="refuse a contact whole when one of its values cannot be stored",
+    )
+    command.add_argument(
+        "--encoding",
+        metavar="NAME",
+        help="the file's character encoding (default: UTF-8, UTF-16 with a BOM, or detected)",
+    )
+    command.add_argument(
+        "--map",
+        action="append",
+        default=[],
+        metavar="COLUMN=FIELD",
+        help="read a CSV column as a field, e.g. --map 'Org=company' (repeat for more); "
+        "FIELD: name, first_name, last_name, email, phone, company, job_title, "
+        "department, website, birthday, nickname, notes, address, city, state, zip_code, "
+        "country, stage, segmentation, scoring, reason_code, or blank to leave it out",
     )
     command.add_argument(
         "--dry-run",
         action="store_true",
-        help="check everything and report what would happen, without writing",
+        help="check everything and list what would be created, updated, skipped and refused",
     )
 
 
@@ -127,6 +162,8 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command is None:
         return run_app(args)
+    if args.command == "init":
+        return run_init(args)
     workspace = open_workspace_or_say_why(args)
     if workspace is None:
         return EXIT_PROBLEM
@@ -171,6 +208,8 @@ def run_command(workspace: Workspace, args: argparse.Namespace, swept: list[Path
         return run_import(workspace, args)
     if args.command == "backup":
         return run_backup(workspace, args.output)
+    if args.command == "migrate":
+        return run_migrate(workspace, args.to)
     return run_documents(workspace, args)  # the last of the subcommands
 
 
@@ -223,8 +262,11 @@ def run_app(args: argparse.Namespace) -> int:
         remove_leftovers(workspace)
         from contacts_tui.app import ContactsApp  # Textual loads only for the TUI
 
-        ContactsApp(workspace).run()
-        return 0
+        app = ContactsApp(workspace)
+        app.run()
+        # Textual prints the traceback of a crash and returns; the exit status must say it
+        # too (the unsaved edits were kept for the next start, see ContactsApp.drafts).
+        return app.return_code or 0
     finally:
         gc.enable()
 
@@ -305,13 +347,14 @@ def run_export(workspace: Workspace, args: argparse.Namespace) -> int:
         print(f"contacts-tui: {display_safe(error)}", file=sys.stderr)
         return EXIT_PROBLEM
     contact_filter = ContactFilter(search=search, status=args.status, archived=args.archived)
-    service = ContactService(workspace.config, workspace.user)
+    service = ContactService(workspace.config, workspace.user, config_path=workspace.config_path)
     show_progress = sys.stderr.isatty()
 
     def report(done: int, total: int) -> None:
         if show_progress:
             print(f"\r{done:,} / {total:,} contacts", end="", file=sys.stderr, flush=True)
 
+    to_stdout = str(args.output) == "-"
     try:
         count = export_contacts(
             service,
@@ -322,6 +365,8 @@ def run_export(workspace: Workspace, args: argparse.Namespace) -> int:
             args.output,
             progress=report,
             overwrite=args.force,
+            profile=args.profile,
+            stream=sys.stdout if to_stdout else None,
         )
     except ExportError as error:
         if show_progress:
@@ -333,7 +378,10 @@ def run_export(workspace: Workspace, args: argparse.Namespace) -> int:
         return EXIT_PROBLEM
     if show_progress:
         print(file=sys.stderr)
-    print(count)
+    if to_stdout:
+        print(f"{count:,} contacts written.", file=sys.stderr)
+    else:
+        print(count)
     return 0
 
 
@@ -341,11 +389,16 @@ def run_import(workspace: Workspace, args: argparse.Namespace) -> int:
     """Exit 0: nothing rejected; 1: some rows rejected, the rest imported; 2: no import."""
     import peewee
 
+    from contacts_tui.documents import BlobStore
     from contacts_tui.importer import ImportFileError
     from contacts_tui.services import ContactService
     from contacts_tui.services.imports import import_contacts
 
-    service = ContactService(workspace.config, workspace.user)
+    # documents/: a vCard's PHOTO is kept as the contact's document.
+    store = BlobStore(workspace.documents, group_shared=workspace.group_shared)
+    service = ContactService(
+        workspace.config, workspace.user, documents=store, config_path=workspace.config_path
+    )
     show_progress = sys.stderr.isatty()
     clear = "\r\x1b[K" if show_progress else ""  # the progress line, before a message
 
@@ -354,14 +407,31 @@ def run_import(workspace: Workspace, args: argparse.Namespace) -> int:
             print(f"\r{done:,} / {total:,} rows", end="", file=sys.stderr, flush=True)
 
     def say(problem) -> None:
-        print(f"{clear}{display_safe(problem)}", file=sys.stderr)
+        if problem.outcome == "created":  # only a dry run lists them
+            print(f"{clear}{display_safe(problem.ref)}: would be created: {problem.reason}")
+        else:
+            print(f"{clear}{display_safe(problem)}", file=sys.stderr)
 
+    mapping: dict[str, str] = {}
+    for entry in args.map:
+        column, equals, field = entry.partition("=")
+        if not equals or not column.strip():
+            print(
+                f"contacts-tui: --map {display_safe(entry)!r} is not COLUMN=FIELD. "
+                "Nothing was imported.",
+                file=sys.stderr,
+            )
+            return EXIT_PROBLEM
+        mapping[column.strip()] = field.strip()
     try:
         summary = import_contacts(
             service,
             args.path,
             args.format,
-            duplicates=args.duplicates,
+            on_duplicate=args.on_duplicate,
+            strict=args.strict,
+            encoding=args.encoding,
+            mapping=mapping or None,
             dry_run=args.dry_run,
             progress=report,
             on_problem=say,
@@ -388,7 +458,100 @@ def run_import(workspace: Workspace, args: argparse.Namespace) -> int:
     return 1 if summary.rejected else 0
 
 
-# ----- documents (issue 6) ---------------------------------------------------------------
+# ----- init and migrate: a workspace for a team ----------------------------------------
+
+
+def add_init_parser(commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    init = commands.add_parser(
+        "init",
+        parents=[common],
+        help="prepare a private workspace, or one shared with a Unix group",
+        description="Create the workspace (or fix the modes of an existing one): private "
+        "(folder 0700, files 0600), or with --group shared by that group's members "
+        "(folder 2770 owned by the group, files 0660, every folder setgid). Nobody "
+        "outside can read anything. Exit 1: some files belong to another member and "
+        "kept their mode (listed).",
+    )
+    init.add_argument("--group", metavar="GROUP", help="the Unix group sharing the workspace")
+
+
+def add_migrate_parser(
+    commands: argparse._SubParsersAction, common: argparse.ArgumentParser
+) -> None:
+    migrate = commands.add_parser(
+        "migrate",
+        parents=[common],
+        help="copy the SQLite database into an empty PostgreSQL database",
+        description="Copy every table of the workspace's SQLite database into an EMPTY "
+        "PostgreSQL database, in batches, then check each table's row count and "
+        "checksum. The SQLite file is not changed. Afterwards run with --db URL.",
+    )
+    migrate.add_argument("--to", required=True, metavar="URL", help="postgresql://…")
+
+
+def run_init(args: argparse.Namespace) -> int:
+    from contacts_tui.locations import default_workspace
+    from contacts_tui.workspace import WorkspaceError, init_workspace
+
+    home = getattr(args, "home", None) or default_workspace()
+    try:
+        workspace, problems = init_workspace(home, args.group, getattr(args, "db", None))
+    except WorkspaceError as error:
+        print(f"contacts-tui: {error}", file=sys.stderr)
+        return EXIT_PROBLEM
+    for problem in problems:
+        print(f"problem: {problem}", file=sys.stderr)
+    how = f"shared with the group {args.group} (2770/0660)" if args.group else "private (0700/0600)"
+    print(f"{workspace.folder}: workspace ready, {how}.")
+    return 1 if problems else 0
+
+
+def run_migrate(workspace: Workspace, url: str) -> int:
+    import peewee
+
+    from contacts_tui.store.to_postgres import MigrateError, copy_to_postgres
+
+    if not is_postgres_url(url):
+        print("contacts-tui: --to takes a postgresql://user@host/name URL.", file=sys.stderr)
+        return EXIT_PROBLEM
+    if not isinstance(workspace.database, peewee.SqliteDatabase):
+        print(
+            "contacts-tui: migrate copies a SQLite workspace; this one is on PostgreSQL.",
+            file=sys.stderr,
+        )
+        return EXIT_PROBLEM
+    show_progress = sys.stderr.isatty()
+    started = time.perf_counter()
+
+    def report(done: int, total: int, table: str) -> None:
+        if show_progress:
+            bar = "#" * (done * 30 // max(total, 1))
+            line = f"[{bar:.<30}] {done:,} / {total:,} rows ({table})"
+            print(f"\r\x1b[K{line}", end="", file=sys.stderr, flush=True)
+
+    problem = None
+    try:
+        copies = copy_to_postgres(workspace.database, url, report)
+    except MigrateError as error:
+        problem = error
+    if show_progress:
+        print(file=sys.stderr)  # end the progress line
+    if problem is not None:
+        print(f"contacts-tui: {problem}", file=sys.stderr)
+        return EXIT_PROBLEM
+    for copy in copies:
+        print(f"{copy.table}\t{copy.rows}\t{copy.checksum}")
+    rows = sum(c.rows for c in copies)
+    print(
+        f"Copied {rows:,} rows of {len(copies)} tables in {time.perf_counter() - started:.1f} s; "
+        "every count and checksum matches. The SQLite database is unchanged. "
+        f"Open the workspace with: contacts-tui --home {workspace.folder} --db URL",
+        file=sys.stderr,
+    )
+    return 0
+
+
+# ----- documents ------------------------------------------------------------------------
 
 
 def add_documents_parser(
@@ -458,7 +621,9 @@ def run_documents(workspace: Workspace, args: argparse.Namespace) -> int:
 
     try:
         store = BlobStore(workspace.documents, group_shared=workspace.group_shared)
-        service = ContactService(workspace.config, workspace.user, documents=store)
+        service = ContactService(
+            workspace.config, workspace.user, documents=store, config_path=workspace.config_path
+        )
         return _documents_action(service, args)
     except TargetExistsError as error:
         print(f"contacts-tui: {display_safe(error)} Use --force to replace it.", file=sys.stderr)

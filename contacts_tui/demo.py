@@ -14,7 +14,7 @@ import peewee
 from contacts_tui.lifecycle import LifecycleConfig
 from contacts_tui.store.database import insert_rows, is_postgres
 from contacts_tui.store.models import CONTACT_COLUMNS, Company, Contact, utc_now
-from contacts_tui.store.search import digits, fold, search_document
+from contacts_tui.store.search import digits, fold, search_document, write_word_index
 
 FIRST_NAMES = [
     "Maria",
@@ -394,6 +394,9 @@ def add_demo_contacts(
                     f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                     f"(SELECT COALESCE(MAX(id), 1) FROM {table}))"
                 )
+            # The planner's statistics of the word index decide between the short
+            # terms' plans; autovacuum would gather them only some minutes later.
+            db.execute_sql("ANALYZE contact_word")
     return done
 
 
@@ -420,6 +423,9 @@ def _insert_batch(db: peewee.Database, planned_first: int, batch: Batch) -> None
         if shift:
             rows = [(row[0] + shift, *row[1:]) for row in rows]
         insert_rows(db, table, columns, rows)
+        if table == "contact":
+            search_doc = columns.index("search_doc")
+            write_word_index(((row[0], row[search_doc]) for row in rows), new=True)
     if is_postgres(db):
         db.execute_sql(
             "SELECT setval(pg_get_serial_sequence('contact', 'id'), (SELECT MAX(id) FROM contact))"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -13,23 +13,18 @@ from textual.message import Message
 from textual.widgets import Input, Label, SelectionList
 from textual.widgets.selection_list import Selection
 
-from contacts_tui.dialogs.dialog import Dialog, cancel_binding
+from contacts_tui.dialogs.dialog import Dialog, cancel_binding, layout_css
 from contacts_tui.safe_text import display_safe
 from contacts_tui.services import AccountInfo
 from contacts_tui.validation import ValidationError, clean_text
-from contacts_tui.widgets.worker_errors import ReportsWorkerErrors
+from contacts_tui.widgets.app_access import contacts_app
+from contacts_tui.widgets.reporting import reported_work, tell
 
 
-class AccountPicker(ReportsWorkerErrors, Dialog[tuple[AccountInfo, ...] | None]):
+class AccountPicker(Dialog[tuple[AccountInfo, ...] | None]):
     """Returns the ticked accounts (ctrl+s) or None (escape)."""
 
-    DEFAULT_CSS = """
-    AccountPicker {
-        & SelectionList { height: auto; max-height: 14; }
-        & #account-error { color: $text-error; display: none; }
-        & #account-error.-shown { display: block; }
-    }
-    """
+    DEFAULT_CSS = layout_css(__file__, "account_picker.tcss")
 
     BINDINGS = [
         Binding(
@@ -87,14 +82,14 @@ class AccountPicker(ReportsWorkerErrors, Dialog[tuple[AccountInfo, ...] | None])
         self._rebuild()
         self.load_accounts()
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="store")
+    @reported_work(thread=True, exclusive=True, group="store")
     def load_accounts(self) -> None:
-        self.post_message(self.Loaded(self.app.service.accounts()))
+        self.post_message(self.Loaded(contacts_app(self).service.accounts()))
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="store")
+    @reported_work(thread=True, exclusive=True, group="store")
     def create_account(self, name: str) -> None:
         try:
-            self.post_message(self.Created(self.app.service.create_account(name)))
+            self.post_message(self.Created(contacts_app(self).service.create_account(name)))
         except ValidationError as error:
             self.post_message(self.Refused(str(error)))
 
@@ -107,7 +102,7 @@ class AccountPicker(ReportsWorkerErrors, Dialog[tuple[AccountInfo, ...] | None])
         self.selected.add(message.account.id)
         self.query_one("#account-name", Input).value = ""
         self._rebuild()
-        self.notify(f"Account {display_safe(message.account.name)!r} created.", markup=False)
+        tell(self, f"Account {display_safe(message.account.name)!r} created.")
 
     def on_account_picker_refused(self, message: Refused) -> None:
         self._error(message.message)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets.option_list import Option
 
-from contacts_tui.dialogs.dialog import cancel_binding
+from contacts_tui.dialogs.dialog import cancel_binding, layout_css
 from contacts_tui.dialogs.pick_one import PickOneDialog
 from contacts_tui.lifecycle import Template
 
@@ -13,12 +13,7 @@ from contacts_tui.lifecycle import Template
 class ChooseStepDialog(PickOneDialog[str | None]):
     """Lists the template's steps by category; enter picks one, escape cancels (None)."""
 
-    DEFAULT_CSS = """
-    ChooseStepDialog {
-        & > Vertical { max-height: 90%; }
-        & OptionList { max-height: 16; }
-    }
-    """
+    DEFAULT_CSS = layout_css(__file__, "choose_step.tcss")
 
     BINDINGS = [cancel_binding("choose_step.cancel", "Keep the current lifecycle and step")]
 

@@ -10,7 +10,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Label, OptionList
 from textual.widgets.option_list import Option
 
-from contacts_tui.dialogs.dialog import Dialog, cancel_binding
+from contacts_tui.dialogs.dialog import Dialog, cancel_binding, layout_css
 
 ALWAYS_SHOWN = "name"
 """The column that identifies a contact: it can move, but never be hidden."""
@@ -24,22 +24,7 @@ class ColumnsDialog(Dialog[list[str] | None]):
     Keys: space shows/hides, shift+↑/↓ (or K/J) move, enter applies, escape cancels.
     """
 
-    DEFAULT_CSS = """
-    ColumnsDialog {
-        & > Vertical { width: 48; }
-        & OptionList { height: auto; max-height: 16; }
-        & #columns-message {
-            color: $warning;
-            width: 100%;
-            height: auto;
-            display: none;
-            &.-shown { display: block; }
-        }
-        & #columns-buttons { height: 1; align-horizontal: right; margin-top: 1; }
-        & #columns-buttons Button { margin-left: 2; }
-        & #columns-hint { margin-top: 1; }
-    }
-    """
+    DEFAULT_CSS = layout_css(__file__, "columns_dialog.tcss")
 
     BINDINGS = [
         Binding(

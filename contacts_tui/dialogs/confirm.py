@@ -9,7 +9,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Label
 
-from contacts_tui.dialogs.dialog import Dialog
+from contacts_tui.dialogs.dialog import Dialog, layout_css
 from contacts_tui.safe_text import display_safe
 
 
@@ -20,15 +20,7 @@ class ConfirmDialog(Dialog[bool]):
     The question may quote contact data: it is shown as plain text, never as markup.
     """
 
-    DEFAULT_CSS = """
-    ConfirmDialog {
-        & > Vertical { width: 64; padding: 1 2; }
-        &.-danger > Vertical { border: thick $error; }
-        & #confirm-buttons { height: auto; align-horizontal: right; }
-        & #confirm-buttons Button { margin-left: 2; }
-        & #confirm-hint { margin-top: 1; }
-    }
-    """
+    DEFAULT_CSS = layout_css(__file__, "confirm.tcss")
 
     BINDINGS = [
         Binding("y", "confirm", "Yes", id="confirm.yes", tooltip="Go ahead"),

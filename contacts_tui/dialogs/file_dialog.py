@@ -11,7 +11,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Label, Static, Tree
 
-from contacts_tui.dialogs.dialog import Dialog
+from contacts_tui.dialogs.dialog import Dialog, layout_css
 from contacts_tui.widgets.file_picker import FileTree, PathInput
 
 
@@ -32,14 +32,7 @@ class FileDialog(Dialog[Path | None]):
     the subclass's to say.
     """
 
-    DEFAULT_CSS = """
-    FileDialog {
-        & > Vertical { width: 100; height: 90%; }
-        & .file-dialog--message { color: $text-muted; height: auto; max-height: 3; }
-        & .file-dialog--message.-error { color: $error; }
-        & FileTree { height: 1fr; margin-top: 1; }
-    }
-    """
+    DEFAULT_CSS = layout_css(__file__, "file_dialog.tcss")
 
     ID_PREFIX: ClassVar[str]
 

@@ -6,19 +6,20 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import Button, Checkbox, Input, Label, Select
-from textual.worker import Worker, WorkerState
 
-from contacts_tui.dialogs.dialog import Dialog, cancel_binding
+from contacts_tui.dialogs.dialog import Dialog, cancel_binding, layout_css
 from contacts_tui.lifecycle import LifecycleConfig
 from contacts_tui.safe_text import display_safe
 from contacts_tui.services import TENANT_WIDE, AccountInfo, CompanyInfo, ContactFilter
 from contacts_tui.validation import ValidationError, normalize_scoring
+from contacts_tui.widgets.app_access import contacts_app
+from contacts_tui.widgets.reporting import reported_work, tell_error
 
 TENANT_WIDE_LABEL = "Tenant-Wide"
 NOT_SET = "(not set)"
@@ -99,29 +100,7 @@ class FilterDialog(Dialog[ContactFilter | None]):
     The search text of `current` is kept as it is.
     """
 
-    DEFAULT_CSS = """
-    FilterDialog {
-        & > Vertical { width: 72; }
-        & .filter-row { height: 1; }
-        & .filter-label { width: 15; color: $text-muted; }
-        & .filter-row > Select { width: 1fr; }
-        & .filter-row > Select, & .filter-row > Input { background: $boost; }
-        & #filter-scoring-row Input { width: 10; }
-        & #filter-scoring-to { width: auto; padding: 0 1; }
-        & #filter-scoring-error {
-            color: $error;
-            width: 1fr;
-            height: auto;
-            margin-left: 15;
-            display: none;
-            &.-shown { display: block; }
-        }
-        & #filter-archived { border: none; padding: 0; height: 1; background: transparent; }
-        & #filter-buttons { height: 1; align-horizontal: right; margin-top: 1; }
-        & #filter-buttons Button { margin-left: 2; }
-        & #filter-hint { margin-top: 1; }
-    }
-    """
+    DEFAULT_CSS = layout_css(__file__, "filter_dialog.tcss")
 
     BINDINGS = [
         # A priority binding, so enter applies from an Input or a closed Select too;
@@ -165,7 +144,7 @@ class FilterDialog(Dialog[ContactFilter | None]):
     # ----- layout ---------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        config: LifecycleConfig = self.app.service.config  # type: ignore[attr-defined]
+        config: LifecycleConfig = contacts_app(self).service.config
         f = self.current
         with Vertical():
             yield Label("Filter contacts", id="filter-title", classes="dialog--title")
@@ -269,7 +248,7 @@ class FilterDialog(Dialog[ContactFilter | None]):
 
     def _step_options(self, category: str | None) -> list[tuple[Text, str]]:
         """Steps of the chosen category (every template's), or all steps without one."""
-        config: LifecycleConfig = self.app.service.config  # type: ignore[attr-defined]
+        config: LifecycleConfig = contacts_app(self).service.config
         seen: dict[str, Text] = {}
         for template in config.templates:
             for cat in template.categories:
@@ -310,9 +289,9 @@ class FilterDialog(Dialog[ContactFilter | None]):
         self.query_one("#filter-status", Select).focus()
         self.load_choices()
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="store")
+    @reported_work(thread=True, exclusive=True, group="store")
     def load_choices(self) -> None:
-        service = self.app.service  # type: ignore[attr-defined]
+        service = contacts_app(self).service
         companies = service.companies()
         accounts = service.accounts(include_archived=True)
         self.post_message(self.Loaded(companies, accounts))
@@ -329,13 +308,9 @@ class FilterDialog(Dialog[ContactFilter | None]):
         if value != Select.NULL and value in {v for _, v in options}:
             select.value = value
 
-    @on(Worker.StateChanged)
-    def _worker_failed(self, event: Worker.StateChanged) -> None:
-        if event.state == WorkerState.ERROR:
-            self.notify(
-                f"Could not read the companies and accounts: {event.worker.error}",
-                severity="error",
-            )
+    def worker_failed(self, work_name: str, message: str) -> bool:
+        tell_error(self, f"Could not read the companies and accounts: {message}")
+        return True
 
     @on(Select.Changed, "#filter-category")
     def _category_changed(self, event: Select.Changed) -> None:
@@ -355,7 +330,7 @@ class FilterDialog(Dialog[ContactFilter | None]):
 
     def _scoring(self) -> tuple[int | None, int | None] | None:
         """The scoring range, or None after showing why it is not valid."""
-        config: LifecycleConfig = self.app.service.config  # type: ignore[attr-defined]
+        config: LifecycleConfig = contacts_app(self).service.config
         low_input = self.query_one("#filter-scoring-min", Input)
         high_input = self.query_one("#filter-scoring-max", Input)
         error = self.query_one("#filter-scoring-error", Label)

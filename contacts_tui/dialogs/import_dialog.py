@@ -8,25 +8,29 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.widgets import Button, Checkbox, Label, ProgressBar, RadioButton, RadioSet, Static
-from textual.worker import Worker, WorkerState
+from textual.widgets import Button, Label, ProgressBar, RadioButton, RadioSet, Static
 
-from contacts_tui.dialogs.dialog import Dialog, cancel_binding
+from contacts_tui.dialogs.dialog import Dialog, cancel_binding, layout_css
 from contacts_tui.dialogs.export_dialog import shown_path
 from contacts_tui.dialogs.file_picker import FilePickerScreen
 from contacts_tui.importer import FORMAT_NAMES, FORMATS, ImportFileError, guess_format
-from contacts_tui.safe_text import display_safe, first_line
+from contacts_tui.safe_text import display_safe
 from contacts_tui.services.imports import ImportSummary, import_contacts
+from contacts_tui.widgets.app_access import contacts_app
+from contacts_tui.widgets.reporting import reported_work
 
 PROGRESS_INTERVAL = 0.05
 """Seconds between progress messages from the import thread (as the export dialog)."""
 
-SHORT_NAMES = {"csv": "CSV", "json": "JSON", "vcard": "vCard 3.0/4.0"}
+SHORT_NAMES = {"csv": "CSV", "json": "JSON / jCard", "vcard": "vCard"}
+
+DUPLICATE_CHOICES = {"skip": "Skip duplicates", "update": "Update them", "create": "Add anyway"}
+"""What to do with a contact that is already saved (the import's on_duplicate)."""
 
 SHOWN_PROBLEMS = 4
 """Reasons listed under the counts; the dialog must fit 80x24."""
@@ -49,23 +53,7 @@ class ImportDialog(Dialog[ImportSummary | None]):
     Cancel while importing stops after the batch being written; what was written stays.
     """
 
-    DEFAULT_CSS = """
-    ImportDialog {
-        & > Vertical { width: 76; }
-        & #import-file { width: 100%; color: $text-muted; }
-        & .import-label { color: $text-muted; margin-top: 1; }
-        & RadioSet { width: 100%; layout: horizontal; }
-        & RadioSet > RadioButton { margin-right: 2; }
-        & Checkbox { margin-top: 1; }
-        & ProgressBar { margin-top: 1; }
-        & #import-status { width: 100%; height: auto; margin-top: 1; }
-        & #import-status.-error { color: $error; }
-        & #import-problems { width: 100%; height: auto; max-height: 6; color: $text-muted; }
-        & #import-buttons { height: auto; align-horizontal: right; margin-top: 1; }
-        & #import-buttons Button { margin-left: 2; }
-        &.-importing #import-start, &.-done #import-start { display: none; }
-    }
-    """
+    DEFAULT_CSS = layout_css(__file__, "import_dialog.tcss")
 
     BINDINGS = [
         cancel_binding(
@@ -116,11 +104,10 @@ class ImportDialog(Dialog[ImportSummary | None]):
             with RadioSet(id="import-format", compact=True):
                 for fmt in FORMATS:
                     yield RadioButton(SHORT_NAMES[fmt], value=fmt == self.fmt, name=fmt)
-            yield Checkbox(
-                "Add duplicates too (same primary e-mail or phone as a saved contact)",
-                id="import-duplicates",
-                compact=True,
-            )
+            with RadioSet(id="import-duplicates", compact=True):
+                # The same person as a saved contact: same UID, e-mail, or name and phone.
+                for mode, label in DUPLICATE_CHOICES.items():
+                    yield RadioButton(label, value=mode == "skip", name=mode)
             yield ProgressBar(total=1, show_eta=False, id="import-progress")
             yield Static(id="import-status")
             yield Static(id="import-problems")
@@ -151,7 +138,8 @@ class ImportDialog(Dialog[ImportSummary | None]):
         lines: list[str] = []
         if summary is not None:
             lines = [str(p) for p in summary.problems[:SHOWN_PROBLEMS]]
-            more = summary.rejected + summary.duplicates - len(lines)
+            reported = summary.rejected + summary.duplicates + summary.updated + summary.kept
+            more = reported - len(lines)
             if more > 0:
                 lines.append(f"… and {more:,} more (contacts-tui import --dry-run lists all)")
             lines = [*summary.notes, *lines]
@@ -166,13 +154,14 @@ class ImportDialog(Dialog[ImportSummary | None]):
         self.fmt = event.pressed.name or "csv"
         self._check()
 
-    @on(Checkbox.Changed, "#import-duplicates")
+    @on(RadioSet.Changed, "#import-duplicates")
     def _duplicates_changed(self) -> None:
         self._check()
 
     @property
     def duplicates(self) -> str:
-        return "add" if self.query_one("#import-duplicates", Checkbox).value else "skip"
+        pressed = self.query_one("#import-duplicates", RadioSet).pressed_button
+        return (pressed.name if pressed else None) or "skip"
 
     def _check(self) -> None:
         self.checked = None
@@ -188,7 +177,7 @@ class ImportDialog(Dialog[ImportSummary | None]):
         self.query_one(ProgressBar).update(total=1, progress=0)
         self.run_import(self._run, dry_run, self.fmt, self.duplicates, self._cancel)
 
-    @work(thread=True, exit_on_error=False, group="store")
+    @reported_work(thread=True, group="store")
     def run_import(
         self, run: int, dry_run: bool, fmt: str, duplicates: str, cancel: threading.Event
     ) -> None:
@@ -200,10 +189,10 @@ class ImportDialog(Dialog[ImportSummary | None]):
 
         try:
             summary = import_contacts(
-                self.app.service,  # type: ignore[attr-defined]
+                contacts_app(self).service,
                 self.path,
                 fmt,
-                duplicates=duplicates,
+                on_duplicate=duplicates,
                 dry_run=dry_run,
                 progress=progress,
                 cancelled=cancel.is_set,
@@ -228,10 +217,11 @@ class ImportDialog(Dialog[ImportSummary | None]):
         if summary.dry_run:
             self.checked = summary
             start = self.query_one("#import-start", Button)
-            start.disabled = summary.imported == 0
-            advice = " Press Import to write them." if summary.imported else ""
+            writes = summary.imported + summary.updated
+            start.disabled = writes == 0
+            advice = " Press Import to write them." if writes else ""
             self._say(summary.text() + advice)
-            if summary.imported:
+            if writes:
                 start.focus()
             return
         self.imported = summary
@@ -249,16 +239,16 @@ class ImportDialog(Dialog[ImportSummary | None]):
 
     def _stopped(self, message: str) -> None:
         self.remove_class("-importing")
-        for widget in (self.query_one(RadioSet), self.query_one(Checkbox)):
+        for widget in self.query(RadioSet):
             widget.disabled = False
         self._say(message, error=True)
 
-    @on(Worker.StateChanged)
-    def _worker_failed(self, event: Worker.StateChanged) -> None:
-        if event.state == WorkerState.ERROR and event.worker.name == "run_import":
-            # The database failed: the batch being written was rolled back, earlier ones stay.
-            error = display_safe(first_line(event.worker.error or Exception("unknown error")))
-            self._stopped(f"The import stopped: {error}. Contacts of earlier batches stay.")
+    def worker_failed(self, work_name: str, message: str) -> bool:
+        if work_name != "run_import":
+            return False
+        # The database failed: the batch being written was rolled back, earlier ones stay.
+        self._stopped(f"The import stopped: {message}. Contacts of earlier batches stay.")
+        return True
 
     # ----- importing --------------------------------------------------------------------
 
@@ -272,7 +262,7 @@ class ImportDialog(Dialog[ImportSummary | None]):
         if self.checked is None or self.importing or self.has_class("-done"):
             return
         self.add_class("-importing")
-        for widget in (self.query_one(RadioSet), self.query_one(Checkbox)):
+        for widget in self.query(RadioSet):
             widget.disabled = True
         self.query_one("#import-cancel", Button).focus()
         self._show_problems(None)

@@ -12,7 +12,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Input, Label
 
-from contacts_tui.dialogs.dialog import Dialog, cancel_binding
+from contacts_tui.dialogs.dialog import Dialog, cancel_binding, layout_css
 from contacts_tui.services.lifecycle_admin import slug
 
 DIM = Style(dim=True)
@@ -38,18 +38,7 @@ class LifecycleItemDialog(Dialog[dict[str, str] | None]):
     (its slug), so a new item gets a key without thinking about it.
     """
 
-    DEFAULT_CSS = """
-    LifecycleItemDialog {
-        & > Vertical { width: 68; }
-        & .dialog--title { width: 100%; }
-        & .item--label { margin-top: 1; }
-        & .item--note { color: $text-muted; }
-        & .item--error { color: $text-error; display: none; width: 100%; }  /* wraps */
-        & .item--error.-shown { display: block; }
-        & Input { width: 100%; }
-        & .dialog--hint { margin-top: 1; }
-    }
-    """
+    DEFAULT_CSS = layout_css(__file__, "lifecycle_item_dialog.tcss")
 
     BINDINGS = [cancel_binding("lifecycle_item.cancel", "Close without changing anything")]
 

@@ -11,7 +11,7 @@ from textual.containers import Vertical
 from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
-from contacts_tui.dialogs.dialog import Dialog, ResultT
+from contacts_tui.dialogs.dialog import Dialog, ResultT, layout_css
 
 
 class PickOneDialog(Dialog[ResultT]):
@@ -22,12 +22,7 @@ class PickOneDialog(Dialog[ResultT]):
     contact data in it is never read as markup.
     """
 
-    DEFAULT_CSS = """
-    PickOneDialog {
-        & OptionList { height: auto; }
-        & .dialog--hint { margin-top: 1; }
-    }
-    """
+    DEFAULT_CSS = layout_css(__file__, "pick_one.tcss")
 
     ID_PREFIX: ClassVar[str]
     HINT: ClassVar[str] = "enter: choose · escape: cancel"

@@ -7,13 +7,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import DataTable, ProgressBar, Static
-from textual.worker import Worker, WorkerState
 
 from contacts_tui.dialogs.confirm import ConfirmDialog
 from contacts_tui.dialogs.document_preview import DocumentPreviewScreen
@@ -21,9 +20,11 @@ from contacts_tui.dialogs.document_type import DocumentTypeDialog
 from contacts_tui.dialogs.file_picker import FilePickerScreen
 from contacts_tui.dialogs.save_copy import SaveCopyScreen
 from contacts_tui.documents import DocumentError, human_size
-from contacts_tui.safe_text import display_safe, first_line
+from contacts_tui.safe_text import display_safe
 from contacts_tui.services import ContactDetail, DocumentInfo, NotFoundError
 from contacts_tui.validation import ValidationError
+from contacts_tui.widgets.app_access import contacts_app
+from contacts_tui.widgets.reporting import reported_work, tell
 
 COLUMNS = (
     ("File name", "file_name"),
@@ -126,7 +127,7 @@ class DocumentsPanel(Widget, can_focus=False):
         yield Static(Text("No documents yet. Press u to upload one."), id="documents-empty")
         yield DataTable(id="documents-table", cursor_type="row", zebra_stripes=True)
         yield ProgressBar(id="documents-progress", show_eta=False)
-        yield Static("", id="documents-status", markup=False)
+        yield Static("", id="documents-status")
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
@@ -173,7 +174,7 @@ class DocumentsPanel(Widget, can_focus=False):
         status.update(Text(text))
         status.set_class(error, "-error")
         if error:
-            self.notify(text, severity="error", markup=False)
+            tell(self, text, severity="error")
 
     def _require_selection(self) -> DocumentInfo | None:
         document = self.selected
@@ -187,7 +188,7 @@ class DocumentsPanel(Widget, can_focus=False):
         if self.uploading is not None:
             self._say(f"{self.uploading} is still uploading; wait for it to finish.", error=True)
             return
-        max_bytes = self.app.service.config.document_max_mb * 1024 * 1024
+        max_bytes = contacts_app(self).service.config.document_max_mb * 1024 * 1024
 
         def picked(path: Path | None) -> None:
             if path is not None:
@@ -196,7 +197,7 @@ class DocumentsPanel(Widget, can_focus=False):
         self.app.push_screen(FilePickerScreen("Upload a document", max_bytes=max_bytes), picked)
 
     def _choose_type_then_upload(self, path: Path) -> None:
-        types = self.app.service.config.picklists.document_types
+        types = contacts_app(self).service.config.picklists.document_types
         shown = display_safe(path.name)
 
         def typed(doc_type: str | None) -> None:
@@ -212,9 +213,9 @@ class DocumentsPanel(Widget, can_focus=False):
 
         self.app.push_screen(DocumentTypeDialog(f"What kind of document is {shown}?", types), typed)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="documents-upload")
+    @reported_work(thread=True, exclusive=True, group="documents-upload")
     def upload(self, path: Path, doc_type: str) -> None:
-        service = self.app.service
+        service = contacts_app(self).service
         last = 0.0
 
         def progress(done: int, total: int) -> None:
@@ -278,9 +279,9 @@ class DocumentsPanel(Widget, can_focus=False):
         question = f"Delete {name}? Everyone working with this contact loses it."
         self.app.push_screen(ConfirmDialog(question, confirm_label="Delete", danger=True), answered)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="store")
+    @reported_work(thread=True, exclusive=True, group="store")
     def delete(self, document: DocumentInfo) -> None:
-        service = self.app.service
+        service = contacts_app(self).service
         name = display_safe(document.file_name)
         try:
             service.delete_document(document.id)
@@ -299,7 +300,7 @@ class DocumentsPanel(Widget, can_focus=False):
         document = self._require_selection()
         if document is None:
             return
-        types = self.app.service.config.picklists.document_types
+        types = contacts_app(self).service.config.picklists.document_types
         name = display_safe(document.file_name)
 
         def typed(doc_type: str | None) -> None:
@@ -311,9 +312,9 @@ class DocumentsPanel(Widget, can_focus=False):
             typed,
         )
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="store")
+    @reported_work(thread=True, exclusive=True, group="store")
     def set_type(self, document: DocumentInfo, doc_type: str) -> None:
-        service = self.app.service
+        service = contacts_app(self).service
         name = display_safe(document.file_name)
         try:
             info = service.set_document_type(document.id, doc_type)
@@ -324,19 +325,14 @@ class DocumentsPanel(Widget, can_focus=False):
         status = f"The type of {name} is now {info.doc_type}."
         self.post_message(self._Done(documents, status, changed=True, select=info.id))
 
-    @on(Worker.StateChanged)
-    def worker_failed(self, event: Worker.StateChanged) -> None:
-        # Expected refusals come back as _Done; anything else (the database gone away…)
-        # is reported the app's way, and an upload that died stops looking busy.
-        if event.state != WorkerState.ERROR:
-            return
-        report = getattr(self.app, "report_worker_error", None)
-        if report is not None:
-            report(event.worker)
-        if event.worker.group == "documents-upload":
+    def worker_failed(self, work_name: str, message: str) -> bool:
+        """Expected refusals come back as _Done; this is the rest (the database gone away…):
+        an upload that died stops looking busy, and the status line says why."""
+        if work_name == "upload":
             self.uploading = None
             self.query_one(ProgressBar).display = False
-        self._say(f"That did not finish: {first_line(event.worker.error)}", error=True)
+        self._say(f"That did not finish: {message}", error=True)
+        return True
 
     @on(_Done)
     def finished(self, message: _Done) -> None:

@@ -7,7 +7,7 @@ from typing import ClassVar
 
 from rich.style import Style
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.command import Provider
@@ -18,15 +18,17 @@ from textual.widgets import Input, Static
 from textual.worker import get_current_worker
 
 from contacts_tui.preferences import load_columns, save_columns
+from contacts_tui.recovery import Draft
 from contacts_tui.safe_text import display_safe
 from contacts_tui.services import TENANT_WIDE, ContactFilter, ContactRow
 from contacts_tui.services.live import EVERYTHING, Committed
+from contacts_tui.widgets.app_access import contacts_app
 from contacts_tui.widgets.contact_table import ContactTable
 from contacts_tui.widgets.dashboard import DashboardBar
 from contacts_tui.widgets.keys_footer import KeysFooter
+from contacts_tui.widgets.reporting import reported_work, tell
 from contacts_tui.widgets.table_columns import COLUMNS, DEFAULT_COLUMNS
 from contacts_tui.widgets.title_bar import TitleBar
-from contacts_tui.widgets.worker_errors import ReportsWorkerErrors
 
 BUSY_TICKS = 3
 """Change announcements (one a second at most) a refresh on its way may hold back."""
@@ -43,7 +45,7 @@ def _binding_commands() -> type[Provider]:
     return ScreenBindingCommands
 
 
-class ContactListScreen(ReportsWorkerErrors, Screen):
+class ContactListScreen(Screen):
     """Every contact, a screenful at a time, with search, filter, sort and the list actions."""
 
     COMMAND_GROUP = "Contacts"
@@ -147,12 +149,13 @@ class ContactListScreen(ReportsWorkerErrors, Screen):
     def on_mount(self) -> None:
         # The first page was read while the app started; the focus goes to the table
         # through AUTO_FOCUS.
-        first_page, self.app.first_page = getattr(self.app, "first_page", None), None
+        app = contacts_app(self)
+        first_page, app.first_page = app.first_page, None
         self.table.show(self.contact_filter, first_page=first_page)
         self._show_filter_summary()
         self.call_after_refresh(self._mount_search_box)
-        self.app.store_changed.subscribe(self, self._store_changed)  # type: ignore[attr-defined]
-        self.app.lifecycle_changed.subscribe(self, self._lifecycle_changed)  # type: ignore[attr-defined]
+        app.store_changed.subscribe(self, self._store_changed)
+        app.lifecycle_changed.subscribe(self, self._lifecycle_changed)
 
     async def _mount_search_box(self) -> Input:
         """The search box, in place of its look-alike placeholder.
@@ -180,6 +183,7 @@ class ContactListScreen(ReportsWorkerErrors, Screen):
         # changed, moved in the sort order or left the view.
         if self._reload_on_resume:
             self._reload_on_resume = False
+            self._stale_rows = self._stale_counts = False  # this reload reads it all
             self.refresh_contacts()
 
     # ----- other sessions' changes --------------------------------------------------------
@@ -222,7 +226,7 @@ class ContactListScreen(ReportsWorkerErrors, Screen):
             return False
         return all(isinstance(s, ModalScreen) for s in stack[stack.index(self) + 1 :])
 
-    @on(DashboardBar.Updated)
+    @on(DashboardBar.Updated, "#dashboard")
     def _dashboard_updated(self) -> None:
         self._store_changed()  # what was committed while this refresh was on its way
 
@@ -288,7 +292,7 @@ class ContactListScreen(ReportsWorkerErrors, Screen):
         else:
             self._run_search()
 
-    @on(ContactTable.Loaded)
+    @on(ContactTable.Loaded, "#contacts")
     def _table_loaded(self) -> None:
         if self._search_pending:
             self._search_pending = False
@@ -307,7 +311,7 @@ class ContactListScreen(ReportsWorkerErrors, Screen):
     def _search_done(self) -> None:
         self.set_focus(self.table)
 
-    @on(ContactTable.Counted)
+    @on(ContactTable.Counted, "#contacts")
     def _counted(self, event: ContactTable.Counted) -> None:
         self._counting = False
         # The dashboard is read after the count, not beside it: both scan every match,
@@ -322,17 +326,17 @@ class ContactListScreen(ReportsWorkerErrors, Screen):
 
     # ----- opening, adding, archiving -----------------------------------------------------
 
-    @on(ContactTable.Opened)
+    @on(ContactTable.Opened, "#contacts")
     def _opened(self, event: ContactTable.Opened) -> None:
         self.open_contact(event.contact_id)
 
-    def open_contact(self, contact_id: int) -> None:
+    def open_contact(self, contact_id: int, restored: tuple[Draft, ...] = ()) -> None:
         from contacts_tui.screens.contact_detail import ContactDetailScreen
 
         self._reload_on_resume = True
-        self.app.push_screen(ContactDetailScreen(contact_id))
+        self.app.push_screen(ContactDetailScreen(contact_id, restored=restored))
 
-    def action_add(self) -> None:
+    def action_add(self, initial: dict[str, str] | None = None) -> None:
         from contacts_tui.dialogs.add_contact import AddContactDialog
 
         def added(contact_id: int | None) -> None:
@@ -340,7 +344,19 @@ class ContactListScreen(ReportsWorkerErrors, Screen):
                 self.refresh_contacts()
                 self.open_contact(contact_id)
 
-        self.app.push_screen(AddContactDialog(), added)
+        self.app.push_screen(AddContactDialog(initial), added)
+
+    def restore(self, drafts: tuple[Draft, ...]) -> None:
+        """Open the forms a session that died left unsaved, with what they held."""
+        for draft in drafts:
+            if draft.kind == "new_contact":
+                self.action_add(initial=draft.values)
+        by_contact: dict[int, list[Draft]] = {}
+        for draft in drafts:
+            if draft.contact_id is not None and draft.kind in ("contact", "record"):
+                by_contact.setdefault(draft.contact_id, []).append(draft)
+        for contact_id, kept in by_contact.items():
+            self.open_contact(contact_id, restored=tuple(kept))
 
     def action_archive(self) -> None:
         from contacts_tui.dialogs.confirm import ConfirmDialog
@@ -366,16 +382,16 @@ class ContactListScreen(ReportsWorkerErrors, Screen):
         label = "Restore" if restoring else "Archive"
         self.app.push_screen(ConfirmDialog(question, label, danger=not restoring), answered)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="store.archive")
+    @reported_work(thread=True, exclusive=True, group="store.archive")
     def _archive(self, row: ContactRow, archived: bool) -> None:
-        self.app.service.archive(row.id, archived)  # type: ignore[attr-defined]
+        contacts_app(self).service.archive(row.id, archived)
         if not get_current_worker().is_cancelled:
             self.app.call_from_thread(self._archived, row, archived)
 
     def _archived(self, row: ContactRow, archived: bool) -> None:
         self.refresh_contacts()
         what = "Archived" if archived else "Restored"
-        self.notify(Text(f"{what} {display_safe(row.name)}."), title=what)
+        tell(self, f"{what} {row.name}.", title=what)
 
     # ----- filter, sort, columns, export --------------------------------------------------
 
@@ -413,7 +429,8 @@ class ContactListScreen(ReportsWorkerErrors, Screen):
             if columns is not None:
                 self.table.set_columns(columns)
                 if not save_columns(self.table.columns):
-                    self.notify(
+                    tell(
+                        self,
                         "Your columns are used now but could not be saved for next time.",
                         severity="warning",
                     )
@@ -428,9 +445,9 @@ class ContactListScreen(ReportsWorkerErrors, Screen):
         else:
             self._open_export(self.contact_filter, total)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="store.export_count")
+    @reported_work(thread=True, exclusive=True, group="store.export_count")
     def _count_for_export(self, contact_filter: ContactFilter) -> None:
-        total = self.app.service.count(contact_filter)  # type: ignore[attr-defined]
+        total = contacts_app(self).service.count(contact_filter)
         if not get_current_worker().is_cancelled:
             self.app.call_from_thread(self._open_export, contact_filter, total)
 
@@ -440,7 +457,7 @@ class ContactListScreen(ReportsWorkerErrors, Screen):
         table = self.table
         self.app.push_screen(ExportDialog(contact_filter, table.sort, table.descending, total))
 
-    @work(exclusive=True, group="dialog")
+    @reported_work(exclusive=True, group="dialog")
     async def action_import(self) -> None:
         from contacts_tui.dialogs.import_dialog import ImportDialog, ImportFilePicker
 
@@ -452,8 +469,9 @@ class ContactListScreen(ReportsWorkerErrors, Screen):
         # contacts of its earlier batches.
         self.refresh_contacts()
         if summary is not None:
-            severity = "warning" if summary.rejected or summary.cancelled else "information"
-            self.notify(Text(summary.text()), title="Import", severity=severity)
+            troubled = summary.rejected or summary.kept or summary.cancelled
+            severity = "warning" if troubled else "information"
+            tell(self, summary.text(), title="Import", severity=severity)
 
     # ----- the filter summary line --------------------------------------------------------
 
@@ -464,9 +482,9 @@ class ContactListScreen(ReportsWorkerErrors, Screen):
         else:
             self._set_summary(f, {}, {})
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="store.summary")
+    @reported_work(thread=True, exclusive=True, group="store.summary")
     def _describe_filter(self, f: ContactFilter) -> None:
-        service = self.app.service  # type: ignore[attr-defined]
+        service = contacts_app(self).service
         companies = {c.id: c.name for c in service.companies()} if f.company else {}
         accounts = {}
         if f.account is not None:
@@ -484,7 +502,7 @@ class ContactListScreen(ReportsWorkerErrors, Screen):
         else:
             from contacts_tui.dialogs.filter_dialog import describe_filter
 
-            config = self.app.service.config  # type: ignore[attr-defined]
+            config = contacts_app(self).service.config
             # Plain text already made safe by describe_filter: never parsed as markup.
             text.append(describe_filter(f, config, companies, accounts))
             text.append("   f change · x clear", style=DIM)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from rich.style import Style
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
@@ -22,15 +22,17 @@ from textual.screen import Screen
 from textual.widgets import Static, Tree
 
 from contacts_tui.dialogs.confirm import ConfirmDialog
+from contacts_tui.dialogs.dialog import layout_css
 from contacts_tui.safe_text import display_safe
 from contacts_tui.screens.binding_commands import ScreenBindingCommands
 from contacts_tui.screens.control_center_edits import ConfigEdits
 from contacts_tui.screens.control_center_file import ConfigFile
 from contacts_tui.services import lifecycle_admin as admin
 from contacts_tui.services.live import Committed
+from contacts_tui.widgets.app_access import contacts_app
 from contacts_tui.widgets.keys_footer import KeysFooter
 from contacts_tui.widgets.lifecycle_tree import ItemRef, LifecycleTree, item_details
-from contacts_tui.widgets.worker_errors import ReportsWorkerErrors
+from contacts_tui.widgets.reporting import reported_work
 
 TITLE = "Control Center › Sales Management › Contact › Contact Lifecycle"
 UNSAVED = Style(bold=True, italic=True)
@@ -41,10 +43,11 @@ def _binding(key: str, action: str, description: str, name: str, tooltip: str, *
     return Binding(key, action, description, id=f"control_center.{name}", tooltip=tooltip, **kw)
 
 
-class ControlCenterScreen(ReportsWorkerErrors, ConfigEdits, ConfigFile, Screen[bool]):
+class ControlCenterScreen(ConfigEdits, ConfigFile, Screen[bool]):
     """The lifecycle templates, picklists and settings of lifecycle.toml, as an outline."""
 
     COMMAND_GROUP = "Control Center"
+    DEFAULT_CSS = layout_css(__file__, "control_center.tcss")
     COMMANDS = {ScreenBindingCommands}
     AUTO_FOCUS = "#cc-tree"
 
@@ -85,20 +88,6 @@ class ControlCenterScreen(ReportsWorkerErrors, ConfigEdits, ConfigFile, Screen[b
         _binding("k", "cursor(-1)", "Previous line", "up", "Cursor up", show=False),
     ]  # fmt: skip
 
-    DEFAULT_CSS = """
-    ControlCenterScreen {
-        & #cc-title { height: 1; background: $panel; color: $text; padding: 0 1; text-style: bold; }
-        & #cc-title.-dirty { background: $warning-muted; }
-        & #cc-readonly { height: auto; padding: 0 1; background: $warning-muted; display: none; }
-        & #cc-readonly.-shown { display: block; }
-        & #cc-body { height: 1fr; }
-        & #cc-tree { width: 1fr; }
-        & #cc-details { width: 36; padding: 0 1; border-left: vkey $panel-lighten-2; }
-        & #cc-message { height: auto; max-height: 3; padding: 0 1; }
-        & #cc-message.-error { color: $text-error; text-style: bold; }
-    }
-    """
-
     @dataclass
     class Counted(Message):
         counts: dict[tuple[str, str], int]
@@ -118,7 +107,7 @@ class ControlCenterScreen(ReportsWorkerErrors, ConfigEdits, ConfigFile, Screen[b
 
     @property
     def path(self) -> Path:
-        return self._path or self.app.workspace.config_path  # type: ignore[attr-defined]
+        return self._path or contacts_app(self).workspace.config_path
 
     def compose(self) -> ComposeResult:
         yield Static(TITLE, id="cc-title")
@@ -130,7 +119,7 @@ class ControlCenterScreen(ReportsWorkerErrors, ConfigEdits, ConfigFile, Screen[b
         yield KeysFooter()
 
     def on_mount(self) -> None:
-        self.disk = self._read_disk(fallback=self.app.service.config)  # type: ignore[attr-defined]
+        self.disk = self._read_disk(fallback=contacts_app(self).service.config)
         self.config = self.disk.config
         self.read_only = admin.write_problem(self.path) or ""
         banner = self.query_one("#cc-readonly", Static)
@@ -138,8 +127,8 @@ class ControlCenterScreen(ReportsWorkerErrors, ConfigEdits, ConfigFile, Screen[b
         banner.set_class(bool(self.read_only), "-shown")
         self.redraw()
         self.count_contacts()
-        self.app.store_changed.subscribe(self, self._store_changed)  # type: ignore[attr-defined]
-        self.app.lifecycle_changed.subscribe(self, self._lifecycle_changed)  # type: ignore[attr-defined]
+        contacts_app(self).store_changed.subscribe(self, self._store_changed)
+        contacts_app(self).lifecycle_changed.subscribe(self, self._lifecycle_changed)
 
     def _store_changed(self, committed: Committed) -> None:
         if committed.counts:  # contacts moved to other steps, added or removed
@@ -230,9 +219,9 @@ class ControlCenterScreen(ReportsWorkerErrors, ConfigEdits, ConfigFile, Screen[b
 
     # ----- contacts per step -----------------------------------------------------------
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="store.cc_counts")
+    @reported_work(thread=True, exclusive=True, group="store.cc_counts")
     def count_contacts(self) -> None:
-        self.post_message(self.Counted(admin.stage_counts(self.app.service)))  # type: ignore[attr-defined]
+        self.post_message(self.Counted(admin.stage_counts(contacts_app(self).service)))
 
     def on_control_center_screen_counted(self, message: Counted) -> None:
         self.counts = message.counts
@@ -274,7 +263,7 @@ class ControlCenterScreen(ReportsWorkerErrors, ConfigEdits, ConfigFile, Screen[b
         # The app's own q would quit at once; here it must not drop unsaved changes.
         self.leave(quit_app=True)
 
-    @work(exclusive=True, group="dialog")
+    @reported_work(exclusive=True, group="dialog")
     async def leave(self, quit_app: bool = False) -> None:
         if self.dirty and not await self.app.push_screen_wait(
             ConfirmDialog(

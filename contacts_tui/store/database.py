@@ -24,6 +24,8 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 MIGRATION_TABLE = "schema_migration"  # where playhouse.migrations.Runner records them
 Announce = Callable[[list[str]], None]  # told which migrations are about to run
 BUSY_TIMEOUT_MS = 5000
+WAIT_NOTICE_MS = 300
+"""A write that has waited this long for another writer's lock says so (`waits_reported`)."""
 
 # synchronous=FULL: a committed contact survives a power cut, not only a crash.
 SQLITE_PRAGMAS = (
@@ -41,6 +43,16 @@ SQLITE_PRAGMAS = (
 
 class StoreError(Exception):
     """The database cannot be used; the message is one line for the person at the terminal."""
+
+
+class DatabaseBusy(StoreError):
+    """Another writer held the database for longer than every retry waited: nothing was written."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Another user's change is still being written to the database, so nothing was "
+            "saved; try again in a moment."
+        )
 
 
 def is_postgres(db: peewee.Database | None = None) -> bool:
@@ -73,12 +85,54 @@ def connect_sqlite(path: Path, mode: int = 0o600) -> peewee.SqliteDatabase:
     if not os.access(path, os.R_OK | os.W_OK):
         raise StoreError(f"The database {path} is not writable by you.")
     # SQLite gives its -wal and -shm files the database file's own mode.
-    return peewee.SqliteDatabase(
+    return SqliteReportingWaits(
         str(path),
         pragmas=SQLITE_PRAGMAS,
         lock_type="IMMEDIATE",
         timeout=BUSY_TIMEOUT_MS / 1000,
     )
+
+
+_waits = threading.local()
+
+
+@contextmanager
+def waits_reported(on_wait: Callable[[], None]) -> Iterator[None]:
+    """Call `on_wait()` (in this thread) whenever a write of this block waits for the lock.
+
+    SQLite waits for another writer inside BEGIN IMMEDIATE, silently, for up to the busy
+    timeout and then for each retry: a save under a colleague's import looked hung for
+    15 s. The UI passes a callback that puts "waiting" on screen.
+    """
+    previous = getattr(_waits, "on_wait", None)
+    _waits.on_wait = on_wait
+    try:
+        yield
+    finally:
+        _waits.on_wait = previous
+
+
+class SqliteReportingWaits(peewee.SqliteDatabase):
+    """SQLite whose write transactions tell `waits_reported`'s callback when they wait."""
+
+    def begin(self, lock_type=None) -> None:
+        on_wait = getattr(_waits, "on_wait", None)
+        if on_wait is None:
+            return super().begin(lock_type)
+        connection = self.connection()
+        # A short first wait, then the rest of the busy timeout once the user knows.
+        connection.execute(f"PRAGMA busy_timeout = {WAIT_NOTICE_MS}")
+        try:
+            try:
+                return super().begin(lock_type)
+            except peewee.OperationalError as error:
+                if not is_busy(error):
+                    raise
+            on_wait()
+            connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS - WAIT_NOTICE_MS}")
+            return super().begin(lock_type)
+        finally:
+            connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
 
 
 def connect_url(url: str) -> peewee.Database:
@@ -87,10 +141,9 @@ def connect_url(url: str) -> peewee.Database:
         return connect_sqlite(sqlite_url_path(url))
     if is_postgres_url(url):
         # Imported here: most workspaces are SQLite, and these cost ~20 ms of every start.
-        from playhouse.db_url import parse as parse_db_url
         from playhouse.pool import PooledPostgresqlDatabase
 
-        params = parse_db_url(url)
+        params = postgres_url_params(url)
         name = params.pop("database", None)
         if not name:
             raise StoreError(
@@ -125,6 +178,29 @@ def sqlite_url_path(url: str) -> Path:
             f"no {path}; for the file /{path} write sqlite:////{path} (four slashes)."
         )
     return path.absolute()  # the database stays where it was if the process changes folder
+
+
+def postgres_url_params(url: str) -> dict:
+    """psycopg2's connect() arguments in postgresql://user:password@host:port/name?opts.
+
+    Not playhouse.db_url.parse: importing it loads playhouse's CockroachDB, Postgres
+    extensions and cysqlite modules, a third of a start on PostgreSQL.
+    """
+    from urllib.parse import parse_qsl, unquote, urlsplit
+
+    parts = urlsplit(url)
+    params: dict = dict(parse_qsl(parts.query))
+    if parts.path.strip("/"):
+        params["database"] = unquote(parts.path.strip("/"))
+    if parts.username:
+        params["user"] = unquote(parts.username)
+    if parts.password:
+        params["password"] = unquote(parts.password)
+    if parts.hostname:
+        params["host"] = parts.hostname
+    if parts.port:
+        params["port"] = parts.port
+    return params
 
 
 def open_database(db: peewee.Database, announce: Announce | None = None) -> None:
@@ -311,7 +387,8 @@ def with_connection(function: Callable[..., T]) -> Callable[..., T]:
 
     Callers are worker threads that come and go; keeping their connections open would
     leak one per thread and hold read snapshots open while the user is idle.
-    Writes that find the database busy beyond the busy timeout are retried a few times.
+    Writes that find the database busy beyond the busy timeout are retried a few times,
+    then raise `DatabaseBusy`.
     Inside `StoppableReads.reading` the connection can be stopped from another thread:
     the call then raises `ReadStopped` (see there).
     """
@@ -323,15 +400,17 @@ def with_connection(function: Callable[..., T]) -> Callable[..., T]:
                 with database.connection_context(), _stoppable():
                     return function(*args, **kwargs)
             except peewee.OperationalError as error:
-                if attempt == RETRIES - 1 or not is_busy(error):
+                if not is_busy(error):
                     raise
+                if attempt == RETRIES - 1:
+                    raise DatabaseBusy from error
                 time.sleep(0.05 * (attempt + 1))
         raise AssertionError("unreachable")
 
     return wrapper
 
 
-# ----- reads that a newer one makes useless (added for the list screen's memory) -----------
+# ----- reads that a newer one makes useless ------------------------------------------------
 # Every read of the list runs in a thread worker with its own connection. Textual cancels a
 # superseded worker, but that only sets a flag: its query runs on to the end. While the user
 # types a search, counts and dashboards over 100,000+ matches of terms already gone kept

@@ -16,14 +16,13 @@ from typing import ClassVar
 
 from rich.cells import cell_len
 from rich.segment import Segment
-from textual import events, on
+from textual import events
 from textual.binding import Binding
 from textual.geometry import Region
 from textual.message import Message
 from textual.strip import Strip
 from textual.timer import Timer
 from textual.widget import Widget
-from textual.worker import Worker, WorkerState
 
 from contacts_tui.lifecycle import LifecycleConfig
 from contacts_tui.safe_text import display_safe
@@ -153,26 +152,34 @@ class ContactTable(RowWindow, Widget, can_focus=True):
     class Opened(Message):
         """The user asked to open a contact (enter or a double click)."""
 
+        table: ContactTable
         contact_id: int
 
-    @dataclass
-    class CursorMoved(Message):
-        """The cursor is on another row (0-based); `contact_id` is None while it loads."""
-
-        row: int
-        contact_id: int | None
+        @property
+        def control(self) -> ContactTable:
+            return self.table
 
     @dataclass
     class Loaded(Message):
         """A view change, jump or reload has landed (or failed): no read is on its way."""
 
+        table: ContactTable
         rows: int  # rows in the window now
+
+        @property
+        def control(self) -> ContactTable:
+            return self.table
 
     @dataclass
     class Counted(Message):
         """The number of contacts in the current view is known (after every reload)."""
 
+        table: ContactTable
         total: int
+
+        @property
+        def control(self) -> ContactTable:
+            return self.table
 
     def __init__(
         self,
@@ -358,7 +365,7 @@ class ContactTable(RowWindow, Widget, can_focus=True):
     def action_open(self) -> None:
         row = self.current_row
         if row is not None:
-            self.post_message(self.Opened(row.id))
+            self.post_message(self.Opened(self, row.id))
 
     # ----- mouse --------------------------------------------------------------------------
 
@@ -441,9 +448,6 @@ class ContactTable(RowWindow, Widget, can_focus=True):
             self.refresh()
         elif cursor != old_cursor:
             self._refresh_rows(old_cursor, cursor)
-        if cursor != old_cursor:
-            row = self._row_at(cursor)
-            self.post_message(self.CursorMoved(cursor, row.id if row else None))
         self._fill_window()
 
     def _refresh_rows(self, *indexes: int) -> None:
@@ -457,18 +461,15 @@ class ContactTable(RowWindow, Widget, can_focus=True):
         # The position indicator follows the view, not the cursor: it moved only if the
         # view scrolled, and then the whole table is repainted anyway.
 
-    @on(Worker.StateChanged)
-    def _worker_failed(self, event: Worker.StateChanged) -> None:
-        if event.state == WorkerState.ERROR:
-            was_loading = self._jumping
-            self._jumping = self._fetching = False
-            self._loaded = True
-            self.refresh()
-            if was_loading:
-                self.post_message(self.Loaded(len(self._rows)))
-            report = getattr(self.app, "report_worker_error", None)
-            if report is not None:
-                report(event.worker)
+    def worker_failed(self, work_name: str, message: str) -> bool:
+        """A read failed: stop looking busy (the toast says why)."""
+        was_loading = self._jumping
+        self._jumping = self._fetching = False
+        self._loaded = True
+        self.refresh()
+        if was_loading:
+            self.post_message(self.Loaded(self, len(self._rows)))
+        return False
 
     # ----- drawing ------------------------------------------------------------------------
 

@@ -8,13 +8,16 @@ and stops the reads a newer view has made useless (StoppableReads).
 
 from __future__ import annotations
 
-from textual import work
 from textual.worker import get_current_worker
 
 from contacts_tui.services import ContactFilter, ContactRow, ContactService, ReadStopped
+from contacts_tui.widgets.app_access import contacts_app
+from contacts_tui.widgets.reporting import reported_work
 
-COUNT_DELAY = 0.15
-"""Seconds a new view must stay before it is counted (see `_count_soon`)."""
+COUNT_DELAY = 0.05
+"""Seconds a new view must stay before it is counted (see `_count_soon`): longer than the
+~40 ms a page takes, so a quick typist's next key comes first; a count that starts
+anyway is stopped by that key. The dashboard comes with the count (services.count)."""
 
 EXACT_POSITION_ROWS = 100_000
 """After a change, the rows before the view are counted again only up to this many
@@ -115,9 +118,9 @@ class RowWindow:
 
     @property
     def _service(self) -> ContactService:
-        return self.app.service  # type: ignore[attr-defined]
+        return contacts_app(self).service
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="store.window")
+    @reported_work(thread=True, exclusive=True, group="store.window")
     def _fetch(
         self,
         ticket: int,
@@ -183,7 +186,7 @@ class RowWindow:
         self._cursor = max(0, self._cursor + by)
         self._top = max(0, self._top + by)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="store.page")
+    @reported_work(thread=True, exclusive=True, group="store.page")
     def _jump(
         self,
         ticket: int,
@@ -227,13 +230,13 @@ class RowWindow:
         self._more_below = has_more and where != "last"
         if where == "first" and not has_more:
             self._total = len(rows)  # the whole view is on this page: no need to count
-            self.post_message(self.Counted(self._total))
+            self.post_message(self.Counted(self, self._total))
         if where == "last":
             counted_now = self._total is None and total is not None
             total = max(total or 0, len(rows))
             self._total = total
             if counted_now:  # the jump counted the view (its own count is now stale)
-                self.post_message(self.Counted(total))
+                self.post_message(self.Counted(self, total))
             self._start = total - len(rows)
             cursor, top = total - 1, total - self._body_height
         else:
@@ -244,7 +247,7 @@ class RowWindow:
         self.refresh()
         self._place(cursor, top)
         self._trim()  # a page read before the size was known may be longer than needed
-        self.post_message(self.Loaded(len(self._rows)))
+        self.post_message(self.Loaded(self, len(self._rows)))
         if self._total is None:
             self._count_soon()
 
@@ -259,7 +262,7 @@ class RowWindow:
             COUNT_DELAY, lambda: self._count(ticket, generation, self._filter)
         )
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="store.reload")
+    @reported_work(thread=True, exclusive=True, group="store.reload")
     def _load_around(
         self,
         ticket: int,
@@ -328,7 +331,7 @@ class RowWindow:
         self._cursor = -1
         self.refresh()
         self._place(cursor, top)
-        self.post_message(self.Loaded(len(self._rows)))
+        self.post_message(self.Loaded(self, len(self._rows)))
         if above and start <= EXACT_POSITION_ROWS:
             self._locate(
                 self._reads.ticket(),
@@ -339,7 +342,7 @@ class RowWindow:
                 self._descending,
             )
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="store.position")
+    @reported_work(thread=True, exclusive=True, group="store.position")
     def _locate(
         self,
         ticket: int,
@@ -366,7 +369,7 @@ class RowWindow:
             self._shift(position - (self._start + ids.index(contact_id)))
             self.refresh()
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="store.count")
+    @reported_work(thread=True, exclusive=True, group="store.count")
     def _count(self, ticket: int, generation: int, contact_filter: ContactFilter) -> None:
         if generation != self._generation:
             return
@@ -383,7 +386,7 @@ class RowWindow:
             return
         self._total = total
         self._more_below = self._start + len(self._rows) < total
-        self.post_message(self.Counted(total))
+        self.post_message(self.Counted(self, total))
         if self._loaded and not self._jumping:
             self._place(self._cursor, self._top)
         self.refresh()  # the status line and the position indicator's scale changed
