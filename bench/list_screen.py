@@ -1,4 +1,4 @@
-"""How fast the contact list is at 100,000 or 1,000,000 contacts (issue 3), beside a bare app.
+"""How fast the contact list is at 100,000 or 1,000,000 contacts, beside a bare app.
 
 Runs the real `contacts-tui` in a pseudo-terminal of 100×30, reads what it writes, and
 times user-visible events. The floor is measured in the same run: a bare Textual app
@@ -39,8 +39,10 @@ PYTHONDONTWRITEBYTECODE and every start would compile every module.
 from __future__ import annotations
 
 import argparse
+import atexit
 import contextlib
 import fcntl
+import functools
 import os
 import platform
 import pty
@@ -53,6 +55,7 @@ import statistics
 import struct
 import subprocess
 import sys
+import tempfile
 import termios
 import time
 from dataclasses import dataclass, field
@@ -87,6 +90,16 @@ def run_bare_app() -> None:
 # ----- a child in a pseudo-terminal --------------------------------------------------------
 
 
+@functools.cache
+def private_config_home() -> Path:
+    """A config and state folder of this run's own, removed at exit: the user's
+    settings.toml (the list's columns, which another session may change) must not
+    change what the benchmark's children show."""
+    folder = Path(tempfile.mkdtemp(prefix="contacts-bench-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    return folder
+
+
 def child_env() -> dict[str, str]:
     env = dict(os.environ)
     for name in ("PYTHONDONTWRITEBYTECODE", "NO_COLOR", "COLUMNS", "LINES"):
@@ -96,6 +109,8 @@ def child_env() -> dict[str, str]:
             env.pop(name)
     env["PYTHONPYCACHEPREFIX"] = str(WORKSPACES / "pycache")
     env["TERM"] = "xterm-256color"
+    env["XDG_CONFIG_HOME"] = str(private_config_home() / "config")
+    env["XDG_STATE_HOME"] = str(private_config_home() / "state")
     if os.environ.get("BENCH_ARENAS"):
         env["MALLOC_ARENA_MAX"] = os.environ["BENCH_ARENAS"]
     return env
@@ -105,11 +120,12 @@ class Terminal:
     """A process on a pty of WIDTH×HEIGHT; everything it writes is read and counted."""
 
     def __init__(self, argv: list[str]) -> None:
+        env = child_env()  # in this process: the private config folder is made once, here
         self.started = time.perf_counter()
         self.pid, self.fd = pty.fork()
         if self.pid == 0:  # the child
             with contextlib.suppress(Exception):
-                os.execve(argv[0], argv, child_env())
+                os.execve(argv[0], argv, env)
             os._exit(127)
         winsize = struct.pack("HHHH", HEIGHT, WIDTH, 0, 0)
         fcntl.ioctl(self.fd, termios.TIOCSWINSZ, winsize)

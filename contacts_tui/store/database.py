@@ -410,7 +410,7 @@ def with_connection(function: Callable[..., T]) -> Callable[..., T]:
     return wrapper
 
 
-# ----- reads that a newer one makes useless (added for the list screen's memory) -----------
+# ----- reads that a newer one makes useless ------------------------------------------------
 # Every read of the list runs in a thread worker with its own connection. Textual cancels a
 # superseded worker, but that only sets a flag: its query runs on to the end. While the user
 # types a search, counts and dashboards over 100,000+ matches of terms already gone kept

@@ -198,7 +198,7 @@ def assigned_accounts(contact_ids: list[int]) -> dict[int, list[str]]:
     return result
 
 
-# ----- position of a row (added for the list screen's virtual table) ------------------------
+# ----- position of a row --------------------------------------------------------------------
 # After a change the table re-reads its window from a row's sort key; this says which row
 # number that key now has, so "row N of M" stays exact without OFFSET paging.
 
@@ -215,7 +215,7 @@ def position(condition: peewee.Expression, sort: str, descending: bool, sort_key
     return count(condition & before)
 
 
-# ----- pages of a search, fast at a million contacts (added for the list screen) -----------
+# ----- pages of a search, fast at a million contacts ---------------------------------------
 # `page` with a search condition asks the search index (FTS5 or pg_trgm, or `contact_word`
 # for short terms) for every match, then sorts them all for one page: at a million
 # contacts 190 ms for "mar" (177,000 matches), 150 ms and more for "jo" sorted by company.
