@@ -122,7 +122,7 @@ def current_stays(
     if not older_than:
         return []
     arrived = fn.MAX(StageChange.at)
-    cutoff = _group_case(Contact.stage, {str(t): [k] for k, t in older_than.items()})
+    cutoff = peewee.Case(Contact.stage, list(older_than.items()))
     query = (
         Contact.select(Contact.id, Contact.name, Contact.company_name, Contact.stage, arrived)
         .join(StageChange, on=StageChange.contact == Contact.id)
