@@ -55,6 +55,8 @@ DIMENSION_LABELS = {
     "company": "Company",
     "user": "Changed by",
 }
+NO_VALUE = "(none)"
+"""How a breakdown's empty value (no segmentation, Tenant-Wide, no account) is shown."""
 STUCK_LIMIT = 200
 """At most this many stuck contacts are listed, the longest waiting first."""
 
@@ -417,7 +419,9 @@ def report_table(report: Report) -> tuple[list[str], list[list[object]]]:
             [w.monday.isoformat(), w.changes, w.new_contacts, w.won, w.lost] for w in report.weeks
         ]
     columns = [report.by, *report.categories, "won", "lost", "win_rate"]
-    return columns, [[r.value, *r.reached, r.won, r.lost, r.win_rate] for r in report.rows]
+    return columns, [
+        [r.value or NO_VALUE, *r.reached, r.won, r.lost, r.win_rate] for r in report.rows
+    ]
 
 
 def stuck_table(report: TimeInStage) -> tuple[list[str], list[list[object]]]:
