@@ -40,6 +40,7 @@ class PipelineBoardScreen(ReportsWorkerErrors, Screen):
     """One lifecycle template's steps as columns, grouped under their categories."""
 
     COMMAND_GROUP = "Pipeline board"
+    AUTO_FOCUS = "CardList"  # the first column's cards, not the scrolling board
     COMMANDS: ClassVar = {ScreenBindingCommands}
     BINDINGS: ClassVar[list[Binding]] = [
         Binding("escape", "back", "Back", id="board.back", tooltip="Back to the list"),
@@ -101,12 +102,6 @@ class PipelineBoardScreen(ReportsWorkerErrors, Screen):
 
     def on_mount(self) -> None:
         self.reload()
-        self.call_after_refresh(self._focus_first)
-
-    def _focus_first(self) -> None:
-        columns = self.columns
-        if columns and self.focused is None:
-            columns[0].card_list.focus()
 
     def on_screen_resume(self) -> None:
         # Back from a contact: it may have moved, changed or been archived.
@@ -240,23 +235,24 @@ class PipelineBoardScreen(ReportsWorkerErrors, Screen):
             return
         self.confirm_move(column.step, card, steps[index])
 
-    @work(exclusive=True, group="dialog")
-    async def action_move_to(self) -> None:
+    def action_move_to(self) -> None:
         from contacts_tui.screens.choose_step import ChooseStepDialog
 
         chosen = self._card()
         if chosen is None:
             return
         column, card = chosen
-        question = f"Move {display_safe(card.name)} to which step?"
-        key = await self.app.push_screen_wait(
-            ChooseStepDialog(self.template, question, preselect=column.step.key)
-        )
-        step = self.template.step(key) if key else None
-        if step is not None and step.key != column.step.key:
-            self.confirm_move(column.step, card, step)
 
-    @work(exclusive=True, group="dialog_confirm")
+        def picked(key: str | None) -> None:
+            step = self.template.step(key) if key else None
+            if step is not None and step.key != column.step.key:
+                self.confirm_move(column.step, card, step)
+
+        question = f"Move {display_safe(card.name)} to which step?"
+        dialog = ChooseStepDialog(self.template, question, preselect=column.step.key)
+        self.app.push_screen(dialog, picked)
+
+    @work(exclusive=True, group="dialog")
     async def confirm_move(self, here: Step, card: BoardCard, step: Step) -> None:
         from contacts_tui.screens.confirm import ConfirmDialog
 
@@ -285,5 +281,6 @@ class PipelineBoardScreen(ReportsWorkerErrors, Screen):
         self.app.call_from_thread(self._moved, f"Moved {name} to {step.name}.", "information")
 
     def _moved(self, message: str, severity: str) -> None:
-        self.notify(Text(message), title="Pipeline", severity=severity)  # type: ignore[arg-type]
+        # Plain text, never markup: the message quotes a contact's name.
+        self.notify(message, title="Pipeline", severity=severity, markup=False)  # type: ignore[arg-type]
         self.reload()

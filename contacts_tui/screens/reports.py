@@ -235,7 +235,7 @@ class ReportsScreen(ReportsWorkerErrors, Screen):
         plt.clear_data()
         plt.clear_figure()
         x = list(range(len(weeks)))
-        for key, label, marker in SERIES:
+        for key, _label, marker in SERIES:
             # No plotext legend: it covers the first weeks; the totals line above is the key.
             plt.plot(x, [getattr(w, key) for w in weeks], marker=marker)
         step = max(1, len(weeks) // 6)
@@ -340,8 +340,8 @@ class ReportsScreen(ReportsWorkerErrors, Screen):
             save_report(report, fmt, path, overwrite=replace)
         except ExportError as error:
             self.app.call_from_thread(
-                self.notify, Text(error_message(error)), title="Export", severity="error"
+                self.notify, error_message(error), title="Export", severity="error", markup=False
             )
             return
-        message = Text(f"Saved the {fmt.upper()} report to {display_safe(path)}.")
-        self.app.call_from_thread(self.notify, message, title="Export")
+        message = f"Saved the {fmt.upper()} report to {display_safe(path)}."
+        self.app.call_from_thread(self.notify, message, title="Export", markup=False)
