@@ -194,10 +194,13 @@ class ReportsScreen(ReportsWorkerErrors, Screen):
         plt = plot.plt
         plt.clear_data()
         plt.clear_figure()
-        numbers = list(range(1, len(report.steps) + 1))
-        plt.bar(numbers, [s.reached for s in report.steps], marker="█", width=0.6)
-        plt.xticks(numbers, [str(n) for n in numbers])
-        plt.title("Contacts reaching each step (# as in the table)")
+        # Across, one bar a line, numbered as in the table: at 80 columns a bar per step
+        # standing up had two cells and no gap between them.
+        # plotext draws the first bar at the bottom: reversed, step 1 is on top as in the table.
+        numbers = [str(n) for n in range(len(report.steps), 0, -1)]
+        reached = [s.reached for s in reversed(report.steps)]
+        plt.bar(numbers, reached, orientation="horizontal", width=0.3)
+        plt.title("Reached, by # of the table")
         plot.refresh()
 
     def _show_time(self, report: TimeInStage) -> None:

@@ -76,7 +76,8 @@ class Period:
 
     @property
     def text(self) -> str:
-        return f"{self.label} ({self.start.isoformat()} to {self.end.isoformat()})"
+        dates = f"{self.start.isoformat()} to {self.end.isoformat()}"
+        return dates if self.label == dates else f"{self.label} ({dates})"
 
 
 def period(
