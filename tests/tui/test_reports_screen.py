@@ -53,7 +53,7 @@ async def test_funnel_shows_the_figures_and_the_chart(workspace, ids):
         assert table[4] == ["5", "Proposal Sent", "1", "0.0%"]
         text = screen_text(app)
         assert "Won 1 · Lost 1 · win rate 50.0%" in text
-        assert "Contacts reaching each step" in text
+        assert "Reached, by # of the table" in text
         assert "2026-01-01 to 2026-03-31" in text
 
 
