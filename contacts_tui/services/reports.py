@@ -226,6 +226,10 @@ class ReportService:
             )
         return filter_condition(contact_filter, steps)
 
+    def _history_condition(self, contact_filter: ContactFilter) -> peewee.Expression | None:
+        """None for the default view, which the store answers from the history alone."""
+        return None if contact_filter == DEFAULT_VIEW else self._condition(contact_filter)
+
     @with_connection
     def funnel(
         self,
@@ -234,7 +238,7 @@ class ReportService:
         template: str | None = None,
     ) -> Funnel:
         lifecycle = self.template(template)
-        condition = self._condition(contact_filter)
+        condition = self._history_condition(contact_filter)
         start, end = span.bounds
         steps = lifecycle.steps()
         step_groups = {step.key: [step.key] for step in steps}
@@ -306,7 +310,7 @@ class ReportService:
         template: str | None = None,
     ) -> Movement:
         lifecycle = self.template(template)
-        condition = self._condition(contact_filter)
+        condition = self._history_condition(contact_filter)
         start, end = span.bounds
         outcomes = _outcomes(lifecycle)
         changes = {
@@ -315,7 +319,7 @@ class ReportService:
                 condition, start, end, outcomes["won"], outcomes["lost"]
             )
         }
-        new = dict(queries.new_contacts_per_week(condition, start, end))
+        new = dict(queries.new_contacts_per_week(self._condition(contact_filter), start, end))
         weeks = []
         monday = span.start - timedelta(days=span.start.weekday())
         while monday <= span.end:
@@ -335,7 +339,7 @@ class ReportService:
         if by not in DIMENSIONS:
             raise ValidationError(f"Unknown breakdown {by!r}: use one of {', '.join(DIMENSIONS)}.")
         lifecycle = self.template(template)
-        condition = self._condition(contact_filter)
+        condition = self._history_condition(contact_filter)
         start, end = span.bounds
         categories = {c.key: [s.key for s in c.steps] for c in lifecycle.categories}
         outcomes = {f"outcome:{k}": v for k, v in _outcomes(lifecycle).items()}

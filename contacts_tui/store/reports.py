@@ -37,8 +37,16 @@ def _dimension(by: str) -> peewee.Node:
     }[by]
 
 
+def _not_archived() -> peewee.Expression:
+    """The default view's contacts as a condition on the stage history alone: the few
+    archived ones are looked up in their partial index (migration 0007) instead of
+    reading the contact row of every change."""
+    archived = Contact.select(Contact.id).where(Contact.archived)
+    return StageChange.contact.not_in(archived)
+
+
 def reached(
-    condition: peewee.Expression,
+    condition: peewee.Expression | None,
     start: datetime,
     end: datetime,
     groups: dict[str, Iterable[str]],
@@ -48,28 +56,26 @@ def reached(
     group in the period, each contact counted once per group (and per dimension value).
 
     `groups` maps a group name to step keys (a step per group, a category's steps, the
-    steps of an outcome). Without `by` the dimension value is "".
+    steps of an outcome). Without `by` the dimension value is "". `condition` None is
+    the default view (every contact not archived).
     """
     keys = sorted({key for members in groups.values() for key in members})
     if not keys:
         return []
     group = _group_case(StageChange.to_stage, groups)
     dimension = _dimension(by) if by else peewee.Value("")
-    query = (
-        StageChange.select(dimension, group, fn.COUNT(fn.DISTINCT(StageChange.contact)))
-        .join(Contact, on=StageChange.contact == Contact.id)
-        .where(
-            condition
-            & (StageChange.at >= start)
-            & (StageChange.at < end)
-            & StageChange.to_stage.in_(keys)
-        )
-    )
+    query = StageChange.select(dimension, group, fn.COUNT(fn.DISTINCT(StageChange.contact)))
+    where = (StageChange.at >= start) & (StageChange.at < end) & StageChange.to_stage.in_(keys)
+    if condition is None and by in (None, "user"):
+        where &= _not_archived()
+    else:
+        query = query.join(Contact, on=StageChange.contact == Contact.id)
+        where &= condition if condition is not None else ~Contact.archived
     if by == "account":
         query = query.join(
             ContactAccount, JOIN.LEFT_OUTER, on=ContactAccount.contact == Contact.id
         ).join(Account, JOIN.LEFT_OUTER, on=ContactAccount.account == Account.id)
-    query = query.group_by(peewee.SQL("1"), peewee.SQL("2")).tuples()
+    query = query.where(where).group_by(peewee.SQL("1"), peewee.SQL("2")).tuples()
     return [(value or "", name, n) for value, name, n in query if name is not None]
 
 
@@ -149,7 +155,7 @@ def _week(column: peewee.Field) -> peewee.Node:
 
 
 def changes_per_week(
-    condition: peewee.Expression,
+    condition: peewee.Expression | None,
     start: datetime,
     end: datetime,
     won: Iterable[str],
@@ -164,13 +170,14 @@ def changes_per_week(
             return peewee.Value(0)
         return fn.SUM(peewee.Case(None, ((StageChange.to_stage.in_(keys), 1),), 0))
 
-    query = (
-        StageChange.select(week, fn.COUNT(StageChange.id), into(won), into(lost))
-        .join(Contact, on=StageChange.contact == Contact.id)
-        .where(condition & (StageChange.at >= start) & (StageChange.at < end))
-        .group_by(peewee.SQL("1"))
-        .tuples()
-    )
+    query = StageChange.select(week, fn.COUNT(StageChange.id), into(won), into(lost))
+    where = (StageChange.at >= start) & (StageChange.at < end)
+    if condition is None:  # the default view
+        where &= _not_archived()
+    else:
+        query = query.join(Contact, on=StageChange.contact == Contact.id)
+        where &= condition
+    query = query.where(where).group_by(peewee.SQL("1")).tuples()
     return [(_as_date(w), n, int(w_n or 0), int(l_n or 0)) for w, n, w_n, l_n in query]
 
 

@@ -20,9 +20,13 @@ PERIOD = ["--from", "2026-01-01", "--to", "2026-03-31"]
 
 
 @pytest.fixture
-def home(workspace: Workspace, service: ContactService) -> list[str]:
+def home(workspace: Workspace, service: ContactService, request) -> list[str]:
+    """The CLI's options for the test's workspace (and its PostgreSQL database)."""
     build_history(service)
-    return ["--home", str(workspace.folder)]
+    options = ["--home", str(workspace.folder)]
+    if "backend" in request.fixturenames and request.getfixturevalue("backend") == "postgresql":
+        options += ["--db", request.getfixturevalue("pg_server_url")]
+    return options
 
 
 def run(capsys, *argv: str) -> tuple[int, str, str]:
