@@ -6,6 +6,7 @@ import gc
 import shutil
 import sys
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.app import App, SystemCommand
@@ -18,6 +19,9 @@ from contacts_tui.safe_text import display_safe, first_line
 from contacts_tui.screens.contact_list import ContactListScreen
 from contacts_tui.services import ContactService, Page
 from contacts_tui.workspace import Workspace
+
+if TYPE_CHECKING:
+    from contacts_tui.dialogs.record_form import RecordForm
 
 FIRST_PAGE_MARGIN = 20
 """Rows read beyond the terminal's height at start, so the first scroll needs no read."""
@@ -153,6 +157,11 @@ class ContactsApp(App):
 
         if not isinstance(self.screen, ControlCenterScreen):
             self.push_screen(ControlCenterScreen())
+
+    def on_record_form_open_contact(self, message: RecordForm.OpenContact) -> None:
+        from contacts_tui.screens.contact_detail import ContactDetailScreen
+
+        self.push_screen(ContactDetailScreen(message.contact_id))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)

@@ -12,14 +12,14 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
+from contacts_tui.dialogs.account_name import AccountNameDialog
+from contacts_tui.dialogs.confirm import ConfirmDialog
 from contacts_tui.safe_text import display_safe
-from contacts_tui.screens.account_name import AccountNameDialog
 from contacts_tui.screens.binding_commands import ScreenBindingCommands
-from contacts_tui.screens.confirm import ConfirmDialog
-from contacts_tui.screens.worker_errors import ReportsWorkerErrors
 from contacts_tui.services import AccountInfo
 from contacts_tui.validation import ValidationError
 from contacts_tui.widgets.keys_footer import KeysFooter
+from contacts_tui.widgets.worker_errors import ReportsWorkerErrors
 
 NAME_WIDTH_MAX = 48
 

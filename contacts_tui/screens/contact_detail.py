@@ -14,12 +14,16 @@ from textual.screen import Screen
 from textual.widgets import Input, Static, TabbedContent, TabPane, TextArea
 from textual.worker import Worker, WorkerState
 
+from contacts_tui.dialogs.choose_step import ChooseStepDialog
+from contacts_tui.dialogs.confirm import ConfirmDialog
+from contacts_tui.dialogs.conflict_dialog import ConflictDialog
 from contacts_tui.lifecycle import LifecycleConfig, Step
+from contacts_tui.panels.details_panel import DetailsPanel
+from contacts_tui.panels.documents_panel import DocumentsPanel
+from contacts_tui.panels.history_panel import HistoryPanel
+from contacts_tui.panels.info_panel import FIELD_LABELS, InfoPanel
 from contacts_tui.safe_text import display_safe
 from contacts_tui.screens.binding_commands import ScreenBindingCommands
-from contacts_tui.screens.choose_step import ChooseStepDialog
-from contacts_tui.screens.confirm import ConfirmDialog
-from contacts_tui.screens.conflict_dialog import ConflictDialog
 from contacts_tui.services import (
     CompanyInfo,
     ConflictError,
@@ -27,10 +31,6 @@ from contacts_tui.services import (
     NotFoundError,
 )
 from contacts_tui.validation import ValidationError
-from contacts_tui.widgets.details_panel import DetailsPanel
-from contacts_tui.widgets.documents_panel import DocumentsPanel
-from contacts_tui.widgets.history_panel import HistoryPanel
-from contacts_tui.widgets.info_panel import FIELD_LABELS, InfoPanel
 from contacts_tui.widgets.keys_footer import KeysFooter
 from contacts_tui.widgets.lifecycle_stepper import LifecycleStepper
 

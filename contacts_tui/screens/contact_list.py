@@ -19,13 +19,13 @@ from textual.worker import get_current_worker
 
 from contacts_tui.preferences import load_columns, save_columns
 from contacts_tui.safe_text import display_safe
-from contacts_tui.screens.worker_errors import ReportsWorkerErrors
 from contacts_tui.services import TENANT_WIDE, ContactFilter, ContactRow
 from contacts_tui.widgets.contact_table import ContactTable
 from contacts_tui.widgets.dashboard import DashboardBar
 from contacts_tui.widgets.keys_footer import KeysFooter
 from contacts_tui.widgets.table_columns import COLUMNS, DEFAULT_COLUMNS
 from contacts_tui.widgets.title_bar import TitleBar
+from contacts_tui.widgets.worker_errors import ReportsWorkerErrors
 
 SEARCH_PLACEHOLDER = "search name, e-mail, phone, company (press /)"
 BOLD = Style(bold=True)
@@ -284,7 +284,7 @@ class ContactListScreen(ReportsWorkerErrors, Screen):
         self.app.push_screen(ContactDetailScreen(contact_id))
 
     def action_add(self) -> None:
-        from contacts_tui.screens.add_contact import AddContactDialog
+        from contacts_tui.dialogs.add_contact import AddContactDialog
 
         def added(contact_id: int | None) -> None:
             if contact_id is not None:
@@ -294,7 +294,7 @@ class ContactListScreen(ReportsWorkerErrors, Screen):
         self.app.push_screen(AddContactDialog(), added)
 
     def action_archive(self) -> None:
-        from contacts_tui.screens.confirm import ConfirmDialog
+        from contacts_tui.dialogs.confirm import ConfirmDialog
 
         row = self.table.current_row
         if row is None:
@@ -331,7 +331,7 @@ class ContactListScreen(ReportsWorkerErrors, Screen):
     # ----- filter, sort, columns, export --------------------------------------------------
 
     def action_filter(self) -> None:
-        from contacts_tui.screens.filter_dialog import FilterDialog
+        from contacts_tui.dialogs.filter_dialog import FilterDialog
 
         def chosen(new: ContactFilter | None) -> None:
             if new is not None:
@@ -346,7 +346,7 @@ class ContactListScreen(ReportsWorkerErrors, Screen):
             self.apply_filter(cleared)
 
     def action_sort(self) -> None:
-        from contacts_tui.screens.sort_dialog import SortDialog
+        from contacts_tui.dialogs.sort_dialog import SortDialog
 
         table = self.table
         offered = [(k, COLUMNS[k].label) for k in table.visible_columns if COLUMNS[k].sortable]
@@ -358,7 +358,7 @@ class ContactListScreen(ReportsWorkerErrors, Screen):
         self.app.push_screen(SortDialog(offered, table.sort, table.descending), chosen)
 
     def action_columns(self) -> None:
-        from contacts_tui.screens.columns_dialog import ColumnsDialog
+        from contacts_tui.dialogs.columns_dialog import ColumnsDialog
 
         def chosen(columns: list[str] | None) -> None:
             if columns is not None:
@@ -386,14 +386,14 @@ class ContactListScreen(ReportsWorkerErrors, Screen):
             self.app.call_from_thread(self._open_export, contact_filter, total)
 
     def _open_export(self, contact_filter: ContactFilter, total: int) -> None:
-        from contacts_tui.screens.export_dialog import ExportDialog
+        from contacts_tui.dialogs.export_dialog import ExportDialog
 
         table = self.table
         self.app.push_screen(ExportDialog(contact_filter, table.sort, table.descending, total))
 
     @work(exclusive=True, group="dialog")
     async def action_import(self) -> None:
-        from contacts_tui.screens.import_dialog import ImportDialog, ImportFilePicker
+        from contacts_tui.dialogs.import_dialog import ImportDialog, ImportFilePicker
 
         path = await self.app.push_screen_wait(ImportFilePicker())
         if path is None:
@@ -446,7 +446,7 @@ class ContactListScreen(ReportsWorkerErrors, Screen):
             text.append("all active contacts", style=DIM)
             text.append("   f to filter", style=DIM)
         else:
-            from contacts_tui.screens.filter_dialog import describe_filter
+            from contacts_tui.dialogs.filter_dialog import describe_filter
 
             config = self.app.service.config  # type: ignore[attr-defined]
             # Plain text already made safe by describe_filter: never parsed as markup.

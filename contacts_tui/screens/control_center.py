@@ -21,15 +21,15 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Static, Tree
 
+from contacts_tui.dialogs.confirm import ConfirmDialog
 from contacts_tui.safe_text import display_safe
 from contacts_tui.screens.binding_commands import ScreenBindingCommands
-from contacts_tui.screens.confirm import ConfirmDialog
 from contacts_tui.screens.control_center_edits import ConfigEdits
 from contacts_tui.screens.control_center_file import ConfigFile
-from contacts_tui.screens.worker_errors import ReportsWorkerErrors
 from contacts_tui.services import lifecycle_admin as admin
 from contacts_tui.widgets.keys_footer import KeysFooter
 from contacts_tui.widgets.lifecycle_tree import ItemRef, LifecycleTree, item_details
+from contacts_tui.widgets.worker_errors import ReportsWorkerErrors
 
 TITLE = "Control Center › Sales Management › Contact › Contact Lifecycle"
 UNSAVED = Style(bold=True, italic=True)

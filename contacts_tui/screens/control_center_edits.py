@@ -15,12 +15,12 @@ from rich.text import Text
 from textual import work
 from textual.widgets.option_list import Option
 
+from contacts_tui.dialogs.confirm import ConfirmDialog
+from contacts_tui.dialogs.dialog import cancel_binding
+from contacts_tui.dialogs.lifecycle_item_dialog import ItemField, LifecycleItemDialog
+from contacts_tui.dialogs.pick_one import PickOneDialog
 from contacts_tui.lifecycle import Category, LifecycleConfig, Step, Template
 from contacts_tui.safe_text import display_safe
-from contacts_tui.screens.confirm import ConfirmDialog
-from contacts_tui.screens.dialog import cancel_binding
-from contacts_tui.screens.lifecycle_item_dialog import ItemField, LifecycleItemDialog
-from contacts_tui.screens.pick_one import PickOneDialog
 from contacts_tui.services import lifecycle_admin as admin
 from contacts_tui.widgets.lifecycle_tree import PICKLIST_LABELS, ItemRef
 

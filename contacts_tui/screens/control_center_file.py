@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from textual import work
 
 from contacts_tui import lifecycle
+from contacts_tui.dialogs.confirm import ConfirmDialog
 from contacts_tui.lifecycle import ConfigError, LifecycleConfig
-from contacts_tui.screens.confirm import ConfirmDialog
 from contacts_tui.services import lifecycle_admin as admin
 from contacts_tui.services.lifecycle_admin import StepMove
 
@@ -70,7 +70,7 @@ class ConfigFile:
             return
         if on_disk != self.disk.raw:
             # Someone saved it meanwhile (another admin, an editor): never overwrite blindly.
-            from contacts_tui.screens.conflict_dialog import ConflictDialog
+            from contacts_tui.dialogs.conflict_dialog import ConflictDialog
 
             choice = await self.app.push_screen_wait(
                 ConflictDialog(

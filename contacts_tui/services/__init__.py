@@ -35,8 +35,8 @@ from contacts_tui.services.shared import (
     write_audit,
     write_contact,
 )
-from contacts_tui.store import listing
-from contacts_tui.store.database import with_connection
+from contacts_tui.store import SORT_KEYS, listing
+from contacts_tui.store.database import ReadStopped, StoppableReads, with_connection
 from contacts_tui.store.listing import TENANT_WIDE, ContactFilter
 from contacts_tui.store.models import (
     Account,
@@ -103,9 +103,13 @@ def __getattr__(name: str) -> object:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
+# The UI reaches the store only through this module: what it needs of the store's own
+# vocabulary (the sort keys, stopping superseded reads, folding text as search does) is
+# passed on from here.
 __all__ = [
     "DEFAULT_VIEW",
     "EDITABLE_FIELDS",
+    "SORT_KEYS",
     "STATUS_CLOSED",
     "STATUS_OPEN",
     "TENANT_WIDE",
@@ -127,9 +131,12 @@ __all__ = [
     "NotFoundError",
     "Page",
     "PhoneInfo",
+    "ReadStopped",
     "RecordCheck",
     "RecordInvalid",
     "StageChangeInfo",
+    "StoppableReads",
+    "fold",
     "refresh_derived",
     "remove_orphan_blob",
 ]

@@ -27,9 +27,7 @@ from textual.worker import Worker, WorkerState
 
 from contacts_tui.lifecycle import LifecycleConfig
 from contacts_tui.safe_text import display_safe
-from contacts_tui.services import ContactFilter, ContactRow, Page
-from contacts_tui.store.database import StoppableReads
-from contacts_tui.store.listing import SORT_COLUMNS
+from contacts_tui.services import SORT_KEYS, ContactFilter, ContactRow, Page, StoppableReads
 from contacts_tui.widgets.row_window import RowWindow
 from contacts_tui.widgets.table_columns import (
     COLUMNS,
@@ -274,7 +272,7 @@ class ContactTable(RowWindow, Widget, can_focus=True):
         once, without a read in a worker (the app reads it while starting).
         """
         if sort is not None:
-            if sort not in SORT_COLUMNS:
+            if sort not in SORT_KEYS:
                 raise ValueError(f"cannot sort by {sort!r}")
             self._sort = sort
         if descending is not None:

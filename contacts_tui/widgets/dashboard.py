@@ -12,8 +12,7 @@ from textual.timer import Timer
 from textual.widget import Widget
 from textual.worker import Worker, WorkerState, get_current_worker
 
-from contacts_tui.services import ContactFilter, Dashboard
-from contacts_tui.store.database import ReadStopped, StoppableReads
+from contacts_tui.services import ContactFilter, Dashboard, ReadStopped, StoppableReads
 
 LOAD_DELAY = 0.05
 """Seconds a view must stay on screen before its counts are read (see `load`)."""

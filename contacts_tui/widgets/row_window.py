@@ -11,8 +11,7 @@ from __future__ import annotations
 from textual import work
 from textual.worker import get_current_worker
 
-from contacts_tui.services import ContactFilter, ContactRow, ContactService
-from contacts_tui.store.database import ReadStopped
+from contacts_tui.services import ContactFilter, ContactRow, ContactService, ReadStopped
 
 COUNT_DELAY = 0.15
 """Seconds a new view must stay before it is counted (see `_count_soon`)."""

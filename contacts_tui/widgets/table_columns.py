@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 
 from rich.cells import cell_len, set_cell_size
 
-from contacts_tui.store.listing import SORT_COLUMNS
+from contacts_tui.services import SORT_KEYS
 
 
 @dataclass(frozen=True)
@@ -26,7 +26,7 @@ class Column:
 
     @property
     def sortable(self) -> bool:
-        return self.key in SORT_COLUMNS
+        return self.key in SORT_KEYS
 
     key: str = ""
 

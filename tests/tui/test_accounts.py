@@ -7,9 +7,9 @@ from pilot_helpers import settle as settle_workers
 from textual.widgets import DataTable, Input
 
 from contacts_tui.app import ContactsApp
-from contacts_tui.screens.account_name import AccountNameDialog
+from contacts_tui.dialogs.account_name import AccountNameDialog
+from contacts_tui.dialogs.confirm import ConfirmDialog
 from contacts_tui.screens.accounts import AccountsScreen
-from contacts_tui.screens.confirm import ConfirmDialog
 
 SIZE = (100, 30)
 

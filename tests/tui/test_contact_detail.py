@@ -10,13 +10,13 @@ from textual.widgets import Input, OptionList, Select, TabbedContent
 
 from contacts_tui import lifecycle
 from contacts_tui.app import ContactsApp
-from contacts_tui.screens.account_picker import AccountPicker
-from contacts_tui.screens.choose_step import ChooseStepDialog
-from contacts_tui.screens.confirm import ConfirmDialog
-from contacts_tui.screens.conflict_dialog import ConflictDialog
+from contacts_tui.dialogs.account_picker import AccountPicker
+from contacts_tui.dialogs.choose_step import ChooseStepDialog
+from contacts_tui.dialogs.confirm import ConfirmDialog
+from contacts_tui.dialogs.conflict_dialog import ConflictDialog
+from contacts_tui.panels.info_panel import OUT_OF_CONFIG_HINT, InfoPanel
 from contacts_tui.screens.contact_detail import ContactDetailScreen
 from contacts_tui.services import ContactService
-from contacts_tui.widgets.info_panel import OUT_OF_CONFIG_HINT, InfoPanel
 from contacts_tui.widgets.lifecycle_stepper import LifecycleStepper
 
 SIZE = (100, 30)

@@ -12,15 +12,15 @@ from textual.worker import WorkerCancelled
 
 from contacts_tui.app import ContactsApp
 from contacts_tui.demo import add_demo_contacts
+from contacts_tui.dialogs.add_contact import AddContactDialog
+from contacts_tui.dialogs.columns_dialog import ColumnsDialog
+from contacts_tui.dialogs.confirm import ConfirmDialog
+from contacts_tui.dialogs.export_dialog import ExportDialog
+from contacts_tui.dialogs.filter_dialog import FilterDialog
+from contacts_tui.dialogs.sort_dialog import SortDialog
 from contacts_tui.preferences import load_columns
-from contacts_tui.screens.add_contact import AddContactDialog
-from contacts_tui.screens.columns_dialog import ColumnsDialog
-from contacts_tui.screens.confirm import ConfirmDialog
 from contacts_tui.screens.contact_list import ContactListScreen
-from contacts_tui.screens.export_dialog import ExportDialog
-from contacts_tui.screens.filter_dialog import FilterDialog
 from contacts_tui.screens.help import HelpScreen
-from contacts_tui.screens.sort_dialog import SortDialog
 from contacts_tui.services import ContactFilter, ContactService
 from contacts_tui.store.search import digits
 from contacts_tui.widgets.dashboard import DashboardBar

@@ -11,12 +11,12 @@ from textual.widgets import Input
 
 from contacts_tui import lifecycle
 from contacts_tui.app import ContactsApp
-from contacts_tui.screens.confirm import ConfirmDialog
-from contacts_tui.screens.conflict_dialog import ConflictDialog
+from contacts_tui.dialogs.confirm import ConfirmDialog
+from contacts_tui.dialogs.conflict_dialog import ConflictDialog
+from contacts_tui.dialogs.lifecycle_item_dialog import LifecycleItemDialog
 from contacts_tui.screens.control_center import ControlCenterScreen
 from contacts_tui.screens.control_center_edits import PickTarget
 from contacts_tui.screens.help import HelpScreen
-from contacts_tui.screens.lifecycle_item_dialog import LifecycleItemDialog
 from contacts_tui.services import lifecycle_admin
 from contacts_tui.widgets.lifecycle_tree import ItemRef, LifecycleTree
 

@@ -11,13 +11,13 @@ from textual import on, work
 from textual.app import App, ComposeResult
 from textual.widgets import Checkbox, Footer, Input, Select, Static
 
-from contacts_tui.screens.choose_primary import ChoosePrimaryDialog
-from contacts_tui.screens.confirm import ConfirmDialog
-from contacts_tui.screens.duplicate_dialog import DuplicateDialog
-from contacts_tui.screens.record_form import RecordForm
+from contacts_tui.dialogs.choose_primary import ChoosePrimaryDialog
+from contacts_tui.dialogs.confirm import ConfirmDialog
+from contacts_tui.dialogs.duplicate_dialog import DuplicateDialog
+from contacts_tui.dialogs.record_form import RecordForm
+from contacts_tui.panels.details_panel import DetailsPanel
 from contacts_tui.services import ContactService
 from contacts_tui.store.models import BankAccount, Email, database
-from contacts_tui.widgets.details_panel import DetailsPanel
 from contacts_tui.widgets.record_table import PRIMARY_MARK, RecordTable
 
 ES_NATIONAL_CHECK_WRONG = "ES2921000418460200051332"  # IBAN check digits fine, bank's not

@@ -17,12 +17,12 @@ from textual.widgets import Input, Label, ProgressBar, RadioSet, Select
 
 from contacts_tui import export
 from contacts_tui.demo import add_demo_contacts
-from contacts_tui.screens import export_dialog
-from contacts_tui.screens.add_contact import AddContactDialog
-from contacts_tui.screens.columns_dialog import ColumnsDialog
-from contacts_tui.screens.confirm import ConfirmDialog
-from contacts_tui.screens.export_dialog import ExportDialog
-from contacts_tui.screens.filter_dialog import FilterDialog, describe_filter
+from contacts_tui.dialogs import export_dialog
+from contacts_tui.dialogs.add_contact import AddContactDialog
+from contacts_tui.dialogs.columns_dialog import ColumnsDialog
+from contacts_tui.dialogs.confirm import ConfirmDialog
+from contacts_tui.dialogs.export_dialog import ExportDialog
+from contacts_tui.dialogs.filter_dialog import FilterDialog, describe_filter
 from contacts_tui.services import TENANT_WIDE, AccountInfo, ContactFilter, ContactService
 from contacts_tui.workspace import Workspace
 

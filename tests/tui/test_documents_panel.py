@@ -17,16 +17,16 @@ from textual.app import App, ComposeResult
 from textual.widgets import DataTable, ProgressBar, Static, TabbedContent
 
 from contacts_tui.app import ContactsApp
+from contacts_tui.dialogs.confirm import ConfirmDialog
+from contacts_tui.dialogs.document_preview import DocumentPreviewScreen
+from contacts_tui.dialogs.document_type import DocumentTypeDialog
+from contacts_tui.dialogs.file_picker import FilePickerScreen
+from contacts_tui.dialogs.save_copy import SaveCopyScreen
 from contacts_tui.documents import CHUNK_SIZE, BlobStore
-from contacts_tui.screens.confirm import ConfirmDialog
+from contacts_tui.panels import documents_panel
+from contacts_tui.panels.documents_panel import DocumentsPanel
 from contacts_tui.screens.contact_detail import ContactDetailScreen
-from contacts_tui.screens.document_preview import DocumentPreviewScreen
-from contacts_tui.screens.document_type import DocumentTypeDialog
-from contacts_tui.screens.file_picker import FilePickerScreen
-from contacts_tui.screens.save_copy import SaveCopyScreen
 from contacts_tui.services import ContactService, DocumentInfo
-from contacts_tui.widgets import documents_panel
-from contacts_tui.widgets.documents_panel import DocumentsPanel
 from contacts_tui.widgets.file_picker import FileTree, PathInput, complete_path
 from contacts_tui.widgets.preview_lines import PreviewLines
 from contacts_tui.workspace import Workspace

@@ -10,8 +10,8 @@ from pilot_helpers import screen_text
 from textual.widgets import Button, Checkbox, RadioSet, Static
 
 from contacts_tui.app import ContactsApp
+from contacts_tui.dialogs.import_dialog import ImportDialog, ImportFilePicker
 from contacts_tui.screens.contact_list import ContactListScreen
-from contacts_tui.screens.import_dialog import ImportDialog, ImportFilePicker
 from contacts_tui.services import imports
 from contacts_tui.widgets.dashboard import DashboardBar
 

@@ -16,10 +16,10 @@ import pytest
 from textual.worker import WorkerCancelled
 
 from contacts_tui.app import ContactsApp
+from contacts_tui.panels.history_panel import HistoryPanel
 from contacts_tui.screens.contact_detail import ContactDetailScreen
 from contacts_tui.services import ContactService
 from contacts_tui.store.models import AuditEntry, Contact, StageChange
-from contacts_tui.widgets.history_panel import HistoryPanel
 
 START = datetime(2026, 3, 2, 9, 30)
 NOW = datetime(2026, 3, 27, 16, 0)

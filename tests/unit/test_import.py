@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from dataclasses import astuple
 from pathlib import Path
 
@@ -507,11 +505,3 @@ def test_cli_import_exit_codes_and_messages(tmp_path, capsys):
     assert main([*home, "import", str(binary)]) == 2
     err = capsys.readouterr().err
     assert err.startswith("contacts-tui: x.json is not a text file") and "Nothing was" in err
-
-
-def test_import_modules_do_not_load_textual():
-    code = (
-        "import sys, contacts_tui.importer, contacts_tui.services.imports\n"
-        "assert not [m for m in sys.modules if m.split('.')[0] == 'textual'], 'textual imported'"
-    )
-    subprocess.run([sys.executable, "-c", code], check=True)

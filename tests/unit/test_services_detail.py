@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 import pytest
 
 from contacts_tui import lifecycle
+from contacts_tui.panels.history_panel import describe_duration, history_rows, stage_spells
 from contacts_tui.services import (
     AuditInfo,
     ConflictError,
@@ -15,7 +16,6 @@ from contacts_tui.services import (
     StageChangeInfo,
 )
 from contacts_tui.validation import ValidationError
-from contacts_tui.widgets.history_panel import describe_duration, history_rows, stage_spells
 
 # ----- services ------------------------------------------------------------------------------
 

@@ -150,20 +150,6 @@ def test_python_dash_m_and_help():
     assert "demo" in result.stdout and "check" in result.stdout and "--home" in result.stdout
 
 
-def test_no_textual_below_the_ui():
-    """store/, lifecycle, validation, services and workspace never import Textual."""
-    code = (
-        "import sys\n"
-        "import contacts_tui.services, contacts_tui.workspace, contacts_tui.lifecycle\n"
-        "import contacts_tui.validation, contacts_tui.demo, contacts_tui.check\n"
-        "import contacts_tui.store.listing, contacts_tui.store.search\n"
-        "import contacts_tui.documents, contacts_tui.document_preview\n"
-        "bad = [m for m in sys.modules if m == 'textual' or m.startswith('textual.')]\n"
-        "assert not bad, bad\n"
-    )
-    subprocess.run([sys.executable, "-c", code], check=True)
-
-
 def test_updating_an_existing_database_is_announced_first(tmp_path, capsys):
     """A migration over a big workspace takes a while: say so before it starts."""
     home = tmp_path / "ws"

@@ -14,9 +14,9 @@ from textual.suggester import SuggestFromList
 from textual.widget import Widget
 from textual.widgets import Button, Input, Label, Select
 
+from contacts_tui.dialogs.account_picker import AccountPicker
 from contacts_tui.lifecycle import LifecycleConfig
 from contacts_tui.safe_text import display_safe
-from contacts_tui.screens.account_picker import AccountPicker
 from contacts_tui.services import AccountInfo, CompanyInfo, ContactDetail
 from contacts_tui.validation import ValidationError, clean_text, normalize_scoring
 

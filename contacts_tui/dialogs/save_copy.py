@@ -11,11 +11,11 @@ from textual.message import Message
 from textual.widgets import Input
 from textual.worker import Worker, WorkerState
 
+from contacts_tui.dialogs.confirm import ConfirmDialog
+from contacts_tui.dialogs.dialog import cancel_binding
+from contacts_tui.dialogs.file_dialog import FileDialog
 from contacts_tui.documents import DocumentError, IntegrityError, TargetExistsError
 from contacts_tui.safe_text import display_safe, first_line
-from contacts_tui.screens.confirm import ConfirmDialog
-from contacts_tui.screens.dialog import cancel_binding
-from contacts_tui.screens.file_dialog import FileDialog
 from contacts_tui.services import DocumentInfo, NotFoundError
 from contacts_tui.widgets.file_picker import FileTree, PathInput, resolve_typed_path
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets.option_list import Option
 
+from contacts_tui.dialogs.dialog import cancel_binding
+from contacts_tui.dialogs.pick_one import PickOneDialog
 from contacts_tui.safe_text import display_safe
-from contacts_tui.screens.dialog import cancel_binding
-from contacts_tui.screens.pick_one import PickOneDialog
 
 
 class ChoosePrimaryDialog(PickOneDialog[int | None]):

@@ -9,8 +9,8 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Label
 
+from contacts_tui.dialogs.dialog import Dialog
 from contacts_tui.safe_text import display_safe
-from contacts_tui.screens.dialog import Dialog
 
 
 class ConfirmDialog(Dialog[bool]):

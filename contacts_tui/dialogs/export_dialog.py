@@ -16,6 +16,8 @@ from textual.message import Message
 from textual.widgets import Button, Input, Label, ProgressBar, RadioButton, RadioSet
 from textual.worker import Worker, WorkerState
 
+from contacts_tui.dialogs.confirm import ConfirmDialog
+from contacts_tui.dialogs.dialog import Dialog, cancel_binding
 from contacts_tui.export import (
     FORMAT_NAMES,
     FORMATS,
@@ -28,8 +30,6 @@ from contacts_tui.export import (
     with_format_extension,
 )
 from contacts_tui.safe_text import display_safe
-from contacts_tui.screens.confirm import ConfirmDialog
-from contacts_tui.screens.dialog import Dialog, cancel_binding
 from contacts_tui.services import ContactFilter
 from contacts_tui.validation import ValidationError, clean_text
 

@@ -14,10 +14,9 @@ from textual.suggester import SuggestFromList
 from textual.widgets import Button, Input, Label
 from textual.worker import Worker, WorkerState
 
+from contacts_tui.dialogs.dialog import Dialog, cancel_binding
 from contacts_tui.safe_text import display_safe
-from contacts_tui.screens.dialog import Dialog, cancel_binding
-from contacts_tui.services import CompanyInfo, NotFoundError
-from contacts_tui.store.search import fold
+from contacts_tui.services import CompanyInfo, NotFoundError, fold
 from contacts_tui.validation import ValidationError, clean_text
 
 TENANT_WIDE_LABEL = "Tenant-Wide"

@@ -10,7 +10,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Label, OptionList
 from textual.widgets.option_list import Option
 
-from contacts_tui.screens.dialog import Dialog, cancel_binding
+from contacts_tui.dialogs.dialog import Dialog, cancel_binding
 
 ALWAYS_SHOWN = "name"
 """The column that identifies a contact: it can move, but never be hidden."""

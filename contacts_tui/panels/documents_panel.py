@@ -15,13 +15,13 @@ from textual.widget import Widget
 from textual.widgets import DataTable, ProgressBar, Static
 from textual.worker import Worker, WorkerState
 
+from contacts_tui.dialogs.confirm import ConfirmDialog
+from contacts_tui.dialogs.document_preview import DocumentPreviewScreen
+from contacts_tui.dialogs.document_type import DocumentTypeDialog
+from contacts_tui.dialogs.file_picker import FilePickerScreen
+from contacts_tui.dialogs.save_copy import SaveCopyScreen
 from contacts_tui.documents import DocumentError, human_size
 from contacts_tui.safe_text import display_safe, first_line
-from contacts_tui.screens.confirm import ConfirmDialog
-from contacts_tui.screens.document_preview import DocumentPreviewScreen
-from contacts_tui.screens.document_type import DocumentTypeDialog
-from contacts_tui.screens.file_picker import FilePickerScreen
-from contacts_tui.screens.save_copy import SaveCopyScreen
 from contacts_tui.services import ContactDetail, DocumentInfo, NotFoundError
 from contacts_tui.validation import ValidationError
 

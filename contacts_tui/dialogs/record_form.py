@@ -14,13 +14,14 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 from textual.worker import Worker, WorkerState
 
+from contacts_tui.dialogs.dialog import Dialog, cancel_binding
+from contacts_tui.dialogs.duplicate_dialog import SAVE_ANYWAY, DuplicateDialog
 from contacts_tui.safe_text import display_safe
-from contacts_tui.screens.dialog import Dialog, cancel_binding
-from contacts_tui.screens.duplicate_dialog import SAVE_ANYWAY, DuplicateDialog
 from contacts_tui.services import ConflictError, NotFoundError, RecordInvalid
 from contacts_tui.validation import (
     ValidationError,
@@ -38,6 +39,17 @@ from contacts_tui.widgets.record_table import FieldSpec, Section
 
 class RecordForm(Dialog[Any]):
     """Add a record to a contact (record=None) or edit one; returns the saved record or None."""
+
+    class OpenContact(Message):
+        """Show contact `contact_id` over the form (the owner of a duplicate, say).
+
+        Handled by the app: the contact screen is a floor above this dialog, which must
+        not import it.
+        """
+
+        def __init__(self, contact_id: int) -> None:
+            super().__init__()
+            self.contact_id = contact_id
 
     DEFAULT_CSS = """
     RecordForm {
@@ -342,12 +354,7 @@ class RecordForm(Dialog[Any]):
 
     def _open_contact(self, contact_id: int) -> None:
         """Open the other contact on top of this form, which keeps what was typed."""
-        try:
-            from contacts_tui.screens.contact_detail import ContactDetailScreen
-        except ImportError:
-            self.notify("The contact screen is not available yet.", severity="warning")
-            return
-        self.app.push_screen(ContactDetailScreen(contact_id))
+        self.post_message(self.OpenContact(contact_id))
 
     def _done_saving(self) -> None:
         self.saving = False

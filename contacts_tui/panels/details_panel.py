@@ -14,10 +14,10 @@ from textual.widget import Widget
 from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
+from contacts_tui.dialogs.choose_primary import ChoosePrimaryDialog
+from contacts_tui.dialogs.confirm import ConfirmDialog
+from contacts_tui.dialogs.record_form import RecordForm
 from contacts_tui.safe_text import display_safe
-from contacts_tui.screens.choose_primary import ChoosePrimaryDialog
-from contacts_tui.screens.confirm import ConfirmDialog
-from contacts_tui.screens.record_form import RecordForm
 from contacts_tui.services import ConflictError, ContactDetail, NotFoundError
 from contacts_tui.validation import ValidationError
 from contacts_tui.widgets.record_table import SECTIONS, RecordTable, Section

@@ -10,10 +10,10 @@ from textual import on
 from textual.app import ComposeResult
 from textual.widgets import DirectoryTree, Input
 
+from contacts_tui.dialogs.dialog import cancel_binding
+from contacts_tui.dialogs.file_dialog import FileDialog
 from contacts_tui.documents import human_size
 from contacts_tui.safe_text import display_safe
-from contacts_tui.screens.dialog import cancel_binding
-from contacts_tui.screens.file_dialog import FileDialog
 from contacts_tui.widgets.file_picker import FileTree, PathInput, resolve_typed_path
 
 SHOWN_CANDIDATES = 12

@@ -16,11 +16,11 @@ from textual.message import Message
 from textual.widgets import Button, Checkbox, Label, ProgressBar, RadioButton, RadioSet, Static
 from textual.worker import Worker, WorkerState
 
+from contacts_tui.dialogs.dialog import Dialog, cancel_binding
+from contacts_tui.dialogs.export_dialog import shown_path
+from contacts_tui.dialogs.file_picker import FilePickerScreen
 from contacts_tui.importer import FORMAT_NAMES, FORMATS, ImportFileError, guess_format
 from contacts_tui.safe_text import display_safe, first_line
-from contacts_tui.screens.dialog import Dialog, cancel_binding
-from contacts_tui.screens.export_dialog import shown_path
-from contacts_tui.screens.file_picker import FilePickerScreen
 from contacts_tui.services.imports import ImportSummary, import_contacts
 
 PROGRESS_INTERVAL = 0.05

@@ -222,7 +222,7 @@ class DocumentPreviewScreen(Screen[None]):
         self.dismiss(None)
 
     def action_save_copy(self) -> None:
-        from contacts_tui.screens.save_copy import SaveCopyScreen
+        from contacts_tui.dialogs.save_copy import SaveCopyScreen
 
         def saved(target) -> None:
             if target is not None:

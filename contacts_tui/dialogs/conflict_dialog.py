@@ -11,8 +11,8 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, DataTable, Label
 
+from contacts_tui.dialogs.dialog import Dialog, cancel_binding
 from contacts_tui.safe_text import display_safe
-from contacts_tui.screens.dialog import Dialog, cancel_binding
 
 ConflictChoice = Literal["reload", "overwrite"]
 

@@ -13,11 +13,11 @@ from textual.message import Message
 from textual.widgets import Input, Label, SelectionList
 from textual.widgets.selection_list import Selection
 
+from contacts_tui.dialogs.dialog import Dialog, cancel_binding
 from contacts_tui.safe_text import display_safe
-from contacts_tui.screens.dialog import Dialog, cancel_binding
-from contacts_tui.screens.worker_errors import ReportsWorkerErrors
 from contacts_tui.services import AccountInfo
 from contacts_tui.validation import ValidationError, clean_text
+from contacts_tui.widgets.worker_errors import ReportsWorkerErrors
 
 
 class AccountPicker(ReportsWorkerErrors, Dialog[tuple[AccountInfo, ...] | None]):

@@ -11,7 +11,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Label, Static, Tree
 
-from contacts_tui.screens.dialog import Dialog
+from contacts_tui.dialogs.dialog import Dialog
 from contacts_tui.widgets.file_picker import FileTree, PathInput
 
 

@@ -14,9 +14,9 @@ from textual.message import Message
 from textual.widgets import Button, Checkbox, Input, Label, Select
 from textual.worker import Worker, WorkerState
 
+from contacts_tui.dialogs.dialog import Dialog, cancel_binding
 from contacts_tui.lifecycle import LifecycleConfig
 from contacts_tui.safe_text import display_safe
-from contacts_tui.screens.dialog import Dialog, cancel_binding
 from contacts_tui.services import TENANT_WIDE, AccountInfo, CompanyInfo, ContactFilter
 from contacts_tui.validation import ValidationError, normalize_scoring
 

@@ -11,7 +11,7 @@ from textual.containers import Vertical
 from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
-from contacts_tui.screens.dialog import Dialog, ResultT
+from contacts_tui.dialogs.dialog import Dialog, ResultT
 
 
 class PickOneDialog(Dialog[ResultT]):

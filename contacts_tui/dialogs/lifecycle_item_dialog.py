@@ -12,7 +12,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Input, Label
 
-from contacts_tui.screens.dialog import Dialog, cancel_binding
+from contacts_tui.dialogs.dialog import Dialog, cancel_binding
 from contacts_tui.services.lifecycle_admin import slug
 
 DIM = Style(dim=True)
