@@ -17,7 +17,6 @@ from textual.worker import get_current_worker
 from contacts_tui.lifecycle import Step, Template
 from contacts_tui.safe_text import display_safe, error_message
 from contacts_tui.screens.binding_commands import ScreenBindingCommands
-from contacts_tui.screens.worker_errors import ReportsWorkerErrors
 from contacts_tui.services import ConflictError, ContactFilter
 from contacts_tui.services.board import BoardCard, BoardService, ColumnPage
 from contacts_tui.stage_moves import stage_move_question
@@ -25,6 +24,7 @@ from contacts_tui.validation import ValidationError
 from contacts_tui.widgets.board_column import BoardColumn
 from contacts_tui.widgets.keys_footer import KeysFooter
 from contacts_tui.widgets.title_bar import TitleBar
+from contacts_tui.widgets.worker_errors import ReportsWorkerErrors
 
 PAGE = 30
 """Cards a column reads at a time: more than a column shows on a tall terminal."""
@@ -236,7 +236,7 @@ class PipelineBoardScreen(ReportsWorkerErrors, Screen):
         self.confirm_move(column.step, card, steps[index])
 
     def action_move_to(self) -> None:
-        from contacts_tui.screens.choose_step import ChooseStepDialog
+        from contacts_tui.dialogs.choose_step import ChooseStepDialog
 
         chosen = self._card()
         if chosen is None:
@@ -254,7 +254,7 @@ class PipelineBoardScreen(ReportsWorkerErrors, Screen):
 
     @work(exclusive=True, group="dialog")
     async def confirm_move(self, here: Step, card: BoardCard, step: Step) -> None:
-        from contacts_tui.screens.confirm import ConfirmDialog
+        from contacts_tui.dialogs.confirm import ConfirmDialog
 
         asked = stage_move_question(self.template, here.key, step, display_safe(card.name))
         if asked is not None:

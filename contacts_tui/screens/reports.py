@@ -17,7 +17,6 @@ from textual_plotext import PlotextPlot
 
 from contacts_tui.safe_text import display_safe, error_message
 from contacts_tui.screens.binding_commands import ScreenBindingCommands
-from contacts_tui.screens.worker_errors import ReportsWorkerErrors
 from contacts_tui.services import ContactFilter
 from contacts_tui.services.reports import (
     DIMENSION_LABELS,
@@ -35,6 +34,7 @@ from contacts_tui.services.reports import (
 )
 from contacts_tui.widgets.keys_footer import KeysFooter
 from contacts_tui.widgets.title_bar import TitleBar
+from contacts_tui.widgets.worker_errors import ReportsWorkerErrors
 
 KINDS = ("funnel", "time-in-stage", "movement", "breakdown")
 PRESETS = ("12months", "quarter", "month")
@@ -273,7 +273,7 @@ class ReportsScreen(ReportsWorkerErrors, Screen):
         if self.period.label in names[:-1]:
             self.period = period(PRESETS[names.index(self.period.label) + 1])
         else:
-            from contacts_tui.screens.report_dialogs import PeriodDialog
+            from contacts_tui.dialogs.report_dialogs import PeriodDialog
 
             if self.period.label == names[-1]:
                 chosen = await self.app.push_screen_wait(PeriodDialog(self.period))
@@ -313,8 +313,8 @@ class ReportsScreen(ReportsWorkerErrors, Screen):
 
     @work(exclusive=True, group="dialog")
     async def action_export(self) -> None:
-        from contacts_tui.screens.confirm import ConfirmDialog
-        from contacts_tui.screens.report_dialogs import ReportExportDialog
+        from contacts_tui.dialogs.confirm import ConfirmDialog
+        from contacts_tui.dialogs.report_dialogs import ReportExportDialog
 
         kind = self.kind
         report = self.shown.get(kind)
@@ -334,9 +334,9 @@ class ReportsScreen(ReportsWorkerErrors, Screen):
 
     @work(thread=True, exit_on_error=False, group="store.report_export")
     def _export(self, report: Report, path: Path, replace: bool) -> None:
+        from contacts_tui.dialogs.report_dialogs import export_format
         from contacts_tui.export import ExportError
         from contacts_tui.report_files import save_report
-        from contacts_tui.screens.report_dialogs import export_format
 
         fmt = export_format(path)
         try:

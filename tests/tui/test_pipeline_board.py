@@ -7,8 +7,8 @@ from pilot_helpers import screen_text, settle
 from textual.widgets import OptionList
 
 from contacts_tui.app import ContactsApp
-from contacts_tui.screens.choose_step import ChooseStepDialog
-from contacts_tui.screens.confirm import ConfirmDialog
+from contacts_tui.dialogs.choose_step import ChooseStepDialog
+from contacts_tui.dialogs.confirm import ConfirmDialog
 from contacts_tui.screens.contact_detail import ContactDetailScreen
 from contacts_tui.screens.pipeline_board import PipelineBoardScreen
 from contacts_tui.services import ContactFilter

@@ -12,8 +12,8 @@ from report_history import build_history
 from textual.widgets import DataTable, Input
 
 from contacts_tui.app import ContactsApp
+from contacts_tui.dialogs.report_dialogs import PeriodDialog, ReportExportDialog
 from contacts_tui.screens.contact_detail import ContactDetailScreen
-from contacts_tui.screens.report_dialogs import PeriodDialog, ReportExportDialog
 from contacts_tui.screens.reports import ReportsScreen
 from contacts_tui.services.reports import period
 

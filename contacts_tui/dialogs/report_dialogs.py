@@ -11,8 +11,8 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Input, Label, Static
 
+from contacts_tui.dialogs.dialog import Dialog, cancel_binding
 from contacts_tui.safe_text import error_message
-from contacts_tui.screens.dialog import Dialog, cancel_binding
 from contacts_tui.services.reports import Period, parse_day, period
 from contacts_tui.validation import ValidationError
 
