@@ -208,3 +208,21 @@ async def test_at_80_columns_the_current_column_is_whole(workspace, people):
             await pilot.pause()
             region = column(board, step).region
             assert region.x >= 0 and region.right <= 80, step
+
+
+@pytest.mark.parametrize(("command", "screen_type"), [("Board", "PipelineBoardScreen"),
+                                                       ("Reports", "ReportsScreen")])  # fmt: skip
+async def test_the_palette_opens_the_board_and_the_reports(workspace, people, command, screen_type):
+    app = ContactsApp(workspace)
+    async with app.run_test(size=(100, 30), notifications=True) as pilot:
+        await settle(pilot, 2)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*f"Contacts: {command}")
+        for _ in range(20):
+            await pilot.pause(0.05)
+            if f"Contacts: {command}" in screen_text(app):
+                break
+        await pilot.press("enter")
+        await settle(pilot, 3)
+        assert type(app.screen).__name__ == screen_type
