@@ -162,14 +162,16 @@ class PipelineBoardScreen(ReportsWorkerErrors, Screen):
     def _more(self, event: BoardColumn.MoreWanted) -> None:
         column = event.column
         after = column.cards[-1].sort_key if column.cards else None
-        self._read_more(column, after)
+        self._read_more(column, column.generation, after)
 
     @work(thread=True, exit_on_error=False, group="store.board_more")
-    def _read_more(self, column: BoardColumn, after: tuple[str, int] | None) -> None:
+    def _read_more(
+        self, column: BoardColumn, generation: int, after: tuple[str, int] | None
+    ) -> None:
         page = self.board.column(
             self.template, column.step.key, self.contact_filter, after=after, limit=PAGE
         )
-        self.app.call_from_thread(column.append, page.cards, page.has_more)
+        self.app.call_from_thread(column.append, generation, page.cards, page.has_more)
 
     # ----- moving around --------------------------------------------------------------------
 

@@ -61,6 +61,8 @@ class BoardColumn(Vertical):
         self.cards: list[BoardCard] = []
         self.has_more = False
         self.loading_more = False
+        self.generation = 0
+        """Bumped by every `show`: a next page read for an older one is dropped."""
 
     def compose(self) -> ComposeResult:
         yield Static(self._header(), classes="board-column--header")
@@ -88,6 +90,7 @@ class BoardColumn(Vertical):
         """Replace the cards; the cursor stays on the same contact, or the same place."""
         keep = self.current_card
         index = self.card_list.highlighted
+        self.generation += 1
         self.count = count
         self.cards = list(cards)
         self.has_more = has_more
@@ -104,7 +107,10 @@ class BoardColumn(Vertical):
         else:
             cards_list.highlighted = min(index or 0, len(ids) - 1)
 
-    def append(self, cards: tuple[BoardCard, ...], has_more: bool) -> None:
+    def append(self, generation: int, cards: tuple[BoardCard, ...], has_more: bool) -> None:
+        """Add the next page read for the cards of `generation` (none if shown anew since)."""
+        if generation != self.generation:
+            return
         self.cards.extend(cards)
         self.has_more = has_more
         self.loading_more = False
