@@ -55,6 +55,7 @@ def median_ms(call: Callable[[], object], runs: int) -> float:
         started = time.perf_counter()
         call()
         times.append((time.perf_counter() - started) * 1000)
+    print(f"  {', '.join(f'{t:,.0f}' for t in times)} ms", file=sys.stderr, flush=True)
     return statistics.median(times)
 
 
