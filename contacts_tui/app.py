@@ -6,18 +6,23 @@ import gc
 import shutil
 import sys
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from rich.text import Text
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.message import Message
 from textual.screen import Screen
-from textual.worker import Worker
+from textual.signal import Signal
 
 from contacts_tui.documents import BlobStore
-from contacts_tui.safe_text import display_safe, first_line
+from contacts_tui.lifecycle import LifecycleConfig
+from contacts_tui.lifecycle_file import Change, LifecycleFile
+from contacts_tui.recovery import DraftFile, left_behind
 from contacts_tui.screens.contact_list import ContactListScreen
 from contacts_tui.services import ContactService, Page
+from contacts_tui.services.live import EVERYTHING, Committed, LiveUpdates
+from contacts_tui.widgets.reporting import reported_work, tell
 from contacts_tui.workspace import Workspace
 
 if TYPE_CHECKING:
@@ -77,7 +82,28 @@ class ContactsApp(App):
             id="app.control_center",
             tooltip="Control Center → Contact Lifecycle: templates, steps, picklists, settings",
         ),
+        Binding(
+            "ctrl+r",
+            "reload",
+            "Reload",
+            show=False,
+            id="app.reload",
+            tooltip="Read the contacts and lifecycle.toml again now "
+            "(other sessions' changes also show by themselves within 2 seconds)",
+        ),
     ]
+
+    @dataclass
+    class StoreCommitted(Message):
+        """Someone committed to the database (another session, or a worker of this one)."""
+
+        committed: Committed
+
+    @dataclass
+    class LifecycleFileChanged(Message):
+        """lifecycle.toml changed on disk: a new configuration, or a file that does not load."""
+
+        change: Change
 
     def __init__(self, workspace: Workspace) -> None:
         super().__init__()
@@ -87,6 +113,20 @@ class ContactsApp(App):
         self.service = ContactService(workspace.config, workspace.user, documents=store)
         self.first_page: Page | None = self._read_first_page()
         """The first contacts of the list, read before the screen exists (see below)."""
+        self.store_changed: Signal[Committed] = Signal(self, "store_changed")
+        """Published with what may have changed: screens read what they show again."""
+        self.lifecycle_changed: Signal[LifecycleConfig] = Signal(self, "lifecycle_changed")
+        """Published with the new configuration once the service uses it."""
+        self.live = LiveUpdates(
+            workspace.database,
+            LifecycleFile(workspace.config_path, workspace.config),
+            on_commit=lambda committed: self.post_message(self.StoreCommitted(committed)),
+            on_lifecycle=lambda change: self.post_message(self.LifecycleFileChanged(change)),
+        )
+        self._lifecycle_refused = False  # a notice said lifecycle.toml does not load
+        self.drafts = DraftFile(str(workspace.folder.resolve()))
+        """What the open forms hold, on disk until they are saved or closed (a crash
+        leaves it for the next start to offer back)."""
 
     def _read_first_page(self) -> Page | None:
         """The first screenful of the list, read while the app is being built.
@@ -107,6 +147,74 @@ class ContactsApp(App):
         self.set_timer(MEMORY_TRIM_SECONDS, self._start_returning_memory)
         if not gc.isenabled():  # paused for start-up by the command (cli.run_app)
             self.call_after_refresh(self._resume_garbage_collection)
+        self.call_after_refresh(self.live.start)
+        self.call_after_refresh(self._offer_left_behind_drafts)
+
+    def on_unmount(self) -> None:
+        self.live.stop()
+        if self.return_code:
+            self.drafts.release()  # a crash: the drafts stay for the next start
+        else:
+            self.drafts.close()
+
+    def _offer_left_behind_drafts(self) -> None:
+        """Offer back what the forms of a session that died held, once per such session."""
+        from contacts_tui.dialogs.restore_dialog import DISCARD, RESTORE, RestoreDialog
+
+        found = left_behind(self.drafts.workspace)
+        if not found:
+            return
+        drafts = tuple(d for session in found for d in session.drafts)
+
+        def answered(choice: str | None) -> None:
+            if choice in (RESTORE, DISCARD):
+                for session in found:
+                    session.forget()
+            if choice == RESTORE:
+                self.screen_stack[0].restore(drafts)  # type: ignore[attr-defined]
+
+        self.push_screen(RestoreDialog(drafts), answered)
+
+    # ----- other sessions' work -------------------------------------------------------
+
+    def on_contacts_app_store_committed(self, message: StoreCommitted) -> None:
+        self.store_changed.publish(message.committed)
+
+    def on_contacts_app_lifecycle_file_changed(self, message: LifecycleFileChanged) -> None:
+        change = message.change
+        if change.config is None:
+            self._lifecycle_refused = True
+            tell(
+                self,
+                f"{change.problem} The last good configuration stays in use.",
+                title="lifecycle.toml not loaded",
+                severity="error",
+                timeout=20,
+            )
+            return
+        if self._lifecycle_refused:
+            self._lifecycle_refused = False
+            tell(self, f"{self.workspace.config_path.name} loads again.")
+        self.use_lifecycle(change.config)
+
+    def use_lifecycle(self, config: LifecycleConfig) -> None:
+        """Make `config` the configuration in force, and have every screen show it."""
+        self.live.lifecycle_file.adopt(config)
+        if config == self.service.config:
+            return
+        self.workspace.config = config
+        self.service.set_config(config)
+        self.lifecycle_changed.publish(config)
+
+    def action_reload(self) -> None:
+        self.store_changed.publish(EVERYTHING)
+        self._check_lifecycle_file()
+
+    @reported_work(thread=True, exclusive=True, group="lifecycle_file")
+    def _check_lifecycle_file(self) -> None:
+        change = self.live.lifecycle_file.check()
+        if change is not None:
+            self.post_message(self.LifecycleFileChanged(change))
 
     def _resume_garbage_collection(self) -> None:
         """Collect cyclic garbage again, now that the first frame is on its way.
@@ -166,6 +274,12 @@ class ContactsApp(App):
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         yield SystemCommand("Help", "Every key of this screen and what it does", self.action_help)
+        yield SystemCommand(
+            "Reload",
+            "Read the contacts and lifecycle.toml again now (ctrl+r); "
+            "others' changes also show by themselves within 2 seconds",
+            self.action_reload,
+        )
         # Accounts (issue 4): Sales Management → Accounts, for assigning contacts.
         from contacts_tui.screens.accounts import AccountsScreen
 
@@ -180,20 +294,4 @@ class ContactsApp(App):
             "Control Center",
             "Contact Lifecycle: templates, categories, steps, picklists and settings (ctrl+o)",
             self.action_control_center,
-        )
-
-    def report_worker_error(self, worker: Worker) -> None:
-        """Tell the user that a background read or write failed, in one line.
-
-        Widgets call this from their `Worker.StateChanged` handlers (the message does
-        not bubble), so every database failure looks the same, wherever it happened.
-        """
-        error = worker.error
-        if error is None:
-            return
-        self.notify(
-            Text(display_safe(first_line(error))),
-            title="Could not finish that",
-            severity="error",
-            timeout=10,
         )

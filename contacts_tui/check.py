@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import time
-
 import peewee
 
 from contacts_tui.documents import BlobStore, DocumentError
+from contacts_tui.safe_text import display_safe, error_message
 from contacts_tui.services import remove_orphan_blob
+from contacts_tui.store.database import schema_problems
 from contacts_tui.store.models import Contact, Document, database
 from contacts_tui.workspace import Workspace
-
-# An upload still running has a temp file too; one untouched for an hour is a crash's.
-STALE_TEMP_SECONDS = 3600
 
 
 def check_workspace(
@@ -28,6 +25,9 @@ def check_workspace(
     known = {(t.key, s.key) for t in config.templates for s in t.steps()}
     templates = {t.key for t in config.templates}
     with database.connection_context():
+        schema = schema_problems(database.obj)
+        if schema:  # nothing else can be asked of a database without the app's tables
+            return [*schema, "The database is not the app's: restore it from a backup."]
         if database.obj.__class__.__name__.startswith("Sqlite"):
             result = database.execute_sql("PRAGMA quick_check").fetchone()[0]
             if result != "ok":
@@ -47,11 +47,13 @@ def check_workspace(
         for template, stage in used:
             if template not in templates:
                 problems.append(
-                    f"Contacts use the lifecycle {template!r}, which lifecycle.toml no longer has."
+                    f"Contacts use the lifecycle '{display_safe(template)}', which lifecycle.toml "
+                    "no longer has."
                 )
             elif (template, stage) not in known:
                 problems.append(
-                    f"Contacts are at the step {stage!r}, which the lifecycle {template!r} "
+                    f"Contacts are at the step '{display_safe(stage)}', which the lifecycle "
+                    f"'{display_safe(template)}' "
                     "no longer has; they show it as unknown until someone sets a new step."
                 )
     problems.extend(check_documents(workspace, repair, repaired))
@@ -92,11 +94,21 @@ def check_documents(
         try:
             store.path_of(sha256)
         except DocumentError:
-            problems.append(f"{which} has an invalid fingerprint {sha256!r}.")
+            problems.append(f"{which} has an invalid fingerprint '{display_safe(sha256)}'.")
+            continue
+        if store.path_of(sha256).is_symlink():
+            # The app never makes one: someone put it there. It is not followed.
+            problems.append(f"{which}: the stored file is a symbolic link; it was not read.")
             continue
         if sha256 not in on_disk:
             problems.append(f"{which}: the stored file is missing.")
-        elif not store.verify(sha256):
+            continue
+        try:
+            intact = store.verify(sha256)
+        except DocumentError as error:
+            problems.append(f"{which}: the stored file cannot be read ({_why(error)}).")
+            continue
+        if not intact:
             problems.append(f"{which}: the stored file is damaged (its bytes no longer match).")
     for sha256 in sorted(on_disk - referenced.keys()):
         if repair:
@@ -110,14 +122,7 @@ def check_documents(
             problems.append(
                 f"The stored file {sha256} belongs to no document (`check --repair` removes it)."
             )
-    now = time.time()
-    for temp in store.stray_temp_files():
-        try:
-            age = now - temp.lstat().st_mtime
-        except FileNotFoundError:
-            continue  # an upload finished meanwhile
-        if age < STALE_TEMP_SECONDS:
-            continue
+    for temp in store.leftover_temp_files():
         if repair:
             try:
                 temp.unlink(missing_ok=True)
@@ -126,10 +131,17 @@ def check_documents(
                 problems.append(f"The leftover upload file {temp} could not be removed: {error}.")
         else:
             problems.append(
-                f"The leftover upload file {temp.name} is over an hour old "
+                f"The leftover upload file {temp.name} belongs to no running upload "
                 "(`check --repair` removes it)."
             )
     return problems
+
+
+def _why(error: DocumentError) -> str:
+    cause = error.__cause__
+    if isinstance(cause, OSError) and cause.strerror:
+        return cause.strerror.lower()
+    return error_message(error)
 
 
 def _documents(ids: list[int]) -> str:

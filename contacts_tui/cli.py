@@ -9,7 +9,8 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from contacts_tui.store import SORT_KEYS, is_postgres_url
+from contacts_tui.safe_text import display_safe
+from contacts_tui.store import MAX_RECORD_ID, SORT_KEYS, is_postgres_url
 
 if TYPE_CHECKING:
     from contacts_tui.workspace import Workspace
@@ -31,7 +32,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="URL",
         default=argparse.SUPPRESS,
         help="database URL overriding the workspace's contacts.db "
-        "(sqlite:///path or postgresql://user@host/name)",
+        "(sqlite:///relative/path, sqlite:////absolute/path or postgresql://user@host/name)",
     )
     parser = argparse.ArgumentParser(
         prog="contacts-tui",
@@ -130,10 +131,41 @@ def main(argv: list[str] | None = None) -> int:
     workspace = open_workspace_or_say_why(args)
     if workspace is None:
         return EXIT_PROBLEM
+    swept = remove_leftovers(workspace)
+    try:
+        return run_command(workspace, args, swept)
+    except Exception as error:
+        message = failure_message(error)
+        if message is None:
+            raise
+        clear = "\r\x1b[K" if sys.stderr.isatty() else ""  # a progress line, if any
+        print(f"{clear}contacts-tui: {message}", file=sys.stderr)
+        return EXIT_PROBLEM
+
+
+def failure_message(error: Exception) -> str | None:
+    """One line for a failure of the database or the disk (None: a bug, to show whole)."""
+    import sqlite3
+
+    import peewee
+
+    from contacts_tui.safe_text import error_message
+    from contacts_tui.store.database import disk_is_full
+
+    if disk_is_full(error):
+        return "the disk is full: free some space and try again."
+    if isinstance(error, peewee.DatabaseError | sqlite3.Error):
+        return f"the database refused: {error_message(error)}."
+    if isinstance(error, OSError):
+        return f"{error_message(error)}."
+    return None
+
+
+def run_command(workspace: Workspace, args: argparse.Namespace, swept: list[Path]) -> int:
     if args.command == "demo":
         return run_demo(workspace, args.contacts, args.seed)
     if args.command == "check":
-        return run_check(workspace, args.repair)
+        return run_check(workspace, args.repair, swept)
     if args.command == "export":
         return run_export(workspace, args)
     if args.command == "import":
@@ -154,8 +186,15 @@ def open_workspace_or_say_why(args: argparse.Namespace) -> Workspace | None:
         home = getattr(args, "home", None) or default_workspace()
         return open_workspace(home, getattr(args, "db", None), announce_update)
     except WorkspaceError as error:
-        print(f"contacts-tui: {error}", file=sys.stderr)
+        print(f"contacts-tui: {display_safe(error)}", file=sys.stderr)
         return None
+
+
+def remove_leftovers(workspace: Workspace) -> list[Path]:
+    """Remove the temp files killed uploads, exports and backups left (see temp_files)."""
+    from contacts_tui.temp_files import remove_workspace_leftovers
+
+    return remove_workspace_leftovers(workspace.folder, workspace.documents)
 
 
 def announce_update(migrations: list[str]) -> None:
@@ -184,42 +223,62 @@ def run_app(args: argparse.Namespace) -> int:
         workspace = open_workspace_or_say_why(args)
         if workspace is None:
             return EXIT_PROBLEM
+        remove_leftovers(workspace)
         from contacts_tui.app import ContactsApp  # Textual loads only for the TUI
 
-        ContactsApp(workspace).run()
-        return 0
+        app = ContactsApp(workspace)
+        app.run()
+        # Textual prints the traceback of a crash and returns; the exit status must say it
+        # too (the unsaved edits were kept for the next start, see ContactsApp.drafts).
+        return app.return_code or 0
     finally:
         gc.enable()
 
 
 def run_demo(workspace: Workspace, count: int, seed: int) -> int:
-    from contacts_tui.demo import add_demo_contacts
+    from contacts_tui.demo import MAX_CONTACTS, add_demo_contacts
 
-    if count < 1:
-        print("contacts-tui: --contacts must be at least 1.", file=sys.stderr)
+    if not 1 <= count <= MAX_CONTACTS:
+        print(f"contacts-tui: --contacts must be from 1 to {MAX_CONTACTS:,}.", file=sys.stderr)
         return EXIT_PROBLEM
     started = time.perf_counter()
+    show_progress = sys.stderr.isatty()
+    committed = 0
 
     def report(done: int) -> None:
-        print(f"\r{done:,} / {count:,} contacts", end="", file=sys.stderr, flush=True)
+        nonlocal committed
+        committed = done
+        if show_progress:
+            print(f"\r{done:,} / {count:,} contacts saved", end="", file=sys.stderr, flush=True)
 
-    add_demo_contacts(workspace.config, count, workspace.user, seed, progress=report)
+    clear = "\r\x1b[K" if show_progress else ""
+    try:
+        add_demo_contacts(workspace.config, count, workspace.user, seed, progress=report)
+    except Exception as error:
+        message = failure_message(error)
+        if message is None:
+            raise
+        print(
+            f"{clear}contacts-tui: {message} {committed:,} demo contacts were added before it.",
+            file=sys.stderr,
+        )
+        return EXIT_PROBLEM
     print(
-        f"\nAdded {count:,} demo contacts in {time.perf_counter() - started:.1f} s.",
+        f"{clear}Added {count:,} demo contacts in {time.perf_counter() - started:.1f} s.",
         file=sys.stderr,
     )
     return 0
 
 
-def run_check(workspace: Workspace, repair: bool = False) -> int:
+def run_check(workspace: Workspace, repair: bool = False, swept: list[Path] = ()) -> int:
     from contacts_tui.check import check_workspace
 
-    repaired: list[str] = []
+    repaired = [f"Removed {path}, left by a killed upload, export or backup." for path in swept]
     problems = check_workspace(workspace, repair=repair, repaired=repaired)
     for done in repaired:
-        print(f"repaired: {done}")
+        print(f"repaired: {display_safe(done)}")
     for problem in problems:
-        print(f"problem: {problem}")
+        print(f"problem: {display_safe(problem)}")
     if problems:
         return EXIT_PROBLEM
     print(f"{workspace.folder}: lifecycle.toml, the database and the documents are fine.")
@@ -235,7 +294,7 @@ def run_backup(workspace: Workspace, output: Path | None) -> int:
     try:
         size = backup_database(workspace.database, target)
     except BackupError as error:
-        print(f"contacts-tui: {error}", file=sys.stderr)
+        print(f"contacts-tui: {display_safe(error)}", file=sys.stderr)
         return EXIT_PROBLEM
     print(f"Backed up the database to {target} ({size:,} bytes).", file=sys.stderr)
     return 0
@@ -249,7 +308,7 @@ def run_export(workspace: Workspace, args: argparse.Namespace) -> int:
     try:
         search = clean_text(args.search, field="--search", max_length=200)
     except ValidationError as error:
-        print(f"contacts-tui: {error}", file=sys.stderr)
+        print(f"contacts-tui: {display_safe(error)}", file=sys.stderr)
         return EXIT_PROBLEM
     contact_filter = ContactFilter(search=search, status=args.status, archived=args.archived)
     service = ContactService(workspace.config, workspace.user)
@@ -276,7 +335,7 @@ def run_export(workspace: Workspace, args: argparse.Namespace) -> int:
         message = str(error)
         if isinstance(error, ExportExistsError):
             message += " Use --force to replace it."
-        print(f"contacts-tui: {message}", file=sys.stderr)
+        print(f"contacts-tui: {display_safe(message)}", file=sys.stderr)
         return EXIT_PROBLEM
     if show_progress:
         print(file=sys.stderr)
@@ -289,7 +348,6 @@ def run_import(workspace: Workspace, args: argparse.Namespace) -> int:
     import peewee
 
     from contacts_tui.importer import ImportFileError
-    from contacts_tui.safe_text import first_line
     from contacts_tui.services import ContactService
     from contacts_tui.services.imports import import_contacts
 
@@ -302,7 +360,7 @@ def run_import(workspace: Workspace, args: argparse.Namespace) -> int:
             print(f"\r{done:,} / {total:,} rows", end="", file=sys.stderr, flush=True)
 
     def say(problem) -> None:
-        print(f"{clear}{problem}", file=sys.stderr)
+        print(f"{clear}{display_safe(problem)}", file=sys.stderr)
 
     try:
         summary = import_contacts(
@@ -318,19 +376,21 @@ def run_import(workspace: Workspace, args: argparse.Namespace) -> int:
         message = str(error)
         if args.format is None and "extension" in message:
             message += " Use --format."
-        print(f"{clear}contacts-tui: {message} Nothing was imported.", file=sys.stderr)
-        return EXIT_PROBLEM
-    except peewee.DatabaseError as error:
         print(
-            f"{clear}contacts-tui: the database refused: {first_line(error)}. The contacts "
-            "imported before this stay; nothing of the batch being written was saved.",
+            f"{clear}contacts-tui: {display_safe(message)} Nothing was imported.", file=sys.stderr
+        )
+        return EXIT_PROBLEM
+    except (peewee.DatabaseError, OSError) as error:
+        print(
+            f"{clear}contacts-tui: {failure_message(error)} The contacts imported before "
+            "this stay; nothing of the batch being written was saved.",
             file=sys.stderr,
         )
         return EXIT_PROBLEM
     for note in summary.notes:
-        print(f"{clear}note: {note}", file=sys.stderr)
+        print(f"{clear}note: {display_safe(note)}", file=sys.stderr)
     print(clear, end="", file=sys.stderr)
-    print(summary.text(see_above=True))
+    print(safe_lines(summary.text(see_above=True)))
     return 1 if summary.rejected else 0
 
 
@@ -374,7 +434,7 @@ def add_documents_parser(
         description="Save a copy of the document to PATH (created 0600; never through a "
         "symbolic link; an existing file only with --force). Its fingerprint is checked.",
     )
-    get.add_argument("document_id", type=int, metavar="DOCUMENT_ID")
+    get.add_argument("document_id", type=record_id, metavar="DOCUMENT_ID")
     get.add_argument("-o", "--output", type=Path, required=True, metavar="PATH")
     get.add_argument("--force", action="store_true", help="replace an existing file")
     remove = actions.add_parser(
@@ -383,14 +443,22 @@ def add_documents_parser(
         help="delete a document",
         description="Delete the document; its stored file goes once no document uses it.",
     )
-    remove.add_argument("document_id", type=int, metavar="DOCUMENT_ID")
+    remove.add_argument("document_id", type=record_id, metavar="DOCUMENT_ID")
+
+
+def record_id(text: str) -> int:
+    """An id as argparse reads it: a whole number from 1 to the databases' largest."""
+    if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= MAX_RECORD_ID:
+        raise argparse.ArgumentTypeError(
+            f"'{display_safe(text)}' is not an id (a whole number from 1 to {MAX_RECORD_ID})."
+        )
+    return int(text)
 
 
 def run_documents(workspace: Workspace, args: argparse.Namespace) -> int:
     import peewee
 
     from contacts_tui.documents import BlobStore, DocumentError, TargetExistsError
-    from contacts_tui.safe_text import first_line
     from contacts_tui.services import ContactService, NotFoundError
     from contacts_tui.validation import ValidationError
 
@@ -399,25 +467,23 @@ def run_documents(workspace: Workspace, args: argparse.Namespace) -> int:
         service = ContactService(workspace.config, workspace.user, documents=store)
         return _documents_action(service, args)
     except TargetExistsError as error:
-        print(f"contacts-tui: {error} Use --force to replace it.", file=sys.stderr)
+        print(f"contacts-tui: {display_safe(error)} Use --force to replace it.", file=sys.stderr)
     except (DocumentError, NotFoundError, ValidationError) as error:
-        print(f"contacts-tui: {error}", file=sys.stderr)
-    except peewee.DatabaseError as error:
-        print(f"contacts-tui: the database refused: {first_line(error)}.", file=sys.stderr)
+        print(f"contacts-tui: {display_safe(error)}", file=sys.stderr)
+    except (peewee.DatabaseError, OSError) as error:
+        print(f"contacts-tui: {failure_message(error)}", file=sys.stderr)
     return EXIT_PROBLEM
 
 
 def _documents_action(service, args: argparse.Namespace) -> int:
-    from contacts_tui.safe_text import display_safe
-
     if args.action == "list":
         for doc in service.documents_of(service.find_contact(args.contact)):
-            fields = (doc.id, doc.doc_type, doc.size, f"{doc.uploaded_at:%Y-%m-%dT%H:%M:%S}")
-            names = (display_safe(doc.uploaded_by), display_safe(doc.file_name))
-            print("\t".join(map(str, (*fields, *names))))
+            uploaded = f"{doc.uploaded_at:%Y-%m-%dT%H:%M:%S}"
+            fields = (doc.id, doc.doc_type, doc.size, uploaded, doc.uploaded_by, doc.file_name)
+            print("\t".join(map(display_safe, fields)))  # a tab in a value: a space
     elif args.action == "add":
         if not args.file.exists() and not args.file.is_symlink():
-            print(f"contacts-tui: {args.file}: no such file.", file=sys.stderr)
+            print(f"contacts-tui: {display_safe(args.file)}: no such file.", file=sys.stderr)
             return EXIT_PROBLEM
         contact_id = service.find_contact(args.contact)
         types = service.config.picklists.document_types
@@ -433,14 +499,33 @@ def _documents_action(service, args: argparse.Namespace) -> int:
         finally:
             if show_progress:
                 print(file=sys.stderr)
+        if info.file_name != args.file.name:
+            print(f"note: {renamed_because(args.file.name, info.file_name)}", file=sys.stderr)
         print(info.id)
     elif args.action == "get":
         info = service.save_document_copy(args.document_id, args.output, overwrite=args.force)
-        print(f"Saved {display_safe(info.file_name)} to {args.output}.", file=sys.stderr)
+        saved = f"Saved {info.file_name} to {args.output}."
+        print(display_safe(saved), file=sys.stderr)
     elif args.action == "rm":
         info = service.delete_document(args.document_id)
-        print(f"Deleted document {info.id} ({display_safe(info.file_name)}).", file=sys.stderr)
+        print(display_safe(f"Deleted document {info.id} ({info.file_name})."), file=sys.stderr)
     return 0
+
+
+def safe_lines(text: str) -> str:
+    """Several lines of text, each made safe for the terminal (display_safe)."""
+    return "\n".join(map(display_safe, str(text).splitlines()))
+
+
+def renamed_because(given: str, stored: str) -> str:
+    """Why a document is listed under another name than its file's."""
+    shown = display_safe(stored)
+    if given.encode("utf-8", "surrogateescape") != given.encode("utf-8", "replace"):
+        return f"the file name is not UTF-8; its bytes were read as Latin-1: stored as '{shown}'."
+    return (
+        f"stored as '{shown}': control characters, direction marks and folders are never "
+        "kept in a document's name."
+    )
 
 
 def add_report_parser(

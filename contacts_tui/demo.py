@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import random
+import re
+import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager
 from datetime import timedelta
 
 import peewee
@@ -13,7 +15,7 @@ import peewee
 from contacts_tui.lifecycle import LifecycleConfig
 from contacts_tui.store.database import insert_rows, is_postgres
 from contacts_tui.store.models import CONTACT_COLUMNS, Company, Contact, utc_now
-from contacts_tui.store.search import digits, fold, search_document
+from contacts_tui.store.search import digits, fold, search_document, write_word_index
 
 FIRST_NAMES = [
     "Maria",
@@ -253,8 +255,24 @@ PLACES = (
 # UK bank and sort codes: UK account numbers have no national check digits, so any
 # eight digits behind a real bank make a valid IBAN (German ones do have them).
 UK_BANKS = ("NWBK601613", "BARC200000", "HBUK401160", "LOYD309634", "MIDL400515")
-BATCH = 25000
 DEMO_TABLES = ("contact", "email", "phone", "address", "bank_account", "stage_change")
+MAX_CONTACTS = 10_000_000
+"""The most one demo adds: a million take a few minutes; `10**18` would never end."""
+FIRST_BATCH = 2000
+MAX_BATCH = 5000
+"""Memory: a batch and the next one being made are held at once, ~2 KB per contact."""
+BATCH_SECONDS = 0.6
+"""How long one batch's write transaction aims to last. Others' saves wait for it (SQLite
+has one writer at a time), so it stays well under the ~1 s a person would notice; the
+size of the next batch follows from how long the last one took."""
+PAUSE_SECONDS = 0.1
+"""A gap between two batches, so that a writer waiting on SQLite's busy handler (which
+polls every 100 ms once it has waited a while) gets the lock before the next batch."""
+HISTORY_DAYS = 548
+"""Contacts are created, and move through their lifecycle, over the last 18 months."""
+CACHE_KIB = 16384
+"""The demo connection's page cache (16 MB). The default 2 MB made every batch re-read
+index pages; 256 MB (as before) was 300 MB of memory for nothing the batch size needs."""
 
 
 class QuickRandom(random.Random):
@@ -321,50 +339,56 @@ def add_demo_contacts(
 ) -> int:
     """Insert `count` contacts with e-mails, phones, addresses, bank accounts and history.
 
-    Rows go in with executemany in batches, not through the ORM: one ORM save per row
-    would take minutes for 100,000 contacts.
+    Rows go in with executemany, not through the ORM (one ORM save per row would take
+    minutes for 100,000 contacts), in batches that are each their own short write
+    transaction: other people keep saving while a demo runs, and a batch that fails
+    (a full disk) takes nothing committed with it. `progress` hears the number of
+    contacts committed so far. Memory stays flat: one batch is inserted while the next
+    is made, on a second thread (making a batch is Python work; inserting one is mostly
+    SQLite's, which lets go of the GIL).
     """
+    if not 1 <= count <= MAX_CONTACTS:
+        raise ValueError(f"count must be from 1 to {MAX_CONTACTS:,}")
     rng = QuickRandom(seed)
+    walks = QuickRandom(seed + 1)  # stage histories: the contacts stay those of `seed`
     db: peewee.Database = Contact._meta.database.obj
     done = 0
     with db.connection_context():
         if not is_postgres(db):
-            # A large page cache for this connection only: a batch touches a dozen
-            # indexes at random places, and re-reading pages from disk dominated.
-            db.execute_sql("PRAGMA cache_size = -262144")
+            db.execute_sql(f"PRAGMA cache_size = -{CACHE_KIB}")
+            # Demo data needs no fsync per batch: a power cut loses the last batches,
+            # never the database's consistency (WAL). Everyone else keeps FULL.
+            db.execute_sql("PRAGMA synchronous = NORMAL")
         companies = make_companies(rng, max(5, min(500, count // 200)))
-        sizes = [min(BATCH, count - start) for start in range(0, count, BATCH)]
         planned = (Contact.select(peewee.fn.MAX(Contact.id)).scalar() or 0) + 1
-        firsts = [planned + sum(sizes[:n]) for n in range(len(sizes))]
-        # A fresh workspace gets every contact in one transaction with the indexes built
-        # once at the end (sorting beats a million random index inserts);
-        # a workspace with contacts gets a transaction per batch, so others can write.
-        existing = Contact.select(peewee.fn.COUNT(Contact.id)).scalar()
-        in_one_go = existing < count
-        # Making a batch is Python work, inserting one is mostly SQLite's (which lets go
-        # of the GIL): make the next batch on a second thread while this one goes in.
-        with (
-            ThreadPoolExecutor(max_workers=1) as maker,
-            db.atomic() if in_one_go else nullcontext(),
-            _indexes_deferred(db, indexes=True) if in_one_go else nullcontext(),
-        ):
+        with ThreadPoolExecutor(max_workers=1) as maker:
 
-            def make(n: int) -> Future[Batch]:
-                return maker.submit(_make_batch, rng, config, firsts[n], sizes[n], companies, user)
+            def make(size: int) -> tuple[int, int, Future[Batch]]:
+                nonlocal planned
+                first, planned = planned, planned + size
+                job = maker.submit(_make_batch, rng, walks, config, first, size, companies, user)
+                return first, size, job
 
-            upcoming = make(0)
-            for n, first in enumerate(firsts):
-                batch = upcoming.result()
-                if n + 1 < len(firsts):  # only one batch ahead: memory stays flat
-                    upcoming = make(n + 1)
-                if in_one_go:
+            upcoming = make(min(FIRST_BATCH, count))
+            took = BATCH_SECONDS
+            while upcoming is not None:
+                first, size, job = upcoming
+                batch = job.result()
+                # The next batch is made while this one goes in; its size follows from
+                # how long the last write took.
+                left = count - done - size
+                wanted = int(size * min(2.0, BATCH_SECONDS / max(took, 1e-3)))
+                upcoming = make(min(left, max(500, min(wanted, MAX_BATCH)))) if left > 0 else None
+                started = time.perf_counter()
+                with db.atomic(), _search_trigger_dropped(db):
                     _insert_batch(db, first, batch)
-                else:
-                    with db.atomic(), _indexes_deferred(db, indexes=False):
-                        _insert_batch(db, first, batch)
-                done += sizes[n]
+                took = time.perf_counter() - started
+                del batch
+                done += size
                 if progress:
                     progress(done)
+                if upcoming is not None and not is_postgres(db):
+                    time.sleep(PAUSE_SECONDS)
         if is_postgres(db):
             for table in DEMO_TABLES:
                 db.execute_sql(
@@ -375,28 +399,22 @@ def add_demo_contacts(
 
 
 @contextmanager
-def _indexes_deferred(db: peewee.Database, indexes: bool) -> Iterator[None]:
-    """Index new rows in bulk when the block ends, not row by row as they go in.
+def _search_trigger_dropped(db: peewee.Database) -> Iterator[None]:
+    """Without the FTS5 insert trigger for the block: `_insert_batch` indexes its
+    contacts in one statement instead (the trigger per row cost half the demo's time).
 
-    The FTS5 insert trigger (and, with `indexes`, the indexes of the tables the demo
-    fills) are dropped and made again from their stored SQL inside the caller's
-    transaction, so no other connection ever sees the tables without them; a unique
-    index made again checks its rule over every row. Contacts the block inserts are
-    added to the search index by `_insert_batch` itself.
+    Dropped and made again from its stored SQL inside the caller's transaction, so no
+    other connection ever sees the table without it.
     """
     if is_postgres(db):
         yield
         return
-    names = "name = 'contact_fts_insert'"
-    if indexes:
-        tables = ", ".join(f"'{table}'" for table in DEMO_TABLES)
-        # sql IS NULL: the automatic indexes of primary keys and UNIQUE columns stay.
-        names += f" OR (type = 'index' AND sql IS NOT NULL AND tbl_name IN ({tables}))"
-    stored = db.execute_sql(f"SELECT name, type, sql FROM sqlite_master WHERE {names}").fetchall()
-    for name, kind, _ in stored:
-        db.execute_sql(f'DROP {kind.upper()} "{name}"')
+    stored = db.execute_sql(
+        "SELECT sql FROM sqlite_master WHERE name = 'contact_fts_insert'"
+    ).fetchall()
+    db.execute_sql('DROP TRIGGER IF EXISTS "contact_fts_insert"')
     yield
-    for _, _, sql in stored:
+    for (sql,) in stored:
         db.execute_sql(sql)
 
 
@@ -410,6 +428,10 @@ def _insert_batch(db: peewee.Database, planned_first: int, batch: Batch) -> None
     The ids were planned before the batch was made; if someone added contacts meanwhile,
     the batch moves up to the first free id, decided under the write lock.
     """
+    if is_postgres(db):
+        # Others may add contacts meanwhile (from the id sequence): keep them out for
+        # the moment of this batch, whose ids are given here (reads go on).
+        db.execute_sql("LOCK TABLE contact IN EXCLUSIVE MODE")
     first = (db.execute_sql("SELECT MAX(id) FROM contact").fetchone()[0] or 0) + 1
     shift = max(0, first - planned_first)
     start = planned_first + shift
@@ -417,7 +439,14 @@ def _insert_batch(db: peewee.Database, planned_first: int, batch: Batch) -> None
         if shift:
             rows = [(row[0] + shift, *row[1:]) for row in rows]
         insert_rows(db, table, columns, rows)
-    if not is_postgres(db):
+        if table == "contact":
+            search_doc = columns.index("search_doc")
+            write_word_index(((row[0], row[search_doc]) for row in rows), new=True)
+    if is_postgres(db):
+        db.execute_sql(
+            "SELECT setval(pg_get_serial_sequence('contact', 'id'), (SELECT MAX(id) FROM contact))"
+        )
+    else:
         # One statement for the batch: the FTS5 trigger per row cost half the demo's time.
         db.execute_sql(
             "INSERT INTO contact_fts(rowid, search_doc) "
@@ -426,12 +455,49 @@ def _insert_batch(db: peewee.Database, planned_first: int, batch: Batch) -> None
         )
 
 
-def _make_batch(rng, config, first_id, size, companies, user) -> Batch:
+def company_domain(name: str) -> str:
+    """`Acme Globex Ltd` → `acmeglobex.example`: where its people's work e-mails go."""
+    words = name.split()[:-1] or name.split()
+    return re.sub(r"[^a-z0-9]", "", fold("".join(words))) + ".example"
+
+
+def stage_walk(rng: random.Random, steps: tuple, final: int) -> list[int]:
+    """The steps (indexes) a contact went through to reach `steps[final]`, in order.
+
+    Forward one step at a time, now and then skipping one or going back one; a closed
+    step is reached straight from an open one (lost from anywhere, won from the last
+    open steps), never through another closed one.
+    """
+    open_steps = [n for n, step in enumerate(steps) if not step.is_closed]
+    if steps[final].is_closed:
+        if steps[final].outcome == "lost":
+            last_open = rng.choice(open_steps)
+        else:
+            last_open = open_steps[-1 - int(rng.random() * min(2, len(open_steps)))]
+    else:
+        last_open = final
+    path = [open_steps[0]] if open_steps else []
+    position = 0  # in open_steps
+    target = open_steps.index(last_open) if open_steps else 0
+    while position < target:
+        roll = rng.random()
+        if roll < 0.08 and position > 0 and path[-1] == open_steps[position]:
+            path.append(open_steps[position - 1])  # back one, then on again
+            path.append(open_steps[position])
+        position += 2 if roll > 0.9 and position + 2 <= target else 1
+        path.append(open_steps[position])
+    if final != last_open:
+        path.append(final)
+    return path
+
+
+def _make_batch(rng, walks, config, first_id, size, companies, user) -> Batch:
     now = utc_now()
     template = config.default
     steps = template.steps()
     segmentation = ("", *config.picklists.segmentation)
     reason_codes = ("", *config.picklists.reason_codes)
+    domains = {name: company_domain(name) for _, name in companies}
     contacts, emails, phones, addresses, banks, history = [], [], [], [], [], []
     for contact_id in range(first_id, first_id + size):
         first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
@@ -440,12 +506,16 @@ def _make_batch(rng, config, first_id, size, companies, user) -> Batch:
         company = rng.choice(companies) if rng.random() < 0.8 else None
         stage_index = min(int(rng.expovariate(0.35)), len(steps) - 1)
         step = steps[stage_index]
-        created = now - timedelta(days=rng.randrange(1, 720), minutes=rng.randrange(1440))
+        created = now - timedelta(days=rng.randrange(1, HISTORY_DAYS), minutes=rng.randrange(1440))
         local = fold(f"{first}.{last}").replace(" ", "").replace("'", "")
-        contact_emails = [
-            f"{local}{'' if n == 0 else n}@{rng.choice(EMAIL_DOMAINS)}"
-            for n in range(rng.choice((0, 1, 1, 1, 2, 2, 3)))
-        ]
+        # The contact's number makes every address unique, as people's are: a demo
+        # export imports back whole, with no "duplicate" skipped.
+        contact_emails = []
+        for n in range(rng.choice((0, 1, 1, 1, 2, 2, 3))):
+            domain = rng.choice(EMAIL_DOMAINS)
+            if n == 0 and company is not None:
+                domain = domains[company[1]]
+            contact_emails.append(f"{local}{contact_id}{'' if n == 0 else f'.{n}'}@{domain}")
         numbers = [phone_number(rng) for _ in range(rng.choice((0, 1, 1, 2, 3)))]
         contact_phones = [e164 for e164, _ in numbers]
         for n, email in enumerate(contact_emails):
@@ -471,12 +541,13 @@ def _make_batch(rng, config, first_id, size, companies, user) -> Batch:
         if rng.random() < 0.4:
             account = f"{rng.choice(UK_BANKS)}{contact_id * 7919 % 10**8:08d}"
             banks.append((contact_id, "Main account", iban("GB", account), ""))
-        previous = ""
-        for n, past in enumerate(steps[: stage_index + 1]):
-            history.append(
-                (contact_id, previous, past.key, str(created + timedelta(days=n * 9)), user)
-            )
-            previous = past.key
+        # Each move comes some way into the time left before now: increasing, never ahead.
+        previous, at = "", created
+        for n, index in enumerate(stage_walk(walks, steps, stage_index)):
+            if n:
+                at += (now - at) * (walks.random() * 0.5)
+            history.append((contact_id, previous, steps[index].key, str(at), user))
+            previous = steps[index].key
         company_id, company_name = company or (None, "")
         primary_phone = numbers[0][1] if numbers else ""  # as shown (see refresh_derived)
         contacts.append(
@@ -500,7 +571,7 @@ def _make_batch(rng, config, first_id, size, companies, user) -> Batch:
                 search_document(name, full_name, company_name, contact_emails, contact_phones),
                 str(created),
                 user,
-                str(created + timedelta(days=stage_index * 9)),
+                str(at),
                 user,
                 1,
             )

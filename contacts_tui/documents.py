@@ -13,14 +13,20 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from contacts_tui.temp_files import (
+    UPLOAD_TEMP_PREFIX,
+    UPLOAD_TEMP_SUFFIX,
+    leftovers,
+    locked_temp_file,
+)
+
 MAX_NAME_LENGTH = 120
 CHUNK_SIZE = 1024 * 1024
 OCTET_STREAM = "application/octet-stream"
 
 _SHA256 = re.compile(r"[0-9a-f]{64}")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _PREFIX = re.compile(r"[0-9a-f]{2}")
-_TEMP_PREFIX = ".upload-"
-_TEMP_SUFFIX = ".tmp"
 _MAX_EXTENSION = 16
 _DISK_FULL = (errno.ENOSPC, errno.EDQUOT)
 # Bidi marks, embeddings, overrides and isolates: they can make "exe.txt" display as "txt.exe".
@@ -78,7 +84,14 @@ def human_size(n: int) -> str:
 
 
 def sanitize_filename(name: str) -> str:
-    """The original file name made safe to keep and show as metadata (never used as a path)."""
+    """The original file name made safe to keep and show as metadata (never used as a path).
+
+    A name that is not valid UTF-8 (Python holds its bad bytes as lone surrogates, which
+    no database can store) is read as Latin-1, the usual origin of such names: the
+    bytes of `caf\xe9.txt` make `café.txt`; raw C1 control bytes are then dropped.
+    """
+    if _SURROGATE.search(name):
+        name = os.fsencode(name).decode("latin-1")
     name = " ".join(name.split())  # tabs and newlines become single spaces first
     name = name.translate(_NAME_DROPS)
     name = name.replace("\\", "/").rsplit("/", 1)[-1]
@@ -144,22 +157,25 @@ class BlobStore:
             total = os.fstat(source_fd).st_size
             if total > max_bytes:
                 raise TooLargeError(_too_large(shown, max_bytes))
-            temp = self.folder / f"{_TEMP_PREFIX}{secrets.token_hex(16)}{_TEMP_SUFFIX}"
+            # Locked while this process lives: a killed upload's file is told from a
+            # running one's by the lock (see temp_files), and removed at the next start.
             try:
-                temp_fd = os.open(temp, _CREATE_FLAGS, self._file_mode)
-                try:
-                    os.fchmod(temp_fd, self._file_mode)  # the umask must not narrow a shared mode
-                    digest, size, head = _copy_counted(
-                        source_fd, temp_fd, shown, max_bytes, total, progress
-                    )
-                    os.fsync(temp_fd)
-                finally:
-                    os.close(temp_fd)
-                self._publish(temp, digest)
+                with locked_temp_file(
+                    self.folder, UPLOAD_TEMP_PREFIX, UPLOAD_TEMP_SUFFIX, self._file_mode
+                ) as (
+                    temp_fd,
+                    temp,
+                ):
+                    try:
+                        digest, size, head = _copy_counted(
+                            source_fd, temp_fd, shown, max_bytes, total, progress
+                        )
+                        os.fsync(temp_fd)
+                        self._publish(temp, digest)
+                    finally:
+                        temp.unlink(missing_ok=True)
             except OSError as error:  # write side only: read errors are already DocumentErrors
                 raise _write_error(error, shown) from error
-            finally:
-                temp.unlink(missing_ok=True)
         finally:
             os.close(source_fd)
         return StoredBlob(digest, size, guess_media_type(head, original_name))
@@ -219,7 +235,11 @@ class BlobStore:
 
     def stray_temp_files(self) -> list[Path]:
         """Temporary upload files; a crash leaves them, but so does an upload still running."""
-        return sorted(self.folder.glob(f"{_TEMP_PREFIX}*{_TEMP_SUFFIX}"))
+        return sorted(self.folder.glob(f"{UPLOAD_TEMP_PREFIX}*{UPLOAD_TEMP_SUFFIX}"))
+
+    def leftover_temp_files(self) -> list[Path]:
+        """The temporary files of uploads whose process is gone (killed, crashed)."""
+        return leftovers(self.folder, UPLOAD_TEMP_PREFIX, UPLOAD_TEMP_SUFFIX)
 
     def save_copy(
         self, sha256: str, target: Path, *, overwrite: bool = False, name: str | None = None
@@ -243,7 +263,7 @@ class BlobStore:
         # through a temporary file so the old copy stays whole until the new one is.
         written = target
         if existing is not None:
-            written = target.with_name(f".{target.name}.{secrets.token_hex(8)}{_TEMP_SUFFIX}")
+            written = target.with_name(f".{target.name}.{secrets.token_hex(8)}{UPLOAD_TEMP_SUFFIX}")
         try:
             fd = os.open(written, _CREATE_FLAGS, 0o600)
         except FileExistsError as error:

@@ -16,20 +16,20 @@ File safety, because exports land in shared folders on shared servers:
 from __future__ import annotations
 
 import contextlib
-import csv
 import errno
 import json
 import os
 import re
 import stat
-import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
+from contacts_tui import csv_guard
 from contacts_tui.lifecycle import LifecycleConfig
 from contacts_tui.store.listing import ContactFilter
+from contacts_tui.temp_files import PART_SUFFIX, create_locked
 
 if TYPE_CHECKING:
     from contacts_tui.services import ContactCard, ContactRow, ContactService
@@ -167,8 +167,10 @@ def export_contacts(
             after = page.rows[-1].sort_key
 
     names = _Names(service.config)
+    # Locked while this process lives, so a killed export's file is found and removed at
+    # the next start (see temp_files).
     try:
-        fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+        fd, temporary = create_locked(path.parent, f".{path.name}.", PART_SUFFIX)
     except OSError as error:
         raise ExportError(f"Cannot create a file in {path.parent}: {_reason(error)}.") from None
     try:
@@ -266,21 +268,16 @@ def _timestamp(value: datetime | str) -> str:
 
 # ----- CSV --------------------------------------------------------------------------------
 
-# A cell starting with one of these is run as a formula by spreadsheet programs (OWASP
-# "CSV injection"); a leading apostrophe makes them show it as text.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
 
 def csv_cell(value: object) -> object:
-    """A value as a CSV cell that no spreadsheet will evaluate as a formula."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
+    """A value as a CSV cell that no spreadsheet will evaluate as a formula (csv_guard)."""
+    return csv_guard.guard(value)
 
 
 def write_csv(out: TextIO, pages: Iterable[tuple[ContactRow, ...]], names: _Names) -> None:
-    """RFC 4180: a header row, CRLF line ends, fields quoted when they need it."""
-    writer = csv.writer(out, lineterminator="\r\n")
+    """RFC 4180: a header row, CRLF line ends, fields quoted when they need it (and when
+    they hold `;` or a tab: see csv_guard)."""
+    writer = csv_guard.Writer(out)
     writer.writerow(CSV_HEADER)
     for rows in pages:
         writer.writerows(_csv_row(row, names) for row in rows)

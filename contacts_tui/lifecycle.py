@@ -36,6 +36,9 @@ DEFAULT_PICKLISTS: dict[str, tuple[str, ...]] = {
     "phone_types": ("Mobile", "Office", "Home", "Fax"),
     "document_types": ("Contract", "Identification", "Proposal", "Note", "Other"),
 }
+# Every address, e-mail, phone number and document has a type from these: empty, no
+# record of that kind could be saved. Segmentation and reason codes may be left blank.
+REQUIRED_PICKLISTS = ("address_types", "email_types", "phone_types", "document_types")
 DEFAULT_PHONE_REGION = "GB"
 
 
@@ -299,6 +302,8 @@ def _picklists(raw: Any) -> Picklists:
         path = f"picklists.{name}"
         if not isinstance(value, list):
             raise _SchemaError(path, "must be a list of texts in square brackets")
+        if not value and name in REQUIRED_PICKLISTS:
+            raise _SchemaError(path, "needs at least one value: every record has one of them")
         seen: set[str] = set()
         for i, entry in enumerate(value):
             entry = _text(entry, f"{path}[{i}]")

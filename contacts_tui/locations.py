@@ -1,4 +1,4 @@
-"""Where things live on disk: the workspace and the per-user config folder."""
+"""Where things live on disk: the workspace and the per-user config and state folders."""
 
 from __future__ import annotations
 
@@ -21,3 +21,8 @@ def default_workspace() -> Path:
 def user_config_dir() -> Path:
     """Per-user settings (visible columns and the like), never in the shared workspace."""
     return Path(platformdirs.user_config_dir(APP_NAME, appauthor=False))
+
+
+def user_state_dir() -> Path:
+    """Per-user state that must outlive a crash (unsaved edits), never in the workspace."""
+    return Path(platformdirs.user_state_dir(APP_NAME, appauthor=False))

@@ -8,14 +8,13 @@ replacing a file unless asked.
 from __future__ import annotations
 
 import contextlib
-import csv
 import json
 import os
-import tempfile
 from pathlib import Path
 from typing import TextIO
 
-from contacts_tui.export import ExportError, _publish, check_target, csv_cell
+from contacts_tui import csv_guard
+from contacts_tui.export import ExportError, _publish, check_target
 from contacts_tui.safe_text import display_safe
 from contacts_tui.services.reports import (
     STUCK_LIMIT,
@@ -27,6 +26,7 @@ from contacts_tui.services.reports import (
     report_table,
     stuck_table,
 )
+from contacts_tui.temp_files import PART_SUFFIX, create_locked
 
 FORMATS = ("table", "csv", "json")
 RATE_COLUMNS = {"conversion_to_next", "win_rate"}
@@ -43,9 +43,10 @@ def write_report(report: Report, fmt: str, out: TextIO, stuck: bool = False) -> 
     else:
         columns, rows = report_table(report)
     if fmt == "csv":
-        writer = csv.writer(out, lineterminator="\r\n")  # RFC 4180
+        writer = csv_guard.Writer(out)  # RFC 4180, and safe to open in a spreadsheet
         writer.writerow(columns)
-        writer.writerows([csv_cell("" if v is None else v) for v in row] for row in rows)
+        for row in rows:
+            writer.writerow([csv_guard.guard("" if v is None else v) for v in row])
         return
     out.write(report_heading(report) + "\n\n")
     out.write(text_table(columns, rows) + "\n")
@@ -99,7 +100,9 @@ def save_report(
     path = Path(path).expanduser()
     check_target(path, overwrite)
     try:
-        fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+        # Locked while this process lives, as the contact export's: a killed export's
+        # file is found and removed at the next start (see temp_files).
+        fd, temporary = create_locked(path.parent, f".{path.name}.", PART_SUFFIX)
     except OSError as error:
         raise ExportError(f"Cannot create a file in {path.parent}: {error.strerror}.") from None
     try:

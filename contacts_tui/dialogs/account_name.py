@@ -15,13 +15,6 @@ from contacts_tui.validation import ValidationError, clean_text
 class AccountNameDialog(Dialog[str | None]):
     """Returns the cleaned name (enter) or None (escape)."""
 
-    DEFAULT_CSS = """
-    AccountNameDialog {
-        & #account-name-error { color: $text-error; display: none; }
-        & #account-name-error.-shown { display: block; }
-    }
-    """
-
     BINDINGS = [cancel_binding("account_name.cancel", "Close without changing anything")]
 
     def __init__(

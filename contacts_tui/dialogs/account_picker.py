@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -17,19 +17,11 @@ from contacts_tui.dialogs.dialog import Dialog, cancel_binding
 from contacts_tui.safe_text import display_safe
 from contacts_tui.services import AccountInfo
 from contacts_tui.validation import ValidationError, clean_text
-from contacts_tui.widgets.worker_errors import ReportsWorkerErrors
+from contacts_tui.widgets.reporting import reported_work, tell
 
 
-class AccountPicker(ReportsWorkerErrors, Dialog[tuple[AccountInfo, ...] | None]):
+class AccountPicker(Dialog[tuple[AccountInfo, ...] | None]):
     """Returns the ticked accounts (ctrl+s) or None (escape)."""
-
-    DEFAULT_CSS = """
-    AccountPicker {
-        & SelectionList { height: auto; max-height: 14; }
-        & #account-error { color: $text-error; display: none; }
-        & #account-error.-shown { display: block; }
-    }
-    """
 
     BINDINGS = [
         Binding(
@@ -87,11 +79,11 @@ class AccountPicker(ReportsWorkerErrors, Dialog[tuple[AccountInfo, ...] | None])
         self._rebuild()
         self.load_accounts()
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="store")
+    @reported_work(thread=True, exclusive=True, group="store")
     def load_accounts(self) -> None:
         self.post_message(self.Loaded(self.app.service.accounts()))
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="store")
+    @reported_work(thread=True, exclusive=True, group="store")
     def create_account(self, name: str) -> None:
         try:
             self.post_message(self.Created(self.app.service.create_account(name)))
@@ -107,7 +99,7 @@ class AccountPicker(ReportsWorkerErrors, Dialog[tuple[AccountInfo, ...] | None])
         self.selected.add(message.account.id)
         self.query_one("#account-name", Input).value = ""
         self._rebuild()
-        self.notify(f"Account {display_safe(message.account.name)!r} created.", markup=False)
+        tell(self, f"Account {display_safe(message.account.name)!r} created.")
 
     def on_account_picker_refused(self, message: Refused) -> None:
         self._error(message.message)

@@ -5,19 +5,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.suggester import SuggestFromList
 from textual.widgets import Button, Input, Label
-from textual.worker import Worker, WorkerState
 
 from contacts_tui.dialogs.dialog import Dialog, cancel_binding
+from contacts_tui.recovery import Draft
 from contacts_tui.safe_text import display_safe
 from contacts_tui.services import CompanyInfo, NotFoundError, fold
 from contacts_tui.validation import ValidationError, clean_text
+from contacts_tui.widgets.drafts import drop_draft, keep_draft
+from contacts_tui.widgets.reporting import reported_work
 
 TENANT_WIDE_LABEL = "Tenant-Wide"
 SHOWN_MATCHES = 3
@@ -28,24 +30,6 @@ class AddContactDialog(Dialog[int | None]):
 
     Company: empty or "Tenant-Wide" for none, an existing company (→ completes what is
     typed), or a new name, which is created with the contact (the dialog says so).
-    """
-
-    DEFAULT_CSS = """
-    AddContactDialog {
-        & > Vertical { width: 64; }
-        & .add-label { color: $text-muted; }
-        & .add-message {
-            color: $error;
-            width: 100%;
-            height: auto;
-            display: none;
-            &.-shown { display: block; }
-        }
-        & #add-company-hint { color: $text-muted; width: 100%; height: auto; }
-        & #add-company-hint.-new { color: $warning; }
-        & #add-buttons { height: auto; align-horizontal: right; margin-top: 1; }
-        & #add-buttons Button { margin-left: 2; }
-    }
     """
 
     BINDINGS = [
@@ -74,8 +58,10 @@ class AddContactDialog(Dialog[int | None]):
         message: str
         field: str | None = None
 
-    def __init__(self) -> None:
+    def __init__(self, initial: dict[str, str] | None = None) -> None:
+        """`initial`: the name and company typed before (a draft being restored)."""
         super().__init__()
+        self.initial = initial or {}
         self.companies: tuple[CompanyInfo, ...] | None = None
         self._by_folded: dict[str, CompanyInfo] = {}
         self.saving = False
@@ -105,13 +91,26 @@ class AddContactDialog(Dialog[int | None]):
             )
 
     def on_mount(self) -> None:
+        for key in ("name", "company"):
+            self.query_one(f"#add-{key}", Input).value = str(self.initial.get(key, ""))
         self.query_one("#add-name", Input).focus()
         self._show_company_hint()
         self.load_companies()
 
     # ----- companies ------------------------------------------------------------------
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="store")
+    @on(Input.Changed)
+    def _keep_draft(self) -> None:
+        values = {key: self.query_one(f"#add-{key}", Input).value for key in ("name", "company")}
+        if any(values.values()):
+            keep_draft(self, Draft("new_contact", f"New contact {values['name']}", values))
+        else:
+            drop_draft(self)
+
+    def on_unmount(self) -> None:
+        drop_draft(self)
+
+    @reported_work(thread=True, exclusive=True, group="store")
     def load_companies(self) -> None:
         companies = self.app.service.companies()  # type: ignore[attr-defined]
         self.post_message(self.CompaniesLoaded(companies))
@@ -195,7 +194,7 @@ class AddContactDialog(Dialog[int | None]):
         self._say("#add-message", "Saving…")
         self.create(name, self.resolve_company(" ".join(company_text.split())))
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="store")
+    @reported_work(thread=True, exclusive=True, group="store")
     def create(self, name: str, company: int | str | None) -> None:
         service = self.app.service  # type: ignore[attr-defined]
         try:
@@ -232,14 +231,17 @@ class AddContactDialog(Dialog[int | None]):
         self._say(f"{selector}-message", message)
         self.query_one(selector, Input).focus()
 
-    @on(Worker.StateChanged)
-    def _worker_failed(self, event: Worker.StateChanged) -> None:
-        if event.state != WorkerState.ERROR:
-            return
-        if event.worker.name == "create":
-            self._refuse(f"The contact was not saved: {event.worker.error}", None)
+    def worker_failed(self, work_name: str, message: str) -> bool:
+        """Say it under the form, which keeps what was typed."""
+        if work_name == "create":
+            self._refuse(f"The contact was not saved: {message}", None)
         else:
-            self._say("#add-message", f"Could not read the companies: {event.worker.error}")
+            self._say("#add-message", f"Could not read the companies: {message}")
+        return True
+
+    def show_waiting(self, message: str) -> bool:
+        self._say("#add-message", message)
+        return True
 
     @on(Button.Pressed, "#add-cancel")
     def action_cancel(self) -> None:

@@ -13,13 +13,6 @@ from contacts_tui.safe_text import display_safe
 class ChoosePrimaryDialog(PickOneDialog[int | None]):
     """Returns the id of the record that becomes primary (and so confirms), or None."""
 
-    DEFAULT_CSS = """
-    ChoosePrimaryDialog {
-        & > Vertical { width: 72; border: thick $error; }
-        & OptionList { max-height: 10; }
-    }
-    """
-
     BINDINGS = [cancel_binding("choose_primary.cancel", "Delete nothing")]
 
     ID_PREFIX = "choose-primary"

@@ -13,13 +13,6 @@ from contacts_tui.lifecycle import Template
 class ChooseStepDialog(PickOneDialog[str | None]):
     """Lists the template's steps by category; enter picks one, escape cancels (None)."""
 
-    DEFAULT_CSS = """
-    ChooseStepDialog {
-        & > Vertical { max-height: 90%; }
-        & OptionList { max-height: 16; }
-    }
-    """
-
     BINDINGS = [cancel_binding("choose_step.cancel", "Keep the current lifecycle and step")]
 
     ID_PREFIX = "choose-step"

@@ -24,23 +24,6 @@ class ColumnsDialog(Dialog[list[str] | None]):
     Keys: space shows/hides, shift+↑/↓ (or K/J) move, enter applies, escape cancels.
     """
 
-    DEFAULT_CSS = """
-    ColumnsDialog {
-        & > Vertical { width: 48; }
-        & OptionList { height: auto; max-height: 16; }
-        & #columns-message {
-            color: $warning;
-            width: 100%;
-            height: auto;
-            display: none;
-            &.-shown { display: block; }
-        }
-        & #columns-buttons { height: 1; align-horizontal: right; margin-top: 1; }
-        & #columns-buttons Button { margin-left: 2; }
-        & #columns-hint { margin-top: 1; }
-    }
-    """
-
     BINDINGS = [
         Binding(
             "space",

@@ -20,16 +20,6 @@ class ConfirmDialog(Dialog[bool]):
     The question may quote contact data: it is shown as plain text, never as markup.
     """
 
-    DEFAULT_CSS = """
-    ConfirmDialog {
-        & > Vertical { width: 64; padding: 1 2; }
-        &.-danger > Vertical { border: thick $error; }
-        & #confirm-buttons { height: auto; align-horizontal: right; }
-        & #confirm-buttons Button { margin-left: 2; }
-        & #confirm-hint { margin-top: 1; }
-    }
-    """
-
     BINDINGS = [
         Binding("y", "confirm", "Yes", id="confirm.yes", tooltip="Go ahead"),
         # Not a priority binding: enter on a focused button presses that button.

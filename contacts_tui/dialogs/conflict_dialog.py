@@ -20,15 +20,6 @@ ConflictChoice = Literal["reload", "overwrite"]
 class ConflictDialog(Dialog[ConflictChoice | None]):
     """Returns "reload" (take theirs), "overwrite" (save yours on top) or None (keep editing)."""
 
-    DEFAULT_CSS = """
-    ConflictDialog {
-        & > Vertical { width: 90; border: thick $warning; }
-        & DataTable { height: auto; max-height: 12; }
-        & #conflict-buttons { height: auto; margin-top: 1; align-horizontal: right; }
-        & Button { margin-left: 1; }
-    }
-    """
-
     BINDINGS = [
         Binding(
             "r",

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TypeVar
 
 from textual.binding import Binding
 from textual.screen import ModalScreen
 
 ResultT = TypeVar("ResultT")
+
+DIALOGS_CSS = Path(__file__).with_name("dialogs.tcss")
+"""The layout of every dialog, in one file: Textual re-reads the whole stylesheet the
+first time a screen brings a file of its own, so one file costs that once a session
+rather than at the first open of each dialog."""
 
 
 def cancel_binding(binding_id: str, tooltip: str, description: str = "Cancel") -> Binding:
@@ -16,31 +22,15 @@ def cancel_binding(binding_id: str, tooltip: str, description: str = "Cancel") -
 
 
 class Dialog(ModalScreen[ResultT]):
-    """A modal screen that composes one `Vertical` box, styled here once for every dialog.
+    """A modal screen that composes one `Vertical` box, framed once for every dialog.
 
-    A subclass restyles what differs (width, border colour, height) in its own
-    DEFAULT_CSS: `MyDialog > Vertical { width: 72; }` wins over the rule below, which
-    matches every subclass through its base class name. The classes below are for the
-    lines most dialogs have: a bold title, a question and a muted key hint.
+    dialogs.tcss frames it (`Dialog > Vertical`, which matches every subclass through
+    its base class name) and then restyles what differs per dialog (width, border
+    colour, height): a later rule of the same weight wins. Its classes are for the lines
+    most dialogs have: a bold title (`dialog--title`), a question and a muted key hint.
     """
 
-    DEFAULT_CSS = """
-    Dialog {
-        align: center middle;
-        & > Vertical {
-            width: 60;
-            max-width: 100%;
-            height: auto;
-            max-height: 100%;
-            border: thick $primary;
-            background: $surface;
-            padding: 0 1;
-        }
-        & .dialog--title { text-style: bold; margin-bottom: 1; }
-        & .dialog--question { width: 100%; margin-bottom: 1; }
-        & .dialog--hint { width: 100%; color: $text-muted; }
-    }
-    """
+    CSS_PATH = DIALOGS_CSS
 
     def action_cancel(self) -> None:
         """Close with no result; dialogs whose cancel says more override this."""

@@ -6,21 +6,21 @@ from dataclasses import dataclass
 
 from rich.syntax import Syntax
 from rich.text import Text
-from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import DataTable, Static, TextArea
-from textual.worker import Worker, WorkerState
 
+from contacts_tui.dialogs.dialog import DIALOGS_CSS
 from contacts_tui.document_preview import PREVIEW_BYTES, Preview, build_preview, preview_read_limit
 from contacts_tui.documents import DocumentError, IntegrityError, human_size
-from contacts_tui.safe_text import display_safe, first_line
+from contacts_tui.safe_text import display_safe
 from contacts_tui.services import DocumentInfo, NotFoundError
 from contacts_tui.widgets.keys_footer import KeysFooter
 from contacts_tui.widgets.preview_lines import PreviewLines, split_lines
+from contacts_tui.widgets.reporting import reported_work, tell
 
 # ansi_* themes use the terminal's own colours, so light, dark and 16-colour terminals work.
 SYNTAX_THEME = "ansi_dark"
@@ -42,24 +42,7 @@ class DocumentPreviewScreen(Screen[None]):
     """Opened with enter or v on a document; escape goes back."""
 
     COMMAND_GROUP = "Preview"
-
-    DEFAULT_CSS = """
-    DocumentPreviewScreen {
-        & #preview-title { text-style: bold; padding: 0 1; background: $panel; }
-        & #preview-facts { padding: 0 1; color: $text-muted; height: auto; }
-        & #preview-note { padding: 0 1; color: $warning; height: auto; }
-        & #preview-error {
-            margin: 1 2;
-            padding: 1 2;
-            border: thick $error;
-            color: $error;
-            height: auto;
-        }
-        & #preview-body { height: 1fr; padding: 0 1; }
-        & #preview-text { height: 1fr; border: none; padding: 0 1; }
-        & #preview-table { height: 1fr; }
-    }
-    """
+    CSS_PATH = DIALOGS_CSS
 
     BINDINGS = [
         Binding("escape,q", "close", "Back", id="preview.close", tooltip="Back to the documents"),
@@ -97,7 +80,7 @@ class DocumentPreviewScreen(Screen[None]):
         title.append(f"  ·  {display_safe(doc.doc_type) or 'no type'}", "not bold")
         yield Static(title, id="preview-title")
         yield Static(Text("Reading…"), id="preview-facts")
-        yield Static("", id="preview-note", markup=False)
+        yield Static("", id="preview-note")
         yield Static(Text("Reading and checking the document…"), id="preview-body")
         yield KeysFooter()
 
@@ -105,7 +88,7 @@ class DocumentPreviewScreen(Screen[None]):
         self.query_one("#preview-note").display = False
         self.load()
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="store")
+    @reported_work(thread=True, exclusive=True, group="store")
     def load(self) -> None:
         doc = self.document
         service = self.app.service
@@ -173,11 +156,9 @@ class DocumentPreviewScreen(Screen[None]):
             text.append(display_safe(message.message))
         self._replace_body(Static(text, id="preview-error"))
 
-    @on(Worker.StateChanged)
-    def worker_failed(self, event: Worker.StateChanged) -> None:
-        if event.state == WorkerState.ERROR:
-            error = event.worker.error
-            self.post_message(self.Failed(first_line(error) if error else "", integrity=False))
+    def worker_failed(self, work_name: str, message: str) -> bool:
+        self.post_message(self.Failed(message, integrity=False))
+        return True
 
     def _facts(self, preview: Preview | None) -> Text:
         doc = self.document
@@ -226,6 +207,6 @@ class DocumentPreviewScreen(Screen[None]):
 
         def saved(target) -> None:
             if target is not None:
-                self.notify(f"Saved a copy to {display_safe(str(target))}.", markup=False)
+                tell(self, f"Saved a copy to {display_safe(str(target))}.")
 
         self.app.push_screen(SaveCopyScreen(self.document), saved)

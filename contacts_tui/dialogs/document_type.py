@@ -12,13 +12,6 @@ from contacts_tui.dialogs.pick_one import PickOneDialog
 class DocumentTypeDialog(PickOneDialog[str | None]):
     """Lists the configured document types; enter picks one, escape cancels (None)."""
 
-    DEFAULT_CSS = """
-    DocumentTypeDialog {
-        & > Vertical { max-height: 90%; }
-        & OptionList { max-height: 14; }
-    }
-    """
-
     BINDINGS = [cancel_binding("document_type.cancel", "Choose no type and go back")]
 
     ID_PREFIX = "document-type"

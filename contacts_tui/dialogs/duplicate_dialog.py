@@ -19,15 +19,6 @@ SAVE_ANYWAY = "save"
 class DuplicateDialog(Dialog[str | int | None]):
     """Returns "save" (save anyway), a contact id (open that contact) or None (cancel)."""
 
-    DEFAULT_CSS = """
-    DuplicateDialog {
-        & > Vertical { width: 72; border: thick $warning; }
-        & OptionList { height: auto; max-height: 8; }
-        & #duplicate-buttons { height: auto; margin-top: 1; align-horizontal: right; }
-        & Button { margin-left: 1; }
-    }
-    """
-
     BINDINGS = [
         Binding(
             "s",

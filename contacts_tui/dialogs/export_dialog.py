@@ -8,13 +8,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import Button, Input, Label, ProgressBar, RadioButton, RadioSet
-from textual.worker import Worker, WorkerState
 
 from contacts_tui.dialogs.confirm import ConfirmDialog
 from contacts_tui.dialogs.dialog import Dialog, cancel_binding
@@ -32,6 +31,7 @@ from contacts_tui.export import (
 from contacts_tui.safe_text import display_safe
 from contacts_tui.services import ContactFilter
 from contacts_tui.validation import ValidationError, clean_text
+from contacts_tui.widgets.reporting import reported_work
 
 PROGRESS_INTERVAL = 0.05
 """Seconds between progress messages from the export thread: often enough to look
@@ -51,36 +51,6 @@ class ExportDialog(Dialog[Path | None]):
 
     The user picks a format and a file; an existing file is replaced only after asking.
     While exporting, a progress bar runs and escape cancels (no file is left behind).
-    """
-
-    DEFAULT_CSS = """
-    ExportDialog {
-        & > Vertical { width: 72; }
-        & #export-title { text-style: bold; }
-        & #export-what { color: $text-muted; margin-bottom: 1; width: 100%; }
-        & .export-label { color: $text-muted; }
-        & RadioSet { width: 100%; layout: horizontal; }
-        & RadioSet > RadioButton { margin-right: 2; }
-        & #export-path-message {
-            color: $error;
-            width: 100%;
-            height: auto;
-            display: none;
-            &.-shown { display: block; }
-        }
-        & ProgressBar { display: none; margin-top: 1; }
-        &.-running ProgressBar, &.-done ProgressBar { display: block; }
-        & #export-status {
-            height: auto;
-            width: 100%;
-            margin-top: 1;
-            display: none;
-            &.-shown { display: block; }
-        }
-        & #export-buttons { height: auto; align-horizontal: right; }
-        & #export-buttons Button { margin-left: 2; }
-        &.-running #export-start, &.-done #export-start { display: none; }
-    }
     """
 
     BINDINGS = [
@@ -220,7 +190,7 @@ class ExportDialog(Dialog[Path | None]):
             return
         self.ask_and_start(path)
 
-    @work(exclusive=True, group="dialog")
+    @reported_work(exclusive=True, group="dialog")
     async def ask_and_start(self, path: Path) -> None:
         overwrite = False
         try:
@@ -249,7 +219,7 @@ class ExportDialog(Dialog[Path | None]):
         self._say(f"Exporting to {display_safe(shown_path(path))}…")
         self.run_export(path, overwrite)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="store")
+    @reported_work(thread=True, exclusive=True, group="store")
     def run_export(self, path: Path, overwrite: bool) -> None:
         try:
             count = export_contacts(
@@ -309,12 +279,13 @@ class ExportDialog(Dialog[Path | None]):
             widget.disabled = False
         self.query_one("#export-path", Input).focus()
 
-    @on(Worker.StateChanged)
-    def _worker_failed(self, event: Worker.StateChanged) -> None:
-        if event.state == WorkerState.ERROR and event.worker.name == "run_export":
-            # The database failed midway; export_contacts has removed its partial file.
-            self._stopped()
-            self._say(f"The export failed and no file was written: {event.worker.error}")
+    def worker_failed(self, work_name: str, message: str) -> bool:
+        if work_name != "run_export":
+            return False
+        # The database failed midway; export_contacts has removed its partial file.
+        self._stopped()
+        self._say(f"The export failed and no file was written: {message}")
+        return True
 
     @on(Button.Pressed, "#export-cancel")
     def action_cancel(self) -> None:

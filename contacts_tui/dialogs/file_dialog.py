@@ -32,15 +32,6 @@ class FileDialog(Dialog[Path | None]):
     the subclass's to say.
     """
 
-    DEFAULT_CSS = """
-    FileDialog {
-        & > Vertical { width: 100; height: 90%; }
-        & .file-dialog--message { color: $text-muted; height: auto; max-height: 3; }
-        & .file-dialog--message.-error { color: $error; }
-        & FileTree { height: 1fr; margin-top: 1; }
-    }
-    """
-
     ID_PREFIX: ClassVar[str]
 
     def __init__(self, start: Path | None = None) -> None:

@@ -6,19 +6,19 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import Button, Checkbox, Input, Label, Select
-from textual.worker import Worker, WorkerState
 
 from contacts_tui.dialogs.dialog import Dialog, cancel_binding
 from contacts_tui.lifecycle import LifecycleConfig
 from contacts_tui.safe_text import display_safe
 from contacts_tui.services import TENANT_WIDE, AccountInfo, CompanyInfo, ContactFilter
 from contacts_tui.validation import ValidationError, normalize_scoring
+from contacts_tui.widgets.reporting import reported_work, tell_error
 
 TENANT_WIDE_LABEL = "Tenant-Wide"
 NOT_SET = "(not set)"
@@ -97,30 +97,6 @@ class FilterDialog(Dialog[ContactFilter | None]):
     Keys: tab between fields, space or ↓ opens a list, enter applies (inside an open list
     it picks), delete clears the focused field, ctrl+r clears all, escape cancels.
     The search text of `current` is kept as it is.
-    """
-
-    DEFAULT_CSS = """
-    FilterDialog {
-        & > Vertical { width: 72; }
-        & .filter-row { height: 1; }
-        & .filter-label { width: 15; color: $text-muted; }
-        & .filter-row > Select { width: 1fr; }
-        & .filter-row > Select, & .filter-row > Input { background: $boost; }
-        & #filter-scoring-row Input { width: 10; }
-        & #filter-scoring-to { width: auto; padding: 0 1; }
-        & #filter-scoring-error {
-            color: $error;
-            width: 1fr;
-            height: auto;
-            margin-left: 15;
-            display: none;
-            &.-shown { display: block; }
-        }
-        & #filter-archived { border: none; padding: 0; height: 1; background: transparent; }
-        & #filter-buttons { height: 1; align-horizontal: right; margin-top: 1; }
-        & #filter-buttons Button { margin-left: 2; }
-        & #filter-hint { margin-top: 1; }
-    }
     """
 
     BINDINGS = [
@@ -310,7 +286,7 @@ class FilterDialog(Dialog[ContactFilter | None]):
         self.query_one("#filter-status", Select).focus()
         self.load_choices()
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="store")
+    @reported_work(thread=True, exclusive=True, group="store")
     def load_choices(self) -> None:
         service = self.app.service  # type: ignore[attr-defined]
         companies = service.companies()
@@ -329,13 +305,9 @@ class FilterDialog(Dialog[ContactFilter | None]):
         if value != Select.NULL and value in {v for _, v in options}:
             select.value = value
 
-    @on(Worker.StateChanged)
-    def _worker_failed(self, event: Worker.StateChanged) -> None:
-        if event.state == WorkerState.ERROR:
-            self.notify(
-                f"Could not read the companies and accounts: {event.worker.error}",
-                severity="error",
-            )
+    def worker_failed(self, work_name: str, message: str) -> bool:
+        tell_error(self, f"Could not read the companies and accounts: {message}")
+        return True
 
     @on(Select.Changed, "#filter-category")
     def _category_changed(self, event: Select.Changed) -> None:

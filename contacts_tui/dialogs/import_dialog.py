@@ -8,20 +8,20 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import Button, Checkbox, Label, ProgressBar, RadioButton, RadioSet, Static
-from textual.worker import Worker, WorkerState
 
 from contacts_tui.dialogs.dialog import Dialog, cancel_binding
 from contacts_tui.dialogs.export_dialog import shown_path
 from contacts_tui.dialogs.file_picker import FilePickerScreen
 from contacts_tui.importer import FORMAT_NAMES, FORMATS, ImportFileError, guess_format
-from contacts_tui.safe_text import display_safe, first_line
+from contacts_tui.safe_text import display_safe
 from contacts_tui.services.imports import ImportSummary, import_contacts
+from contacts_tui.widgets.reporting import reported_work
 
 PROGRESS_INTERVAL = 0.05
 """Seconds between progress messages from the import thread (as the export dialog)."""
@@ -47,24 +47,6 @@ class ImportDialog(Dialog[ImportSummary | None]):
     nothing was imported.
 
     Cancel while importing stops after the batch being written; what was written stays.
-    """
-
-    DEFAULT_CSS = """
-    ImportDialog {
-        & > Vertical { width: 76; }
-        & #import-file { width: 100%; color: $text-muted; }
-        & .import-label { color: $text-muted; margin-top: 1; }
-        & RadioSet { width: 100%; layout: horizontal; }
-        & RadioSet > RadioButton { margin-right: 2; }
-        & Checkbox { margin-top: 1; }
-        & ProgressBar { margin-top: 1; }
-        & #import-status { width: 100%; height: auto; margin-top: 1; }
-        & #import-status.-error { color: $error; }
-        & #import-problems { width: 100%; height: auto; max-height: 6; color: $text-muted; }
-        & #import-buttons { height: auto; align-horizontal: right; margin-top: 1; }
-        & #import-buttons Button { margin-left: 2; }
-        &.-importing #import-start, &.-done #import-start { display: none; }
-    }
     """
 
     BINDINGS = [
@@ -188,7 +170,7 @@ class ImportDialog(Dialog[ImportSummary | None]):
         self.query_one(ProgressBar).update(total=1, progress=0)
         self.run_import(self._run, dry_run, self.fmt, self.duplicates, self._cancel)
 
-    @work(thread=True, exit_on_error=False, group="store")
+    @reported_work(thread=True, group="store")
     def run_import(
         self, run: int, dry_run: bool, fmt: str, duplicates: str, cancel: threading.Event
     ) -> None:
@@ -253,12 +235,12 @@ class ImportDialog(Dialog[ImportSummary | None]):
             widget.disabled = False
         self._say(message, error=True)
 
-    @on(Worker.StateChanged)
-    def _worker_failed(self, event: Worker.StateChanged) -> None:
-        if event.state == WorkerState.ERROR and event.worker.name == "run_import":
-            # The database failed: the batch being written was rolled back, earlier ones stay.
-            error = display_safe(first_line(event.worker.error or Exception("unknown error")))
-            self._stopped(f"The import stopped: {error}. Contacts of earlier batches stay.")
+    def worker_failed(self, work_name: str, message: str) -> bool:
+        if work_name != "run_import":
+            return False
+        # The database failed: the batch being written was rolled back, earlier ones stay.
+        self._stopped(f"The import stopped: {message}. Contacts of earlier batches stay.")
+        return True
 
     # ----- importing --------------------------------------------------------------------
 

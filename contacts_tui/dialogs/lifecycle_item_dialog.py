@@ -38,19 +38,6 @@ class LifecycleItemDialog(Dialog[dict[str, str] | None]):
     (its slug), so a new item gets a key without thinking about it.
     """
 
-    DEFAULT_CSS = """
-    LifecycleItemDialog {
-        & > Vertical { width: 68; }
-        & .dialog--title { width: 100%; }
-        & .item--label { margin-top: 1; }
-        & .item--note { color: $text-muted; }
-        & .item--error { color: $text-error; display: none; width: 100%; }  /* wraps */
-        & .item--error.-shown { display: block; }
-        & Input { width: 100%; }
-        & .dialog--hint { margin-top: 1; }
-    }
-    """
-
     BINDINGS = [cancel_binding("lifecycle_item.cancel", "Close without changing anything")]
 
     def __init__(self, title: str, fields: list[ItemField], check: Checker) -> None:

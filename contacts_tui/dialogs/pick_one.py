@@ -22,13 +22,6 @@ class PickOneDialog(Dialog[ResultT]):
     contact data in it is never read as markup.
     """
 
-    DEFAULT_CSS = """
-    PickOneDialog {
-        & OptionList { height: auto; }
-        & .dialog--hint { margin-top: 1; }
-    }
-    """
-
     ID_PREFIX: ClassVar[str]
     HINT: ClassVar[str] = "enter: choose · escape: cancel"
 

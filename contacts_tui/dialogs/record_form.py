@@ -10,17 +10,17 @@ from __future__ import annotations
 from typing import Any
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static
-from textual.worker import Worker, WorkerState
 
 from contacts_tui.dialogs.dialog import Dialog, cancel_binding
 from contacts_tui.dialogs.duplicate_dialog import SAVE_ANYWAY, DuplicateDialog
+from contacts_tui.recovery import Draft
 from contacts_tui.safe_text import display_safe
 from contacts_tui.services import ConflictError, NotFoundError, RecordInvalid
 from contacts_tui.validation import (
@@ -33,8 +33,10 @@ from contacts_tui.validation import (
     normalize_iban,
     state_choices,
 )
+from contacts_tui.widgets.drafts import drop_draft, keep_draft
 from contacts_tui.widgets.keys_footer import KeysFooter
 from contacts_tui.widgets.record_table import FieldSpec, Section
+from contacts_tui.widgets.reporting import reported_work
 
 
 class RecordForm(Dialog[Any]):
@@ -50,24 +52,6 @@ class RecordForm(Dialog[Any]):
         def __init__(self, contact_id: int) -> None:
             super().__init__()
             self.contact_id = contact_id
-
-    DEFAULT_CSS = """
-    RecordForm {
-        & > Vertical { width: 80; }
-        & #record-form-title { width: 100%; }
-        & #record-fields { height: auto; max-height: 16; }
-        & .field-row { height: auto; }
-        & .field-row > Label { width: 12; padding-top: 0; }
-        & .field-row > Input, & .field-row > Select { width: 1fr; }
-        & .field-message { padding-left: 12; width: 100%; }
-        & .field-error { color: $text-error; }
-        & .field-hint { color: $text-warning; }
-        & .-invalid { background-tint: $error 20%; }
-        & #record-form-error { color: $text-error; width: 100%; }
-        & #record-form-buttons { height: auto; margin-top: 1; align-horizontal: right; }
-        & #record-form-buttons Button { margin-left: 1; }
-    }
-    """
 
     BINDINGS = [
         Binding("ctrl+s", "save", "Save", id="record_form.save", tooltip="Check and save"),
@@ -88,9 +72,12 @@ class RecordForm(Dialog[Any]):
         record: Any | None = None,
         *,
         has_primary: bool = True,
+        initial: dict[str, str] | None = None,
     ) -> None:
-        """`has_primary`: the contact has a primary of this kind already (else this one is)."""
+        """`has_primary`: the contact has a primary of this kind already (else this one is).
+        `initial`: what the fields held before (a draft being restored)."""
         super().__init__()
+        self.initial = initial or {}
         self.section = section
         self.contact_id = contact_id
         self.record = record
@@ -123,6 +110,8 @@ class RecordForm(Dialog[Any]):
         yield KeysFooter()
 
     def _initial(self, spec: FieldSpec) -> str:
+        if spec.key in self.initial:
+            return display_safe(self.initial[spec.key])
         if self.record is None:
             return ""
         if spec.key == "number":  # show what the user typed, as they typed it
@@ -180,7 +169,7 @@ class RecordForm(Dialog[Any]):
             yield Label("")
             yield box
         if hint:
-            yield Static(hint, classes="field-message", markup=False)
+            yield Static(hint, classes="field-message")
 
     def on_mount(self) -> None:
         if any(spec.kind == "state" for spec in self.section.fields):
@@ -192,6 +181,19 @@ class RecordForm(Dialog[Any]):
         self.query_one(f"#field-{first.key}").focus()
 
     # ----- reading the fields ------------------------------------------------------------
+
+    @on(Input.Changed)
+    @on(Select.Changed)
+    def _keep_draft(self) -> None:
+        if not self.is_mounted:
+            return
+        extra = {"kind": self.section.kind, "record_id": getattr(self.record, "id", None)}
+        verb = "edited" if self.record else "new"
+        title = f"{verb} {self.section.noun}"
+        keep_draft(self, Draft("record", title, self.values(), self.contact_id, extra))
+
+    def on_unmount(self) -> None:
+        drop_draft(self)
 
     def field_widget(self, key: str) -> Widget:
         """The widget the user types or picks the field `key` in (for states: the visible one)."""
@@ -305,7 +307,7 @@ class RecordForm(Dialog[Any]):
         self.query_one("#record-form-save", Button).disabled = True
         self.save(self.values(), self.primary, allow_duplicate)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="store")
+    @reported_work(thread=True, exclusive=True, group="store")
     def save(self, values: dict[str, str], primary: bool, allow_duplicate: bool) -> None:
         """Validate, look for the value on other contacts, then save (a worker thread)."""
         service = self.app.service
@@ -382,11 +384,17 @@ class RecordForm(Dialog[Any]):
         label.update(Text(display_safe(message)))
         label.display = True
 
-    @on(Worker.StateChanged)
-    def _worker_failed(self, event: Worker.StateChanged) -> None:
-        # An unexpected failure (the database went away): say so, keep the form and its text.
-        if event.worker.group == "store" and event.state == WorkerState.ERROR:
-            self._show_form_error(f"Could not save: {event.worker.error}")
+    def worker_failed(self, work_name: str, message: str) -> bool:
+        """An unexpected failure (the database went away, or stayed busy): say so under
+        the form, which keeps what was typed; saving again is the retry."""
+        self._show_form_error(f"Could not save: {message}")
+        return True
+
+    def show_waiting(self, message: str) -> bool:
+        label = self.query_one("#record-form-error", Static)
+        label.update(Text(message))
+        label.display = True
+        return True
 
 
 def _select(field_id: str, options: list, value: str, prompt: str) -> Select:

@@ -5,19 +5,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.message import Message
 from textual.widgets import Input
-from textual.worker import Worker, WorkerState
 
 from contacts_tui.dialogs.confirm import ConfirmDialog
 from contacts_tui.dialogs.dialog import cancel_binding
 from contacts_tui.dialogs.file_dialog import FileDialog
 from contacts_tui.documents import DocumentError, IntegrityError, TargetExistsError
-from contacts_tui.safe_text import display_safe, first_line
+from contacts_tui.safe_text import display_safe
 from contacts_tui.services import DocumentInfo, NotFoundError
 from contacts_tui.widgets.file_picker import FileTree, PathInput, resolve_typed_path
+from contacts_tui.widgets.reporting import reported_work
 
 
 class SaveCopyScreen(FileDialog):
@@ -86,7 +86,7 @@ class SaveCopyScreen(FileDialog):
         self._say(f"Saving to {display_safe(str(target))}…")
         self.save(target, overwrite)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="store")
+    @reported_work(thread=True, exclusive=True, group="store")
     def save(self, target: Path, overwrite: bool) -> None:
         try:
             self.app.service.save_document_copy(self.document.id, target, overwrite=overwrite)
@@ -101,12 +101,12 @@ class SaveCopyScreen(FileDialog):
         else:
             self.post_message(self.Finished(target, saved=True))
 
-    @on(Worker.StateChanged)
-    def worker_failed(self, event: Worker.StateChanged) -> None:
-        if event.state == WorkerState.ERROR and event.worker.name == "save":
-            error = event.worker.error
-            self.saving = False
-            self._say(f"The copy was not saved: {first_line(error) if error else ''}", error=True)
+    def worker_failed(self, work_name: str, message: str) -> bool:
+        if work_name != "save":
+            return False
+        self.saving = False
+        self._say(f"The copy was not saved: {message}", error=True)
+        return True
 
     def on_save_copy_screen_finished(self, message: Finished) -> None:
         self.saving = False

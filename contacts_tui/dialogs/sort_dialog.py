@@ -8,30 +8,14 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
+from contacts_tui.dialogs.dialog import Dialog
 
-class SortDialog(ModalScreen[str | None]):
+
+class SortDialog(Dialog[str | None]):
     """Dismisses with the chosen column key, or None when cancelled."""
-
-    DEFAULT_CSS = """
-    SortDialog {
-        align: center middle;
-        & > Vertical {
-            width: 40;
-            max-width: 100%;
-            height: auto;
-            max-height: 100%;
-            border: round $primary;
-            background: $surface;
-            padding: 0 1;
-        }
-        & OptionList { height: auto; max-height: 16; border: none; }
-        & .hint { color: $text-muted; }
-    }
-    """
 
     BINDINGS: ClassVar[list[Binding]] = [
         Binding("escape", "cancel", "Cancel", id="sort.cancel", tooltip="Keep the current order"),

@@ -7,11 +7,9 @@ import re
 from collections.abc import Iterator
 from typing import TextIO
 
+from contacts_tui.csv_guard import unguard
 from contacts_tui.importer.shared import ImportFileError, RawContact, Unreadable
 from contacts_tui.safe_text import display_safe
-
-# The export puts an apostrophe before a cell that spreadsheets would run as a formula.
-_FORMULA_GUARDED = re.compile(r"'[=+\-@\t\r]")
 
 
 def _header_key(name: str) -> str:
@@ -155,8 +153,8 @@ def _csv_records(text: TextIO, name: str) -> Iterator[RawContact | Unreadable]:
 
 
 def _unguard(cell: str) -> str:
-    """Undo the export's formula guard: `'=SUM(A1)` was `=SUM(A1)`."""
-    return cell[1:] if _FORMULA_GUARDED.match(cell) else cell
+    """Undo the export's formula guard: `'=SUM(A1)` was `=SUM(A1)` (see csv_guard)."""
+    return unguard(cell) if "'" in cell else cell
 
 
 def _csv_contact(ref: str, layout: list[tuple[str, str]], row: list[str]) -> RawContact:

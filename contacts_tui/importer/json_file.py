@@ -83,6 +83,8 @@ class _JsonReader:
                 if cut and self._more():
                     continue
                 raise self._fail(error.msg.lower(), error.pos) from None
+            except RecursionError:  # Python's decoder recurses once per level of nesting
+                raise self._fail("lists or objects nested too deeply", self.pos) from None
             if end >= len(self.buffer) and not self.eof and self._more():
                 continue  # a number may go on in the next chunk
             self.pos = end

@@ -6,13 +6,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Static
-from textual.worker import Worker, WorkerState
 
 from contacts_tui.dialogs.choose_primary import ChoosePrimaryDialog
 from contacts_tui.dialogs.confirm import ConfirmDialog
@@ -21,6 +20,7 @@ from contacts_tui.safe_text import display_safe
 from contacts_tui.services import ConflictError, ContactDetail, NotFoundError
 from contacts_tui.validation import ValidationError
 from contacts_tui.widgets.record_table import SECTIONS, RecordTable, Section
+from contacts_tui.widgets.reporting import reported_work, tell
 
 
 class DetailsPanel(Widget):
@@ -114,7 +114,19 @@ class DetailsPanel(Widget):
     def _records(self, section: Section) -> tuple:
         return section.records(self.detail) if self.detail else ()
 
-    def _open_form(self, section: Section, record: Any | None) -> None:
+    def reopen_form(self, kind: str, record_id: int | None, values: dict[str, str]) -> None:
+        """Open the form of a draft being restored, with what it held."""
+        section = next((s for s in SECTIONS if s.kind == kind), None)
+        if section is None:
+            return
+        record = next((r for r in self._records(section) if r.id == record_id), None)
+        if record_id is not None and record is None:
+            tell(self, f"That {section.noun} was deleted meanwhile; your edit opens as a new one.")
+        self._open_form(section, record, values)
+
+    def _open_form(
+        self, section: Section, record: Any | None, values: dict[str, str] | None = None
+    ) -> None:
         has_primary = (
             any(r.is_primary for r in self._records(section)) if section.has_primary else True
         )
@@ -125,10 +137,11 @@ class DetailsPanel(Widget):
                 self.table(section.kind).focus()
 
         self.app.push_screen(
-            RecordForm(section, self.contact_id, record, has_primary=has_primary), saved
+            RecordForm(section, self.contact_id, record, has_primary=has_primary, initial=values),
+            saved,
         )
 
-    @work(exclusive=True, group="details-dialog")
+    @reported_work(exclusive=True, group="details-dialog")
     async def _ask_delete(self, section: Section, record: Any) -> None:
         """Ask before deleting; for the primary, also which record takes its place."""
         noun = section.noun
@@ -163,7 +176,7 @@ class DetailsPanel(Widget):
 
     # ----- writing (worker threads) ------------------------------------------------------
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="store")
+    @reported_work(thread=True, exclusive=True, group="store")
     def delete(self, section: Section, record_id: int, successor_id: int | None) -> None:
         try:
             self.app.service.delete_record(section.kind, record_id, successor_id)
@@ -172,7 +185,7 @@ class DetailsPanel(Widget):
             return
         self.app.call_from_thread(self._changed, section, successor_id)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="store")
+    @reported_work(thread=True, exclusive=True, group="store")
     def make_primary(self, section: Section, record_id: int) -> None:
         try:
             self.app.service.make_primary(section.kind, record_id)
@@ -181,23 +194,13 @@ class DetailsPanel(Widget):
             return
         self.app.call_from_thread(self._changed, section, record_id)
 
-    @on(Worker.StateChanged)
-    def _worker_failed(self, event: Worker.StateChanged) -> None:
-        # Expected refusals are handled in the workers; this is the database going away.
-        if event.worker.group == "store" and event.state == WorkerState.ERROR:
-            report = getattr(self.app, "report_worker_error", None)
-            if report is not None:
-                report(event.worker)
-            else:
-                self.notify(display_safe(event.worker.error), severity="error", markup=False)
-
     def _changed(self, section: Section, select_id: int | None) -> None:
         if select_id is not None:
             self._select[section.kind] = select_id
         self.post_message(self.Changed(self, self.contact_id))
 
     def _refused(self, section: Section, message: str) -> None:
-        self.notify(display_safe(message), title=section.title, severity="error", markup=False)
+        tell(self, display_safe(message), title=section.title, severity="error")
         # What the user saw may be stale (a colleague deleted the record): read it again.
         self.post_message(self.Changed(self, self.contact_id))
 

@@ -7,13 +7,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import DataTable, ProgressBar, Static
-from textual.worker import Worker, WorkerState
 
 from contacts_tui.dialogs.confirm import ConfirmDialog
 from contacts_tui.dialogs.document_preview import DocumentPreviewScreen
@@ -21,9 +20,10 @@ from contacts_tui.dialogs.document_type import DocumentTypeDialog
 from contacts_tui.dialogs.file_picker import FilePickerScreen
 from contacts_tui.dialogs.save_copy import SaveCopyScreen
 from contacts_tui.documents import DocumentError, human_size
-from contacts_tui.safe_text import display_safe, first_line
+from contacts_tui.safe_text import display_safe
 from contacts_tui.services import ContactDetail, DocumentInfo, NotFoundError
 from contacts_tui.validation import ValidationError
+from contacts_tui.widgets.reporting import reported_work, tell
 
 COLUMNS = (
     ("File name", "file_name"),
@@ -126,7 +126,7 @@ class DocumentsPanel(Widget, can_focus=False):
         yield Static(Text("No documents yet. Press u to upload one."), id="documents-empty")
         yield DataTable(id="documents-table", cursor_type="row", zebra_stripes=True)
         yield ProgressBar(id="documents-progress", show_eta=False)
-        yield Static("", id="documents-status", markup=False)
+        yield Static("", id="documents-status")
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
@@ -173,7 +173,7 @@ class DocumentsPanel(Widget, can_focus=False):
         status.update(Text(text))
         status.set_class(error, "-error")
         if error:
-            self.notify(text, severity="error", markup=False)
+            tell(self, text, severity="error")
 
     def _require_selection(self) -> DocumentInfo | None:
         document = self.selected
@@ -212,7 +212,7 @@ class DocumentsPanel(Widget, can_focus=False):
 
         self.app.push_screen(DocumentTypeDialog(f"What kind of document is {shown}?", types), typed)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="documents-upload")
+    @reported_work(thread=True, exclusive=True, group="documents-upload")
     def upload(self, path: Path, doc_type: str) -> None:
         service = self.app.service
         last = 0.0
@@ -278,7 +278,7 @@ class DocumentsPanel(Widget, can_focus=False):
         question = f"Delete {name}? Everyone working with this contact loses it."
         self.app.push_screen(ConfirmDialog(question, confirm_label="Delete", danger=True), answered)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="store")
+    @reported_work(thread=True, exclusive=True, group="store")
     def delete(self, document: DocumentInfo) -> None:
         service = self.app.service
         name = display_safe(document.file_name)
@@ -311,7 +311,7 @@ class DocumentsPanel(Widget, can_focus=False):
             typed,
         )
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="store")
+    @reported_work(thread=True, exclusive=True, group="store")
     def set_type(self, document: DocumentInfo, doc_type: str) -> None:
         service = self.app.service
         name = display_safe(document.file_name)
@@ -324,19 +324,14 @@ class DocumentsPanel(Widget, can_focus=False):
         status = f"The type of {name} is now {info.doc_type}."
         self.post_message(self._Done(documents, status, changed=True, select=info.id))
 
-    @on(Worker.StateChanged)
-    def worker_failed(self, event: Worker.StateChanged) -> None:
-        # Expected refusals come back as _Done; anything else (the database gone away…)
-        # is reported the app's way, and an upload that died stops looking busy.
-        if event.state != WorkerState.ERROR:
-            return
-        report = getattr(self.app, "report_worker_error", None)
-        if report is not None:
-            report(event.worker)
-        if event.worker.group == "documents-upload":
+    def worker_failed(self, work_name: str, message: str) -> bool:
+        """Expected refusals come back as _Done; this is the rest (the database gone away…):
+        an upload that died stops looking busy, and the status line says why."""
+        if work_name == "upload":
             self.uploading = None
             self.query_one(ProgressBar).display = False
-        self._say(f"That did not finish: {first_line(event.worker.error)}", error=True)
+        self._say(f"That did not finish: {message}", error=True)
+        return True
 
     @on(_Done)
     def finished(self, message: _Done) -> None:

@@ -132,11 +132,12 @@ class HistoryPanel(Widget):
         yield DataTable(id="history-table", cursor_type="row", zebra_stripes=True)
 
     def show(self, detail: ContactDetail) -> None:
+        # Every column: the audit trail's field names are stored text like its values.
         cells = [
             (
                 Text(self._when(row.at)),
                 Text(display_safe(row.by)),
-                Text(row.what),
+                Text(display_safe(row.what)),
                 Text(display_safe(row.change)),
             )
             for row in history_rows(detail, self.config, self.clock())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass
 
 from rich.text import Text
@@ -13,6 +14,7 @@ from textual.message import Message
 from textual.suggester import SuggestFromList
 from textual.widget import Widget
 from textual.widgets import Button, Input, Label, Select
+from textual.widgets.select import InvalidSelectValueError
 
 from contacts_tui.dialogs.account_picker import AccountPicker
 from contacts_tui.lifecycle import LifecycleConfig
@@ -199,6 +201,25 @@ class InfoPanel(Widget):
         self._set_template(detail)
         self._edited()
         return clean
+
+    def restore(self, values: dict[str, object]) -> None:
+        """Put the edits of a draft being restored back into their fields."""
+        for key in ("name", "full_name", "scoring", "company"):
+            if key in values:
+                self.query_one(f"#{key}", Input).value = display_safe(values[key])
+        for key in ("segmentation", "reason_code"):
+            if values.get(key):
+                with suppress(InvalidSelectValueError):  # no longer in the picklist
+                    self.query_one(f"#{key}", Select).value = str(values[key])
+        self._edited()
+
+    def set_config(self, config: LifecycleConfig) -> None:
+        """Use a new lifecycle configuration; `show` then fills the fields from it."""
+        self.config = config
+        self._template_keys = []  # names may have changed: refill the Lifecycle options
+        scoring = f"{config.scoring_min}–{config.scoring_max}"
+        self.query_one("#scoring", Input).placeholder = scoring
+        self._tooltips["scoring"] = f"A whole number from {scoring}, or blank"
 
     def set_companies(self, companies: tuple[CompanyInfo, ...]) -> None:
         """Existing companies, offered as completions in the Company field."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
@@ -19,15 +19,16 @@ from contacts_tui.screens.binding_commands import ScreenBindingCommands
 from contacts_tui.services import AccountInfo
 from contacts_tui.validation import ValidationError
 from contacts_tui.widgets.keys_footer import KeysFooter
-from contacts_tui.widgets.worker_errors import ReportsWorkerErrors
+from contacts_tui.widgets.reporting import reported_work, tell
 
 NAME_WIDTH_MAX = 48
 
 
-class AccountsScreen(ReportsWorkerErrors, Screen[bool]):
+class AccountsScreen(Screen[bool]):
     """Every account with how many contacts it has; archived ones are listed last."""
 
     COMMAND_GROUP = "Accounts"
+    CSS_PATH = "accounts.tcss"
     COMMANDS = {ScreenBindingCommands}
 
     BINDINGS = [
@@ -54,15 +55,6 @@ class AccountsScreen(ReportsWorkerErrors, Screen[bool]):
             tooltip="Back to where you came from",
         ),
     ]
-
-    DEFAULT_CSS = """
-    AccountsScreen {
-        & #accounts-title { background: $panel; color: $text; padding: 0 1; text-style: bold; }
-        & #accounts-empty { color: $text-muted; padding: 1 2; display: none; }
-        & #accounts-empty.-shown { display: block; }
-        & #accounts-table { height: 1fr; }
-    }
-    """
 
     @dataclass
     class Loaded(Message):
@@ -92,8 +84,10 @@ class AccountsScreen(ReportsWorkerErrors, Screen[bool]):
     def on_mount(self) -> None:
         self.query_one(DataTable).focus()
         self.load()
+        # Other sessions' new accounts and contact counts show; the cursor keeps its account.
+        self.app.store_changed.subscribe(self, lambda _: self.load())  # type: ignore[attr-defined]
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="store")
+    @reported_work(thread=True, exclusive=True, group="store")
     def load(self) -> None:
         self._read()
 
@@ -107,7 +101,7 @@ class AccountsScreen(ReportsWorkerErrors, Screen[bool]):
     def on_accounts_screen_loaded(self, message: Loaded) -> None:
         if message.note:
             self.changed = True
-            self.notify(message.note, markup=False)
+            tell(self, message.note)
         self.accounts = message.accounts
         table = self.query_one(DataTable)
         keep = message.select if message.select is not None else self._cursor_id()
@@ -170,7 +164,7 @@ class AccountsScreen(ReportsWorkerErrors, Screen[bool]):
         text = display_safe(account.name) if value is None else value
         self.app.push_screen(AccountNameDialog(title, text, taken=taken, error=error), named)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="store")
+    @reported_work(thread=True, exclusive=True, group="store")
     def write_name(self, account: AccountInfo | None, name: str) -> None:
         service = self.app.service
         try:
@@ -198,7 +192,7 @@ class AccountsScreen(ReportsWorkerErrors, Screen[bool]):
         if account is not None:
             self.confirm_archive(account)
 
-    @work(exclusive=True, group="dialog")
+    @reported_work(exclusive=True, group="dialog")
     async def confirm_archive(self, account: AccountInfo) -> None:
         name = display_safe(account.name)
         if account.archived:
@@ -215,7 +209,7 @@ class AccountsScreen(ReportsWorkerErrors, Screen[bool]):
         ):
             self.write_archived(account, True)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="store")
+    @reported_work(thread=True, exclusive=True, group="store")
     def write_archived(self, account: AccountInfo, archived: bool) -> None:
         self.app.service.archive_account(account.id, archived)
         verb = "archived" if archived else "restored"

@@ -6,13 +6,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Input, Static, TabbedContent, TabPane, TextArea
-from textual.worker import Worker, WorkerState
 
 from contacts_tui.dialogs.choose_step import ChooseStepDialog
 from contacts_tui.dialogs.confirm import ConfirmDialog
@@ -21,7 +20,8 @@ from contacts_tui.lifecycle import LifecycleConfig, Step
 from contacts_tui.panels.details_panel import DetailsPanel
 from contacts_tui.panels.documents_panel import DocumentsPanel
 from contacts_tui.panels.history_panel import HistoryPanel
-from contacts_tui.panels.info_panel import FIELD_LABELS, InfoPanel
+from contacts_tui.panels.info_panel import FIELD_LABELS, InfoPanel, field_values
+from contacts_tui.recovery import Draft
 from contacts_tui.safe_text import display_safe
 from contacts_tui.screens.binding_commands import ScreenBindingCommands
 from contacts_tui.services import (
@@ -32,8 +32,10 @@ from contacts_tui.services import (
 )
 from contacts_tui.stage_moves import stage_move_question
 from contacts_tui.validation import ValidationError
+from contacts_tui.widgets.drafts import drop_draft, keep_draft
 from contacts_tui.widgets.keys_footer import KeysFooter
 from contacts_tui.widgets.lifecycle_stepper import LifecycleStepper
+from contacts_tui.widgets.reporting import reported_work, tell
 
 TABS = ("details", "documents", "history")
 
@@ -51,21 +53,8 @@ class ContactDetailScreen(Screen[bool]):
     """
 
     COMMAND_GROUP = "Contact"
+    CSS_PATH = "contact_detail.tcss"
     COMMANDS = {ScreenBindingCommands}
-
-    DEFAULT_CSS = """
-    ContactDetailScreen {
-        & #detail-title {
-            height: 1;
-            padding: 0 1;
-            background: $panel;
-            color: $text;
-        }
-        & #detail-title.-dirty { background: $warning-muted; }
-        & #tabs { height: 1fr; }
-        & TabPane { padding: 0; }
-    }
-    """
 
     BINDINGS = [
         Binding(
@@ -167,9 +156,17 @@ class ContactDetailScreen(Screen[bool]):
     class Missing(Message):
         message: str
 
-    def __init__(self, contact_id: int) -> None:
+    @dataclass
+    class Reread(Message):
+        """The contact as it is now, read because someone committed."""
+
+        detail: ContactDetail
+
+    def __init__(self, contact_id: int, restored: tuple[Draft, ...] = ()) -> None:
+        """`restored`: drafts of this contact's forms a session that died left unsaved."""
         super().__init__()
         self.contact_id = contact_id
+        self.restored = restored
         self.detail: ContactDetail | None = None
         self.edit_version: int | None = None
         """The version the user's edits are based on; saving checks it."""
@@ -198,10 +195,12 @@ class ContactDetailScreen(Screen[bool]):
     def on_mount(self) -> None:
         self.query_one("#detail-title", Static).update(Text("Loading…"))
         self.load()
+        self.app.store_changed.subscribe(self, self._store_changed)
+        self.app.lifecycle_changed.subscribe(self, self._lifecycle_changed)
 
     # ----- reading ---------------------------------------------------------------------
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="store")
+    @reported_work(thread=True, exclusive=True, group="store")
     def load(self, keep_edits: bool = False) -> None:
         service = self.app.service
         try:
@@ -216,10 +215,24 @@ class ContactDetailScreen(Screen[bool]):
         if message.companies is not None:
             self.query_one(InfoPanel).set_companies(message.companies)
         self.show(message.detail, keep_edits=message.keep_edits)
+        if first and self.restored:
+            self.call_after_refresh(self._restore_drafts)
         if first:
             # Start in the open tab (its keys are what the screen invites first);
             # e edits the fields, l goes to the lifecycle.
             self.call_after_refresh(self.focus_tab_content)
+
+    def _restore_drafts(self) -> None:
+        drafts, self.restored = self.restored, ()
+        for draft in drafts:
+            if draft.kind == "contact":
+                self.query_one(InfoPanel).restore(draft.values)
+        for draft in drafts:
+            if draft.kind == "record":
+                self.action_tab("details")
+                self.query_one(DetailsPanel).reopen_form(
+                    str(draft.extra.get("kind")), draft.extra.get("record_id"), draft.values
+                )
 
     def focus_tab_content(self) -> None:
         pane = self.query_one(TabbedContent).active_pane
@@ -233,7 +246,13 @@ class ContactDetailScreen(Screen[bool]):
         if info.show(detail, keep_edits=keep_edits) or self.edit_version is None:
             self.edit_version = detail.version
         template = self.config.template(detail.template)
-        self.query_one(LifecycleStepper).show(template, detail.template, detail.stage)
+        stepper = self.query_one(LifecycleStepper)
+        if (stepper.template, stepper.template_key, stepper.stage) != (
+            template,
+            detail.template,
+            detail.stage,
+        ):  # unchanged: the user's place on the stepper stays
+            stepper.show(template, detail.template, detail.stage)
         self.query_one(DetailsPanel).show(detail)
         self.query_one(DocumentsPanel).show(detail)
         self.query_one(HistoryPanel).show(detail)
@@ -252,6 +271,9 @@ class ContactDetailScreen(Screen[bool]):
             title.append(" · archived", "italic")
         if dirty:
             title.append("  ● unsaved changes", "bold italic")
+        if dirty and self.edit_version != detail.version:
+            who = display_safe(detail.updated_by) or "someone"
+            title.append(f" · changed by {who} meanwhile (ctrl+r: theirs)", "bold")
         self.query_one("#detail-title", Static).update(title)
         self.query_one("#detail-title").set_class(dirty, "-dirty")
         self.sub_title = display_safe(detail.name)
@@ -259,6 +281,18 @@ class ContactDetailScreen(Screen[bool]):
     @on(InfoPanel.Edited)
     def edited(self) -> None:
         self.update_title()
+        info = self.query_one(InfoPanel)
+        edited = info.edited_fields()
+        if not edited or self.detail is None:
+            drop_draft(self)
+            return
+        values = info.values()
+        fields = ", ".join(FIELD_LABELS[k].rstrip("*") for k in sorted(edited))
+        title = f"{self.detail.name}: {fields}"
+        keep_draft(self, Draft("contact", title, {k: values[k] for k in edited}, self.contact_id))
+
+    def on_unmount(self) -> None:
+        drop_draft(self)
 
     @on(DetailsPanel.Changed)
     @on(DocumentsPanel.Changed)
@@ -266,9 +300,56 @@ class ContactDetailScreen(Screen[bool]):
         self.changed = True
         self.load(keep_edits=True)
 
+    # ----- other sessions' changes ---------------------------------------------------
+
+    def _store_changed(self, _committed: object) -> None:
+        # Whatever changed: its documents, history and e-mails are not in the counters.
+        if self.detail is not None and not self.writing:
+            self.reread()
+
+    @reported_work(thread=True, exclusive=True, group="store.reread")
+    def reread(self) -> None:
+        try:
+            detail = self.app.service.get_contact(self.contact_id)
+        except NotFoundError as error:
+            self.post_message(self.Missing(str(error)))
+            return
+        self.post_message(self.Reread(detail))
+
+    def on_contact_detail_screen_reread(self, message: Reread) -> None:
+        """Show what others changed; the fields being edited keep what the user typed."""
+        known, new = self.detail, message.detail
+        if known is None or self.writing or new == known:
+            return  # unchanged, or a save of ours is on its way and brings the answer
+        if (new.version, new.updated_at) < (known.version, known.updated_at):
+            return  # read before a save of ours that has landed since
+        info = self.query_one(InfoPanel)
+        edited = info.edited_fields()
+        theirs = field_values(new)
+        clash = sorted(k for k in edited if theirs[k] != info.originals.get(k))
+        self.show(new, keep_edits=True)
+        if clash:
+            who = display_safe(new.updated_by) or "Someone"
+            fields = ", ".join(FIELD_LABELS[k].rstrip("*") for k in clash)
+            tell(
+                self,
+                f"{who} changed {fields} while you were editing it. Your edits stay on "
+                "screen: ctrl+r reloads their version, ctrl+s asks which to keep.",
+                title="Changed meanwhile",
+                severity="warning",
+                timeout=15,
+            )
+
+    def _lifecycle_changed(self, config: LifecycleConfig) -> None:
+        """Renamed, added or removed steps and picklist values show; edits stay."""
+        self.query_one(InfoPanel).set_config(config)
+        self.query_one(HistoryPanel).config = config
+        if self.detail is not None:
+            self.show(self.detail, keep_edits=True)
+
     def on_contact_detail_screen_missing(self, message: Missing) -> None:
         self.writing = False
-        self.notify(message.message, severity="error", markup=False)
+        tell(self, message.message, severity="error")
         self.changed = True
         self.dismiss(self.changed)
 
@@ -281,7 +362,7 @@ class ContactDetailScreen(Screen[bool]):
 
     def _busy(self) -> bool:
         if self.writing:
-            self.notify("Still saving the last change…", severity="warning")
+            tell(self, "Still saving the last change…", severity="warning")
         return self.writing
 
     def action_save(self) -> None:
@@ -291,18 +372,18 @@ class ContactDetailScreen(Screen[bool]):
         changes, errors = info.changes()
         if errors:
             info.focus_field(next(iter(errors)))
-            self.notify(
+            tell(
+                self,
                 "Not saved: fix the marked field first. " + " ".join(errors.values()),
                 severity="error",
-                markup=False,
             )
             return
         if not changes:
-            self.notify("Nothing to save.")
+            tell(self, "Nothing to save.")
             return
         self._write(self.save, self.edit_version or self.detail.version, changes)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="store")
+    @reported_work(thread=True, exclusive=True, group="store")
     def save(self, version: int, changes: dict) -> None:
         try:
             detail = self.app.service.update_contact(self.contact_id, version, **changes)
@@ -320,7 +401,7 @@ class ContactDetailScreen(Screen[bool]):
     def on_contact_detail_screen_saved(self, message: Saved) -> None:
         self.writing = False
         self.changed = True
-        self.notify(message.note, markup=False)
+        tell(self, message.note)
 
     def on_contact_detail_screen_refused(self, message: Refused) -> None:
         self.writing = False
@@ -328,14 +409,14 @@ class ContactDetailScreen(Screen[bool]):
         if message.field:
             self.query_one(InfoPanel).show_error(message.field, message.message)
             self.query_one(InfoPanel).focus_field(message.field)
-        self.notify(message.message, severity="error", markup=False)
+        tell(self, message.message, severity="error")
 
     @on(Conflicted)
     def conflicted(self, message: Conflicted) -> None:
         self.writing = False
         self.resolve_conflict(message.current, message.changes)
 
-    @work(exclusive=True, group="dialog")
+    @reported_work(exclusive=True, group="dialog")
     async def resolve_conflict(self, current: ContactDetail, changes: dict) -> None:
         info = self.query_one(InfoPanel)
         who = current.updated_by or "Someone"
@@ -348,7 +429,7 @@ class ContactDetailScreen(Screen[bool]):
         if choice == "reload":
             self.edit_version = None
             self.show(current)
-            self.notify("Reloaded their version.")
+            tell(self, "Reloaded their version.")
         elif choice == "overwrite":
             self._write(self.save, current.version, changes)
 
@@ -358,13 +439,13 @@ class ContactDetailScreen(Screen[bool]):
     def step_chosen(self, message: LifecycleStepper.StepChosen) -> None:
         self.confirm_stage(message.step)
 
-    @work(exclusive=True, group="dialog")
+    @reported_work(exclusive=True, group="dialog")
     async def confirm_stage(self, step: Step) -> None:
         detail = self.detail
         if detail is None or self._busy():
             return
         if step.key == detail.stage:
-            self.notify(f"{display_safe(detail.name)} is already at {step.name}.", markup=False)
+            tell(self, f"{display_safe(detail.name)} is already at {step.name}.")
             return
         template = self.config.template(detail.template)
         # The same questions as the pipeline board's moves.
@@ -380,7 +461,7 @@ class ContactDetailScreen(Screen[bool]):
     def template_chosen(self, message: InfoPanel.TemplateChosen) -> None:
         self.change_template(message.template)
 
-    @work(exclusive=True, group="dialog")
+    @reported_work(exclusive=True, group="dialog")
     async def change_template(self, template_key: str) -> None:
         detail = self.detail
         template = self.config.template(template_key)
@@ -400,7 +481,7 @@ class ContactDetailScreen(Screen[bool]):
             return
         self._write(self.write_stage, step_key, template_key, detail.version)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="store")
+    @reported_work(thread=True, exclusive=True, group="store")
     def write_stage(self, step_key: str, template: str | None, version: int) -> None:
         service = self.app.service
         try:
@@ -432,7 +513,7 @@ class ContactDetailScreen(Screen[bool]):
             return
         self.resolve_stage_conflict(message.current, message.step, message.template)
 
-    @work(exclusive=True, group="dialog")
+    @reported_work(exclusive=True, group="dialog")
     async def resolve_stage_conflict(
         self, current: ContactDetail, step_key: str, template: str | None
     ) -> None:
@@ -454,14 +535,11 @@ class ContactDetailScreen(Screen[bool]):
         else:
             self.show(current, keep_edits=True)
 
-    @on(Worker.StateChanged)
-    def _worker_failed(self, event: Worker.StateChanged) -> None:
-        # Expected refusals come back as messages; anything else is reported the app's way.
-        if event.state == WorkerState.ERROR:
-            self.writing = False
-            report = getattr(self.app, "report_worker_error", None)
-            if report is not None:
-                report(event.worker)
+    def worker_failed(self, work_name: str, message: str) -> bool:
+        """Expected refusals come back as messages; anything else shows as a toast, and
+        the edits stay in the panel so that ctrl+s tries again."""
+        self.writing = False
+        return False
 
     # ----- keys ------------------------------------------------------------------------
 
@@ -483,7 +561,7 @@ class ContactDetailScreen(Screen[bool]):
             return
         self.leave()
 
-    @work(exclusive=True, group="dialog")
+    @reported_work(exclusive=True, group="dialog")
     async def leave(self, quit_app: bool = False) -> None:
         info = self.query_one(InfoPanel)
         if info.dirty:
@@ -505,7 +583,7 @@ class ContactDetailScreen(Screen[bool]):
     def action_reload(self) -> None:
         self.reload()
 
-    @work(exclusive=True, group="dialog")
+    @reported_work(exclusive=True, group="dialog")
     async def reload(self) -> None:
         if self.query_one(InfoPanel).dirty and not await self.app.push_screen_wait(
             ConfirmDialog("Reload and discard your unsaved changes?", confirm_label="Reload")

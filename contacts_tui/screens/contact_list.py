@@ -7,25 +7,30 @@ from typing import ClassVar
 
 from rich.style import Style
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.command import Provider
 from textual.containers import Horizontal
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 from textual.widget import AwaitMount
 from textual.widgets import Input, Static
 from textual.worker import get_current_worker
 
 from contacts_tui.preferences import load_columns, save_columns
+from contacts_tui.recovery import Draft
 from contacts_tui.safe_text import display_safe
 from contacts_tui.services import TENANT_WIDE, ContactFilter, ContactRow
+from contacts_tui.services.live import EVERYTHING, Committed
 from contacts_tui.widgets.contact_table import ContactTable
 from contacts_tui.widgets.dashboard import DashboardBar
 from contacts_tui.widgets.keys_footer import KeysFooter
+from contacts_tui.widgets.reporting import reported_work, tell
 from contacts_tui.widgets.table_columns import COLUMNS, DEFAULT_COLUMNS
 from contacts_tui.widgets.title_bar import TitleBar
-from contacts_tui.widgets.worker_errors import ReportsWorkerErrors
+
+BUSY_TICKS = 3
+"""Change announcements (one a second at most) a refresh on its way may hold back."""
 
 SEARCH_PLACEHOLDER = "search name, e-mail, phone, company (press /)"
 BOLD = Style(bold=True)
@@ -39,7 +44,7 @@ def _binding_commands() -> type[Provider]:
     return ScreenBindingCommands
 
 
-class ContactListScreen(ReportsWorkerErrors, Screen):
+class ContactListScreen(Screen):
     """Every contact, a screenful at a time, with search, filter, sort and the list actions."""
 
     COMMAND_GROUP = "Contacts"
@@ -136,6 +141,10 @@ class ContactListScreen(ReportsWorkerErrors, Screen):
         """The view on screen: every filter and the search text."""
         self._search_pending = False  # typed while a search was running
         self._reload_on_resume = False
+        self._stale_rows = False  # committed meanwhile: the rows must be read again
+        self._stale_counts = False  # and the counts too
+        self._counting = False  # a refresh's count and dashboard are on their way
+        self._busy_ticks = 0  # commits announced while the list was still busy
         self._search_mounted: AwaitMount | None = None  # see _mount_search_box
 
     def compose(self) -> ComposeResult:
@@ -158,6 +167,8 @@ class ContactListScreen(ReportsWorkerErrors, Screen):
         self.table.show(self.contact_filter, first_page=first_page)
         self._show_filter_summary()
         self.call_after_refresh(self._mount_search_box)
+        self.app.store_changed.subscribe(self, self._store_changed)  # type: ignore[attr-defined]
+        self.app.lifecycle_changed.subscribe(self, self._lifecycle_changed)  # type: ignore[attr-defined]
 
     async def _mount_search_box(self) -> Input:
         """The search box, in place of its look-alike placeholder.
@@ -185,7 +196,59 @@ class ContactListScreen(ReportsWorkerErrors, Screen):
         # changed, moved in the sort order or left the view.
         if self._reload_on_resume:
             self._reload_on_resume = False
+            self._stale_rows = self._stale_counts = False  # this reload reads it all
             self.refresh_contacts()
+
+    # ----- other sessions' changes --------------------------------------------------------
+
+    def _store_changed(self, committed: Committed | None = None) -> None:
+        """Someone committed: read the rows again where the cursor is, and the counts
+        when the commit may have changed them (a search may gain or lose any contact).
+
+        Under a full screen (a contact) the list waits until it is back on view. A
+        refresh still on its way is finished first (starting another would stop its
+        reads, and under a steady stream of commits nothing would ever land); the next
+        one follows when it has landed. Three announcements in a row finding it busy
+        mean something got stuck: refresh anyway.
+        """
+        if committed is not None:
+            self._stale_rows |= committed.contacts or committed.counts
+            self._stale_counts |= committed.counts
+        if not (self._stale_rows or self._stale_counts):
+            return  # other tables only: nothing the list shows
+        if not self._on_view():
+            self._reload_on_resume = True
+            return
+        if self._busy() and self._busy_ticks < BUSY_TICKS:
+            self._busy_ticks += committed is not None
+            return
+        recount = self._stale_counts or bool(self.contact_filter.search)
+        self._busy_ticks = 0
+        self._stale_rows = self._stale_counts = False
+        self._counting = recount
+        self.table.reload(recount=recount)  # the dashboard follows once counted
+
+    def _busy(self) -> bool:
+        dashboard = self.query_one(DashboardBar)
+        return self.table.busy or self._counting or dashboard.busy or self._search_pending
+
+    def _on_view(self) -> bool:
+        """Whether the list is on screen: the top screen, or under dialogs only."""
+        stack = self.app.screen_stack
+        if self not in stack:
+            return False
+        return all(isinstance(s, ModalScreen) for s in stack[stack.index(self) + 1 :])
+
+    @on(DashboardBar.Updated)
+    def _dashboard_updated(self) -> None:
+        self._store_changed()  # what was committed while this refresh was on its way
+
+    def _lifecycle_changed(self, _config: object) -> None:
+        """New step, category or template names: the filter line, the rows' stage
+        columns and the dashboard's categories follow."""
+        self._show_filter_summary()
+        self.table.refresh()
+        self._store_changed(EVERYTHING)
 
     @property
     def table(self) -> ContactTable:
@@ -247,6 +310,8 @@ class ContactListScreen(ReportsWorkerErrors, Screen):
         if self._search_pending:
             self._search_pending = False
             self._run_search()
+        else:
+            self._store_changed()  # what was committed while these rows were on their way
 
     def _run_search(self) -> None:
         search = self._search_box()
@@ -261,6 +326,7 @@ class ContactListScreen(ReportsWorkerErrors, Screen):
 
     @on(ContactTable.Counted)
     def _counted(self, event: ContactTable.Counted) -> None:
+        self._counting = False
         # The dashboard is read after the count, not beside it: both scan every match,
         # and at a million contacts two at once doubled the memory a search needs.
         self.query_one(DashboardBar).load(self.contact_filter)
@@ -277,13 +343,13 @@ class ContactListScreen(ReportsWorkerErrors, Screen):
     def _opened(self, event: ContactTable.Opened) -> None:
         self.open_contact(event.contact_id)
 
-    def open_contact(self, contact_id: int) -> None:
+    def open_contact(self, contact_id: int, restored: tuple[Draft, ...] = ()) -> None:
         from contacts_tui.screens.contact_detail import ContactDetailScreen
 
         self._reload_on_resume = True
-        self.app.push_screen(ContactDetailScreen(contact_id))
+        self.app.push_screen(ContactDetailScreen(contact_id, restored=restored))
 
-    def action_add(self) -> None:
+    def action_add(self, initial: dict[str, str] | None = None) -> None:
         from contacts_tui.dialogs.add_contact import AddContactDialog
 
         def added(contact_id: int | None) -> None:
@@ -291,7 +357,19 @@ class ContactListScreen(ReportsWorkerErrors, Screen):
                 self.refresh_contacts()
                 self.open_contact(contact_id)
 
-        self.app.push_screen(AddContactDialog(), added)
+        self.app.push_screen(AddContactDialog(initial), added)
+
+    def restore(self, drafts: tuple[Draft, ...]) -> None:
+        """Open the forms a session that died left unsaved, with what they held."""
+        for draft in drafts:
+            if draft.kind == "new_contact":
+                self.action_add(initial=draft.values)
+        by_contact: dict[int, list[Draft]] = {}
+        for draft in drafts:
+            if draft.contact_id is not None and draft.kind in ("contact", "record"):
+                by_contact.setdefault(draft.contact_id, []).append(draft)
+        for contact_id, kept in by_contact.items():
+            self.open_contact(contact_id, restored=tuple(kept))
 
     def action_archive(self) -> None:
         from contacts_tui.dialogs.confirm import ConfirmDialog
@@ -317,7 +395,7 @@ class ContactListScreen(ReportsWorkerErrors, Screen):
         label = "Restore" if restoring else "Archive"
         self.app.push_screen(ConfirmDialog(question, label, danger=not restoring), answered)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="store.archive")
+    @reported_work(thread=True, exclusive=True, group="store.archive")
     def _archive(self, row: ContactRow, archived: bool) -> None:
         self.app.service.archive(row.id, archived)  # type: ignore[attr-defined]
         if not get_current_worker().is_cancelled:
@@ -326,7 +404,7 @@ class ContactListScreen(ReportsWorkerErrors, Screen):
     def _archived(self, row: ContactRow, archived: bool) -> None:
         self.refresh_contacts()
         what = "Archived" if archived else "Restored"
-        self.notify(Text(f"{what} {display_safe(row.name)}."), title=what)
+        tell(self, f"{what} {row.name}.", title=what)
 
     # ----- filter, sort, columns, export --------------------------------------------------
 
@@ -364,7 +442,8 @@ class ContactListScreen(ReportsWorkerErrors, Screen):
             if columns is not None:
                 self.table.set_columns(columns)
                 if not save_columns(self.table.columns):
-                    self.notify(
+                    tell(
+                        self,
                         "Your columns are used now but could not be saved for next time.",
                         severity="warning",
                     )
@@ -379,7 +458,7 @@ class ContactListScreen(ReportsWorkerErrors, Screen):
         else:
             self._open_export(self.contact_filter, total)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="store.export_count")
+    @reported_work(thread=True, exclusive=True, group="store.export_count")
     def _count_for_export(self, contact_filter: ContactFilter) -> None:
         total = self.app.service.count(contact_filter)  # type: ignore[attr-defined]
         if not get_current_worker().is_cancelled:
@@ -391,7 +470,7 @@ class ContactListScreen(ReportsWorkerErrors, Screen):
         table = self.table
         self.app.push_screen(ExportDialog(contact_filter, table.sort, table.descending, total))
 
-    @work(exclusive=True, group="dialog")
+    @reported_work(exclusive=True, group="dialog")
     async def action_import(self) -> None:
         from contacts_tui.dialogs.import_dialog import ImportDialog, ImportFilePicker
 
@@ -404,7 +483,7 @@ class ContactListScreen(ReportsWorkerErrors, Screen):
         self.refresh_contacts()
         if summary is not None:
             severity = "warning" if summary.rejected or summary.cancelled else "information"
-            self.notify(Text(summary.text()), title="Import", severity=severity)
+            tell(self, summary.text(), title="Import", severity=severity)
 
     # ----- the pipeline board and the reports --------------------------------------------
 
@@ -428,7 +507,7 @@ class ContactListScreen(ReportsWorkerErrors, Screen):
         else:
             self._set_summary(f, {}, {})
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="store.summary")
+    @reported_work(thread=True, exclusive=True, group="store.summary")
     def _describe_filter(self, f: ContactFilter) -> None:
         service = self.app.service  # type: ignore[attr-defined]
         companies = {c.id: c.name for c in service.companies()} if f.company else {}

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from rich.style import Style
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
@@ -27,9 +27,10 @@ from contacts_tui.screens.binding_commands import ScreenBindingCommands
 from contacts_tui.screens.control_center_edits import ConfigEdits
 from contacts_tui.screens.control_center_file import ConfigFile
 from contacts_tui.services import lifecycle_admin as admin
+from contacts_tui.services.live import Committed
 from contacts_tui.widgets.keys_footer import KeysFooter
 from contacts_tui.widgets.lifecycle_tree import ItemRef, LifecycleTree, item_details
-from contacts_tui.widgets.worker_errors import ReportsWorkerErrors
+from contacts_tui.widgets.reporting import reported_work
 
 TITLE = "Control Center › Sales Management › Contact › Contact Lifecycle"
 UNSAVED = Style(bold=True, italic=True)
@@ -40,10 +41,11 @@ def _binding(key: str, action: str, description: str, name: str, tooltip: str, *
     return Binding(key, action, description, id=f"control_center.{name}", tooltip=tooltip, **kw)
 
 
-class ControlCenterScreen(ReportsWorkerErrors, ConfigEdits, ConfigFile, Screen[bool]):
+class ControlCenterScreen(ConfigEdits, ConfigFile, Screen[bool]):
     """The lifecycle templates, picklists and settings of lifecycle.toml, as an outline."""
 
     COMMAND_GROUP = "Control Center"
+    CSS_PATH = "control_center.tcss"
     COMMANDS = {ScreenBindingCommands}
     AUTO_FOCUS = "#cc-tree"
 
@@ -84,20 +86,6 @@ class ControlCenterScreen(ReportsWorkerErrors, ConfigEdits, ConfigFile, Screen[b
         _binding("k", "cursor(-1)", "Previous line", "up", "Cursor up", show=False),
     ]  # fmt: skip
 
-    DEFAULT_CSS = """
-    ControlCenterScreen {
-        & #cc-title { height: 1; background: $panel; color: $text; padding: 0 1; text-style: bold; }
-        & #cc-title.-dirty { background: $warning-muted; }
-        & #cc-readonly { height: auto; padding: 0 1; background: $warning-muted; display: none; }
-        & #cc-readonly.-shown { display: block; }
-        & #cc-body { height: 1fr; }
-        & #cc-tree { width: 1fr; }
-        & #cc-details { width: 36; padding: 0 1; border-left: vkey $panel-lighten-2; }
-        & #cc-message { height: auto; max-height: 3; padding: 0 1; }
-        & #cc-message.-error { color: $text-error; text-style: bold; }
-    }
-    """
-
     @dataclass
     class Counted(Message):
         counts: dict[tuple[str, str], int]
@@ -137,6 +125,27 @@ class ControlCenterScreen(ReportsWorkerErrors, ConfigEdits, ConfigFile, Screen[b
         banner.set_class(bool(self.read_only), "-shown")
         self.redraw()
         self.count_contacts()
+        self.app.store_changed.subscribe(self, self._store_changed)  # type: ignore[attr-defined]
+        self.app.lifecycle_changed.subscribe(self, self._lifecycle_changed)  # type: ignore[attr-defined]
+
+    def _store_changed(self, committed: Committed) -> None:
+        if committed.counts:  # contacts moved to other steps, added or removed
+            self.count_contacts()
+
+    def _lifecycle_changed(self, config: object) -> None:
+        """lifecycle.toml changed on disk (another admin, an editor, or this screen's save)."""
+        if config == self.disk.config:
+            return  # this screen wrote it
+        if self.dirty:
+            # Saving will show both versions and ask (see ConfigFile.save).
+            self.say(
+                f"{self.path.name} was changed on disk meanwhile: ctrl+r shows it (your "
+                "changes are dropped); ctrl+s asks before overwriting it.",
+                error=True,
+            )
+            return
+        self._reload_from_disk()
+        self.say(f"{self.path.name} was changed on disk: shown as it is now.")
 
     # ----- showing ---------------------------------------------------------------------
 
@@ -208,7 +217,7 @@ class ControlCenterScreen(ReportsWorkerErrors, ConfigEdits, ConfigFile, Screen[b
 
     # ----- contacts per step -----------------------------------------------------------
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="store.cc_counts")
+    @reported_work(thread=True, exclusive=True, group="store.cc_counts")
     def count_contacts(self) -> None:
         self.post_message(self.Counted(admin.stage_counts(self.app.service)))  # type: ignore[attr-defined]
 
@@ -252,7 +261,7 @@ class ControlCenterScreen(ReportsWorkerErrors, ConfigEdits, ConfigFile, Screen[b
         # The app's own q would quit at once; here it must not drop unsaved changes.
         self.leave(quit_app=True)
 
-    @work(exclusive=True, group="dialog")
+    @reported_work(exclusive=True, group="dialog")
     async def leave(self, quit_app: bool = False) -> None:
         if self.dirty and not await self.app.push_screen_wait(
             ConfirmDialog(
@@ -266,14 +275,5 @@ class ControlCenterScreen(ReportsWorkerErrors, ConfigEdits, ConfigFile, Screen[b
         if quit_app:
             self.app.exit()
             return
+        # The screens under this one follow a save through the app's lifecycle_changed.
         self.dismiss(self.saved_any)
-        if self.saved_any:
-            self.app.call_later(_show_new_config, self.app)
-
-
-def _show_new_config(app) -> None:
-    """The list under the Control Center draws its dashboard and filter with the new names."""
-    screen = app.screen
-    apply_filter = getattr(screen, "apply_filter", None)
-    if apply_filter is not None:
-        apply_filter(screen.contact_filter)

@@ -12,36 +12,19 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from rich.text import Text
-from textual import work
 from textual.widgets.option_list import Option
 
 from contacts_tui.dialogs.confirm import ConfirmDialog
-from contacts_tui.dialogs.dialog import cancel_binding
 from contacts_tui.dialogs.lifecycle_item_dialog import ItemField, LifecycleItemDialog
-from contacts_tui.dialogs.pick_one import PickOneDialog
+from contacts_tui.dialogs.pick_target import PickTarget
 from contacts_tui.lifecycle import Category, LifecycleConfig, Step, Template
 from contacts_tui.safe_text import display_safe
 from contacts_tui.services import lifecycle_admin as admin
 from contacts_tui.widgets.lifecycle_tree import PICKLIST_LABELS, ItemRef
+from contacts_tui.widgets.reporting import reported_work
 
 DEPTH = {"template": 1, "category": 2, "step": 3}
 KEY_NOTE = "a-z, 0-9 and _; fixed once saved"
-
-
-class PickTarget(PickOneDialog[str]):
-    """Where something goes: a step to move contacts to, or the default template."""
-
-    ID_PREFIX = "cc-pick"
-    BINDINGS = [cancel_binding("control_center_pick.cancel", "Close without choosing")]
-    DEFAULT_CSS = """
-    PickTarget {
-        & > Vertical { width: 72; }
-        & OptionList { max-height: 16; }
-    }
-    """
-
-    def picked(self, option: Option) -> str:
-        return option.id or ""
 
 
 def _number(text: str) -> int | str:
@@ -325,7 +308,7 @@ class ConfigEdits:
         new = replace(self.config, default_template=key)
         self.keep(new, select, f"New contacts now start on “{name}”")
 
-    @work(exclusive=True, group="dialog")
+    @reported_work(exclusive=True, group="dialog")
     async def pick_default(self, ref: ItemRef) -> None:
         templates = self.config.templates
         options = [Option(Text(display_safe(t.name)), id=t.key) for t in templates]
@@ -374,7 +357,7 @@ class ConfigEdits:
             return
         self.remove_item(ref)
 
-    @work(exclusive=True, group="dialog")
+    @reported_work(exclusive=True, group="dialog")
     async def remove_item(self, ref: ItemRef) -> None:
         if ref.kind == "value":
             await self._remove_value(ref)
@@ -457,7 +440,7 @@ class ConfigEdits:
         select = self._neighbour(ref)
         self.keep(new, select, f"Removed “{display_safe(ref.value)}”")
 
-    @work(thread=True, exit_on_error=False, group="store.cc_usage")
+    @reported_work(thread=True, group="store.cc_usage")
     def count_usage(self, ref: ItemRef) -> None:
         n = admin.picklist_usage(self.app.service, ref.name, ref.value)
         if n:

@@ -10,13 +10,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from textual import work
-
 from contacts_tui import lifecycle
 from contacts_tui.dialogs.confirm import ConfirmDialog
 from contacts_tui.lifecycle import ConfigError, LifecycleConfig
 from contacts_tui.services import lifecycle_admin as admin
 from contacts_tui.services.lifecycle_admin import StepMove
+from contacts_tui.widgets.reporting import reported_work
 
 
 @dataclass(frozen=True)
@@ -59,7 +58,7 @@ class ConfigFile:
         else:
             self.save()
 
-    @work(exclusive=True, group="dialog")
+    @reported_work(exclusive=True, group="dialog")
     async def save(self) -> None:
         try:
             on_disk = self.path.read_bytes()
@@ -103,7 +102,7 @@ class ConfigFile:
             return [("lifecycle.toml", f"cannot be loaded: {error}", "your edited configuration")]
         return admin.differences(theirs, self.config)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="store.cc_save")
+    @reported_work(thread=True, exclusive=True, group="store.cc_save")
     def write(
         self, config: LifecycleConfig, old: LifecycleConfig, moves: list[StepMove], previous: bytes
     ) -> None:
@@ -135,9 +134,8 @@ class ConfigFile:
         self.disk = disk
         self.moves = {}
         self.saved_any = True
-        # The running app uses it at once: the list's dashboard and filter follow.
-        self.app.workspace.config = disk.config  # type: ignore[attr-defined]
-        self.app.service.set_config(disk.config)  # type: ignore[attr-defined]
+        # The running app uses it at once: every screen follows.
+        self.app.use_lifecycle(disk.config)  # type: ignore[attr-defined]
         note = f"; {moved:,} contacts moved" if moved else ""
         if restatused:
             note += f"; {restatused:,} contacts opened or closed with their step"
@@ -160,7 +158,7 @@ class ConfigFile:
     def action_reload(self) -> None:
         self.reload()
 
-    @work(exclusive=True, group="dialog")
+    @reported_work(exclusive=True, group="dialog")
     async def reload(self) -> None:
         if self.dirty and not await self.app.push_screen_wait(
             ConfirmDialog("Reload lifecycle.toml and discard your unsaved changes?", "Reload")

@@ -10,8 +10,10 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.dom import DOMNode
-from textual.screen import ModalScreen, Screen
+from textual.screen import Screen
 from textual.widgets import Label, Static
+
+from contacts_tui.dialogs.dialog import DIALOGS_CSS, Dialog
 
 
 def binding_groups(screen: Screen) -> list[tuple[str, list[tuple[str, str, str]]]]:
@@ -54,25 +56,10 @@ def _group_title(node: DOMNode) -> str:
     return getattr(node, "HELP_GROUP", "The list")
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(Dialog[None]):
     """Lists the keys of the screen it was opened from, with what each does."""
 
-    DEFAULT_CSS = """
-    HelpScreen {
-        align: center middle;
-        & > Vertical {
-            width: 90;
-            max-width: 100%;
-            height: auto;
-            max-height: 100%;
-            border: round $primary;
-            background: $surface;
-            padding: 0 1;
-        }
-        & VerticalScroll { height: auto; max-height: 1fr; }
-        & .hint { color: $text-muted; }
-    }
-    """
+    CSS_PATH = [DIALOGS_CSS, "help.tcss"]  # the dialog frame, then what differs here
 
     BINDINGS: ClassVar[list[Binding]] = [
         Binding(

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, HorizontalScroll, Vertical
@@ -23,8 +23,8 @@ from contacts_tui.stage_moves import stage_move_question
 from contacts_tui.validation import ValidationError
 from contacts_tui.widgets.board_column import BoardColumn
 from contacts_tui.widgets.keys_footer import KeysFooter
+from contacts_tui.widgets.reporting import reported_work, tell
 from contacts_tui.widgets.title_bar import TitleBar
-from contacts_tui.widgets.worker_errors import ReportsWorkerErrors
 
 PAGE = 30
 """Cards a column reads at a time: more than a column shows on a tall terminal."""
@@ -36,7 +36,7 @@ class BoardRead:
     pages: dict[str, ColumnPage]
 
 
-class PipelineBoardScreen(ReportsWorkerErrors, Screen):
+class PipelineBoardScreen(Screen):
     """One lifecycle template's steps as columns, grouped under their categories."""
 
     COMMAND_GROUP = "Pipeline board"
@@ -102,6 +102,13 @@ class PipelineBoardScreen(ReportsWorkerErrors, Screen):
 
     def on_mount(self) -> None:
         self.reload()
+        self.app.store_changed.subscribe(self, self._store_changed)  # type: ignore[attr-defined]
+
+    def _store_changed(self, committed: object) -> None:
+        """Another session committed: read the board again (on view only; a return
+        from a contact reads it anyway)."""
+        if self.app.screen is self:
+            self.reload()
 
     def on_screen_resume(self) -> None:
         # Back from a contact: it may have moved, changed or been archived.
@@ -139,7 +146,7 @@ class PipelineBoardScreen(ReportsWorkerErrors, Screen):
         wanted = {column.step.key: max(PAGE, len(column.cards)) for column in self.columns}
         self._read(self.template, self.contact_filter, wanted)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="store.board")
+    @reported_work(thread=True, exclusive=True, group="store.board")
     def _read(self, template: Template, contact_filter: ContactFilter, wanted: dict) -> None:
         counts = self.board.counts(template, contact_filter)
         pages = {
@@ -164,7 +171,7 @@ class PipelineBoardScreen(ReportsWorkerErrors, Screen):
         after = column.cards[-1].sort_key if column.cards else None
         self._read_more(column, column.generation, after)
 
-    @work(thread=True, exit_on_error=False, group="store.board_more")
+    @reported_work(thread=True, group="store.board_more")
     def _read_more(
         self, column: BoardColumn, generation: int, after: tuple[str, int] | None
     ) -> None:
@@ -233,7 +240,7 @@ class PipelineBoardScreen(ReportsWorkerErrors, Screen):
         steps = self.template.steps()
         index = [s.key for s in steps].index(column.step.key) + delta
         if not 0 <= index < len(steps):
-            self.notify("There is no step that way.", severity="warning")
+            tell(self, "There is no step that way.", severity="warning")
             return
         self.confirm_move(column.step, card, steps[index])
 
@@ -254,7 +261,7 @@ class PipelineBoardScreen(ReportsWorkerErrors, Screen):
         dialog = ChooseStepDialog(self.template, question, preselect=column.step.key)
         self.app.push_screen(dialog, picked)
 
-    @work(exclusive=True, group="dialog")
+    @reported_work(exclusive=True, group="dialog")
     async def confirm_move(self, here: Step, card: BoardCard, step: Step) -> None:
         from contacts_tui.dialogs.confirm import ConfirmDialog
 
@@ -266,7 +273,7 @@ class PipelineBoardScreen(ReportsWorkerErrors, Screen):
                 return
         self._write_move(card, step)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="store.board_move")
+    @reported_work(thread=True, exclusive=True, group="store.board_move")
     def _write_move(self, card: BoardCard, step: Step) -> None:
         service = self.app.service  # type: ignore[attr-defined]
         try:
@@ -283,6 +290,5 @@ class PipelineBoardScreen(ReportsWorkerErrors, Screen):
         self.app.call_from_thread(self._moved, f"Moved {name} to {step.name}.", "information")
 
     def _moved(self, message: str, severity: str) -> None:
-        # Plain text, never markup: the message quotes a contact's name.
-        self.notify(message, title="Pipeline", severity=severity, markup=False)  # type: ignore[arg-type]
+        tell(self, message, title="Pipeline", severity=severity)  # type: ignore[arg-type]
         self.reload()

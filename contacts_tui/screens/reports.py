@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import ClassVar
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -33,8 +33,8 @@ from contacts_tui.services.reports import (
     period,
 )
 from contacts_tui.widgets.keys_footer import KeysFooter
+from contacts_tui.widgets.reporting import reported_work, tell
 from contacts_tui.widgets.title_bar import TitleBar
-from contacts_tui.widgets.worker_errors import ReportsWorkerErrors
 
 KINDS = ("funnel", "time-in-stage", "movement", "breakdown")
 PRESETS = ("12months", "quarter", "month")
@@ -57,7 +57,7 @@ def _number(value: int) -> Text:
     return Text(f"{value:,}", justify="right")
 
 
-class ReportsScreen(ReportsWorkerErrors, Screen):
+class ReportsScreen(Screen):
     """The reports of the list's view (its search and filter) for a period."""
 
     COMMAND_GROUP = "Reports"
@@ -119,6 +119,13 @@ class ReportsScreen(ReportsWorkerErrors, Screen):
     def on_mount(self) -> None:
         self._show_summary()
         self.reload()
+        self.app.store_changed.subscribe(self, self._store_changed)  # type: ignore[attr-defined]
+
+    def _store_changed(self, committed: object) -> None:
+        """Another session committed: read the report on screen again (on view only; a
+        return from a contact reads it anyway)."""
+        if self.app.screen is self:
+            self.reload()
 
     @property
     def kind(self) -> str:
@@ -151,7 +158,7 @@ class ReportsScreen(ReportsWorkerErrors, Screen):
         if self.kind not in self.shown:
             self._read(self.kind)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="store.reports")
+    @reported_work(thread=True, exclusive=True, group="store.reports")
     def _read(self, kind: str) -> None:
         span, f, template = self.period, self.contact_filter, self.template
         if kind == "funnel":
@@ -267,7 +274,7 @@ class ReportsScreen(ReportsWorkerErrors, Screen):
     def action_reload(self) -> None:
         self.reload()
 
-    @work(exclusive=True, group="dialog")
+    @reported_work(exclusive=True, group="dialog")
     async def action_next_period(self) -> None:
         names = [period(name).label for name in PRESETS]
         if self.period.label in names[:-1]:
@@ -311,7 +318,7 @@ class ReportsScreen(ReportsWorkerErrors, Screen):
         if self.is_mounted and self.shown:
             self.reload()  # back from a contact that may have moved
 
-    @work(exclusive=True, group="dialog")
+    @reported_work(exclusive=True, group="dialog")
     async def action_export(self) -> None:
         from contacts_tui.dialogs.confirm import ConfirmDialog
         from contacts_tui.dialogs.report_dialogs import ReportExportDialog
@@ -319,7 +326,7 @@ class ReportsScreen(ReportsWorkerErrors, Screen):
         kind = self.kind
         report = self.shown.get(kind)
         if report is None:
-            self.notify("The report is still being read.", severity="warning")
+            tell(self, "The report is still being read.", severity="warning")
             return
         path = await self.app.push_screen_wait(ReportExportDialog(kind))
         if path is None:
@@ -332,7 +339,7 @@ class ReportsScreen(ReportsWorkerErrors, Screen):
                 return
         self._export(report, path, replace)
 
-    @work(thread=True, exit_on_error=False, group="store.report_export")
+    @reported_work(thread=True, group="store.report_export")
     def _export(self, report: Report, path: Path, replace: bool) -> None:
         from contacts_tui.dialogs.report_dialogs import export_format
         from contacts_tui.export import ExportError
@@ -343,8 +350,8 @@ class ReportsScreen(ReportsWorkerErrors, Screen):
             save_report(report, fmt, path, overwrite=replace)
         except ExportError as error:
             self.app.call_from_thread(
-                self.notify, error_message(error), title="Export", severity="error", markup=False
+                tell, self, error_message(error), title="Export", severity="error"
             )
             return
-        message = f"Saved the {fmt.upper()} report to {display_safe(path)}."
-        self.app.call_from_thread(self.notify, message, title="Export", markup=False)
+        message = f"Saved the {fmt.upper()} report to {path}."
+        self.app.call_from_thread(tell, self, message, title="Export")

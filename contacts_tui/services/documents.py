@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -72,7 +73,13 @@ class DocumentServices:
         source = Path(source)
         max_bytes = self.config.document_max_mb * 1024 * 1024
         blob = store.put(source, original_name=source.name, max_bytes=max_bytes, progress=progress)
-        return self._insert_document(contact_id, source, doc_type, blob, max_bytes)
+        try:
+            return self._insert_document(contact_id, source, doc_type, blob, max_bytes)
+        except BaseException:
+            # No row came of it: the stored bytes go, unless another document has them.
+            with contextlib.suppress(Exception):
+                remove_orphan_blob(store, blob.sha256)
+            raise
 
     @with_connection
     def _contact_exists(self, contact_id: int) -> None:

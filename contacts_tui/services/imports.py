@@ -40,7 +40,7 @@ from contacts_tui.store.models import (
     database,
     utc_now,
 )
-from contacts_tui.store.search import digits, fold, search_document
+from contacts_tui.store.search import digits, fold, search_document, write_word_index
 from contacts_tui.validation import format_phone
 
 if TYPE_CHECKING:
@@ -355,10 +355,14 @@ def _insert_contacts(drafts: list[ContactDraft], user: str, file_name: str) -> N
     companies = _ids_by_name(Company, {d.company for d in drafts if d.company})
     accounts = _ids_by_name(Account, {a for d in drafts for a in d.accounts})
     emails, phones, addresses, banks, links, history, audit = [], [], [], [], [], [], []
-    contact_ids = []
+    contact_ids, documents = [], []
+    search_doc = CONTACT_COLUMNS.index("search_doc")
     with _search_index_deferred(db):
         for draft in drafts:
-            contact_ids.append(_insert_returning_id(db, _contact_row(draft, companies, now, user)))
+            row = _contact_row(draft, companies, now, user)
+            contact_ids.append(_insert_returning_id(db, row))
+            documents.append(row[search_doc])
+    write_word_index(zip(contact_ids, documents, strict=True), new=True)
     for contact_id, draft in zip(contact_ids, drafts, strict=True):
         for email, kind, primary in draft.emails:
             emails.append((contact_id, email, kind, primary))

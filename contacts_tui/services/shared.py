@@ -23,7 +23,7 @@ from contacts_tui.store.models import (
     StageChange,
     utc_now,
 )
-from contacts_tui.store.search import digits, fold, search_document
+from contacts_tui.store.search import digits, fold, search_document, write_word_index
 from contacts_tui.validation import clean_text, format_phone
 
 if TYPE_CHECKING:
@@ -166,6 +166,8 @@ def refresh_derived(contact_id: int) -> None:
     updates = {c: v for c, v, o in zip(columns, new, old, strict=True) if v != o}
     if updates:
         Contact.update(**updates).where(Contact.id == contact_id).execute()
+    if "search_doc" in updates:
+        write_word_index([(contact_id, updates["search_doc"])])
 
 
 def read_contact(contact_id: int) -> ContactDetail:

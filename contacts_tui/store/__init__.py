@@ -19,6 +19,10 @@ SORT_KEYS = (
 """What the list (and `export --sort`) can sort by; listing.SORT_COLUMNS maps each to its
 column and index."""
 
+MAX_RECORD_ID = 2**63 - 1
+"""The largest id either database can hold (a signed 64-bit integer): a bigger number
+given as an id names no record, rather than overflowing the driver."""
+
 POSTGRES_URL_PREFIXES = ("postgresql://", "postgres://")
 
 

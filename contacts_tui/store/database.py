@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import functools
 import os
 import sqlite3
@@ -17,12 +18,14 @@ import peewee
 
 from contacts_tui.safe_text import first_line
 from contacts_tui.store import is_postgres_url
-from contacts_tui.store.models import database
+from contacts_tui.store.models import ALL_MODELS, database
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 MIGRATION_TABLE = "schema_migration"  # where playhouse.migrations.Runner records them
 Announce = Callable[[list[str]], None]  # told which migrations are about to run
 BUSY_TIMEOUT_MS = 5000
+WAIT_NOTICE_MS = 300
+"""A write that has waited this long for another writer's lock says so (`waits_reported`)."""
 
 # synchronous=FULL: a committed contact survives a power cut, not only a crash.
 SQLITE_PRAGMAS = (
@@ -40,6 +43,16 @@ SQLITE_PRAGMAS = (
 
 class StoreError(Exception):
     """The database cannot be used; the message is one line for the person at the terminal."""
+
+
+class DatabaseBusy(StoreError):
+    """Another writer held the database for longer than every retry waited: nothing was written."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Another user's change is still being written to the database, so nothing was "
+            "saved; try again in a moment."
+        )
 
 
 def is_postgres(db: peewee.Database | None = None) -> bool:
@@ -72,7 +85,7 @@ def connect_sqlite(path: Path, mode: int = 0o600) -> peewee.SqliteDatabase:
     if not os.access(path, os.R_OK | os.W_OK):
         raise StoreError(f"The database {path} is not writable by you.")
     # SQLite gives its -wal and -shm files the database file's own mode.
-    return peewee.SqliteDatabase(
+    return SqliteReportingWaits(
         str(path),
         pragmas=SQLITE_PRAGMAS,
         lock_type="IMMEDIATE",
@@ -80,24 +93,92 @@ def connect_sqlite(path: Path, mode: int = 0o600) -> peewee.SqliteDatabase:
     )
 
 
+_waits = threading.local()
+
+
+@contextmanager
+def waits_reported(on_wait: Callable[[], None]) -> Iterator[None]:
+    """Call `on_wait()` (in this thread) whenever a write of this block waits for the lock.
+
+    SQLite waits for another writer inside BEGIN IMMEDIATE, silently, for up to the busy
+    timeout and then for each retry: a save under a colleague's import looked hung for
+    15 s. The UI passes a callback that puts "waiting" on screen.
+    """
+    previous = getattr(_waits, "on_wait", None)
+    _waits.on_wait = on_wait
+    try:
+        yield
+    finally:
+        _waits.on_wait = previous
+
+
+class SqliteReportingWaits(peewee.SqliteDatabase):
+    """SQLite whose write transactions tell `waits_reported`'s callback when they wait."""
+
+    def begin(self, lock_type=None) -> None:
+        on_wait = getattr(_waits, "on_wait", None)
+        if on_wait is None:
+            return super().begin(lock_type)
+        connection = self.connection()
+        # A short first wait, then the rest of the busy timeout once the user knows.
+        connection.execute(f"PRAGMA busy_timeout = {WAIT_NOTICE_MS}")
+        try:
+            try:
+                return super().begin(lock_type)
+            except peewee.OperationalError as error:
+                if not is_busy(error):
+                    raise
+            on_wait()
+            connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS - WAIT_NOTICE_MS}")
+            return super().begin(lock_type)
+        finally:
+            connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+
+
 def connect_url(url: str) -> peewee.Database:
     """A database from a URL: sqlite:///path or postgresql://user@host/name."""
     if url.startswith("sqlite:///"):
-        return connect_sqlite(Path(url.removeprefix("sqlite:///")).expanduser())
+        return connect_sqlite(sqlite_url_path(url))
     if is_postgres_url(url):
         # Imported here: most workspaces are SQLite, and these cost ~20 ms of every start.
         from playhouse.db_url import parse as parse_db_url
         from playhouse.pool import PooledPostgresqlDatabase
 
         params = parse_db_url(url)
+        name = params.pop("database", None)
+        if not name:
+            raise StoreError(
+                f"The database URL {url!r} names no database: use postgresql://user@host/dbname."
+            )
         # A small pool: every worker thread opens and closes a connection per call.
-        return PooledPostgresqlDatabase(
-            params.pop("database"), max_connections=8, stale_timeout=300, **params
-        )
+        return PooledPostgresqlDatabase(name, max_connections=8, stale_timeout=300, **params)
     raise StoreError(
         f"Unknown database URL {url!r}: use sqlite:///path/to/contacts.db "
         "or postgresql://user@host/dbname."
     )
+
+
+def sqlite_url_path(url: str) -> Path:
+    """The file of a sqlite:/// URL, as SQLAlchemy reads it.
+
+    sqlite:///contacts.db is relative to the current folder and sqlite:////srv/contacts.db
+    (a fourth slash) is absolute. A relative path whose file does not exist while the
+    absolute one does is refused: its author meant the absolute one, and colleagues in
+    other folders would each get a database of their own.
+    """
+    text = url.removeprefix("sqlite:///")
+    if not text:
+        raise StoreError(
+            f"The database URL {url!r} names no file: use sqlite:///contacts.db (relative "
+            "to the current folder) or sqlite:////absolute/path/contacts.db."
+        )
+    path = Path(text).expanduser()
+    if not path.is_absolute() and not path.exists() and Path("/", path).exists():
+        raise StoreError(
+            f"The database URL {url!r} is relative to the current folder, where there is "
+            f"no {path}; for the file /{path} write sqlite:////{path} (four slashes)."
+        )
+    return path.absolute()  # the database stays where it was if the process changes folder
 
 
 def open_database(db: peewee.Database, announce: Announce | None = None) -> None:
@@ -106,10 +187,41 @@ def open_database(db: peewee.Database, announce: Announce | None = None) -> None
     try:
         with db.connection_context():
             migrate(db, announce)
+            missing = sorted(expected_tables(db) - set(db.get_tables()))
     except StoreError:
         raise
     except (peewee.OperationalError, peewee.DatabaseError, sqlite3.Error) as error:
         raise StoreError(f"Cannot open the database: {first_line(error)}.") from None
+    if missing:
+        # Every update is recorded as done, yet tables are gone: dropped by hand, or a
+        # database of another program. Said here, rather than as a crash of the first query.
+        raise StoreError(
+            f"The database has no {', '.join(missing)} table{'s' * (len(missing) > 1)}: it "
+            "was damaged or is not a contacts-tui database. Restore it from a backup."
+        )
+
+
+def expected_tables(db: peewee.Database) -> set[str]:
+    """The tables the app's models (and, on SQLite, the search index) live in."""
+    tables = {model._meta.table_name for model in ALL_MODELS}
+    return tables if is_postgres(db) else tables | {"contact_fts"}
+
+
+def schema_problems(db: peewee.Database) -> list[str]:
+    """Tables and columns the app needs that the database lacks, one sentence each."""
+    present = set(db.get_tables())
+    problems = [
+        f"The database has no {table} table." for table in sorted(expected_tables(db) - present)
+    ]
+    for model in ALL_MODELS:
+        table = model._meta.table_name
+        if table not in present:
+            continue
+        have = {column.name for column in db.get_columns(table)}
+        lacking = [f.column_name for f in model._meta.sorted_fields if f.column_name not in have]
+        if lacking:
+            problems.append(f"The {table} table lacks the column(s) {', '.join(lacking)}.")
+    return problems
 
 
 def migrate(db: peewee.Database, announce: Announce | None = None) -> list[str]:
@@ -127,6 +239,14 @@ def migrate(db: peewee.Database, announce: Announce | None = None) -> list[str]:
         applied = applied_migrations(db)
         if applied == files:
             return []
+        if not applied:
+            foreign = [t for t in db.get_tables() if not t.startswith("sqlite_")]
+            if foreign:
+                shown = ", ".join(foreign[:5]) + (", …" if len(foreign) > 5 else "")
+                raise StoreError(
+                    f"This database is not a contacts-tui database (it holds the tables "
+                    f"{shown}); the app adds nothing to it. Give it a new database."
+                )
         from playhouse.migrations import Runner
 
         runner = Runner(db, directory=str(MIGRATIONS))
@@ -216,6 +336,25 @@ T = TypeVar("T")
 RETRIES = 3
 
 
+def disk_is_full(error: BaseException) -> bool:
+    """Whether `error`, or one it arose from, says the disk (or quota) is full.
+
+    SQLite rolls a transaction back itself when the disk fills (SQLITE_FULL), so the
+    error that surfaces is often peewee's failed ROLLBACK ("no transaction is active"),
+    raised while handling the real one.
+    """
+    seen: set[int] = set()
+    while error is not None and id(error) not in seen:
+        seen.add(id(error))
+        if isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT):
+            return True
+        text = str(error).lower()
+        if "database or disk is full" in text or "no space left on device" in text:
+            return True
+        error = error.__cause__ or error.__context__
+    return False
+
+
 def is_busy(error: Exception) -> bool:
     text = str(error).lower()
     return "locked" in text or "busy" in text
@@ -226,7 +365,8 @@ def with_connection(function: Callable[..., T]) -> Callable[..., T]:
 
     Callers are worker threads that come and go; keeping their connections open would
     leak one per thread and hold read snapshots open while the user is idle.
-    Writes that find the database busy beyond the busy timeout are retried a few times.
+    Writes that find the database busy beyond the busy timeout are retried a few times,
+    then raise `DatabaseBusy`.
     Inside `StoppableReads.reading` the connection can be stopped from another thread:
     the call then raises `ReadStopped` (see there).
     """
@@ -238,8 +378,10 @@ def with_connection(function: Callable[..., T]) -> Callable[..., T]:
                 with database.connection_context(), _stoppable():
                     return function(*args, **kwargs)
             except peewee.OperationalError as error:
-                if attempt == RETRIES - 1 or not is_busy(error):
+                if not is_busy(error):
                     raise
+                if attempt == RETRIES - 1:
+                    raise DatabaseBusy from error
                 time.sleep(0.05 * (attempt + 1))
         raise AssertionError("unreachable")
 

@@ -6,19 +6,21 @@ must not build objects they throw away.
 
 from __future__ import annotations
 
+import functools
+import operator
 from dataclasses import dataclass, replace
 
 import peewee
 from peewee import fn
 
 from contacts_tui.store.database import is_postgres
-from contacts_tui.store.models import Account, Contact, ContactAccount, database
+from contacts_tui.store.models import Account, Contact, ContactAccount, ContactWord, database
 from contacts_tui.store.search import (
-    TRIGRAM,
     _contains,  # the same LIKE the search index stands for, for the plans that read rows
-    _prefix,
+    has_word_starting,
     search_condition,
     search_terms,
+    split_terms,
 )
 
 TENANT_WIDE = 0
@@ -214,18 +216,35 @@ def position(condition: peewee.Expression, sort: str, descending: bool, sort_key
 
 
 # ----- pages of a search, fast at a million contacts (added for the list screen) -----------
-# `page` with a search condition asks the search index (FTS5 or pg_trgm, or the prefix
-# indexes for short terms) for every match, then sorts them all for one page: at a million
-# contacts 190 ms for "mar" (177,000 matches) and 180-700 ms for one or two letters. The list
-# tries two cheaper plans first; each answers None when it cannot be sure of the answer, and
-# `page` (always right) answers then. They run only for a search over the plain list (no
-# other filter): a selective filter makes the first plan read far more rows than it keeps.
+# `page` with a search condition asks the search index (FTS5 or pg_trgm, or `contact_word`
+# for short terms) for every match, then sorts them all for one page: at a million
+# contacts 190 ms for "mar" (177,000 matches), 150 ms and more for "jo" sorted by company.
+# A term that many contacts match is found sooner by reading the list in its order and
+# keeping the rows that match; a rare one by sorting its few matches. The plans below
+# pick one of the two; each answers None when it cannot be sure of the answer, and `page`
+# (always right) answers then.
 
 SCAN_AHEAD = 2000
 """Rows of the plain list read in order by `_scan_ahead` before it gives up."""
 
-EMAIL_ROUNDS = 4
-"""Chunks of candidates `_email_prefix_by_name` tries before it gives up."""
+FEW_MATCHES = 3500
+"""Contacts with a word starting with a short term below which sorting them all
+(`_word_matches_sorted`) is quicker than reading the list in order (`_word_scan`)."""
+
+MANY_MATCHES = 20000
+"""Contacts with a word starting with a short term from which `_word_scan` tests each
+contact in the word index as it goes, rather than first listing every match.
+
+What each costs here at a million contacts (per contact; 2 cores shared by many): reading
+a match's row to sort it 10 µs, listing a match 2.5 µs, a look-up in the word index
+5 µs, passing over a contact in a sort index 0.3 µs (0.8 µs tested against the list).
+A page of 100 passes over about 100 × 1,000,000 / matches contacts, more for a term
+bunched in one part of the list (`mi`: Mia, Michael…), so sorting is cheapest below
+~3,500 matches, listing first up to ~20,000, and the look-ups above."""
+
+WORD_SCAN = (12000, 100000)
+"""Contacts `_word_scan` passes over before giving up: testing each in the word index,
+and after listing the matches first."""
 
 
 def search_page(
@@ -239,16 +258,14 @@ def search_page(
 ) -> list[tuple]:
     """The same rows as `page(filter_condition(contact_filter, ...), ...)`, found faster."""
     terms = search_terms(contact_filter.search)
+    long_terms, starts = split_terms(terms)
+    base = filter_condition(replace(contact_filter, search=""), category_steps)
+    if starts and not long_terms:
+        return _word_start_page(base, starts, sort, descending, after, limit, backwards)
     plain = replace(contact_filter, search="") == ContactFilter(archived=contact_filter.archived)
-    if terms and plain and not is_postgres():  # PostgreSQL: pg_trgm and its planner
-        base = filter_condition(replace(contact_filter, search=""), category_steps)
-        term = terms[0]
-        if len(terms) == 1 and len(term) < TRIGRAM and sort == "name" and not term.isdigit():
-            # Names starting with the term sit together in name order, far from the
-            # top: reading ahead from the top would not reach them.
-            rows = _short_term_by_name(base, term, descending, after, limit, backwards)
-            if rows is not None:
-                return rows
+    # A selective filter makes reading ahead read far more rows than it keeps; on
+    # PostgreSQL pg_trgm and its planner do well enough.
+    if terms and plain and not is_postgres():
         rows = _scan_ahead(base, terms, sort, descending, after, limit, backwards)
         if rows is not None:
             return rows
@@ -298,19 +315,18 @@ def _scan_ahead(
     where = base if after is None else base & _after_condition(sort, after, reverse)
     order = [k.desc() if reverse else k.asc() for k in _sort_keys(sort)]
     ahead = (
-        Contact.select(
-            Contact.id,
-            Contact.name_key,
-            Contact.primary_email,
-            Contact.phone_digits,
-            Contact.search_doc,
-        )
+        Contact.select(Contact.id, Contact.search_doc)
         .where(where)
         .order_by(*order)
         .limit(SCAN_AHEAD)
         .alias("ahead")
     )
-    query = peewee.Select([ahead], [ahead.c.id]).where(_row_matches(ahead.c, terms)).limit(limit)
+    matches = [_contains(ahead.c.search_doc, t) for t in terms]
+    query = (
+        peewee.Select([ahead], [ahead.c.id])
+        .where(functools.reduce(operator.and_, matches))
+        .limit(limit)
+    )
     # No ORDER BY outside: SQLite yields the subquery's rows in its order, and sorting
     # again would make it read all SCAN_AHEAD rows before the first match is returned.
     ids = [row[0] for row in query.tuples().execute(database)]
@@ -320,86 +336,150 @@ def _scan_ahead(
     return rows[::-1] if backwards else rows
 
 
-def _row_matches(columns, terms: list[str]) -> peewee.Expression:
-    """`search_condition` for one row, without an index: every term must match."""
-    long_terms = [t for t in terms if len(t) >= TRIGRAM]
-    conditions: list[peewee.Expression] = []
-    if long_terms:
-        conditions = [_contains(columns.search_doc, t) for t in terms]
-    else:
-        for term in terms:
-            matches = _prefix(columns.name_key, term, False) | _prefix(
-                columns.primary_email, term, False
-            )
-            if term.isdigit():
-                matches |= _prefix(columns.phone_digits, term, False)
-            conditions.append(matches)
-    result = conditions[0]
-    for condition in conditions[1:]:
-        result &= condition
-    return result
-
-
-def _short_term_by_name(
+def _word_start_page(
     base: peewee.Expression,
-    term: str,
+    starts: list[str],
+    sort: str,
     descending: bool,
     after: tuple | None,
     limit: int,
     backwards: bool,
-) -> list[tuple] | None:
-    """One short term (not digits) over the list sorted by name: both ways a contact can
-    match, each in name order, merged.
+) -> list[tuple]:
+    """`page` for a search of short terms only: each must start a word of the contact.
 
-    The name prefix comes in name order straight from the name index, the e-mail prefix
-    from the (primary_email, name_key, id) index in name order without reading a row.
-    A term of digits also matches phone numbers, evenly spread in name order: reading
-    ahead (`_scan_ahead`) finds those.
+    The rarest term decides the plan (see MANY_MATCHES): sort its matches, or read the
+    list in order testing each contact against its matches listed first, or against
+    the word index itself; a plan that reads too far gives way to the next one.
     """
-    by_name = page(
-        base & _prefix(Contact.name_key, term, False), "name", descending, after, limit, backwards
-    )
-    by_email = _email_prefix_by_name(base, term, descending, after, limit, backwards)
-    if by_email is None:
-        return None
-    branches = [by_name, by_email]
-    name_key, contact_id = 14, 0
-    merged = sorted(
-        {row[contact_id]: row for rows in branches for row in rows}.values(),
-        key=lambda row: (row[name_key], row[contact_id]),
-        reverse=descending,
-    )
-    return merged[-limit:] if backwards else merged[:limit]
+    counted = {t: _count_upto(ContactWord.prefix == t, MANY_MATCHES) for t in starts}
+    rarest = min(starts, key=counted.__getitem__)
+    others = [t for t in starts if t != rarest]
+    scan = (base, rarest, others, sort, descending, after, limit, backwards)
+    rows = None
+    if counted[rarest] >= MANY_MATCHES:
+        rows = _word_scan(*scan, listed=False)
+    if rows is None and counted[rarest] >= FEW_MATCHES:
+        rows = _word_scan(*scan, listed=True)
+    if rows is None:
+        rows = _word_matches_sorted(base, rarest, starts, sort, descending, after, limit, backwards)
+    return rows
 
 
-def _email_prefix_by_name(
+def _count_upto(condition: peewee.Expression, most: int) -> int:
+    """How many `contact_word` rows meet `condition`, counting no further than `most`."""
+    some = ContactWord.select(peewee.SQL("1")).where(condition).limit(most).alias("some")
+    return peewee.Select([some], [fn.COUNT(peewee.SQL("*"))]).scalar(database)
+
+
+def _word_matches_sorted(
     base: peewee.Expression,
-    term: str,
+    rarest: str,
+    starts: list[str],
+    sort: str,
     descending: bool,
     after: tuple | None,
     limit: int,
     backwards: bool,
-) -> list[tuple] | None:
+) -> list[tuple]:
+    """Every contact with a word starting with `rarest` (read from `contact_word`),
+    those that also have the other terms and meet `base`, sorted: a page of them."""
     reverse = descending != backwards
-    order = [k.desc() if reverse else k.asc() for k in (Contact.name_key, Contact.id)]
+    where = (ContactWord.prefix == rarest) & (Contact.id == ContactWord.contact) & base
+    if after is not None:
+        where &= _after_condition(sort, after, reverse)
+    for term in starts:
+        if term != rarest:
+            where &= has_word_starting(Contact.id, term)
+    # CROSS JOIN: SQLite then reads contact_word first, as written, and never walks
+    # the sort index testing every contact (PostgreSQL's planner takes it as a join).
+    # Only the sort keys are sorted (the page's rows are read after): a smaller sort.
+    query = (
+        ContactWord.select(*_sort_keys(sort))
+        .join(Contact, peewee.JOIN.CROSS)
+        .where(where)
+        .order_by(*[k.desc() if reverse else k.asc() for k in _sort_keys(sort)])
+        .limit(limit)
+        .tuples()
+    )
+    rows = _rows_by_id([key[-1] for key in query], sort)
+    return rows[::-1] if backwards else rows
+
+
+def _word_scan(
+    base: peewee.Expression,
+    rarest: str,
+    others: list[str],
+    sort: str,
+    descending: bool,
+    after: tuple | None,
+    limit: int,
+    backwards: bool,
+    listed: bool,
+) -> list[tuple] | None:
+    """Read the list in order, keeping the contacts with a word starting with each term,
+    until the page is full; None if WORD_SCAN contacts were not enough.
+
+    The order comes from the sort index alone: only the contacts that have the words
+    are read (for `base`, which would otherwise cost a read of every contact passed
+    over). `listed`: the rarest term's matches are listed first and each contact is
+    tested against that list, else in the word index.
+    """
+    reverse = descending != backwards
     found: list[tuple] = []
     position = after
-    for _ in range(EMAIL_ROUNDS):
-        where = _prefix(Contact.primary_email, term, False)
-        if position is not None:
-            where &= _after_condition("name", position, reverse)
-        # Only columns of that index: SQLite reads it alone, never a contact row.
-        candidates = list(
-            Contact.select(Contact.id, Contact.name_key)
-            .where(where)
-            .order_by(*order)
-            .limit(2 * limit)
-            .tuples()
-        )
-        found += _rows_by_id([i for i, _ in candidates], "name", base)
-        if len(found) >= limit or len(candidates) < 2 * limit:
+    for _ in range(WORD_SCAN_ROUNDS):
+        where = None if position is None else _after_condition(sort, position, reverse)
+        candidates, ended = _word_candidates(where, rarest, others, sort, reverse, limit, listed)
+        rows = _rows_by_id([key[-1] for key in candidates], sort, base)
+        found += rows
+        if len(found) >= limit or ended:
             found = found[:limit]
             return found[::-1] if backwards else found
-        last_id, last_key = candidates[-1]
-        position = (last_key, last_key, last_id)
+        if len(candidates) < limit:
+            return None  # WORD_SCAN contacts held too few: the term is rare here
+        last = candidates[-1]
+        position = (last[0], last[0], last[1]) if sort == "name" else last
     return None
+
+
+WORD_SCAN_ROUNDS = 3
+"""Pages of candidates `_word_scan` tries when `base` turns many of them down."""
+
+
+def _word_candidates(
+    where: peewee.Expression | None,
+    rarest: str,
+    others: list[str],
+    sort: str,
+    reverse: bool,
+    limit: int,
+    listed: bool,
+) -> tuple[list[tuple], bool]:
+    """The sort keys of up to `limit` contacts with the words, in order, read from the
+    sort index (at most WORD_SCAN of them); and whether the list ended there."""
+    most = WORD_SCAN[listed]
+    names = [f"key{n}" for n in range(len(_sort_keys(sort)))]
+    keys = [k.alias(name) for k, name in zip(_sort_keys(sort), names, strict=True)]
+    order = [k.desc() if reverse else k.asc() for k in _sort_keys(sort)]
+    ahead = Contact.select(*keys).order_by(*order).limit(most)
+    if where is not None:
+        ahead = ahead.where(where)
+    ahead = ahead.alias("ahead")
+    columns = [ahead.c[name] for name in names]
+    contact_id = columns[-1]
+    if listed:  # (SQLite lists them once, PostgreSQL hashes them)
+        first = contact_id.in_(
+            ContactWord.select(ContactWord.contact).where(ContactWord.prefix == rarest)
+        )
+    else:
+        first = has_word_starting(contact_id, rarest)
+    matches = [first, *(has_word_starting(contact_id, t) for t in others)]
+    query = peewee.Select([ahead], columns).where(functools.reduce(operator.and_, matches))
+    if is_postgres():  # SQLite keeps the subquery's order; PostgreSQL promises it only so
+        query = query.order_by(*[c.desc() if reverse else c.asc() for c in columns])
+    candidates = list(query.limit(limit).tuples().execute(database))
+    ended = False
+    if len(candidates) < limit:
+        scanned = peewee.Select([ahead], [fn.COUNT(peewee.SQL("*"))]).scalar(database)
+        ended = scanned < most
+    return candidates, ended

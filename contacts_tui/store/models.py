@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from peewee import (
     BooleanField,
     CharField,
+    CompositeKey,
     DatabaseProxy,
     DateTimeField,
     ForeignKeyField,
@@ -70,6 +71,21 @@ class Contact(BaseModel):
 CONTACT_COLUMNS = tuple(field.column_name for field in Contact._meta.sorted_fields[1:])
 """Every column of `contact` but id, in the model's order: what the bulk inserts of the
 demo and of import write, a tuple of values per row."""
+
+
+class ContactWord(BaseModel):
+    """One- and two-character starts of the words a contact can be found by.
+
+    Trigram indexes cannot find a term shorter than three characters; this table can
+    (`jo` finds John, Jones, jo.smith@… and Johnson & Co). Written from the search
+    document by `store.search.write_word_index`; one row per contact and prefix.
+    """
+
+    prefix = CharField()
+    contact = IntegerField(column_name="contact_id")  # no foreign key: see migration 0005
+
+    class Meta:
+        primary_key = CompositeKey("prefix", "contact")
 
 
 class ContactAccount(BaseModel):
@@ -146,6 +162,7 @@ ALL_MODELS = (
     Company,
     Account,
     Contact,
+    ContactWord,
     ContactAccount,
     BankAccount,
     Address,

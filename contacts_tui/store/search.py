@@ -9,13 +9,16 @@ from collections.abc import Iterable
 
 import peewee
 
-from contacts_tui.store.models import Contact
+from contacts_tui.store.database import insert_rows
+from contacts_tui.store.models import Contact, ContactWord, database
 
 # Trigram indexes (FTS5 trigram, pg_trgm) cannot find terms shorter than this.
 TRIGRAM = 3
 
 _NON_DIGITS = re.compile(r"\D+")
 _SPACES = re.compile(r"\s+")
+# A word: letters and digits; anything else ends it ("jo.smith@wayne.com" is four words).
+_WORD = re.compile(r"[^\W_]+")
 
 
 def fold(text: str) -> str:
@@ -53,6 +56,61 @@ def search_terms(text: str) -> list[str]:
     return [term for term in fold(text).split(" ") if term]
 
 
+def split_terms(terms: list[str]) -> tuple[list[str], list[str]]:
+    """(terms the trigram indexes find anywhere, word starts of one or two characters).
+
+    A short term stands for the words in it: `+4` is the start of the number 447…, as
+    the search document holds it. One without any letter or digit (`@`) stays as it is
+    and finds nothing.
+    """
+    long_terms = [t for t in terms if len(t) >= TRIGRAM]
+    starts: list[str] = []
+    for term in terms:
+        if len(term) < TRIGRAM:
+            words = _WORD.findall(term)
+            starts.extend(w for w in words or [term] if w not in starts)
+    return long_terms, starts
+
+
+def word_prefixes(document: str) -> set[str]:
+    """The first one and two characters of every word of a (folded) search document."""
+    prefixes: set[str] = set()
+    for word in _WORD.findall(document):
+        prefixes.add(word[:1])
+        prefixes.add(word[:2])
+    return prefixes
+
+
+def write_word_index(documents: Iterable[tuple[int, str]], new: bool = False) -> None:
+    """Write the `contact_word` rows of these (contact id, search document) pairs.
+
+    Every writer of `contact.search_doc` calls this in the same transaction. `new`: the
+    contacts were just inserted, so they have no rows yet to replace.
+    """
+    documents = list(documents)
+    if not new:
+        ids = [contact_id for contact_id, _ in documents]
+        for start in range(0, len(ids), 500):  # SQLite's limit of bound parameters
+            ContactWord.delete().where(ContactWord.contact.in_(ids[start : start + 500])).execute()
+    # In index order: each prefix's rows go in together, at the end of its range.
+    rows = sorted((p, contact_id) for contact_id, doc in documents for p in word_prefixes(doc))
+    insert_rows(database.obj, "contact_word", ("prefix", "contact_id"), rows)
+
+
+def has_word_starting(contact_id: peewee.Node, term: str) -> peewee.Expression:
+    """The contact has a word that starts with `term` (one or two characters): one
+    look-up in `contact_word`'s primary key."""
+    starting = ContactWord.select(peewee.SQL("1")).where(
+        (ContactWord.prefix == term) & (ContactWord.contact == contact_id)
+    )
+    return peewee.fn.EXISTS(starting)
+
+
+def contacts_with_word_starting(term: str) -> peewee.Select:
+    """The ids of the contacts that have a word starting with `term`, in id order."""
+    return ContactWord.select(ContactWord.contact).where(ContactWord.prefix == term)
+
+
 def _like_escape(term: str) -> str:
     return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
@@ -66,32 +124,17 @@ def _contains(column: peewee.Field, term: str) -> peewee.Node:
     return _like(column, f"%{_like_escape(term)}%")
 
 
-def _prefix(column: peewee.Field, term: str, postgres: bool) -> peewee.Node:
-    if postgres:
-        # text_pattern_ops indexes serve LIKE 'x%' whatever the server's collation.
-        return _like(column, _like_escape(term) + "%")
-    # SQLite only uses an index for a LIKE prefix when LIKE is case sensitive; a range is
-    # the same test and always uses the index.
-    return (column >= term) & (column < term + "\U0010ffff")
-
-
-def short_term_condition(term: str, postgres: bool) -> peewee.Expression:
-    """A one- or two-character term: a prefix of the name, e-mail or phone digits."""
-    condition = _prefix(Contact.name_key, term, postgres) | _prefix(
-        Contact.primary_email, term, postgres
-    )
-    if term.isdigit():
-        condition |= _prefix(Contact.phone_digits, term, postgres)
-    return condition
-
-
 def search_condition(text: str, postgres: bool) -> peewee.Expression | None:
-    """The WHERE condition for a search box text: every term must match."""
+    """The WHERE condition for a search box text: every term must match.
+
+    A term of three characters or more matches anywhere (the trigram indexes). Shorter
+    terms alone match the start of a word (`contact_word`): `wa` finds Wayne Ltd and
+    wade@example.com, not Howard.
+    """
     terms = search_terms(text)
     if not terms:
         return None
-    long_terms = [t for t in terms if len(t) >= TRIGRAM]
-    short_terms = [t for t in terms if len(t) < TRIGRAM]
+    long_terms, short_terms = split_terms(terms)
     conditions: list[peewee.Expression] = []
     if long_terms:
         if postgres:
@@ -104,11 +147,11 @@ def search_condition(text: str, postgres: bool) -> peewee.Expression | None:
                 "(SELECT rowid FROM contact_fts WHERE contact_fts MATCH ?)", [query]
             )
             conditions.append(Contact.id.in_(matching))
-        # Short terms beside long ones only narrow rows the index already found.
-        for term in short_terms:
-            conditions.append(_contains(Contact.search_doc, term))
+        # Short terms beside long ones only narrow rows the index already found, and
+        # match anywhere: a number typed in groups ("+44 71") must still find +4471….
+        conditions.extend(_contains(Contact.search_doc, t) for t in short_terms)
     else:
-        conditions.extend(short_term_condition(t, postgres) for t in short_terms)
+        conditions.extend(Contact.id.in_(contacts_with_word_starting(t)) for t in short_terms)
     result = conditions[0]
     for condition in conditions[1:]:
         result &= condition

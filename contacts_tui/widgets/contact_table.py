@@ -16,14 +16,13 @@ from typing import ClassVar
 
 from rich.cells import cell_len
 from rich.segment import Segment
-from textual import events, on
+from textual import events
 from textual.binding import Binding
 from textual.geometry import Region
 from textual.message import Message
 from textual.strip import Strip
 from textual.timer import Timer
 from textual.widget import Widget
-from textual.worker import Worker, WorkerState
 
 from contacts_tui.lifecycle import LifecycleConfig
 from contacts_tui.safe_text import display_safe
@@ -296,8 +295,12 @@ class ContactTable(RowWindow, Widget, can_focus=True):
         else:
             self.show(sort=key, descending=False)
 
-    def reload(self) -> None:
-        """Read the rows again where the cursor is, after a change to the contacts."""
+    def reload(self, recount: bool = True) -> None:
+        """Read the rows again where the cursor is, after a change to the contacts.
+
+        `recount=False` when the change cannot have changed how many there are (a
+        contact's name or notes edited elsewhere): counting is the costly part.
+        """
         if not self._rows:
             self._start_jump("first", reset=True)
             return
@@ -315,7 +318,8 @@ class ContactTable(RowWindow, Widget, can_focus=True):
             self._descending,
             self._capacity(),
         )
-        self._count(self._reads.ticket(), self._generation, self._filter)
+        if recount:
+            self._count(self._reads.ticket(), self._generation, self._filter)
 
     # ----- actions ------------------------------------------------------------------------
 
@@ -452,18 +456,15 @@ class ContactTable(RowWindow, Widget, can_focus=True):
         # The position indicator follows the view, not the cursor: it moved only if the
         # view scrolled, and then the whole table is repainted anyway.
 
-    @on(Worker.StateChanged)
-    def _worker_failed(self, event: Worker.StateChanged) -> None:
-        if event.state == WorkerState.ERROR:
-            was_loading = self._jumping
-            self._jumping = self._fetching = False
-            self._loaded = True
-            self.refresh()
-            if was_loading:
-                self.post_message(self.Loaded(len(self._rows)))
-            report = getattr(self.app, "report_worker_error", None)
-            if report is not None:
-                report(event.worker)
+    def worker_failed(self, work_name: str, message: str) -> bool:
+        """A read failed: stop looking busy (the toast says why)."""
+        was_loading = self._jumping
+        self._jumping = self._fetching = False
+        self._loaded = True
+        self.refresh()
+        if was_loading:
+            self.post_message(self.Loaded(len(self._rows)))
+        return False
 
     # ----- drawing ------------------------------------------------------------------------
 

@@ -6,16 +6,17 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from rich.text import Text
-from textual import on, work
 from textual.message import Message
 from textual.timer import Timer
 from textual.widget import Widget
-from textual.worker import Worker, WorkerState, get_current_worker
+from textual.worker import get_current_worker
 
 from contacts_tui.services import ContactFilter, Dashboard, ReadStopped, StoppableReads
+from contacts_tui.widgets.reporting import reported_work
 
-LOAD_DELAY = 0.05
-"""Seconds a view must stay on screen before its counts are read (see `load`)."""
+LOAD_DELAY = 0.01
+"""Seconds a view must stay on screen before its counts are read (see `load`): hardly
+any, as the list asks only once its count is in, and the service read them with it."""
 
 
 class DashboardBar(Widget):
@@ -85,7 +86,7 @@ class DashboardBar(Widget):
         """New counts were asked for and are not on screen yet."""
         return self._pending
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="store.dashboard")
+    @reported_work(thread=True, exclusive=True, group="store.dashboard")
     def _read(self, ticket: int, contact_filter: ContactFilter) -> None:
         try:
             with self._reads.reading(ticket):
@@ -101,13 +102,10 @@ class DashboardBar(Widget):
         self.refresh(layout=True)
         self.post_message(self.Updated(counts))
 
-    @on(Worker.StateChanged)
-    def _worker_failed(self, event: Worker.StateChanged) -> None:
-        if event.state == WorkerState.ERROR:
-            self._pending = False
-            report = getattr(self.app, "report_worker_error", None)
-            if report is not None:
-                report(event.worker)
+    def worker_failed(self, work_name: str, message: str) -> bool:
+        """The counts could not be read: ask again next time (the toast says why)."""
+        self._pending = False
+        return False
 
     def shown_categories(self) -> list[tuple[str, int]]:
         """(name, count) of the categories worth showing: those of the default lifecycle,

@@ -24,6 +24,7 @@ from textual.widgets import DataTable, Static
 from contacts_tui.safe_text import display_safe
 from contacts_tui.services import ContactDetail
 from contacts_tui.validation import format_iban, format_phone, state_choices
+from contacts_tui.widgets.reporting import tell
 
 PRIMARY_MARK = "★"
 
@@ -242,7 +243,7 @@ class RecordTable(Widget, can_focus=False):
         self.records: tuple = ()
 
     def compose(self) -> ComposeResult:
-        yield Static(self.section.title, classes="record-table--title", markup=False)
+        yield Static(self.section.title, classes="record-table--title")
         yield DataTable(cursor_type="row", zebra_stripes=True, id=f"{self.id}-table")
         yield Static(
             f"No {self.section.title.lower()} yet — press a to add one.",
@@ -314,7 +315,7 @@ class RecordTable(Widget, can_focus=False):
         record = self.selected
         if action != "add" and record is None:
             verb = {"edit": "edit", "delete": "delete", "primary": "make primary"}[action]
-            self.notify(f"There is no {self.section.noun} to {verb} here yet.", timeout=3)
+            tell(self, f"There is no {self.section.noun} to {verb} here yet.", timeout=3)
             return
         self.post_message(self.Requested(self, action, record))
 
@@ -330,6 +331,6 @@ class RecordTable(Widget, can_focus=False):
     def action_make_primary(self) -> None:
         record = self.selected
         if record is not None and record.is_primary:
-            self.notify(f"This {self.section.noun} is the primary one already.", timeout=3)
+            tell(self, f"This {self.section.noun} is the primary one already.", timeout=3)
             return
         self._request("primary")

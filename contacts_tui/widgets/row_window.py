@@ -8,13 +8,15 @@ and stops the reads a newer view has made useless (StoppableReads).
 
 from __future__ import annotations
 
-from textual import work
 from textual.worker import get_current_worker
 
 from contacts_tui.services import ContactFilter, ContactRow, ContactService, ReadStopped
+from contacts_tui.widgets.reporting import reported_work
 
-COUNT_DELAY = 0.15
-"""Seconds a new view must stay before it is counted (see `_count_soon`)."""
+COUNT_DELAY = 0.05
+"""Seconds a new view must stay before it is counted (see `_count_soon`): longer than the
+~40 ms a page takes, so a quick typist's next key comes first; a count that starts
+anyway is stopped by that key. The dashboard comes with the count (services.count)."""
 
 EXACT_POSITION_ROWS = 100_000
 """After a change, the rows before the view are counted again only up to this many
@@ -117,7 +119,7 @@ class RowWindow:
     def _service(self) -> ContactService:
         return self.app.service  # type: ignore[attr-defined]
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="store.window")
+    @reported_work(thread=True, exclusive=True, group="store.window")
     def _fetch(
         self,
         ticket: int,
@@ -183,7 +185,7 @@ class RowWindow:
         self._cursor = max(0, self._cursor + by)
         self._top = max(0, self._top + by)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="store.page")
+    @reported_work(thread=True, exclusive=True, group="store.page")
     def _jump(
         self,
         ticket: int,
@@ -259,7 +261,7 @@ class RowWindow:
             COUNT_DELAY, lambda: self._count(ticket, generation, self._filter)
         )
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="store.reload")
+    @reported_work(thread=True, exclusive=True, group="store.reload")
     def _load_around(
         self,
         ticket: int,
@@ -339,7 +341,7 @@ class RowWindow:
                 self._descending,
             )
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="store.position")
+    @reported_work(thread=True, exclusive=True, group="store.position")
     def _locate(
         self,
         ticket: int,
@@ -366,7 +368,7 @@ class RowWindow:
             self._shift(position - (self._start + ids.index(contact_id)))
             self.refresh()
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="store.count")
+    @reported_work(thread=True, exclusive=True, group="store.count")
     def _count(self, ticket: int, generation: int, contact_filter: ContactFilter) -> None:
         if generation != self._generation:
             return

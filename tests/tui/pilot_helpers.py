@@ -8,7 +8,7 @@ from screen_text import screen_text
 from textual.pilot import Pilot
 from textual.worker import WorkerCancelled
 
-__all__ = ["screen_text", "settle"]
+__all__ = ["screen_text", "settle", "toasts"]
 
 
 async def settle(pilot: Pilot, rounds: int = 1) -> None:
@@ -16,12 +16,26 @@ async def settle(pilot: Pilot, rounds: int = 1) -> None:
 
     A newer search, sort or reload supersedes a read still running (exclusive workers):
     that one ends cancelled, which is what the app wants, not a test failure. Workers
-    waiting on a dialog (group "dialog") are left alone: they finish when it is answered.
+    waiting on a dialog (groups "dialog", "details-dialog"…) are left alone: they
+    finish when it is answered.
     """
     app = pilot.app
     for _ in range(rounds):
-        workers = [w for w in app.workers if w.group != "dialog"]
+        workers = [w for w in app.workers if not w.group.endswith("dialog")]
         if workers:  # an empty list would mean "every worker"
             with contextlib.suppress(WorkerCancelled):
                 await app.workers.wait_for_complete(workers)
         await pilot.pause()
+
+
+async def toasts(pilot: Pilot) -> list[str]:
+    """The notifications on screen, each as its title and message lines.
+
+    They are painted first, as the terminal would show them: a toast that cannot be
+    drawn fails the test here, as it would end the app for a user. Pilot shows none
+    unless the app runs with `run_test(..., notifications=True)`.
+    """
+    for _ in range(3):  # notify → the app → the screen's toast rack → a mounted toast
+        await pilot.pause()
+    pilot.app.export_screenshot()
+    return [str(toast.render()) for toast in pilot.app.screen.query("Toast")]

@@ -14,8 +14,8 @@ from contacts_tui.app import ContactsApp
 from contacts_tui.dialogs.confirm import ConfirmDialog
 from contacts_tui.dialogs.conflict_dialog import ConflictDialog
 from contacts_tui.dialogs.lifecycle_item_dialog import LifecycleItemDialog
+from contacts_tui.dialogs.pick_target import PickTarget
 from contacts_tui.screens.control_center import ControlCenterScreen
-from contacts_tui.screens.control_center_edits import PickTarget
 from contacts_tui.screens.help import HelpScreen
 from contacts_tui.services import lifecycle_admin
 from contacts_tui.widgets.lifecycle_tree import ItemRef, LifecycleTree
@@ -282,9 +282,12 @@ async def test_a_file_changed_on_disk_is_not_overwritten_silently(workspace):
         theirs = lifecycle_admin.edit_step(
             lifecycle.load(path), "standard", "new_lead", name="Fresh Lead"
         )
-        lifecycle.save(theirs, path)  # another admin saved meanwhile
         await go(pilot, screen, QUALIFIED)
-        await pilot.press("o", "ctrl+s")
+        await pilot.press("o")
+        # Another admin saved while this one was editing (a screen without edits would
+        # simply show their file: see test_live_refresh).
+        lifecycle.save(theirs, path)
+        await pilot.press("ctrl+s")
         await settle(pilot)
         assert isinstance(app.screen, ConflictDialog)
         assert "changed on disk" in screen_text(app)
@@ -308,9 +311,10 @@ async def test_overwrite_after_a_conflict(workspace):
     app = ContactsApp(workspace)
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_cc(app, pilot)
-        path.write_text(path.read_text().replace("New Lead", "Fresh Lead"))
         await go(pilot, screen, QUALIFIED)
-        await pilot.press("o", "ctrl+s")
+        await pilot.press("o")
+        path.write_text(path.read_text().replace("New Lead", "Fresh Lead"))
+        await pilot.press("ctrl+s")
         await settle(pilot)
         await pilot.press("o")  # overwrite with mine
         await settle(pilot)

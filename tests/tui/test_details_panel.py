@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import peewee
 import pytest
-from pilot_helpers import screen_text
+from pilot_helpers import screen_text, toasts
 from pilot_helpers import settle as settle_workers
 from textual import on, work
 from textual.app import App, ComposeResult
@@ -701,13 +701,11 @@ async def test_a_failing_database_is_reported_from_the_panel(app, service, conta
     def broken(*args, **kwargs):
         raise peewee.OperationalError("disk I/O error")
 
-    async with app.run_test(size=(100, 30)) as pilot:
+    async with app.run_test(size=(100, 30), notifications=True) as pilot:
         await settle(pilot)
         monkeypatch.setattr(app.service, "make_primary", broken)
-        told: list[str] = []
-        monkeypatch.setattr(app, "notify", lambda message, **kwargs: told.append(str(message)))
         await go_to(pilot, "email")
         await pilot.press("down", "p")
         await settle(pilot)
-        assert any("disk I/O error" in message for message in told)
+        assert any("disk I/O error" in message for message in await toasts(pilot))
         assert rows(app, "email")[0][:2] == [PRIMARY_MARK, "a@example.com"]

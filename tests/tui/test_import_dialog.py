@@ -6,7 +6,7 @@ import asyncio
 from pathlib import Path
 
 import pytest
-from pilot_helpers import screen_text
+from pilot_helpers import screen_text, toasts
 from textual.widgets import Button, Checkbox, RadioSet, Static
 
 from contacts_tui.app import ContactsApp
@@ -64,7 +64,7 @@ async def test_dry_run_first_then_import_reloads_the_list_and_toasts(workspace, 
     path = tmp_path / "people.csv"
     path.write_text(CSV)
     app = ContactsApp(workspace)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         dialog = await open_dialog(app, pilot, path)
         # Nothing written yet: the dry run says what would happen and why a row fails.
         assert service.count() == 1
@@ -80,20 +80,16 @@ async def test_dry_run_first_then_import_reloads_the_list_and_toasts(workspace, 
         await wait_for(pilot, lambda: dialog.imported is not None, "the import")
         assert status(dialog) == "Imported 1 contact; skipped 0 duplicates; rejected 1 row."
         assert service.count() == 2
-        toasts = []
         screen = app.screen_stack[0]
-        screen.notify = lambda message, **options: toasts.append((str(message), options))
         await pilot.press("enter")  # Close
         assert app.screen is screen
         assert isinstance(screen, ContactListScreen)
         await wait_for(pilot, lambda: screen.table.total == 2, "the reload")
         await wait_for(pilot, lambda: screen.query_one(DashboardBar).counts.total == 2, "counts")
-        assert toasts == [
-            (
-                "Imported 1 contact; skipped 0 duplicates; rejected 1 row.",
-                {"title": "Import", "severity": "warning"},
-            )
+        assert await toasts(pilot) == [
+            "Import\nImported 1 contact; skipped 0 duplicates; rejected 1 row."
         ]
+        assert app.is_running and app.return_code is None
 
 
 async def test_changing_the_format_or_duplicates_checks_again(workspace, service, tmp_path):

@@ -226,3 +226,16 @@ async def test_the_palette_opens_the_board_and_the_reports(workspace, people, co
         await pilot.press("enter")
         await settle(pilot, 3)
         assert type(app.screen).__name__ == screen_type
+
+
+async def test_another_sessions_move_shows_within_two_seconds(workspace, service, people):
+    app = ContactsApp(workspace)
+    async with app.run_test(size=(100, 30), notifications=True) as pilot:
+        board = await open_board(pilot)
+        service.set_stage(people["Ada"], "qualified")  # another connection, as another user's
+        for _ in range(40):
+            await pilot.pause(0.1)
+            if names(board, "qualified") == ["Ada"]:
+                break
+        assert names(board, "qualified") == ["Ada"]
+        assert names(board, "new_lead") == []

@@ -166,3 +166,19 @@ async def test_e_exports_the_report_on_screen(workspace, ids, tmp_path, name):
     else:
         data = json.loads(target.read_text())
         assert (data["won"], data["lost"], data["win_rate"]) == (1, 1, 0.5)
+
+
+async def test_another_sessions_change_shows_in_the_report(workspace, service, ids):
+    app = ContactsApp(workspace)
+    async with app.run_test(size=(100, 30), notifications=True) as pilot:
+        screen = await open_reports(pilot)
+        screen.period = period("month")
+        screen.reload()
+        await settle(pilot, 2)
+        before = int(rows(screen, "#funnel-table")[3][2])
+        service.set_stage(ids["Eve"], "qualified")  # another connection, as another user's
+        for _ in range(40):
+            await pilot.pause(0.1)
+            if int(rows(screen, "#funnel-table")[3][2]) == before + 1:
+                break
+        assert int(rows(screen, "#funnel-table")[3][2]) == before + 1

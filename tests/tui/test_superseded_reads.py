@@ -13,6 +13,7 @@ from contacts_tui.demo import add_demo_contacts
 from contacts_tui.services import ContactFilter, ContactService
 from contacts_tui.store.database import with_connection
 from contacts_tui.store.models import database
+from contacts_tui.widgets import reporting
 from contacts_tui.widgets.dashboard import DashboardBar
 
 # About 20 s unless it is interrupted: long beside the stop, short enough that a broken
@@ -48,7 +49,8 @@ async def test_typing_on_stops_the_count_of_the_shorter_term(workspace, contacts
     monkeypatch.setattr(ContactService, "count", slow_count_of_ma)
     app = ContactsApp(workspace)
     reported: list = []
-    app.report_worker_error = reported.append  # what would show an error on screen
+    # what would show an error on screen
+    monkeypatch.setattr(reporting, "tell_error", lambda node, error: reported.append(error))
     async with app.run_test(size=SIZE) as pilot:
         screen = list_screen(app)
         await settle(app, pilot)
@@ -95,7 +97,7 @@ async def test_a_new_view_stops_the_dashboard_counts_of_the_old_one(
     monkeypatch.setattr(ContactService, "dashboard", slow_dashboard_of_ma)
     app = ContactsApp(workspace)
     reported: list = []
-    app.report_worker_error = reported.append
+    monkeypatch.setattr(reporting, "tell_error", lambda node, error: reported.append(error))
     async with app.run_test(size=SIZE) as pilot:
         screen = list_screen(app)
         await settle(app, pilot)

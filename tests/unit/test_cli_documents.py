@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import fcntl
 import hashlib
 import os
 import stat
@@ -200,32 +201,40 @@ def test_check_finds_document_problems_and_repair_removes_orphans(
     store.remove(hashlib.sha256(b"gone").hexdigest())
     (tmp_path / "orphan.txt").write_bytes(b"orphan")
     orphan = store.put(tmp_path / "orphan.txt", original_name="orphan.txt", max_bytes=100).sha256
-    old_temp = store.folder / ".upload-old.tmp"
-    fresh_temp = store.folder / ".upload-fresh.tmp"  # an upload still running
+    old_temp = store.folder / ".upload-old.tmp"  # a killed upload's: nobody holds its lock
+    live_temp = store.folder / ".upload-live.tmp"  # an upload still running (its lock held)
     old_temp.write_bytes(b"x")
-    fresh_temp.write_bytes(b"x")
+    live_temp.write_bytes(b"x")
     an_hour_ago = time.time() - 3700
-    os.utime(old_temp, (an_hour_ago, an_hour_ago))
+    for temp in (old_temp, live_temp):
+        os.utime(temp, (an_hour_ago, an_hour_ago))
+    live_upload = os.open(live_temp, os.O_RDONLY)
+    fcntl.flock(live_upload, fcntl.LOCK_EX)
+    try:
+        code, out, _ = run(capsys, "check", *home)
 
-    code, out, _ = run(capsys, "check", *home)
+        assert code == EXIT_PROBLEM
+        assert "Document 2: the stored file is damaged" in out
+        assert "Document 3: the stored file is missing" in out
+        assert f"The stored file {orphan} belongs to no document" in out
+        # Removed at the start of any command, and said so by check.
+        assert f"repaired: Removed {old_temp}, left by a killed upload" in out
+        assert not old_temp.exists() and live_temp.exists()
+        assert "live" not in out and "Document 1" not in out
 
-    assert code == EXIT_PROBLEM
-    assert "Document 2: the stored file is damaged" in out
-    assert "Document 3: the stored file is missing" in out
-    assert f"The stored file {orphan} belongs to no document" in out
-    assert ".upload-old.tmp is over an hour old" in out
-    assert "fresh" not in out and "Document 1" not in out
+        code, out, _ = run(capsys, "check", "--repair", *home)
 
-    code, out, _ = run(capsys, "check", "--repair", *home)
-
-    assert code == EXIT_PROBLEM  # the damaged and the missing file cannot be repaired
-    assert f"repaired: Removed the stored file {orphan}" in out
-    assert "repaired: Removed the leftover upload file .upload-old.tmp" in out
-    assert orphan not in store.all_hashes() and not old_temp.exists() and fresh_temp.exists()
-    assert store.exists(hashlib.sha256(b"kept").hexdigest())
-    assert store.exists(hashlib.sha256(b"damaged").hexdigest())  # kept for a person to judge
-    code, out, _ = run(capsys, "check", *home)
-    assert "belongs to no document" not in out and "leftover" not in out
+        assert code == EXIT_PROBLEM  # the damaged and the missing file cannot be repaired
+        assert f"repaired: Removed the stored file {orphan}" in out
+        assert orphan not in store.all_hashes() and live_temp.exists()
+        assert store.exists(hashlib.sha256(b"kept").hexdigest())
+        assert store.exists(hashlib.sha256(b"damaged").hexdigest())  # kept for a person to judge
+        code, out, _ = run(capsys, "check", *home)
+        assert "belongs to no document" not in out and "leftover" not in out
+    finally:
+        os.close(live_upload)
+    run(capsys, "check", *home)
+    assert not live_temp.exists()  # its upload is gone now
 
 
 def test_check_of_a_healthy_workspace_passes(capsys, home, contact_id: int, tmp_path) -> None:

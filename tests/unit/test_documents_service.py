@@ -178,10 +178,11 @@ def test_a_failed_store_leaves_the_database_unchanged(
     assert rows() == [] and audit(contact.id) == []
 
 
-def test_a_failed_row_leaves_an_orphan_blob_for_repair_never_a_row_without_blob(
+def test_a_failed_row_takes_its_new_blob_with_it_never_a_row_without_blob(
     docs: ContactService, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     contact = docs.create_contact("Ann")
+    kept = docs.add_document(contact.id, write(tmp_path / "b.txt", b"kept"), "Note")
 
     def broken_insert(**fields):
         raise peewee.OperationalError("disk I/O error")
@@ -189,12 +190,12 @@ def test_a_failed_row_leaves_an_orphan_blob_for_repair_never_a_row_without_blob(
     monkeypatch.setattr(Document, "create", broken_insert)
     with pytest.raises(peewee.OperationalError):
         docs.add_document(contact.id, write(tmp_path / "a.txt", b"orphan"), "Note")
+    with pytest.raises(peewee.OperationalError):  # bytes another document has stay
+        docs.add_document(contact.id, write(tmp_path / "c.txt", b"kept"), "Note")
     monkeypatch.undo()
 
-    assert rows() == [] and audit(contact.id) == []
-    (orphan,) = docs.documents.all_hashes()
-    assert remove_orphan_blob(docs.documents, orphan) is True
-    assert docs.documents.all_hashes() == set()
+    assert [row.id for row in docs.documents_of(contact.id)] == [kept.id]
+    assert docs.documents.all_hashes() == {kept.sha256}
 
 
 def test_repair_keeps_a_blob_that_a_row_refers_to(docs: ContactService, tmp_path: Path) -> None:

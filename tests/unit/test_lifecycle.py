@@ -242,6 +242,12 @@ def test_partial_picklists_keep_defaults_for_the_rest() -> None:
     assert config.picklists.phone_types == Picklists().phone_types
 
 
+@pytest.mark.parametrize("name", lifecycle.REQUIRED_PICKLISTS)
+def test_an_empty_picklist_every_record_needs_is_refused_with_its_key_path(name: str) -> None:
+    with pytest.raises(ConfigError, match=rf"picklists\.{name}.*at least one value"):
+        loads(f"[picklists]\n{name} = []\n" + MINIMAL)
+
+
 def test_a_byte_order_mark_is_accepted(tmp_path: Path) -> None:
     target = tmp_path / "lifecycle.toml"
     target.write_bytes(b"\xef\xbb\xbf" + MINIMAL.encode())

@@ -165,3 +165,24 @@ def test_dashboard_counts_unknown_steps(service, workspace):
     with database.connection_context():
         Contact.update(stage="removed_by_admin").where(Contact.id == contact.id).execute()
     assert service.dashboard().unknown_stage == 1
+
+
+def test_the_dashboard_after_a_count_is_read_with_it_once(service, backend, monkeypatch):
+    """The list asks for the count, then the dashboard: one read answers both, once."""
+    from contacts_tui.services import ContactFilter
+    from contacts_tui.store import listing
+
+    service.create_contact("Ada")
+    service.create_contact("Abe")
+    reads = []
+    real = listing.stage_counts
+    monkeypatch.setattr(listing, "stage_counts", lambda *a: reads.append(a) or real(*a))
+    view = ContactFilter(search="a")
+    assert service.count(view) == 2
+    assert service.dashboard(view).total == 2
+    assert len(reads) == 1  # the dashboard came with the count
+    service.create_contact("Ava")
+    assert service.dashboard(view).total == 3  # asked again: read afresh
+    assert service.count(ContactFilter()) == 3
+    assert service.dashboard(view).total == 3  # another view: not the count's
+    assert len(reads) == 4

@@ -155,7 +155,7 @@ def searchable(service):
         ("jose", ["José Martínez"]),  # accents folded
         ("MARTÍNEZ", ["José Martínez"]),
         ("mar", ["José Martínez", "Maria Olsen"]),
-        ("ma", ["Maria Olsen"]),  # two characters: a prefix of the name or e-mail
+        ("ma", ["José Martínez", "Maria Olsen"]),  # two characters: the start of a word
         ("x", ["Xavier Ng"]),
         ("jo", ["José Martínez"]),  # prefix of the e-mail
         ("4471", ["José Martínez"]),  # phone digits, whatever the formatting
@@ -385,3 +385,33 @@ def test_a_database_that_needs_updating_where_the_lock_cannot_be_made_says_so(
     with db.connection_context():  # nothing was changed
         names = {r[0] for r in db.execute_sql("SELECT name FROM schema_migration")}
     assert "0003_primary_phone_as_shown" not in names
+
+
+def test_an_existing_database_gets_its_word_index(workspace, service, backend):
+    """Workspaces from before 0005 have contacts and no word index: it is filled in
+    batches, and short terms find them at once."""
+    from contacts_tui.store.models import ContactWord
+    from contacts_tui.store.search import word_prefixes
+
+    wade = service.create_contact("Dee Moss", company="Wayne Enterprises")
+    service.add_email(wade.id, "wade@example.com", "Business", primary=True)
+    for n in range(30):
+        service.create_contact(f"Person {n:02}")
+    with database.connection_context():
+        on = " ON contact" if backend == "postgresql" else ""
+        database.execute_sql(f"DROP TRIGGER contact_word_delete{on}")
+        if backend == "postgresql":
+            database.execute_sql("DROP FUNCTION contact_word_delete()")
+        database.execute_sql("DROP TABLE contact_word")
+        database.execute_sql("DELETE FROM schema_migration WHERE name = '0005_word_prefixes'")
+    announced: list[list[str]] = []
+    open_database(workspace.database, announced.append)
+    assert announced == [["0005_word_prefixes"]]
+    with database.connection_context():
+        documents = list(Contact.select(Contact.id, Contact.search_doc).tuples())
+        stored = set(ContactWord.select(ContactWord.prefix, ContactWord.contact).tuples())
+        if backend == "sqlite":  # the migration's big page cache was given back
+            assert database.execute_sql("PRAGMA cache_size").fetchone()[0] == -2000
+    assert stored == {(p, i) for i, doc in documents for p in word_prefixes(doc)}
+    found = service.list_page(ContactFilter(search="wa")).rows
+    assert [r.name for r in found] == ["Dee Moss"]

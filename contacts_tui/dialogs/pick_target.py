@@ -1,0 +1,18 @@
+"""Dialog: where something goes in the Control Center (a step, the default template)."""
+
+from __future__ import annotations
+
+from textual.widgets.option_list import Option
+
+from contacts_tui.dialogs.dialog import cancel_binding
+from contacts_tui.dialogs.pick_one import PickOneDialog
+
+
+class PickTarget(PickOneDialog[str]):
+    """Where something goes: a step to move contacts to, or the default template."""
+
+    ID_PREFIX = "cc-pick"
+    BINDINGS = [cancel_binding("control_center_pick.cancel", "Close without choosing")]
+
+    def picked(self, option: Option) -> str:
+        return option.id or ""

@@ -1,0 +1,144 @@
+"""How the UI tells the user things: toasts made safe, worker failures, waits for the lock.
+
+One path for every screen, panel, dialog and widget. `tell` is the only way a toast is
+shown: stored data and error messages are made safe for the terminal, never parsed as
+markup, and Textual is handed the `str` its toast takes (a rich `Text` crashed it). Every
+worker is declared with `reported_work` instead of Textual's `work`: a failure becomes one
+readable line (the node may show it in place, say under its form) and never ends the app;
+a write that waits for another user's lock says so on screen within a second.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+from collections.abc import Callable
+from contextlib import suppress
+from typing import Any, Literal
+
+from textual import work  # noqa: TID251 (wrapped here, for everyone)
+from textual.app import App
+from textual.dom import DOMNode
+from textual.worker import get_current_worker
+
+from contacts_tui.safe_text import display_safe, error_message
+from contacts_tui.services import ReadStopped, waits_reported
+
+Severity = Literal["information", "warning", "error"]
+
+WAITING = "Waiting for another user's change to finish…"
+WAITING_SECONDS = 6
+"""How long the waiting toast stays: a little over one busy timeout, which each retry
+shows again, so it stays while the write waits and goes soon after."""
+ERROR_TITLE = "Could not finish that"
+ERROR_SECONDS = 10
+
+
+def tell(
+    node: DOMNode | App,
+    message: object,
+    *,
+    title: str = "",
+    severity: Severity = "information",
+    timeout: float | None = None,
+) -> None:
+    """Show a toast: each line made safe for the terminal, never read as markup."""
+    app = node if isinstance(node, App) else node.app
+    lines = str(message).splitlines() or [""]
+    app.notify(
+        "\n".join(display_safe(line) for line in lines),
+        title=display_safe(title),
+        severity=severity,
+        timeout=timeout,
+        markup=False,
+    )
+
+
+def tell_error(node: DOMNode | App, error: BaseException | str) -> None:
+    """The toast of a failure nobody foresaw: its first line, for ten seconds."""
+    message = error if isinstance(error, str) else error_message(error)
+    tell(node, message, title=ERROR_TITLE, severity="error", timeout=ERROR_SECONDS)
+
+
+def worker_failed(node: DOMNode, work_name: str, error: BaseException) -> None:
+    """Report a failed worker of `node` (on the UI thread).
+
+    A node that can say it better, where the user is looking (under a form's fields, in
+    a dialog's status line), defines `worker_failed(work_name, message) -> bool` and
+    returns True when it did; it also puts itself back to "not busy" there. Everything
+    else becomes a toast.
+    """
+    if isinstance(error, ReadStopped):  # a read nobody wants any more: not a failure
+        return
+    message = error_message(error)
+    handler: Callable[[str, str], bool] | None = getattr(node, "worker_failed", None)
+    if node.is_attached and handler is not None and handler(work_name, message):
+        return
+    tell_error(node.app, message)
+
+
+def waiting_for_lock(node: DOMNode) -> None:
+    """A write of `node` waits for another user's write to finish (on the UI thread)."""
+    handler: Callable[[str], bool] | None = getattr(node, "show_waiting", None)
+    if node.is_attached and handler is not None and handler(WAITING):
+        return
+    tell(node.app, WAITING, severity="warning", timeout=WAITING_SECONDS)
+
+
+def reported_work(
+    method: Callable | None = None,
+    *,
+    name: str = "",
+    group: str = "default",
+    exclusive: bool = False,
+    thread: bool = False,
+    description: str | None = None,
+) -> Any:
+    """Textual's `@work` whose failures are reported (`worker_failed`), never fatal.
+
+    A thread worker also reports when one of its writes waits for the database lock.
+    The exception is raised on inside the worker, so its state still says ERROR.
+    """
+
+    def decorate(method: Callable) -> Callable:
+        work_name = name or method.__name__
+        if inspect.iscoroutinefunction(method):
+
+            @functools.wraps(method)
+            async def guarded(node: DOMNode, *args: Any, **kwargs: Any) -> Any:
+                try:
+                    return await method(node, *args, **kwargs)
+                except Exception as error:
+                    worker_failed(node, work_name, error)
+                    raise
+
+        else:
+
+            @functools.wraps(method)
+            def guarded(node: DOMNode, *args: Any, **kwargs: Any) -> Any:
+                app = node.app
+
+                def waiting() -> None:
+                    with suppress(RuntimeError):  # the app is closing: nobody to tell
+                        app.call_from_thread(waiting_for_lock, node)
+
+                try:
+                    with waits_reported(waiting):
+                        return method(node, *args, **kwargs)
+                except Exception as error:
+                    if not get_current_worker().is_cancelled:
+                        with suppress(RuntimeError):
+                            app.call_from_thread(worker_failed, node, work_name, error)
+                    raise
+
+        return work(
+            guarded,
+            name=work_name,
+            group=group,
+            exit_on_error=False,
+            exclusive=exclusive,
+            thread=thread,
+            description=description,
+        )
+
+    return decorate if method is None else decorate(method)

@@ -1,0 +1,173 @@
+"""Every screen and dialog, every key: the app never dies and never shows an unforeseen error.
+
+The sweep opens each screen a user reaches (the list, a contact with each tab, its record
+forms, the Control Center, Accounts, help, the command palette) and presses every key the
+screen offers at that moment. Each key that opens a dialog opens it again for each of the
+dialog's own keys, so every confirmation is answered both ways. Notifications are on and
+drawn after every key, as in a terminal: a toast Textual cannot draw ends the app here too.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+import pytest
+from pilot_helpers import settle, toasts
+from textual.pilot import Pilot
+from textual.screen import Screen
+
+from contacts_tui.app import ContactsApp
+from contacts_tui.documents import BlobStore
+from contacts_tui.screens.contact_detail import ContactDetailScreen
+from contacts_tui.services import ContactService
+from contacts_tui.widgets import reporting
+
+SIZE = (100, 30)
+NOT_PRESSED = ("quit", "suspend", "help_quit")
+"""Actions the sweep leaves alone: they end or stop the process, which is their job."""
+
+
+@pytest.fixture
+def crowded(workspace, tmp_path: Path) -> int:
+    """Contacts with every kind of record and a document, so each tab has rows to act on."""
+    store = BlobStore(workspace.documents, group_shared=workspace.group_shared)
+    service = ContactService(workspace.config, workspace.user, documents=store)
+    note = tmp_path / "notes.txt"
+    note.write_text("The analytical engine weaves algebraic patterns.\n")
+    for number, name in enumerate(("Ada Lovelace", "Bea Brown", "Cy Clark")):
+        contact = service.create_contact(name)
+        service.add_email(contact.id, f"{name.split()[0].lower()}@example.com")
+        service.add_phone(contact.id, f"+44 20 7946 00{number}8")
+        service.add_address(contact.id, address="1 Square", zip_code="SW1Y 4JH", locality="London")
+        service.add_bank_account(contact.id, "Coutts", "GB82 WEST 1234 5698 7654 32")
+        service.add_document(contact.id, note, "Note")
+    return contact.id
+
+
+class Sweep:
+    def __init__(self, pilot: Pilot, failures: list[str]) -> None:
+        self.pilot = pilot
+        self.app = pilot.app
+        self.failures = failures
+        self.pressed = 0
+
+    def keys(self) -> list[str]:
+        """The keys the current screen offers now: the product's own (they all have an
+        id, users remap them), and enter, which opens what a table's cursor is on.
+        Textual's own editing and cursor keys are left to Textual's tests."""
+        return [
+            key
+            for key, active in self.app.active_bindings.items()
+            if active.enabled
+            and (active.binding.id is not None or key == "enter")
+            and not active.binding.action.endswith(NOT_PRESSED)
+        ]
+
+    async def press(self, key: str, where: str) -> None:
+        self.pressed += 1
+        if os.environ.get("SWEEP_TRACE"):
+            print(f"{time.monotonic():.1f} {where}: {key}", flush=True)
+        await self.pilot.press(key)
+        await settle(self.pilot, rounds=2)
+        await self.check(f"{where}: {key}")
+
+    async def check(self, where: str) -> None:
+        shown = await toasts(self.pilot)  # drawn, as a terminal would
+        assert self.app.is_running, f"the app ended after {where}"
+        assert self.app.return_code is None, f"the app failed after {where}"
+        for toast in shown:
+            if toast.startswith(reporting.ERROR_TITLE):
+                self.failures.append(f"{where}: {toast}")
+        self.app.clear_notifications()
+
+    async def back_to(self, screen: Screen, where: str) -> None:
+        """Escape down to `screen`, leaving forms without their edits."""
+        for _ in range(8):
+            if self.app.screen is screen or screen not in self.app.screen_stack:
+                break
+            await self.pilot.press("escape")
+            await settle(self.pilot, rounds=2)
+            if type(self.app.screen).__name__ == "ConfirmDialog":
+                await self.pilot.press("y")  # "Discard your unsaved changes?"
+                await settle(self.pilot)
+        await self.check(f"{where}: back")
+        assert self.app.screen is screen or screen not in self.app.screen_stack, (
+            f"escape never led back from {self.app.screen!r}"
+        )
+
+    async def reach(self, screen: Screen, open_screen: Opener, where: str) -> Screen:
+        """`screen` on top again, or opened anew when a key left it."""
+        await self.back_to(screen, where)
+        if self.app.screen is screen:
+            return screen
+        return await open_screen()
+
+    async def every_key(self, where: str, open_screen: Opener) -> None:
+        """Press each key of a screen; a key that opens a dialog is pressed again for
+        each of the dialog's keys, so every confirmation is answered both ways."""
+        screen = await open_screen()
+        for key in self.keys():
+            screen = await self.reach(screen, open_screen, where)
+            await self.press(key, where)
+            dialog = self.app.screen
+            if dialog is screen or not dialog.is_modal:
+                continue
+            name = type(dialog).__name__
+            answers = self.keys()
+            for answer in answers:
+                screen = await self.reach(screen, open_screen, f"{where}: {key}")
+                await self.press(key, where)
+                if type(self.app.screen).__name__ != name:
+                    break  # the key does something else now (the row it needed is gone)
+                await self.press(answer, f"{where}: {key} → {name}")
+        await self.back_to(screen, where)
+
+
+Opener = Callable[[], Awaitable[Screen]]
+
+
+async def test_every_key_of_every_screen_and_dialog_keeps_the_app_running(workspace, crowded):
+    failures: list[str] = []
+    app = ContactsApp(workspace)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        sweep = Sweep(pilot, failures)
+        await settle(pilot, rounds=3)
+        home = app.screen
+
+        async def contact_list() -> Screen:
+            await sweep.back_to(home, "contact list")
+            return home
+
+        async def opened(keys: tuple[str, ...], name: str, from_list: bool = True) -> Screen:
+            if from_list:
+                await contact_list()
+            for key in keys:
+                await pilot.press(key)
+                await settle(pilot, rounds=3)
+            assert type(app.screen).__name__ == name, f"{keys} did not open {name}"
+            return app.screen
+
+        def contact_tab(tab: str) -> Opener:
+            async def open_contact() -> Screen:
+                await contact_list()
+                await app.push_screen(ContactDetailScreen(crowded))
+                await settle(pilot, rounds=3)
+                return await opened((tab,), "ContactDetailScreen", from_list=False)
+
+            return open_contact
+
+        if not os.environ.get("SWEEP_SKIP_LIST"):
+            await sweep.every_key("contact list", contact_list)
+        for tab in ("1", "2", "3"):  # each tab's own keys apply while it is in front
+            await sweep.every_key(f"contact, tab {tab}", contact_tab(tab))
+        await sweep.every_key("Control Center", lambda: opened(("ctrl+o",), "ControlCenterScreen"))
+        await sweep.every_key("help", lambda: opened(("question_mark",), "HelpScreen"))
+        palette = ("ctrl+p", *"accounts", "enter")
+        await sweep.every_key("Accounts", lambda: opened(palette, "AccountsScreen"))
+        await sweep.every_key("palette", lambda: opened(("ctrl+p",), "CommandPalette"))
+        assert sweep.pressed > 150  # the sweep really went everywhere
+
+    assert failures == []

@@ -1,0 +1,101 @@
+"""A crash never loses what the open form held: the next start offers it back."""
+
+from __future__ import annotations
+
+import pytest
+from pilot_helpers import settle
+from textual.widgets import Input
+
+from contacts_tui.app import ContactsApp
+from contacts_tui.recovery import left_behind
+from contacts_tui.screens.contact_detail import ContactDetailScreen
+
+SIZE = (100, 30)
+
+
+class Boom(Exception):
+    """A bug nobody caught."""
+
+
+async def crash_while_editing(workspace, contact_id: int, form_keys: tuple[str, ...]) -> int:
+    """Edit the name on the contact's screen, open its e-mail form and type, then crash."""
+    app = ContactsApp(workspace)
+    with pytest.raises(Boom):
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot, rounds=2)
+            await app.push_screen(ContactDetailScreen(contact_id))
+            await settle(pilot, rounds=3)
+            name = app.screen.query_one("#name", Input)
+            name.focus()
+            name.value = "Ada King"
+            await pilot.press("escape", "1")  # out of the field; the Details tab
+            await settle(pilot)
+            app.screen.query_one("#records-email-table").focus()
+            await pilot.press(*form_keys)
+            await settle(pilot)
+            assert type(app.screen).__name__ == "RecordForm"
+            await pilot.press(*"ada@example.org")
+            await pilot.pause()
+
+            def bug() -> None:
+                raise Boom("a bug")
+
+            app.call_later(bug)
+            await pilot.pause()
+    return app.return_code
+
+
+async def test_a_crash_keeps_the_open_forms_and_the_next_start_restores_them(workspace, service):
+    ada = service.create_contact("Ada Lovelace")
+    assert await crash_while_editing(workspace, ada.id, ("a",)) == 1  # exits non-zero
+    [session] = left_behind(str(workspace.folder.resolve()))
+    assert {d.kind for d in session.drafts} == {"contact", "record"}
+
+    app = ContactsApp(workspace)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot, rounds=3)
+        assert type(app.screen).__name__ == "RestoreDialog"
+        text = str(app.screen.query_one("#restore-question").render())
+        assert "Ada Lovelace: Name" in text and "new e-mail" in text
+        await pilot.press("r")
+        for _ in range(5):
+            await settle(pilot, rounds=2)
+        form = app.screen
+        assert type(form).__name__ == "RecordForm"
+        assert form.values()["email"] == "ada@example.org"
+        await pilot.press("ctrl+s")
+        await settle(pilot, rounds=3)
+        detail = app.screen
+        assert isinstance(detail, ContactDetailScreen)
+        assert detail.query_one("#name", Input).value == "Ada King"
+        await pilot.press("ctrl+s")
+        await settle(pilot, rounds=3)
+    saved = service.get_contact(ada.id)
+    assert saved.name == "Ada King"
+    assert [e.email for e in saved.emails] == ["ada@example.org"]
+    # Restored once: the next start asks nothing.
+    assert left_behind(str(workspace.folder.resolve())) == []
+
+
+async def test_discarding_forgets_the_drafts_and_a_clean_quit_leaves_none(workspace, service):
+    ada = service.create_contact("Ada Lovelace")
+    await crash_while_editing(workspace, ada.id, ("a",))
+    app = ContactsApp(workspace)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, rounds=3)
+        assert type(app.screen).__name__ == "RestoreDialog"
+        await pilot.press("d")
+        await settle(pilot)
+        assert type(app.screen).__name__ == "ContactListScreen"
+        await app.push_screen(ContactDetailScreen(ada.id))
+        await settle(pilot, rounds=3)
+        app.screen.query_one("#name", Input).value = "Ada K"
+        await pilot.pause()
+        await pilot.press("q")  # quit…
+        await settle(pilot)
+        assert type(app.screen).__name__ == "ConfirmDialog"
+        await pilot.press("y")  # …discarding the edit on purpose
+        await settle(pilot)
+    assert app.return_code == 0
+    assert left_behind(str(workspace.folder.resolve())) == []
+    assert service.get_contact(ada.id).name == "Ada Lovelace"

@@ -1,0 +1,112 @@
+"""Stored data can never drive the terminal: every command's output, as raw bytes on a pty."""
+
+from __future__ import annotations
+
+import os
+import pty
+import re
+import subprocess
+import sys
+
+import peewee
+
+from contacts_tui.documents import BlobStore
+from contacts_tui.services import ContactService
+from contacts_tui.store.models import ALL_MODELS, database
+
+# A clipboard write (OSC 52), a window title (OSC 0), a screen clear (CSI), a C1 CSI and
+# a right-to-left override: what a hostile value would use to drive a terminal.
+PAYLOAD = "\x1b]52;c;ZXZpbA==\x07\x1b]0;pwned\x07\x1b[2J\u009b31m\u202eevil"
+FORBIDDEN = (b"\x1b", b"\x07", "\u009b".encode(), "\u202e".encode(), b"pwned")
+OUR_OWN = re.compile(rb"\r\x1b\[K")  # the CLI's own "clear the progress line"
+
+
+def plant_everywhere(db: peewee.Database) -> list[str]:
+    """Append the payload to every stored text column that takes it; the columns done."""
+    planted = []
+    for model in ALL_MODELS:
+        for field in model._meta.sorted_fields:
+            if not isinstance(field, peewee.CharField | peewee.TextField):
+                continue
+            if field.column_name == "sha256":  # a file's name on disk: check says it's bad
+                continue
+            table, column = model._meta.table_name, field.column_name
+            try:
+                with db.atomic():
+                    db.execute_sql(
+                        f'UPDATE "{table}" SET "{column}" = "{column}" || %s'.replace(
+                            "%s", db.param
+                        ),
+                        (PAYLOAD,),
+                    )
+                planted.append(f"{table}.{column}")
+            except peewee.IntegrityError:
+                pass  # a CHECK (status is Open or Closed) refuses it: nothing stored
+    return planted
+
+
+def run_in_pty(argv: list[str], cwd) -> tuple[int, bytes]:
+    """Run the real command on a pseudo-terminal; its status and every byte it wrote."""
+    master, slave = pty.openpty()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "contacts_tui", *argv],
+        stdin=slave,
+        stdout=slave,
+        stderr=slave,
+        cwd=cwd,
+    )
+    os.close(slave)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:  # EIO: the command ended and closed the terminal
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(master)
+    return process.wait(), b"".join(chunks)
+
+
+def test_no_command_writes_stored_control_characters(tmp_path, backend, workspace, request):
+    store = BlobStore(workspace.documents)
+    service = ContactService(workspace.config, workspace.user, documents=store)
+    contact = service.create_contact("Ada", company="Acme")
+    service.add_email(contact.id, "ada@example.com", primary=True)
+    service.add_phone(contact.id, "+442079460000", primary=True)
+    service.add_bank_account(contact.id, "Main", "GB82WEST12345698765432")
+    service.add_address(
+        contact.id, primary=True, address="1 High St", zip_code="SW1A 1AA", locality="x"
+    )
+    (tmp_path / "a.txt").write_bytes(b"contract")
+    document = service.add_document(contact.id, tmp_path / "a.txt", "Other")
+    with database.connection_context():
+        planted = plant_everywhere(database.obj)
+    assert {"contact.name", "document.doc_type", "audit_entry.new_value"} <= set(planted)
+    assert {"stage_change.to_stage", "contact.stage", "email.email"} <= set(planted)
+
+    home = ["--home", str(workspace.folder)]
+    if backend == "postgresql":
+        home += ["--db", request.getfixturevalue("pg_server_url")]
+    commands = [
+        ["check"],
+        ["check", "--repair"],
+        ["documents", "list", str(contact.id)],
+        ["documents", "get", str(document.id), "-o", "copy.txt"],
+        ["export", "--format", "json", "-o", "all.json"],
+        ["export", "--format", "csv", "-o", "all.csv"],
+        ["export", "--format", "vcard", "-o", "all.vcf"],
+        ["import", "all.json"],
+        ["import", "all.csv", "--dry-run"],
+        ["import", "all.vcf", "--duplicates", "add"],
+        ["documents", "rm", str(document.id)],
+    ]
+    for command in commands:
+        status, written = run_in_pty([*home, *command], cwd=tmp_path)
+        assert b"Traceback" not in written, (command, written)
+        shown = OUR_OWN.sub(b"", written)
+        for sequence in FORBIDDEN:
+            assert sequence not in shown, (command, sequence, written)
+        assert status in (0, 1, 2), command
+    assert (tmp_path / "copy.txt").read_bytes() == b"contract"

@@ -1,0 +1,140 @@
+"""`contacts-tui demo`: bounded, flat in memory, never in others' way, and data like people's."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+import textwrap
+import time
+from collections import defaultdict
+from datetime import datetime, timedelta
+from itertools import pairwise
+
+from contacts_tui.cli import main
+from contacts_tui.demo import MAX_CONTACTS, add_demo_contacts, stage_walk
+from contacts_tui.services import ContactService
+from contacts_tui.store.models import Contact, Email, StageChange, database, utc_now
+
+
+def test_a_count_beyond_the_bound_is_refused_saying_the_bound(tmp_path, capsys):
+    for count in (str(10**18), "0", "-3"):
+        assert main(["--home", str(tmp_path / "ws"), "demo", "--contacts", count]) == 2
+        err = capsys.readouterr().err
+        assert err == f"contacts-tui: --contacts must be from 1 to {MAX_CONTACTS:,}.\n"
+
+
+def test_progress_counts_only_what_is_committed(workspace, backend):
+    seen = []
+
+    def progress(done: int) -> None:
+        # What another connection sees at that moment: committed rows only.
+        if backend == "sqlite":
+            other = sqlite3.connect(workspace.folder / "contacts.db")
+            seen.append((done, other.execute("SELECT COUNT(*) FROM contact").fetchone()[0]))
+            other.close()
+        else:
+            seen.append((done, done))
+
+    assert add_demo_contacts(workspace.config, 5000, workspace.user, progress=progress) == 5000
+    assert len(seen) > 1 and seen[-1][0] == 5000
+    assert all(done == committed for done, committed in seen)
+
+
+def test_demo_contacts_look_like_people(workspace, backend):
+    add_demo_contacts(workspace.config, 3000, workspace.user, seed=4)
+    steps = {step.key: step for step in workspace.config.default.steps()}
+    now = utc_now()
+    with database.connection_context():
+        primaries = [e for (e,) in Email.select(Email.email).where(Email.is_primary).tuples()]
+        assert len(primaries) == len(set(e.lower() for e in primaries)) > 2000
+        history = defaultdict(list)
+        for row in StageChange.select().order_by(StageChange.id).tuples():
+            history[row[1]].append(row)
+        stage_of = dict(Contact.select(Contact.id, Contact.stage).tuples())
+    moves_back = 0
+    won = lost = 0
+    order = list(steps)
+    for contact_id, moves in history.items():
+        times = [_time(m[4]) for m in moves]
+        assert times == sorted(times), contact_id
+        assert now - timedelta(days=549) <= times[0] and times[-1] <= now
+        assert [m[2] for m in moves[1:]] == [m[3] for m in moves[:-1]]  # from = previous to
+        assert moves[0][2] == "" and moves[-1][3] == stage_of[contact_id]
+        keys = [m[3] for m in moves]
+        assert not any(steps[k].is_closed for k in keys[:-1])  # closed only at the end
+        moves_back += any(order.index(b) < order.index(a) for a, b in pairwise(keys))
+        outcome = steps[keys[-1]].outcome
+        won += outcome == "won"
+        lost += outcome == "lost"
+    assert len(history) == 3000
+    assert moves_back > 30 and won > 10 and lost > 10
+    span = max(_time(m[4]) for ms in history.values() for m in ms) - min(
+        _time(m[4]) for ms in history.values() for m in ms
+    )
+    assert span > timedelta(days=480)  # spread over the last 18 months
+
+
+def _time(value) -> datetime:
+    return value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+
+
+def test_stage_walks_end_where_they_should():
+    import random
+
+    from contacts_tui.lifecycle import bundled_path, load
+
+    steps = load(bundled_path()).default.steps()
+    rng = random.Random(1)
+    for final in range(len(steps)):
+        for _ in range(200):
+            walk = stage_walk(rng, steps, final)
+            assert walk[-1] == final and walk[0] == 0
+            assert all(not steps[n].is_closed for n in walk[:-1])
+
+
+# The demo in its own process, printing its peak memory (kB) when it ends.
+DEMO = """
+import resource, sys
+from contacts_tui.cli import main
+status = main(sys.argv[1:])
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, flush=True)
+sys.exit(status)
+"""
+
+
+def test_a_colleague_saves_while_a_demo_runs_in_flat_memory(tmp_path):
+    home = tmp_path / "ws"
+    assert main(["--home", str(home), "check"]) == 0
+    demo = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            textwrap.dedent(DEMO),
+            "--home",
+            str(home),
+            "demo",
+            "--contacts",
+            "20000",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    from contacts_tui.workspace import open_workspace
+
+    ws = open_workspace(home)
+    service = ContactService(ws.config, ws.user)
+    waits = []
+    while demo.poll() is None:
+        started = time.perf_counter()
+        service.create_contact(f"Colleague {len(waits)}")  # raises if the lock never comes
+        waits.append(time.perf_counter() - started)
+        time.sleep(0.05)
+    out, err = demo.communicate()
+    assert demo.returncode == 0, err
+    assert len(waits) > 3
+    assert max(waits) < 2.5, waits  # batches of ~0.6 s, not one long transaction
+    assert int(out.split()[-1]) < 95 * 1024  # peak memory, kB (one transaction: ~120 MB)
+    with database.connection_context():
+        assert Contact.select().count() == 20000 + len(waits)
