@@ -79,7 +79,16 @@ def add_export_parser(
         "Prints the number of contacts written.",
     )
     export.add_argument("--format", choices=("csv", "json", "vcard"), default="csv")
-    export.add_argument("-o", "--output", type=Path, required=True, metavar="PATH")
+    export.add_argument(
+        "-o", "--output", type=Path, required=True, metavar="PATH", help="- : standard output"
+    )
+    export.add_argument(
+        "--profile",
+        choices=("plain", "google", "outlook"),
+        default="plain",
+        help="CSV columns: plain (ours, safe to open in a spreadsheet), google or outlook "
+        "(the headers Google Contacts and Outlook import without help)",
+    )
     export.add_argument("--search", default="", metavar="TEXT", help="as the list's search (/)")
     export.add_argument("--status", choices=("Open", "Closed"), help="only Open or Closed")
     export.add_argument("--archived", action="store_true", help="archived contacts instead")
@@ -96,13 +105,14 @@ def add_import_parser(
         "import",
         parents=[common],
         help="add contacts from a CSV, JSON or vCard file",
-        description="Add the contacts of PATH: a CSV file with a header line (the columns "
-        "`export` writes, or common ones such as Email, Phone, Mobile, Company, First "
-        "Name, Last Name), a JSON list as `export --format json` writes, or vCards 3.0/4.0. "
-        "Every value is checked as in the app; a contact with a bad value is rejected "
-        "whole and reported on stderr with its line, item or card, and the rest is "
-        "imported. Exit status: 0 all imported (or skipped as duplicates), 1 some "
-        "rejected, 2 the file could not be read (nothing imported).",
+        description="Add the contacts of PATH: a CSV file (the columns `export` writes, "
+        "or those of Google Contacts, Outlook, Thunderbird, HubSpot and LinkedIn exports, "
+        "any delimiter), a JSON list as `export --format json` writes, or vCards 2.1 to "
+        "4.0 (jCard too). Every value is checked as in the app; one that cannot be stored "
+        "is reported on stderr with its line, item or card and kept in the contact's "
+        "notes, and the contact comes in with the rest (--strict: refused whole). Exit "
+        "status: 0 nothing refused, 1 some rows refused, 2 the file could not be read "
+        "(nothing imported).",
     )
     command.add_argument("path", type=Path, metavar="PATH", help="the file to import")
     command.add_argument(
@@ -111,16 +121,39 @@ def add_import_parser(
         help="the file's format (default: from its extension: .csv, .json, .vcf)",
     )
     command.add_argument(
-        "--duplicates",
-        choices=("skip", "add"),
+        "--on-duplicate",
+        "--duplicates",  # its older name, which scripts may still use
+        dest="on_duplicate",
+        choices=("skip", "update", "create", "add"),
         default="skip",
-        help="a contact whose primary e-mail or phone exists already (or comes earlier "
-        "in the file): skip it and say so (default), or add it anyway",
+        help="a contact that is already there (same UID, same e-mail, or same name with "
+        "the same phone or IBAN): skip it and say so (default), update the saved one with "
+        "the file's values, or create it anyway (add: the same as create)",
+    )
+    command.add_argument(
+        "--strict",
+        action="store_true",
+        help="refuse a contact whole when one of its values cannot be stored",
+    )
+    command.add_argument(
+        "--encoding",
+        metavar="NAME",
+        help="the file's character encoding (default: UTF-8, UTF-16 with a BOM, or detected)",
+    )
+    command.add_argument(
+        "--map",
+        action="append",
+        default=[],
+        metavar="COLUMN=FIELD",
+        help="read a CSV column as a field, e.g. --map 'Org=company' (repeat for more); "
+        "FIELD: name, first_name, last_name, email, phone, company, job_title, "
+        "department, website, birthday, nickname, notes, address, city, state, zip_code, "
+        "country, stage, segmentation, scoring, reason_code, or blank to leave it out",
     )
     command.add_argument(
         "--dry-run",
         action="store_true",
-        help="check everything and report what would happen, without writing",
+        help="check everything and list what would be created, updated, skipped and refused",
     )
 
 
@@ -318,6 +351,7 @@ def run_export(workspace: Workspace, args: argparse.Namespace) -> int:
         if show_progress:
             print(f"\r{done:,} / {total:,} contacts", end="", file=sys.stderr, flush=True)
 
+    to_stdout = str(args.output) == "-"
     try:
         count = export_contacts(
             service,
@@ -328,6 +362,8 @@ def run_export(workspace: Workspace, args: argparse.Namespace) -> int:
             args.output,
             progress=report,
             overwrite=args.force,
+            profile=args.profile,
+            stream=sys.stdout if to_stdout else None,
         )
     except ExportError as error:
         if show_progress:
@@ -339,7 +375,10 @@ def run_export(workspace: Workspace, args: argparse.Namespace) -> int:
         return EXIT_PROBLEM
     if show_progress:
         print(file=sys.stderr)
-    print(count)
+    if to_stdout:
+        print(f"{count:,} contacts written.", file=sys.stderr)
+    else:
+        print(count)
     return 0
 
 
@@ -347,11 +386,14 @@ def run_import(workspace: Workspace, args: argparse.Namespace) -> int:
     """Exit 0: nothing rejected; 1: some rows rejected, the rest imported; 2: no import."""
     import peewee
 
+    from contacts_tui.documents import BlobStore
     from contacts_tui.importer import ImportFileError
     from contacts_tui.services import ContactService
     from contacts_tui.services.imports import import_contacts
 
-    service = ContactService(workspace.config, workspace.user)
+    # documents/: a vCard's PHOTO is kept as the contact's document.
+    store = BlobStore(workspace.documents, group_shared=workspace.group_shared)
+    service = ContactService(workspace.config, workspace.user, documents=store)
     show_progress = sys.stderr.isatty()
     clear = "\r\x1b[K" if show_progress else ""  # the progress line, before a message
 
@@ -360,14 +402,31 @@ def run_import(workspace: Workspace, args: argparse.Namespace) -> int:
             print(f"\r{done:,} / {total:,} rows", end="", file=sys.stderr, flush=True)
 
     def say(problem) -> None:
-        print(f"{clear}{display_safe(problem)}", file=sys.stderr)
+        if problem.outcome == "created":  # only a dry run lists them
+            print(f"{clear}{display_safe(problem.ref)}: would be created: {problem.reason}")
+        else:
+            print(f"{clear}{display_safe(problem)}", file=sys.stderr)
 
+    mapping: dict[str, str] = {}
+    for entry in args.map:
+        column, equals, field = entry.partition("=")
+        if not equals or not column.strip():
+            print(
+                f"contacts-tui: --map {display_safe(entry)!r} is not COLUMN=FIELD. "
+                "Nothing was imported.",
+                file=sys.stderr,
+            )
+            return EXIT_PROBLEM
+        mapping[column.strip()] = field.strip()
     try:
         summary = import_contacts(
             service,
             args.path,
             args.format,
-            duplicates=args.duplicates,
+            on_duplicate=args.on_duplicate,
+            strict=args.strict,
+            encoding=args.encoding,
+            mapping=mapping or None,
             dry_run=args.dry_run,
             progress=report,
             on_problem=say,

@@ -16,6 +16,7 @@ File safety, because exports land in shared folders on shared servers:
 from __future__ import annotations
 
 import contextlib
+import csv
 import errno
 import json
 import os
@@ -131,18 +132,24 @@ def export_contacts(
     *,
     cancelled: Callable[[], bool] | None = None,
     page_size: int = PAGE_SIZE,
+    profile: str = "plain",
+    stream: TextIO | None = None,
 ) -> int:
     """Write every contact of the view (filter, search and sort) to `path`; the row count.
 
     `progress(done, total)` is called after each page; `cancelled()` is asked before
     each page, and when it answers True the export stops with ExportCancelled and no
     file. Raises ExportExistsError if `path` exists and `overwrite` is False,
-    ExportError for any other reason the file cannot be written.
+    ExportError for any other reason the file cannot be written. `profile`: the CSV
+    columns (CSV_PROFILES). `stream`: write there instead (standard output), as it comes.
     """
     if fmt not in FORMATS:
         raise ExportError(f"Unknown export format {fmt!r}; use one of {', '.join(FORMATS)}.")
+    if profile not in CSV_PROFILES:
+        raise ExportError(f"Unknown CSV profile {profile!r}; use one of {', '.join(CSV_PROFILES)}.")
     path = Path(path).expanduser()
-    check_target(path, overwrite)
+    if stream is None:
+        check_target(path, overwrite)
     total = service.count(contact_filter)
     done = 0
 
@@ -167,6 +174,19 @@ def export_contacts(
             after = page.rows[-1].sort_key
 
     names = _Names(service.config)
+
+    def write(out: TextIO) -> None:
+        if fmt == "csv":
+            write_csv(out, _with_cards(service, pages()), names, profile)
+        elif fmt == "json":
+            write_json(out, _with_cards(service, pages()), names)
+        else:
+            write_vcards(out, _with_cards(service, pages()), names)
+
+    if stream is not None:
+        write(stream)
+        stream.flush()
+        return done
     # Locked while this process lives, so a killed export's file is found and removed at
     # the next start (see temp_files).
     try:
@@ -175,12 +195,7 @@ def export_contacts(
         raise ExportError(f"Cannot create a file in {path.parent}: {_reason(error)}.") from None
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
-            if fmt == "csv":
-                write_csv(out, pages(), names)
-            elif fmt == "json":
-                write_json(out, _with_cards(service, pages()), names)
-            else:
-                write_vcards(out, _with_cards(service, pages()), names)
+            write(out)
             out.flush()
             os.fsync(out.fileno())
         _publish(Path(temporary), path, overwrite)
@@ -268,29 +283,67 @@ def _timestamp(value: datetime | str) -> str:
 
 # ----- CSV --------------------------------------------------------------------------------
 
+CSV_PROFILES = ("plain", "google", "outlook")
+"""plain: our columns, for spreadsheets (formula guard on); google, outlook: the headers
+those products map without help (no guard: they keep an apostrophe as part of the value)."""
+
 
 def csv_cell(value: object) -> object:
     """A value as a CSV cell that no spreadsheet will evaluate as a formula (csv_guard)."""
     return csv_guard.guard(value)
 
 
-def write_csv(out: TextIO, pages: Iterable[tuple[ContactRow, ...]], names: _Names) -> None:
-    """RFC 4180: a header row, CRLF line ends, fields quoted when they need it (and when
-    they hold `;` or a tab: see csv_guard)."""
-    writer = csv_guard.Writer(out)
-    writer.writerow(CSV_HEADER)
-    for rows in pages:
-        writer.writerows(_csv_row(row, names) for row in rows)
+CSV_PLAIN_EXTRA = (
+    "Other E-mails",
+    "Other Numbers",
+    "Job Title",
+    "Department",
+    "Website",
+    "Birthday",
+    "Nickname",
+    "Address",
+    "Locality",
+    "City",
+    "State",
+    "Zip Code",
+    "Country",
+    "Notes",
+)
+"""Columns after CSV_HEADER in the plain profile: what the list row does not hold."""
 
 
-def _csv_row(row: ContactRow, names: _Names) -> list[object]:
+def write_csv(
+    out: TextIO,
+    contacts: Iterable[tuple[ContactRow, ContactCard]],
+    names: _Names,
+    profile: str = "plain",
+) -> None:
+    """RFC 4180: a header row, CRLF line ends, fields quoted when they need it (and, in
+    the plain profile, when they hold `;` or a tab: see csv_guard)."""
+    if profile != "plain":
+        writer = csv.writer(out, lineterminator="\r\n")
+    if profile == "google":
+        writer.writerow(GOOGLE_HEADER)
+        writer.writerows(_google_row(row, card) for row, card in contacts)
+    elif profile == "outlook":
+        writer.writerow(OUTLOOK_HEADER)
+        writer.writerows(_outlook_row(row, card) for row, card in contacts)
+    else:
+        guarded = csv_guard.Writer(out)
+        guarded.writerow((*CSV_HEADER, *CSV_PLAIN_EXTRA))
+        for row, card in contacts:
+            guarded.writerow([csv_cell(v) for v in _csv_row(row, card, names)])
+
+
+def _csv_row(row: ContactRow, card: ContactCard, names: _Names) -> list[object]:
     stage, category, lifecycle = names.of(row)
-    values = (
+    address = card.addresses[0] if card.addresses else None
+    return [
         row.id,
         row.name,
         row.full_name,
         row.email,
-        row.phone,
+        _phone_text(card.phones[0].number) if card.phones else row.phone,
         row.company or TENANT_WIDE_LABEL,
         row.status,
         stage,
@@ -301,8 +354,185 @@ def _csv_row(row: ContactRow, names: _Names) -> list[object]:
         row.reason_code,
         "; ".join(row.accounts),
         _timestamp(row.updated_at),
+        "; ".join(e.email for e in card.emails[1:]),
+        "; ".join(_phone_text(p.number) for p in card.phones[1:]),
+        *(card.profile_value(k) for k in ("job_title", "department", "website", "birthday")),
+        card.profile_value("nickname"),
+        *(
+            (address.address, address.locality, address.city, address.state)
+            if address
+            else ("", "", "", "")
+        ),
+        *((address.zip_code, address.country) if address else ("", "")),
+        card.profile_value("notes"),
+    ]
+
+
+def _phone_text(number: str) -> str:
+    """A stored number as people write it: +44 20 7946 0018, ext. 12 kept."""
+    from contacts_tui.validation import format_phone
+
+    return format_phone(number)
+
+
+def _first_last(row: ContactRow) -> tuple[str, str]:
+    """First and last name for an address book's two columns, from the name as listed."""
+    words = row.name.split()
+    if len(words) < 2:
+        return (words[0] if words else ""), ""
+    return " ".join(words[:-1]), words[-1]
+
+
+_GOOGLE_SLOTS = {"email": 3, "phone": 3, "address": 2}
+GOOGLE_HEADER = (
+    "First Name",
+    "Last Name",
+    "Nickname",
+    "Birthday",
+    "Notes",
+    "Organization Name",
+    "Organization Title",
+    "Organization Department",
+    *(f"E-mail {n} - {part}" for n in (1, 2, 3) for part in ("Label", "Value")),
+    *(f"Phone {n} - {part}" for n in (1, 2, 3) for part in ("Label", "Value")),
+    *(
+        f"Address {n} - {part}"
+        for n in (1, 2)
+        for part in ("Label", "Street", "City", "Region", "Postal Code", "Country")
+    ),
+    "Website 1 - Value",
+)
+"""Google Contacts' CSV header (its import maps every one of these without asking)."""
+_GOOGLE_LABELS = {
+    "business": "Work",
+    "personal": "Home",
+    "office": "Work",
+    "home": "Home",
+    "mobile": "Mobile",
+    "fax": "Work Fax",
+}
+
+
+def _google_label(kind: str, primary: bool) -> str:
+    label = _GOOGLE_LABELS.get(kind.casefold(), kind)
+    return f"* {label}" if primary else label
+
+
+def _slots(values: list[list[str]], slots: int, width: int) -> list[str]:
+    """Fixed slots; what does not fit goes into the last one, ` ::: ` between (Google's)."""
+    cells: list[list[str]] = values[:slots]
+    if len(values) > slots:
+        cells[-1] = [" ::: ".join(v[n] for v in values[slots - 1 :] if v[n]) for n in range(width)]
+    cells += [[""] * width] * (slots - len(cells))
+    return [cell for group in cells for cell in group]
+
+
+def _google_row(row: ContactRow, card: ContactCard) -> list[str]:
+    first, last = _first_last(row)
+    emails = [[_google_label(e.type, e.is_primary), e.email] for e in card.emails]
+    phones = [[_google_label(p.type, p.is_primary), _phone_text(p.number)] for p in card.phones]
+    addresses = [
+        [
+            _google_label(a.type, a.is_primary),
+            ", ".join(x for x in (a.address, a.locality if a.locality != a.city else "") if x),
+            a.city,
+            a.state,
+            a.zip_code,
+            a.country,
+        ]
+        for a in card.addresses
+    ]
+    return [
+        first,
+        last,
+        card.profile_value("nickname"),
+        card.profile_value("birthday"),
+        card.profile_value("notes"),
+        row.company,
+        card.profile_value("job_title"),
+        card.profile_value("department"),
+        *_slots(emails, _GOOGLE_SLOTS["email"], 2),
+        *_slots(phones, _GOOGLE_SLOTS["phone"], 2),
+        *_slots(addresses, _GOOGLE_SLOTS["address"], 6),
+        card.profile_value("website"),
+    ]
+
+
+_OUTLOOK_PLACES = {"office": "Business", "billing": "Business", "personal": "Home"}
+OUTLOOK_HEADER = (
+    "First Name",
+    "Last Name",
+    "Company",
+    "Department",
+    "Job Title",
+    *(
+        f"{place} {part}"
+        for place in ("Business", "Home", "Other")
+        for part in ("Street", "City", "State", "Postal Code", "Country/Region")
+    ),
+    "Business Phone",
+    "Business Fax",
+    "Home Phone",
+    "Mobile Phone",
+    "Other Phone",
+    "E-mail Address",
+    "E-mail 2 Address",
+    "E-mail 3 Address",
+    "Web Page",
+    "Birthday",
+    "Notes",
+)
+"""Outlook's CSV header (Outlook's own export names; its import maps them)."""
+_OUTLOOK_PHONES = {"office": "Business Phone", "fax": "Business Fax", "home": "Home Phone"}
+
+
+def _outlook_row(row: ContactRow, card: ContactCard) -> list[str]:
+    first, last = _first_last(row)
+    cells = dict.fromkeys(OUTLOOK_HEADER, "")
+    cells.update(
+        {
+            "First Name": first,
+            "Last Name": last,
+            "Company": row.company,
+            "Department": card.profile_value("department"),
+            "Job Title": card.profile_value("job_title"),
+            "Web Page": card.profile_value("website"),
+            "Birthday": card.profile_value("birthday"),
+            "Notes": card.profile_value("notes"),
+        }
     )
-    return [csv_cell(v) for v in values]
+    other: list[str] = []
+    for phone in card.phones:
+        column = _OUTLOOK_PHONES.get(phone.type.casefold())
+        if column is None:
+            column = "Mobile Phone" if phone.type.casefold() == "mobile" else "Other Phone"
+        if cells[column]:
+            other.append(_phone_text(phone.number))
+        else:
+            cells[column] = _phone_text(phone.number)
+    if other:
+        cells["Other Phone"] = "; ".join(x for x in (cells["Other Phone"], *other) if x)
+    for column, email in zip(
+        ("E-mail Address", "E-mail 2 Address", "E-mail 3 Address"), card.emails, strict=False
+    ):
+        cells[column] = email.email
+    for address in card.addresses:
+        place = _OUTLOOK_PLACES.get(address.type.casefold(), "Other")
+        if cells[f"{place} Street"]:
+            place = "Other"
+        if cells[f"{place} Street"]:
+            continue
+        street = ", ".join(
+            x
+            for x in (address.address, address.locality if address.locality != address.city else "")
+            if x
+        )
+        cells[f"{place} Street"] = street
+        cells[f"{place} City"] = address.city
+        cells[f"{place} State"] = address.state
+        cells[f"{place} Postal Code"] = address.zip_code
+        cells[f"{place} Country/Region"] = address.country
+    return list(cells.values())
 
 
 # ----- JSON -------------------------------------------------------------------------------
@@ -322,14 +552,17 @@ def write_json(
 
 
 def json_object(row: ContactRow, card: ContactCard, names: _Names) -> dict[str, object]:
+    """Every field of the contact and every record of it: import reads it all back."""
     stage, category, lifecycle = names.of(row)
     return {
         "id": row.id,
+        "uid": card.uid,
         "name": row.name,
         "full_name": row.full_name,
         "company": row.company or None,  # null: Tenant-Wide
         "status": row.status,
         "lifecycle": lifecycle,
+        "lifecycle_key": row.template,
         "category": category,
         "stage": stage,
         "stage_key": row.stage,
@@ -338,12 +571,18 @@ def json_object(row: ContactRow, card: ContactCard, names: _Names) -> dict[str, 
         "reason_code": row.reason_code,
         "assigned_accounts": list(row.accounts),
         "archived": row.archived,
+        **{key: card.profile_value(key) for key in PROFILE_FIELDS},
+        "created_at": _timestamp(card.created_at) if card.created_at else None,
+        "created_by": card.created_by,
         "updated_at": _timestamp(row.updated_at),
+        "updated_by": card.updated_by,
+        "version": card.version,
         "emails": [
             {"email": e.email, "type": e.type, "primary": e.is_primary} for e in card.emails
         ],
         "phones": [
-            {"number": p.number, "type": p.type, "primary": p.is_primary} for p in card.phones
+            {"number": p.number, "typed": p.typed, "type": p.type, "primary": p.is_primary}
+            for p in card.phones
         ],
         "addresses": [
             {
@@ -358,7 +597,29 @@ def json_object(row: ContactRow, card: ContactCard, names: _Names) -> dict[str, 
             }
             for a in card.addresses
         ],
+        "bank_accounts": [
+            {"name": b.name, "iban": b.iban, "bic": b.bic} for b in card.bank_accounts
+        ],
+        "stage_history": [
+            {"from": h.from_stage, "to": h.to_stage, "at": _timestamp(h.at), "by": h.by}
+            for h in card.stage_history
+        ],
+        "documents": [
+            {
+                "file_name": d.file_name,
+                "doc_type": d.doc_type,
+                "size": d.size,
+                "media_type": d.media_type,
+                "sha256": d.sha256,
+                "uploaded_at": _timestamp(d.uploaded_at),
+                "uploaded_by": d.uploaded_by,
+            }
+            for d in card.documents
+        ],
     }
+
+
+PROFILE_FIELDS = ("job_title", "department", "website", "birthday", "nickname", "notes")
 
 
 # ----- vCard 4.0 (RFC 6350) ---------------------------------------------------------------
@@ -366,10 +627,12 @@ def json_object(row: ContactRow, card: ContactCard, names: _Names) -> dict[str, 
 _EMAIL_TYPES = {"business": "work", "personal": "home"}
 _PHONE_TYPES = {"mobile": "cell", "office": "work", "home": "home", "fax": "fax"}
 _ADDRESS_TYPES = {"office": "work", "personal": "home"}
-_E164 = re.compile(r"\+[0-9]{1,15}")
+_TEL_URI = re.compile(r"\+[0-9]{1,15}(;ext=[0-9]{1,10})?")
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _OTHER_CONTROLS = re.compile(r"[\x00-\x1f\x7f]")
 FOLD_OCTETS = 75
+VCARD_CRM_PREFIX = "X-CONTACTS-TUI-"
+"""Properties for what vCard has no name for; `contacts-tui import` reads them back."""
 
 
 def vcard_text(value: str) -> str:
@@ -377,6 +640,12 @@ def vcard_text(value: str) -> str:
     value = value.replace("\\", "\\\\").replace(",", "\\,").replace(";", "\\;")
     value = _LINE_BREAK.sub("\\\\n", value)
     return _OTHER_CONTROLS.sub("", value)
+
+
+def _param_value(value: str) -> str:
+    """A parameter value: quoted (RFC 6868 escapes for what cannot be in quotes)."""
+    value = _OTHER_CONTROLS.sub("", value.replace("^", "^^").replace('"', "^'"))
+    return f'"{value}"'
 
 
 def fold_line(line: str) -> str:
@@ -400,48 +669,85 @@ def fold_line(line: str) -> str:
 
 
 def _params(kind: str, types: dict[str, str], primary: bool) -> str:
+    """TYPE (ours mapped to vCard's where it has one, else as we name it) and PREF."""
     params = ""
-    mapped = types.get(kind.strip().lower())
-    if mapped:
-        params += f";TYPE={mapped}"
+    if kind.strip():
+        mapped = types.get(kind.strip().lower()) or kind.strip().lower()
+        params += f";TYPE={_param_value(mapped) if not mapped.isalnum() else mapped}"
     if primary:
         params += ";PREF=1"
     return params
 
 
+def _birthday(value: str) -> str:
+    """1985-04-12 -> 19850412, --04-12 -> --0412 (RFC 6350's date forms)."""
+    if value.startswith("--"):
+        return "--" + value[2:].replace("-", "")
+    return value.replace("-", "")
+
+
 def vcard_lines(row: ContactRow, card: ContactCard, names: _Names) -> list[str]:
     """The content lines of one contact's card, unfolded."""
-    stage, category, lifecycle = names.of(row)
-    words = (row.full_name or row.name).split()
-    family, given = (words[-1], " ".join(words[:-1])) if words else ("", "")
+    first, last = _first_last(row)
     lines = [
         "BEGIN:VCARD",
         "VERSION:4.0",
+        f"UID:{vcard_text(card.uid or f'urn:contacts-tui:contact:{row.id}')}",
         f"FN:{vcard_text(row.name)}",
-        f"N:{vcard_text(family)};{vcard_text(given)};;;",
+        f"N:{vcard_text(last)};{vcard_text(first)};;;",
     ]
-    if row.company:
-        lines.append(f"ORG:{vcard_text(row.company)}")
+    if row.full_name:
+        # N cannot say which word is the family name (山田 太郎); this keeps it as written.
+        lines.append(f"{VCARD_CRM_PREFIX}FULL-NAME:{vcard_text(row.full_name)}")
+    department = card.profile_value("department")
+    if row.company or department:
+        lines.append(
+            f"ORG:{vcard_text(row.company)}" + (f";{vcard_text(department)}" if department else "")
+        )
+    for key, prop in (("job_title", "TITLE"), ("nickname", "NICKNAME"), ("website", "URL")):
+        if card.profile_value(key):
+            lines.append(f"{prop}:{vcard_text(card.profile_value(key))}")
+    if card.profile_value("birthday"):
+        lines.append(f"BDAY:{_birthday(card.profile_value('birthday'))}")
     for email in card.emails:
         params = _params(email.type, _EMAIL_TYPES, email.is_primary)
         lines.append(f"EMAIL{params}:{vcard_text(email.email)}")
     for phone in card.phones:
         params = _params(phone.type, _PHONE_TYPES, phone.is_primary)
         number = phone.number.replace(" ", "")
-        if _E164.fullmatch(number):
+        if _TEL_URI.fullmatch(number):
             lines.append(f"TEL;VALUE=uri{params}:tel:{number}")
         else:  # not E.164 (imported as typed): a tel: URI would need a phone-context
             lines.append(f"TEL;VALUE=text{params}:{vcard_text(phone.number)}")
     for address in card.addresses:
         params = _params(address.type, _ADDRESS_TYPES, address.is_primary)
+        if address.locality and address.locality != address.city:
+            params += f";X-LOCALITY={_param_value(address.locality)}"
         town = address.city or address.locality
-        district = address.locality if address.city and address.locality != address.city else ""
-        parts = ("", district, address.address, town, address.state, address.zip_code)
-        fields = [*parts, address.country]
+        fields = ("", "", address.address, town, address.state, address.zip_code, address.country)
         lines.append(f"ADR{params}:" + ";".join(vcard_text(f) for f in fields))
-    stage_text = f"{stage} ({category})" if category else stage
-    note = f"Status: {row.status}\nStage: {stage_text}\nLifecycle: {lifecycle}"
-    lines.append(f"NOTE:{vcard_text(note)}")
+    if card.profile_value("notes"):
+        lines.append(f"NOTE:{vcard_text(card.profile_value('notes'))}")
+    crm = {
+        "LIFECYCLE": row.template,
+        "STAGE": row.stage,
+        "STATUS": row.status,
+        "SEGMENTATION": row.segmentation,
+        "SCORING": "" if row.scoring is None else str(row.scoring),
+        "REASON-CODE": row.reason_code,
+        "ARCHIVED": "true" if row.archived else "",
+    }
+    for key, value in crm.items():
+        if value:
+            lines.append(f"{VCARD_CRM_PREFIX}{key}:{vcard_text(value)}")
+    if row.accounts:
+        accounts = ",".join(vcard_text(a) for a in row.accounts)
+        lines.append(f"{VCARD_CRM_PREFIX}ACCOUNTS:{accounts}")
+    for bank in card.bank_accounts:
+        params = f";NAME={_param_value(bank.name)}"
+        if bank.bic:
+            params += f";BIC={bank.bic}"
+        lines.append(f"{VCARD_CRM_PREFIX}BANK-ACCOUNT{params}:{vcard_text(bank.iban)}")
     lines.append("END:VCARD")
     return lines
 

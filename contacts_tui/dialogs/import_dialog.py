@@ -13,7 +13,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.widgets import Button, Checkbox, Label, ProgressBar, RadioButton, RadioSet, Static
+from textual.widgets import Button, Label, ProgressBar, RadioButton, RadioSet, Static
 
 from contacts_tui.dialogs.dialog import Dialog, cancel_binding
 from contacts_tui.dialogs.export_dialog import shown_path
@@ -26,7 +26,10 @@ from contacts_tui.widgets.reporting import reported_work
 PROGRESS_INTERVAL = 0.05
 """Seconds between progress messages from the import thread (as the export dialog)."""
 
-SHORT_NAMES = {"csv": "CSV", "json": "JSON", "vcard": "vCard 3.0/4.0"}
+SHORT_NAMES = {"csv": "CSV", "json": "JSON / jCard", "vcard": "vCard"}
+
+DUPLICATE_CHOICES = {"skip": "Skip duplicates", "update": "Update them", "create": "Add anyway"}
+"""What to do with a contact that is already saved (the import's on_duplicate)."""
 
 SHOWN_PROBLEMS = 4
 """Reasons listed under the counts; the dialog must fit 80x24."""
@@ -98,11 +101,10 @@ class ImportDialog(Dialog[ImportSummary | None]):
             with RadioSet(id="import-format", compact=True):
                 for fmt in FORMATS:
                     yield RadioButton(SHORT_NAMES[fmt], value=fmt == self.fmt, name=fmt)
-            yield Checkbox(
-                "Add duplicates too (same primary e-mail or phone as a saved contact)",
-                id="import-duplicates",
-                compact=True,
-            )
+            with RadioSet(id="import-duplicates", compact=True):
+                # The same person as a saved contact: same UID, e-mail, or name and phone.
+                for mode, label in DUPLICATE_CHOICES.items():
+                    yield RadioButton(label, value=mode == "skip", name=mode)
             yield ProgressBar(total=1, show_eta=False, id="import-progress")
             yield Static(id="import-status")
             yield Static(id="import-problems")
@@ -133,7 +135,8 @@ class ImportDialog(Dialog[ImportSummary | None]):
         lines: list[str] = []
         if summary is not None:
             lines = [str(p) for p in summary.problems[:SHOWN_PROBLEMS]]
-            more = summary.rejected + summary.duplicates - len(lines)
+            reported = summary.rejected + summary.duplicates + summary.updated + summary.kept
+            more = reported - len(lines)
             if more > 0:
                 lines.append(f"… and {more:,} more (contacts-tui import --dry-run lists all)")
             lines = [*summary.notes, *lines]
@@ -148,13 +151,14 @@ class ImportDialog(Dialog[ImportSummary | None]):
         self.fmt = event.pressed.name or "csv"
         self._check()
 
-    @on(Checkbox.Changed, "#import-duplicates")
+    @on(RadioSet.Changed, "#import-duplicates")
     def _duplicates_changed(self) -> None:
         self._check()
 
     @property
     def duplicates(self) -> str:
-        return "add" if self.query_one("#import-duplicates", Checkbox).value else "skip"
+        pressed = self.query_one("#import-duplicates", RadioSet).pressed_button
+        return (pressed.name if pressed else None) or "skip"
 
     def _check(self) -> None:
         self.checked = None
@@ -185,7 +189,7 @@ class ImportDialog(Dialog[ImportSummary | None]):
                 self.app.service,  # type: ignore[attr-defined]
                 self.path,
                 fmt,
-                duplicates=duplicates,
+                on_duplicate=duplicates,
                 dry_run=dry_run,
                 progress=progress,
                 cancelled=cancel.is_set,
@@ -210,10 +214,11 @@ class ImportDialog(Dialog[ImportSummary | None]):
         if summary.dry_run:
             self.checked = summary
             start = self.query_one("#import-start", Button)
-            start.disabled = summary.imported == 0
-            advice = " Press Import to write them." if summary.imported else ""
+            writes = summary.imported + summary.updated
+            start.disabled = writes == 0
+            advice = " Press Import to write them." if writes else ""
             self._say(summary.text() + advice)
-            if summary.imported:
+            if writes:
                 start.focus()
             return
         self.imported = summary
@@ -231,7 +236,7 @@ class ImportDialog(Dialog[ImportSummary | None]):
 
     def _stopped(self, message: str) -> None:
         self.remove_class("-importing")
-        for widget in (self.query_one(RadioSet), self.query_one(Checkbox)):
+        for widget in self.query(RadioSet):
             widget.disabled = False
         self._say(message, error=True)
 
@@ -254,7 +259,7 @@ class ImportDialog(Dialog[ImportSummary | None]):
         if self.checked is None or self.importing or self.has_class("-done"):
             return
         self.add_class("-importing")
-        for widget in (self.query_one(RadioSet), self.query_one(Checkbox)):
+        for widget in self.query(RadioSet):
             widget.disabled = True
         self.query_one("#import-cancel", Button).focus()
         self._show_problems(None)

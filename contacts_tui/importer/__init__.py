@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import codecs
 import os
+import re
 import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -25,7 +26,7 @@ from pathlib import Path
 from typing import TextIO
 
 from contacts_tui.importer.checks import TENANT_WIDE_NAMES, check_contact
-from contacts_tui.importer.csv_file import CSV_COLUMNS, _csv_records, _scan_csv
+from contacts_tui.importer.csv_file import CSV_COLUMNS, _csv_records, _scan_csv, check_mapping
 from contacts_tui.importer.json_file import _json_items, _json_records
 from contacts_tui.importer.shared import (
     ContactDraft,
@@ -35,7 +36,7 @@ from contacts_tui.importer.shared import (
     Unreadable,
     shown,
 )
-from contacts_tui.importer.vcard_file import _scan_vcards, _vcard_records
+from contacts_tui.importer.vcard_file import _jcard_records, _scan_vcards, _vcard_records
 from contacts_tui.safe_text import display_safe
 
 __all__ = [
@@ -58,7 +59,7 @@ __all__ = [
 ]
 
 FORMATS = ("csv", "json", "vcard")
-FORMAT_NAMES = {"csv": "CSV", "json": "JSON", "vcard": "vCard (3.0 or 4.0)"}
+FORMAT_NAMES = {"csv": "CSV", "json": "JSON", "vcard": "vCard (2.1 to 4.0)"}
 EXTENSIONS = {".csv": "csv", ".json": "json", ".vcf": "vcard", ".vcard": "vcard"}
 CHUNK_SIZE = 1 << 20
 """Bytes read at a time: the checks and the JSON reader never hold more than this (plus
@@ -75,29 +76,43 @@ class ImportSource:
     """A checked file: its format, how many records it holds, and notes for the user."""
 
     path: Path
-    fmt: str
+    fmt: str  # csv, json, vcard, or jcard (a JSON file of jCards, found by its content)
     total: int
     notes: tuple[str, ...] = ()  # e.g. the CSV columns that are not imported
+    encoding: str = "utf-8"
+    mapping: tuple[tuple[str, str], ...] = ()  # CSV column -> field, from --map
 
     @property
     def name(self) -> str:
         return self.path.name
 
     def records(self) -> Iterator[RawContact | Unreadable]:
-        """Each record of the file in order, read as a stream."""
-        with _open_text(self.path) as text:
+        """Each record of the file in order, read as a stream (a jCard file: whole)."""
+        with _open_text(self.path, self.encoding, self.fmt) as text:
             if self.fmt == "csv":
-                yield from _csv_records(text, self.name)
+                yield from _csv_records(text, self.name, dict(self.mapping))
             elif self.fmt == "json":
                 yield from _json_records(text, self.name, CHUNK_SIZE)
+            elif self.fmt == "jcard":
+                yield from _jcard_records(text, self.name)
             else:
-                yield from _vcard_records(text)
+                yield from _vcard_records(text, self.encoding)
 
 
-def open_source(path: Path | str, fmt: str | None = None) -> ImportSource:
+_JCARD_START = re.compile(r'\s*\[\s*(?:\[\s*)?"vcard"', re.IGNORECASE)
+
+
+def open_source(
+    path: Path | str,
+    fmt: str | None = None,
+    *,
+    encoding: str | None = None,
+    mapping: dict[str, str] | None = None,
+) -> ImportSource:
     """Check the whole file and count its records; ImportFileError if it cannot be imported.
 
-    `fmt` None: from the extension.
+    `fmt` None: from the extension. `encoding` None: from its byte-order mark, else UTF-8,
+    else detected. `mapping`: CSV column name -> field, over what the header says.
     """
     path = Path(path).expanduser()
     name = display_safe(path.name)
@@ -110,18 +125,30 @@ def open_source(path: Path | str, fmt: str | None = None) -> ImportSource:
         )
     if fmt not in FORMATS:
         raise ImportFileError(f"Unknown format {fmt!r}; use one of {', '.join(FORMATS)}.")
-    _check_text(path)
+    encoding = _check_text(path, encoding)
+    mapping = check_mapping(mapping or {})
     try:
-        with _open_text(path) as text:
+        with _open_text(path, encoding, fmt) as text:
+            if fmt == "json" and _JCARD_START.match(text.read(200)):
+                fmt = "jcard"  # RFC 7095: a vCard written as JSON
+            text.seek(0)
             if fmt == "csv":
-                total, notes = _scan_csv(text, name)
+                total, notes = _scan_csv(text, name, mapping)
             elif fmt == "json":
                 total, notes = sum(1 for _ in _json_items(text, name, CHUNK_SIZE)), ()
+            elif fmt == "jcard":
+                total, notes = sum(1 for _ in _jcard_records(text, name)), ()
             else:
                 total, notes = _scan_vcards(text, name)
     except OSError as error:
         raise ImportFileError(f"Cannot read {name}: {_reason(error)}.") from None
-    return ImportSource(path, fmt, total, notes)
+    except UnicodeDecodeError:
+        raise ImportFileError(
+            f"{name} is not {encoding} text; give its encoding with --encoding."
+        ) from None
+    if encoding not in ("utf-8", "utf-8-sig"):
+        notes = (f"Read as {encoding} text.", *notes)
+    return ImportSource(path, fmt, total, notes, encoding, tuple(mapping.items()))
 
 
 def _reason(error: OSError) -> str:
@@ -146,39 +173,96 @@ def _check_file(path: Path) -> None:
         raise ImportFileError(f"You are not allowed to read {where}.")
 
 
-def _check_text(path: Path) -> None:
-    """Refuse a binary, non-UTF-8 or empty file, reading it a chunk at a time."""
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+
+def _check_text(path: Path, encoding: str | None = None) -> str:
+    """The file's encoding; ImportFileError for a binary, empty or undecodable file.
+
+    A byte-order mark says it (UTF-8, UTF-16, UTF-32: Outlook and Excel write them);
+    else the file is UTF-8 when every byte of it is, and otherwise its encoding is
+    detected (windows-1252, Shift_JIS…). `encoding` (the user's --encoding) overrides.
+    The file is read a chunk at a time.
+    """
     name = display_safe(path.name)
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    line = 1
-    has_text = False
     try:
         with open(path, "rb") as data:
-            first = True
+            head = data.read(4)
+    except OSError as error:
+        raise ImportFileError(f"Cannot read {name}: {_reason(error)}.") from None
+    if encoding is None:
+        encoding = next((e for bom, e in _BOMS if head.startswith(bom)), None)
+    if encoding is not None:
+        try:
+            codecs.lookup(encoding)
+        except LookupError:
+            raise ImportFileError(f"{display_safe(encoding)} is not an encoding we know.") from None
+        _check_decodes(path, encoding)
+        return encoding
+    try:
+        _check_decodes(path, "utf-8")
+        return "utf-8"
+    except _NotDecodable:
+        pass
+    from charset_normalizer import from_path  # only for a file that is not UTF-8
+
+    results = from_path(path)
+    best = results.best()
+    if best is not None:
+        # A short file often reads equally well in several; then the one most files are
+        # in (Excel and Outlook on Western Windows write cp1252) is the better guess.
+        tied = {
+            m.encoding for m in results if (m.chaos, m.coherence) == (best.chaos, best.coherence)
+        }
+        if "cp1252" in tied:
+            return "cp1252"
+    if best is None:
+        raise ImportFileError(
+            f"{name} is not text in an encoding we can recognise; save it as UTF-8, or "
+            "give its encoding with --encoding."
+        )
+    return best.encoding
+
+
+class _NotDecodable(ImportFileError):
+    pass
+
+
+def _check_decodes(path: Path, encoding: str) -> None:
+    name = display_safe(path.name)
+    decoder = codecs.getincrementaldecoder(encoding)()
+    line = 1
+    has_text = False
+    wide = encoding.startswith(("utf-16", "utf-32"))
+    try:
+        with open(path, "rb") as data:
             while chunk := data.read(CHUNK_SIZE):
-                if first and chunk.startswith(codecs.BOM_UTF8):
-                    chunk = chunk[len(codecs.BOM_UTF8) :]
-                first = False
-                if b"\x00" in chunk:
+                if not wide and b"\x00" in chunk:
                     raise ImportFileError(
                         f"{name} is not a text file (it holds binary data); "
                         "export the contacts as CSV, JSON or vCard and import that file."
                     )
                 try:
-                    decoder.decode(chunk)
+                    text = decoder.decode(chunk)
                 except UnicodeDecodeError as error:
                     line += chunk[: max(error.start, 0)].count(b"\n")
-                    raise ImportFileError(
-                        f"{name} is not UTF-8 text (line {line} has a byte that is not "
-                        "UTF-8); save it as UTF-8 and import it again."
+                    raise _NotDecodable(
+                        f"{name} is not {encoding} text (line {line} has a byte that is not "
+                        f"{encoding}); save it as UTF-8 and import it again."
                     ) from None
-                line += chunk.count(b"\n")
-                has_text = has_text or bool(chunk.strip())
+                line += text.count("\n")
+                has_text = has_text or bool(text.strip("\ufeff \t\r\n"))
             try:
                 decoder.decode(b"", final=True)
             except UnicodeDecodeError:
-                raise ImportFileError(
-                    f"{name} is not UTF-8 text (it ends in the middle of a character); "
+                raise _NotDecodable(
+                    f"{name} is not {encoding} text (it ends in the middle of a character); "
                     "save it as UTF-8 and import it again."
                 ) from None
     except OSError as error:
@@ -187,6 +271,10 @@ def _check_text(path: Path) -> None:
         raise ImportFileError(f"{name} is empty: there is nothing to import.")
 
 
-def _open_text(path: Path) -> TextIO:
+def _open_text(path: Path, encoding: str = "utf-8", fmt: str = "csv") -> TextIO:
     # utf-8-sig: a byte-order mark (Excel writes one) is not part of the first column's name.
-    return open(path, encoding="utf-8-sig", newline="")
+    if encoding.replace("_", "-").lower() in ("utf-8", "utf8"):
+        encoding = "utf-8-sig"
+    # CSV: newline="" so that a line break inside a quoted cell stays one. vCard: any line
+    # end is one (iOS writes CR CR LF: with newline="" that was a line of its own).
+    return open(path, encoding=encoding, newline="" if fmt == "csv" else None)

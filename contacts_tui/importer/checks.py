@@ -1,30 +1,89 @@
-"""Check a contact read from a file as the app checks typing: `check_contact`."""
+"""Check a contact read from a file as the app checks typing: `check_contact`.
+
+Nothing from the file is lost without a word: a value that cannot be stored (a country
+nobody knows, a phone with too few digits, a stage this workspace does not have) is left
+out of its field, reported with the field and why, and written verbatim into the
+contact's notes; the contact comes in with every other value. `strict` turns any such
+value into the whole contact's rejection instead, as imports used to be.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from contacts_tui.importer.shared import ContactDraft, RawContact, RowRejected, _json_kind, shown
+from contacts_tui.importer.shared import (
+    ContactDraft,
+    RawContact,
+    RowRejected,
+    ValueReport,
+    _json_kind,
+    shown,
+)
 from contacts_tui.lifecycle import LifecycleConfig, Template
-from contacts_tui.validation import ValidationError, clean_text, normalize_scoring
+from contacts_tui.safe_text import display_safe
+from contacts_tui.store.models import PROFILE_COLUMNS
+from contacts_tui.validation import (
+    NOTES_MAX_LENGTH,
+    ValidationError,
+    clean_notes,
+    clean_text,
+    normalize_country,
+    normalize_profile_field,
+    normalize_scoring,
+    read_phone,
+)
 
 if TYPE_CHECKING:
     from contacts_tui.services import ContactService
 
+_T = TypeVar("_T")
+
 TENANT_WIDE_NAMES = ("tenant-wide", "tenant wide")
 """How our export writes "no company" in CSV (`Tenant-Wide`)."""
 
+_LABELS = {
+    "email": "E-mail",
+    "phone": "Phone",
+    "address": "Address",
+    "bank_account": "Bank account",
+}
+_PROFILE_LABELS = {
+    "job_title": "Job title",
+    "department": "Department",
+    "website": "Website",
+    "birthday": "Birthday",
+    "nickname": "Nickname",
+}
 
-def _text(raw: RawContact, key: str, label: str, *, required: bool = False) -> str:
+
+class _Value(Exception):
+    """One value cannot be stored: (label, value verbatim, why)."""
+
+    def __init__(self, label: str, value: object, reason: str) -> None:
+        super().__init__(reason)
+        self.report = ValueReport(label, _verbatim(value), reason.rstrip("."))
+
+
+def _verbatim(value: object) -> str:
+    if isinstance(value, dict):
+        return "; ".join(str(v) for k, v in value.items() if k != "primary" and v not in ("", None))
+    if isinstance(value, list):
+        return "; ".join(map(str, value))
+    return "" if value is None else str(value)
+
+
+def _text(raw: RawContact, key: str, label: str) -> str:
     value = raw.fields.get(key)
     if value is None:
-        value = ""
+        return ""
     if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-        raise RowRejected(f"{label} must be text, not {_json_kind(value)}")
+        raise _Value(label, value, f"{label} must be text, not {_json_kind(value)}")
     try:
-        return clean_text(str(value), field=label, required=required)
+        return clean_text(str(value), field=label)
     except ValidationError as error:
-        raise RowRejected(str(error)) from None
+        raise _Value(label, value, str(error)) from None
 
 
 def _from_list(typed: str, choices: tuple[str, ...], label: str) -> str:
@@ -33,9 +92,7 @@ def _from_list(typed: str, choices: tuple[str, ...], label: str) -> str:
         return ""
     match = next((c for c in choices if c.casefold() == typed.casefold()), None)
     if match is None:
-        raise RowRejected(
-            f"{label} {shown(typed)} is not in the list; use one of: " + ", ".join(choices)
-        )
+        raise _Value(label, typed, f"not in the list; use one of: {', '.join(choices)}")
     return match
 
 
@@ -47,13 +104,11 @@ def _template(config: LifecycleConfig, typed: str) -> Template:
         if wanted in (template.key.casefold(), template.name.casefold()):
             return template
     names = ", ".join(t.name for t in config.templates)
-    raise RowRejected(f"Lifecycle {shown(typed)} is not one of: {names}")
+    raise _Value("Lifecycle", typed, f"not one of: {names}")
 
 
-def _step(template: Template, raw: RawContact) -> tuple[str, bool]:
+def _step(template: Template, typed: list[str]) -> tuple[str, bool]:
     """(step key, closed) from stage_key or stage, by key or name; the first step if blank."""
-    typed = [_text(raw, key, "Stage") for key in ("stage_key", "stage")]
-    typed = [t for t in typed if t]
     if not typed:
         return template.first_step.key, template.first_step.is_closed
     for wanted in (t.casefold() for t in typed):
@@ -61,9 +116,10 @@ def _step(template: Template, raw: RawContact) -> tuple[str, bool]:
             if wanted in (step.key.casefold(), step.name.casefold()):
                 return step.key, step.is_closed
     names = ", ".join(step.name for step in template.steps())
-    raise RowRejected(
-        f"Stage {shown(typed[-1])} is not a step of the lifecycle {shown(template.name)}; "
-        f"use one of: {names}"
+    raise _Value(
+        "Stage",
+        typed[-1],
+        f"not a step of the lifecycle {shown(template.name)}; use one of: {names}",
     )
 
 
@@ -72,111 +128,279 @@ def _scoring(raw: RawContact, config: LifecycleConfig) -> int | None:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     if isinstance(value, bool) or not isinstance(value, (str, int, type(None))):
-        raise RowRejected(f"Scoring must be a whole number, not {_json_kind(value)}")
+        raise _Value("Scoring", value, f"must be a whole number, not {_json_kind(value)}")
     try:
         return normalize_scoring(value, config.scoring_min, config.scoring_max)
     except ValidationError as error:
-        raise RowRejected(f"Scoring {shown(value)}: {error}") from None
+        raise _Value("Scoring", value, str(error)) from None
 
 
-def _name(raw: RawContact) -> str:
-    name = _text(raw, "name", "Name")
-    if not name:
-        first = _text(raw, "first_name", "First name")
-        last = _text(raw, "last_name", "Last name")
-        name = " ".join(p for p in (first, last) if p)
-    if not name:
-        raise RowRejected("Name is required (the name is blank)")
-    return name
+class _Checker:
+    """The checks of one contact, collecting the values that cannot be stored."""
 
+    def __init__(self, raw: RawContact, service: ContactService, strict: bool) -> None:
+        self.raw = raw
+        self.service = service
+        self.strict = strict
+        self.reports: list[ValueReport] = []
 
-_LABELS = {
-    "email": ("E-mail", "email"),
-    "phone": ("Phone number", "number"),
-    "address": ("Address", "address"),
-    "bank_account": ("Bank account", "name"),
-}
+    def kept(self, problem: _Value) -> None:
+        if self.strict:
+            raise RowRejected(str(problem.report))
+        self.reports.append(problem.report)
 
+    def value(self, check: Callable[[], _T], fallback: _T) -> _T:
+        """check(), or `fallback` when its value cannot be stored (reported)."""
+        try:
+            return check()
+        except _Value as problem:
+            self.kept(problem)
+            return fallback
 
-def _records(
-    service: ContactService, raw: RawContact, kind: str, records: list[dict[str, Any]]
-) -> list[tuple[dict[str, str], bool]]:
-    """Each record validated as the Details tab does: (clean values, primary), no repeats."""
-    label, main = _LABELS[kind]
-    choices: tuple[str, ...] = ()
-    if kind != "bank_account":
-        picklist = {"email": "email_types", "phone": "phone_types", "address": "address_types"}
-        choices = getattr(service.config.picklists, picklist[kind])
-    checked: list[tuple[dict[str, str], bool]] = []
-    seen: set[str] = set()
-    for record in records:
+    # ----- the name ---------------------------------------------------------------------
+
+    def name(self, company: str) -> str:
+        """FN, else N (first and last name), else the company, else the e-mail."""
+        raw = self.raw
+        name = self.value(lambda: _text(raw, "name", "Name"), "")
+        if not name:
+            first = self.value(lambda: _text(raw, "first_name", "First name"), "")
+            last = self.value(lambda: _text(raw, "last_name", "Last name"), "")
+            name = " ".join(p for p in (first, last) if p)
+        if not name:
+            name = company
+        if not name:
+            for record in raw.emails:
+                try:
+                    name = clean_text(str(record.get("email", "")), field="Name")
+                except ValidationError:
+                    continue
+                if name:
+                    break
+        if not name:
+            raise RowRejected(
+                "Name is required (the record has no name, company or e-mail to name it by)"
+            )
+        return name
+
+    # ----- e-mails, phones, addresses, bank accounts ------------------------------------
+
+    def records(self, kind: str, records: list[dict[str, Any]], region: str = "") -> list:
+        """Each record validated as the Details tab does: (clean values, primary), no repeats.
+
+        A record with a bad value is left out and reported (the others stay).
+        """
+        label = _LABELS[kind]
+        choices: tuple[str, ...] = ()
+        if kind != "bank_account":
+            picklist = {"email": "email_types", "phone": "phone_types", "address": "address_types"}
+            choices = getattr(self.service.config.picklists, picklist[kind])
+        checked: list[tuple[dict[str, str], bool]] = []
+        seen: set[str] = set()
+        for record in records:
+            try:
+                clean = self.record(kind, label, record, choices, region)
+            except _Value as problem:
+                self.kept(problem)
+                continue
+            key = clean.get("email", clean.get("number", clean.get("iban", ""))).casefold()
+            if kind == "address":
+                key = "\n".join(clean[k].casefold() for k in sorted(clean))
+            if key in seen:
+                continue  # the same value twice on one card: keep the first
+            seen.add(key)
+            checked.append((clean, bool(record.get("primary"))))
+        return checked
+
+    def record(
+        self,
+        kind: str,
+        label: str,
+        record: dict[str, Any],
+        choices: tuple[str, ...],
+        region: str,
+    ) -> dict[str, str]:
         values = {}
         for key, value in record.items():
             if key == "primary":
                 continue
             if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-                raise RowRejected(f"{label} {key} must be text, not {_json_kind(value)}")
+                raise _Value(label, record, f"{key} must be text, not {_json_kind(value)}")
             values[key] = str(value)
         kind_name = values.get("type", "")
-        if raw.guessed_types and kind_name:
+        if self.raw.guessed_types and kind_name:
             # A type from a column name or a vCard TYPE: kept only where the picklist has it.
             values["type"] = next((c for c in choices if c.casefold() == kind_name.casefold()), "")
-        try:
-            clean = service.validate_record(kind, values).values
-        except ValidationError as error:
-            raise RowRejected(f"{label} {shown(values.get(main, ''))}: {error}") from None
-        key = clean.get("email", clean.get("number", clean.get("iban", ""))).casefold()
         if kind == "address":
-            key = "\n".join(clean[k].casefold() for k in sorted(clean) if k != "type")
-        if key in seen:
-            continue  # the same e-mail twice on one card: keep the first
-        seen.add(key)
-        checked.append((clean, bool(record.get("primary"))))
-    return checked
+            # macOS and Gmail write a street on several lines: one line, parts kept.
+            for key in ("address", "locality", "city"):
+                if key in values:
+                    values[key] = ", ".join(
+                        p.strip() for p in values[key].splitlines() if p.strip()
+                    )
+        if kind == "phone":
+            return self.phone(values, record, region)
+        try:
+            return self.service.validate_record(kind, values).values
+        except ValidationError as error:
+            raise _Value(label, record, str(error)) from None
+
+    def phone(self, values: dict[str, str], record: dict[str, Any], region: str) -> dict[str, str]:
+        typed = values.get("number", "")
+        choices = self.service.config.picklists.phone_types
+        phone_type = values.get("type", "")
+        if phone_type:
+            match = next((c for c in choices if c.casefold() == phone_type.casefold()), None)
+            if match is None:
+                raise _Value("Phone", record, f"{shown(phone_type)} is not a phone type")
+            phone_type = match
+        try:
+            number, certain = read_phone(typed, region, self.service.config.default_phone_region)
+            # Our JSON export has the number as it was first typed, too.
+            typed = clean_text(values.get("typed") or typed, field="Number")
+        except ValidationError as error:
+            raise _Value("Phone", record, str(error)) from None
+        if not certain:
+            # Kept as written, and said so: the country would be a guess, not the file's.
+            self.kept(
+                _Value(
+                    "Phone",
+                    typed,
+                    "stored as written: no country code, and no address country to read it by",
+                )
+            )
+        return {"number": number, "typed": typed, "type": phone_type}
+
+    # ----- the profile fields -----------------------------------------------------------
+
+    def profile(self) -> dict[str, str]:
+        profile: dict[str, str] = {}
+        for key, label in _PROFILE_LABELS.items():
+            value = self.raw.fields.get(key)
+            if value in (None, ""):
+                continue
+            try:
+                profile[key] = normalize_profile_field(key, str(value))
+            except ValidationError as error:
+                self.kept(_Value(label, value, str(error)))
+        return profile
+
+    def notes(self, ref_text: str) -> str:
+        """The file's own notes, then each value that could not be stored, verbatim."""
+        own = self.raw.fields.get("notes")
+        try:
+            notes = clean_notes(str(own)) if own not in (None, "") else ""
+        except ValidationError:
+            notes = clean_notes(display_safe(own))
+        for label, value, reason in self.raw.unread:
+            self.reports.append(ValueReport(label, value, reason))
+        if not self.reports:
+            return notes
+        lines = [f"Not stored in a field on import ({ref_text}):"]
+        for report in self.reports:
+            value = display_safe(report.value.replace("\n", " / "))
+            lines.append(f"- {report.field}: {value} ({report.reason})")
+        block = "\n".join(lines)
+        text = f"{notes}\n\n{block}" if notes else block
+        if len(text) > NOTES_MAX_LENGTH:
+            text = text[: NOTES_MAX_LENGTH - 1] + "…"
+        return text
 
 
-def _with_one_primary(records: list[tuple[dict[str, str], bool]]) -> list[tuple[dict, bool]]:
+def _with_one_primary(records: list[tuple[dict, bool]]) -> list[tuple[dict, bool]]:
     """The first record marked primary stays primary, else the first one (as the app does)."""
     chosen = next((n for n, (_, primary) in enumerate(records) if primary), 0)
     return [(values, n == chosen) for n, (values, _) in enumerate(records)]
 
 
-def check_contact(raw: RawContact, service: ContactService) -> ContactDraft:
-    """Validate every value of a record as typing it in the app would; RowRejected if any
-    is bad (the message names the field, the value and why)."""
+def _address_region(raw: RawContact) -> str:
+    """The country of the record's first address that names one: its national phones'."""
+    for address in raw.addresses:
+        try:
+            country = normalize_country(str(address.get("country") or ""))
+        except ValidationError:
+            continue
+        if country:
+            return country
+    return ""
+
+
+def check_contact(
+    raw: RawContact, service: ContactService, *, strict: bool = False, file_name: str = ""
+) -> ContactDraft:
+    """Validate every value of a record as typing it in the app would.
+
+    A value that cannot be stored is reported (`ContactDraft.reports`) and kept in the
+    notes; with `strict`, RowRejected instead. RowRejected also when nothing names the
+    contact.
+    """
     config = service.config
-    name = _name(raw)
-    full_name = _text(raw, "full_name", "Full name")
-    company = _text(raw, "company", "Company")
+    check = _Checker(raw, service, strict)
+    company = check.value(lambda: _text(raw, "company", "Company"), "")
     if company.casefold() in TENANT_WIDE_NAMES:
         company = ""
-    template = _template(config, _text(raw, "lifecycle", "Lifecycle"))
-    stage, closed = _step(template, raw)
+    name = check.name(company)
+    full_name = check.value(lambda: _text(raw, "full_name", "Full name"), "")
+    template_key = raw.fields.get("lifecycle_key")
+    if template_key and config.template(str(template_key)) is not None:
+        template = config.template(str(template_key))
+    else:
+        template = check.value(
+            lambda: _template(config, _text(raw, "lifecycle", "Lifecycle")), config.default
+        )
+    stages = [
+        t
+        for t in (
+            check.value(lambda k=k: _text(raw, k, "Stage"), "") for k in ("stage_key", "stage")
+        )
+        if t
+    ]
+    first = template.first_step
+    stage, closed = check.value(lambda: _step(template, stages), (first.key, first.is_closed))
     picklists = config.picklists
-    segmentation = _from_list(
-        _text(raw, "segmentation", "Segmentation"), picklists.segmentation, "Segmentation"
+    segmentation = check.value(
+        lambda: _from_list(
+            _text(raw, "segmentation", "Segmentation"), picklists.segmentation, "Segmentation"
+        ),
+        "",
     )
-    reason_code = _from_list(
-        _text(raw, "reason_code", "Reason code"), picklists.reason_codes, "Reason code"
+    reason_code = check.value(
+        lambda: _from_list(
+            _text(raw, "reason_code", "Reason code"), picklists.reason_codes, "Reason code"
+        ),
+        "",
     )
-    scoring = _scoring(raw, config)
+    scoring = check.value(lambda: _scoring(raw, config), None)
     accounts: list[str] = []
     for account in raw.fields.get("accounts", ()):
-        if not isinstance(account, str):
-            raise RowRejected(f"Assigned accounts must be names, not {_json_kind(account)}")
         try:
+            if not isinstance(account, str):
+                raise _Value("Account", account, f"must be a name, not {_json_kind(account)}")
             account = clean_text(account, field="Account name")
         except ValidationError as error:
-            raise RowRejected(str(error)) from None
+            check.kept(_Value("Account", account, str(error)))
+            continue
+        except _Value as problem:
+            check.kept(problem)
+            continue
         if account and account not in accounts:
             accounts.append(account)
     archived = raw.fields.get("archived", False)
     if not isinstance(archived, bool):
-        raise RowRejected(f"archived must be true or false, not {_json_kind(archived)}")
-    emails = _with_one_primary(_records(service, raw, "email", raw.emails))
-    phones = _with_one_primary(_records(service, raw, "phone", raw.phones))
-    addresses = _with_one_primary(_records(service, raw, "address", raw.addresses))
-    banks = _records(service, raw, "bank_account", raw.bank_accounts)
+        check.kept(_Value("Archived", archived, "must be true or false"))
+        archived = False
+    region = _address_region(raw)
+    emails = _with_one_primary(check.records("email", raw.emails))
+    phones = _with_one_primary(check.records("phone", raw.phones, region))
+    addresses = _with_one_primary(check.records("address", raw.addresses))
+    banks = check.records("bank_account", raw.bank_accounts)
+    profile = check.profile()
+    where = f"{file_name}, {raw.ref}" if file_name else raw.ref
+    notes = check.notes(where)
+    if notes:
+        profile["notes"] = notes
+    uid = raw.fields.get("uid")
+    history, stamps, document_rows = _our_history(raw, check)
     return ContactDraft(
         ref=raw.ref,
         name=name,
@@ -194,4 +418,57 @@ def check_contact(raw: RawContact, service: ContactService) -> ContactDraft:
         phones=tuple((v["number"], v["typed"], v["type"], primary) for v, primary in phones),
         addresses=tuple({**v, "is_primary": primary} for v, primary in addresses),
         bank_accounts=tuple((v["name"], v["iban"], v["bic"]) for v, _ in banks),
+        profile=tuple((k, profile[k]) for k in PROFILE_COLUMNS if profile.get(k)),
+        reports=tuple(check.reports),
+        uid=str(uid) if isinstance(uid, (str, int)) and not isinstance(uid, bool) else "",
+        documents=tuple(raw.documents),
+        history=history,
+        stamps=stamps,
+        document_rows=document_rows,
     )
+
+
+def _stamp(value: object) -> str:
+    """An ISO time of our export (2026-11-30T09:15:00Z) as the database keeps it."""
+    if not isinstance(value, str):
+        raise ValueError(value)
+    moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC).replace(tzinfo=None)
+    return str(moment)
+
+
+def _our_history(raw: RawContact, check: _Checker) -> tuple[tuple, tuple | None, tuple]:
+    """Stage history, who created and changed it when, and documents, from our JSON export."""
+    history = []
+    for entry in raw.fields.get("stage_history") or ():
+        try:
+            history.append(
+                (
+                    str(entry.get("from") or ""),
+                    str(entry["to"]),
+                    _stamp(entry["at"]),
+                    str(entry.get("by") or ""),
+                )
+            )
+        except (AttributeError, KeyError, TypeError, ValueError):
+            check.kept(_Value("Stage history", entry, "not a stage change of our export"))
+    stamps = None
+    fields = raw.fields
+    if fields.get("created_at") and fields.get("updated_at"):
+        try:
+            version = fields.get("version")
+            stamps = (
+                _stamp(fields["created_at"]),
+                str(fields.get("created_by") or ""),
+                _stamp(fields["updated_at"]),
+                str(fields.get("updated_by") or ""),
+                version if isinstance(version, int) and version > 0 else 1,
+            )
+        except ValueError:
+            check.kept(_Value("Created at", fields["created_at"], "not a time"))
+    documents = []
+    for entry in fields.get("documents") or ():
+        if isinstance(entry, dict) and isinstance(entry.get("sha256"), str):
+            documents.append(entry)
+    return tuple(history), stamps, tuple(documents)

@@ -1,15 +1,29 @@
-"""Read a CSV file: our export's columns, and the names other CRMs and address books use."""
+"""Read a CSV file: our export's columns, and those of the address books people leave.
+
+Google Contacts (`E-mail 1 - Value`, `Address 1 - Street`…), Outlook (`E-mail 2
+Address`, `Business Street`…), Thunderbird (`Secondary Email`, `Work City`…), HubSpot
+and LinkedIn exports are recognised from their header, whatever the delimiter (sniffed:
+comma, semicolon, tab or bar) and after a preamble (LinkedIn starts with `Notes:` and a
+paragraph). `--map 'Column=field'` reads any other column as a field. A column with no
+field here is not dropped: its values go to the contact's notes, and the file's notes
+say which columns those are.
+"""
 
 from __future__ import annotations
 
 import csv
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import TextIO
 
 from contacts_tui.csv_guard import unguard
 from contacts_tui.importer.shared import ImportFileError, RawContact, Unreadable
 from contacts_tui.safe_text import display_safe
+
+_DELIMITERS = ",;\t|"
+_PREAMBLE_LINES = 20
+"""Lines looked at for the header: LinkedIn's export has a few lines of notes first."""
 
 
 def _header_key(name: str) -> str:
@@ -17,9 +31,11 @@ def _header_key(name: str) -> str:
     return re.sub(r"[^0-9a-z]", "", name.casefold())
 
 
-# What each header means, after _header_key: our export's names first, then the names
-# other CRMs and address books (Outlook, Google, HubSpot, Salesforce) use for the same.
-# The second value is the type a phone or e-mail column implies.
+# What each header means, after _header_key: (field, type). The field is a contact
+# field, or email/phone, or an address part (address, city, state, zip_code, country,
+# locality, extended, po_box); the type is what a phone or e-mail column implies.
+# Our export's names first, then those of Outlook, Thunderbird, Google, HubSpot,
+# LinkedIn and others for the same thing.
 CSV_COLUMNS: dict[str, tuple[str, str]] = {
     "name": ("name", ""),
     "contactname": ("name", ""),
@@ -32,7 +48,13 @@ CSV_COLUMNS: dict[str, tuple[str, str]] = {
     "surname": ("last_name", ""),
     "email": ("email", ""),
     "emailaddress": ("email", ""),
+    "mail": ("email", ""),
     "primaryemail": ("email", ""),
+    "secondaryemail": ("email", ""),
+    "otheremails": ("email", ""),  # our plain export: the others after the primary
+    "othernumbers": ("phone", ""),
+    "email2address": ("email", ""),
+    "email3address": ("email", ""),
     "workemail": ("email", "Business"),
     "businessemail": ("email", "Business"),
     "homeemail": ("email", "Personal"),
@@ -44,20 +66,44 @@ CSV_COLUMNS: dict[str, tuple[str, str]] = {
     "primaryphone": ("phone", ""),
     "mobile": ("phone", "Mobile"),
     "mobilephone": ("phone", "Mobile"),
+    "mobilephonenumber": ("phone", "Mobile"),
     "mobilenumber": ("phone", "Mobile"),
     "cell": ("phone", "Mobile"),
     "cellphone": ("phone", "Mobile"),
     "workphone": ("phone", "Office"),
     "businessphone": ("phone", "Office"),
+    "businessphone2": ("phone", "Office"),
     "officephone": ("phone", "Office"),
+    "companymainphone": ("phone", "Office"),
     "homephone": ("phone", "Home"),
+    "homephone2": ("phone", "Home"),
+    "otherphone": ("phone", ""),
     "fax": ("phone", "Fax"),
+    "faxnumber": ("phone", "Fax"),
+    "businessfax": ("phone", "Fax"),
+    "homefax": ("phone", "Fax"),
     "company": ("company", ""),
     "companyname": ("company", ""),
     "organization": ("company", ""),
     "organisation": ("company", ""),
+    "organizationname": ("company", ""),
+    "jobtitle": ("job_title", ""),
+    "title": ("job_title", ""),
+    "position": ("job_title", ""),
+    "organizationtitle": ("job_title", ""),
+    "department": ("department", ""),
+    "organizationdepartment": ("department", ""),
+    "website": ("website", ""),
+    "websiteurl": ("website", ""),
+    "webpage": ("website", ""),
+    "webpage1": ("website", ""),
+    "url": ("website", ""),
+    "birthday": ("birthday", ""),
+    "dateofbirth": ("birthday", ""),
+    "nickname": ("nickname", ""),
+    "notes": ("notes", ""),
+    "note": ("notes", ""),
     "stage": ("stage", ""),
-    "lifecyclestage": ("stage", ""),
     "lifecycle": ("lifecycle", ""),
     "segmentation": ("segmentation", ""),
     "segment": ("segmentation", ""),
@@ -68,6 +114,7 @@ CSV_COLUMNS: dict[str, tuple[str, str]] = {
     "reason": ("reason_code", ""),
     "assignedaccounts": ("accounts", ""),
     "accounts": ("accounts", ""),
+    "uid": ("uid", ""),
     "address": ("address", ""),
     "street": ("address", ""),
     "streetaddress": ("address", ""),
@@ -76,11 +123,13 @@ CSV_COLUMNS: dict[str, tuple[str, str]] = {
     "state": ("state", ""),
     "region": ("state", ""),
     "province": ("state", ""),
+    "stateregion": ("state", ""),
     "zip": ("zip_code", ""),
     "zipcode": ("zip_code", ""),
     "postalcode": ("zip_code", ""),
     "postcode": ("zip_code", ""),
     "country": ("country", ""),
+    "countryregion": ("country", ""),
     "locality": ("locality", ""),
     "district": ("locality", ""),
     # Written by our export and worked out again on import: read, not used.
@@ -89,58 +138,240 @@ CSV_COLUMNS: dict[str, tuple[str, str]] = {
     "category": ("", ""),
     "updated": ("", ""),
 }
-_ADDRESS_COLUMNS = ("address", "city", "state", "zip_code", "country", "locality")
+
+# Address columns named by where the address is: Outlook's `Business Street`,
+# Thunderbird's `Home Address 2`, `Work ZipCode`.
+_ADDRESS_PARTS = {
+    "street": "address",
+    "street2": "extended",
+    "street3": "extended",
+    "address": "address",
+    "address2": "extended",
+    "city": "city",
+    "state": "state",
+    "postalcode": "zip_code",
+    "zipcode": "zip_code",
+    "country": "country",
+    "countryregion": "country",
+    "pobox": "po_box",
+}
+_PLACES = {"business": "Office", "work": "Office", "home": "Personal", "other": ""}
+_ADDRESS_FIELDS = ("address", "extended", "po_box", "city", "state", "zip_code", "country")
+
+# Google Contacts: `E-mail 1 - Value`, `Phone 2 - Label`, `Address 1 - Postal Code`,
+# `Organization 1 - Title` (its older export says Type for Label).
+_GOOGLE_COLUMN = re.compile(
+    r"(e-?mail|phone|address|organization|website) (\d+) - (.+)", re.IGNORECASE
+)
+_GOOGLE_PARTS = {
+    "value": "value",
+    "label": "label",
+    "type": "label",
+    "street": "address",
+    "extendedaddress": "extended",
+    "pobox": "po_box",
+    "city": "city",
+    "region": "state",
+    "postalcode": "zip_code",
+    "country": "country",
+    "name": "company",
+    "title": "job_title",
+    "department": "department",
+}
+_GOOGLE_TYPES = {
+    "email": {"work": "Business", "home": "Personal"},
+    "phone": {"work": "Office", "home": "Home", "mobile": "Mobile"},
+    "address": {"work": "Office", "home": "Personal"},
+}
+_GOOGLE_SEPARATOR = " ::: "  # several values in one cell
+_SEVERAL = re.compile(r"\s*(?: ::: |;)\s*")  # Google's separator, or our export's "; "
+
+# Columns of other products that say nothing a person would miss (or repeat another).
+_QUIET = {
+    "emailtype",
+    "emaildisplayname",
+    "email2type",
+    "email2displayname",
+    "email3type",
+    "email3displayname",
+    "fileas",
+    "createdate",
+    "connectedon",
+    "recordid",
+    "labels",
+    "photo",
+    "addressformatted",
+    "lastmodifieddate",
+}
+_HUBSPOT_KEYS = {"recordid", "contactowner", "leadstatus"}
 
 
-def _csv_layout(header: list[str], name: str) -> tuple[list[tuple[str, str]], tuple[str, ...]]:
-    """What each column holds, and notes on the columns that are not imported."""
-    layout = [CSV_COLUMNS.get(_header_key(h), (None, "")) for h in header]
-    fields = {f for f, _ in layout}
-    if not fields & {"name", "first_name", "last_name"}:
+@dataclass(frozen=True)
+class Column:
+    """What one column of the file is read as."""
+
+    field: str  # a contact field, "email", "phone", an address part, "" (read, not used)
+    kind: str = ""  # the type of the e-mail, phone or address
+    slot: str = ""  # columns of one e-mail, phone or address share a slot
+    part: str = ""  # "value" or "label" of a Google e-mail/phone; an address part
+    header: str = ""  # as the file names it (unknown columns go to the notes by it)
+    unknown: bool = False
+
+
+FIELDS = (
+    *(f for f, _ in CSV_COLUMNS.values() if f),
+    "extended",
+    "po_box",
+    "notes",
+)
+"""The fields --map may name."""
+
+
+def check_mapping(mapping: dict[str, str]) -> dict[str, str]:
+    """--map's column -> field, each field one we know ("" leaves the column out)."""
+    known = set(FIELDS)
+    for column, field in mapping.items():
+        if field and field not in known:
+            raise ImportFileError(
+                f"--map {display_safe(column)}={display_safe(field)}: there is no field "
+                f"{display_safe(field)!r}; use one of: {', '.join(sorted(known))}."
+            )
+    return mapping
+
+
+def _column(header: str, mapping: dict[str, str], hubspot: bool) -> Column:
+    key = _header_key(header)
+    for column, field in mapping.items():
+        if _header_key(column) == key:
+            return Column(field, header=header)
+    if hubspot and key == "lifecyclestage":
+        # HubSpot's stages (subscriber, lead, …) are not this workspace's steps.
+        return Column("", header=header, unknown=True)
+    google = _GOOGLE_COLUMN.fullmatch(header.strip())
+    if google:
+        what, number, part = google.groups()
+        what = "email" if what.lower().replace("-", "") == "email" else what.lower()
+        part = _GOOGLE_PARTS.get(_header_key(part))
+        if part is None:
+            return Column("", header=header, unknown=_header_key(header) not in _QUIET)
+        if what == "organization":
+            return Column(part, header=header) if number == "1" else Column("", header=header)
+        if what == "website":
+            return Column("website" if part == "value" else "", header=header)
+        if what == "address":
+            field = "address_label" if part == "label" else part
+            return Column(field, slot=f"address{number}", header=header)
+        return Column(what, slot=f"{what}{number}", part=part, header=header)
+    if key in CSV_COLUMNS:
+        field, kind = CSV_COLUMNS[key]
+        return Column(field, kind, header=header)
+    for place, kind in _PLACES.items():  # Business Street, Home Address 2, Work ZipCode
+        if key.startswith(place) and key[len(place) :] in _ADDRESS_PARTS:
+            return Column(_ADDRESS_PARTS[key[len(place) :]], kind, slot=place, header=header)
+    if key in _QUIET:
+        return Column("", header=header)
+    return Column("", header=header, unknown=True)
+
+
+def _layout(header: list[str], mapping: dict[str, str]) -> list[Column]:
+    keys = {_header_key(h) for h in header}
+    hubspot = bool(keys & _HUBSPOT_KEYS)
+    return [_column(h, mapping, hubspot) for h in header]
+
+
+_NAMING = {"name", "first_name", "last_name", "full_name", "email", "company"}
+
+
+def _names_contacts(layout: list[Column]) -> bool:
+    return any(c.field in _NAMING for c in layout)
+
+
+def _find_header(lines: list[str], mapping: dict[str, str]) -> tuple[int, str, list[Column]] | None:
+    """(line index, delimiter, layout) of the first line that reads as a header."""
+    for index, line in enumerate(lines):
+        counts = {d: line.count(d) for d in _DELIMITERS}
+        tried = [d for d in sorted(_DELIMITERS, key=lambda d: -counts[d]) if counts[d]]
+        for delimiter in tried or [","]:
+            cells = next(csv.reader([line], delimiter=delimiter), [])
+            layout = _layout(cells, mapping)
+            if _names_contacts(layout):
+                return index, delimiter, layout
+    return None
+
+
+@dataclass(frozen=True)
+class _Shape:
+    skip: int  # lines before the header
+    delimiter: str
+    layout: list[Column]
+    notes: tuple[str, ...]
+
+
+def _shape(text: TextIO, name: str, mapping: dict[str, str]) -> _Shape:
+    """Where the header is, the delimiter, and what each column holds."""
+    lines = []
+    for line in text:
+        if line.strip():
+            lines.append(line.rstrip("\r\n"))
+        else:
+            lines.append("")
+        if len(lines) >= _PREAMBLE_LINES:
+            break
+    if not any(line.strip() for line in lines):
+        raise ImportFileError(f"{name} is empty: there is nothing to import.")
+    found = _find_header(lines, mapping)
+    if found is None:
         raise ImportFileError(
-            f"{name} has no Name column (nor First Name / Last Name): its first line must "
-            "name the columns, e.g. Name,E-mail,Number,Company."
+            f"{name} has no Name column (nor First Name / Last Name, E-mail or Company): "
+            "its first line must name the columns, e.g. Name,E-mail,Number,Company; "
+            "or say which column is which with --map 'Column=name'."
         )
-    unknown = [
-        display_safe(h) or "(blank)" for h, (f, _) in zip(header, layout, strict=True) if f is None
-    ]
-    notes = ()
+    index, delimiter, layout = found
+    notes = []
+    if index:
+        notes.append(f"The first {index} lines, before the column names, are not contacts.")
+    if delimiter != ",":
+        shown = {"\t": "tab", ";": "semicolon", "|": "bar"}[delimiter]
+        notes.append(f"Columns are separated by a {shown}.")
+    unknown = [display_safe(c.header) or "(blank)" for c in layout if c.unknown]
     if unknown:
-        notes = (f"These columns are not imported: {', '.join(unknown)}.",)
-    return [(f or "", kind) for f, kind in layout], notes
+        notes.append(f"These columns are kept in each contact's notes: {', '.join(unknown)}.")
+    return _Shape(index, delimiter, layout, tuple(notes))
 
 
-def _csv_reader(text: TextIO) -> Iterator[tuple[int, list[str]]]:
-    """(line the row starts on, cells) of each non-blank row."""
-    reader = csv.reader(text)
-    start = 1
+def _csv_reader(text: TextIO, shape: _Shape) -> Iterator[tuple[int, list[str]]]:
+    """(line the row starts on, cells) of each non-blank row after the header."""
+    for _ in range(shape.skip + 1):
+        text.readline()
+    # csv counts lines from where it starts; the header's line comes first.
+    reader = csv.reader(text, delimiter=shape.delimiter)
+    start = shape.skip + 2
     for row in reader:
         if any(cell.strip() for cell in row):
             yield start, row
-        start = reader.line_num + 1
+        start = shape.skip + 2 + reader.line_num
 
 
-def _scan_csv(text: TextIO, name: str) -> tuple[int, tuple[str, ...]]:
-    rows = _csv_rows(text, name)
-    _, header = next(rows, (1, []))
-    if not header:
-        raise ImportFileError(f"{name} is empty: there is nothing to import.")
-    _, notes = _csv_layout(header, name)
-    return sum(1 for _ in rows), notes
+def _scan_csv(text: TextIO, name: str, mapping: dict[str, str]) -> tuple[int, tuple[str, ...]]:
+    shape = _shape(text, name, mapping)
+    text.seek(0)
+    return sum(1 for _ in _csv_rows(text, name, shape)), shape.notes
 
 
-def _csv_rows(text: TextIO, name: str) -> Iterator[tuple[int, list[str]]]:
+def _csv_rows(text: TextIO, name: str, shape: _Shape) -> Iterator[tuple[int, list[str]]]:
     try:
-        yield from _csv_reader(text)
+        yield from _csv_reader(text, shape)
     except csv.Error as error:
         raise ImportFileError(f"{name} is not a readable CSV file: {error}.") from None
 
 
-def _csv_records(text: TextIO, name: str) -> Iterator[RawContact | Unreadable]:
-    rows = _csv_rows(text, name)
-    _, header = next(rows)
-    layout, _ = _csv_layout(header, name)
-    for line, row in rows:
+def _csv_records(
+    text: TextIO, name: str, mapping: dict[str, str] | None = None
+) -> Iterator[RawContact | Unreadable]:
+    shape = _shape(text, name, mapping or {})
+    text.seek(0)
+    layout = shape.layout
+    for line, row in _csv_rows(text, name, shape):
         ref = f"line {line}"
         if len(row) > len(layout) and any(cell.strip() for cell in row[len(layout) :]):
             yield Unreadable(
@@ -157,24 +388,76 @@ def _unguard(cell: str) -> str:
     return unguard(cell) if "'" in cell else cell
 
 
-def _csv_contact(ref: str, layout: list[tuple[str, str]], row: list[str]) -> RawContact:
+def _google_type(kind: str, label: str) -> tuple[str, bool]:
+    """(type, primary) of a Google label: `* Work` is the primary work one."""
+    primary = label.startswith("*")
+    label = label.lstrip("* ").strip()
+    if "fax" in label.casefold():
+        return "Fax", primary
+    return _GOOGLE_TYPES[kind].get(label.casefold(), label), primary
+
+
+def _csv_contact(ref: str, layout: list[Column], row: list[str]) -> RawContact:
     contact = RawContact(ref, guessed_types=True)
-    address: dict[str, str] = {}
-    for (column, kind), cell in zip(layout, row, strict=False):  # short rows: blanks
+    fields = contact.fields
+    slots: dict[str, dict[str, str]] = {}
+    extra: list[str] = []
+    for column, cell in zip(layout, row, strict=False):  # short rows: blanks
         value = _unguard(cell).strip()
-        if not column or not value:
+        if not value:
             continue
-        if column == "email":
-            contact.emails.append({"email": value, "type": kind})
-        elif column == "phone":
-            contact.phones.append({"number": value, "type": kind})
-        elif column in _ADDRESS_COLUMNS:
-            address.setdefault(column, value)
-        elif column == "accounts":
-            contact.fields["accounts"] = [a for a in (p.strip() for p in value.split(";")) if a]
+        if column.unknown:
+            extra.append(f"{column.header}: {value}")
+        elif not column.field:
+            continue
+        elif column.slot and column.field in ("email", "phone"):
+            slots.setdefault(column.slot, {"kind": column.field})[column.part] = value
+        elif column.field in ("email", "phone"):
+            for one in _SEVERAL.split(value):
+                key = "email" if column.field == "email" else "number"
+                getattr(contact, f"{column.field}s").append({key: one, "type": column.kind})
+        elif column.field in (*_ADDRESS_FIELDS, "locality", "address_label"):
+            slot = slots.setdefault(
+                f"address:{column.slot}", {"kind": "address", "type": column.kind}
+            )
+            if column.field == "address_label":
+                slot["type"] = _google_type("address", value)[0]
+            else:
+                slot.setdefault(column.field, value)
+        elif column.field == "accounts":
+            fields["accounts"] = [a for a in (p.strip() for p in value.split(";")) if a]
         else:
-            contact.fields.setdefault(column, value)  # two columns for one field: the first
-    if address:
-        address.setdefault("locality", address.get("city", ""))
-        contact.addresses.append(address)
+            fields.setdefault(column.field, value)  # two columns for one field: the first
+    for slot in slots.values():
+        if slot["kind"] in ("email", "phone") and slot.get("value"):
+            kind, primary = _google_type(slot["kind"], slot.get("label", ""))
+            key = "email" if slot["kind"] == "email" else "number"
+            for n, one in enumerate(slot["value"].split(_GOOGLE_SEPARATOR)):
+                record = {key: one.strip(), "type": kind, "primary": primary and n == 0}
+                getattr(contact, f"{slot['kind']}s").append(record)
+        elif slot["kind"] == "address":
+            _add_address(contact, slot)
+    if extra:
+        own = fields.get("notes", "")
+        fields["notes"] = "\n".join([own, *extra] if own else extra)
     return contact
+
+
+def _add_address(contact: RawContact, slot: dict[str, str]) -> None:
+    parts = {k: v for k, v in slot.items() if k in (*_ADDRESS_FIELDS, "locality")}
+    if not parts:
+        return
+    box = parts.get("po_box", "")
+    if box and not box.casefold().startswith(("po", "p.o")):
+        box = f"PO Box {box}"
+    street = ", ".join(p for p in (parts.get("address", ""), parts.get("extended", ""), box) if p)
+    address = {
+        "address": street,
+        "city": parts.get("city", ""),
+        "locality": parts.get("locality") or parts.get("city", ""),
+        "state": parts.get("state", ""),
+        "zip_code": parts.get("zip_code", ""),
+        "country": parts.get("country", ""),
+        "type": slot.get("type", ""),
+    }
+    contact.addresses.append({k: v for k, v in address.items() if v})

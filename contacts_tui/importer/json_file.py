@@ -123,6 +123,21 @@ def _json_items(text: TextIO, name: str, chunk_size: int) -> Iterator[tuple[int,
 
 
 _JSON_FIELDS = (
+    "uid",
+    "lifecycle_key",
+    "job_title",
+    "department",
+    "website",
+    "birthday",
+    "nickname",
+    "notes",
+    "created_at",
+    "created_by",
+    "updated_at",
+    "updated_by",
+    "version",
+    "stage_history",
+    "documents",
     "name",
     "full_name",
     "first_name",
@@ -138,7 +153,7 @@ _JSON_FIELDS = (
 )
 _JSON_LISTS = {
     "emails": ("email", "type"),
-    "phones": ("number", "type"),
+    "phones": ("number", "typed", "type"),
     "addresses": ("address", "locality", "city", "state", "zip_code", "country", "type"),
     "bank_accounts": ("name", "iban", "bic"),
 }

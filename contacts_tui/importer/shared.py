@@ -37,6 +37,23 @@ class RawContact:
     # Types that come from a column name or a vCard TYPE, not typed by a person: used
     # only when the config's picklist has them, never a reason to reject the contact.
     guessed_types: bool = False
+    # Values of the file this app has no field for (a vCard AGENT, a column of no
+    # meaning here): (field as the file names it, value, why): kept in the notes.
+    unread: list[tuple[str, str, str]] = field(default_factory=list)
+    # Files the contact carries (a vCard PHOTO): (file name, media type, bytes).
+    documents: list[tuple[str, str, bytes]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ValueReport:
+    """A value of the file that could not be stored as it is; kept in the contact's notes."""
+
+    field: str  # as a person names it: "Phone", "Country", "Birthday"
+    value: str  # verbatim from the file
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.field} {shown(self.value)}: {self.reason}"
 
 
 @dataclass(frozen=True)
@@ -67,6 +84,17 @@ class ContactDraft:
     phones: tuple[tuple[str, str, str, bool], ...]  # (E.164, as typed, type, primary)
     addresses: tuple[dict[str, Any], ...]  # the address fields plus is_primary
     bank_accounts: tuple[tuple[str, str, str], ...]  # (name, IBAN, BIC)
+    profile: tuple[tuple[str, str], ...] = ()  # (PROFILE_COLUMNS name, value), notes included
+    reports: tuple[ValueReport, ...] = ()  # values not stored as they were (kept in notes)
+    uid: str = ""  # the file's own id of the contact (vCard UID, our export's id)
+    documents: tuple[tuple[str, str, bytes], ...] = ()
+    # Our JSON export's own history of the contact, restored as it was:
+    history: tuple[tuple[str, str, str, str], ...] = ()  # (from, to, at, by), oldest first
+    stamps: tuple[str, str, str, str, int] | None = None  # created at/by, updated at/by, version
+    document_rows: tuple[dict[str, Any], ...] = ()  # documents' metadata (the files are not in it)
+
+    def profile_value(self, key: str) -> str:
+        return dict(self.profile).get(key, "")
 
     @property
     def primary_email(self) -> str:

@@ -1,57 +1,424 @@
-"""Read a vCard file (2.1 to 4.0) card by card; vobject is imported only when one is read."""
+"""Read vCard files (2.1, 3.0, 4.0) and jCards (RFC 7095) card by card.
+
+As the products people export from write them, not only as the RFCs do: folded lines,
+groups (`item1.EMAIL` with Apple's `item1.X-ABLabel`), vCard 2.1's bare types
+(`TEL;CELL;PREF`), `ENCODING=QUOTED-PRINTABLE` with or without a `CHARSET` (and with
+soft line breaks), `CR CR LF` line ends (iOS), inline PHOTOs (kept as a document), and
+an AGENT's nested vCard (left out, with a note). Every property the app has no field
+for is handed on as `RawContact.unread`, so it lands in the contact's notes.
+"""
 
 from __future__ import annotations
 
+import base64
+import binascii
+import json
+import quopri
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from typing import Any, TextIO
 
 from contacts_tui.importer.shared import ImportFileError, RawContact, Unreadable
-from contacts_tui.safe_text import display_safe
 
-# The properties import reads. The others (NOTE, PHOTO, BDAY, …) are left out before
-# vobject parses a card: it spent half an import's time on them, PHOTO's base64 above all.
-_VCARD_PROPERTIES = frozenset(("BEGIN", "END", "VERSION", "FN", "N", "ORG", "EMAIL", "TEL", "ADR"))
-_PROPERTY_NAME = re.compile(r"(?:[A-Za-z0-9-]+\.)?([A-Za-z0-9-]+)")
+VCARD_CRM_PREFIX = "X-CONTACTS-TUI-"
+"""Our export's properties for the CRM fields vCard has no name for; import reads them."""
+
+# Properties that carry nothing a person would miss (or that another one carries).
+_SILENT = frozenset(
+    (
+        "BEGIN",
+        "END",
+        "VERSION",
+        "PRODID",
+        "REV",
+        "KIND",
+        "CLASS",
+        "SORT-STRING",
+        "LABEL",  # the printed form of an ADR, which is read
+        "X-ABLABEL",  # read as the type of its group's property
+        "X-ABUID",
+        "X-ABSHOWAS",
+        "SOURCE",
+        "NAME",
+        "MAILER",
+        f"{VCARD_CRM_PREFIX}STATUS",  # follows from the stage
+        f"{VCARD_CRM_PREFIX}ID",
+    )
+)
 
 
-def _card_texts(text: TextIO) -> Iterator[tuple[int, int, str]]:
-    """(card number, line it begins on, its text) of each BEGIN:VCARD … END:VCARD."""
+@dataclass
+class Property:
+    """One content line: `group.NAME;PARAM=VALUE:value`, value decoded but not unescaped."""
+
+    name: str  # upper case
+    value: str
+    params: dict[str, list[str]] = field(default_factory=dict)  # names upper case
+    group: str = ""
+    parts: list[Any] | None = None  # a jCard's structured value, as it has it
+    problem: str = ""  # the value could not be decoded cleanly
+
+    def types(self) -> list[str]:
+        return [t.casefold() for t in self.params.get("TYPE", ())]
+
+    def preferred(self) -> bool:
+        return "pref" in self.types() or self.params.get("PREF", ["100"])[0] == "1"
+
+    def text(self) -> str:
+        if self.parts is not None:
+            return "; ".join(_joined(p) for p in self.parts)
+        return _unescape(self.value)
+
+    def components(self) -> list[str]:
+        """A structured value's parts (N, ADR, ORG), each unescaped; lists joined."""
+        if self.parts is not None:
+            return [_joined(p) for p in self.parts]
+        return [_unescape(p) for p in re.split(r"(?<!\\);", self.value)]
+
+
+def _joined(part: Any) -> str:
+    if isinstance(part, list):
+        return ", ".join(str(p) for p in part if p)
+    return "" if part is None else str(part)
+
+
+_ESCAPES = {"n": "\n", "N": "\n", ",": ",", ";": ";", "\\": "\\", ":": ":"}
+
+
+def _unescape(text: str) -> str:
+    return re.sub(r"\\(.)", lambda m: _ESCAPES.get(m.group(1), "\\" + m.group(1)), text)
+
+
+# ----- reading the text into cards and properties ------------------------------------------
+
+
+@dataclass
+class _Card:
+    number: int
+    line: int
+    lines: list[str] = field(default_factory=list)  # logical (unfolded) lines
+    agents: int = 0  # nested cards left out
+    closed: bool = False
+
+
+_AGENT = re.compile(r"(?:[A-Z0-9-]+\.)?AGENT\b")
+
+
+def _cards(text: TextIO) -> Iterator[_Card]:
+    """Each BEGIN:VCARD … END:VCARD, with its lines unfolded (nested cards left out)."""
     number = 0
     depth = 0
-    lines: list[str] = []
-    start = 0
-    keep = False
+    card: _Card | None = None
     soft_break = False  # vCard 2.1 quoted-printable: a line ending in "=" goes on below
-    for line_number, line in enumerate(text, start=1):
+    for line_number, raw in enumerate(text, start=1):
+        line = raw.rstrip("\r\n")
+        if not line.strip():
+            continue  # CR CR LF (read as two line ends) and blank lines between cards
         word = line.strip().upper()
-        if word == "BEGIN:VCARD":
-            if depth == 0:
+        if depth == 0:
+            if word == "BEGIN:VCARD":
                 number += 1
-                start = line_number
-                lines = []
-            depth += 1
-        if not depth:
+                depth = 1
+                card = _Card(number, line_number)
             continue
-        if not (line[:1] in (" ", "\t") or soft_break):  # a new property, not a fold
-            name = _PROPERTY_NAME.match(line)
-            keep = bool(name) and name.group(1).upper() in _VCARD_PROPERTIES
-        body = line.rstrip("\r\n")
-        soft_break = body.endswith("=") and (
-            soft_break or "QUOTED-PRINTABLE" in body.split(":", 1)[0].upper()
+        assert card is not None
+        if depth > 1:  # inside an AGENT's card
+            if word.endswith("BEGIN:VCARD"):
+                depth += 1
+            elif word == "END:VCARD":
+                depth -= 1
+            continue
+        if soft_break:  # the "=" that ended the line above is no part of the value
+            card.lines[-1] = card.lines[-1][:-1] + line
+        elif line[:1] in (" ", "\t") and card.lines:
+            card.lines[-1] += line[1:]
+        elif word == "END:VCARD":
+            card.closed = True
+            yield card
+            card, depth = None, 0
+            continue
+        elif word.endswith("BEGIN:VCARD"):  # AGENT:BEGIN:VCARD, or a card never closed
+            agent_above = bool(card.lines) and bool(_AGENT.match(card.lines[-1].upper()))
+            if agent_above and card.lines[-1].rstrip().endswith(":"):
+                card.lines.pop()  # vCard 2.1: "AGENT:" and the card on the lines below
+            if _AGENT.match(word) or agent_above:
+                card.agents += 1
+                depth += 1
+                continue
+            yield card
+            number += 1
+            card = _Card(number, line_number)
+            continue
+        else:
+            card.lines.append(line)
+        last = card.lines[-1] if card.lines else ""
+        soft_break = last.endswith("=") and "QUOTED-PRINTABLE" in last.split(":", 1)[0].upper()
+    if card is not None:
+        yield card  # never closed
+
+
+def _property(line: str, encoding: str) -> Property | None:
+    """A content line parsed; None for a line that is not one (no colon)."""
+    in_quotes = False
+    colon = -1
+    for n, char in enumerate(line):
+        if char == '"':
+            in_quotes = not in_quotes
+        elif char == ":" and not in_quotes:
+            colon = n
+            break
+    if colon <= 0:
+        return None
+    head, value = line[:colon], line[colon + 1 :]
+    pieces = re.findall(r'(?:[^;"]|"[^"]*")+', head)
+    if not pieces:
+        return None
+    name = pieces[0].strip()
+    group = ""
+    if "." in name:
+        group, name = name.rsplit(".", 1)
+    params: dict[str, list[str]] = {}
+    for piece in pieces[1:]:
+        key, equals, values = piece.partition("=")
+        if not equals:  # vCard 2.1: TEL;CELL;PREF, or ;QUOTED-PRINTABLE
+            key, values = ("ENCODING" if key.upper() in _ENCODINGS else "TYPE"), key
+        for value_part in re.findall(r'"[^"]*"|[^,]+', values):
+            params.setdefault(key.strip().upper(), []).append(value_part.strip().strip('"'))
+    prop = Property(name.upper(), value, params, group)
+    if "QUOTED-PRINTABLE" in (e.upper() for e in params.get("ENCODING", ())):
+        _decode_quoted_printable(prop, encoding)
+    return prop
+
+
+_ENCODINGS = {"QUOTED-PRINTABLE", "BASE64", "8BIT", "7BIT", "B"}
+
+
+def _decode_quoted_printable(prop: Property, encoding: str) -> None:
+    """QP bytes in the CHARSET the line names, else UTF-8, else the file's encoding."""
+    data = quopri.decodestring(prop.value.encode("latin-1", "replace"))
+    charsets = [*prop.params.get("CHARSET", ()), "utf-8", encoding, "cp1252"]
+    for charset in charsets:
+        try:
+            prop.value = data.decode(charset)
+            return
+        except (UnicodeDecodeError, LookupError):
+            continue
+    prop.value = data.decode("utf-8", "replace")
+    prop.problem = "a byte of it is not text in any encoding tried; shown as �"
+
+
+# ----- a card's properties to a contact ------------------------------------------------------
+
+# vCard TYPE values (case-insensitive) -> our default picklist names. The export writes
+# the reverse (export.VCARD_TYPES); the others are common in the wild.
+_EMAIL_TYPES = {"work": "Business", "home": "Personal", "internet": ""}
+_PHONE_TYPES = {
+    "fax": "Fax",
+    "cell": "Mobile",
+    "mobile": "Mobile",
+    "work": "Office",
+    "home": "Home",
+}
+_ADDRESS_TYPES = {
+    "work": "Office",
+    "home": "Personal",
+    "billing": "Billing",
+    "shipping": "Shipping",
+}
+_PHOTO_EXTENSIONS = {"jpeg": ".jpg", "jpg": ".jpg", "png": ".png", "gif": ".gif", "webp": ".webp"}
+
+
+def _type(prop: Property, known: dict[str, str], label: str) -> str:
+    """The picklist name a property's TYPEs (or its Apple label) stand for; first known wins."""
+    types = prop.types()
+    for wanted in known:  # in the map's order: fax before work, so a work fax is a fax
+        if wanted in types:
+            return known[wanted]
+    if label:
+        return label
+    # A type written as our picklist names it (our own export, or a person's label).
+    return next((t for t in prop.params.get("TYPE", ()) if t.casefold() not in _PLAIN), "")
+
+
+_PLAIN = frozenset(("pref", "voice", "internet", "x400", "text", "msg", "intl", "dom", "postal"))
+
+
+def _apple_label(text: str) -> str:
+    """`_$!<Mobile>!$_` -> `Mobile`; a label typed by a person stays as it is."""
+    match = re.fullmatch(r"_\$!<(.*)>!\$_", text.strip())
+    return match.group(1) if match else text.strip()
+
+
+def _photo(prop: Property, number: int) -> tuple[str, str, bytes] | str:
+    """(file name, media type, bytes) of an inline photo, or why it was not read."""
+    value = prop.value.strip()
+    media = ""
+    if value.startswith("data:"):  # vCard 4.0: data:image/jpeg;base64,…
+        header, _, value = value.partition(",")
+        media = header[5:].split(";")[0]
+        if ";base64" not in header:
+            return "a data URI that is not base64"
+    elif not any(e.upper() in ("B", "BASE64") for e in prop.params.get("ENCODING", ())):
+        return "a link, not a picture inside the card"
+    try:
+        data = base64.b64decode(re.sub(r"\s+", "", value), validate=True)
+    except (binascii.Error, ValueError):
+        return "its base64 is broken"
+    kind = (media.split("/")[-1] if media else (prop.params.get("TYPE") or ["jpeg"])[0]).lower()
+    extension = _PHOTO_EXTENSIONS.get(kind, ".jpg")
+    return f"photo-card-{number}{extension}", media or f"image/{kind}", data
+
+
+def _contact(ref: str, number: int, props: list[Property], agents: int) -> RawContact:
+    contact = RawContact(ref, guessed_types=True)
+    fields = contact.fields
+    labels = {p.group: _apple_label(p.value) for p in props if p.name == "X-ABLABEL" and p.group}
+    full_name = ""
+    notes: list[str] = []
+    for prop in props:
+        name = prop.name
+        label = labels.get(prop.group, "") if prop.group else ""
+        if prop.problem:
+            contact.unread.append((name, prop.text(), prop.problem))
+        if name in _SILENT:
+            continue
+        if name == "FN":
+            fields.setdefault("name", " ".join(prop.text().split()))
+        elif name == "N":
+            parts = (prop.components() + [""] * 5)[:5]
+            family, given, additional, prefix, suffix = parts
+            full_name = " ".join(
+                " ".join(p for p in (prefix, given, additional, family, suffix) if p).split()
+            )
+            if given:
+                fields.setdefault("first_name", given)
+            if family:
+                fields.setdefault("last_name", family)
+        elif name == "ORG":
+            parts = [p for p in prop.components() if p.strip()]
+            if parts:
+                fields.setdefault("company", parts[0])
+            if len(parts) > 1:
+                fields.setdefault("department", " / ".join(parts[1:]))
+        elif name == "TITLE" and "job_title" not in fields:
+            fields["job_title"] = prop.text()
+        elif name == "NICKNAME" and "nickname" not in fields:
+            fields["nickname"] = prop.components()[0].split(",")[0].strip()
+        elif name == "BDAY" and "birthday" not in fields:
+            fields["birthday"] = prop.text()
+        elif name == "URL" and "website" not in fields:
+            fields["website"] = prop.text()
+        elif name == "NOTE":
+            notes.append(prop.text())
+        elif name == "UID":
+            fields.setdefault("uid", prop.text().strip())
+        elif name == "EMAIL" and prop.text().strip():
+            kind = _type(prop, _EMAIL_TYPES, label)
+            contact.emails.append(
+                {"email": prop.text().strip(), "type": kind, "primary": prop.preferred()}
+            )
+        elif name == "TEL" and prop.text().strip():
+            kind = _type(prop, _PHONE_TYPES, label)
+            contact.phones.append(
+                {"number": prop.text().strip(), "type": kind, "primary": prop.preferred()}
+            )
+        elif name == "ADR":
+            address = _address(prop, label)
+            if address:
+                contact.addresses.append(address)
+        elif name == "PHOTO":
+            photo = _photo(prop, number)
+            if isinstance(photo, str):
+                contact.unread.append(("PHOTO", prop.value[:80], photo))
+            else:
+                contact.documents.append(photo)
+        elif name == "AGENT":
+            agents += 1
+        elif name.startswith(VCARD_CRM_PREFIX):
+            _crm_field(contact, prop)
+        else:
+            text = prop.text()
+            if text.strip():
+                contact.unread.append((name.title(), text, "no field for it here"))
+    if notes:
+        fields["notes"] = "\n\n".join(notes)
+    for _ in range(agents):
+        contact.unread.append(
+            ("AGENT", "(a vCard inside this card)", "an agent's card is left out")
         )
-        if keep:
-            lines.append(line)
-        if word == "END:VCARD" and depth:
-            depth -= 1
-            if depth == 0:
-                yield number, start, "".join(lines)
-    if depth:
-        yield number, start, ""  # never closed
+    name = fields.get("name", "")
+    full_name = fields.pop("full_name_as_written", "") or full_name
+    if not name and full_name:
+        fields["name"] = full_name
+        fields.pop("first_name", None)
+        fields.pop("last_name", None)
+    elif full_name and full_name != name:
+        fields["full_name"] = full_name
+    return contact
+
+
+def _address(prop: Property, label: str) -> dict[str, Any] | None:
+    box, extended, street, city, region, code, country = (prop.components() + [""] * 7)[:7]
+    if box and not box.casefold().startswith(("po", "p.o", "postfach")):
+        box = f"PO Box {box}"
+    address = {
+        "address": ", ".join(p.strip() for p in (street, extended, box) if p.strip()),
+        "locality": city,
+        "city": city,
+        "state": region,
+        "zip_code": code,
+        "country": country,
+    }
+    if not any(v.strip() for v in address.values()):
+        return None
+    locality = (prop.params.get("X-LOCALITY") or [""])[0]
+    if locality:  # our export: the district, which ADR has no place for
+        address["locality"] = locality
+    address["type"] = _type(prop, _ADDRESS_TYPES, label)
+    address["primary"] = prop.preferred()
+    return address
+
+
+_CRM_FIELDS = {
+    "SCORING": "scoring",
+    "SEGMENTATION": "segmentation",
+    "REASON-CODE": "reason_code",
+    "LIFECYCLE": "lifecycle",
+    "STAGE": "stage_key",
+}
+
+
+def _crm_field(contact: RawContact, prop: Property) -> None:
+    """Our export's X-CONTACTS-TUI-… properties back into their fields."""
+    key = prop.name[len(VCARD_CRM_PREFIX) :]
+    text = prop.text()
+    if key in _CRM_FIELDS:
+        contact.fields[_CRM_FIELDS[key]] = text
+    elif key == "FULL-NAME":
+        contact.fields["full_name_as_written"] = text
+    elif key == "ACCOUNTS":  # names separated by commas, a comma in a name escaped
+        names = [_unescape(p).strip() for p in re.split(r"(?<!\\),", prop.value)]
+        contact.fields["accounts"] = [a for a in names if a]
+    elif key == "ARCHIVED":
+        contact.fields["archived"] = text.strip().lower() in ("true", "yes", "1")
+    elif key == "BANK-ACCOUNT":
+        contact.bank_accounts.append(
+            {
+                "iban": text,
+                "name": (prop.params.get("NAME") or [""])[0],
+                "bic": (prop.params.get("BIC") or [""])[0],
+            }
+        )
+    elif text.strip():
+        contact.unread.append((prop.name.title(), text, "no field for it here"))
+
+
+# ----- the readers ----------------------------------------------------------------------------
 
 
 def _scan_vcards(text: TextIO, name: str) -> tuple[int, tuple[str, ...]]:
-    total = sum(1 for _ in _card_texts(text))
+    total = sum(1 for _ in _cards(text))
     if not total:
         raise ImportFileError(
             f"{name} holds no vCard (no BEGIN:VCARD line): is it really a .vcf file?"
@@ -59,94 +426,52 @@ def _scan_vcards(text: TextIO, name: str) -> tuple[int, tuple[str, ...]]:
     return total, ()
 
 
-def _vcard_records(text: TextIO) -> Iterator[RawContact | Unreadable]:
-    import vobject  # only an import of vCards needs it
-
-    for number, line, card_text in _card_texts(text):
-        ref = f"card {number} (line {line})"
-        if not card_text:
+def _vcard_records(text: TextIO, encoding: str = "utf-8") -> Iterator[RawContact | Unreadable]:
+    for card in _cards(text):
+        ref = f"card {card.number} (line {card.line})"
+        if not card.closed:
             yield Unreadable(ref, "the card is not closed with END:VCARD")
             continue
-        try:
-            card = vobject.readOne(card_text, allowQP=True)
-            yield _vcard_contact(ref, card)
-        except Exception as error:  # vobject raises many kinds; any means "unreadable"
-            yield Unreadable(ref, f"the card cannot be read ({display_safe(error)})")
+        props = []
+        for line in card.lines:
+            prop = _property(line, encoding)
+            if prop is None:
+                yield Unreadable(
+                    ref, f"the card cannot be read (a line without a colon: {line[:40]!r})"
+                )
+                break
+            props.append(prop)
+        else:
+            yield _contact(ref, card.number, props, card.agents)
 
 
-# vCard TYPE values (case-insensitive) -> our default picklist names. The export writes
-# the reverse (export._EMAIL_TYPES and friends); the others are common in the wild.
-_VCARD_EMAIL_TYPES = {"work": "Business", "home": "Personal"}
-_VCARD_PHONE_TYPES = {"cell": "Mobile", "work": "Office", "home": "Home", "fax": "Fax"}
-_VCARD_ADDRESS_TYPES = {"work": "Office", "home": "Personal"}
-
-
-def _vcard_params(line: Any) -> tuple[list[str], bool]:
-    """(TYPE values lower-case, preferred) of a content line, vCard 2.1 to 4.0."""
-    types = [t.lower() for value in line.params.get("TYPE", ()) for t in value.split(",")]
-    types += [t.lower() for t in getattr(line, "singletonparams", ())]  # 2.1: TEL;CELL;PREF
-    preferred = "pref" in types or line.params.get("PREF", ["100"])[0] == "1"
-    return types, preferred
-
-
-def _vcard_type(types: list[str], known: dict[str, str]) -> str:
-    return next((known[t] for t in types if t in known), "")
-
-
-def _joined(part: Any) -> str:
-    """An N or ADR component, which vobject gives as text or as a list of texts."""
-    if isinstance(part, (list, tuple)):
-        return " ".join(str(p) for p in part if p)
-    return str(part or "")
-
-
-def _vcard_contact(ref: str, card: Any) -> RawContact:
-    contact = RawContact(ref, guessed_types=True)
-    words: list[str] = []
-    for line in card.getChildren():
-        kind = line.name.upper()
-        value = line.value
-        if kind == "FN":
-            contact.fields.setdefault("name", str(value))
-        elif kind == "N":
-            parts = (value.prefix, value.given, value.additional, value.family, value.suffix)
-            words = " ".join(_joined(p) for p in parts).split()
-        elif kind == "ORG":
-            org = value[0] if isinstance(value, list) and value else value
-            if org:
-                contact.fields.setdefault("company", str(org))
-        elif kind == "EMAIL" and str(value).strip():
-            types, preferred = _vcard_params(line)
-            kind_name = _vcard_type(types, _VCARD_EMAIL_TYPES)
-            contact.emails.append({"email": str(value), "type": kind_name, "primary": preferred})
-        elif kind == "TEL" and str(value).strip():
-            types, preferred = _vcard_params(line)
-            number = str(value).strip()
-            if number.lower().startswith("tel:"):
-                number = number[4:].split(";")[0]  # tel:+4930…;ext=12
-            kind_name = _vcard_type(types, _VCARD_PHONE_TYPES)
-            contact.phones.append({"number": number, "type": kind_name, "primary": preferred})
-        elif kind == "ADR":
-            types, preferred = _vcard_params(line)
-            town = _joined(value.city)
-            district = _joined(value.extended)
-            fields = {
-                "address": _joined(value.street) or _joined(value.box),
-                "locality": district or town,
-                "city": town,
-                "state": _joined(value.region),
-                "zip_code": _joined(value.code),
-                "country": _joined(value.country),
+def _jcard_records(text: TextIO, name: str) -> Iterator[RawContact | Unreadable]:
+    """RFC 7095: ["vcard", [[name, {params}, type, value, …], …]], or a list of them."""
+    try:
+        data = json.load(text)
+    except json.JSONDecodeError as error:
+        raise ImportFileError(f"{name} is not valid JSON: {error.msg.lower()}.") from None
+    cards = [data] if data and data[0] == "vcard" else data
+    for number, card in enumerate(cards, start=1):
+        ref = f"jCard {number}"
+        if not (isinstance(card, list) and len(card) == 2 and card[0] == "vcard"):
+            yield Unreadable(ref, 'not a jCard (["vcard", [properties…]])')
+            continue
+        props = []
+        for item in card[1]:
+            if not (isinstance(item, list) and len(item) >= 4 and isinstance(item[1], dict)):
+                continue
+            params = {
+                str(k).upper(): [str(x) for x in (v if isinstance(v, list) else [v])]
+                for k, v in item[1].items()
             }
-            if any(fields.values()):
-                fields["type"] = _vcard_type(types, _VCARD_ADDRESS_TYPES)
-                fields["primary"] = preferred
-                contact.addresses.append(fields)
-    full_name = " ".join(words)
-    name = " ".join(str(contact.fields.get("name", "")).split())
-    if not name:
-        contact.fields["name"] = full_name
-    elif full_name and full_name != name:
-        # The export writes N from the full name when there is one, else from the name.
-        contact.fields["full_name"] = full_name
-    return contact
+            group = params.pop("GROUP", [""])[0]
+            values = item[3:]
+            value = values[0] if len(values) == 1 else values
+            if isinstance(value, list):
+                props.append(Property(str(item[0]).upper(), "", params, group, parts=value))
+            else:
+                props.append(
+                    Property(str(item[0]).upper(), str(value), params, group, parts=[value])
+                )
+        yield _contact(ref, number, props, 0)

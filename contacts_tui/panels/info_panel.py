@@ -13,14 +13,19 @@ from textual.containers import Grid, Vertical
 from textual.message import Message
 from textual.suggester import SuggestFromList
 from textual.widget import Widget
-from textual.widgets import Button, Input, Label, Select
+from textual.widgets import Button, Input, Label, Select, TextArea
 from textual.widgets.select import InvalidSelectValueError
 
 from contacts_tui.dialogs.account_picker import AccountPicker
 from contacts_tui.lifecycle import LifecycleConfig
 from contacts_tui.safe_text import display_safe
 from contacts_tui.services import AccountInfo, CompanyInfo, ContactDetail
-from contacts_tui.validation import ValidationError, clean_text, normalize_scoring
+from contacts_tui.validation import (
+    ValidationError,
+    clean_text,
+    normalize_profile_field,
+    normalize_scoring,
+)
 
 TENANT_WIDE_LABEL = "Tenant-Wide"
 NOT_IN_CONFIG = " (not in lifecycle.toml)"
@@ -36,7 +41,16 @@ FIELD_LABELS = {
     "accounts": "Assigned Accounts",
     "reason_code": "Reason Code",
     "company": "Company",
+    # Beyond the spec's fields: what address books and other CRMs exchange.
+    "job_title": "Job Title",
+    "department": "Department",
+    "nickname": "Nickname",
+    "birthday": "Birthday",
+    "website": "Website",
+    "notes": "Notes",
 }
+PROFILE_INPUTS = ("job_title", "department", "nickname", "birthday", "website")
+"""The profile fields edited in one-line inputs (notes has a text area of its own)."""
 
 
 def picklist_options(values: tuple[str, ...], stored: str) -> list[tuple[Text, str]]:
@@ -58,6 +72,9 @@ def field_values(detail: ContactDetail) -> dict[str, object]:
         "accounts": tuple(sorted(a.id for a in detail.accounts)),
         "reason_code": detail.reason_code,
         "company": display_safe(detail.company.name) if detail.company else "",
+        **{key: display_safe(getattr(detail, key)) for key in PROFILE_INPUTS},
+        # Line breaks are the notes' own: only what could drive the terminal goes.
+        "notes": "\n".join(display_safe(line) for line in detail.notes.split("\n")),
     }
 
 
@@ -87,6 +104,8 @@ class InfoPanel(Widget):
         & .info--label { color: $text-muted; width: auto; }
         & .info--label.-invalid { color: $text-error; text-style: bold; }
         & .info--field { height: auto; }
+        & .info--notes { column-span: 3; }
+        & #notes { height: 3; border: none; padding: 0; }
         & .info--message { display: none; color: $text-error; width: 100%; height: auto; }
         & .info--message.-shown { display: block; }
         & .info--message.-hint { color: $text-muted; }
@@ -156,7 +175,12 @@ class InfoPanel(Widget):
                 compact=True,
                 allow_blank=False,
             ),
+            **{key: Input(id=key, compact=True) for key in PROFILE_INPUTS},
+            "notes": TextArea(id="notes", compact=True, soft_wrap=True, tab_behavior="focus"),
         }
+        fields["birthday"].placeholder = "1985-04-12 or --04-12"
+        fields["website"].placeholder = "https://…"
+        fields["notes"].tooltip = "Free text; enter starts a new line"
         fields["scoring"].tooltip = f"A whole number from {scoring}, or blank"
         fields["accounts"].tooltip = "Press enter to pick accounts or create a new one"
         fields[
@@ -173,7 +197,8 @@ class InfoPanel(Widget):
                 yield Label(
                     FIELD_LABELS.get(key, "Lifecycle"), classes="info--label", id=f"{key}-label"
                 )
-                with Vertical(classes="info--field"):
+                classes = "info--field info--notes" if key == "notes" else "info--field"
+                with Vertical(classes=classes):
                     yield widget
                     yield Label("", classes="info--message", id=f"{key}-message")
 
@@ -229,8 +254,11 @@ class InfoPanel(Widget):
         )
 
     def _set_widget(self, key: str, value: object, detail: ContactDetail) -> None:
-        if key in ("name", "full_name", "scoring", "company"):
+        if key in ("name", "full_name", "scoring", "company", *PROFILE_INPUTS):
             self.query_one(f"#{key}", Input).value = str(value)
+            self._message(key, "")
+        elif key == "notes":
+            self.query_one("#notes", TextArea).text = str(value)
             self._message(key, "")
         elif key == "segmentation":
             self._fill_select(key, self.config.picklists.segmentation, detail.segmentation)
@@ -297,6 +325,8 @@ class InfoPanel(Widget):
             "accounts": tuple(sorted(a.id for a in self.accounts)),
             "reason_code": select_value("reason_code"),
             "company": self.query_one("#company", Input).value,
+            **{key: self.query_one(f"#{key}", Input).value for key in PROFILE_INPUTS},
+            "notes": self.query_one("#notes", TextArea).text,
         }
 
     def edited_fields(self) -> set[str]:
@@ -316,7 +346,12 @@ class InfoPanel(Widget):
             "full_name": lambda v: clean_text(v, field="Full Name"),
             "scoring": lambda v: normalize_scoring(v, low, high),
             "company": self._company_value,
+            **{key: self._profile_check(key) for key in (*PROFILE_INPUTS, "notes")},
         }
+
+    @staticmethod
+    def _profile_check(key: str) -> Callable[[str], object]:
+        return lambda value: normalize_profile_field(key, value)
 
     def _company_value(self, text: str) -> int | str | None:
         """None for Tenant-Wide, an existing company's id, or a new company's name."""
@@ -401,6 +436,12 @@ class InfoPanel(Widget):
         if event.input.id in FIELD_LABELS:
             self.check(event.input.id)
             self._edited()
+
+    @on(TextArea.Changed, "#notes")
+    def notes_changed(self, event: TextArea.Changed) -> None:
+        event.stop()
+        self.check("notes")
+        self._edited()
 
     @on(Select.Changed)
     def select_changed(self, event: Select.Changed) -> None:

@@ -482,7 +482,8 @@ class ContactListScreen(Screen):
         # contacts of its earlier batches.
         self.refresh_contacts()
         if summary is not None:
-            severity = "warning" if summary.rejected or summary.cancelled else "information"
+            troubled = summary.rejected or summary.kept or summary.cancelled
+            severity = "warning" if troubled else "information"
             tell(self, summary.text(), title="Import", severity=severity)
 
     # ----- the pipeline board and the reports --------------------------------------------

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 import peewee
 
+from contacts_tui.derived import DERIVED_COLUMNS, derived_columns
 from contacts_tui.documents import BlobStore
 from contacts_tui.lifecycle import LifecycleConfig, Template
 from contacts_tui.safe_text import display_safe
@@ -46,22 +47,26 @@ from contacts_tui.store.database import (
 )
 from contacts_tui.store.listing import TENANT_WIDE, ContactFilter
 from contacts_tui.store.models import (
+    PROFILE_COLUMNS,
     Account,
     Address,
     AuditEntry,
+    BankAccount,
     Company,
     Contact,
     ContactAccount,
+    Document,
     Email,
     Phone,
     StageChange,
     database,
     utc_now,
 )
-from contacts_tui.store.search import fold, search_document, write_word_index
+from contacts_tui.store.search import write_word_index
 from contacts_tui.validation import (
     ValidationError,
     clean_text,
+    normalize_profile_field,
     normalize_scoring,
 )
 
@@ -160,6 +165,7 @@ EDITABLE_FIELDS = (
     "company",
     "template",
     "accounts",
+    *PROFILE_COLUMNS,
 )
 
 
@@ -326,15 +332,15 @@ class ContactService(DocumentServices, RecordServices):
         with database.atomic():
             company_row = resolve_company(company)
             company_name = company_row.name if company_row else ""
+            derived = derived_columns(name, "", company_name)
             contact = Contact.create(
                 name=name,
-                name_key=fold(name),
                 company=company_row,
                 company_name=company_name,
                 template=template.key,
                 stage=first.key,
                 status=status_of(first.is_closed),
-                search_doc=search_document(name, "", company_name),
+                **dict(zip(DERIVED_COLUMNS, derived, strict=True)),
                 created_at=now,
                 created_by=self.user,
                 updated_at=now,
@@ -428,6 +434,8 @@ class ContactService(DocumentServices, RecordServices):
                 values[key] = value
             elif key == "accounts":
                 values[key] = tuple(int(v) for v in value)  # type: ignore[union-attr]
+            elif key in PROFILE_COLUMNS:
+                values[key] = normalize_profile_field(key, value)  # type: ignore[arg-type]
         return values
 
     @with_connection
@@ -591,22 +599,78 @@ class ContactService(DocumentServices, RecordServices):
 
     @with_connection
     def contact_cards(self, contact_ids: list[int]) -> dict[int, ContactCard]:
-        """The e-mails, phones and addresses of each contact, primary first, oldest first.
+        """Everything of each contact beyond its list row: records, profile fields, bank
+        accounts, documents' metadata and stage history, primary first, oldest first.
 
         Every id asked for gets a card, empty for a contact without children (or one that
         no longer exists).
         """
-        from contacts_tui.services.details import AddressInfo, ContactCard, EmailInfo, PhoneInfo
+        from contacts_tui.services.details import (
+            AddressInfo,
+            BankAccountInfo,
+            ContactCard,
+            DocumentInfo,
+            EmailInfo,
+            PhoneInfo,
+            StageChangeInfo,
+        )
 
         ids = list(dict.fromkeys(contact_ids))
         emails = children_by_contact(Email, EmailInfo, ids)
         phones = children_by_contact(Phone, PhoneInfo, ids)
         addresses = children_by_contact(Address, AddressInfo, ids)
-        return {
-            i: ContactCard(
+        banks = _grouped(BankAccount, BankAccountInfo, ids, (BankAccount.id,))
+        documents = _grouped(Document, DocumentInfo, ids, (Document.id,))
+        history = _grouped(StageChange, StageChangeInfo, ids, (StageChange.at, StageChange.id))
+        profile_columns = [getattr(Contact, key) for key in PROFILE_COLUMNS]
+        own = {
+            contact_id: rest
+            for contact_id, *rest in Contact.select(
+                Contact.id,
+                Contact.uid,
+                Contact.created_at,
+                Contact.created_by,
+                Contact.updated_by,
+                Contact.version,
+                *profile_columns,
+            )
+            .where(Contact.id.in_(ids))
+            .tuples()
+        }
+        cards = {}
+        for i in ids:
+            uid, created_at, created_by, updated_by, version, *profile = own.get(
+                i, ("", None, "", "", 1, *[""] * len(PROFILE_COLUMNS))
+            )
+            cards[i] = ContactCard(
                 emails=tuple(emails.get(i, ())),
                 phones=tuple(phones.get(i, ())),
                 addresses=tuple(addresses.get(i, ())),
+                bank_accounts=tuple(banks.get(i, ())),
+                documents=tuple(documents.get(i, ())),
+                stage_history=tuple(history.get(i, ())),
+                profile=tuple((k, v) for k, v in zip(PROFILE_COLUMNS, profile, strict=True) if v),
+                uid=uid,
+                created_at=created_at,
+                created_by=created_by,
+                updated_by=updated_by,
+                version=version,
             )
-            for i in ids
-        }
+        return cards
+
+
+def _grouped(
+    model: type[peewee.Model], info: type, contact_ids: list[int], order: tuple
+) -> dict[int, list]:
+    """Rows of a child table without a primary flag, grouped by contact, in `order`."""
+    names = [f.name for f in info.__dataclass_fields__.values()]
+    query = (
+        model.select(model.contact, *(getattr(model, n) for n in names))
+        .where(model.contact.in_(contact_ids))
+        .order_by(model.contact, *order)
+        .tuples()
+    )
+    grouped: dict[int, list] = {}
+    for contact_id, *values in query:
+        grouped.setdefault(contact_id, []).append(info(*values))
+    return grouped

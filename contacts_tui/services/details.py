@@ -110,6 +110,13 @@ class ContactDetail:
     created_by: str
     updated_at: datetime
     updated_by: str
+    job_title: str = ""
+    department: str = ""
+    website: str = ""
+    birthday: str = ""  # 1985-04-12, or --04-12 without the year
+    nickname: str = ""
+    notes: str = ""
+    uid: str = ""  # the id another address book gave it (import reads, export writes)
     accounts: tuple[AccountInfo, ...] = ()
     emails: tuple[EmailInfo, ...] = ()
     phones: tuple[PhoneInfo, ...] = ()
@@ -127,3 +134,16 @@ class ContactCard:
     emails: tuple[EmailInfo, ...] = ()
     phones: tuple[PhoneInfo, ...] = ()
     addresses: tuple[AddressInfo, ...] = ()
+    # What a lossless export needs beyond an address book's fields:
+    bank_accounts: tuple[BankAccountInfo, ...] = ()
+    documents: tuple[DocumentInfo, ...] = ()  # their metadata; the files stay in documents/
+    stage_history: tuple[StageChangeInfo, ...] = ()  # oldest first
+    profile: tuple[tuple[str, str], ...] = ()  # (PROFILE_COLUMNS name, value), blanks left out
+    uid: str = ""
+    created_at: datetime | None = None
+    created_by: str = ""
+    updated_by: str = ""
+    version: int = 1
+
+    def profile_value(self, key: str) -> str:
+        return dict(self.profile).get(key, "")

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 import peewee
 
+from contacts_tui.derived import DERIVED_COLUMNS, SEARCHED_PROFILE_FIELDS, derived_columns
 from contacts_tui.services.results import ConflictError, NotFoundError
 from contacts_tui.store.listing import TENANT_WIDE, ContactFilter
 from contacts_tui.store.models import (
@@ -23,8 +24,8 @@ from contacts_tui.store.models import (
     StageChange,
     utc_now,
 )
-from contacts_tui.store.search import digits, fold, search_document, write_word_index
-from contacts_tui.validation import clean_text, format_phone
+from contacts_tui.store.search import write_word_index
+from contacts_tui.validation import clean_text
 
 if TYPE_CHECKING:
     from contacts_tui.services.details import ContactDetail
@@ -119,51 +120,33 @@ def refresh_derived(contact_id: int) -> None:
     Called inside the transaction of every change to a contact, its e-mails, phones or
     company; writes only what changed, so the FTS trigger fires only when it must.
     """
+    searched = [getattr(Contact, key) for key in SEARCHED_PROFILE_FIELDS]
+    derived = [getattr(Contact, column) for column in DERIVED_COLUMNS]
     contact = (
-        Contact.select(
-            Contact.name,
-            Contact.full_name,
-            Contact.company_name,
-            Contact.name_key,
-            Contact.primary_email,
-            Contact.primary_phone,
-            Contact.phone_digits,
-            Contact.search_doc,
-        )
+        Contact.select(Contact.name, Contact.full_name, Contact.company_name, *searched, *derived)
         .where(Contact.id == contact_id)
         .tuples()
         .first()
     )
     if contact is None:
         raise NotFoundError(f"Contact {contact_id} no longer exists.")
-    name, full_name, company_name, *old = contact
-    emails = list(
+    name, full_name, company_name = contact[:3]
+    profile = dict(zip(SEARCHED_PROFILE_FIELDS, contact[3 : 3 + len(searched)], strict=True))
+    old = contact[3 + len(searched) :]
+    emails = (
         Email.select(Email.email, Email.is_primary)
         .where(Email.contact == contact_id)
-        .order_by(Email.is_primary.desc(), Email.id)
+        .order_by(Email.id)
         .tuples()
     )
-    phones = list(
+    phones = (
         Phone.select(Phone.number, Phone.is_primary)
         .where(Phone.contact == contact_id)
-        .order_by(Phone.is_primary.desc(), Phone.id)
+        .order_by(Phone.id)
         .tuples()
     )
-    primary_email = next((e for e, primary in emails if primary), "")
-    primary_phone = next((p for p, primary in phones if primary), "")
-    new = (
-        fold(name),
-        primary_email,
-        # As people read it ("+44 7550 217244"): the list shows and sorts this column
-        # without loading phonenumbers; the records keep E.164.
-        format_phone(primary_phone) if primary_phone else "",
-        digits(primary_phone),
-        search_document(
-            name, full_name, company_name, [e for e, _ in emails], [p for p, _ in phones]
-        ),
-    )
-    columns = ("name_key", "primary_email", "primary_phone", "phone_digits", "search_doc")
-    updates = {c: v for c, v, o in zip(columns, new, old, strict=True) if v != o}
+    new = derived_columns(name, full_name, company_name, emails, phones, profile)
+    updates = {c: v for c, v, o in zip(DERIVED_COLUMNS, new, old, strict=True) if v != o}
     if updates:
         Contact.update(**updates).where(Contact.id == contact_id).execute()
     if "search_doc" in updates:
@@ -219,6 +202,13 @@ def read_contact(contact_id: int) -> ContactDetail:
         created_by=row.created_by,
         updated_at=row.updated_at,
         updated_by=row.updated_by,
+        job_title=row.job_title,
+        department=row.department,
+        website=row.website,
+        birthday=row.birthday,
+        nickname=row.nickname,
+        notes=row.notes,
+        uid=row.uid,
         accounts=accounts,
         emails=children_of(Email, EmailInfo, contact_id),
         phones=children_of(Phone, PhoneInfo, contact_id),

@@ -66,11 +66,27 @@ class Contact(BaseModel):
     updated_at = DateTimeField(default=utc_now)
     updated_by = CharField(default="")
     version = IntegerField(default=1)
+    # What every address book and CRM exchanges beside the spec's fields.
+    job_title = CharField(default="")
+    department = CharField(default="")
+    website = CharField(default="")
+    birthday = CharField(default="")  # ISO 8601: 1985-04-12, or --04-12 without the year
+    nickname = CharField(default="")
+    notes = TextField(default="")  # free text, several lines
+    uid = CharField(default="", index=True)  # the id another address book gave it (vCard UID)
 
 
-CONTACT_COLUMNS = tuple(field.column_name for field in Contact._meta.sorted_fields[1:])
-"""Every column of `contact` but id, in the model's order: what the bulk inserts of the
-demo and of import write, a tuple of values per row."""
+PROFILE_COLUMNS = ("job_title", "department", "website", "birthday", "nickname", "notes")
+"""The contact's own fields beyond the spec's: shown on the contact, imported, exported."""
+
+CONTACT_COLUMNS = tuple(
+    field.column_name
+    for field in Contact._meta.sorted_fields[1:]
+    if field.column_name not in (*PROFILE_COLUMNS, "uid")
+)
+"""Every column of `contact` but id, PROFILE_COLUMNS and uid, in the model's order: what
+the bulk insert of the demo writes, a tuple of values per row (import adds the others;
+the demo leaves them at their defaults)."""
 
 
 class ContactWord(BaseModel):

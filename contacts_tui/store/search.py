@@ -45,10 +45,14 @@ def search_document(
     company: str,
     emails: Iterable[str] = (),
     phones: Iterable[str] = (),
+    extra: Iterable[str] = (),
 ) -> str:
-    """Everything a contact can be found by, folded, phones also as bare digits."""
+    """Everything a contact can be found by, folded, phones also as bare digits.
+
+    `extra`: other texts to find the contact by (its nickname, job title, department).
+    """
     phones = list(phones)
-    parts = [name, full_name, company, *emails, *phones, *(digits(p) for p in phones)]
+    parts = [name, full_name, company, *emails, *phones, *(digits(p) for p in phones), *extra]
     return " ".join(folded for folded in map(fold, parts) if folded)
 
 

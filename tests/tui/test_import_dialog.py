@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from pilot_helpers import screen_text, toasts
-from textual.widgets import Button, Checkbox, RadioSet, Static
+from textual.widgets import Button, RadioSet, Static
 
 from contacts_tui.app import ContactsApp
 from contacts_tui.dialogs.import_dialog import ImportDialog, ImportFilePicker
@@ -69,26 +69,30 @@ async def test_dry_run_first_then_import_reloads_the_list_and_toasts(workspace, 
         # Nothing written yet: the dry run says what would happen and why a row fails.
         assert service.count() == 1
         assert status(dialog).startswith(
-            "Would import 1 contact; would skip 0 duplicates; would reject 1 row."
+            "Would import 2 contacts; would skip 0 duplicates; would refuse 0 rows; "
+            "1 value would be kept in the contacts' notes."
         )
         problems = str(dialog.query_one("#import-problems", Static).content)
-        assert "line 2: rejected: Stage “Bogus” is not a step" in problems
-        assert dialog.query_one(RadioSet).pressed_button.name == "csv"
+        assert "line 2: kept in notes: Stage “Bogus”: not a step" in problems
+        assert "line 2: kept in notes: Stage “Bogus”" in screen_text(app)
+        assert dialog.query_one("#import-format", RadioSet).pressed_button.name == "csv"
         start = dialog.query_one("#import-start", Button)
         assert not start.disabled and start.has_focus
         await pilot.press("enter")
         await wait_for(pilot, lambda: dialog.imported is not None, "the import")
-        assert status(dialog) == "Imported 1 contact; skipped 0 duplicates; rejected 1 row."
-        assert service.count() == 2
+        done = (
+            "Imported 2 contacts; skipped 0 duplicates; refused 0 rows; "
+            "1 value kept in the contacts' notes."
+        )
+        assert status(dialog) == done
+        assert service.count() == 3
         screen = app.screen_stack[0]
         await pilot.press("enter")  # Close
         assert app.screen is screen
         assert isinstance(screen, ContactListScreen)
-        await wait_for(pilot, lambda: screen.table.total == 2, "the reload")
-        await wait_for(pilot, lambda: screen.query_one(DashboardBar).counts.total == 2, "counts")
-        assert await toasts(pilot) == [
-            "Import\nImported 1 contact; skipped 0 duplicates; rejected 1 row."
-        ]
+        await wait_for(pilot, lambda: screen.table.total == 3, "the reload")
+        await wait_for(pilot, lambda: screen.query_one(DashboardBar).counts.total == 3, "counts")
+        assert await toasts(pilot) == [f"Import\n{done}"]
         assert app.is_running and app.return_code is None
 
 
@@ -101,9 +105,14 @@ async def test_changing_the_format_or_duplicates_checks_again(workspace, service
     async with app.run_test(size=SIZE) as pilot:
         dialog = await open_dialog(app, pilot, path)
         assert dialog.checked.duplicates == 1 and dialog.checked.imported == 1
-        dialog.query_one(Checkbox).value = True
+        dialog.query_one("#import-duplicates", RadioSet).query("RadioButton").last().value = True
         await wait_for(pilot, lambda: dialog.checked and dialog.checked.imported == 2, "recheck")
-        dialog.query_one(RadioSet).query(
+        dialog.query_one("#import-duplicates", RadioSet).query("RadioButton")[1].value = True
+        await wait_for(
+            pilot, lambda: dialog.checked and dialog.checked.updated == 1, "recheck: update"
+        )
+        assert "would update 1 contact" in status(dialog)
+        dialog.query_one("#import-format", RadioSet).query(
             "RadioButton"
         ).last().value = True  # vCard: no card in a CSV file
         await wait_for(pilot, lambda: "holds no vCard" in status(dialog), "the vCard error")
@@ -166,7 +175,7 @@ async def test_the_dialog_fits_80x24(workspace, tmp_path, size):
     async with app.run_test(size=size) as pilot:
         await open_dialog(app, pilot, path)
         text = screen_text(app)
-        for shown in ("Import contacts", "Would import 1 contact", "line 2: rejected", "Cancel"):
+        for shown in ("Import contacts", "Would import 2 contacts", "line 2: kept in", "Cancel"):
             assert shown in text, shown
         assert "Import " in text and "esc cancel" in text
 

@@ -17,6 +17,7 @@ from contacts_tui.cli import main
 from contacts_tui.demo import add_demo_contacts
 from contacts_tui.export import (
     CSV_HEADER,
+    CSV_PLAIN_EXTRA,
     ExportCancelled,
     ExportError,
     ExportExistsError,
@@ -156,8 +157,9 @@ def test_csv_is_rfc_4180_with_header_quoting_and_utf8(service, people, tmp_path)
     # Every record ends with CRLF; the only bare LFs are inside the quoted name fields.
     assert text.count("\n") - text.count("\r\n") == 2
     rows = list(csv.reader(io.StringIO(text, newline="")))
-    assert tuple(rows[0]) == CSV_HEADER
-    by_id = {int(r[0]): dict(zip(CSV_HEADER, r, strict=True)) for r in rows[1:]}
+    header = (*CSV_HEADER, *CSV_PLAIN_EXTRA)
+    assert tuple(rows[0]) == header
+    by_id = {int(r[0]): dict(zip(header, r, strict=True)) for r in rows[1:]}
     assert set(by_id) == set(people.values())
     comma = by_id[people["comma"]]
     assert comma["Name"] == "Smith, John"
@@ -278,22 +280,22 @@ def test_vcard_lines_are_crlf_folded_and_escaped(service, people, tmp_path):
         ("VALUE=uri;TYPE=work", "tel:+4930123456"),
     ]
     ((params, adr),) = props["ADR"]
-    assert params == "TYPE=work;PREF=1"
+    # The locality (a district) has no place in ADR: extended is a suite or flat number.
+    assert params == 'TYPE=work;PREF=1;X-LOCALITY="Westminster"'
     assert [unescape(p) for p in split_unescaped(adr, ";")] == [
         "",
-        "Westminster",
+        "",
         "1 High St, Flat 2",
         "London",
         "",
         "SW1A 1AA",
         "GB",
     ]
-    ((_, note),) = props["NOTE"]
-    assert unescape(note).splitlines() == [
-        "Status: Open",
-        "Stage: New Lead (Lead Generation)",
-        "Lifecycle: Standard sales",
-    ]
+    assert "NOTE" not in props  # the contact has no notes; the CRM fields are X- properties
+    assert props["X-CONTACTS-TUI-STATUS"] == [("", "Open")]
+    assert props["X-CONTACTS-TUI-STAGE"] == [("", "new_lead")]
+    assert props["X-CONTACTS-TUI-LIFECYCLE"] == [("", "standard")]
+    assert props["UID"] == [("", f"urn:contacts-tui:contact:{people['comma']}")]
     # A name with a newline, comma, semicolon and backslash, escaped and read back.
     multi = by_name["Multi\nLine, Co; back\\slash"]
     assert ("FN", "", "Multi\\nLine\\, Co\\; back\\\\slash") in multi

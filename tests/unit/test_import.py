@@ -235,7 +235,7 @@ def test_csv_aliases_from_other_crms(service, tmp_path):
     )
     path = write(tmp_path / "outlook.csv", text)
     source = open_source(path)
-    assert source.notes == ("These columns are not imported: Twitter.",)
+    assert source.notes == ("These columns are kept in each contact's notes: Twitter.",)
     assert import_contacts(service, path).imported == 1
     detail = service.get_contact(service.list_page(limit=1).rows[0].id)
     assert detail.name == "Jane Doe"
@@ -300,36 +300,61 @@ def test_stage_and_lifecycle_by_key_or_name_any_case(service, tmp_path):
 # ----- rejected rows ------------------------------------------------------------------------
 
 BAD_ROWS = [
-    (",,,Contacted,,", "Name is required"),
     ("Bad Mail,not-an-email,,,,", "E-mail “not-an-email”"),
-    ("Bad Phone,,12,,,", "Phone number “12”: This phone number is too short"),
-    ("Bad Stage,,,Nowhere,,", "Stage “Nowhere” is not a step of the lifecycle “Standard sales”"),
+    ("Bad Phone,,12,,,", "Phone “12”: This phone number is too short"),
+    ("Bad Stage,,,Nowhere,,", "Stage “Nowhere”: not a step of the lifecycle “Standard sales”"),
     (
         "Bad Segment,,,,Galactic,",
-        "Segmentation “Galactic” is not in the list; use one of: Enterprise",
+        "Segmentation “Galactic”: not in the list; use one of: Enterprise",
     ),
     ("Bad Score,,,,,101", "Scoring “101”: Scoring must be a whole number from 0 to 100"),
 ]
+HEADER = "Name,E-mail,Number,Stage,Segmentation,Scoring"
 
 
-def test_a_row_with_any_bad_value_is_rejected_whole_and_the_rest_imported(
-    service, backend, tmp_path
-):
-    header = "Name,E-mail,Number,Stage,Segmentation,Scoring"
-    rows = ["Good One,good@example.com,+44 20 7946 0018,,,"]
+def test_strict_rejects_a_row_with_any_bad_value_whole(service, backend, tmp_path):
+    rows = ["Good One,good@example.com,+44 20 7946 0018,,,", ",,,Contacted,,"]
     # A bad phone after a good e-mail: the e-mail must not be saved either.
     rows += [row.replace("Bad Phone,,", "Bad Phone,half@example.com,") for row, _ in BAD_ROWS]
     problems = []
-    path = write(tmp_path / "bad.csv", "\n".join([header, *rows]) + "\n")
-    summary = import_contacts(service, path, on_problem=problems.append)
-    assert (summary.imported, summary.rejected) == (1, len(BAD_ROWS))
-    for n, (problem, (_, reason)) in enumerate(zip(problems, BAD_ROWS, strict=True)):
+    path = write(tmp_path / "bad.csv", "\n".join([HEADER, *rows]) + "\n")
+    summary = import_contacts(service, path, strict=True, on_problem=problems.append)
+    assert (summary.imported, summary.rejected) == (1, len(BAD_ROWS) + 1)
+    reasons = ["Name is required", *(reason for _, reason in BAD_ROWS)]
+    for n, (problem, reason) in enumerate(zip(problems, reasons, strict=True)):
         assert problem.ref == f"line {n + 3}"
+        assert problem.outcome == "refused"
         assert reason in problem.reason
     assert "use one of: New Lead, Contacted" in problems[3].reason
     assert count(Contact) == 1 and count(Email) == 1 and count(Phone) == 1
     assert summary.text(see_above=True) == (
-        "Imported 1 contact; skipped 0 duplicates; rejected 6 rows (see above)."
+        "Imported 1 contact; skipped 0 duplicates; refused 6 rows (see above)."
+    )
+
+
+def test_a_bad_value_is_reported_and_kept_in_the_notes_the_contact_comes_in(
+    service, backend, tmp_path
+):
+    rows = [row.replace("Bad Phone,,", "Bad Phone,half@example.com,") for row, _ in BAD_ROWS]
+    problems = []
+    path = write(tmp_path / "bad.csv", "\n".join([HEADER, *rows]) + "\n")
+    summary = import_contacts(service, path, on_problem=problems.append)
+    assert (summary.imported, summary.rejected, summary.kept) == (5, 0, 5)
+    for n, (problem, (_, reason)) in enumerate(zip(problems, BAD_ROWS, strict=True)):
+        assert (problem.ref, problem.outcome) == (f"line {n + 2}", "kept")
+        assert reason in problem.reason
+    by_name = {r.name: service.get_contact(r.id) for r in service.list_page(limit=10).rows}
+    phone = by_name["Bad Phone"]
+    assert [e.email for e in phone.emails] == ["half@example.com"]  # the good value stays
+    assert phone.phones == ()
+    assert "Phone: 12 (This phone number is too short" in phone.notes
+    assert "bad.csv, line 3" in phone.notes
+    assert by_name["Bad Stage"].stage == "new_lead"
+    assert "Stage: Nowhere" in by_name["Bad Stage"].notes
+    assert "Scoring: 101" in by_name["Bad Score"].notes
+    assert summary.text() == (
+        "Imported 5 contacts; skipped 0 duplicates; refused 0 rows; "
+        "5 values kept in the contacts' notes."
     )
 
 
@@ -344,16 +369,16 @@ def test_json_items_name_their_index_and_bad_shapes(service, tmp_path):
     path = write(tmp_path / "c.json", "[\n" + ",\n".join(map(json.dumps, items)) + "\n]\n")
     problems = []
     summary = import_contacts(service, path, on_problem=problems.append)
-    assert summary.imported == 1
-    assert [p.ref for p in problems] == [
-        "item 2 (line 3)",
-        "item 3 (line 4)",
-        "item 4 (line 5)",
-        "item 5 (line 6)",
+    assert summary.imported == 2  # "Wrong type" comes in, its phone kept in its notes
+    assert [(p.ref, p.outcome) for p in problems] == [
+        ("item 2 (line 3)", "refused"),
+        ("item 3 (line 4)", "kept"),
+        ("item 4 (line 5)", "refused"),
+        ("item 5 (line 6)", "refused"),
     ]
     assert "not a contact object" in problems[0].reason
-    assert "“Pager” is not a phone number type" in problems[1].reason
-    assert "Name must be text, not a list" in problems[2].reason
+    assert "“Pager” is not a phone type" in problems[1].reason
+    assert "Name is required" in problems[2].reason
     assert "emails is a text, not a list" in problems[3].reason
 
 
@@ -366,10 +391,10 @@ def test_a_broken_vcard_is_rejected_by_its_number(service, tmp_path):
     )
     problems = []
     summary = import_contacts(service, write(tmp_path / "x.vcf", text), on_problem=problems.append)
-    assert summary.imported == 1
+    assert summary.imported == 2  # Three, without its broken e-mail (kept in its notes)
     assert [p.ref for p in problems] == ["card 2 (line 5)", "card 3 (line 9)", "card 4 (line 14)"]
     assert "cannot be read" in problems[0].reason
-    assert "E-mail “three@”" in problems[1].reason
+    assert problems[1].outcome == "kept" and "E-mail “three@”" in problems[1].reason
     assert "not closed with END:VCARD" in problems[2].reason
 
 
@@ -382,8 +407,7 @@ def test_a_broken_vcard_is_rejected_by_its_number(service, tmp_path):
         ("empty.csv", b"", "empty.csv is empty"),
         ("blank.json", b"\xef\xbb\xbf \n\n", "blank.json is empty"),
         ("binary.csv", b"Name\n\x00\x01\x02", "not a text file"),
-        ("latin1.csv", "Name\nJosé\n".encode("latin-1"), "not UTF-8 text (line 2"),
-        ("noname.csv", b"E-mail,Phone\na@example.com,\n", "has no Name column"),
+        ("noname.csv", b"Phone,Fax\n+44 20 7946 0018,\n", "has no Name column"),
         ("object.json", b'{"name": "x"}', "not a JSON list of contacts: it starts with “{”"),
         ("broken.json", b'[{"name": "A"},\n{"name": "B"}\n{"name": "C"}]', "expecting “,” or “]”"),
         ("cut.json", b'[{"name": "A"},\n{"name": "B"', "not valid JSON"),
@@ -438,23 +462,27 @@ def test_duplicates_are_skipped_by_default_and_added_on_request(service, backend
     summary = import_contacts(service, path, on_problem=problems.append)
     assert (summary.imported, summary.duplicates, summary.rejected) == (2, 2, 0)
     assert [str(p) for p in problems] == [
-        f"line 2: skipped duplicate: the e-mail “maria@example.com” belongs to “Maria Lopez” "
-        f"(contact {existing.id}) already",
-        "line 4: skipped duplicate: the phone number “+442079460018” is on a contact earlier "
-        "in this file",
+        f"line 2: skipped duplicate: the same person as “Maria Lopez” (contact {existing.id}): "
+        "same e-mail “maria@example.com”",
+        "line 4: skipped duplicate: the same person as “Tom” (line 3 of this file): "
+        "same phone number “+442079460018”",
     ]
-    summary = import_contacts(service, path, duplicates="add")
+    summary = import_contacts(service, path, duplicates="add")  # the older name of create
     assert (summary.imported, summary.duplicates) == (4, 0)
     assert count(Contact) == 7
 
 
 def test_dry_run_checks_everything_and_writes_nothing(service, tmp_path):
     path = write(
-        tmp_path / "d.csv", "Name,E-mail,Company\nA,a@example.com,New Co\nB,b@,\nC,a@example.com,\n"
+        tmp_path / "d.csv",
+        "Name,E-mail,Company\nA,a@example.com,New Co\nB,b@,\nA,a@example.com,\n,,\u200b\n",
     )
     summary = import_contacts(service, path, dry_run=True)
-    assert (summary.imported, summary.duplicates, summary.rejected) == (1, 1, 1)
-    assert summary.text() == "Would import 1 contact; would skip 1 duplicate; would reject 1 row."
+    assert (summary.imported, summary.duplicates, summary.rejected) == (2, 1, 1)
+    assert summary.text() == (
+        "Would import 2 contacts; would skip 1 duplicate; would refuse 1 row; "
+        "1 value would be kept in the contacts' notes."
+    )
     assert count(Contact) == count(Company) == 0
 
 
@@ -483,20 +511,28 @@ def test_cli_import_exit_codes_and_messages(tmp_path, capsys):
     good = write(tmp_path / "good.csv", "Name,E-mail\nAnn,ann@example.com\n")
     assert main([*home, "import", str(good), "--dry-run"]) == 0
     assert capsys.readouterr().out == (
-        "Would import 1 contact; would skip 0 duplicates; would reject 0 rows.\n"
+        "line 2: would be created: “Ann”\n"
+        "Would import 1 contact; would skip 0 duplicates; would refuse 0 rows.\n"
     )
     assert main([*home, "import", str(good)]) == 0
-    assert capsys.readouterr().out == "Imported 1 contact; skipped 0 duplicates; rejected 0 rows.\n"
+    assert capsys.readouterr().out == "Imported 1 contact; skipped 0 duplicates; refused 0 rows.\n"
 
-    mixed = write(tmp_path / "mixed.txt", "Name,E-mail\nAnn,ann@example.com\nBob,bob@\nCy,\n")
+    mixed = write(
+        tmp_path / "mixed.txt", "Name,E-mail\nAnn,ann@example.com\nBob,bob@\nCy,\n,\n,,x\n"
+    )
     assert main([*home, "import", str(mixed), "--format", "csv"]) == 1
     out = capsys.readouterr()
     assert out.err.splitlines() == [
-        "line 2: skipped duplicate: the e-mail “ann@example.com” belongs to “Ann” "
-        "(contact 1) already",
-        "line 3: rejected: E-mail “bob@”: There must be something after the @-sign.",
+        "line 2: skipped duplicate: the same person as “Ann” (contact 1): "
+        "same e-mail “ann@example.com”",
+        "line 3: kept in notes: E-mail “bob@”: There must be something after the @-sign",
+        "line 6: refused: the row has 3 values but the first line names 2 columns "
+        "(a comma in a value without quotes around it?)",
     ]
-    assert out.out == "Imported 1 contact; skipped 1 duplicate; rejected 1 row (see above).\n"
+    assert out.out == (
+        "Imported 2 contacts; skipped 1 duplicate; refused 1 row; "
+        "1 value kept in the contacts' notes (see above).\n"
+    )
 
     assert main([*home, "import", str(mixed)]) == 2
     assert "Use --format" in capsys.readouterr().err

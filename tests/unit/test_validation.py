@@ -449,7 +449,7 @@ def test_normalize_state_valid(typed, country, expected):
 @pytest.mark.parametrize(
     ("typed", "country", "match"),
     [
-        ("Bavaria", "DE", r"not a state or region of Germany"),
+        ("Tyrol", "DE", r"not a state or region of Germany"),
         ("ZZ", "US", r"not a state or region of United States"),
         ("La Rioja", "ES", r"could be ES-LO, ES-RI"),
         ("Some\x1b[2J County", None, r"hidden control"),
@@ -484,3 +484,30 @@ def test_normalize_zip_valid(typed, expected):
 )
 def test_normalize_zip_invalid(typed, match):
     refused(normalize_zip, typed, match=match)
+
+
+@pytest.mark.parametrize(
+    ("typed", "code"),
+    [
+        ("Deutschland", "DE"),
+        ("U.S.A.", "US"),
+        ("UK", "GB"),
+        ("usa", "US"),
+        ("Österreich", "AT"),
+        ("Royaume-Uni", "GB"),
+        ("España", "ES"),
+        ("日本", "JP"),
+        ("DEU", "DE"),
+        ("Holland", "NL"),
+    ],
+)
+def test_country_names_in_common_languages_and_forms(typed, code):
+    assert normalize_country(typed) == code
+
+
+@pytest.mark.parametrize(
+    ("typed", "country", "code"),
+    [("Bayern", "DE", "DE-BY"), ("Bavaria", "DE", "DE-BY"), ("quebec", "CA", "CA-QC")],
+)
+def test_subdivisions_by_name_code_or_translation(typed, country, code):
+    assert normalize_state(typed, country) == code

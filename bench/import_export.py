@@ -1,0 +1,184 @@
+"""Import of a big CSV file and export of a big workspace to CSV, each against its floor.
+
+Import (target: 100,000 rows under 10 s): `contacts-tui import FILE --on-duplicate
+create` of a CSV shaped like an address book's (name, e-mail, phone, company, address),
+in a fresh workspace, beside its floor measured in the same run: one raw `executemany`
+of the same rows into a one-index table of a fresh SQLite file.
+
+Export (target: 1,000,000 contacts within 3x the floor, under 100 MB): `contacts-tui
+export --format csv` of a demo workspace, beside `sqlite3 -csv` running the same query
+on the same database (the floor), with the export's peak resident memory.
+
+Both run the real commands as subprocesses, several times; medians and ratios are
+printed. The machine is shared: absolute times vary, the ratio to the floor less.
+
+    uv run python bench/import_export.py [--rows 100000] [--contacts 1000000] [--runs 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import platform
+import random
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+FIRST = ("Ada", "Ben", "Chloé", "Dmitri", "Emma", "Farid", "Grace", "Hiro", "Ines", "José")
+LAST = ("Lovelace", "Okafor", "Müller", "Ivanov", "Smith", "Haddad", "Hopper", "Sato", "Silva")
+DOMAINS = ("example.com", "example.org", "mail.example", "corp.example")
+CITIES = (
+    ("London", "SW1A 1AA", "GB", "020 7946 0{:03d}"),
+    ("Berlin", "10115", "Germany", "+49 30 1234{:04d}"),
+    ("Toronto", "M5E 1E6", "Canada", "416-555-{:04d}"),
+)
+
+
+def command(*args: str) -> list[str]:
+    return [sys.executable, "-m", "contacts_tui", *args]
+
+
+def write_csv(path: Path, rows: int) -> list[tuple[str, str, str, str]]:
+    """An address book's CSV; returns its (name, e-mail, phone, company) for the floor."""
+    rng = random.Random(14)
+    plain = []
+    with open(path, "w", newline="", encoding="utf-8") as out:
+        writer = csv.writer(out)
+        writer.writerow(
+            ["First Name", "Last Name", "E-mail", "Phone", "Company", "Street", "City",
+             "Zip", "Country"]
+        )  # fmt: skip
+        for n in range(rows):
+            first, last = rng.choice(FIRST), rng.choice(LAST)
+            email = f"{first}.{last}{n}@{rng.choice(DOMAINS)}".lower()
+            city, zip_code, country, phone = rng.choice(CITIES)
+            phone = phone.format(n % 1000 if "{:03d}" in phone else n % 10000)
+            company = f"Company {n % 5000}"
+            writer.writerow(
+                [first, last, email, phone, company, f"{n % 200} High St", city, zip_code,
+                 country]
+            )  # fmt: skip
+            plain.append((f"{first} {last}", email, phone, company))
+    return plain
+
+
+def run(args: list[str]) -> tuple[float, float, float]:
+    """(wall seconds, CPU seconds, peak resident MB) of a command.
+
+    CPU time too: on a shared machine the wall time of a Python process grows with the
+    load far more than that of one C call (the floors), the CPU time much less.
+    """
+    started = time.perf_counter()
+    process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(process.pid, 0)
+    elapsed = time.perf_counter() - started
+    if status:
+        raise SystemExit(f"{' '.join(args)} failed with status {status}")
+    return elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
+
+
+def floor_insert(rows: list[tuple[str, str, str, str]]) -> tuple[float, float]:
+    with tempfile.TemporaryDirectory() as folder:
+        cpu = time.process_time()
+        started = time.perf_counter()
+        db = sqlite3.connect(Path(folder) / "x.db")
+        db.execute("PRAGMA journal_mode=wal")
+        db.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, name, email, phone, company)")
+        db.execute("CREATE INDEX t_name ON t (name)")
+        with db:
+            db.executemany("INSERT INTO t (name, email, phone, company) VALUES (?,?,?,?)", rows)
+        db.close()
+        return time.perf_counter() - started, time.process_time() - cpu
+
+
+def time_import(path: Path) -> tuple[float, float]:
+    with tempfile.TemporaryDirectory() as folder:
+        subprocess.run(command("--home", folder, "init"), check=False, capture_output=True)
+        wall, cpu, _ = run(
+            command("--home", folder, "import", str(path), "--on-duplicate", "create")
+        )
+        return wall, cpu
+
+
+EXPORT_QUERY = (
+    "SELECT id, name, full_name, primary_email, primary_phone, company_name, status, stage, "
+    "template, segmentation, scoring, reason_code, updated_at FROM contact "
+    "WHERE archived = 0 ORDER BY name_key, id"
+)
+
+
+def time_export(home: Path, out: Path) -> tuple[float, float, float]:
+    """(wall seconds, CPU seconds, peak resident MB) of `contacts-tui export --format csv`."""
+    out.unlink(missing_ok=True)
+    return run(command("--home", str(home), "export", "--format", "csv", "-o", str(out)))
+
+
+def floor_export(database: Path, out: Path) -> tuple[float, float]:
+    wall, cpu, _ = run(
+        ["sh", "-c", f"sqlite3 -csv -header '{database}' \"{EXPORT_QUERY}\" > '{out}'"]
+    )
+    return wall, cpu
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=100_000, help="rows of the CSV to import")
+    parser.add_argument("--contacts", type=int, default=1_000_000, help="contacts to export")
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    print(f"machine: {platform.platform()}, {os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}")
+    with tempfile.TemporaryDirectory() as folder:
+        folder = Path(folder)
+        path = folder / "address-book.csv"
+        plain = write_csv(path, args.rows)
+        imports = [time_import(path) for _ in range(args.runs)]
+        floors = [floor_insert(plain) for _ in range(args.runs)]
+        report(f"import {args.rows:,} CSV rows", imports, floors, args.runs)
+        took = statistics.median(cpu for _, cpu in imports)
+        print(
+            f"  target < 10 s at 100,000 rows (CPU time, scaled): "
+            f"{'met' if took * 100_000 / args.rows < 10 else 'NOT met'}"
+        )
+        home = folder / "workspace"
+        subprocess.run(
+            command("--home", str(home), "demo", "--contacts", str(args.contacts)),
+            check=True,
+            capture_output=True,
+        )
+        exports = [time_export(home, folder / "export.csv") for _ in range(args.runs)]
+        floors = [
+            floor_export(home / "contacts.db", folder / "floor.csv") for _ in range(args.runs)
+        ]
+        ratio = report(
+            f"export {args.contacts:,} contacts to CSV",
+            [(wall, cpu) for wall, cpu, _ in exports],
+            floors,
+            args.runs,
+        )
+        peak = max(mb for _, _, mb in exports)
+        print(
+            f"  target within 3x the floor (sqlite3 -csv): {'met' if ratio <= 3 else 'NOT met'}; "
+            f"peak memory {peak:.0f} MB (target < 100 MB: {'met' if peak < 100 else 'NOT met'})"
+        )
+
+
+def report(what: str, runs: list, floors: list, count: int) -> float:
+    """Print medians (wall and CPU) and their ratio to the floor; returns the CPU ratio."""
+    wall, cpu = (statistics.median(r[n] for r in runs) for n in (0, 1))
+    floor_wall, floor_cpu = (statistics.median(f[n] for f in floors) for n in (0, 1))
+    print(
+        f"{what}: {wall:.1f} s wall / {cpu:.1f} s CPU (median of {count}); floor "
+        f"{floor_wall:.2f} s / {floor_cpu:.2f} s; {wall / floor_wall:.1f}x / "
+        f"{cpu / max(floor_cpu, 1e-3):.1f}x the floor"
+    )
+    return cpu / max(floor_cpu, 1e-3)
+
+
+if __name__ == "__main__":
+    main()

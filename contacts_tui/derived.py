@@ -1,0 +1,55 @@
+"""The contact's derived columns: what the list sorts by, shows and searches, from its values.
+
+One place for them, used by the services (a contact typed or edited in the app) and by
+import (contacts written in bulk), so a contact is found the same way however it came in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from contacts_tui.store.search import digits, fold, search_document
+from contacts_tui.validation import format_phone
+
+DERIVED_COLUMNS = ("name_key", "primary_email", "primary_phone", "phone_digits", "search_doc")
+"""The columns of `contact` computed from its other values and its e-mails and phones."""
+
+SEARCHED_PROFILE_FIELDS = ("nickname", "job_title", "department")
+"""Profile fields people search by ("the CFO", "Bobby"); website, birthday and notes are not."""
+
+
+def derived_columns(
+    name: str,
+    full_name: str,
+    company_name: str,
+    emails: Iterable[tuple[str, bool]] = (),
+    phones: Iterable[tuple[str, bool]] = (),
+    profile: dict[str, str] | None = None,
+) -> tuple[str, str, str, str, str]:
+    """The DERIVED_COLUMNS' values, in that order.
+
+    `emails` and `phones` are (value, is primary) in the order they were added: the
+    primary one is searched first, then the others. `profile` holds the contact's
+    profile fields (those of SEARCHED_PROFILE_FIELDS are searched).
+    """
+    emails = sorted(emails, key=lambda pair: not pair[1])  # stable: primary first
+    phones = sorted(phones, key=lambda pair: not pair[1])
+    primary_email = next((e for e, primary in emails if primary), "")
+    primary_phone = next((p for p, primary in phones if primary), "")
+    extra = [(profile or {}).get(key, "") for key in SEARCHED_PROFILE_FIELDS]
+    return (
+        fold(name),
+        primary_email,
+        # As people read it ("+44 7550 217244"): the list shows and sorts this column
+        # without loading phonenumbers; the records keep E.164.
+        format_phone(primary_phone) if primary_phone else "",
+        digits(primary_phone),
+        search_document(
+            name,
+            full_name,
+            company_name,
+            [e for e, _ in emails],
+            [p for p, _ in phones],
+            extra=[e for e in extra if e],
+        ),
+    )

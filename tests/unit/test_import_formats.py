@@ -1,0 +1,519 @@
+"""Files as phones, mail clients and other CRMs write them, and our own exports coming back.
+
+Each file here is written for the test from the formats' specs (RFC 2426, 6350, 7095,
+RFC 4180) and the products' documented export columns, one defect of issue 14 each.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from test_import import ARCHIVED, EVERYONE, count, export_file, people, wipe  # noqa: F401
+
+from contacts_tui.cli import main
+from contacts_tui.export import export_contacts
+from contacts_tui.importer import open_source
+from contacts_tui.services import ContactService
+from contacts_tui.services.imports import import_contacts
+from contacts_tui.store.models import BankAccount, Contact
+
+
+def write(path: Path, data: str | bytes, encoding: str = "utf-8") -> Path:
+    path.write_bytes(data if isinstance(data, bytes) else data.encode(encoding))
+    return path
+
+
+def vcard(*lines: str, end: str = "\r\n") -> str:
+    return end.join(["BEGIN:VCARD", *lines, "END:VCARD"]) + end
+
+
+def contacts(service: ContactService) -> dict:
+    """name -> ContactDetail of every contact."""
+    rows = service.list_page(EVERYONE, limit=1000).rows + service.list_page(ARCHIVED).rows
+    return {row.name: service.get_contact(row.id) for row in rows}
+
+
+def imported(service, path, **options):
+    problems = []
+    summary = import_contacts(service, path, on_problem=problems.append, **options)
+    return summary, problems
+
+
+# ----- phones ---------------------------------------------------------------------------------
+
+
+def test_a_national_number_takes_the_country_of_the_cards_address(service, tmp_path):
+    text = vcard(
+        "VERSION:3.0",
+        "FN:Toronto Office",
+        "TEL;TYPE=WORK:905-555-1234",
+        "TEL;TYPE=WORK,FAX:(416) 810-9897 x752",
+        "ADR;TYPE=WORK:;;1 Yonge St;Toronto;ON;M5E 1E6;Canada",
+    ) + vcard("VERSION:3.0", "FN:No Address", "TEL:905-555-1234", "EMAIL:na@example.com")
+    _summary, problems = imported(service, write(tmp_path / "p.vcf", text))
+    found = contacts(service)
+    toronto = found["Toronto Office"]
+    assert [(p.number, p.type) for p in toronto.phones] == [
+        ("+19055551234", "Office"),
+        ("+14168109897;ext=752", "Fax"),  # the extension kept, the fax a fax
+    ]
+    assert toronto.addresses[0].state == "CA-ON"
+    # No address and no +: the workspace default (GB) would be a guess: stored as written.
+    guessed = found["No Address"]
+    assert [p.number for p in guessed.phones] == ["905-555-1234"]
+    assert [p.outcome for p in problems] == ["kept"]
+    assert "stored as written" in problems[0].reason
+    assert "905-555-1234" in guessed.notes
+
+
+# ----- a contact comes in with every good value -------------------------------------------------
+
+
+def test_values_that_refused_whole_contacts_before_come_in(service, tmp_path):
+    text = vcard(
+        "VERSION:3.0",
+        "FN:Doe\\, Jane",
+        "N:Doe;Jane;;;",
+        "EMAIL;TYPE=INTERNET:jane@example.com",
+        "EMAIL;TYPE=INTERNET:jane@",
+        "TEL;TYPE=CELL:+1 416-810-9897x752",
+        "ADR;TYPE=HOME:;;1 Main St\\nApt 4;Berlin;;10115;Deutschland",
+        "ADR;TYPE=WORK:;;2 Side St;Springfield;IL;62701;U.S.A.",
+        "ADR;TYPE=HOME:;;123 Main St\\nSpringfield\\, IL;;;;USA",
+    )
+    summary, problems = imported(service, write(tmp_path / "j.vcf", text))
+    assert (summary.imported, summary.rejected) == (1, 0)
+    jane = contacts(service)["Doe, Jane"]  # FN with a comma is not cut
+    assert [e.email for e in jane.emails] == ["jane@example.com"]
+    assert jane.phones[0].number == "+14168109897;ext=752"
+    assert [(a.address, a.country, a.state) for a in jane.addresses] == [
+        ("1 Main St, Apt 4", "DE", ""),  # the line break of macOS and Gmail
+        ("2 Side St", "US", "US-IL"),
+    ]
+    # The free-form Gmail address has no zip code: kept in the notes, said so.
+    assert sorted(p.reason.split(" ")[0] for p in problems) == ["Address", "E-mail"]
+    assert "123 Main St" in jane.notes and "jane@" in jane.notes
+
+
+@pytest.mark.parametrize(
+    ("card", "name"),
+    [
+        (("FN:", "EMAIL:only.mail@example.com"), "only.mail@example.com"),
+        (("N:;;;;", "ORG:Acme Widgets", "EMAIL:x@example.com"), "Acme Widgets"),
+        (("N:Smith;Anna;;Dr.;", "EMAIL:anna@example.com"), "Dr. Anna Smith"),
+    ],
+)
+def test_the_name_comes_from_fn_else_n_else_org_else_the_email(service, tmp_path, card, name):
+    summary, _ = imported(service, write(tmp_path / "n.vcf", vcard("VERSION:3.0", *card)))
+    assert summary.imported == 1
+    assert name in contacts(service)
+
+
+def test_strict_refuses_the_contact_whole(service, tmp_path):
+    text = vcard("VERSION:3.0", "FN:Jane", "EMAIL:jane@example.com", "EMAIL:jane@")
+    summary, problems = imported(service, write(tmp_path / "s.vcf", text), strict=True)
+    assert (summary.imported, summary.rejected) == (0, 1)
+    assert problems[0].outcome == "refused" and "E-mail “jane@”" in problems[0].reason
+
+
+# ----- vCard as products write it ---------------------------------------------------------------
+
+
+def test_vcard_fields_beyond_the_spec_and_the_photo(workspace, tmp_path):
+    from contacts_tui.documents import BlobStore
+
+    service = ContactService(
+        workspace.config, workspace.user, documents=BlobStore(workspace.documents)
+    )
+    text = vcard(
+        "VERSION:3.0",
+        "FN:Ana Lima",
+        "ORG:Lima Ltd;Research;Lab 2",
+        "TITLE:Chief Scientist",
+        "NICKNAME:Aninha,Ana",
+        "BDAY:1985-04-12",
+        "URL:https://lima.example",
+        "NOTE:Met at FOSDEM.\\nLikes tea.",
+        "PHOTO;ENCODING=b;TYPE=PNG:iVBORw0KGgo=",
+        "X-SKYPE:ana.lima",
+    )
+    _summary, problems = imported(service, write(tmp_path / "a.vcf", text))
+    ana = contacts(service)["Ana Lima"]
+    assert (ana.job_title, ana.department, ana.nickname) == (
+        "Chief Scientist",
+        "Research / Lab 2",
+        "Aninha",
+    )
+    assert (ana.birthday, ana.website) == ("1985-04-12", "https://lima.example")
+    assert ana.notes.startswith("Met at FOSDEM.\nLikes tea.")
+    assert "X-Skype: ana.lima" in ana.notes  # no field for it: kept, and said so
+    assert [(d.file_name, d.size) for d in ana.documents] == [("photo-card-1.png", 8)]
+    assert [p.outcome for p in problems] == ["kept"]
+
+
+def test_vcard_2_1_quoted_printable_groups_and_cr_cr_lf(service, tmp_path):
+    text = vcard(
+        "VERSION:2.1",
+        "N;CHARSET=UTF-8;ENCODING=QUOTED-PRINTABLE:M=C3=BCller;J=C3=BCrgen;;;",
+        "FN;ENCODING=QUOTED-PRINTABLE:J=FCrgen M=FCller",  # 8-bit, no CHARSET
+        "TEL;CELL;PREF:+49 151 23456789",
+        "TEL;WORK;FAX:+49 30 1234567",
+        "ADR;WORK;ENCODING=QUOTED-PRINTABLE:;;Hauptstra=C3=9Fe 1=0D=0A=",
+        "Hinterhaus;Berlin;;10115;Germany",
+        "item1.EMAIL;type=INTERNET:juergen@example.de",
+        "item1.X-ABLabel:_$!<Work>!$_",
+        end="\r\r\n",
+    ) + vcard("VERSION:2.1", "FN:Broken =E9", "NOTE;ENCODING=QUOTED-PRINTABLE:caf=FF=FE")
+    summary, _problems = imported(service, write(tmp_path / "q.vcf", text))
+    assert summary.imported == 2 and summary.rejected == 0
+    found = contacts(service)
+    jurgen = found["Jürgen Müller"]
+    assert [(p.number, p.type, p.is_primary) for p in jurgen.phones] == [
+        ("+4915123456789", "Mobile", True),
+        ("+49301234567", "Fax", False),
+    ]
+    assert jurgen.addresses[0].address == "Hauptstraße 1, Hinterhaus"
+    assert [(e.email, e.type) for e in jurgen.emails] == [("juergen@example.de", "")]
+
+
+def test_agent_is_left_out_with_a_note_and_the_parent_kept(service, tmp_path):
+    text = (
+        "BEGIN:VCARD\r\nVERSION:2.1\r\nFN:Boss Person\r\nEMAIL:boss@example.com\r\n"
+        "AGENT:\r\nBEGIN:VCARD\r\nVERSION:2.1\r\nFN:Assistant\r\nEND:VCARD\r\n"
+        "TEL:+44 20 7946 0018\r\nEND:VCARD\r\n"
+    )
+    summary, problems = imported(service, write(tmp_path / "agent.vcf", text))
+    assert summary.imported == 1
+    boss = contacts(service)["Boss Person"]
+    assert [p.number for p in boss.phones] == ["+442079460018"]
+    assert "AGENT" in boss.notes and "Assistant" not in contacts(service)
+    assert problems[0].outcome == "kept"
+
+
+def test_jcard_is_recognised(service, tmp_path):
+    card = [
+        "vcard",
+        [
+            ["version", {}, "text", "4.0"],
+            ["fn", {}, "text", "Simon Perreault"],
+            ["n", {}, "text", ["Perreault", "Simon", "", "", ["ing. jr", "M.Sc."]]],
+            ["email", {"type": "work"}, "text", "simon.perreault@viagenie.ca"],
+            ["tel", {"type": ["work", "voice"], "pref": "1"}, "uri", "tel:+1-418-656-9254;ext=102"],
+            [
+                "adr",
+                {"type": "work"},
+                "text",
+                ["", "Suite D2-630", "2875 Laurier", "Quebec", "QC", "G1V 2M2", "Canada"],
+            ],
+        ],
+    ]
+    path = write(tmp_path / "simon.json", json.dumps(card))
+    assert open_source(path).fmt == "jcard"
+    summary, _problems = imported(service, path)
+    assert (summary.imported, summary.rejected) == (1, 0)
+    simon = contacts(service)["Simon Perreault"]
+    assert simon.phones[0].number == "+14186569254;ext=102"
+    address = simon.addresses[0]
+    assert (address.address, address.city, address.state) == (
+        "2875 Laurier, Suite D2-630",  # the extended address is part of the street
+        "Quebec",
+        "CA-QC",
+    )
+
+
+# ----- CSV as products write it -----------------------------------------------------------------
+
+GOOGLE = (
+    "First Name,Middle Name,Last Name,Nickname,Birthday,Notes,Organization Name,"
+    "Organization Title,Organization Department,E-mail 1 - Label,E-mail 1 - Value,"
+    "E-mail 2 - Label,E-mail 2 - Value,Phone 1 - Label,Phone 1 - Value,"
+    "Address 1 - Label,Address 1 - Street,Address 1 - City,Address 1 - PO Box,"
+    "Address 1 - Region,Address 1 - Postal Code,Address 1 - Country,Labels\n"
+    "Ann,,Lee,Annie,1990-01-31,VIP,Acme,CTO,R&D,* Work,ann@acme.example,Home,"
+    "ann@home.example ::: ann2@home.example,Mobile,+44 7550 217244,Home,1 Elm Rd,London,"
+    "12,,SW1A 1AA,United Kingdom,* myContacts\n"
+)
+OUTLOOK = (
+    "First Name,Middle Name,Last Name,Company,Department,Job Title,Business Street,"
+    "Business City,Business State,Business Postal Code,Business Country/Region,"
+    "Business Phone,Business Fax,Mobile Phone,E-mail Address,E-mail Type,"
+    "E-mail Display Name,E-mail 2 Address,Web Page\n"
+    "Bob,,Ray,Fabrikam,Sales,Rep,1 Way,Redmond,WA,98052,United States,"
+    "+1 425 555 0100,+1 425 555 0101,+1 206 555 0102,bob@fabrikam.example,SMTP,"
+    "Bob Ray (bob@fabrikam.example),bob@home.example,fabrikam.example\n"
+)
+THUNDERBIRD = (
+    "First Name,Last Name,Display Name,Nickname,Primary Email,Secondary Email,"
+    "Screen Name,Work Phone,Home Phone,Fax Number,Pager Number,Mobile Number,"
+    "Home Address,Home Address 2,Home City,Home State,Home ZipCode,Home Country,"
+    "Job Title,Department,Organization,Web Page 1,Notes\n"
+    "Cy,Dee,Cy Dee,,cy@example.org,cy.dee@example.net,,,,,,,"
+    "5 Rue Neuve,Bât B,Paris,,75001,France,,,,,\n"
+)
+HUBSPOT = (
+    "Record ID,First Name,Last Name,Email,Phone Number,Company Name,Lifecycle Stage,"
+    "Lead Status,Contact owner\n"
+    "101,Dan,Fox,dan@fox.example,+1 617 555 0199,Fox Co,Marketing Qualified Lead,New,Sue\n"
+)
+LINKEDIN = (
+    "Notes:\n"
+    '"When exporting your connection data, you may notice that some of the email '
+    'addresses are missing."\n'
+    "\n"
+    "First Name,Last Name,URL,Email Address,Company,Position,Connected On\n"
+    "Eve,Ng,https://www.linkedin.com/in/eve,,Initech,Engineer,01 Jan 2024\n"
+)
+
+
+def test_google_contacts_csv(service, tmp_path):
+    summary, _problems = imported(service, write(tmp_path / "google.csv", GOOGLE))
+    assert (summary.imported, summary.rejected) == (1, 0)
+    ann = contacts(service)["Ann Lee"]
+    assert (ann.company.name, ann.job_title, ann.department, ann.nickname) == (
+        "Acme",
+        "CTO",
+        "R&D",
+        "Annie",
+    )
+    assert [(e.email, e.type, e.is_primary) for e in ann.emails] == [
+        ("ann@acme.example", "Business", True),
+        ("ann@home.example", "Personal", False),
+        ("ann2@home.example", "Personal", False),
+    ]
+    assert [(p.number, p.type) for p in ann.phones] == [("+447550217244", "Mobile")]
+    address = ann.addresses[0]
+    assert (address.address, address.city, address.country, address.type) == (
+        "1 Elm Rd, PO Box 12",
+        "London",
+        "GB",
+        "Personal",
+    )
+    assert ann.birthday == "1990-01-31"
+    assert ann.notes.startswith("VIP")
+
+
+def test_outlook_csv(service, tmp_path):
+    imported(service, write(tmp_path / "outlook.csv", OUTLOOK, "utf-8-sig"))
+    bob = contacts(service)["Bob Ray"]
+    assert [e.email for e in bob.emails] == ["bob@fabrikam.example", "bob@home.example"]
+    assert [(p.number, p.type) for p in bob.phones] == [
+        ("+14255550100", "Office"),
+        ("+14255550101", "Fax"),
+        ("+12065550102", "Mobile"),
+    ]
+    address = bob.addresses[0]
+    assert (address.address, address.city, address.state, address.zip_code, address.type) == (
+        "1 Way",
+        "Redmond",
+        "US-WA",
+        "98052",
+        "Office",
+    )
+    assert (bob.department, bob.job_title, bob.website) == (
+        "Sales",
+        "Rep",
+        "https://fabrikam.example",
+    )
+
+
+def test_thunderbird_csv(service, tmp_path):
+    imported(service, write(tmp_path / "tb.csv", THUNDERBIRD))
+    cy = contacts(service)["Cy Dee"]
+    assert [e.email for e in cy.emails] == ["cy@example.org", "cy.dee@example.net"]
+    assert (cy.addresses[0].address, cy.addresses[0].country) == ("5 Rue Neuve, Bât B", "FR")
+
+
+def test_hubspot_lifecycle_stage_is_not_our_stage(service, tmp_path):
+    summary, _problems = imported(service, write(tmp_path / "hubspot.csv", HUBSPOT))
+    assert (summary.imported, summary.rejected, summary.kept) == (1, 0, 0)
+    dan = contacts(service)["Dan Fox"]
+    assert dan.stage == "new_lead"
+    assert "Lifecycle Stage: Marketing Qualified Lead" in dan.notes
+    source = open_source(tmp_path / "hubspot.csv")
+    assert any("Lifecycle Stage" in note for note in source.notes)
+
+
+def test_linkedin_preamble_and_a_semicolon_csv(service, tmp_path):
+    _summary, _ = imported(service, write(tmp_path / "Connections.csv", LINKEDIN))
+    eve = contacts(service)["Eve Ng"]
+    assert (eve.company.name, eve.job_title) == ("Initech", "Engineer")
+    assert eve.website == "https://www.linkedin.com/in/eve"
+    semicolons = "Name;E-mail;Company\nZoe Ball;zoe@example.com;Ball; Inc\n"
+    semicolons = 'Name;E-mail;Company\nZoe Ball;zoe@example.com;"Ball; Inc"\n'
+    imported(service, write(tmp_path / "excel-de.csv", semicolons))
+    assert contacts(service)["Zoe Ball"].company.name == "Ball; Inc"
+
+
+def test_map_reads_any_column_as_a_field(service, tmp_path):
+    path = write(tmp_path / "odd.csv", "Person,Mail,Employer\nKim Yu,kim@example.com,Yu Co\n")
+    _summary, _ = imported(service, path, mapping={"Person": "name", "Employer": "company"})
+    kim = contacts(service)["Kim Yu"]
+    assert (kim.company.name, [e.email for e in kim.emails]) == ("Yu Co", ["kim@example.com"])
+
+
+# ----- encodings --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "encoding"),
+    [
+        ("cp1252.csv", "Name,Company\nJosé Müller,Café Crème\n", "cp1252"),
+        ("sjis.csv", "Name,Company\n山田 太郎,株式会社テスト商事\n", "shift_jis"),
+        ("utf16.csv", "Name,Company\nJosé Müller,Café Crème\n", "utf-16"),
+        ("bom.csv", "Name,Company\nJosé Müller,Café Crème\n", "utf-8-sig"),
+    ],
+)
+def test_encodings_are_detected(service, tmp_path, name, text, encoding):
+    summary, _ = imported(service, write(tmp_path / name, text, encoding))
+    assert (summary.imported, summary.rejected) == (1, 0)
+    person, company = text.splitlines()[1].split(",")
+    assert contacts(service)[person].company.name == company
+
+
+def test_encoding_can_be_given(service, tmp_path):
+    path = write(tmp_path / "koi.csv", "Name\nИван Петров\n", "koi8_r")
+    imported(service, path, encoding="koi8_r")
+    assert "Иван Петров" in contacts(service)
+
+
+# ----- duplicates are the same person -----------------------------------------------------------
+
+
+def test_shared_mailbox_and_office_phone_are_not_duplicates(service, tmp_path):
+    text = (
+        "Name,E-mail,Phone\n"
+        "Ann Smith,sales@acme.example,+44 20 7946 0018\n"
+        "Bob Jones,sales@acme.example,+44 20 7946 0018\n"
+        "A. Smith,sales@acme.example,\n"
+    )
+    summary, problems = imported(service, write(tmp_path / "team.csv", text))
+    assert (summary.imported, summary.duplicates) == (2, 1)
+    assert [p.outcome for p in problems] == ["shared", "shared", "skipped"]
+    assert "also “Ann Smith” (line 2 of this file)'s" in problems[0].reason
+
+
+def test_on_duplicate_update_fills_the_saved_contact(service, tmp_path):
+    ann = service.create_contact("Ann Smith")
+    service.add_email(ann.id, "ann@example.com")
+    path = write(
+        tmp_path / "u.csv",
+        "Name,E-mail,Phone,Job Title\nAnn Smith,ann@example.com,+44 20 7946 0018,CFO\n",
+    )
+    dry, listed = imported(service, path, on_duplicate="update", dry_run=True)
+    assert (dry.updated, dry.imported) == (1, 0)
+    assert [p.outcome for p in listed] == ["updated"]
+    summary, _ = imported(service, path, on_duplicate="update")
+    assert (summary.updated, summary.imported, count(Contact)) == (1, 0, 1)
+    saved = service.get_contact(ann.id)
+    assert saved.job_title == "CFO" and [p.number for p in saved.phones] == ["+442079460018"]
+    assert saved.version == ann.version + 1
+
+
+# ----- our own exports come back whole ----------------------------------------------------------
+
+
+def test_json_export_is_lossless_and_reimports_identical(people, tmp_path):  # noqa: F811
+    ada = next(r for r in people.list_page(limit=10).rows if r.name == "Ada Lovelace")
+    detail = people.get_contact(ada.id)
+    people.add_bank_account(ada.id, "Main", "GB33BUKB20201555555555")
+    people.update_contact(
+        ada.id, detail.version, job_title="Analyst", birthday="--12-10", notes="Line 1\nLine 2"
+    )
+    first = export_file(people, tmp_path, "json")
+    archived = export_file(people, tmp_path, "json", ARCHIVED)
+    wipe()
+    for path in (first, archived):
+        summary = import_contacts(people, path)
+        assert summary.rejected == summary.kept == 0
+    assert count(BankAccount) == 1
+    again = tmp_path / "again.json"
+    export_contacts(people, EVERYONE, fmt="json", path=again)
+
+    def without_ids(path: Path) -> list[dict]:
+        # A fresh database numbers them from 1 again; this one goes on from the last.
+        return [
+            {k: v for k, v in item.items() if k != "id"} for item in json.loads(path.read_text())
+        ]
+
+    assert without_ids(again) == without_ids(first)
+    assert json.loads(first.read_text())[1]["bank_accounts"] == [
+        {"name": "Main", "iban": "GB33BUKB20201555555555", "bic": ""}
+    ]
+
+
+def test_vcard_round_trip_keeps_crm_fields_types_and_uid(people, tmp_path):  # noqa: F811
+    first = export_file(people, tmp_path, "vcard")
+    wipe()
+    summary = import_contacts(people, first)
+    assert summary.rejected == summary.kept == 0
+    again = tmp_path / "again.vcf"
+    export_contacts(people, EVERYONE, fmt="vcard", path=again)
+    assert again.read_text() == first.read_text()
+    won = contacts(people)['=HYPERLINK("x"), Inc; "quoted"']
+    assert (won.stage, won.status) == ("closed_won", "Closed")
+    ada = contacts(people)["Ada Lovelace"]
+    assert (ada.scoring, ada.segmentation, ada.reason_code) == (90, "Enterprise", "Referral")
+    assert [a.name for a in ada.accounts] == ["North", "South"]
+    assert [a.type for a in ada.addresses] == ["Billing", "Office"]
+    # The same file again: every card is recognised by its UID.
+    summary = import_contacts(people, again)
+    assert summary.imported == 0 and summary.duplicates == 3
+
+
+def test_google_and_outlook_profiles_read_back_without_a_guard(people, tmp_path):  # noqa: F811
+    for profile in ("google", "outlook"):
+        path = tmp_path / f"{profile}.csv"
+        export_contacts(people, EVERYONE, fmt="csv", path=path, profile=profile)
+        text = path.read_text()
+        assert "'+" not in text  # no formula guard: Google and Outlook keep it as text
+        assert "12 St James's Square" in text and "Am Markt 1" in text
+    plain = tmp_path / "plain.csv"
+    export_contacts(people, EVERYONE, fmt="csv", path=plain)
+    assert "'+44 7550 217244" in plain.read_text()  # a spreadsheet would run +44…
+    wipe()
+    summary = import_contacts(people, tmp_path / "google.csv")
+    assert summary.rejected == 0 and summary.imported == 3
+    ada = contacts(people)["Ada Lovelace"]
+    assert len(ada.emails) == 2 and len(ada.phones) == 2 and len(ada.addresses) == 2
+
+
+def test_cli_export_to_standard_output(people, workspace, capsys):  # noqa: F811
+    home = ["--home", str(workspace.folder)]
+    assert main([*home, "export", "--format", "vcard", "-o", "-"]) == 0
+    out = capsys.readouterr()
+    assert out.out.count("BEGIN:VCARD") == 3
+    assert "3 contacts written" in out.err
+    assert "\r" not in out.err  # no progress line when it is not a terminal
+    assert not Path("-").exists()
+
+
+def test_plain_csv_export_reads_back_every_email_phone_and_address(people, tmp_path):  # noqa: F811
+    path = tmp_path / "plain.csv"
+    export_contacts(people, EVERYONE, fmt="csv", path=path)
+    wipe()
+    summary = import_contacts(people, path)
+    assert (summary.imported, summary.rejected, summary.kept) == (3, 0, 0)
+    ada = contacts(people)["Ada Lovelace"]
+    assert [e.email for e in ada.emails] == ["ada.home@example.org", "ada@example.com"]
+    assert [p.number for p in ada.phones] == ["+447550217244", "+442079460018"]
+    assert (ada.addresses[0].address, ada.addresses[0].locality) == ("Am Markt 1", "Mitte")
+
+
+def test_identical_addresses_of_two_types_and_a_cjk_full_name_survive(service, tmp_path):
+    text = vcard(
+        "VERSION:4.0",
+        "FN:Taro Yamada",
+        "N:Yamada;Taro;;;",
+        "X-CONTACTS-TUI-FULL-NAME:山田 太郎",
+        "ADR;TYPE=billing:;;1-2-3 Ginza;Tokyo;;104-0061;Japan",
+        "ADR;TYPE=shipping:;;1-2-3 Ginza;Tokyo;;104-0061;Japan",
+    )
+    imported(service, write(tmp_path / "t.vcf", text))
+    taro = contacts(service)["Taro Yamada"]
+    assert taro.full_name == "山田 太郎"
+    assert sorted(a.type for a in taro.addresses) == ["Billing", "Shipping"]
+    out = tmp_path / "out.vcf"
+    export_contacts(service, EVERYONE, fmt="vcard", path=out)
+    assert "X-CONTACTS-TUI-FULL-NAME:山田 太郎" in out.read_text()

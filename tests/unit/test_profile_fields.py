@@ -1,0 +1,87 @@
+"""The contact's profile fields: job title, department, website, birthday, nickname, notes."""
+
+from __future__ import annotations
+
+import pytest
+
+from contacts_tui.services import ContactFilter
+from contacts_tui.validation import (
+    ValidationError,
+    clean_notes,
+    normalize_birthday,
+    normalize_website,
+)
+
+
+def test_profile_fields_are_saved_audited_and_read_back(service, backend):
+    contact = service.create_contact("Ada")
+    updated = service.update_contact(
+        contact.id,
+        contact.version,
+        job_title=" Chief Analyst ",
+        department="Engines",
+        website="example.org/ada",
+        birthday="18151210",
+        nickname="Countess",
+        notes="Met at the Royal Society.\r\nLikes poetry.",
+    )
+    assert (updated.job_title, updated.department, updated.nickname) == (
+        "Chief Analyst",
+        "Engines",
+        "Countess",
+    )
+    assert updated.website == "https://example.org/ada"
+    assert updated.birthday == "1815-12-10"
+    assert updated.notes == "Met at the Royal Society.\nLikes poetry."
+    changed = {(a.field, a.old_value, a.new_value) for a in updated.audit}
+    assert ("job_title", "", "Chief Analyst") in changed
+    assert ("birthday", "", "1815-12-10") in changed
+    assert service.get_contact(contact.id) == updated
+
+
+def test_nickname_job_title_and_department_are_searched(service, backend):
+    contact = service.create_contact("Robert Smith")
+    service.update_contact(
+        contact.id, contact.version, nickname="Bobby", job_title="Treasurer", department="Finance"
+    )
+    for text in ("bobby", "treasurer", "finance"):
+        assert service.count(ContactFilter(search=text)) == 1, text
+    assert service.count(ContactFilter(search="poetry")) == 0
+
+
+def test_a_bad_profile_value_saves_nothing(service):
+    contact = service.create_contact("Ada")
+    with pytest.raises(ValidationError, match="not a date"):
+        service.update_contact(contact.id, contact.version, job_title="CEO", birthday="31/02")
+    assert service.get_contact(contact.id).job_title == ""
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        ("1985-04-12", "1985-04-12"),
+        ("19850412", "1985-04-12"),  # vCard 3.0 basic form
+        ("--0412", "--04-12"),  # vCard 4.0, no year
+        ("--02-29", "--02-29"),
+        ("1985-04-12T00:00:00Z", "1985-04-12"),  # Outlook writes a time
+        ("", ""),
+    ],
+)
+def test_birthday_forms(typed, stored):
+    assert normalize_birthday(typed) == stored
+
+
+@pytest.mark.parametrize("typed", ["1985-02-30", "12/04/1985", "yesterday"])
+def test_birthday_refused(typed):
+    with pytest.raises(ValidationError):
+        normalize_birthday(typed)
+
+
+def test_website_and_notes():
+    assert normalize_website("http://a.example") == "http://a.example"
+    assert normalize_website("www.example.com") == "https://www.example.com"
+    with pytest.raises(ValidationError):
+        normalize_website("not a site")
+    assert clean_notes("a\tb\r\nc") == "a    b\nc"
+    with pytest.raises(ValidationError):
+        clean_notes("evil\x1b[2J")
