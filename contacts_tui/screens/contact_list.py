@@ -122,6 +122,9 @@ class ContactListScreen(Screen):
             "b",
             "board",
             "Board",
+            # Not in the footer, as import: at 80 columns it would push out "? Help"
+            # (help and ctrl+p list it).
+            show=False,
             id="list.board",
             tooltip="The pipeline board: the lifecycle's steps as columns of the view's contacts",
         ),
