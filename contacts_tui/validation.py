@@ -552,9 +552,11 @@ def read_phone(text: str, region: str = "", default_region: str | None = "GB") -
     """A phone number from a file: (number to store, whether its country is certain).
 
     A national number takes `region` (the country of the same card's address), else
-    the workspace's `default_region`. With the default, a number written without the
-    country's trunk prefix (905-555-1234 for the UK, which wants 0…) is only valid under
-    a guess: it comes back as typed with False, never re-homed to another country. The
+    the workspace's `default_region`; one valid only in the workspace's country though
+    the address is elsewhere is kept as typed (False). With the default, a number
+    written without the country's trunk prefix (905-555-1234 for the UK, which wants
+    0…) is only valid under a guess: it comes back as typed with False, never re-homed
+    to another country. The
     extension (x752, ext. 752, ;ext=102) is kept: +14168109897;ext=752.
     """
     typed = clean_text(text, field="Phone number", required=True, max_length=60)
@@ -579,6 +581,11 @@ def read_phone(text: str, region: str = "", default_region: str | None = "GB") -
         valid = phonenumbers.is_valid_number(number)
     except phonenumbers.NumberParseException:
         valid = False
+    if not valid and region and not international and default_region:
+        # Not a number of the address's country; one of the workspace's country is still
+        # only a guess: kept as written.
+        normalize_phone(body, default_region)  # not valid there either: says why
+        return typed, False
     if not valid:
         normalize_phone(body, reading)  # says why, as for a number typed in the app
         raise ValidationError("This doesn't look like a phone number.")  # pragma: no cover
