@@ -412,7 +412,11 @@ def normalize_state(text: str, country: str | None) -> str:
     states = _states(country_code) if country_code else ()
     if not typed or not states:
         return typed
-    matches = _state_index(country_code).get(_name_key(typed), [])
+    own, translated = _state_index(country_code)
+    key = _name_key(typed)
+    # Codes and ISO names first: a translation may name two subdivisions alike (Madrid
+    # is ES-M, the province, in ISO; some languages call ES-MD, the community, so too).
+    matches = own.get(key) or translated.get(key, [])
     if len(matches) == 1:
         return matches[0]
     if matches:
@@ -426,14 +430,16 @@ def normalize_state(text: str, country: str | None) -> str:
 
 
 @cache
-def _state_index(country: str) -> dict[str, list[str]]:
-    """name key -> codes of the country's subdivisions: by code, short code, name, translation."""
-    index: dict[str, list[str]] = {}
+def _state_index(country: str) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+    """(code, short code or ISO name -> codes; translated name -> codes) of a country."""
+    own: dict[str, list[str]] = {}
+    translated: dict[str, list[str]] = {}
     for code, name in _states(country):
-        keys = {code.casefold(), code.split("-", 1)[1].casefold(), *_subdivision_keys(code, name)}
-        for key in keys:
-            index.setdefault(key, []).append(code)
-    return index
+        for key in {code.casefold(), code.split("-", 1)[1].casefold(), _name_key(name)}:
+            own.setdefault(key, []).append(code)
+        for key in _subdivision_keys(code, name):
+            translated.setdefault(key, []).append(code)
+    return own, translated
 
 
 @cache
