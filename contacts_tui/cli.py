@@ -59,16 +59,19 @@ def build_parser() -> argparse.ArgumentParser:
         help="copy the SQLite database to a new file while others keep working",
     )
     backup.add_argument("-o", "--output", type=Path, metavar="PATH", help="the new file")
+    add_init_parser(commands, common)
+    add_migrate_parser(commands, common)
     add_export_parser(commands, common)
     add_import_parser(commands, common)
     add_documents_parser(commands, common)
+    add_report_parser(commands, common)
     return parser
 
 
 def add_export_parser(
     commands: argparse._SubParsersAction, common: argparse.ArgumentParser
 ) -> None:
-    """`export`: the contacts of a view to a CSV, JSON or vCard file (issue 3)."""
+    """`export`: the contacts of a view to a CSV, JSON or vCard file."""
     export = commands.add_parser(
         "export",
         parents=[common],
@@ -160,6 +163,8 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command is None:
         return run_app(args)
+    if args.command == "init":
+        return run_init(args)
     workspace = open_workspace_or_say_why(args)
     if workspace is None:
         return EXIT_PROBLEM
@@ -204,6 +209,10 @@ def run_command(workspace: Workspace, args: argparse.Namespace, swept: list[Path
         return run_import(workspace, args)
     if args.command == "backup":
         return run_backup(workspace, args.output)
+    if args.command == "migrate":
+        return run_migrate(workspace, args.to)
+    if args.command == "report":
+        return run_report(workspace, args)
     return run_documents(workspace, args)  # the last of the subcommands
 
 
@@ -341,7 +350,7 @@ def run_export(workspace: Workspace, args: argparse.Namespace) -> int:
         print(f"contacts-tui: {display_safe(error)}", file=sys.stderr)
         return EXIT_PROBLEM
     contact_filter = ContactFilter(search=search, status=args.status, archived=args.archived)
-    service = ContactService(workspace.config, workspace.user)
+    service = ContactService(workspace.config, workspace.user, config_path=workspace.config_path)
     show_progress = sys.stderr.isatty()
 
     def report(done: int, total: int) -> None:
@@ -390,7 +399,9 @@ def run_import(workspace: Workspace, args: argparse.Namespace) -> int:
 
     # documents/: a vCard's PHOTO is kept as the contact's document.
     store = BlobStore(workspace.documents, group_shared=workspace.group_shared)
-    service = ContactService(workspace.config, workspace.user, documents=store)
+    service = ContactService(
+        workspace.config, workspace.user, documents=store, config_path=workspace.config_path
+    )
     show_progress = sys.stderr.isatty()
     clear = "\r\x1b[K" if show_progress else ""  # the progress line, before a message
 
@@ -450,7 +461,100 @@ def run_import(workspace: Workspace, args: argparse.Namespace) -> int:
     return 1 if summary.rejected else 0
 
 
-# ----- documents (issue 6) ---------------------------------------------------------------
+# ----- init and migrate: a workspace for a team ----------------------------------------
+
+
+def add_init_parser(commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    init = commands.add_parser(
+        "init",
+        parents=[common],
+        help="prepare a private workspace, or one shared with a Unix group",
+        description="Create the workspace (or fix the modes of an existing one): private "
+        "(folder 0700, files 0600), or with --group shared by that group's members "
+        "(folder 2770 owned by the group, files 0660, every folder setgid). Nobody "
+        "outside can read anything. Exit 1: some files belong to another member and "
+        "kept their mode (listed).",
+    )
+    init.add_argument("--group", metavar="GROUP", help="the Unix group sharing the workspace")
+
+
+def add_migrate_parser(
+    commands: argparse._SubParsersAction, common: argparse.ArgumentParser
+) -> None:
+    migrate = commands.add_parser(
+        "migrate",
+        parents=[common],
+        help="copy the SQLite database into an empty PostgreSQL database",
+        description="Copy every table of the workspace's SQLite database into an EMPTY "
+        "PostgreSQL database, in batches, then check each table's row count and "
+        "checksum. The SQLite file is not changed. Afterwards run with --db URL.",
+    )
+    migrate.add_argument("--to", required=True, metavar="URL", help="postgresql://…")
+
+
+def run_init(args: argparse.Namespace) -> int:
+    from contacts_tui.locations import default_workspace
+    from contacts_tui.workspace import WorkspaceError, init_workspace
+
+    home = getattr(args, "home", None) or default_workspace()
+    try:
+        workspace, problems = init_workspace(home, args.group, getattr(args, "db", None))
+    except WorkspaceError as error:
+        print(f"contacts-tui: {error}", file=sys.stderr)
+        return EXIT_PROBLEM
+    for problem in problems:
+        print(f"problem: {problem}", file=sys.stderr)
+    how = f"shared with the group {args.group} (2770/0660)" if args.group else "private (0700/0600)"
+    print(f"{workspace.folder}: workspace ready, {how}.")
+    return 1 if problems else 0
+
+
+def run_migrate(workspace: Workspace, url: str) -> int:
+    import peewee
+
+    from contacts_tui.store.to_postgres import MigrateError, copy_to_postgres
+
+    if not is_postgres_url(url):
+        print("contacts-tui: --to takes a postgresql://user@host/name URL.", file=sys.stderr)
+        return EXIT_PROBLEM
+    if not isinstance(workspace.database, peewee.SqliteDatabase):
+        print(
+            "contacts-tui: migrate copies a SQLite workspace; this one is on PostgreSQL.",
+            file=sys.stderr,
+        )
+        return EXIT_PROBLEM
+    show_progress = sys.stderr.isatty()
+    started = time.perf_counter()
+
+    def report(done: int, total: int, table: str) -> None:
+        if show_progress:
+            bar = "#" * (done * 30 // max(total, 1))
+            line = f"[{bar:.<30}] {done:,} / {total:,} rows ({table})"
+            print(f"\r\x1b[K{line}", end="", file=sys.stderr, flush=True)
+
+    problem = None
+    try:
+        copies = copy_to_postgres(workspace.database, url, report)
+    except MigrateError as error:
+        problem = error
+    if show_progress:
+        print(file=sys.stderr)  # end the progress line
+    if problem is not None:
+        print(f"contacts-tui: {problem}", file=sys.stderr)
+        return EXIT_PROBLEM
+    for copy in copies:
+        print(f"{copy.table}\t{copy.rows}\t{copy.checksum}")
+    rows = sum(c.rows for c in copies)
+    print(
+        f"Copied {rows:,} rows of {len(copies)} tables in {time.perf_counter() - started:.1f} s; "
+        "every count and checksum matches. The SQLite database is unchanged. "
+        f"Open the workspace with: contacts-tui --home {workspace.folder} --db URL",
+        file=sys.stderr,
+    )
+    return 0
+
+
+# ----- documents ------------------------------------------------------------------------
 
 
 def add_documents_parser(
@@ -520,7 +624,9 @@ def run_documents(workspace: Workspace, args: argparse.Namespace) -> int:
 
     try:
         store = BlobStore(workspace.documents, group_shared=workspace.group_shared)
-        service = ContactService(workspace.config, workspace.user, documents=store)
+        service = ContactService(
+            workspace.config, workspace.user, documents=store, config_path=workspace.config_path
+        )
         return _documents_action(service, args)
     except TargetExistsError as error:
         print(f"contacts-tui: {display_safe(error)} Use --force to replace it.", file=sys.stderr)
@@ -582,6 +688,103 @@ def renamed_because(given: str, stored: str) -> str:
         f"stored as '{shown}': control characters, direction marks and folders are never "
         "kept in a document's name."
     )
+
+
+def add_report_parser(
+    commands: argparse._SubParsersAction, common: argparse.ArgumentParser
+) -> None:
+    """`report`: the sales reports of the reports screen, for scripts."""
+    command = commands.add_parser(
+        "report",
+        parents=[common],
+        help="sales reports: funnel, time in stage, movement, breakdowns",
+        description="Print or save a sales report over the stage history for a period and "
+        "a filter of contacts (as they are now; archived ones only with --archived). "
+        "funnel: contacts reaching each category and step, conversion to the next, won, "
+        "lost, win rate. time-in-stage: median and 90th percentile days per step (--stuck "
+        "lists the contacts beyond it). movement: stage changes, new contacts, won and "
+        "lost per week. breakdown: the funnel per value of --by.",
+    )
+    command.add_argument(
+        "kind",
+        choices=("funnel", "time-in-stage", "movement", "breakdown"),
+        metavar="REPORT",
+        help="funnel, time-in-stage, movement or breakdown",
+    )
+    command.add_argument(
+        "--period",
+        choices=("month", "quarter", "12months"),
+        default="12months",
+        help="this month, this quarter or the last 12 months (default); --from/--to "
+        "give dates instead",
+    )
+    command.add_argument("--from", dest="start", metavar="YYYY-MM-DD", help="first day")
+    command.add_argument("--to", dest="end", metavar="YYYY-MM-DD", help="last day (included)")
+    command.add_argument("--template", metavar="KEY", help="lifecycle (default: the default)")
+    command.add_argument(
+        "--by",
+        choices=("segmentation", "reason_code", "account", "company", "user"),
+        default="segmentation",
+        help="what a breakdown is by (default: segmentation)",
+    )
+    command.add_argument("--stuck", action="store_true", help="time-in-stage: stuck contacts")
+    command.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    command.add_argument(
+        "-o",
+        "--output",
+        default="-",
+        metavar="PATH",
+        help="a new file, or - (default) for standard output",
+    )
+    command.add_argument("--force", action="store_true", help="replace an existing file")
+    command.add_argument("--search", default="", metavar="TEXT", help="as the list's search (/)")
+    command.add_argument("--status", choices=("Open", "Closed"), help="only Open or Closed")
+    command.add_argument("--segmentation", metavar="VALUE", help="only this segmentation")
+    command.add_argument("--reason-code", metavar="VALUE", help="only this reason code")
+    command.add_argument("--archived", action="store_true", help="archived contacts instead")
+
+
+def run_report(workspace: Workspace, args: argparse.Namespace) -> int:
+    from contacts_tui.export import ExportError
+    from contacts_tui.report_files import save_report, write_report
+    from contacts_tui.safe_text import error_message
+    from contacts_tui.services import ContactFilter, ContactService
+    from contacts_tui.services.reports import ReportService, parse_day, period
+    from contacts_tui.validation import ValidationError, clean_text
+
+    try:
+        if args.start or args.end:
+            span = period(
+                "custom",
+                start=parse_day(args.start or "", "--from"),
+                end=parse_day(args.end or "", "--to"),
+            )
+        else:
+            span = period(args.period)
+        contact_filter = ContactFilter(
+            search=clean_text(args.search, field="--search", max_length=200),
+            status=args.status,
+            segmentation=args.segmentation,
+            reason_code=args.reason_code,
+            archived=args.archived,
+        )
+        reports = ReportService(ContactService(workspace.config, workspace.user))
+        if args.kind == "funnel":
+            report = reports.funnel(span, contact_filter, args.template)
+        elif args.kind == "time-in-stage":
+            report = reports.time_in_stage(span, contact_filter, args.template)
+        elif args.kind == "movement":
+            report = reports.movement(span, contact_filter, args.template)
+        else:
+            report = reports.breakdown(span, args.by, contact_filter, args.template)
+        if args.output == "-":
+            write_report(report, args.format, sys.stdout, args.stuck)
+        else:
+            save_report(report, args.format, args.output, args.force, args.stuck)
+    except (ValidationError, ExportError) as error:
+        print(f"contacts-tui: {error_message(error)}", file=sys.stderr)
+        return EXIT_PROBLEM
+    return 0
 
 
 def entry() -> None:

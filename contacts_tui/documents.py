@@ -7,12 +7,20 @@ import hashlib
 import mimetypes
 import os
 import re
-import secrets
 import stat
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from contacts_tui.private_file import (
+    PRIVATE,
+    FileModes,
+    UnsafePathError,
+    atomic_writer,
+    make_folder,
+    set_modes,
+    sync_folder,
+)
 from contacts_tui.temp_files import (
     UPLOAD_TEMP_PREFIX,
     UPLOAD_TEMP_SUFFIX,
@@ -132,11 +140,13 @@ class BlobStore:
     """Files stored once per content under <folder>/<sha[:2]>/<sha>."""
 
     def __init__(self, folder: Path, *, group_shared: bool = False) -> None:
+        """`group_shared`: the workspace's group shares it (modes of `init --group`)."""
         self.folder = Path(folder)
-        self._dir_mode = 0o770 if group_shared else 0o700
-        self._file_mode = 0o660 if group_shared else 0o600
+        self.modes = PRIVATE
         try:
-            _make_dir(self.folder, self._dir_mode)
+            if group_shared:  # in the group of the workspace folder that holds documents/
+                self.modes = FileModes.shared(os.stat(self.folder.parent).st_gid)
+            make_folder(self.folder, self.modes)
         except OSError as error:
             raise DocumentError(
                 f"The documents folder {self.folder} could not be created ({_reason(error)})."
@@ -161,12 +171,10 @@ class BlobStore:
             # running one's by the lock (see temp_files), and removed at the next start.
             try:
                 with locked_temp_file(
-                    self.folder, UPLOAD_TEMP_PREFIX, UPLOAD_TEMP_SUFFIX, self._file_mode
-                ) as (
-                    temp_fd,
-                    temp,
-                ):
+                    self.folder, UPLOAD_TEMP_PREFIX, UPLOAD_TEMP_SUFFIX, self.modes.file
+                ) as (temp_fd, temp):
                     try:
+                        set_modes(temp_fd, self.modes)  # the group of a shared workspace
                         digest, size, head = _copy_counted(
                             source_fd, temp_fd, shown, max_bytes, total, progress
                         )
@@ -259,38 +267,23 @@ class BlobStore:
                 raise DocumentError(f"{target} is not a regular file; choose another file name.")
         if not target.parent.is_dir():
             raise DocumentError(f"The folder {target.parent} does not exist.")
-        # A new file is created in place (O_EXCL: never clobbers); a replacement goes
-        # through a temporary file so the old copy stays whole until the new one is.
-        written = target
-        if existing is not None:
-            written = target.with_name(f".{target.name}.{secrets.token_hex(8)}{UPLOAD_TEMP_SUFFIX}")
+        # A replacement goes through a temporary file, so the old copy stays whole
+        # until the new one is; a new file never clobbers one that appears meanwhile.
         try:
-            fd = os.open(written, _CREATE_FLAGS, 0o600)
+            with atomic_writer(target, PRIVATE, overwrite=overwrite, binary=True) as out:
+                for chunk in self._verified_chunks(sha256, name):
+                    out.write(chunk)
         except FileExistsError as error:
             raise TargetExistsError(f"{target} already exists.") from error
+        except UnsafePathError as error:
+            raise DocumentError(f"{error} Choose another file name.") from error
         except OSError as error:
             raise _write_error(error, target.name, folder=target.parent) from error
-        try:
-            try:
-                os.fchmod(fd, 0o600)
-                for chunk in self._verified_chunks(sha256, name):
-                    _write_all(fd, chunk)
-                os.fsync(fd)
-            finally:
-                os.close(fd)
-            if written != target:
-                os.replace(written, target)
-        except OSError as error:
-            written.unlink(missing_ok=True)
-            raise _write_error(error, target.name, folder=target.parent) from error
-        except BaseException:
-            written.unlink(missing_ok=True)
-            raise
 
     def _publish(self, temp: Path, digest: str) -> None:
         """Give the finished temp file its final name, atomically; keep an intact twin."""
         final = self.path_of(digest)
-        _make_dir(final.parent, self._dir_mode)
+        make_folder(final.parent, self.modes)
         try:
             # link() never replaces: a concurrent upload of the same bytes just finds it there.
             os.link(temp, final)
@@ -301,7 +294,7 @@ class BlobStore:
             if error.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EMLINK):
                 raise
             os.replace(temp, final)  # no hard links here; replace is atomic as well
-        _fsync_dir(final.parent)
+        sync_folder(final.parent)
 
     def _verified_chunks(self, sha256: str, name: str | None) -> Iterator[bytes]:
         """The blob's chunks; raises IntegrityError at the end when the hash differs."""
@@ -331,28 +324,6 @@ class BlobStore:
                 f"The stored copy of {shown} is damaged "
                 "(its content no longer matches its fingerprint)."
             )
-
-
-_CREATE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
-
-
-def _make_dir(path: Path, mode: int) -> None:
-    try:
-        path.mkdir(mode=mode)
-    except FileExistsError:
-        return
-    os.chmod(path, mode)  # mkdir's mode is narrowed by the umask
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
-    try:
-        os.fsync(fd)
-    except OSError as error:
-        if error.errno != errno.EINVAL:  # some file systems cannot sync a directory
-            raise
-    finally:
-        os.close(fd)
 
 
 def _open_regular_file(source: Path, shown: str) -> int:

@@ -15,9 +15,7 @@ File safety, because exports land in shared folders on shared servers:
 
 from __future__ import annotations
 
-import contextlib
 import csv
-import errno
 import json
 import os
 import re
@@ -29,8 +27,8 @@ from typing import TYPE_CHECKING, TextIO
 
 from contacts_tui import csv_guard
 from contacts_tui.lifecycle import LifecycleConfig
+from contacts_tui.private_file import PRIVATE, UnsafePathError, atomic_writer
 from contacts_tui.store.listing import ContactFilter
-from contacts_tui.temp_files import PART_SUFFIX, create_locked
 
 if TYPE_CHECKING:
     from contacts_tui.services import ContactCard, ContactRow, ContactService
@@ -187,64 +185,22 @@ def export_contacts(
         write(stream)
         stream.flush()
         return done
-    # Locked while this process lives, so a killed export's file is found and removed at
-    # the next start (see temp_files).
+    # Its temp file is locked while this process lives, so a killed export's is found and
+    # removed at the next start (see temp_files).
     try:
-        fd, temporary = create_locked(path.parent, f".{path.name}.", PART_SUFFIX)
-    except OSError as error:
-        raise ExportError(f"Cannot create a file in {path.parent}: {_reason(error)}.") from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
+        with atomic_writer(path, PRIVATE, overwrite=overwrite, newline="") as out:
             write(out)
-            out.flush()
-            os.fsync(out.fileno())
-        _publish(Path(temporary), path, overwrite)
-    except BaseException as error:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temporary)
-        if isinstance(error, OSError):
-            raise ExportError(f"Cannot write {path}: {_reason(error)}.") from error
-        raise
+    except FileExistsError:
+        raise ExportExistsError(f"{path} appeared while exporting; nothing was written.") from None
+    except UnsafePathError as error:
+        raise ExportError(f"{error} Nothing was written.") from None
+    except OSError as error:
+        raise ExportError(f"Cannot write {path}: {_reason(error)}.") from error
     return done
 
 
 def _reason(error: OSError) -> str:
     return (error.strerror or str(error)).lower()
-
-
-def _publish(temporary: Path, path: Path, overwrite: bool) -> None:
-    """Put the finished file at `path` without following or clobbering anything there."""
-    if overwrite:
-        check_target(path, overwrite=True)
-        os.replace(temporary, path)
-    else:
-        try:
-            os.link(temporary, path, follow_symlinks=False)
-        except FileExistsError:
-            raise ExportExistsError(
-                f"{path} appeared while exporting; nothing was written."
-            ) from None
-        except OSError as error:
-            if error.errno not in (errno.EPERM, errno.EXDEV, errno.ENOTSUP, errno.EMLINK):
-                raise
-            # A file system without hard links: claim the name exclusively, then rename
-            # the finished file over our own empty claim.
-            try:
-                claim = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
-            except FileExistsError:
-                raise ExportExistsError(
-                    f"{path} appeared while exporting; nothing was written."
-                ) from None
-            os.close(claim)
-            os.replace(temporary, path)
-            return
-        os.unlink(temporary)
-    with contextlib.suppress(OSError):
-        folder = os.open(path.parent, os.O_RDONLY | os.O_DIRECTORY)
-        try:
-            os.fsync(folder)
-        finally:
-            os.close(folder)
 
 
 def _with_cards(

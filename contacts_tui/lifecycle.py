@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 import tomllib
 import unicodedata
 from dataclasses import dataclass
@@ -12,6 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import tomli_w
+
+from contacts_tui.private_file import FileModes, write_file
 
 _FIX = "Fix the file and start again."
 _SLUG = re.compile(r"[a-z0-9_]+")
@@ -466,41 +466,15 @@ def dumps(config: LifecycleConfig) -> str:
     return "\n".join(chunks)
 
 
-def save(config: LifecycleConfig, path: Path) -> None:
-    """Write `config` to `path` atomically, keeping the file's mode (0600 for a new file)."""
+def save(config: LifecycleConfig, path: Path, *, backup: Path | None = None) -> None:
+    """Write `config` to `path` atomically, never through a symlink.
+
+    Modes are the workspace's (the file's folder): 0600, or 0660 in the group of a
+    shared one. With `backup`, the file as it was is kept there first.
+    """
     text = dumps(config)
     loads(text, source=str(path))  # never write a file the app would refuse to load
-    target = path.resolve()  # write through a symlink instead of replacing it
     try:
-        mode = target.stat().st_mode & 0o7777
-    except FileNotFoundError:
-        mode = 0o600
-    try:
-        fd, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+        write_file(path, text, FileModes.of_folder(path.parent), backup=backup)
     except OSError as err:
         raise ConfigError(f"{path} cannot be saved ({err.strerror or err}).") from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            os.fchmod(handle.fileno(), mode)
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp, target)
-    except OSError as err:
-        Path(temp).unlink(missing_ok=True)
-        raise ConfigError(f"{path} cannot be saved ({err.strerror or err}).") from None
-    _fsync_folder(target.parent)
-
-
-def _fsync_folder(folder: Path) -> None:
-    """Make the rename itself durable; some file systems cannot open a folder, which is fine."""
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)

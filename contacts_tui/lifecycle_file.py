@@ -88,3 +88,27 @@ class LifecycleFile:
             self.config = config
             self.problem = ""
             self._signature = signature(self.path)
+
+
+# One watcher per file for the services' checks, shared by every thread of the process.
+_on_disk: dict[Path, LifecycleFile] = {}
+_on_disk_lock = threading.Lock()
+
+
+def current(path: Path, fallback: LifecycleConfig) -> LifecycleConfig:
+    """The configuration in `path` as it is on disk now: what every write that sets a
+    stage or template is checked against, never a session's copy that may be stale.
+
+    One stat when the file did not change; a file that does not load leaves the last
+    good configuration read from it (`fallback` if none ever loaded) in force.
+    """
+    with _on_disk_lock:
+        watched = _on_disk.get(path)
+        if watched is None:
+            try:
+                config = lifecycle.load(path)
+            except ConfigError:
+                config = fallback
+            watched = _on_disk[path] = LifecycleFile(path, config)
+    watched.check()
+    return watched.config

@@ -7,10 +7,7 @@ by-hand-and-broken file must never stop the app: loading falls back to the defau
 
 from __future__ import annotations
 
-import contextlib
-import os
 import re
-import tempfile
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -18,6 +15,7 @@ from typing import Any
 import tomli_w
 
 from contacts_tui.locations import user_config_dir
+from contacts_tui.private_file import PRIVATE, make_folder, write_file
 
 SETTINGS_FILE = "settings.toml"
 _COLUMN_KEY = re.compile(r"[a-z][a-z0-9_]{0,39}")
@@ -50,7 +48,8 @@ def load_columns(known: list[str] | None = None) -> list[str] | None:
 def save_columns(columns: list[str]) -> bool:
     """Remember the list columns; False (and nothing changed) if the file can't be written.
 
-    Other settings in the file are kept. The file is replaced atomically and is 0600.
+    Other settings in the file are kept. The file is replaced atomically and is 0600;
+    a symbolic link in its place is refused, never written through.
     """
     settings = _load()
     section = settings.get("contact_list")
@@ -75,16 +74,6 @@ def _load() -> dict[str, Any]:
 
 
 def _write(path: Path, settings: dict[str, Any]) -> None:
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    text = tomli_w.dumps(settings)
-    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as file:
-            file.write(text)
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(temporary, path)  # replaces a symlink itself, never writes through it
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
+    path.parent.parent.mkdir(parents=True, exist_ok=True)  # XDG's own, for a new account
+    make_folder(path.parent)
+    write_file(path, tomli_w.dumps(settings), PRIVATE)

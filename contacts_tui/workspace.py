@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import getpass
 import os
-import shutil
 import stat
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,6 +13,8 @@ import peewee
 
 from contacts_tui import lifecycle
 from contacts_tui.lifecycle import ConfigError, LifecycleConfig
+from contacts_tui.private_file import FileModes, make_folder, write_file
+from contacts_tui.store import is_postgres_url
 from contacts_tui.store.database import (
     Announce,
     StoreError,
@@ -20,6 +22,7 @@ from contacts_tui.store.database import (
     connect_url,
     open_database,
 )
+from contacts_tui.workspace_access import AccessError, check_workspace_access, prepare_access
 
 DATABASE_FILE = "contacts.db"
 CONFIG_FILE = "lifecycle.toml"
@@ -60,15 +63,25 @@ def current_user() -> str:
 
 
 def prepare_folder(folder: Path) -> None:
-    """Create the workspace folder 0700 with the bundled lifecycle.toml, if it is new."""
+    """Create the workspace folder 0700, if it is new."""
     if folder.exists() and not folder.is_dir():
         raise WorkspaceError(f"The workspace {folder} exists but is not a folder.")
     try:
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        config = folder / CONFIG_FILE
-        if not config.exists():
-            shutil.copyfile(lifecycle.bundled_path(), config)
-            config.chmod(0o600)
+    except OSError as error:
+        raise WorkspaceError(
+            f"Cannot set up the workspace {folder}: {error.strerror or error}."
+        ) from None
+
+
+def add_bundled_config(folder: Path) -> None:
+    """Put the bundled lifecycle.toml in a workspace that has none, with its modes."""
+    config = folder / CONFIG_FILE
+    try:
+        if not config.exists() and not config.is_symlink():
+            bundled = lifecycle.bundled_path().read_bytes()
+            with contextlib.suppress(FileExistsError):  # a colleague's first run was first
+                write_file(config, bundled, FileModes.of_folder(folder), overwrite=False)
     except OSError as error:
         raise WorkspaceError(
             f"Cannot set up the workspace {folder}: {error.strerror or error}."
@@ -82,8 +95,14 @@ def open_workspace(
 
     `announce` hears of database updates before they run (see store.database.migrate).
     """
-    folder = folder.expanduser().resolve()
+    given = folder.expanduser()
+    folder = given.resolve()
     prepare_folder(folder)
+    try:  # before anything is written into it
+        check_workspace_access(given, sqlite=sqlite_file(folder, db_url))
+    except AccessError as error:
+        raise WorkspaceError(str(error)) from None
+    add_bundled_config(folder)
     try:
         config = lifecycle.load(folder / CONFIG_FILE)
     except ConfigError as error:
@@ -96,3 +115,35 @@ def open_workspace(
     except StoreError as error:
         raise WorkspaceError(str(error)) from None
     return Workspace(folder, config, db, current_user())
+
+
+def sqlite_file(folder: Path, db_url: str | None) -> Path | None:
+    """The SQLite database file the workspace will use; None for PostgreSQL."""
+    if not db_url:
+        return folder / DATABASE_FILE
+    if db_url.startswith("sqlite:///"):
+        return Path(db_url.removeprefix("sqlite:///")).expanduser()
+    return None if is_postgres_url(db_url) else folder / DATABASE_FILE
+
+
+def init_workspace(
+    folder: Path, group: str | None, db_url: str | None = None, announce: Announce | None = None
+) -> tuple[Workspace, list[str]]:
+    """Prepare a private workspace, or one shared with the Unix group `group`.
+
+    The folder and everything in it get the modes (private: 0700/0600; shared: 2770/
+    0660 in the group), then the workspace opens as every start does: lifecycle.toml,
+    the database and documents/ are created with them. Returns the workspace and what
+    could not be fixed (files another member owns).
+    """
+    try:
+        modes, problems = prepare_access(folder, group)
+        folder = folder.expanduser().resolve()
+        make_folder(folder / DOCUMENTS_DIR, modes)
+    except AccessError as error:
+        raise WorkspaceError(str(error)) from None
+    except OSError as error:
+        raise WorkspaceError(
+            f"Cannot set up the workspace {folder}: {error.strerror or error}."
+        ) from None
+    return open_workspace(folder, db_url, announce), problems

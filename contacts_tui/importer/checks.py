@@ -334,7 +334,7 @@ def check_contact(
     notes; with `strict`, RowRejected instead. RowRejected also when nothing names the
     contact.
     """
-    config = service.config
+    config = service.current_config()  # the file on disk now, not a stale copy
     check = _Checker(raw, service, strict)
     company = check.value(lambda: _text(raw, "company", "Company"), "")
     if company.casefold() in TENANT_WIDE_NAMES:

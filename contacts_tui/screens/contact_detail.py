@@ -16,6 +16,7 @@ from textual.widgets import Input, Static, TabbedContent, TabPane, TextArea
 from contacts_tui.dialogs.choose_step import ChooseStepDialog
 from contacts_tui.dialogs.confirm import ConfirmDialog
 from contacts_tui.dialogs.conflict_dialog import ConflictDialog
+from contacts_tui.dialogs.dialog import layout_css
 from contacts_tui.lifecycle import LifecycleConfig, Step
 from contacts_tui.panels.details_panel import DetailsPanel
 from contacts_tui.panels.documents_panel import DocumentsPanel
@@ -30,7 +31,9 @@ from contacts_tui.services import (
     ContactDetail,
     NotFoundError,
 )
+from contacts_tui.stage_moves import stage_move_question
 from contacts_tui.validation import ValidationError
+from contacts_tui.widgets.app_access import contacts_app
 from contacts_tui.widgets.drafts import drop_draft, keep_draft
 from contacts_tui.widgets.keys_footer import KeysFooter
 from contacts_tui.widgets.lifecycle_stepper import LifecycleStepper
@@ -52,7 +55,7 @@ class ContactDetailScreen(Screen[bool]):
     """
 
     COMMAND_GROUP = "Contact"
-    CSS_PATH = "contact_detail.tcss"
+    DEFAULT_CSS = layout_css(__file__, "contact_detail.tcss")
     COMMANDS = {ScreenBindingCommands}
 
     BINDINGS = [
@@ -176,7 +179,7 @@ class ContactDetailScreen(Screen[bool]):
 
     @property
     def config(self) -> LifecycleConfig:
-        return self.app.service.config
+        return contacts_app(self).service.config
 
     def compose(self) -> ComposeResult:
         yield Static("", id="detail-title")
@@ -194,14 +197,14 @@ class ContactDetailScreen(Screen[bool]):
     def on_mount(self) -> None:
         self.query_one("#detail-title", Static).update(Text("Loading…"))
         self.load()
-        self.app.store_changed.subscribe(self, self._store_changed)
-        self.app.lifecycle_changed.subscribe(self, self._lifecycle_changed)
+        contacts_app(self).store_changed.subscribe(self, self._store_changed)
+        contacts_app(self).lifecycle_changed.subscribe(self, self._lifecycle_changed)
 
     # ----- reading ---------------------------------------------------------------------
 
     @reported_work(thread=True, exclusive=True, group="store")
     def load(self, keep_edits: bool = False) -> None:
-        service = self.app.service
+        service = contacts_app(self).service
         try:
             detail = service.get_contact(self.contact_id)
         except NotFoundError as error:
@@ -309,7 +312,7 @@ class ContactDetailScreen(Screen[bool]):
     @reported_work(thread=True, exclusive=True, group="store.reread")
     def reread(self) -> None:
         try:
-            detail = self.app.service.get_contact(self.contact_id)
+            detail = contacts_app(self).service.get_contact(self.contact_id)
         except NotFoundError as error:
             self.post_message(self.Missing(str(error)))
             return
@@ -385,7 +388,7 @@ class ContactDetailScreen(Screen[bool]):
     @reported_work(thread=True, exclusive=True, group="store")
     def save(self, version: int, changes: dict) -> None:
         try:
-            detail = self.app.service.update_contact(self.contact_id, version, **changes)
+            detail = contacts_app(self).service.update_contact(self.contact_id, version, **changes)
         except ConflictError as error:
             self.post_message(self.Conflicted(error.current, changes))
         except ValidationError as error:
@@ -394,7 +397,7 @@ class ContactDetailScreen(Screen[bool]):
             self.post_message(self.Missing(str(error)))
         else:
             # Shown first, then the all-clear: a new save never starts from the old version.
-            self.post_message(self.Loaded(detail, self.app.service.companies()))
+            self.post_message(self.Loaded(detail, contacts_app(self).service.companies()))
             self.post_message(self.Saved(detail, "Saved."))
 
     def on_contact_detail_screen_saved(self, message: Saved) -> None:
@@ -447,25 +450,13 @@ class ContactDetailScreen(Screen[bool]):
             tell(self, f"{display_safe(detail.name)} is already at {step.name}.")
             return
         template = self.config.template(detail.template)
-        here = template.index_of(detail.stage) if template else None
-        there = template.index_of(step.key) if template else None
-        name = display_safe(detail.name)
-        current = step_label(self.config, detail.template, detail.stage)
-        question, label = None, "Yes"
-        if step.is_closed:
-            outcome = "won" if step.outcome != "lost" else "lost"
-            question = (
-                f"Close {name} as “{step.name}” ({outcome})? "
-                "The status becomes Closed and the dashboard counts change."
-            )
-            label = "Close"
-        elif here is not None and there is not None and there < here:
-            question = f"Move {name} back from “{current}” to “{step.name}”?"
-            label = "Move back"
-        if question and not await self.app.push_screen_wait(
-            ConfirmDialog(question, confirm_label=label, danger=step.outcome == "lost")
-        ):
-            return
+        # The same questions as the pipeline board's moves.
+        asked = stage_move_question(template, detail.stage, step, display_safe(detail.name))
+        if asked is not None:
+            question, label = asked
+            dialog = ConfirmDialog(question, confirm_label=label, danger=step.outcome == "lost")
+            if not await self.app.push_screen_wait(dialog):
+                return
         self._write(self.write_stage, step.key, None, detail.version)
 
     @on(InfoPanel.TemplateChosen)
@@ -494,7 +485,7 @@ class ContactDetailScreen(Screen[bool]):
 
     @reported_work(thread=True, exclusive=True, group="store")
     def write_stage(self, step_key: str, template: str | None, version: int) -> None:
-        service = self.app.service
+        service = contacts_app(self).service
         try:
             if template is not None and self.detail and step_key == self.detail.stage:
                 # Same step in the new lifecycle: only the template changes (audited).

@@ -22,6 +22,7 @@ from contacts_tui.recovery import Draft
 from contacts_tui.safe_text import display_safe
 from contacts_tui.services import TENANT_WIDE, ContactFilter, ContactRow
 from contacts_tui.services.live import EVERYTHING, Committed
+from contacts_tui.widgets.app_access import contacts_app
 from contacts_tui.widgets.contact_table import ContactTable
 from contacts_tui.widgets.dashboard import DashboardBar
 from contacts_tui.widgets.keys_footer import KeysFooter
@@ -118,6 +119,24 @@ class ContactListScreen(Screen):
             id="list.import",
             tooltip="Add contacts from a CSV, JSON or vCard file (checked before writing)",
         ),
+        Binding(
+            "b",
+            "board",
+            "Board",
+            # Not in the footer, as import: at 80 columns it would push out "? Help"
+            # (help and ctrl+p list it).
+            show=False,
+            id="list.board",
+            tooltip="The pipeline board: the lifecycle's steps as columns of the view's contacts",
+        ),
+        Binding(
+            "r",
+            "reports",
+            "Reports",
+            show=False,
+            id="list.reports",
+            tooltip="Sales reports of the view: funnel, time in stage, movement, breakdowns",
+        ),
     ]
 
     def __init__(self) -> None:
@@ -148,12 +167,13 @@ class ContactListScreen(Screen):
     def on_mount(self) -> None:
         # The first page was read while the app started; the focus goes to the table
         # through AUTO_FOCUS.
-        first_page, self.app.first_page = getattr(self.app, "first_page", None), None
+        app = contacts_app(self)
+        first_page, app.first_page = app.first_page, None
         self.table.show(self.contact_filter, first_page=first_page)
         self._show_filter_summary()
         self.call_after_refresh(self._mount_search_box)
-        self.app.store_changed.subscribe(self, self._store_changed)  # type: ignore[attr-defined]
-        self.app.lifecycle_changed.subscribe(self, self._lifecycle_changed)  # type: ignore[attr-defined]
+        app.store_changed.subscribe(self, self._store_changed)
+        app.lifecycle_changed.subscribe(self, self._lifecycle_changed)
 
     async def _mount_search_box(self) -> Input:
         """The search box, in place of its look-alike placeholder.
@@ -224,7 +244,7 @@ class ContactListScreen(Screen):
             return False
         return all(isinstance(s, ModalScreen) for s in stack[stack.index(self) + 1 :])
 
-    @on(DashboardBar.Updated)
+    @on(DashboardBar.Updated, "#dashboard")
     def _dashboard_updated(self) -> None:
         self._store_changed()  # what was committed while this refresh was on its way
 
@@ -290,7 +310,7 @@ class ContactListScreen(Screen):
         else:
             self._run_search()
 
-    @on(ContactTable.Loaded)
+    @on(ContactTable.Loaded, "#contacts")
     def _table_loaded(self) -> None:
         if self._search_pending:
             self._search_pending = False
@@ -309,7 +329,7 @@ class ContactListScreen(Screen):
     def _search_done(self) -> None:
         self.set_focus(self.table)
 
-    @on(ContactTable.Counted)
+    @on(ContactTable.Counted, "#contacts")
     def _counted(self, event: ContactTable.Counted) -> None:
         self._counting = False
         # The dashboard is read after the count, not beside it: both scan every match,
@@ -324,7 +344,7 @@ class ContactListScreen(Screen):
 
     # ----- opening, adding, archiving -----------------------------------------------------
 
-    @on(ContactTable.Opened)
+    @on(ContactTable.Opened, "#contacts")
     def _opened(self, event: ContactTable.Opened) -> None:
         self.open_contact(event.contact_id)
 
@@ -382,7 +402,7 @@ class ContactListScreen(Screen):
 
     @reported_work(thread=True, exclusive=True, group="store.archive")
     def _archive(self, row: ContactRow, archived: bool) -> None:
-        self.app.service.archive(row.id, archived)  # type: ignore[attr-defined]
+        contacts_app(self).service.archive(row.id, archived)
         if not get_current_worker().is_cancelled:
             self.app.call_from_thread(self._archived, row, archived)
 
@@ -445,7 +465,7 @@ class ContactListScreen(Screen):
 
     @reported_work(thread=True, exclusive=True, group="store.export_count")
     def _count_for_export(self, contact_filter: ContactFilter) -> None:
-        total = self.app.service.count(contact_filter)  # type: ignore[attr-defined]
+        total = contacts_app(self).service.count(contact_filter)
         if not get_current_worker().is_cancelled:
             self.app.call_from_thread(self._open_export, contact_filter, total)
 
@@ -471,6 +491,19 @@ class ContactListScreen(Screen):
             severity = "warning" if troubled else "information"
             tell(self, summary.text(), title="Import", severity=severity)
 
+    # ----- the pipeline board and the reports --------------------------------------------
+
+    def action_board(self) -> None:
+        from contacts_tui.screens.pipeline_board import PipelineBoardScreen
+
+        self._reload_on_resume = True  # contacts may have moved on the board
+        self.app.push_screen(PipelineBoardScreen(self.contact_filter))
+
+    def action_reports(self) -> None:
+        from contacts_tui.screens.reports import ReportsScreen
+
+        self.app.push_screen(ReportsScreen(self.contact_filter))
+
     # ----- the filter summary line --------------------------------------------------------
 
     def _show_filter_summary(self) -> None:
@@ -482,7 +515,7 @@ class ContactListScreen(Screen):
 
     @reported_work(thread=True, exclusive=True, group="store.summary")
     def _describe_filter(self, f: ContactFilter) -> None:
-        service = self.app.service  # type: ignore[attr-defined]
+        service = contacts_app(self).service
         companies = {c.id: c.name for c in service.companies()} if f.company else {}
         accounts = {}
         if f.account is not None:
@@ -500,7 +533,7 @@ class ContactListScreen(Screen):
         else:
             from contacts_tui.dialogs.filter_dialog import describe_filter
 
-            config = self.app.service.config  # type: ignore[attr-defined]
+            config = contacts_app(self).service.config
             # Plain text already made safe by describe_filter: never parsed as markup.
             text.append(describe_filter(f, config, companies, accounts))
             text.append("   f change · x clear", style=DIM)

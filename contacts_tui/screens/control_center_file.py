@@ -15,6 +15,7 @@ from contacts_tui.dialogs.confirm import ConfirmDialog
 from contacts_tui.lifecycle import ConfigError, LifecycleConfig
 from contacts_tui.services import lifecycle_admin as admin
 from contacts_tui.services.lifecycle_admin import StepMove
+from contacts_tui.widgets.app_access import contacts_app
 from contacts_tui.widgets.reporting import reported_work
 
 
@@ -93,7 +94,7 @@ class ConfigFile:
                 return
         moves = [StepMove(*s, *t) for s, t in self.moves.items()]
         self.say("Saving…")
-        self.write(self.config, self.disk.config, moves, on_disk)
+        self.write(self.config, self.disk.config, moves)
 
     def _differences(self, raw: bytes) -> list[tuple[str, str, str]]:
         try:
@@ -103,10 +104,12 @@ class ConfigFile:
         return admin.differences(theirs, self.config)
 
     @reported_work(thread=True, exclusive=True, group="store.cc_save")
-    def write(
-        self, config: LifecycleConfig, old: LifecycleConfig, moves: list[StepMove], previous: bytes
-    ) -> None:
-        service = self.app.service  # type: ignore[attr-defined]
+    def write(self, config: LifecycleConfig, old: LifecycleConfig, moves: list[StepMove]) -> None:
+        service = contacts_app(self).service
+        problem = admin.write_problem(self.path)
+        if problem:  # before any contact moves: a save that cannot finish changes nothing
+            self.app.call_from_thread(self._save_refused, f"Not saved: {problem}")
+            return
         kept = {(t.key, s.key) for t in config.templates for s in t.steps()}
         moves = [m for m in moves if (m.from_template, m.from_step) not in kept]
         try:
@@ -121,7 +124,7 @@ class ConfigFile:
                     "where they go.",
                 )
                 return
-            admin.save_with_backup(config, self.path, previous)
+            admin.save_with_backup(config, self.path)
             raw = self.path.read_bytes()
         except (ConfigError, OSError) as error:
             self.app.call_from_thread(self._save_refused, f"Not saved: {error}")
@@ -135,7 +138,7 @@ class ConfigFile:
         self.moves = {}
         self.saved_any = True
         # The running app uses it at once: every screen follows.
-        self.app.use_lifecycle(disk.config)  # type: ignore[attr-defined]
+        contacts_app(self).use_lifecycle(disk.config)
         note = f"; {moved:,} contacts moved" if moved else ""
         if restatused:
             note += f"; {restatused:,} contacts opened or closed with their step"

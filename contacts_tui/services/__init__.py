@@ -8,9 +8,10 @@ from typing import TYPE_CHECKING
 
 import peewee
 
+from contacts_tui import lifecycle_file
 from contacts_tui.derived import DERIVED_COLUMNS, derived_columns
 from contacts_tui.documents import BlobStore
-from contacts_tui.lifecycle import LifecycleConfig, Template
+from contacts_tui.lifecycle import LifecycleConfig
 from contacts_tui.safe_text import display_safe
 from contacts_tui.services.documents import DocumentServices, remove_orphan_blob
 from contacts_tui.services.records import RecordCheck, RecordInvalid, RecordServices
@@ -62,7 +63,7 @@ from contacts_tui.store.models import (
     database,
     utc_now,
 )
-from contacts_tui.store.search import write_word_index
+from contacts_tui.store.search import fold, write_word_index
 from contacts_tui.validation import (
     ValidationError,
     clean_text,
@@ -71,6 +72,8 @@ from contacts_tui.validation import (
 )
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from contacts_tui.services.details import (
         AccountInfo,
         AddressInfo,
@@ -185,8 +188,11 @@ class ContactService(DocumentServices, RecordServices):
     _counted: tuple[ContactFilter, float, Dashboard] | None = field(
         default=None, init=False, repr=False
     )
-    # The workspace's documents/ store (issue 6); None: document methods raise DocumentError.
+    # The workspace's documents/ store; None: document methods raise DocumentError.
     documents: BlobStore | None = None
+    # lifecycle.toml: every write that sets a stage or template is checked against the file
+    # as it is on disk then, not this session's copy (another admin may have removed a step).
+    config_path: Path | None = None
 
     def __post_init__(self) -> None:
         self.set_config(self.config)
@@ -198,6 +204,12 @@ class ContactService(DocumentServices, RecordServices):
             for category in template.categories:
                 steps.setdefault(category.key, []).extend(s.key for s in category.steps)
         self._category_steps = {k: tuple(v) for k, v in steps.items()}
+
+    def current_config(self) -> LifecycleConfig:
+        """The lifecycle as it is on disk now (a broken file: the last good one)."""
+        if self.config_path is None:
+            return self.config
+        return lifecycle_file.current(self.config_path, fallback=self.config)
 
     # ----- the list -------------------------------------------------------------------
 
@@ -217,7 +229,7 @@ class ContactService(DocumentServices, RecordServices):
     ) -> Page:
         """A page of the list; see `store.listing.page` for `after` and `backwards`."""
         if contact_filter.search:
-            # (added for the list screen) cheaper plans than the search index first
+            # search_page tries cheaper plans before the search index
             steps = self._category_steps.get(contact_filter.category or "", ())
             raw = listing.search_page(
                 contact_filter, steps, sort, descending, after, limit + 1, backwards
@@ -264,7 +276,7 @@ class ContactService(DocumentServices, RecordServices):
         self._counted = (contact_filter, time.monotonic(), counts)
         return counts.total
 
-    # ----- position in the list (added for the list screen's virtual table) -----------
+    # ----- position in the list: the virtual table's "row N of M" ---------------------
 
     @with_connection
     def position(
@@ -326,7 +338,7 @@ class ContactService(DocumentServices, RecordServices):
         Tenant-Wide.
         """
         name = clean_text(name, field="Name", required=True)
-        template = self.config.default
+        template = self.current_config().default
         first = template.first_step
         now = utc_now()
         with database.atomic():
@@ -363,7 +375,8 @@ class ContactService(DocumentServices, RecordServices):
         unknown = set(changes) - set(EDITABLE_FIELDS)
         if unknown:
             raise TypeError(f"not editable: {', '.join(sorted(unknown))}")
-        values = self._validated(changes)
+        config = self.current_config()
+        values = self._validated(changes, config)
         with database.atomic():
             current = read_contact(contact_id)
             if current.version != version:
@@ -400,7 +413,7 @@ class ContactService(DocumentServices, RecordServices):
                     updates[key] = value
                     audit.append((key, audit_text(getattr(current, key)), audit_text(value)))
             if "template" in updates:
-                template = self.config.template(updates["template"])
+                template = config.template(updates["template"])
                 if template.step(current.stage) is None:
                     raise ValidationError(
                         f"The step {current.stage!r} is not in the lifecycle "
@@ -413,7 +426,7 @@ class ContactService(DocumentServices, RecordServices):
             refresh_derived(contact_id)
         return read_contact(contact_id)
 
-    def _validated(self, changes: dict[str, object]) -> dict[str, object]:
+    def _validated(self, changes: dict[str, object], config: LifecycleConfig) -> dict[str, object]:
         values: dict[str, object] = {}
         for key, value in changes.items():
             if key == "name":
@@ -421,11 +434,9 @@ class ContactService(DocumentServices, RecordServices):
             elif key in ("full_name", "segmentation", "reason_code"):
                 values[key] = clean_text(value, field=key.replace("_", " ").capitalize())
             elif key == "scoring":
-                values[key] = normalize_scoring(
-                    value, self.config.scoring_min, self.config.scoring_max
-                )
+                values[key] = normalize_scoring(value, config.scoring_min, config.scoring_max)
             elif key == "template":
-                if self.config.template(str(value)) is None:
+                if config.template(str(value)) is None:
                     raise ValidationError(f"There is no lifecycle called {value!r}.")
                 values[key] = value
             elif key == "company":
@@ -451,17 +462,21 @@ class ContactService(DocumentServices, RecordServices):
         Writes the stage history entry, the new status and the audit entry in one
         transaction. With `version`, a contact saved meanwhile raises ConflictError.
         """
+        config = self.current_config()
         with database.atomic():
             current = read_contact(contact_id)
             if version is not None and current.version != version:
                 raise ConflictError(current)
             template_key = template or current.template
-            lifecycle = self.config.template(template_key)
-            if lifecycle is None:
+            steps = config.template(template_key)
+            if steps is None:
                 raise ValidationError(f"There is no lifecycle called {template_key!r}.")
-            step = lifecycle.step(step_key)
+            step = steps.step(step_key)
             if step is None:
-                raise ValidationError(f"The lifecycle {lifecycle.name!r} has no step {step_key!r}.")
+                removed = " any more (lifecycle.toml changed)" if config != self.config else ""
+                raise ValidationError(
+                    f"The lifecycle {steps.name!r} has no step {step_key!r}{removed}."
+                )
             if step.key == current.stage and template_key == current.template:
                 return current
             now = utc_now()
@@ -590,10 +605,7 @@ class ContactService(DocumentServices, RecordServices):
             )
         return ids[0]
 
-    def template_of(self, contact: ContactDetail | ContactRow) -> Template | None:
-        return self.config.template(contact.template)
-
-    # ----- export: the e-mails, phones and addresses of many contacts (issue 3) --------
+    # ----- export: the e-mails, phones and addresses of many contacts ------------------
     # An export of a million contacts reads them a page at a time; one query per child
     # table per page keeps it at a few thousand queries instead of millions.
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import operator
 import os
 import re
-import tempfile
 import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
@@ -479,7 +478,12 @@ def write_problem(path: Path) -> str | None:
     A save writes a new file beside it and renames it over the old one, and keeps the
     old one as .bak: the folder must be writable as well as the file.
     """
-    target = path.resolve()
+    if path.is_symlink():
+        return (
+            f"{path.name} is a symbolic link; the app never saves through links. "
+            "Replace it by a regular file."
+        )
+    target = path
     if not os.access(target, os.W_OK):
         return f"you cannot write {path.name}; ask the workspace's owner."
     if not os.access(target.parent, os.W_OK):
@@ -522,30 +526,10 @@ def differences(theirs: LifecycleConfig, mine: LifecycleConfig) -> list[tuple[st
     return rows or [("Layout", "differs (same configuration)", "the app's layout")]
 
 
-def save_with_backup(config: LifecycleConfig, path: Path, previous: bytes) -> None:
-    """Keep `previous` (the file as it was) in lifecycle.toml.bak, then save atomically.
+def save_with_backup(config: LifecycleConfig, path: Path) -> None:
+    """Keep the file as it is now in lifecycle.toml.bak, then save atomically.
 
-    The .bak gets the file's own mode and is renamed into place, so a crash leaves the old
-    .bak or the new one, never half of one.
+    The .bak is made from the file itself, never from a link's target, and is written
+    the same atomic way, so a crash leaves the old .bak or the new one.
     """
-    target = path.resolve()
-    backup = backup_path(path)
-    try:
-        mode = target.stat().st_mode & 0o7777
-    except FileNotFoundError:
-        mode = 0o600
-    try:
-        fd, temp = tempfile.mkstemp(dir=backup.parent, prefix=f".{backup.name}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                os.fchmod(handle.fileno(), mode)
-                handle.write(previous)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(temp, backup)
-        except OSError:
-            Path(temp).unlink(missing_ok=True)
-            raise
-    except OSError as err:
-        raise ConfigError(f"{backup} cannot be written ({err.strerror or err}).") from None
-    save(config, path)
+    save(config, path, backup=backup_path(path))

@@ -246,6 +246,7 @@ async def test_bad_values_are_refused_at_the_field_and_nothing_is_saved(
 
 async def test_scoring_range_comes_from_the_config(workspace, service, contact):
     text = workspace.config_path.read_text().replace("scoring_max = 100", "scoring_max = 10")
+    workspace.config_path.write_text(text)  # the services check writes against the file
     workspace.config = lifecycle.loads(text)
     app = ContactsApp(workspace)
     async with app.run_test(size=SIZE) as pilot:
@@ -470,6 +471,7 @@ async def test_cancelling_the_step_question_keeps_the_template(workspace, servic
 async def test_template_with_the_same_step_switches_without_asking(workspace, service, contact):
     # A second template that shares the step key "new_lead".
     text = workspace.config_path.read_text().replace('key = "referred"', 'key = "new_lead"')
+    workspace.config_path.write_text(text)  # the services check writes against the file
     workspace.config = lifecycle.loads(text)
     app = ContactsApp(workspace)
     async with app.run_test(size=SIZE) as pilot:
@@ -489,6 +491,7 @@ async def test_a_step_removed_from_the_config_shows_as_unknown_and_is_kept(
     text = workspace.config_path.read_text()
     start = text.index('[[templates.categories.steps]]\nkey = "contacted"')
     end = text.index("[[templates.categories]]", start)
+    workspace.config_path.write_text(text[:start] + text[end:])
     workspace.config = lifecycle.loads(text[:start] + text[end:])
     app = ContactsApp(workspace)
     async with app.run_test(size=SIZE) as pilot:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import stat
 from pathlib import Path
 
 import pytest
@@ -442,3 +443,35 @@ async def test_a_broken_file_shows_the_config_in_use_and_saving_repairs_it(works
         await settle(pilot)
     assert on_disk(path) == workspace.config
     assert "opne" in (path.parent / "lifecycle.toml.bak").read_text()
+
+
+async def test_a_lifecycle_toml_replaced_by_a_symlink_is_not_saved_through(
+    workspace, service, tmp_path
+):
+    """A member swaps lifecycle.toml for a link to the admin's private file: save refuses."""
+    ada = service.create_contact("Ada")
+    service.set_stage(ada.id, "qualified")
+    path = workspace.config_path
+    secret = tmp_path / "admins-own.toml"  # outside the workspace, private to the admin
+    secret.write_bytes(path.read_bytes())
+    secret.chmod(0o600)
+    original = secret.read_bytes()
+    app = ContactsApp(workspace)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_cc(app, pilot)
+        await go(pilot, screen, QUALIFIED)
+        await pilot.press("d")
+        await settle(pilot)
+        await pilot.press("down", "enter")  # its contacts go to Contacted on save
+        await settle(pilot)
+        path.unlink()
+        path.symlink_to(secret)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert "Not saved: lifecycle.toml is a symbolic link" in screen_text(app)
+        assert screen.dirty
+    assert secret.read_bytes() == original
+    assert stat.S_IMODE(secret.stat().st_mode) == 0o600
+    assert path.is_symlink()
+    assert not path.with_name("lifecycle.toml.bak").exists()
+    assert service.get_contact(ada.id).stage == "qualified"  # no contact moved either

@@ -164,13 +164,14 @@ def test_files_are_0600_and_folders_0700(store: BlobStore, tmp_path: Path) -> No
     assert mode_of(path) == 0o600
 
 
-def test_group_shared_store_uses_0660_files_and_0770_folders(tmp_path: Path) -> None:
+def test_group_shared_store_uses_0660_files_and_2770_folders(tmp_path: Path) -> None:
     store = BlobStore(tmp_path / "documents", group_shared=True)
     blob = store.put(write(tmp_path / "x.txt", b"team"), original_name="x.txt", max_bytes=MB)
     path = store.path_of(blob.sha256)
 
-    assert mode_of(store.folder) == 0o770
-    assert mode_of(path.parent) == 0o770
+    # setgid on every folder: what another member creates in it takes the group too
+    assert mode_of(store.folder) == 0o2770
+    assert mode_of(path.parent) == 0o2770
     assert mode_of(path) == 0o660
 
 
@@ -523,10 +524,10 @@ def test_save_copy_on_a_full_disk_leaves_no_file(
 ) -> None:
     target = tmp_path / "copy.txt"
 
-    def disk_full(fd: int, data: bytes) -> int:
+    def disk_full(fd: int) -> None:  # delayed allocation: the bytes fail to land at sync
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(os, "write", disk_full)
+    monkeypatch.setattr(os, "fsync", disk_full)
     with pytest.raises(DocumentError, match="The disk is full"):
         store.save_copy(stored.sha256, target)
     assert not target.exists()

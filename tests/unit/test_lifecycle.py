@@ -150,23 +150,33 @@ def test_save_then_load_is_byte_identical_and_private(
     assert [p.name for p in tmp_path.iterdir()] == ["lifecycle.toml"]  # no temp file left
 
 
-def test_save_keeps_the_mode_of_an_existing_file(tmp_path: Path, bundled: LifecycleConfig) -> None:
-    target = tmp_path / "lifecycle.toml"
-    target.write_text(MINIMAL, encoding="utf-8")
-    target.chmod(0o640)
-    save(bundled, target)
-    assert stat.S_IMODE(target.stat().st_mode) == 0o640
-    assert load(target) == bundled
+def test_save_takes_the_modes_of_the_workspace(tmp_path: Path, bundled: LifecycleConfig) -> None:
+    private, shared = tmp_path / "private", tmp_path / "shared"
+    private.mkdir(mode=0o700)
+    shared.mkdir()
+    shared.chmod(0o2770)
+    for folder, expected in ((private, 0o600), (shared, 0o660)):
+        target = folder / "lifecycle.toml"
+        target.write_text(MINIMAL, encoding="utf-8")
+        target.chmod(0o640)
+        save(bundled, target)
+        assert stat.S_IMODE(target.stat().st_mode) == expected
+        assert target.stat().st_gid == folder.stat().st_gid
+        assert load(target) == bundled
 
 
-def test_save_writes_through_a_symlink(tmp_path: Path, bundled: LifecycleConfig) -> None:
-    real = tmp_path / "shared.toml"
+def test_save_refuses_a_symlink_and_leaves_its_target_alone(
+    tmp_path: Path, bundled: LifecycleConfig
+) -> None:
+    real = tmp_path / "someone-elses.toml"
     real.write_text(MINIMAL, encoding="utf-8")
     link = tmp_path / "lifecycle.toml"
     link.symlink_to(real)
-    save(bundled, link)
+    with pytest.raises(ConfigError, match="symbolic link"):
+        save(bundled, link, backup=tmp_path / "lifecycle.toml.bak")
     assert link.is_symlink()
-    assert load(real) == bundled
+    assert real.read_text(encoding="utf-8") == MINIMAL
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["lifecycle.toml", "someone-elses.toml"]
 
 
 def test_save_refuses_an_invalid_config_and_leaves_the_file_alone(

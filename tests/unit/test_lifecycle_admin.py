@@ -193,20 +193,36 @@ def test_closing_a_step_closes_its_contacts(backend, workspace, service):
 # ----- the file ---------------------------------------------------------------------------
 
 
-def test_save_keeps_the_previous_file_as_bak_with_its_mode(tmp_path, config):
+def test_save_keeps_the_previous_file_as_bak_with_the_workspace_mode(tmp_path, config):
     path = tmp_path / "lifecycle.toml"
     previous = b"# mine\n" + lifecycle.dumps(config).encode()
     path.write_bytes(previous)
     path.chmod(0o640)
+    tmp_path.chmod(0o700)
     assert not admin.keeps_layout(previous.decode())
     assert admin.keeps_layout(lifecycle.dumps(config))
     new = admin.edit_step(config, "standard", "qualified", name="SQL")
-    admin.save_with_backup(new, path, previous)
+    admin.save_with_backup(new, path)
     assert lifecycle.load(path) == new
     backup = tmp_path / "lifecycle.toml.bak"
     assert backup.read_bytes() == previous
-    assert backup.stat().st_mode & 0o777 == 0o640
-    assert path.stat().st_mode & 0o777 == 0o640
+    assert backup.stat().st_mode & 0o777 == 0o600
+    assert path.stat().st_mode & 0o777 == 0o600
+
+
+def test_a_symlinked_file_cannot_be_saved_and_nothing_changes(tmp_path, config):
+    secret = tmp_path / "admins-private.txt"
+    secret.write_text("not toml at all")
+    secret.chmod(0o600)
+    workspace = tmp_path / "ws"
+    workspace.mkdir()
+    path = workspace / "lifecycle.toml"
+    path.symlink_to(secret)
+    assert "symbolic link" in admin.write_problem(path)
+    with pytest.raises(lifecycle.ConfigError, match="symbolic link"):
+        admin.save_with_backup(config, path)
+    assert secret.read_text() == "not toml at all"
+    assert [p.name for p in workspace.iterdir()] == ["lifecycle.toml"]  # no .bak of it
 
 
 def test_differences_name_the_parts_that_differ(config):

@@ -6,7 +6,7 @@ import stat
 
 import pytest
 
-from contacts_tui import preferences
+from contacts_tui import preferences, private_file
 from contacts_tui.locations import user_config_dir
 
 KNOWN = ["name", "email", "phone", "company", "status", "scoring", "updated"]
@@ -83,7 +83,7 @@ def test_unwritable_folder_reports_false_without_raising(monkeypatch) -> None:
     def refuse(*args, **kwargs):
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(preferences.tempfile, "mkstemp", refuse)
+    monkeypatch.setattr(private_file.os, "open", refuse)
     assert preferences.save_columns(["name"]) is False
     assert preferences.load_columns() is None
 
@@ -95,19 +95,19 @@ def test_a_failed_replace_leaves_the_old_file_and_no_temporary(monkeypatch) -> N
         raise OSError(28, "No space left on device")
 
     with monkeypatch.context() as patched:
-        patched.setattr(preferences.os, "replace", full_disk)
+        patched.setattr(private_file.os, "replace", full_disk)
         assert preferences.save_columns(["name", "status"]) is False
     assert preferences.load_columns() == ["name", "email"]
     assert [p.name for p in user_config_dir().iterdir()] == ["settings.toml"]
 
 
-def test_a_symlink_at_the_settings_file_is_replaced_not_written_through(tmp_path) -> None:
+def test_a_symlink_at_the_settings_file_is_refused_not_written_through(tmp_path) -> None:
     target = tmp_path / "elsewhere.toml"
     target.write_text("precious = true\n")
     path = preferences.settings_path()
     path.parent.mkdir(parents=True)
     path.symlink_to(target)
-    assert preferences.save_columns(["name", "status"])
+    assert preferences.save_columns(["name", "status"]) is False
     assert target.read_text() == "precious = true\n"
-    assert not path.is_symlink()
-    assert preferences.load_columns() == ["name", "status"]
+    assert path.is_symlink()
+    assert sorted(p.name for p in path.parent.iterdir()) == ["settings.toml"]

@@ -72,7 +72,7 @@ def one_line_error(capsys) -> str:
 
 def test_broken_lifecycle_toml(tmp_path, capsys):
     ws = tmp_path / "ws"
-    ws.mkdir()
+    ws.mkdir(mode=0o700)
     (ws / "lifecycle.toml").write_text("[settings\n")
     assert main(["--home", str(ws), "check"]) == 2
     assert "lifecycle.toml line 1" in one_line_error(capsys)
@@ -164,3 +164,116 @@ def test_updating_an_existing_database_is_announced_first(tmp_path, capsys):
     assert main(["--home", str(home), "check"]) == 0
     err = capsys.readouterr().err
     assert "updating the database for this version (0003_primary_phone_as_shown)" in err
+
+
+# ----- who may use a workspace -------------------------------------------------------------
+
+
+def test_init_makes_a_private_workspace_and_fixes_an_open_one(tmp_path, capsys):
+    folder = tmp_path / "mine"
+    assert main(["init", "--home", str(folder)]) == 0
+    assert "private (0700/0600)" in capsys.readouterr().out
+    assert mode(folder) == 0o700
+    assert mode(folder / "documents") == 0o700
+    assert mode(folder / "lifecycle.toml") == mode(folder / "contacts.db") == 0o600
+    folder.chmod(0o755)
+    (folder / "lifecycle.toml").chmod(0o666)
+    assert main(["--home", str(folder), "check"]) == 2
+    assert main(["init", "--home", str(folder)]) == 0  # the fix for an opened-up workspace
+    assert (mode(folder), mode(folder / "lifecycle.toml")) == (0o700, 0o600)
+
+
+def test_init_with_a_group_sets_setgid_folders_and_group_files(tmp_path, capsys):
+    import grp
+
+    group = grp.getgrgid(os.getegid()).gr_name  # a group this user is surely in
+    folder = tmp_path / "team"
+    old = os.umask(0o077)  # a strict umask must not narrow the group's modes
+    try:
+        assert main(["init", "--home", str(folder), "--group", group]) == 0
+        ws = open_workspace(folder)
+        ContactService(ws.config, ws.user).create_contact("Ada")
+    finally:
+        os.umask(old)
+    assert mode(folder) == mode(folder / "documents") == 0o2770
+    for name in ("contacts.db", "lifecycle.toml"):
+        assert mode(folder / name) == 0o660
+        assert (folder / name).stat().st_gid == os.getegid()
+
+
+def test_init_with_an_unknown_group(tmp_path, capsys):
+    assert main(["init", "--home", str(tmp_path / "ws"), "--group", "no-such-group-x"]) == 2
+    assert "There is no group 'no-such-group-x'" in one_line_error(capsys)
+
+
+@pytest.mark.parametrize(
+    ("name", "bits"),
+    [
+        ("", 0o004),
+        ("", 0o001),
+        ("contacts.db", 0o004),
+        ("contacts.db", 0o002),
+        ("lifecycle.toml", 0o002),
+    ],
+)
+def test_start_refuses_what_others_can_read_or_write(tmp_path, capsys, name, bits):
+    folder = tmp_path / "ws"
+    open_workspace(folder)
+    target = folder / name if name else folder
+    target.chmod(mode(target) | bits)
+    before = (folder / "contacts.db").read_bytes()
+    assert main(["--home", str(folder), "check"]) == 2
+    error = one_line_error(capsys)
+    assert "every user of this machine" in error
+    assert f"Fix: chmod o-rwx {target}" in error
+    assert (folder / "contacts.db").read_bytes() == before
+
+
+def test_a_workspace_path_through_a_symlink_checks_its_target(tmp_path, capsys):
+    target = tmp_path / "someone-elses"
+    target.mkdir(mode=0o777)
+    target.chmod(0o777)  # world-writable: anyone could plant a contacts.db there
+    link = tmp_path / "ws"
+    link.symlink_to(target)
+    assert main(["--home", str(link), "check"]) == 2
+    assert f"{target} can be read or written by every user" in one_line_error(capsys)
+    assert list(target.iterdir()) == []  # nothing written into it
+
+
+def test_a_planted_world_writable_database_is_refused(tmp_path, capsys):
+    folder = tmp_path / "ws"
+    folder.mkdir(mode=0o700)
+    (folder / "contacts.db").write_bytes(b"")
+    (folder / "contacts.db").chmod(0o666)
+    assert main(["--home", str(folder), "check"]) == 2
+    assert "contacts.db can be read or written by every user" in one_line_error(capsys)
+
+
+MOUNTS = """\
+/dev/sda1 / ext4 rw,relatime 0 0
+server:/export/sales {point} nfs4 rw,relatime,vers=4.2 0 0
+//files/team {point}/cifs\\040share cifs rw 0 0
+"""
+
+
+def test_sqlite_on_a_network_file_system_is_refused_with_a_pointer(tmp_path, capsys, monkeypatch):
+    from contacts_tui import workspace_access
+
+    assert (
+        workspace_access.file_system_type(tmp_path / "x", MOUNTS.format(point=tmp_path)) == "nfs4"
+    )
+    shares = f"{tmp_path}/cifs share/ws"
+    assert workspace_access.file_system_type(Path(shares), MOUNTS.format(point=tmp_path)) == "cifs"
+    assert (
+        workspace_access.file_system_type(Path("/srv/x"), MOUNTS.format(point=tmp_path)) == "ext4"
+    )
+    real = workspace_access.file_system_type
+    monkeypatch.setattr(
+        workspace_access,
+        "file_system_type",
+        lambda path, mounts=None: real(path, MOUNTS.format(point=tmp_path)),
+    )
+    assert main(["--home", str(tmp_path / "ws"), "check"]) == 2
+    error = one_line_error(capsys)
+    assert "network file system (nfs4)" in error and "postgresql://" in error
+    assert not (tmp_path / "ws" / "contacts.db").exists()
