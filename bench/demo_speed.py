@@ -1,4 +1,4 @@
-"""How long `contacts-tui demo` takes to add contacts (issue 2: 100,000 in under 10 s).
+"""How long `contacts-tui demo` takes to add contacts (the target: 100,000 in under 10 s).
 
 Runs the real command in a fresh workspace several times and prints the median, beside a
 baseline measured in the same run: one raw `executemany` of as many bare rows into a

@@ -1,4 +1,4 @@
-"""How fast the contact list is at 100,000 or 1,000,000 contacts (issue 3), beside a bare app.
+"""How fast the contact list is at 100,000 or 1,000,000 contacts, beside a bare app.
 
 Runs the real `contacts-tui` in a pseudo-terminal of 100×30, reads what it writes, and
 times user-visible events. The floor is measured in the same run: a bare Textual app
@@ -6,6 +6,7 @@ that only shows a static screen, started the same way.
 
     uv run python bench/list_screen.py --contacts 1000000    # the full run
     uv run python bench/list_screen.py --contacts 100000     # quick mode (the default)
+    uv run python bench/list_screen.py --db postgresql://user@host/db   # on PostgreSQL
 
 Definitions (the same for both apps):
 
@@ -19,9 +20,17 @@ Definitions (the same for both apps):
   Textual sends a whole frame at once, so the line arrives with the rest of its frame.
 * rows on screen after a key (search, sort, G): from writing the last key to reading the
   row the store says must now be under the cursor, drawn the same way.
+* counts on screen (the dashboard): from the same last key, or from the enter that
+  applies a filter, to reading the dashboard's "⚠ N missing primary" with the N the
+  store gives for the new view; reported beside the rows and as the gap after them.
+* short terms under each sort: in the app, for every sortable column the list shows by
+  default (set with the sort dialog first); and, for every sort the list offers, the
+  service call alone (in this process, the app's own query): `list_page` of 100 rows.
 * bytes: everything the app writes to the terminal for one action, until it is quiet.
 
 Workspaces are made once with `contacts-tui demo` under bench/workspaces/ (gitignored).
+With `--db URL` the app runs on that PostgreSQL database (filled once by the demo, the
+workspace folder then holds only lifecycle.toml); the bare app is measured the same.
 Both apps run from compiled bytecode (a pycache under bench/workspaces/, warmed by one
 unmeasured start each), as an installed app would: this environment otherwise sets
 PYTHONDONTWRITEBYTECODE and every start would compile every module.
@@ -30,11 +39,14 @@ PYTHONDONTWRITEBYTECODE and every start would compile every module.
 from __future__ import annotations
 
 import argparse
+import atexit
 import contextlib
 import fcntl
+import functools
 import os
 import platform
 import pty
+import re
 import select
 import shutil
 import signal
@@ -43,6 +55,7 @@ import statistics
 import struct
 import subprocess
 import sys
+import tempfile
 import termios
 import time
 from dataclasses import dataclass, field
@@ -77,6 +90,16 @@ def run_bare_app() -> None:
 # ----- a child in a pseudo-terminal --------------------------------------------------------
 
 
+@functools.cache
+def private_config_home() -> Path:
+    """A config and state folder of this run's own, removed at exit: the user's
+    settings.toml (the list's columns, which another session may change) must not
+    change what the benchmark's children show."""
+    folder = Path(tempfile.mkdtemp(prefix="contacts-bench-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    return folder
+
+
 def child_env() -> dict[str, str]:
     env = dict(os.environ)
     for name in ("PYTHONDONTWRITEBYTECODE", "NO_COLOR", "COLUMNS", "LINES"):
@@ -86,6 +109,8 @@ def child_env() -> dict[str, str]:
             env.pop(name)
     env["PYTHONPYCACHEPREFIX"] = str(WORKSPACES / "pycache")
     env["TERM"] = "xterm-256color"
+    env["XDG_CONFIG_HOME"] = str(private_config_home() / "config")
+    env["XDG_STATE_HOME"] = str(private_config_home() / "state")
     if os.environ.get("BENCH_ARENAS"):
         env["MALLOC_ARENA_MAX"] = os.environ["BENCH_ARENAS"]
     return env
@@ -95,11 +120,12 @@ class Terminal:
     """A process on a pty of WIDTH×HEIGHT; everything it writes is read and counted."""
 
     def __init__(self, argv: list[str]) -> None:
+        env = child_env()  # in this process: the private config folder is made once, here
         self.started = time.perf_counter()
         self.pid, self.fd = pty.fork()
         if self.pid == 0:  # the child
             with contextlib.suppress(Exception):
-                os.execve(argv[0], argv, child_env())
+                os.execve(argv[0], argv, env)
             os._exit(127)
         winsize = struct.pack("HHHH", HEIGHT, WIDTH, 0, 0)
         fcntl.ioctl(self.fd, termios.TIOCSWINSZ, winsize)
@@ -130,6 +156,26 @@ class Terminal:
                 return time.perf_counter()
         tail = bytes(seen[-400:])
         raise TimeoutError(f"{marker!r} did not show within {timeout} s; last output: {tail!r}")
+
+    def wait_for_each(self, markers: list, timeout: float = 30.0) -> list[float]:
+        """Read until every marker (text, or a bytes pattern) has appeared in what is read
+        from now on; the time each first did (two may arrive in one read, so one wait_for
+        after another would miss the second)."""
+        wanted = [re.compile(re.escape(m.encode())) if isinstance(m, str) else m for m in markers]
+        arrived: list[float | None] = [None] * len(wanted)
+        seen = bytearray()
+        deadline = time.perf_counter() + timeout
+        while None in arrived and time.perf_counter() < deadline and not self.closed:
+            seen += self.read(deadline - time.perf_counter())
+            now = time.perf_counter()
+            for n, marker in enumerate(wanted):
+                if arrived[n] is None and marker.search(seen):
+                    arrived[n] = now
+        if None in arrived:
+            missing = [m for m, t in zip(markers, arrived, strict=True) if t is None]
+            tail = bytes(seen[-400:])
+            raise TimeoutError(f"{missing!r} did not show within {timeout} s; last: {tail!r}")
+        return arrived  # type: ignore[return-value]
 
     def quiet(self, for_seconds: float = 0.3, timeout: float = 60.0) -> int:
         """Read until nothing comes for `for_seconds`; the number of bytes read."""
@@ -179,8 +225,13 @@ class Terminal:
 COMMAND = ROOT / ".venv" / "bin" / "contacts-tui"
 
 
+DB_URL: str | None = None
+"""`--db`: the database the app runs on, instead of the workspace's SQLite file."""
+
+
 def start_app(workspace: Path) -> Terminal:
-    return Terminal([str(COMMAND), "--home", str(workspace)])
+    database = ["--db", DB_URL] if DB_URL else []
+    return Terminal([str(COMMAND), "--home", str(workspace), *database])
 
 
 def start_bare() -> Terminal:
@@ -206,25 +257,44 @@ class Expected:
         from contacts_tui.widgets.table_columns import DEFAULT_COLUMNS, fit, fit_columns
         from contacts_tui.workspace import open_workspace
 
-        self.workspace = open_workspace(workspace)
+        self.workspace = open_workspace(workspace, DB_URL)
         self.service = ContactService(self.workspace.config, self.workspace.user)
         self.layout = fit_columns(DEFAULT_COLUMNS, WIDTH - 1)
         self._fit = fit
 
     def cells(self, row, upto: int = 3) -> str:
         """Name, e-mail and number as drawn (one run of text: they share a style)."""
-        from contacts_tui.validation import display_safe
+        from contacts_tui.safe_text import display_safe
 
         text = ""
         for key, width in self.layout[:upto]:
             text += " " + self._fit(display_safe(getattr(row, key)), width)
         return text
 
-    def rows(self, search: str = "", sort: str = "name", descending: bool = False, n=1):
+    def rows(
+        self, search: str = "", sort: str = "name", descending: bool = False, n=1, status=None
+    ):
         from contacts_tui.services import ContactFilter
 
-        page = self.service.list_page(ContactFilter(search=search), sort, descending, limit=n)
-        return page.rows
+        view = ContactFilter(search=search, status=status)
+        return self.service.list_page(view, sort, descending, limit=n).rows
+
+    def dashboard_marker(self, search: str = "", status: str | None = None) -> re.Pattern:
+        """The dashboard's "Open N  Closed M" for this view, as drawn (styles between)."""
+        from contacts_tui.services import ContactFilter
+
+        counts = self.service.dashboard(ContactFilter(search=search, status=status))
+        style = rb"(?:\x1b\[[0-9;]*m)*"
+        return re.compile(
+            b"Open "
+            + style
+            + f"{counts.open:,}".encode()
+            + style
+            + b"  Closed "
+            + style
+            + f"{counts.closed:,}".encode()
+            + rb"(?![0-9,])"
+        )
 
     def last_row(self):
         from contacts_tui.services import ContactFilter
@@ -256,31 +326,56 @@ class Results:
     jump_end: list[float] = field(default_factory=list)
     sort_change: list[float] = field(default_factory=list)
     search: dict[str, list[float]] = field(default_factory=dict)
+    counts: dict[str, tuple[list[float], list[float]]] = field(default_factory=dict)
+    short_by_sort: dict[str, list[float]] = field(default_factory=dict)
+    store_by_sort: dict[str, list[float]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
 
 
 def ensure_workspace(contacts: int) -> Path:
-    folder = WORKSPACES / f"contacts-{contacts}"
+    folder = WORKSPACES / f"contacts-{contacts}{'-pg' if DB_URL else ''}"
     done = folder / ".demo-complete"
     if done.exists():
         return folder
-    database = folder / "contacts.db"
-    if database.exists():
-        with contextlib.closing(sqlite3.connect(database)) as db:
-            have = db.execute("SELECT COUNT(*) FROM contact").fetchone()[0]
-        if have == contacts:
-            done.touch()
-            return folder
+    have = stored_contacts(folder)
+    if have == contacts:
+        done.touch()
+        return folder
+    if have and DB_URL:
+        sys.exit(f"{DB_URL} holds {have:,} contacts, not {contacts:,}: give an empty database")
+    if folder.exists():
         shutil.rmtree(folder)
     print(f"building a workspace of {contacts:,} demo contacts (once)…", file=sys.stderr)
     demo = ["demo", "--contacts", str(contacts), "--seed", "7"]
+    database = ["--db", DB_URL] if DB_URL else []
     subprocess.run(
-        [str(PYTHON), "-m", "contacts_tui", "--home", str(folder), *demo],
+        [str(PYTHON), "-m", "contacts_tui", "--home", str(folder), *database, *demo],
         check=True,
         env=child_env(),
     )
     done.touch()
     return folder
+
+
+def stored_contacts(folder: Path) -> int:
+    """How many contacts the benchmark's database holds already (0: none, or no database)."""
+    if DB_URL:
+        import psycopg2
+        from playhouse.db_url import parse
+
+        params = parse(DB_URL)
+        with contextlib.closing(psycopg2.connect(dbname=params.pop("database"), **params)) as db:
+            cursor = db.cursor()
+            cursor.execute("SELECT to_regclass('contact') IS NOT NULL")
+            if not cursor.fetchone()[0]:
+                return 0
+            cursor.execute("SELECT COUNT(*) FROM contact")
+            return cursor.fetchone()[0]
+    database = folder / "contacts.db"
+    if not database.exists():
+        return 0
+    with contextlib.closing(sqlite3.connect(database)) as db:
+        return db.execute("SELECT COUNT(*) FROM contact").fetchone()[0]
 
 
 def warm_up(workspace: Path, expected: Expected) -> None:
@@ -354,15 +449,26 @@ def measure_session(workspace: Path, expected: Expected, results: Results) -> No
             app.wait_for(expected.cells(expected.rows()[0]))
             app.quiet(0.3)
 
-        measure_sorts(app, expected, results)
-        measure_searches(app, expected, results, everything)
+        for measure in (
+            measure_sorts,
+            measure_searches,
+            measure_filter_counts,
+            measure_short_terms_by_sort,
+        ):
+            try:
+                measure(app, expected, results, everything)
+            except TimeoutError as error:  # the others are still worth having
+                results.notes.append(f"{measure.__name__} stopped: {str(error)[:200]}")
+                app.write(KEYS["escape"] * 2)
+                app.write("x")
+                app.quiet(1.0, 120)
         now, peak = app.rss_mb()
         results.app_peak_rss.append(peak)
     finally:
         app.close()
 
 
-def measure_sorts(app: Terminal, expected: Expected, results: Results) -> None:
+def measure_sorts(app: Terminal, expected: Expected, results: Results, _everything: str):
     """Sort by Company (▲), again (▼), then back to Name: each timed from the last key."""
     name_first = expected.cells(expected.rows()[0])
     for _ in range(results.runs):
@@ -391,20 +497,18 @@ def measure_sorts(app: Terminal, expected: Expected, results: Results) -> None:
 BODY = 20  # rows of the first screen that are on screen whatever the dashboard's height
 
 
-def changed_row(expected: Expected, term: str) -> str | None:
-    """The drawn text of the first row on screen that the term's last letter changes.
+def changed_row(expected: Expected, term: str, sort: str = "name") -> str | None:
+    """The drawn text of a row on screen that the term's last letter brings.
 
     Timing "last key → rows" needs a row the screen did not show before that key: the
     first screen for the term without its last letter usually starts with the same rows.
     """
-    final = expected.rows(search=term, n=BODY)
-    before = expected.rows(search=term[:-1], n=BODY)
+    final = expected.rows(search=term, sort=sort, n=BODY)
+    before = expected.rows(search=term[:-1], sort=sort, n=BODY)
     shown_before = {expected.cells(row) for row in before}
-    for n, row in enumerate(final):
-        if n >= len(before) or row.id != before[n].id:
-            marker = expected.cells(row)
-            return None if marker in shown_before else marker
-    return None
+    # The first row on screen that was not on it before: a short term's rows are often
+    # the first term's without some, all of them further down.
+    return next((m for m in map(expected.cells, final) if m not in shown_before), None)
 
 
 def search_terms(expected: Expected) -> dict[str, str]:
@@ -423,16 +527,15 @@ def search_terms(expected: Expected) -> dict[str, str]:
         if expected.count(term) < max(2, total // 1000) and changed_row(expected, term)
     )
     phone = next(
-        fragment
-        for fragment in (digits(r.phone)[-6:] for r in sample[50:] if len(digits(r.phone)) > 8)
-        if changed_row(expected, fragment)
+        (
+            fragment
+            for fragment in (digits(r.phone)[-6:] for r in sample[50:] if len(digits(r.phone)) > 8)
+            if changed_row(expected, fragment)
+        ),
+        None,
     )
-    return {
-        "common": "mar",
-        "rare": rare,
-        "phone digits": phone,
-        "two characters": "jo",
-    }
+    terms = {"common": "mar", "rare": rare, "phone digits": phone, "two characters": "jo"}
+    return {label: term for label, term in terms.items() if term}
 
 
 def measure_searches(app: Terminal, expected: Expected, results: Results, everything: str):
@@ -442,20 +545,112 @@ def measure_searches(app: Terminal, expected: Expected, results: Results, everyt
             results.notes.append(f"search {term!r}: its last letter changes no row: not timed")
             continue
         hits = expected.count(term)
-        results.search[f"{label} {term!r} ({hits:,} matches)"] = times = []
+        title = f"{label} {term!r} ({hits:,} matches)"
+        results.search[title] = times = []
+        results.counts[f"search {title}"] = counted = ([], [])
+        counts_marker = expected.dashboard_marker(term)
         for _ in range(results.runs):
-            app.write("/")
-            app.quiet(0.1)
-            for char in term[:-1]:
-                app.write(char)
-                time.sleep(0.08)  # a quick typist
-            app.quiet(0.4)  # the rows for all but the last letter are on screen
-            sent = app.write(term[-1])
-            shown = app.wait_for(marker)
+            sent = type_search(app, term)
+            shown, counts = app.wait_for_each([marker, counts_marker])
             times.append(shown - sent)
+            counted[0].append(counts - sent)
+            counted[1].append(counts - shown)
             app.quiet(0.3)
             app.write(KEYS["escape"])
             settle(app, everything)
+
+
+def type_search(app: Terminal, term: str) -> float:
+    """Type `term` into the search box as a quick typist; when its last key was sent."""
+    app.write("/")
+    app.quiet(0.1)
+    for char in term[:-1]:
+        app.write(char)
+        time.sleep(0.08)  # a quick typist
+    app.quiet(0.4)  # the rows for all but the last letter are on screen
+    return app.write(term[-1])
+
+
+def measure_filter_counts(app: Terminal, expected: Expected, results: Results, everything: str):
+    """Status: Closed in the filter dialog, applied with enter: rows and counts."""
+    shown = {expected.cells(row) for row in expected.rows(n=BODY)}
+    closed = map(expected.cells, expected.rows(status="Closed", n=BODY))
+    marker = next((m for m in closed if m not in shown), None)
+    if marker is None:
+        results.notes.append("filter Status: Closed shows the same rows: not timed")
+        return
+    counts_marker = expected.dashboard_marker(status="Closed")
+    results.counts["filter Status: Closed"] = counted = ([], [])
+    for _ in range(results.runs):
+        app.write("f")
+        app.wait_for("Filter contacts")
+        app.quiet(0.5)
+        app.write(" ")  # open the Status list
+        app.quiet(0.5)
+        app.write(KEYS["down"] * 2 + KEYS["enter"])  # Any status → Open → Closed
+        app.wait_for("Closed")
+        app.quiet(0.5)
+        sent = app.write(KEYS["enter"])  # apply
+        shown, counts = app.wait_for_each([marker, counts_marker])
+        counted[0].append(counts - sent)
+        counted[1].append(counts - shown)
+        app.quiet(0.3)
+        app.write("x")  # clear the filter
+        settle(app, everything)
+
+
+SHORT_TERMS = ("jo", "wa")
+"""Short terms (the word-start index): a name start, and a company and e-mail start."""
+
+SHOWN_SORTS = ("name", "email", "phone", "company", "status")
+"""The sortable columns the list shows by default, in the sort dialog's order."""
+
+
+def measure_short_terms_by_sort(
+    app: Terminal, expected: Expected, results: Results, everything: str
+):
+    current = "name"
+    for sort in SHOWN_SORTS:
+        if sort != current:
+            app.write("s")
+            app.wait_for("Sort by")
+            app.quiet(0.1)
+            app.write(KEYS["home"] + KEYS["down"] * SHOWN_SORTS.index(sort) + KEYS["enter"])
+            app.wait_for(expected.cells(expected.rows(sort=sort)[0]))
+            settle(app, everything)
+            current = sort
+        for term in SHORT_TERMS:
+            marker = changed_row(expected, term, sort)
+            if marker is None:
+                results.notes.append(f"{term!r} by {sort}: its last letter changes no row")
+                continue
+            results.short_by_sort[f"{term!r} sorted by {sort}"] = times = []
+            for _ in range(results.runs):
+                sent = type_search(app, term)
+                times.append(app.wait_for(marker) - sent)
+                app.quiet(0.3)
+                app.write(KEYS["escape"])
+                settle(app, everything)
+    if current != "name":
+        app.write("s")
+        app.wait_for("Sort by")
+        app.quiet(0.1)
+        app.write(KEYS["home"] + KEYS["enter"])
+        settle(app, everything)
+
+
+def measure_store_sorts(expected: Expected, results: Results) -> None:
+    """The list's query for a short term under every sort, in this process."""
+    from contacts_tui.services import ContactFilter
+    from contacts_tui.store import SORT_KEYS
+
+    for term in (*SHORT_TERMS, "a"):
+        for sort in SORT_KEYS:
+            results.store_by_sort[f"{term!r} sorted by {sort}"] = times = []
+            for _ in range(results.runs):
+                started = time.perf_counter()
+                expected.service.list_page(ContactFilter(search=term), sort, limit=100)
+                times.append(time.perf_counter() - started)
 
 
 # ----- report ------------------------------------------------------------------------------
@@ -484,31 +679,38 @@ def ms(values: list[float]) -> float:
     return statistics.median(values) * 1000
 
 
-def report(results: Results) -> str:
-    rows: list[tuple[str, str, str, str]] = []
+def start_rows(results: Results) -> list[tuple[str, str, str, str]]:
     bare, app = ms(results.bare_start), ms(results.app_start)
     ratio = app / bare
-    rows.append(("start → first screen painted, bare Textual app", f"{bare:.0f} ms", "", ""))
-    rows.append(
+    return [
+        ("start → first screen painted, bare Textual app", f"{bare:.0f} ms", "", ""),
         (
             "start → first screen of rows painted, contacts-tui",
             f"{app:.0f} ms ({ratio:.2f}× bare)",
             "≤ 1.3× bare",
             "yes" if ratio <= 1.3 else "no",
+        ),
+    ]
+
+
+def report(results: Results) -> str:
+    rows: list[tuple[str, str, str, str]] = []
+    if results.app_start:  # (--only may leave parts out)
+        rows += start_rows(results)
+    if results.app_rss:
+        bare_rss = statistics.median(results.bare_rss) if results.bare_rss else None
+        rss = statistics.median(results.app_rss)
+        peak = max(results.app_peak_rss)
+        if bare_rss is not None:
+            rows.append(("resident memory, bare app", f"{bare_rss:.1f} MB", "", ""))
+        rows.append(
+            (
+                f"resident memory, contacts-tui at {results.contacts:,} (settled / peak)",
+                f"{rss:.1f} MB / {peak:.1f} MB",
+                "< 60 MB",
+                "yes" if peak < 60 else ("settled only" if rss < 60 else "no"),
+            )
         )
-    )
-    bare_rss = statistics.median(results.bare_rss)
-    rss = statistics.median(results.app_rss)
-    peak = max(results.app_peak_rss)
-    rows.append(("resident memory, bare app", f"{bare_rss:.1f} MB", "", ""))
-    rows.append(
-        (
-            f"resident memory, contacts-tui at {results.contacts:,} (settled / peak)",
-            f"{rss:.1f} MB / {peak:.1f} MB",
-            "< 60 MB",
-            "yes" if peak < 60 else ("settled only" if rss < 60 else "no"),
-        )
-    )
     for label, times in results.search.items():
         median, worst = ms(times), max(times) * 1000
         rows.append(
@@ -519,7 +721,38 @@ def report(results: Results) -> str:
                 "yes" if median < 100 and worst < 150 else "no",
             )
         )
+    for label, (after_key, after_rows) in results.counts.items():
+        gap = ms(after_rows)
+        rows.append(
+            (
+                f"counts after {label}: key → dashboard (median); after the rows (median / worst)",
+                f"{ms(after_key):.0f} ms; {gap:.0f} / {max(after_rows) * 1000:.0f} ms",
+                "≤ 200 ms after the rows",
+                _yes(gap <= 200),
+            )
+        )
+    for label, times in results.short_by_sort.items():
+        median, worst = ms(times), max(times) * 1000
+        rows.append(
+            (
+                f"search, short term {label}: last key → rows (median / worst)",
+                f"{median:.0f} / {worst:.0f} ms",
+                "< 100 / 150 ms",
+                _yes(median < 100 and worst < 150),
+            )
+        )
+    for label, times in results.store_by_sort.items():
+        rows.append(
+            (
+                f"store only: 100 rows of {label} (median / worst)",
+                f"{ms(times):.0f} / {max(times) * 1000:.0f} ms",
+                "",
+                "",
+            )
+        )
     for label, times in (("sort change", results.sort_change), ("G (last row)", results.jump_end)):
+        if not times:
+            continue
         median, worst = ms(times), max(times) * 1000
         rows.append(
             (
@@ -529,26 +762,31 @@ def report(results: Results) -> str:
                 "yes" if median < 100 else "no",
             )
         )
-    first_key = ms(results.first_key)
-    rows.append(
-        (
-            "first key answered after first paint",
-            f"{first_key:.0f} ms",
-            "< 50 ms",
-            "yes" if first_key < 50 else "no",
+    if results.first_key:
+        first_key = ms(results.first_key)
+        rows.append(
+            (
+                "first key answered after first paint",
+                f"{first_key:.0f} ms",
+                "< 50 ms",
+                "yes" if first_key < 50 else "no",
+            )
         )
-    )
-    move = statistics.median(results.move_bytes)
-    page = statistics.median(results.page_bytes)
-    first = statistics.median(results.first_screen_bytes)
-    rows.append(("bytes per cursor move (j)", f"{move:,.0f} B", "< 1 KB", _yes(move < 1024)))
-    rows.append(("bytes per page down", f"{page:,.0f} B", "< 15 KB", _yes(page < 15 * 1024)))
-    rows.append(("bytes until the first screen of rows", f"{first:,.0f} B", "", ""))
+    if results.move_bytes:
+        move = statistics.median(results.move_bytes)
+        page = statistics.median(results.page_bytes)
+        rows.append(("bytes per cursor move (j)", f"{move:,.0f} B", "< 1 KB", _yes(move < 1024)))
+        rows.append(("bytes per page down", f"{page:,.0f} B", "< 15 KB", _yes(page < 15 * 1024)))
+    if results.first_screen_bytes:
+        first = statistics.median(results.first_screen_bytes)
+        rows.append(("bytes until the first screen of rows", f"{first:,.0f} B", "", ""))
 
+    on = " on PostgreSQL" if DB_URL else ""
+    option = " --db postgresql://…" if DB_URL else ""
     lines = [
-        f"# Contact list benchmark — {results.contacts:,} contacts",
+        f"# Contact list benchmark — {results.contacts:,} contacts{on}",
         "",
-        f"`uv run python bench/list_screen.py --contacts {results.contacts}`, "
+        f"`uv run python bench/list_screen.py --contacts {results.contacts}{option}`, "
         f"{results.runs} runs each (medians), terminal {WIDTH}×{HEIGHT}, "
         f"written {time.strftime('%Y-%m-%d %H:%M')}.",
         "How each figure is taken is in the docstring of `bench/list_screen.py`.",
@@ -578,19 +816,36 @@ def main() -> int:
     parser.add_argument(
         "--results", type=Path, default=RESULTS, help="where to write the table (markdown)"
     )
+    parser.add_argument(
+        "--db", help="run the app on this postgresql://… database (filled by the demo once)"
+    )
+    parser.add_argument(
+        "--only",
+        choices=("start", "session", "store"),
+        action="append",
+        help="measure only these parts (repeatable; default: all)",
+    )
     args = parser.parse_args()
     if args.bare:
         run_bare_app()
         return 0
+    global DB_URL
+    DB_URL = args.db
     workspace = ensure_workspace(args.contacts)
     expected = Expected(workspace)
     results = Results(args.contacts, args.runs)
     print("warming up…", file=sys.stderr)
     warm_up(workspace, expected)
-    print("start-up…", file=sys.stderr)
-    measure_start(workspace, expected, results)
-    print("one session: moves, pages, G, sorts, searches…", file=sys.stderr)
-    measure_session(workspace, expected, results)
+    parts = args.only or ("start", "session", "store")
+    if "start" in parts:
+        print("start-up…", file=sys.stderr)
+        measure_start(workspace, expected, results)
+    if "session" in parts:
+        print("one session: moves, pages, G, sorts, searches, counts…", file=sys.stderr)
+        measure_session(workspace, expected, results)
+    if "store" in parts:
+        print("short terms under every sort, the store alone…", file=sys.stderr)
+        measure_store_sorts(expected, results)
     text = report(results)
     print(text)
     args.results.write_text(text)

@@ -30,14 +30,18 @@ above 2 × N + 10.
 from __future__ import annotations
 
 import argparse
+import atexit
 import contextlib
+import functools
 import os
 import platform
+import shutil
 import signal
 import sqlite3
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
@@ -156,11 +160,23 @@ def child(*args: str, db: str | None, home: Path) -> list[str]:
     return [*argv, "--db", db] if db else argv
 
 
+@functools.cache
+def private_config_home() -> Path:
+    """A config and state folder of this run's own, removed at exit: the user's
+    settings.toml (the list's columns, which another session may change) must not
+    change what the benchmark's children show."""
+    folder = Path(tempfile.mkdtemp(prefix="contacts-bench-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    return folder
+
+
 def environment() -> dict[str, str]:
     env = dict(os.environ)
     env.pop("PYTHONDONTWRITEBYTECODE", None)  # compiled once, not at every start
     env["PYTHONPYCACHEPREFIX"] = str(WORKSPACES / "pycache")
     env["COLUMNS"], env["LINES"] = "100", "30"
+    env["XDG_CONFIG_HOME"] = str(private_config_home() / "config")
+    env["XDG_STATE_HOME"] = str(private_config_home() / "state")
     return env
 
 

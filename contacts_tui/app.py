@@ -108,7 +108,6 @@ class ContactsApp(App):
     def __init__(self, workspace: Workspace) -> None:
         super().__init__()
         self.workspace = workspace
-        # documents: the workspace's document store (issue 6).
         store = BlobStore(workspace.documents, group_shared=workspace.group_shared)
         self.service = ContactService(
             workspace.config, workspace.user, documents=store, config_path=workspace.config_path
@@ -282,7 +281,7 @@ class ContactsApp(App):
             "others' changes also show by themselves within 2 seconds",
             self.action_reload,
         )
-        # Accounts (issue 4): Sales Management → Accounts, for assigning contacts.
+        # Sales Management → Accounts: the accounts contacts are assigned to.
         from contacts_tui.screens.accounts import AccountsScreen
 
         if not isinstance(screen, AccountsScreen):

@@ -71,7 +71,7 @@ def search_index_is_intact() -> bool:
     return True
 
 
-# ----- documents (issue 6) -------------------------------------------------------------
+# ----- documents ----------------------------------------------------------------------
 
 
 def check_documents(

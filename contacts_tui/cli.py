@@ -70,7 +70,7 @@ def build_parser() -> argparse.ArgumentParser:
 def add_export_parser(
     commands: argparse._SubParsersAction, common: argparse.ArgumentParser
 ) -> None:
-    """`export`: the contacts of a view to a CSV, JSON or vCard file (issue 3)."""
+    """`export`: the contacts of a view to a CSV, JSON or vCard file."""
     export = commands.add_parser(
         "export",
         parents=[common],
@@ -551,7 +551,7 @@ def run_migrate(workspace: Workspace, url: str) -> int:
     return 0
 
 
-# ----- documents (issue 6) ---------------------------------------------------------------
+# ----- documents ------------------------------------------------------------------------
 
 
 def add_documents_parser(

@@ -17,9 +17,8 @@ class _ImportedOnFirstUse:
     """A module imported the first time one of its names is used (thread-safe: it is
     importlib's own import, under its module lock).
 
-    Added for the list screen's start-up target (issue 3): phonenumbers, pycountry,
-    schwifty and email_validator take about 55 ms and 8 MB to import, and every session
-    starts on the contact list, which needs none of them.
+    Phonenumbers, pycountry, schwifty and email_validator take about 55 ms and 8 MB to
+    import, and every session starts on the contact list, which needs none of them.
     """
 
     def __init__(self, name: str) -> None:

@@ -8,12 +8,14 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Input, Label
 
-from contacts_tui.dialogs.dialog import Dialog, cancel_binding
+from contacts_tui.dialogs.dialog import Dialog, cancel_binding, layout_css
 from contacts_tui.validation import ValidationError, clean_text
 
 
 class AccountNameDialog(Dialog[str | None]):
     """Returns the cleaned name (enter) or None (escape)."""
+
+    DEFAULT_CSS = layout_css(__file__, "account_name.tcss")
 
     BINDINGS = [cancel_binding("account_name.cancel", "Close without changing anything")]
 

@@ -13,15 +13,18 @@ from textual.message import Message
 from textual.widgets import Input, Label, SelectionList
 from textual.widgets.selection_list import Selection
 
-from contacts_tui.dialogs.dialog import Dialog, cancel_binding
+from contacts_tui.dialogs.dialog import Dialog, cancel_binding, layout_css
 from contacts_tui.safe_text import display_safe
 from contacts_tui.services import AccountInfo
 from contacts_tui.validation import ValidationError, clean_text
+from contacts_tui.widgets.app_access import contacts_app
 from contacts_tui.widgets.reporting import reported_work, tell
 
 
 class AccountPicker(Dialog[tuple[AccountInfo, ...] | None]):
     """Returns the ticked accounts (ctrl+s) or None (escape)."""
+
+    DEFAULT_CSS = layout_css(__file__, "account_picker.tcss")
 
     BINDINGS = [
         Binding(
@@ -81,12 +84,12 @@ class AccountPicker(Dialog[tuple[AccountInfo, ...] | None]):
 
     @reported_work(thread=True, exclusive=True, group="store")
     def load_accounts(self) -> None:
-        self.post_message(self.Loaded(self.app.service.accounts()))
+        self.post_message(self.Loaded(contacts_app(self).service.accounts()))
 
     @reported_work(thread=True, exclusive=True, group="store")
     def create_account(self, name: str) -> None:
         try:
-            self.post_message(self.Created(self.app.service.create_account(name)))
+            self.post_message(self.Created(contacts_app(self).service.create_account(name)))
         except ValidationError as error:
             self.post_message(self.Refused(str(error)))
 

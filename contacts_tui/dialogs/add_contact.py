@@ -13,11 +13,12 @@ from textual.message import Message
 from textual.suggester import SuggestFromList
 from textual.widgets import Button, Input, Label
 
-from contacts_tui.dialogs.dialog import Dialog, cancel_binding
+from contacts_tui.dialogs.dialog import Dialog, cancel_binding, layout_css
 from contacts_tui.recovery import Draft
 from contacts_tui.safe_text import display_safe
 from contacts_tui.services import CompanyInfo, NotFoundError, fold
 from contacts_tui.validation import ValidationError, clean_text
+from contacts_tui.widgets.app_access import contacts_app
 from contacts_tui.widgets.drafts import drop_draft, keep_draft
 from contacts_tui.widgets.reporting import reported_work
 
@@ -31,6 +32,8 @@ class AddContactDialog(Dialog[int | None]):
     Company: empty or "Tenant-Wide" for none, an existing company (→ completes what is
     typed), or a new name, which is created with the contact (the dialog says so).
     """
+
+    DEFAULT_CSS = layout_css(__file__, "add_contact.tcss")
 
     BINDINGS = [
         Binding(
@@ -112,7 +115,7 @@ class AddContactDialog(Dialog[int | None]):
 
     @reported_work(thread=True, exclusive=True, group="store")
     def load_companies(self) -> None:
-        companies = self.app.service.companies()  # type: ignore[attr-defined]
+        companies = contacts_app(self).service.companies()
         self.post_message(self.CompaniesLoaded(companies))
 
     @on(CompaniesLoaded)
@@ -196,7 +199,7 @@ class AddContactDialog(Dialog[int | None]):
 
     @reported_work(thread=True, exclusive=True, group="store")
     def create(self, name: str, company: int | str | None) -> None:
-        service = self.app.service  # type: ignore[attr-defined]
+        service = contacts_app(self).service
         try:
             detail = service.create_contact(name, company)
         except ValidationError as error:

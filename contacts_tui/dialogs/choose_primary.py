@@ -5,13 +5,15 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets.option_list import Option
 
-from contacts_tui.dialogs.dialog import cancel_binding
+from contacts_tui.dialogs.dialog import cancel_binding, layout_css
 from contacts_tui.dialogs.pick_one import PickOneDialog
 from contacts_tui.safe_text import display_safe
 
 
 class ChoosePrimaryDialog(PickOneDialog[int | None]):
     """Returns the id of the record that becomes primary (and so confirms), or None."""
+
+    DEFAULT_CSS = layout_css(__file__, "choose_primary.tcss")
 
     BINDINGS = [cancel_binding("choose_primary.cancel", "Delete nothing")]
 

@@ -5,13 +5,15 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets.option_list import Option
 
-from contacts_tui.dialogs.dialog import cancel_binding
+from contacts_tui.dialogs.dialog import cancel_binding, layout_css
 from contacts_tui.dialogs.pick_one import PickOneDialog
 from contacts_tui.lifecycle import Template
 
 
 class ChooseStepDialog(PickOneDialog[str | None]):
     """Lists the template's steps by category; enter picks one, escape cancels (None)."""
+
+    DEFAULT_CSS = layout_css(__file__, "choose_step.tcss")
 
     BINDINGS = [cancel_binding("choose_step.cancel", "Keep the current lifecycle and step")]
 

@@ -10,7 +10,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Label, OptionList
 from textual.widgets.option_list import Option
 
-from contacts_tui.dialogs.dialog import Dialog, cancel_binding
+from contacts_tui.dialogs.dialog import Dialog, cancel_binding, layout_css
 
 ALWAYS_SHOWN = "name"
 """The column that identifies a contact: it can move, but never be hidden."""
@@ -23,6 +23,8 @@ class ColumnsDialog(Dialog[list[str] | None]):
     the default order (hidden columns are listed after the shown ones in that order).
     Keys: space shows/hides, shift+↑/↓ (or K/J) move, enter applies, escape cancels.
     """
+
+    DEFAULT_CSS = layout_css(__file__, "columns_dialog.tcss")
 
     BINDINGS = [
         Binding(

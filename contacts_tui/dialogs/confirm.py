@@ -9,7 +9,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Label
 
-from contacts_tui.dialogs.dialog import Dialog
+from contacts_tui.dialogs.dialog import Dialog, layout_css
 from contacts_tui.safe_text import display_safe
 
 
@@ -19,6 +19,8 @@ class ConfirmDialog(Dialog[bool]):
     `danger` marks a step that is hard to undo: the dialog and its button turn red.
     The question may quote contact data: it is shown as plain text, never as markup.
     """
+
+    DEFAULT_CSS = layout_css(__file__, "confirm.tcss")
 
     BINDINGS = [
         Binding("y", "confirm", "Yes", id="confirm.yes", tooltip="Go ahead"),

@@ -11,7 +11,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, DataTable, Label
 
-from contacts_tui.dialogs.dialog import Dialog, cancel_binding
+from contacts_tui.dialogs.dialog import Dialog, cancel_binding, layout_css
 from contacts_tui.safe_text import display_safe
 
 ConflictChoice = Literal["reload", "overwrite"]
@@ -19,6 +19,8 @@ ConflictChoice = Literal["reload", "overwrite"]
 
 class ConflictDialog(Dialog[ConflictChoice | None]):
     """Returns "reload" (take theirs), "overwrite" (save yours on top) or None (keep editing)."""
+
+    DEFAULT_CSS = layout_css(__file__, "conflict_dialog.tcss")
 
     BINDINGS = [
         Binding(

@@ -13,11 +13,12 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import DataTable, Static, TextArea
 
-from contacts_tui.dialogs.dialog import DIALOGS_CSS
+from contacts_tui.dialogs.dialog import layout_css
 from contacts_tui.document_preview import PREVIEW_BYTES, Preview, build_preview, preview_read_limit
 from contacts_tui.documents import DocumentError, IntegrityError, human_size
 from contacts_tui.safe_text import display_safe
 from contacts_tui.services import DocumentInfo, NotFoundError
+from contacts_tui.widgets.app_access import contacts_app
 from contacts_tui.widgets.keys_footer import KeysFooter
 from contacts_tui.widgets.preview_lines import PreviewLines, split_lines
 from contacts_tui.widgets.reporting import reported_work, tell
@@ -42,7 +43,7 @@ class DocumentPreviewScreen(Screen[None]):
     """Opened with enter or v on a document; escape goes back."""
 
     COMMAND_GROUP = "Preview"
-    CSS_PATH = DIALOGS_CSS
+    DEFAULT_CSS = layout_css(__file__, "document_preview.tcss")
 
     BINDINGS = [
         Binding("escape,q", "close", "Back", id="preview.close", tooltip="Back to the documents"),
@@ -91,7 +92,7 @@ class DocumentPreviewScreen(Screen[None]):
     @reported_work(thread=True, exclusive=True, group="store")
     def load(self) -> None:
         doc = self.document
-        service = self.app.service
+        service = contacts_app(self).service
         try:
             info, data = service.read_document(doc.id, limit=preview_read_limit(doc.media_type))
             preview = build_preview(

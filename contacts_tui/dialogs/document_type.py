@@ -5,12 +5,14 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets.option_list import Option
 
-from contacts_tui.dialogs.dialog import cancel_binding
+from contacts_tui.dialogs.dialog import cancel_binding, layout_css
 from contacts_tui.dialogs.pick_one import PickOneDialog
 
 
 class DocumentTypeDialog(PickOneDialog[str | None]):
     """Lists the configured document types; enter picks one, escape cancels (None)."""
+
+    DEFAULT_CSS = layout_css(__file__, "document_type.tcss")
 
     BINDINGS = [cancel_binding("document_type.cancel", "Choose no type and go back")]
 

@@ -10,7 +10,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Label, OptionList
 from textual.widgets.option_list import Option
 
-from contacts_tui.dialogs.dialog import Dialog, cancel_binding
+from contacts_tui.dialogs.dialog import Dialog, cancel_binding, layout_css
 from contacts_tui.safe_text import display_safe
 
 SAVE_ANYWAY = "save"
@@ -18,6 +18,8 @@ SAVE_ANYWAY = "save"
 
 class DuplicateDialog(Dialog[str | int | None]):
     """Returns "save" (save anyway), a contact id (open that contact) or None (cancel)."""
+
+    DEFAULT_CSS = layout_css(__file__, "duplicate_dialog.tcss")
 
     BINDINGS = [
         Binding(

@@ -16,7 +16,7 @@ from textual.message import Message
 from textual.widgets import Button, Input, Label, ProgressBar, RadioButton, RadioSet
 
 from contacts_tui.dialogs.confirm import ConfirmDialog
-from contacts_tui.dialogs.dialog import Dialog, cancel_binding
+from contacts_tui.dialogs.dialog import Dialog, cancel_binding, layout_css
 from contacts_tui.export import (
     FORMAT_NAMES,
     FORMATS,
@@ -31,6 +31,7 @@ from contacts_tui.export import (
 from contacts_tui.safe_text import display_safe
 from contacts_tui.services import ContactFilter
 from contacts_tui.validation import ValidationError, clean_text
+from contacts_tui.widgets.app_access import contacts_app
 from contacts_tui.widgets.reporting import reported_work
 
 PROGRESS_INTERVAL = 0.05
@@ -52,6 +53,8 @@ class ExportDialog(Dialog[Path | None]):
     The user picks a format and a file; an existing file is replaced only after asking.
     While exporting, a progress bar runs and escape cancels (no file is left behind).
     """
+
+    DEFAULT_CSS = layout_css(__file__, "export_dialog.tcss")
 
     BINDINGS = [
         # Priority so enter exports from the path field; check_action hands it back to
@@ -223,7 +226,7 @@ class ExportDialog(Dialog[Path | None]):
     def run_export(self, path: Path, overwrite: bool) -> None:
         try:
             count = export_contacts(
-                self.app.service,  # type: ignore[attr-defined]
+                contacts_app(self).service,
                 self.contact_filter,
                 self.sort,
                 self.descending,

@@ -11,7 +11,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Label, Static, Tree
 
-from contacts_tui.dialogs.dialog import Dialog
+from contacts_tui.dialogs.dialog import Dialog, layout_css
 from contacts_tui.widgets.file_picker import FileTree, PathInput
 
 
@@ -31,6 +31,8 @@ class FileDialog(Dialog[Path | None]):
     toggle also decides what tab completes. What enter and a file picked in the tree do is
     the subclass's to say.
     """
+
+    DEFAULT_CSS = layout_css(__file__, "file_dialog.tcss")
 
     ID_PREFIX: ClassVar[str]
 

@@ -13,11 +13,12 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import Button, Checkbox, Input, Label, Select
 
-from contacts_tui.dialogs.dialog import Dialog, cancel_binding
+from contacts_tui.dialogs.dialog import Dialog, cancel_binding, layout_css
 from contacts_tui.lifecycle import LifecycleConfig
 from contacts_tui.safe_text import display_safe
 from contacts_tui.services import TENANT_WIDE, AccountInfo, CompanyInfo, ContactFilter
 from contacts_tui.validation import ValidationError, normalize_scoring
+from contacts_tui.widgets.app_access import contacts_app
 from contacts_tui.widgets.reporting import reported_work, tell_error
 
 TENANT_WIDE_LABEL = "Tenant-Wide"
@@ -99,6 +100,8 @@ class FilterDialog(Dialog[ContactFilter | None]):
     The search text of `current` is kept as it is.
     """
 
+    DEFAULT_CSS = layout_css(__file__, "filter_dialog.tcss")
+
     BINDINGS = [
         # A priority binding, so enter applies from an Input or a closed Select too;
         # check_action hands enter back to an open list or a focused button.
@@ -141,7 +144,7 @@ class FilterDialog(Dialog[ContactFilter | None]):
     # ----- layout ---------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        config: LifecycleConfig = self.app.service.config  # type: ignore[attr-defined]
+        config: LifecycleConfig = contacts_app(self).service.config
         f = self.current
         with Vertical():
             yield Label("Filter contacts", id="filter-title", classes="dialog--title")
@@ -245,7 +248,7 @@ class FilterDialog(Dialog[ContactFilter | None]):
 
     def _step_options(self, category: str | None) -> list[tuple[Text, str]]:
         """Steps of the chosen category (every template's), or all steps without one."""
-        config: LifecycleConfig = self.app.service.config  # type: ignore[attr-defined]
+        config: LifecycleConfig = contacts_app(self).service.config
         seen: dict[str, Text] = {}
         for template in config.templates:
             for cat in template.categories:
@@ -288,7 +291,7 @@ class FilterDialog(Dialog[ContactFilter | None]):
 
     @reported_work(thread=True, exclusive=True, group="store")
     def load_choices(self) -> None:
-        service = self.app.service  # type: ignore[attr-defined]
+        service = contacts_app(self).service
         companies = service.companies()
         accounts = service.accounts(include_archived=True)
         self.post_message(self.Loaded(companies, accounts))
@@ -327,7 +330,7 @@ class FilterDialog(Dialog[ContactFilter | None]):
 
     def _scoring(self) -> tuple[int | None, int | None] | None:
         """The scoring range, or None after showing why it is not valid."""
-        config: LifecycleConfig = self.app.service.config  # type: ignore[attr-defined]
+        config: LifecycleConfig = contacts_app(self).service.config
         low_input = self.query_one("#filter-scoring-min", Input)
         high_input = self.query_one("#filter-scoring-max", Input)
         error = self.query_one("#filter-scoring-error", Label)

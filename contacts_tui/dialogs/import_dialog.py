@@ -15,12 +15,13 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import Button, Label, ProgressBar, RadioButton, RadioSet, Static
 
-from contacts_tui.dialogs.dialog import Dialog, cancel_binding
+from contacts_tui.dialogs.dialog import Dialog, cancel_binding, layout_css
 from contacts_tui.dialogs.export_dialog import shown_path
 from contacts_tui.dialogs.file_picker import FilePickerScreen
 from contacts_tui.importer import FORMAT_NAMES, FORMATS, ImportFileError, guess_format
 from contacts_tui.safe_text import display_safe
 from contacts_tui.services.imports import ImportSummary, import_contacts
+from contacts_tui.widgets.app_access import contacts_app
 from contacts_tui.widgets.reporting import reported_work
 
 PROGRESS_INTERVAL = 0.05
@@ -51,6 +52,8 @@ class ImportDialog(Dialog[ImportSummary | None]):
 
     Cancel while importing stops after the batch being written; what was written stays.
     """
+
+    DEFAULT_CSS = layout_css(__file__, "import_dialog.tcss")
 
     BINDINGS = [
         cancel_binding(
@@ -186,7 +189,7 @@ class ImportDialog(Dialog[ImportSummary | None]):
 
         try:
             summary = import_contacts(
-                self.app.service,  # type: ignore[attr-defined]
+                contacts_app(self).service,
                 self.path,
                 fmt,
                 on_duplicate=duplicates,

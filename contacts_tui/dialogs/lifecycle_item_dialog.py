@@ -12,7 +12,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Input, Label
 
-from contacts_tui.dialogs.dialog import Dialog, cancel_binding
+from contacts_tui.dialogs.dialog import Dialog, cancel_binding, layout_css
 from contacts_tui.services.lifecycle_admin import slug
 
 DIM = Style(dim=True)
@@ -37,6 +37,8 @@ class LifecycleItemDialog(Dialog[dict[str, str] | None]):
     While the admin has not typed a key of their own, the `key` field follows the name
     (its slug), so a new item gets a key without thinking about it.
     """
+
+    DEFAULT_CSS = layout_css(__file__, "lifecycle_item_dialog.tcss")
 
     BINDINGS = [cancel_binding("lifecycle_item.cancel", "Close without changing anything")]
 

@@ -11,7 +11,7 @@ from textual.containers import Vertical
 from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
-from contacts_tui.dialogs.dialog import Dialog, ResultT
+from contacts_tui.dialogs.dialog import Dialog, ResultT, layout_css
 
 
 class PickOneDialog(Dialog[ResultT]):
@@ -21,6 +21,8 @@ class PickOneDialog(Dialog[ResultT]):
     options and says what a picked one returns (`picked`); the question is Text, so
     contact data in it is never read as markup.
     """
+
+    DEFAULT_CSS = layout_css(__file__, "pick_one.tcss")
 
     ID_PREFIX: ClassVar[str]
     HINT: ClassVar[str] = "enter: choose · escape: cancel"

@@ -18,7 +18,7 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
-from contacts_tui.dialogs.dialog import Dialog, cancel_binding
+from contacts_tui.dialogs.dialog import Dialog, cancel_binding, layout_css
 from contacts_tui.dialogs.duplicate_dialog import SAVE_ANYWAY, DuplicateDialog
 from contacts_tui.recovery import Draft
 from contacts_tui.safe_text import display_safe
@@ -33,6 +33,7 @@ from contacts_tui.validation import (
     normalize_iban,
     state_choices,
 )
+from contacts_tui.widgets.app_access import contacts_app
 from contacts_tui.widgets.drafts import drop_draft, keep_draft
 from contacts_tui.widgets.keys_footer import KeysFooter
 from contacts_tui.widgets.record_table import FieldSpec, Section
@@ -41,6 +42,8 @@ from contacts_tui.widgets.reporting import reported_work
 
 class RecordForm(Dialog[Any]):
     """Add a record to a contact (record=None) or edit one; returns the saved record or None."""
+
+    DEFAULT_CSS = layout_css(__file__, "record_form.tcss")
 
     class OpenContact(Message):
         """Show contact `contact_id` over the form (the owner of a duplicate, say).
@@ -128,7 +131,7 @@ class RecordForm(Dialog[Any]):
         value = self._initial(spec)
         field_id = f"field-{spec.key}"
         if spec.kind == "type":
-            choices = list(getattr(self.app.service.config.picklists, spec.picklist))
+            choices = list(getattr(contacts_app(self).service.config.picklists, spec.picklist))
             if value and value not in choices:
                 choices.append(value)  # a saved type the config no longer lists stays shown
             yield _select(field_id, [(Text(display_safe(c)), c) for c in choices], value, "—")
@@ -310,7 +313,7 @@ class RecordForm(Dialog[Any]):
     @reported_work(thread=True, exclusive=True, group="store")
     def save(self, values: dict[str, str], primary: bool, allow_duplicate: bool) -> None:
         """Validate, look for the value on other contacts, then save (a worker thread)."""
-        service = self.app.service
+        service = contacts_app(self).service
         section = self.section
         record = self.record
         try:

@@ -16,6 +16,7 @@ from contacts_tui.dialogs.file_dialog import FileDialog
 from contacts_tui.documents import DocumentError, IntegrityError, TargetExistsError
 from contacts_tui.safe_text import display_safe
 from contacts_tui.services import DocumentInfo, NotFoundError
+from contacts_tui.widgets.app_access import contacts_app
 from contacts_tui.widgets.file_picker import FileTree, PathInput, resolve_typed_path
 from contacts_tui.widgets.reporting import reported_work
 
@@ -89,7 +90,9 @@ class SaveCopyScreen(FileDialog):
     @reported_work(thread=True, exclusive=True, group="store")
     def save(self, target: Path, overwrite: bool) -> None:
         try:
-            self.app.service.save_document_copy(self.document.id, target, overwrite=overwrite)
+            contacts_app(self).service.save_document_copy(
+                self.document.id, target, overwrite=overwrite
+            )
         except TargetExistsError:
             self.post_message(self.Finished(target, exists=True))
         except IntegrityError as error:

@@ -11,11 +11,13 @@ from textual.containers import Vertical
 from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
-from contacts_tui.dialogs.dialog import Dialog
+from contacts_tui.dialogs.dialog import Dialog, layout_css
 
 
 class SortDialog(Dialog[str | None]):
     """Dismisses with the chosen column key, or None when cancelled."""
+
+    DEFAULT_CSS = layout_css(__file__, "sort_dialog.tcss")
 
     BINDINGS: ClassVar[list[Binding]] = [
         Binding("escape", "cancel", "Cancel", id="sort.cancel", tooltip="Keep the current order"),

@@ -19,6 +19,7 @@ from contacts_tui.dialogs.record_form import RecordForm
 from contacts_tui.safe_text import display_safe
 from contacts_tui.services import ConflictError, ContactDetail, NotFoundError
 from contacts_tui.validation import ValidationError
+from contacts_tui.widgets.app_access import contacts_app
 from contacts_tui.widgets.record_table import SECTIONS, RecordTable, Section
 from contacts_tui.widgets.reporting import reported_work, tell
 
@@ -179,7 +180,7 @@ class DetailsPanel(Widget):
     @reported_work(thread=True, exclusive=True, group="store")
     def delete(self, section: Section, record_id: int, successor_id: int | None) -> None:
         try:
-            self.app.service.delete_record(section.kind, record_id, successor_id)
+            contacts_app(self).service.delete_record(section.kind, record_id, successor_id)
         except (ValidationError, NotFoundError, ConflictError) as error:
             self.app.call_from_thread(self._refused, section, str(error))
             return
@@ -188,7 +189,7 @@ class DetailsPanel(Widget):
     @reported_work(thread=True, exclusive=True, group="store")
     def make_primary(self, section: Section, record_id: int) -> None:
         try:
-            self.app.service.make_primary(section.kind, record_id)
+            contacts_app(self).service.make_primary(section.kind, record_id)
         except (ValidationError, NotFoundError, ConflictError) as error:
             self.app.call_from_thread(self._refused, section, str(error))
             return

@@ -23,6 +23,7 @@ from contacts_tui.documents import DocumentError, human_size
 from contacts_tui.safe_text import display_safe
 from contacts_tui.services import ContactDetail, DocumentInfo, NotFoundError
 from contacts_tui.validation import ValidationError
+from contacts_tui.widgets.app_access import contacts_app
 from contacts_tui.widgets.reporting import reported_work, tell
 
 COLUMNS = (
@@ -187,7 +188,7 @@ class DocumentsPanel(Widget, can_focus=False):
         if self.uploading is not None:
             self._say(f"{self.uploading} is still uploading; wait for it to finish.", error=True)
             return
-        max_bytes = self.app.service.config.document_max_mb * 1024 * 1024
+        max_bytes = contacts_app(self).service.config.document_max_mb * 1024 * 1024
 
         def picked(path: Path | None) -> None:
             if path is not None:
@@ -196,7 +197,7 @@ class DocumentsPanel(Widget, can_focus=False):
         self.app.push_screen(FilePickerScreen("Upload a document", max_bytes=max_bytes), picked)
 
     def _choose_type_then_upload(self, path: Path) -> None:
-        types = self.app.service.config.picklists.document_types
+        types = contacts_app(self).service.config.picklists.document_types
         shown = display_safe(path.name)
 
         def typed(doc_type: str | None) -> None:
@@ -214,7 +215,7 @@ class DocumentsPanel(Widget, can_focus=False):
 
     @reported_work(thread=True, exclusive=True, group="documents-upload")
     def upload(self, path: Path, doc_type: str) -> None:
-        service = self.app.service
+        service = contacts_app(self).service
         last = 0.0
 
         def progress(done: int, total: int) -> None:
@@ -280,7 +281,7 @@ class DocumentsPanel(Widget, can_focus=False):
 
     @reported_work(thread=True, exclusive=True, group="store")
     def delete(self, document: DocumentInfo) -> None:
-        service = self.app.service
+        service = contacts_app(self).service
         name = display_safe(document.file_name)
         try:
             service.delete_document(document.id)
@@ -299,7 +300,7 @@ class DocumentsPanel(Widget, can_focus=False):
         document = self._require_selection()
         if document is None:
             return
-        types = self.app.service.config.picklists.document_types
+        types = contacts_app(self).service.config.picklists.document_types
         name = display_safe(document.file_name)
 
         def typed(doc_type: str | None) -> None:
@@ -313,7 +314,7 @@ class DocumentsPanel(Widget, can_focus=False):
 
     @reported_work(thread=True, exclusive=True, group="store")
     def set_type(self, document: DocumentInfo, doc_type: str) -> None:
-        service = self.app.service
+        service = contacts_app(self).service
         name = display_safe(document.file_name)
         try:
             info = service.set_document_type(document.id, doc_type)

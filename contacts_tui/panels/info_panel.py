@@ -229,9 +229,11 @@ class InfoPanel(Widget):
 
     def restore(self, values: dict[str, object]) -> None:
         """Put the edits of a draft being restored back into their fields."""
-        for key in ("name", "full_name", "scoring", "company"):
+        for key in ("name", "full_name", "scoring", "company", *PROFILE_INPUTS):
             if key in values:
                 self.query_one(f"#{key}", Input).value = display_safe(values[key])
+        if "notes" in values:
+            self.query_one("#notes", TextArea).text = str(values["notes"])
         for key in ("segmentation", "reason_code"):
             if values.get(key):
                 with suppress(InvalidSelectValueError):  # no longer in the picklist

@@ -14,10 +14,12 @@ from textual.widgets import DataTable, Static
 
 from contacts_tui.dialogs.account_name import AccountNameDialog
 from contacts_tui.dialogs.confirm import ConfirmDialog
+from contacts_tui.dialogs.dialog import layout_css
 from contacts_tui.safe_text import display_safe
 from contacts_tui.screens.binding_commands import ScreenBindingCommands
 from contacts_tui.services import AccountInfo
 from contacts_tui.validation import ValidationError
+from contacts_tui.widgets.app_access import contacts_app
 from contacts_tui.widgets.keys_footer import KeysFooter
 from contacts_tui.widgets.reporting import reported_work, tell
 
@@ -28,7 +30,7 @@ class AccountsScreen(Screen[bool]):
     """Every account with how many contacts it has; archived ones are listed last."""
 
     COMMAND_GROUP = "Accounts"
-    CSS_PATH = "accounts.tcss"
+    DEFAULT_CSS = layout_css(__file__, "accounts.tcss")
     COMMANDS = {ScreenBindingCommands}
 
     BINDINGS = [
@@ -85,7 +87,7 @@ class AccountsScreen(Screen[bool]):
         self.query_one(DataTable).focus()
         self.load()
         # Other sessions' new accounts and contact counts show; the cursor keeps its account.
-        self.app.store_changed.subscribe(self, lambda _: self.load())  # type: ignore[attr-defined]
+        contacts_app(self).store_changed.subscribe(self, lambda _: self.load())
 
     @reported_work(thread=True, exclusive=True, group="store")
     def load(self) -> None:
@@ -93,7 +95,7 @@ class AccountsScreen(Screen[bool]):
 
     def _read(self, select: int | None = None, note: str = "") -> None:
         """(In a worker thread) read the accounts and post them to the screen."""
-        accounts = self.app.service.accounts(include_archived=True)
+        accounts = contacts_app(self).service.accounts(include_archived=True)
         # Active accounts first, each group by name (the service sorts by name).
         ordered = tuple(sorted(accounts, key=lambda a: a.archived))
         self.post_message(self.Loaded(ordered, select, note))
@@ -166,7 +168,7 @@ class AccountsScreen(Screen[bool]):
 
     @reported_work(thread=True, exclusive=True, group="store")
     def write_name(self, account: AccountInfo | None, name: str) -> None:
-        service = self.app.service
+        service = contacts_app(self).service
         try:
             if account is None:
                 saved = service.create_account(name)
@@ -211,7 +213,7 @@ class AccountsScreen(Screen[bool]):
 
     @reported_work(thread=True, exclusive=True, group="store")
     def write_archived(self, account: AccountInfo, archived: bool) -> None:
-        self.app.service.archive_account(account.id, archived)
+        contacts_app(self).service.archive_account(account.id, archived)
         verb = "archived" if archived else "restored"
         self._read(account.id, f"Account “{display_safe(account.name)}” {verb}.")
 

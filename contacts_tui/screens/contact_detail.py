@@ -16,6 +16,7 @@ from textual.widgets import Input, Static, TabbedContent, TabPane, TextArea
 from contacts_tui.dialogs.choose_step import ChooseStepDialog
 from contacts_tui.dialogs.confirm import ConfirmDialog
 from contacts_tui.dialogs.conflict_dialog import ConflictDialog
+from contacts_tui.dialogs.dialog import layout_css
 from contacts_tui.lifecycle import LifecycleConfig, Step
 from contacts_tui.panels.details_panel import DetailsPanel
 from contacts_tui.panels.documents_panel import DocumentsPanel
@@ -31,6 +32,7 @@ from contacts_tui.services import (
     NotFoundError,
 )
 from contacts_tui.validation import ValidationError
+from contacts_tui.widgets.app_access import contacts_app
 from contacts_tui.widgets.drafts import drop_draft, keep_draft
 from contacts_tui.widgets.keys_footer import KeysFooter
 from contacts_tui.widgets.lifecycle_stepper import LifecycleStepper
@@ -52,7 +54,7 @@ class ContactDetailScreen(Screen[bool]):
     """
 
     COMMAND_GROUP = "Contact"
-    CSS_PATH = "contact_detail.tcss"
+    DEFAULT_CSS = layout_css(__file__, "contact_detail.tcss")
     COMMANDS = {ScreenBindingCommands}
 
     BINDINGS = [
@@ -176,7 +178,7 @@ class ContactDetailScreen(Screen[bool]):
 
     @property
     def config(self) -> LifecycleConfig:
-        return self.app.service.config
+        return contacts_app(self).service.config
 
     def compose(self) -> ComposeResult:
         yield Static("", id="detail-title")
@@ -194,14 +196,14 @@ class ContactDetailScreen(Screen[bool]):
     def on_mount(self) -> None:
         self.query_one("#detail-title", Static).update(Text("Loading…"))
         self.load()
-        self.app.store_changed.subscribe(self, self._store_changed)
-        self.app.lifecycle_changed.subscribe(self, self._lifecycle_changed)
+        contacts_app(self).store_changed.subscribe(self, self._store_changed)
+        contacts_app(self).lifecycle_changed.subscribe(self, self._lifecycle_changed)
 
     # ----- reading ---------------------------------------------------------------------
 
     @reported_work(thread=True, exclusive=True, group="store")
     def load(self, keep_edits: bool = False) -> None:
-        service = self.app.service
+        service = contacts_app(self).service
         try:
             detail = service.get_contact(self.contact_id)
         except NotFoundError as error:
@@ -309,7 +311,7 @@ class ContactDetailScreen(Screen[bool]):
     @reported_work(thread=True, exclusive=True, group="store.reread")
     def reread(self) -> None:
         try:
-            detail = self.app.service.get_contact(self.contact_id)
+            detail = contacts_app(self).service.get_contact(self.contact_id)
         except NotFoundError as error:
             self.post_message(self.Missing(str(error)))
             return
@@ -385,7 +387,7 @@ class ContactDetailScreen(Screen[bool]):
     @reported_work(thread=True, exclusive=True, group="store")
     def save(self, version: int, changes: dict) -> None:
         try:
-            detail = self.app.service.update_contact(self.contact_id, version, **changes)
+            detail = contacts_app(self).service.update_contact(self.contact_id, version, **changes)
         except ConflictError as error:
             self.post_message(self.Conflicted(error.current, changes))
         except ValidationError as error:
@@ -394,7 +396,7 @@ class ContactDetailScreen(Screen[bool]):
             self.post_message(self.Missing(str(error)))
         else:
             # Shown first, then the all-clear: a new save never starts from the old version.
-            self.post_message(self.Loaded(detail, self.app.service.companies()))
+            self.post_message(self.Loaded(detail, contacts_app(self).service.companies()))
             self.post_message(self.Saved(detail, "Saved."))
 
     def on_contact_detail_screen_saved(self, message: Saved) -> None:
@@ -494,7 +496,7 @@ class ContactDetailScreen(Screen[bool]):
 
     @reported_work(thread=True, exclusive=True, group="store")
     def write_stage(self, step_key: str, template: str | None, version: int) -> None:
-        service = self.app.service
+        service = contacts_app(self).service
         try:
             if template is not None and self.detail and step_key == self.detail.stage:
                 # Same step in the new lifecycle: only the template changes (audited).

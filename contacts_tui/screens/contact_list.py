@@ -22,6 +22,7 @@ from contacts_tui.recovery import Draft
 from contacts_tui.safe_text import display_safe
 from contacts_tui.services import TENANT_WIDE, ContactFilter, ContactRow
 from contacts_tui.services.live import EVERYTHING, Committed
+from contacts_tui.widgets.app_access import contacts_app
 from contacts_tui.widgets.contact_table import ContactTable
 from contacts_tui.widgets.dashboard import DashboardBar
 from contacts_tui.widgets.keys_footer import KeysFooter
@@ -148,12 +149,13 @@ class ContactListScreen(Screen):
     def on_mount(self) -> None:
         # The first page was read while the app started; the focus goes to the table
         # through AUTO_FOCUS.
-        first_page, self.app.first_page = getattr(self.app, "first_page", None), None
+        app = contacts_app(self)
+        first_page, app.first_page = app.first_page, None
         self.table.show(self.contact_filter, first_page=first_page)
         self._show_filter_summary()
         self.call_after_refresh(self._mount_search_box)
-        self.app.store_changed.subscribe(self, self._store_changed)  # type: ignore[attr-defined]
-        self.app.lifecycle_changed.subscribe(self, self._lifecycle_changed)  # type: ignore[attr-defined]
+        app.store_changed.subscribe(self, self._store_changed)
+        app.lifecycle_changed.subscribe(self, self._lifecycle_changed)
 
     async def _mount_search_box(self) -> Input:
         """The search box, in place of its look-alike placeholder.
@@ -224,7 +226,7 @@ class ContactListScreen(Screen):
             return False
         return all(isinstance(s, ModalScreen) for s in stack[stack.index(self) + 1 :])
 
-    @on(DashboardBar.Updated)
+    @on(DashboardBar.Updated, "#dashboard")
     def _dashboard_updated(self) -> None:
         self._store_changed()  # what was committed while this refresh was on its way
 
@@ -290,7 +292,7 @@ class ContactListScreen(Screen):
         else:
             self._run_search()
 
-    @on(ContactTable.Loaded)
+    @on(ContactTable.Loaded, "#contacts")
     def _table_loaded(self) -> None:
         if self._search_pending:
             self._search_pending = False
@@ -309,7 +311,7 @@ class ContactListScreen(Screen):
     def _search_done(self) -> None:
         self.set_focus(self.table)
 
-    @on(ContactTable.Counted)
+    @on(ContactTable.Counted, "#contacts")
     def _counted(self, event: ContactTable.Counted) -> None:
         self._counting = False
         # The dashboard is read after the count, not beside it: both scan every match,
@@ -324,7 +326,7 @@ class ContactListScreen(Screen):
 
     # ----- opening, adding, archiving -----------------------------------------------------
 
-    @on(ContactTable.Opened)
+    @on(ContactTable.Opened, "#contacts")
     def _opened(self, event: ContactTable.Opened) -> None:
         self.open_contact(event.contact_id)
 
@@ -382,7 +384,7 @@ class ContactListScreen(Screen):
 
     @reported_work(thread=True, exclusive=True, group="store.archive")
     def _archive(self, row: ContactRow, archived: bool) -> None:
-        self.app.service.archive(row.id, archived)  # type: ignore[attr-defined]
+        contacts_app(self).service.archive(row.id, archived)
         if not get_current_worker().is_cancelled:
             self.app.call_from_thread(self._archived, row, archived)
 
@@ -445,7 +447,7 @@ class ContactListScreen(Screen):
 
     @reported_work(thread=True, exclusive=True, group="store.export_count")
     def _count_for_export(self, contact_filter: ContactFilter) -> None:
-        total = self.app.service.count(contact_filter)  # type: ignore[attr-defined]
+        total = contacts_app(self).service.count(contact_filter)
         if not get_current_worker().is_cancelled:
             self.app.call_from_thread(self._open_export, contact_filter, total)
 
@@ -482,7 +484,7 @@ class ContactListScreen(Screen):
 
     @reported_work(thread=True, exclusive=True, group="store.summary")
     def _describe_filter(self, f: ContactFilter) -> None:
-        service = self.app.service  # type: ignore[attr-defined]
+        service = contacts_app(self).service
         companies = {c.id: c.name for c in service.companies()} if f.company else {}
         accounts = {}
         if f.account is not None:
@@ -500,7 +502,7 @@ class ContactListScreen(Screen):
         else:
             from contacts_tui.dialogs.filter_dialog import describe_filter
 
-            config = self.app.service.config  # type: ignore[attr-defined]
+            config = contacts_app(self).service.config
             # Plain text already made safe by describe_filter: never parsed as markup.
             text.append(describe_filter(f, config, companies, accounts))
             text.append("   f change · x clear", style=DIM)

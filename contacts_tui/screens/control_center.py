@@ -22,12 +22,14 @@ from textual.screen import Screen
 from textual.widgets import Static, Tree
 
 from contacts_tui.dialogs.confirm import ConfirmDialog
+from contacts_tui.dialogs.dialog import layout_css
 from contacts_tui.safe_text import display_safe
 from contacts_tui.screens.binding_commands import ScreenBindingCommands
 from contacts_tui.screens.control_center_edits import ConfigEdits
 from contacts_tui.screens.control_center_file import ConfigFile
 from contacts_tui.services import lifecycle_admin as admin
 from contacts_tui.services.live import Committed
+from contacts_tui.widgets.app_access import contacts_app
 from contacts_tui.widgets.keys_footer import KeysFooter
 from contacts_tui.widgets.lifecycle_tree import ItemRef, LifecycleTree, item_details
 from contacts_tui.widgets.reporting import reported_work
@@ -45,7 +47,7 @@ class ControlCenterScreen(ConfigEdits, ConfigFile, Screen[bool]):
     """The lifecycle templates, picklists and settings of lifecycle.toml, as an outline."""
 
     COMMAND_GROUP = "Control Center"
-    CSS_PATH = "control_center.tcss"
+    DEFAULT_CSS = layout_css(__file__, "control_center.tcss")
     COMMANDS = {ScreenBindingCommands}
     AUTO_FOCUS = "#cc-tree"
 
@@ -105,7 +107,7 @@ class ControlCenterScreen(ConfigEdits, ConfigFile, Screen[bool]):
 
     @property
     def path(self) -> Path:
-        return self._path or self.app.workspace.config_path  # type: ignore[attr-defined]
+        return self._path or contacts_app(self).workspace.config_path
 
     def compose(self) -> ComposeResult:
         yield Static(TITLE, id="cc-title")
@@ -117,7 +119,7 @@ class ControlCenterScreen(ConfigEdits, ConfigFile, Screen[bool]):
         yield KeysFooter()
 
     def on_mount(self) -> None:
-        self.disk = self._read_disk(fallback=self.app.service.config)  # type: ignore[attr-defined]
+        self.disk = self._read_disk(fallback=contacts_app(self).service.config)
         self.config = self.disk.config
         self.read_only = admin.write_problem(self.path) or ""
         banner = self.query_one("#cc-readonly", Static)
@@ -125,8 +127,8 @@ class ControlCenterScreen(ConfigEdits, ConfigFile, Screen[bool]):
         banner.set_class(bool(self.read_only), "-shown")
         self.redraw()
         self.count_contacts()
-        self.app.store_changed.subscribe(self, self._store_changed)  # type: ignore[attr-defined]
-        self.app.lifecycle_changed.subscribe(self, self._lifecycle_changed)  # type: ignore[attr-defined]
+        contacts_app(self).store_changed.subscribe(self, self._store_changed)
+        contacts_app(self).lifecycle_changed.subscribe(self, self._lifecycle_changed)
 
     def _store_changed(self, committed: Committed) -> None:
         if committed.counts:  # contacts moved to other steps, added or removed
@@ -219,7 +221,7 @@ class ControlCenterScreen(ConfigEdits, ConfigFile, Screen[bool]):
 
     @reported_work(thread=True, exclusive=True, group="store.cc_counts")
     def count_contacts(self) -> None:
-        self.post_message(self.Counted(admin.stage_counts(self.app.service)))  # type: ignore[attr-defined]
+        self.post_message(self.Counted(admin.stage_counts(contacts_app(self).service)))
 
     def on_control_center_screen_counted(self, message: Counted) -> None:
         self.counts = message.counts

@@ -20,6 +20,7 @@ from contacts_tui.dialogs.pick_target import PickTarget
 from contacts_tui.lifecycle import Category, LifecycleConfig, Step, Template
 from contacts_tui.safe_text import display_safe
 from contacts_tui.services import lifecycle_admin as admin
+from contacts_tui.widgets.app_access import contacts_app
 from contacts_tui.widgets.lifecycle_tree import PICKLIST_LABELS, ItemRef
 from contacts_tui.widgets.reporting import reported_work
 
@@ -442,7 +443,7 @@ class ConfigEdits:
 
     @reported_work(thread=True, group="store.cc_usage")
     def count_usage(self, ref: ItemRef) -> None:
-        n = admin.picklist_usage(self.app.service, ref.name, ref.value)
+        n = admin.picklist_usage(contacts_app(self).service, ref.name, ref.value)
         if n:
             message = (
                 f"Removed “{display_safe(ref.value)}” from {PICKLIST_LABELS[ref.name]}; "

@@ -15,6 +15,7 @@ from contacts_tui.dialogs.confirm import ConfirmDialog
 from contacts_tui.lifecycle import ConfigError, LifecycleConfig
 from contacts_tui.services import lifecycle_admin as admin
 from contacts_tui.services.lifecycle_admin import StepMove
+from contacts_tui.widgets.app_access import contacts_app
 from contacts_tui.widgets.reporting import reported_work
 
 
@@ -104,7 +105,7 @@ class ConfigFile:
 
     @reported_work(thread=True, exclusive=True, group="store.cc_save")
     def write(self, config: LifecycleConfig, old: LifecycleConfig, moves: list[StepMove]) -> None:
-        service = self.app.service  # type: ignore[attr-defined]
+        service = contacts_app(self).service
         problem = admin.write_problem(self.path)
         if problem:  # before any contact moves: a save that cannot finish changes nothing
             self.app.call_from_thread(self._save_refused, f"Not saved: {problem}")
@@ -137,7 +138,7 @@ class ConfigFile:
         self.moves = {}
         self.saved_any = True
         # The running app uses it at once: every screen follows.
-        self.app.use_lifecycle(disk.config)  # type: ignore[attr-defined]
+        contacts_app(self).use_lifecycle(disk.config)
         note = f"; {moved:,} contacts moved" if moved else ""
         if restatused:
             note += f"; {restatused:,} contacts opened or closed with their step"

@@ -13,7 +13,7 @@ from textual.dom import DOMNode
 from textual.screen import Screen
 from textual.widgets import Label, Static
 
-from contacts_tui.dialogs.dialog import DIALOGS_CSS, Dialog
+from contacts_tui.dialogs.dialog import Dialog, layout_css
 
 
 def binding_groups(screen: Screen) -> list[tuple[str, list[tuple[str, str, str]]]]:
@@ -59,7 +59,7 @@ def _group_title(node: DOMNode) -> str:
 class HelpScreen(Dialog[None]):
     """Lists the keys of the screen it was opened from, with what each does."""
 
-    CSS_PATH = [DIALOGS_CSS, "help.tcss"]  # the dialog frame, then what differs here
+    DEFAULT_CSS = layout_css(__file__, "help.tcss")  # what differs from the dialog frame
 
     BINDINGS: ClassVar[list[Binding]] = [
         Binding(

@@ -11,7 +11,7 @@ import peewee
 from contacts_tui import lifecycle_file
 from contacts_tui.derived import DERIVED_COLUMNS, derived_columns
 from contacts_tui.documents import BlobStore
-from contacts_tui.lifecycle import LifecycleConfig, Template
+from contacts_tui.lifecycle import LifecycleConfig
 from contacts_tui.safe_text import display_safe
 from contacts_tui.services.documents import DocumentServices, remove_orphan_blob
 from contacts_tui.services.records import RecordCheck, RecordInvalid, RecordServices
@@ -63,7 +63,7 @@ from contacts_tui.store.models import (
     database,
     utc_now,
 )
-from contacts_tui.store.search import write_word_index
+from contacts_tui.store.search import fold, write_word_index
 from contacts_tui.validation import (
     ValidationError,
     clean_text,
@@ -188,7 +188,7 @@ class ContactService(DocumentServices, RecordServices):
     _counted: tuple[ContactFilter, float, Dashboard] | None = field(
         default=None, init=False, repr=False
     )
-    # The workspace's documents/ store (issue 6); None: document methods raise DocumentError.
+    # The workspace's documents/ store; None: document methods raise DocumentError.
     documents: BlobStore | None = None
     # lifecycle.toml: every write that sets a stage or template is checked against the file
     # as it is on disk then, not this session's copy (another admin may have removed a step).
@@ -229,7 +229,7 @@ class ContactService(DocumentServices, RecordServices):
     ) -> Page:
         """A page of the list; see `store.listing.page` for `after` and `backwards`."""
         if contact_filter.search:
-            # (added for the list screen) cheaper plans than the search index first
+            # search_page tries cheaper plans before the search index
             steps = self._category_steps.get(contact_filter.category or "", ())
             raw = listing.search_page(
                 contact_filter, steps, sort, descending, after, limit + 1, backwards
@@ -276,7 +276,7 @@ class ContactService(DocumentServices, RecordServices):
         self._counted = (contact_filter, time.monotonic(), counts)
         return counts.total
 
-    # ----- position in the list (added for the list screen's virtual table) -----------
+    # ----- position in the list: the virtual table's "row N of M" ---------------------
 
     @with_connection
     def position(
@@ -605,10 +605,7 @@ class ContactService(DocumentServices, RecordServices):
             )
         return ids[0]
 
-    def template_of(self, contact: ContactDetail | ContactRow) -> Template | None:
-        return self.config.template(contact.template)
-
-    # ----- export: the e-mails, phones and addresses of many contacts (issue 3) --------
+    # ----- export: the e-mails, phones and addresses of many contacts ------------------
     # An export of a million contacts reads them a page at a time; one query per child
     # table per page keeps it at a few thousand queries instead of millions.
 

@@ -1,4 +1,4 @@
-"""The services of the Documents tab (issue 6): document rows beside their stored files."""
+"""The services of the Documents tab: document rows beside their stored files."""
 
 from __future__ import annotations
 
@@ -33,7 +33,7 @@ class DocumentServices:
     """ContactService's document methods (a mixin: it uses `config`, `user`, `documents`)."""
 
     # ----- documents ------------------------------------------------------------------
-    # Issue 6. The blob is written to disk first, then its row is committed: a failure in
+    # The blob is written to disk first, then its row is committed: a failure in
     # between leaves a blob nobody refers to (which `check --repair` removes), never a row
     # without its file. Rows and blobs of one content are decided under one lock
     # (`_lock_content`), so an upload and a delete of the same bytes cannot interleave.

@@ -1,4 +1,4 @@
-"""The services of the Details tab (issue 5): e-mails, phones, addresses, bank accounts."""
+"""The services of the Details tab: e-mails, phones, addresses, bank accounts."""
 
 from __future__ import annotations
 
@@ -34,9 +34,9 @@ from contacts_tui.validation import (
 class RecordServices:
     """ContactService's record methods (a mixin: it uses `config` and `user`)."""
 
-    # ----- details tab records: e-mails, phones, addresses, bank accounts (issue 5) ----
+    # ----- details tab records: e-mails, phones, addresses, bank accounts ------------
     # One generic path for the four kinds, driven by RECORD_KINDS below, plus named
-    # shortcuts (add_email, delete_phone, ...) for scripts and import. Each change is one
+    # shortcuts (add_email, delete_phone, ...) that tests read best with. Each change is one
     # transaction that also writes the audit entry, refreshes the list columns and the
     # search document (refresh_derived) and touches updated_at/updated_by. It does not
     # bump the contact's `version`: records are saved one at a time, each on its own row,
@@ -295,7 +295,8 @@ class RecordServices:
         ).execute()
         refresh_derived(contact_id)
 
-    # Named shortcuts for scripts and import; the UI uses the generic methods above.
+    # Shortcuts by kind, which read best in tests; the UI and the import use the
+    # generic methods above.
 
     def add_email(self, contact_id: int, email: str, type: str = "", primary: bool = False):
         return self.add_record("email", contact_id, {"email": email, "type": type}, primary=primary)
@@ -308,36 +309,19 @@ class RecordServices:
     def delete_email(self, email_id: int, successor_id: int | None = None) -> None:
         self.delete_record("email", email_id, successor_id)
 
-    def make_primary_email(self, email_id: int):
-        return self.make_primary("email", email_id)
-
     def add_phone(self, contact_id: int, number: str, type: str = "", primary: bool = False):
         return self.add_record(
             "phone", contact_id, {"number": number, "type": type}, primary=primary
         )
 
-    def update_phone(self, phone_id: int, number: str, type: str = "", primary: bool = False):
-        return self.update_record(
-            "phone", phone_id, {"number": number, "type": type}, primary=primary
-        )
-
     def delete_phone(self, phone_id: int, successor_id: int | None = None) -> None:
         self.delete_record("phone", phone_id, successor_id)
-
-    def make_primary_phone(self, phone_id: int):
-        return self.make_primary("phone", phone_id)
 
     def add_address(self, contact_id: int, primary: bool = False, **fields: str):
         return self.add_record("address", contact_id, fields, primary=primary)
 
     def update_address(self, address_id: int, primary: bool = False, **fields: str):
         return self.update_record("address", address_id, fields, primary=primary)
-
-    def delete_address(self, address_id: int, successor_id: int | None = None) -> None:
-        self.delete_record("address", address_id, successor_id)
-
-    def make_primary_address(self, address_id: int):
-        return self.make_primary("address", address_id)
 
     def add_bank_account(self, contact_id: int, name: str, iban: str, bic: str = ""):
         return self.add_record("bank_account", contact_id, {"name": name, "iban": iban, "bic": bic})
@@ -346,11 +330,8 @@ class RecordServices:
         values = {"name": name, "iban": iban, "bic": bic}
         return self.update_record("bank_account", bank_account_id, values)
 
-    def delete_bank_account(self, bank_account_id: int) -> None:
-        self.delete_record("bank_account", bank_account_id)
 
-
-# ----- details tab records: helpers (issue 5) --------------------------------------------
+# ----- details tab records: helpers ------------------------------------------------------
 
 
 class RecordInvalid(ValidationError):

@@ -152,26 +152,34 @@ class ContactTable(RowWindow, Widget, can_focus=True):
     class Opened(Message):
         """The user asked to open a contact (enter or a double click)."""
 
+        table: ContactTable
         contact_id: int
 
-    @dataclass
-    class CursorMoved(Message):
-        """The cursor is on another row (0-based); `contact_id` is None while it loads."""
-
-        row: int
-        contact_id: int | None
+        @property
+        def control(self) -> ContactTable:
+            return self.table
 
     @dataclass
     class Loaded(Message):
         """A view change, jump or reload has landed (or failed): no read is on its way."""
 
+        table: ContactTable
         rows: int  # rows in the window now
+
+        @property
+        def control(self) -> ContactTable:
+            return self.table
 
     @dataclass
     class Counted(Message):
         """The number of contacts in the current view is known (after every reload)."""
 
+        table: ContactTable
         total: int
+
+        @property
+        def control(self) -> ContactTable:
+            return self.table
 
     def __init__(
         self,
@@ -357,7 +365,7 @@ class ContactTable(RowWindow, Widget, can_focus=True):
     def action_open(self) -> None:
         row = self.current_row
         if row is not None:
-            self.post_message(self.Opened(row.id))
+            self.post_message(self.Opened(self, row.id))
 
     # ----- mouse --------------------------------------------------------------------------
 
@@ -440,9 +448,6 @@ class ContactTable(RowWindow, Widget, can_focus=True):
             self.refresh()
         elif cursor != old_cursor:
             self._refresh_rows(old_cursor, cursor)
-        if cursor != old_cursor:
-            row = self._row_at(cursor)
-            self.post_message(self.CursorMoved(cursor, row.id if row else None))
         self._fill_window()
 
     def _refresh_rows(self, *indexes: int) -> None:
@@ -463,7 +468,7 @@ class ContactTable(RowWindow, Widget, can_focus=True):
         self._loaded = True
         self.refresh()
         if was_loading:
-            self.post_message(self.Loaded(len(self._rows)))
+            self.post_message(self.Loaded(self, len(self._rows)))
         return False
 
     # ----- drawing ------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from textual.widget import Widget
 from textual.worker import get_current_worker
 
 from contacts_tui.services import ContactFilter, Dashboard, ReadStopped, StoppableReads
+from contacts_tui.widgets.app_access import contacts_app
 from contacts_tui.widgets.reporting import reported_work
 
 LOAD_DELAY = 0.01
@@ -49,7 +50,12 @@ class DashboardBar(Widget):
     class Updated(Message):
         """New counts are on screen."""
 
+        bar: DashboardBar
         dashboard: Dashboard
+
+        @property
+        def control(self) -> DashboardBar:
+            return self.bar
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
@@ -90,7 +96,7 @@ class DashboardBar(Widget):
     def _read(self, ticket: int, contact_filter: ContactFilter) -> None:
         try:
             with self._reads.reading(ticket):
-                counts = self.app.service.dashboard(contact_filter)  # type: ignore[attr-defined]
+                counts = contacts_app(self).service.dashboard(contact_filter)
         except ReadStopped:
             return  # a newer load() stopped it, and reads the counts it wants
         if not get_current_worker().is_cancelled:
@@ -100,7 +106,7 @@ class DashboardBar(Widget):
         self._pending = False
         self.counts = counts
         self.refresh(layout=True)
-        self.post_message(self.Updated(counts))
+        self.post_message(self.Updated(self, counts))
 
     def worker_failed(self, work_name: str, message: str) -> bool:
         """The counts could not be read: ask again next time (the toast says why)."""
@@ -112,7 +118,7 @@ class DashboardBar(Widget):
         and of any other lifecycle only those that hold contacts in this view."""
         if self.counts is None:
             return []
-        config = self.app.service.config  # type: ignore[attr-defined]
+        config = contacts_app(self).service.config
         default = {category.key for category in config.default.categories}
         return [(c.name, c.count) for c in self.counts.categories if c.count or c.key in default]
 

@@ -72,9 +72,18 @@ def worker_failed(node: DOMNode, work_name: str, error: BaseException) -> None:
         return
     message = error_message(error)
     handler: Callable[[str, str], bool] | None = getattr(node, "worker_failed", None)
-    if node.is_attached and handler is not None and handler(work_name, message):
+    if node.is_attached and handler is not None and _handled(handler, work_name, message):
         return
     tell_error(node.app, message)
+
+
+def _handled(handler: Callable[[str, str], bool], work_name: str, message: str) -> bool:
+    # The node may be closing (a dialog dismissed while its worker ran): what it cannot
+    # show must still reach the user, and must not end the app on the way.
+    try:
+        return handler(work_name, message)
+    except Exception:
+        return False
 
 
 def waiting_for_lock(node: DOMNode) -> None:
@@ -97,7 +106,8 @@ def reported_work(
     """Textual's `@work` whose failures are reported (`worker_failed`), never fatal.
 
     A thread worker also reports when one of its writes waits for the database lock.
-    The exception is raised on inside the worker, so its state still says ERROR.
+    A failure is handled once reported: the worker ends with no result, and nothing
+    waiting on it (Textual's worker manager, a test) sees the exception again.
     """
 
     def decorate(method: Callable) -> Callable:
@@ -110,7 +120,7 @@ def reported_work(
                     return await method(node, *args, **kwargs)
                 except Exception as error:
                     worker_failed(node, work_name, error)
-                    raise
+                    return None
 
         else:
 
@@ -129,7 +139,7 @@ def reported_work(
                     if not get_current_worker().is_cancelled:
                         with suppress(RuntimeError):
                             app.call_from_thread(worker_failed, node, work_name, error)
-                    raise
+                    return None
 
         return work(
             guarded,

@@ -11,6 +11,7 @@ from __future__ import annotations
 from textual.worker import get_current_worker
 
 from contacts_tui.services import ContactFilter, ContactRow, ContactService, ReadStopped
+from contacts_tui.widgets.app_access import contacts_app
 from contacts_tui.widgets.reporting import reported_work
 
 COUNT_DELAY = 0.05
@@ -117,7 +118,7 @@ class RowWindow:
 
     @property
     def _service(self) -> ContactService:
-        return self.app.service  # type: ignore[attr-defined]
+        return contacts_app(self).service
 
     @reported_work(thread=True, exclusive=True, group="store.window")
     def _fetch(
@@ -229,13 +230,13 @@ class RowWindow:
         self._more_below = has_more and where != "last"
         if where == "first" and not has_more:
             self._total = len(rows)  # the whole view is on this page: no need to count
-            self.post_message(self.Counted(self._total))
+            self.post_message(self.Counted(self, self._total))
         if where == "last":
             counted_now = self._total is None and total is not None
             total = max(total or 0, len(rows))
             self._total = total
             if counted_now:  # the jump counted the view (its own count is now stale)
-                self.post_message(self.Counted(total))
+                self.post_message(self.Counted(self, total))
             self._start = total - len(rows)
             cursor, top = total - 1, total - self._body_height
         else:
@@ -246,7 +247,7 @@ class RowWindow:
         self.refresh()
         self._place(cursor, top)
         self._trim()  # a page read before the size was known may be longer than needed
-        self.post_message(self.Loaded(len(self._rows)))
+        self.post_message(self.Loaded(self, len(self._rows)))
         if self._total is None:
             self._count_soon()
 
@@ -330,7 +331,7 @@ class RowWindow:
         self._cursor = -1
         self.refresh()
         self._place(cursor, top)
-        self.post_message(self.Loaded(len(self._rows)))
+        self.post_message(self.Loaded(self, len(self._rows)))
         if above and start <= EXACT_POSITION_ROWS:
             self._locate(
                 self._reads.ticket(),
@@ -385,7 +386,7 @@ class RowWindow:
             return
         self._total = total
         self._more_below = self._start + len(self._rows) < total
-        self.post_message(self.Counted(total))
+        self.post_message(self.Counted(self, total))
         if self._loaded and not self._jumping:
             self._place(self._cursor, self._top)
         self.refresh()  # the status line and the position indicator's scale changed

@@ -9,13 +9,11 @@ drawn after every key, as in a terminal: a toast Textual cannot draw ends the ap
 
 from __future__ import annotations
 
-import os
-import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import pytest
-from pilot_helpers import settle, toasts
+from pilot_helpers import settle
 from textual.pilot import Pilot
 from textual.screen import Screen
 
@@ -68,14 +66,15 @@ class Sweep:
 
     async def press(self, key: str, where: str) -> None:
         self.pressed += 1
-        if os.environ.get("SWEEP_TRACE"):
-            print(f"{time.monotonic():.1f} {where}: {key}", flush=True)
         await self.pilot.press(key)
         await settle(self.pilot, rounds=2)
         await self.check(f"{where}: {key}")
 
     async def check(self, where: str) -> None:
-        shown = await toasts(self.pilot)  # drawn, as a terminal would
+        for _ in range(3):  # notify → the app → the screen's toast rack → a toast
+            await self.pilot.pause()
+        # Each toast drawn, as the terminal would show it (a rich Text here ended the app).
+        shown = [str(toast.render()) for toast in self.app.screen.query("Toast")]
         assert self.app.is_running, f"the app ended after {where}"
         assert self.app.return_code is None, f"the app failed after {where}"
         for toast in shown:
@@ -159,8 +158,7 @@ async def test_every_key_of_every_screen_and_dialog_keeps_the_app_running(worksp
 
             return open_contact
 
-        if not os.environ.get("SWEEP_SKIP_LIST"):
-            await sweep.every_key("contact list", contact_list)
+        await sweep.every_key("contact list", contact_list)
         for tab in ("1", "2", "3"):  # each tab's own keys apply while it is in front
             await sweep.every_key(f"contact, tab {tab}", contact_tab(tab))
         await sweep.every_key("Control Center", lambda: opened(("ctrl+o",), "ControlCenterScreen"))

@@ -3,6 +3,8 @@ accounts with the keyboard, every bad input refused at its field, duplicates and
 
 from __future__ import annotations
 
+import sqlite3
+
 import peewee
 import pytest
 from pilot_helpers import screen_text, toasts
@@ -17,6 +19,7 @@ from contacts_tui.dialogs.duplicate_dialog import DuplicateDialog
 from contacts_tui.dialogs.record_form import RecordForm
 from contacts_tui.panels.details_panel import DetailsPanel
 from contacts_tui.services import ContactService
+from contacts_tui.store import database as store_database
 from contacts_tui.store.models import BankAccount, Email, database
 from contacts_tui.widgets.record_table import PRIMARY_MARK, RecordTable
 
@@ -709,3 +712,42 @@ async def test_a_failing_database_is_reported_from_the_panel(app, service, conta
         await settle(pilot)
         assert any("disk I/O error" in message for message in await toasts(pilot))
         assert rows(app, "email")[0][:2] == [PRIMARY_MARK, "a@example.com"]
+
+
+async def test_a_save_under_a_held_lock_says_it_waits_then_keeps_the_form_to_try_again(
+    app, service, contact_id, workspace, monkeypatch
+):
+    """Another process holds the write lock: the form says it waits, and when every retry
+    has waited in vain, says so and keeps what was typed; saving again works."""
+    monkeypatch.setattr(store_database, "BUSY_TIMEOUT_MS", 1500)
+    waits: list[str] = []
+    real_show_waiting = RecordForm.show_waiting
+
+    def show_waiting(form, message):
+        waits.append(message)
+        return real_show_waiting(form, message)
+
+    monkeypatch.setattr(RecordForm, "show_waiting", show_waiting)
+    holder = sqlite3.connect(workspace.folder / "contacts.db", isolation_level=None)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        holder.execute("BEGIN IMMEDIATE")
+        try:
+            form = await add(pilot, "email", {"email": "maria@example.com"})
+            for _ in range(300):
+                if not form.saving:
+                    break
+                await pilot.pause(0.05)
+        finally:
+            holder.rollback()
+        assert waits and waits[0].startswith("Waiting for another user's change")
+        assert app.screen is form
+        message = str(form.query_one("#record-form-error", Static).render())
+        assert "Another user's change is still being written" in message
+        assert "try again" in message
+        assert form.values()["email"] == "maria@example.com"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is not form
+    holder.close()
+    assert [e.email for e in saved(service, contact_id).emails] == ["maria@example.com"]

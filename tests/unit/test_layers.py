@@ -7,10 +7,14 @@ that a test never calls counts too.
 from __future__ import annotations
 
 import os
+import pkgutil
 import shutil
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
+
+import contacts_tui
 
 ROOT = Path(__file__).resolve().parents[2]
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
@@ -40,6 +44,9 @@ PLANTED = {
         (".locations -> .safe_text", ".safe_text -> .locations"),
     ),
 }
+
+
+UI_AND_ABOVE = {"__main__", "cli", "app", "screens", "panels", "dialogs", "widgets"}
 
 
 def lint_imports(project: Path) -> subprocess.CompletedProcess[str]:
@@ -85,3 +92,29 @@ def test_each_planted_breach_breaks_its_contract(tmp_path):
         assert name in result.stdout
         either = (reported,) if isinstance(reported, str) else reported
         assert any(line in result.stdout for line in either), f"{name}: not reported"
+
+
+def test_every_module_below_the_ui_is_under_the_no_textual_contract():
+    """A module added beside the others is checked too, not forgotten by the contract."""
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    contract = next(
+        c
+        for c in config["tool"]["importlinter"]["contracts"]
+        if c["id"] == "no-textual-below-the-ui"
+    )
+    below_the_ui = {
+        f"contacts_tui.{module.name}"
+        for module in pkgutil.iter_modules(contacts_tui.__path__)
+        if module.name not in UI_AND_ABOVE
+    }
+    assert below_the_ui == set(contract["source_modules"])
+
+
+def test_the_services_door_passes_on_every_name_it_lists():
+    """The UI imports the store's vocabulary from services (the contracts forbid the
+    store): a name left in __all__ after its import went would fail only when a screen
+    asked for it."""
+    import contacts_tui.services as services
+
+    missing = [name for name in services.__all__ if not hasattr(services, name)]
+    assert missing == []

@@ -415,3 +415,30 @@ def test_an_existing_database_gets_its_word_index(workspace, service, backend):
     assert stored == {(p, i) for i, doc in documents for p in word_prefixes(doc)}
     found = service.list_page(ContactFilter(search="wa")).rows
     assert [r.name for r in found] == ["Dee Moss"]
+
+
+@pytest.mark.parametrize(
+    ("url", "params"),
+    [
+        (
+            "postgresql://ana@/crm?host=/run/pg",
+            {"user": "ana", "database": "crm", "host": "/run/pg"},
+        ),
+        (
+            "postgres://ana:s%40cret@db.example:6432/crm?sslmode=require",
+            {
+                "user": "ana",
+                "password": "s@cret",
+                "host": "db.example",
+                "port": 6432,
+                "database": "crm",
+                "sslmode": "require",
+            },
+        ),
+        ("postgresql:///crm", {"database": "crm"}),
+    ],
+)
+def test_postgres_urls_as_psycopg2_reads_them(url, params):
+    from contacts_tui.store.database import postgres_url_params
+
+    assert postgres_url_params(url) == params
