@@ -5,9 +5,8 @@ from __future__ import annotations
 import random
 import re
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import contextmanager
 from datetime import timedelta
 
 import peewee
@@ -258,14 +257,14 @@ UK_BANKS = ("NWBK601613", "BARC200000", "HBUK401160", "LOYD309634", "MIDL400515"
 DEMO_TABLES = ("contact", "email", "phone", "address", "bank_account", "stage_change")
 MAX_CONTACTS = 10_000_000
 """The most one demo adds: a million take a few minutes; `10**18` would never end."""
-FIRST_BATCH = 2000
+FIRST_BATCH = 500
 MAX_BATCH = 5000
 """Memory: a batch and the next one being made are held at once, ~2 KB per contact."""
-BATCH_SECONDS = 0.6
+BATCH_SECONDS = 0.4
 """How long one batch's write transaction aims to last. Others' saves wait for it (SQLite
 has one writer at a time), so it stays well under the ~1 s a person would notice; the
 size of the next batch follows from how long the last one took."""
-PAUSE_SECONDS = 0.1
+PAUSE_SECONDS = 0.15
 """A gap between two batches, so that a writer waiting on SQLite's busy handler (which
 polls every 100 ms once it has waited a while) gets the lock before the next batch."""
 HISTORY_DAYS = 548
@@ -380,7 +379,7 @@ def add_demo_contacts(
                 wanted = int(size * min(2.0, BATCH_SECONDS / max(took, 1e-3)))
                 upcoming = make(min(left, max(500, min(wanted, MAX_BATCH)))) if left > 0 else None
                 started = time.perf_counter()
-                with db.atomic(), _search_trigger_dropped(db):
+                with db.atomic():
                     _insert_batch(db, first, batch)
                 took = time.perf_counter() - started
                 del batch
@@ -401,33 +400,16 @@ def add_demo_contacts(
     return done
 
 
-@contextmanager
-def _search_trigger_dropped(db: peewee.Database) -> Iterator[None]:
-    """Without the FTS5 insert trigger for the block: `_insert_batch` indexes its
-    contacts in one statement instead (the trigger per row cost half the demo's time).
-
-    Dropped and made again from its stored SQL inside the caller's transaction, so no
-    other connection ever sees the table without it.
-    """
-    if is_postgres(db):
-        yield
-        return
-    stored = db.execute_sql(
-        "SELECT sql FROM sqlite_master WHERE name = 'contact_fts_insert'"
-    ).fetchall()
-    db.execute_sql('DROP TRIGGER IF EXISTS "contact_fts_insert"')
-    yield
-    for (sql,) in stored:
-        db.execute_sql(sql)
-
-
 Batch = list[tuple[str, tuple[str, ...], list[tuple]]]
 """(table, columns, rows) per table, contacts first; every row starts with a contact id."""
 
 
 def _insert_batch(db: peewee.Database, planned_first: int, batch: Batch) -> None:
-    """Insert a batch inside the caller's write transaction, with the FTS trigger dropped.
+    """Insert a batch inside the caller's write transaction.
 
+    The search index is filled by its own trigger, row by row. Dropping the trigger for
+    a batch (and indexing the batch in one statement) was faster, but a schema change in
+    every batch made colleagues' saves meanwhile fail with "no such table: contact".
     The ids were planned before the batch was made; if someone added contacts meanwhile,
     the batch moves up to the first free id, decided under the write lock.
     """
@@ -437,7 +419,6 @@ def _insert_batch(db: peewee.Database, planned_first: int, batch: Batch) -> None
         db.execute_sql("LOCK TABLE contact IN EXCLUSIVE MODE")
     first = (db.execute_sql("SELECT MAX(id) FROM contact").fetchone()[0] or 0) + 1
     shift = max(0, first - planned_first)
-    start = planned_first + shift
     for table, columns, rows in batch:
         if shift:
             rows = [(row[0] + shift, *row[1:]) for row in rows]
@@ -448,13 +429,6 @@ def _insert_batch(db: peewee.Database, planned_first: int, batch: Batch) -> None
     if is_postgres(db):
         db.execute_sql(
             "SELECT setval(pg_get_serial_sequence('contact', 'id'), (SELECT MAX(id) FROM contact))"
-        )
-    else:
-        # One statement for the batch: the FTS5 trigger per row cost half the demo's time.
-        db.execute_sql(
-            "INSERT INTO contact_fts(rowid, search_doc) "
-            "SELECT id, search_doc FROM contact WHERE id BETWEEN ? AND ?",
-            (start, start + len(batch[0][2]) - 1),
         )
 
 

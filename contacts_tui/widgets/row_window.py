@@ -320,7 +320,9 @@ class RowWindow:
         self._rows = list(rows)
         self._start = start
         self._more_below = more_below
-        top = start + above
+        # A view at the very top stays there: contacts added above show, and the cursor
+        # moves down with its own contact.
+        top = start + above if self._top > 0 else 0
         ids = [row.id for row in rows]
         if cursor_id in ids:
             cursor = start + ids.index(cursor_id)

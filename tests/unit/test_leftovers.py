@@ -31,9 +31,7 @@ if what == "backup":
         die()
     backup._copy = copy_then_die
 elif what == "export":
-    export.write_csv = lambda out, pages, names, *rest: (
-        out.write("Id\\r\\n"), out.flush(), die()
-    )
+    export.write_csv = lambda out, *rest: (out.write("Id\\r\\n"), out.flush(), die())
 else:
     documents._copy_counted = die
 main(sys.argv[2:])
