@@ -103,6 +103,22 @@ async def test_shows_the_contact_header_fields_and_stepper(workspace, service, c
         assert screen.focused in screen.query_one("#details").query("*")  # the open tab
 
 
+async def test_a_long_name_gives_way_to_the_status_in_the_header(workspace, service):
+    long_name = " ".join(["Maximiliana Wolfeschlegelsteinhausenbergerdorff"] * 8)[
+        :200
+    ]  # the longest a name may be
+    contact = service.create_contact(long_name)
+    app = ContactsApp(workspace)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_detail(app, pilot, contact.id)
+        for width in (80, 120, 50):
+            await pilot.resize_terminal(width, 24)
+            await pilot.pause()
+            lines = screen_text(app).splitlines()
+            header = next(line for line in lines if line.strip().startswith("Maximiliana"))
+            assert "…  Open · New Lead" in header, header
+
+
 async def test_a_picklist_value_no_longer_in_the_config_is_shown_marked_and_kept(
     workspace, service, contact
 ):
