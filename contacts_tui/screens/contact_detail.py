@@ -286,7 +286,10 @@ class ContactDetailScreen(Screen[bool]):
         room = line.content_region.width - title.cell_len
         if line.content_region.width and name.cell_len > room:
             name.truncate(max(room, NAME_MIN_CELLS), overflow="ellipsis")
-        line.update(name + title)
+        header = Text(no_wrap=True, overflow="ellipsis")
+        header.append_text(name)
+        header.append_text(title)
+        line.update(header)
         self.query_one("#detail-title").set_class(dirty, "-dirty")
         self.sub_title = display_safe(detail.name)
 
