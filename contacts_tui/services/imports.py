@@ -14,7 +14,6 @@ import re
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -580,16 +579,18 @@ def _insert_contacts(drafts: list[ContactDraft], user: str, file_name: str) -> l
     history, audit = [], []
     rows = [_contact_row(draft, companies, now, user) for draft in drafts]
     documents = [row[IMPORT_COLUMNS.index("search_doc")] for row in rows]
-    with _search_index_deferred(db):
-        if is_postgres(db):
-            contact_ids = [_insert_returning_id(db, row) for row in rows]
-        else:
-            # Under the write lock nobody else inserts: the ids after the highest are
-            # ours, given explicitly so that one executemany writes the whole batch.
-            first = (db.execute_sql('SELECT MAX("id") FROM "contact"').fetchone()[0] or 0) + 1
-            contact_ids = list(range(first, first + len(rows)))
-            rows = [(i, *row) for i, row in zip(contact_ids, rows, strict=True)]
-            insert_rows(db, "contact", ("id", *IMPORT_COLUMNS), rows)
+    # The search index is filled by its own trigger, row by row. Dropping the trigger for
+    # a batch (and indexing the batch in one statement) was faster, but a schema change in
+    # every batch made colleagues' saves meanwhile fail with "no such table: contact".
+    if is_postgres(db):
+        contact_ids = [_insert_returning_id(db, row) for row in rows]
+    else:
+        # Under the write lock nobody else inserts: the ids after the highest are
+        # ours, given explicitly so that one executemany writes the whole batch.
+        first = (db.execute_sql('SELECT MAX("id") FROM "contact"').fetchone()[0] or 0) + 1
+        contact_ids = list(range(first, first + len(rows)))
+        rows = [(i, *row) for i, row in zip(contact_ids, rows, strict=True)]
+        insert_rows(db, "contact", ("id", *IMPORT_COLUMNS), rows)
     write_word_index(zip(contact_ids, documents, strict=True), new=True)
     for contact_id, draft in zip(contact_ids, drafts, strict=True):
         if draft.history:  # our own export's: restored as it was
@@ -792,37 +793,6 @@ def _ids_by_name(model: type[peewee.Model], names: Iterable[str]) -> dict[str, i
         for chunk in _chunks(missing):
             found.update(model.select(model.name, model.id).where(model.name.in_(chunk)).tuples())
     return found
-
-
-@contextmanager
-def _search_index_deferred(db: peewee.Database) -> Iterator[None]:
-    """On SQLite, add the contacts inserted in the block to the search index in one go.
-
-    The FTS5 insert trigger indexes a contact per statement, which made up 80% of an
-    import's writing (190 µs of 210 µs a contact, measured at 10,000); one INSERT …
-    SELECT for the batch takes 8 µs a contact. The trigger is dropped and made again
-    from its stored SQL inside the caller's write transaction, so no other connection
-    ever sees the table without it (the demo does the same).
-    """
-    if is_postgres(db):  # pg_trgm indexes the column itself
-        yield
-        return
-    trigger = db.execute_sql(
-        "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'contact_fts_insert'"
-    ).fetchone()
-    if trigger is None:
-        yield
-        return
-    first = db.execute_sql('SELECT MAX("id") FROM "contact"').fetchone()[0] or 0
-    db.execute_sql('DROP TRIGGER "contact_fts_insert"')
-    yield
-    # Under the write lock nobody else inserted: every id above `first` is the block's.
-    db.execute_sql(
-        "INSERT INTO contact_fts(rowid, search_doc) SELECT id, search_doc FROM contact "
-        "WHERE id > ?",
-        (first,),
-    )
-    db.execute_sql(trigger[0])
 
 
 def _insert_returning_id(db: peewee.Database, row: tuple) -> int:

@@ -10,6 +10,7 @@ from textual.worker import WorkerCancelled
 
 from contacts_tui.app import ContactsApp
 from contacts_tui.demo import add_demo_contacts
+from contacts_tui.screens.contact_detail import ContactDetailScreen
 from contacts_tui.services import ContactFilter, ContactRow, ContactService
 from contacts_tui.store.models import Contact
 from contacts_tui.widgets.contact_table import ContactTable
@@ -209,7 +210,15 @@ async def test_enter_and_double_click_post_opened(workspace, many):
         table.action_open()
         await pilot.pause()
         assert opened == [expected[1].id]
-        await pilot.press("escape")  # the list opened the contact: come back
+        # The list opens the contact: wait until its screen is up before going back
+        # (an escape that arrives while it is still loading stays on the list).
+        for _ in range(200):
+            if isinstance(app.screen, ContactDetailScreen):
+                break
+            await pilot.pause(0.05)
+        await wait_for_workers(app)
+        await pilot.pause()
+        await pilot.press("escape")
         await settle(app, pilot)
         # A double click on the fourth row opens that one.
         await pilot.click(ContactTable, offset=(5, 4), times=2)

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
+import time
 from dataclasses import astuple
 from pathlib import Path
 
@@ -541,3 +544,39 @@ def test_cli_import_exit_codes_and_messages(tmp_path, capsys):
     assert main([*home, "import", str(binary)]) == 2
     err = capsys.readouterr().err
     assert err.startswith("contacts-tui: x.json is not a text file") and "Nothing was" in err
+
+
+def test_a_colleague_saves_while_an_import_runs(tmp_path):
+    # An import used to drop and re-create the search trigger per batch: a schema change
+    # under a colleague's session, whose saves meanwhile failed ("no such table: contact").
+    rows = 3000
+    lines = ["First Name,Last Name,Company,E-mail Address,Mobile Phone"]
+    lines += [
+        f"Ann{i},Quirin{i},Firma {i % 50} GmbH,ann{i}@firma{i % 50}.example,+49 30 {1000000 + i}"
+        for i in range(rows)
+    ]
+    path = write(tmp_path / "outlook.csv", "\n".join(lines) + "\n")
+    home = tmp_path / "ws"
+    assert main(["--home", str(home), "check"]) == 0
+    command = [sys.executable, "-m", "contacts_tui", "--home", str(home), "import", str(path)]
+    importing = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    from contacts_tui.workspace import open_workspace
+
+    ws = open_workspace(home)
+    colleague = ContactService(ws.config, ws.user)
+    saved = 0
+    while importing.poll() is None:
+        colleague.create_contact(f"Colleague {saved}")  # raises if the save fails
+        saved += 1
+        time.sleep(0.01)
+    _, err = importing.communicate()
+    assert importing.returncode == 0, err
+    assert saved > 3
+    assert count(Contact) == rows + saved
+    # Every imported contact is in the search index and the word index.
+    assert main(["--home", str(home), "check"]) == 0
+    found = colleague.list_page(ContactFilter(search="quirin2999")).rows
+    assert [r.name for r in found] == ["Ann2999 Quirin2999"]
+    assert colleague.list_page(ContactFilter(search="ann1234@firma")).rows[0].name == (
+        "Ann1234 Quirin1234"
+    )
