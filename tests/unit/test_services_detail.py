@@ -98,7 +98,7 @@ def change(start: str, end: str, days: float, by: str = "alice") -> StageChangeI
         (timedelta(hours=2), "2 hours"),
         (timedelta(hours=47), "47 hours"),
         (timedelta(days=2), "2 days"),
-        (timedelta(days=12, hours=5), "12 days in stage"),
+        (timedelta(days=12, hours=5), "12 days"),
         (timedelta(seconds=-5), "less than a minute"),  # clocks of two servers disagree
     ],
 )
