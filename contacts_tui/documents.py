@@ -91,6 +91,42 @@ def human_size(n: int) -> str:
     raise AssertionError("unreachable")
 
 
+def size_beside_limit(size: int, limit: int) -> tuple[str, str]:
+    """`size` and `limit` in the same binary unit, `size` precise enough to differ from it.
+
+    "52.5 MiB" beside "50 MiB": rounded alike, a file just over the limit read as
+    "50 MB, over the 50 MB limit". Binary units, named so: the limit is a count of MiB.
+    """
+    unit, scale = _binary_unit(limit)
+    limit_text = limit_size(limit)
+    for decimals in (1, 2, 3):
+        number = _trimmed(size / scale, decimals)
+        if float(number) > limit / scale:
+            return f"{number} {unit}", limit_text
+    # Over by a few bytes: only the byte counts tell them apart.
+    return f"{size:,} bytes", f"{limit_text} ({limit:,} bytes)"
+
+
+def limit_size(limit: int) -> str:
+    """A size limit in binary units, named so: "50 MiB", "1.5 MiB"."""
+    unit, scale = _binary_unit(limit)
+    return _trimmed(limit / scale, 3) + f" {unit}"
+
+
+def _binary_unit(n: int) -> tuple[str, int]:
+    unit, scale = "B", 1
+    for name in ("KiB", "MiB", "GiB", "TiB"):
+        if n < scale * 1024:
+            break
+        unit, scale = name, scale * 1024
+    return unit, scale
+
+
+def _trimmed(value: float, decimals: int) -> str:
+    """`value` to `decimals` places without trailing zeros: 52.5, 50, 50.003."""
+    return f"{value:.{decimals}f}".rstrip("0").rstrip(".")
+
+
 def sanitize_filename(name: str) -> str:
     """The original file name made safe to keep and show as metadata (never used as a path).
 
@@ -400,7 +436,7 @@ def _lstat_target(target: Path) -> os.stat_result | None:
 
 
 def _too_large(shown: str, max_bytes: int) -> str:
-    return f"{shown} is larger than the {human_size(max_bytes)} limit."
+    return f"{shown} is larger than the {limit_size(max_bytes)} limit."
 
 
 def _write_error(error: OSError, shown: str, *, folder: Path | None = None) -> DocumentError:

@@ -12,7 +12,7 @@ from textual.widgets import DirectoryTree, Input
 
 from contacts_tui.dialogs.dialog import cancel_binding
 from contacts_tui.dialogs.file_dialog import FileDialog
-from contacts_tui.documents import human_size
+from contacts_tui.documents import limit_size, size_beside_limit
 from contacts_tui.safe_text import display_safe
 from contacts_tui.widgets.file_picker import FileTree, PathInput, resolve_typed_path
 
@@ -37,10 +37,8 @@ def upload_problem(path: Path, max_bytes: int | None) -> str | None:
     if not os.access(path, os.R_OK):
         return f"You are not allowed to read {shown}."
     if max_bytes is not None and info.st_size > max_bytes:
-        return (
-            f"{shown} is {human_size(info.st_size)}, over the {human_size(max_bytes)} "
-            "limit for documents."
-        )
+        size, limit = size_beside_limit(info.st_size, max_bytes)
+        return f"{shown} is {size}, over the {limit} limit for documents."
     return None
 
 
@@ -76,7 +74,7 @@ class FilePickerScreen(FileDialog):
     def _limit_note(self) -> str:
         if self.max_bytes is None:
             return ""
-        return f"Files up to {human_size(self.max_bytes)}."
+        return f"Files up to {limit_size(self.max_bytes)}."
 
     # ----- the path input --------------------------------------------------------------
 

@@ -31,6 +31,7 @@ FIELD_LABELS = {
 BLANK = "(blank)"
 COLUMNS = (("When", "when"), ("Who", "who"), ("What", "what"), ("Change", "change"))
 COLUMN_WIDTH_MAX = 90
+SCROLLBAR_CELLS = 2  # the table's vertical scrollbar, when the history is long
 
 
 def utc_now() -> datetime:
@@ -88,7 +89,10 @@ def history_rows(detail: ContactDetail, config: LifecycleConfig, now: datetime) 
 
     rows = []
     for spell in stage_spells(detail.stage_history, now):
-        duration = describe_duration(spell.spent) + (" so far" if spell.ongoing else "")
+        # Said as the time spent at the step moved to: a bare "— 9 days" read as an age.
+        duration = describe_duration(spell.spent) + (
+            " in stage so far" if spell.ongoing else " in stage"
+        )
         moved = step(spell.change.to_stage)
         if spell.change.from_stage:
             moved = f"{step(spell.change.from_stage)} → {moved}"
@@ -127,11 +131,17 @@ class HistoryPanel(Widget):
         """Where "now" comes from for the current stage's time so far (tests freeze it)."""
         self.timezone: tzinfo | None = None
         """Times are shown in this zone; None is the server's local time."""
+        self._detail: ContactDetail | None = None
 
     def compose(self) -> ComposeResult:
         yield DataTable(id="history-table", cursor_type="row", zebra_stripes=True)
 
+    def on_resize(self) -> None:
+        if self._detail is not None:
+            self.show(self._detail)  # the Change column's width follows the panel's
+
     def show(self, detail: ContactDetail) -> None:
+        self._detail = detail
         # Every column: the audit trail's field names are stored text like its values.
         cells = [
             (
@@ -146,11 +156,26 @@ class HistoryPanel(Widget):
         # Fixed widths from the data: auto-width columns filled before the table's first
         # idle keep their header's width on screen (Textual 8.2 caches the narrow lines).
         table.clear(columns=True)
-        for position, (label, key) in enumerate(COLUMNS):
-            width = max([len(label), *(row[position].cell_len for row in cells)])
-            table.add_column(label, key=key, width=min(width, COLUMN_WIDTH_MAX))
+        labels = [label for label, _ in COLUMNS]
+        labels[0] = f"When ({self._zone_name()})"  # the times are not the database's UTC
+        widths = [
+            min(COLUMN_WIDTH_MAX, max([len(label), *(row[n].cell_len for row in cells)]))
+            for n, label in enumerate(labels)
+        ]
+        # The last column (Change) gets what the others leave, and a cut text ends with
+        # an ellipsis; each column takes its width plus a cell of padding either side.
+        room = self.size.width - SCROLLBAR_CELLS - sum(w + 2 for w in widths[:-1]) - 2
+        if self.size.width and widths[-1] > room:
+            widths[-1] = max(len(labels[-1]), room)
+            for row in cells:
+                row[-1].truncate(widths[-1], overflow="ellipsis")
+        for (_, key), label, width in zip(COLUMNS, labels, widths, strict=True):
+            table.add_column(label, key=key, width=width)
         for number, row in enumerate(cells):
             table.add_row(*row, key=str(number))
+
+    def _zone_name(self) -> str:
+        return datetime.now(UTC).astimezone(self.timezone).tzname() or "local time"
 
     def _when(self, at: datetime) -> str:
         return at.replace(tzinfo=UTC).astimezone(self.timezone).strftime("%Y-%m-%d %H:%M")

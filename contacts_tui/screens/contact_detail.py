@@ -40,6 +40,7 @@ from contacts_tui.widgets.lifecycle_stepper import LifecycleStepper
 from contacts_tui.widgets.reporting import reported_work, tell
 
 TABS = ("details", "documents", "history")
+NAME_MIN_CELLS = 12  # what a long name keeps when the status and step fill the line
 
 
 def step_label(config: LifecycleConfig, template_key: str, stage: str) -> str:
@@ -260,13 +261,15 @@ class ContactDetailScreen(Screen[bool]):
         self.query_one(HistoryPanel).show(detail)
         self.update_title()
 
+    def on_resize(self) -> None:
+        self.update_title()
+
     def update_title(self) -> None:
         detail = self.detail
         if detail is None:
             return
         dirty = self.query_one(InfoPanel).dirty
         title = Text(no_wrap=True, overflow="ellipsis")
-        title.append(display_safe(detail.name), "bold")
         title.append(f"  {detail.status}", "bold")
         title.append(f" · {step_label(self.config, detail.template, detail.stage)}")
         if detail.archived:
@@ -276,7 +279,17 @@ class ContactDetailScreen(Screen[bool]):
         if dirty and self.edit_version != detail.version:
             who = display_safe(detail.updated_by) or "someone"
             title.append(f" · changed by {who} meanwhile (ctrl+r: theirs)", "bold")
-        self.query_one("#detail-title", Static).update(title)
+        # The name gives way, never the status after it: a long name is cut with an
+        # ellipsis to what the line has left (but always keeps a few cells).
+        line = self.query_one("#detail-title", Static)
+        name = Text(display_safe(detail.name), "bold")
+        room = line.content_region.width - title.cell_len
+        if line.content_region.width and name.cell_len > room:
+            name.truncate(max(room, NAME_MIN_CELLS), overflow="ellipsis")
+        header = Text(no_wrap=True, overflow="ellipsis")
+        header.append_text(name)
+        header.append_text(title)
+        line.update(header)
         self.query_one("#detail-title").set_class(dirty, "-dirty")
         self.sub_title = display_safe(detail.name)
 

@@ -19,6 +19,23 @@ _NON_DIGITS = re.compile(r"\D+")
 _SPACES = re.compile(r"\s+")
 # A word: letters and digits; anything else ends it ("jo.smith@wayne.com" is four words).
 _WORD = re.compile(r"[^\W_]+")
+# Letters that are not a base letter plus an accent, so NFKD leaves them whole: without
+# this `Łukasz` sorted after `Z` and `lukasz` did not find him. Applied after casefold.
+_BASE_LETTERS = str.maketrans(
+    {
+        "ł": "l",
+        "ø": "o",
+        "æ": "ae",
+        "œ": "oe",
+        "đ": "d",
+        "ð": "d",
+        "þ": "th",
+        "ı": "i",
+        "ŧ": "t",
+        "ħ": "h",
+        "ŋ": "n",
+    }
+)
 
 
 def fold(text: str) -> str:
@@ -32,7 +49,7 @@ def fold(text: str) -> str:
 def _fold_unicode(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text)
     stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return _SPACES.sub(" ", stripped.casefold()).strip()
+    return _SPACES.sub(" ", stripped.casefold().translate(_BASE_LETTERS)).strip()
 
 
 def digits(text: str) -> str:

@@ -38,6 +38,17 @@ from contacts_tui.widgets.table_columns import (
 
 TENANT_WIDE_LABEL = "Tenant-Wide"
 
+# What an empty workspace shows in the list's body: a blank table says nothing about
+# where to begin. The keys are the list screen's (list.add, list.import).
+FIRST_STEPS = (
+    "  No contacts yet. To start:",
+    "",
+    "    a   add a contact",
+    "    i   import contacts from a CSV, JSON or vCard file",
+    "",
+    "  Or, to try the app with sample data, quit and run:  contacts-tui demo",
+)
+
 
 class ContactTable(RowWindow, Widget, can_focus=True):
     """The contact list: a fixed header, a row cursor, and a status line with the position."""
@@ -498,9 +509,17 @@ class ContactTable(RowWindow, Widget, can_focus=True):
         row = self._row_at(index)
         if row is None:
             style = self.rich_style
-            return Strip([Segment(" " * (width - 1), style), indicator], width)
+            text = self._first_steps_line(y - 1, width - 1)
+            return Strip([Segment(text, style), indicator], width)
         cursor = index == self._cursor
         return self._render_row(row, cursor, width, indicator)
+
+    def _first_steps_line(self, line: int, width: int) -> str:
+        """Line `line` of the body of an empty workspace: how to start, or blank."""
+        empty = self._loaded and self._total == 0 and not self._is_narrowed()
+        if not empty or self._filter.archived or not 0 < line <= len(FIRST_STEPS):
+            return " " * width
+        return fit(FIRST_STEPS[line - 1], width)
 
     def _render_header(self, width: int) -> Strip:
         style = self.get_component_rich_style("contact-table--header")

@@ -3,6 +3,8 @@ history and leaving."""
 
 from __future__ import annotations
 
+from datetime import UTC
+
 import pytest
 from pilot_helpers import screen_text
 from pilot_helpers import settle as settle_workers
@@ -14,6 +16,7 @@ from contacts_tui.dialogs.account_picker import AccountPicker
 from contacts_tui.dialogs.choose_step import ChooseStepDialog
 from contacts_tui.dialogs.confirm import ConfirmDialog
 from contacts_tui.dialogs.conflict_dialog import ConflictDialog
+from contacts_tui.panels.history_panel import HistoryPanel
 from contacts_tui.panels.info_panel import OUT_OF_CONFIG_HINT, InfoPanel
 from contacts_tui.screens.contact_detail import ContactDetailScreen
 from contacts_tui.services import ContactService
@@ -101,6 +104,22 @@ async def test_shows_the_contact_header_fields_and_stepper(workspace, service, c
         assert "unsaved" not in text
         assert screen.query_one(LifecycleStepper).cursor_step.key == "new_lead"
         assert screen.focused in screen.query_one("#details").query("*")  # the open tab
+
+
+async def test_a_long_name_gives_way_to_the_status_in_the_header(workspace, service):
+    long_name = " ".join(["Maximiliana Wolfeschlegelsteinhausenbergerdorff"] * 8)[
+        :200
+    ]  # the longest a name may be
+    contact = service.create_contact(long_name)
+    app = ContactsApp(workspace)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_detail(app, pilot, contact.id)
+        for width in (80, 120, 50):
+            await pilot.resize_terminal(width, 24)
+            await pilot.pause()
+            lines = screen_text(app).splitlines()
+            header = next(line for line in lines if line.strip().startswith("Maximiliana"))
+            assert "…  Open · New Lead" in header, header
 
 
 async def test_a_picklist_value_no_longer_in_the_config_is_shown_marked_and_kept(
@@ -535,6 +554,28 @@ async def test_history_shows_stage_changes_and_field_changes_by_the_os_user(
         assert text.count(workspace.user) >= 3
         lines = [line for line in text.splitlines() if "Contacted" in line or "Ada King" in line]
         assert "Contacted" in lines[0]  # newest first
+
+
+async def test_history_at_80_columns_cuts_changes_with_an_ellipsis_and_names_its_zone(
+    workspace, service, contact
+):
+    long_full_name = "Augusta Ada King, Countess of Lovelace, " * 3
+    service.update_contact(contact.id, contact.version, full_name=long_full_name.strip())
+    app = ContactsApp(workspace)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_detail(app, pilot, contact.id)
+        screen.query_one(HistoryPanel).timezone = UTC
+        screen.query_one(HistoryPanel).show(screen.detail)
+        screen.query_one(TabbedContent).active = "history"
+        await pilot.pause()
+        lines = screen_text(app).splitlines()
+        header = next(n for n, line in enumerate(lines) if "When (UTC)" in line)
+        lines = lines[header:]
+        change = next(line for line in lines if "Full Name" in line)
+        assert change.rstrip(" ▁▂▃▄▅▆▇█┃│").endswith("…"), change
+        assert "Augusta Ada King" in change
+        stage = next(line for line in lines if "New Lead" in line)
+        assert "New Lead — less than a minute in stage" in stage
 
 
 # ----- keys and leaving ------------------------------------------------------------------

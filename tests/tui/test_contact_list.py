@@ -174,6 +174,7 @@ async def test_a_search_that_matches_nothing_says_so(workspace, many):
         text = screen_text(app)
         assert "No contacts match." in text
         assert "no match" in text
+        assert "contacts-tui demo" not in text  # how to start is for an empty workspace
         await pilot.press("enter")  # back to the (empty) list: keys do nothing harmful
         await pilot.press("j", "G", "d")
         await settle(app, pilot)

@@ -365,7 +365,12 @@ async def test_empty_view_says_so(workspace):
         await settle(app, pilot)
         table = table_of(app)
         assert table.total == 0 and table.current_row is None
-        assert "No contacts yet." in screen_text(app)
+        text = screen_text(app)
+        assert "No contacts yet." in text
+        # How to start: the keys that add and import, and the demo for sample data.
+        assert "a   add a contact" in text
+        assert "i   import contacts from a CSV, JSON or vCard file" in text
+        assert "contacts-tui demo" in text
         await pilot.press("j", "G", "pagedown", "enter")  # nothing to move to, no error
         await settle(app, pilot)
         assert table.cursor_row == 0

@@ -120,7 +120,7 @@ def test_a_file_over_the_configured_limit_is_refused(
     code, _, err = run(capsys, "documents", "add", str(contact_id), str(big), *home)
 
     assert code == EXIT_PROBLEM
-    assert "big.bin is larger than the 1 MB limit" in err
+    assert "big.bin is larger than the 1 MiB limit" in err
     assert blobs(workspace) == set()
     assert BlobStore(workspace.documents).stray_temp_files() == []
 

@@ -23,6 +23,7 @@ from contacts_tui.documents import (
     guess_media_type,
     human_size,
     sanitize_filename,
+    size_beside_limit,
 )
 
 MB = 1024 * 1024
@@ -199,7 +200,7 @@ def test_file_over_the_limit_is_refused_without_reading_it(
         return chunk
 
     monkeypatch.setattr(os, "read", counting_read)
-    with pytest.raises(TooLargeError, match=r"huge\.bin is larger than the 1 MB limit"):
+    with pytest.raises(TooLargeError, match=r"huge\.bin is larger than the 1 MiB limit"):
         store.put(source, original_name="huge.bin", max_bytes=MB)
 
     assert sum(read_from_source) == 0
@@ -584,3 +585,17 @@ def test_sanitize_filename_limits_length_and_keeps_the_extension() -> None:
 )
 def test_human_size(n: int, text: str) -> None:
     assert human_size(n) == text
+
+
+@pytest.mark.parametrize(
+    ("size", "limit", "texts"),
+    [
+        (int(52.5 * MB), 50 * MB, ("52.5 MiB", "50 MiB")),
+        (50 * MB + 3000, 50 * MB, ("50.003 MiB", "50 MiB")),
+        (50 * MB + 1, 50 * MB, ("52,428,801 bytes", "50 MiB (52,428,800 bytes)")),
+        (5 * MB, 1536 * 1024, ("5 MiB", "1.5 MiB")),
+        (600, 500, ("600 B", "500 B")),
+    ],
+)
+def test_a_size_over_a_limit_reads_as_over_it(size: int, limit: int, texts: tuple) -> None:
+    assert size_beside_limit(size, limit) == texts

@@ -194,3 +194,21 @@ def test_demo_and_import_write_the_word_index(workspace, service, backend, tmp_p
         documents = list(Contact.select(Contact.id, Contact.search_doc).tuples())
         stored = set(ContactWord.select(ContactWord.prefix, ContactWord.contact).tuples())
     assert stored == {(p, i) for i, doc in documents for p in word_prefixes(doc)}
+
+
+def test_letters_without_a_base_letter_sort_and_search_folded(workspace, service, backend):
+    """Ł, Ø, Æ… sort among L, O, A as É sorts among E, and `lukasz` finds Łukasz."""
+    for name in ("Zoe Zed", "Łukasz Nowak", "Émile Roux", "Ørjan Berg", "Mia Hall", "Æsa Dal"):
+        service.create_contact(name)
+    page = service.list_page(ContactFilter(), limit=50, sort="name")
+    assert [r.name for r in page.rows] == [
+        "Æsa Dal",
+        "Émile Roux",
+        "Łukasz Nowak",
+        "Mia Hall",
+        "Ørjan Berg",
+        "Zoe Zed",
+    ]
+    assert names_found(service, "lukasz") == {"Łukasz Nowak"}
+    assert names_found(service, "ørj") == {"Ørjan Berg"}
+    assert names_found(service, "orjan") == {"Ørjan Berg"}

@@ -135,10 +135,10 @@ def test_history_rows_newest_first_with_names_users_and_durations(service):
     )
     rows = history_rows(detail, service.config, now=T0 + timedelta(days=20))
     assert [(r.by, r.what, r.change) for r in rows] == [
-        ("alice", "Stage", "Proposal Sent → unknown: gone_step — 6 days so far"),
+        ("alice", "Stage", "Proposal Sent → unknown: gone_step — 6 days in stage so far"),
         ("carol", "Scoring", "(blank) → 80"),
-        ("bob", "Stage", "New Lead → Proposal Sent — 12 days"),
+        ("bob", "Stage", "New Lead → Proposal Sent — 12 days in stage"),
         ("alice", "Lifecycle", "Standard sales → Partner and referral"),
-        ("alice", "Stage", "New Lead — 2 days"),
+        ("alice", "Stage", "New Lead — 2 days in stage"),
         ("alice", "Created", "Ada"),
     ]
