@@ -38,6 +38,7 @@ from contacts_tui.widgets.drafts import drop_draft, keep_draft
 from contacts_tui.widgets.keys_footer import KeysFooter
 from contacts_tui.widgets.record_table import FieldSpec, Section
 from contacts_tui.widgets.reporting import reported_work
+from contacts_tui.widgets.toggles import MarkedCheckbox
 
 
 class RecordForm(Dialog[Any]):
@@ -161,13 +162,13 @@ class RecordForm(Dialog[Any]):
         noun = self.section.noun
         if self.record is not None and self.record.is_primary:
             hint = f"To change the primary {noun}, make another one primary."
-            box = Checkbox("Primary", True, id="field-primary", disabled=True, compact=True)
+            box = MarkedCheckbox("Primary", True, id="field-primary", disabled=True, compact=True)
         elif self.record is None and not self.has_primary:
             hint = f"The contact's first {noun} is its primary one."
-            box = Checkbox("Primary", True, id="field-primary", disabled=True, compact=True)
+            box = MarkedCheckbox("Primary", True, id="field-primary", disabled=True, compact=True)
         else:
             hint = ""
-            box = Checkbox("Primary", False, id="field-primary", compact=True)
+            box = MarkedCheckbox("Primary", False, id="field-primary", compact=True)
         with Horizontal(classes="field-row"):
             yield Label("")
             yield box
