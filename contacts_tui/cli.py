@@ -64,6 +64,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_export_parser(commands, common)
     add_import_parser(commands, common)
     add_documents_parser(commands, common)
+    add_report_parser(commands, common)
     return parser
 
 
@@ -210,6 +211,8 @@ def run_command(workspace: Workspace, args: argparse.Namespace, swept: list[Path
         return run_backup(workspace, args.output)
     if args.command == "migrate":
         return run_migrate(workspace, args.to)
+    if args.command == "report":
+        return run_report(workspace, args)
     return run_documents(workspace, args)  # the last of the subcommands
 
 
@@ -685,6 +688,103 @@ def renamed_because(given: str, stored: str) -> str:
         f"stored as '{shown}': control characters, direction marks and folders are never "
         "kept in a document's name."
     )
+
+
+def add_report_parser(
+    commands: argparse._SubParsersAction, common: argparse.ArgumentParser
+) -> None:
+    """`report`: the sales reports of the reports screen, for scripts."""
+    command = commands.add_parser(
+        "report",
+        parents=[common],
+        help="sales reports: funnel, time in stage, movement, breakdowns",
+        description="Print or save a sales report over the stage history for a period and "
+        "a filter of contacts (as they are now; archived ones only with --archived). "
+        "funnel: contacts reaching each category and step, conversion to the next, won, "
+        "lost, win rate. time-in-stage: median and 90th percentile days per step (--stuck "
+        "lists the contacts beyond it). movement: stage changes, new contacts, won and "
+        "lost per week. breakdown: the funnel per value of --by.",
+    )
+    command.add_argument(
+        "kind",
+        choices=("funnel", "time-in-stage", "movement", "breakdown"),
+        metavar="REPORT",
+        help="funnel, time-in-stage, movement or breakdown",
+    )
+    command.add_argument(
+        "--period",
+        choices=("month", "quarter", "12months"),
+        default="12months",
+        help="this month, this quarter or the last 12 months (default); --from/--to "
+        "give dates instead",
+    )
+    command.add_argument("--from", dest="start", metavar="YYYY-MM-DD", help="first day")
+    command.add_argument("--to", dest="end", metavar="YYYY-MM-DD", help="last day (included)")
+    command.add_argument("--template", metavar="KEY", help="lifecycle (default: the default)")
+    command.add_argument(
+        "--by",
+        choices=("segmentation", "reason_code", "account", "company", "user"),
+        default="segmentation",
+        help="what a breakdown is by (default: segmentation)",
+    )
+    command.add_argument("--stuck", action="store_true", help="time-in-stage: stuck contacts")
+    command.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    command.add_argument(
+        "-o",
+        "--output",
+        default="-",
+        metavar="PATH",
+        help="a new file, or - (default) for standard output",
+    )
+    command.add_argument("--force", action="store_true", help="replace an existing file")
+    command.add_argument("--search", default="", metavar="TEXT", help="as the list's search (/)")
+    command.add_argument("--status", choices=("Open", "Closed"), help="only Open or Closed")
+    command.add_argument("--segmentation", metavar="VALUE", help="only this segmentation")
+    command.add_argument("--reason-code", metavar="VALUE", help="only this reason code")
+    command.add_argument("--archived", action="store_true", help="archived contacts instead")
+
+
+def run_report(workspace: Workspace, args: argparse.Namespace) -> int:
+    from contacts_tui.export import ExportError
+    from contacts_tui.report_files import save_report, write_report
+    from contacts_tui.safe_text import error_message
+    from contacts_tui.services import ContactFilter, ContactService
+    from contacts_tui.services.reports import ReportService, parse_day, period
+    from contacts_tui.validation import ValidationError, clean_text
+
+    try:
+        if args.start or args.end:
+            span = period(
+                "custom",
+                start=parse_day(args.start or "", "--from"),
+                end=parse_day(args.end or "", "--to"),
+            )
+        else:
+            span = period(args.period)
+        contact_filter = ContactFilter(
+            search=clean_text(args.search, field="--search", max_length=200),
+            status=args.status,
+            segmentation=args.segmentation,
+            reason_code=args.reason_code,
+            archived=args.archived,
+        )
+        reports = ReportService(ContactService(workspace.config, workspace.user))
+        if args.kind == "funnel":
+            report = reports.funnel(span, contact_filter, args.template)
+        elif args.kind == "time-in-stage":
+            report = reports.time_in_stage(span, contact_filter, args.template)
+        elif args.kind == "movement":
+            report = reports.movement(span, contact_filter, args.template)
+        else:
+            report = reports.breakdown(span, args.by, contact_filter, args.template)
+        if args.output == "-":
+            write_report(report, args.format, sys.stdout, args.stuck)
+        else:
+            save_report(report, args.format, args.output, args.force, args.stuck)
+    except (ValidationError, ExportError) as error:
+        print(f"contacts-tui: {error_message(error)}", file=sys.stderr)
+        return EXIT_PROBLEM
+    return 0
 
 
 def entry() -> None:

@@ -411,7 +411,11 @@ def normalize_state(text: str, country: str | None) -> str:
     states = _states(country_code) if country_code else ()
     if not typed or not states:
         return typed
-    matches = _state_index(country_code).get(_name_key(typed), [])
+    own, translated = _state_index(country_code)
+    key = _name_key(typed)
+    # Codes and ISO names first: a translation may name two subdivisions alike (Madrid
+    # is ES-M, the province, in ISO; some languages call ES-MD, the community, so too).
+    matches = own.get(key) or translated.get(key, [])
     if len(matches) == 1:
         return matches[0]
     if matches:
@@ -425,14 +429,16 @@ def normalize_state(text: str, country: str | None) -> str:
 
 
 @cache
-def _state_index(country: str) -> dict[str, list[str]]:
-    """name key -> codes of the country's subdivisions: by code, short code, name, translation."""
-    index: dict[str, list[str]] = {}
+def _state_index(country: str) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+    """(code, short code or ISO name -> codes; translated name -> codes) of a country."""
+    own: dict[str, list[str]] = {}
+    translated: dict[str, list[str]] = {}
     for code, name in _states(country):
-        keys = {code.casefold(), code.split("-", 1)[1].casefold(), *_subdivision_keys(code, name)}
-        for key in keys:
-            index.setdefault(key, []).append(code)
-    return index
+        for key in {code.casefold(), code.split("-", 1)[1].casefold(), _name_key(name)}:
+            own.setdefault(key, []).append(code)
+        for key in _subdivision_keys(code, name):
+            translated.setdefault(key, []).append(code)
+    return own, translated
 
 
 @cache
@@ -551,9 +557,11 @@ def read_phone(text: str, region: str = "", default_region: str | None = "GB") -
     """A phone number from a file: (number to store, whether its country is certain).
 
     A national number takes `region` (the country of the same card's address), else
-    the workspace's `default_region`. With the default, a number written without the
-    country's trunk prefix (905-555-1234 for the UK, which wants 0…) is only valid under
-    a guess: it comes back as typed with False, never re-homed to another country. The
+    the workspace's `default_region`; one valid only in the workspace's country though
+    the address is elsewhere is kept as typed (False). With the default, a number
+    written without the country's trunk prefix (905-555-1234 for the UK, which wants
+    0…) is only valid under a guess: it comes back as typed with False, never re-homed
+    to another country. The
     extension (x752, ext. 752, ;ext=102) is kept: +14168109897;ext=752.
     """
     typed = clean_text(text, field="Phone number", required=True, max_length=60)
@@ -578,6 +586,11 @@ def read_phone(text: str, region: str = "", default_region: str | None = "GB") -
         valid = phonenumbers.is_valid_number(number)
     except phonenumbers.NumberParseException:
         valid = False
+    if not valid and region and not international and default_region:
+        # Not a number of the address's country; one of the workspace's country is still
+        # only a guess: kept as written.
+        normalize_phone(body, default_region)  # not valid there either: says why
+        return typed, False
     if not valid:
         normalize_phone(body, reading)  # says why, as for a number typed in the app
         raise ValidationError("This doesn't look like a phone number.")  # pragma: no cover

@@ -31,6 +31,7 @@ from contacts_tui.services import (
     ContactDetail,
     NotFoundError,
 )
+from contacts_tui.stage_moves import stage_move_question
 from contacts_tui.validation import ValidationError
 from contacts_tui.widgets.app_access import contacts_app
 from contacts_tui.widgets.drafts import drop_draft, keep_draft
@@ -449,25 +450,13 @@ class ContactDetailScreen(Screen[bool]):
             tell(self, f"{display_safe(detail.name)} is already at {step.name}.")
             return
         template = self.config.template(detail.template)
-        here = template.index_of(detail.stage) if template else None
-        there = template.index_of(step.key) if template else None
-        name = display_safe(detail.name)
-        current = step_label(self.config, detail.template, detail.stage)
-        question, label = None, "Yes"
-        if step.is_closed:
-            outcome = "won" if step.outcome != "lost" else "lost"
-            question = (
-                f"Close {name} as “{step.name}” ({outcome})? "
-                "The status becomes Closed and the dashboard counts change."
-            )
-            label = "Close"
-        elif here is not None and there is not None and there < here:
-            question = f"Move {name} back from “{current}” to “{step.name}”?"
-            label = "Move back"
-        if question and not await self.app.push_screen_wait(
-            ConfirmDialog(question, confirm_label=label, danger=step.outcome == "lost")
-        ):
-            return
+        # The same questions as the pipeline board's moves.
+        asked = stage_move_question(template, detail.stage, step, display_safe(detail.name))
+        if asked is not None:
+            question, label = asked
+            dialog = ConfirmDialog(question, confirm_label=label, danger=step.outcome == "lost")
+            if not await self.app.push_screen_wait(dialog):
+                return
         self._write(self.write_stage, step.key, None, detail.version)
 
     @on(InfoPanel.TemplateChosen)

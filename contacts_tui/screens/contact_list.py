@@ -119,6 +119,24 @@ class ContactListScreen(Screen):
             id="list.import",
             tooltip="Add contacts from a CSV, JSON or vCard file (checked before writing)",
         ),
+        Binding(
+            "b",
+            "board",
+            "Board",
+            # Not in the footer, as import: at 80 columns it would push out "? Help"
+            # (help and ctrl+p list it).
+            show=False,
+            id="list.board",
+            tooltip="The pipeline board: the lifecycle's steps as columns of the view's contacts",
+        ),
+        Binding(
+            "r",
+            "reports",
+            "Reports",
+            show=False,
+            id="list.reports",
+            tooltip="Sales reports of the view: funnel, time in stage, movement, breakdowns",
+        ),
     ]
 
     def __init__(self) -> None:
@@ -472,6 +490,19 @@ class ContactListScreen(Screen):
             troubled = summary.rejected or summary.kept or summary.cancelled
             severity = "warning" if troubled else "information"
             tell(self, summary.text(), title="Import", severity=severity)
+
+    # ----- the pipeline board and the reports --------------------------------------------
+
+    def action_board(self) -> None:
+        from contacts_tui.screens.pipeline_board import PipelineBoardScreen
+
+        self._reload_on_resume = True  # contacts may have moved on the board
+        self.app.push_screen(PipelineBoardScreen(self.contact_filter))
+
+    def action_reports(self) -> None:
+        from contacts_tui.screens.reports import ReportsScreen
+
+        self.app.push_screen(ReportsScreen(self.contact_filter))
 
     # ----- the filter summary line --------------------------------------------------------
 

@@ -610,12 +610,14 @@ class ContactService(DocumentServices, RecordServices):
     # table per page keeps it at a few thousand queries instead of millions.
 
     @with_connection
-    def contact_cards(self, contact_ids: list[int]) -> dict[int, ContactCard]:
+    def contact_cards(self, contact_ids: list[int], full: bool = True) -> dict[int, ContactCard]:
         """Everything of each contact beyond its list row: records, profile fields, bank
         accounts, documents' metadata and stage history, primary first, oldest first.
 
         Every id asked for gets a card, empty for a contact without children (or one that
-        no longer exists).
+        no longer exists). `full` False: without bank accounts, documents and stage
+        history (a CSV has no column for them; the stage history's times were most of a
+        CSV export's reading).
         """
         from contacts_tui.services.details import (
             AddressInfo,
@@ -631,9 +633,13 @@ class ContactService(DocumentServices, RecordServices):
         emails = children_by_contact(Email, EmailInfo, ids)
         phones = children_by_contact(Phone, PhoneInfo, ids)
         addresses = children_by_contact(Address, AddressInfo, ids)
-        banks = _grouped(BankAccount, BankAccountInfo, ids, (BankAccount.id,))
-        documents = _grouped(Document, DocumentInfo, ids, (Document.id,))
-        history = _grouped(StageChange, StageChangeInfo, ids, (StageChange.at, StageChange.id))
+        banks: dict[int, list] = {}
+        documents: dict[int, list] = {}
+        history: dict[int, list] = {}
+        if full:
+            banks = _grouped(BankAccount, BankAccountInfo, ids, (BankAccount.id,))
+            documents = _grouped(Document, DocumentInfo, ids, (Document.id,))
+            history = _grouped(StageChange, StageChangeInfo, ids, (StageChange.at, StageChange.id))
         profile_columns = [getattr(Contact, key) for key in PROFILE_COLUMNS]
         own = {
             contact_id: rest

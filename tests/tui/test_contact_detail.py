@@ -412,6 +412,9 @@ async def test_someone_elses_stage_change_is_a_conflict(workspace, service, cont
     app = ContactsApp(workspace)
     async with app.run_test(size=SIZE) as pilot:
         await open_detail(app, pilot, contact.id)
+        # Bob's change lands before this session hears of it (live updates would
+        # otherwise show it first, and the move would start from his step)
+        app.live.stop()
         ContactService(workspace.config, "bob").set_stage(contact.id, "qualified")
         await pilot.press("l", "right", "enter")
         await settle(app, pilot)

@@ -103,24 +103,26 @@ sys.exit(status)
 """
 
 
-def test_a_colleague_saves_while_a_demo_runs_in_flat_memory(tmp_path):
-    home = tmp_path / "ws"
-    assert main(["--home", str(home), "check"]) == 0
-    demo = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            textwrap.dedent(DEMO),
-            "--home",
-            str(home),
-            "demo",
-            "--contacts",
-            "20000",
-        ],
+def _start_demo(home, contacts: int) -> subprocess.Popen:
+    command = ["-c", textwrap.dedent(DEMO), "--home", str(home), "demo", "--contacts"]
+    return subprocess.Popen(
+        [sys.executable, *command, str(contacts)],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
     )
+
+
+def test_a_colleague_saves_while_a_demo_runs_in_flat_memory(tmp_path):
+    # What the interpreter and its libraries take is the machine's, not the demo's: the
+    # peak of a small demo in the same environment is the floor the big one is held to.
+    small = _start_demo(tmp_path / "small", 1000)
+    out, err = small.communicate()
+    assert small.returncode == 0, err
+    floor = int(out.split()[-1])
+    home = tmp_path / "ws"
+    assert main(["--home", str(home), "check"]) == 0
+    demo = _start_demo(home, 20000)
     from contacts_tui.workspace import open_workspace
 
     ws = open_workspace(home)
@@ -135,6 +137,8 @@ def test_a_colleague_saves_while_a_demo_runs_in_flat_memory(tmp_path):
     assert demo.returncode == 0, err
     assert len(waits) > 3
     assert max(waits) < 4, waits  # batches of ~0.4 s (more on a busy machine), not one
-    assert int(out.split()[-1]) < 95 * 1024  # peak memory, kB (one transaction: ~120 MB)
+    # peak memory, kB: 20 times the contacts in about the same memory (one transaction
+    # held every row: ~75 MB more)
+    assert int(out.split()[-1]) - floor < 30 * 1024
     with database.connection_context():
         assert Contact.select().count() == 20000 + len(waits)

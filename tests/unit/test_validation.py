@@ -511,3 +511,22 @@ def test_country_names_in_common_languages_and_forms(typed, code):
 )
 def test_subdivisions_by_name_code_or_translation(typed, country, code):
     assert normalize_state(typed, country) == code
+
+
+@pytest.mark.parametrize(
+    ("typed", "region", "result"),
+    [
+        ("905-555-1234", "CA", ("+19055551234", True)),  # the address's country
+        ("905-555-1234", "", ("905-555-1234", False)),  # GB would be a guess
+        ("(800) 000-0000", "", ("(800) 000-0000", False)),
+        ("020 7946 0018", "", ("+442079460018", True)),  # written as the UK writes it
+        ("020 7946 0018", "DE", ("020 7946 0018", False)),  # UK-only, address in Germany
+        ("416-810-9897x752", "CA", ("+14168109897;ext=752", True)),
+        ("tel:+1-418-656-9254;ext=102", "", ("+14186569254;ext=102", True)),
+        ("0049 30 1234567", "", ("+49301234567", True)),
+    ],
+)
+def test_read_phone_from_a_file(typed, region, result):
+    from contacts_tui.validation import read_phone
+
+    assert read_phone(typed, region, "GB") == result

@@ -1,0 +1,59 @@
+"""SVG snapshots of the pipeline board and the funnel at 80×24, on fixed data.
+
+Nothing depends on today: the board's contacts have just been created (0 days in their
+step) and the funnel shows a fixed period of the fixed history in tests/report_history.py.
+Update with `pytest --snapshot-update` after a deliberate change to the look, and check
+the SVGs by eye before committing.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from pilot_helpers import settle
+from report_history import build_history
+
+from contacts_tui.app import ContactsApp
+from contacts_tui.screens.reports import ReportsScreen
+from contacts_tui.services.reports import period
+
+STAGES = {
+    "Ada Lovelace": "new_lead",
+    "Grace Hopper": "new_lead",
+    "Alan Turing": "contacted",
+    "Edsger Dijkstra": "interested",
+    "Barbara Liskov": "interested",
+    "Donald Knuth": "qualified",
+}
+
+
+def test_board_at_80x24(snap_compare, workspace, service):
+    for name, stage in STAGES.items():
+        contact = service.create_contact(name, "Analytical Engines Ltd" if "a" in name else None)
+        service.set_stage(contact.id, stage)
+
+    async def run_before(pilot) -> None:
+        await settle(pilot, 2)
+        await pilot.press("b")
+        await settle(pilot, 3)
+        await pilot.press("l")
+        await settle(pilot)
+
+    assert snap_compare(ContactsApp(workspace), terminal_size=(80, 24), run_before=run_before)
+
+
+def test_funnel_at_80x24(snap_compare, workspace, service):
+    build_history(service)
+
+    async def run_before(pilot) -> None:
+        await settle(pilot, 2)
+        await pilot.press("r")
+        await settle(pilot, 2)
+        screen = pilot.app.screen
+        assert isinstance(screen, ReportsScreen)
+        screen.period = period("custom", start=date(2026, 1, 1), end=date(2026, 3, 31))
+        screen._show_summary()
+        screen.reload()
+        await settle(pilot, 3)
+
+    assert snap_compare(ContactsApp(workspace), terminal_size=(80, 24), run_before=run_before)
