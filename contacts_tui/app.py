@@ -6,7 +6,7 @@ import gc
 import shutil
 import sys
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from textual.app import App, SystemCommand
@@ -18,10 +18,12 @@ from textual.signal import Signal
 from contacts_tui.documents import BlobStore
 from contacts_tui.lifecycle import LifecycleConfig
 from contacts_tui.lifecycle_file import Change, LifecycleFile
+from contacts_tui.preferences import load_keymap
 from contacts_tui.recovery import DraftFile, left_behind
 from contacts_tui.screens.contact_list import ContactListScreen
 from contacts_tui.services import ContactService, Page
 from contacts_tui.services.live import EVERYTHING, Committed, LiveUpdates
+from contacts_tui.widgets.keymap import keymap_report
 from contacts_tui.widgets.reporting import reported_work, tell
 from contacts_tui.workspace import Workspace
 
@@ -125,6 +127,8 @@ class ContactsApp(App):
             on_lifecycle=lambda change: self.post_message(self.LifecycleFileChanged(change)),
         )
         self._lifecycle_refused = False  # a notice said lifecycle.toml does not load
+        self.keymap: dict[str, str] = {}
+        """The user's remapped keys by binding id (settings.toml [keymap])."""
         self.drafts = DraftFile(str(workspace.folder.resolve()))
         """What the open forms hold, on disk until they are saved or closed (a crash
         leaves it for the next start to offer back)."""
@@ -144,12 +148,29 @@ class ContactsApp(App):
             return None
 
     def on_mount(self) -> None:
+        self.keymap, bad_keys = load_keymap()
+        if self.keymap or bad_keys:
+            self.set_keymap(self.keymap)
+            # Checking it imports every dialog: after the first frame, not before it.
+            self.call_after_refresh(self._report_keymap_problems, bad_keys)
         # Not during start-up: ctypes and libc are looked up once the list is on screen.
         self.set_timer(MEMORY_TRIM_SECONDS, self._start_returning_memory)
         if not gc.isenabled():  # paused for start-up by the command (cli.run_app)
             self.call_after_refresh(self._resume_garbage_collection)
         self.call_after_refresh(self.live.start)
         self.call_after_refresh(self._offer_left_behind_drafts)
+
+    def _report_keymap_problems(self, bad_keys: list[str]) -> None:
+        problem = keymap_report(self.keymap, bad_keys, type(self))
+        if problem:
+            tell(self, problem, title="Keymap", severity="warning", timeout=20)
+
+    def get_key_display(self, binding: Binding) -> str:
+        # A binding's own key_display ("/" for slash) names its default key: once the
+        # keymap gives it another key, the footer, help and palette show that one.
+        if binding.key_display and binding.id in self.keymap:
+            binding = replace(binding, key_display=None)
+        return super().get_key_display(binding)
 
     def on_unmount(self) -> None:
         self.live.stop()

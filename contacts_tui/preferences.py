@@ -1,4 +1,4 @@
-"""Per-user settings kept between runs (the list's columns), in the user config folder.
+"""Per-user settings kept between runs (the list's columns, the keymap), in the user config folder.
 
 They live in `settings.toml` under `locations.user_config_dir()`, never in the shared
 workspace: each sales person arranges their own list. A missing, unreadable or edited-
@@ -61,6 +61,26 @@ def save_columns(columns: list[str]) -> bool:
     except (OSError, TypeError, ValueError):
         return False
     return True
+
+
+def load_keymap() -> tuple[dict[str, str], list[str]]:
+    """The user's `[keymap]` table: {binding id: "key,key"}, and the ids whose value is
+    not a key string (each to be reported, none applied).
+
+    A missing or broken file, or no table, is an empty keymap: the built-in keys.
+    """
+    table = _load().get("keymap", {})
+    if not isinstance(table, dict):
+        return {}, ["keymap"]
+    keymap: dict[str, str] = {}
+    bad: list[str] = []
+    for binding_id, value in table.items():
+        keys = [k.strip() for k in value.split(",")] if isinstance(value, str) else []
+        if keys and all(keys):
+            keymap[str(binding_id)] = ",".join(keys)
+        else:
+            bad.append(str(binding_id))
+    return keymap, bad
 
 
 def _load() -> dict[str, Any]:

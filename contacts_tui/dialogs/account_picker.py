@@ -19,6 +19,7 @@ from contacts_tui.services import AccountInfo
 from contacts_tui.validation import ValidationError, clean_text
 from contacts_tui.widgets.app_access import contacts_app
 from contacts_tui.widgets.reporting import reported_work, tell
+from contacts_tui.widgets.toggles import MarkedSelectionList
 
 
 class AccountPicker(Dialog[tuple[AccountInfo, ...] | None]):
@@ -71,7 +72,7 @@ class AccountPicker(Dialog[tuple[AccountInfo, ...] | None]):
                 compact=True,
             )
             yield Label("", id="account-error")
-            yield SelectionList[int](id="account-list")
+            yield MarkedSelectionList[int](id="account-list")
             yield Label(
                 "space: tick · enter in the box: create/tick · ctrl+s: done · esc: cancel",
                 classes="dialog--hint",

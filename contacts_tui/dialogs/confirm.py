@@ -14,7 +14,13 @@ from contacts_tui.safe_text import display_safe
 
 
 class ConfirmDialog(Dialog[bool]):
-    """Asks `question`; `y` or enter confirms, `n` or escape cancels.
+    """Asks `question`; `y` or the named button confirms, `n`, escape or enter cancels.
+
+    Enter is always the safe choice: the questions guard steps that delete, archive,
+    discard or overwrite, and an enter meant for the screen below (a double press, a
+    key typed ahead) must never say yes. So no binding maps enter to confirm, and the
+    Cancel button has the focus when the dialog opens; enter presses whichever button
+    the user moved the focus to.
 
     `danger` marks a step that is hard to undo: the dialog and its button turn red.
     The question may quote contact data: it is shown as plain text, never as markup.
@@ -24,8 +30,6 @@ class ConfirmDialog(Dialog[bool]):
 
     BINDINGS = [
         Binding("y", "confirm", "Yes", id="confirm.yes", tooltip="Go ahead"),
-        # Not a priority binding: enter on a focused button presses that button.
-        Binding("enter", "confirm", "Yes", show=False, id="confirm.enter", tooltip="Go ahead"),
         Binding("n,escape", "cancel", "No", id="confirm.no", tooltip="Leave things as they are"),
     ]
 
@@ -47,11 +51,11 @@ class ConfirmDialog(Dialog[bool]):
                     id="confirm-yes",
                 )
                 yield Button("Cancel", id="confirm-no")
-            hint = f"y / enter: {self.confirm_label} · n / escape: cancel"
+            hint = f"y: {self.confirm_label} · n / escape / enter: cancel"
             yield Label(Text(hint), id="confirm-hint", classes="dialog--hint")
 
     def on_mount(self) -> None:
-        self.query_one("#confirm-yes", Button).focus()
+        self.query_one("#confirm-no", Button).focus()
 
     @on(Button.Pressed, "#confirm-yes")
     def action_confirm(self) -> None:

@@ -13,7 +13,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.widgets import Button, Input, Label, ProgressBar, RadioButton, RadioSet
+from textual.widgets import Button, Input, Label, ProgressBar, RadioSet
 
 from contacts_tui.dialogs.confirm import ConfirmDialog
 from contacts_tui.dialogs.dialog import Dialog, cancel_binding, layout_css
@@ -33,6 +33,7 @@ from contacts_tui.services import ContactFilter
 from contacts_tui.validation import ValidationError, clean_text
 from contacts_tui.widgets.app_access import contacts_app
 from contacts_tui.widgets.reporting import reported_work
+from contacts_tui.widgets.toggles import MarkedRadioButton
 
 PROGRESS_INTERVAL = 0.05
 """Seconds between progress messages from the export thread: often enough to look
@@ -114,7 +115,7 @@ class ExportDialog(Dialog[Path | None]):
             yield Label("Format", classes="export-label")
             with RadioSet(id="export-format"):
                 for fmt in FORMATS:
-                    yield RadioButton(FORMAT_NAMES[fmt], value=fmt == self.fmt, name=fmt)
+                    yield MarkedRadioButton(FORMAT_NAMES[fmt], value=fmt == self.fmt, name=fmt)
             yield Label("File", classes="export-label")
             yield Input(
                 shown_path(default_path(self.fmt)),

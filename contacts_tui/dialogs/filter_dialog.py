@@ -20,6 +20,7 @@ from contacts_tui.services import TENANT_WIDE, AccountInfo, CompanyInfo, Contact
 from contacts_tui.validation import ValidationError, normalize_scoring
 from contacts_tui.widgets.app_access import contacts_app
 from contacts_tui.widgets.reporting import reported_work, tell_error
+from contacts_tui.widgets.toggles import MarkedCheckbox
 
 TENANT_WIDE_LABEL = "Tenant-Wide"
 NOT_SET = "(not set)"
@@ -216,7 +217,7 @@ class FilterDialog(Dialog[ContactFilter | None]):
             )
             with Horizontal(classes="filter-row"):
                 yield Label("Archived", classes="filter-label")
-                yield Checkbox(
+                yield MarkedCheckbox(
                     "Show archived contacts instead",
                     f.archived,
                     id="filter-archived",

@@ -13,7 +13,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.widgets import Button, Label, ProgressBar, RadioButton, RadioSet, Static
+from textual.widgets import Button, Label, ProgressBar, RadioSet, Static
 
 from contacts_tui.dialogs.dialog import Dialog, cancel_binding, layout_css
 from contacts_tui.dialogs.export_dialog import shown_path
@@ -23,6 +23,7 @@ from contacts_tui.safe_text import display_safe
 from contacts_tui.services.imports import ImportSummary, import_contacts
 from contacts_tui.widgets.app_access import contacts_app
 from contacts_tui.widgets.reporting import reported_work
+from contacts_tui.widgets.toggles import MarkedRadioButton
 
 PROGRESS_INTERVAL = 0.05
 """Seconds between progress messages from the import thread (as the export dialog)."""
@@ -103,11 +104,11 @@ class ImportDialog(Dialog[ImportSummary | None]):
             yield Label(Text(display_safe(shown_path(self.path))), id="import-file")
             with RadioSet(id="import-format", compact=True):
                 for fmt in FORMATS:
-                    yield RadioButton(SHORT_NAMES[fmt], value=fmt == self.fmt, name=fmt)
+                    yield MarkedRadioButton(SHORT_NAMES[fmt], value=fmt == self.fmt, name=fmt)
             with RadioSet(id="import-duplicates", compact=True):
                 # The same person as a saved contact: same UID, e-mail, or name and phone.
                 for mode, label in DUPLICATE_CHOICES.items():
-                    yield RadioButton(label, value=mode == "skip", name=mode)
+                    yield MarkedRadioButton(label, value=mode == "skip", name=mode)
             yield ProgressBar(total=1, show_eta=False, id="import-progress")
             yield Static(id="import-status")
             yield Static(id="import-problems")

@@ -20,6 +20,7 @@ from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
 from contacts_tui.dialogs.dialog import Dialog, cancel_binding, layout_css
 from contacts_tui.dialogs.duplicate_dialog import SAVE_ANYWAY, DuplicateDialog
+from contacts_tui.dialogs.unsaved_dialog import LeaveChoice, UnsavedDialog
 from contacts_tui.recovery import Draft
 from contacts_tui.safe_text import display_safe
 from contacts_tui.services import ConflictError, NotFoundError, RecordInvalid
@@ -38,6 +39,7 @@ from contacts_tui.widgets.drafts import drop_draft, keep_draft
 from contacts_tui.widgets.keys_footer import KeysFooter
 from contacts_tui.widgets.record_table import FieldSpec, Section
 from contacts_tui.widgets.reporting import reported_work
+from contacts_tui.widgets.toggles import MarkedCheckbox
 
 
 class RecordForm(Dialog[Any]):
@@ -58,7 +60,7 @@ class RecordForm(Dialog[Any]):
 
     BINDINGS = [
         Binding("ctrl+s", "save", "Save", id="record_form.save", tooltip="Check and save"),
-        cancel_binding("record_form.cancel", "Close without saving"),
+        cancel_binding("record_form.cancel", "Close (asks first if anything is unsaved)"),
         Binding(
             "ctrl+b",
             "use_bic",
@@ -87,6 +89,8 @@ class RecordForm(Dialog[Any]):
         self.has_primary = has_primary
         self.suggested_bic: str | None = None
         self.saving = False
+        # What the fields held when the form opened: escape asks only when they differ.
+        self._opened_with: tuple[dict[str, str], bool] | None = None
 
     # ----- building the form -------------------------------------------------------------
 
@@ -161,13 +165,13 @@ class RecordForm(Dialog[Any]):
         noun = self.section.noun
         if self.record is not None and self.record.is_primary:
             hint = f"To change the primary {noun}, make another one primary."
-            box = Checkbox("Primary", True, id="field-primary", disabled=True, compact=True)
+            box = MarkedCheckbox("Primary", True, id="field-primary", disabled=True, compact=True)
         elif self.record is None and not self.has_primary:
             hint = f"The contact's first {noun} is its primary one."
-            box = Checkbox("Primary", True, id="field-primary", disabled=True, compact=True)
+            box = MarkedCheckbox("Primary", True, id="field-primary", disabled=True, compact=True)
         else:
             hint = ""
-            box = Checkbox("Primary", False, id="field-primary", compact=True)
+            box = MarkedCheckbox("Primary", False, id="field-primary", compact=True)
         with Horizontal(classes="field-row"):
             yield Label("")
             yield box
@@ -182,6 +186,17 @@ class RecordForm(Dialog[Any]):
         self.query_one("#record-form-error").display = False
         first = self.section.fields[0]
         self.query_one(f"#field-{first.key}").focus()
+        self._opened_with = (self.values(), self.primary)
+
+    @property
+    def unsaved(self) -> bool:
+        """The fields hold something not saved: typed here, or restored from a draft."""
+        if self.initial:
+            return True
+        return self._opened_with is not None and self._opened_with != (
+            self.values(),
+            self.primary,
+        )
 
     # ----- reading the fields ------------------------------------------------------------
 
@@ -301,6 +316,20 @@ class RecordForm(Dialog[Any]):
     @on(Button.Pressed, "#record-form-cancel")
     def _cancel_pressed(self) -> None:
         self.action_cancel()
+
+    def action_cancel(self) -> None:
+        """Close; with unsaved values, ask first: Save, Discard or keep editing."""
+        if not self.unsaved:
+            self.dismiss(None)
+            return
+
+        def answered(choice: LeaveChoice | None) -> None:
+            if choice == "save":
+                self.action_save()
+            elif choice == "discard":
+                self.dismiss(None)
+
+        self.app.push_screen(UnsavedDialog(self.section.noun), answered)
 
     def action_save(self, allow_duplicate: bool = False) -> None:
         if self.saving:

@@ -69,6 +69,13 @@ class HelpScreen(Dialog[None]):
             id="help.close",
             tooltip="Back to where you were",
         ),
+        # The list's movement keys, so the help reads the way the screens under it do.
+        Binding("j,down", "scroll('down')", "Down", id="help.down", tooltip="Scroll down"),
+        Binding("k,up", "scroll('up')", "Up", id="help.up", tooltip="Scroll up"),
+        Binding("g,home", "scroll('home')", "Top", id="help.top", tooltip="Back to the top"),
+        Binding("G,end", "scroll('end')", "End", id="help.end", tooltip="To the last key"),
+        Binding("pagedown,ctrl+d", "scroll('page_down')", "Page down", id="help.page_down"),
+        Binding("pageup,ctrl+u", "scroll('page_up')", "Page up", id="help.page_up"),
     ]
 
     def __init__(self, screen: Screen) -> None:
@@ -87,4 +94,19 @@ class HelpScreen(Dialog[None]):
                     for keys, description, tooltip in rows:
                         table.add_row(Text(keys), Text(description), Text(tooltip))
                     yield Static(table)
-            yield Label("escape: close · ctrl+p: run any of these by name", classes="hint")
+            yield Label(
+                "j/k g/G: scroll · escape: close · ctrl+p: run any of these by name",
+                classes="hint",
+            )
+
+    def action_scroll(self, where: str) -> None:
+        keys = self.query_one(VerticalScroll)
+        moves = {
+            "down": keys.scroll_down,
+            "up": keys.scroll_up,
+            "home": keys.scroll_home,
+            "end": keys.scroll_end,
+            "page_down": keys.scroll_page_down,
+            "page_up": keys.scroll_page_up,
+        }
+        moves[where](animate=False)

@@ -93,6 +93,9 @@ class Sweep:
             if type(self.app.screen).__name__ == "ConfirmDialog":
                 await self.pilot.press("y")  # "Discard your unsaved changes?"
                 await settle(self.pilot)
+            if type(self.app.screen).__name__ == "UnsavedDialog":
+                await self.pilot.press("d")  # a record form's "Save / Discard / keep editing"
+                await settle(self.pilot)
         await self.check(f"{where}: back")
         assert self.app.screen is screen or screen not in self.app.screen_stack, (
             f"escape never led back from {self.app.screen!r}"

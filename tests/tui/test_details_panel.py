@@ -17,6 +17,7 @@ from contacts_tui.dialogs.choose_primary import ChoosePrimaryDialog
 from contacts_tui.dialogs.confirm import ConfirmDialog
 from contacts_tui.dialogs.duplicate_dialog import DuplicateDialog
 from contacts_tui.dialogs.record_form import RecordForm
+from contacts_tui.dialogs.unsaved_dialog import UnsavedDialog
 from contacts_tui.panels.details_panel import DetailsPanel
 from contacts_tui.services import ContactService
 from contacts_tui.store import database as store_database
@@ -441,7 +442,10 @@ async def test_bad_edit_keeps_the_saved_record(app, service, contact_id):
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert "national check" in error_at(form, "iban")
-        await pilot.press("escape")
+        await pilot.press("escape")  # the typed IBAN is unsaved: the form asks
+        await pilot.pause()
+        assert isinstance(app.screen, UnsavedDialog)
+        await pilot.press("d")  # discard
         await settle(pilot)
         assert rows(app, "bank_account") == [["Main", "DE89 3704 0044 0532 0130 00", ""]]
     assert saved(service, contact_id).bank_accounts[0].iban == "DE89370400440532013000"
@@ -625,7 +629,7 @@ async def test_duplicate_phone_and_iban_are_found_too(app, service, contact_id):
         await settle(pilot)
         await add(pilot, "phone", {"number": "+34 612 345 678"})
         assert isinstance(app.screen, DuplicateDialog)
-        await pilot.press("escape", "escape")
+        await pilot.press("escape", "escape", "d")  # the duplicate, the form, discard
         await settle(pilot)
         await add(pilot, "bank_account", {"name": "Mine", "iban": "de89370400440532013000"})
         assert isinstance(app.screen, DuplicateDialog)
@@ -751,3 +755,69 @@ async def test_a_save_under_a_held_lock_says_it_waits_then_keeps_the_form_to_try
         assert app.screen is not form
     holder.close()
     assert [e.email for e in saved(service, contact_id).emails] == ["maria@example.com"]
+
+
+# ----- leaving a form with unsaved values ------------------------------------------------
+
+
+async def test_escape_on_an_untouched_form_closes_it_without_asking(app, contact_id):
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await go_to(pilot, "email")
+        await pilot.press("a")
+        await pilot.pause()
+        assert isinstance(app.screen, RecordForm)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert not isinstance(app.screen, (RecordForm, UnsavedDialog))
+
+
+async def test_escape_with_unsaved_values_asks_save_discard_or_keep_editing(
+    app, service, contact_id
+):
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await go_to(pilot, "email")
+        await pilot.press("a")
+        await pilot.pause()
+        form = await fill(pilot, {"email": "maria@example.com"})
+
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, UnsavedDialog)
+        text = screen_text(app)
+        assert "unsaved changes" in text
+        assert "Save" in text and "Discard" in text and "Keep editing" in text
+        await pilot.press("enter")  # enter is the safe choice: keep editing
+        await settle(pilot)
+        assert app.screen is form
+        assert form.values()["email"] == "maria@example.com"
+
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press("escape")  # escape in the question: keep editing too
+        await settle(pilot)
+        assert app.screen is form
+
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press("s")  # save, then close
+        await settle(pilot)
+        assert not isinstance(app.screen, (RecordForm, UnsavedDialog))
+        assert rows(app, "email") == [[PRIMARY_MARK, "maria@example.com", ""]]
+    assert [e.email for e in saved(service, contact_id).emails] == ["maria@example.com"]
+
+
+async def test_discard_closes_the_form_and_saves_nothing(app, service, contact_id):
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await go_to(pilot, "email")
+        await pilot.press("a")
+        await pilot.pause()
+        await fill(pilot, {"email": "maria@example.com"})
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press("d")
+        await settle(pilot)
+        assert not isinstance(app.screen, (RecordForm, UnsavedDialog))
+    assert saved(service, contact_id).emails == ()

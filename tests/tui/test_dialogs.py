@@ -52,7 +52,7 @@ async def settle(app: App, pilot) -> None:
 
 
 @pytest.mark.parametrize(
-    ("keys", "answer"), [("y", True), ("enter", True), ("n", False), ("escape", False)]
+    ("keys", "answer"), [("y", True), ("enter", False), ("n", False), ("escape", False)]
 )
 async def test_confirm_keys(keys, answer):
     app = Host()
@@ -68,14 +68,21 @@ async def test_confirm_keys(keys, answer):
         assert not isinstance(app.screen, ConfirmDialog)
 
 
-async def test_confirm_enter_on_the_focused_cancel_button_cancels():
+async def test_confirm_enter_is_the_safe_choice_until_the_user_picks_the_named_button():
     app = Host()
     async with app.run_test(size=(80, 24)) as pilot:
-        app.open(ConfirmDialog("Discard your edits?"))
+        app.open(ConfirmDialog("Delete “Ada”?", confirm_label="Delete", danger=True))
         await pilot.pause()
-        await pilot.press("tab", "enter")
+        assert app.focused is app.screen.query_one("#confirm-no")
+        assert "y: Delete · n / escape / enter: cancel" in screen_text(app)
+        await pilot.press("enter", "enter")  # a key typed ahead never says yes
         await pilot.pause()
         assert app.results == [False]
+        app.open(ConfirmDialog("Delete “Ada”?", confirm_label="Delete", danger=True))
+        await pilot.pause()
+        await pilot.press("shift+tab", "enter")  # the named button, chosen on purpose
+        await pilot.pause()
+        assert app.results == [False, True]
 
 
 async def test_confirm_shows_contact_data_as_plain_text_not_markup():
