@@ -442,3 +442,47 @@ def test_postgres_urls_as_psycopg2_reads_them(url, params):
     from contacts_tui.store.database import postgres_url_params
 
     assert postgres_url_params(url) == params
+
+
+def test_contacts_stored_before_base_letters_were_folded_are_rewritten(workspace, service, backend):
+    """Łukasz stored with the old folding (ł kept) sorts among the L's and `lukasz`
+    finds him once 0010 has run; contacts without such letters are left alone."""
+    from contacts_tui.store.models import ContactWord
+    from contacts_tui.store.search import word_prefixes
+
+    lukasz = service.create_contact("Łukasz Nowak", company="Ærø Shipping")
+    for name in ("Kim Lee", "Mia Moss"):
+        service.create_contact(name)
+    with database.connection_context():
+        key, doc = (
+            Contact.select(Contact.name_key, Contact.search_doc)
+            .where(Contact.id == lukasz.id)
+            .tuples()
+            .get()
+        )
+        key = "ł" + key[1:]
+        doc = doc.replace("lukasz", "łukasz").replace("aero", "ærø")
+        Contact.update(name_key=key, search_doc=doc).where(Contact.id == lukasz.id).execute()
+        ContactWord.delete().where(ContactWord.contact == lukasz.id).execute()
+        ContactWord.insert_many(
+            [(p, lukasz.id) for p in word_prefixes(doc)],
+            fields=[ContactWord.prefix, ContactWord.contact],
+        ).execute()
+        untouched = dict(Contact.select(Contact.id, Contact.search_doc).tuples())
+        database.execute_sql("DELETE FROM schema_migration WHERE name = '0010_base_letters_folded'")
+    assert not service.list_page(ContactFilter(search="lukasz")).rows  # the old folding
+    open_database(workspace.database, lambda names: None)
+    with database.connection_context():
+        documents = dict(Contact.select(Contact.id, Contact.search_doc).tuples())
+        stored = set(ContactWord.select(ContactWord.prefix, ContactWord.contact).tuples())
+    assert "lukasz" in documents[lukasz.id] and "aero" in documents[lukasz.id]
+    assert {i: d for i, d in documents.items() if i != lukasz.id} == {
+        i: d for i, d in untouched.items() if i != lukasz.id
+    }
+    assert stored == {(p, i) for i, doc in documents.items() for p in word_prefixes(doc)}
+    assert [r.name for r in service.list_page(ContactFilter(search="lukasz")).rows] == [
+        "Łukasz Nowak"
+    ]
+    assert [r.name for r in service.list_page(ContactFilter(search="lu")).rows] == ["Łukasz Nowak"]
+    names = [r.name for r in service.list_page(ContactFilter(), sort="name").rows]
+    assert names == ["Kim Lee", "Łukasz Nowak", "Mia Moss"]
