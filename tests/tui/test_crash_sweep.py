@@ -134,10 +134,12 @@ class Sweep:
 Opener = Callable[[], Awaitable[Screen]]
 
 
+# The Details and Documents tabs take minutes each (every record form and file dialog,
+# each answered both ways): they run with `pytest -m slow`, not on every run.
 SCREENS = (
     "contact list",
-    "contact, tab 1",
-    "contact, tab 2",
+    pytest.param("contact, tab 1", marks=pytest.mark.slow),
+    pytest.param("contact, tab 2", marks=pytest.mark.slow),
     "contact, tab 3",
     "Control Center",
     "help",

@@ -95,6 +95,7 @@ def terminal(workspace, service, tmp_path):
         term.child.terminate(force=True)
 
 
+@pytest.mark.slow  # a real terminal and a real process: about a minute
 def test_archive_restore_import_and_a_save_under_a_held_lock_keep_the_app_alive(
     terminal, workspace, service, tmp_path
 ):
