@@ -7,14 +7,13 @@ replacing a file unless asked.
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
 from pathlib import Path
 from typing import TextIO
 
 from contacts_tui import csv_guard
-from contacts_tui.export import ExportError, _publish, check_target
+from contacts_tui.export import ExportError, check_target
+from contacts_tui.private_file import atomic_writer
 from contacts_tui.safe_text import display_safe
 from contacts_tui.services.reports import (
     STUCK_LIMIT,
@@ -26,7 +25,6 @@ from contacts_tui.services.reports import (
     report_table,
     stuck_table,
 )
-from contacts_tui.temp_files import PART_SUFFIX, create_locked
 
 FORMATS = ("table", "csv", "json")
 RATE_COLUMNS = {"conversion_to_next", "win_rate"}
@@ -100,21 +98,12 @@ def save_report(
     path = Path(path).expanduser()
     check_target(path, overwrite)
     try:
-        # Locked while this process lives, as the contact export's: a killed export's
-        # file is found and removed at the next start (see temp_files).
-        fd, temporary = create_locked(path.parent, f".{path.name}.", PART_SUFFIX)
-    except OSError as error:
-        raise ExportError(f"Cannot create a file in {path.parent}: {error.strerror}.") from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
+        # The one atomic private write: a temporary file locked while this process lives
+        # (a killed export's is removed at the next start), never through a link.
+        with atomic_writer(path, overwrite=overwrite, newline="") as out:
             write_report(report, fmt, out, stuck)
-            out.flush()
-            os.fsync(out.fileno())
-        _publish(Path(temporary), path, overwrite)
-    except BaseException as error:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temporary)
-        if isinstance(error, OSError):
-            raise ExportError(f"Cannot write {path}: {error.strerror or error}.") from error
-        raise
+    except FileExistsError:
+        raise ExportError(f"{path} exists already; choose another name.") from None
+    except OSError as error:
+        raise ExportError(f"Cannot write {path}: {error.strerror or error}.") from error
     return path
