@@ -147,7 +147,7 @@ def test_a_file_over_the_limit_is_refused_with_nothing_left(
 ) -> None:
     docs.set_config(dataclasses.replace(workspace.config, document_max_mb=1))
     contact = docs.create_contact("Ann")
-    with pytest.raises(TooLargeError, match="1 MB limit"):
+    with pytest.raises(TooLargeError, match="1 MiB limit"):
         docs.add_document(contact.id, write(tmp_path / "big.bin", b"x" * (MB + 1)), "Other")
     assert_nothing_stored(docs)
     docs.add_document(contact.id, write(tmp_path / "ok.bin", b"x" * MB), "Other")  # exactly 1 MB
