@@ -282,6 +282,12 @@ class ContactsApp(App):
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.screen))
 
+    def action_command_palette(self) -> None:
+        from contacts_tui.screens.command_palette import ContactsCommandPalette
+
+        if self.use_command_palette and not ContactsCommandPalette.is_open(self):
+            self.push_screen(ContactsCommandPalette(id="--command-palette"))
+
     def action_control_center(self) -> None:
         from contacts_tui.screens.control_center import ControlCenterScreen
 
