@@ -190,7 +190,7 @@ async def test_every_key_of_every_screen_and_dialog_keeps_the_app_running(
             "Control Center": lambda: opened(("ctrl+o",), "ControlCenterScreen"),
             "help": lambda: opened(("question_mark",), "HelpScreen"),
             "Accounts": lambda: opened(palette, "AccountsScreen"),
-            "palette": lambda: opened(("ctrl+p",), "CommandPalette"),
+            "palette": lambda: opened(("ctrl+p",), "ContactsCommandPalette"),
         }
         await sweep.every_key(where, openers[where])
         assert sweep.pressed >= sweep.offered > 0  # the sweep really pressed each key
