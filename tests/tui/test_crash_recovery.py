@@ -99,3 +99,54 @@ async def test_discarding_forgets_the_drafts_and_a_clean_quit_leaves_none(worksp
     assert app.return_code == 0
     assert left_behind(str(workspace.folder.resolve())) == []
     assert service.get_contact(ada.id).name == "Ada Lovelace"
+
+
+async def test_a_restored_draft_gives_back_its_accounts_and_names_one_that_is_gone(
+    workspace, service
+):
+    from pilot_helpers import toasts
+
+    from contacts_tui.store.models import Account
+
+    ada = service.create_contact("Ada Lovelace")
+    acme = service.create_account("Acme")
+    globex = service.create_account("Globex")
+    app = ContactsApp(workspace)
+    with pytest.raises(Boom):
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot, rounds=2)
+            await app.push_screen(ContactDetailScreen(ada.id))
+            await settle(pilot, rounds=3)
+            app.screen.query_one("#accounts").focus()
+            await pilot.press("enter")  # the account picker
+            await settle(pilot, rounds=2)
+            assert type(app.screen).__name__ == "AccountPicker"
+            await pilot.press("down", "space", "down", "space", "ctrl+s")  # Acme, Globex
+            await settle(pilot)
+            assert {a.name for a in app.screen.query_one("#info").accounts} == {"Acme", "Globex"}
+
+            def bug() -> None:
+                raise Boom("a bug")
+
+            app.call_later(bug)
+            await pilot.pause()
+    assert app.return_code == 1
+    Account.delete().where(Account.id == globex.id).execute()  # gone meanwhile
+
+    app = ContactsApp(workspace)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot, rounds=3)
+        assert type(app.screen).__name__ == "RestoreDialog"
+        await pilot.press("r")
+        for _ in range(4):
+            await settle(pilot, rounds=2)
+        detail = app.screen
+        assert isinstance(detail, ContactDetailScreen)
+        assert [a.id for a in detail.query_one("#info").accounts] == [acme.id]
+        assert "Acme" in str(detail.query_one("#accounts").label)
+        shown = await toasts(pilot)
+        assert any("Not restored: account “Globex” no longer exists." in t for t in shown)
+        assert detail.query_one("#info").dirty  # an unsaved edit, as before the crash
+        await pilot.press("ctrl+s")
+        await settle(pilot, rounds=3)
+    assert [a.name for a in service.get_contact(ada.id).accounts] == ["Acme"]
