@@ -384,7 +384,10 @@ def insert_rows(db: peewee.Database, table: str, columns: tuple[str, ...], rows:
     if is_postgres(db):
         from psycopg2.extras import execute_values
 
-        execute_values(cursor, f'INSERT INTO "{table}" ({names}) VALUES %s', rows, page_size=1000)
+        with peewee.__exception_wrapper__:  # the driver's errors as peewee's, as elsewhere
+            execute_values(
+                cursor, f'INSERT INTO "{table}" ({names}) VALUES %s', rows, page_size=1000
+            )
     else:
         marks = ", ".join("?" for _ in columns)
         cursor.executemany(f'INSERT INTO "{table}" ({names}) VALUES ({marks})', rows)
@@ -418,6 +421,26 @@ def _error_chain(error: BaseException | None) -> Iterator[BaseException]:
 def sqlstate(error: BaseException) -> str | None:
     """PostgreSQL's SQLSTATE code of `error` (or of one it arose from); None on SQLite."""
     return next((e.pgcode for e in _error_chain(error) if getattr(e, "pgcode", None)), None)
+
+
+def database_error(error: BaseException) -> BaseException | None:
+    """The error of the database that `error` is or arose from, None if it is not one.
+
+    What the server said, rather than what went wrong after it: once the server has
+    ended the session, peewee's ROLLBACK fails with "connection already closed" (an
+    InterfaceError: the driver's complaint about its connection, not the cause).
+    """
+    found = [
+        cause
+        for cause in _error_chain(error)
+        if isinstance(cause, peewee.PeeweeException | sqlite3.Error)
+        or type(cause).__module__.startswith("psycopg2")
+    ]
+    if not found:
+        return None
+    with_code = [cause for cause in found if getattr(cause, "pgcode", None)]
+    causes = [cause for cause in found if "InterfaceError" not in type(cause).__name__]
+    return (with_code or causes or found)[0]
 
 
 PG_DISK_FULL = "53100"
