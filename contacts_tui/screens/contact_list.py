@@ -375,6 +375,11 @@ class ContactListScreen(Screen):
                 by_contact.setdefault(draft.contact_id, []).append(draft)
         for contact_id, kept in by_contact.items():
             self.open_contact(contact_id, restored=tuple(kept))
+        for draft in drafts:
+            if draft.kind == "control_center":
+                from contacts_tui.screens.control_center import ControlCenterScreen
+
+                self.app.push_screen(ControlCenterScreen(restored=draft))
 
     def action_archive(self) -> None:
         from contacts_tui.dialogs.confirm import ConfirmDialog
