@@ -244,6 +244,11 @@ class ContactListScreen(Screen):
             return False
         return all(isinstance(s, ModalScreen) for s in stack[stack.index(self) + 1 :])
 
+    @on(DashboardBar.Selected, "#dashboard")
+    def _counter_selected(self, event: DashboardBar.Selected) -> None:
+        """A dashboard counter was picked: filter the list by it (picked again: unset)."""
+        self.apply_filter(event.counter.applied_to(self.contact_filter))
+
     @on(DashboardBar.Updated, "#dashboard")
     def _dashboard_updated(self) -> None:
         self._store_changed()  # what was committed while this refresh was on its way

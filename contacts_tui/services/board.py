@@ -48,7 +48,8 @@ class BoardService:
                 if category.key == contact_filter.category
                 for step in category.steps
             )
-        return filter_condition(contact_filter, steps)
+        known = tuple(self.contacts.config.step_names())
+        return filter_condition(contact_filter, steps, known)
 
     @with_connection
     def counts(self, template: Template, contact_filter: ContactFilter) -> dict[str, int]:
