@@ -6,6 +6,7 @@ import contextlib
 import sqlite3
 
 import pytest
+from pilot_helpers import toasts
 from screen_text import screen_text
 from textual.widgets import Input, OptionList
 from textual.worker import WorkerCancelled
@@ -368,6 +369,19 @@ async def test_export_opens_with_the_current_view(workspace, many):
         assert dialog.contact_filter == ContactFilter(search="mar")
         assert (dialog.sort, dialog.descending) == ("company", False)
         assert dialog.count == many.count(ContactFilter(search="mar"))
+
+
+async def test_export_of_an_empty_view_is_refused_with_a_word(workspace, many):
+    app = ContactsApp(workspace)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(app, pilot)
+        await type_search(app, pilot, "zzzqqq")
+        await pilot.press("enter")
+        await settle(app, pilot)
+        await pilot.press("e")
+        await settle(app, pilot)
+        assert not isinstance(app.screen, ExportDialog)
+        assert any("nothing to export" in toast for toast in await toasts(pilot))
 
 
 async def test_help_lists_every_key_of_the_list(workspace, many):
