@@ -491,3 +491,18 @@ async def test_a_read_that_fails_is_reported_in_one_line_and_the_list_stays(
         messages = [n.message for n in app._notifications]
         assert any("disk I/O error" in str(m) for m in messages), messages
         assert app.is_running and app.screen is screen
+
+
+async def test_columns_dialog_fits_80x24_with_every_column_and_its_hint(workspace, many):
+    app = ContactsApp(workspace)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("c")
+        await pilot.pause()
+        assert isinstance(app.screen, ColumnsDialog)
+        text = screen_text(app)
+        assert "space show/hide · K/J or shift+↑↓ move · enter apply" in text
+        assert "[x] Name" in text and "Apply" in text and "Cancel" in text
+        await pilot.press("end")  # the list scrolls to the last column within the dialog
+        await pilot.pause()
+        assert "[ ] Updated" in screen_text(app)
