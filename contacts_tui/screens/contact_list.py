@@ -427,6 +427,8 @@ class ContactListScreen(Screen):
         cleared = ContactFilter(search=self.contact_filter.search)
         if cleared != self.contact_filter:
             self.apply_filter(cleared)
+        else:
+            tell(self, "No filter to clear: the list shows every active contact.")
 
     def action_sort(self) -> None:
         from contacts_tui.dialogs.sort_dialog import SortDialog

@@ -265,6 +265,17 @@ async def test_filter_dialog_result_is_applied_summarised_and_cleared_with_x(wor
         assert "all active contacts" in screen_text(app)
 
 
+async def test_x_without_a_filter_says_there_is_none(workspace, many):
+    app = ContactsApp(workspace)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(app, pilot)
+        screen = list_screen(app)
+        await pilot.press("x")
+        await settle(app, pilot)
+        assert screen.contact_filter == ContactFilter()
+        assert any("No filter to clear" in toast for toast in await toasts(pilot))
+
+
 async def test_a_filter_with_no_results_shows_an_empty_list(workspace, many):
     app = ContactsApp(workspace)
     async with app.run_test(size=SIZE) as pilot:
