@@ -196,15 +196,19 @@ def stage_counts(
 
 
 def is_tallied(f: ContactFilter) -> bool:
-    """Whether the filter uses only the fields contact_tally keeps (no search, company,
-    scoring or account): then the counts come from there, not from a scan."""
-    return (
-        f.company is None
-        and f.scoring_min is None
-        and f.scoring_max is None
-        and f.account is None
-        and search_condition(f.search, is_postgres()) is None
+    """Whether the filter uses only the fields contact_tally keeps (status, category, step,
+    segmentation, reason code, archived; a search only if it matches everything): then the
+    counts come from there, not from a scan. Named the other way round, a filter field added
+    later would be counted from the tally without being applied."""
+    kept = ContactFilter(
+        status=f.status,
+        category=f.category,
+        stage=f.stage,
+        segmentation=f.segmentation,
+        reason_code=f.reason_code,
+        archived=f.archived,
     )
+    return replace(f, search="") == kept and search_condition(f.search, is_postgres()) is None
 
 
 def tallied_stage_counts(
