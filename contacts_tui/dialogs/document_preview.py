@@ -48,7 +48,7 @@ class DocumentPreviewScreen(Screen[None]):
     BINDINGS = [
         Binding("escape,q", "close", "Back", id="preview.close", tooltip="Back to the documents"),
         Binding(
-            "s",
+            "e",
             "save_copy",
             "Save a copy",
             id="preview.save_copy",
@@ -127,7 +127,7 @@ class DocumentPreviewScreen(Screen[None]):
             body = Static(
                 Text(
                     "There is no preview for this kind of file. "
-                    "Press s to save a copy and open it with another program.",
+                    "Press e to save a copy and open it with another program.",
                     style="italic",
                 ),
                 id="preview-none",

@@ -37,7 +37,9 @@ PROGRESS_INTERVAL = 0.1  # seconds between progress bar updates from the upload 
 
 
 class DocumentsPanel(Widget, can_focus=False):
-    """The documents of one contact: u upload, enter/v preview, s save, d delete, t type."""
+    """The documents of one contact: a upload, enter/v preview, e save a copy, d delete, t type."""
+
+    HELP_GROUP = "Documents tab (2)"
 
     DEFAULT_CSS = """
     DocumentsPanel {
@@ -52,7 +54,7 @@ class DocumentsPanel(Widget, can_focus=False):
 
     BINDINGS = [
         Binding(
-            "u",
+            "a",
             "upload",
             "Upload",
             id="documents.upload",
@@ -66,7 +68,7 @@ class DocumentsPanel(Widget, can_focus=False):
             tooltip="Show the selected document (enter does the same)",
         ),
         Binding(
-            "s",
+            "e",
             "save_copy",
             "Save a copy",
             id="documents.save_copy",
@@ -124,7 +126,7 @@ class DocumentsPanel(Widget, can_focus=False):
         """The name of the file being uploaded, while an upload runs."""
 
     def compose(self) -> ComposeResult:
-        yield Static(Text("No documents yet. Press u to upload one."), id="documents-empty")
+        yield Static(Text("No documents yet. Press a to upload one."), id="documents-empty")
         yield DataTable(id="documents-table", cursor_type="row", zebra_stripes=True)
         yield ProgressBar(id="documents-progress", show_eta=False)
         yield Static("", id="documents-status")
@@ -179,7 +181,7 @@ class DocumentsPanel(Widget, can_focus=False):
     def _require_selection(self) -> DocumentInfo | None:
         document = self.selected
         if document is None:
-            self._say("There is no document to work on; press u to upload one.", error=True)
+            self._say("There is no document to work on; press a to upload one.", error=True)
         return document
 
     # ----- actions ---------------------------------------------------------------------

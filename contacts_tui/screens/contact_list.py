@@ -33,7 +33,7 @@ from contacts_tui.widgets.title_bar import TitleBar
 BUSY_TICKS = 3
 """Change announcements (one a second at most) a refresh on its way may hold back."""
 
-SEARCH_PLACEHOLDER = "search name, e-mail, phone, company (press /)"
+SEARCH_PLACEHOLDER = "search name, e-mail, phone, company (press {key})"
 BOLD = Style(bold=True)
 DIM = Style(dim=True)
 
@@ -137,6 +137,14 @@ class ContactListScreen(Screen):
             id="list.reports",
             tooltip="Sales reports of the view: funnel, time in stage, movement, breakdowns",
         ),
+        Binding(
+            "A",
+            "accounts",
+            "Accounts",
+            show=False,
+            id="list.accounts",
+            tooltip="The accounts contacts are assigned to: create, rename, archive",
+        ),
     ]
 
     def __init__(self) -> None:
@@ -158,11 +166,18 @@ class ContactListScreen(Screen):
         with Horizontal(id="search-bar"):
             yield Static("/", id="search-label")
             # The search box itself comes right after the first frame (see on_mount).
-            yield Static(SEARCH_PLACEHOLDER, id="search-placeholder")
+            yield Static(SEARCH_PLACEHOLDER.format(key="/"), id="search-placeholder")
             yield Static("", id="match-count")
         columns = load_columns(list(COLUMNS)) or list(DEFAULT_COLUMNS)
         yield ContactTable(columns, id="contacts")
         yield KeysFooter()
+
+    def key_of(self, binding_id: str, default: str) -> str:
+        """A key named in a hint, as the user's [keymap] may have remapped it."""
+        keys = contacts_app(self).keymap.get(binding_id)
+        if not keys:
+            return default
+        return self.app.get_key_display(Binding(keys.split(",")[0], ""))
 
     def on_mount(self) -> None:
         # The first page was read while the app started; the focus goes to the table
@@ -183,8 +198,11 @@ class ContactListScreen(Screen):
         rows. `/` pressed before it is there waits for it (action_search).
         """
         if self._search_mounted is None:
+            key = self.key_of("list.search", "/")
+            self.query_one("#search-label", Static).update(key)
+            placeholder_text = SEARCH_PLACEHOLDER.format(key=key)
             box = Input(
-                placeholder=SEARCH_PLACEHOLDER, id="search", compact=True, select_on_focus=False
+                placeholder=placeholder_text, id="search", compact=True, select_on_focus=False
             )
             placeholder = self.query_one("#search-placeholder")
             self._search_mounted = self.query_one("#search-bar").mount(box, after=placeholder)
@@ -519,6 +537,12 @@ class ContactListScreen(Screen):
 
         self.app.push_screen(ReportsScreen(self.contact_filter))
 
+    def action_accounts(self) -> None:
+        from contacts_tui.screens.accounts import AccountsScreen
+
+        self._reload_on_resume = True  # a renamed account shows in the filter line
+        self.app.push_screen(AccountsScreen())
+
     # ----- the filter summary line --------------------------------------------------------
 
     def _show_filter_summary(self) -> None:
@@ -544,7 +568,7 @@ class ContactListScreen(Screen):
         text = Text("Filter: ", style=BOLD)
         if f == ContactFilter(search=f.search):
             text.append("all active contacts", style=DIM)
-            text.append("   f to filter", style=DIM)
+            text.append(f"   {self.key_of('list.filter', 'f')} to filter", style=DIM)
         else:
             from contacts_tui.dialogs.filter_dialog import describe_filter
 

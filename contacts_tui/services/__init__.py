@@ -27,6 +27,7 @@ from contacts_tui.services.shared import (
     DEFAULT_VIEW,
     STATUS_CLOSED,
     STATUS_OPEN,
+    account_ids,
     account_names,
     audit_text,
     children_by_contact,
@@ -400,6 +401,7 @@ class ContactService(DocumentServices, RecordServices):
             audit: list[tuple[str, str, str]] = []
             for key, value in values.items():
                 if key == "accounts":
+                    value = tuple(sorted(account_ids(value)))
                     old = tuple(sorted(a.id for a in current.accounts))
                     if tuple(sorted(value)) != old:
                         set_accounts(contact_id, value)
@@ -459,7 +461,13 @@ class ContactService(DocumentServices, RecordServices):
                     value = clean_text(value, field="Company") or None
                 values[key] = value
             elif key == "accounts":
-                values[key] = tuple(int(v) for v in value)  # type: ignore[union-attr]
+                # An id, or the name of an account to create with this save.
+                values[key] = tuple(
+                    clean_text(v, field="Account name", required=True)
+                    if isinstance(v, str)
+                    else int(v)  # type: ignore[arg-type]
+                    for v in value  # type: ignore[union-attr]
+                )
             elif key in PROFILE_COLUMNS:
                 values[key] = normalize_profile_field(key, value)  # type: ignore[arg-type]
         return values
@@ -515,6 +523,33 @@ class ContactService(DocumentServices, RecordServices):
                 by=self.user,
             )
         return read_contact(contact_id)
+
+    @with_connection
+    def save_contact(
+        self,
+        contact_id: int,
+        version: int,
+        changes: dict[str, object],
+        *,
+        template: str | None = None,
+        stage: str | None = None,
+    ) -> ContactDetail:
+        """The contact screen's one save: its edited fields and its lifecycle (template
+        and step), all or nothing, if nobody saved in between.
+
+        Raises as `update_contact` and `set_stage` do; nothing is saved then.
+        """
+        # The undecorated methods: one connection and one transaction for both.
+        update = ContactService.update_contact.__wrapped__  # type: ignore[attr-defined]
+        move = ContactService.set_stage.__wrapped__  # type: ignore[attr-defined]
+        with database.atomic():
+            detail = update(self, contact_id, version, **changes) if changes else None
+            if template is None and stage is None:
+                return detail or read_contact(contact_id)
+            if detail is not None:
+                version = detail.version
+            step = stage or (detail or read_contact(contact_id)).stage
+            return move(self, contact_id, step, version=version, template=template)
 
     @with_connection
     def archive(self, contact_id: int, archived: bool = True) -> ContactDetail:

@@ -55,6 +55,8 @@ FIRST_STEPS = (
 class ContactTable(RowWindow, Widget, can_focus=True):
     """The contact list: a fixed header, a row cursor, and a status line with the position."""
 
+    HELP_GROUP = "The list"
+
     DEFAULT_CSS = """
     ContactTable {
         height: 1fr;

@@ -78,6 +78,8 @@ def resolve_typed_path(text: str, cwd: Path) -> Path:
 class PathInput(Input):
     """An input for a file path; tab completes it, repeated tab cycles through the matches."""
 
+    HELP_GROUP = "The path box"
+
     BINDINGS = [
         Binding(
             "tab",
@@ -144,6 +146,8 @@ class PathInput(Input):
 
 class FileTree(DirectoryTree):
     """A folder tree: `.` shows or hides dot files; names can't drive the terminal."""
+
+    HELP_GROUP = "The folders"
 
     BINDINGS = [
         Binding(

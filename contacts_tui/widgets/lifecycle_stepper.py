@@ -111,6 +111,8 @@ def wrap_pieces(pieces: list[Piece], width: int) -> list[list[Piece]]:
 class LifecycleStepper(Widget, can_focus=True):
     """Shows where a contact is in its lifecycle; ←/→ move, enter asks to set the step."""
 
+    HELP_GROUP = "Lifecycle stepper (l)"
+
     BINDINGS = [
         Binding(
             "left,h",
@@ -147,7 +149,7 @@ class LifecycleStepper(Widget, can_focus=True):
             "choose",
             "Set stage",
             id="stepper.set_stage",
-            tooltip="Set the contact's stage to the step under the cursor",
+            tooltip="Choose the step under the cursor as the stage (saved with ctrl+s)",
         ),
     ]
 

@@ -565,7 +565,7 @@ async def test_make_primary_with_p(app, service, contact_id, kind, values):
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         await go_to(pilot, kind)
-        await pilot.press("down", "p")
+        await pilot.press("down", "space")
         await settle(pilot)
         marks = [row[0] for row in rows(app, kind)]
         assert marks == [PRIMARY_MARK, ""]
@@ -628,7 +628,7 @@ async def test_keys_on_an_empty_section_say_there_is_nothing(app):
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         await go_to(pilot, "email")
-        for key in ("enter", "d", "p"):
+        for key in ("enter", "d", "space"):
             await pilot.press(key)
             await pilot.pause()
             assert not isinstance(app.screen, RecordForm | ConfirmDialog)
@@ -640,10 +640,10 @@ async def test_bank_accounts_have_no_primary_key(app, service, contact_id):
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         await go_to(pilot, "bank_account")
-        await pilot.press("p")
+        await pilot.press("space")
         await settle(pilot)
         assert app.changes == 0
-        assert "p Make primary" not in screen_text(app)
+        assert "Make primary" not in screen_text(app)
 
 
 # ----- duplicates ----------------------------------------------------------------------------
@@ -672,7 +672,7 @@ async def test_duplicate_names_the_other_contact_then_saves_anyway(
         assert saved(service, contact_id).emails == ()
         await pilot.press("ctrl+s")
         await settle(pilot)
-        await pilot.press("s")  # save anyway
+        await pilot.press("ctrl+s")  # save anyway: ctrl+s, as in every form
         await settle(pilot)
         assert rows(app, "email") == [[PRIMARY_MARK, "Shared@example.com", ""]]
 
@@ -768,7 +768,7 @@ async def test_a_failing_database_is_reported_from_the_panel(app, service, conta
         await settle(pilot)
         monkeypatch.setattr(app.service, "make_primary", broken)
         await go_to(pilot, "email")
-        await pilot.press("down", "p")
+        await pilot.press("down", "space")
         await settle(pilot)
         assert any("disk I/O error" in message for message in await toasts(pilot))
         assert rows(app, "email")[0][:2] == [PRIMARY_MARK, "a@example.com"]
@@ -857,7 +857,7 @@ async def test_escape_with_unsaved_values_asks_save_discard_or_keep_editing(
 
         await pilot.press("escape")
         await pilot.pause()
-        await pilot.press("s")  # save, then close
+        await pilot.press("ctrl+s")  # save, then close
         await settle(pilot)
         assert not isinstance(app.screen, (RecordForm, UnsavedDialog))
         assert rows(app, "email") == [[PRIMARY_MARK, "maria@example.com", ""]]

@@ -129,7 +129,7 @@ async def test_upload_through_the_picker_with_tab_completion(workspace, docs, fi
     app = Host(workspace, docs, contact.id)
     async with app.run_test(size=SIZE) as pilot:
         assert "No documents yet" in screen_text(app)
-        await pilot.press("u")
+        await pilot.press("a")
         await pilot.pause()
         assert isinstance(app.screen, FilePickerScreen)
         path_input = app.screen.query_one(PathInput)
@@ -158,7 +158,7 @@ async def test_a_relative_path_and_a_folder_typed_in_the_picker(workspace, docs,
     contact = docs.create_contact("Ann")
     app = Host(workspace, docs, contact.id)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("u")
+        await pilot.press("a")
         await pilot.pause()
         await type_path(pilot, "notes")
         await pilot.press("enter")  # a folder: the tree and the input move into it
@@ -179,7 +179,7 @@ async def test_the_tree_hides_dot_files_until_dot_is_pressed(workspace, docs, fi
     contact = docs.create_contact("Ann")
     app = Host(workspace, docs, contact.id)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("u")
+        await pilot.press("a")
         await settle(app, pilot)
         tree = app.screen.query_one(FileTree)
 
@@ -209,7 +209,7 @@ async def test_a_file_over_the_limit_is_refused_in_the_picker(workspace, docs, f
     contact = docs.create_contact("Ann")
     app = Host(workspace, docs, contact.id)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("u")
+        await pilot.press("a")
         await pilot.pause()
         await type_path(pilot, "big.bin")
         await pilot.press("enter")
@@ -232,7 +232,7 @@ async def test_a_file_that_vanishes_before_the_upload_is_a_clear_failure(workspa
     contact = docs.create_contact("Ann")
     app = Host(workspace, docs, contact.id)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("u")
+        await pilot.press("a")
         await pilot.pause()
         await type_path(pilot, "contract.txt")
         await pilot.press("enter")
@@ -251,7 +251,7 @@ async def test_cancelling_the_type_uploads_nothing(workspace, docs, files):
     contact = docs.create_contact("Ann")
     app = Host(workspace, docs, contact.id)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("u")
+        await pilot.press("a")
         await pilot.pause()
         await type_path(pilot, "contract.txt")
         await pilot.press("enter", "escape")
@@ -271,7 +271,7 @@ async def test_an_unexpected_failure_is_reported_and_the_panel_recovers(
     monkeypatch.setattr(docs, "add_document", locked)
     app = Host(workspace, docs, contact.id)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("u")
+        await pilot.press("a")
         await pilot.pause()
         await type_path(pilot, "contract.txt")
         await pilot.press("enter", "enter")
@@ -280,7 +280,7 @@ async def test_an_unexpected_failure_is_reported_and_the_panel_recovers(
         panel = app.query_one(DocumentsPanel)
         assert panel.uploading is None and not app.query_one(ProgressBar).display
         monkeypatch.undo()
-        await pilot.press("u")  # a new upload is possible again
+        await pilot.press("a")  # a new upload is possible again
         await pilot.pause()
         assert isinstance(app.screen, FilePickerScreen)
 
@@ -298,7 +298,7 @@ async def test_a_large_upload_reports_progress(workspace, docs, files, monkeypat
 
     app = Host(workspace, docs, contact.id)
     async with app.run_test(size=SIZE, message_hook=hook) as pilot:
-        await pilot.press("u")
+        await pilot.press("a")
         await pilot.pause()
         await type_path(pilot, "scan.bin")
         await pilot.press("enter", "enter")
@@ -415,7 +415,7 @@ async def test_save_a_copy_asks_before_replacing_and_refuses_symlinks(workspace,
     out = files / "out"
     out.mkdir()
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("s")
+        await pilot.press("e")
         await pilot.pause()
         assert isinstance(app.screen, SaveCopyScreen)
         path_input = app.screen.query_one(PathInput)
@@ -447,7 +447,7 @@ async def test_save_a_copy_asks_before_replacing_and_refuses_symlinks(workspace,
         assert f"to {saved}" in status_of(app)
 
         saved.write_bytes(b"old")
-        await pilot.press("s")
+        await pilot.press("e")
         await pilot.pause()
         await type_path(pilot, "out/contract.txt")
         await pilot.press("enter")
@@ -463,7 +463,7 @@ async def test_save_of_an_altered_blob_writes_nothing(workspace, docs, files):
     docs.documents.path_of(info.sha256).write_bytes(b"tampered\n")
     app = Host(workspace, docs, contact.id)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("s")
+        await pilot.press("e")
         await pilot.pause()
         await type_path(pilot, "copy.txt")
         await pilot.press("enter")
@@ -533,7 +533,7 @@ async def test_actions_without_documents_explain_themselves(workspace, docs):
     contact = docs.create_contact("Ann")
     app = Host(workspace, docs, contact.id)
     async with app.run_test(size=SIZE) as pilot:
-        for key in ("v", "s", "d", "t"):
+        for key in ("v", "e", "d", "t"):
             await pilot.press(key)
             await pilot.pause()
             assert app.screen is app.screen_stack[0]
