@@ -15,6 +15,7 @@ from contacts_tui.dialogs.confirm import ConfirmDialog
 from contacts_tui.lifecycle import ConfigError, LifecycleConfig
 from contacts_tui.services import lifecycle_admin as admin
 from contacts_tui.services.lifecycle_admin import StepMove
+from contacts_tui.services.lifecycle_merge import Merge, merge
 from contacts_tui.widgets.app_access import contacts_app
 from contacts_tui.widgets.reporting import reported_work
 
@@ -68,22 +69,24 @@ class ConfigFile:
         except OSError as error:
             self.say(f"{self.path} cannot be read: {error.strerror or error}", error=True)
             return
+        config, old = self.config, self.disk.config
         if on_disk != self.disk.raw:
             # Someone saved it meanwhile (another admin, an editor): never overwrite blindly.
-            from contacts_tui.dialogs.conflict_dialog import ConflictDialog
+            from contacts_tui.dialogs.lifecycle_conflict import LifecycleConflictDialog
 
+            theirs, merged = self._merge_with(on_disk)
             choice = await self.app.push_screen_wait(
-                ConflictDialog(
-                    f"{self.path.name} was changed on disk since you opened it (another admin "
-                    "or an editor). Reload theirs, discarding your changes, or overwrite it?",
-                    self._differences(on_disk),
-                )
+                LifecycleConflictDialog(self.path.name, merged)
             )
             if choice == "reload":
                 self._reload_from_disk()
                 return
-            if choice != "overwrite":
+            if choice == "merge" and merged.merged is not None:
+                config = self.config = merged.merged
+                self.redraw(self.outline.current)
+            elif choice != "overwrite":
                 return
+            old = theirs or old  # what the file holds now, and the other sessions use
         elif not self.disk.keeps_layout:
             question = (
                 f"{self.path.name} has comments or a layout of its own. Saving writes it in "
@@ -94,14 +97,15 @@ class ConfigFile:
                 return
         moves = [StepMove(*s, *t) for s, t in self.moves.items()]
         self.say("Saving…")
-        self.write(self.config, self.disk.config, moves)
+        self.write(config, old, moves)
 
-    def _differences(self, raw: bytes) -> list[tuple[str, str, str]]:
+    def _merge_with(self, raw: bytes) -> tuple[LifecycleConfig | None, Merge]:
+        """The file someone else saved, and their changes and yours since you read it."""
         try:
             theirs = lifecycle.loads(raw.decode("utf-8-sig"), source=self.path.name)
         except (UnicodeDecodeError, ConfigError) as error:
-            return [("lifecycle.toml", f"cannot be loaded: {error}", "your edited configuration")]
-        return admin.differences(theirs, self.config)
+            return None, Merge((), None, f"their file does not load ({error})")
+        return theirs, merge(self.disk.config, theirs, self.config)
 
     @reported_work(thread=True, exclusive=True, group="store.cc_save")
     def write(self, config: LifecycleConfig, old: LifecycleConfig, moves: list[StepMove]) -> None:

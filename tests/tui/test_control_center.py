@@ -13,7 +13,7 @@ from textual.widgets import Input
 from contacts_tui import lifecycle
 from contacts_tui.app import ContactsApp
 from contacts_tui.dialogs.confirm import ConfirmDialog
-from contacts_tui.dialogs.conflict_dialog import ConflictDialog
+from contacts_tui.dialogs.lifecycle_conflict import LifecycleConflictDialog
 from contacts_tui.dialogs.lifecycle_item_dialog import LifecycleItemDialog
 from contacts_tui.dialogs.pick_target import PickTarget
 from contacts_tui.screens.control_center import ControlCenterScreen
@@ -290,7 +290,7 @@ async def test_a_file_changed_on_disk_is_not_overwritten_silently(workspace):
         lifecycle.save(theirs, path)
         await pilot.press("ctrl+s")
         await settle(pilot)
-        assert isinstance(app.screen, ConflictDialog)
+        assert isinstance(app.screen, LifecycleConflictDialog)
         assert "changed on disk" in screen_text(app)
         await pilot.press("escape")  # keep editing: nothing written
         await settle(pilot)
@@ -305,6 +305,68 @@ async def test_a_file_changed_on_disk_is_not_overwritten_silently(workspace):
     saved = on_disk(path)
     assert saved.template("standard").step("new_lead").name == "Fresh Lead"
     assert saved.template("standard").step("qualified").is_closed
+
+
+async def test_keep_both_saves_their_rename_with_my_change_and_fits_80_columns(workspace):
+    path = workspace.config_path
+    app = ContactsApp(workspace)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_cc(app, pilot)
+        await go(pilot, screen, QUALIFIED)
+        await pilot.press("o")  # mine: Qualified becomes closed
+        path.write_text(path.read_text().replace("New Lead", "Fresh Lead"))  # theirs
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, LifecycleConflictDialog)
+        text = screen_text(app)
+        # Both sides of each change are on screen at 80 columns, one below the other.
+        assert "step 'New Lead' in 'Standard sales'" in text
+        assert "theirs: renamed 'New Lead' → 'Fresh Lead'" in text
+        assert "step 'Qualified' in 'Standard sales'" in text
+        assert "yours:  now closed" in text
+        assert "Keep both (m)" in text and "Overwrite (o)" in text
+        await pilot.press("enter")  # the focus is on "Keep editing": nothing written
+        await settle(pilot)
+        assert isinstance(app.screen, ControlCenterScreen)
+        assert on_disk(path).template("standard").step("qualified").is_closed is False
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        await pilot.press("m")  # keep both
+        await settle(pilot)
+        assert isinstance(app.screen, ControlCenterScreen)
+        assert not screen.dirty
+        assert "Fresh Lead" in screen_text(app)
+    saved = on_disk(path)
+    assert saved.template("standard").step("new_lead").name == "Fresh Lead"
+    assert saved.template("standard").step("qualified").is_closed
+    assert app.service.config.template("standard").step("new_lead").name == "Fresh Lead"
+
+
+async def test_both_changed_one_step_is_shown_as_a_clash_and_keep_both_keeps_mine(workspace):
+    path = workspace.config_path
+    app = ContactsApp(workspace)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_cc(app, pilot)
+        screen.config = lifecycle_admin.edit_step(
+            screen.config, "standard", "new_lead", name="Mine Lead"
+        )
+        theirs = lifecycle_admin.edit_step(
+            lifecycle.load(path), "standard", "new_lead", name="Their Lead"
+        )
+        theirs = lifecycle_admin.edit_step(theirs, "standard", "contacted", name="Reached")
+        lifecycle.save(theirs, path)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, LifecycleConflictDialog)
+        text = screen_text(app)
+        assert "✗ both changed: step 'New Lead'" in text
+        assert "on the 1 item(s) you both changed" in text
+        await pilot.press("m")
+        await settle(pilot)
+    saved = on_disk(path)
+    assert saved.template("standard").step("new_lead").name == "Mine Lead"
+    assert saved.template("standard").step("contacted").name == "Reached"
 
 
 async def test_overwrite_after_a_conflict(workspace):

@@ -146,8 +146,8 @@ async def test_dashboard_warnings_filter_by_click(workspace, many):
         screen = app.screen
         dashboard = screen.query_one(DashboardBar)
         line = dashboard_line(app)
-        assert "⚠ 3 unknown step" in line
-        x = line.index("⚠ 3 unknown step")
+        assert "⚠ 3 at unknown step" in line
+        x = line.index("⚠ 3 at unknown step")
         await pilot.click(DashboardBar, offset=(x + 3, 0))
         await settle(app, pilot)
         assert screen.contact_filter.attention == UNKNOWN_STEP
