@@ -380,6 +380,11 @@ class ContactListScreen(Screen):
                 by_contact.setdefault(draft.contact_id, []).append(draft)
         for contact_id, kept in by_contact.items():
             self.open_contact(contact_id, restored=tuple(kept))
+        for draft in drafts:
+            if draft.kind == "control_center":
+                from contacts_tui.screens.control_center import ControlCenterScreen
+
+                self.app.push_screen(ControlCenterScreen(restored=draft))
 
     def action_archive(self) -> None:
         from contacts_tui.dialogs.confirm import ConfirmDialog
@@ -432,6 +437,8 @@ class ContactListScreen(Screen):
         cleared = ContactFilter(search=self.contact_filter.search)
         if cleared != self.contact_filter:
             self.apply_filter(cleared)
+        else:
+            tell(self, "No filter to clear: the list shows every active contact.")
 
     def action_sort(self) -> None:
         from contacts_tui.dialogs.sort_dialog import SortDialog
@@ -475,8 +482,11 @@ class ContactListScreen(Screen):
             self.app.call_from_thread(self._open_export, contact_filter, total)
 
     def _open_export(self, contact_filter: ContactFilter, total: int) -> None:
-        from contacts_tui.dialogs.export_dialog import ExportDialog
+        from contacts_tui.dialogs.export_dialog import NOTHING_TO_EXPORT, ExportDialog
 
+        if total == 0:
+            self.notify(NOTHING_TO_EXPORT, severity="warning")
+            return
         table = self.table
         self.app.push_screen(ExportDialog(contact_filter, table.sort, table.descending, total))
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 import peewee
 from peewee import fn
 
+from contacts_tui.store import summaries
 from contacts_tui.store.database import is_postgres
 from contacts_tui.store.models import Account, Contact, ContactAccount, ContactWord, database
 from contacts_tui.store.search import (
@@ -192,6 +193,30 @@ def stage_counts(
         .tuples()
     )
     return [(stage, status, n, int(m or 0)) for stage, status, n, m in query]
+
+
+def is_tallied(f: ContactFilter) -> bool:
+    """Whether the filter uses only the fields contact_tally keeps (no search, company,
+    scoring or account): then the counts come from there, not from a scan."""
+    return (
+        f.company is None
+        and f.scoring_min is None
+        and f.scoring_max is None
+        and f.account is None
+        and search_condition(f.search, is_postgres()) is None
+    )
+
+
+def tallied_stage_counts(
+    f: ContactFilter, category_steps: tuple[str, ...] = (), template: str | None = None
+) -> list[tuple[str, str, int, int]]:
+    """`stage_counts` of a filter `is_tallied` accepts, read from contact_tally."""
+    stages: list[str] | None = list(category_steps) if f.category is not None else None
+    if f.stage:
+        stages = [f.stage] if stages is None or f.stage in stages else []
+    return summaries.stage_tally(
+        f.archived, f.status or None, stages, f.segmentation, f.reason_code, template
+    )
 
 
 def assigned_accounts(contact_ids: list[int]) -> dict[int, list[str]]:

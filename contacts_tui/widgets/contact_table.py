@@ -545,7 +545,11 @@ class ContactTable(RowWindow, Widget, can_focus=True):
         cells = []
         for key, size in self._layout():
             column = COLUMNS[key]
-            label = column.label + (arrow if key == self._sort else "")
+            label = column.label
+            if key == self._sort and size > len(arrow):
+                # A narrow column cuts its label, never the arrow telling the sort order.
+                label = label if len(label) + len(arrow) <= size else fit(label, size - 2)
+                label += arrow
             cells.append(" " + fit(label, size, column.align_right))
         text = "".join(cells)
         return Strip([Segment(fit(text, width), style)], width)

@@ -396,3 +396,22 @@ async def test_reload_keeps_the_cursor_on_its_contact_and_renumbers_rows(workspa
         assert expected[table.cursor_row].id == contact
         assert_window_matches(table, expected)
         assert table.total == CONTACTS + 3
+
+
+async def test_a_narrow_sorted_column_keeps_its_arrow_in_the_header(workspace, many):
+    app = ContactsApp(workspace)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        table = table_of(app)
+        table.set_columns(["name", "scoring", "status", "company"])
+        await pilot.pause()
+        assert dict(table._layout())["scoring"] == len("Scoring")  # no room for " ▲"
+        await pilot.press("s", "down", "enter")  # sort by the column after Name: Scoring
+        await settle(app, pilot)
+        assert table.sort == "scoring"
+        header = next(line for line in screen_text(app).splitlines() if "Name" in line)
+        assert "Scor… ▲" in header
+        await pilot.press("s", "enter")  # again: reversed
+        await settle(app, pilot)
+        header = next(line for line in screen_text(app).splitlines() if "Name" in line)
+        assert "Scor… ▼" in header
