@@ -197,9 +197,10 @@ def stage_counts(
 
 def is_tallied(f: ContactFilter) -> bool:
     """Whether the filter uses only the fields contact_tally keeps (no search, company,
-    scoring or account): then the counts come from there, not from a scan."""
+    scoring, account or attention): then the counts come from there, not from a scan."""
     return (
         f.company is None
+        and f.attention is None
         and f.scoring_min is None
         and f.scoring_max is None
         and f.account is None
