@@ -101,7 +101,7 @@ class ConfigFile:
                 return
         moves = [StepMove(*s, *t) for s, t in self.moves.items()]
         self.say("Saving…")
-        self.write(config, old, moves)
+        self.write(config, old, moves, dict(self.value_renames))
 
     def _merge_with(self, raw: bytes) -> tuple[LifecycleConfig | None, Merge]:
         """The file someone else saved, and their changes and yours since you read it."""
@@ -112,7 +112,13 @@ class ConfigFile:
         return theirs, merge(self.disk.config, theirs, self.config)
 
     @reported_work(thread=True, exclusive=True, group="store.cc_save")
-    def write(self, config: LifecycleConfig, old: LifecycleConfig, moves: list[StepMove]) -> None:
+    def write(
+        self,
+        config: LifecycleConfig,
+        old: LifecycleConfig,
+        moves: list[StepMove],
+        renames: dict[tuple[str, str], str],
+    ) -> None:
         service = contacts_app(self).service
         problem = admin.write_problem(self.path)
         if problem:  # before any contact moves: a save that cannot finish changes nothing
@@ -122,6 +128,12 @@ class ConfigFile:
         moves = [m for m in moves if (m.from_template, m.from_step) not in kept]
         try:
             moved = admin.move_contacts(service, config, moves) if moves else 0
+            # Only to a value the file keeps (one renamed and then removed is not given).
+            renamed = sum(
+                admin.rename_value(service, picklist, was, now)
+                for (picklist, was), now in renames.items()
+                if now in getattr(config.picklists, picklist)
+            )
             left = admin.contacts_on_dropped(service, old, config)
             if left:
                 # Put there by someone else after the moves: the file stays as it was.
@@ -139,17 +151,22 @@ class ConfigFile:
             return
         # After the file: a contact is closed only once its step is closed for everyone.
         restatused = admin.sync_statuses(service, old, config)
-        self.app.call_from_thread(self._saved, DiskState(raw, config, True), moved, restatused)
+        self.app.call_from_thread(
+            self._saved, DiskState(raw, config, True), moved, restatused, renamed
+        )
 
-    def _saved(self, disk: DiskState, moved: int, restatused: int) -> None:
+    def _saved(self, disk: DiskState, moved: int, restatused: int, renamed: int = 0) -> None:
         self.disk = disk
         self.moves = {}
+        self.value_renames = {}
         self.saved_any = True
         # The running app uses it at once: every screen follows.
         contacts_app(self).use_lifecycle(disk.config)
         note = f"; {moved:,} contacts moved" if moved else ""
         if restatused:
             note += f"; {restatused:,} contacts opened or closed with their step"
+        if renamed:
+            note += f"; {renamed:,} renamed values given to contacts and records"
         self.say(f"Saved {self.path.name} (the previous file is {self.path.name}.bak){note}.")
         self.redraw(self.outline.current)
         self.count_contacts()
@@ -162,6 +179,7 @@ class ConfigFile:
         self.disk = self._read_disk(fallback=self.disk.config)
         self.config = self.disk.config
         self.moves = {}
+        self.value_renames = {}
         self.redraw(self.outline.current)
         self.say(f"Reloaded {self.path.name}.")
         self.count_contacts()

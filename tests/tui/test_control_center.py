@@ -537,3 +537,77 @@ async def test_a_lifecycle_toml_replaced_by_a_symlink_is_not_saved_through(
     assert path.is_symlink()
     assert not path.with_name("lifecycle.toml.bak").exists()
     assert service.get_contact(ada.id).stage == "qualified"  # no contact moved either
+
+
+async def test_renaming_a_value_shows_its_contacts_and_can_change_them(workspace, service):
+    smb = [service.create_contact(f"Small {n}") for n in range(3)]
+    for contact in smb:
+        service.update_contact(contact.id, contact.version, segmentation="SMB")
+    other = service.create_contact("Big One")
+    service.update_contact(other.id, other.version, segmentation="Enterprise")
+    app = ContactsApp(workspace)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_cc(app, pilot)
+        await go(pilot, screen, ItemRef("value", name="segmentation", value="SMB"))
+        await settle(pilot)
+        assert "Contacts: 3" in screen_text(app)  # the usage, beside the outline
+        await pilot.press("e")
+        await pilot.pause()
+        assert "(3 contacts have it)" in screen_text(app)
+        app.screen.query_one("#item-value", Input).value = "Small Business"
+        await pilot.press("enter")
+        await settle(pilot)
+        question = app.screen
+        assert isinstance(question, ConfirmDialog)
+        assert "3 contacts have “SMB” (Segmentation)" in screen_text(app)
+        await pilot.press("y")
+        await settle(pilot)
+        assert screen.value_renames == {("segmentation", "SMB"): "Small Business"}
+        assert "3 contacts get “Small Business” when you save" in screen_text(app)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert not screen.dirty
+        assert "3 renamed values given" in " ".join(screen_text(app).split())
+    assert {service.get_contact(c.id).segmentation for c in smb} == {"Small Business"}
+    assert service.get_contact(other.id).segmentation == "Enterprise"
+    assert "Small Business" in on_disk(workspace.config_path).picklists.segmentation
+
+
+async def test_a_rename_kept_as_is_leaves_the_contacts_their_old_value(workspace, service):
+    contact = service.create_contact("Small")
+    service.update_contact(contact.id, contact.version, segmentation="SMB")
+    app = ContactsApp(workspace)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_cc(app, pilot)
+        await go(pilot, screen, ItemRef("value", name="segmentation", value="SMB"))
+        await settle(pilot)
+        await pilot.press("e")
+        await pilot.pause()
+        app.screen.query_one("#item-value", Input).value = "Small Business"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmDialog)
+        await pilot.press("escape")  # keep the old value on the contacts
+        await settle(pilot)
+        assert screen.value_renames == {}
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+    assert service.get_contact(contact.id).segmentation == "SMB"
+
+
+async def test_narrowing_the_scoring_range_warns_about_contacts_outside_it(workspace, service):
+    for n, score in enumerate((10, 60, 95)):
+        contact = service.create_contact(f"Scored {n}")
+        service.update_contact(contact.id, contact.version, scoring=score)
+    app = ContactsApp(workspace)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_cc(app, pilot)
+        await go(pilot, screen, ItemRef("setting", name="scoring"))
+        await pilot.press("enter")
+        await pilot.pause()
+        app.screen.query_one("#item-scoring_min", Input).value = "20"
+        app.screen.query_one("#item-scoring_max", Input).value = "90"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert (screen.config.scoring_min, screen.config.scoring_max) == (20, 90)
+        assert "2 contacts have a scoring outside 20–90" in screen_text(app)
