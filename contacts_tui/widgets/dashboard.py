@@ -108,6 +108,8 @@ class DashboardBar(Widget, can_focus=True):
         "dashboard--cursor",
     }
 
+    HELP_GROUP = "The dashboard"
+
     BINDINGS: ClassVar[list[Binding]] = [
         Binding(
             "left,h",
