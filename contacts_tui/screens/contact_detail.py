@@ -250,12 +250,14 @@ class ContactDetailScreen(Screen[bool]):
             self.edit_version = detail.version
         template = self.config.template(detail.template)
         stepper = self.query_one(LifecycleStepper)
-        if (stepper.template, stepper.template_key, stepper.stage) != (
+        visited = visited_steps(detail)
+        if (stepper.template, stepper.template_key, stepper.stage, stepper.visited) != (
             template,
             detail.template,
             detail.stage,
+            visited,
         ):  # unchanged: the user's place on the stepper stays
-            stepper.show(template, detail.template, detail.stage)
+            stepper.show(template, detail.template, detail.stage, visited)
         self.query_one(DetailsPanel).show(detail)
         self.query_one(DocumentsPanel).show(detail)
         self.query_one(HistoryPanel).show(detail)
@@ -616,3 +618,12 @@ def _field_of(message: str) -> str | None:
         ):
             return key
     return None
+
+
+def visited_steps(detail: ContactDetail) -> frozenset[str] | None:
+    """The steps the contact has been at, from its stage history; None without one."""
+    if not detail.stage_history:
+        return None
+    visited = {change.to_stage for change in detail.stage_history}
+    visited.update(change.from_stage for change in detail.stage_history if change.from_stage)
+    return frozenset(visited | {detail.stage})
