@@ -241,6 +241,11 @@ class InfoPanel(Widget):
                     self.query_one(f"#{key}", Select).value = str(values[key])
         self._edited()
 
+    def restore_accounts(self, accounts: tuple[AccountInfo, ...]) -> None:
+        """The assigned accounts of a draft being restored (found again by the screen)."""
+        self._set_accounts(accounts)
+        self._edited()
+
     def set_config(self, config: LifecycleConfig) -> None:
         """Use a new lifecycle configuration; `show` then fills the fields from it."""
         self.config = config

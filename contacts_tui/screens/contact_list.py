@@ -244,6 +244,11 @@ class ContactListScreen(Screen):
             return False
         return all(isinstance(s, ModalScreen) for s in stack[stack.index(self) + 1 :])
 
+    @on(DashboardBar.Selected, "#dashboard")
+    def _counter_selected(self, event: DashboardBar.Selected) -> None:
+        """A dashboard counter was picked: filter the list by it (picked again: unset)."""
+        self.apply_filter(event.counter.applied_to(self.contact_filter))
+
     @on(DashboardBar.Updated, "#dashboard")
     def _dashboard_updated(self) -> None:
         self._store_changed()  # what was committed while this refresh was on its way
@@ -375,6 +380,11 @@ class ContactListScreen(Screen):
                 by_contact.setdefault(draft.contact_id, []).append(draft)
         for contact_id, kept in by_contact.items():
             self.open_contact(contact_id, restored=tuple(kept))
+        for draft in drafts:
+            if draft.kind == "control_center":
+                from contacts_tui.screens.control_center import ControlCenterScreen
+
+                self.app.push_screen(ControlCenterScreen(restored=draft))
 
     def action_archive(self) -> None:
         from contacts_tui.dialogs.confirm import ConfirmDialog

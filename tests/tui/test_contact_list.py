@@ -87,11 +87,14 @@ async def test_dashboard_shows_the_counts_of_the_view(workspace, many):
         text = screen_text(app)
         assert f"Open {expected.open:,}" in text
         assert f"Closed {expected.closed:,}" in text
-        assert f"{expected.missing_primary:,} missing primary e-mail/phone" in text
+        # 100 columns: the short form of the warning, and the line scrolls sideways to
+        # the categories that do not fit.
+        assert f"⚠ {expected.missing_primary:,} no primary" in text
         default = {c.key for c in workspace.config.default.categories}
+        shown = {c.value: c.count for c in dashboard.counters() if c.kind == "category"}
         for category in expected.categories:
             if category.key in default:
-                assert f"{category.name} {category.count:,}" in text
+                assert shown[category.key] == category.count
 
 
 async def test_search_as_you_type_counts_matches_and_escape_clears(workspace, many):

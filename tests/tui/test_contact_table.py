@@ -18,7 +18,7 @@ from contacts_tui.widgets.dashboard import DashboardBar
 from contacts_tui.widgets.table_columns import COLUMNS, DEFAULT_COLUMNS, fit_columns
 
 SIZE = (100, 30)
-BODY = SIZE[1] - 6 - 2  # header, dashboard (2), summary, search bar, footer; table header/status
+BODY = SIZE[1] - 5 - 2  # header, dashboard, summary, search bar, footer; table header/status
 CONTACTS = 3000
 
 
@@ -46,7 +46,7 @@ async def settle(app, pilot) -> None:
         for _ in range(2):
             await wait_for_workers(app)
             await pilot.pause()
-        dashboard = app.screen.query_one(DashboardBar)  # its height changes the table's
+        dashboard = app.screen.query_one(DashboardBar)
         if (
             not table.busy
             and table.total is not None

@@ -144,8 +144,10 @@ async def test_filter_picks_with_keys_and_applies(workspace, service):
         await pilot.press("tab", "tab", "tab", "space", "down", "enter")
         await pilot.pause()
         assert dialog.query_one("#filter-company", Select).value == TENANT_WIDE
-        # Scoring: type a range; archived: toggle with space.
-        await pilot.press("tab", "tab", "tab", "2", "0", "tab", "8", "0", "tab", "tab", "space")
+        # Scoring: type a range; (past Account and Attention) archived: toggle with space.
+        await pilot.press(
+            "tab", "tab", "tab", "2", "0", "tab", "8", "0", "tab", "tab", "tab", "space"
+        )
         await pilot.pause()
         assert dialog.query_one("#filter-archived").value is True
         await pilot.press("enter")
