@@ -42,6 +42,7 @@ from contacts_tui.widgets.keys_footer import KeysFooter
 from contacts_tui.widgets.record_table import FieldSpec, Section
 from contacts_tui.widgets.reporting import reported_work
 from contacts_tui.widgets.toggles import MarkedCheckbox
+from contacts_tui.widgets.type_ahead_select import TypeAheadSelect
 
 
 class RecordForm(Dialog[Any]):
@@ -492,4 +493,4 @@ class RecordForm(Dialog[Any]):
 def _select(field_id: str, options: list, value: str, prompt: str) -> Select:
     known = any(v == value for _, v in options)
     initial = value if value and known else Select.NULL
-    return Select(options, prompt=prompt, value=initial, id=field_id, compact=True)
+    return TypeAheadSelect(options, prompt=prompt, value=initial, id=field_id, compact=True)
