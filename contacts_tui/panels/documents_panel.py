@@ -298,8 +298,19 @@ class DocumentsPanel(Widget, can_focus=False):
 
     def action_preview(self) -> None:
         document = self._require_selection()
-        if document is not None:
-            self.app.push_screen(DocumentPreviewScreen(document))
+        if document is None:
+            return
+
+        def closed(gone: bool | None) -> None:
+            if gone:  # deleted in another session: this list is stale
+                self._read_again(f"{display_safe(document.file_name)} was deleted by someone else.")
+
+        self.app.push_screen(DocumentPreviewScreen(document), closed)
+
+    @reported_work(thread=True, exclusive=True, group="store")
+    def _read_again(self, status: str) -> None:
+        documents = contacts_app(self).service.documents_of(self.contact_id)
+        self.post_message(self._Done(documents, status, changed=True))
 
     def action_save_copy(self) -> None:
         document = self._require_selection()

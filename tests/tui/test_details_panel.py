@@ -489,6 +489,29 @@ async def test_an_email_is_checked_on_leaving_it(app, service, contact_id):
 # ----- editing -------------------------------------------------------------------------------
 
 
+async def test_a_record_deleted_in_another_session_while_edited_leaves_the_list(
+    app, service, contact_id
+):
+    phone = service.add_phone(contact_id, "020 7946 0958", "Office")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await go_to(pilot, "phone")
+        await pilot.press("enter")
+        await pilot.pause()
+        form = app.screen
+        assert isinstance(form, RecordForm)
+        ContactService(app.workspace.config, "bob").delete_record("phone", phone.id, None)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is form  # what was typed stays
+        text = screen_text(app)
+        assert "no longer exists; someone may have deleted it" in text
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen is not form
+        assert rows(app, "phone") == []  # read again: the deleted number is gone
+
+
 async def test_edit_with_enter(app, service, contact_id):
     service.add_phone(contact_id, "020 7946 0958", "Office")
     async with app.run_test(size=(100, 30)) as pilot:

@@ -412,6 +412,26 @@ async def open_preview(app: Host, pilot, row: int, key: str = "v") -> DocumentPr
     return app.screen
 
 
+async def test_previewing_a_document_deleted_elsewhere_says_so_and_drops_it(
+    workspace, docs, tmp_path
+):
+    contact = docs.create_contact("Ann")
+    info = add(docs, contact.id, tmp_path, "offer.txt", b"An offer")
+    app = Host(workspace, docs, contact.id)
+    async with app.run_test(size=SIZE) as pilot:
+        ContactService(workspace.config, "bob", documents=docs.documents).delete_document(info.id)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, DocumentPreviewScreen)
+        text = screen_text(app)
+        assert "offer.txt is no longer attached to this contact" in text
+        assert f"Document {info.id}" not in text
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert names_in_table(app) == []
+        assert status_of(app) == "offer.txt was deleted by someone else."
+
+
 async def test_preview_of_each_kind(workspace, docs, tmp_path):
     contact = docs.create_contact("Ann")
     add(docs, contact.id, tmp_path, "readme.txt", b"Plain words [bold]not markup[/bold]\n")
