@@ -153,6 +153,7 @@ class ContactListScreen(Screen):
         """The view on screen: every filter and the search text."""
         self._search_pending = False  # typed while a search was running
         self._reload_on_resume = False
+        self._added_contact: int | None = None  # added from here: the cursor goes to it
         self._stale_rows = False  # committed meanwhile: the rows must be read again
         self._stale_counts = False  # and the counts too
         self._counting = False  # a refresh's count and dashboard are on their way
@@ -217,10 +218,14 @@ class ContactListScreen(Screen):
     def on_screen_resume(self) -> None:
         # Back from the detail screen or the new-contact form: the contact may have
         # changed, moved in the sort order or left the view.
+        added, self._added_contact = self._added_contact, None
         if self._reload_on_resume:
             self._reload_on_resume = False
             self._stale_rows = self._stale_counts = False  # this reload reads it all
-            self.refresh_contacts()
+            if added is not None:  # the cursor goes to the new contact, wherever it sorts
+                self.table.reload_at(added)
+            else:
+                self.refresh_contacts()
 
     # ----- other sessions' changes --------------------------------------------------------
 
@@ -382,7 +387,7 @@ class ContactListScreen(Screen):
 
         def added(contact_id: int | None) -> None:
             if contact_id is not None:
-                self.refresh_contacts()
+                self._added_contact = contact_id
                 self.open_contact(contact_id)
 
         self.app.push_screen(AddContactDialog(initial), added)

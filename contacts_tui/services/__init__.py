@@ -253,29 +253,20 @@ class ContactService(DocumentServices, RecordServices):
         has_more = len(raw) > limit
         if has_more:
             raw = raw[1:] if backwards else raw[:limit]
-        accounts = listing.assigned_accounts([r[0] for r in raw])
-        rows = tuple(
-            ContactRow(
-                id=r[0],
-                name=r[1],
-                full_name=r[2],
-                email=r[3],
-                phone=r[4],
-                company=r[5],
-                status=r[6],
-                stage=r[7],
-                template=r[8],
-                segmentation=r[9],
-                scoring=r[10],
-                reason_code=r[11],
-                updated_at=r[12],
-                archived=bool(r[13]),
-                accounts=tuple(accounts.get(r[0], ())),
-                sort_key=(r[15], r[14], r[0]),
-            )
-            for r in raw
-        )
-        return Page(rows, has_more)
+        return Page(_contact_rows(raw), has_more)
+
+    @with_connection
+    def row_of(
+        self, contact_id: int, contact_filter: ContactFilter, sort: str
+    ) -> ContactRow | None:
+        """Contact `contact_id` as a row of this view (sorted by `sort`), to put the cursor
+        on it; None when the view leaves it out, or has a search (not worth a search here).
+        """
+        if contact_filter.search:
+            return None
+        raw = listing.rows_by_id([contact_id], sort, self._condition(contact_filter))
+        rows = _contact_rows(raw)
+        return rows[0] if rows else None
 
     @with_connection
     def count(self, contact_filter: ContactFilter = DEFAULT_VIEW) -> int:
@@ -742,3 +733,29 @@ def _grouped(
     for contact_id, *values in query:
         grouped.setdefault(contact_id, []).append(info(*values))
     return grouped
+
+
+def _contact_rows(raw: list[tuple]) -> tuple[ContactRow, ...]:
+    """List rows as the store reads them (`listing.ROW_FIELDS`, then the sort value)."""
+    accounts = listing.assigned_accounts([r[0] for r in raw])
+    return tuple(
+        ContactRow(
+            id=r[0],
+            name=r[1],
+            full_name=r[2],
+            email=r[3],
+            phone=r[4],
+            company=r[5],
+            status=r[6],
+            stage=r[7],
+            template=r[8],
+            segmentation=r[9],
+            scoring=r[10],
+            reason_code=r[11],
+            updated_at=r[12],
+            archived=bool(r[13]),
+            accounts=tuple(accounts.get(r[0], ())),
+            sort_key=(r[15], r[14], r[0]),
+        )
+        for r in raw
+    )

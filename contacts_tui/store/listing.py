@@ -339,6 +339,11 @@ def _rows_by_id(
     return [found[i] for i in ids if i in found]
 
 
+def rows_by_id(ids: list[int], sort: str, condition: peewee.Expression) -> list[tuple]:
+    """The rows of these contacts that meet `condition`, as `page` returns them."""
+    return _rows_by_id(ids, sort, condition)
+
+
 def _scan_ahead(
     base: peewee.Expression,
     terms: list[str],

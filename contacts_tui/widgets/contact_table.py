@@ -345,6 +345,27 @@ class ContactTable(RowWindow, Widget, can_focus=True):
         if recount:
             self._count(self._reads.ticket(), self._generation, self._filter)
 
+    def reload_at(self, contact_id: int) -> None:
+        """Read the rows again around contact `contact_id` and put the cursor on it (a
+        contact just added); where the view leaves it out, as `reload` does."""
+        if not self._rows:
+            self._start_jump("first", reset=True)
+            return
+        self._new_generation()
+        self._jumping = True
+        anchor = self._row_at(self._top) or self._rows[0]
+        self._load_at_contact(
+            self._reads.ticket(),
+            self._generation,
+            contact_id,
+            anchor.sort_key,
+            self._filter,
+            self._sort,
+            self._descending,
+            self._capacity(),
+        )
+        self._count(self._reads.ticket(), self._generation, self._filter)
+
     # ----- actions ------------------------------------------------------------------------
 
     def action_cursor_down(self) -> None:

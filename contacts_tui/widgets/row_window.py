@@ -302,6 +302,89 @@ class RowWindow:
                 cursor_id,
             )
 
+    @reported_work(thread=True, exclusive=True, group="store.reload")
+    def _load_at_contact(
+        self,
+        ticket: int,
+        generation: int,
+        contact_id: int,
+        fallback_anchor: tuple,
+        contact_filter: ContactFilter,
+        sort: str,
+        descending: bool,
+        limit: int,
+    ) -> None:
+        """Read the window around one contact, and its row number; a view without it is
+        read again from where it was (`_load_around`)."""
+        service = self._service
+        try:
+            with self._reads.reading(ticket):
+                row = service.row_of(contact_id, contact_filter, sort)
+                if row is not None:
+                    position = service.position(contact_filter, sort, descending, row.sort_key)
+                    above = service.list_page(
+                        contact_filter,
+                        sort,
+                        descending,
+                        after=row.sort_key,
+                        limit=self._margin,
+                        backwards=True,
+                    ).rows
+                    from_key = above[-1].sort_key if above else None
+                    below = service.list_page(
+                        contact_filter, sort, descending, after=from_key, limit=limit
+                    )
+        except ReadStopped:
+            return
+        if get_current_worker().is_cancelled:
+            return
+        if row is None:
+            self.app.call_from_thread(
+                lambda: self._load_around(
+                    self._reads.ticket(),  # taken on the UI thread, as every ticket is
+                    generation,
+                    fallback_anchor,
+                    contact_id,
+                    contact_filter,
+                    sort,
+                    descending,
+                    limit,
+                )
+            )
+            return
+        self.app.call_from_thread(
+            self._landed_at,
+            generation,
+            above + below.rows,
+            position - len(above),
+            below.has_more,
+            contact_id,
+        )
+
+    def _landed_at(
+        self,
+        generation: int,
+        rows: tuple[ContactRow, ...],
+        start: int,
+        more_below: bool,
+        contact_id: int,
+    ) -> None:
+        if generation != self._generation:
+            return
+        self._jumping = False
+        self._loaded = True
+        self._rows = list(rows)
+        self._start = start
+        self._more_below = more_below
+        ids = [row.id for row in rows]
+        cursor = start + ids.index(contact_id) if contact_id in ids else start
+        if self._total is not None and start + len(rows) > self._total:
+            self._total = start + len(rows)
+        self._cursor = -1
+        self.refresh()
+        self._place(cursor, cursor - self._body_height // 2)  # the contact mid-screen
+        self.post_message(self.Loaded(self, len(self._rows)))
+
     def _reloaded(
         self,
         generation: int,
