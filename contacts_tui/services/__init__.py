@@ -269,6 +269,36 @@ class ContactService(DocumentServices, RecordServices):
         return rows[0] if rows else None
 
     @with_connection
+    def window_changes(
+        self,
+        contact_filter: ContactFilter,
+        sort: str,
+        descending: bool,
+        changed_ids: frozenset[int],
+        kept_ids: list[int],
+        first: tuple | None,
+        last: tuple | None,
+    ) -> tuple[tuple[ContactRow, int], ...]:
+        """After other sessions changed `changed_ids`: those of them now in the view that
+        sort from the sort key `first` to `last` (None: an open end), in display order,
+        each with how many of `kept_ids` (rows held and not changed) come before it.
+
+        A window of rows whose range is [first, last] stays exact by dropping the
+        changed rows it held and putting these where their counts say.
+        """
+        raw = listing.window_changes(
+            self._condition(contact_filter),
+            sort,
+            descending,
+            sorted(changed_ids),
+            kept_ids,
+            first,
+            last,
+        )
+        rows = _contact_rows([r[:-1] for r in raw])
+        return tuple((row, r[-1]) for row, r in zip(rows, raw, strict=True))
+
+    @with_connection
     def count(self, contact_filter: ContactFilter = DEFAULT_VIEW) -> int:
         """The number of contacts in the view; its dashboard is counted in the same read.
 
@@ -716,6 +746,34 @@ class ContactService(DocumentServices, RecordServices):
                 version=version,
             )
         return cards
+
+
+def _contact_rows(raw: list[tuple]) -> tuple[ContactRow, ...]:
+    """The list's rows from `store.listing.page`'s tuples, with their accounts."""
+    if not raw:
+        return ()
+    accounts = listing.assigned_accounts([r[0] for r in raw])
+    return tuple(
+        ContactRow(
+            id=r[0],
+            name=r[1],
+            full_name=r[2],
+            email=r[3],
+            phone=r[4],
+            company=r[5],
+            status=r[6],
+            stage=r[7],
+            template=r[8],
+            segmentation=r[9],
+            scoring=r[10],
+            reason_code=r[11],
+            updated_at=r[12],
+            archived=bool(r[13]),
+            accounts=tuple(accounts.get(r[0], ())),
+            sort_key=(r[15], r[14], r[0]),
+        )
+        for r in raw
+    )
 
 
 def _grouped(
