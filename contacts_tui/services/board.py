@@ -9,7 +9,12 @@ from typing import TYPE_CHECKING
 from contacts_tui.lifecycle import Template
 from contacts_tui.store import reports as queries
 from contacts_tui.store.database import with_connection
-from contacts_tui.store.listing import ContactFilter, filter_condition
+from contacts_tui.store.listing import (
+    ContactFilter,
+    filter_condition,
+    is_tallied,
+    tallied_stage_counts,
+)
 from contacts_tui.store.models import utc_now
 
 if TYPE_CHECKING:
@@ -38,21 +43,32 @@ class BoardService:
     def __init__(self, contacts: ContactService) -> None:
         self.contacts = contacts
 
+    def _condition_steps(self, contact_filter: ContactFilter) -> tuple[str, ...]:
+        """The step keys of the filter's category (empty without one)."""
+        if contact_filter.category is None:
+            return ()
+        return tuple(
+            step.key
+            for template in self.contacts.config.templates
+            for category in template.categories
+            if category.key == contact_filter.category
+            for step in category.steps
+        )
+
     def _condition(self, contact_filter: ContactFilter) -> object:
-        steps: tuple[str, ...] = ()
-        if contact_filter.category is not None:
-            steps = tuple(
-                step.key
-                for template in self.contacts.config.templates
-                for category in template.categories
-                if category.key == contact_filter.category
-                for step in category.steps
-            )
-        return filter_condition(contact_filter, steps)
+        known = tuple(self.contacts.config.step_names())
+        return filter_condition(contact_filter, self._condition_steps(contact_filter), known)
 
     @with_connection
     def counts(self, template: Template, contact_filter: ContactFilter) -> dict[str, int]:
         """Contacts per step of `template` (steps without any are left out)."""
+        if is_tallied(contact_filter):
+            steps = self._condition_steps(contact_filter)
+            rows = tallied_stage_counts(contact_filter, steps, template.key)
+            counts: dict[str, int] = {}
+            for stage, _status, n, _missing in rows:
+                counts[stage] = counts.get(stage, 0) + n
+            return counts
         return queries.step_counts(self._condition(contact_filter), template.key)
 
     @with_connection

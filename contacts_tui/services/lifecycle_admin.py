@@ -32,6 +32,7 @@ from contacts_tui.lifecycle import (
     save,
 )
 from contacts_tui.services.shared import status_of
+from contacts_tui.store import summaries
 from contacts_tui.store.database import with_connection
 from contacts_tui.store.models import (
     Address,
@@ -299,12 +300,7 @@ class StepMove:
 @with_connection
 def stage_counts(service: ContactService) -> dict[tuple[str, str], int]:
     """How many contacts (archived ones too) are on each (template, step)."""
-    query = (
-        Contact.select(Contact.template, Contact.stage, peewee.fn.COUNT(Contact.id))
-        .group_by(Contact.template, Contact.stage)
-        .tuples()
-    )
-    return {(template, stage): n for template, stage, n in query}
+    return summaries.contacts_per_step()
 
 
 @with_connection

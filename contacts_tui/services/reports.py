@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING
 from contacts_tui.lifecycle import Template
 from contacts_tui.services.shared import DEFAULT_VIEW
 from contacts_tui.store import reports as queries
+from contacts_tui.store import summaries
 from contacts_tui.store.database import with_connection
 from contacts_tui.store.listing import ContactFilter, filter_condition
 from contacts_tui.store.models import utc_now
@@ -224,7 +225,8 @@ class ReportService:
                 if category.key == contact_filter.category
                 for step in category.steps
             )
-        return filter_condition(contact_filter, steps)
+        known = tuple(self.contacts.config.step_names())
+        return filter_condition(contact_filter, steps, known)
 
     def _history_condition(self, contact_filter: ContactFilter) -> peewee.Expression | None:
         """None for the default view, which the store answers from the history alone."""
@@ -313,13 +315,16 @@ class ReportService:
         condition = self._history_condition(contact_filter)
         start, end = span.bounds
         outcomes = _outcomes(lifecycle)
-        changes = {
-            monday: (n, won, lost)
-            for monday, n, won, lost in queries.changes_per_week(
-                condition, start, end, outcomes["won"], outcomes["lost"]
-            )
-        }
-        new = dict(queries.new_contacts_per_week(self._condition(contact_filter), start, end))
+        if condition is None:  # the default view: the per-day counts the database keeps
+            changes, new = _weeks_from_days(start, end, outcomes)
+        else:
+            changes = {
+                monday: (n, won, lost)
+                for monday, n, won, lost in queries.changes_per_week(
+                    condition, start, end, outcomes["won"], outcomes["lost"]
+                )
+            }
+            new = dict(queries.new_contacts_per_week(self._condition(contact_filter), start, end))
         weeks = []
         monday = span.start - timedelta(days=span.start.weekday())
         while monday <= span.end:
@@ -357,6 +362,26 @@ class ReportService:
         rows.sort(key=lambda r: (-r.reached[0] if r.reached else 0, -r.won, r.value.casefold()))
         names = tuple(c.name for c in lifecycle.categories)
         return Breakdown(lifecycle.name, span, by, names, tuple(rows))
+
+
+def _weeks_from_days(
+    start: datetime, end: datetime, outcomes: dict[str, list[str]]
+) -> tuple[dict[date, tuple[int, int, int]], dict[date, int]]:
+    """Monday → (changes, won, lost) and Monday → new contacts, summed from the days."""
+    won, lost = set(outcomes["won"]), set(outcomes["lost"])
+    changes: dict[date, tuple[int, int, int]] = {}
+    for day, stage, n in summaries.changes_per_day(start, end):
+        monday = day - timedelta(days=day.weekday())
+        total, w, lo = changes.get(monday, (0, 0, 0))
+        changes[monday] = (
+            total + n,
+            w + (n if stage in won else 0),
+            lo + (n if stage in lost else 0),
+        )
+    new: dict[date, int] = defaultdict(int)
+    for day, n in summaries.created_per_day(start, end):
+        new[day - timedelta(days=day.weekday())] += n
+    return changes, dict(new)
 
 
 def _outcomes(template: Template) -> dict[str, list[str]]:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 import peewee
 from peewee import fn
 
+from contacts_tui.store import summaries
 from contacts_tui.store.database import is_postgres
 from contacts_tui.store.models import Account, Contact, ContactAccount, ContactWord, database
 from contacts_tui.store.search import (
@@ -25,6 +26,11 @@ from contacts_tui.store.search import (
 
 TENANT_WIDE = 0
 """`ContactFilter.company` value that selects contacts without a company."""
+
+MISSING_PRIMARY = "missing_primary"
+"""`ContactFilter.attention` value: contacts without a primary e-mail or phone."""
+UNKNOWN_STEP = "unknown_step"
+"""`ContactFilter.attention` value: contacts at a step the lifecycle no longer has."""
 
 SORT_COLUMNS: dict[str, peewee.Node] = {
     "name": Contact.name_key,
@@ -76,13 +82,17 @@ class ContactFilter:
     scoring_min: int | None = None
     scoring_max: int | None = None
     account: int | None = None  # an account id
+    attention: str | None = None  # MISSING_PRIMARY or UNKNOWN_STEP (the dashboard's warnings)
     archived: bool = False  # True shows only archived contacts
 
 
 def filter_condition(
-    contact_filter: ContactFilter, category_steps: tuple[str, ...] = ()
+    contact_filter: ContactFilter,
+    category_steps: tuple[str, ...] = (),
+    known_steps: tuple[str, ...] = (),
 ) -> peewee.Expression:
-    """The WHERE clause for a filter; `category_steps` are the step keys of its category."""
+    """The WHERE clause for a filter; `category_steps` are the step keys of its category,
+    `known_steps` every step key of the lifecycle (for UNKNOWN_STEP)."""
     f = contact_filter
     condition = Contact.archived == f.archived
     if f.status:
@@ -108,6 +118,10 @@ def filter_condition(
             ContactAccount.account == f.account
         )
         condition &= Contact.id.in_(assigned)
+    if f.attention == MISSING_PRIMARY:
+        condition &= (Contact.primary_email == "") | (Contact.primary_phone == "")
+    elif f.attention == UNKNOWN_STEP:
+        condition &= Contact.stage.not_in(list(known_steps))
     searched = search_condition(f.search, is_postgres())
     if searched is not None:
         condition &= searched
@@ -179,6 +193,30 @@ def stage_counts(
         .tuples()
     )
     return [(stage, status, n, int(m or 0)) for stage, status, n, m in query]
+
+
+def is_tallied(f: ContactFilter) -> bool:
+    """Whether the filter uses only the fields contact_tally keeps (no search, company,
+    scoring or account): then the counts come from there, not from a scan."""
+    return (
+        f.company is None
+        and f.scoring_min is None
+        and f.scoring_max is None
+        and f.account is None
+        and search_condition(f.search, is_postgres()) is None
+    )
+
+
+def tallied_stage_counts(
+    f: ContactFilter, category_steps: tuple[str, ...] = (), template: str | None = None
+) -> list[tuple[str, str, int, int]]:
+    """`stage_counts` of a filter `is_tallied` accepts, read from contact_tally."""
+    stages: list[str] | None = list(category_steps) if f.category is not None else None
+    if f.stage:
+        stages = [f.stage] if stages is None or f.stage in stages else []
+    return summaries.stage_tally(
+        f.archived, f.status or None, stages, f.segmentation, f.reason_code, template
+    )
 
 
 def assigned_accounts(contact_ids: list[int]) -> dict[int, list[str]]:
@@ -255,11 +293,12 @@ def search_page(
     after: tuple | None = None,
     limit: int = 100,
     backwards: bool = False,
+    known_steps: tuple[str, ...] = (),
 ) -> list[tuple]:
     """The same rows as `page(filter_condition(contact_filter, ...), ...)`, found faster."""
     terms = search_terms(contact_filter.search)
     long_terms, starts = split_terms(terms)
-    base = filter_condition(replace(contact_filter, search=""), category_steps)
+    base = filter_condition(replace(contact_filter, search=""), category_steps, known_steps)
     if starts and not long_terms:
         return _word_start_page(base, starts, sort, descending, after, limit, backwards)
     plain = replace(contact_filter, search="") == ContactFilter(archived=contact_filter.archived)
@@ -268,7 +307,7 @@ def search_page(
         rows = _scan_ahead(base, terms, sort, descending, after, limit, backwards)
         if rows is not None:
             return rows
-    condition = filter_condition(contact_filter, category_steps)
+    condition = filter_condition(contact_filter, category_steps, known_steps)
     return page(condition, sort, descending, after, limit, backwards)
 
 
