@@ -222,6 +222,10 @@ class ContactService(DocumentServices, RecordServices):
         steps = self._category_steps.get(contact_filter.category or "", ())
         return listing.filter_condition(contact_filter, steps, self._known_steps)
 
+    def view_condition(self, contact_filter: ContactFilter) -> peewee.Expression:
+        """The WHERE clause of a view (its search included), for reads of the whole view."""
+        return self._condition(contact_filter)
+
     @with_connection
     def list_page(
         self,
