@@ -165,3 +165,159 @@ def _as_date(value: object) -> date:
     if isinstance(value, date):
         return value
     return date.fromisoformat(str(value)[:10])
+
+
+# ----- the funnel's groups (migration 0012) ---------------------------------------------
+
+FILLED = 1 << 62
+"""report_group.filled_upto of a group counted for every contact, present and future."""
+NO_PREVIOUS = "0001-01-01"
+REACH_DIMENSIONS = ("segmentation", "reason_code", "account", "user")
+"""Breakdowns stage_reach keeps (besides '' for the funnel itself)."""
+
+
+def group_name(steps: Iterable[str]) -> str:
+    """A group's name: its step keys, sorted (one step's group is named after it)."""
+    return ",".join(sorted(set(steps)))
+
+
+def _reach_rows(where: str) -> tuple[str, str]:
+    """stage_reach's rows counted from the history, for the changes matching `where`
+    (over stage_change s, report_group h, contact c): a WITH clause and a SELECT."""
+    none = f"DATE '{NO_PREVIOUS}'" if is_postgres() else f"'{NO_PREVIOUS}'"
+    order = "ORDER BY s.at, s.id"
+    changes = (
+        'SELECT s.contact_id, h.grp, s."by" AS changed_by, c.segmentation, c.reason_code, '
+        f"{_day('s.at')} AS day, "
+        f"LAG({_day('s.at')}) OVER (PARTITION BY s.contact_id, h.grp {order}) AS prev_day, "
+        f"LAG({_day('s.at')}) OVER "
+        f'(PARTITION BY s.contact_id, h.grp, s."by" {order}) AS prev_mine '
+        "FROM stage_change s JOIN report_group h ON h.step = s.to_stage "
+        f"JOIN contact c ON c.id = s.contact_id WHERE {_not_archived('c')} AND {where}"
+    )
+    prev = f"COALESCE(prev_day, {none})"
+    rows = " UNION ALL ".join(
+        [
+            f"SELECT grp, '' AS dim, '' AS value, day, {prev} AS prev_day FROM ev",
+            f"SELECT grp, 'segmentation', segmentation, day, {prev} FROM ev",
+            f"SELECT grp, 'reason_code', reason_code, day, {prev} FROM ev",
+            f"SELECT grp, 'account', COALESCE(CAST(a.account_id AS TEXT), ''), day, {prev} "
+            "FROM ev LEFT JOIN contact_account a ON a.contact_id = ev.contact_id",
+            f"SELECT grp, 'user', changed_by, day, COALESCE(prev_mine, {none}) FROM ev",
+        ]
+    )
+    return (
+        f"WITH ev AS ({changes}) ",
+        "SELECT grp, dim, value, day, prev_day, COUNT(*) "
+        f"FROM ({rows}) AS r WHERE 1 = 1 GROUP BY grp, dim, value, day, prev_day",
+    )
+
+
+def missing_groups(groups: Iterable[Iterable[str]]) -> list[str]:
+    """Names of the groups not yet counted for every contact."""
+    wanted = {group_name(steps): sorted(set(steps)) for steps in groups}
+    if not wanted:
+        return []
+    param = database.param
+    names = list(wanted)
+    cursor = database.execute_sql(
+        f"SELECT grp, COUNT(*), MIN(filled_upto) FROM report_group "
+        f"WHERE grp IN ({', '.join(param for _ in names)}) GROUP BY grp",
+        names,
+    )
+    ready = {grp for grp, steps, upto in cursor if upto >= FILLED and steps == len(wanted[grp])}
+    return [name for name in names if name not in ready]
+
+
+def fill_groups(groups: Iterable[Iterable[str]], batch: int = 20000) -> None:
+    """Count the groups not yet counted, `batch` contact ids per write transaction (so
+    others keep saving meanwhile); the triggers count the contacts already done."""
+    param = database.param
+    for name in missing_groups(groups):
+        with database.atomic():
+            for step in name.split(","):
+                database.execute_sql(
+                    "INSERT INTO report_group (grp, step, filled_upto) "
+                    f"VALUES ({param}, {param}, 0) ON CONFLICT DO NOTHING",
+                    (name, step),
+                )
+        while True:
+            with database.atomic():
+                (done,) = database.execute_sql(
+                    f"SELECT MIN(filled_upto) FROM report_group WHERE grp = {param}", (name,)
+                ).fetchone()
+                if done >= FILLED:
+                    break
+                (last,) = database.execute_sql(
+                    "SELECT COALESCE(MAX(id), 0) FROM contact"
+                ).fetchone()
+                upto = done + batch
+                where = (
+                    f"s.contact_id > {int(done)} AND s.contact_id <= {int(upto)} "
+                    f"AND h.grp = {param}"
+                )
+                database.execute_sql(_upsert_reach(_reach_rows(where)), (name,))
+                database.execute_sql(
+                    f"UPDATE report_group SET filled_upto = {param} WHERE grp = {param}",
+                    (FILLED if upto >= last else upto, name),
+                )
+
+
+def _upsert_reach(query: tuple[str, str]) -> str:
+    target = "stage_reach." if is_postgres() else ""
+    with_clause, rows = query
+    return (
+        f"{with_clause}INSERT INTO stage_reach (grp, dim, value, day, prev_day, contacts) {rows} "
+        "ON CONFLICT (grp, dim, value, day, prev_day) "
+        f"DO UPDATE SET contacts = {target}contacts + excluded.contacts"
+    )
+
+
+def reach_mismatches() -> bool:
+    """Whether stage_reach differs from a count of the history (its groups' contacts)."""
+    kept = _as_counts(
+        database.execute_sql("SELECT grp, dim, value, day, prev_day, contacts FROM stage_reach")
+    )
+    source = "".join(_reach_rows("s.contact_id <= h.filled_upto"))
+    counted = _as_counts(database.execute_sql(source))
+    return kept != counted
+
+
+def rebuild_reach() -> None:
+    """Count stage_reach again from the history, every group for every contact."""
+    database.execute_sql("DELETE FROM stage_reach")
+    database.execute_sql(f"UPDATE report_group SET filled_upto = {FILLED}")
+    database.execute_sql(_upsert_reach(_reach_rows("1 = 1")))
+
+
+def reached(
+    groups: dict[str, Iterable[str]], start: datetime, end: datetime, dim: str = ""
+) -> list[tuple[str, str, int]]:
+    """(dimension value, group, contacts reaching it in [start, end)) from stage_reach, as
+    `store.reports.reached` counts them from the history for the default view. The
+    groups must be counted (`fill_groups`). Accounts come back as their names."""
+    names = {group: group_name(keys) for group, keys in groups.items() if list(keys)}
+    if not names:
+        return []
+    param = database.param
+    wanted = sorted(set(names.values()))
+    first = start.date().isoformat()
+    cursor = database.execute_sql(
+        "SELECT grp, value, SUM(contacts) FROM stage_reach "
+        f"WHERE dim = {param} AND grp IN ({', '.join(param for _ in wanted)}) "
+        f"AND day >= {param} AND day < {param} AND prev_day < {param} "
+        "GROUP BY grp, value HAVING SUM(contacts) <> 0",
+        [dim, *wanted, first, end.date().isoformat(), first],
+    )
+    counts = [(value, grp, int(n)) for grp, value, n in cursor]
+    if dim == "account":
+        accounts = dict(database.execute_sql("SELECT CAST(id AS TEXT), name FROM account"))
+        merged: dict[tuple[str, str], int] = {}
+        for value, grp, n in counts:
+            key = (accounts.get(value, "") if value else "", grp)
+            merged[key] = merged.get(key, 0) + n
+        counts = [(value, grp, n) for (value, grp), n in merged.items()]
+    by_name: dict[str, list[str]] = {}
+    for group, name in names.items():
+        by_name.setdefault(name, []).append(group)
+    return [(value, group, n) for value, grp, n in counts for group in by_name.get(grp, [])]

@@ -8,6 +8,8 @@ a scan of the contacts gives.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import pytest
 from report_history import SPAN, build_history
 
@@ -51,8 +53,23 @@ FILTERS = [
 ]
 
 
+@pytest.fixture(autouse=True)
+def counted_groups(service) -> None:
+    """The funnel's groups of every lifecycle, counted before anything is written: from
+    then on the triggers alone keep them (the tests' writes come after)."""
+    groups = []
+    for template in service.config.templates:
+        groups += [[s.key] for s in template.steps()]
+        groups += [[s.key for s in c.steps] for c in template.categories]
+        for outcome in ("won", "lost"):
+            groups.append([s.key for s in template.steps() if s.is_closed and s.outcome == outcome])
+    with_connection(summaries.fill_groups)([g for g in groups if g])
+    assert with_connection(summaries.missing_groups)(groups) == []
+
+
 def assert_true_counts(service) -> None:
     assert mismatches() == []
+    assert not with_connection(summaries.reach_mismatches)()
     for contact_filter in FILTERS:
         assert listing.is_tallied(contact_filter)
         assert tallied(service, contact_filter) == scanned(service, contact_filter), contact_filter
@@ -94,6 +111,17 @@ def test_history_edited_or_deleted_and_contacts_deleted(service, backend):
                 StageChange.contact == ids["Bob"], StageChange.to_stage == "proposal_sent"
             ).execute()
             StageChange.delete().where(StageChange.contact == ids["Cy"]).execute()
+            # Several changes of one contact in one statement, not in time order: each
+            # is counted against those before it in time, whatever the row order.
+            fay = {"contact": ids["Fay"], "by": "carl"}
+            StageChange.insert_many(
+                [
+                    {**fay, "to_stage": "qualified", "at": datetime(2026, 2, 3)},
+                    {**fay, "to_stage": "interested", "at": datetime(2026, 1, 9)},
+                    {**fay, "to_stage": "contacted", "at": datetime(2026, 1, 2)},
+                    {**fay, "to_stage": "interested", "at": datetime(2026, 1, 9)},
+                ]
+            ).execute()
             # An archived contact and an open one, with their history (cascade).
             Contact.delete().where(Contact.id.in_([ids["Dee"], ids["Eve"]])).execute()
 
@@ -121,14 +149,16 @@ def test_check_finds_a_wrong_count_and_repair_counts_again(service, backend):
     def tamper() -> None:
         database.execute_sql("UPDATE stage_day SET changes = changes + 3")
         database.execute_sql("DELETE FROM contact_tally")
+        database.execute_sql("UPDATE stage_reach SET contacts = contacts + 1 WHERE dim = 'user'")
 
     tamper()
     problems = with_connection(check_summaries)()
     assert len(problems) == 1
-    assert "contact_tally, stage_day" in problems[0] and "check --repair" in problems[0]
+    assert "contact_tally, stage_day, stage_reach" in problems[0]
+    assert "check --repair" in problems[0]
     repaired: list[str] = []
     assert with_connection(check_summaries)(repair=True, repaired=repaired) == []
-    assert repaired == ["counted the summaries again (contact_tally, stage_day)"]
+    assert repaired == ["counted the summaries again (contact_tally, stage_day, stage_reach)"]
     assert_true_counts(service)
 
 
