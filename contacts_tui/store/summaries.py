@@ -6,6 +6,7 @@ themselves: `check` compares the two, and `rebuild` replaces a table's rows by i
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable
 from datetime import date, datetime
 
@@ -229,38 +230,56 @@ def missing_groups(groups: Iterable[Iterable[str]]) -> list[str]:
     return [name for name in names if name not in ready]
 
 
-def fill_groups(groups: Iterable[Iterable[str]], batch: int = 20000) -> None:
-    """Count the groups not yet counted, `batch` contact ids per write transaction (so
-    others keep saving meanwhile); the triggers count the contacts already done."""
+FILL_SECONDS = 0.5
+"""How long one batch of `fill_groups` aims to hold the write lock (others' saves wait)."""
+
+
+def fill_groups(groups: Iterable[Iterable[str]], batch: int = 5000) -> None:
+    """Count the groups not yet counted, a batch of contact ids per write transaction (so
+    others keep saving meanwhile: the batch grows or shrinks to take FILL_SECONDS); the
+    triggers count the contacts done so far. Another session filling the same groups
+    at once is fine: each batch continues from what is recorded in report_group."""
     param = database.param
-    for name in missing_groups(groups):
-        with database.atomic():
+    missing = missing_groups(groups)
+    if not missing:
+        return
+    with database.atomic():
+        for name in missing:
             for step in name.split(","):
                 database.execute_sql(
                     "INSERT INTO report_group (grp, step, filled_upto) "
                     f"VALUES ({param}, {param}, 0) ON CONFLICT DO NOTHING",
                     (name, step),
                 )
-        while True:
-            with database.atomic():
-                (done,) = database.execute_sql(
-                    f"SELECT MIN(filled_upto) FROM report_group WHERE grp = {param}", (name,)
-                ).fetchone()
-                if done >= FILLED:
-                    break
-                (last,) = database.execute_sql(
-                    "SELECT COALESCE(MAX(id), 0) FROM contact"
-                ).fetchone()
-                upto = done + batch
-                where = (
-                    f"s.contact_id > {int(done)} AND s.contact_id <= {int(upto)} "
-                    f"AND h.grp = {param}"
-                )
-                database.execute_sql(_upsert_reach(_reach_rows(where)), (name,))
+    marks = ", ".join(param for _ in missing)
+    while True:
+        started = time.perf_counter()
+        with database.atomic():
+            progress = dict(
                 database.execute_sql(
-                    f"UPDATE report_group SET filled_upto = {param} WHERE grp = {param}",
-                    (FILLED if upto >= last else upto, name),
-                )
+                    f"SELECT grp, MIN(filled_upto) FROM report_group WHERE grp IN ({marks}) "
+                    "GROUP BY grp",
+                    missing,
+                ).fetchall()
+            )
+            done = min(progress.values())
+            if done >= FILLED:
+                return
+            behind = [grp for grp, upto in progress.items() if upto == done]
+            (last,) = database.execute_sql("SELECT COALESCE(MAX(id), 0) FROM contact").fetchone()
+            upto = done + batch
+            where = (
+                f"s.contact_id > {int(done)} AND s.contact_id <= {int(upto)} "
+                f"AND h.grp IN ({', '.join(param for _ in behind)})"
+            )
+            database.execute_sql(_upsert_reach(_reach_rows(where)), behind)
+            database.execute_sql(
+                f"UPDATE report_group SET filled_upto = {param} "
+                f"WHERE grp IN ({', '.join(param for _ in behind)})",
+                (FILLED if upto >= last else upto, *behind),
+            )
+        took = time.perf_counter() - started
+        batch = max(1000, min(200_000, int(batch * FILL_SECONDS / max(took, 0.01))))
 
 
 def _upsert_reach(query: tuple[str, str]) -> str:
