@@ -245,6 +245,8 @@ class ReportService:
         step_groups = {step.key: [step.key] for step in steps}
         category_groups = {c.key: [s.key for s in c.steps] for c in lifecycle.categories}
         outcome_groups = _outcomes(lifecycle)
+        if condition is None:  # counted together, if a lifecycle changed since
+            summaries.fill_groups([*step_groups.values(), *category_groups.values()])
         per_step = {g: n for _, g, n in _reached(condition, start, end, step_groups)}
         per_category = {g: n for _, g, n in _reached(condition, start, end, category_groups)}
         per_outcome = {g: n for _, g, n in _reached(condition, start, end, outcome_groups)}

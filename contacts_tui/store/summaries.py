@@ -38,6 +38,11 @@ def _sources() -> dict[str, tuple[tuple[str, ...], str]]:
             f"SELECT {_TALLY_COLUMNS}, {_missing('contact')}, COUNT(*) FROM contact "
             f"GROUP BY {_TALLY_COLUMNS}, {_missing('contact')}",
         ),
+        "contact_counted": (
+            # A row per contact: the 1 stands for its count, so that every column compares.
+            ("id", *_TALLY_COLUMNS.split(", "), "missing", "1"),
+            f"SELECT id, {_TALLY_COLUMNS}, {_missing('contact')}, 1 FROM contact",
+        ),
         "stage_day": (
             ("day", "stage", "changes"),
             f"SELECT {_day('s.at')}, s.to_stage, COUNT(*) FROM stage_change s "
@@ -51,7 +56,7 @@ def _sources() -> dict[str, tuple[tuple[str, ...], str]]:
     }
 
 
-SUMMARY_TABLES = ("contact_tally", "stage_day", "created_day")
+SUMMARY_TABLES = ("contact_tally", "contact_counted", "stage_day", "created_day")
 
 
 def mismatches() -> list[str]:
@@ -70,8 +75,8 @@ def _as_counts(cursor: Iterable[tuple]) -> dict[tuple, int]:
     counts: dict[tuple, int] = {}
     for row in cursor:
         *key, n = row
-        if n:
-            counts[tuple(key)] = int(n)
+        if n != 0:
+            counts[tuple(key)] = n
     return counts
 
 
@@ -80,6 +85,8 @@ def rebuild(tables: Iterable[str] = SUMMARY_TABLES) -> None:
     sources = _sources()
     for table in tables:
         columns, source = sources[table]
+        if table == "contact_counted":
+            columns, source = columns[:-1], source.replace(", 1 FROM", " FROM")
         database.execute_sql(f"DELETE FROM {table}")
         database.execute_sql(f"INSERT INTO {table} ({', '.join(columns)}) {source}")
 

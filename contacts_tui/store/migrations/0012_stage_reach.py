@@ -14,7 +14,12 @@ over D in the period and P before it: a few thousand rows instead of millions of
   segmentation, reason_code, account (an account id; '' for none) and user (who made the
   change: the previous change is then that user's).
 
-Triggers keep it in the transaction of each write: a change written, edited or
+* contact_counted: each contact's counted columns alone (archived, template, stage,
+  status, segmentation, reason code, missing a primary e-mail or phone), keyed by id: a
+  search's counts look its matches up here, ~40 bytes a row, instead of in the contact
+  table (~2 KB a row: at a million contacts, 87,000 matches of `jo` read ~1 s of pages).
+
+Triggers keep them in the transaction of each write: a change written, edited or
 deleted (the next change into the group then has another previous one), a contact
 archived, restored, deleted or re-segmented, an account assigned or taken away.
 """
@@ -158,6 +163,7 @@ def up(migrator, db):
         f"day {day} NOT NULL, prev_day {day} NOT NULL, contacts INTEGER NOT NULL, "
         "PRIMARY KEY (grp, dim, value, day, prev_day))"
     )
+    counted_table(db, postgres)
     sql = Dialect(postgres)
     # Each change is counted against the changes written before it. SQLite runs a row
     # trigger as soon as its row is written, so AFTER sees exactly those. PostgreSQL runs
@@ -277,3 +283,66 @@ def up(migrator, db):
         else:
             where = f" WHEN {condition}" if condition else ""
             db.execute_sql(f"CREATE TRIGGER {name} {when} ON {table}{where} BEGIN {body} END")
+
+
+COUNTED = ("archived", "template", "stage", "status", "segmentation", "reason_code")
+MISSING = "CASE WHEN {row}.primary_email = '' OR {row}.primary_phone = '' THEN 1 ELSE 0 END"
+
+
+def counted_table(db, postgres: bool) -> None:
+    flag = "BOOLEAN" if postgres else "INTEGER"
+    db.execute_sql(
+        f"CREATE TABLE contact_counted (id INTEGER PRIMARY KEY, archived {flag} NOT NULL, "
+        "template TEXT NOT NULL, stage TEXT NOT NULL, status TEXT NOT NULL, "
+        "segmentation TEXT NOT NULL, reason_code TEXT NOT NULL, missing INTEGER NOT NULL)"
+    )
+    columns = ", ".join(COUNTED)
+    db.execute_sql(
+        f"INSERT INTO contact_counted SELECT id, {columns}, {MISSING.format(row='contact')} "
+        "FROM contact"
+    )
+
+    def values(row: str) -> str:
+        return (
+            f"{row}.id, "
+            + ", ".join(f"{row}.{c}" for c in COUNTED)
+            + ", "
+            + MISSING.format(row=row)
+        )
+
+    insert = f"INSERT INTO contact_counted VALUES ({values('NEW')});"
+    update = (
+        "UPDATE contact_counted SET "
+        + ", ".join(f"{c} = NEW.{c}" for c in COUNTED)
+        + f", missing = {MISSING.format(row='NEW')} WHERE id = OLD.id;"
+    )
+    delete = "DELETE FROM contact_counted WHERE id = OLD.id;"
+    watched = (*COUNTED, "primary_email", "primary_phone")
+    if postgres:
+        changed = " OR ".join(f"OLD.{c} IS DISTINCT FROM NEW.{c}" for c in watched)
+        db.execute_sql(
+            "CREATE FUNCTION contact_counted() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+            f"IF TG_OP = 'INSERT' THEN {insert} "
+            f"ELSIF TG_OP = 'UPDATE' THEN {update} "
+            f"ELSE {delete} END IF; RETURN NULL; END $$"
+        )
+        db.execute_sql(
+            "CREATE TRIGGER contact_counted AFTER INSERT OR DELETE ON contact "
+            "FOR EACH ROW EXECUTE FUNCTION contact_counted()"
+        )
+        db.execute_sql(
+            f"CREATE TRIGGER contact_counted_update AFTER UPDATE ON contact FOR EACH ROW "
+            f"WHEN ({changed}) EXECUTE FUNCTION contact_counted()"
+        )
+    else:
+        changed = " OR ".join(f"OLD.{c} IS NOT NEW.{c}" for c in watched)
+        db.execute_sql(
+            f"CREATE TRIGGER contact_counted_insert AFTER INSERT ON contact BEGIN {insert} END"
+        )
+        db.execute_sql(
+            "CREATE TRIGGER contact_counted_update "
+            f"AFTER UPDATE OF {', '.join(watched)} ON contact WHEN {changed} BEGIN {update} END"
+        )
+        db.execute_sql(
+            f"CREATE TRIGGER contact_counted_delete AFTER DELETE ON contact BEGIN {delete} END"
+        )
