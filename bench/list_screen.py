@@ -290,7 +290,9 @@ class Expected:
             + style
             + f"{counts.open:,}".encode()
             + style
-            + b"  Closed "
+            + b" {1,2}"  # two spaces, one where the line is short of room
+            + style
+            + b"Closed "
             + style
             + f"{counts.closed:,}".encode()
             + rb"(?![0-9,])"

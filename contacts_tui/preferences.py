@@ -1,4 +1,5 @@
-"""Per-user settings kept between runs (the list's columns, the keymap), in the user config folder.
+"""Per-user settings kept between runs (the list's columns, the keymap, the last export
+folder), in the user config folder.
 
 They live in `settings.toml` under `locations.user_config_dir()`, never in the shared
 workspace: each sales person arranges their own list. A missing, unreadable or edited-
@@ -81,6 +82,33 @@ def load_keymap() -> tuple[dict[str, str], list[str]]:
         else:
             bad.append(str(binding_id))
     return keymap, bad
+
+
+def load_export_folder() -> Path:
+    """The folder an export dialog proposes: the one the user last exported to, while it
+    is still a folder; else their home folder (never the folder the app was started in,
+    which over SSH is often somewhere they cannot or should not write)."""
+    section = _load().get("export", {})
+    folder = section.get("folder") if isinstance(section, dict) else None
+    if isinstance(folder, str) and folder:
+        path = Path(folder)
+        if path.is_absolute() and path.is_dir():
+            return path
+    return Path.home()
+
+
+def save_export_folder(folder: Path) -> bool:
+    """Remember the folder of the last export; False if the file can't be written."""
+    settings = _load()
+    section = settings.get("export")
+    if not isinstance(section, dict):
+        section = settings["export"] = {}
+    section["folder"] = str(folder)
+    try:
+        _write(settings_path(), settings)
+    except (OSError, TypeError, ValueError):
+        return False
+    return True
 
 
 def _load() -> dict[str, Any]:

@@ -1,8 +1,10 @@
 """The add/edit form of an e-mail, phone number, address or bank account, built from its Section.
 
-The form asks the service to validate and save, in a worker, and shows each problem under
-the field it belongs to; nothing is saved until every field is valid. It closes with the
-saved record, or None when cancelled.
+Each field is checked as the user leaves it (once it holds something typed), and a
+message under a field is checked again at every key, so it goes as soon as the value is
+fixed. Saving asks the service to validate and save, in a worker, and shows each problem
+under the field it belongs to; nothing is saved until every field is valid. The form
+closes with the saved record, or None when cancelled.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -91,6 +93,8 @@ class RecordForm(Dialog[Any]):
         self.saving = False
         # What the fields held when the form opened: escape asks only when they differ.
         self._opened_with: tuple[dict[str, str], bool] | None = None
+        # The fields the user has changed: checked when left, even if put back as opened.
+        self._typed_in: set[str] = set()
 
     # ----- building the form -------------------------------------------------------------
 
@@ -237,6 +241,65 @@ class RecordForm(Dialog[Any]):
             return False
         box = self.query_one("#field-primary", Checkbox)
         return box.value and not box.disabled
+
+    # ----- each field checked as the user leaves it -------------------------------------
+
+    def _field_key(self, widget: Widget) -> str | None:
+        """The field `widget` is for ("state" for either of its widgets), else None."""
+        widget_id = widget.id or ""
+        if not widget_id.startswith("field-") or widget_id == "field-primary":
+            return None
+        return widget_id.removeprefix("field-").removesuffix("-text")
+
+    def _showing_error(self, key: str) -> bool:
+        return self.query_one(f"#error-{key}", Static).display
+
+    def on_descendant_blur(self, event: events.DescendantBlur) -> None:
+        key = self._field_key(event.widget)
+        if key is None or not isinstance(event.widget, Input) or self.saving:
+            return
+        # A field only passed through on the way to another stays quiet until saving.
+        if key in self._typed_in or self._showing_error(key):
+            self._check_field(key)
+
+    @on(Input.Changed)
+    def _recheck_shown_error(self, event: Input.Changed) -> None:
+        key = self._field_key(event.input)
+        if key is None or not self.is_mounted or self._opened_with is None:
+            return
+        if event.value != self._opened_with[0].get(key):
+            self._typed_in.add(key)
+        if self._showing_error(key):
+            self._check_field(key)
+
+    @on(Select.Changed)
+    def _check_choice(self, event: Select.Changed) -> None:
+        key = self._field_key(event.select)
+        if key is None or not self.is_mounted or self._opened_with is None:
+            return
+        self._check_field(key)
+        if key == "country" and self._showing_error("state"):
+            self._check_field("state")  # whether a state is known depends on the country
+
+    def _check_field(self, key: str) -> None:
+        """Show the message for field `key` alone, or clear it when the value is fine.
+
+        The service's checks need no database, so they run here, as the user moves on.
+        """
+        try:
+            contacts_app(self).service.validate_record(
+                self.section.kind, self.values(), current_type=getattr(self.record, "type", "")
+            )
+        except RecordInvalid as error:
+            self._show_field_message(key, error.errors.get(key, ""))
+        else:
+            self._show_field_message(key, "")
+
+    def _show_field_message(self, key: str, message: str) -> None:
+        label = self.query_one(f"#error-{key}", Static)
+        label.update(Text(display_safe(message)))
+        label.display = bool(message)
+        self.field_widget(key).set_class(bool(message), "-invalid")
 
     # ----- states follow the country; bank hints follow IBAN and SWIFT ------------------
 
@@ -401,10 +464,7 @@ class RecordForm(Dialog[Any]):
         first = None
         for spec in self.section.fields:
             message = errors.get(spec.key, "")
-            label = self.query_one(f"#error-{spec.key}", Static)
-            label.update(Text(display_safe(message)))
-            label.display = bool(message)
-            self.field_widget(spec.key).set_class(bool(message), "-invalid")
+            self._show_field_message(spec.key, message)
             if message and first is None:
                 first = self.field_widget(spec.key)
         if first is not None:

@@ -1,4 +1,5 @@
-"""The top information panel of a contact: its own fields, edited in place and checked live."""
+"""The top information panel of a contact: its own fields, edited in place, each checked
+as the user leaves it (a message already shown is checked again at every key)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from contextlib import suppress
 from dataclasses import dataclass
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.containers import Grid, Vertical
 from textual.message import Message
@@ -240,6 +241,11 @@ class InfoPanel(Widget):
                     self.query_one(f"#{key}", Select).value = str(values[key])
         self._edited()
 
+    def restore_accounts(self, accounts: tuple[AccountInfo, ...]) -> None:
+        """The assigned accounts of a draft being restored (found again by the screen)."""
+        self._set_accounts(accounts)
+        self._edited()
+
     def set_config(self, config: LifecycleConfig) -> None:
         """Use a new lifecycle configuration; `show` then fills the fields from it."""
         self.config = config
@@ -366,15 +372,20 @@ class InfoPanel(Widget):
         match = next((c for c in known if c.name.casefold() == name.casefold()), None)
         return match.id if match else name
 
-    def check(self, key: str) -> str:
-        """Check one field; show and return its message ("" when the value is fine)."""
+    def check(self, key: str, *, quiet: bool = False) -> str:
+        """Check one field; show and return its message ("" when the value is fine).
+
+        `quiet` (while typing): a message is only updated or cleared, never newly shown,
+        so nobody is told off in the middle of a word.
+        """
         check = self._checks().get(key)
         if check is None:
             return ""
         try:
             value = check(str(self.values()[key]))
         except ValidationError as error:
-            self._message(key, str(error))
+            if not quiet or self._showing_error(key):
+                self._message(key, str(error))
             return str(error)
         if key == "company" and isinstance(value, str):
             self._message(key, f"A new company “{value}” will be created on save.", hint=True)
@@ -404,6 +415,10 @@ class InfoPanel(Widget):
     def show_error(self, key: str, message: str) -> None:
         """A message from the service about one field (e.g. a rule checked on save)."""
         self._message(key, message)
+
+    def _showing_error(self, key: str) -> bool:
+        label = self.query_one(f"#{key}-message", Label)
+        return label.has_class("-shown") and not label.has_class("-hint")
 
     def _message(self, key: str, text: str, *, hint: bool = False) -> None:
         label = self.query_one(f"#{key}-message", Label)
@@ -436,14 +451,22 @@ class InfoPanel(Widget):
     @on(Input.Changed)
     def input_changed(self, event: Input.Changed) -> None:
         if event.input.id in FIELD_LABELS:
-            self.check(event.input.id)
+            self.check(event.input.id, quiet=True)
             self._edited()
 
     @on(TextArea.Changed, "#notes")
     def notes_changed(self, event: TextArea.Changed) -> None:
         event.stop()
-        self.check("notes")
+        self.check("notes", quiet=True)
         self._edited()
+
+    def on_descendant_blur(self, event: events.DescendantBlur) -> None:
+        key = event.widget.id or ""
+        if not isinstance(event.widget, (Input, TextArea)) or key not in self._checks():
+            return
+        # A field only passed through stays quiet; one the user changed is checked now.
+        if key in self.edited_fields() or self._showing_error(key):
+            self.check(key)
 
     @on(Select.Changed)
     def select_changed(self, event: Select.Changed) -> None:

@@ -26,6 +26,7 @@ from contacts_tui.recovery import Draft
 from contacts_tui.safe_text import display_safe
 from contacts_tui.screens.binding_commands import ScreenBindingCommands
 from contacts_tui.services import (
+    AccountInfo,
     CompanyInfo,
     ConflictError,
     ContactDetail,
@@ -165,6 +166,14 @@ class ContactDetailScreen(Screen[bool]):
 
         detail: ContactDetail
 
+    @dataclass
+    class AccountsRestored(Message):
+        """The assigned accounts of a restored draft, as they are in the database now."""
+
+        accounts: tuple[AccountInfo, ...]
+        missing: tuple[str, ...]
+        """Names of the draft's accounts that no longer exist."""
+
     def __init__(self, contact_id: int, restored: tuple[Draft, ...] = ()) -> None:
         """`restored`: drafts of this contact's forms a session that died left unsaved."""
         super().__init__()
@@ -230,12 +239,40 @@ class ContactDetailScreen(Screen[bool]):
         for draft in drafts:
             if draft.kind == "contact":
                 self.query_one(InfoPanel).restore(draft.values)
+                if "accounts" in draft.values:
+                    self.find_restored_accounts(draft.extra.get("accounts", ()))
         for draft in drafts:
             if draft.kind == "record":
                 self.action_tab("details")
                 self.query_one(DetailsPanel).reopen_form(
                     str(draft.extra.get("kind")), draft.extra.get("record_id"), draft.values
                 )
+
+    @reported_work(thread=True, exclusive=True, group="store.restore_accounts")
+    def find_restored_accounts(self, wanted: list[list]) -> None:
+        """The draft's accounts by id, or by name for one made again since; the others
+        are gone and said so."""
+        known = contacts_app(self).service.accounts(include_archived=True)
+        by_id = {a.id: a for a in known}
+        by_name = {a.name.casefold(): a for a in known}
+        found: list[AccountInfo] = []
+        missing: list[str] = []
+        for account_id, name in wanted:
+            account = by_id.get(account_id)
+            if account is None or account.name.casefold() != str(name).casefold():
+                account = by_name.get(str(name).casefold(), account)
+            if account is None:
+                missing.append(str(name))
+            elif account not in found:
+                found.append(account)
+        self.post_message(self.AccountsRestored(tuple(found), tuple(missing)))
+
+    def on_contact_detail_screen_accounts_restored(self, message: AccountsRestored) -> None:
+        self.query_one(InfoPanel).restore_accounts(message.accounts)
+        if message.missing:
+            names = ", ".join(f"“{name}”" for name in message.missing)
+            gone = "no longer exists" if len(message.missing) == 1 else "no longer exist"
+            tell(self, f"Not restored: account {names} {gone}.", severity="warning", timeout=10)
 
     def focus_tab_content(self) -> None:
         pane = self.query_one(TabbedContent).active_pane
@@ -304,7 +341,11 @@ class ContactDetailScreen(Screen[bool]):
         values = info.values()
         fields = ", ".join(FIELD_LABELS[k].rstrip("*") for k in sorted(edited))
         title = f"{self.detail.name}: {fields}"
-        keep_draft(self, Draft("contact", title, {k: values[k] for k in edited}, self.contact_id))
+        extra = {}
+        if "accounts" in edited:  # by name too: an id alone says nothing once it is gone
+            extra["accounts"] = [[a.id, a.name] for a in info.accounts]
+        draft = Draft("contact", title, {k: values[k] for k in edited}, self.contact_id, extra)
+        keep_draft(self, draft)
 
     def on_unmount(self) -> None:
         drop_draft(self)

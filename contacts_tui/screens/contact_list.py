@@ -244,6 +244,11 @@ class ContactListScreen(Screen):
             return False
         return all(isinstance(s, ModalScreen) for s in stack[stack.index(self) + 1 :])
 
+    @on(DashboardBar.Selected, "#dashboard")
+    def _counter_selected(self, event: DashboardBar.Selected) -> None:
+        """A dashboard counter was picked: filter the list by it (picked again: unset)."""
+        self.apply_filter(event.counter.applied_to(self.contact_filter))
+
     @on(DashboardBar.Updated, "#dashboard")
     def _dashboard_updated(self) -> None:
         self._store_changed()  # what was committed while this refresh was on its way
@@ -375,6 +380,11 @@ class ContactListScreen(Screen):
                 by_contact.setdefault(draft.contact_id, []).append(draft)
         for contact_id, kept in by_contact.items():
             self.open_contact(contact_id, restored=tuple(kept))
+        for draft in drafts:
+            if draft.kind == "control_center":
+                from contacts_tui.screens.control_center import ControlCenterScreen
+
+                self.app.push_screen(ControlCenterScreen(restored=draft))
 
     def action_archive(self) -> None:
         from contacts_tui.dialogs.confirm import ConfirmDialog
@@ -427,6 +437,8 @@ class ContactListScreen(Screen):
         cleared = ContactFilter(search=self.contact_filter.search)
         if cleared != self.contact_filter:
             self.apply_filter(cleared)
+        else:
+            tell(self, "No filter to clear: the list shows every active contact.")
 
     def action_sort(self) -> None:
         from contacts_tui.dialogs.sort_dialog import SortDialog
@@ -470,8 +482,11 @@ class ContactListScreen(Screen):
             self.app.call_from_thread(self._open_export, contact_filter, total)
 
     def _open_export(self, contact_filter: ContactFilter, total: int) -> None:
-        from contacts_tui.dialogs.export_dialog import ExportDialog
+        from contacts_tui.dialogs.export_dialog import NOTHING_TO_EXPORT, ExportDialog
 
+        if total == 0:
+            self.notify(NOTHING_TO_EXPORT, severity="warning")
+            return
         table = self.table
         self.app.push_screen(ExportDialog(contact_filter, table.sort, table.descending, total))
 

@@ -23,6 +23,7 @@ from textual.widgets import Static, Tree
 
 from contacts_tui.dialogs.confirm import ConfirmDialog
 from contacts_tui.dialogs.dialog import layout_css
+from contacts_tui.recovery import Draft
 from contacts_tui.safe_text import display_safe
 from contacts_tui.screens.binding_commands import ScreenBindingCommands
 from contacts_tui.screens.control_center_edits import ConfigEdits
@@ -30,6 +31,7 @@ from contacts_tui.screens.control_center_file import ConfigFile
 from contacts_tui.services import lifecycle_admin as admin
 from contacts_tui.services.live import Committed
 from contacts_tui.widgets.app_access import contacts_app
+from contacts_tui.widgets.drafts import drop_draft
 from contacts_tui.widgets.keys_footer import KeysFooter
 from contacts_tui.widgets.lifecycle_tree import ItemRef, LifecycleTree, item_details
 from contacts_tui.widgets.reporting import reported_work
@@ -92,9 +94,11 @@ class ControlCenterScreen(ConfigEdits, ConfigFile, Screen[bool]):
     class Counted(Message):
         counts: dict[tuple[str, str], int]
 
-    def __init__(self, path: Path | None = None) -> None:
+    def __init__(self, path: Path | None = None, restored: Draft | None = None) -> None:
+        """`restored`: the unsaved changes a session that died left, shown at once."""
         super().__init__()
         self._path = path
+        self.restored = restored
         self.counts: dict[tuple[str, str], int] = {}
         """Contacts per (template, step) in the database, archived ones too."""
         self.moves: dict[tuple[str, str], tuple[str, str]] = {}
@@ -126,6 +130,8 @@ class ControlCenterScreen(ConfigEdits, ConfigFile, Screen[bool]):
         banner.update(Text(f"Read-only: {display_safe(self.read_only)}"))
         banner.set_class(bool(self.read_only), "-shown")
         self.redraw()
+        if self.restored is not None:
+            self.restore_draft(self.restored)
         self.count_contacts()
         contacts_app(self).store_changed.subscribe(self, self._store_changed)
         contacts_app(self).lifecycle_changed.subscribe(self, self._lifecycle_changed)
@@ -177,6 +183,7 @@ class ControlCenterScreen(ConfigEdits, ConfigFile, Screen[bool]):
         self.query_one("#cc-title").set_class(self.dirty, "-dirty")
         self.show_details()
         self.refresh_bindings()
+        self.keep_or_drop_draft()
 
     def say(self, message: str, error: bool = False) -> None:
         """One line under the outline: what just happened, or why it could not."""
@@ -255,6 +262,9 @@ class ControlCenterScreen(ConfigEdits, ConfigFile, Screen[bool]):
             self.outline.action_cursor_up()
 
     # ----- leaving ---------------------------------------------------------------------
+
+    def on_unmount(self) -> None:
+        drop_draft(self)  # left on purpose (a crash keeps it: see drop_draft)
 
     def action_back(self) -> None:
         self.leave()

@@ -13,10 +13,14 @@ from dataclasses import dataclass
 from contacts_tui import lifecycle
 from contacts_tui.dialogs.confirm import ConfirmDialog
 from contacts_tui.lifecycle import ConfigError, LifecycleConfig
+from contacts_tui.recovery import Draft
 from contacts_tui.services import lifecycle_admin as admin
 from contacts_tui.services.lifecycle_admin import StepMove
 from contacts_tui.widgets.app_access import contacts_app
+from contacts_tui.widgets.drafts import drop_draft, keep_draft
 from contacts_tui.widgets.reporting import reported_work
+
+DRAFT_KIND = "control_center"
 
 
 @dataclass(frozen=True)
@@ -157,6 +161,43 @@ class ConfigFile:
         self.redraw(self.outline.current)
         self.say(f"Reloaded {self.path.name}.")
         self.count_contacts()
+
+    # ----- unsaved edits kept for after a crash ---------------------------------------
+
+    def keep_or_drop_draft(self) -> None:
+        """Keep the unsaved configuration in the recovery file (or drop it once saved,
+        reloaded or given up). The file as it was read goes with it: a restored draft
+        then saves through the same check for a file someone changed meanwhile."""
+        if not self.dirty:
+            drop_draft(self)
+            return
+        moves = [[*source, *target] for source, target in self.moves.items()]
+        base = self.disk.raw.decode("utf-8", errors="surrogateescape")  # bytes as they were
+        values = {"lifecycle": lifecycle.dumps(self.config), "moves": moves, "base": base}
+        keep_draft(self, Draft(DRAFT_KIND, f"Control Center: {self.path.name} changes", values))
+
+    def restore_draft(self, draft: Draft) -> None:
+        """Show the configuration of a draft a session that died left unsaved."""
+        try:
+            config = lifecycle.loads(str(draft.values["lifecycle"]), source=self.path.name)
+            moves = {(str(m[0]), str(m[1])): (str(m[2]), str(m[3])) for m in draft.values["moves"]}
+        except (ConfigError, KeyError, TypeError, ValueError, IndexError) as error:
+            self.say(f"Your unsaved changes could not be restored: {error}", error=True)
+            return
+        base = str(draft.values.get("base", "")).encode("utf-8", errors="surrogateescape")
+        note = ""
+        if base != self.disk.raw:
+            # Changed since that session read it: saving shows both and asks first.
+            try:
+                read = lifecycle.loads(base.decode("utf-8-sig"), source=self.path.name)
+            except (ConfigError, UnicodeDecodeError):
+                read = self.disk.config
+            self.disk = DiskState(base, read, self.disk.keeps_layout)
+            note = f" {self.path.name} was changed on disk since: ctrl+s shows both first."
+        self.config = config
+        self.moves = moves
+        self.redraw(self.outline.current)
+        self.say(f"Restored your unsaved changes (ctrl+s saves them).{note}")
 
     def action_reload(self) -> None:
         self.reload()

@@ -46,7 +46,7 @@ from contacts_tui.store.database import (
     waits_reported,
     with_connection,
 )
-from contacts_tui.store.listing import TENANT_WIDE, ContactFilter
+from contacts_tui.store.listing import MISSING_PRIMARY, TENANT_WIDE, UNKNOWN_STEP, ContactFilter
 from contacts_tui.store.models import (
     PROFILE_COLUMNS,
     Account,
@@ -124,10 +124,12 @@ def __getattr__(name: str) -> object:
 __all__ = [
     "DEFAULT_VIEW",
     "EDITABLE_FIELDS",
+    "MISSING_PRIMARY",
     "SORT_KEYS",
     "STATUS_CLOSED",
     "STATUS_OPEN",
     "TENANT_WIDE",
+    "UNKNOWN_STEP",
     "AccountInfo",
     "AddressInfo",
     "AuditInfo",
@@ -184,6 +186,7 @@ class ContactService(DocumentServices, RecordServices):
     config: LifecycleConfig
     user: str
     _category_steps: dict[str, tuple[str, ...]] = field(init=False, repr=False)
+    _known_steps: tuple[str, ...] = field(init=False, repr=False)
     # The last count's dashboard: (filter, time.monotonic() it was read, counts).
     _counted: tuple[ContactFilter, float, Dashboard] | None = field(
         default=None, init=False, repr=False
@@ -204,6 +207,7 @@ class ContactService(DocumentServices, RecordServices):
             for category in template.categories:
                 steps.setdefault(category.key, []).extend(s.key for s in category.steps)
         self._category_steps = {k: tuple(v) for k, v in steps.items()}
+        self._known_steps = tuple(config.step_names())
 
     def current_config(self) -> LifecycleConfig:
         """The lifecycle as it is on disk now (a broken file: the last good one)."""
@@ -215,7 +219,7 @@ class ContactService(DocumentServices, RecordServices):
 
     def _condition(self, contact_filter: ContactFilter) -> peewee.Expression:
         steps = self._category_steps.get(contact_filter.category or "", ())
-        return listing.filter_condition(contact_filter, steps)
+        return listing.filter_condition(contact_filter, steps, self._known_steps)
 
     @with_connection
     def list_page(
@@ -232,7 +236,14 @@ class ContactService(DocumentServices, RecordServices):
             # search_page tries cheaper plans before the search index
             steps = self._category_steps.get(contact_filter.category or "", ())
             raw = listing.search_page(
-                contact_filter, steps, sort, descending, after, limit + 1, backwards
+                contact_filter,
+                steps,
+                sort,
+                descending,
+                after,
+                limit + 1,
+                backwards,
+                known_steps=self._known_steps,
             )
         else:
             raw = listing.page(

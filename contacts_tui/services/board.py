@@ -56,7 +56,8 @@ class BoardService:
         )
 
     def _condition(self, contact_filter: ContactFilter) -> object:
-        return filter_condition(contact_filter, self._condition_steps(contact_filter))
+        known = tuple(self.contacts.config.step_names())
+        return filter_condition(contact_filter, self._condition_steps(contact_filter), known)
 
     @with_connection
     def counts(self, template: Template, contact_filter: ContactFilter) -> dict[str, int]:

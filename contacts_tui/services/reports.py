@@ -225,7 +225,8 @@ class ReportService:
                 if category.key == contact_filter.category
                 for step in category.steps
             )
-        return filter_condition(contact_filter, steps)
+        known = tuple(self.contacts.config.step_names())
+        return filter_condition(contact_filter, steps, known)
 
     def _history_condition(self, contact_filter: ContactFilter) -> peewee.Expression | None:
         """None for the default view, which the store answers from the history alone."""

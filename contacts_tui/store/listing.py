@@ -35,6 +35,11 @@ from contacts_tui.store.search import (
 TENANT_WIDE = 0
 """`ContactFilter.company` value that selects contacts without a company."""
 
+MISSING_PRIMARY = "missing_primary"
+"""`ContactFilter.attention` value: contacts without a primary e-mail or phone."""
+UNKNOWN_STEP = "unknown_step"
+"""`ContactFilter.attention` value: contacts at a step the lifecycle no longer has."""
+
 SORT_COLUMNS: dict[str, peewee.Node] = {
     "name": Contact.name_key,
     "full_name": Contact.full_name,
@@ -85,13 +90,17 @@ class ContactFilter:
     scoring_min: int | None = None
     scoring_max: int | None = None
     account: int | None = None  # an account id
+    attention: str | None = None  # MISSING_PRIMARY or UNKNOWN_STEP (the dashboard's warnings)
     archived: bool = False  # True shows only archived contacts
 
 
 def filter_condition(
-    contact_filter: ContactFilter, category_steps: tuple[str, ...] = ()
+    contact_filter: ContactFilter,
+    category_steps: tuple[str, ...] = (),
+    known_steps: tuple[str, ...] = (),
 ) -> peewee.Expression:
-    """The WHERE clause for a filter; `category_steps` are the step keys of its category."""
+    """The WHERE clause for a filter; `category_steps` are the step keys of its category,
+    `known_steps` every step key of the lifecycle (for UNKNOWN_STEP)."""
     f = contact_filter
     condition = Contact.archived == f.archived
     if f.status:
@@ -117,6 +126,10 @@ def filter_condition(
             ContactAccount.account == f.account
         )
         condition &= Contact.id.in_(assigned)
+    if f.attention == MISSING_PRIMARY:
+        condition &= (Contact.primary_email == "") | (Contact.primary_phone == "")
+    elif f.attention == UNKNOWN_STEP:
+        condition &= Contact.stage.not_in(list(known_steps))
     searched = search_condition(f.search, is_postgres())
     if searched is not None:
         condition &= searched
@@ -329,11 +342,12 @@ def search_page(
     after: tuple | None = None,
     limit: int = 100,
     backwards: bool = False,
+    known_steps: tuple[str, ...] = (),
 ) -> list[tuple]:
     """The same rows as `page(filter_condition(contact_filter, ...), ...)`, found faster."""
     terms = search_terms(contact_filter.search)
     long_terms, starts = split_terms(terms)
-    base = filter_condition(replace(contact_filter, search=""), category_steps)
+    base = filter_condition(replace(contact_filter, search=""), category_steps, known_steps)
     if starts and not long_terms:
         return _word_start_page(base, starts, sort, descending, after, limit, backwards)
     plain = replace(contact_filter, search="") == ContactFilter(archived=contact_filter.archived)
@@ -342,7 +356,7 @@ def search_page(
         rows = _scan_ahead(base, terms, sort, descending, after, limit, backwards)
         if rows is not None:
             return rows
-    condition = filter_condition(contact_filter, category_steps)
+    condition = filter_condition(contact_filter, category_steps, known_steps)
     return page(condition, sort, descending, after, limit, backwards)
 
 

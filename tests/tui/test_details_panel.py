@@ -406,6 +406,62 @@ async def test_every_bad_field_is_shown_at_once_then_fixed(app, service, contact
     assert saved(service, contact_id).addresses[0].address == "Calle Mayor 1"
 
 
+async def test_each_field_is_checked_on_leaving_it_and_its_message_goes_once_fixed(
+    app, service, contact_id
+):
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await go_to(pilot, "bank_account")
+        await pilot.press("a")
+        await pilot.pause()
+        form = app.screen
+        assert isinstance(form, RecordForm)
+        await pilot.press("tab")  # past Name, untouched: no message yet
+        await pilot.pause()
+        assert app.focused is form.field_widget("iban")
+        assert not error_at(form, "name")
+        await pilot.press(*"DE89370400440532013001", "tab")  # a wrong check digit, then leave
+        await pilot.pause()
+        assert "check digits" in error_at(form, "iban")
+        assert form.field_widget("iban").has_class("-invalid")
+        assert "check digits" in screen_text(app)
+        await pilot.press("shift+tab", "backspace", "0")  # fixed: the message goes at once
+        await pilot.pause()
+        assert not error_at(form, "iban")
+        assert not form.field_widget("iban").has_class("-invalid")
+        assert "check digits" not in screen_text(app)
+        await pilot.press("backspace")  # broken again while the message is away: quiet
+        await pilot.pause()
+        assert not error_at(form, "iban")
+        await pilot.press("0", "shift+tab", "M", "backspace", "tab")  # Name emptied, left
+        await pilot.pause()
+        assert "required" in error_at(form, "name")
+        await pilot.press("shift+tab", "M")
+        await pilot.pause()
+        assert not error_at(form, "name")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is not form
+    assert saved(service, contact_id).bank_accounts[0].iban == "DE89370400440532013000"
+
+
+async def test_an_email_is_checked_on_leaving_it(app, service, contact_id):
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await go_to(pilot, "email")
+        await pilot.press("a")
+        await pilot.pause()
+        form = app.screen
+        assert isinstance(form, RecordForm)
+        await pilot.press(*"maria@", "tab")
+        await pilot.pause()
+        assert error_at(form, "email")
+        assert app.screen is form
+        await pilot.press("shift+tab", *"example.com")
+        await pilot.pause()
+        assert not error_at(form, "email")
+
+
 # ----- editing -------------------------------------------------------------------------------
 
 
