@@ -201,3 +201,17 @@ def test_archiving_moves_the_whole_history(service, backend, archived):
     contact_id = ids["Dee"] if not archived else ids["Ada"]
     service.archive(contact_id, archived)
     assert mismatches() == []
+
+
+@pytest.mark.parametrize("search", ["", "a", "acme", "ada b"])
+def test_board_counts_from_the_summaries_equal_a_scan(service, backend, search):
+    from contacts_tui.services.board import BoardService
+    from contacts_tui.store import reports as queries
+
+    build_history(service)
+    board = BoardService(service)
+    template = service.config.default
+    view = ContactFilter(search=search)
+    scan = with_connection(queries.step_counts)(board._condition(view), template.key)
+    assert board.counts(template, view) == scan
+    assert sum(scan.values()) > 0 or search == "ada b"
