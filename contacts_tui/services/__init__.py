@@ -339,10 +339,12 @@ class ContactService(DocumentServices, RecordServices):
         return self._dashboard(contact_filter)
 
     def _dashboard(self, contact_filter: ContactFilter) -> Dashboard:
+        steps = self._category_steps.get(contact_filter.category or "", ())
         if listing.is_tallied(contact_filter):
-            steps = self._category_steps.get(contact_filter.category or "", ())
             per_stage = listing.tallied_stage_counts(contact_filter, steps)
         else:
+            per_stage = listing.searched_stage_counts(contact_filter, steps)
+        if per_stage is None:
             searched = bool(contact_filter.search.strip())
             per_stage = listing.stage_counts(self._condition(contact_filter), searched)
         category_of = {

@@ -15,10 +15,18 @@ from peewee import fn
 
 from contacts_tui.store import summaries
 from contacts_tui.store.database import is_postgres
-from contacts_tui.store.models import Account, Contact, ContactAccount, ContactWord, database
+from contacts_tui.store.models import (
+    Account,
+    Contact,
+    ContactAccount,
+    ContactCounted,
+    ContactWord,
+    database,
+)
 from contacts_tui.store.search import (
     _contains,  # the same LIKE the search index stands for, for the plans that read rows
     has_word_starting,
+    matching_ids,
     search_condition,
     search_terms,
     split_terms,
@@ -225,6 +233,47 @@ def tallied_stage_counts(
     return summaries.stage_tally(
         f.archived, f.status or None, stages, f.segmentation, f.reason_code, template
     )
+
+
+def searched_stage_counts(
+    f: ContactFilter, category_steps: tuple[str, ...] = (), template: str | None = None
+) -> list[tuple[str, str, int, int]] | None:
+    """`stage_counts` of a search whose other filters `is_tallied` accepts, counted in
+    contact_counted (narrow rows) for the ids the search indexes give; None when this
+    search cannot be answered that way."""
+    without_search = replace(f, search="")
+    if not is_tallied(without_search):
+        return None
+    ids = matching_ids(f.search, is_postgres())
+    if ids is None:
+        return None
+    k = ContactCounted
+    where = k.archived == f.archived
+    if f.status:
+        where &= k.status == f.status
+    if f.category is not None:
+        where &= k.stage.in_(list(category_steps))
+    if f.stage:
+        where &= k.stage == f.stage
+    if f.segmentation is not None:
+        where &= k.segmentation == f.segmentation
+    if f.reason_code is not None:
+        where &= k.reason_code == f.reason_code
+    if template is not None:
+        where &= k.template == template
+    for subquery in ids:
+        where &= k.id.in_(subquery)
+    # As in stage_counts: a unary + keeps SQLite from grouping along an index of its own.
+    groups = [k.stage, k.status]
+    if not is_postgres():
+        groups = [peewee.NodeList((peewee.SQL("+"), column), glue="") for column in groups]
+    query = (
+        k.select(k.stage, k.status, fn.COUNT(k.id), fn.SUM(k.missing))
+        .where(where)
+        .group_by(*groups)
+        .tuples()
+    )
+    return [(stage, status, n, int(m or 0)) for stage, status, n, m in query]
 
 
 def assigned_accounts(contact_ids: list[int]) -> dict[int, list[str]]:
