@@ -316,12 +316,14 @@ class ContactDetailScreen(Screen[bool]):
         template_key, stage = self.lifecycle or (self.detail.template, self.detail.stage)
         template = self.config.template(template_key)
         stepper = self.query_one(LifecycleStepper)
-        if (stepper.template, stepper.template_key, stepper.stage) != (
+        visited = visited_steps(self.detail)
+        if (stepper.template, stepper.template_key, stepper.stage, stepper.visited) != (
             template,
             template_key,
             stage,
+            visited,
         ):  # unchanged: the user's place on the stepper stays
-            stepper.show(template, template_key, stage)
+            stepper.show(template, template_key, stage, visited)
         self.query_one(InfoPanel).show_template(
             template_key, edited=template_key != self.detail.template
         )
@@ -693,3 +695,12 @@ def _field_of(message: str) -> str | None:
         ):
             return key
     return None
+
+
+def visited_steps(detail: ContactDetail) -> frozenset[str] | None:
+    """The steps the contact has been at, from its stage history; None without one."""
+    if not detail.stage_history:
+        return None
+    visited = {change.to_stage for change in detail.stage_history}
+    visited.update(change.from_stage for change in detail.stage_history if change.from_stage)
+    return frozenset(visited | {detail.stage})

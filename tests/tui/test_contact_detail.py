@@ -799,3 +799,31 @@ async def test_a_tab_key_pressed_while_the_contact_loads_is_not_typed_into_the_n
         assert screen.query_one("#name", Input).value == "Ada Lovelace"
         assert screen.query_one(TabbedContent).active == "documents"
         assert not screen.dirty
+
+
+@pytest.mark.parametrize(
+    ("term", "done", "skipped", "current", "todo"),
+    [("xterm-256color", "✓", "–", "●", "○"), ("linux", "√", "-", "•", "○")],
+)
+async def test_the_stepper_tells_visited_skipped_and_current_steps_apart(
+    workspace, service, contact, monkeypatch, term, done, skipped, current, todo
+):
+    monkeypatch.setenv("TERM", term)
+    service.set_stage(contact.id, "qualified")  # straight from New Lead: Interested skipped
+    app = ContactsApp(workspace)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_detail(app, pilot, contact.id)
+        text = screen_text(app)
+        assert f"{done} New Lead" in text
+        assert f"{skipped} Interested" in text
+        assert f"{current} Qualified" in text
+        assert f"{todo} Proposal Sent" in text
+    # Moved back: the step it left counts as visited, the current one is where it is now.
+    service.set_stage(contact.id, "new_lead")
+    app = ContactsApp(workspace)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_detail(app, pilot, contact.id)
+        text = screen_text(app)
+        assert f"{current} New Lead" in text
+        assert f"{todo} Interested" in text
+        assert f"{done} Qualified" in text

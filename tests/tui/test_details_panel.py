@@ -276,6 +276,30 @@ async def test_add_address_offers_the_countrys_states(app, service, contact_id):
     assert (address.country, address.state) == ("ES", "ES-M")
 
 
+async def test_letters_typed_on_the_closed_country_field_open_it_and_search(
+    app, service, contact_id
+):
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await go_to(pilot, "address")
+        await pilot.press("a")
+        await pilot.pause()
+        form = app.screen
+        await pilot.press("tab")  # Address → Country, closed
+        country = form.field_widget("country")
+        assert app.focused is country and not country.expanded
+        await pilot.press("s", "p", "a")  # at once: none may be lost while it opens
+        await pilot.pause()
+        assert country.expanded
+        await pilot.press("enter")
+        await pilot.pause()
+        assert country.value == "ES"
+        assert "Spain (ES)" in screen_text(app)
+        await pilot.press("shift+tab", "tab", "space")  # space still just opens the list
+        await pilot.pause()
+        assert country.expanded and country.value == "ES"
+
+
 async def test_add_bank_account_offers_the_swift_code_of_the_iban(app, service, contact_id):
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
@@ -463,6 +487,29 @@ async def test_an_email_is_checked_on_leaving_it(app, service, contact_id):
 
 
 # ----- editing -------------------------------------------------------------------------------
+
+
+async def test_a_record_deleted_in_another_session_while_edited_leaves_the_list(
+    app, service, contact_id
+):
+    phone = service.add_phone(contact_id, "020 7946 0958", "Office")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await go_to(pilot, "phone")
+        await pilot.press("enter")
+        await pilot.pause()
+        form = app.screen
+        assert isinstance(form, RecordForm)
+        ContactService(app.workspace.config, "bob").delete_record("phone", phone.id, None)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is form  # what was typed stays
+        text = screen_text(app)
+        assert "no longer exists; someone may have deleted it" in text
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen is not form
+        assert rows(app, "phone") == []  # read again: the deleted number is gone
 
 
 async def test_edit_with_enter(app, service, contact_id):
