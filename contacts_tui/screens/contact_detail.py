@@ -640,10 +640,14 @@ class ContactDetailScreen(Screen[bool]):
         self.query_one(InfoPanel).pick_accounts()
 
     def action_tab(self, tab: str) -> None:
-        if tab in TABS:
-            # After a refresh: a key pressed as the screen opens would be undone by the
-            # tabs' own mount, which sets the first tab.
+        if tab not in TABS:
+            return
+        if self.detail is None:
+            # Pressed as the screen opens: after a refresh, or the tabs' own mount (which
+            # sets the first tab) would undo it.
             self.call_after_refresh(self._switch_tab, tab)
+        else:
+            self._switch_tab(tab)
 
     def _switch_tab(self, tab: str) -> None:
         self.query_one(TabbedContent).active = tab
