@@ -118,6 +118,23 @@ def write_word_index(documents: Iterable[tuple[int, str]], new: bool = False) ->
     insert_rows(database.obj, "contact_word", ("prefix", "contact_id"), rows)
 
 
+def matching_ids(text: str, postgres: bool) -> list[peewee.Node] | None:
+    """Subqueries of contact ids that each match the search (a contact matches when it
+    is in all of them), read from the search indexes alone; None when the search needs
+    the contact's own document (PostgreSQL's trigram terms, short terms beside long ones)
+    or there is no search."""
+    terms = search_terms(text)
+    if not terms:
+        return None
+    long_terms, short_terms = split_terms(terms)
+    if long_terms:
+        if postgres or short_terms:
+            return None
+        query = " AND ".join('"' + t.replace('"', '""') + '"' for t in long_terms)
+        return [peewee.SQL("(SELECT rowid FROM contact_fts WHERE contact_fts MATCH ?)", [query])]
+    return [contacts_with_word_starting(t) for t in short_terms]
+
+
 def has_word_starting(contact_id: peewee.Node, term: str) -> peewee.Expression:
     """The contact has a word that starts with `term` (one or two characters): one
     look-up in `contact_word`'s primary key."""
