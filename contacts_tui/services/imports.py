@@ -14,6 +14,7 @@ import re
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -38,6 +39,7 @@ from contacts_tui.services.shared import (
     status_of,
     write_contact,
 )
+from contacts_tui.store.bulk import contacts_added_in_bulk
 from contacts_tui.store.database import insert_rows, is_postgres, with_connection
 from contacts_tui.store.models import (
     CONTACT_COLUMNS,
@@ -53,7 +55,7 @@ from contacts_tui.store.models import (
     database,
     utc_now,
 )
-from contacts_tui.store.search import contacts_added_in_bulk, fold, write_word_index
+from contacts_tui.store.search import fold, write_word_index
 
 if TYPE_CHECKING:
     from contacts_tui.services import ContactService
@@ -598,26 +600,30 @@ def _insert_contacts(drafts: list[ContactDraft], user: str, file_name: str) -> l
     documents = [row[IMPORT_COLUMNS.index("search_doc")] for row in rows]
     if is_postgres(db):
         contact_ids = [_insert_returning_id(db, row) for row in rows]
+        bulk: AbstractContextManager = nullcontext()
     else:
         # Under the write lock nobody else inserts: the ids after the highest are
         # ours, given explicitly so that one executemany writes the whole batch, and
-        # the search index takes them in one statement (not a trigger per row).
+        # the search index and counts take them in one statement each (not per row).
         first = (db.execute_sql('SELECT MAX("id") FROM "contact"').fetchone()[0] or 0) + 1
         contact_ids = list(range(first, first + len(rows)))
-        rows = [(i, *row) for i, row in zip(contact_ids, rows, strict=True)]
-        with contacts_added_in_bulk(db, first, first + len(rows) - 1):
+        bulk = contacts_added_in_bulk(db, first, contact_ids[-1])
+    with bulk:
+        if not is_postgres(db):
+            rows = [(i, *row) for i, row in zip(contact_ids, rows, strict=True)]
             insert_rows(db, "contact", ("id", *IMPORT_COLUMNS), rows)
-    write_word_index(zip(contact_ids, documents, strict=True), new=True)
-    for contact_id, draft in zip(contact_ids, drafts, strict=True):
-        if draft.history:  # our own export's: restored as it was
-            history.extend((contact_id, *entry) for entry in draft.history)
-        else:
-            history.append((contact_id, "", draft.stage, now, user))
-        audit.append((contact_id, now, user, "imported", "", f"from {file_name} ({draft.ref})"))
-    _insert_records(db, list(zip(contact_ids, drafts, strict=True)), accounts)
-    insert_rows(db, "stage_change", ("contact_id", "from_stage", "to_stage", "at", "by"), history)
-    audit_columns = ("contact_id", "at", "by", "field", "old_value", "new_value")
-    insert_rows(db, "audit_entry", audit_columns, audit)
+        write_word_index(zip(contact_ids, documents, strict=True), new=True)
+        for contact_id, draft in zip(contact_ids, drafts, strict=True):
+            if draft.history:  # our own export's: restored as it was
+                history.extend((contact_id, *entry) for entry in draft.history)
+            else:
+                history.append((contact_id, "", draft.stage, now, user))
+            audit.append((contact_id, now, user, "imported", "", f"from {file_name} ({draft.ref})"))
+        _insert_records(db, list(zip(contact_ids, drafts, strict=True)), accounts)
+        history_columns = ("contact_id", "from_stage", "to_stage", "at", "by")
+        insert_rows(db, "stage_change", history_columns, history)
+        audit_columns = ("contact_id", "at", "by", "field", "old_value", "new_value")
+        insert_rows(db, "audit_entry", audit_columns, audit)
     return contact_ids
 
 
