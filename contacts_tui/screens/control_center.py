@@ -58,10 +58,12 @@ class ControlCenterScreen(ConfigEdits, ConfigFile, Screen[bool]):
             "a", "add", "Add", "add",
             "Add a template, category, step or picklist value after the one under the cursor",
         ),
+        # A priority binding: the outline would otherwise take enter to fold and unfold
+        # (space does that) and hide "Edit" from the footer.
         _binding(
-            "e", "edit", "Edit", "edit",
+            "enter", "edit", "Edit", "edit",
             "Rename the item under the cursor (name, description; a new item's key) "
-            "or change a setting; enter does it too",
+            "or change a setting", priority=True,
         ),
         _binding(
             "d,delete", "remove", "Remove", "remove",
@@ -204,7 +206,7 @@ class ControlCenterScreen(ConfigEdits, ConfigFile, Screen[bool]):
 
     @on(Tree.NodeSelected)
     def _selected(self, event: Tree.NodeSelected) -> None:
-        # enter: a line with lines under it folds or unfolds; any other line is edited.
+        # A click: a line with lines under it folds or unfolds; any other line is edited.
         if event.node.children:
             event.node.toggle()
         else:

@@ -146,7 +146,7 @@ async def test_rename_keeps_a_saved_key_and_reorder_moves_across_categories(work
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_cc(app, pilot)
         await go(pilot, screen, QUALIFIED)
-        await pilot.press("e")
+        await pilot.press("enter")
         await pilot.pause()
         assert app.screen.query_one("#item-key", Input).disabled  # contacts may use it
         name = app.screen.query_one("#item-name", Input)
@@ -431,7 +431,7 @@ async def test_every_key_is_in_the_footer_help_and_palette_at_80_columns(workspa
         # (The screen text joins a key to its description: "aAdd" is "a Add".)
         for key in (
             "aAdd",
-            "eEdit",
+            "⏎Edit",
             "dRemove",
             "KUp",
             "JDown",
