@@ -13,8 +13,8 @@ from contacts_tui.derived import DERIVED_COLUMNS, derived_columns
 from contacts_tui.documents import BlobStore
 from contacts_tui.lifecycle import LifecycleConfig
 from contacts_tui.safe_text import display_safe
-from contacts_tui.services.documents import DocumentServices, remove_orphan_blob
-from contacts_tui.services.records import RecordCheck, RecordInvalid, RecordServices
+from contacts_tui.services.documents import DocumentService, remove_orphan_blob
+from contacts_tui.services.records import RecordCheck, RecordInvalid, RecordService
 from contacts_tui.services.results import (
     CategoryCount,
     ConflictError,
@@ -30,6 +30,7 @@ from contacts_tui.services.shared import (
     account_names,
     audit_text,
     children_by_contact,
+    contact_exists,
     read_contact,
     refresh_derived,
     resolve_company,
@@ -143,6 +144,7 @@ __all__ = [
     "Dashboard",
     "DatabaseBusy",
     "DocumentInfo",
+    "DocumentService",
     "EmailInfo",
     "NotFoundError",
     "Page",
@@ -150,6 +152,7 @@ __all__ = [
     "ReadStopped",
     "RecordCheck",
     "RecordInvalid",
+    "RecordService",
     "StageChangeInfo",
     "StoppableReads",
     "fold",
@@ -178,27 +181,37 @@ the list asks for it right after the count; a later call reads the counts afresh
 
 
 @dataclass
-class ContactService(DocumentServices, RecordServices):
-    """Reads and writes contacts for one user with one lifecycle configuration."""
+class ContactService:
+    """Reads and writes contacts for one user with one lifecycle configuration.
+
+    The one object the UI holds: contacts and the list here, their records in
+    `records` (RecordService) and their documents in `documents` (DocumentService).
+    """
 
     config: LifecycleConfig
     user: str
+    records: RecordService = field(init=False, repr=False)
+    documents: DocumentService = field(init=False, repr=False)
     _category_steps: dict[str, tuple[str, ...]] = field(init=False, repr=False)
     # The last count's dashboard: (filter, time.monotonic() it was read, counts).
     _counted: tuple[ContactFilter, float, Dashboard] | None = field(
         default=None, init=False, repr=False
     )
     # The workspace's documents/ store; None: document methods raise DocumentError.
-    documents: BlobStore | None = None
+    blobs: BlobStore | None = None
     # lifecycle.toml: every write that sets a stage or template is checked against the file
     # as it is on disk then, not this session's copy (another admin may have removed a step).
     config_path: Path | None = None
 
     def __post_init__(self) -> None:
+        self.records = RecordService(self.config, self.user)
+        self.documents = DocumentService(self.config, self.user, self.blobs)
         self.set_config(self.config)
 
     def set_config(self, config: LifecycleConfig) -> None:
         self.config = config
+        self.records.config = config
+        self.documents.config = config
         steps: dict[str, list[str]] = {}
         for template in config.templates:
             for category in template.categories:
@@ -213,7 +226,9 @@ class ContactService(DocumentServices, RecordServices):
 
     # ----- the list -------------------------------------------------------------------
 
-    def _condition(self, contact_filter: ContactFilter) -> peewee.Expression:
+    def condition(self, contact_filter: ContactFilter) -> peewee.Expression:
+        """The WHERE clause of a view, its category read as that category's steps (the
+        list, the board and the reports select the same contacts for one filter)."""
         steps = self._category_steps.get(contact_filter.category or "", ())
         return listing.filter_condition(contact_filter, steps)
 
@@ -236,30 +251,30 @@ class ContactService(DocumentServices, RecordServices):
             )
         else:
             raw = listing.page(
-                self._condition(contact_filter), sort, descending, after, limit + 1, backwards
+                self.condition(contact_filter), sort, descending, after, limit + 1, backwards
             )
         has_more = len(raw) > limit
         if has_more:
             raw = raw[1:] if backwards else raw[:limit]
-        accounts = listing.assigned_accounts([r[0] for r in raw])
+        accounts = listing.assigned_accounts([r.id for r in raw])
         rows = tuple(
             ContactRow(
-                id=r[0],
-                name=r[1],
-                full_name=r[2],
-                email=r[3],
-                phone=r[4],
-                company=r[5],
-                status=r[6],
-                stage=r[7],
-                template=r[8],
-                segmentation=r[9],
-                scoring=r[10],
-                reason_code=r[11],
-                updated_at=r[12],
-                archived=bool(r[13]),
-                accounts=tuple(accounts.get(r[0], ())),
-                sort_key=(r[15], r[14], r[0]),
+                id=r.id,
+                name=r.name,
+                full_name=r.full_name,
+                email=r.email,
+                phone=r.phone,
+                company=r.company,
+                status=r.status,
+                stage=r.stage,
+                template=r.template,
+                segmentation=r.segmentation,
+                scoring=r.scoring,
+                reason_code=r.reason_code,
+                updated_at=r.updated_at,
+                archived=bool(r.archived),
+                accounts=tuple(accounts.get(r.id, ())),
+                sort_key=r.sort_key,
             )
             for r in raw
         )
@@ -287,7 +302,7 @@ class ContactService(DocumentServices, RecordServices):
         sort_key: tuple,
     ) -> int:
         """The 0-based row number of the row whose `ContactRow.sort_key` is `sort_key`."""
-        return listing.position(self._condition(contact_filter), sort, descending, sort_key)
+        return listing.position(self.condition(contact_filter), sort, descending, sort_key)
 
     @with_connection
     def dashboard(self, contact_filter: ContactFilter = DEFAULT_VIEW) -> Dashboard:
@@ -303,7 +318,7 @@ class ContactService(DocumentServices, RecordServices):
 
     def _dashboard(self, contact_filter: ContactFilter) -> Dashboard:
         searched = bool(contact_filter.search.strip())
-        per_stage = listing.stage_counts(self._condition(contact_filter), searched)
+        per_stage = listing.stage_counts(self.condition(contact_filter), searched)
         category_of = {
             step: category for category, steps in self._category_steps.items() for step in steps
         }
@@ -464,10 +479,19 @@ class ContactService(DocumentServices, RecordServices):
         """
         config = self.current_config()
         with database.atomic():
-            current = read_contact(contact_id)
-            if version is not None and current.version != version:
-                raise ConflictError(current)
-            template_key = template or current.template
+            # Only what the move depends on: the whole contact is read once, after it.
+            current = (
+                Contact.select(Contact.version, Contact.stage, Contact.template)
+                .where(Contact.id == contact_id)
+                .tuples()
+                .first()
+            )
+            if current is None:
+                raise NotFoundError(f"Contact {contact_id} no longer exists.")
+            current_version, current_stage, current_template = current
+            if version is not None and current_version != version:
+                raise ConflictError(read_contact(contact_id))
+            template_key = template or current_template
             steps = config.template(template_key)
             if steps is None:
                 raise ValidationError(f"There is no lifecycle called {template_key!r}.")
@@ -477,24 +501,24 @@ class ContactService(DocumentServices, RecordServices):
                 raise ValidationError(
                     f"The lifecycle {steps.name!r} has no step {step_key!r}{removed}."
                 )
-            if step.key == current.stage and template_key == current.template:
-                return current
+            if step.key == current_stage and template_key == current_template:
+                return read_contact(contact_id)
             now = utc_now()
             updates = {"stage": step.key, "status": status_of(step.is_closed)}
-            if template_key != current.template:
+            if template_key != current_template:
                 updates["template"] = template_key
                 AuditEntry.create(
                     contact=contact_id,
                     at=now,
                     by=self.user,
                     field="template",
-                    old_value=current.template,
+                    old_value=current_template,
                     new_value=template_key,
                 )
-            write_contact(contact_id, current.version, updates, self.user)
+            write_contact(contact_id, current_version, updates, self.user)
             StageChange.create(
                 contact=contact_id,
-                from_stage=current.stage,
+                from_stage=current_stage,
                 to_stage=step.key,
                 at=now,
                 by=self.user,
@@ -586,7 +610,7 @@ class ContactService(DocumentServices, RecordServices):
         if text.isascii() and text.isdigit():
             if int(text) > MAX_RECORD_ID:
                 raise NotFoundError(f"No contact has the id {text} (ids go up to {MAX_RECORD_ID}).")
-            self._contact_exists(int(text))
+            contact_exists(int(text))
             return int(text)
         ids = sorted(
             {

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from contacts_tui.lifecycle import Template
 from contacts_tui.store import reports as queries
 from contacts_tui.store.database import with_connection
-from contacts_tui.store.listing import ContactFilter, filter_condition
+from contacts_tui.store.listing import ContactFilter
 from contacts_tui.store.models import utc_now
 
 if TYPE_CHECKING:
@@ -38,22 +38,10 @@ class BoardService:
     def __init__(self, contacts: ContactService) -> None:
         self.contacts = contacts
 
-    def _condition(self, contact_filter: ContactFilter) -> object:
-        steps: tuple[str, ...] = ()
-        if contact_filter.category is not None:
-            steps = tuple(
-                step.key
-                for template in self.contacts.config.templates
-                for category in template.categories
-                if category.key == contact_filter.category
-                for step in category.steps
-            )
-        return filter_condition(contact_filter, steps)
-
     @with_connection
     def counts(self, template: Template, contact_filter: ContactFilter) -> dict[str, int]:
         """Contacts per step of `template` (steps without any are left out)."""
-        return queries.step_counts(self._condition(contact_filter), template.key)
+        return queries.step_counts(self.contacts.condition(contact_filter), template.key)
 
     @with_connection
     def column(
@@ -67,7 +55,7 @@ class BoardService:
     ) -> ColumnPage:
         """The contacts of one step by name, `limit` at a time after `after`'s sort key."""
         rows = queries.column_page(
-            self._condition(contact_filter), template.key, step, after, limit + 1
+            self.contacts.condition(contact_filter), template.key, step, after, limit + 1
         )
         has_more = len(rows) > limit
         rows = rows[:limit]
