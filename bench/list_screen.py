@@ -290,7 +290,9 @@ class Expected:
             + style
             + f"{counts.open:,}".encode()
             + style
-            + b"  Closed "
+            + b" {1,2}"  # two spaces, one where the line is short of room
+            + style
+            + b"Closed "
             + style
             + f"{counts.closed:,}".encode()
             + rb"(?![0-9,])"
@@ -819,6 +821,7 @@ def main() -> int:
     parser.add_argument(
         "--db", help="run the app on this postgresql://… database (filled by the demo once)"
     )
+    parser.add_argument("--home", type=Path, help="an existing demo workspace (a copy)")
     parser.add_argument(
         "--only",
         choices=("start", "session", "store"),
@@ -831,7 +834,7 @@ def main() -> int:
         return 0
     global DB_URL
     DB_URL = args.db
-    workspace = ensure_workspace(args.contacts)
+    workspace = args.home or ensure_workspace(args.contacts)
     expected = Expected(workspace)
     results = Results(args.contacts, args.runs)
     print("warming up…", file=sys.stderr)

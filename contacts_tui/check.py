@@ -7,6 +7,7 @@ import peewee
 from contacts_tui.documents import BlobStore, DocumentError
 from contacts_tui.safe_text import display_safe, error_message
 from contacts_tui.services import remove_orphan_blob
+from contacts_tui.store import summaries
 from contacts_tui.store.database import schema_problems
 from contacts_tui.store.models import Contact, Document, database
 from contacts_tui.workspace import Workspace
@@ -43,6 +44,7 @@ def check_workspace(
                         "The search index does not match the contacts; "
                         "`contacts-tui check --repair` rebuilds it."
                     )
+        problems.extend(check_summaries(repair, repaired))
         used = Contact.select(Contact.template, Contact.stage).distinct().tuples()
         for template, stage in used:
             if template not in templates:
@@ -58,6 +60,26 @@ def check_workspace(
                 )
     problems.extend(check_documents(workspace, repair, repaired))
     return problems
+
+
+def check_summaries(repair: bool = False, repaired: list[str] | None = None) -> list[str]:
+    """The counts the database keeps for the dashboard and the reports, against the rows."""
+    wrong = summaries.mismatches()
+    reach_wrong = summaries.reach_mismatches()
+    if not wrong and not reach_wrong:
+        return []
+    names = ", ".join([*wrong, *(["stage_reach"] if reach_wrong else [])])
+    if repair:
+        with database.atomic():
+            summaries.rebuild(wrong)
+            if reach_wrong:
+                summaries.rebuild_reach()
+        (repaired if repaired is not None else []).append(f"counted the summaries again ({names})")
+        return []
+    return [
+        f"The kept counts ({names}) do not match the contacts and their stage history; "
+        "`contacts-tui check --repair` counts them again."
+    ]
 
 
 def search_index_is_intact() -> bool:

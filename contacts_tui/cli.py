@@ -182,17 +182,16 @@ def main(argv: list[str] | None = None) -> int:
 
 def failure_message(error: Exception) -> str | None:
     """One line for a failure of the database or the disk (None: a bug, to show whole)."""
-    import sqlite3
-
-    import peewee
-
     from contacts_tui.safe_text import error_message
-    from contacts_tui.store.database import disk_is_full
+    from contacts_tui.store.database import database_error, disk_is_full, is_busy
 
     if disk_is_full(error):
         return "the disk is full: free some space and try again."
-    if isinstance(error, peewee.DatabaseError | sqlite3.Error):
-        return f"the database refused: {error_message(error)}."
+    refused = database_error(error)
+    if refused is not None and is_busy(refused):
+        return "another user's change held the database for too long: try again in a moment."
+    if refused is not None:
+        return f"the database refused: {error_message(refused).rstrip('.')}."
     if isinstance(error, OSError):
         return f"{error_message(error)}."
     return None

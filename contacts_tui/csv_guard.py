@@ -20,6 +20,9 @@ from typing import TextIO
 _NEEDS_GUARD = re.compile(r"(?:^|(?<=;))(?='*[=+\-@\t\r])")
 _GUARDED = re.compile(r"(?:^|(?<=;))'(?='*[=+\-@\t\r])")
 _NEEDS_QUOTES = re.compile(r'[;,\t\r\n"]')
+# _NEEDS_GUARD anywhere in a row whose cells are joined by \x1f: one scan answers for
+# the whole row, and most rows need no guard at all.
+_ROW_NEEDS_GUARD = re.compile(r"(?:^|[\x1f;])'*[=+\-@\t\r]")
 
 
 def guard(value: object) -> object:
@@ -56,6 +59,17 @@ class Writer:
 
     def writerow(self, row) -> None:
         line = "\x1f".join(map(str, row))
+        if ";" in line or "\t" in line:
+            self.out.write(",".join(map(field, row)) + "\r\n")
+        else:
+            self.csv.writerow(row)
+
+    def writerow_guarded(self, row: list) -> None:
+        """writerow of the row with every cell guarded (`guard`)."""
+        line = "\x1f".join(map(str, row))
+        if _ROW_NEEDS_GUARD.search(line):
+            row = [guard(value) for value in row]
+            line = "\x1f".join(map(str, row))
         if ";" in line or "\t" in line:
             self.out.write(",".join(map(field, row)) + "\r\n")
         else:

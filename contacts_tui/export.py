@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, TextIO
 from contacts_tui import csv_guard
 from contacts_tui.lifecycle import LifecycleConfig
 from contacts_tui.private_file import PRIVATE, UnsafePathError, atomic_writer
+from contacts_tui.services.export_pages import PROFILE, ExportPage, export_page
 from contacts_tui.store.listing import ContactFilter
 
 if TYPE_CHECKING:
@@ -36,8 +37,9 @@ if TYPE_CHECKING:
 FORMATS = ("csv", "json", "vcard")
 EXTENSIONS = {"csv": ".csv", "json": ".json", "vcard": ".vcf"}
 FORMAT_NAMES = {"csv": "CSV", "json": "JSON", "vcard": "vCard 4.0"}
-PAGE_SIZE = 500
-"""Rows read per query: large enough that a million rows take 2,000 queries, not more."""
+PAGE_SIZE = 2000
+"""Contacts read per page: a million take 500 pages (of a few queries each), and a page
+holds a few MB however big the export."""
 
 TENANT_WIDE_LABEL = "Tenant-Wide"
 
@@ -151,7 +153,7 @@ def export_contacts(
     total = service.count(contact_filter)
     done = 0
 
-    def pages() -> Iterator[tuple[ContactRow, ...]]:
+    def pages(full: bool = True) -> Iterator[ExportPage]:
         nonlocal done, total
         if progress:
             progress(0, total)
@@ -159,9 +161,9 @@ def export_contacts(
         while True:
             if cancelled and cancelled():
                 raise ExportCancelled("Export cancelled; no file was written.")
-            page = service.list_page(contact_filter, sort, descending, after=after, limit=page_size)
+            page = export_page(service, contact_filter, sort, descending, after, page_size, full)
             if page.rows:
-                yield page.rows
+                yield page
                 done += len(page.rows)
                 # Contacts added meanwhile by others can make the view grow past the count.
                 total = max(total, done)
@@ -169,17 +171,17 @@ def export_contacts(
                     progress(done, total)
             if not page.has_more or not page.rows:
                 return
-            after = page.rows[-1].sort_key
+            after = page.after
 
     names = _Names(service.config)
 
     def write(out: TextIO) -> None:
         if fmt == "csv":
-            write_csv(out, _with_cards(service, pages(), full=False), names, profile)
+            write_csv(out, pages(full=False), names, profile)
         elif fmt == "json":
-            write_json(out, _with_cards(service, pages()), names)
+            write_json(out, _contacts(pages()), names)
         else:
-            write_vcards(out, _with_cards(service, pages()), names)
+            write_vcards(out, _contacts(pages()), names)
 
     if stream is not None:
         write(stream)
@@ -203,14 +205,10 @@ def _reason(error: OSError) -> str:
     return (error.strerror or str(error)).lower()
 
 
-def _with_cards(
-    service: ContactService, pages: Iterable[tuple[ContactRow, ...]], full: bool = True
-) -> Iterator[tuple[ContactRow, ContactCard]]:
-    """Each row with its e-mails, phones and addresses, read one page at a time."""
-    for rows in pages:
-        cards = service.contact_cards([row.id for row in rows], full=full)
-        for row in rows:
-            yield row, cards[row.id]
+def _contacts(pages: Iterable[ExportPage]) -> Iterator[tuple[ContactRow, ContactCard]]:
+    """Each contact of the pages as its list row and its card."""
+    for page in pages:
+        yield from page.contacts()
 
 
 class _Names:
@@ -234,6 +232,8 @@ class _Names:
 def _timestamp(value: datetime | str) -> str:
     if isinstance(value, datetime):
         return value.replace(microsecond=0).isoformat() + "Z"  # stored naive, in UTC
+    if len(value) >= 19 and value[10] == " ":  # as SQLite keeps it: 2026-11-30 09:15:00.123
+        return f"{value[:10]}T{value[11:19]}Z"
     return str(value)
 
 
@@ -242,11 +242,6 @@ def _timestamp(value: datetime | str) -> str:
 CSV_PROFILES = ("plain", "google", "outlook")
 """plain: our columns, for spreadsheets (formula guard on); google, outlook: the headers
 those products map without help (no guard: they keep an apostrophe as part of the value)."""
-
-
-def csv_cell(value: object) -> object:
-    """A value as a CSV cell that no spreadsheet will evaluate as a formula (csv_guard)."""
-    return csv_guard.guard(value)
 
 
 CSV_PLAIN_EXTRA = (
@@ -270,60 +265,72 @@ CSV_PLAIN_EXTRA = (
 
 def write_csv(
     out: TextIO,
-    contacts: Iterable[tuple[ContactRow, ContactCard]],
+    pages: Iterable[ExportPage],
     names: _Names,
     profile: str = "plain",
 ) -> None:
     """RFC 4180: a header row, CRLF line ends, fields quoted when they need it (and, in
     the plain profile, when they hold `;` or a tab: see csv_guard)."""
-    if profile != "plain":
-        writer = csv.writer(out, lineterminator="\r\n")
+    if profile == "plain":
+        write_plain_csv(out, pages, names)
+        return
+    writer = csv.writer(out, lineterminator="\r\n")
     if profile == "google":
         writer.writerow(GOOGLE_HEADER)
-        writer.writerows(_google_row(row, card) for row, card in contacts)
-    elif profile == "outlook":
-        writer.writerow(OUTLOOK_HEADER)
-        writer.writerows(_outlook_row(row, card) for row, card in contacts)
+        writer.writerows(_google_row(row, card) for row, card in _contacts(pages))
     else:
-        guarded = csv_guard.Writer(out)
-        guarded.writerow((*CSV_HEADER, *CSV_PLAIN_EXTRA))
-        for row, card in contacts:
-            guarded.writerow([csv_cell(v) for v in _csv_row(row, card, names)])
+        writer.writerow(OUTLOOK_HEADER)
+        writer.writerows(_outlook_row(row, card) for row, card in _contacts(pages))
 
 
-def _csv_row(row: ContactRow, card: ContactCard, names: _Names) -> list[object]:
-    stage, category, lifecycle = names.of(row)
-    address = card.addresses[0] if card.addresses else None
-    return [
-        row.id,
-        row.name,
-        row.full_name,
-        row.email,
-        row.phone,  # the list's column: the primary number as people read it
-        row.company or TENANT_WIDE_LABEL,
-        row.status,
-        stage,
-        category,
-        lifecycle,
-        row.segmentation,
-        "" if row.scoring is None else row.scoring,
-        row.reason_code,
-        "; ".join(row.accounts),
-        _timestamp(row.updated_at),
-        "; ".join(e.email for e in card.emails[1:]),
-        # E.164 as stored: formatting each one costs a phonenumbers parse per number,
-        # most of a big export's time; any address book reads +442079460018.
-        "; ".join(p.number for p in card.phones if not p.is_primary),
-        *(card.profile_value(k) for k in ("job_title", "department", "website", "birthday")),
-        card.profile_value("nickname"),
-        *(
-            (address.address, address.locality, address.city, address.state)
-            if address
-            else ("", "", "", "")
-        ),
-        *((address.zip_code, address.country) if address else ("", "")),
-        card.profile_value("notes"),
-    ]
+def write_plain_csv(out: TextIO, pages: Iterable[ExportPage], names: _Names) -> None:
+    """The plain profile (CSV_HEADER, CSV_PLAIN_EXTRA), written straight from the pages'
+    tuples, without a ContactRow and ContactCard per contact (most of the time of a
+    million contacts' export when it built them)."""
+    writer = csv_guard.Writer(out)
+    writer.writerow((*CSV_HEADER, *CSV_PLAIN_EXTRA))
+    steps, templates = names.steps, names.templates
+    profile = slice(PROFILE, PROFILE + len(PROFILE_FIELDS) - 1)  # notes come last
+    notes = PROFILE + len(PROFILE_FIELDS) - 1
+    blank_address = ("", "", "", "", "", "")
+    for page in pages:
+        accounts, emails, phones, addresses = (
+            page.accounts,
+            page.emails,
+            page.phones,
+            page.addresses,
+        )
+        for r in page.rows:
+            i = r[0]
+            stage, category = steps.get((r[8], r[7]), (r[7], ""))
+            first = addresses.get(i)
+            # CHILD_COLUMNS: (id, address, country, state, city, zip_code, locality, …)
+            a = first[0] if first else None
+            address = (a[1], a[6], a[4], a[3], a[5], a[2]) if a else blank_address
+            writer.writerow_guarded(
+                [
+                    i,
+                    r[1],
+                    r[2],
+                    r[3],
+                    r[4],
+                    r[5] or TENANT_WIDE_LABEL,
+                    r[6],
+                    stage,
+                    category,
+                    templates.get(r[8], r[8]),
+                    r[9],
+                    "" if r[10] is None else r[10],
+                    r[11],
+                    "; ".join(accounts.get(i, ())),
+                    _timestamp(r[12]),
+                    "; ".join(e[1] for e in emails.get(i, ())[1:]),
+                    "; ".join(p[1] for p in phones.get(i, ()) if not p[4]),
+                    *r[profile],
+                    *address,
+                    r[notes],
+                ]
+            )
 
 
 def _phone_text(number: str) -> str:

@@ -1,4 +1,5 @@
-"""Per-user settings kept between runs (the list's columns, the keymap), in the user config folder.
+"""Per-user settings kept between runs (the list's columns, the keymap, the last export
+folder and document type), in the user config folder.
 
 They live in `settings.toml` under `locations.user_config_dir()`, never in the shared
 workspace: each sales person arranges their own list. A missing, unreadable or edited-
@@ -81,6 +82,50 @@ def load_keymap() -> tuple[dict[str, str], list[str]]:
         else:
             bad.append(str(binding_id))
     return keymap, bad
+
+
+def load_export_folder() -> Path:
+    """The folder an export dialog proposes: the one the user last exported to, while it
+    is still a folder; else their home folder (never the folder the app was started in,
+    which over SSH is often somewhere they cannot or should not write)."""
+    section = _load().get("export", {})
+    folder = section.get("folder") if isinstance(section, dict) else None
+    if isinstance(folder, str) and folder:
+        path = Path(folder)
+        if path.is_absolute() and path.is_dir():
+            return path
+    return Path.home()
+
+
+def save_export_folder(folder: Path) -> bool:
+    """Remember the folder of the last export; False if the file can't be written."""
+    return _save_value("export", "folder", str(folder))
+
+
+def load_document_type() -> str | None:
+    """The document type the user chose last, to start the type list on."""
+    section = _load().get("documents", {})
+    value = section.get("last_type") if isinstance(section, dict) else None
+    return value if isinstance(value, str) and value else None
+
+
+def save_document_type(doc_type: str) -> bool:
+    """Remember the document type just chosen; False if the file can't be written."""
+    return _save_value("documents", "last_type", doc_type)
+
+
+def _save_value(section_name: str, key: str, value: str) -> bool:
+    """Set one value of a table, keeping the rest of the file; False if it can't be written."""
+    settings = _load()
+    section = settings.get(section_name)
+    if not isinstance(section, dict):
+        section = settings[section_name] = {}
+    section[key] = value
+    try:
+        _write(settings_path(), settings)
+    except (OSError, TypeError, ValueError):
+        return False
+    return True
 
 
 def _load() -> dict[str, Any]:

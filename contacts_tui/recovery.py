@@ -33,7 +33,8 @@ class Draft:
     """What one open form held: enough to open it again with the same values."""
 
     kind: str
-    """"contact" (the information panel), "record" (an e-mail, phone… form), "new_contact"."""
+    """"contact" (the information panel), "record" (an e-mail, phone… form), "new_contact",
+    "control_center" (the edited lifecycle configuration)."""
     title: str
     """How the restore dialog lists it: "Ada Lovelace: Name, Scoring"."""
     values: dict[str, Any] = field(default_factory=dict)

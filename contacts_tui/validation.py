@@ -23,9 +23,14 @@ class _ImportedOnFirstUse:
 
     def __init__(self, name: str) -> None:
         self._name = name
+        self._module: Any = None
 
     def __getattr__(self, attribute: str) -> Any:
-        return getattr(importlib.import_module(self._name), attribute)
+        # Kept once imported: import_module on every use was 3% of an import's time.
+        module = self._module
+        if module is None:
+            module = self._module = importlib.import_module(self._name)
+        return getattr(module, attribute)
 
 
 phonenumbers: Any = _ImportedOnFirstUse("phonenumbers")
@@ -46,12 +51,18 @@ def clean_text(
     value: str | None, *, field: str, required: bool = False, max_length: int = 200
 ) -> str:
     """Trim and NFC-normalise one line of user text; refuse control and escape characters."""
-    text = unicodedata.normalize("NFC", value or "").strip()
-    if UNSAFE_CHAR.search(text):
-        raise ValidationError(
-            f"{field} contains hidden control or text-direction characters"
-            " — please retype it without them."
-        )
+    value = value or ""
+    if value.isascii() and value.isprintable():
+        # The usual case, and most of an import's cells: printable ASCII is its own NFC
+        # form and holds none of UNSAFE_CHAR's characters.
+        text = value.strip()
+    else:
+        text = unicodedata.normalize("NFC", value).strip()
+        if UNSAFE_CHAR.search(text):
+            raise ValidationError(
+                f"{field} contains hidden control or text-direction characters"
+                " — please retype it without them."
+            )
     if required and not text:
         raise ValidationError(f"{field} is required.")
     if len(text) > max_length:
@@ -243,7 +254,9 @@ _SHOWN: dict[str, str] = {}
 """E.164 -> international form of the numbers `read_phone` read last: an import shows
 each primary number in the list right after reading it, and parsing it again cost as
 much as reading it."""
-_SHOWN_KEPT = 2000
+_SHOWN_KEPT = 10_000
+"""More than an import's largest batch (services.imports.MAX_BATCH): every number of a
+batch is still here when its contacts are written."""
 
 
 def format_phone(e164: str) -> str:
@@ -565,6 +578,19 @@ def read_phone(text: str, region: str = "", default_region: str | None = "GB") -
     extension (x752, ext. 752, ;ext=102) is kept: +14168109897;ext=752.
     """
     typed = clean_text(text, field="Phone number", required=True, max_length=60)
+    stored, certain, e164, shown = _read_phone(typed, region, default_region)
+    if shown:
+        if len(_SHOWN) >= _SHOWN_KEPT:
+            del _SHOWN[next(iter(_SHOWN))]  # the oldest
+        _SHOWN[e164] = shown
+    return stored, certain
+
+
+@functools.lru_cache(maxsize=4096)
+def _read_phone(typed: str, region: str, default_region: str | None) -> tuple[str, bool, str, str]:
+    """read_phone's (stored, certain) and the E.164 form with its international form
+    ("" with an extension), remembered: a file repeats its switchboards' numbers, and
+    reading one is most of an imported row's time."""
     body = typed[4:] if typed.casefold().startswith("tel:") else typed
     extension = ""
     match = _EXTENSION.search(body)
@@ -583,28 +609,37 @@ def read_phone(text: str, region: str = "", default_region: str | None = "GB") -
     reading = (region or default_region or "").upper() or None
     try:
         number = phonenumbers.parse(body, reading)
-        valid = phonenumbers.is_valid_number(number)
+        valid = _is_valid_number(number, reading)
     except phonenumbers.NumberParseException:
         valid = False
     if not valid and region and not international and default_region:
         # Not a number of the address's country; one of the workspace's country is still
         # only a guess: kept as written.
         normalize_phone(body, default_region)  # not valid there either: says why
-        return typed, False
+        return typed, False, "", ""
     if not valid:
         normalize_phone(body, reading)  # says why, as for a number typed in the app
         raise ValidationError("This doesn't look like a phone number.")  # pragma: no cover
     stored = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-    if len(_SHOWN) >= _SHOWN_KEPT:
-        _SHOWN.clear()
+    shown = ""
     if not number.extension:
-        _SHOWN[stored] = phonenumbers.format_number(
-            number, phonenumbers.PhoneNumberFormat.INTERNATIONAL
-        )
+        shown = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
     if international or region:
-        return with_extension(stored), True
+        return with_extension(stored), True, stored, shown
     trunk = phonenumbers.PhoneMetadata.metadata_for_region(reading or "").national_prefix
     written = re.sub(r"\D", "", body)
     if number.country_code == 1 or not trunk or written.startswith(trunk):
-        return with_extension(stored), True
-    return typed, False
+        return with_extension(stored), True, stored, shown
+    return typed, False, stored, shown
+
+
+def _is_valid_number(number: Any, region: str | None) -> bool:
+    """phonenumbers.is_valid_number, asking the region the number was read in first.
+
+    is_valid_number works out the number's region before checking it, and for a code
+    several countries share (+1: some 25) that means trying their patterns in turn; a
+    number valid in the region it was read in is valid.
+    """
+    if region and phonenumbers.is_valid_number_for_region(number, region):
+        return True
+    return phonenumbers.is_valid_number(number)

@@ -82,7 +82,9 @@ class ColumnsDialog(Dialog[list[str] | None]):
                 yield Button("Apply", variant="primary", compact=True, id="columns-apply")
                 yield Button("Cancel", compact=True, id="columns-cancel")
             yield Label(
-                "space show/hide · shift+↑↓ or K/J move · enter apply · esc cancel",
+                # One line at the dialog's width, so 80×24 shows it whole (Cancel is a
+                # button, and escape cancels every dialog).
+                "space show/hide · K/J or shift+↑↓ move · enter apply",
                 id="columns-hint",
                 classes="dialog--hint",
             )

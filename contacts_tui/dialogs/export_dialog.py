@@ -28,12 +28,15 @@ from contacts_tui.export import (
     export_contacts,
     with_format_extension,
 )
+from contacts_tui.preferences import load_export_folder, save_export_folder
 from contacts_tui.safe_text import display_safe
 from contacts_tui.services import ContactFilter
 from contacts_tui.validation import ValidationError, clean_text
 from contacts_tui.widgets.app_access import contacts_app
 from contacts_tui.widgets.reporting import reported_work
 from contacts_tui.widgets.toggles import MarkedRadioButton
+
+NOTHING_TO_EXPORT = "No contact is in this view, so there is nothing to export."
 
 PROGRESS_INTERVAL = 0.05
 """Seconds between progress messages from the export thread: often enough to look
@@ -51,15 +54,16 @@ def shown_path(path: Path) -> str:
 class ExportDialog(Dialog[Path | None]):
     """Exports every contact of the view; dismisses with the file written, or None.
 
-    The user picks a format and a file; an existing file is replaced only after asking.
+    The user picks a format and a file (in the folder of their last export, else their
+    home); an existing file is replaced only after asking. An empty view exports nothing.
     While exporting, a progress bar runs and escape cancels (no file is left behind).
     """
 
     DEFAULT_CSS = layout_css(__file__, "export_dialog.tcss")
 
     BINDINGS = [
-        # Priority so enter exports from the path field; check_action hands it back to
-        # buttons and to the format choice.
+        # Priority so enter exports from the path field and from the format choice (with
+        # the format under the cursor); check_action hands it back to buttons.
         Binding(
             "enter",
             "export",
@@ -97,6 +101,9 @@ class ExportDialog(Dialog[Path | None]):
         self.descending = descending
         self.count = count
         self.fmt = "csv"
+        self.folder = load_export_folder()
+        """Where the file goes unless the user types another folder; a relative path
+        typed is taken from here too."""
         self.written: Path | None = None
         self._cancel = threading.Event()
         self._last_progress = 0.0
@@ -118,7 +125,7 @@ class ExportDialog(Dialog[Path | None]):
                     yield MarkedRadioButton(FORMAT_NAMES[fmt], value=fmt == self.fmt, name=fmt)
             yield Label("File", classes="export-label")
             yield Input(
-                shown_path(default_path(self.fmt)),
+                shown_path(default_path(self.fmt, self.folder)),
                 placeholder="path of the file to write",
                 id="export-path",
             )
@@ -129,13 +136,15 @@ class ExportDialog(Dialog[Path | None]):
                 yield Button("Export", variant="primary", id="export-start")
                 yield Button("Cancel", id="export-cancel")
             yield Label(
-                "space picks a format · enter export · esc cancel (stops an export)",
+                "space picks a format · enter exports · esc cancels (stops an export)",
                 id="export-hint",
                 classes="dialog--hint",
             )
 
     def on_mount(self) -> None:
         self.query_one("#export-path", Input).focus()
+        if self.count == 0:
+            self._say(NOTHING_TO_EXPORT)
 
     @property
     def running(self) -> bool:
@@ -151,7 +160,10 @@ class ExportDialog(Dialog[Path | None]):
 
     @on(RadioSet.Changed, "#export-format")
     def _format_changed(self, event: RadioSet.Changed) -> None:
-        self.fmt = event.pressed.name or "csv"
+        self._choose_format(event.pressed.name or "csv")
+
+    def _choose_format(self, fmt: str) -> None:
+        self.fmt = fmt
         field = self.query_one("#export-path", Input)
         if field.value.strip():
             field.value = str(with_format_extension(Path(field.value.strip()), self.fmt))
@@ -159,6 +171,15 @@ class ExportDialog(Dialog[Path | None]):
     @on(Input.Changed, "#export-path")
     def _path_changed(self) -> None:
         self._say("", field=True)
+
+    def _pick_highlighted_format(self, formats: RadioSet) -> None:
+        """Enter on the format choice exports in the format under the cursor, as if
+        space had picked it first."""
+        highlighted = formats.query("RadioButton.-selected")
+        button = highlighted.first() if highlighted else formats.pressed_button
+        if button is not None and button.name:
+            button.value = True
+            self._choose_format(button.name)
 
     def _target(self) -> Path | None:
         """The file to write, from the path field; None after saying what is wrong."""
@@ -171,7 +192,7 @@ class ExportDialog(Dialog[Path | None]):
             self._say("Type the path of the file to write.", field=True)
             return None
         path = Path(text).expanduser()
-        return path if path.is_absolute() else Path.cwd() / path
+        return path if path.is_absolute() else self.folder / path
 
     # ----- exporting ------------------------------------------------------------------
 
@@ -179,8 +200,8 @@ class ExportDialog(Dialog[Path | None]):
         if action == "export":
             if self.running:
                 return False
-            if isinstance(self.focused, (Button, RadioSet)):
-                return False  # enter presses the button, or picks the format
+            if isinstance(self.focused, Button):
+                return False  # enter presses the button
         return True
 
     @on(Button.Pressed, "#export-start")
@@ -188,6 +209,11 @@ class ExportDialog(Dialog[Path | None]):
         if self.has_class("-done"):
             self.dismiss(self.written)
             return
+        if self.count == 0:
+            self._say(NOTHING_TO_EXPORT)
+            return
+        if isinstance(self.focused, RadioSet):
+            self._pick_highlighted_format(self.focused)
         path = self._target()
         if path is None:
             self.query_one("#export-path", Input).focus()
@@ -242,6 +268,7 @@ class ExportDialog(Dialog[Path | None]):
         except ExportError as error:
             self.post_message(self.Failed(str(error)))
         else:
+            save_export_folder(path.parent)  # a settings file we cannot write: no harm
             self.post_message(self.Finished(count, path))
 
     def _progress(self, done: int, total: int) -> None:

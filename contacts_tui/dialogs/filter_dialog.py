@@ -16,7 +16,14 @@ from textual.widgets import Button, Checkbox, Input, Label, Select
 from contacts_tui.dialogs.dialog import Dialog, cancel_binding, layout_css
 from contacts_tui.lifecycle import LifecycleConfig
 from contacts_tui.safe_text import display_safe
-from contacts_tui.services import TENANT_WIDE, AccountInfo, CompanyInfo, ContactFilter
+from contacts_tui.services import (
+    MISSING_PRIMARY,
+    TENANT_WIDE,
+    UNKNOWN_STEP,
+    AccountInfo,
+    CompanyInfo,
+    ContactFilter,
+)
 from contacts_tui.validation import ValidationError, normalize_scoring
 from contacts_tui.widgets.app_access import contacts_app
 from contacts_tui.widgets.reporting import reported_work, tell_error
@@ -35,7 +42,14 @@ SELECT_FIELDS = {
     "filter-segmentation": "segmentation",
     "filter-reason": "reason_code",
     "filter-account": "account",
+    "filter-attention": "attention",
 }
+
+ATTENTION_LABELS = {
+    MISSING_PRIMARY: "Missing a primary e-mail or phone",
+    UNKNOWN_STEP: "At a step no longer configured",
+}
+"""The dashboard's warnings, as the filter offers them."""
 
 
 def _names(items: Mapping[int, str] | Iterable[CompanyInfo | AccountInfo]) -> dict[int, str]:
@@ -79,6 +93,8 @@ def describe_filter(
         parts.append(f"Scoring: up to {f.scoring_max}")
     if f.account is not None:
         parts.append(f"Account: {_names(accounts).get(f.account, f'#{f.account}')}")
+    if f.attention in ATTENTION_LABELS:
+        parts.append(ATTENTION_LABELS[f.attention])
     if f.archived:
         parts.append("Archived contacts")
     return SEPARATOR.join(display_safe(part) for part in parts)
@@ -215,6 +231,13 @@ class FilterDialog(Dialog[ContactFilter | None]):
                 self._account_options(None),
                 f.account,
                 "Any account",
+            )
+            yield from self._row(
+                "Attention",
+                "filter-attention",
+                [(Text(label), key) for key, label in ATTENTION_LABELS.items()],
+                f.attention,
+                "Any contact",
             )
             with Horizontal(classes="filter-row"):
                 yield Label("Archived", classes="filter-label")

@@ -1,8 +1,10 @@
 """The add/edit form of an e-mail, phone number, address or bank account, built from its Section.
 
-The form asks the service to validate and save, in a worker, and shows each problem under
-the field it belongs to; nothing is saved until every field is valid. It closes with the
-saved record, or None when cancelled.
+Each field is checked as the user leaves it (once it holds something typed), and a
+message under a field is checked again at every key, so it goes as soon as the value is
+fixed. Saving asks the service to validate and save, in a worker, and shows each problem
+under the field it belongs to; nothing is saved until every field is valid. The form
+closes with the saved record, or None when cancelled.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -40,6 +42,7 @@ from contacts_tui.widgets.keys_footer import KeysFooter
 from contacts_tui.widgets.record_table import FieldSpec, Section
 from contacts_tui.widgets.reporting import reported_work
 from contacts_tui.widgets.toggles import MarkedCheckbox
+from contacts_tui.widgets.type_ahead_select import TypeAheadSelect
 
 
 class RecordForm(Dialog[Any]):
@@ -88,9 +91,13 @@ class RecordForm(Dialog[Any]):
         self.record = record
         self.has_primary = has_primary
         self.suggested_bic: str | None = None
+        self.record_gone = False
+        """Saving found the record (or its contact) deleted by someone else."""
         self.saving = False
         # What the fields held when the form opened: escape asks only when they differ.
         self._opened_with: tuple[dict[str, str], bool] | None = None
+        # The fields the user has changed: checked when left, even if put back as opened.
+        self._typed_in: set[str] = set()
 
     # ----- building the form -------------------------------------------------------------
 
@@ -238,6 +245,65 @@ class RecordForm(Dialog[Any]):
         box = self.query_one("#field-primary", Checkbox)
         return box.value and not box.disabled
 
+    # ----- each field checked as the user leaves it -------------------------------------
+
+    def _field_key(self, widget: Widget) -> str | None:
+        """The field `widget` is for ("state" for either of its widgets), else None."""
+        widget_id = widget.id or ""
+        if not widget_id.startswith("field-") or widget_id == "field-primary":
+            return None
+        return widget_id.removeprefix("field-").removesuffix("-text")
+
+    def _showing_error(self, key: str) -> bool:
+        return self.query_one(f"#error-{key}", Static).display
+
+    def on_descendant_blur(self, event: events.DescendantBlur) -> None:
+        key = self._field_key(event.widget)
+        if key is None or not isinstance(event.widget, Input) or self.saving:
+            return
+        # A field only passed through on the way to another stays quiet until saving.
+        if key in self._typed_in or self._showing_error(key):
+            self._check_field(key)
+
+    @on(Input.Changed)
+    def _recheck_shown_error(self, event: Input.Changed) -> None:
+        key = self._field_key(event.input)
+        if key is None or not self.is_mounted or self._opened_with is None:
+            return
+        if event.value != self._opened_with[0].get(key):
+            self._typed_in.add(key)
+        if self._showing_error(key):
+            self._check_field(key)
+
+    @on(Select.Changed)
+    def _check_choice(self, event: Select.Changed) -> None:
+        key = self._field_key(event.select)
+        if key is None or not self.is_mounted or self._opened_with is None:
+            return
+        self._check_field(key)
+        if key == "country" and self._showing_error("state"):
+            self._check_field("state")  # whether a state is known depends on the country
+
+    def _check_field(self, key: str) -> None:
+        """Show the message for field `key` alone, or clear it when the value is fine.
+
+        The service's checks need no database, so they run here, as the user moves on.
+        """
+        try:
+            contacts_app(self).service.records.validate(
+                self.section.kind, self.values(), current_type=getattr(self.record, "type", "")
+            )
+        except RecordInvalid as error:
+            self._show_field_message(key, error.errors.get(key, ""))
+        else:
+            self._show_field_message(key, "")
+
+    def _show_field_message(self, key: str, message: str) -> None:
+        label = self.query_one(f"#error-{key}", Static)
+        label.update(Text(display_safe(message)))
+        label.display = bool(message)
+        self.field_widget(key).set_class(bool(message), "-invalid")
+
     # ----- states follow the country; bank hints follow IBAN and SWIFT ------------------
 
     @on(Select.Changed, "#field-country")
@@ -370,7 +436,9 @@ class RecordForm(Dialog[Any]):
                 self._show_form_error,
                 f"{error} Your edit was not saved: press escape to see their change.",
             )
-        except (NotFoundError, ValidationError) as error:
+        except NotFoundError as error:
+            self.app.call_from_thread(self._record_is_gone, str(error))
+        except ValidationError as error:
             self.app.call_from_thread(self._show_form_error, str(error))
         else:
             self.app.call_from_thread(self.dismiss, saved)
@@ -401,14 +469,17 @@ class RecordForm(Dialog[Any]):
         first = None
         for spec in self.section.fields:
             message = errors.get(spec.key, "")
-            label = self.query_one(f"#error-{spec.key}", Static)
-            label.update(Text(display_safe(message)))
-            label.display = bool(message)
-            self.field_widget(spec.key).set_class(bool(message), "-invalid")
+            self._show_field_message(spec.key, message)
             if message and first is None:
                 first = self.field_widget(spec.key)
         if first is not None:
             first.focus()
+
+    def _record_is_gone(self, message: str) -> None:
+        """Deleted in another session while being edited: the form keeps what was typed;
+        whoever opened it reads the contact again once it closes (`record_gone`)."""
+        self.record_gone = True
+        self._show_form_error(f"{message} What you typed stays here until you close the form.")
 
     def _show_form_error(self, message: str) -> None:
         self._done_saving()
@@ -432,4 +503,4 @@ class RecordForm(Dialog[Any]):
 def _select(field_id: str, options: list, value: str, prompt: str) -> Select:
     known = any(v == value for _, v in options)
     initial = value if value and known else Select.NULL
-    return Select(options, prompt=prompt, value=initial, id=field_id, compact=True)
+    return TypeAheadSelect(options, prompt=prompt, value=initial, id=field_id, compact=True)

@@ -12,6 +12,7 @@ from textual.containers import Vertical
 from textual.widgets import Input, Label, Static
 
 from contacts_tui.dialogs.dialog import Dialog, cancel_binding
+from contacts_tui.preferences import load_export_folder
 from contacts_tui.safe_text import error_message
 from contacts_tui.services.reports import Period, parse_day, period
 from contacts_tui.validation import ValidationError
@@ -60,7 +61,9 @@ class ReportExportDialog(Dialog[Path | None]):
     def __init__(self, kind: str, folder: Path | None = None, today: date | None = None) -> None:
         super().__init__()
         day = (today or date.today()).strftime("%Y%m%d")
-        self.suggested = (folder or Path.cwd()) / f"report-{kind}-{day}.csv"
+        # The folder of the user's last export (else home), as the list's export does.
+        self.folder = folder or load_export_folder()
+        self.suggested = self.folder / f"report-{kind}-{day}.csv"
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -79,7 +82,7 @@ class ReportExportDialog(Dialog[Path | None]):
         if not text:
             self.query_one("#export-message", Static).update("Type the file's name.")
             return
-        self.dismiss(Path(text).expanduser())
+        self.dismiss(self.folder / Path(text).expanduser())  # an absolute path stays
 
 
 def export_format(path: Path) -> str:

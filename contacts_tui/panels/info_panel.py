@@ -1,4 +1,5 @@
-"""The top information panel of a contact: its own fields, edited in place and checked live."""
+"""The top information panel of a contact: its own fields, edited in place, each checked
+as the user leaves it (a message already shown is checked again at every key)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from contextlib import suppress
 from dataclasses import dataclass
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.containers import Grid, Vertical
 from textual.message import Message
@@ -16,7 +17,7 @@ from textual.widget import Widget
 from textual.widgets import Button, Input, Label, Select, TextArea
 from textual.widgets.select import InvalidSelectValueError
 
-from contacts_tui.dialogs.account_picker import AccountPicker
+from contacts_tui.dialogs.account_picker import AccountPicker, account_label, is_new
 from contacts_tui.lifecycle import LifecycleConfig
 from contacts_tui.safe_text import display_safe
 from contacts_tui.services import AccountInfo, CompanyInfo, ContactDetail
@@ -32,7 +33,7 @@ NOT_IN_CONFIG = " (not in lifecycle.toml)"
 OUT_OF_CONFIG_HINT = "Not in lifecycle.toml; kept until another is picked."
 
 # The fields saved with ctrl+s, in the order they are laid out and tabbed through.
-# (Lifecycle is in the panel too but applies at once: it may need a new step.)
+# (Lifecycle is in the panel too, saved with them by the screen with the stage it needs.)
 FIELD_LABELS = {
     "name": "Name*",
     "full_name": "Full Name",
@@ -188,9 +189,7 @@ class InfoPanel(Widget):
         ].tooltip = "Blank for Tenant-Wide; a name not in the list creates that company on save"
         fields[
             "template"
-        ].tooltip = (
-            "The lifecycle template; changing it applies at once (asks for the step if needed)"
-        )
+        ].tooltip = "The lifecycle template (asks for the step if needed); saved with ctrl+s"
         self._tooltips = {key: widget.tooltip for key, widget in fields.items()}
         with Grid():
             for key, widget in fields.items():
@@ -238,6 +237,11 @@ class InfoPanel(Widget):
             if values.get(key):
                 with suppress(InvalidSelectValueError):  # no longer in the picklist
                     self.query_one(f"#{key}", Select).value = str(values[key])
+        self._edited()
+
+    def restore_accounts(self, accounts: tuple[AccountInfo, ...]) -> None:
+        """The assigned accounts of a draft being restored (found again by the screen)."""
+        self._set_accounts(accounts)
         self._edited()
 
     def set_config(self, config: LifecycleConfig) -> None:
@@ -298,17 +302,20 @@ class InfoPanel(Widget):
             select.set_options(options)
         select.value = detail.template
 
-    def reset_template(self) -> None:
-        """Show the contact's stored template again (the user cancelled changing it)."""
-        if self.detail is not None:
-            self.query_one("#template", Select).value = self.detail.template
+    def show_template(self, template_key: str, *, edited: bool) -> None:
+        """Show the lifecycle template chosen (saved, or an edit not saved yet)."""
+        select = self.query_one("#template", Select)
+        with suppress(InvalidSelectValueError):  # a template the config no longer has
+            select.value = template_key
+        select.set_class(edited, "-edited")
 
     def _set_accounts(self, accounts: tuple[AccountInfo, ...]) -> None:
         self.accounts = tuple(sorted(accounts, key=lambda a: a.name.casefold()))
-        names = ", ".join(
-            display_safe(a.name) + (" (archived)" if a.archived else "") for a in self.accounts
-        )
+        names = ", ".join(account_label(a) for a in self.accounts)
         self.query_one("#accounts", Button).label = Text(names or "(none)")
+        new = ", ".join(f"“{display_safe(a.name)}”" for a in self.accounts if is_new(a))
+        hint = f"New account {new} will be created on save." if new else ""
+        self._message("accounts", hint, hint=True)
 
     # ----- reading the fields -----------------------------------------------------------
 
@@ -366,15 +373,20 @@ class InfoPanel(Widget):
         match = next((c for c in known if c.name.casefold() == name.casefold()), None)
         return match.id if match else name
 
-    def check(self, key: str) -> str:
-        """Check one field; show and return its message ("" when the value is fine)."""
+    def check(self, key: str, *, quiet: bool = False) -> str:
+        """Check one field; show and return its message ("" when the value is fine).
+
+        `quiet` (while typing): a message is only updated or cleared, never newly shown,
+        so nobody is told off in the middle of a word.
+        """
         check = self._checks().get(key)
         if check is None:
             return ""
         try:
             value = check(str(self.values()[key]))
         except ValidationError as error:
-            self._message(key, str(error))
+            if not quiet or self._showing_error(key):
+                self._message(key, str(error))
             return str(error)
         if key == "company" and isinstance(value, str):
             self._message(key, f"A new company “{value}” will be created on save.", hint=True)
@@ -394,6 +406,8 @@ class InfoPanel(Widget):
                     errors[key] = message
                     continue
                 changes[key] = self._checks()[key](str(values[key]))
+            elif key == "accounts":  # a new account goes by its name: created on save
+                changes[key] = tuple(a.name if is_new(a) else a.id for a in self.accounts)
             else:
                 changes[key] = values[key]
         return changes, errors
@@ -404,6 +418,10 @@ class InfoPanel(Widget):
     def show_error(self, key: str, message: str) -> None:
         """A message from the service about one field (e.g. a rule checked on save)."""
         self._message(key, message)
+
+    def _showing_error(self, key: str) -> bool:
+        label = self.query_one(f"#{key}-message", Label)
+        return label.has_class("-shown") and not label.has_class("-hint")
 
     def _message(self, key: str, text: str, *, hint: bool = False) -> None:
         label = self.query_one(f"#{key}-message", Label)
@@ -436,14 +454,22 @@ class InfoPanel(Widget):
     @on(Input.Changed)
     def input_changed(self, event: Input.Changed) -> None:
         if event.input.id in FIELD_LABELS:
-            self.check(event.input.id)
+            self.check(event.input.id, quiet=True)
             self._edited()
 
     @on(TextArea.Changed, "#notes")
     def notes_changed(self, event: TextArea.Changed) -> None:
         event.stop()
-        self.check("notes")
+        self.check("notes", quiet=True)
         self._edited()
+
+    def on_descendant_blur(self, event: events.DescendantBlur) -> None:
+        key = event.widget.id or ""
+        if not isinstance(event.widget, (Input, TextArea)) or key not in self._checks():
+            return
+        # A field only passed through stays quiet; one the user changed is checked now.
+        if key in self.edited_fields() or self._showing_error(key):
+            self.check(key)
 
     @on(Select.Changed)
     def select_changed(self, event: Select.Changed) -> None:
@@ -458,8 +484,14 @@ class InfoPanel(Widget):
             self._edited()
 
     @on(Button.Pressed, "#accounts")
-    def pick_accounts(self, event: Button.Pressed) -> None:
+    def accounts_pressed(self, event: Button.Pressed) -> None:
         event.stop()
+        self.pick_accounts()
+
+    def pick_accounts(self) -> None:
+        """Open the accounts picker; what it returns is an edit, saved with ctrl+s."""
+        if self.detail is None:
+            return
 
         def picked(accounts: tuple[AccountInfo, ...] | None) -> None:
             if accounts is not None:

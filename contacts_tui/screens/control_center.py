@@ -23,6 +23,7 @@ from textual.widgets import Static, Tree
 
 from contacts_tui.dialogs.confirm import ConfirmDialog
 from contacts_tui.dialogs.dialog import layout_css
+from contacts_tui.recovery import Draft
 from contacts_tui.safe_text import display_safe
 from contacts_tui.screens.binding_commands import ScreenBindingCommands
 from contacts_tui.screens.control_center_edits import ConfigEdits
@@ -30,6 +31,7 @@ from contacts_tui.screens.control_center_file import ConfigFile
 from contacts_tui.services import lifecycle_admin as admin
 from contacts_tui.services.live import Committed
 from contacts_tui.widgets.app_access import contacts_app
+from contacts_tui.widgets.drafts import drop_draft
 from contacts_tui.widgets.keys_footer import KeysFooter
 from contacts_tui.widgets.lifecycle_tree import ItemRef, LifecycleTree, item_details
 from contacts_tui.widgets.reporting import reported_work
@@ -56,10 +58,12 @@ class ControlCenterScreen(ConfigEdits, ConfigFile, Screen[bool]):
             "a", "add", "Add", "add",
             "Add a template, category, step or picklist value after the one under the cursor",
         ),
+        # A priority binding: the outline would otherwise take enter to fold and unfold
+        # (space does that) and hide "Edit" from the footer.
         _binding(
-            "e", "edit", "Edit", "edit",
+            "enter", "edit", "Edit", "edit",
             "Rename the item under the cursor (name, description; a new item's key) "
-            "or change a setting; enter does it too",
+            "or change a setting", priority=True,
         ),
         _binding(
             "d,delete", "remove", "Remove", "remove",
@@ -92,13 +96,19 @@ class ControlCenterScreen(ConfigEdits, ConfigFile, Screen[bool]):
     class Counted(Message):
         counts: dict[tuple[str, str], int]
 
-    def __init__(self, path: Path | None = None) -> None:
+    def __init__(self, path: Path | None = None, restored: Draft | None = None) -> None:
+        """`restored`: the unsaved changes a session that died left, shown at once."""
         super().__init__()
         self._path = path
+        self.restored = restored
         self.counts: dict[tuple[str, str], int] = {}
         """Contacts per (template, step) in the database, archived ones too."""
         self.moves: dict[tuple[str, str], tuple[str, str]] = {}
         """Contacts to move when saving: (template, removed step) → (template, step)."""
+        self.value_renames: dict[tuple[str, str], str] = {}
+        """Values to change when saving: (picklist, old value) → the value renamed to."""
+        self.value_usage: dict[tuple[str, str], int | None] = {}
+        """Contacts per (picklist, value), read as the cursor reaches a value."""
         self.read_only = ""
         """Why this admin cannot save here; empty when they can."""
         self.saved_any = False
@@ -126,6 +136,8 @@ class ControlCenterScreen(ConfigEdits, ConfigFile, Screen[bool]):
         banner.update(Text(f"Read-only: {display_safe(self.read_only)}"))
         banner.set_class(bool(self.read_only), "-shown")
         self.redraw()
+        if self.restored is not None:
+            self.restore_draft(self.restored)
         self.count_contacts()
         contacts_app(self).store_changed.subscribe(self, self._store_changed)
         contacts_app(self).lifecycle_changed.subscribe(self, self._lifecycle_changed)
@@ -157,7 +169,7 @@ class ControlCenterScreen(ConfigEdits, ConfigFile, Screen[bool]):
 
     @property
     def dirty(self) -> bool:
-        return self.config != self.disk.config or bool(self.moves)
+        return self.config != self.disk.config or bool(self.moves or self.value_renames)
 
     def effective_counts(self) -> dict[tuple[str, str], int]:
         """Contacts per step as they will be once the pending moves are made."""
@@ -177,6 +189,7 @@ class ControlCenterScreen(ConfigEdits, ConfigFile, Screen[bool]):
         self.query_one("#cc-title").set_class(self.dirty, "-dirty")
         self.show_details()
         self.refresh_bindings()
+        self.keep_or_drop_draft()
 
     def say(self, message: str, error: bool = False) -> None:
         """One line under the outline: what just happened, or why it could not."""
@@ -193,7 +206,7 @@ class ControlCenterScreen(ConfigEdits, ConfigFile, Screen[bool]):
 
     @on(Tree.NodeSelected)
     def _selected(self, event: Tree.NodeSelected) -> None:
-        # enter: a line with lines under it folds or unfolds; any other line is edited.
+        # A click: a line with lines under it folds or unfolds; any other line is edited.
         if event.node.children:
             event.node.toggle()
         else:
@@ -203,7 +216,10 @@ class ControlCenterScreen(ConfigEdits, ConfigFile, Screen[bool]):
         ref = self.outline.current
         details = ""
         if ref is not None:
-            details = item_details(self.config, ref, self.effective_counts(), self._key_saved(ref))
+            usage = self.usage_of(ref) if ref.kind == "value" else None
+            details = item_details(
+                self.config, ref, self.effective_counts(), self._key_saved(ref), usage
+            )
         self.query_one("#cc-details", Static).update(details)
 
     def _key_saved(self, ref: ItemRef) -> bool:
@@ -225,6 +241,7 @@ class ControlCenterScreen(ConfigEdits, ConfigFile, Screen[bool]):
 
     def on_control_center_screen_counted(self, message: Counted) -> None:
         self.counts = message.counts
+        self.value_usage = {}  # contacts changed: values are counted again when shown
         self.counted = True
         self.redraw(self.outline.current)
 
@@ -255,6 +272,9 @@ class ControlCenterScreen(ConfigEdits, ConfigFile, Screen[bool]):
             self.outline.action_cursor_up()
 
     # ----- leaving ---------------------------------------------------------------------
+
+    def on_unmount(self) -> None:
+        drop_draft(self)  # left on purpose (a crash keeps it: see drop_draft)
 
     def action_back(self) -> None:
         self.leave()

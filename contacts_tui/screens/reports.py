@@ -329,6 +329,7 @@ class ReportsScreen(ListViewScreen):
     def _export(self, report: Report, path: Path, replace: bool) -> None:
         from contacts_tui.dialogs.report_dialogs import export_format
         from contacts_tui.export import ExportError
+        from contacts_tui.preferences import save_export_folder
         from contacts_tui.report_files import save_report
 
         fmt = export_format(path)
@@ -339,5 +340,6 @@ class ReportsScreen(ListViewScreen):
                 tell, self, error_message(error), title="Export", severity="error"
             )
             return
-        message = f"Saved the {fmt.upper()} report to {path}."
+        save_export_folder(path.parent)
+        message = f"Saved the {fmt.upper()} report to {display_safe(path)}."
         self.app.call_from_thread(tell, self, message, title="Export")

@@ -27,6 +27,7 @@ from contacts_tui.services.shared import (
     DEFAULT_VIEW,
     STATUS_CLOSED,
     STATUS_OPEN,
+    account_ids,
     account_names,
     audit_text,
     children_by_contact,
@@ -47,7 +48,13 @@ from contacts_tui.store.database import (
     waits_reported,
     with_connection,
 )
-from contacts_tui.store.listing import TENANT_WIDE, ContactFilter
+from contacts_tui.store.listing import (
+    MISSING_PRIMARY,
+    TENANT_WIDE,
+    UNKNOWN_STEP,
+    ContactFilter,
+    ListRow,
+)
 from contacts_tui.store.models import (
     PROFILE_COLUMNS,
     Account,
@@ -125,10 +132,12 @@ def __getattr__(name: str) -> object:
 __all__ = [
     "DEFAULT_VIEW",
     "EDITABLE_FIELDS",
+    "MISSING_PRIMARY",
     "SORT_KEYS",
     "STATUS_CLOSED",
     "STATUS_OPEN",
     "TENANT_WIDE",
+    "UNKNOWN_STEP",
     "AccountInfo",
     "AddressInfo",
     "AuditInfo",
@@ -193,6 +202,7 @@ class ContactService:
     records: RecordService = field(init=False, repr=False)
     documents: DocumentService = field(init=False, repr=False)
     _category_steps: dict[str, tuple[str, ...]] = field(init=False, repr=False)
+    _known_steps: tuple[str, ...] = field(init=False, repr=False)
     # The last count's dashboard: (filter, time.monotonic() it was read, counts).
     _counted: tuple[ContactFilter, float, Dashboard] | None = field(
         default=None, init=False, repr=False
@@ -217,6 +227,7 @@ class ContactService:
             for category in template.categories:
                 steps.setdefault(category.key, []).extend(s.key for s in category.steps)
         self._category_steps = {k: tuple(v) for k, v in steps.items()}
+        self._known_steps = tuple(config.step_names())
 
     def current_config(self) -> LifecycleConfig:
         """The lifecycle as it is on disk now (a broken file: the last good one)."""
@@ -226,11 +237,17 @@ class ContactService:
 
     # ----- the list -------------------------------------------------------------------
 
-    def condition(self, contact_filter: ContactFilter) -> peewee.Expression:
-        """The WHERE clause of a view, its category read as that category's steps (the
-        list, the board and the reports select the same contacts for one filter)."""
+    def _condition(self, contact_filter: ContactFilter) -> peewee.Expression:
         steps = self._category_steps.get(contact_filter.category or "", ())
-        return listing.filter_condition(contact_filter, steps)
+        return listing.filter_condition(contact_filter, steps, self._known_steps)
+
+    def category_steps(self, category: str | None) -> tuple[str, ...]:
+        """The step keys of a lifecycle category, in every template (none: empty)."""
+        return self._category_steps.get(category or "", ())
+
+    def view_condition(self, contact_filter: ContactFilter) -> peewee.Expression:
+        """The WHERE clause of a view (its search included), for reads of the whole view."""
+        return self._condition(contact_filter)
 
     @with_connection
     def list_page(
@@ -247,38 +264,66 @@ class ContactService:
             # search_page tries cheaper plans before the search index
             steps = self._category_steps.get(contact_filter.category or "", ())
             raw = listing.search_page(
-                contact_filter, steps, sort, descending, after, limit + 1, backwards
+                contact_filter,
+                steps,
+                sort,
+                descending,
+                after,
+                limit + 1,
+                backwards,
+                known_steps=self._known_steps,
             )
         else:
             raw = listing.page(
-                self.condition(contact_filter), sort, descending, after, limit + 1, backwards
+                self._condition(contact_filter), sort, descending, after, limit + 1, backwards
             )
         has_more = len(raw) > limit
         if has_more:
             raw = raw[1:] if backwards else raw[:limit]
-        accounts = listing.assigned_accounts([r.id for r in raw])
-        rows = tuple(
-            ContactRow(
-                id=r.id,
-                name=r.name,
-                full_name=r.full_name,
-                email=r.email,
-                phone=r.phone,
-                company=r.company,
-                status=r.status,
-                stage=r.stage,
-                template=r.template,
-                segmentation=r.segmentation,
-                scoring=r.scoring,
-                reason_code=r.reason_code,
-                updated_at=r.updated_at,
-                archived=bool(r.archived),
-                accounts=tuple(accounts.get(r.id, ())),
-                sort_key=r.sort_key,
-            )
-            for r in raw
+        return Page(_contact_rows(raw), has_more)
+
+    @with_connection
+    def row_of(
+        self, contact_id: int, contact_filter: ContactFilter, sort: str
+    ) -> ContactRow | None:
+        """Contact `contact_id` as a row of this view (sorted by `sort`), to put the cursor
+        on it; None when the view leaves it out, or has a search (not worth a search here).
+        """
+        if contact_filter.search:
+            return None
+        raw = listing.rows_by_id([contact_id], sort, self._condition(contact_filter))
+        rows = _contact_rows(raw)
+        return rows[0] if rows else None
+
+    @with_connection
+    def window_changes(
+        self,
+        contact_filter: ContactFilter,
+        sort: str,
+        descending: bool,
+        changed_ids: frozenset[int],
+        kept_ids: list[int],
+        first: tuple | None,
+        last: tuple | None,
+    ) -> tuple[tuple[ContactRow, int], ...]:
+        """After other sessions changed `changed_ids`: those of them now in the view that
+        sort from the sort key `first` to `last` (None: an open end), in display order,
+        each with how many of `kept_ids` (rows held and not changed) come before it.
+
+        A window of rows whose range is [first, last] stays exact by dropping the
+        changed rows it held and putting these where their counts say.
+        """
+        raw = listing.window_changes(
+            self._condition(contact_filter),
+            sort,
+            descending,
+            sorted(changed_ids),
+            kept_ids,
+            first,
+            last,
         )
-        return Page(rows, has_more)
+        rows = _contact_rows([r[:-1] for r in raw])
+        return tuple((row, r[-1]) for row, r in zip(rows, raw, strict=True))
 
     @with_connection
     def count(self, contact_filter: ContactFilter = DEFAULT_VIEW) -> int:
@@ -302,7 +347,7 @@ class ContactService:
         sort_key: tuple,
     ) -> int:
         """The 0-based row number of the row whose `ContactRow.sort_key` is `sort_key`."""
-        return listing.position(self.condition(contact_filter), sort, descending, sort_key)
+        return listing.position(self._condition(contact_filter), sort, descending, sort_key)
 
     @with_connection
     def dashboard(self, contact_filter: ContactFilter = DEFAULT_VIEW) -> Dashboard:
@@ -317,8 +362,14 @@ class ContactService:
         return self._dashboard(contact_filter)
 
     def _dashboard(self, contact_filter: ContactFilter) -> Dashboard:
-        searched = bool(contact_filter.search.strip())
-        per_stage = listing.stage_counts(self.condition(contact_filter), searched)
+        steps = self._category_steps.get(contact_filter.category or "", ())
+        if listing.is_tallied(contact_filter):
+            per_stage = listing.tallied_stage_counts(contact_filter, steps)
+        else:
+            per_stage = listing.searched_stage_counts(contact_filter, steps)
+        if per_stage is None:
+            searched = bool(contact_filter.search.strip())
+            per_stage = listing.stage_counts(self._condition(contact_filter), searched)
         category_of = {
             step: category for category, steps in self._category_steps.items() for step in steps
         }
@@ -400,6 +451,7 @@ class ContactService:
             audit: list[tuple[str, str, str]] = []
             for key, value in values.items():
                 if key == "accounts":
+                    value = tuple(sorted(account_ids(value)))
                     old = tuple(sorted(a.id for a in current.accounts))
                     if tuple(sorted(value)) != old:
                         set_accounts(contact_id, value)
@@ -459,7 +511,13 @@ class ContactService:
                     value = clean_text(value, field="Company") or None
                 values[key] = value
             elif key == "accounts":
-                values[key] = tuple(int(v) for v in value)  # type: ignore[union-attr]
+                # An id, or the name of an account to create with this save.
+                values[key] = tuple(
+                    clean_text(v, field="Account name", required=True)
+                    if isinstance(v, str)
+                    else int(v)  # type: ignore[arg-type]
+                    for v in value  # type: ignore[union-attr]
+                )
             elif key in PROFILE_COLUMNS:
                 values[key] = normalize_profile_field(key, value)  # type: ignore[arg-type]
         return values
@@ -524,6 +582,33 @@ class ContactService:
                 by=self.user,
             )
         return read_contact(contact_id)
+
+    @with_connection
+    def save_contact(
+        self,
+        contact_id: int,
+        version: int,
+        changes: dict[str, object],
+        *,
+        template: str | None = None,
+        stage: str | None = None,
+    ) -> ContactDetail:
+        """The contact screen's one save: its edited fields and its lifecycle (template
+        and step), all or nothing, if nobody saved in between.
+
+        Raises as `update_contact` and `set_stage` do; nothing is saved then.
+        """
+        # The undecorated methods: one connection and one transaction for both.
+        update = ContactService.update_contact.__wrapped__  # type: ignore[attr-defined]
+        move = ContactService.set_stage.__wrapped__  # type: ignore[attr-defined]
+        with database.atomic():
+            detail = update(self, contact_id, version, **changes) if changes else None
+            if template is None and stage is None:
+                return detail or read_contact(contact_id)
+            if detail is not None:
+                version = detail.version
+            step = stage or (detail or read_contact(contact_id)).stage
+            return move(self, contact_id, step, version=version, template=template)
 
     @with_connection
     def archive(self, contact_id: int, archived: bool = True) -> ContactDetail:
@@ -716,3 +801,33 @@ def _grouped(
     for contact_id, *values in query:
         grouped.setdefault(contact_id, []).append(info(*values))
     return grouped
+
+
+def _contact_rows(raw: list[tuple]) -> tuple[ContactRow, ...]:
+    """List rows as the store reads them (`listing.ListRow`: ROW_FIELDS, the sort value)."""
+    rows = [ListRow._make(r[:LIST_ROW_WIDTH]) for r in raw]  # window_changes adds a column
+    accounts = listing.assigned_accounts([r.id for r in rows])
+    return tuple(
+        ContactRow(
+            id=r.id,
+            name=r.name,
+            full_name=r.full_name,
+            email=r.email,
+            phone=r.phone,
+            company=r.company,
+            status=r.status,
+            stage=r.stage,
+            template=r.template,
+            segmentation=r.segmentation,
+            scoring=r.scoring,
+            reason_code=r.reason_code,
+            updated_at=r.updated_at,
+            archived=bool(r.archived),
+            accounts=tuple(accounts.get(r.id, ())),
+            sort_key=r.sort_key,
+        )
+        for r in rows
+    )
+
+
+LIST_ROW_WIDTH = len(ListRow._fields)

@@ -9,7 +9,12 @@ from typing import TYPE_CHECKING
 from contacts_tui.lifecycle import Template
 from contacts_tui.store import reports as queries
 from contacts_tui.store.database import with_connection
-from contacts_tui.store.listing import ContactFilter
+from contacts_tui.store.listing import (
+    ContactFilter,
+    is_tallied,
+    searched_stage_counts,
+    tallied_stage_counts,
+)
 from contacts_tui.store.models import utc_now
 
 if TYPE_CHECKING:
@@ -41,7 +46,18 @@ class BoardService:
     @with_connection
     def counts(self, template: Template, contact_filter: ContactFilter) -> dict[str, int]:
         """Contacts per step of `template` (steps without any are left out)."""
-        return queries.step_counts(self.contacts.condition(contact_filter), template.key)
+        steps = self.contacts.category_steps(contact_filter.category)
+        rows: list[tuple[str, str, int, int]] | None
+        if is_tallied(contact_filter):
+            rows = tallied_stage_counts(contact_filter, steps, template.key)
+        else:
+            rows = searched_stage_counts(contact_filter, steps, template.key)
+        if rows is None:
+            return queries.step_counts(self.contacts.view_condition(contact_filter), template.key)
+        counts: dict[str, int] = {}
+        for stage, _status, n, _missing in rows:
+            counts[stage] = counts.get(stage, 0) + n
+        return counts
 
     @with_connection
     def column(
@@ -55,7 +71,7 @@ class BoardService:
     ) -> ColumnPage:
         """The contacts of one step by name, `limit` at a time after `after`'s sort key."""
         rows = queries.column_page(
-            self.contacts.condition(contact_filter), template.key, step, after, limit + 1
+            self.contacts.view_condition(contact_filter), template.key, step, after, limit + 1
         )
         has_more = len(rows) > limit
         rows = rows[:limit]

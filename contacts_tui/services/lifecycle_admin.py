@@ -32,6 +32,7 @@ from contacts_tui.lifecycle import (
     save,
 )
 from contacts_tui.services.shared import status_of
+from contacts_tui.store import summaries
 from contacts_tui.store.database import with_connection
 from contacts_tui.store.models import (
     Address,
@@ -299,12 +300,7 @@ class StepMove:
 @with_connection
 def stage_counts(service: ContactService) -> dict[tuple[str, str], int]:
     """How many contacts (archived ones too) are on each (template, step)."""
-    query = (
-        Contact.select(Contact.template, Contact.stage, peewee.fn.COUNT(Contact.id))
-        .group_by(Contact.template, Contact.stage)
-        .tuples()
-    )
-    return {(template, stage): n for template, stage, n in query}
+    return summaries.contacts_per_step()
 
 
 @with_connection
@@ -317,6 +313,58 @@ def picklist_usage(service: ContactService, picklist: str, value: str) -> int:
     return (
         model.select(peewee.fn.COUNT(model.contact.distinct())).where(field == value).scalar() or 0
     )
+
+
+@with_connection
+def scoring_outside(service: ContactService, low: int, high: int) -> int:
+    """How many contacts (archived ones too) have a scoring outside low..high."""
+    return Contact.select().where((Contact.scoring < low) | (Contact.scoring > high)).count()
+
+
+@with_connection
+def rename_value(service: ContactService, picklist: str, old: str, new: str) -> int:
+    """Give every contact (or record) that has `old` from `picklist` the value `new`.
+
+    A contact's own value (segmentation, reason code) changes as any edit does: version
+    bumped (an open editor sees a conflict) and audited. A record's type changes in
+    place. Returns how many contacts or records changed.
+    """
+    model, column = PICKLIST_COLUMNS[picklist]
+    field = getattr(model, column)
+    if model is not Contact:
+        with database.atomic():
+            return model.update({field: new}).where(field == old).execute()
+    now = utc_now()
+    changed = 0
+    with database.atomic():
+        ids = [i for (i,) in Contact.select(Contact.id).where(field == old).tuples()]
+        for batch in peewee.chunked(ids, 500):
+            changed += (
+                Contact.update(
+                    {
+                        field: new,
+                        Contact.version: Contact.version + 1,
+                        Contact.updated_at: now,
+                        Contact.updated_by: service.user,
+                    }
+                )
+                .where(Contact.id.in_(batch) & (field == old))
+                .execute()
+            )
+            AuditEntry.insert_many(
+                [
+                    {
+                        "contact": i,
+                        "at": now,
+                        "by": service.user,
+                        "field": column,
+                        "old_value": old,
+                        "new_value": new,
+                    }
+                    for i in batch
+                ]
+            ).execute()
+    return changed
 
 
 @with_connection

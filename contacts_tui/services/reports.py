@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING
 from contacts_tui.lifecycle import Template
 from contacts_tui.services.shared import DEFAULT_VIEW
 from contacts_tui.store import reports as queries
+from contacts_tui.store import summaries
 from contacts_tui.store.database import with_connection
 from contacts_tui.store.listing import ContactFilter
 from contacts_tui.store.models import utc_now
@@ -216,7 +217,9 @@ class ReportService:
 
     def _history_condition(self, contact_filter: ContactFilter) -> peewee.Expression | None:
         """None for the default view, which the store answers from the history alone."""
-        return None if contact_filter == DEFAULT_VIEW else self.contacts.condition(contact_filter)
+        return (
+            None if contact_filter == DEFAULT_VIEW else self.contacts.view_condition(contact_filter)
+        )
 
     @with_connection
     def funnel(
@@ -232,9 +235,11 @@ class ReportService:
         step_groups = {step.key: [step.key] for step in steps}
         category_groups = {c.key: [s.key for s in c.steps] for c in lifecycle.categories}
         outcome_groups = _outcomes(lifecycle)
-        per_step = {g: n for _, g, n in queries.reached(condition, start, end, step_groups)}
-        per_category = {g: n for _, g, n in queries.reached(condition, start, end, category_groups)}
-        per_outcome = {g: n for _, g, n in queries.reached(condition, start, end, outcome_groups)}
+        if condition is None:  # counted together, if a lifecycle changed since
+            summaries.fill_groups([*step_groups.values(), *category_groups.values()])
+        per_step = {g: n for _, g, n in _reached(condition, start, end, step_groups)}
+        per_category = {g: n for _, g, n in _reached(condition, start, end, category_groups)}
+        per_outcome = {g: n for _, g, n in _reached(condition, start, end, outcome_groups)}
         categories = _with_conversion(
             [
                 (c.key, c.name, c.name, per_category.get(c.key, 0), False)
@@ -257,7 +262,7 @@ class ReportService:
         now: datetime | None = None,
     ) -> TimeInStage:
         lifecycle = self.template(template)
-        condition = self.contacts.condition(contact_filter)
+        condition = self.contacts.view_condition(contact_filter)
         start, end = span.bounds
         steps = lifecycle.steps()
         durations: dict[str, list[float]] = defaultdict(list)
@@ -301,15 +306,20 @@ class ReportService:
         condition = self._history_condition(contact_filter)
         start, end = span.bounds
         outcomes = _outcomes(lifecycle)
-        changes = {
-            monday: (n, won, lost)
-            for monday, n, won, lost in queries.changes_per_week(
-                condition, start, end, outcomes["won"], outcomes["lost"]
+        if condition is None:  # the default view: the per-day counts the database keeps
+            changes, new = _weeks_from_days(start, end, outcomes)
+        else:
+            changes = {
+                monday: (n, won, lost)
+                for monday, n, won, lost in queries.changes_per_week(
+                    condition, start, end, outcomes["won"], outcomes["lost"]
+                )
+            }
+            new = dict(
+                queries.new_contacts_per_week(
+                    self.contacts.view_condition(contact_filter), start, end
+                )
             )
-        }
-        new = dict(
-            queries.new_contacts_per_week(self.contacts.condition(contact_filter), start, end)
-        )
         weeks = []
         monday = span.start - timedelta(days=span.start.weekday())
         while monday <= span.end:
@@ -337,7 +347,7 @@ class ReportService:
         # Two queries: a closed step is in a category and in an outcome, and a CASE
         # puts a row in one group only.
         for groups in (categories, outcomes):
-            for value, group, n in queries.reached(condition, start, end, groups, by):
+            for value, group, n in _reached(condition, start, end, groups, by):
                 counts[value][group] = n
         rows = []
         for value, by_group in counts.items():
@@ -347,6 +357,42 @@ class ReportService:
         rows.sort(key=lambda r: (-r.reached[0] if r.reached else 0, -r.won, r.value.casefold()))
         names = tuple(c.name for c in lifecycle.categories)
         return Breakdown(lifecycle.name, span, by, names, tuple(rows))
+
+
+def _reached(
+    condition: peewee.Expression | None,
+    start: datetime,
+    end: datetime,
+    groups: dict[str, list[str]],
+    by: str | None = None,
+) -> list[tuple[str, str, int]]:
+    """`store.reports.reached`, read from the counts the database keeps (stage_reach) for
+    the default view and the breakdowns it keeps; their groups are counted first if a
+    lifecycle changed since (once: a batch of contacts at a time)."""
+    if condition is not None or (by is not None and by not in summaries.REACH_DIMENSIONS):
+        return queries.reached(condition, start, end, groups, by)
+    summaries.fill_groups(steps for steps in groups.values() if steps)
+    return summaries.reached(groups, start, end, by or "")
+
+
+def _weeks_from_days(
+    start: datetime, end: datetime, outcomes: dict[str, list[str]]
+) -> tuple[dict[date, tuple[int, int, int]], dict[date, int]]:
+    """Monday → (changes, won, lost) and Monday → new contacts, summed from the days."""
+    won, lost = set(outcomes["won"]), set(outcomes["lost"])
+    changes: dict[date, tuple[int, int, int]] = {}
+    for day, stage, n in summaries.changes_per_day(start, end):
+        monday = day - timedelta(days=day.weekday())
+        total, w, lo = changes.get(monday, (0, 0, 0))
+        changes[monday] = (
+            total + n,
+            w + (n if stage in won else 0),
+            lo + (n if stage in lost else 0),
+        )
+    new: dict[date, int] = defaultdict(int)
+    for day, n in summaries.created_per_day(start, end):
+        new[day - timedelta(days=day.weekday())] += n
+    return changes, dict(new)
 
 
 def _outcomes(template: Template) -> dict[str, list[str]]:

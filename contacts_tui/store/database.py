@@ -98,18 +98,47 @@ _waits = threading.local()
 
 @contextmanager
 def waits_reported(on_wait: Callable[[], None]) -> Iterator[None]:
-    """Call `on_wait()` (in this thread) whenever a write of this block waits for the lock.
+    """Call `on_wait()` (in this thread) whenever a write of this block waits for a lock.
 
-    SQLite waits for another writer inside BEGIN IMMEDIATE, silently, for up to the busy
-    timeout and then for each retry: a save under a colleague's import looked hung for
-    15 s. The UI passes a callback that puts "waiting" on screen.
+    Both databases wait for another writer silently, for up to the busy timeout and then
+    for each retry: a save under a colleague's import looked hung for 15 s. The UI passes
+    a callback that puts "waiting" on screen. SQLite waits for its one write lock in
+    BEGIN IMMEDIATE (see `SqliteReportingWaits`); PostgreSQL for a row or table lock at
+    any statement of the transaction, so the transaction waits a short `lock_timeout`
+    first and, once the user is told, is run again with the rest (see `with_connection`).
     """
-    previous = getattr(_waits, "on_wait", None)
-    _waits.on_wait = on_wait
+    previous = getattr(_waits, "on_wait", None), getattr(_waits, "told", False)
+    _waits.on_wait, _waits.told = on_wait, False
     try:
         yield
     finally:
-        _waits.on_wait = previous
+        _waits.on_wait, _waits.told = previous
+
+
+def _lock_timeout_ms() -> int:
+    """How long the statements of a PostgreSQL transaction starting now wait for a lock:
+    briefly while a listener has not been told of a wait, else the rest of the timeout."""
+    short = getattr(_waits, "on_wait", None) is not None and not getattr(_waits, "told", False)
+    _waits.short_wait = short
+    if short:
+        return WAIT_NOTICE_MS
+    return BUSY_TIMEOUT_MS - (WAIT_NOTICE_MS if getattr(_waits, "told", False) else 0)
+
+
+def _told_of_wait() -> bool:
+    """After a PostgreSQL transaction's short first wait ran out: tell the listener, and
+    say whether the transaction should be run again at once (with the rest of the wait)."""
+    if not getattr(_waits, "short_wait", False):
+        return False
+    _waits.short_wait = False
+    _waits.told = True
+    _waits.on_wait()
+    return True
+
+
+def _retrying() -> None:
+    """A retry after a full wait: it says again that it waits, as on SQLite."""
+    _waits.told = False
 
 
 class SqliteReportingWaits(peewee.SqliteDatabase):
@@ -135,14 +164,29 @@ class SqliteReportingWaits(peewee.SqliteDatabase):
             connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
 
 
+@functools.cache
+def _postgres_class() -> type[peewee.PostgresqlDatabase]:
+    # Imported here: most workspaces are SQLite, and these cost ~20 ms of every start.
+    from playhouse.pool import PooledPostgresqlDatabase
+
+    class PostgresReportingWaits(PooledPostgresqlDatabase):
+        """PostgreSQL whose write transactions wait for locks no longer than the busy
+        timeout (the server's default is forever), and briefly first when a wait is to be
+        reported (`waits_reported`)."""
+
+        def begin(self, isolation_level=None) -> None:
+            super().begin(isolation_level)
+            with peewee.__exception_wrapper__:
+                self.cursor().execute(f"SET LOCAL lock_timeout = {int(_lock_timeout_ms())}")
+
+    return PostgresReportingWaits
+
+
 def connect_url(url: str) -> peewee.Database:
     """A database from a URL: sqlite:///path or postgresql://user@host/name."""
     if url.startswith("sqlite:///"):
         return connect_sqlite(sqlite_url_path(url))
     if is_postgres_url(url):
-        # Imported here: most workspaces are SQLite, and these cost ~20 ms of every start.
-        from playhouse.pool import PooledPostgresqlDatabase
-
         params = postgres_url_params(url)
         name = params.pop("database", None)
         if not name:
@@ -150,7 +194,7 @@ def connect_url(url: str) -> peewee.Database:
                 f"The database URL {url!r} names no database: use postgresql://user@host/dbname."
             )
         # A small pool: every worker thread opens and closes a connection per call.
-        return PooledPostgresqlDatabase(name, max_connections=8, stale_timeout=300, **params)
+        return _postgres_class()(name, max_connections=8, stale_timeout=300, **params)
     raise StoreError(
         f"Unknown database URL {url!r}: use sqlite:///path/to/contacts.db "
         "or postgresql://user@host/dbname."
@@ -326,12 +370,22 @@ def one_updater(db: peewee.Database) -> Iterator[None]:
         os.close(lock)  # releases the flock
 
 
+ROWS_PER_INSERT = 1000
+"""Rows one SQLite INSERT statement takes (fewer when they would pass its limit of
+parameters)."""
+
+
 def insert_rows(db: peewee.Database, table: str, columns: tuple[str, ...], rows: list) -> None:
     """Insert many rows of plain values at once, the fastest way each database has.
 
     For the demo and import, which write thousands of contacts inside one transaction:
     peewee's insert_many builds a query object per batch; this hands the rows straight
-    to the driver (executemany on SQLite, execute_values on PostgreSQL).
+    to the driver (multi-row VALUES on both databases; execute_values on PostgreSQL).
+
+    SQLite: many rows to a statement, not one statement per row (executemany). A table
+    with a trigger that writes another table (contact's change counter) makes SQLite keep
+    a statement journal of each page every statement changes, a dozen index pages per
+    contact: one statement per row was half the time of writing a contact.
     """
     if not rows:
         return
@@ -340,10 +394,30 @@ def insert_rows(db: peewee.Database, table: str, columns: tuple[str, ...], rows:
     if is_postgres(db):
         from psycopg2.extras import execute_values
 
-        execute_values(cursor, f'INSERT INTO "{table}" ({names}) VALUES %s', rows, page_size=1000)
-    else:
-        marks = ", ".join("?" for _ in columns)
-        cursor.executemany(f'INSERT INTO "{table}" ({names}) VALUES ({marks})', rows)
+        with peewee.__exception_wrapper__:  # the driver's errors as peewee's, as elsewhere
+            execute_values(
+                cursor, f'INSERT INTO "{table}" ({names}) VALUES %s', rows, page_size=1000
+            )
+        return
+    marks = "(" + ", ".join("?" for _ in columns) + ")"
+    size = max(1, min(ROWS_PER_INSERT, _sqlite_parameters(db) // len(columns)))
+    full = f'INSERT INTO "{table}" ({names}) VALUES ' + ", ".join([marks] * size)
+    whole = len(rows) - len(rows) % size
+    with peewee.__exception_wrapper__:
+        for start in range(0, whole, size):
+            cursor.execute(full, [value for row in rows[start : start + size] for value in row])
+        rest = rows[whole:]
+        if rest:
+            sql = f'INSERT INTO "{table}" ({names}) VALUES ' + ", ".join([marks] * len(rest))
+            cursor.execute(sql, [value for row in rest for value in row])
+
+
+def _sqlite_parameters(db: peewee.Database) -> int:
+    """How many parameters one statement may have on this SQLite (999 before 3.32)."""
+    try:
+        return db.connection().getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+    except (AttributeError, sqlite3.Error):  # Python before 3.11, or another driver
+        return 999
 
 
 def applied_migrations(db: peewee.Database) -> set[str]:
@@ -358,26 +432,72 @@ T = TypeVar("T")
 RETRIES = 3
 
 
+def _error_chain(error: BaseException | None) -> Iterator[BaseException]:
+    """`error` and those it arose from: peewee wraps the driver's error (its first
+    argument), and a failed ROLLBACK is raised while handling the real error."""
+    seen: set[int] = set()
+    while error is not None and id(error) not in seen:
+        seen.add(id(error))
+        yield error
+        wrapped = error.args[0] if error.args else None
+        if isinstance(wrapped, BaseException) and id(wrapped) not in seen:
+            yield from _error_chain(wrapped)
+        error = error.__cause__ or error.__context__
+
+
+def sqlstate(error: BaseException) -> str | None:
+    """PostgreSQL's SQLSTATE code of `error` (or of one it arose from); None on SQLite."""
+    return next((e.pgcode for e in _error_chain(error) if getattr(e, "pgcode", None)), None)
+
+
+def database_error(error: BaseException) -> BaseException | None:
+    """The error of the database that `error` is or arose from, None if it is not one.
+
+    What the server said, rather than what went wrong after it: once the server has
+    ended the session, peewee's ROLLBACK fails with "connection already closed" (an
+    InterfaceError: the driver's complaint about its connection, not the cause).
+    """
+    found = [
+        cause
+        for cause in _error_chain(error)
+        if isinstance(cause, peewee.PeeweeException | sqlite3.Error)
+        or type(cause).__module__.startswith("psycopg2")
+    ]
+    if not found:
+        return None
+    with_code = [cause for cause in found if getattr(cause, "pgcode", None)]
+    causes = [cause for cause in found if "InterfaceError" not in type(cause).__name__]
+    return (with_code or causes or found)[0]
+
+
+PG_DISK_FULL = "53100"
+PG_LOCK_NOT_AVAILABLE = "55P03"  # lock_timeout ran out
+PG_DEADLOCK = "40P01"  # the server chose this transaction to undo: running it again works
+
+
 def disk_is_full(error: BaseException) -> bool:
     """Whether `error`, or one it arose from, says the disk (or quota) is full.
 
     SQLite rolls a transaction back itself when the disk fills (SQLITE_FULL), so the
     error that surfaces is often peewee's failed ROLLBACK ("no transaction is active"),
-    raised while handling the real one.
+    raised while handling the real one. PostgreSQL says so with SQLSTATE 53100.
     """
-    seen: set[int] = set()
-    while error is not None and id(error) not in seen:
-        seen.add(id(error))
-        if isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT):
+    for cause in _error_chain(error):
+        if isinstance(cause, OSError) and cause.errno in (errno.ENOSPC, errno.EDQUOT):
             return True
-        text = str(error).lower()
+        if getattr(cause, "pgcode", None) == PG_DISK_FULL:
+            return True
+        text = str(cause).lower()
         if "database or disk is full" in text or "no space left on device" in text:
             return True
-        error = error.__cause__ or error.__context__
     return False
 
 
 def is_busy(error: Exception) -> bool:
+    """Another writer held a lock for longer than we waited (nothing of ours was written)."""
+    code = sqlstate(error)
+    if code is not None:
+        return code in (PG_LOCK_NOT_AVAILABLE, PG_DEADLOCK)
     text = str(error).lower()
     return "locked" in text or "busy" in text
 
@@ -395,17 +515,21 @@ def with_connection(function: Callable[..., T]) -> Callable[..., T]:
 
     @functools.wraps(function)
     def wrapper(*args, **kwargs):
-        for attempt in range(RETRIES):
+        attempt = 0
+        while True:
             try:
                 with database.connection_context(), _stoppable():
                     return function(*args, **kwargs)
             except peewee.OperationalError as error:
-                if not is_busy(error):
-                    raise
-                if attempt == RETRIES - 1:
+                if not is_busy(error) or database.in_transaction():
+                    raise  # a call inside another's transaction: that one runs it again
+                if _told_of_wait():
+                    continue
+                attempt += 1
+                if attempt == RETRIES:
                     raise DatabaseBusy from error
-                time.sleep(0.05 * (attempt + 1))
-        raise AssertionError("unreachable")
+                _retrying()
+                time.sleep(0.05 * attempt)
 
     return wrapper
 

@@ -15,11 +15,20 @@ from typing import NamedTuple
 import peewee
 from peewee import fn
 
+from contacts_tui.store import summaries
 from contacts_tui.store.database import is_postgres
-from contacts_tui.store.models import Account, Contact, ContactAccount, ContactWord, database
+from contacts_tui.store.models import (
+    Account,
+    Contact,
+    ContactAccount,
+    ContactCounted,
+    ContactWord,
+    database,
+)
 from contacts_tui.store.search import (
     _contains,  # the same LIKE the search index stands for, for the plans that read rows
     has_word_starting,
+    matching_ids,
     search_condition,
     search_terms,
     split_terms,
@@ -27,6 +36,11 @@ from contacts_tui.store.search import (
 
 TENANT_WIDE = 0
 """`ContactFilter.company` value that selects contacts without a company."""
+
+MISSING_PRIMARY = "missing_primary"
+"""`ContactFilter.attention` value: contacts without a primary e-mail or phone."""
+UNKNOWN_STEP = "unknown_step"
+"""`ContactFilter.attention` value: contacts at a step the lifecycle no longer has."""
 
 SORT_COLUMNS: dict[str, peewee.Node] = {
     "name": Contact.name_key,
@@ -119,13 +133,17 @@ class ContactFilter:
     scoring_min: int | None = None
     scoring_max: int | None = None
     account: int | None = None  # an account id
+    attention: str | None = None  # MISSING_PRIMARY or UNKNOWN_STEP (the dashboard's warnings)
     archived: bool = False  # True shows only archived contacts
 
 
 def filter_condition(
-    contact_filter: ContactFilter, category_steps: tuple[str, ...] = ()
+    contact_filter: ContactFilter,
+    category_steps: tuple[str, ...] = (),
+    known_steps: tuple[str, ...] = (),
 ) -> peewee.Expression:
-    """The WHERE clause for a filter; `category_steps` are the step keys of its category."""
+    """The WHERE clause for a filter; `category_steps` are the step keys of its category,
+    `known_steps` every step key of the lifecycle (for UNKNOWN_STEP)."""
     f = contact_filter
     condition = Contact.archived == f.archived
     if f.status:
@@ -151,6 +169,10 @@ def filter_condition(
             ContactAccount.account == f.account
         )
         condition &= Contact.id.in_(assigned)
+    if f.attention == MISSING_PRIMARY:
+        condition &= (Contact.primary_email == "") | (Contact.primary_phone == "")
+    elif f.attention == UNKNOWN_STEP:
+        condition &= Contact.stage.not_in(list(known_steps))
     searched = search_condition(f.search, is_postgres())
     if searched is not None:
         condition &= searched
@@ -164,12 +186,16 @@ def page(
     after: tuple | None = None,
     limit: int = 100,
     backwards: bool = False,
-) -> list[ListRow]:
-    """One page of rows in display order, each ending with its sort value.
+    extra: tuple[peewee.Node, ...] = (),
+    raw: bool = False,
+) -> list[tuple]:
+    """One page of rows in display order, each ending with its sort value (then `extra`).
 
     `after` is the sort key (sort value, name_key, id) of the row the page continues from:
     the next rows below it, or with `backwards` the rows above it. Without `after`,
     `backwards` gives the last page. Ties are broken by name, then id, so pages are stable.
+    `raw`: the values as the driver gives them (SQLite: times as text, flags as 0/1),
+    without peewee's conversion of every value (an export's million rows).
     """
     column = SORT_COLUMNS[sort]
     keys = [column, Contact.name_key, Contact.id] if sort != "name" else [column, Contact.id]
@@ -183,13 +209,13 @@ def page(
         where &= ahead if reverse else behind
     order = [k.desc() if reverse else k.asc() for k in keys]
     query = (
-        Contact.select(*ROW_FIELDS, column.alias("sort_value"))
+        Contact.select(*ROW_FIELDS, column.alias("sort_value"), *extra)
         .where(where)
         .order_by(*order)
         .limit(limit)
         .tuples()
     )
-    rows = list(map(ListRow._make, query))
+    rows = list(database.execute_sql(*query.sql())) if raw else list(query)
     if backwards:
         rows.reverse()
     return rows
@@ -218,6 +244,75 @@ def stage_counts(
     query = (
         Contact.select(Contact.stage, Contact.status, fn.COUNT(Contact.id), missing)
         .where(condition)
+        .group_by(*groups)
+        .tuples()
+    )
+    return [(stage, status, n, int(m or 0)) for stage, status, n, m in query]
+
+
+def is_tallied(f: ContactFilter) -> bool:
+    """Whether the filter uses only the fields contact_tally keeps (status, category, step,
+    segmentation, reason code, archived; a search only if it matches everything): then the
+    counts come from there, not from a scan. Named the other way round, a filter field added
+    later would be counted from the tally without being applied."""
+    kept = ContactFilter(
+        status=f.status,
+        category=f.category,
+        stage=f.stage,
+        segmentation=f.segmentation,
+        reason_code=f.reason_code,
+        archived=f.archived,
+    )
+    return replace(f, search="") == kept and search_condition(f.search, is_postgres()) is None
+
+
+def tallied_stage_counts(
+    f: ContactFilter, category_steps: tuple[str, ...] = (), template: str | None = None
+) -> list[tuple[str, str, int, int]]:
+    """`stage_counts` of a filter `is_tallied` accepts, read from contact_tally."""
+    stages: list[str] | None = list(category_steps) if f.category is not None else None
+    if f.stage:
+        stages = [f.stage] if stages is None or f.stage in stages else []
+    return summaries.stage_tally(
+        f.archived, f.status or None, stages, f.segmentation, f.reason_code, template
+    )
+
+
+def searched_stage_counts(
+    f: ContactFilter, category_steps: tuple[str, ...] = (), template: str | None = None
+) -> list[tuple[str, str, int, int]] | None:
+    """`stage_counts` of a search whose other filters `is_tallied` accepts, counted in
+    contact_counted (narrow rows) for the ids the search indexes give; None when this
+    search cannot be answered that way."""
+    without_search = replace(f, search="")
+    if not is_tallied(without_search):
+        return None
+    ids = matching_ids(f.search, is_postgres())
+    if ids is None:
+        return None
+    k = ContactCounted
+    where = k.archived == f.archived
+    if f.status:
+        where &= k.status == f.status
+    if f.category is not None:
+        where &= k.stage.in_(list(category_steps))
+    if f.stage:
+        where &= k.stage == f.stage
+    if f.segmentation is not None:
+        where &= k.segmentation == f.segmentation
+    if f.reason_code is not None:
+        where &= k.reason_code == f.reason_code
+    if template is not None:
+        where &= k.template == template
+    for subquery in ids:
+        where &= k.id.in_(subquery)
+    # As in stage_counts: a unary + keeps SQLite from grouping along an index of its own.
+    groups = [k.stage, k.status]
+    if not is_postgres():
+        groups = [peewee.NodeList((peewee.SQL("+"), column), glue="") for column in groups]
+    query = (
+        k.select(k.stage, k.status, fn.COUNT(k.id), fn.SUM(k.missing))
+        .where(where)
         .group_by(*groups)
         .tuples()
     )
@@ -256,6 +351,71 @@ def position(condition: peewee.Expression, sort: str, descending: bool, sort_key
     else:
         before = peewee.Tuple(*keys) < peewee.Tuple(*key)
     return count(condition & before)
+
+
+# ----- contacts changed by another session ----------------------------------------------------
+# A session holds a window of rows; when other sessions change some contacts it reads
+# only those, and where each now sorts among the rows it kept, rather than the window.
+
+
+def _key_columns(model: type[Contact] | peewee.ModelAlias, sort: str) -> list[peewee.Node]:
+    """`_sort_keys(sort)` on `model`: Contact itself or an alias of it."""
+    column = SORT_COLUMNS[sort]
+    if not isinstance(column, peewee.Field):  # scoring: see SORT_COLUMNS
+        column = fn.COALESCE(model.scoring, peewee.SQL("-1"))
+    else:
+        column = getattr(model, column.name)
+    return [column, model.name_key, model.id] if sort != "name" else [column, model.id]
+
+
+def _key_values(sort: str, sort_key: tuple) -> peewee.Tuple:
+    return peewee.Tuple(*(list(sort_key) if sort != "name" else [sort_key[0], sort_key[2]]))
+
+
+def _in_ids(column: peewee.Field, ids: list[int]) -> peewee.Expression:
+    """`column IN (ids)` with the ids written into the statement: peewee turns each
+    parameter into SQL in Python, 1.5 ms for a window's hundred ids, which every
+    session spent on every change."""
+    if not ids:
+        return peewee.SQL("0 = 1")
+    listed = ",".join(str(int(i)) for i in ids)
+    return peewee.NodeList((column, peewee.SQL(f"IN ({listed})")))
+
+
+def window_changes(
+    condition: peewee.Expression,
+    sort: str,
+    descending: bool,
+    changed_ids: list[int],
+    kept_ids: list[int],
+    first: tuple | None,
+    last: tuple | None,
+) -> list[tuple]:
+    """The rows of `changed_ids` that meet `condition` and sort from the sort key `first`
+    to `last` (both included; None: from the list's start, to its end), in display
+    order, as `page` returns them plus one last value: how many of `kept_ids` come
+    before the row. One statement, so both are read from the same snapshot; the order
+    is the database's (collations), never Python's."""
+    keys = peewee.Tuple(*_key_columns(Contact, sort))
+    where = condition & _in_ids(Contact.id, changed_ids)
+    if first is not None:
+        bound = _key_values(sort, first)
+        where &= keys <= bound if descending else keys >= bound
+    if last is not None:
+        bound = _key_values(sort, last)
+        where &= keys >= bound if descending else keys <= bound
+    kept = Contact.alias("kept")
+    kept_keys = peewee.Tuple(*_key_columns(kept, sort))
+    before = kept_keys > keys if descending else kept_keys < keys
+    rank = kept.select(fn.COUNT(kept.id)).where(_in_ids(kept.id, kept_ids) & before)
+    order = [k.desc() if descending else k.asc() for k in _key_columns(Contact, sort)]
+    query = (
+        Contact.select(*ROW_FIELDS, SORT_COLUMNS[sort].alias("sort_value"), rank.alias("rank"))
+        .where(where)
+        .order_by(*order)
+        .tuples()
+    )
+    return list(query)
 
 
 # ----- pages of a search, fast at a million contacts ---------------------------------------
@@ -298,11 +458,12 @@ def search_page(
     after: tuple | None = None,
     limit: int = 100,
     backwards: bool = False,
-) -> list[ListRow]:
+    known_steps: tuple[str, ...] = (),
+) -> list[tuple]:
     """The same rows as `page(filter_condition(contact_filter, ...), ...)`, found faster."""
     terms = search_terms(contact_filter.search)
     long_terms, starts = split_terms(terms)
-    base = filter_condition(replace(contact_filter, search=""), category_steps)
+    base = filter_condition(replace(contact_filter, search=""), category_steps, known_steps)
     if starts and not long_terms:
         return _word_start_page(base, starts, sort, descending, after, limit, backwards)
     plain = replace(contact_filter, search="") == ContactFilter(archived=contact_filter.archived)
@@ -311,7 +472,7 @@ def search_page(
         rows = _scan_ahead(base, terms, sort, descending, after, limit, backwards)
         if rows is not None:
             return rows
-    condition = filter_condition(contact_filter, category_steps)
+    condition = filter_condition(contact_filter, category_steps, known_steps)
     return page(condition, sort, descending, after, limit, backwards)
 
 
@@ -337,6 +498,11 @@ def _rows_by_id(
     query = Contact.select(*ROW_FIELDS, SORT_COLUMNS[sort].alias("sort_value")).where(where)
     found = {row.id: row for row in map(ListRow._make, query.tuples())}
     return [found[i] for i in ids if i in found]
+
+
+def rows_by_id(ids: list[int], sort: str, condition: peewee.Expression) -> list[tuple]:
+    """The rows of these contacts that meet `condition`, as `page` returns them."""
+    return _rows_by_id(ids, sort, condition)
 
 
 def _scan_ahead(

@@ -15,7 +15,7 @@ import hashlib
 import io
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 import peewee
 
@@ -83,6 +83,10 @@ def _copy(
         copies: list[TableCopy] = []
         with target.atomic():
             indexes = _drop_secondary_indexes(target, tables)
+            # The summary tables are copied as they are: their triggers must not count
+            # the copied rows a second time (nor notify sessions of an empty database).
+            for table in tables:
+                target.execute_sql(f'ALTER TABLE "{table}" DISABLE TRIGGER USER')
             done = 0
             for table in tables:
                 columns, convert = _shared_columns(source, target, table)
@@ -100,6 +104,8 @@ def _copy(
                 progress(done, sum(totals.values()), "building indexes, verifying")
             for definition in indexes:  # one build each: far faster than row by row
                 target.execute_sql(definition)
+            for table in tables:
+                target.execute_sql(f'ALTER TABLE "{table}" ENABLE TRIGGER USER')
             for copy in copies:
                 _verify(target, copy)
         return copies
@@ -186,9 +192,20 @@ def _timestamp(value: object) -> object:
     return value
 
 
+def _date(value: object) -> object:
+    """SQLite keeps days (the summaries' UTC days) as ISO text."""
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            return value  # as _timestamp
+    return value
+
+
 _CONVERTERS: dict[str, Callable[[object], object]] = {  # by the first word of the type
     "boolean": _boolean,
     "timestamp": _timestamp,
+    "date": _date,
 }
 
 

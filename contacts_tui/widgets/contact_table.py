@@ -37,6 +37,8 @@ from contacts_tui.widgets.table_columns import (
 )
 
 TENANT_WIDE_LABEL = "Tenant-Wide"
+MEASURED_COLUMNS = ("phone",)
+"""Columns whose width follows their values (see `fit_columns`)."""
 
 # What an empty workspace shows in the list's body: a blank table says nothing about
 # where to begin. The keys are the list screen's (list.add, list.import).
@@ -52,6 +54,8 @@ FIRST_STEPS = (
 
 class ContactTable(RowWindow, Widget, can_focus=True):
     """The contact list: a fixed header, a row cursor, and a status line with the position."""
+
+    HELP_GROUP = "The list"
 
     DEFAULT_CSS = """
     ContactTable {
@@ -218,7 +222,11 @@ class ContactTable(RowWindow, Widget, can_focus=True):
         self._loaded = False  # the first page arrived
         self._more_below = False  # rows exist below the window
         self._count_timer: Timer | None = None
+        self.count_seconds = 0.0
+        """How long the last count took: the list recounts other sessions' changes no
+        more often than a multiple of it (the database is shared by every session)."""
         self._column_layout: tuple[tuple, list[tuple[str, int]]] = ((), [])
+        self._widest: tuple[tuple, dict[str, int]] = ((), {})
         self._names: dict[tuple[str, str], tuple[str, str]] = {}
         self._names_config: LifecycleConfig | None = None
 
@@ -339,6 +347,36 @@ class ContactTable(RowWindow, Widget, can_focus=True):
         )
         if recount:
             self._count(self._reads.ticket(), self._generation, self._filter)
+
+    def reload_at(self, contact_id: int) -> None:
+        """Read the rows again around contact `contact_id` and put the cursor on it (a
+        contact just added); where the view leaves it out, as `reload` does."""
+        if not self._rows:
+            self._start_jump("first", reset=True)
+            return
+        self._new_generation()
+        self._jumping = True
+        anchor = self._row_at(self._top) or self._rows[0]
+        self._load_at_contact(
+            self._reads.ticket(),
+            self._generation,
+            contact_id,
+            anchor.sort_key,
+            self._filter,
+            self._sort,
+            self._descending,
+            self._capacity(),
+        )
+        self._count(self._reads.ticket(), self._generation, self._filter)
+
+    def apply_changes(self, contact_ids: frozenset[int]) -> None:
+        """Other sessions changed these contacts: read them again where the window holds
+        them or where they now sort into it; the rest of the window stays as it is."""
+        self._apply_changes(contact_ids)
+
+    def recount(self) -> None:
+        """Count the view again (then `Counted`), keeping the rows."""
+        self._count(self._reads.ticket(), self._generation, self._filter)
 
     # ----- actions ------------------------------------------------------------------------
 
@@ -493,10 +531,25 @@ class ContactTable(RowWindow, Widget, can_focus=True):
 
     def _layout(self) -> list[tuple[str, int]]:
         # One cell on the right is the position indicator.
-        key = (tuple(self._columns), self.size.width)
+        content = self._widest_values()
+        key = (tuple(self._columns), self.size.width, tuple(content.items()))
         if self._column_layout[0] != key:
-            self._column_layout = (key, fit_columns(self._columns, max(2, self.size.width - 1)))
+            width = max(2, self.size.width - 1)
+            self._column_layout = (key, fit_columns(self._columns, width, content))
         return self._column_layout[1]
+
+    def _widest_values(self) -> dict[str, int]:
+        """The widest number among the rows held, so the Number column never cuts one
+        (measured again only when the rows change)."""
+        rows = self._rows
+        window = (self._start, len(rows), rows[0].id if rows else 0, rows[-1].id if rows else 0)
+        if self._widest[0] != window:
+            widest = {
+                key: max((cell_len(display_safe(getattr(row, key))) for row in rows), default=0)
+                for key in MEASURED_COLUMNS
+            }
+            self._widest = (window, widest)
+        return self._widest[1]
 
     def render_line(self, y: int) -> Strip:
         width = self.size.width
@@ -527,7 +580,11 @@ class ContactTable(RowWindow, Widget, can_focus=True):
         cells = []
         for key, size in self._layout():
             column = COLUMNS[key]
-            label = column.label + (arrow if key == self._sort else "")
+            label = column.label
+            if key == self._sort and size > len(arrow):
+                # A narrow column cuts its label, never the arrow telling the sort order.
+                label = label if len(label) + len(arrow) <= size else fit(label, size - 2)
+                label += arrow
             cells.append(" " + fit(label, size, column.align_right))
         text = "".join(cells)
         return Strip([Segment(fit(text, width), style)], width)

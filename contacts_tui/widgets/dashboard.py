@@ -1,17 +1,34 @@
-"""The dashboard above the contact list: Open, Closed, per lifecycle category, missing data."""
+"""The dashboard above the contact list: Open, Closed, per lifecycle category, missing data.
+
+One line whatever the width: each count is a counter the user can select (tab to the bar,
+←/→, enter, or a click) to filter the list by it; what does not fit scrolls sideways.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import ClassVar
 
+from rich.cells import cell_len
+from rich.style import Style
 from rich.text import Text
+from textual import events
+from textual.binding import Binding
 from textual.message import Message
 from textual.timer import Timer
 from textual.widget import Widget
 from textual.worker import get_current_worker
 
-from contacts_tui.services import ContactFilter, Dashboard, ReadStopped, StoppableReads
+from contacts_tui.services import (
+    MISSING_PRIMARY,
+    STATUS_CLOSED,
+    STATUS_OPEN,
+    UNKNOWN_STEP,
+    ContactFilter,
+    Dashboard,
+    ReadStopped,
+    StoppableReads,
+)
 from contacts_tui.widgets.app_access import contacts_app
 from contacts_tui.widgets.reporting import reported_work
 
@@ -19,14 +36,55 @@ LOAD_DELAY = 0.01
 """Seconds a view must stay on screen before its counts are read (see `load`): hardly
 any, as the list asks only once its count is in, and the service read them with it."""
 
+PREFIX = "This view: "
+"""Says the counts are those of the list below, after its filter and search."""
+GAP = "  "
+GROUP = "  │  "
+NARROW_GAP = " "
+NARROW_GROUP = " │ "
 
-class DashboardBar(Widget):
+
+@dataclass(frozen=True)
+class Counter:
+    """One count of the dashboard, and the filter selecting it sets."""
+
+    kind: str  # "status", "category" or "attention"
+    value: str  # the status, the category key, or the ContactFilter.attention value
+    name: str
+    count: int
+    short_name: str = ""  # what a warning says when room is short
+
+    @property
+    def warning(self) -> bool:
+        return self.kind == "attention"
+
+    def text(self, short: bool = False) -> str:
+        name = self.short_name if short and self.short_name else self.name
+        if self.warning:
+            return f"⚠ {self.count:,} {name}"
+        return f"{name} {self.count:,}"
+
+    def is_set_in(self, contact_filter: ContactFilter) -> bool:
+        return getattr(contact_filter, _FILTER_FIELDS[self.kind]) == self.value
+
+    def applied_to(self, contact_filter: ContactFilter) -> ContactFilter:
+        """The filter with this counter's condition set, or cleared when it was set."""
+        value = None if self.is_set_in(contact_filter) else self.value
+        changed = replace(contact_filter, **{_FILTER_FIELDS[self.kind]: value})
+        if self.kind == "category":
+            changed = replace(changed, stage=None)  # a step of another category matches none
+        return changed
+
+
+_FILTER_FIELDS = {"status": "status", "category": "category", "attention": "attention"}
+
+
+class DashboardBar(Widget, can_focus=True):
     """Counts for the contacts in the current view, read in a worker whenever asked."""
 
     DEFAULT_CSS = """
     DashboardBar {
-        height: auto;
-        max-height: 3;
+        height: 1;
         padding: 0 1;
         background: $boost;
         color: $foreground;
@@ -35,6 +93,8 @@ class DashboardBar(Widget):
         & > .dashboard--open { color: $success; text-style: bold; }
         & > .dashboard--closed { color: $text-muted; text-style: bold; }
         & > .dashboard--warning { color: $warning; text-style: bold; }
+        & > .dashboard--set { text-style: bold underline; }
+        & > .dashboard--cursor { text-style: reverse; }
     }
     """
 
@@ -44,7 +104,48 @@ class DashboardBar(Widget):
         "dashboard--open",
         "dashboard--closed",
         "dashboard--warning",
+        "dashboard--set",
+        "dashboard--cursor",
     }
+
+    HELP_GROUP = "The dashboard"
+
+    BINDINGS: ClassVar[list[Binding]] = [
+        Binding(
+            "left,h",
+            "move(-1)",
+            "Previous count",
+            show=False,
+            id="dashboard.previous",
+            tooltip="Move to the previous count of the dashboard",
+        ),
+        Binding(
+            "right,l",
+            "move(1)",
+            "Next count",
+            show=False,
+            id="dashboard.next",
+            tooltip="Move to the next count of the dashboard",
+        ),
+        Binding(
+            "enter,space",
+            "select",
+            "Filter by it",
+            id="dashboard.select",
+            tooltip="Show only the contacts of this count (again: show them all)",
+        ),
+    ]
+
+    @dataclass
+    class Selected(Message):
+        """The user picked a counter (enter or a click): filter the list by it."""
+
+        bar: DashboardBar
+        counter: Counter
+
+        @property
+        def control(self) -> DashboardBar:
+            return self.bar
 
     @dataclass
     class Updated(Message):
@@ -61,6 +162,15 @@ class DashboardBar(Widget):
         super().__init__(id=id, classes=classes)
         self.counts: Dashboard | None = None
         """The counts shown, or None until the first are read."""
+        self.contact_filter = ContactFilter()
+        """The view the counts are for: its counters are shown as set."""
+        self.cursor = 0
+        """The index of the counter under the cursor, among `counters()`."""
+        self._offset = 0  # the first cell shown, when the line is wider than the bar
+        self.tooltip = (
+            "Counts of the contacts listed below: they follow the filter and the search. "
+            "Pick one (tab here, ←/→, enter, or a click) to filter by it; again to unset."
+        )
         self._timer: Timer | None = None
         self._pending = False
         self._reads = StoppableReads()
@@ -76,6 +186,7 @@ class DashboardBar(Widget):
         if self._timer is not None:
             self._timer.stop()
         self._reads.stop_all()
+        self.contact_filter = contact_filter
         ticket = self._reads.ticket()
         self._pending = True
         self._timer = self.set_timer(LOAD_DELAY, lambda: self._read(ticket, contact_filter))
@@ -116,38 +227,163 @@ class DashboardBar(Widget):
     def shown_categories(self) -> list[tuple[str, int]]:
         """(name, count) of the categories worth showing: those of the default lifecycle,
         and of any other lifecycle only those that hold contacts in this view."""
+        return [(c.name, c.count) for c in self.counters() if c.kind == "category"]
+
+    def counters(self) -> list[Counter]:
+        """Every counter on the line, in order: status, the warnings that have contacts
+        (or are set in the filter, so they can be cleared), then the categories."""
         if self.counts is None:
             return []
+        f = self.contact_filter
+        counters = [
+            Counter("status", STATUS_OPEN, "Open", self.counts.open),
+            Counter("status", STATUS_CLOSED, "Closed", self.counts.closed),
+        ]
+        # The warnings before the categories: at 80 columns the categories scroll, and
+        # what needs attention must not be the part out of sight.
+        if self.counts.missing_primary or f.attention == MISSING_PRIMARY:
+            counters.append(
+                Counter(
+                    "attention",
+                    MISSING_PRIMARY,
+                    "missing primary e-mail/phone",
+                    self.counts.missing_primary,
+                    "no primary",
+                )
+            )
+        if self.counts.unknown_stage or f.attention == UNKNOWN_STEP:
+            counters.append(
+                Counter(
+                    "attention",
+                    UNKNOWN_STEP,
+                    "at a step no longer configured",
+                    self.counts.unknown_stage,
+                    "at unknown step",
+                )
+            )
         config = contacts_app(self).service.config
         default = {category.key for category in config.default.categories}
-        return [(c.name, c.count) for c in self.counts.categories if c.count or c.key in default]
+        counters += [
+            Counter("category", c.key, c.name, c.count)
+            for c in self.counts.categories
+            if c.count or c.key in default or c.key == f.category
+        ]
+        return counters
+
+    # ----- keys and mouse -----------------------------------------------------------------
+
+    def action_move(self, step: int) -> None:
+        counters = self.counters()
+        if counters:
+            self.cursor = max(0, min(self.cursor + step, len(counters) - 1))
+            self.refresh()
+
+    def action_select(self) -> None:
+        counters = self.counters()
+        if counters:
+            self.cursor = min(self.cursor, len(counters) - 1)
+            self.post_message(self.Selected(self, counters[self.cursor]))
+
+    def on_click(self, event: events.Click) -> None:
+        x = event.x - 1 + self._offset  # one cell of padding
+        for index, (start, end) in enumerate(self._line()[1]):
+            if start <= x < end:
+                self.cursor = index
+                self.refresh()
+                self.action_select()
+                return
+
+    def on_focus(self) -> None:
+        self.refresh()
+
+    def on_blur(self) -> None:
+        self.refresh()
+
+    # ----- drawing ------------------------------------------------------------------------
+
+    def _line(self) -> tuple[list[tuple[str, int | None]], list[tuple[int, int]]]:
+        """The line as (text, counter index or None) pieces, and each counter's cells.
+
+        The full form, else short warnings and single spaces; a line still too wide
+        scrolls (category names are never cut: "Lead …" and "Lead …" say nothing).
+        """
+        counters = self.counters()
+        width = max(1, self.size.width - 2)
+        pieces: list[tuple[str, int | None]] = []
+        for short in (False, True):
+            pieces = self._pieces(counters, short)
+            if sum(cell_len(text) for text, _ in pieces) <= width:
+                break
+        spans: list[tuple[int, int]] = []
+        x = 0
+        for text, index in pieces:
+            if index is not None:
+                spans.append((x, x + cell_len(text)))
+            x += cell_len(text)
+        return pieces, spans
+
+    @staticmethod
+    def _pieces(counters: list[Counter], short: bool) -> list[tuple[str, int | None]]:
+        gap, group = (NARROW_GAP, NARROW_GROUP) if short else (GAP, GROUP)
+        pieces: list[tuple[str, int | None]] = [(PREFIX, None)]
+        previous = None
+        for index, counter in enumerate(counters):
+            if previous is not None:
+                pieces.append((group if counter.kind != previous else gap, None))
+            pieces.append((counter.text(short), index))
+            previous = counter.kind
+        return pieces
 
     def render(self) -> Text:
-        if self.counts is None:
-            return Text("Counting…", style=self.get_component_rich_style("dashboard--label"))
         label = self.get_component_rich_style("dashboard--label")
-        count = self.get_component_rich_style("dashboard--count")
-        parts: list[tuple[str, object]] = [
-            ("Open ", label),
-            (f"{self.counts.open:,}", self.get_component_rich_style("dashboard--open")),
-            ("  Closed ", label),
-            (f"{self.counts.closed:,}", self.get_component_rich_style("dashboard--closed")),
-            ("  │", label),
-        ]
-        for name, n in self.shown_categories():
-            parts.append((f"  {name} ", label))
-            parts.append((f"{n:,}", count))
-        text = Text.assemble(*parts)  # type: ignore[arg-type]
-        if self.counts.missing_primary:
-            text.append("  │  ", style=label)
-            text.append(
-                f"⚠ {self.counts.missing_primary:,} missing primary e-mail/phone",
-                style=self.get_component_rich_style("dashboard--warning"),
-            )
-        if self.counts.unknown_stage:
-            text.append("  │  ", style=label)
-            text.append(
-                f"⚠ {self.counts.unknown_stage:,} at a step no longer configured",
-                style=self.get_component_rich_style("dashboard--warning"),
-            )
-        return text
+        if self.counts is None:
+            return Text("Counting…", style=label)
+        counters = self.counters()
+        self.cursor = min(self.cursor, max(0, len(counters) - 1))
+        pieces, spans = self._line()
+        text = Text(no_wrap=True, overflow="crop")
+        for piece, index in pieces:
+            if index is None:
+                text.append(piece, style=label)
+                continue
+            counter = counters[index]
+            style = self._counter_style(counter)
+            if counter.is_set_in(self.contact_filter):
+                style += self.get_component_rich_style("dashboard--set")
+            if self.has_focus and index == self.cursor:
+                style += self.get_component_rich_style("dashboard--cursor")
+            text.append(piece, style=style)
+        return self._scrolled(text, spans)
+
+    def _counter_style(self, counter: Counter) -> Style:
+        if counter.warning:
+            return self.get_component_rich_style("dashboard--warning")
+        if counter.kind == "status":
+            name = "dashboard--open" if counter.value == STATUS_OPEN else "dashboard--closed"
+            return self.get_component_rich_style(name)
+        return self.get_component_rich_style("dashboard--count")
+
+    def _scrolled(self, text: Text, spans: list[tuple[int, int]]) -> Text:
+        """The part of the line that fits, keeping the cursor's counter in view, with ‹
+        and › where more is hidden."""
+        width = max(1, self.size.width - 2)
+        if text.cell_len <= width:
+            self._offset = 0
+            return text
+        start, end = spans[self.cursor] if spans else (0, 0)
+        room = width - 2  # a marker cell at each end
+        offset = self._offset if self.has_focus else 0
+        if end - offset > room:
+            offset = end - room
+        if start < offset:
+            offset = start
+        offset = max(0, min(offset, text.cell_len - room))
+        self._offset = offset
+        label = self.get_component_rich_style("dashboard--label")
+        if not offset:  # no marker on the left: one more cell of the line
+            shown = text[: room + 1]
+        else:
+            shown = Text("‹", style=label)
+            shown.append_text(text[offset : offset + room])
+        shown.append("›" if offset + room < text.cell_len else " ", style=label)
+        return shown

@@ -6,7 +6,7 @@ the benchmark computes what the first screen must show.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from rich.cells import cell_len, set_cell_size
@@ -37,8 +37,8 @@ def _columns(**columns: Column) -> dict[str, Column]:
 
 COLUMNS: dict[str, Column] = _columns(
     name=Column("Name", 22, 12, grow=True),
-    email=Column("E-mail", 28, 12, grow=True),
-    phone=Column("Number", 16, 14),
+    email=Column("E-mail", 32, 12, grow=True),
+    phone=Column("Number", 16, 16),
     company=Column("Company", 20, 10, grow=True),
     status=Column("Status", 8, 6),
     full_name=Column("Full Name", 24, 12, grow=True),
@@ -59,42 +59,61 @@ REQUIRED_COLUMN = "name"
 """Never dropped, whatever the width or the user's choice: it says which contact a row is."""
 
 
-def fit_columns(keys: Sequence[str], width: int) -> list[tuple[str, int]]:
+SHRINK_ORDER: tuple[tuple[str, int | None], ...] = (
+    ("company", 14),
+    ("*", None),
+    ("name", 16),
+    ("company", None),
+    ("email", 24),
+    ("name", None),
+    ("email", None),
+)
+"""Who gives up cells first when the row is short of room, and down to what width (None:
+the column's minimum; "*": every other column, right to left). Company and Name give
+before E-mail; a number never: a cut phone number cannot be dialled."""
+
+WHOLE_COLUMNS = frozenset({"phone"})
+"""Columns never cut: they are as wide as their longest value, or dropped."""
+
+
+def fit_columns(
+    keys: Sequence[str], width: int, content: Mapping[str, int] | None = None
+) -> list[tuple[str, int]]:
     """The columns that fit in `width` cells (each also takes a leading space), with widths.
 
-    Columns that do not fit are dropped from the right, but never the Name column.
+    `content` gives the widest value of a column where it is known (the rows at hand):
+    a column in WHOLE_COLUMNS is never narrower than that. Each column gets its usual
+    width when there is room; short of room they shrink in SHRINK_ORDER, then columns
+    are dropped from the right, but never the Name column.
     """
+    content = content or {}
     chosen = list(keys)
+    wanted = {k: COLUMNS[k].width for k in chosen}
+    least = {k: COLUMNS[k].min_width for k in chosen}
+    for key in WHOLE_COLUMNS.intersection(chosen):
+        wanted[key] = least[key] = max(wanted[key], content.get(key, 0))
 
-    def needed() -> int:
-        return sum(COLUMNS[k].min_width + 1 for k in chosen)
+    def needed(sizes: Mapping[str, int]) -> int:
+        return sum(sizes[k] + 1 for k in chosen)
 
-    while len(chosen) > 1 and needed() > width:
+    while len(chosen) > 1 and needed(least) > width:
         rightmost = next(k for k in reversed(chosen) if k != REQUIRED_COLUMN)
         chosen.remove(rightmost)
-    widths = {k: COLUMNS[k].min_width for k in chosen}
-    spare = width - needed()
-    if spare < 0:  # only the Name column is left and even it does not fit
+    if needed(least) > width:  # only the Name column is left and even it does not fit
         return [(chosen[0], max(1, width - 1))]
-    # The Name column grows first: it is the one people read. The others then share
-    # what is left in proportion to what each still lacks, so none is starved.
-    grow = min(spare, COLUMNS[REQUIRED_COLUMN].width - widths[REQUIRED_COLUMN])
-    widths[REQUIRED_COLUMN] += grow
-    spare -= grow
-    lacking = {k: COLUMNS[k].width - widths[k] for k in chosen if widths[k] < COLUMNS[k].width}
-    total_lack = sum(lacking.values())
-    if total_lack:
-        share = min(spare, total_lack)
-        given = 0
-        for key, lack in lacking.items():
-            add = share * lack // total_lack
-            widths[key] += add
-            given += add
-        spare -= given
-        for key in lacking:  # the remainder of the division, one cell each
-            if spare and widths[key] < COLUMNS[key].width:
-                widths[key] += 1
-                spare -= 1
+    widths = {k: wanted[k] for k in chosen}
+    excess = needed(widths) - width
+    for key, floor in SHRINK_ORDER:
+        if excess <= 0:
+            break
+        others = [k for k in reversed(chosen) if k not in ("company", "name", "email")]
+        for k in others if key == "*" else [key] if key in widths else []:
+            lowest = least[k] if floor is None else max(least[k], floor)
+            give = min(excess, max(0, widths[k] - lowest))
+            widths[k] -= give
+            excess -= give
+    # Room to spare: the growing columns share it, so the rows fill the width.
+    spare = -excess
     growing = [k for k in chosen if COLUMNS[k].grow] or chosen[-1:]
     for n, key in enumerate(growing):
         extra = spare // (len(growing) - n)

@@ -6,6 +6,7 @@ import contextlib
 import sqlite3
 
 import pytest
+from pilot_helpers import toasts
 from screen_text import screen_text
 from textual.widgets import Input, OptionList
 from textual.worker import WorkerCancelled
@@ -86,11 +87,14 @@ async def test_dashboard_shows_the_counts_of_the_view(workspace, many):
         text = screen_text(app)
         assert f"Open {expected.open:,}" in text
         assert f"Closed {expected.closed:,}" in text
-        assert f"{expected.missing_primary:,} missing primary e-mail/phone" in text
+        # 100 columns: the short form of the warning, and the line scrolls sideways to
+        # the categories that do not fit.
+        assert f"⚠ {expected.missing_primary:,} no primary" in text
         default = {c.key for c in workspace.config.default.categories}
+        shown = {c.value: c.count for c in dashboard.counters() if c.kind == "category"}
         for category in expected.categories:
             if category.key in default:
-                assert f"{category.name} {category.count:,}" in text
+                assert shown[category.key] == category.count
 
 
 async def test_search_as_you_type_counts_matches_and_escape_clears(workspace, many):
@@ -264,6 +268,17 @@ async def test_filter_dialog_result_is_applied_summarised_and_cleared_with_x(wor
         assert "all active contacts" in screen_text(app)
 
 
+async def test_x_without_a_filter_says_there_is_none(workspace, many):
+    app = ContactsApp(workspace)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(app, pilot)
+        screen = list_screen(app)
+        await pilot.press("x")
+        await settle(app, pilot)
+        assert screen.contact_filter == ContactFilter()
+        assert any("No filter to clear" in toast for toast in await toasts(pilot))
+
+
 async def test_a_filter_with_no_results_shows_an_empty_list(workspace, many):
     app = ContactsApp(workspace)
     async with app.run_test(size=SIZE) as pilot:
@@ -314,6 +329,29 @@ async def test_add_contact_opens_its_detail_and_the_list_counts_it(workspace, ma
         await pilot.press("g")
         await settle(app, pilot)
         assert screen.table.current_row.name == "Aaaaron Added"
+
+
+async def test_back_from_an_added_contact_the_cursor_is_on_it(workspace, many):
+    detail = pytest.importorskip("contacts_tui.screens.contact_detail")
+    app = ContactsApp(workspace)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        screen = list_screen(app)
+        await pilot.press("a")
+        assert isinstance(app.screen, AddContactDialog)
+        await pilot.press(*"Mmmartha Middle", "enter")  # sorts far below the first screen
+        await settle(app, pilot)
+        assert isinstance(app.screen, detail.ContactDetailScreen)
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert app.screen is screen
+        table = screen.table
+        assert table.current_row.name == "Mmmartha Middle"
+        # The row number is right: the contacts sorting before it (by name, then id).
+        before = many.position(ContactFilter(), "name", False, table.current_row.sort_key)
+        assert table.cursor_row == before > 100
+        assert "Mmmartha Middle" in screen_text(app)
+        assert f"Row {table.cursor_row + 1:,} of {CONTACTS + 1:,}" in screen_text(app)
 
 
 async def test_archive_asks_then_hides_the_contact_and_updates_the_dashboard(workspace, many):
@@ -368,6 +406,19 @@ async def test_export_opens_with_the_current_view(workspace, many):
         assert dialog.contact_filter == ContactFilter(search="mar")
         assert (dialog.sort, dialog.descending) == ("company", False)
         assert dialog.count == many.count(ContactFilter(search="mar"))
+
+
+async def test_export_of_an_empty_view_is_refused_with_a_word(workspace, many):
+    app = ContactsApp(workspace)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(app, pilot)
+        await type_search(app, pilot, "zzzqqq")
+        await pilot.press("enter")
+        await settle(app, pilot)
+        await pilot.press("e")
+        await settle(app, pilot)
+        assert not isinstance(app.screen, ExportDialog)
+        assert any("nothing to export" in toast for toast in await toasts(pilot))
 
 
 async def test_help_lists_every_key_of_the_list(workspace, many):
@@ -477,3 +528,18 @@ async def test_a_read_that_fails_is_reported_in_one_line_and_the_list_stays(
         messages = [n.message for n in app._notifications]
         assert any("disk I/O error" in str(m) for m in messages), messages
         assert app.is_running and app.screen is screen
+
+
+async def test_columns_dialog_fits_80x24_with_every_column_and_its_hint(workspace, many):
+    app = ContactsApp(workspace)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("c")
+        await pilot.pause()
+        assert isinstance(app.screen, ColumnsDialog)
+        text = screen_text(app)
+        assert "space show/hide · K/J or shift+↑↓ move · enter apply" in text
+        assert "[x] Name" in text and "Apply" in text and "Cancel" in text
+        await pilot.press("end")  # the list scrolls to the last column within the dialog
+        await pilot.pause()
+        assert "[ ] Updated" in screen_text(app)

@@ -18,7 +18,7 @@ from contacts_tui.widgets.dashboard import DashboardBar
 from contacts_tui.widgets.table_columns import COLUMNS, DEFAULT_COLUMNS, fit_columns
 
 SIZE = (100, 30)
-BODY = SIZE[1] - 6 - 2  # header, dashboard (2), summary, search bar, footer; table header/status
+BODY = SIZE[1] - 5 - 2  # header, dashboard, summary, search bar, footer; table header/status
 CONTACTS = 3000
 
 
@@ -46,7 +46,7 @@ async def settle(app, pilot) -> None:
         for _ in range(2):
             await wait_for_workers(app)
             await pilot.pause()
-        dashboard = app.screen.query_one(DashboardBar)  # its height changes the table's
+        dashboard = app.screen.query_one(DashboardBar)
         if (
             not table.busy
             and table.total is not None
@@ -396,3 +396,22 @@ async def test_reload_keeps_the_cursor_on_its_contact_and_renumbers_rows(workspa
         assert expected[table.cursor_row].id == contact
         assert_window_matches(table, expected)
         assert table.total == CONTACTS + 3
+
+
+async def test_a_narrow_sorted_column_keeps_its_arrow_in_the_header(workspace, many):
+    app = ContactsApp(workspace)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        table = table_of(app)
+        table.set_columns(["name", "scoring", "status", "company"])
+        await pilot.pause()
+        assert dict(table._layout())["scoring"] == len("Scoring")  # no room for " ▲"
+        await pilot.press("s", "down", "enter")  # sort by the column after Name: Scoring
+        await settle(app, pilot)
+        assert table.sort == "scoring"
+        header = next(line for line in screen_text(app).splitlines() if "Name" in line)
+        assert "Scor… ▲" in header
+        await pilot.press("s", "enter")  # again: reversed
+        await settle(app, pilot)
+        header = next(line for line in screen_text(app).splitlines() if "Name" in line)
+        assert "Scor… ▼" in header

@@ -99,3 +99,136 @@ async def test_discarding_forgets_the_drafts_and_a_clean_quit_leaves_none(worksp
     assert app.return_code == 0
     assert left_behind(str(workspace.folder.resolve())) == []
     assert service.get_contact(ada.id).name == "Ada Lovelace"
+
+
+async def test_a_restored_draft_gives_back_its_accounts_and_names_one_that_is_gone(
+    workspace, service
+):
+    from pilot_helpers import toasts
+
+    from contacts_tui.store.models import Account
+
+    ada = service.create_contact("Ada Lovelace")
+    acme = service.create_account("Acme")
+    globex = service.create_account("Globex")
+    app = ContactsApp(workspace)
+    with pytest.raises(Boom):
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot, rounds=2)
+            await app.push_screen(ContactDetailScreen(ada.id))
+            await settle(pilot, rounds=3)
+            app.screen.query_one("#accounts").focus()
+            await pilot.press("enter")  # the account picker
+            await settle(pilot, rounds=2)
+            assert type(app.screen).__name__ == "AccountPicker"
+            await pilot.press("down", "space", "down", "space", "ctrl+s")  # Acme, Globex
+            await settle(pilot)
+            assert {a.name for a in app.screen.query_one("#info").accounts} == {"Acme", "Globex"}
+
+            def bug() -> None:
+                raise Boom("a bug")
+
+            app.call_later(bug)
+            await pilot.pause()
+    assert app.return_code == 1
+    Account.delete().where(Account.id == globex.id).execute()  # gone meanwhile
+
+    app = ContactsApp(workspace)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot, rounds=3)
+        assert type(app.screen).__name__ == "RestoreDialog"
+        await pilot.press("r")
+        for _ in range(4):
+            await settle(pilot, rounds=2)
+        detail = app.screen
+        assert isinstance(detail, ContactDetailScreen)
+        assert [a.id for a in detail.query_one("#info").accounts] == [acme.id]
+        assert "Acme" in str(detail.query_one("#accounts").label)
+        shown = await toasts(pilot)
+        assert any("Not restored: account “Globex” no longer exists." in t for t in shown)
+        assert detail.query_one("#info").dirty  # an unsaved edit, as before the crash
+        await pilot.press("ctrl+s")
+        await settle(pilot, rounds=3)
+    assert [a.name for a in service.get_contact(ada.id).accounts] == ["Acme"]
+
+
+async def crash_in_the_control_center(workspace) -> None:
+    """Close the Qualified step in the Control Center (not saved), then crash."""
+    from contacts_tui.widgets.lifecycle_tree import ItemRef, LifecycleTree
+
+    app = ContactsApp(workspace)
+    with pytest.raises(Boom):
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot, rounds=2)
+            await pilot.press("ctrl+o")
+            await settle(pilot, rounds=2)
+            screen = app.screen
+            qualified = ItemRef("step", "standard", "lead_qualification", "qualified")
+            assert screen.query_one(LifecycleTree).reveal(qualified)
+            await pilot.press("o")
+            await settle(pilot)
+            assert screen.dirty
+
+            def bug() -> None:
+                raise Boom("a bug")
+
+            app.call_later(bug)
+            await pilot.pause()
+    assert app.return_code == 1
+
+
+async def test_an_unsaved_control_center_edit_survives_a_crash(workspace):
+    from contacts_tui import lifecycle
+    from contacts_tui.screens.control_center import ControlCenterScreen
+
+    original = workspace.config_path.read_bytes()
+    await crash_in_the_control_center(workspace)
+    assert workspace.config_path.read_bytes() == original  # nothing was saved
+
+    app = ContactsApp(workspace)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, rounds=3)
+        assert type(app.screen).__name__ == "RestoreDialog"
+        assert "Control Center: lifecycle.toml changes" in str(
+            app.screen.query_one("#restore-question").render()
+        )
+        await pilot.press("r")
+        await settle(pilot, rounds=3)
+        screen = app.screen
+        assert isinstance(screen, ControlCenterScreen)
+        assert screen.dirty
+        assert screen.config.template("standard").step("qualified").is_closed
+        assert "Restored your unsaved changes" in str(screen.query_one("#cc-message").render())
+        assert "unsaved changes" in str(screen.query_one("#cc-title").render())
+        await pilot.press("ctrl+s")
+        await settle(pilot, rounds=3)
+        assert not screen.dirty
+    assert lifecycle.load(workspace.config_path).template("standard").step("qualified").is_closed
+    assert left_behind(str(workspace.folder.resolve())) == []
+
+
+async def test_a_restored_control_center_edit_asks_before_overwriting_a_newer_file(workspace):
+    from contacts_tui import lifecycle
+    from contacts_tui.dialogs.conflict_dialog import ConflictDialog
+    from contacts_tui.screens.control_center import ControlCenterScreen
+    from contacts_tui.services import lifecycle_admin
+
+    await crash_in_the_control_center(workspace)
+    path = workspace.config_path
+    theirs = lifecycle_admin.edit_step(lifecycle.load(path), "standard", "new_lead", name="Fresh")
+    lifecycle.save(theirs, path)  # another admin saved meanwhile
+
+    app = ContactsApp(workspace)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, rounds=3)
+        await pilot.press("r")
+        await settle(pilot, rounds=3)
+        screen = app.screen
+        assert isinstance(screen, ControlCenterScreen)
+        assert "changed on disk since" in str(screen.query_one("#cc-message").render())
+        await pilot.press("ctrl+s")
+        await settle(pilot, rounds=2)
+        assert isinstance(app.screen, ConflictDialog)  # never overwritten silently
+        await pilot.press("escape")
+        await settle(pilot)
+    assert lifecycle.load(path) == theirs

@@ -144,8 +144,10 @@ async def test_filter_picks_with_keys_and_applies(workspace, service):
         await pilot.press("tab", "tab", "tab", "space", "down", "enter")
         await pilot.pause()
         assert dialog.query_one("#filter-company", Select).value == TENANT_WIDE
-        # Scoring: type a range; archived: toggle with space.
-        await pilot.press("tab", "tab", "tab", "2", "0", "tab", "8", "0", "tab", "tab", "space")
+        # Scoring: type a range; (past Account and Attention) archived: toggle with space.
+        await pilot.press(
+            "tab", "tab", "tab", "2", "0", "tab", "8", "0", "tab", "tab", "tab", "space"
+        )
         await pilot.pause()
         assert dialog.query_one("#filter-archived").value is True
         await pilot.press("enter")
@@ -495,11 +497,15 @@ async def test_add_escape_cancels(workspace, service):
 
 @pytest.fixture
 def out_dir(tmp_path, monkeypatch):
-    """The current folder, where the export dialog proposes its file."""
-    folder = tmp_path / "out"
-    folder.mkdir()
-    monkeypatch.chdir(folder)
-    return folder
+    """The user's home, where the export dialog first proposes its file; the app runs
+    from another folder, which it must not propose."""
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    elsewhere = tmp_path / "started-here"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    return home
 
 
 def status_of(dialog: ExportDialog) -> str:
@@ -522,11 +528,11 @@ async def test_export_writes_the_whole_view_to_the_default_file(workspace, servi
         dialog = await open_export(app, pilot, ContactFilter(search="ada"), count=2)
         field = dialog.query_one("#export-path", Input)
         expected = export.default_path("csv", out_dir)
-        assert Path(field.value) == expected
+        assert field.value == f"~/{expected.name}"
         assert "2 contacts: the whole current view" in screen_text(app)
         await pilot.press("enter")
         await settle(app, pilot)
-        assert status_of(dialog) == f"Exported 2 contacts to {expected}."
+        assert status_of(dialog) == f"Exported 2 contacts to ~/{expected.name}."
         assert "Exported 2 contacts to" in screen_text(app)
         assert dialog.query_one(ProgressBar).percentage == 1
         assert app.results == []  # the result stays on screen until closed
@@ -545,20 +551,70 @@ async def test_export_format_choice_changes_the_extension(workspace, service, ou
         dialog = await open_export(app, pilot, count=1)
         await pilot.press("shift+tab")  # to the format choice
         assert isinstance(app.focused, RadioSet)
-        await pilot.press("right", "enter")  # JSON
+        await pilot.press("right", "space")  # JSON
         await pilot.pause()
         field = dialog.query_one("#export-path", Input)
         assert field.value.endswith(".json")
         await pilot.press("right", "space")  # vCard
         await pilot.pause()
         assert field.value.endswith(".vcf")
-        await pilot.press("left", "enter", "tab", "enter")  # back to JSON, export
+        # enter on the choice exports, in the format under the cursor (as the hint says)
+        await pilot.press("left", "enter")
         await settle(app, pilot)
+        assert field.value.endswith(".json")
+        assert status_of(dialog).startswith("Exported 1 contact to ~/contacts-")
+        assert "Exported 1 contact to" in screen_text(app)
         await pilot.press("escape")
         await pilot.pause()
     (path,) = app.results
     assert path.suffix == ".json"
     assert [c["name"] for c in json.loads(path.read_text("utf-8"))] == ["Ada"]
+
+
+async def test_export_proposes_the_folder_of_the_last_export_per_user(
+    workspace, service, out_dir, tmp_path
+):
+    service.create_contact("Ada")
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    app = Host(workspace)
+    async with app.run_test(size=(80, 24)) as pilot:
+        dialog = await open_export(app, pilot, count=1)
+        dialog.query_one("#export-path", Input).value = str(reports / "ada.csv")
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert status_of(dialog) == f"Exported 1 contact to {reports / 'ada.csv'}."
+        await pilot.press("escape")
+        await pilot.pause()
+        # The next export starts in that folder; a name typed alone goes there too.
+        dialog = await open_export(app, pilot, count=1)
+        field = dialog.query_one("#export-path", Input)
+        assert Path(field.value) == export.default_path("csv", reports)
+        field.value = "again.csv"
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert (reports / "again.csv").is_file()
+    assert not list(Path.cwd().iterdir())  # nothing where the app was started
+    # A remembered folder that is gone: back to the home folder.
+    reports.joinpath("ada.csv").unlink()
+    reports.joinpath("again.csv").unlink()
+    reports.rmdir()
+    app = Host(workspace)
+    async with app.run_test(size=(80, 24)) as pilot:
+        dialog = await open_export(app, pilot, count=1)
+        assert dialog.query_one("#export-path", Input).value.startswith("~/contacts-")
+
+
+async def test_export_of_an_empty_view_says_so_and_writes_nothing(workspace, service, out_dir):
+    app = Host(workspace)
+    async with app.run_test(size=(80, 24)) as pilot:
+        dialog = await open_export(app, pilot, count=0)
+        assert "nothing to export" in screen_text(app)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert status_of(dialog) == export_dialog.NOTHING_TO_EXPORT
+        assert app.screen is dialog
+    assert list(out_dir.iterdir()) == []
 
 
 async def test_export_asks_before_replacing_a_file(workspace, service, out_dir):
@@ -572,7 +628,7 @@ async def test_export_asks_before_replacing_a_file(workspace, service, out_dir):
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, ConfirmDialog)
-        assert app.screen.question == f"{target} exists already. Replace it?"
+        assert app.screen.question == f"~/{target.name} exists already. Replace it?"
         assert "Replace it?" in screen_text(app)
         await pilot.press("n")
         await settle(app, pilot)
@@ -582,7 +638,7 @@ async def test_export_asks_before_replacing_a_file(workspace, service, out_dir):
         await pilot.pause()
         await pilot.press("y")
         await settle(app, pilot)
-        assert status_of(dialog) == f"Exported 1 contact to {target}."
+        assert status_of(dialog) == f"Exported 1 contact to ~/{target.name}."
     assert target.read_text("utf-8").startswith("ID,Name")
 
 

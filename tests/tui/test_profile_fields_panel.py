@@ -87,6 +87,8 @@ async def test_a_bad_birthday_is_refused_at_its_field(workspace, service):
         screen = await open_detail(app, pilot, contact.id)
         await type_into(pilot, "nickname", "Ada")
         await type_into(pilot, "birthday", "31/02/1990")
+        await pilot.press("tab")  # leaving the field checks it
+        await pilot.pause()
         assert "not a date" in screen_text(app)
         await pilot.press("ctrl+s")
         await settle_workers(pilot, rounds=3)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 from datetime import date
+from pathlib import Path
 
 import pytest
 from pilot_helpers import screen_text, settle
@@ -160,6 +161,10 @@ async def test_e_exports_the_report_on_screen(workspace, ids, tmp_path, name):
                 break
             await pilot.pause(0.05)
         assert f"Saved the {'JSON' if name.endswith('json') else 'CSV'} report" in screen_text(app)
+        # The next export proposes that folder (kept per user), not where the app started.
+        await pilot.press("e")
+        await pilot.pause()
+        assert Path(app.screen.query_one(Input).value).parent == tmp_path
     if name.endswith(".csv"):
         steps = {r["stage"]: r["reached"] for r in csv.DictReader(target.open(newline=""))}
         assert steps["New Lead"] == "3"

@@ -1,0 +1,217 @@
+"""The counts the database keeps by trigger stay equal to a count of the rows, whoever writes.
+
+Each test writes the way one part of the app does (the services, import, the demo, the
+Control Center's step removal, a raw delete) and then compares every summary table with
+the rows (`summaries.mismatches`), and the dashboard read from the summary with the one
+a scan of the contacts gives.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+
+import pytest
+from report_history import SPAN, build_history
+
+from contacts_tui.check import check_summaries
+from contacts_tui.demo import add_demo_contacts
+from contacts_tui.services import ContactFilter
+from contacts_tui.services import lifecycle_admin as admin
+from contacts_tui.services.imports import import_contacts
+from contacts_tui.services.reports import ReportService
+from contacts_tui.store import listing, summaries
+from contacts_tui.store.database import with_connection
+from contacts_tui.store.models import Contact, StageChange, database
+
+
+@with_connection
+def mismatches() -> list[str]:
+    return summaries.mismatches()
+
+
+@with_connection
+def scanned(service, contact_filter: ContactFilter) -> list[tuple]:
+    """The dashboard's per-stage counts the old way: a scan of the contacts."""
+    return sorted(listing.stage_counts(service._condition(contact_filter)))
+
+
+@with_connection
+def tallied(service, contact_filter: ContactFilter) -> list[tuple]:
+    steps = service._category_steps.get(contact_filter.category or "", ())
+    return sorted(listing.tallied_stage_counts(contact_filter, steps))
+
+
+FILTERS = [
+    ContactFilter(),
+    ContactFilter(archived=True),
+    ContactFilter(status="Closed"),
+    ContactFilter(category="lead_generation"),
+    ContactFilter(category="lead_generation", stage="contacted"),
+    ContactFilter(category="conversion", stage="contacted"),
+    ContactFilter(segmentation="SMB", status="Open"),
+    ContactFilter(reason_code=""),
+]
+
+
+@pytest.fixture(autouse=True)
+def counted_groups(service) -> None:
+    """The funnel's groups of every lifecycle, counted before anything is written: from
+    then on the triggers alone keep them (the tests' writes come after)."""
+    groups = []
+    for template in service.config.templates:
+        groups += [[s.key] for s in template.steps()]
+        groups += [[s.key for s in c.steps] for c in template.categories]
+        for outcome in ("won", "lost"):
+            groups.append([s.key for s in template.steps() if s.is_closed and s.outcome == outcome])
+    with_connection(summaries.fill_groups)([g for g in groups if g])
+    assert with_connection(summaries.missing_groups)(groups) == []
+
+
+SEARCHES = ["a", "ad", "ad b", "acme", "ada", "zz"]
+
+
+@with_connection
+def searched(service, contact_filter: ContactFilter) -> list[tuple] | None:
+    steps = service._category_steps.get(contact_filter.category or "", ())
+    counts = listing.searched_stage_counts(contact_filter, steps)
+    return None if counts is None else sorted(counts)
+
+
+def assert_true_counts(service) -> None:
+    assert mismatches() == []
+    assert not with_connection(summaries.reach_mismatches)()
+    for contact_filter in FILTERS:
+        assert listing.is_tallied(contact_filter)
+        assert tallied(service, contact_filter) == scanned(service, contact_filter), contact_filter
+        for term in SEARCHES:
+            with_search = replace(contact_filter, search=term)
+            counts = searched(service, with_search)
+            if counts is not None:  # PostgreSQL's long terms read the contacts themselves
+                assert counts == scanned(service, with_search), with_search
+
+
+def test_every_service_write_keeps_the_counts_true(service, backend):
+    ids = build_history(service)  # creates, edits, accounts, raw history rewrites
+    assert_true_counts(service)
+    ada = service.get_contact(ids["Ada"])
+    service.set_stage(ada.id, "closed_won", ada.version)
+    service.records.add_email(ids["Bob"], "bob@example.com", primary=True)
+    service.records.add_phone(ids["Bob"], "+44 20 7946 0958", primary=True)
+    eve = service.get_contact(ids["Eve"])
+    service.update_contact(eve.id, eve.version, segmentation="Partner", reason_code="Referral")
+    assert_true_counts(service)
+    service.archive(ids["Ada"])
+    service.archive(ids["Dee"], archived=False)
+    assert_true_counts(service)
+    service.create_contact("Gil")
+    assert_true_counts(service)
+
+
+def test_the_dashboard_reads_the_summary_and_agrees_with_a_search(service, backend):
+    build_history(service)
+    dashboard = service.dashboard(ContactFilter())
+    assert (dashboard.total, dashboard.closed, dashboard.missing_primary) == (5, 2, 5)
+    # A search is counted from contact_counted for the ids the search index gives.
+    assert not listing.is_tallied(ContactFilter(search="ada"))
+    assert service.dashboard(ContactFilter(search="ada")).total == 1
+    assert service.dashboard(ContactFilter(search="b", status="Closed")).total == 1  # Bob
+
+
+def test_history_edited_or_deleted_and_contacts_deleted(service, backend):
+    ids = build_history(service)
+
+    @with_connection
+    def raw_writes() -> None:
+        with database.atomic():
+            StageChange.update(to_stage="qualified").where(
+                StageChange.contact == ids["Bob"], StageChange.to_stage == "proposal_sent"
+            ).execute()
+            StageChange.delete().where(StageChange.contact == ids["Cy"]).execute()
+            # Several changes of one contact in one statement, not in time order: each
+            # is counted against those before it in time, whatever the row order.
+            fay = {"contact": ids["Fay"], "by": "carl"}
+            StageChange.insert_many(
+                [
+                    {**fay, "to_stage": "qualified", "at": datetime(2026, 2, 3)},
+                    {**fay, "to_stage": "interested", "at": datetime(2026, 1, 9)},
+                    {**fay, "to_stage": "contacted", "at": datetime(2026, 1, 2)},
+                    {**fay, "to_stage": "interested", "at": datetime(2026, 1, 9)},
+                ]
+            ).execute()
+            # An archived contact and an open one, with their history (cascade).
+            Contact.delete().where(Contact.id.in_([ids["Dee"], ids["Eve"]])).execute()
+
+    raw_writes()
+    assert_true_counts(service)
+
+
+def test_import_demo_and_step_removal_keep_the_counts_true(service, backend, tmp_path):
+    source = tmp_path / "people.csv"
+    source.write_text("Name,E-mail\nIna,ina@example.com\nJon,\n", encoding="utf-8")
+    import_contacts(service, source)
+    add_demo_contacts(service.config, 60, service.user, seed=3)
+    assert_true_counts(service)
+    moved = admin.move_contacts(
+        service, service.config, [admin.StepMove("standard", "new_lead", "standard", "contacted")]
+    )
+    assert moved > 0
+    assert_true_counts(service)
+
+
+def test_check_finds_a_wrong_count_and_repair_counts_again(service, backend):
+    build_history(service)
+
+    @with_connection
+    def tamper() -> None:
+        database.execute_sql("UPDATE stage_day SET changes = changes + 3")
+        database.execute_sql("DELETE FROM contact_tally")
+        database.execute_sql("UPDATE contact_counted SET stage = 'x' WHERE missing = 1")
+        database.execute_sql("UPDATE stage_reach SET contacts = contacts + 1 WHERE dim = 'user'")
+
+    tamper()
+    problems = with_connection(check_summaries)()
+    assert len(problems) == 1
+    assert "contact_tally, contact_counted, stage_day, stage_reach" in problems[0]
+    assert "check --repair" in problems[0]
+    repaired: list[str] = []
+    assert with_connection(check_summaries)(repair=True, repaired=repaired) == []
+    assert repaired == [
+        "counted the summaries again (contact_tally, contact_counted, stage_day, stage_reach)"
+    ]
+    assert_true_counts(service)
+
+
+def test_movement_from_the_summary_equals_movement_from_the_history(service, backend):
+    build_history(service)
+    reports = ReportService(service)
+    # The default view reads the per-day summaries; a filter matching every contact that
+    # is not archived reads the history: the same weeks either way.
+    from_summary = reports.movement(SPAN)
+    everyone = ContactFilter(scoring_min=None, search=" ")
+    assert everyone != ContactFilter()
+    from_history = reports.movement(SPAN, everyone)
+    assert from_summary.weeks == from_history.weeks
+    assert sum(w.changes for w in from_summary.weeks) > 0
+
+
+@pytest.mark.parametrize("archived", [True, False])
+def test_archiving_moves_the_whole_history(service, backend, archived):
+    ids = build_history(service)
+    contact_id = ids["Dee"] if not archived else ids["Ada"]
+    service.archive(contact_id, archived)
+    assert mismatches() == []
+
+
+@pytest.mark.parametrize("search", ["", "a", "acme", "ada b"])
+def test_board_counts_from_the_summaries_equal_a_scan(service, backend, search):
+    from contacts_tui.services.board import BoardService
+    from contacts_tui.store import reports as queries
+
+    build_history(service)
+    board = BoardService(service)
+    template = service.config.default
+    view = ContactFilter(search=search)
+    scan = with_connection(queries.step_counts)(board._condition(view), template.key)
+    assert board.counts(template, view) == scan
+    assert sum(scan.values()) > 0 or search == "ada b"
