@@ -350,7 +350,7 @@ class _ImportRun:
                     with tempfile.TemporaryDirectory() as folder:
                         path = Path(folder) / name
                         path.write_bytes(data)
-                        self.service.add_document(contact_id, path, doc_type)
+                        self.service.documents.add(contact_id, path, doc_type)
                 except Exception as error:  # a full disk, no documents folder: say so, go on
                     reason = f"{name} could not be stored as a document: {first_line(error)}"
                     problems.append(ImportProblem(draft.ref, reason, "kept"))
@@ -391,7 +391,7 @@ def _relist_document(
     """
     name = str(entry.get("file_name") or "document")
     sha256 = str(entry.get("sha256"))
-    store = service.documents
+    store = service.blobs
     if store is None or not store.exists(sha256):
         reason = (
             f"Document {shown(name)}: its file is not in this workspace's documents "
