@@ -821,6 +821,7 @@ def main() -> int:
     parser.add_argument(
         "--db", help="run the app on this postgresql://… database (filled by the demo once)"
     )
+    parser.add_argument("--home", type=Path, help="an existing demo workspace (a copy)")
     parser.add_argument(
         "--only",
         choices=("start", "session", "store"),
@@ -833,7 +834,7 @@ def main() -> int:
         return 0
     global DB_URL
     DB_URL = args.db
-    workspace = ensure_workspace(args.contacts)
+    workspace = args.home or ensure_workspace(args.contacts)
     expected = Expected(workspace)
     results = Results(args.contacts, args.runs)
     print("warming up…", file=sys.stderr)

@@ -311,7 +311,8 @@ class ContactsApp(App):
         # Sales Management → Accounts: the accounts contacts are assigned to.
         from contacts_tui.screens.accounts import AccountsScreen
 
-        if not isinstance(screen, AccountsScreen):
+        # (The list has it as a key of its own, which the palette lists already.)
+        if not isinstance(screen, AccountsScreen | ContactListScreen):
             yield SystemCommand(
                 "Accounts",
                 "List, create, rename and archive the accounts contacts are assigned to",

@@ -65,12 +65,15 @@ def check_workspace(
 def check_summaries(repair: bool = False, repaired: list[str] | None = None) -> list[str]:
     """The counts the database keeps for the dashboard and the reports, against the rows."""
     wrong = summaries.mismatches()
-    if not wrong:
+    reach_wrong = summaries.reach_mismatches()
+    if not wrong and not reach_wrong:
         return []
-    names = ", ".join(wrong)
+    names = ", ".join([*wrong, *(["stage_reach"] if reach_wrong else [])])
     if repair:
         with database.atomic():
             summaries.rebuild(wrong)
+            if reach_wrong:
+                summaries.rebuild_reach()
         (repaired if repaired is not None else []).append(f"counted the summaries again ({names})")
         return []
     return [

@@ -14,7 +14,13 @@ import peewee
 from contacts_tui.lifecycle import LifecycleConfig
 from contacts_tui.store.database import insert_rows, is_postgres
 from contacts_tui.store.models import CONTACT_COLUMNS, Company, Contact, utc_now
-from contacts_tui.store.search import digits, fold, search_document, write_word_index
+from contacts_tui.store.search import (
+    contacts_added_in_bulk,
+    digits,
+    fold,
+    search_document,
+    write_word_index,
+)
 
 FIRST_NAMES = [
     "Maria",
@@ -407,9 +413,8 @@ Batch = list[tuple[str, tuple[str, ...], list[tuple]]]
 def _insert_batch(db: peewee.Database, planned_first: int, batch: Batch) -> None:
     """Insert a batch inside the caller's write transaction.
 
-    The search index is filled by its own trigger, row by row. Dropping the trigger for
-    a batch (and indexing the batch in one statement) was faster, but a schema change in
-    every batch made colleagues' saves meanwhile fail with "no such table: contact".
+    The search index is filled for the whole batch in one statement at its end
+    (`contacts_added_in_bulk`): its per-row trigger cost two thirds of the time.
     The ids were planned before the batch was made; if someone added contacts meanwhile,
     the batch moves up to the first free id, decided under the write lock.
     """
@@ -419,13 +424,15 @@ def _insert_batch(db: peewee.Database, planned_first: int, batch: Batch) -> None
         db.execute_sql("LOCK TABLE contact IN EXCLUSIVE MODE")
     first = (db.execute_sql("SELECT MAX(id) FROM contact").fetchone()[0] or 0) + 1
     shift = max(0, first - planned_first)
-    for table, columns, rows in batch:
-        if shift:
-            rows = [(row[0] + shift, *row[1:]) for row in rows]
-        insert_rows(db, table, columns, rows)
-        if table == "contact":
-            search_doc = columns.index("search_doc")
-            write_word_index(((row[0], row[search_doc]) for row in rows), new=True)
+    last = first + len(batch[0][2]) - 1
+    with contacts_added_in_bulk(db, first, last):
+        for table, columns, rows in batch:
+            if shift:
+                rows = [(row[0] + shift, *row[1:]) for row in rows]
+            insert_rows(db, table, columns, rows)
+            if table == "contact":
+                search_doc = columns.index("search_doc")
+                write_word_index(((row[0], row[search_doc]) for row in rows), new=True)
     if is_postgres(db):
         db.execute_sql(
             "SELECT setval(pg_get_serial_sequence('contact', 'id'), (SELECT MAX(id) FROM contact))"

@@ -362,6 +362,28 @@ class BlobStore:
             )
 
 
+def file_fingerprint(source: Path, max_bytes: int) -> str | None:
+    """The sha256 a stored copy of `source` would have; None when it cannot be read or is
+    over `max_bytes` (the upload itself then says why)."""
+    try:
+        fd = _open_regular_file(source, source.name)
+    except DocumentError:
+        return None
+    hasher = hashlib.sha256()
+    done = 0
+    try:
+        while chunk := os.read(fd, CHUNK_SIZE):
+            done += len(chunk)
+            if done > max_bytes:
+                return None
+            hasher.update(chunk)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+    return hasher.hexdigest()
+
+
 def _open_regular_file(source: Path, shown: str) -> int:
     """A read descriptor for source, refusing folders, pipes and devices before reading."""
     try:

@@ -393,9 +393,52 @@ def loads(text: str, source: str = "lifecycle.toml") -> LifecycleConfig:
     try:
         return _config(data)
     except _SchemaError as err:
+        where = readable_path(err.path, data)
         raise ConfigError(
-            f"{source}: {err.path} {err.problem}. {_FIX}", key_path=err.path, problem=err.problem
+            f"{source}: {where} {err.problem}. {_FIX}", key_path=err.path, problem=err.problem
         ) from None
+
+
+_PATH_PART = re.compile(r"([^.\[]+)((?:\[\d+\])*)")
+_ITEM_KINDS = {"templates": "template", "categories": "category", "steps": "step"}
+
+
+def readable_path(key_path: str, data: Any) -> str:
+    """A key path as an admin reads it: `templates[0].categories[3].name` becomes
+    `template “Standard sales” › category “Negotiation” › name`, and a picklist entry
+    `picklists.segmentation, value 3` (counted from 1). `data` is the file's raw tables,
+    where the names are looked up; an item without a usable name is told by its number."""
+    parts: list[str] = []
+    plain: list[str] = []  # dotted parts not yet said, e.g. "picklists.segmentation"
+    node: Any = data
+    for name, indexes in _PATH_PART.findall(key_path):
+        node = node.get(name) if isinstance(node, dict) else None
+        if not indexes:
+            plain.append(name)
+            continue
+        index = int(indexes.strip("[]").split("][")[0])
+        item = node[index] if isinstance(node, list) and index < len(node) else None
+        node = item
+        if name in _ITEM_KINDS:
+            if plain:
+                parts.append(".".join(plain))
+                plain = []
+            parts.append(f"{_ITEM_KINDS[name]} {_item_name(item, index)}")
+        else:
+            plain.append(name)
+            parts.append(f"{'.'.join(plain)}, value {index + 1}")
+            plain = []
+    if plain:
+        parts.append(".".join(plain))
+    return " › ".join(parts)
+
+
+def _item_name(item: Any, index: int) -> str:
+    for field in ("name", "key"):
+        value = item.get(field) if isinstance(item, dict) else None
+        if isinstance(value, str) and value.strip() and not any(_unsafe(ch) for ch in value):
+            return f"“{value.strip()}”"
+    return f"#{index + 1}"
 
 
 def load(path: Path) -> LifecycleConfig:

@@ -1,5 +1,5 @@
 """Per-user settings kept between runs (the list's columns, the keymap, the last export
-folder), in the user config folder.
+folder and document type), in the user config folder.
 
 They live in `settings.toml` under `locations.user_config_dir()`, never in the shared
 workspace: each sales person arranges their own list. A missing, unreadable or edited-
@@ -99,11 +99,28 @@ def load_export_folder() -> Path:
 
 def save_export_folder(folder: Path) -> bool:
     """Remember the folder of the last export; False if the file can't be written."""
+    return _save_value("export", "folder", str(folder))
+
+
+def load_document_type() -> str | None:
+    """The document type the user chose last, to start the type list on."""
+    section = _load().get("documents", {})
+    value = section.get("last_type") if isinstance(section, dict) else None
+    return value if isinstance(value, str) and value else None
+
+
+def save_document_type(doc_type: str) -> bool:
+    """Remember the document type just chosen; False if the file can't be written."""
+    return _save_value("documents", "last_type", doc_type)
+
+
+def _save_value(section_name: str, key: str, value: str) -> bool:
+    """Set one value of a table, keeping the rest of the file; False if it can't be written."""
     settings = _load()
-    section = settings.get("export")
+    section = settings.get(section_name)
     if not isinstance(section, dict):
-        section = settings["export"] = {}
-    section["folder"] = str(folder)
+        section = settings[section_name] = {}
+    section[key] = value
     try:
         _write(settings_path(), settings)
     except (OSError, TypeError, ValueError):

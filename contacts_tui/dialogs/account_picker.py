@@ -1,4 +1,8 @@
-"""Dialog: tick the accounts a contact is assigned to, or type a new account's name."""
+"""Dialog: tick the accounts a contact is assigned to, or type a new account's name.
+
+It writes nothing: what it returns is an edit of the contact's Assigned Accounts, saved
+(a new account created) with the contact's ctrl+s, like every other field.
+"""
 
 from __future__ import annotations
 
@@ -18,12 +22,23 @@ from contacts_tui.safe_text import display_safe
 from contacts_tui.services import AccountInfo
 from contacts_tui.validation import ValidationError, clean_text
 from contacts_tui.widgets.app_access import contacts_app
-from contacts_tui.widgets.reporting import reported_work, tell
+from contacts_tui.widgets.reporting import reported_work
 from contacts_tui.widgets.toggles import MarkedSelectionList
 
 
+def is_new(account: AccountInfo) -> bool:
+    """An account typed into the picker, created only when the contact is saved."""
+    return account.id < 0
+
+
+def account_label(account: AccountInfo) -> str:
+    suffix = " (new)" if is_new(account) else " (archived)" if account.archived else ""
+    return display_safe(account.name) + suffix
+
+
 class AccountPicker(Dialog[tuple[AccountInfo, ...] | None]):
-    """Returns the ticked accounts (ctrl+s) or None (escape)."""
+    """Returns the ticked accounts (ctrl+s) or None (escape); a new account has an id
+    below zero (see `is_new`)."""
 
     DEFAULT_CSS = layout_css(__file__, "account_picker.tcss")
 
@@ -33,7 +48,7 @@ class AccountPicker(Dialog[tuple[AccountInfo, ...] | None]):
             "done",
             "Done",
             id="account_picker.done",
-            tooltip="Assign the ticked accounts (saved with the contact)",
+            tooltip="Assign the ticked accounts (saved, new ones created, with the contact)",
         ),
         cancel_binding("account_picker.cancel", "Close without changing the assigned accounts"),
         Binding(
@@ -49,14 +64,6 @@ class AccountPicker(Dialog[tuple[AccountInfo, ...] | None]):
     @dataclass
     class Loaded(Message):
         accounts: tuple[AccountInfo, ...]
-
-    @dataclass
-    class Created(Message):
-        account: AccountInfo
-
-    @dataclass
-    class Refused(Message):
-        message: str
 
     def __init__(self, selected: tuple[AccountInfo, ...]) -> None:
         super().__init__()
@@ -74,7 +81,7 @@ class AccountPicker(Dialog[tuple[AccountInfo, ...] | None]):
             yield Label("", id="account-error")
             yield MarkedSelectionList[int](id="account-list")
             yield Label(
-                "space: tick · enter in the box: create/tick · ctrl+s: done · esc: cancel",
+                "space: tick · enter in the box: tick or add new · ^s: done · esc: cancel",
                 classes="dialog--hint",
             )
 
@@ -87,26 +94,9 @@ class AccountPicker(Dialog[tuple[AccountInfo, ...] | None]):
     def load_accounts(self) -> None:
         self.post_message(self.Loaded(contacts_app(self).service.accounts()))
 
-    @reported_work(thread=True, exclusive=True, group="store")
-    def create_account(self, name: str) -> None:
-        try:
-            self.post_message(self.Created(contacts_app(self).service.create_account(name)))
-        except ValidationError as error:
-            self.post_message(self.Refused(str(error)))
-
     def on_account_picker_loaded(self, message: Loaded) -> None:
         self.known.update({a.id: a for a in message.accounts})
         self._rebuild()
-
-    def on_account_picker_created(self, message: Created) -> None:
-        self.known[message.account.id] = message.account
-        self.selected.add(message.account.id)
-        self.query_one("#account-name", Input).value = ""
-        self._rebuild()
-        tell(self, f"Account {display_safe(message.account.name)!r} created.")
-
-    def on_account_picker_refused(self, message: Refused) -> None:
-        self._error(message.message)
 
     def _error(self, text: str) -> None:
         label = self.query_one("#account-error", Label)
@@ -125,7 +115,7 @@ class AccountPicker(Dialog[tuple[AccountInfo, ...] | None]):
         selections.add_options(
             [
                 Selection(
-                    Text(display_safe(a.name) + (" (archived)" if a.archived else "")),
+                    Text(account_label(a)),
                     a.id,
                     a.id in self.selected,
                 )
@@ -148,12 +138,12 @@ class AccountPicker(Dialog[tuple[AccountInfo, ...] | None]):
         existing = next(
             (a for a in self.known.values() if a.name.casefold() == name.casefold()), None
         )
-        if existing is not None:
-            self.selected.add(existing.id)
-            event.input.value = ""
-            self._rebuild()
-        else:
-            self.create_account(name)
+        if existing is None:  # created when the contact is saved, not now
+            existing = AccountInfo(min([0, *self.known]) - 1, name)
+            self.known[existing.id] = existing
+        self.selected.add(existing.id)
+        event.input.value = ""
+        self._rebuild()
 
     @on(SelectionList.SelectionToggled)
     def toggled(self, event: SelectionList.SelectionToggled) -> None:

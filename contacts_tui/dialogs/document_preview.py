@@ -39,8 +39,9 @@ def numbered(highlighted: Text) -> list[Text]:
     ]
 
 
-class DocumentPreviewScreen(Screen[None]):
-    """Opened with enter or v on a document; escape goes back."""
+class DocumentPreviewScreen(Screen[bool]):
+    """Opened with enter or v on a document; escape goes back, with True when the
+    document turned out to be deleted meanwhile (the list it came from is stale)."""
 
     COMMAND_GROUP = "Preview"
     DEFAULT_CSS = layout_css(__file__, "document_preview.tcss")
@@ -48,7 +49,7 @@ class DocumentPreviewScreen(Screen[None]):
     BINDINGS = [
         Binding("escape,q", "close", "Back", id="preview.close", tooltip="Back to the documents"),
         Binding(
-            "s",
+            "e",
             "save_copy",
             "Save a copy",
             id="preview.save_copy",
@@ -65,6 +66,7 @@ class DocumentPreviewScreen(Screen[None]):
     class Failed(Message):
         message: str
         integrity: bool
+        gone: bool = False
 
     def __init__(self, document: DocumentInfo) -> None:
         super().__init__()
@@ -73,6 +75,8 @@ class DocumentPreviewScreen(Screen[None]):
         """What is shown, once read; None while reading or after an error."""
         self.error: str | None = None
         """Why nothing is shown, when reading failed."""
+        self.gone = False
+        """The document was deleted (by someone else) before it could be read."""
 
     def compose(self) -> ComposeResult:
         doc = self.document
@@ -101,7 +105,14 @@ class DocumentPreviewScreen(Screen[None]):
         except IntegrityError as error:
             self.post_message(self.Failed(str(error), integrity=True))
             return
-        except (DocumentError, NotFoundError) as error:
+        except NotFoundError:
+            message = (
+                f"{display_safe(doc.file_name)} is no longer attached to this contact: "
+                "someone deleted it meanwhile."
+            )
+            self.post_message(self.Failed(message, integrity=False, gone=True))
+            return
+        except DocumentError as error:
             self.post_message(self.Failed(str(error), integrity=False))
             return
         code_lines = None
@@ -127,7 +138,7 @@ class DocumentPreviewScreen(Screen[None]):
             body = Static(
                 Text(
                     "There is no preview for this kind of file. "
-                    "Press s to save a copy and open it with another program.",
+                    "Press e to save a copy and open it with another program.",
                     style="italic",
                 ),
                 id="preview-none",
@@ -143,6 +154,7 @@ class DocumentPreviewScreen(Screen[None]):
 
     def on_document_preview_screen_failed(self, message: Failed) -> None:
         self.error = message.message
+        self.gone = message.gone
         self.query_one("#preview-facts", Static).update(self._facts(None))
         if message.integrity:
             text = Text("Integrity error\n\n", style="bold")
@@ -201,7 +213,7 @@ class DocumentPreviewScreen(Screen[None]):
         return table
 
     def action_close(self) -> None:
-        self.dismiss(None)
+        self.dismiss(self.gone)
 
     def action_save_copy(self) -> None:
         from contacts_tui.dialogs.save_copy import SaveCopyScreen

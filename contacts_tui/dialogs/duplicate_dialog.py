@@ -23,7 +23,7 @@ class DuplicateDialog(Dialog[str | int | None]):
 
     BINDINGS = [
         Binding(
-            "s",
+            "ctrl+s",
             "save_anyway",
             "Save anyway",
             id="duplicate.save",

@@ -42,6 +42,7 @@ from contacts_tui.widgets.keys_footer import KeysFooter
 from contacts_tui.widgets.record_table import FieldSpec, Section
 from contacts_tui.widgets.reporting import reported_work
 from contacts_tui.widgets.toggles import MarkedCheckbox
+from contacts_tui.widgets.type_ahead_select import TypeAheadSelect
 
 
 class RecordForm(Dialog[Any]):
@@ -90,6 +91,8 @@ class RecordForm(Dialog[Any]):
         self.record = record
         self.has_primary = has_primary
         self.suggested_bic: str | None = None
+        self.record_gone = False
+        """Saving found the record (or its contact) deleted by someone else."""
         self.saving = False
         # What the fields held when the form opened: escape asks only when they differ.
         self._opened_with: tuple[dict[str, str], bool] | None = None
@@ -433,7 +436,9 @@ class RecordForm(Dialog[Any]):
                 self._show_form_error,
                 f"{error} Your edit was not saved: press escape to see their change.",
             )
-        except (NotFoundError, ValidationError) as error:
+        except NotFoundError as error:
+            self.app.call_from_thread(self._record_is_gone, str(error))
+        except ValidationError as error:
             self.app.call_from_thread(self._show_form_error, str(error))
         else:
             self.app.call_from_thread(self.dismiss, saved)
@@ -470,6 +475,12 @@ class RecordForm(Dialog[Any]):
         if first is not None:
             first.focus()
 
+    def _record_is_gone(self, message: str) -> None:
+        """Deleted in another session while being edited: the form keeps what was typed;
+        whoever opened it reads the contact again once it closes (`record_gone`)."""
+        self.record_gone = True
+        self._show_form_error(f"{message} What you typed stays here until you close the form.")
+
     def _show_form_error(self, message: str) -> None:
         self._done_saving()
         label = self.query_one("#record-form-error", Static)
@@ -492,4 +503,4 @@ class RecordForm(Dialog[Any]):
 def _select(field_id: str, options: list, value: str, prompt: str) -> Select:
     known = any(v == value for _, v in options)
     initial = value if value and known else Select.NULL
-    return Select(options, prompt=prompt, value=initial, id=field_id, compact=True)
+    return TypeAheadSelect(options, prompt=prompt, value=initial, id=field_id, compact=True)

@@ -20,16 +20,14 @@ class UnsavedDialog(Dialog[LeaveChoice | None]):
     """Asks what to do with unsaved values; dismisses "save", "discard" or None (keep editing).
 
     Keep editing is the safe choice, so it has the focus and enter and escape both
-    mean it: a key typed ahead never throws the values away. `s` / ctrl+s save,
-    `d` discards (the named buttons do the same).
+    mean it: a key typed ahead never throws the values away. ctrl+s saves (as in
+    every form: `s` sorts), `d` discards (the named buttons do the same).
     """
 
     DEFAULT_CSS = layout_css(__file__, "unsaved_dialog.tcss")
 
     BINDINGS = [
-        Binding(
-            "s,ctrl+s", "choose('save')", "Save", id="unsaved.save", tooltip="Save, then close"
-        ),
+        Binding("ctrl+s", "choose('save')", "Save", id="unsaved.save", tooltip="Save, then close"),
         Binding(
             "d", "choose('discard')", "Discard", id="unsaved.discard", tooltip="Close, losing them"
         ),
@@ -48,7 +46,7 @@ class UnsavedDialog(Dialog[LeaveChoice | None]):
                 yield Button("Save", variant="primary", id="unsaved-save")
                 yield Button("Discard", variant="error", id="unsaved-discard")
                 yield Button("Keep editing", id="unsaved-keep")
-            hint = "s: save · d: discard · escape / enter: keep editing"
+            hint = "^s: save · d: discard · escape / enter: keep editing"
             yield Label(Text(hint), id="unsaved-hint", classes="dialog--hint")
 
     def on_mount(self) -> None:

@@ -132,15 +132,16 @@ class DetailsPanel(Widget):
             any(r.is_primary for r in self._records(section)) if section.has_primary else True
         )
 
+        form = RecordForm(section, self.contact_id, record, has_primary=has_primary, initial=values)
+
         def saved(info: Any | None) -> None:
             if info is not None:
                 self._changed(section, info.id)
                 self.table(section.kind).focus()
+            elif form.record_gone:  # deleted in another session: the list is stale
+                self.post_message(self.Changed(self, self.contact_id))
 
-        self.app.push_screen(
-            RecordForm(section, self.contact_id, record, has_primary=has_primary, initial=values),
-            saved,
-        )
+        self.app.push_screen(form, saved)
 
     @reported_work(exclusive=True, group="details-dialog")
     async def _ask_delete(self, section: Section, record: Any) -> None:

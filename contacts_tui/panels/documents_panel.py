@@ -19,7 +19,8 @@ from contacts_tui.dialogs.document_preview import DocumentPreviewScreen
 from contacts_tui.dialogs.document_type import DocumentTypeDialog
 from contacts_tui.dialogs.file_picker import FilePickerScreen
 from contacts_tui.dialogs.save_copy import SaveCopyScreen
-from contacts_tui.documents import DocumentError, human_size
+from contacts_tui.documents import DocumentError, file_fingerprint, human_size
+from contacts_tui.preferences import load_document_type, save_document_type
 from contacts_tui.safe_text import display_safe
 from contacts_tui.services import ContactDetail, DocumentInfo, NotFoundError
 from contacts_tui.validation import ValidationError
@@ -37,7 +38,9 @@ PROGRESS_INTERVAL = 0.1  # seconds between progress bar updates from the upload 
 
 
 class DocumentsPanel(Widget, can_focus=False):
-    """The documents of one contact: u upload, enter/v preview, s save, d delete, t type."""
+    """The documents of one contact: a upload, enter/v preview, e save a copy, d delete, t type."""
+
+    HELP_GROUP = "Documents tab (2)"
 
     DEFAULT_CSS = """
     DocumentsPanel {
@@ -52,7 +55,7 @@ class DocumentsPanel(Widget, can_focus=False):
 
     BINDINGS = [
         Binding(
-            "u",
+            "a",
             "upload",
             "Upload",
             id="documents.upload",
@@ -66,7 +69,7 @@ class DocumentsPanel(Widget, can_focus=False):
             tooltip="Show the selected document (enter does the same)",
         ),
         Binding(
-            "s",
+            "e",
             "save_copy",
             "Save a copy",
             id="documents.save_copy",
@@ -122,9 +125,11 @@ class DocumentsPanel(Widget, can_focus=False):
         """The rows shown, in table order."""
         self.uploading: str | None = None
         """The name of the file being uploaded, while an upload runs."""
+        self._status_about: int | None = None
+        """The document the status line speaks of: once it is gone, so is the line."""
 
     def compose(self) -> ComposeResult:
-        yield Static(Text("No documents yet. Press u to upload one."), id="documents-empty")
+        yield Static(Text("No documents yet. Press a to upload one."), id="documents-empty")
         yield DataTable(id="documents-table", cursor_type="row", zebra_stripes=True)
         yield ProgressBar(id="documents-progress", show_eta=False)
         yield Static("", id="documents-status")
@@ -148,6 +153,10 @@ class DocumentsPanel(Widget, can_focus=False):
         self.documents = documents
         if self.is_mounted:
             self._refresh_table(keep)
+            if self._status_about is not None and all(
+                doc.id != self._status_about for doc in documents
+            ):
+                self._say("")  # "Uploaded x as Contract." about a document deleted since
 
     def _refresh_table(self, select: int | None = None) -> None:
         table = self.query_one(DataTable)
@@ -169,7 +178,9 @@ class DocumentsPanel(Widget, can_focus=False):
             return self.documents[row]
         return None
 
-    def _say(self, text: str, *, error: bool = False) -> None:
+    def _say(self, text: str, *, error: bool = False, about: int | None = None) -> None:
+        """The status line (`about`: the document it speaks of); an error is a toast too."""
+        self._status_about = about
         status = self.query_one("#documents-status", Static)
         status.update(Text(text))
         status.set_class(error, "-error")
@@ -179,7 +190,7 @@ class DocumentsPanel(Widget, can_focus=False):
     def _require_selection(self) -> DocumentInfo | None:
         document = self.selected
         if document is None:
-            self._say("There is no document to work on; press u to upload one.", error=True)
+            self._say("There is no document to work on; press a to upload one.", error=True)
         return document
 
     # ----- actions ---------------------------------------------------------------------
@@ -192,26 +203,66 @@ class DocumentsPanel(Widget, can_focus=False):
 
         def picked(path: Path | None) -> None:
             if path is not None:
-                self._choose_type_then_upload(path)
+                self._choose_type(path, max_bytes)
 
         self.app.push_screen(FilePickerScreen("Upload a document", max_bytes=max_bytes), picked)
 
-    def _choose_type_then_upload(self, path: Path) -> None:
+    def _choose_type(self, path: Path, max_bytes: int) -> None:
         types = contacts_app(self).service.config.picklists.document_types
         shown = display_safe(path.name)
+        # The list starts on the type chosen last time; else on a neutral one, never
+        # on the first type as if most documents were contracts.
+        start = load_document_type()
+        if start not in types:
+            start = "Other" if "Other" in types else None
 
         def typed(doc_type: str | None) -> None:
             if doc_type is None:
                 self._say(f"Nothing was uploaded: no type was chosen for {shown}.")
                 return
             self.uploading = shown
-            bar = self.query_one(ProgressBar)
-            bar.update(total=None, progress=0)
-            bar.display = True
-            self._say(f"Uploading {shown}…")
-            self.upload(path, doc_type)
+            self._say(f"Checking {shown}…")
+            self._look_for_same_file(path, doc_type, max_bytes)
 
-        self.app.push_screen(DocumentTypeDialog(f"What kind of document is {shown}?", types), typed)
+        question = f"What kind of document is {shown}?"
+        self.app.push_screen(DocumentTypeDialog(question, types, current=start), typed)
+
+    @reported_work(thread=True, exclusive=True, group="documents-upload")
+    def _look_for_same_file(self, path: Path, doc_type: str, max_bytes: int) -> None:
+        """Is this very file (same content) attached already? Read in a thread: it may be big."""
+        save_document_type(doc_type)  # where the type list starts next time
+        fingerprint = file_fingerprint(path, max_bytes)
+        same = next((doc for doc in self.documents if doc.sha256 == fingerprint), None)
+        self.app.call_from_thread(self._ask_if_same_file, path, doc_type, same)
+
+    def _ask_if_same_file(self, path: Path, doc_type: str, same: DocumentInfo | None) -> None:
+        if same is None:
+            self._start_upload(path, doc_type)
+            return
+        shown = display_safe(path.name)
+        attached = (
+            f"{display_safe(same.file_name)} ({display_safe(same.doc_type)}, uploaded "
+            f"{same.uploaded_at:%Y-%m-%d} by {display_safe(same.uploaded_by)})"
+        )
+
+        def answered(again: bool | None) -> None:
+            if again:
+                self._start_upload(path, doc_type)
+            else:
+                self.uploading = None
+                self._say(f"Nothing was uploaded: this contact has it already as {attached}.")
+
+        question = f"This contact has {shown} already: {attached}. Upload a second copy?"
+        self.app.push_screen(ConfirmDialog(question, confirm_label="Upload again"), answered)
+
+    def _start_upload(self, path: Path, doc_type: str) -> None:
+        shown = display_safe(path.name)
+        self.uploading = shown
+        bar = self.query_one(ProgressBar)
+        bar.update(total=None, progress=0)
+        bar.display = True
+        self._say(f"Uploading {shown}…")
+        self.upload(path, doc_type)
 
     @reported_work(thread=True, exclusive=True, group="documents-upload")
     def upload(self, path: Path, doc_type: str) -> None:
@@ -249,8 +300,19 @@ class DocumentsPanel(Widget, can_focus=False):
 
     def action_preview(self) -> None:
         document = self._require_selection()
-        if document is not None:
-            self.app.push_screen(DocumentPreviewScreen(document))
+        if document is None:
+            return
+
+        def closed(gone: bool | None) -> None:
+            if gone:  # deleted in another session: this list is stale
+                self._read_again(f"{display_safe(document.file_name)} was deleted by someone else.")
+
+        self.app.push_screen(DocumentPreviewScreen(document), closed)
+
+    @reported_work(thread=True, exclusive=True, group="store")
+    def _read_again(self, status: str) -> None:
+        documents = contacts_app(self).service.documents_of(self.contact_id)
+        self.post_message(self._Done(documents, status, changed=True))
 
     def action_save_copy(self) -> None:
         document = self._require_selection()
@@ -328,7 +390,7 @@ class DocumentsPanel(Widget, can_focus=False):
     def worker_failed(self, work_name: str, message: str) -> bool:
         """Expected refusals come back as _Done; this is the rest (the database gone away…):
         an upload that died stops looking busy, and the status line says why."""
-        if work_name == "upload":
+        if work_name in ("upload", "_look_for_same_file"):
             self.uploading = None
             self.query_one(ProgressBar).display = False
         self._say(f"That did not finish: {message}", error=True)
@@ -341,7 +403,7 @@ class DocumentsPanel(Widget, can_focus=False):
             self.query_one(ProgressBar).display = False
         if message.documents is not None:
             self._set_documents(message.documents, message.select)
-        self._say(message.status, error=message.error)
+        self._say(message.status, error=message.error, about=message.select)
         if message.changed:
             self.post_message(self.Changed(self, self.contact_id))
 

@@ -17,7 +17,7 @@ from textual.widget import Widget
 from textual.widgets import Button, Input, Label, Select, TextArea
 from textual.widgets.select import InvalidSelectValueError
 
-from contacts_tui.dialogs.account_picker import AccountPicker
+from contacts_tui.dialogs.account_picker import AccountPicker, account_label, is_new
 from contacts_tui.lifecycle import LifecycleConfig
 from contacts_tui.safe_text import display_safe
 from contacts_tui.services import AccountInfo, CompanyInfo, ContactDetail
@@ -33,7 +33,7 @@ NOT_IN_CONFIG = " (not in lifecycle.toml)"
 OUT_OF_CONFIG_HINT = "Not in lifecycle.toml; kept until another is picked."
 
 # The fields saved with ctrl+s, in the order they are laid out and tabbed through.
-# (Lifecycle is in the panel too but applies at once: it may need a new step.)
+# (Lifecycle is in the panel too, saved with them by the screen with the stage it needs.)
 FIELD_LABELS = {
     "name": "Name*",
     "full_name": "Full Name",
@@ -189,9 +189,7 @@ class InfoPanel(Widget):
         ].tooltip = "Blank for Tenant-Wide; a name not in the list creates that company on save"
         fields[
             "template"
-        ].tooltip = (
-            "The lifecycle template; changing it applies at once (asks for the step if needed)"
-        )
+        ].tooltip = "The lifecycle template (asks for the step if needed); saved with ctrl+s"
         self._tooltips = {key: widget.tooltip for key, widget in fields.items()}
         with Grid():
             for key, widget in fields.items():
@@ -304,17 +302,20 @@ class InfoPanel(Widget):
             select.set_options(options)
         select.value = detail.template
 
-    def reset_template(self) -> None:
-        """Show the contact's stored template again (the user cancelled changing it)."""
-        if self.detail is not None:
-            self.query_one("#template", Select).value = self.detail.template
+    def show_template(self, template_key: str, *, edited: bool) -> None:
+        """Show the lifecycle template chosen (saved, or an edit not saved yet)."""
+        select = self.query_one("#template", Select)
+        with suppress(InvalidSelectValueError):  # a template the config no longer has
+            select.value = template_key
+        select.set_class(edited, "-edited")
 
     def _set_accounts(self, accounts: tuple[AccountInfo, ...]) -> None:
         self.accounts = tuple(sorted(accounts, key=lambda a: a.name.casefold()))
-        names = ", ".join(
-            display_safe(a.name) + (" (archived)" if a.archived else "") for a in self.accounts
-        )
+        names = ", ".join(account_label(a) for a in self.accounts)
         self.query_one("#accounts", Button).label = Text(names or "(none)")
+        new = ", ".join(f"“{display_safe(a.name)}”" for a in self.accounts if is_new(a))
+        hint = f"New account {new} will be created on save." if new else ""
+        self._message("accounts", hint, hint=True)
 
     # ----- reading the fields -----------------------------------------------------------
 
@@ -405,6 +406,8 @@ class InfoPanel(Widget):
                     errors[key] = message
                     continue
                 changes[key] = self._checks()[key](str(values[key]))
+            elif key == "accounts":  # a new account goes by its name: created on save
+                changes[key] = tuple(a.name if is_new(a) else a.id for a in self.accounts)
             else:
                 changes[key] = values[key]
         return changes, errors
@@ -481,8 +484,14 @@ class InfoPanel(Widget):
             self._edited()
 
     @on(Button.Pressed, "#accounts")
-    def pick_accounts(self, event: Button.Pressed) -> None:
+    def accounts_pressed(self, event: Button.Pressed) -> None:
         event.stop()
+        self.pick_accounts()
+
+    def pick_accounts(self) -> None:
+        """Open the accounts picker; what it returns is an edit, saved with ctrl+s."""
+        if self.detail is None:
+            return
 
         def picked(accounts: tuple[AccountInfo, ...] | None) -> None:
             if accounts is not None:

@@ -35,12 +35,15 @@ class AccountsScreen(Screen[bool]):
 
     BINDINGS = [
         Binding("a", "create", "New account", id="accounts.create", tooltip="Create an account"),
+        # A priority binding: the table would otherwise take enter for itself and hide
+        # "Rename" from the footer (enter opens the thing under the cursor everywhere).
         Binding(
-            "r",
+            "enter",
             "rename",
             "Rename",
             id="accounts.rename",
             tooltip="Rename the account under the cursor",
+            priority=True,
         ),
         Binding(
             "d",

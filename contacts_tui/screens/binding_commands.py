@@ -30,7 +30,9 @@ class ScreenBindingCommands(Provider):
             if (id(node), binding.action) in seen:
                 continue
             seen.add((id(node), binding.action))
-            key = binding.key_display or binding.key.split(",")[0]
+            # As the footer and help write it, so a key remapped in settings.toml
+            # ([keymap]) shows as the user's key, not the built-in one.
+            key = self.app.get_key_display(binding)
             help_text = f"{binding.tooltip or binding.description} ({key})"
             yield f"{group}: {binding.description}", help_text, node, binding.action
 

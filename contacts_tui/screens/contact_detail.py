@@ -1,5 +1,12 @@
 """One contact: the information panel, the lifecycle stepper and the Details/Documents/History
-tabs."""
+tabs.
+
+One saving model for the contact's own values: every field of the information panel,
+its assigned accounts, its lifecycle template and its stage are edits, marked unsaved
+until ctrl+s saves them together (one transaction); escape, q and ctrl+r ask before
+dropping them. The records and documents of the tabs are things of their own, each
+saved by its own form (ctrl+s) or action, as contacts are on the list.
+"""
 
 from __future__ import annotations
 
@@ -66,7 +73,7 @@ class ContactDetailScreen(Screen[bool]):
             "save",
             "Save",
             id="detail.save",
-            tooltip="Save the edited fields of the information panel",
+            tooltip="Save the contact: its edited fields, accounts, lifecycle and stage",
         ),
         Binding(
             "escape",
@@ -75,12 +82,21 @@ class ContactDetailScreen(Screen[bool]):
             id="detail.back",
             tooltip="Leave the field you are in; from outside a field, back to the list",
         ),
+        # 0 as 1 2 3 go to the tabs: e is export everywhere (see the README's key map).
         Binding(
-            "e",
+            "0",
             "edit",
-            "Edit fields",
+            "Fields",
             id="detail.edit",
             tooltip="Move to the Name field of the information panel",
+        ),
+        Binding(
+            "A",
+            "accounts",
+            "Assigned accounts",
+            show=False,
+            id="detail.accounts",
+            tooltip="Pick the accounts this contact is assigned to (saved with ctrl+s)",
         ),
         Binding(
             "l",
@@ -143,18 +159,11 @@ class ContactDetailScreen(Screen[bool]):
 
     @dataclass
     class Conflicted(Message):
-        """Saving the fields found a newer version; `changes` are the user's edits."""
+        """Saving found a newer version; `changes` and `lifecycle` are the user's edits."""
 
         current: ContactDetail
         changes: dict = field(default_factory=dict)
-
-    @dataclass
-    class StageConflicted(Message):
-        """Someone moved the stage or lifecycle meanwhile."""
-
-        current: ContactDetail
-        step: str
-        template: str | None
+        lifecycle: tuple[str, str] | None = None
 
     @dataclass
     class Missing(Message):
@@ -185,7 +194,9 @@ class ContactDetailScreen(Screen[bool]):
         self.changed = False
         """Something was written; the list refreshes when we go back."""
         self.writing = False
-        """A save or stage change is on its way to the database."""
+        """A save is on its way to the database."""
+        self.lifecycle: tuple[str, str] | None = None
+        """(template, step) chosen on the stepper or in the Lifecycle field, not saved yet."""
 
     @property
     def config(self) -> LifecycleConfig:
@@ -231,7 +242,7 @@ class ContactDetailScreen(Screen[bool]):
             self.call_after_refresh(self._restore_drafts)
         if first:
             # Start in the open tab (its keys are what the screen invites first);
-            # e edits the fields, l goes to the lifecycle.
+            # 0 goes to the fields, l to the lifecycle.
             self.call_after_refresh(self.focus_tab_content)
 
     def _restore_drafts(self) -> None:
@@ -285,18 +296,56 @@ class ContactDetailScreen(Screen[bool]):
         info = self.query_one(InfoPanel)
         if info.show(detail, keep_edits=keep_edits) or self.edit_version is None:
             self.edit_version = detail.version
-        template = self.config.template(detail.template)
-        stepper = self.query_one(LifecycleStepper)
-        if (stepper.template, stepper.template_key, stepper.stage) != (
-            template,
-            detail.template,
-            detail.stage,
-        ):  # unchanged: the user's place on the stepper stays
-            stepper.show(template, detail.template, detail.stage)
+        if not keep_edits or self.lifecycle == (detail.template, detail.stage):
+            self.lifecycle = None
+        self._show_lifecycle()
         self.query_one(DetailsPanel).show(detail)
         self.query_one(DocumentsPanel).show(detail)
         self.query_one(HistoryPanel).show(detail)
         self.update_title()
+
+    def _show_lifecycle(self) -> None:
+        """The stepper and the Lifecycle field show the chosen lifecycle, saved or not."""
+        if self.detail is None:
+            return
+        template_key, stage = self.lifecycle or (self.detail.template, self.detail.stage)
+        template = self.config.template(template_key)
+        stepper = self.query_one(LifecycleStepper)
+        visited = visited_steps(self.detail)
+        if (stepper.template, stepper.template_key, stepper.stage, stepper.visited) != (
+            template,
+            template_key,
+            stage,
+            visited,
+        ):  # unchanged: the user's place on the stepper stays
+            stepper.show(template, template_key, stage, visited)
+        self.query_one(InfoPanel).show_template(
+            template_key, edited=template_key != self.detail.template
+        )
+
+    def _set_lifecycle(self, template_key: str, stage: str) -> None:
+        """Choose a lifecycle and step: an edit like the fields', saved with ctrl+s."""
+        if self.detail is None:
+            return
+        chosen = (template_key, stage)
+        self.lifecycle = None if chosen == (self.detail.template, self.detail.stage) else chosen
+        self._show_lifecycle()
+        self.update_title()
+
+    @property
+    def dirty(self) -> bool:
+        """True while a field, the accounts, the lifecycle or the stage is unsaved."""
+        return self.query_one(InfoPanel).dirty or self.lifecycle is not None
+
+    def unsaved_names(self) -> str:
+        """What is unsaved, as a person reads it: "Name, Stage"."""
+        info = self.query_one(InfoPanel)
+        names = [FIELD_LABELS[k].rstrip("*") for k in sorted(info.edited_fields())]
+        if self.lifecycle and self.detail and self.lifecycle[0] != self.detail.template:
+            names.append("Lifecycle")
+        if self.lifecycle and self.detail and self.lifecycle[1] != self.detail.stage:
+            names.append("Stage")
+        return ", ".join(names)
 
     def on_resize(self) -> None:
         self.update_title()
@@ -305,10 +354,14 @@ class ContactDetailScreen(Screen[bool]):
         detail = self.detail
         if detail is None:
             return
-        dirty = self.query_one(InfoPanel).dirty
+        dirty = self.dirty
         title = Text(no_wrap=True, overflow="ellipsis")
         title.append(f"  {detail.status}", "bold")
-        title.append(f" · {step_label(self.config, detail.template, detail.stage)}")
+        if self.lifecycle:
+            template_key, stage = self.lifecycle
+            title.append(f" · {step_label(self.config, template_key, stage)}", "italic")
+        else:
+            title.append(f" · {step_label(self.config, detail.template, detail.stage)}")
         if detail.archived:
             title.append(" · archived", "italic")
         if dirty:
@@ -382,11 +435,17 @@ class ContactDetailScreen(Screen[bool]):
         info = self.query_one(InfoPanel)
         edited = info.edited_fields()
         theirs = field_values(new)
-        clash = sorted(k for k in edited if theirs[k] != info.originals.get(k))
+        clash = [
+            FIELD_LABELS[k].rstrip("*")
+            for k in sorted(edited)
+            if theirs[k] != info.originals.get(k)
+        ]
+        if self.lifecycle and (new.template, new.stage) != (known.template, known.stage):
+            clash.append("Stage")
         self.show(new, keep_edits=True)
         if clash:
             who = display_safe(new.updated_by) or "Someone"
-            fields = ", ".join(FIELD_LABELS[k].rstrip("*") for k in clash)
+            fields = ", ".join(clash)
             tell(
                 self,
                 f"{who} changed {fields} while you were editing it. Your edits stay on "
@@ -434,17 +493,22 @@ class ContactDetailScreen(Screen[bool]):
                 severity="error",
             )
             return
-        if not changes:
+        if not changes and self.lifecycle is None:
             tell(self, "Nothing to save.")
             return
-        self._write(self.save, self.edit_version or self.detail.version, changes)
+        version = self.edit_version or self.detail.version
+        self._write(self.save, version, changes, self.lifecycle)
 
     @reported_work(thread=True, exclusive=True, group="store")
-    def save(self, version: int, changes: dict) -> None:
+    def save(self, version: int, changes: dict, lifecycle: tuple[str, str] | None) -> None:
+        service = contacts_app(self).service
+        template, stage = lifecycle or (None, None)
         try:
-            detail = contacts_app(self).service.update_contact(self.contact_id, version, **changes)
+            detail = service.save_contact(
+                self.contact_id, version, changes, template=template, stage=stage
+            )
         except ConflictError as error:
-            self.post_message(self.Conflicted(error.current, changes))
+            self.post_message(self.Conflicted(error.current, changes, lifecycle))
         except ValidationError as error:
             self.post_message(self.Refused(str(error), _field_of(str(error))))
         except NotFoundError as error:
@@ -461,7 +525,6 @@ class ContactDetailScreen(Screen[bool]):
 
     def on_contact_detail_screen_refused(self, message: Refused) -> None:
         self.writing = False
-        self.query_one(InfoPanel).reset_template()
         if message.field:
             self.query_one(InfoPanel).show_error(message.field, message.message)
             self.query_one(InfoPanel).focus_field(message.field)
@@ -470,10 +533,12 @@ class ContactDetailScreen(Screen[bool]):
     @on(Conflicted)
     def conflicted(self, message: Conflicted) -> None:
         self.writing = False
-        self.resolve_conflict(message.current, message.changes)
+        self.resolve_conflict(message.current, message.changes, message.lifecycle)
 
     @reported_work(exclusive=True, group="dialog")
-    async def resolve_conflict(self, current: ContactDetail, changes: dict) -> None:
+    async def resolve_conflict(
+        self, current: ContactDetail, changes: dict, lifecycle: tuple[str, str] | None
+    ) -> None:
         info = self.query_one(InfoPanel)
         who = current.updated_by or "Someone"
         text = (
@@ -481,13 +546,20 @@ class ContactDetailScreen(Screen[bool]):
             "opened it. Reload their version (your edits are dropped) or overwrite it with "
             "yours?"
         )
-        choice = await self.app.push_screen_wait(ConflictDialog(text, info.conflict_rows(current)))
+        rows = info.conflict_rows(current)
+        known = self.detail
+        theirs = step_label(self.config, current.template, current.stage)
+        if lifecycle:
+            rows.append(("Stage", theirs, step_label(self.config, *lifecycle)))
+        elif known and (known.template, known.stage) != (current.template, current.stage):
+            rows.append(("Stage", theirs, "(not edited: theirs kept)"))
+        choice = await self.app.push_screen_wait(ConflictDialog(text, rows))
         if choice == "reload":
             self.edit_version = None
             self.show(current)
             tell(self, "Reloaded their version.")
         elif choice == "overwrite":
-            self._write(self.save, current.version, changes)
+            self._write(self.save, current.version, changes, lifecycle)
 
     # ----- the lifecycle ---------------------------------------------------------------
 
@@ -498,102 +570,56 @@ class ContactDetailScreen(Screen[bool]):
     @reported_work(exclusive=True, group="dialog")
     async def confirm_stage(self, step: Step) -> None:
         detail = self.detail
-        if detail is None or self._busy():
+        if detail is None:
             return
-        if step.key == detail.stage:
+        template_key, stage = self.lifecycle or (detail.template, detail.stage)
+        if step.key == stage:
             tell(self, f"{display_safe(detail.name)} is already at {step.name}.")
             return
-        template = self.config.template(detail.template)
-        # The same questions as the pipeline board's moves.
-        asked = stage_move_question(template, detail.stage, step, display_safe(detail.name))
+        template = self.config.template(template_key)
+        # The same questions as the pipeline board's moves, asked when the step is chosen.
+        asked = stage_move_question(template, stage, step, display_safe(detail.name))
         if asked is not None:
             question, label = asked
             dialog = ConfirmDialog(question, confirm_label=label, danger=step.outcome == "lost")
             if not await self.app.push_screen_wait(dialog):
                 return
-        self._write(self.write_stage, step.key, None, detail.version)
+        self._set_lifecycle(template_key, step.key)
+        if self.lifecycle is not None:
+            tell(self, f"Stage: {step.name}, not saved yet: ctrl+s saves it.")
 
     @on(InfoPanel.TemplateChosen)
     def template_chosen(self, message: InfoPanel.TemplateChosen) -> None:
-        self.change_template(message.template)
+        chosen = self.lifecycle[0] if self.lifecycle else None
+        if message.template != chosen:  # (showing a chosen template reports it again)
+            self.change_template(message.template)
 
     @reported_work(exclusive=True, group="dialog")
     async def change_template(self, template_key: str) -> None:
         detail = self.detail
         template = self.config.template(template_key)
-        if detail is None or template is None or self._busy():
-            self.query_one(InfoPanel).reset_template()
+        if detail is None or template is None:
+            self._show_lifecycle()
             return
-        step_key: str | None = detail.stage
-        if template.step(detail.stage) is None:
+        stage = self.lifecycle[1] if self.lifecycle else detail.stage
+        if template_key == detail.template and template.step(detail.stage) is not None:
+            stage = detail.stage  # back to its own lifecycle: its own step
+        step_key: str | None = stage
+        if template.step(stage) is None:
             question = (
                 f"The lifecycle “{template.name}” has no step "
-                f"“{step_label(self.config, detail.template, detail.stage)}”. "
+                f"“{step_label(self.config, *(self.lifecycle or (detail.template, stage)))}”. "
                 f"Which step should {display_safe(detail.name)} start at?"
             )
             step_key = await self.app.push_screen_wait(ChooseStepDialog(template, question))
         if step_key is None:
-            self.query_one(InfoPanel).reset_template()
+            self._show_lifecycle()  # the Lifecycle field shows the chosen one again
             return
-        self._write(self.write_stage, step_key, template_key, detail.version)
-
-    @reported_work(thread=True, exclusive=True, group="store")
-    def write_stage(self, step_key: str, template: str | None, version: int) -> None:
-        service = contacts_app(self).service
-        try:
-            if template is not None and self.detail and step_key == self.detail.stage:
-                # Same step in the new lifecycle: only the template changes (audited).
-                detail = service.update_contact(self.contact_id, version, template=template)
-            else:
-                detail = service.set_stage(
-                    self.contact_id, step_key, version=version, template=template
-                )
-        except ConflictError as error:
-            self.post_message(self.StageConflicted(error.current, step_key, template))
-        except ValidationError as error:
-            self.post_message(self.Refused(str(error)))
-        except NotFoundError as error:
-            self.post_message(self.Missing(str(error)))
-        else:
-            self.post_message(self.Loaded(detail, keep_edits=True))
-            note = f"Stage set to {step_label(self.config, detail.template, detail.stage)}."
-            self.post_message(self.Saved(detail, note))
-
-    @on(StageConflicted)
-    def stage_conflicted(self, message: StageConflicted) -> None:
-        self.writing = False
-        known, current = self.detail, message.current
-        if known and (known.stage, known.template) == (current.stage, current.template):
-            # They changed other fields, not the lifecycle: moving the stage loses nothing.
-            self._write(self.write_stage, message.step, message.template, current.version)
-            return
-        self.resolve_stage_conflict(message.current, message.step, message.template)
-
-    @reported_work(exclusive=True, group="dialog")
-    async def resolve_stage_conflict(
-        self, current: ContactDetail, step_key: str, template: str | None
-    ) -> None:
-        theirs = step_label(self.config, current.template, current.stage)
-        mine = step_label(self.config, template or current.template, step_key)
-        rows = [("Stage", theirs, mine)]
-        if template and template != current.template:
-            names = {t.key: t.name for t in self.config.templates}
-            rows.append(
-                ("Lifecycle", names.get(current.template, current.template), names[template])
-            )
-        text = (
-            f"{current.updated_by or 'Someone'} changed this contact's lifecycle at "
-            f"{current.updated_at:%Y-%m-%d %H:%M} UTC, after you opened it."
-        )
-        choice = await self.app.push_screen_wait(ConflictDialog(text, rows))
-        if choice == "overwrite":
-            self._write(self.write_stage, step_key, template, current.version)
-        else:
-            self.show(current, keep_edits=True)
+        self._set_lifecycle(template_key, step_key)
 
     def worker_failed(self, work_name: str, message: str) -> bool:
         """Expected refusals come back as messages; anything else shows as a toast, and
-        the edits stay in the panel so that ctrl+s tries again."""
+        the edits stay on screen so that ctrl+s tries again."""
         self.writing = False
         return False
 
@@ -604,6 +630,9 @@ class ContactDetailScreen(Screen[bool]):
 
     def action_edit(self) -> None:
         self.query_one(InfoPanel).focus_field("name")
+
+    def action_accounts(self) -> None:
+        self.query_one(InfoPanel).pick_accounts()
 
     def action_tab(self, tab: str) -> None:
         if tab in TABS:
@@ -619,10 +648,8 @@ class ContactDetailScreen(Screen[bool]):
 
     @reported_work(exclusive=True, group="dialog")
     async def leave(self, quit_app: bool = False) -> None:
-        info = self.query_one(InfoPanel)
-        if info.dirty:
-            fields = ", ".join(FIELD_LABELS[k].rstrip("*") for k in sorted(info.edited_fields()))
-            question = f"Discard your unsaved changes ({fields})?"
+        if self.dirty:
+            question = f"Discard your unsaved changes ({self.unsaved_names()})?"
             if not await self.app.push_screen_wait(
                 ConfirmDialog(question, confirm_label="Discard", danger=True)
             ):
@@ -641,11 +668,12 @@ class ContactDetailScreen(Screen[bool]):
 
     @reported_work(exclusive=True, group="dialog")
     async def reload(self) -> None:
-        if self.query_one(InfoPanel).dirty and not await self.app.push_screen_wait(
+        if self.dirty and not await self.app.push_screen_wait(
             ConfirmDialog("Reload and discard your unsaved changes?", confirm_label="Reload")
         ):
             return
         self.edit_version = None
+        self.lifecycle = None
         self.load()
 
 
@@ -657,3 +685,12 @@ def _field_of(message: str) -> str | None:
         ):
             return key
     return None
+
+
+def visited_steps(detail: ContactDetail) -> frozenset[str] | None:
+    """The steps the contact has been at, from its stage history; None without one."""
+    if not detail.stage_history:
+        return None
+    visited = {change.to_stage for change in detail.stage_history}
+    visited.update(change.from_stage for change in detail.stage_history if change.from_stage)
+    return frozenset(visited | {detail.stage})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import replace
 from typing import ClassVar
 
@@ -13,6 +14,7 @@ from textual.binding import Binding
 from textual.command import Provider
 from textual.containers import Horizontal
 from textual.screen import ModalScreen, Screen
+from textual.timer import Timer
 from textual.widget import AwaitMount
 from textual.widgets import Input, Static
 from textual.worker import get_current_worker
@@ -33,7 +35,13 @@ from contacts_tui.widgets.title_bar import TitleBar
 BUSY_TICKS = 3
 """Change announcements (one a second at most) a refresh on its way may hold back."""
 
-SEARCH_PLACEHOLDER = "search name, e-mail, phone, company (press /)"
+RECOUNT_EVERY = 1.0
+RECOUNT_PAUSE = 5
+"""Other sessions' changes are counted again no sooner than RECOUNT_EVERY seconds, or
+RECOUNT_PAUSE times the last count's duration, after the last count: 0.2 s at 100,000
+contacts, more when many sessions share the database (its own back-off)."""
+
+SEARCH_PLACEHOLDER = "search name, e-mail, phone, company (press {key})"
 BOLD = Style(bold=True)
 DIM = Style(dim=True)
 
@@ -137,6 +145,14 @@ class ContactListScreen(Screen):
             id="list.reports",
             tooltip="Sales reports of the view: funnel, time in stage, movement, breakdowns",
         ),
+        Binding(
+            "A",
+            "accounts",
+            "Accounts",
+            show=False,
+            id="list.accounts",
+            tooltip="The accounts contacts are assigned to: create, rename, archive",
+        ),
     ]
 
     def __init__(self) -> None:
@@ -145,8 +161,12 @@ class ContactListScreen(Screen):
         """The view on screen: every filter and the search text."""
         self._search_pending = False  # typed while a search was running
         self._reload_on_resume = False
+        self._added_contact: int | None = None  # added from here: the cursor goes to it
         self._stale_rows = False  # committed meanwhile: the rows must be read again
+        self._stale_ids: frozenset[int] | None = frozenset()  # which (None: any of them)
         self._stale_counts = False  # and the counts too
+        self._recount_at = 0.0  # time.monotonic() from which other sessions' changes
+        self._recount_timer: Timer | None = None  # are counted again (see _store_changed)
         self._counting = False  # a refresh's count and dashboard are on their way
         self._busy_ticks = 0  # commits announced while the list was still busy
         self._search_mounted: AwaitMount | None = None  # see _mount_search_box
@@ -158,11 +178,18 @@ class ContactListScreen(Screen):
         with Horizontal(id="search-bar"):
             yield Static("/", id="search-label")
             # The search box itself comes right after the first frame (see on_mount).
-            yield Static(SEARCH_PLACEHOLDER, id="search-placeholder")
+            yield Static(SEARCH_PLACEHOLDER.format(key="/"), id="search-placeholder")
             yield Static("", id="match-count")
         columns = load_columns(list(COLUMNS)) or list(DEFAULT_COLUMNS)
         yield ContactTable(columns, id="contacts")
         yield KeysFooter()
+
+    def key_of(self, binding_id: str, default: str) -> str:
+        """A key named in a hint, as the user's [keymap] may have remapped it."""
+        keys = contacts_app(self).keymap.get(binding_id)
+        if not keys:
+            return default
+        return self.app.get_key_display(Binding(keys.split(",")[0], ""))
 
     def on_mount(self) -> None:
         # The first page was read while the app started; the focus goes to the table
@@ -183,8 +210,11 @@ class ContactListScreen(Screen):
         rows. `/` pressed before it is there waits for it (action_search).
         """
         if self._search_mounted is None:
+            key = self.key_of("list.search", "/")
+            self.query_one("#search-label", Static).update(key)
+            placeholder_text = SEARCH_PLACEHOLDER.format(key=key)
             box = Input(
-                placeholder=SEARCH_PLACEHOLDER, id="search", compact=True, select_on_focus=False
+                placeholder=placeholder_text, id="search", compact=True, select_on_focus=False
             )
             placeholder = self.query_one("#search-placeholder")
             self._search_mounted = self.query_one("#search-bar").mount(box, after=placeholder)
@@ -199,26 +229,40 @@ class ContactListScreen(Screen):
     def on_screen_resume(self) -> None:
         # Back from the detail screen or the new-contact form: the contact may have
         # changed, moved in the sort order or left the view.
+        added, self._added_contact = self._added_contact, None
         if self._reload_on_resume:
             self._reload_on_resume = False
             self._stale_rows = self._stale_counts = False  # this reload reads it all
-            self.refresh_contacts()
+            self._stale_ids = frozenset()
+            if added is not None:  # the cursor goes to the new contact, wherever it sorts
+                self.table.reload_at(added)
+            else:
+                self.refresh_contacts()
 
     # ----- other sessions' changes --------------------------------------------------------
 
     def _store_changed(self, committed: Committed | None = None) -> None:
-        """Someone committed: read the rows again where the cursor is, and the counts
+        """Someone committed: read again the changed contacts the list holds or that now
+        sort into it (all its rows when it is not known which changed), and the counts
         when the commit may have changed them (a search may gain or lose any contact).
 
         Under a full screen (a contact) the list waits until it is back on view. A
         refresh still on its way is finished first (starting another would stop its
         reads, and under a steady stream of commits nothing would ever land); the next
-        one follows when it has landed. Three announcements in a row finding it busy
-        mean something got stuck: refresh anyway.
+        one follows when it has landed, with everything committed meanwhile. Three
+        announcements in a row finding it busy mean something got stuck: refresh anyway.
+        Counting reads every contact of the view: it is done again no sooner than
+        RECOUNT_PAUSE times the last count's duration after it (the rows do not wait),
+        so that many sessions do not keep the database busy counting.
         """
-        if committed is not None:
-            self._stale_rows |= committed.contacts or committed.counts
+        if committed is not None and (committed.contacts or committed.counts):
+            self._stale_rows = True
             self._stale_counts |= committed.counts
+            known = self._stale_ids
+            if known is None or committed.contact_ids is None:
+                self._stale_ids = None
+            else:
+                self._stale_ids = known | committed.contact_ids
         if not (self._stale_rows or self._stale_counts):
             return  # other tables only: nothing the list shows
         if not self._on_view():
@@ -227,11 +271,31 @@ class ContactListScreen(Screen):
         if self._busy() and self._busy_ticks < BUSY_TICKS:
             self._busy_ticks += committed is not None
             return
-        recount = self._stale_counts or bool(self.contact_filter.search)
         self._busy_ticks = 0
-        self._stale_rows = self._stale_counts = False
-        self._counting = recount
-        self.table.reload(recount=recount)  # the dashboard follows once counted
+        recount = self._stale_counts or (self._stale_rows and bool(self.contact_filter.search))
+        wait = self._recount_at - time.monotonic()
+        if recount and wait > 0:
+            self._stale_counts = True  # counted a moment ago: the counts follow later
+            recount = False
+            if self._recount_timer is None:
+                self._recount_timer = self.set_timer(wait, self._recount_due)
+        if self._stale_rows:
+            ids, self._stale_ids = self._stale_ids, frozenset()
+            self._stale_rows = False
+            if ids is None:
+                self.table.reload(recount=False)
+            else:
+                self.table.apply_changes(ids)
+        if recount:
+            self._stale_counts = False
+            self._counting = True
+            pause = max(RECOUNT_EVERY, RECOUNT_PAUSE * self.table.count_seconds)
+            self._recount_at = time.monotonic() + pause
+            self.table.recount()  # the dashboard follows once counted
+
+    def _recount_due(self) -> None:
+        self._recount_timer = None
+        self._store_changed()
 
     def _busy(self) -> bool:
         dashboard = self.query_one(DashboardBar)
@@ -364,7 +428,7 @@ class ContactListScreen(Screen):
 
         def added(contact_id: int | None) -> None:
             if contact_id is not None:
-                self.refresh_contacts()
+                self._added_contact = contact_id
                 self.open_contact(contact_id)
 
         self.app.push_screen(AddContactDialog(initial), added)
@@ -519,6 +583,12 @@ class ContactListScreen(Screen):
 
         self.app.push_screen(ReportsScreen(self.contact_filter))
 
+    def action_accounts(self) -> None:
+        from contacts_tui.screens.accounts import AccountsScreen
+
+        self._reload_on_resume = True  # a renamed account shows in the filter line
+        self.app.push_screen(AccountsScreen())
+
     # ----- the filter summary line --------------------------------------------------------
 
     def _show_filter_summary(self) -> None:
@@ -544,7 +614,7 @@ class ContactListScreen(Screen):
         text = Text("Filter: ", style=BOLD)
         if f == ContactFilter(search=f.search):
             text.append("all active contacts", style=DIM)
-            text.append("   f to filter", style=DIM)
+            text.append(f"   {self.key_of('list.filter', 'f')} to filter", style=DIM)
         else:
             from contacts_tui.dialogs.filter_dialog import describe_filter
 

@@ -58,10 +58,12 @@ class ControlCenterScreen(ConfigEdits, ConfigFile, Screen[bool]):
             "a", "add", "Add", "add",
             "Add a template, category, step or picklist value after the one under the cursor",
         ),
+        # A priority binding: the outline would otherwise take enter to fold and unfold
+        # (space does that) and hide "Edit" from the footer.
         _binding(
-            "e", "edit", "Edit", "edit",
+            "enter", "edit", "Edit", "edit",
             "Rename the item under the cursor (name, description; a new item's key) "
-            "or change a setting; enter does it too",
+            "or change a setting", priority=True,
         ),
         _binding(
             "d,delete", "remove", "Remove", "remove",
@@ -103,6 +105,10 @@ class ControlCenterScreen(ConfigEdits, ConfigFile, Screen[bool]):
         """Contacts per (template, step) in the database, archived ones too."""
         self.moves: dict[tuple[str, str], tuple[str, str]] = {}
         """Contacts to move when saving: (template, removed step) → (template, step)."""
+        self.value_renames: dict[tuple[str, str], str] = {}
+        """Values to change when saving: (picklist, old value) → the value renamed to."""
+        self.value_usage: dict[tuple[str, str], int | None] = {}
+        """Contacts per (picklist, value), read as the cursor reaches a value."""
         self.read_only = ""
         """Why this admin cannot save here; empty when they can."""
         self.saved_any = False
@@ -163,7 +169,7 @@ class ControlCenterScreen(ConfigEdits, ConfigFile, Screen[bool]):
 
     @property
     def dirty(self) -> bool:
-        return self.config != self.disk.config or bool(self.moves)
+        return self.config != self.disk.config or bool(self.moves or self.value_renames)
 
     def effective_counts(self) -> dict[tuple[str, str], int]:
         """Contacts per step as they will be once the pending moves are made."""
@@ -200,7 +206,7 @@ class ControlCenterScreen(ConfigEdits, ConfigFile, Screen[bool]):
 
     @on(Tree.NodeSelected)
     def _selected(self, event: Tree.NodeSelected) -> None:
-        # enter: a line with lines under it folds or unfolds; any other line is edited.
+        # A click: a line with lines under it folds or unfolds; any other line is edited.
         if event.node.children:
             event.node.toggle()
         else:
@@ -210,7 +216,10 @@ class ControlCenterScreen(ConfigEdits, ConfigFile, Screen[bool]):
         ref = self.outline.current
         details = ""
         if ref is not None:
-            details = item_details(self.config, ref, self.effective_counts(), self._key_saved(ref))
+            usage = self.usage_of(ref) if ref.kind == "value" else None
+            details = item_details(
+                self.config, ref, self.effective_counts(), self._key_saved(ref), usage
+            )
         self.query_one("#cc-details", Static).update(details)
 
     def _key_saved(self, ref: ItemRef) -> bool:
@@ -232,6 +241,7 @@ class ControlCenterScreen(ConfigEdits, ConfigFile, Screen[bool]):
 
     def on_control_center_screen_counted(self, message: Counted) -> None:
         self.counts = message.counts
+        self.value_usage = {}  # contacts changed: values are counted again when shown
         self.counted = True
         self.redraw(self.outline.current)
 

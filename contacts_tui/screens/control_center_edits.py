@@ -8,6 +8,7 @@ it; in a dialog the loader's complaint is shown at the field it is about.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from dataclasses import replace
 
@@ -66,8 +67,10 @@ class ConfigEdits:
         select: Callable[[dict[str, str]], ItemRef],
         note: str,
         depth: int = 0,
+        after: Callable[[dict[str, str]], None] | None = None,
     ) -> None:
-        """Open the item dialog; its values are checked as the configuration they build."""
+        """Open the item dialog; its values are checked as the configuration they build.
+        `after` runs with the values once the edit is kept."""
         labels = {f.id: f.label for f in fields}
 
         def clean(values: dict[str, str]) -> dict[str, str]:
@@ -95,7 +98,9 @@ class ConfigEdits:
 
         def done(values: dict[str, str] | None) -> None:
             if values is not None:
-                self.keep(build(clean(values)), select(clean(values)), note)
+                kept = self.keep(build(clean(values)), select(clean(values)), note)
+                if kept and after is not None:
+                    after(clean(values))
 
         self.app.push_screen(LifecycleItemDialog(title, fields, check), done)
 
@@ -237,22 +242,78 @@ class ConfigEdits:
                 DEPTH[ref.kind],
             )
         elif ref.kind == "value":
-            values = getattr(config.picklists, ref.name)
-            index = values.index(ref.value)
-
-            def build(v: dict[str, str]) -> LifecycleConfig:
-                new = (*values[:index], v["value"], *values[index + 1 :])
-                return admin.set_picklist(config, ref.name, new)
-
-            self._ask(
-                f"Rename “{display_safe(ref.value)}” (contacts that have it keep the old value)",
-                [ItemField("value", "Value", ref.value)],
-                build,
-                lambda v: ItemRef("value", name=ref.name, value=v["value"]),
-                "Value renamed",
-            )
+            self._rename_value(ref)
         elif ref.kind == "setting":
             self._edit_setting(ref)
+
+    def _rename_value(self, ref: ItemRef) -> None:
+        config = self.config
+        values = getattr(config.picklists, ref.name)
+        index = values.index(ref.value)
+        used = self.value_usage.get((ref.name, ref.value))
+
+        def build(v: dict[str, str]) -> LifecycleConfig:
+            new = (*values[:index], v["value"], *values[index + 1 :])
+            return admin.set_picklist(config, ref.name, new)
+
+        def renamed(v: dict[str, str]) -> None:
+            if v["value"] != ref.value:
+                self.offer_value_migration(ref.name, ref.value, v["value"])
+
+        have = "" if used is None else f" ({used:,} contacts have it)"
+        self._ask(
+            f"Rename “{display_safe(ref.value)}”{have}",
+            [ItemField("value", "Value", ref.value)],
+            build,
+            lambda v: ItemRef("value", name=ref.name, value=v["value"]),
+            "Value renamed",
+            after=renamed,
+        )
+
+    @reported_work(exclusive=True, group="dialog")
+    async def offer_value_migration(self, picklist: str, old: str, new: str) -> None:
+        """A value was renamed: offer to give the contacts that have it the new one."""
+        # Changes already waiting for `old` (renamed twice before saving) follow it.
+        for key, target in list(self.value_renames.items()):
+            if key[0] == picklist and target == old:
+                self.value_renames[key] = new
+                if key[1] == new:
+                    del self.value_renames[key]  # renamed back: nothing to change
+        n = self.value_usage.get((picklist, old))
+        if n is None:
+            service = contacts_app(self).service
+            n = await asyncio.to_thread(admin.picklist_usage, service, picklist, old)
+        if not n:
+            return
+        what = PICKLIST_LABELS[picklist]
+        question = (
+            f"{n:,} contacts have “{display_safe(old)}” ({what}). Change them to "
+            f"“{display_safe(new)}” when you save? Otherwise they keep “{display_safe(old)}”, "
+            "which can no longer be picked."
+        )
+        if await self.app.push_screen_wait(ConfirmDialog(question, "Change them")):
+            self.value_renames[(picklist, old)] = new
+            self.redraw(self.outline.current)
+            self.say(
+                f"Value renamed; {n:,} contacts get “{display_safe(new)}” when you save (ctrl+s)."
+            )
+
+    def usage_of(self, ref: ItemRef) -> int | None:
+        """How many contacts have this picklist value; None while it is being counted."""
+        key = (ref.name, ref.value)
+        if key not in self.value_usage:
+            self.value_usage[key] = None
+            self.count_value_usage(ref.name, ref.value)
+        return self.value_usage[key]
+
+    @reported_work(thread=True, group="store.cc_usage")
+    def count_value_usage(self, picklist: str, value: str) -> None:
+        n = admin.picklist_usage(contacts_app(self).service, picklist, value)
+        self.app.call_from_thread(self._value_counted, picklist, value, n)
+
+    def _value_counted(self, picklist: str, value: str, n: int) -> None:
+        self.value_usage[(picklist, value)] = n
+        self.show_details()
 
     def _edit_setting(self, ref: ItemRef) -> None:
         config = self.config
@@ -282,7 +343,23 @@ class ConfigEdits:
             changes = {k: (_number(x) if k != "default_phone_region" else x) for k, x in v.items()}
             return replace(config, **changes)
 
-        self._ask("Settings", fields, build, lambda v: ref, "Setting changed")
+        def narrowed(v: dict[str, str]) -> None:
+            low, high = self.config.scoring_min, self.config.scoring_max
+            if ref.name == "scoring" and (low > config.scoring_min or high < config.scoring_max):
+                self.count_outside_scoring(low, high)
+
+        self._ask("Settings", fields, build, lambda v: ref, "Setting changed", after=narrowed)
+
+    @reported_work(thread=True, exclusive=True, group="store.cc_scoring")
+    def count_outside_scoring(self, low: int, high: int) -> None:
+        n = admin.scoring_outside(contacts_app(self).service, low, high)
+        if n:
+            message = (
+                f"{n:,} contacts have a scoring outside {low}–{high}: they keep it until "
+                "someone edits it, and the list's scoring filter offers only this range "
+                "(not saved yet)."
+            )
+            self.app.call_from_thread(self.say, message, True)
 
     # ----- open/closed and the default template ----------------------------------------
 

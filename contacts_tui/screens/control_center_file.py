@@ -16,6 +16,7 @@ from contacts_tui.lifecycle import ConfigError, LifecycleConfig
 from contacts_tui.recovery import Draft
 from contacts_tui.services import lifecycle_admin as admin
 from contacts_tui.services.lifecycle_admin import StepMove
+from contacts_tui.services.lifecycle_merge import Merge, merge
 from contacts_tui.widgets.app_access import contacts_app
 from contacts_tui.widgets.drafts import drop_draft, keep_draft
 from contacts_tui.widgets.reporting import reported_work
@@ -72,22 +73,24 @@ class ConfigFile:
         except OSError as error:
             self.say(f"{self.path} cannot be read: {error.strerror or error}", error=True)
             return
+        config, old = self.config, self.disk.config
         if on_disk != self.disk.raw:
             # Someone saved it meanwhile (another admin, an editor): never overwrite blindly.
-            from contacts_tui.dialogs.conflict_dialog import ConflictDialog
+            from contacts_tui.dialogs.lifecycle_conflict import LifecycleConflictDialog
 
+            theirs, merged = self._merge_with(on_disk)
             choice = await self.app.push_screen_wait(
-                ConflictDialog(
-                    f"{self.path.name} was changed on disk since you opened it (another admin "
-                    "or an editor). Reload theirs, discarding your changes, or overwrite it?",
-                    self._differences(on_disk),
-                )
+                LifecycleConflictDialog(self.path.name, merged)
             )
             if choice == "reload":
                 self._reload_from_disk()
                 return
-            if choice != "overwrite":
+            if choice == "merge" and merged.merged is not None:
+                config = self.config = merged.merged
+                self.redraw(self.outline.current)
+            elif choice != "overwrite":
                 return
+            old = theirs or old  # what the file holds now, and the other sessions use
         elif not self.disk.keeps_layout:
             question = (
                 f"{self.path.name} has comments or a layout of its own. Saving writes it in "
@@ -98,17 +101,24 @@ class ConfigFile:
                 return
         moves = [StepMove(*s, *t) for s, t in self.moves.items()]
         self.say("Saving…")
-        self.write(self.config, self.disk.config, moves)
+        self.write(config, old, moves, dict(self.value_renames))
 
-    def _differences(self, raw: bytes) -> list[tuple[str, str, str]]:
+    def _merge_with(self, raw: bytes) -> tuple[LifecycleConfig | None, Merge]:
+        """The file someone else saved, and their changes and yours since you read it."""
         try:
             theirs = lifecycle.loads(raw.decode("utf-8-sig"), source=self.path.name)
         except (UnicodeDecodeError, ConfigError) as error:
-            return [("lifecycle.toml", f"cannot be loaded: {error}", "your edited configuration")]
-        return admin.differences(theirs, self.config)
+            return None, Merge((), None, f"their file does not load ({error})")
+        return theirs, merge(self.disk.config, theirs, self.config)
 
     @reported_work(thread=True, exclusive=True, group="store.cc_save")
-    def write(self, config: LifecycleConfig, old: LifecycleConfig, moves: list[StepMove]) -> None:
+    def write(
+        self,
+        config: LifecycleConfig,
+        old: LifecycleConfig,
+        moves: list[StepMove],
+        renames: dict[tuple[str, str], str],
+    ) -> None:
         service = contacts_app(self).service
         problem = admin.write_problem(self.path)
         if problem:  # before any contact moves: a save that cannot finish changes nothing
@@ -118,6 +128,12 @@ class ConfigFile:
         moves = [m for m in moves if (m.from_template, m.from_step) not in kept]
         try:
             moved = admin.move_contacts(service, config, moves) if moves else 0
+            # Only to a value the file keeps (one renamed and then removed is not given).
+            renamed = sum(
+                admin.rename_value(service, picklist, was, now)
+                for (picklist, was), now in renames.items()
+                if now in getattr(config.picklists, picklist)
+            )
             left = admin.contacts_on_dropped(service, old, config)
             if left:
                 # Put there by someone else after the moves: the file stays as it was.
@@ -135,17 +151,22 @@ class ConfigFile:
             return
         # After the file: a contact is closed only once its step is closed for everyone.
         restatused = admin.sync_statuses(service, old, config)
-        self.app.call_from_thread(self._saved, DiskState(raw, config, True), moved, restatused)
+        self.app.call_from_thread(
+            self._saved, DiskState(raw, config, True), moved, restatused, renamed
+        )
 
-    def _saved(self, disk: DiskState, moved: int, restatused: int) -> None:
+    def _saved(self, disk: DiskState, moved: int, restatused: int, renamed: int = 0) -> None:
         self.disk = disk
         self.moves = {}
+        self.value_renames = {}
         self.saved_any = True
         # The running app uses it at once: every screen follows.
         contacts_app(self).use_lifecycle(disk.config)
         note = f"; {moved:,} contacts moved" if moved else ""
         if restatused:
             note += f"; {restatused:,} contacts opened or closed with their step"
+        if renamed:
+            note += f"; {renamed:,} renamed values given to contacts and records"
         self.say(f"Saved {self.path.name} (the previous file is {self.path.name}.bak){note}.")
         self.redraw(self.outline.current)
         self.count_contacts()
@@ -158,6 +179,7 @@ class ConfigFile:
         self.disk = self._read_disk(fallback=self.disk.config)
         self.config = self.disk.config
         self.moves = {}
+        self.value_renames = {}
         self.redraw(self.outline.current)
         self.say(f"Reloaded {self.path.name}.")
         self.count_contacts()

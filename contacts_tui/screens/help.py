@@ -14,46 +14,63 @@ from textual.screen import Screen
 from textual.widgets import Label, Static
 
 from contacts_tui.dialogs.dialog import Dialog, layout_css
+from contacts_tui.widgets.keymap import class_bindings, shown_keys
 
 
 def binding_groups(screen: Screen) -> list[tuple[str, list[tuple[str, str, str]]]]:
-    """The active bindings of `screen` as (group title, [(keys, description, tooltip)]).
+    """Every key of `screen` as (group title, [(keys, description, tooltip)]).
 
-    Bindings are read from the screen itself (through `active_bindings`, which follows the
-    focused widget), so the help can never fall out of step with the keys. Several keys
-    bound to one action (j and down) are shown on one line.
+    The screen's own keys come first, then those of each part of it (the list, a tab's
+    records, the stepper…) under that part's name, whether it has the focus or not, so
+    the help is the screen's whole key map; then the keys that work everywhere. Bindings
+    are read from the widgets themselves, so the help cannot fall out of step with the
+    keys, and keys remapped in settings.toml show as remapped. Several keys bound to one
+    action (j and down) are shown on one line.
     """
     app = screen.app
     groups: dict[str, dict[tuple[int, str], tuple[list[str], str, str]]] = {}
-    for active in screen.active_bindings.values():
-        binding = active.binding
+
+    def add(node: DOMNode, binding: Binding, shown: str, tooltip: str = "") -> None:
         # Only the application's own bindings: each has an id (so it can be remapped);
         # Textual's built-ins (tab, copy…) are the same everywhere and not listed.
         if not binding.description or not binding.id:
-            continue
-        title = _group_title(active.node)
-        entries = groups.setdefault(title, {})
-        key = (id(active.node), binding.action)
-        keys = entries.setdefault(
-            key, ([], binding.description, binding.tooltip or active.tooltip)
-        )[0]
-        shown = app.get_key_display(binding)
+            return
+        entries = groups.setdefault(_group_title(node, screen), {})
+        # Keyed by the node's class: a part repeated (four record tables) is listed once.
+        key = (id(type(node)), binding.action)
+        keys = entries.setdefault(key, ([], binding.description, binding.tooltip or tooltip))[0]
         if shown not in keys:
             keys.append(shown)
-    order = ["This screen", "The list", "Everywhere"]
-    result = []
-    for title in sorted(groups, key=lambda t: order.index(t) if t in order else 1):
-        rows = [(" / ".join(keys), d, t) for keys, d, t in groups[title].values()]
-        result.append((title, rows))
-    return result
+
+    groups[_group_title(screen, screen)] = {}  # the screen's own keys first
+    for active in screen.active_bindings.values():
+        add(active.node, active.binding, app.get_key_display(active.binding), active.tooltip)
+    # Then every part's keys, focused or not (a key the focused part has already is
+    # listed once; one its state turns off now, as Make primary on bank accounts, stays:
+    # the part's other instances have it).
+    for node in screen.query("*"):
+        if not type(node).__module__.startswith("contacts_tui."):
+            continue  # Textual's own widgets: their keys are the same in every app
+        for binding in class_bindings(type(node)):
+            for shown in shown_keys(app, binding):
+                add(node, binding, shown)
+    everywhere = groups.pop("Everywhere", {})
+    groups["Everywhere"] = everywhere
+    return [
+        (title, [(" / ".join(keys), d, t) for keys, d, t in entries.values()])
+        for title, entries in groups.items()
+        if entries
+    ]
 
 
-def _group_title(node: DOMNode) -> str:
+def _group_title(node: DOMNode, screen: Screen) -> str:
     if isinstance(node, App):
         return "Everywhere"
     if isinstance(node, Screen):
-        return "This screen"
-    return getattr(node, "HELP_GROUP", "The list")
+        return getattr(node, "COMMAND_GROUP", "This screen")
+    # A part of a screen says what it is (HELP_GROUP); a Textual widget inside the
+    # screen (a table's own keys) counts as the screen's.
+    return getattr(node, "HELP_GROUP", _group_title(screen, screen))
 
 
 class HelpScreen(Dialog[None]):

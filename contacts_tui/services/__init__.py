@@ -27,6 +27,7 @@ from contacts_tui.services.shared import (
     DEFAULT_VIEW,
     STATUS_CLOSED,
     STATUS_OPEN,
+    account_ids,
     account_names,
     audit_text,
     children_by_contact,
@@ -256,29 +257,50 @@ class ContactService(DocumentServices, RecordServices):
         has_more = len(raw) > limit
         if has_more:
             raw = raw[1:] if backwards else raw[:limit]
-        accounts = listing.assigned_accounts([r[0] for r in raw])
-        rows = tuple(
-            ContactRow(
-                id=r[0],
-                name=r[1],
-                full_name=r[2],
-                email=r[3],
-                phone=r[4],
-                company=r[5],
-                status=r[6],
-                stage=r[7],
-                template=r[8],
-                segmentation=r[9],
-                scoring=r[10],
-                reason_code=r[11],
-                updated_at=r[12],
-                archived=bool(r[13]),
-                accounts=tuple(accounts.get(r[0], ())),
-                sort_key=(r[15], r[14], r[0]),
-            )
-            for r in raw
+        return Page(_contact_rows(raw), has_more)
+
+    @with_connection
+    def row_of(
+        self, contact_id: int, contact_filter: ContactFilter, sort: str
+    ) -> ContactRow | None:
+        """Contact `contact_id` as a row of this view (sorted by `sort`), to put the cursor
+        on it; None when the view leaves it out, or has a search (not worth a search here).
+        """
+        if contact_filter.search:
+            return None
+        raw = listing.rows_by_id([contact_id], sort, self._condition(contact_filter))
+        rows = _contact_rows(raw)
+        return rows[0] if rows else None
+
+    @with_connection
+    def window_changes(
+        self,
+        contact_filter: ContactFilter,
+        sort: str,
+        descending: bool,
+        changed_ids: frozenset[int],
+        kept_ids: list[int],
+        first: tuple | None,
+        last: tuple | None,
+    ) -> tuple[tuple[ContactRow, int], ...]:
+        """After other sessions changed `changed_ids`: those of them now in the view that
+        sort from the sort key `first` to `last` (None: an open end), in display order,
+        each with how many of `kept_ids` (rows held and not changed) come before it.
+
+        A window of rows whose range is [first, last] stays exact by dropping the
+        changed rows it held and putting these where their counts say.
+        """
+        raw = listing.window_changes(
+            self._condition(contact_filter),
+            sort,
+            descending,
+            sorted(changed_ids),
+            kept_ids,
+            first,
+            last,
         )
-        return Page(rows, has_more)
+        rows = _contact_rows([r[:-1] for r in raw])
+        return tuple((row, r[-1]) for row, r in zip(rows, raw, strict=True))
 
     @with_connection
     def count(self, contact_filter: ContactFilter = DEFAULT_VIEW) -> int:
@@ -317,10 +339,12 @@ class ContactService(DocumentServices, RecordServices):
         return self._dashboard(contact_filter)
 
     def _dashboard(self, contact_filter: ContactFilter) -> Dashboard:
+        steps = self._category_steps.get(contact_filter.category or "", ())
         if listing.is_tallied(contact_filter):
-            steps = self._category_steps.get(contact_filter.category or "", ())
             per_stage = listing.tallied_stage_counts(contact_filter, steps)
         else:
+            per_stage = listing.searched_stage_counts(contact_filter, steps)
+        if per_stage is None:
             searched = bool(contact_filter.search.strip())
             per_stage = listing.stage_counts(self._condition(contact_filter), searched)
         category_of = {
@@ -404,6 +428,7 @@ class ContactService(DocumentServices, RecordServices):
             audit: list[tuple[str, str, str]] = []
             for key, value in values.items():
                 if key == "accounts":
+                    value = tuple(sorted(account_ids(value)))
                     old = tuple(sorted(a.id for a in current.accounts))
                     if tuple(sorted(value)) != old:
                         set_accounts(contact_id, value)
@@ -463,7 +488,13 @@ class ContactService(DocumentServices, RecordServices):
                     value = clean_text(value, field="Company") or None
                 values[key] = value
             elif key == "accounts":
-                values[key] = tuple(int(v) for v in value)  # type: ignore[union-attr]
+                # An id, or the name of an account to create with this save.
+                values[key] = tuple(
+                    clean_text(v, field="Account name", required=True)
+                    if isinstance(v, str)
+                    else int(v)  # type: ignore[arg-type]
+                    for v in value  # type: ignore[union-attr]
+                )
             elif key in PROFILE_COLUMNS:
                 values[key] = normalize_profile_field(key, value)  # type: ignore[arg-type]
         return values
@@ -519,6 +550,33 @@ class ContactService(DocumentServices, RecordServices):
                 by=self.user,
             )
         return read_contact(contact_id)
+
+    @with_connection
+    def save_contact(
+        self,
+        contact_id: int,
+        version: int,
+        changes: dict[str, object],
+        *,
+        template: str | None = None,
+        stage: str | None = None,
+    ) -> ContactDetail:
+        """The contact screen's one save: its edited fields and its lifecycle (template
+        and step), all or nothing, if nobody saved in between.
+
+        Raises as `update_contact` and `set_stage` do; nothing is saved then.
+        """
+        # The undecorated methods: one connection and one transaction for both.
+        update = ContactService.update_contact.__wrapped__  # type: ignore[attr-defined]
+        move = ContactService.set_stage.__wrapped__  # type: ignore[attr-defined]
+        with database.atomic():
+            detail = update(self, contact_id, version, **changes) if changes else None
+            if template is None and stage is None:
+                return detail or read_contact(contact_id)
+            if detail is not None:
+                version = detail.version
+            step = stage or (detail or read_contact(contact_id)).stage
+            return move(self, contact_id, step, version=version, template=template)
 
     @with_connection
     def archive(self, contact_id: int, archived: bool = True) -> ContactDetail:
@@ -696,6 +754,34 @@ class ContactService(DocumentServices, RecordServices):
         return cards
 
 
+def _contact_rows(raw: list[tuple]) -> tuple[ContactRow, ...]:
+    """The list's rows from `store.listing.page`'s tuples, with their accounts."""
+    if not raw:
+        return ()
+    accounts = listing.assigned_accounts([r[0] for r in raw])
+    return tuple(
+        ContactRow(
+            id=r[0],
+            name=r[1],
+            full_name=r[2],
+            email=r[3],
+            phone=r[4],
+            company=r[5],
+            status=r[6],
+            stage=r[7],
+            template=r[8],
+            segmentation=r[9],
+            scoring=r[10],
+            reason_code=r[11],
+            updated_at=r[12],
+            archived=bool(r[13]),
+            accounts=tuple(accounts.get(r[0], ())),
+            sort_key=(r[15], r[14], r[0]),
+        )
+        for r in raw
+    )
+
+
 def _grouped(
     model: type[peewee.Model], info: type, contact_ids: list[int], order: tuple
 ) -> dict[int, list]:
@@ -711,3 +797,29 @@ def _grouped(
     for contact_id, *values in query:
         grouped.setdefault(contact_id, []).append(info(*values))
     return grouped
+
+
+def _contact_rows(raw: list[tuple]) -> tuple[ContactRow, ...]:
+    """List rows as the store reads them (`listing.ROW_FIELDS`, then the sort value)."""
+    accounts = listing.assigned_accounts([r[0] for r in raw])
+    return tuple(
+        ContactRow(
+            id=r[0],
+            name=r[1],
+            full_name=r[2],
+            email=r[3],
+            phone=r[4],
+            company=r[5],
+            status=r[6],
+            stage=r[7],
+            template=r[8],
+            segmentation=r[9],
+            scoring=r[10],
+            reason_code=r[11],
+            updated_at=r[12],
+            archived=bool(r[13]),
+            accounts=tuple(accounts.get(r[0], ())),
+            sort_key=(r[15], r[14], r[0]),
+        )
+        for r in raw
+    )

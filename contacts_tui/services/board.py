@@ -13,6 +13,7 @@ from contacts_tui.store.listing import (
     ContactFilter,
     filter_condition,
     is_tallied,
+    searched_stage_counts,
     tallied_stage_counts,
 )
 from contacts_tui.store.models import utc_now
@@ -62,14 +63,17 @@ class BoardService:
     @with_connection
     def counts(self, template: Template, contact_filter: ContactFilter) -> dict[str, int]:
         """Contacts per step of `template` (steps without any are left out)."""
+        steps = self._condition_steps(contact_filter)
         if is_tallied(contact_filter):
-            steps = self._condition_steps(contact_filter)
             rows = tallied_stage_counts(contact_filter, steps, template.key)
-            counts: dict[str, int] = {}
-            for stage, _status, n, _missing in rows:
-                counts[stage] = counts.get(stage, 0) + n
-            return counts
-        return queries.step_counts(self._condition(contact_filter), template.key)
+        else:
+            rows = searched_stage_counts(contact_filter, steps, template.key)
+        if rows is None:
+            return queries.step_counts(self._condition(contact_filter), template.key)
+        counts: dict[str, int] = {}
+        for stage, _status, n, _missing in rows:
+            counts[stage] = counts.get(stage, 0) + n
+        return counts
 
     @with_connection
     def column(

@@ -49,7 +49,7 @@ from contacts_tui.store.models import (
     database,
     utc_now,
 )
-from contacts_tui.store.search import fold, write_word_index
+from contacts_tui.store.search import contacts_added_in_bulk, fold, write_word_index
 
 if TYPE_CHECKING:
     from contacts_tui.services import ContactService
@@ -593,9 +593,6 @@ def _insert_contacts(drafts: list[ContactDraft], user: str, file_name: str) -> l
     history, audit = [], []
     rows = [_contact_row(draft, companies, now, user) for draft in drafts]
     documents = [row[IMPORT_COLUMNS.index("search_doc")] for row in rows]
-    # The search index is filled by its own trigger, row by row. Dropping the trigger for
-    # a batch (and indexing the batch in one statement) was faster, but a schema change in
-    # every batch made colleagues' saves meanwhile fail with "no such table: contact".
     if is_postgres(db):
         # The batch's ids taken from the sequence at once, so that one statement
         # writes the batch (one INSERT … RETURNING per contact before).
@@ -608,11 +605,13 @@ def _insert_contacts(drafts: list[ContactDraft], user: str, file_name: str) -> l
             )
         ]
     else:
-        # Under the write lock nobody else inserts: the ids after the highest are ours.
+        # Under the write lock nobody else inserts: the ids after the highest are ours,
+        # and the search index takes them in one statement (not a trigger per row).
         first = (db.execute_sql('SELECT MAX("id") FROM "contact"').fetchone()[0] or 0) + 1
         contact_ids = list(range(first, first + len(rows)))
     rows = [(i, *row) for i, row in zip(contact_ids, rows, strict=True)]
-    insert_rows(db, "contact", ("id", *IMPORT_COLUMNS), rows)
+    with contacts_added_in_bulk(db, contact_ids[0], contact_ids[-1]):
+        insert_rows(db, "contact", ("id", *IMPORT_COLUMNS), rows)
     write_word_index(zip(contact_ids, documents, strict=True), new=True)
     for contact_id, draft in zip(contact_ids, drafts, strict=True):
         if draft.history:  # our own export's: restored as it was

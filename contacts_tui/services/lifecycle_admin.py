@@ -316,6 +316,58 @@ def picklist_usage(service: ContactService, picklist: str, value: str) -> int:
 
 
 @with_connection
+def scoring_outside(service: ContactService, low: int, high: int) -> int:
+    """How many contacts (archived ones too) have a scoring outside low..high."""
+    return Contact.select().where((Contact.scoring < low) | (Contact.scoring > high)).count()
+
+
+@with_connection
+def rename_value(service: ContactService, picklist: str, old: str, new: str) -> int:
+    """Give every contact (or record) that has `old` from `picklist` the value `new`.
+
+    A contact's own value (segmentation, reason code) changes as any edit does: version
+    bumped (an open editor sees a conflict) and audited. A record's type changes in
+    place. Returns how many contacts or records changed.
+    """
+    model, column = PICKLIST_COLUMNS[picklist]
+    field = getattr(model, column)
+    if model is not Contact:
+        with database.atomic():
+            return model.update({field: new}).where(field == old).execute()
+    now = utc_now()
+    changed = 0
+    with database.atomic():
+        ids = [i for (i,) in Contact.select(Contact.id).where(field == old).tuples()]
+        for batch in peewee.chunked(ids, 500):
+            changed += (
+                Contact.update(
+                    {
+                        field: new,
+                        Contact.version: Contact.version + 1,
+                        Contact.updated_at: now,
+                        Contact.updated_by: service.user,
+                    }
+                )
+                .where(Contact.id.in_(batch) & (field == old))
+                .execute()
+            )
+            AuditEntry.insert_many(
+                [
+                    {
+                        "contact": i,
+                        "at": now,
+                        "by": service.user,
+                        "field": column,
+                        "old_value": old,
+                        "new_value": new,
+                    }
+                    for i in batch
+                ]
+            ).execute()
+    return changed
+
+
+@with_connection
 def move_contacts(
     service: ContactService, config: LifecycleConfig, moves: Iterable[StepMove]
 ) -> int:

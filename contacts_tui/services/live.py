@@ -7,6 +7,7 @@ the news to its own thread (the app posts itself a message).
 
 from __future__ import annotations
 
+import random
 import threading
 import time
 from collections.abc import Callable
@@ -22,6 +23,10 @@ __all__ = ["EVERYTHING", "Committed", "LiveUpdates"]
 POLL_SECONDS = 1.0
 """How often the database and lifecycle.toml are looked at. A change shows within this
 plus the time to read it again (the target is 2 s), for one query a second on SQLite."""
+
+JITTER = 0.2
+"""Each wait is the interval give or take this fraction, drawn afresh: sessions started
+together, or woken by the same notification, do not all read at the same moment."""
 
 RECONNECT_SECONDS = 5.0
 """How long to wait before opening the feed's connection again after it failed."""
@@ -76,11 +81,11 @@ class LiveUpdates:
                     continue
                 # PostgreSQL wakes on each notification: one refresh an interval at most,
                 # telling all that was committed meanwhile.
-                early = last_told + self.interval - time.monotonic()
+                early = last_told + self._jittered() - time.monotonic()
                 if early > 0:
                     if self._stop.wait(early):
                         return
-                    committed = merged(committed, self._peek())
+                    committed |= self._peek()
                 last_told = time.monotonic()
                 self._on_commit(committed)
         finally:
@@ -92,7 +97,7 @@ class LiveUpdates:
                 self._feed = open_change_feed(self._database)
                 missed, self._missed = self._missed, False
                 return EVERYTHING if missed else None
-            return self._feed.wait(self.interval, self._stop)
+            return self._feed.wait(self._jittered(), self._stop)
         except Exception:
             # The database went away (a restarted server, a moved file): look again
             # later. The session's own reads report the problem where they fail.
@@ -100,6 +105,9 @@ class LiveUpdates:
             self._missed = True
             self._stop.wait(RECONNECT_SECONDS)
             return None
+
+    def _jittered(self) -> float:
+        return self.interval * random.uniform(1 - JITTER, 1 + JITTER)
 
     def _peek(self) -> Committed | None:
         """What was committed since the last look, without waiting."""
@@ -116,9 +124,3 @@ class LiveUpdates:
             with suppress(Exception):
                 self._feed.close()
             self._feed = None
-
-
-def merged(first: Committed, second: Committed | None) -> Committed:
-    if second is None:
-        return first
-    return Committed(first.contacts or second.contacts, first.counts or second.counts)

@@ -246,9 +246,11 @@ class ReportService:
         step_groups = {step.key: [step.key] for step in steps}
         category_groups = {c.key: [s.key for s in c.steps] for c in lifecycle.categories}
         outcome_groups = _outcomes(lifecycle)
-        per_step = {g: n for _, g, n in queries.reached(condition, start, end, step_groups)}
-        per_category = {g: n for _, g, n in queries.reached(condition, start, end, category_groups)}
-        per_outcome = {g: n for _, g, n in queries.reached(condition, start, end, outcome_groups)}
+        if condition is None:  # counted together, if a lifecycle changed since
+            summaries.fill_groups([*step_groups.values(), *category_groups.values()])
+        per_step = {g: n for _, g, n in _reached(condition, start, end, step_groups)}
+        per_category = {g: n for _, g, n in _reached(condition, start, end, category_groups)}
+        per_outcome = {g: n for _, g, n in _reached(condition, start, end, outcome_groups)}
         categories = _with_conversion(
             [
                 (c.key, c.name, c.name, per_category.get(c.key, 0), False)
@@ -352,7 +354,7 @@ class ReportService:
         # Two queries: a closed step is in a category and in an outcome, and a CASE
         # puts a row in one group only.
         for groups in (categories, outcomes):
-            for value, group, n in queries.reached(condition, start, end, groups, by):
+            for value, group, n in _reached(condition, start, end, groups, by):
                 counts[value][group] = n
         rows = []
         for value, by_group in counts.items():
@@ -362,6 +364,22 @@ class ReportService:
         rows.sort(key=lambda r: (-r.reached[0] if r.reached else 0, -r.won, r.value.casefold()))
         names = tuple(c.name for c in lifecycle.categories)
         return Breakdown(lifecycle.name, span, by, names, tuple(rows))
+
+
+def _reached(
+    condition: peewee.Expression | None,
+    start: datetime,
+    end: datetime,
+    groups: dict[str, list[str]],
+    by: str | None = None,
+) -> list[tuple[str, str, int]]:
+    """`store.reports.reached`, read from the counts the database keeps (stage_reach) for
+    the default view and the breakdowns it keeps; their groups are counted first if a
+    lifecycle changed since (once: a batch of contacts at a time)."""
+    if condition is not None or (by is not None and by not in summaries.REACH_DIMENSIONS):
+        return queries.reached(condition, start, end, groups, by)
+    summaries.fill_groups(steps for steps in groups.values() if steps)
+    return summaries.reached(groups, start, end, by or "")
 
 
 def _weeks_from_days(

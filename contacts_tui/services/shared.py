@@ -71,6 +71,18 @@ def set_accounts(contact_id: int, account_ids: tuple[int, ...]) -> None:
         ).execute()
 
 
+def account_ids(accounts: tuple[int | str, ...]) -> tuple[int, ...]:
+    """Account ids, in the caller's transaction: a name is an account to create (or the
+    one of that name, should someone have created it meanwhile)."""
+    ids = []
+    for account in accounts:
+        if isinstance(account, str):
+            row = Account.get_or_none(Account.name == account) or Account.create(name=account)
+            account = row.id
+        ids.append(account)
+    return tuple(dict.fromkeys(ids))
+
+
 def account_names(account_ids: tuple[int, ...]) -> list[str]:
     if not account_ids:
         return []

@@ -18,12 +18,21 @@ import peewee
 from contacts_tui.store.database import BUSY_TIMEOUT_MS, is_postgres
 
 CHANNEL = "contacts_tui_changed"
-"""The PostgreSQL channel the triggers of migration 0006 notify on every write."""
+"""The PostgreSQL channel the triggers of migrations 0006 and 0013 notify on every write."""
+
+RING = 4096
+"""Rows of SQLite's `contact_change` ring (migration 0013): the changes a session may
+fall behind by and still be told which contacts changed."""
+
+
+MAX_IDS = 500
+"""Changed contacts a session is told by id; more (an import) are "any contact": reading
+the screen's rows again is then cheaper than looking each one up."""
 
 
 @dataclass(frozen=True)
 class Committed:
-    """What the commits since the last look may have changed (migration 0006 tells).
+    """What the commits since the last look may have changed (migrations 0006 and 0013).
 
     Neither: other tables only (documents, stage history, accounts).
     """
@@ -33,9 +42,22 @@ class Committed:
     counts: bool
     """What the counts, the dashboard or a filter read (a contact added, archived,
     moved to another step, given a primary e-mail…); implies `contacts`."""
+    contact_ids: frozenset[int] | None = frozenset()
+    """The contacts changed (added, edited, removed); None: any may have been."""
+
+    def __or__(self, other: Committed | None) -> Committed:
+        """What this and `other` (committed later, or None: nothing) changed together."""
+        if other is None:
+            return self
+        ids = None
+        if self.contact_ids is not None and other.contact_ids is not None:
+            ids = self.contact_ids | other.contact_ids
+            if len(ids) > MAX_IDS:
+                ids = None
+        return Committed(self.contacts or other.contacts, self.counts or other.counts, ids)
 
 
-EVERYTHING = Committed(contacts=True, counts=True)
+EVERYTHING = Committed(contacts=True, counts=True, contact_ids=None)
 """When it cannot be known (the feed lost its connection meanwhile)."""
 
 
@@ -59,7 +81,8 @@ class SqliteChangeFeed:
     session's own worker threads' alike (each has a connection of its own).
     Autocommit (isolation_level=None): the pragma opens no transaction, and reading
     it costs a look at the WAL index, microseconds. Only when it changed are the
-    counters of migration 0006 read, to tell what changed.
+    counters of migration 0006 read, to tell what changed, and the ring of migration
+    0013, to tell which contacts.
     """
 
     def __init__(self, path: str) -> None:
@@ -85,6 +108,24 @@ class SqliteChangeFeed:
         except sqlite3.OperationalError:
             return None
 
+    def _changed_ids(self, since: int, until: int) -> frozenset[int] | None:
+        """The contacts of changes `since`+1 to `until` (row_changes values); None when
+        the ring has reused some of their slots already, or lacks (an older schema)."""
+        if until - since > RING:
+            return None
+        first, last = (since + 1) % RING, until % RING
+        slots = "slot BETWEEN ? AND ?" if first <= last else "(slot >= ? OR slot <= ?)"
+        query = f"SELECT seq, contact_id FROM contact_change WHERE {slots}"
+        try:
+            rows = self._connection.execute(query, (first, last)).fetchall()
+        except sqlite3.OperationalError:
+            return None
+        ids = {contact_id for seq, contact_id in rows if since < seq <= until}
+        logged = sum(since < seq <= until for seq, _ in rows)
+        if logged != until - since or len(ids) > MAX_IDS:
+            return None
+        return frozenset(ids)
+
     def wait(self, timeout: float, stop: threading.Event) -> Committed | None:
         if stop.wait(timeout):
             return None
@@ -96,18 +137,22 @@ class SqliteChangeFeed:
         self._counters = counters
         if counters is None or old is None:
             return EVERYTHING
-        return Committed(contacts=counters[0] != old[0], counts=counters[1] != old[1])
+        if counters[0] == old[0]:
+            return Committed(contacts=False, counts=False)
+        ids = self._changed_ids(old[0], counters[0])
+        return Committed(contacts=True, counts=counters[1] != old[1], contact_ids=ids)
 
     def close(self) -> None:
         self._connection.close()
 
 
 class PostgresChangeFeed:
-    """LISTEN on a connection of its own; the triggers of migration 0006 NOTIFY.
+    """LISTEN on a connection of its own; the triggers of migrations 0006 and 0013 NOTIFY.
 
     Waiting is a select() on the connection's socket: no query is sent while nothing
     happens, and a notification (delivered when the writer commits) ends the wait at
-    once. Notifications of one transaction are merged by the server into one.
+    once. Notifications of one transaction are merged by the server into one per
+    distinct payload.
     """
 
     def __init__(self, params: dict) -> None:
@@ -131,11 +176,29 @@ class PostgresChangeFeed:
         connection.notifies.clear()
         if not payloads:
             return None
-        counts = "counts" in payloads
-        return Committed(contacts=counts or "rows" in payloads, counts=counts)
+        told: Committed | None = None
+        for payload in payloads:
+            told = told_by(payload) | told
+        return told
 
     def close(self) -> None:
         self._connection.close()
+
+
+def told_by(payload: str) -> Committed:
+    """What one notification says: "other", "rows", "counts", or either with ":ID,ID…"."""
+    kind, _, ids = payload.partition(":")
+    if kind == "other":
+        return Committed(contacts=False, counts=False)
+    if kind not in ("rows", "counts"):
+        return EVERYTHING  # a newer version's notification: read everything again
+    try:
+        contact_ids = frozenset(int(i) for i in ids.split(",")) if ids else None
+    except ValueError:
+        contact_ids = None
+    if contact_ids is not None and len(contact_ids) > MAX_IDS:
+        contact_ids = None
+    return Committed(contacts=True, counts=kind == "counts", contact_ids=contact_ids)
 
 
 def open_change_feed(db: peewee.Database) -> ChangeFeed:

@@ -15,10 +15,18 @@ from peewee import fn
 
 from contacts_tui.store import summaries
 from contacts_tui.store.database import is_postgres
-from contacts_tui.store.models import Account, Contact, ContactAccount, ContactWord, database
+from contacts_tui.store.models import (
+    Account,
+    Contact,
+    ContactAccount,
+    ContactCounted,
+    ContactWord,
+    database,
+)
 from contacts_tui.store.search import (
     _contains,  # the same LIKE the search index stands for, for the plans that read rows
     has_word_starting,
+    matching_ids,
     search_condition,
     search_terms,
     split_terms,
@@ -200,15 +208,19 @@ def stage_counts(
 
 
 def is_tallied(f: ContactFilter) -> bool:
-    """Whether the filter uses only the fields contact_tally keeps (no search, company,
-    scoring or account): then the counts come from there, not from a scan."""
-    return (
-        f.company is None
-        and f.scoring_min is None
-        and f.scoring_max is None
-        and f.account is None
-        and search_condition(f.search, is_postgres()) is None
+    """Whether the filter uses only the fields contact_tally keeps (status, category, step,
+    segmentation, reason code, archived; a search only if it matches everything): then the
+    counts come from there, not from a scan. Named the other way round, a filter field added
+    later would be counted from the tally without being applied."""
+    kept = ContactFilter(
+        status=f.status,
+        category=f.category,
+        stage=f.stage,
+        segmentation=f.segmentation,
+        reason_code=f.reason_code,
+        archived=f.archived,
     )
+    return replace(f, search="") == kept and search_condition(f.search, is_postgres()) is None
 
 
 def tallied_stage_counts(
@@ -221,6 +233,47 @@ def tallied_stage_counts(
     return summaries.stage_tally(
         f.archived, f.status or None, stages, f.segmentation, f.reason_code, template
     )
+
+
+def searched_stage_counts(
+    f: ContactFilter, category_steps: tuple[str, ...] = (), template: str | None = None
+) -> list[tuple[str, str, int, int]] | None:
+    """`stage_counts` of a search whose other filters `is_tallied` accepts, counted in
+    contact_counted (narrow rows) for the ids the search indexes give; None when this
+    search cannot be answered that way."""
+    without_search = replace(f, search="")
+    if not is_tallied(without_search):
+        return None
+    ids = matching_ids(f.search, is_postgres())
+    if ids is None:
+        return None
+    k = ContactCounted
+    where = k.archived == f.archived
+    if f.status:
+        where &= k.status == f.status
+    if f.category is not None:
+        where &= k.stage.in_(list(category_steps))
+    if f.stage:
+        where &= k.stage == f.stage
+    if f.segmentation is not None:
+        where &= k.segmentation == f.segmentation
+    if f.reason_code is not None:
+        where &= k.reason_code == f.reason_code
+    if template is not None:
+        where &= k.template == template
+    for subquery in ids:
+        where &= k.id.in_(subquery)
+    # As in stage_counts: a unary + keeps SQLite from grouping along an index of its own.
+    groups = [k.stage, k.status]
+    if not is_postgres():
+        groups = [peewee.NodeList((peewee.SQL("+"), column), glue="") for column in groups]
+    query = (
+        k.select(k.stage, k.status, fn.COUNT(k.id), fn.SUM(k.missing))
+        .where(where)
+        .group_by(*groups)
+        .tuples()
+    )
+    return [(stage, status, n, int(m or 0)) for stage, status, n, m in query]
 
 
 def assigned_accounts(contact_ids: list[int]) -> dict[int, list[str]]:
@@ -255,6 +308,71 @@ def position(condition: peewee.Expression, sort: str, descending: bool, sort_key
     else:
         before = peewee.Tuple(*keys) < peewee.Tuple(*key)
     return count(condition & before)
+
+
+# ----- contacts changed by another session ----------------------------------------------------
+# A session holds a window of rows; when other sessions change some contacts it reads
+# only those, and where each now sorts among the rows it kept, rather than the window.
+
+
+def _key_columns(model: type[Contact] | peewee.ModelAlias, sort: str) -> list[peewee.Node]:
+    """`_sort_keys(sort)` on `model`: Contact itself or an alias of it."""
+    column = SORT_COLUMNS[sort]
+    if not isinstance(column, peewee.Field):  # scoring: see SORT_COLUMNS
+        column = fn.COALESCE(model.scoring, peewee.SQL("-1"))
+    else:
+        column = getattr(model, column.name)
+    return [column, model.name_key, model.id] if sort != "name" else [column, model.id]
+
+
+def _key_values(sort: str, sort_key: tuple) -> peewee.Tuple:
+    return peewee.Tuple(*(list(sort_key) if sort != "name" else [sort_key[0], sort_key[2]]))
+
+
+def _in_ids(column: peewee.Field, ids: list[int]) -> peewee.Expression:
+    """`column IN (ids)` with the ids written into the statement: peewee turns each
+    parameter into SQL in Python, 1.5 ms for a window's hundred ids, which every
+    session spent on every change."""
+    if not ids:
+        return peewee.SQL("0 = 1")
+    listed = ",".join(str(int(i)) for i in ids)
+    return peewee.NodeList((column, peewee.SQL(f"IN ({listed})")))
+
+
+def window_changes(
+    condition: peewee.Expression,
+    sort: str,
+    descending: bool,
+    changed_ids: list[int],
+    kept_ids: list[int],
+    first: tuple | None,
+    last: tuple | None,
+) -> list[tuple]:
+    """The rows of `changed_ids` that meet `condition` and sort from the sort key `first`
+    to `last` (both included; None: from the list's start, to its end), in display
+    order, as `page` returns them plus one last value: how many of `kept_ids` come
+    before the row. One statement, so both are read from the same snapshot; the order
+    is the database's (collations), never Python's."""
+    keys = peewee.Tuple(*_key_columns(Contact, sort))
+    where = condition & _in_ids(Contact.id, changed_ids)
+    if first is not None:
+        bound = _key_values(sort, first)
+        where &= keys <= bound if descending else keys >= bound
+    if last is not None:
+        bound = _key_values(sort, last)
+        where &= keys >= bound if descending else keys <= bound
+    kept = Contact.alias("kept")
+    kept_keys = peewee.Tuple(*_key_columns(kept, sort))
+    before = kept_keys > keys if descending else kept_keys < keys
+    rank = kept.select(fn.COUNT(kept.id)).where(_in_ids(kept.id, kept_ids) & before)
+    order = [k.desc() if descending else k.asc() for k in _key_columns(Contact, sort)]
+    query = (
+        Contact.select(*ROW_FIELDS, SORT_COLUMNS[sort].alias("sort_value"), rank.alias("rank"))
+        .where(where)
+        .order_by(*order)
+        .tuples()
+    )
+    return list(query)
 
 
 # ----- pages of a search, fast at a million contacts ---------------------------------------
@@ -337,6 +455,11 @@ def _rows_by_id(
     query = Contact.select(*ROW_FIELDS, SORT_COLUMNS[sort].alias("sort_value")).where(where)
     found = {row[0]: row for row in query.tuples()}
     return [found[i] for i in ids if i in found]
+
+
+def rows_by_id(ids: list[int], sort: str, condition: peewee.Expression) -> list[tuple]:
+    """The rows of these contacts that meet `condition`, as `page` returns them."""
+    return _rows_by_id(ids, sort, condition)
 
 
 def _scan_ahead(

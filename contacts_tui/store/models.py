@@ -104,6 +104,20 @@ class ContactWord(BaseModel):
         primary_key = CompositeKey("prefix", "contact")
 
 
+class ContactCounted(BaseModel):
+    """Each contact's columns the dashboard counts, kept by triggers (migration 0012): a
+    search's matches are counted here without reading their wide contact rows."""
+
+    id = IntegerField(primary_key=True)
+    archived = BooleanField()
+    template = CharField()
+    stage = CharField()
+    status = CharField()
+    segmentation = CharField()
+    reason_code = CharField()
+    missing = IntegerField()  # 1: no primary e-mail or no primary phone
+
+
 class ContactAccount(BaseModel):
     contact = ForeignKeyField(Contact, on_delete="CASCADE")
     account = ForeignKeyField(Account, on_delete="CASCADE")

@@ -6,6 +6,8 @@ themselves: `check` compares the two, and `rebuild` replaces a table's rows by i
 
 from __future__ import annotations
 
+import time
+from collections import Counter
 from collections.abc import Iterable
 from datetime import date, datetime
 
@@ -36,6 +38,11 @@ def _sources() -> dict[str, tuple[tuple[str, ...], str]]:
             f"SELECT {_TALLY_COLUMNS}, {_missing('contact')}, COUNT(*) FROM contact "
             f"GROUP BY {_TALLY_COLUMNS}, {_missing('contact')}",
         ),
+        "contact_counted": (
+            # A row per contact: the 1 stands for its count, so that every column compares.
+            ("id", *_TALLY_COLUMNS.split(", "), "missing", "1"),
+            f"SELECT id, {_TALLY_COLUMNS}, {_missing('contact')}, 1 FROM contact",
+        ),
         "stage_day": (
             ("day", "stage", "changes"),
             f"SELECT {_day('s.at')}, s.to_stage, COUNT(*) FROM stage_change s "
@@ -49,7 +56,7 @@ def _sources() -> dict[str, tuple[tuple[str, ...], str]]:
     }
 
 
-SUMMARY_TABLES = ("contact_tally", "stage_day", "created_day")
+SUMMARY_TABLES = ("contact_tally", "contact_counted", "stage_day", "created_day")
 
 
 def mismatches() -> list[str]:
@@ -68,8 +75,8 @@ def _as_counts(cursor: Iterable[tuple]) -> dict[tuple, int]:
     counts: dict[tuple, int] = {}
     for row in cursor:
         *key, n = row
-        if n:
-            counts[tuple(key)] = int(n)
+        if n != 0:
+            counts[tuple(key)] = n
     return counts
 
 
@@ -78,6 +85,8 @@ def rebuild(tables: Iterable[str] = SUMMARY_TABLES) -> None:
     sources = _sources()
     for table in tables:
         columns, source = sources[table]
+        if table == "contact_counted":
+            columns, source = columns[:-1], source.replace(", 1 FROM", " FROM")
         database.execute_sql(f"DELETE FROM {table}")
         database.execute_sql(f"INSERT INTO {table} ({', '.join(columns)}) {source}")
 
@@ -165,3 +174,203 @@ def _as_date(value: object) -> date:
     if isinstance(value, date):
         return value
     return date.fromisoformat(str(value)[:10])
+
+
+# ----- the funnel's groups (migration 0012) ---------------------------------------------
+
+FILLED = 1 << 62
+"""report_group.filled_upto of a group counted for every contact, present and future."""
+NO_PREVIOUS = "0001-01-01"
+REACH_DIMENSIONS = ("segmentation", "reason_code", "account", "user")
+"""Breakdowns stage_reach keeps (besides '' for the funnel itself)."""
+
+
+def group_name(steps: Iterable[str]) -> str:
+    """A group's name: its step keys, sorted (one step's group is named after it)."""
+    return ",".join(sorted(set(steps)))
+
+
+def _counted_reach(
+    lowest: int, highest: int, upto: dict[str, int]
+) -> Counter[tuple[str, str, str, object, object]]:
+    """stage_reach's counts from the history of contacts lowest < id <= highest, for the
+    groups of `upto` (group → the last contact id it counts).
+
+    Counted here rather than in SQL: a contact's changes come in time order along the
+    (contact_id, at, id) index, with no sort, and one pass counts every group and
+    dimension (two window functions and a grouping of ~50 million rows took an hour
+    at a million contacts on a loaded machine).
+    """
+    param = database.param
+    none: object = date(1, 1, 1) if is_postgres() else NO_PREVIOUS
+    groups_of: dict[str, list[str]] = {}
+    for (grp,) in database.execute_sql("SELECT DISTINCT grp FROM report_group"):
+        if grp in upto:
+            for step in grp.split(","):
+                groups_of.setdefault(step, []).append(grp)
+    accounts: dict[int, list[str]] = {}
+    for contact_id, account_id in database.execute_sql(
+        f"SELECT contact_id, account_id FROM contact_account "
+        f"WHERE contact_id > {param} AND contact_id <= {param}",
+        (lowest, highest),
+    ):
+        accounts.setdefault(contact_id, []).append(str(account_id))
+    cursor = database.execute_sql(
+        f'SELECT s.contact_id, s.to_stage, {_day("s.at")}, s."by", c.segmentation, '
+        "c.reason_code FROM stage_change s JOIN contact c ON c.id = s.contact_id "
+        f"WHERE {_not_archived('c')} AND s.contact_id > {param} AND s.contact_id <= {param} "
+        "ORDER BY s.contact_id, s.at, s.id",
+        (lowest, highest),
+    )
+    counts: Counter[tuple[str, str, str, object, object]] = Counter()
+    current = None
+    last: dict[str, object] = {}
+    last_mine: dict[tuple[str, str], object] = {}
+    no_account = [""]
+    while rows := cursor.fetchmany(10000):
+        for contact_id, step, day, by, segmentation, reason_code in rows:
+            if contact_id != current:
+                current, last, last_mine = contact_id, {}, {}
+            for grp in groups_of.get(step, ()):
+                if contact_id > upto[grp]:
+                    continue
+                prev = last.get(grp, none)
+                counts[(grp, "", "", day, prev)] += 1
+                counts[(grp, "segmentation", segmentation, day, prev)] += 1
+                counts[(grp, "reason_code", reason_code, day, prev)] += 1
+                for account in accounts.get(contact_id, no_account):
+                    counts[(grp, "account", account, day, prev)] += 1
+                counts[(grp, "user", by, day, last_mine.get((grp, by), none))] += 1
+                last[grp] = day
+                last_mine[(grp, by)] = day
+    return counts
+
+
+def _add_reach(counts: Counter) -> None:
+    """Add counts (see _counted_reach) into stage_reach."""
+    param = database.param
+    target = "stage_reach." if is_postgres() else ""
+    rows = [(*key, n) for key, n in counts.items()]
+    for at in range(0, len(rows), 5000):
+        database.cursor().executemany(
+            "INSERT INTO stage_reach (grp, dim, value, day, prev_day, contacts) "
+            f"VALUES ({', '.join(param for _ in range(6))}) "
+            "ON CONFLICT (grp, dim, value, day, prev_day) "
+            f"DO UPDATE SET contacts = {target}contacts + excluded.contacts",
+            rows[at : at + 5000],
+        )
+
+
+def missing_groups(groups: Iterable[Iterable[str]]) -> list[str]:
+    """Names of the groups not yet counted for every contact."""
+    wanted = {group_name(steps): sorted(set(steps)) for steps in groups}
+    if not wanted:
+        return []
+    param = database.param
+    names = list(wanted)
+    cursor = database.execute_sql(
+        f"SELECT grp, COUNT(*), MIN(filled_upto) FROM report_group "
+        f"WHERE grp IN ({', '.join(param for _ in names)}) GROUP BY grp",
+        names,
+    )
+    ready = {grp for grp, steps, upto in cursor if upto >= FILLED and steps == len(wanted[grp])}
+    return [name for name in names if name not in ready]
+
+
+FILL_SECONDS = 0.5
+"""How long one batch of `fill_groups` aims to hold the write lock (others' saves wait)."""
+
+
+def fill_groups(groups: Iterable[Iterable[str]], batch: int = 5000) -> None:
+    """Count the groups not yet counted, a batch of contact ids per write transaction (so
+    others keep saving meanwhile: the batch grows or shrinks to take FILL_SECONDS); the
+    triggers count the contacts done so far. Another session filling the same groups
+    at once is fine: each batch continues from what is recorded in report_group."""
+    param = database.param
+    missing = missing_groups(groups)
+    if not missing:
+        return
+    with database.atomic():
+        for name in missing:
+            for step in name.split(","):
+                database.execute_sql(
+                    "INSERT INTO report_group (grp, step, filled_upto) "
+                    f"VALUES ({param}, {param}, 0) ON CONFLICT DO NOTHING",
+                    (name, step),
+                )
+    marks = ", ".join(param for _ in missing)
+    while True:
+        started = time.perf_counter()
+        with database.atomic():
+            progress = dict(
+                database.execute_sql(
+                    f"SELECT grp, MIN(filled_upto) FROM report_group WHERE grp IN ({marks}) "
+                    "GROUP BY grp",
+                    missing,
+                ).fetchall()
+            )
+            done = min(progress.values())
+            if done >= FILLED:
+                return
+            behind = [grp for grp, upto in progress.items() if upto == done]
+            (last,) = database.execute_sql("SELECT COALESCE(MAX(id), 0) FROM contact").fetchone()
+            upto = done + batch
+            _add_reach(_counted_reach(done, upto, dict.fromkeys(behind, upto)))
+            database.execute_sql(
+                f"UPDATE report_group SET filled_upto = {param} "
+                f"WHERE grp IN ({', '.join(param for _ in behind)})",
+                (FILLED if upto >= last else upto, *behind),
+            )
+        took = time.perf_counter() - started
+        batch = max(1000, min(200_000, int(batch * FILL_SECONDS / max(took, 0.01))))
+
+
+def reach_mismatches() -> bool:
+    """Whether stage_reach differs from a count of the history (its groups' contacts)."""
+    kept = _as_counts(
+        database.execute_sql("SELECT grp, dim, value, day, prev_day, contacts FROM stage_reach")
+    )
+    upto = dict(database.execute_sql("SELECT grp, MIN(filled_upto) FROM report_group GROUP BY grp"))
+    counted = {key: n for key, n in _counted_reach(0, FILLED, upto).items() if n}
+    return kept != counted
+
+
+def rebuild_reach() -> None:
+    """Count stage_reach again from the history, every group for every contact."""
+    database.execute_sql("DELETE FROM stage_reach")
+    database.execute_sql(f"UPDATE report_group SET filled_upto = {FILLED}")
+    groups = [grp for (grp,) in database.execute_sql("SELECT DISTINCT grp FROM report_group")]
+    _add_reach(_counted_reach(0, FILLED, dict.fromkeys(groups, FILLED)))
+
+
+def reached(
+    groups: dict[str, Iterable[str]], start: datetime, end: datetime, dim: str = ""
+) -> list[tuple[str, str, int]]:
+    """(dimension value, group, contacts reaching it in [start, end)) from stage_reach, as
+    `store.reports.reached` counts them from the history for the default view. The
+    groups must be counted (`fill_groups`). Accounts come back as their names."""
+    names = {group: group_name(keys) for group, keys in groups.items() if list(keys)}
+    if not names:
+        return []
+    param = database.param
+    wanted = sorted(set(names.values()))
+    first = start.date().isoformat()
+    cursor = database.execute_sql(
+        "SELECT grp, value, SUM(contacts) FROM stage_reach "
+        f"WHERE dim = {param} AND grp IN ({', '.join(param for _ in wanted)}) "
+        f"AND day >= {param} AND day < {param} AND prev_day < {param} "
+        "GROUP BY grp, value HAVING SUM(contacts) <> 0",
+        [dim, *wanted, first, end.date().isoformat(), first],
+    )
+    counts = [(value, grp, int(n)) for grp, value, n in cursor]
+    if dim == "account":
+        accounts = dict(database.execute_sql("SELECT CAST(id AS TEXT), name FROM account"))
+        merged: dict[tuple[str, str], int] = {}
+        for value, grp, n in counts:
+            key = (accounts.get(value, "") if value else "", grp)
+            merged[key] = merged.get(key, 0) + n
+        counts = [(value, grp, n) for (value, grp), n in merged.items()]
+    by_name: dict[str, list[str]] = {}
+    for group, name in names.items():
+        by_name.setdefault(name, []).append(group)
+    return [(value, group, n) for value, grp, n in counts for group in by_name.get(grp, [])]

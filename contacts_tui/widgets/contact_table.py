@@ -55,6 +55,8 @@ FIRST_STEPS = (
 class ContactTable(RowWindow, Widget, can_focus=True):
     """The contact list: a fixed header, a row cursor, and a status line with the position."""
 
+    HELP_GROUP = "The list"
+
     DEFAULT_CSS = """
     ContactTable {
         height: 1fr;
@@ -220,6 +222,9 @@ class ContactTable(RowWindow, Widget, can_focus=True):
         self._loaded = False  # the first page arrived
         self._more_below = False  # rows exist below the window
         self._count_timer: Timer | None = None
+        self.count_seconds = 0.0
+        """How long the last count took: the list recounts other sessions' changes no
+        more often than a multiple of it (the database is shared by every session)."""
         self._column_layout: tuple[tuple, list[tuple[str, int]]] = ((), [])
         self._widest: tuple[tuple, dict[str, int]] = ((), {})
         self._names: dict[tuple[str, str], tuple[str, str]] = {}
@@ -342,6 +347,36 @@ class ContactTable(RowWindow, Widget, can_focus=True):
         )
         if recount:
             self._count(self._reads.ticket(), self._generation, self._filter)
+
+    def reload_at(self, contact_id: int) -> None:
+        """Read the rows again around contact `contact_id` and put the cursor on it (a
+        contact just added); where the view leaves it out, as `reload` does."""
+        if not self._rows:
+            self._start_jump("first", reset=True)
+            return
+        self._new_generation()
+        self._jumping = True
+        anchor = self._row_at(self._top) or self._rows[0]
+        self._load_at_contact(
+            self._reads.ticket(),
+            self._generation,
+            contact_id,
+            anchor.sort_key,
+            self._filter,
+            self._sort,
+            self._descending,
+            self._capacity(),
+        )
+        self._count(self._reads.ticket(), self._generation, self._filter)
+
+    def apply_changes(self, contact_ids: frozenset[int]) -> None:
+        """Other sessions changed these contacts: read them again where the window holds
+        them or where they now sort into it; the rest of the window stays as it is."""
+        self._apply_changes(contact_ids)
+
+    def recount(self) -> None:
+        """Count the view again (then `Counted`), keeping the rows."""
+        self._count(self._reads.ticket(), self._generation, self._filter)
 
     # ----- actions ------------------------------------------------------------------------
 

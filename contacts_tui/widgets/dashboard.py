@@ -108,6 +108,8 @@ class DashboardBar(Widget, can_focus=True):
         "dashboard--cursor",
     }
 
+    HELP_GROUP = "The dashboard"
+
     BINDINGS: ClassVar[list[Binding]] = [
         Binding(
             "left,h",
@@ -165,6 +167,10 @@ class DashboardBar(Widget, can_focus=True):
         self.cursor = 0
         """The index of the counter under the cursor, among `counters()`."""
         self._offset = 0  # the first cell shown, when the line is wider than the bar
+        self.tooltip = (
+            "Counts of the contacts listed below: they follow the filter and the search. "
+            "Pick one (tab here, ←/→, enter, or a click) to filter by it; again to unset."
+        )
         self._timer: Timer | None = None
         self._pending = False
         self._reads = StoppableReads()
@@ -252,7 +258,7 @@ class DashboardBar(Widget, can_focus=True):
                     UNKNOWN_STEP,
                     "at a step no longer configured",
                     self.counts.unknown_stage,
-                    "unknown step",
+                    "at unknown step",
                 )
             )
         config = contacts_app(self).service.config

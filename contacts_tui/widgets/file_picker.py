@@ -14,6 +14,7 @@ from textual.reactive import reactive
 from textual.widgets import DirectoryTree, Input
 
 from contacts_tui.safe_text import display_safe
+from contacts_tui.widgets.terminal_glyphs import limited_font
 
 MAX_CANDIDATES = 2000  # a folder with more entries than this completes from the first ones
 
@@ -77,6 +78,8 @@ def resolve_typed_path(text: str, cwd: Path) -> Path:
 
 class PathInput(Input):
     """An input for a file path; tab completes it, repeated tab cycles through the matches."""
+
+    HELP_GROUP = "The path box"
 
     BINDINGS = [
         Binding(
@@ -145,6 +148,8 @@ class PathInput(Input):
 class FileTree(DirectoryTree):
     """A folder tree: `.` shows or hides dot files; names can't drive the terminal."""
 
+    HELP_GROUP = "The folders"
+
     BINDINGS = [
         Binding(
             ".",
@@ -173,6 +178,11 @@ class FileTree(DirectoryTree):
 
     show_hidden: reactive[bool] = reactive(False, init=False)
     """Whether names starting with a dot are listed."""
+
+    def __init__(self, path: str | Path, **kwargs) -> None:
+        super().__init__(path, **kwargs)
+        if limited_font():  # a Linux console shows no 📁 📂 📄: arrows of its own font
+            self.ICON_NODE, self.ICON_NODE_EXPANDED, self.ICON_FILE = "► ", "▼ ", "  "
 
     def filter_paths(self, paths: Iterable[Path]) -> Iterable[Path]:
         if self.show_hidden:

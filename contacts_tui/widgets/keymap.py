@@ -13,7 +13,9 @@ from __future__ import annotations
 import importlib
 import pkgutil
 from collections.abc import Iterator
+from dataclasses import replace
 
+from textual.app import App
 from textual.binding import Binding
 from textual.dom import DOMNode
 from textual.screen import Screen
@@ -21,7 +23,7 @@ from textual.screen import Screen
 UI_PACKAGES = ("dialogs", "panels", "screens", "widgets")
 
 
-def _ui_classes(app_class: type) -> list[type]:
+def ui_classes(app_class: type) -> list[type]:
     """Every class of the app's UI that can have bindings (its modules imported first:
     some dialogs are imported only when first opened)."""
     for package_name in UI_PACKAGES:
@@ -38,12 +40,29 @@ def _ui_classes(app_class: type) -> list[type]:
     return [app_class, *sorted(ours - {app_class}, key=lambda c: c.__qualname__)]
 
 
-def _bindings(cls: type) -> list[Binding]:
+def class_bindings(cls: type) -> list[Binding]:
     """The bindings a class has, its own and its bases' (as Textual merges them)."""
     found: list[Binding] = []
     for klass in reversed(cls.__mro__):
         found += [b for b in klass.__dict__.get("BINDINGS", []) if isinstance(b, Binding)]
     return found
+
+
+def shown_keys(app: App, binding: Binding) -> list[str]:
+    """The keys of a binding as the footer writes them, the user's [keymap] applied.
+
+    For a binding that is not active (a part of the screen without the focus), which
+    Textual has not remapped: the active ones come remapped in `Screen.active_bindings`.
+    """
+    keymap: dict[str, str] = getattr(app, "keymap", {})
+    if binding.id in keymap:
+        keys, key_display = keymap[binding.id], None
+    else:
+        keys, key_display = binding.key, binding.key_display
+    return [
+        app.get_key_display(replace(binding, key=key.strip(), key_display=key_display))
+        for key in keys.split(",")
+    ]
 
 
 def keymap_problems(keymap: dict[str, str], app_class: type) -> tuple[list[str], list[str]]:
@@ -52,13 +71,13 @@ def keymap_problems(keymap: dict[str, str], app_class: type) -> tuple[list[str],
     A clash is a key the keymap gives to a binding while another binding of the same
     widget or screen (or, on a screen, of the app) keeps it or is given it too.
     """
-    classes = _ui_classes(app_class)
-    known = {b.id for cls in classes for b in _bindings(cls) if b.id}
+    classes = ui_classes(app_class)
+    known = {b.id for cls in classes for b in class_bindings(cls) if b.id}
     unknown = sorted(set(keymap) - known)
-    app_bindings = _bindings(app_class)
+    app_bindings = class_bindings(app_class)
     clashes: set[str] = set()
     for cls in classes:
-        bindings = _bindings(cls)
+        bindings = class_bindings(cls)
         if issubclass(cls, Screen):
             bindings = app_bindings + bindings
         owners: dict[str, set[str]] = {}

@@ -15,13 +15,33 @@ from textual.widget import Widget
 
 from contacts_tui.lifecycle import Step, Template
 from contacts_tui.safe_text import display_safe
+from contacts_tui.widgets.terminal_glyphs import limited_font
 
-# Glyphs say what colour alone cannot (16-colour terminals, colour-blind users).
-GLYPH_DONE = "✓"
-GLYPH_TODO = "○"
-GLYPH_CURRENT = "●"
-GLYPH_WON = "◆"
-GLYPH_LOST = "✗"
+
+@dataclass(frozen=True)
+class StepGlyphs:
+    """The mark before each step: what colour alone cannot say (16 colours, NO_COLOR,
+    colour-blind users)."""
+
+    done: str  # the contact was at this step
+    skipped: str  # an earlier step the contact never was at
+    todo: str
+    current: str
+    won: str
+    lost: str
+
+
+GLYPHS = StepGlyphs(done="✓", skipped="–", todo="○", current="●", won="◆", lost="✗")
+CONSOLE_GLYPHS = StepGlyphs(done="√", skipped="-", todo="○", current="•", won="♦", lost="x")
+"""For a Linux console, whose font (code page 437) has none of ✓ – ● ◆ ✗."""
+GLYPH_DONE, GLYPH_SKIPPED, GLYPH_TODO = GLYPHS.done, GLYPHS.skipped, GLYPHS.todo
+GLYPH_CURRENT, GLYPH_WON, GLYPH_LOST = GLYPHS.current, GLYPHS.won, GLYPHS.lost
+
+
+def step_glyphs() -> StepGlyphs:
+    return CONSOLE_GLYPHS if limited_font() else GLYPHS
+
+
 STEP_SEPARATOR = " › "
 CATEGORY_SEPARATOR = " │ "
 
@@ -31,33 +51,53 @@ class Piece:
     """One unbreakable bit of the stepper line: a category label or a step chip."""
 
     text: str
-    kind: str  # component class suffix: category, done, todo, current, won, lost, unknown
+    kind: str  # component class suffix: category, done, skipped, todo, current, won, lost, unknown
     separator: str = ""  # drawn before the piece unless it starts a line
     step: int | None = None  # index into the template's steps, for step chips
     keep_with_next: bool = False  # a category label never ends a line
 
 
-def step_kind(step: Step, index: int, current: int | None) -> str:
-    """How a step is drawn: current, done (an earlier open step), won/lost, or to do."""
+def step_kind(
+    step: Step, index: int, current: int | None, visited: frozenset[str] | None = None
+) -> str:
+    """How a step is drawn: current, won/lost, done (the contact was there), skipped (an
+    earlier step it never was at), or to do.
+
+    `visited`: the steps of the contact's stage history; None when it has none (a
+    contact from before the history was kept), and then every earlier step counts as done.
+    """
     if index == current:
         return "current"
     if step.is_closed:
         return "lost" if step.outcome == "lost" else "won"
+    if visited is not None and step.key in visited:
+        return "done"  # also a later step, left when the contact was moved back
     if current is not None and index < current:
-        return "done"
+        return "done" if visited is None else "skipped"
     return "todo"
 
 
 def step_glyph(step: Step, kind: str) -> str:
+    glyphs = step_glyphs()
     if kind == "current":
         if step.is_closed:
-            return GLYPH_LOST if step.outcome == "lost" else GLYPH_WON
-        return GLYPH_CURRENT
-    return {"done": GLYPH_DONE, "won": GLYPH_WON, "lost": GLYPH_LOST}.get(kind, GLYPH_TODO)
+            return glyphs.lost if step.outcome == "lost" else glyphs.won
+        return glyphs.current
+    return {
+        "done": glyphs.done,
+        "skipped": glyphs.skipped,
+        "won": glyphs.won,
+        "lost": glyphs.lost,
+    }.get(kind, glyphs.todo)
 
 
-def pieces_for(template: Template | None, template_key: str, stage: str) -> list[Piece]:
-    """Everything the stepper shows, in reading order."""
+def pieces_for(
+    template: Template | None,
+    template_key: str,
+    stage: str,
+    visited: frozenset[str] | None = None,
+) -> list[Piece]:
+    """Everything the stepper shows, in reading order (`visited`: see `step_kind`)."""
     pieces: list[Piece] = []
     if template is None:
         # The contact's lifecycle was removed from lifecycle.toml: show what is stored.
@@ -67,13 +107,13 @@ def pieces_for(template: Template | None, template_key: str, stage: str) -> list
     current = template.index_of(stage)
     if current is None:
         # An admin removed the step; keep showing the stored key until someone sets a new one.
-        pieces.append(Piece(f"{GLYPH_CURRENT} unknown: {display_safe(stage)}", "unknown"))
+        pieces.append(Piece(f"{step_glyphs().current} unknown: {display_safe(stage)}", "unknown"))
     index = 0
     for category in template.categories:
         separator = CATEGORY_SEPARATOR if pieces else ""
         pieces.append(Piece(category.name, "category", separator, keep_with_next=True))
         for position, step in enumerate(category.steps):
-            kind = step_kind(step, index, current)
+            kind = step_kind(step, index, current, visited)
             pieces.append(
                 Piece(
                     f"{step_glyph(step, kind)} {step.name}",
@@ -111,6 +151,8 @@ def wrap_pieces(pieces: list[Piece], width: int) -> list[list[Piece]]:
 class LifecycleStepper(Widget, can_focus=True):
     """Shows where a contact is in its lifecycle; ←/→ move, enter asks to set the step."""
 
+    HELP_GROUP = "Lifecycle stepper (l)"
+
     BINDINGS = [
         Binding(
             "left,h",
@@ -147,13 +189,14 @@ class LifecycleStepper(Widget, can_focus=True):
             "choose",
             "Set stage",
             id="stepper.set_stage",
-            tooltip="Set the contact's stage to the step under the cursor",
+            tooltip="Choose the step under the cursor as the stage (saved with ctrl+s)",
         ),
     ]
 
     COMPONENT_CLASSES = {
         "lifecycle-stepper--category",
         "lifecycle-stepper--done",
+        "lifecycle-stepper--skipped",
         "lifecycle-stepper--todo",
         "lifecycle-stepper--current",
         "lifecycle-stepper--won",
@@ -170,6 +213,7 @@ class LifecycleStepper(Widget, can_focus=True):
         background: $surface;
         & > .lifecycle-stepper--category { color: $text-muted; text-style: bold; }
         & > .lifecycle-stepper--done { color: $text-success; }
+        & > .lifecycle-stepper--skipped { color: $text-muted; text-style: strike; }
         & > .lifecycle-stepper--todo { color: $text; }
         & > .lifecycle-stepper--current {
             background: $accent;
@@ -210,6 +254,7 @@ class LifecycleStepper(Widget, can_focus=True):
         self.template: Template | None = None
         self.template_key = ""
         self.stage = ""
+        self.visited: frozenset[str] | None = None
 
     @property
     def steps(self) -> tuple[Step, ...]:
@@ -219,11 +264,21 @@ class LifecycleStepper(Widget, can_focus=True):
     def current_index(self) -> int | None:
         return self.template.index_of(self.stage) if self.template else None
 
-    def show(self, template: Template | None, template_key: str, stage: str) -> None:
-        """Draw the contact's lifecycle; the cursor goes back to the current step."""
+    def show(
+        self,
+        template: Template | None,
+        template_key: str,
+        stage: str,
+        visited: frozenset[str] | None = None,
+    ) -> None:
+        """Draw the contact's lifecycle; the cursor goes back to the current step.
+
+        `visited`: the steps the contact's stage history went through (see `step_kind`).
+        """
         self.template = template
         self.template_key = template_key
         self.stage = stage
+        self.visited = visited
         self.cursor = self.current_index or 0
         self.refresh(layout=True)
 
@@ -266,7 +321,7 @@ class LifecycleStepper(Widget, can_focus=True):
     # ----- drawing ---------------------------------------------------------------------
 
     def _lines(self, width: int) -> list[list[Piece]]:
-        pieces = pieces_for(self.template, self.template_key, self.stage)
+        pieces = pieces_for(self.template, self.template_key, self.stage, self.visited)
         return wrap_pieces(pieces, max(1, width))
 
     def _window(self, lines: list[list[Piece]]) -> list[list[Piece]]:

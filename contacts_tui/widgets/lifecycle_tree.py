@@ -58,9 +58,14 @@ def setting_value(config: LifecycleConfig, name: str) -> str:
 
 
 def item_details(
-    config: LifecycleConfig, ref: ItemRef, counts: dict[tuple[str, str], int], key_fixed: bool
+    config: LifecycleConfig,
+    ref: ItemRef,
+    counts: dict[tuple[str, str], int],
+    key_fixed: bool,
+    usage: int | None = None,
 ) -> Text:
-    """What the side panel says about the line under the cursor."""
+    """What the side panel says about the line under the cursor (`usage`: how many
+    contacts have the picklist value under it, None while counting)."""
     text = Text()
     template = config.template(ref.template)
 
@@ -93,7 +98,12 @@ def item_details(
             text.append("\n" + display_safe(item.description))
     elif ref.kind == "value":
         line("Value", ref.value, BOLD)
-        text.append("\nd removes it from the list; contacts that have it keep it.", DIM)
+        line("Contacts", "counting…" if usage is None else f"{usage:,}")
+        text.append(
+            "\ne renames it (and can change the contacts that have it); d removes it from "
+            "the list, contacts that have it keep it.",
+            DIM,
+        )
     elif ref.kind == "setting":
         text.append("e or enter changes this setting.", DIM)
     else:

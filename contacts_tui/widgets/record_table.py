@@ -173,6 +173,8 @@ SECTIONS = (BANK_ACCOUNTS, ADDRESSES, EMAILS, PHONES)
 class RecordTable(Widget, can_focus=False):
     """The records of one section of one contact, with keys to add, edit, delete and star."""
 
+    HELP_GROUP = "Details tab (1): the records of a section"
+
     DEFAULT_CSS = """
     RecordTable {
         height: auto;
@@ -216,7 +218,7 @@ class RecordTable(Widget, can_focus=False):
             tooltip="Delete the record under the cursor (asks first)",
         ),
         Binding(
-            "p",
+            "space",
             "make_primary",
             "Make primary",
             id="records.primary",

@@ -8,6 +8,8 @@ and stops the reads a newer view has made useless (StoppableReads).
 
 from __future__ import annotations
 
+import time
+
 from textual.worker import get_current_worker
 
 from contacts_tui.services import ContactFilter, ContactRow, ContactService, ReadStopped
@@ -302,6 +304,89 @@ class RowWindow:
                 cursor_id,
             )
 
+    @reported_work(thread=True, exclusive=True, group="store.reload")
+    def _load_at_contact(
+        self,
+        ticket: int,
+        generation: int,
+        contact_id: int,
+        fallback_anchor: tuple,
+        contact_filter: ContactFilter,
+        sort: str,
+        descending: bool,
+        limit: int,
+    ) -> None:
+        """Read the window around one contact, and its row number; a view without it is
+        read again from where it was (`_load_around`)."""
+        service = self._service
+        try:
+            with self._reads.reading(ticket):
+                row = service.row_of(contact_id, contact_filter, sort)
+                if row is not None:
+                    position = service.position(contact_filter, sort, descending, row.sort_key)
+                    above = service.list_page(
+                        contact_filter,
+                        sort,
+                        descending,
+                        after=row.sort_key,
+                        limit=self._margin,
+                        backwards=True,
+                    ).rows
+                    from_key = above[-1].sort_key if above else None
+                    below = service.list_page(
+                        contact_filter, sort, descending, after=from_key, limit=limit
+                    )
+        except ReadStopped:
+            return
+        if get_current_worker().is_cancelled:
+            return
+        if row is None:
+            self.app.call_from_thread(
+                lambda: self._load_around(
+                    self._reads.ticket(),  # taken on the UI thread, as every ticket is
+                    generation,
+                    fallback_anchor,
+                    contact_id,
+                    contact_filter,
+                    sort,
+                    descending,
+                    limit,
+                )
+            )
+            return
+        self.app.call_from_thread(
+            self._landed_at,
+            generation,
+            above + below.rows,
+            position - len(above),
+            below.has_more,
+            contact_id,
+        )
+
+    def _landed_at(
+        self,
+        generation: int,
+        rows: tuple[ContactRow, ...],
+        start: int,
+        more_below: bool,
+        contact_id: int,
+    ) -> None:
+        if generation != self._generation:
+            return
+        self._jumping = False
+        self._loaded = True
+        self._rows = list(rows)
+        self._start = start
+        self._more_below = more_below
+        ids = [row.id for row in rows]
+        cursor = start + ids.index(contact_id) if contact_id in ids else start
+        if self._total is not None and start + len(rows) > self._total:
+            self._total = start + len(rows)
+        self._cursor = -1
+        self.refresh()
+        self._place(cursor, cursor - self._body_height // 2)  # the contact mid-screen
+        self.post_message(self.Loaded(self, len(self._rows)))
+
     def _reloaded(
         self,
         generation: int,
@@ -344,6 +429,120 @@ class RowWindow:
                 self._descending,
             )
 
+    def _apply_changes(self, contact_ids: frozenset[int]) -> None:
+        """Bring the window up to date after other sessions changed these contacts:
+        only they are read (those held, and those that now sort into the window), not
+        the window. Most changes are to contacts elsewhere in the list: one look-up by
+        id that finds nothing to show, and nothing is painted."""
+        if not self._rows:
+            self._start_jump("first", reset=True)
+            return
+        self._new_generation()
+        self._jumping = True
+        rows = self._rows
+        self._read_changes(
+            self._reads.ticket(),
+            self._generation,
+            contact_ids,
+            [row.id for row in rows if row.id not in contact_ids],
+            None if self._start == 0 else rows[0].sort_key,
+            rows[-1].sort_key if self._more_below else None,
+            self._filter,
+            self._sort,
+            self._descending,
+        )
+
+    @reported_work(thread=True, exclusive=True, group="store.reload")
+    def _read_changes(
+        self,
+        ticket: int,
+        generation: int,
+        contact_ids: frozenset[int],
+        kept_ids: list[int],
+        first: tuple | None,
+        last: tuple | None,
+        contact_filter: ContactFilter,
+        sort: str,
+        descending: bool,
+    ) -> None:
+        try:
+            with self._reads.reading(ticket):
+                changed = self._service.window_changes(
+                    contact_filter, sort, descending, contact_ids, kept_ids, first, last
+                )
+        except ReadStopped:
+            return
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._changes_read, generation, contact_ids, changed)
+
+    def _changes_read(
+        self,
+        generation: int,
+        contact_ids: frozenset[int],
+        changed: tuple[tuple[ContactRow, int], ...],
+    ) -> None:
+        if generation != self._generation:
+            return
+        self._jumping = False
+        old = self._rows
+        kept = [row for row in old if row.id not in contact_ids]
+        merged: list[ContactRow] = []
+        taken = 0
+        for row, before in changed:  # in display order: `before` never decreases
+            merged += kept[taken:before]
+            taken = max(taken, before)
+            merged.append(row)
+        merged += kept[taken:]
+        if not merged:  # every row held left the view
+            self._start_jump("first", reset=False)
+            return
+        if [row.id for row in merged] == [row.id for row in old]:
+            self._rows = merged
+            # The same contacts in the same order: repaint the changed rows only.
+            self._refresh_rows(*(self._start + i for i, r in enumerate(old) if r.id in contact_ids))
+        else:
+            self._rows_moved(old, merged, contact_ids)
+        self.post_message(self.Loaded(self, len(self._rows)))
+        self._fill_window()
+        shown = {row.id for row in old} | {row.id for row, _ in changed}
+        if self._start and not contact_ids <= shown and self._start <= EXACT_POSITION_ROWS:
+            # Some changed contact sorts outside the window: it may have left or joined
+            # the rows above it, and the window's row numbers with it.
+            self._locate(
+                self._reads.ticket(),
+                generation,
+                self._rows[0],
+                self._filter,
+                self._sort,
+                self._descending,
+            )
+
+    def _rows_moved(
+        self, old: list[ContactRow], merged: list[ContactRow], contact_ids: frozenset[int]
+    ) -> None:
+        """Show `merged` in place of `old`: the first unchanged row on screen keeps its
+        line (a view at the very top stays there, and rows added above show), and the
+        cursor stays on its contact, or on its line if the contact left."""
+        on_screen = self._top - self._start
+        ids = [row.id for row in merged]
+        top = self._top
+        if self._top > 0:
+            for line, row in enumerate(old[on_screen:]):
+                if row.id not in contact_ids:
+                    top = self._start + ids.index(row.id) - line
+                    break
+        cursor_row = self._row_at(self._cursor)
+        if cursor_row is not None and cursor_row.id in ids:
+            cursor = self._start + ids.index(cursor_row.id)
+        else:
+            cursor = self._cursor - self._top + top
+        self._rows = merged
+        if self._total is not None and self._start + len(merged) > self._total:
+            self._total = self._start + len(merged)
+        self._cursor = -1
+        self.refresh()
+        self._place(cursor, top)
+
     @reported_work(thread=True, exclusive=True, group="store.position")
     def _locate(
         self,
@@ -375,15 +574,18 @@ class RowWindow:
     def _count(self, ticket: int, generation: int, contact_filter: ContactFilter) -> None:
         if generation != self._generation:
             return
+        began = time.perf_counter()
         try:
             with self._reads.reading(ticket):
                 total = self._service.count(contact_filter)
         except ReadStopped:
             return
         if not get_current_worker().is_cancelled:
-            self.app.call_from_thread(self._counted, generation, total)
+            took = time.perf_counter() - began
+            self.app.call_from_thread(self._counted, generation, total, took)
 
-    def _counted(self, generation: int, total: int) -> None:
+    def _counted(self, generation: int, total: int, took: float = 0.0) -> None:
+        self.count_seconds = took
         if generation != self._generation:
             return
         self._total = total

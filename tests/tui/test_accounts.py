@@ -80,7 +80,7 @@ async def test_rename_an_account(workspace, service):
     app = ContactsApp(workspace)
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_accounts(app, pilot)
-        await pilot.press("r")
+        await pilot.press("enter")  # enter opens (renames) the thing under the cursor
         await pilot.pause()
         assert app.screen.query_one(Input).value == "Acme"
         app.screen.query_one(Input).value = ""
@@ -163,3 +163,28 @@ async def test_account_names_cannot_drive_the_terminal(workspace, service):
         name = rows(screen)[0][0]
         assert "\x1b" not in name and "\x07" not in name
         assert "[bold]" in name  # shown literally, not as markup
+
+
+async def test_A_on_the_list_opens_the_accounts_and_the_help_lists_it(workspace, service):
+    from contacts_tui.screens.help import HelpScreen
+
+    service.create_account("Acme")
+    app = ContactsApp(workspace)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        first = app.screen
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        row = next(line for line in screen_text(app).splitlines() if " Accounts " in line)
+        assert row.strip("█▏ ").split()[0] == "A"
+        await pilot.press("escape")
+        await pilot.pause()
+
+        await pilot.press("A")
+        await settle(app, pilot)
+        assert isinstance(app.screen, AccountsScreen)
+        assert rows(app.screen) == [("Acme", "0", "active")]
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is first

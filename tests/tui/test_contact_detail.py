@@ -157,17 +157,21 @@ async def test_edit_and_save_every_field(backend, workspace, service, contact):
         await choose_option(pilot, "segmentation", "SMB")
         await choose_option(pilot, "reason_code", "Event")
         await type_into(pilot, "company", "Difference Engines")
-        # Assigned accounts: open the picker, create one inline, tick done.
+        # Assigned accounts: open the picker, name a new one, done: nothing written yet.
         screen.query_one("#accounts").focus()
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, AccountPicker)
         await pilot.press(*"Royal Society", "enter")
         await settle(app, pilot)
+        assert "Royal Society (new)" in screen_text(app)
+        assert service.accounts() == ()
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert app.screen is screen
-        assert "Royal Society" in screen_text(app)
+        assert "Royal Society (new)" in screen_text(app)
+        assert "will be created on save" in message_of(screen, "accounts")
+        assert service.accounts() == ()
         await pilot.press("ctrl+s")
         await settle(app, pilot)
         assert "unsaved" not in screen_text(app)
@@ -223,6 +227,31 @@ async def test_picking_existing_accounts_and_unticking(workspace, service, conta
         await settle(app, pilot)
     assert [a.name for a in service.get_contact(contact.id).accounts] == ["Globex"]
     assert len(service.accounts()) == 2
+
+
+async def test_a_new_account_named_in_the_picker_is_created_only_by_the_contacts_save(
+    workspace, service, contact
+):
+    app = ContactsApp(workspace)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_detail(app, pilot, contact.id)
+        await pilot.press("A")  # the contact's accounts, from anywhere outside a field
+        await settle(app, pilot)
+        assert isinstance(app.screen, AccountPicker)
+        await pilot.press(*"Initech", "enter", "ctrl+s")
+        await settle(app, pilot)
+        assert app.screen is screen
+        assert "unsaved" in str(screen.query_one("#detail-title").render())
+        assert service.accounts() == ()
+        # Leaving without saving: the account is never made.
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmDialog)
+        assert "Assigned Accounts" in screen_text(app)
+        await pilot.press("y")
+        await settle(app, pilot)
+    assert service.accounts() == ()
+    assert service.get_contact(contact.id).accounts == ()
 
 
 @pytest.mark.parametrize(
@@ -368,14 +397,20 @@ async def test_their_edit_to_a_field_i_am_editing_is_not_lost_by_a_reload(
 # ----- the lifecycle ---------------------------------------------------------------------
 
 
-async def test_stage_forward_sets_it_at_once(workspace, service, contact):
+async def test_stage_forward_is_an_edit_saved_with_ctrl_s(workspace, service, contact):
     app = ContactsApp(workspace)
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_detail(app, pilot, contact.id)
         await pilot.press("l", "right", "right", "enter")
         await settle(app, pilot)
         assert not isinstance(app.screen, ConfirmDialog)
-        assert "Interested" in str(screen.query_one("#detail-title").render())
+        title = str(screen.query_one("#detail-title").render())
+        assert "Interested" in title and "unsaved" in title
+        assert service.get_contact(contact.id).stage == "new_lead"  # not saved yet
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        title = str(screen.query_one("#detail-title").render())
+        assert "Interested" in title and "unsaved" not in title
     saved = service.get_contact(contact.id)
     assert (saved.stage, saved.status) == ("interested", "Open")
     last = saved.stage_history[-1]
@@ -396,7 +431,7 @@ async def test_stage_backward_asks_first(workspace, service, contact):
         assert service.get_contact(contact.id).stage == "qualified"
         await pilot.press("enter")
         await pilot.pause()
-        await pilot.press("y")
+        await pilot.press("y", "ctrl+s")
         await settle(app, pilot)
     assert service.get_contact(contact.id).stage == "interested"
 
@@ -411,6 +446,9 @@ async def test_closing_asks_and_updates_status_and_dashboard(backend, workspace,
         assert "Closed – Lost" in screen_text(app)
         await pilot.press("y")
         await settle(app, pilot)
+        assert service.get_contact(contact.id).stage == "new_lead"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
         assert "Closed" in str(screen.query_one("#detail-title").render())
     saved = service.get_contact(contact.id)
     assert (saved.stage, saved.status) == ("closed_lost", "Closed")
@@ -418,19 +456,41 @@ async def test_closing_asks_and_updates_status_and_dashboard(backend, workspace,
     assert (dashboard.open, dashboard.closed) == (0, 1)
 
 
-async def test_stage_change_keeps_unsaved_edits(workspace, service, contact):
+async def test_fields_and_stage_are_saved_together_in_one_version(workspace, service, contact):
     app = ContactsApp(workspace)
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_detail(app, pilot, contact.id)
         await type_into(pilot, "full_name", "Still typing")
         await pilot.press("escape", "right", "enter")
         await settle(app, pilot)
-        assert service.get_contact(contact.id).stage == "contacted"
+        assert service.get_contact(contact.id).stage == "new_lead"
         assert screen.query_one("#full_name", Input).value == "Still typing"
-        await pilot.press("ctrl+s")  # no conflict with our own stage change
+        assert screen.unsaved_names() == "Full Name, Stage"
+        await pilot.press("ctrl+s")
         await settle(app, pilot)
         assert isinstance(app.screen, ContactDetailScreen)
-    assert service.get_contact(contact.id).full_name == "Still typing"
+        assert not screen.dirty
+    saved = service.get_contact(contact.id)
+    assert (saved.full_name, saved.stage) == ("Still typing", "contacted")
+    assert saved.version == contact.version + 2  # fields, then the stage: one transaction
+
+
+async def test_escape_with_an_unsaved_stage_asks_and_discard_keeps_the_stored_one(
+    workspace, service, contact
+):
+    app = ContactsApp(workspace)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_detail(app, pilot, contact.id)
+        await pilot.press("l", "right", "enter")
+        await settle(app, pilot)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmDialog)
+        assert "Stage" in screen_text(app)
+        await pilot.press("y")
+        await settle(app, pilot)
+        assert not isinstance(app.screen, ContactDetailScreen)
+    assert service.get_contact(contact.id).stage == "new_lead"
 
 
 async def test_someone_elses_stage_change_is_a_conflict(workspace, service, contact):
@@ -441,7 +501,7 @@ async def test_someone_elses_stage_change_is_a_conflict(workspace, service, cont
         # otherwise show it first, and the move would start from his step)
         app.live.stop()
         ContactService(workspace.config, "bob").set_stage(contact.id, "qualified")
-        await pilot.press("l", "right", "enter")
+        await pilot.press("l", "right", "enter", "ctrl+s")
         await settle(app, pilot)
         assert isinstance(app.screen, ConflictDialog)
         assert "Qualified" in screen_text(app) and "Contacted" in screen_text(app)
@@ -457,7 +517,8 @@ async def test_their_other_edits_do_not_block_a_stage_change(workspace, service,
         ContactService(workspace.config, "bob").update_contact(
             contact.id, contact.version, full_name="Bob was here"
         )
-        await pilot.press("l", "right", "enter")
+        await settle(app, pilot)  # their change shows (live updates)
+        await pilot.press("l", "right", "enter", "ctrl+s")
         await settle(app, pilot)
         assert isinstance(app.screen, ContactDetailScreen)
     saved = service.get_contact(contact.id)
@@ -478,6 +539,12 @@ async def test_template_change_asks_which_step_to_start_at(workspace, service, c
         stepper = screen.query_one(LifecycleStepper)
         assert stepper.template.key == "partner"
         assert stepper.cursor_step.key == "intro_meeting"
+        assert screen.unsaved_names() == "Lifecycle, Stage"
+        assert service.get_contact(contact.id).template == "standard"  # not saved yet
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert not screen.dirty
+        assert screen.query_one("#template", Select).value == "partner"
     saved = service.get_contact(contact.id)
     assert (saved.template, saved.stage) == ("partner", "intro_meeting")
     assert any(a.field == "template" and a.new_value == "partner" for a in saved.audit)
@@ -507,6 +574,8 @@ async def test_template_with_the_same_step_switches_without_asking(workspace, se
         await choose_option(pilot, "template", "Partner")
         await settle(app, pilot)
         assert isinstance(app.screen, ContactDetailScreen)
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
     saved = app.service.get_contact(contact.id)
     assert (saved.template, saved.stage) == ("partner", "new_lead")
 
@@ -530,7 +599,8 @@ async def test_a_step_removed_from_the_config_shows_as_unknown_and_is_kept(
         await settle(app, pilot)
         assert service.get_contact(contact.id).stage == "contacted"  # kept
         # Setting a real step replaces it; moving on from an unknown step is not "back".
-        await pilot.press("escape", "right", "enter")  # escape left the field for the stepper
+        # (escape left the field for the stepper)
+        await pilot.press("escape", "right", "enter", "ctrl+s")
         await settle(app, pilot)
         assert not isinstance(app.screen, ConfirmDialog)
         assert "unknown" not in screen_text(app)
@@ -549,7 +619,7 @@ async def test_history_shows_stage_changes_and_field_changes_by_the_os_user(
         await type_into(pilot, "name", "Ada King")
         await pilot.press("ctrl+s")
         await settle(app, pilot)
-        await pilot.press("escape", "right", "enter")
+        await pilot.press("escape", "right", "enter", "ctrl+s")
         await settle(app, pilot)
         await pilot.press("3")
         await pilot.pause()
@@ -602,7 +672,7 @@ async def test_escape_leaves_a_field_first_then_goes_back(workspace, service, co
     app = ContactsApp(workspace)
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_detail(app, pilot, contact.id)
-        await pilot.press("e")
+        await pilot.press("0")  # the fields, as 1 2 3 are the tabs (e is export everywhere)
         assert screen.focused is screen.query_one("#name")
         await pilot.press("escape")
         assert isinstance(screen.focused, LifecycleStepper)
@@ -674,7 +744,8 @@ async def test_enter_on_the_list_opens_the_contact_and_escape_keeps_the_cursor(w
         await settle(app, pilot)
         assert isinstance(app.screen, ContactDetailScreen)
         assert "Charles Babbage" in screen_text(app)
-        await pilot.press("l", "right", "enter")  # a change, so the list reloads on return
+        # A change, so the list reloads on return.
+        await pilot.press("l", "right", "enter", "ctrl+s")
         await settle(app, pilot)
         await pilot.press("escape")
         await settle(app, pilot)
@@ -713,3 +784,31 @@ async def test_saving_twice_quickly_is_one_save_not_a_conflict_with_myself(
         assert app.screen is screen
         assert not screen.query_one(InfoPanel).dirty
     assert service.get_contact(contact.id).version == contact.version + 1
+
+
+@pytest.mark.parametrize(
+    ("term", "done", "skipped", "current", "todo"),
+    [("xterm-256color", "✓", "–", "●", "○"), ("linux", "√", "-", "•", "○")],
+)
+async def test_the_stepper_tells_visited_skipped_and_current_steps_apart(
+    workspace, service, contact, monkeypatch, term, done, skipped, current, todo
+):
+    monkeypatch.setenv("TERM", term)
+    service.set_stage(contact.id, "qualified")  # straight from New Lead: Interested skipped
+    app = ContactsApp(workspace)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_detail(app, pilot, contact.id)
+        text = screen_text(app)
+        assert f"{done} New Lead" in text
+        assert f"{skipped} Interested" in text
+        assert f"{current} Qualified" in text
+        assert f"{todo} Proposal Sent" in text
+    # Moved back: the step it left counts as visited, the current one is where it is now.
+    service.set_stage(contact.id, "new_lead")
+    app = ContactsApp(workspace)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_detail(app, pilot, contact.id)
+        text = screen_text(app)
+        assert f"{current} New Lead" in text
+        assert f"{todo} Interested" in text
+        assert f"{done} Qualified" in text

@@ -331,6 +331,29 @@ async def test_add_contact_opens_its_detail_and_the_list_counts_it(workspace, ma
         assert screen.table.current_row.name == "Aaaaron Added"
 
 
+async def test_back_from_an_added_contact_the_cursor_is_on_it(workspace, many):
+    detail = pytest.importorskip("contacts_tui.screens.contact_detail")
+    app = ContactsApp(workspace)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        screen = list_screen(app)
+        await pilot.press("a")
+        assert isinstance(app.screen, AddContactDialog)
+        await pilot.press(*"Mmmartha Middle", "enter")  # sorts far below the first screen
+        await settle(app, pilot)
+        assert isinstance(app.screen, detail.ContactDetailScreen)
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert app.screen is screen
+        table = screen.table
+        assert table.current_row.name == "Mmmartha Middle"
+        # The row number is right: the contacts sorting before it (by name, then id).
+        before = many.position(ContactFilter(), "name", False, table.current_row.sort_key)
+        assert table.cursor_row == before > 100
+        assert "Mmmartha Middle" in screen_text(app)
+        assert f"Row {table.cursor_row + 1:,} of {CONTACTS + 1:,}" in screen_text(app)
+
+
 async def test_archive_asks_then_hides_the_contact_and_updates_the_dashboard(workspace, many):
     app = ContactsApp(workspace)
     async with app.run_test(size=SIZE) as pilot:

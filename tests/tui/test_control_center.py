@@ -13,7 +13,7 @@ from textual.widgets import Input
 from contacts_tui import lifecycle
 from contacts_tui.app import ContactsApp
 from contacts_tui.dialogs.confirm import ConfirmDialog
-from contacts_tui.dialogs.conflict_dialog import ConflictDialog
+from contacts_tui.dialogs.lifecycle_conflict import LifecycleConflictDialog
 from contacts_tui.dialogs.lifecycle_item_dialog import LifecycleItemDialog
 from contacts_tui.dialogs.pick_target import PickTarget
 from contacts_tui.screens.control_center import ControlCenterScreen
@@ -146,7 +146,7 @@ async def test_rename_keeps_a_saved_key_and_reorder_moves_across_categories(work
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_cc(app, pilot)
         await go(pilot, screen, QUALIFIED)
-        await pilot.press("e")
+        await pilot.press("enter")
         await pilot.pause()
         assert app.screen.query_one("#item-key", Input).disabled  # contacts may use it
         name = app.screen.query_one("#item-name", Input)
@@ -290,7 +290,7 @@ async def test_a_file_changed_on_disk_is_not_overwritten_silently(workspace):
         lifecycle.save(theirs, path)
         await pilot.press("ctrl+s")
         await settle(pilot)
-        assert isinstance(app.screen, ConflictDialog)
+        assert isinstance(app.screen, LifecycleConflictDialog)
         assert "changed on disk" in screen_text(app)
         await pilot.press("escape")  # keep editing: nothing written
         await settle(pilot)
@@ -305,6 +305,68 @@ async def test_a_file_changed_on_disk_is_not_overwritten_silently(workspace):
     saved = on_disk(path)
     assert saved.template("standard").step("new_lead").name == "Fresh Lead"
     assert saved.template("standard").step("qualified").is_closed
+
+
+async def test_keep_both_saves_their_rename_with_my_change_and_fits_80_columns(workspace):
+    path = workspace.config_path
+    app = ContactsApp(workspace)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_cc(app, pilot)
+        await go(pilot, screen, QUALIFIED)
+        await pilot.press("o")  # mine: Qualified becomes closed
+        path.write_text(path.read_text().replace("New Lead", "Fresh Lead"))  # theirs
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, LifecycleConflictDialog)
+        text = screen_text(app)
+        # Both sides of each change are on screen at 80 columns, one below the other.
+        assert "step 'New Lead' in 'Standard sales'" in text
+        assert "theirs: renamed 'New Lead' → 'Fresh Lead'" in text
+        assert "step 'Qualified' in 'Standard sales'" in text
+        assert "yours:  now closed" in text
+        assert "Keep both (m)" in text and "Overwrite (o)" in text
+        await pilot.press("enter")  # the focus is on "Keep editing": nothing written
+        await settle(pilot)
+        assert isinstance(app.screen, ControlCenterScreen)
+        assert on_disk(path).template("standard").step("qualified").is_closed is False
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        await pilot.press("m")  # keep both
+        await settle(pilot)
+        assert isinstance(app.screen, ControlCenterScreen)
+        assert not screen.dirty
+        assert "Fresh Lead" in screen_text(app)
+    saved = on_disk(path)
+    assert saved.template("standard").step("new_lead").name == "Fresh Lead"
+    assert saved.template("standard").step("qualified").is_closed
+    assert app.service.config.template("standard").step("new_lead").name == "Fresh Lead"
+
+
+async def test_both_changed_one_step_is_shown_as_a_clash_and_keep_both_keeps_mine(workspace):
+    path = workspace.config_path
+    app = ContactsApp(workspace)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_cc(app, pilot)
+        screen.config = lifecycle_admin.edit_step(
+            screen.config, "standard", "new_lead", name="Mine Lead"
+        )
+        theirs = lifecycle_admin.edit_step(
+            lifecycle.load(path), "standard", "new_lead", name="Their Lead"
+        )
+        theirs = lifecycle_admin.edit_step(theirs, "standard", "contacted", name="Reached")
+        lifecycle.save(theirs, path)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, LifecycleConflictDialog)
+        text = screen_text(app)
+        assert "✗ both changed: step 'New Lead'" in text
+        assert "on the 1 item(s) you both changed" in text
+        await pilot.press("m")
+        await settle(pilot)
+    saved = on_disk(path)
+    assert saved.template("standard").step("new_lead").name == "Mine Lead"
+    assert saved.template("standard").step("contacted").name == "Reached"
 
 
 async def test_overwrite_after_a_conflict(workspace):
@@ -369,7 +431,7 @@ async def test_every_key_is_in_the_footer_help_and_palette_at_80_columns(workspa
         # (The screen text joins a key to its description: "aAdd" is "a Add".)
         for key in (
             "aAdd",
-            "eEdit",
+            "⏎Edit",
             "dRemove",
             "KUp",
             "JDown",
@@ -475,3 +537,77 @@ async def test_a_lifecycle_toml_replaced_by_a_symlink_is_not_saved_through(
     assert path.is_symlink()
     assert not path.with_name("lifecycle.toml.bak").exists()
     assert service.get_contact(ada.id).stage == "qualified"  # no contact moved either
+
+
+async def test_renaming_a_value_shows_its_contacts_and_can_change_them(workspace, service):
+    smb = [service.create_contact(f"Small {n}") for n in range(3)]
+    for contact in smb:
+        service.update_contact(contact.id, contact.version, segmentation="SMB")
+    other = service.create_contact("Big One")
+    service.update_contact(other.id, other.version, segmentation="Enterprise")
+    app = ContactsApp(workspace)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_cc(app, pilot)
+        await go(pilot, screen, ItemRef("value", name="segmentation", value="SMB"))
+        await settle(pilot)
+        assert "Contacts: 3" in screen_text(app)  # the usage, beside the outline
+        await pilot.press("e")
+        await pilot.pause()
+        assert "(3 contacts have it)" in screen_text(app)
+        app.screen.query_one("#item-value", Input).value = "Small Business"
+        await pilot.press("enter")
+        await settle(pilot)
+        question = app.screen
+        assert isinstance(question, ConfirmDialog)
+        assert "3 contacts have “SMB” (Segmentation)" in screen_text(app)
+        await pilot.press("y")
+        await settle(pilot)
+        assert screen.value_renames == {("segmentation", "SMB"): "Small Business"}
+        assert "3 contacts get “Small Business” when you save" in screen_text(app)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert not screen.dirty
+        assert "3 renamed values given" in " ".join(screen_text(app).split())
+    assert {service.get_contact(c.id).segmentation for c in smb} == {"Small Business"}
+    assert service.get_contact(other.id).segmentation == "Enterprise"
+    assert "Small Business" in on_disk(workspace.config_path).picklists.segmentation
+
+
+async def test_a_rename_kept_as_is_leaves_the_contacts_their_old_value(workspace, service):
+    contact = service.create_contact("Small")
+    service.update_contact(contact.id, contact.version, segmentation="SMB")
+    app = ContactsApp(workspace)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_cc(app, pilot)
+        await go(pilot, screen, ItemRef("value", name="segmentation", value="SMB"))
+        await settle(pilot)
+        await pilot.press("e")
+        await pilot.pause()
+        app.screen.query_one("#item-value", Input).value = "Small Business"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmDialog)
+        await pilot.press("escape")  # keep the old value on the contacts
+        await settle(pilot)
+        assert screen.value_renames == {}
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+    assert service.get_contact(contact.id).segmentation == "SMB"
+
+
+async def test_narrowing_the_scoring_range_warns_about_contacts_outside_it(workspace, service):
+    for n, score in enumerate((10, 60, 95)):
+        contact = service.create_contact(f"Scored {n}")
+        service.update_contact(contact.id, contact.version, scoring=score)
+    app = ContactsApp(workspace)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_cc(app, pilot)
+        await go(pilot, screen, ItemRef("setting", name="scoring"))
+        await pilot.press("enter")
+        await pilot.pause()
+        app.screen.query_one("#item-scoring_min", Input).value = "20"
+        app.screen.query_one("#item-scoring_max", Input).value = "90"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert (screen.config.scoring_min, screen.config.scoring_max) == (20, 90)
+        assert "2 contacts have a scoring outside 20–90" in screen_text(app)

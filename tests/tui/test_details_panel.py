@@ -276,6 +276,30 @@ async def test_add_address_offers_the_countrys_states(app, service, contact_id):
     assert (address.country, address.state) == ("ES", "ES-M")
 
 
+async def test_letters_typed_on_the_closed_country_field_open_it_and_search(
+    app, service, contact_id
+):
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await go_to(pilot, "address")
+        await pilot.press("a")
+        await pilot.pause()
+        form = app.screen
+        await pilot.press("tab")  # Address → Country, closed
+        country = form.field_widget("country")
+        assert app.focused is country and not country.expanded
+        await pilot.press("s", "p", "a")  # at once: none may be lost while it opens
+        await pilot.pause()
+        assert country.expanded
+        await pilot.press("enter")
+        await pilot.pause()
+        assert country.value == "ES"
+        assert "Spain (ES)" in screen_text(app)
+        await pilot.press("shift+tab", "tab", "space")  # space still just opens the list
+        await pilot.pause()
+        assert country.expanded and country.value == "ES"
+
+
 async def test_add_bank_account_offers_the_swift_code_of_the_iban(app, service, contact_id):
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
@@ -465,6 +489,29 @@ async def test_an_email_is_checked_on_leaving_it(app, service, contact_id):
 # ----- editing -------------------------------------------------------------------------------
 
 
+async def test_a_record_deleted_in_another_session_while_edited_leaves_the_list(
+    app, service, contact_id
+):
+    phone = service.add_phone(contact_id, "020 7946 0958", "Office")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await go_to(pilot, "phone")
+        await pilot.press("enter")
+        await pilot.pause()
+        form = app.screen
+        assert isinstance(form, RecordForm)
+        ContactService(app.workspace.config, "bob").delete_record("phone", phone.id, None)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is form  # what was typed stays
+        text = screen_text(app)
+        assert "no longer exists; someone may have deleted it" in text
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen is not form
+        assert rows(app, "phone") == []  # read again: the deleted number is gone
+
+
 async def test_edit_with_enter(app, service, contact_id):
     service.add_phone(contact_id, "020 7946 0958", "Office")
     async with app.run_test(size=(100, 30)) as pilot:
@@ -565,7 +612,7 @@ async def test_make_primary_with_p(app, service, contact_id, kind, values):
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         await go_to(pilot, kind)
-        await pilot.press("down", "p")
+        await pilot.press("down", "space")
         await settle(pilot)
         marks = [row[0] for row in rows(app, kind)]
         assert marks == [PRIMARY_MARK, ""]
@@ -628,7 +675,7 @@ async def test_keys_on_an_empty_section_say_there_is_nothing(app):
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         await go_to(pilot, "email")
-        for key in ("enter", "d", "p"):
+        for key in ("enter", "d", "space"):
             await pilot.press(key)
             await pilot.pause()
             assert not isinstance(app.screen, RecordForm | ConfirmDialog)
@@ -640,10 +687,10 @@ async def test_bank_accounts_have_no_primary_key(app, service, contact_id):
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         await go_to(pilot, "bank_account")
-        await pilot.press("p")
+        await pilot.press("space")
         await settle(pilot)
         assert app.changes == 0
-        assert "p Make primary" not in screen_text(app)
+        assert "Make primary" not in screen_text(app)
 
 
 # ----- duplicates ----------------------------------------------------------------------------
@@ -672,7 +719,7 @@ async def test_duplicate_names_the_other_contact_then_saves_anyway(
         assert saved(service, contact_id).emails == ()
         await pilot.press("ctrl+s")
         await settle(pilot)
-        await pilot.press("s")  # save anyway
+        await pilot.press("ctrl+s")  # save anyway: ctrl+s, as in every form
         await settle(pilot)
         assert rows(app, "email") == [[PRIMARY_MARK, "Shared@example.com", ""]]
 
@@ -768,7 +815,7 @@ async def test_a_failing_database_is_reported_from_the_panel(app, service, conta
         await settle(pilot)
         monkeypatch.setattr(app.service, "make_primary", broken)
         await go_to(pilot, "email")
-        await pilot.press("down", "p")
+        await pilot.press("down", "space")
         await settle(pilot)
         assert any("disk I/O error" in message for message in await toasts(pilot))
         assert rows(app, "email")[0][:2] == [PRIMARY_MARK, "a@example.com"]
@@ -857,7 +904,7 @@ async def test_escape_with_unsaved_values_asks_save_discard_or_keep_editing(
 
         await pilot.press("escape")
         await pilot.pause()
-        await pilot.press("s")  # save, then close
+        await pilot.press("ctrl+s")  # save, then close
         await settle(pilot)
         assert not isinstance(app.screen, (RecordForm, UnsavedDialog))
         assert rows(app, "email") == [[PRIMARY_MARK, "maria@example.com", ""]]

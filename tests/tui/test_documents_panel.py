@@ -129,7 +129,7 @@ async def test_upload_through_the_picker_with_tab_completion(workspace, docs, fi
     app = Host(workspace, docs, contact.id)
     async with app.run_test(size=SIZE) as pilot:
         assert "No documents yet" in screen_text(app)
-        await pilot.press("u")
+        await pilot.press("a")
         await pilot.pause()
         assert isinstance(app.screen, FilePickerScreen)
         path_input = app.screen.query_one(PathInput)
@@ -140,7 +140,7 @@ async def test_upload_through_the_picker_with_tab_completion(workspace, docs, fi
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, DocumentTypeDialog)
-        await pilot.press("down", "down", "enter")  # Contract → Identification → Proposal
+        await pilot.press("home", "down", "down", "enter")  # Contract, Identification, Proposal
         await settle(app, pilot)
 
         assert names_in_table(app) == ["contract.txt"]
@@ -153,12 +153,90 @@ async def test_upload_through_the_picker_with_tab_completion(workspace, docs, fi
         assert "Proposal" in screen_text(app)
 
 
+async def upload_with_keys(app, pilot, name: str) -> None:
+    """u, the file's name, enter; then enter on the type the list starts on."""
+    await pilot.press("u")
+    await pilot.pause()
+    await type_path(pilot, name)
+    await pilot.press("enter")
+    await pilot.pause()
+    assert isinstance(app.screen, DocumentTypeDialog)
+
+
+async def test_the_type_list_starts_on_a_neutral_type_then_on_the_last_one_used(
+    workspace, docs, files
+):
+    contact = docs.create_contact("Ann Lee")
+    (files / "passport.pdf").write_bytes(b"%PDF-1.4 passport")
+    app = Host(workspace, docs, contact.id)
+    async with app.run_test(size=SIZE) as pilot:
+        await upload_with_keys(app, pilot, "contract.txt")
+        dialog = app.screen
+        assert dialog.types[dialog.query_one("OptionList").highlighted] == "Other"
+        await pilot.press("home", "down", "enter")  # Identification
+        await settle(app, pilot)
+        await upload_with_keys(app, pilot, "passport.pdf")
+        dialog = app.screen
+        assert dialog.types[dialog.query_one("OptionList").highlighted] == "Identification"
+        await pilot.press("enter")
+        await settle(app, pilot)
+    assert [d.doc_type for d in docs.get_contact(contact.id).documents] == [
+        "Identification",
+        "Identification",
+    ]
+
+
+async def test_the_same_file_again_is_uploaded_only_if_the_user_says_so(workspace, docs, files):
+    contact = docs.create_contact("Ann Lee")
+    docs.add_document(contact.id, files / "contract.txt", "Contract")
+    (files / "copy-of-contract.txt").write_bytes((files / "contract.txt").read_bytes())
+    app = Host(workspace, docs, contact.id)
+    async with app.run_test(size=SIZE) as pilot:
+        await upload_with_keys(app, pilot, "copy-of-contract.txt")  # same bytes, other name
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ConfirmDialog)
+        text = screen_text(app)
+        assert "This contact has copy-of-contract.txt already" in text
+        assert "contract.txt (Contract, uploaded" in text
+        await pilot.press("n")
+        await settle(app, pilot)
+        assert names_in_table(app) == ["contract.txt"]
+        assert status_of(app).startswith("Nothing was uploaded: this contact has it already")
+        await upload_with_keys(app, pilot, "copy-of-contract.txt")
+        await pilot.press("enter")
+        await settle(app, pilot)
+        await pilot.press("y")  # a second copy, asked for
+        await settle(app, pilot)
+        assert sorted(names_in_table(app)) == ["contract.txt", "copy-of-contract.txt"]
+        assert status_of(app).startswith("Uploaded copy-of-contract.txt")
+
+
+async def test_the_upload_message_goes_when_its_document_is_deleted_elsewhere(
+    workspace, docs, files
+):
+    contact = docs.create_contact("Ann Lee")
+    app = Host(workspace, docs, contact.id)
+    async with app.run_test(size=SIZE) as pilot:
+        await upload_with_keys(app, pilot, "contract.txt")
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert status_of(app) == "Uploaded contract.txt (27 B) as Other."
+        (info,) = docs.get_contact(contact.id).documents
+        docs.delete_document(info.id)  # another session
+        app.reload()  # the contact is read again, as a live refresh does
+        await settle(app, pilot)
+        assert names_in_table(app) == []
+        assert status_of(app) == ""
+        assert "Uploaded contract.txt" not in screen_text(app)
+
+
 async def test_a_relative_path_and_a_folder_typed_in_the_picker(workspace, docs, files):
     (files / "notes" / "call.md").write_text("# Call\n")
     contact = docs.create_contact("Ann")
     app = Host(workspace, docs, contact.id)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("u")
+        await pilot.press("a")
         await pilot.pause()
         await type_path(pilot, "notes")
         await pilot.press("enter")  # a folder: the tree and the input move into it
@@ -179,7 +257,7 @@ async def test_the_tree_hides_dot_files_until_dot_is_pressed(workspace, docs, fi
     contact = docs.create_contact("Ann")
     app = Host(workspace, docs, contact.id)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("u")
+        await pilot.press("a")
         await settle(app, pilot)
         tree = app.screen.query_one(FileTree)
 
@@ -209,7 +287,7 @@ async def test_a_file_over_the_limit_is_refused_in_the_picker(workspace, docs, f
     contact = docs.create_contact("Ann")
     app = Host(workspace, docs, contact.id)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("u")
+        await pilot.press("a")
         await pilot.pause()
         await type_path(pilot, "big.bin")
         await pilot.press("enter")
@@ -232,7 +310,7 @@ async def test_a_file_that_vanishes_before_the_upload_is_a_clear_failure(workspa
     contact = docs.create_contact("Ann")
     app = Host(workspace, docs, contact.id)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("u")
+        await pilot.press("a")
         await pilot.pause()
         await type_path(pilot, "contract.txt")
         await pilot.press("enter")
@@ -251,7 +329,7 @@ async def test_cancelling_the_type_uploads_nothing(workspace, docs, files):
     contact = docs.create_contact("Ann")
     app = Host(workspace, docs, contact.id)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("u")
+        await pilot.press("a")
         await pilot.pause()
         await type_path(pilot, "contract.txt")
         await pilot.press("enter", "escape")
@@ -271,7 +349,7 @@ async def test_an_unexpected_failure_is_reported_and_the_panel_recovers(
     monkeypatch.setattr(docs, "add_document", locked)
     app = Host(workspace, docs, contact.id)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("u")
+        await pilot.press("a")
         await pilot.pause()
         await type_path(pilot, "contract.txt")
         await pilot.press("enter", "enter")
@@ -280,7 +358,7 @@ async def test_an_unexpected_failure_is_reported_and_the_panel_recovers(
         panel = app.query_one(DocumentsPanel)
         assert panel.uploading is None and not app.query_one(ProgressBar).display
         monkeypatch.undo()
-        await pilot.press("u")  # a new upload is possible again
+        await pilot.press("a")  # a new upload is possible again
         await pilot.pause()
         assert isinstance(app.screen, FilePickerScreen)
 
@@ -298,7 +376,7 @@ async def test_a_large_upload_reports_progress(workspace, docs, files, monkeypat
 
     app = Host(workspace, docs, contact.id)
     async with app.run_test(size=SIZE, message_hook=hook) as pilot:
-        await pilot.press("u")
+        await pilot.press("a")
         await pilot.pause()
         await type_path(pilot, "scan.bin")
         await pilot.press("enter", "enter")
@@ -332,6 +410,26 @@ async def open_preview(app: Host, pilot, row: int, key: str = "v") -> DocumentPr
     await settle(app, pilot)
     assert isinstance(app.screen, DocumentPreviewScreen)
     return app.screen
+
+
+async def test_previewing_a_document_deleted_elsewhere_says_so_and_drops_it(
+    workspace, docs, tmp_path
+):
+    contact = docs.create_contact("Ann")
+    info = add(docs, contact.id, tmp_path, "offer.txt", b"An offer")
+    app = Host(workspace, docs, contact.id)
+    async with app.run_test(size=SIZE) as pilot:
+        ContactService(workspace.config, "bob", documents=docs.documents).delete_document(info.id)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, DocumentPreviewScreen)
+        text = screen_text(app)
+        assert "offer.txt is no longer attached to this contact" in text
+        assert f"Document {info.id}" not in text
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert names_in_table(app) == []
+        assert status_of(app) == "offer.txt was deleted by someone else."
 
 
 async def test_preview_of_each_kind(workspace, docs, tmp_path):
@@ -415,7 +513,7 @@ async def test_save_a_copy_asks_before_replacing_and_refuses_symlinks(workspace,
     out = files / "out"
     out.mkdir()
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("s")
+        await pilot.press("e")
         await pilot.pause()
         assert isinstance(app.screen, SaveCopyScreen)
         path_input = app.screen.query_one(PathInput)
@@ -447,7 +545,7 @@ async def test_save_a_copy_asks_before_replacing_and_refuses_symlinks(workspace,
         assert f"to {saved}" in status_of(app)
 
         saved.write_bytes(b"old")
-        await pilot.press("s")
+        await pilot.press("e")
         await pilot.pause()
         await type_path(pilot, "out/contract.txt")
         await pilot.press("enter")
@@ -463,7 +561,7 @@ async def test_save_of_an_altered_blob_writes_nothing(workspace, docs, files):
     docs.documents.path_of(info.sha256).write_bytes(b"tampered\n")
     app = Host(workspace, docs, contact.id)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("s")
+        await pilot.press("e")
         await pilot.pause()
         await type_path(pilot, "copy.txt")
         await pilot.press("enter")
@@ -533,7 +631,7 @@ async def test_actions_without_documents_explain_themselves(workspace, docs):
     contact = docs.create_contact("Ann")
     app = Host(workspace, docs, contact.id)
     async with app.run_test(size=SIZE) as pilot:
-        for key in ("v", "s", "d", "t"):
+        for key in ("v", "e", "d", "t"):
             await pilot.press(key)
             await pilot.pause()
             assert app.screen is app.screen_stack[0]
@@ -575,11 +673,11 @@ async def test_upload_preview_and_delete_from_the_detail_screen(workspace, files
         await pilot.press("enter")
         await pilot.pause()
         await type_path(pilot, "contract.txt")
-        await pilot.press("enter", "enter")  # the file, then the first type: Contract
+        await pilot.press("enter", "enter")  # the file, then the type it starts on: Other
         await settle(app, pilot)
         assert app.screen is screen
         documents: tuple[DocumentInfo, ...] = screen.detail.documents  # re-read via Changed
-        assert [(d.file_name, d.doc_type) for d in documents] == [("contract.txt", "Contract")]
+        assert [(d.file_name, d.doc_type) for d in documents] == [("contract.txt", "Other")]
         assert "contract.txt" in screen_text(app)
 
         await pilot.press("enter")

@@ -186,3 +186,28 @@ async def test_import_is_a_list_key_and_a_palette_command():
     binding = next(b for b in ContactListScreen.BINDINGS if b.action == "import")
     assert (binding.key, binding.id, binding.description) == ("i", "list.import", "Import")
     assert binding.tooltip
+
+
+@pytest.mark.parametrize(
+    ("term", "shown", "not_shown"),
+    [("linux", ("► folder",), ("📁", "📄")), ("xterm-256color", ("📁",), ())],
+)
+async def test_the_file_picker_draws_what_the_terminal_can_show(
+    workspace, tmp_path, monkeypatch, term, shown, not_shown
+):
+    monkeypatch.setenv("TERM", term)
+    (tmp_path / "folder").mkdir()
+    (tmp_path / "people.csv").write_text(CSV)
+    app = ContactsApp(workspace)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("i")
+        await settle(pilot)
+        app.screen.query_one("#file-picker-path").value = str(tmp_path)
+        await pilot.press("enter")  # a folder opens in the tree
+        await wait_for(pilot, lambda: "people.csv" in screen_text(app), "the folder's files")
+        text = screen_text(app)
+        for glyph in shown:
+            assert glyph in text
+        for glyph in not_shown:
+            assert glyph not in text

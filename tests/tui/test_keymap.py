@@ -74,3 +74,54 @@ async def test_no_keymap_no_message(workspace):
         await settle(pilot)
         assert not [t for t in await toasts(pilot) if "[keymap]" in t]
         assert app.keymap == {}
+
+
+REMAPPED = """
+[keymap]
+"list.search" = "ctrl+f"
+"records.primary" = "P"
+"""
+
+
+async def test_a_remapped_key_shows_in_the_footer_and_in_the_command_palette(workspace):
+    write_settings(REMAPPED)
+    app = ContactsApp(workspace)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        footer = screen_text(app).splitlines()[-1]
+        # (The screen text joins a key to its description: "^fSearch" is "^f Search".)
+        assert "^fSearch" in footer and "/Search" not in footer
+        assert "(press ^f)" in screen_text(app)  # the search box's own hint too
+
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"search")
+        await settle(pilot)
+        await pilot.pause(0.3)
+        lines = screen_text(app).splitlines()
+        line = next(line for line in lines if "Find contacts by name" in line)
+        assert "(^f)" in line and "(/)" not in line
+        await pilot.press("escape")
+        await pilot.pause()
+
+
+async def test_the_contacts_help_shows_a_remapped_record_key_under_the_records_heading(
+    workspace, service
+):
+    from contacts_tui.screens.contact_detail import ContactDetailScreen
+
+    write_settings(REMAPPED)
+    contact = service.create_contact("Ada Lovelace")
+    app = ContactsApp(workspace)
+    async with app.run_test(size=(100, 60)) as pilot:
+        await settle(pilot)
+        await app.push_screen(ContactDetailScreen(contact.id))
+        await settle(pilot, rounds=3)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        lines = screen_text(app).splitlines()
+        heading = next(n for n, line in enumerate(lines) if "Details tab (1)" in line)
+        assert not any("The list" in line for line in lines)
+        primary = next(n for n, line in enumerate(lines) if "Make primary" in line)
+        assert primary > heading and "P " in lines[primary]

@@ -10,6 +10,7 @@ from contacts_tui.widgets.lifecycle_stepper import (
     GLYPH_CURRENT,
     GLYPH_DONE,
     GLYPH_LOST,
+    GLYPH_SKIPPED,
     GLYPH_TODO,
     GLYPH_WON,
     LifecycleStepper,
@@ -34,6 +35,19 @@ def test_earlier_steps_are_done_and_later_ones_to_do() -> None:
     # Closed steps look different from open ones whatever the current step.
     assert marks[f"{GLYPH_WON} Closed – Won"] == "won"
     assert marks[f"{GLYPH_LOST} Closed – Lost"] == "lost"
+
+
+def test_with_a_history_steps_never_visited_are_skipped_not_done() -> None:
+    visited = frozenset({"new_lead", "qualified"})
+    marks = {
+        p.text: p.kind
+        for p in pieces_for(STANDARD, "standard", "qualified", visited)
+        if p.step is not None
+    }
+    assert marks[f"{GLYPH_DONE} New Lead"] == "done"
+    assert marks[f"{GLYPH_SKIPPED} Interested"] == "skipped"
+    assert marks[f"{GLYPH_CURRENT} Qualified"] == "current"
+    assert marks[f"{GLYPH_TODO} Proposal Sent"] == "todo"
 
 
 def test_a_closed_step_is_never_marked_done() -> None:

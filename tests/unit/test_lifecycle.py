@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import os
+import re
 import stat
 import tomllib
 from collections.abc import Callable
@@ -191,7 +192,7 @@ def test_save_refuses_an_invalid_config_and_leaves_the_file_alone(
         default_template="t",
         default_phone_region="GB",
     )
-    with pytest.raises(ConfigError, match=r"steps\[0\]\.status"):
+    with pytest.raises(ConfigError, match="step “X” › status"):
         save(broken, target)
     assert target.read_text(encoding="utf-8") == MINIMAL
     assert [p.name for p in tmp_path.iterdir()] == ["lifecycle.toml"]
@@ -508,9 +509,26 @@ def test_schema_errors_name_their_key_path(mutate: Mutation, path: str) -> None:
         loads(tomli_w.dumps(data), source="/srv/crm/lifecycle.toml")
     message = str(caught.value)
     assert caught.value.key_path == path
-    assert message.startswith(f"/srv/crm/lifecycle.toml: {path} ")
+    # Items by their names, entries counted from 1: no 0-based indexes in the message.
+    assert message.startswith(f"/srv/crm/lifecycle.toml: {lifecycle.readable_path(path, data)} ")
+    assert not re.search(r"\[\d+\]", message)
     assert message.endswith("Fix the file and start again.")
     assert all(ch.isprintable() for ch in message)
+
+
+def test_an_error_names_the_items_on_its_way() -> None:
+    data = copy.deepcopy(bundled_data())
+    data["templates"][0]["categories"][3]["steps"][1]["status"] = "done"
+    with pytest.raises(ConfigError) as caught:
+        loads(tomli_w.dumps(data))
+    assert str(caught.value).startswith(
+        "lifecycle.toml: template “Standard sales” › category “Negotiation” › "
+        "step “Contract Drafted” › status "
+    )
+    data = copy.deepcopy(bundled_data())
+    data["picklists"]["segmentation"] = ["SMB", "Retail", "SMB"]
+    with pytest.raises(ConfigError, match=r"^lifecycle\.toml: picklists\.segmentation, value 3 "):
+        loads(tomli_w.dumps(data))
 
 
 def test_unmodified_bundled_data_passes_the_same_pipeline() -> None:

@@ -13,10 +13,11 @@ from pathlib import Path
 import pytest
 
 from contacts_tui import lifecycle
+from contacts_tui.demo import add_demo_contacts
 from contacts_tui.lifecycle import LifecycleConfig, Step
 from contacts_tui.lifecycle_file import LifecycleFile
 from contacts_tui.services.live import LiveUpdates
-from contacts_tui.store.change_feed import Committed, open_change_feed
+from contacts_tui.store.change_feed import MAX_IDS, RING, Committed, open_change_feed, told_by
 
 NEVER = threading.Event()
 
@@ -79,22 +80,86 @@ def test_feed_sees_a_commit_of_another_process_and_of_another_connection(
         feed.close()
 
 
-def test_feed_tells_whether_the_counts_may_have_changed(backend, workspace, service):
+def test_feed_tells_which_contacts_changed_and_whether_the_counts_may_have(
+    backend, workspace, service
+):
     contact = service.create_contact("Ada Lovelace")
+    account = service.create_account("Key accounts")
     feed = open_change_feed(workspace.database)
     try:
         renamed = service.update_contact(contact.id, contact.version, name="Ada King")
-        assert feed.wait(1.0, NEVER) == Committed(contacts=True, counts=False)
-        service.set_stage(contact.id, "contacted", version=renamed.version)
-        assert feed.wait(1.0, NEVER) == Committed(contacts=True, counts=True)
+        assert feed.wait(1.0, NEVER) == Committed(True, False, frozenset({contact.id}))
+        moved = service.set_stage(contact.id, "contacted", version=renamed.version)
+        assert feed.wait(1.0, NEVER) == Committed(True, True, frozenset({contact.id}))
+        service.update_contact(contact.id, moved.version, accounts=[account.id])
+        assert feed.wait(1.0, NEVER) == Committed(True, True, frozenset({contact.id}))
         service.archive(contact.id)
-        assert feed.wait(1.0, NEVER) == Committed(contacts=True, counts=True)
-        service.create_account("Key accounts")  # no contact touched
+        assert feed.wait(1.0, NEVER) == Committed(True, True, frozenset({contact.id}))
+        service.create_account("Others")  # no contact touched
         assert feed.wait(1.0, NEVER) == Committed(contacts=False, counts=False)
-        service.create_contact("Grace Hopper")
-        assert feed.wait(1.0, NEVER) == Committed(contacts=True, counts=True)
+        grace = service.create_contact("Grace Hopper")
+        assert feed.wait(1.0, NEVER) == Committed(True, True, frozenset({grace.id}))
+        # Commits between two looks are told together.
+        hopper = service.update_contact(grace.id, grace.version, name="Grace B. Hopper")
+        service.update_contact(contact.id, service.get_contact(contact.id).version, name="A")
+        assert feed.wait(1.0, NEVER) == Committed(True, False, frozenset({grace.id, contact.id}))
+        service.update_contact(grace.id, hopper.version, name="Grace Hopper")
+        assert feed.wait(1.0, NEVER) == Committed(True, False, frozenset({grace.id}))
     finally:
         feed.close()
+
+
+def test_feed_says_any_contact_when_too_many_changed_to_name_them(backend, workspace, service):
+    add_demo_contacts(workspace.config, MAX_IDS + 1, workspace.user, seed=7)
+    feed = open_change_feed(workspace.database)
+    try:
+        # One statement: on PostgreSQL one notification, too many ids to name.
+        with workspace.database.connection_context():
+            workspace.database.execute_sql("UPDATE contact SET full_name = full_name || '.'")
+        told = feed.wait(1.0, NEVER)
+        assert told == Committed(contacts=True, counts=False, contact_ids=None)
+        some = service.list_page(limit=2).rows
+        for row in some:  # one by one
+            service.update_contact(row.id, service.get_contact(row.id).version, name="N")
+        told = feed.wait(1.0, NEVER)
+        assert told == Committed(True, False, frozenset(row.id for row in some))
+    finally:
+        feed.close()
+
+
+def test_sqlite_feed_falls_back_to_any_contact_once_the_ring_was_reused(workspace, service):
+    contact = service.create_contact("Ada")
+    feed = open_change_feed(workspace.database)
+    try:
+        db = workspace.database
+        with db.connection_context(), db.atomic():
+            for n in range(RING + 1):  # one more change than the ring holds
+                db.execute_sql("UPDATE contact SET full_name = ? WHERE id = ?", (n, contact.id))
+        assert feed.wait(1.0, NEVER) == Committed(True, False, contact_ids=None)
+        service.update_contact(contact.id, contact.version, name="Ada again")
+        assert feed.wait(1.0, NEVER) == Committed(True, False, frozenset({contact.id}))
+    finally:
+        feed.close()
+
+
+def test_postgresql_payloads_are_read_with_their_ids():
+    assert told_by("rows:3,17") == Committed(True, False, frozenset({3, 17}))
+    assert told_by("counts:5") == Committed(True, True, frozenset({5}))
+    assert told_by("counts") == Committed(True, True, None)  # too many to name
+    assert told_by("rows") == Committed(True, False, None)
+    assert told_by("other") == Committed(False, False)
+    assert told_by("something newer") == Committed(True, True, None)
+    assert told_by("rows:3,x") == Committed(True, False, None)
+
+
+def test_told_together_is_the_union_or_any_beyond_max_ids():
+    a = Committed(True, False, frozenset({1}))
+    assert a | None == a
+    assert a | Committed(False, False) == a
+    assert a | Committed(True, True, frozenset({2})) == Committed(True, True, frozenset({1, 2}))
+    assert a | Committed(True, False, None) == Committed(True, False, None)
+    many = Committed(True, False, frozenset(range(2, MAX_IDS + 2)))
+    assert (a | many).contact_ids is None
 
 
 def test_sqlite_feed_polls_once_per_wait_and_holds_no_transaction(workspace, service):
