@@ -75,8 +75,8 @@ def main() -> int:
     from contacts_tui.services.board import BoardService
     from contacts_tui.services.reports import DIMENSIONS, ReportService, period
     from contacts_tui.store.database import with_connection
-    from contacts_tui.store.summaries import REACH_DIMENSIONS
     from contacts_tui.store.models import database
+    from contacts_tui.store.summaries import REACH_DIMENSIONS
     from contacts_tui.workspace import open_workspace
 
     workspace = open_workspace(args.home or ensure_workspace(args.contacts))
