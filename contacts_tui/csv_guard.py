@@ -37,7 +37,7 @@ def _guarded_line(line: str) -> str:
     """`guard` of every cell of a line of cells joined by _CELL, in one scan (a lookbehind
     substitution over the line took three times as long)."""
     line = _CELL + line
-    parts = []
+    parts: list[str] = []
     last = 0
     for match in _ROW_NEEDS_GUARD.finditer(line):
         parts += (line[last : match.start() + 1], "'")
@@ -84,7 +84,7 @@ class Writer:
         if line.count(_CELL) == len(cells) - 1:
             cells = _guarded_line(line).split(_CELL)
         else:  # a cell holds the joining character itself
-            cells = [guard(cell) for cell in cells]
+            cells = [_NEEDS_GUARD.sub("'", cell) for cell in cells]  # guard of a str
         if ";" in line or "\t" in line:
             self.out.write(",".join(map(field, cells)) + "\r\n")
         else:

@@ -38,6 +38,7 @@ from contacts_tui.services.shared import (
     status_of,
     write_contact,
 )
+from contacts_tui.store.bulk import contacts_added_in_bulk
 from contacts_tui.store.database import insert_rows, is_postgres, with_connection
 from contacts_tui.store.models import (
     CONTACT_COLUMNS,
@@ -49,7 +50,7 @@ from contacts_tui.store.models import (
     database,
     utc_now,
 )
-from contacts_tui.store.search import contacts_added_in_bulk, fold, write_word_index
+from contacts_tui.store.search import fold, write_word_index
 
 if TYPE_CHECKING:
     from contacts_tui.services import ContactService
@@ -344,7 +345,7 @@ class _ImportRun:
                     with tempfile.TemporaryDirectory() as folder:
                         path = Path(folder) / name
                         path.write_bytes(data)
-                        self.service.add_document(contact_id, path, doc_type)
+                        self.service.documents.add(contact_id, path, doc_type)
                 except Exception as error:  # a full disk, no documents folder: say so, go on
                     reason = f"{name} could not be stored as a document: {first_line(error)}"
                     problems.append(ImportProblem(draft.ref, reason, "kept"))
@@ -385,7 +386,7 @@ def _relist_document(
     """
     name = str(entry.get("file_name") or "document")
     sha256 = str(entry.get("sha256"))
-    store = service.documents
+    store = service.blobs
     if store is None or not store.exists(sha256):
         reason = (
             f"Document {shown(name)}: its file is not in this workspace's documents "
@@ -605,24 +606,26 @@ def _insert_contacts(drafts: list[ContactDraft], user: str, file_name: str) -> l
             )
         ]
     else:
-        # Under the write lock nobody else inserts: the ids after the highest are ours,
-        # and the search index takes them in one statement (not a trigger per row).
+        # Under the write lock nobody else inserts: the ids after the highest are
+        # ours, given explicitly so that one executemany writes the whole batch, and
+        # the search index and counts take them in one statement each (not per row).
         first = (db.execute_sql('SELECT MAX("id") FROM "contact"').fetchone()[0] or 0) + 1
         contact_ids = list(range(first, first + len(rows)))
     rows = [(i, *row) for i, row in zip(contact_ids, rows, strict=True)]
     with contacts_added_in_bulk(db, contact_ids[0], contact_ids[-1]):
         insert_rows(db, "contact", ("id", *IMPORT_COLUMNS), rows)
-    write_word_index(zip(contact_ids, documents, strict=True), new=True)
-    for contact_id, draft in zip(contact_ids, drafts, strict=True):
-        if draft.history:  # our own export's: restored as it was
-            history.extend((contact_id, *entry) for entry in draft.history)
-        else:
-            history.append((contact_id, "", draft.stage, now, user))
-        audit.append((contact_id, now, user, "imported", "", f"from {file_name} ({draft.ref})"))
-    _insert_records(db, list(zip(contact_ids, drafts, strict=True)), accounts)
-    insert_rows(db, "stage_change", ("contact_id", "from_stage", "to_stage", "at", "by"), history)
-    audit_columns = ("contact_id", "at", "by", "field", "old_value", "new_value")
-    insert_rows(db, "audit_entry", audit_columns, audit)
+        write_word_index(zip(contact_ids, documents, strict=True), new=True)
+        for contact_id, draft in zip(contact_ids, drafts, strict=True):
+            if draft.history:  # our own export's: restored as it was
+                history.extend((contact_id, *entry) for entry in draft.history)
+            else:
+                history.append((contact_id, "", draft.stage, now, user))
+            audit.append((contact_id, now, user, "imported", "", f"from {file_name} ({draft.ref})"))
+        _insert_records(db, list(zip(contact_ids, drafts, strict=True)), accounts)
+        history_columns = ("contact_id", "from_stage", "to_stage", "at", "by")
+        insert_rows(db, "stage_change", history_columns, history)
+        audit_columns = ("contact_id", "at", "by", "field", "old_value", "new_value")
+        insert_rows(db, "audit_entry", audit_columns, audit)
     return contact_ids
 
 
