@@ -112,7 +112,7 @@ class ContactsApp(App):
         self.workspace = workspace
         store = BlobStore(workspace.documents, group_shared=workspace.group_shared)
         self.service = ContactService(
-            workspace.config, workspace.user, documents=store, config_path=workspace.config_path
+            workspace.config, workspace.user, blobs=store, config_path=workspace.config_path
         )
         self.first_page: Page | None = self._read_first_page()
         """The first contacts of the list, read before the screen exists (see below)."""

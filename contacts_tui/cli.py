@@ -399,7 +399,7 @@ def run_import(workspace: Workspace, args: argparse.Namespace) -> int:
     # documents/: a vCard's PHOTO is kept as the contact's document.
     store = BlobStore(workspace.documents, group_shared=workspace.group_shared)
     service = ContactService(
-        workspace.config, workspace.user, documents=store, config_path=workspace.config_path
+        workspace.config, workspace.user, blobs=store, config_path=workspace.config_path
     )
     show_progress = sys.stderr.isatty()
     clear = "\r\x1b[K" if show_progress else ""  # the progress line, before a message
@@ -624,7 +624,7 @@ def run_documents(workspace: Workspace, args: argparse.Namespace) -> int:
     try:
         store = BlobStore(workspace.documents, group_shared=workspace.group_shared)
         service = ContactService(
-            workspace.config, workspace.user, documents=store, config_path=workspace.config_path
+            workspace.config, workspace.user, blobs=store, config_path=workspace.config_path
         )
         return _documents_action(service, args)
     except TargetExistsError as error:
@@ -638,7 +638,7 @@ def run_documents(workspace: Workspace, args: argparse.Namespace) -> int:
 
 def _documents_action(service, args: argparse.Namespace) -> int:
     if args.action == "list":
-        for doc in service.documents_of(service.find_contact(args.contact)):
+        for doc in service.documents.of_contact(service.find_contact(args.contact)):
             uploaded = f"{doc.uploaded_at:%Y-%m-%dT%H:%M:%S}"
             fields = (doc.id, doc.doc_type, doc.size, uploaded, doc.uploaded_by, doc.file_name)
             print("\t".join(map(display_safe, fields)))  # a tab in a value: a space
@@ -656,7 +656,7 @@ def _documents_action(service, args: argparse.Namespace) -> int:
                 print(f"\r{done * 100 // max(total, 1)} %", end="", file=sys.stderr, flush=True)
 
         try:
-            info = service.add_document(contact_id, args.file, doc_type, progress=report)
+            info = service.documents.add(contact_id, args.file, doc_type, progress=report)
         finally:
             if show_progress:
                 print(file=sys.stderr)
@@ -664,11 +664,11 @@ def _documents_action(service, args: argparse.Namespace) -> int:
             print(f"note: {renamed_because(args.file.name, info.file_name)}", file=sys.stderr)
         print(info.id)
     elif args.action == "get":
-        info = service.save_document_copy(args.document_id, args.output, overwrite=args.force)
+        info = service.documents.save_copy(args.document_id, args.output, overwrite=args.force)
         saved = f"Saved {info.file_name} to {args.output}."
         print(display_safe(saved), file=sys.stderr)
     elif args.action == "rm":
-        info = service.delete_document(args.document_id)
+        info = service.documents.delete(args.document_id)
         print(display_safe(f"Deleted document {info.id} ({info.file_name})."), file=sys.stderr)
     return 0
 

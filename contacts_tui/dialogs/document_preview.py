@@ -98,7 +98,7 @@ class DocumentPreviewScreen(Screen[bool]):
         doc = self.document
         service = contacts_app(self).service
         try:
-            info, data = service.read_document(doc.id, limit=preview_read_limit(doc.media_type))
+            info, data = service.documents.read(doc.id, limit=preview_read_limit(doc.media_type))
             preview = build_preview(
                 data, file_name=info.file_name, media_type=info.media_type, size=info.size
             )

@@ -100,6 +100,19 @@ def describe_filter(
     return SEPARATOR.join(display_safe(part) for part in parts)
 
 
+def _scoring_input(value: int | None, placeholder: str, input_id: str, tooltip: str) -> Input:
+    """One end of the scoring range (empty: no limit at that end)."""
+    return Input(
+        "" if value is None else str(value),
+        placeholder=placeholder,
+        type="integer",
+        max_length=7,
+        compact=True,
+        id=input_id,
+        tooltip=tooltip,
+    )
+
+
 def _picklist(values: Iterable[str], current: str | None) -> list[tuple[Text, str]]:
     """A picklist's options, "(not set)" first; a value no longer listed stays choosable."""
     options = [(Text(NOT_SET), "")]
@@ -188,40 +201,28 @@ class FilterDialog(Dialog[ContactFilter | None]):
                 f.company,
                 "Any company",
             )
-            yield from self._row(
-                "Segmentation",
-                "filter-segmentation",
-                _picklist(config.picklists.segmentation, f.segmentation),
-                f.segmentation,
-                "Any segmentation",
+            picked = config.picklists
+            picklists = (
+                ("Segmentation", "filter-segmentation", picked.segmentation, f.segmentation),
+                ("Reason code", "filter-reason", picked.reason_codes, f.reason_code),
             )
-            yield from self._row(
-                "Reason code",
-                "filter-reason",
-                _picklist(config.picklists.reason_codes, f.reason_code),
-                f.reason_code,
-                "Any reason code",
-            )
+            for label, select_id, values, chosen in picklists:
+                options = _picklist(values, chosen)
+                yield from self._row(label, select_id, options, chosen, f"Any {label.lower()}")
             with Horizontal(classes="filter-row", id="filter-scoring-row"):
                 yield Label("Scoring", classes="filter-label")
-                yield Input(
-                    "" if f.scoring_min is None else str(f.scoring_min),
-                    placeholder=f"{config.scoring_min}…",
-                    type="integer",
-                    max_length=7,
-                    compact=True,
-                    id="filter-scoring-min",
-                    tooltip="Lowest scoring to show; empty: no lower limit",
+                yield _scoring_input(
+                    f.scoring_min,
+                    f"{config.scoring_min}…",
+                    "filter-scoring-min",
+                    "Lowest scoring to show; empty: no lower limit",
                 )
                 yield Label("to", id="filter-scoring-to")
-                yield Input(
-                    "" if f.scoring_max is None else str(f.scoring_max),
-                    placeholder=f"…{config.scoring_max}",
-                    type="integer",
-                    max_length=7,
-                    compact=True,
-                    id="filter-scoring-max",
-                    tooltip="Highest scoring to show; empty: no upper limit",
+                yield _scoring_input(
+                    f.scoring_max,
+                    f"…{config.scoring_max}",
+                    "filter-scoring-max",
+                    "Highest scoring to show; empty: no upper limit",
                 )
             yield Label(id="filter-scoring-error")
             yield from self._row(

@@ -290,7 +290,7 @@ class RecordForm(Dialog[Any]):
         The service's checks need no database, so they run here, as the user moves on.
         """
         try:
-            contacts_app(self).service.validate_record(
+            contacts_app(self).service.records.validate(
                 self.section.kind, self.values(), current_type=getattr(self.record, "type", "")
             )
         except RecordInvalid as error:
@@ -412,21 +412,21 @@ class RecordForm(Dialog[Any]):
         section = self.section
         record = self.record
         try:
-            check = service.validate_record(
+            check = service.records.validate(
                 section.kind, values, current_type=getattr(record, "type", "")
             )
             key = section.duplicate_field
             value = check.values.get(key or "", "")
             unchanged = record is not None and getattr(record, key or "", None) == value
             if key and not allow_duplicate and not unchanged:
-                owners = service.find_duplicates(section.kind, value, self.contact_id)
+                owners = service.records.find_duplicates(section.kind, value, self.contact_id)
                 if owners:
                     self.app.call_from_thread(self._ask_about_duplicate, values[key], owners)
                     return
             if record is None:
-                saved = service.add_record(section.kind, self.contact_id, values, primary=primary)
+                saved = service.records.add(section.kind, self.contact_id, values, primary=primary)
             else:
-                saved = service.update_record(
+                saved = service.records.update(
                     section.kind, record.id, values, primary=primary, expected=record
                 )
         except RecordInvalid as error:

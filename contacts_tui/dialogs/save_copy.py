@@ -90,7 +90,7 @@ class SaveCopyScreen(FileDialog):
     @reported_work(thread=True, exclusive=True, group="store")
     def save(self, target: Path, overwrite: bool) -> None:
         try:
-            contacts_app(self).service.save_document_copy(
+            contacts_app(self).service.documents.save_copy(
                 self.document.id, target, overwrite=overwrite
             )
         except TargetExistsError:

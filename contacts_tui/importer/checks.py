@@ -241,7 +241,7 @@ class _Checker:
         if kind == "phone":
             return self.phone(values, record, region)
         try:
-            return self.service.validate_record(kind, values).values
+            return self.service.records.validate(kind, values).values
         except ValidationError as error:
             raise _Value(label, record, str(error)) from None
 

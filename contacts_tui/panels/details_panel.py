@@ -181,7 +181,7 @@ class DetailsPanel(Widget):
     @reported_work(thread=True, exclusive=True, group="store")
     def delete(self, section: Section, record_id: int, successor_id: int | None) -> None:
         try:
-            contacts_app(self).service.delete_record(section.kind, record_id, successor_id)
+            contacts_app(self).service.records.delete(section.kind, record_id, successor_id)
         except (ValidationError, NotFoundError, ConflictError) as error:
             self.app.call_from_thread(self._refused, section, str(error))
             return
@@ -190,7 +190,7 @@ class DetailsPanel(Widget):
     @reported_work(thread=True, exclusive=True, group="store")
     def make_primary(self, section: Section, record_id: int) -> None:
         try:
-            contacts_app(self).service.make_primary(section.kind, record_id)
+            contacts_app(self).service.records.make_primary(section.kind, record_id)
         except (ValidationError, NotFoundError, ConflictError) as error:
             self.app.call_from_thread(self._refused, section, str(error))
             return

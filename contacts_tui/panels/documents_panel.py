@@ -278,8 +278,8 @@ class DocumentsPanel(Widget, can_focus=False):
 
         shown = display_safe(path.name)
         try:
-            info = service.add_document(self.contact_id, path, doc_type, progress=progress)
-            documents = service.documents_of(self.contact_id)
+            info = service.documents.add(self.contact_id, path, doc_type, progress=progress)
+            documents = service.documents.of_contact(self.contact_id)
         except (DocumentError, ValidationError, NotFoundError) as error:
             status = f"Upload failed: {error}"
             self.post_message(self._Done(None, status, error=True, upload_ended=True))
@@ -311,7 +311,7 @@ class DocumentsPanel(Widget, can_focus=False):
 
     @reported_work(thread=True, exclusive=True, group="store")
     def _read_again(self, status: str) -> None:
-        documents = contacts_app(self).service.documents_of(self.contact_id)
+        documents = contacts_app(self).service.documents.of_contact(self.contact_id)
         self.post_message(self._Done(documents, status, changed=True))
 
     def action_save_copy(self) -> None:
@@ -346,16 +346,16 @@ class DocumentsPanel(Widget, can_focus=False):
         service = contacts_app(self).service
         name = display_safe(document.file_name)
         try:
-            service.delete_document(document.id)
+            service.documents.delete(document.id)
         except NotFoundError:
-            documents = service.documents_of(self.contact_id)
+            documents = service.documents.of_contact(self.contact_id)
             status = f"{name} was already deleted by someone else."
             self.post_message(self._Done(documents, status, changed=True))
             return
         except DocumentError as error:
             self.post_message(self._Done(None, f"Not deleted: {error}", error=True))
             return
-        documents = service.documents_of(self.contact_id)
+        documents = service.documents.of_contact(self.contact_id)
         self.post_message(self._Done(documents, f"Deleted {name}.", changed=True))
 
     def action_change_type(self) -> None:
@@ -379,11 +379,11 @@ class DocumentsPanel(Widget, can_focus=False):
         service = contacts_app(self).service
         name = display_safe(document.file_name)
         try:
-            info = service.set_document_type(document.id, doc_type)
+            info = service.documents.set_type(document.id, doc_type)
         except (NotFoundError, ValidationError) as error:
             self.post_message(self._Done(None, f"Type not changed: {error}", error=True))
             return
-        documents = service.documents_of(self.contact_id)
+        documents = service.documents.of_contact(self.contact_id)
         status = f"The type of {name} is now {info.doc_type}."
         self.post_message(self._Done(documents, status, changed=True, select=info.id))
 

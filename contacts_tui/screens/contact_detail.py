@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
@@ -145,8 +145,13 @@ class ContactDetailScreen(Screen[bool]):
     @dataclass
     class Loaded(Message):
         detail: ContactDetail
-        companies: tuple[CompanyInfo, ...] | None = None
         keep_edits: bool = False
+
+    @dataclass
+    class CompaniesRead(Message):
+        """The company names the Company field completes from."""
+
+        companies: tuple[CompanyInfo, ...]
 
     @dataclass
     class Saved(Message):
@@ -198,6 +203,9 @@ class ContactDetailScreen(Screen[bool]):
         """Something was written; the list refreshes when we go back."""
         self.writing = False
         """A save is on its way to the database."""
+        self.companies_read = False
+        """The Company field's completions are read when it is first focused, not on
+        every open and save (the whole company table, for a field most visits skip)."""
         self.lifecycle: tuple[str, str] | None = None
         """(template, step) chosen on the stepper or in the Lifecycle field, not saved yet."""
 
@@ -234,12 +242,10 @@ class ContactDetailScreen(Screen[bool]):
         except NotFoundError as error:
             self.post_message(self.Missing(str(error)))
             return
-        self.post_message(self.Loaded(detail, service.companies(), keep_edits))
+        self.post_message(self.Loaded(detail, keep_edits))
 
     def on_contact_detail_screen_loaded(self, message: Loaded) -> None:
         first = self.detail is None
-        if message.companies is not None:
-            self.query_one(InfoPanel).set_companies(message.companies)
         self.show(message.detail, keep_edits=message.keep_edits)
         if first and self.restored:
             self.call_after_refresh(self._restore_drafts)
@@ -247,6 +253,19 @@ class ContactDetailScreen(Screen[bool]):
             # Start in the open tab (its keys are what the screen invites first);
             # 0 goes to the fields, l to the lifecycle.
             self.call_after_refresh(self.focus_tab_content)
+
+    @on(events.DescendantFocus, "#company")
+    def company_focused(self) -> None:
+        if not self.companies_read:
+            self.companies_read = True
+            self.read_companies()
+
+    @reported_work(thread=True, exclusive=True, group="store.companies")
+    def read_companies(self) -> None:
+        self.post_message(self.CompaniesRead(contacts_app(self).service.companies()))
+
+    def on_contact_detail_screen_companies_read(self, message: CompaniesRead) -> None:
+        self.query_one(InfoPanel).set_companies(message.companies)
 
     def _restore_drafts(self) -> None:
         drafts, self.restored = self.restored, ()
@@ -520,12 +539,13 @@ class ContactDetailScreen(Screen[bool]):
             self.post_message(self.Missing(str(error)))
         else:
             # Shown first, then the all-clear: a new save never starts from the old version.
-            self.post_message(self.Loaded(detail, contacts_app(self).service.companies()))
+            self.post_message(self.Loaded(detail))
             self.post_message(self.Saved(detail, "Saved."))
 
     def on_contact_detail_screen_saved(self, message: Saved) -> None:
         self.writing = False
         self.changed = True
+        self.companies_read = False  # the save may have created one: read them when wanted
         tell(self, message.note)
 
     def on_contact_detail_screen_refused(self, message: Refused) -> None:

@@ -420,8 +420,17 @@ class ContactListScreen(Screen):
     def open_contact(self, contact_id: int, restored: tuple[Draft, ...] = ()) -> None:
         from contacts_tui.screens.contact_detail import ContactDetailScreen
 
-        self._reload_on_resume = True
-        self.app.push_screen(ContactDetailScreen(contact_id, restored=restored))
+        def back(changed: bool | None) -> None:
+            # Only a change is read again: commits of other sessions meanwhile have
+            # already marked the list stale through the change feed (_store_changed).
+            if changed:
+                self._stale_rows = self._stale_counts = True
+                if self._on_view():
+                    self._store_changed()
+                else:
+                    self._reload_on_resume = True
+
+        self.app.push_screen(ContactDetailScreen(contact_id, restored=restored), back)
 
     def action_add(self, initial: dict[str, str] | None = None) -> None:
         from contacts_tui.dialogs.add_contact import AddContactDialog

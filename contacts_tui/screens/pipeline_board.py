@@ -10,17 +10,18 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, HorizontalScroll, Vertical
-from textual.screen import Screen
 from textual.widgets import OptionList, Static
 from textual.worker import get_current_worker
 
 from contacts_tui.lifecycle import Step, Template
 from contacts_tui.safe_text import display_safe, error_message
 from contacts_tui.screens.binding_commands import ScreenBindingCommands
+from contacts_tui.screens.list_view_screen import ListViewScreen
 from contacts_tui.services import ConflictError, ContactFilter
 from contacts_tui.services.board import BoardCard, BoardService, ColumnPage
 from contacts_tui.stage_moves import stage_move_question
 from contacts_tui.validation import ValidationError
+from contacts_tui.widgets.app_access import contacts_app
 from contacts_tui.widgets.board_column import BoardColumn
 from contacts_tui.widgets.keys_footer import KeysFooter
 from contacts_tui.widgets.reporting import reported_work, tell
@@ -36,7 +37,7 @@ class BoardRead:
     pages: dict[str, ColumnPage]
 
 
-class PipelineBoardScreen(Screen):
+class PipelineBoardScreen(ListViewScreen):
     """One lifecycle template's steps as columns, grouped under their categories."""
 
     COMMAND_GROUP = "Pipeline board"
@@ -76,11 +77,10 @@ class PipelineBoardScreen(Screen):
     ]  # fmt: skip
 
     def __init__(self, contact_filter: ContactFilter, template: str | None = None) -> None:
-        super().__init__()
-        self.contact_filter = contact_filter
-        config = self.app.service.config  # type: ignore[attr-defined]
-        self.template: Template = config.template(template) or config.default
-        self.board = BoardService(self.app.service)  # type: ignore[attr-defined]
+        super().__init__(contact_filter)
+        service = contacts_app(self).service
+        self.template: Template = service.config.template(template) or service.config.default
+        self.board = BoardService(service)
 
     def compose(self) -> ComposeResult:
         yield TitleBar()
@@ -99,16 +99,6 @@ class PipelineBoardScreen(Screen):
             group.border_title = display_safe(category.name)
             groups.append(group)
         return groups
-
-    def on_mount(self) -> None:
-        self.reload()
-        self.app.store_changed.subscribe(self, self._store_changed)  # type: ignore[attr-defined]
-
-    def _store_changed(self, committed: object) -> None:
-        """Another session committed: read the board again (on view only; a return
-        from a contact reads it anyway)."""
-        if self.app.screen is self:
-            self.reload()
 
     def on_screen_resume(self) -> None:
         # Back from a contact: it may have moved, changed or been archived.
@@ -182,12 +172,6 @@ class PipelineBoardScreen(Screen):
 
     # ----- moving around --------------------------------------------------------------------
 
-    def action_back(self) -> None:
-        self.dismiss()
-
-    def action_reload(self) -> None:
-        self.reload()
-
     def action_column(self, delta: int) -> None:
         columns = self.columns
         current = self.current_column
@@ -198,7 +182,7 @@ class PipelineBoardScreen(Screen):
         self.query_one("#board", HorizontalScroll).scroll_to_widget(target, animate=False)
 
     async def action_next_template(self) -> None:
-        templates = self.app.service.config.templates  # type: ignore[attr-defined]
+        templates = contacts_app(self).service.config.templates
         keys = [t.key for t in templates]
         index = keys.index(self.template.key) if self.template.key in keys else -1
         self.template = templates[(index + 1) % len(templates)]
@@ -275,7 +259,7 @@ class PipelineBoardScreen(Screen):
 
     @reported_work(thread=True, exclusive=True, group="store.board_move")
     def _write_move(self, card: BoardCard, step: Step) -> None:
-        service = self.app.service  # type: ignore[attr-defined]
+        service = contacts_app(self).service
         try:
             service.set_stage(card.id, step.key, version=card.version, template=self.template.key)
         except ConflictError as conflict:

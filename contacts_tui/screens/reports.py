@@ -10,13 +10,13 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
 from textual.widgets import DataTable, Static, TabbedContent, TabPane
 from textual.worker import get_current_worker
 from textual_plotext import PlotextPlot
 
 from contacts_tui.safe_text import display_safe, error_message
 from contacts_tui.screens.binding_commands import ScreenBindingCommands
+from contacts_tui.screens.list_view_screen import ListViewScreen
 from contacts_tui.services import ContactFilter
 from contacts_tui.services.reports import (
     DIMENSION_LABELS,
@@ -32,6 +32,7 @@ from contacts_tui.services.reports import (
     percent,
     period,
 )
+from contacts_tui.widgets.app_access import contacts_app
 from contacts_tui.widgets.keys_footer import KeysFooter
 from contacts_tui.widgets.reporting import reported_work, tell
 from contacts_tui.widgets.title_bar import TitleBar
@@ -57,7 +58,7 @@ def _number(value: int) -> Text:
     return Text(f"{value:,}", justify="right")
 
 
-class ReportsScreen(Screen):
+class ReportsScreen(ListViewScreen):
     """The reports of the list's view (its search and filter) for a period."""
 
     COMMAND_GROUP = "Reports"
@@ -85,9 +86,8 @@ class ReportsScreen(Screen):
     ]  # fmt: skip
 
     def __init__(self, contact_filter: ContactFilter, template: str | None = None) -> None:
-        super().__init__()
-        service = self.app.service  # type: ignore[attr-defined]
-        self.contact_filter = contact_filter
+        super().__init__(contact_filter)
+        service = contacts_app(self).service
         self.reports = ReportService(service)
         self.template = (service.config.template(template) or service.config.default).key
         self.period: Period = period(PRESETS[0])
@@ -117,22 +117,14 @@ class ReportsScreen(Screen):
         yield KeysFooter()
 
     def on_mount(self) -> None:
-        self._show_summary()
-        self.reload()
-        self.app.store_changed.subscribe(self, self._store_changed)  # type: ignore[attr-defined]
-
-    def _store_changed(self, committed: object) -> None:
-        """Another session committed: read the report on screen again (on view only; a
-        return from a contact reads it anyway)."""
-        if self.app.screen is self:
-            self.reload()
+        self._show_summary()  # before ListViewScreen.on_mount reads the report
 
     @property
     def kind(self) -> str:
         return self.query_one("#reports-tabs", TabbedContent).active or KINDS[0]
 
     def _show_summary(self) -> None:
-        config = self.app.service.config  # type: ignore[attr-defined]
+        config = contacts_app(self).service.config
         name = config.template(self.template).name if config.template(self.template) else ""
         text = Text(f"{display_safe(name)} · {self.period.text}")
         f = self.contact_filter
@@ -268,12 +260,6 @@ class ReportsScreen(Screen):
 
     # ----- actions --------------------------------------------------------------------------
 
-    def action_back(self) -> None:
-        self.dismiss()
-
-    def action_reload(self) -> None:
-        self.reload()
-
     @reported_work(exclusive=True, group="dialog")
     async def action_next_period(self) -> None:
         names = [period(name).label for name in PRESETS]
@@ -301,7 +287,7 @@ class ReportsScreen(Screen):
             self._read("breakdown")
 
     def action_next_template(self) -> None:
-        templates = [t.key for t in self.app.service.config.templates]  # type: ignore[attr-defined]
+        templates = [t.key for t in contacts_app(self).service.config.templates]
         index = templates.index(self.template) if self.template in templates else -1
         self.template = templates[(index + 1) % len(templates)]
         self._show_summary()

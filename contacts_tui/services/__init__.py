@@ -13,8 +13,8 @@ from contacts_tui.derived import DERIVED_COLUMNS, derived_columns
 from contacts_tui.documents import BlobStore
 from contacts_tui.lifecycle import LifecycleConfig
 from contacts_tui.safe_text import display_safe
-from contacts_tui.services.documents import DocumentServices, remove_orphan_blob
-from contacts_tui.services.records import RecordCheck, RecordInvalid, RecordServices
+from contacts_tui.services.documents import DocumentService, remove_orphan_blob
+from contacts_tui.services.records import RecordCheck, RecordInvalid, RecordService
 from contacts_tui.services.results import (
     CategoryCount,
     ConflictError,
@@ -31,6 +31,7 @@ from contacts_tui.services.shared import (
     account_names,
     audit_text,
     children_by_contact,
+    contact_exists,
     read_contact,
     refresh_derived,
     resolve_company,
@@ -47,7 +48,13 @@ from contacts_tui.store.database import (
     waits_reported,
     with_connection,
 )
-from contacts_tui.store.listing import MISSING_PRIMARY, TENANT_WIDE, UNKNOWN_STEP, ContactFilter
+from contacts_tui.store.listing import (
+    MISSING_PRIMARY,
+    TENANT_WIDE,
+    UNKNOWN_STEP,
+    ContactFilter,
+    ListRow,
+)
 from contacts_tui.store.models import (
     PROFILE_COLUMNS,
     Account,
@@ -146,6 +153,7 @@ __all__ = [
     "Dashboard",
     "DatabaseBusy",
     "DocumentInfo",
+    "DocumentService",
     "EmailInfo",
     "NotFoundError",
     "Page",
@@ -153,6 +161,7 @@ __all__ = [
     "ReadStopped",
     "RecordCheck",
     "RecordInvalid",
+    "RecordService",
     "StageChangeInfo",
     "StoppableReads",
     "fold",
@@ -181,11 +190,17 @@ the list asks for it right after the count; a later call reads the counts afresh
 
 
 @dataclass
-class ContactService(DocumentServices, RecordServices):
-    """Reads and writes contacts for one user with one lifecycle configuration."""
+class ContactService:
+    """Reads and writes contacts for one user with one lifecycle configuration.
+
+    The one object the UI holds: contacts and the list here, their records in
+    `records` (RecordService) and their documents in `documents` (DocumentService).
+    """
 
     config: LifecycleConfig
     user: str
+    records: RecordService = field(init=False, repr=False)
+    documents: DocumentService = field(init=False, repr=False)
     _category_steps: dict[str, tuple[str, ...]] = field(init=False, repr=False)
     _known_steps: tuple[str, ...] = field(init=False, repr=False)
     # The last count's dashboard: (filter, time.monotonic() it was read, counts).
@@ -193,16 +208,20 @@ class ContactService(DocumentServices, RecordServices):
         default=None, init=False, repr=False
     )
     # The workspace's documents/ store; None: document methods raise DocumentError.
-    documents: BlobStore | None = None
+    blobs: BlobStore | None = None
     # lifecycle.toml: every write that sets a stage or template is checked against the file
     # as it is on disk then, not this session's copy (another admin may have removed a step).
     config_path: Path | None = None
 
     def __post_init__(self) -> None:
+        self.records = RecordService(self.config, self.user)
+        self.documents = DocumentService(self.config, self.user, self.blobs)
         self.set_config(self.config)
 
     def set_config(self, config: LifecycleConfig) -> None:
         self.config = config
+        self.records.config = config
+        self.documents.config = config
         steps: dict[str, list[str]] = {}
         for template in config.templates:
             for category in template.categories:
@@ -221,6 +240,10 @@ class ContactService(DocumentServices, RecordServices):
     def _condition(self, contact_filter: ContactFilter) -> peewee.Expression:
         steps = self._category_steps.get(contact_filter.category or "", ())
         return listing.filter_condition(contact_filter, steps, self._known_steps)
+
+    def category_steps(self, category: str | None) -> tuple[str, ...]:
+        """The step keys of a lifecycle category, in every template (none: empty)."""
+        return self._category_steps.get(category or "", ())
 
     def view_condition(self, contact_filter: ContactFilter) -> peewee.Expression:
         """The WHERE clause of a view (its search included), for reads of the whole view."""
@@ -514,10 +537,19 @@ class ContactService(DocumentServices, RecordServices):
         """
         config = self.current_config()
         with database.atomic():
-            current = read_contact(contact_id)
-            if version is not None and current.version != version:
-                raise ConflictError(current)
-            template_key = template or current.template
+            # Only what the move depends on: the whole contact is read once, after it.
+            current = (
+                Contact.select(Contact.version, Contact.stage, Contact.template)
+                .where(Contact.id == contact_id)
+                .tuples()
+                .first()
+            )
+            if current is None:
+                raise NotFoundError(f"Contact {contact_id} no longer exists.")
+            current_version, current_stage, current_template = current
+            if version is not None and current_version != version:
+                raise ConflictError(read_contact(contact_id))
+            template_key = template or current_template
             steps = config.template(template_key)
             if steps is None:
                 raise ValidationError(f"There is no lifecycle called {template_key!r}.")
@@ -527,24 +559,24 @@ class ContactService(DocumentServices, RecordServices):
                 raise ValidationError(
                     f"The lifecycle {steps.name!r} has no step {step_key!r}{removed}."
                 )
-            if step.key == current.stage and template_key == current.template:
-                return current
+            if step.key == current_stage and template_key == current_template:
+                return read_contact(contact_id)
             now = utc_now()
             updates = {"stage": step.key, "status": status_of(step.is_closed)}
-            if template_key != current.template:
+            if template_key != current_template:
                 updates["template"] = template_key
                 AuditEntry.create(
                     contact=contact_id,
                     at=now,
                     by=self.user,
                     field="template",
-                    old_value=current.template,
+                    old_value=current_template,
                     new_value=template_key,
                 )
-            write_contact(contact_id, current.version, updates, self.user)
+            write_contact(contact_id, current_version, updates, self.user)
             StageChange.create(
                 contact=contact_id,
-                from_stage=current.stage,
+                from_stage=current_stage,
                 to_stage=step.key,
                 at=now,
                 by=self.user,
@@ -663,7 +695,7 @@ class ContactService(DocumentServices, RecordServices):
         if text.isascii() and text.isdigit():
             if int(text) > MAX_RECORD_ID:
                 raise NotFoundError(f"No contact has the id {text} (ids go up to {MAX_RECORD_ID}).")
-            self._contact_exists(int(text))
+            contact_exists(int(text))
             return int(text)
         ids = sorted(
             {
@@ -754,34 +786,6 @@ class ContactService(DocumentServices, RecordServices):
         return cards
 
 
-def _contact_rows(raw: list[tuple]) -> tuple[ContactRow, ...]:
-    """The list's rows from `store.listing.page`'s tuples, with their accounts."""
-    if not raw:
-        return ()
-    accounts = listing.assigned_accounts([r[0] for r in raw])
-    return tuple(
-        ContactRow(
-            id=r[0],
-            name=r[1],
-            full_name=r[2],
-            email=r[3],
-            phone=r[4],
-            company=r[5],
-            status=r[6],
-            stage=r[7],
-            template=r[8],
-            segmentation=r[9],
-            scoring=r[10],
-            reason_code=r[11],
-            updated_at=r[12],
-            archived=bool(r[13]),
-            accounts=tuple(accounts.get(r[0], ())),
-            sort_key=(r[15], r[14], r[0]),
-        )
-        for r in raw
-    )
-
-
 def _grouped(
     model: type[peewee.Model], info: type, contact_ids: list[int], order: tuple
 ) -> dict[int, list]:
@@ -800,26 +804,30 @@ def _grouped(
 
 
 def _contact_rows(raw: list[tuple]) -> tuple[ContactRow, ...]:
-    """List rows as the store reads them (`listing.ROW_FIELDS`, then the sort value)."""
-    accounts = listing.assigned_accounts([r[0] for r in raw])
+    """List rows as the store reads them (`listing.ListRow`: ROW_FIELDS, the sort value)."""
+    rows = [ListRow._make(r[:LIST_ROW_WIDTH]) for r in raw]  # window_changes adds a column
+    accounts = listing.assigned_accounts([r.id for r in rows])
     return tuple(
         ContactRow(
-            id=r[0],
-            name=r[1],
-            full_name=r[2],
-            email=r[3],
-            phone=r[4],
-            company=r[5],
-            status=r[6],
-            stage=r[7],
-            template=r[8],
-            segmentation=r[9],
-            scoring=r[10],
-            reason_code=r[11],
-            updated_at=r[12],
-            archived=bool(r[13]),
-            accounts=tuple(accounts.get(r[0], ())),
-            sort_key=(r[15], r[14], r[0]),
+            id=r.id,
+            name=r.name,
+            full_name=r.full_name,
+            email=r.email,
+            phone=r.phone,
+            company=r.company,
+            status=r.status,
+            stage=r.stage,
+            template=r.template,
+            segmentation=r.segmentation,
+            scoring=r.scoring,
+            reason_code=r.reason_code,
+            updated_at=r.updated_at,
+            archived=bool(r.archived),
+            accounts=tuple(accounts.get(r.id, ())),
+            sort_key=r.sort_key,
         )
-        for r in raw
+        for r in rows
     )
+
+
+LIST_ROW_WIDTH = len(ListRow._fields)

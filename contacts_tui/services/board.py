@@ -11,7 +11,6 @@ from contacts_tui.store import reports as queries
 from contacts_tui.store.database import with_connection
 from contacts_tui.store.listing import (
     ContactFilter,
-    filter_condition,
     is_tallied,
     searched_stage_counts,
     tallied_stage_counts,
@@ -44,32 +43,17 @@ class BoardService:
     def __init__(self, contacts: ContactService) -> None:
         self.contacts = contacts
 
-    def _condition_steps(self, contact_filter: ContactFilter) -> tuple[str, ...]:
-        """The step keys of the filter's category (empty without one)."""
-        if contact_filter.category is None:
-            return ()
-        return tuple(
-            step.key
-            for template in self.contacts.config.templates
-            for category in template.categories
-            if category.key == contact_filter.category
-            for step in category.steps
-        )
-
-    def _condition(self, contact_filter: ContactFilter) -> object:
-        known = tuple(self.contacts.config.step_names())
-        return filter_condition(contact_filter, self._condition_steps(contact_filter), known)
-
     @with_connection
     def counts(self, template: Template, contact_filter: ContactFilter) -> dict[str, int]:
         """Contacts per step of `template` (steps without any are left out)."""
-        steps = self._condition_steps(contact_filter)
+        steps = self.contacts.category_steps(contact_filter.category)
+        rows: list[tuple[str, str, int, int]] | None
         if is_tallied(contact_filter):
             rows = tallied_stage_counts(contact_filter, steps, template.key)
         else:
             rows = searched_stage_counts(contact_filter, steps, template.key)
         if rows is None:
-            return queries.step_counts(self._condition(contact_filter), template.key)
+            return queries.step_counts(self.contacts.view_condition(contact_filter), template.key)
         counts: dict[str, int] = {}
         for stage, _status, n, _missing in rows:
             counts[stage] = counts.get(stage, 0) + n
@@ -87,7 +71,7 @@ class BoardService:
     ) -> ColumnPage:
         """The contacts of one step by name, `limit` at a time after `after`'s sort key."""
         rows = queries.column_page(
-            self._condition(contact_filter), template.key, step, after, limit + 1
+            self.contacts.view_condition(contact_filter), template.key, step, after, limit + 1
         )
         has_more = len(rows) > limit
         rows = rows[:limit]

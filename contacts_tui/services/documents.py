@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -11,11 +12,10 @@ import peewee
 
 from contacts_tui.documents import BlobStore, DocumentError, StoredBlob, sanitize_filename
 from contacts_tui.services.results import NotFoundError
-from contacts_tui.services.shared import children_of
+from contacts_tui.services.shared import children_of, contact_exists
 from contacts_tui.store.database import is_postgres, with_connection
 from contacts_tui.store.models import (
     AuditEntry,
-    Contact,
     Document,
     database,
     utc_now,
@@ -26,11 +26,22 @@ from contacts_tui.validation import (
 )
 
 if TYPE_CHECKING:
+    from contacts_tui.lifecycle import LifecycleConfig
     from contacts_tui.services.details import DocumentInfo
 
 
-class DocumentServices:
-    """ContactService's document methods (a mixin: it uses `config`, `user`, `documents`)."""
+@dataclass
+class DocumentService:
+    """Documents of contacts: their rows in the database beside their files in `blobs`.
+
+    `config` gives the document types and the size limit; `user` is written to the audit
+    log; `blobs` is the workspace's documents/ store (None: every method raises
+    DocumentError). ContactService builds one as `service.documents`.
+    """
+
+    config: LifecycleConfig
+    user: str
+    blobs: BlobStore | None = None
 
     # ----- documents ------------------------------------------------------------------
     # The blob is written to disk first, then its row is committed: a failure in
@@ -39,13 +50,13 @@ class DocumentServices:
     # (`_lock_content`), so an upload and a delete of the same bytes cannot interleave.
 
     def _blob_store(self) -> BlobStore:
-        if self.documents is None:
+        if self.blobs is None:
             raise DocumentError(
                 "Documents are not available: this workspace has no documents folder."
             )
-        return self.documents
+        return self.blobs
 
-    def document_type(self, value: str) -> str:
+    def type_named(self, value: str) -> str:
         """The picklist's spelling of a document type; ValidationError when it is not one."""
         text = clean_text(value, field="Document type", required=True)
         types = self.config.picklists.document_types
@@ -54,7 +65,7 @@ class DocumentServices:
                 return known
         raise ValidationError(f"{text!r} is not a document type; choose one of {', '.join(types)}.")
 
-    def add_document(
+    def add(
         self,
         contact_id: int,
         source: Path,
@@ -67,9 +78,9 @@ class DocumentServices:
         gone, DocumentError (TooLargeError…) when the file cannot be stored; in every case
         the database is unchanged.
         """
-        doc_type = self.document_type(doc_type)
+        doc_type = self.type_named(doc_type)
         store = self._blob_store()
-        self._contact_exists(contact_id)  # before spending time copying the file
+        contact_exists(contact_id)  # before spending time copying the file
         source = Path(source)
         max_bytes = self.config.document_max_mb * 1024 * 1024
         blob = store.put(source, original_name=source.name, max_bytes=max_bytes, progress=progress)
@@ -80,11 +91,6 @@ class DocumentServices:
             with contextlib.suppress(Exception):
                 remove_orphan_blob(store, blob.sha256)
             raise
-
-    @with_connection
-    def _contact_exists(self, contact_id: int) -> None:
-        if not Contact.select().where(Contact.id == contact_id).exists():
-            raise NotFoundError(f"Contact {contact_id} no longer exists.")
 
     @with_connection
     def _insert_document(
@@ -123,18 +129,18 @@ class DocumentServices:
         return _document_info(row.id)
 
     @with_connection
-    def document(self, document_id: int) -> DocumentInfo:
+    def get(self, document_id: int) -> DocumentInfo:
         return _document_info(document_id)
 
     @with_connection
-    def documents_of(self, contact_id: int) -> tuple[DocumentInfo, ...]:
-        self._contact_exists(contact_id)
+    def of_contact(self, contact_id: int) -> tuple[DocumentInfo, ...]:
+        contact_exists(contact_id)
         from contacts_tui.services.details import DocumentInfo
 
         return children_of(Document, DocumentInfo, contact_id)
 
     @with_connection
-    def delete_document(self, document_id: int) -> DocumentInfo:
+    def delete(self, document_id: int) -> DocumentInfo:
         """Delete the row, and the blob when no other row refers to the same bytes.
 
         The blob is removed inside the write transaction, after the lock on its content:
@@ -161,8 +167,8 @@ class DocumentServices:
         return info
 
     @with_connection
-    def set_document_type(self, document_id: int, doc_type: str) -> DocumentInfo:
-        doc_type = self.document_type(doc_type)
+    def set_type(self, document_id: int, doc_type: str) -> DocumentInfo:
+        doc_type = self.type_named(doc_type)
         with database.atomic():
             info, contact_id = _load_document(document_id)
             if info.doc_type == doc_type:
@@ -177,22 +183,18 @@ class DocumentServices:
             )
         return _document_info(document_id)
 
-    def read_document(
-        self, document_id: int, limit: int | None = None
-    ) -> tuple[DocumentInfo, bytes]:
+    def read(self, document_id: int, limit: int | None = None) -> tuple[DocumentInfo, bytes]:
         """The document's row and its first `limit` bytes, hash verified over the whole file.
 
         Raises IntegrityError when the stored bytes are missing or altered.
         """
-        info = self.document(document_id)
+        info = self.get(document_id)
         data = self._blob_store().read(info.sha256, limit=limit, name=info.file_name)
         return info, data
 
-    def save_document_copy(
-        self, document_id: int, target: Path, overwrite: bool = False
-    ) -> DocumentInfo:
+    def save_copy(self, document_id: int, target: Path, overwrite: bool = False) -> DocumentInfo:
         """Write a verified copy to `target` (0600); TargetExistsError unless `overwrite`."""
-        info = self.document(document_id)
+        info = self.get(document_id)
         self._blob_store().save_copy(
             info.sha256, Path(target), overwrite=overwrite, name=info.file_name
         )

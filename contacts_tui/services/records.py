@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import peewee
 
@@ -30,9 +31,20 @@ from contacts_tui.validation import (
     normalize_zip,
 )
 
+if TYPE_CHECKING:
+    from contacts_tui.lifecycle import LifecycleConfig
 
-class RecordServices:
-    """ContactService's record methods (a mixin: it uses `config` and `user`)."""
+
+@dataclass
+class RecordService:
+    """The Details tab's records of contacts: e-mails, phones, addresses, bank accounts.
+
+    `config` gives the picklists and the phone region; `user` is written to the audit log.
+    ContactService builds one as `service.records` and hands it a new `config` on reload.
+    """
+
+    config: LifecycleConfig
+    user: str
 
     # ----- details tab records: e-mails, phones, addresses, bank accounts ------------
     # One generic path for the four kinds, driven by RECORD_KINDS below, plus named
@@ -43,9 +55,7 @@ class RecordServices:
     # so a colleague adding a phone number must not turn someone else's edit of the name
     # in the information panel into a conflict.
 
-    def validate_record(
-        self, kind: str, values: dict[str, str], current_type: str = ""
-    ) -> RecordCheck:
+    def validate(self, kind: str, values: dict[str, str], current_type: str = "") -> RecordCheck:
         """Normalise every field of a record; RecordInvalid names each bad field at once.
 
         Needs no database, so the form calls it on submit to show each message at its
@@ -137,16 +147,14 @@ class RecordServices:
         ]
 
     @with_connection
-    def add_record(
-        self, kind: str, contact_id: int, values: dict[str, str], *, primary: bool = False
-    ):
+    def add(self, kind: str, contact_id: int, values: dict[str, str], *, primary: bool = False):
         """Add a record to the contact; the first e-mail, phone or address is primary.
 
         `primary=True` makes it the primary one in the same transaction. Raises
         RecordInvalid (nothing saved) or NotFoundError when the contact is gone.
         """
         spec = _record_kind(kind)
-        clean = self.validate_record(kind, values).values
+        clean = self.validate(kind, values).values
         # On PostgreSQL two users adding a contact's first e-mail at once may both see no
         # primary; the partial unique index refuses the second, which is then retried and
         # sees the first one's primary.
@@ -183,7 +191,7 @@ class RecordServices:
         return row.id
 
     @with_connection
-    def update_record(
+    def update(
         self,
         kind: str,
         record_id: int,
@@ -203,7 +211,7 @@ class RecordServices:
             current = _record_info(spec, record_id)
             if expected is not None and expected != current:
                 raise ConflictError(read_contact(row.contact_id))
-            clean = self.validate_record(kind, values, current_type=_row_type(row)).values
+            clean = self.validate(kind, values, current_type=_row_type(row)).values
             _refuse_same_contact_duplicate(spec, row.contact_id, clean, record_id)
             audit = []
             old = {name: getattr(row, name) for name in clean}
@@ -219,7 +227,7 @@ class RecordServices:
         return _record_info(spec, record_id)
 
     @with_connection
-    def delete_record(self, kind: str, record_id: int, successor_id: int | None = None) -> None:
+    def delete(self, kind: str, record_id: int, successor_id: int | None = None) -> None:
         """Delete a record; deleting the primary needs `successor_id`, the new primary.
 
         The successor must be another record of the same contact and kind. Deleting the
@@ -299,36 +307,32 @@ class RecordServices:
     # generic methods above.
 
     def add_email(self, contact_id: int, email: str, type: str = "", primary: bool = False):
-        return self.add_record("email", contact_id, {"email": email, "type": type}, primary=primary)
+        return self.add("email", contact_id, {"email": email, "type": type}, primary=primary)
 
     def update_email(self, email_id: int, email: str, type: str = "", primary: bool = False):
-        return self.update_record(
-            "email", email_id, {"email": email, "type": type}, primary=primary
-        )
+        return self.update("email", email_id, {"email": email, "type": type}, primary=primary)
 
     def delete_email(self, email_id: int, successor_id: int | None = None) -> None:
-        self.delete_record("email", email_id, successor_id)
+        self.delete("email", email_id, successor_id)
 
     def add_phone(self, contact_id: int, number: str, type: str = "", primary: bool = False):
-        return self.add_record(
-            "phone", contact_id, {"number": number, "type": type}, primary=primary
-        )
+        return self.add("phone", contact_id, {"number": number, "type": type}, primary=primary)
 
     def delete_phone(self, phone_id: int, successor_id: int | None = None) -> None:
-        self.delete_record("phone", phone_id, successor_id)
+        self.delete("phone", phone_id, successor_id)
 
     def add_address(self, contact_id: int, primary: bool = False, **fields: str):
-        return self.add_record("address", contact_id, fields, primary=primary)
+        return self.add("address", contact_id, fields, primary=primary)
 
     def update_address(self, address_id: int, primary: bool = False, **fields: str):
-        return self.update_record("address", address_id, fields, primary=primary)
+        return self.update("address", address_id, fields, primary=primary)
 
     def add_bank_account(self, contact_id: int, name: str, iban: str, bic: str = ""):
-        return self.add_record("bank_account", contact_id, {"name": name, "iban": iban, "bic": bic})
+        return self.add("bank_account", contact_id, {"name": name, "iban": iban, "bic": bic})
 
     def update_bank_account(self, bank_account_id: int, name: str, iban: str, bic: str = ""):
         values = {"name": name, "iban": iban, "bic": bic}
-        return self.update_record("bank_account", bank_account_id, values)
+        return self.update("bank_account", bank_account_id, values)
 
 
 # ----- details tab records: helpers ------------------------------------------------------

@@ -31,7 +31,7 @@ from contacts_tui.services.shared import DEFAULT_VIEW
 from contacts_tui.store import reports as queries
 from contacts_tui.store import summaries
 from contacts_tui.store.database import with_connection
-from contacts_tui.store.listing import ContactFilter, filter_condition
+from contacts_tui.store.listing import ContactFilter
 from contacts_tui.store.models import utc_now
 from contacts_tui.validation import ValidationError
 
@@ -215,22 +215,11 @@ class ReportService:
             raise ValidationError(f"There is no lifecycle called {key!r} (known: {known}).")
         return template
 
-    def _condition(self, contact_filter: ContactFilter) -> peewee.Expression:
-        steps: tuple[str, ...] = ()
-        if contact_filter.category is not None:
-            steps = tuple(
-                step.key
-                for template in self.contacts.config.templates
-                for category in template.categories
-                if category.key == contact_filter.category
-                for step in category.steps
-            )
-        known = tuple(self.contacts.config.step_names())
-        return filter_condition(contact_filter, steps, known)
-
     def _history_condition(self, contact_filter: ContactFilter) -> peewee.Expression | None:
         """None for the default view, which the store answers from the history alone."""
-        return None if contact_filter == DEFAULT_VIEW else self._condition(contact_filter)
+        return (
+            None if contact_filter == DEFAULT_VIEW else self.contacts.view_condition(contact_filter)
+        )
 
     @with_connection
     def funnel(
@@ -273,7 +262,7 @@ class ReportService:
         now: datetime | None = None,
     ) -> TimeInStage:
         lifecycle = self.template(template)
-        condition = self._condition(contact_filter)
+        condition = self.contacts.view_condition(contact_filter)
         start, end = span.bounds
         steps = lifecycle.steps()
         durations: dict[str, list[float]] = defaultdict(list)
@@ -326,7 +315,11 @@ class ReportService:
                     condition, start, end, outcomes["won"], outcomes["lost"]
                 )
             }
-            new = dict(queries.new_contacts_per_week(self._condition(contact_filter), start, end))
+            new = dict(
+                queries.new_contacts_per_week(
+                    self.contacts.view_condition(contact_filter), start, end
+                )
+            )
         weeks = []
         monday = span.start - timedelta(days=span.start.weekday())
         while monday <= span.end:

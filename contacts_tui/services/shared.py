@@ -9,19 +9,17 @@ import peewee
 
 from contacts_tui.derived import DERIVED_COLUMNS, SEARCHED_PROFILE_FIELDS, derived_columns
 from contacts_tui.services.results import ConflictError, NotFoundError
+from contacts_tui.store import contact_reads
+from contacts_tui.store.database import with_connection
 from contacts_tui.store.listing import TENANT_WIDE, ContactFilter
 from contacts_tui.store.models import (
     Account,
-    Address,
     AuditEntry,
-    BankAccount,
     Company,
     Contact,
     ContactAccount,
-    Document,
     Email,
     Phone,
-    StageChange,
     utc_now,
 )
 from contacts_tui.store.search import write_word_index
@@ -61,6 +59,13 @@ def resolve_company(company: int | str | None) -> Company | None:
     name = clean_text(company, field="Company", required=True)
     row = Company.get_or_none(Company.name == name)
     return row or Company.create(name=name)
+
+
+@with_connection
+def contact_exists(contact_id: int) -> None:
+    """Raises NotFoundError when the contact is not (or no longer) in the database."""
+    if not Contact.select().where(Contact.id == contact_id).exists():
+        raise NotFoundError(f"Contact {contact_id} no longer exists.")
 
 
 def set_accounts(contact_id: int, account_ids: tuple[int, ...]) -> None:
@@ -166,6 +171,8 @@ def refresh_derived(contact_id: int) -> None:
 
 
 def read_contact(contact_id: int) -> ContactDetail:
+    """The contact with its records, documents, stage history and audit log: three
+    statements (see store.contact_reads), whatever it holds."""
     from contacts_tui.services.details import (  # on first use: see services.__getattr__
         AccountInfo,
         AddressInfo,
@@ -179,24 +186,24 @@ def read_contact(contact_id: int) -> ContactDetail:
         StageChangeInfo,
     )
 
-    row = (
-        Contact.select(Contact, Company.id, Company.name)
-        .join(Company, peewee.JOIN.LEFT_OUTER)
-        .where(Contact.id == contact_id)
-        .objects()
-        .first()
-    )
+    row = contact_reads.contact_row(contact_id)
     if row is None:
         raise NotFoundError(f"Contact {contact_id} no longer exists.")
     company = CompanyInfo(row.company_id, row.company_name) if row.company_id is not None else None
-    accounts = tuple(
-        AccountInfo(i, n, a)
-        for i, n, a in Account.select(Account.id, Account.name, Account.archived)
-        .join(ContactAccount)
-        .where(ContactAccount.contact == contact_id)
-        .order_by(Account.name)
-        .tuples()
-    )
+    records: dict[str, list[contact_reads.RecordRow]] = {}
+    for record in contact_reads.records_of(contact_id):
+        records.setdefault(record.kind, []).append(record)
+    for kind, rows in records.items():
+        if kind == "account":
+            rows.sort(key=lambda r: r.texts[0])
+        else:  # primary first, then oldest first
+            rows.sort(key=lambda r: (not r.flag, r.id))
+    events: dict[str, list[contact_reads.EventRow]] = {}
+    for event in contact_reads.events_of(contact_id):
+        events.setdefault(event.kind, []).append(event)
+    documents = sorted(events.get("document", ()), key=lambda e: e.id)
+    stages = sorted(events.get("stage", ()), key=lambda e: (e.at, e.id))
+    audit = sorted(events.get("audit", ()), key=lambda e: (e.at, e.id), reverse=True)
     return ContactDetail(
         id=row.id,
         name=row.name,
@@ -221,34 +228,21 @@ def read_contact(contact_id: int) -> ContactDetail:
         nickname=row.nickname,
         notes=row.notes,
         uid=row.uid,
-        accounts=accounts,
-        emails=children_of(Email, EmailInfo, contact_id),
-        phones=children_of(Phone, PhoneInfo, contact_id),
-        addresses=children_of(Address, AddressInfo, contact_id),
-        bank_accounts=children_of(BankAccount, BankAccountInfo, contact_id),
-        documents=children_of(Document, DocumentInfo, contact_id),
-        stage_history=tuple(
-            StageChangeInfo(*r)
-            for r in StageChange.select(
-                StageChange.from_stage, StageChange.to_stage, StageChange.at, StageChange.by
-            )
-            .where(StageChange.contact == contact_id)
-            .order_by(StageChange.at, StageChange.id)
-            .tuples()
+        accounts=tuple(AccountInfo(r.id, r.texts[0], r.flag) for r in records.get("account", ())),
+        emails=tuple(EmailInfo(r.id, *r.texts[:2], r.flag) for r in records.get("email", ())),
+        phones=tuple(PhoneInfo(r.id, *r.texts[:3], r.flag) for r in records.get("phone", ())),
+        addresses=tuple(
+            AddressInfo(r.id, *r.texts[:7], r.flag) for r in records.get("address", ())
         ),
-        audit=tuple(
-            AuditInfo(*r)
-            for r in AuditEntry.select(
-                AuditEntry.at,
-                AuditEntry.by,
-                AuditEntry.field,
-                AuditEntry.old_value,
-                AuditEntry.new_value,
-            )
-            .where(AuditEntry.contact == contact_id)
-            .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
-            .tuples()
+        bank_accounts=tuple(
+            BankAccountInfo(r.id, *r.texts[:3]) for r in records.get("bank_account", ())
         ),
+        documents=tuple(
+            DocumentInfo(e.id, e.texts[0], e.texts[1], e.size, e.texts[2], e.texts[3], e.at, e.by)
+            for e in documents
+        ),
+        stage_history=tuple(StageChangeInfo(*e.texts[:2], e.at, e.by) for e in stages),
+        audit=tuple(AuditInfo(e.at, e.by, *e.texts[:3]) for e in audit),
     )
 
 

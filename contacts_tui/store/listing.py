@@ -9,6 +9,8 @@ from __future__ import annotations
 import functools
 import operator
 from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import NamedTuple
 
 import peewee
 from peewee import fn
@@ -74,6 +76,47 @@ ROW_FIELDS = (
     Contact.archived,
     Contact.name_key,
 )
+
+
+class ListRow(NamedTuple):
+    """A row of the list as `page` reads it: ROW_FIELDS, then the value it is sorted by.
+
+    A named tuple, not a dataclass: peewee hands rows over as tuples, and `_make` takes
+    one as it is (a page is read on every scroll, at any size of the table).
+    """
+
+    id: int
+    name: str
+    full_name: str
+    email: str
+    phone: str
+    company: str
+    status: str
+    stage: str
+    template: str
+    segmentation: str
+    scoring: int | None
+    reason_code: str
+    updated_at: datetime
+    archived: bool
+    name_key: str
+    sort_value: object
+
+    @property
+    def sort_key(self) -> SortKey:
+        return SortKey(self.sort_value, self.name_key, self.id)
+
+
+class SortKey(NamedTuple):
+    """Where a row stands in a sorted list; pages continue `after` one (keyset paging)."""
+
+    value: object
+    name_key: str
+    id: int
+
+    def keyset(self, sort: str) -> list[object]:
+        """The values the keyset compares: sorted by name, the name is the value."""
+        return [self.value, self.id] if sort == "name" else [self.value, self.name_key, self.id]
 
 
 @dataclass(frozen=True)
@@ -160,7 +203,7 @@ def page(
     reverse = descending != backwards
     where = condition
     if after is not None:
-        after_key = list(after) if sort != "name" else [after[0], after[2]]
+        after_key = SortKey(*after).keyset(sort)
         ahead = peewee.Tuple(*keys) < peewee.Tuple(*after_key)
         behind = peewee.Tuple(*keys) > peewee.Tuple(*after_key)
         where &= ahead if reverse else behind
@@ -440,20 +483,20 @@ def _sort_keys(sort: str) -> list[peewee.Node]:
 
 def _after_condition(sort: str, after: tuple, reverse: bool) -> peewee.Expression:
     keys = peewee.Tuple(*_sort_keys(sort))
-    key = peewee.Tuple(*(list(after) if sort != "name" else [after[0], after[2]]))
+    key = peewee.Tuple(*SortKey(*after).keyset(sort))
     return keys < key if reverse else keys > key
 
 
 def _rows_by_id(
     ids: list[int], sort: str, condition: peewee.Expression | None = None
-) -> list[tuple]:
+) -> list[ListRow]:
     """The rows of these contacts (those meeting `condition`) as `page` returns them, in
     the order of `ids`."""
     if not ids:
         return []
     where = Contact.id.in_(ids) if condition is None else condition & Contact.id.in_(ids)
     query = Contact.select(*ROW_FIELDS, SORT_COLUMNS[sort].alias("sort_value")).where(where)
-    found = {row[0]: row for row in query.tuples()}
+    found = {row.id: row for row in map(ListRow._make, query.tuples())}
     return [found[i] for i in ids if i in found]
 
 
@@ -470,7 +513,7 @@ def _scan_ahead(
     after: tuple | None,
     limit: int,
     backwards: bool,
-) -> list[tuple] | None:
+) -> list[ListRow] | None:
     """Read the list in order and keep the rows that match, up to SCAN_AHEAD rows.
 
     A common term ("mar" is in one contact of six) fills a page within a few hundred rows;
@@ -510,7 +553,7 @@ def _word_start_page(
     after: tuple | None,
     limit: int,
     backwards: bool,
-) -> list[tuple]:
+) -> list[ListRow]:
     """`page` for a search of short terms only: each must start a word of the contact.
 
     The rarest term decides the plan (see MANY_MATCHES): sort its matches, or read the
@@ -546,7 +589,7 @@ def _word_matches_sorted(
     after: tuple | None,
     limit: int,
     backwards: bool,
-) -> list[tuple]:
+) -> list[ListRow]:
     """Every contact with a word starting with `rarest` (read from `contact_word`),
     those that also have the other terms and meet `base`, sorted: a page of them."""
     reverse = descending != backwards
@@ -581,7 +624,7 @@ def _word_scan(
     limit: int,
     backwards: bool,
     listed: bool,
-) -> list[tuple] | None:
+) -> list[ListRow] | None:
     """Read the list in order, keeping the contacts with a word starting with each term,
     until the page is full; None if WORD_SCAN contacts were not enough.
 
@@ -591,7 +634,7 @@ def _word_scan(
     tested against that list, else in the word index.
     """
     reverse = descending != backwards
-    found: list[tuple] = []
+    found: list[ListRow] = []
     position = after
     for _ in range(WORD_SCAN_ROUNDS):
         where = None if position is None else _after_condition(sort, position, reverse)

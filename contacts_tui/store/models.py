@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from peewee import (
+    AutoField,
     BooleanField,
     CharField,
     CompositeKey,
@@ -24,6 +26,11 @@ def utc_now() -> datetime:
 
 
 class BaseModel(Model):
+    if TYPE_CHECKING:
+        # The `id` primary key peewee adds to every model without one of its own,
+        # for the type checker (declared for real it would be a field of ContactWord too).
+        id = AutoField()
+
     class Meta:
         database = database
         legacy_table_names = False

@@ -32,16 +32,18 @@ NOT_PRESSED = ("quit", "suspend", "help_quit")
 def crowded(workspace, tmp_path: Path) -> int:
     """Contacts with every kind of record and a document, so each tab has rows to act on."""
     store = BlobStore(workspace.documents, group_shared=workspace.group_shared)
-    service = ContactService(workspace.config, workspace.user, documents=store)
+    service = ContactService(workspace.config, workspace.user, blobs=store)
     note = tmp_path / "notes.txt"
     note.write_text("The analytical engine weaves algebraic patterns.\n")
     for number, name in enumerate(("Ada Lovelace", "Bea Brown", "Cy Clark")):
         contact = service.create_contact(name)
-        service.add_email(contact.id, f"{name.split()[0].lower()}@example.com")
-        service.add_phone(contact.id, f"+44 20 7946 00{number}8")
-        service.add_address(contact.id, address="1 Square", zip_code="SW1Y 4JH", locality="London")
-        service.add_bank_account(contact.id, "Coutts", "GB82 WEST 1234 5698 7654 32")
-        service.add_document(contact.id, note, "Note")
+        service.records.add_email(contact.id, f"{name.split()[0].lower()}@example.com")
+        service.records.add_phone(contact.id, f"+44 20 7946 00{number}8")
+        service.records.add_address(
+            contact.id, address="1 Square", zip_code="SW1Y 4JH", locality="London"
+        )
+        service.records.add_bank_account(contact.id, "Coutts", "GB82 WEST 1234 5698 7654 32")
+        service.documents.add(contact.id, note, "Note")
     return contact.id
 
 

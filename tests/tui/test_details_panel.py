@@ -134,9 +134,9 @@ def saved(service, contact_id: int):
 
 
 async def test_shows_records_formatted_with_primary_marked(app, service, contact_id):
-    service.add_email(contact_id, "maria@example.com", "Business")
-    service.add_email(contact_id, "m@example.org", "Personal")
-    service.add_bank_account(contact_id, "Main", "DE89370400440532013000", "COBADEFFXXX")
+    service.records.add_email(contact_id, "maria@example.com", "Business")
+    service.records.add_email(contact_id, "m@example.org", "Personal")
+    service.records.add_bank_account(contact_id, "Main", "DE89370400440532013000", "COBADEFFXXX")
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         assert rows(app, "email") == [
@@ -151,7 +151,7 @@ async def test_shows_records_formatted_with_primary_marked(app, service, contact
 
 
 async def test_phones_shown_in_international_format(app, service, contact_id):
-    service.add_phone(contact_id, "020 7946 0958", "Office")
+    service.records.add_phone(contact_id, "020 7946 0958", "Office")
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         assert rows(app, "phone") == [[PRIMARY_MARK, "+44 20 7946 0958", "020 7946 0958", "Office"]]
@@ -211,7 +211,7 @@ async def test_add_email_first_becomes_primary(app, service, contact_id):
 
 
 async def test_add_second_email_as_primary(app, service, contact_id):
-    service.add_email(contact_id, "old@example.com")
+    service.records.add_email(contact_id, "old@example.com")
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         await go_to(pilot, "email")
@@ -492,7 +492,7 @@ async def test_an_email_is_checked_on_leaving_it(app, service, contact_id):
 async def test_a_record_deleted_in_another_session_while_edited_leaves_the_list(
     app, service, contact_id
 ):
-    phone = service.add_phone(contact_id, "020 7946 0958", "Office")
+    phone = service.records.add_phone(contact_id, "020 7946 0958", "Office")
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         await go_to(pilot, "phone")
@@ -500,7 +500,7 @@ async def test_a_record_deleted_in_another_session_while_edited_leaves_the_list(
         await pilot.pause()
         form = app.screen
         assert isinstance(form, RecordForm)
-        ContactService(app.workspace.config, "bob").delete_record("phone", phone.id, None)
+        ContactService(app.workspace.config, "bob").records.delete("phone", phone.id, None)
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert app.screen is form  # what was typed stays
@@ -513,7 +513,7 @@ async def test_a_record_deleted_in_another_session_while_edited_leaves_the_list(
 
 
 async def test_edit_with_enter(app, service, contact_id):
-    service.add_phone(contact_id, "020 7946 0958", "Office")
+    service.records.add_phone(contact_id, "020 7946 0958", "Office")
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         await go_to(pilot, "phone")
@@ -535,7 +535,7 @@ async def test_edit_with_enter(app, service, contact_id):
 
 
 async def test_bad_edit_keeps_the_saved_record(app, service, contact_id):
-    service.add_bank_account(contact_id, "Main", "DE89370400440532013000")
+    service.records.add_bank_account(contact_id, "Main", "DE89370400440532013000")
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         await go_to(pilot, "bank_account")
@@ -555,14 +555,14 @@ async def test_bad_edit_keeps_the_saved_record(app, service, contact_id):
 
 
 async def test_edit_of_a_record_a_colleague_changed_is_not_overwritten(app, service, contact_id):
-    email = service.add_email(contact_id, "a@example.com")
+    email = service.records.add_email(contact_id, "a@example.com")
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         await go_to(pilot, "email")
         await pilot.press("enter")
         await pilot.pause()
         form = await fill(pilot, {"email": "mine@example.com"})
-        service.update_email(email.id, "theirs@example.com")
+        service.records.update_email(email.id, "theirs@example.com")
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert app.screen is form
@@ -574,7 +574,7 @@ async def test_edit_of_a_record_a_colleague_changed_is_not_overwritten(app, serv
 
 
 async def test_delete_asks_first(app, service, contact_id):
-    service.add_bank_account(contact_id, "Main", "DE89370400440532013000")
+    service.records.add_bank_account(contact_id, "Main", "DE89370400440532013000")
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         await go_to(pilot, "bank_account")
@@ -608,7 +608,7 @@ async def test_make_primary_with_p(app, service, contact_id, kind, values):
             "phone": {"number": value},
             "address": {"address": value, "zip_code": "28013", "locality": "Centro"},
         }[kind]
-        service.add_record(kind, contact_id, fields)
+        service.records.add(kind, contact_id, fields)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         await go_to(pilot, kind)
@@ -624,8 +624,8 @@ async def test_make_primary_with_p(app, service, contact_id, kind, values):
 
 
 async def test_deleting_the_primary_of_two_names_the_successor(app, service, contact_id):
-    service.add_email(contact_id, "a@example.com")
-    service.add_email(contact_id, "b@example.com")
+    service.records.add_email(contact_id, "a@example.com")
+    service.records.add_email(contact_id, "b@example.com")
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         await go_to(pilot, "email")
@@ -640,7 +640,7 @@ async def test_deleting_the_primary_of_two_names_the_successor(app, service, con
 
 async def test_deleting_the_primary_of_many_asks_which_takes_its_place(app, service, contact_id):
     for number in ("+442079460958", "+34612345678", "+4930123456"):
-        service.add_phone(contact_id, number)
+        service.records.add_phone(contact_id, number)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         await go_to(pilot, "phone")
@@ -659,7 +659,7 @@ async def test_deleting_the_primary_of_many_asks_which_takes_its_place(app, serv
 
 
 async def test_deleting_the_only_primary_warns_and_the_panel_says_so(app, service, contact_id):
-    service.add_email(contact_id, "a@example.com")
+    service.records.add_email(contact_id, "a@example.com")
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         await go_to(pilot, "email")
@@ -683,7 +683,7 @@ async def test_keys_on_an_empty_section_say_there_is_nothing(app):
 
 
 async def test_bank_accounts_have_no_primary_key(app, service, contact_id):
-    service.add_bank_account(contact_id, "Main", "DE89370400440532013000")
+    service.records.add_bank_account(contact_id, "Main", "DE89370400440532013000")
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         await go_to(pilot, "bank_account")
@@ -699,7 +699,7 @@ async def test_bank_accounts_have_no_primary_key(app, service, contact_id):
 @pytest.fixture
 def other_with_the_email(service):
     other = service.create_contact("Juan Pérez")
-    service.add_email(other.id, "shared@example.com")
+    service.records.add_email(other.id, "shared@example.com")
     return other.id
 
 
@@ -726,8 +726,8 @@ async def test_duplicate_names_the_other_contact_then_saves_anyway(
 
 async def test_duplicate_phone_and_iban_are_found_too(app, service, contact_id):
     other = service.create_contact("Juan Pérez")
-    service.add_phone(other.id, "+34612345678")
-    service.add_bank_account(other.id, "Shared", "DE89370400440532013000")
+    service.records.add_phone(other.id, "+34612345678")
+    service.records.add_bank_account(other.id, "Shared", "DE89370400440532013000")
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         await add(pilot, "phone", {"number": "+34 612 345 678"})
@@ -796,7 +796,7 @@ async def test_a_failing_database_keeps_the_form_and_what_was_typed(app, contact
 
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
-        monkeypatch.setattr(app.service, "add_record", broken)
+        monkeypatch.setattr(app.service.records, "add", broken)
         form = await add(pilot, "email", {"email": "maria@example.com"})
         assert app.screen is form
         assert "disk I/O error" in str(form.query_one("#record-form-error", Static).render())
@@ -805,15 +805,15 @@ async def test_a_failing_database_keeps_the_form_and_what_was_typed(app, contact
 
 
 async def test_a_failing_database_is_reported_from_the_panel(app, service, contact_id, monkeypatch):
-    service.add_email(contact_id, "a@example.com")
-    service.add_email(contact_id, "b@example.com")
+    service.records.add_email(contact_id, "a@example.com")
+    service.records.add_email(contact_id, "b@example.com")
 
     def broken(*args, **kwargs):
         raise peewee.OperationalError("disk I/O error")
 
     async with app.run_test(size=(100, 30), notifications=True) as pilot:
         await settle(pilot)
-        monkeypatch.setattr(app.service, "make_primary", broken)
+        monkeypatch.setattr(app.service.records, "make_primary", broken)
         await go_to(pilot, "email")
         await pilot.press("down", "space")
         await settle(pilot)

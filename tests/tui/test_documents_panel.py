@@ -45,7 +45,7 @@ def usual_umask():
 @pytest.fixture
 def docs(workspace: Workspace) -> ContactService:
     store = BlobStore(workspace.documents, group_shared=workspace.group_shared)
-    return ContactService(workspace.config, workspace.user, documents=store)
+    return ContactService(workspace.config, workspace.user, blobs=store)
 
 
 @pytest.fixture
@@ -118,7 +118,7 @@ async def type_path(pilot, text: str) -> None:
 def add(docs: ContactService, contact_id: int, folder: Path, name: str, data: bytes, kind="Note"):
     source = folder / name
     source.write_bytes(data)
-    return docs.add_document(contact_id, source, kind)
+    return docs.documents.add(contact_id, source, kind)
 
 
 # ----- upload ----------------------------------------------------------------------------
@@ -146,7 +146,7 @@ async def test_upload_through_the_picker_with_tab_completion(workspace, docs, fi
         assert names_in_table(app) == ["contract.txt"]
         (info,) = docs.get_contact(contact.id).documents
         assert (info.file_name, info.doc_type) == ("contract.txt", "Proposal")
-        assert docs.read_document(info.id)[1] == b"Signed on the dotted line.\n"
+        assert docs.documents.read(info.id)[1] == b"Signed on the dotted line.\n"
         assert status_of(app) == "Uploaded contract.txt (27 B) as Proposal."
         assert app.changes == 1
         assert not app.query_one(ProgressBar).display
@@ -188,7 +188,7 @@ async def test_the_type_list_starts_on_a_neutral_type_then_on_the_last_one_used(
 
 async def test_the_same_file_again_is_uploaded_only_if_the_user_says_so(workspace, docs, files):
     contact = docs.create_contact("Ann Lee")
-    docs.add_document(contact.id, files / "contract.txt", "Contract")
+    docs.documents.add(contact.id, files / "contract.txt", "Contract")
     (files / "copy-of-contract.txt").write_bytes((files / "contract.txt").read_bytes())
     app = Host(workspace, docs, contact.id)
     async with app.run_test(size=SIZE) as pilot:
@@ -223,7 +223,7 @@ async def test_the_upload_message_goes_when_its_document_is_deleted_elsewhere(
         await settle(app, pilot)
         assert status_of(app) == "Uploaded contract.txt (27 B) as Other."
         (info,) = docs.get_contact(contact.id).documents
-        docs.delete_document(info.id)  # another session
+        docs.documents.delete(info.id)  # another session
         app.reload()  # the contact is read again, as a live refresh does
         await settle(app, pilot)
         assert names_in_table(app) == []
@@ -303,7 +303,7 @@ async def test_a_file_over_the_limit_is_refused_in_the_picker(workspace, docs, f
         await pilot.pause()
         assert isinstance(app.screen.query_one(DocumentsPanel), DocumentsPanel)
     assert docs.get_contact(contact.id).documents == ()
-    assert docs.documents.all_hashes() == set()
+    assert docs.blobs.all_hashes() == set()
 
 
 async def test_a_file_that_vanishes_before_the_upload_is_a_clear_failure(workspace, docs, files):
@@ -321,8 +321,8 @@ async def test_a_file_that_vanishes_before_the_upload_is_a_clear_failure(workspa
         assert "Upload failed: contract.txt no longer exists" in status_of(app)
         assert app.query_one("#documents-status").has_class("-error")
         assert app.changes == 0
-    assert docs.documents.all_hashes() == set()
-    assert docs.documents.stray_temp_files() == []
+    assert docs.blobs.all_hashes() == set()
+    assert docs.blobs.stray_temp_files() == []
 
 
 async def test_cancelling_the_type_uploads_nothing(workspace, docs, files):
@@ -335,7 +335,7 @@ async def test_cancelling_the_type_uploads_nothing(workspace, docs, files):
         await pilot.press("enter", "escape")
         await settle(app, pilot)
         assert "Nothing was uploaded" in status_of(app)
-    assert docs.documents.all_hashes() == set()
+    assert docs.blobs.all_hashes() == set()
 
 
 async def test_an_unexpected_failure_is_reported_and_the_panel_recovers(
@@ -346,7 +346,7 @@ async def test_an_unexpected_failure_is_reported_and_the_panel_recovers(
     def locked(*args, **kwargs):
         raise peewee.OperationalError("database is locked")
 
-    monkeypatch.setattr(docs, "add_document", locked)
+    monkeypatch.setattr(docs.documents, "add", locked)
     app = Host(workspace, docs, contact.id)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("a")
@@ -419,7 +419,7 @@ async def test_previewing_a_document_deleted_elsewhere_says_so_and_drops_it(
     info = add(docs, contact.id, tmp_path, "offer.txt", b"An offer")
     app = Host(workspace, docs, contact.id)
     async with app.run_test(size=SIZE) as pilot:
-        ContactService(workspace.config, "bob", documents=docs.documents).delete_document(info.id)
+        ContactService(workspace.config, "bob", blobs=docs.blobs).documents.delete(info.id)
         await pilot.press("enter")
         await settle(app, pilot)
         assert isinstance(app.screen, DocumentPreviewScreen)
@@ -491,7 +491,7 @@ async def test_an_altered_blob_shows_an_integrity_error_never_its_content(
 ):
     contact = docs.create_contact("Ann")
     info = add(docs, contact.id, tmp_path, "terms.txt", b"Pay within 30 days.\n")
-    blob = docs.documents.path_of(info.sha256)
+    blob = docs.blobs.path_of(info.sha256)
     blob.write_bytes(b"Pay within 3000 days.\n")
     app = Host(workspace, docs, contact.id)
     async with app.run_test(size=SIZE) as pilot:
@@ -558,7 +558,7 @@ async def test_save_a_copy_asks_before_replacing_and_refuses_symlinks(workspace,
 async def test_save_of_an_altered_blob_writes_nothing(workspace, docs, files):
     contact = docs.create_contact("Ann")
     info = add(docs, contact.id, files, "a.txt", b"original\n")
-    docs.documents.path_of(info.sha256).write_bytes(b"tampered\n")
+    docs.blobs.path_of(info.sha256).write_bytes(b"tampered\n")
     app = Host(workspace, docs, contact.id)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("e")
@@ -594,8 +594,8 @@ async def test_delete_asks_then_removes_row_and_blob(workspace, docs, tmp_path):
         assert names_in_table(app) == ["keep.txt"]
         assert status_of(app) == "Deleted drop.txt."
         assert app.changes == 1
-    assert docs.documents.all_hashes() == {kept.sha256}
-    assert not docs.documents.exists(gone.sha256)
+    assert docs.blobs.all_hashes() == {kept.sha256}
+    assert not docs.blobs.exists(gone.sha256)
 
 
 async def test_deleting_what_someone_else_deleted_says_so(workspace, docs, tmp_path):
@@ -603,7 +603,7 @@ async def test_deleting_what_someone_else_deleted_says_so(workspace, docs, tmp_p
     info = add(docs, contact.id, tmp_path, "a.txt", b"a")
     app = Host(workspace, docs, contact.id)
     async with app.run_test(size=SIZE) as pilot:
-        docs.delete_document(info.id)  # another user, meanwhile
+        docs.documents.delete(info.id)  # another user, meanwhile
         await pilot.press("d", "y")
         await settle(app, pilot)
         assert "already deleted by someone else" in status_of(app)
@@ -690,4 +690,4 @@ async def test_upload_preview_and_delete_from_the_detail_screen(workspace, files
         await pilot.press("d", "y")
         await settle(app, pilot)
         assert screen.detail.documents == ()
-        assert app.service.documents.all_hashes() == set()
+        assert app.service.blobs.all_hashes() == set()

@@ -33,15 +33,15 @@ def plant_everywhere(contact_id: int) -> None:
 
 async def test_escape_sequences_in_stored_text_never_reach_the_screen(workspace, tmp_path):
     store = BlobStore(workspace.documents, group_shared=workspace.group_shared)
-    service = ContactService(workspace.config, workspace.user, documents=store)
+    service = ContactService(workspace.config, workspace.user, blobs=store)
     ada = service.create_contact("Ada Lovelace", "Analytical Engines")
-    service.add_email(ada.id, "ada@example.com")
-    service.add_phone(ada.id, "+44 20 7946 0018")
-    service.add_address(ada.id, address="1 Square", zip_code="SW1Y 4JH", locality="London")
-    service.add_bank_account(ada.id, "Coutts", "GB82 WEST 1234 5698 7654 32")
+    service.records.add_email(ada.id, "ada@example.com")
+    service.records.add_phone(ada.id, "+44 20 7946 0018")
+    service.records.add_address(ada.id, address="1 Square", zip_code="SW1Y 4JH", locality="London")
+    service.records.add_bank_account(ada.id, "Coutts", "GB82 WEST 1234 5698 7654 32")
     note = tmp_path / "notes.txt"
     note.write_text("notes\n")
-    service.add_document(ada.id, note, "Note")
+    service.documents.add(ada.id, note, "Note")
     service.update_contact(ada.id, service.get_contact(ada.id).version, full_name="Ada King")
     plant_everywhere(ada.id)
 

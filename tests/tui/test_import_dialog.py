@@ -98,7 +98,7 @@ async def test_dry_run_first_then_import_reloads_the_list_and_toasts(workspace, 
 
 async def test_changing_the_format_or_duplicates_checks_again(workspace, service, tmp_path):
     known = service.create_contact("Ann Known")
-    service.add_email(known.id, "ann@example.com")
+    service.records.add_email(known.id, "ann@example.com")
     path = tmp_path / "people.data"  # no known extension: CSV until the user says
     path.write_text(CSV.replace("Bogus", "New Lead"))
     app = ContactsApp(workspace)

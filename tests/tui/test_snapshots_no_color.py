@@ -58,7 +58,7 @@ def contact_app(workspace) -> tuple[ContactsApp, int]:
         segmentation="Enterprise",
         reason_code="Referral",
     )
-    service.add_email(contact.id, "ada@analytical-engines.example")
+    service.records.add_email(contact.id, "ada@analytical-engines.example")
     contact = service.set_stage(contact.id, "qualified")
     with workspace.database.connection_context():
         for model in (StageChange, AuditEntry):

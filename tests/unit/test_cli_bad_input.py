@@ -321,13 +321,13 @@ def test_check_reports_a_linked_or_unreadable_stored_file(
     from contacts_tui.services import ContactService
 
     service = ContactService(
-        workspace.config, workspace.user, documents=documents.BlobStore(workspace.documents)
+        workspace.config, workspace.user, blobs=documents.BlobStore(workspace.documents)
     )
     contact = service.create_contact("Ada").id
     ids, blobs = [], []
     for content in (b"linked", b"unreadable"):
         (tmp_path / "f").write_bytes(content)
-        info = service.add_document(contact, tmp_path / "f", "Other")
+        info = service.documents.add(contact, tmp_path / "f", "Other")
         ids.append(info.id)
         blobs.append(workspace.documents / info.sha256[:2] / info.sha256)
     elsewhere = tmp_path / "elsewhere"

@@ -71,16 +71,16 @@ def run_in_pty(argv: list[str], cwd) -> tuple[int, bytes]:
 
 def test_no_command_writes_stored_control_characters(tmp_path, backend, workspace, request):
     store = BlobStore(workspace.documents)
-    service = ContactService(workspace.config, workspace.user, documents=store)
+    service = ContactService(workspace.config, workspace.user, blobs=store)
     contact = service.create_contact("Ada", company="Acme")
-    service.add_email(contact.id, "ada@example.com", primary=True)
-    service.add_phone(contact.id, "+442079460000", primary=True)
-    service.add_bank_account(contact.id, "Main", "GB82WEST12345698765432")
-    service.add_address(
+    service.records.add_email(contact.id, "ada@example.com", primary=True)
+    service.records.add_phone(contact.id, "+442079460000", primary=True)
+    service.records.add_bank_account(contact.id, "Main", "GB82WEST12345698765432")
+    service.records.add_address(
         contact.id, primary=True, address="1 High St", zip_code="SW1A 1AA", locality="x"
     )
     (tmp_path / "a.txt").write_bytes(b"contract")
-    document = service.add_document(contact.id, tmp_path / "a.txt", "Other")
+    document = service.documents.add(contact.id, tmp_path / "a.txt", "Other")
     with database.connection_context():
         planted = plant_everywhere(database.obj)
     assert {"contact.name", "document.doc_type", "audit_entry.new_value"} <= set(planted)

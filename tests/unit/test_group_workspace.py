@@ -48,19 +48,19 @@ MEMBER = textwrap.dedent(
     from contacts_tui.workspace import open_workspace
     ws = open_workspace(Path(home))
     store = BlobStore(ws.documents, group_shared=ws.group_shared)
-    service = ContactService(ws.config, ws.user, documents=store, config_path=ws.config_path)
+    service = ContactService(ws.config, ws.user, blobs=store, config_path=ws.config_path)
     seen = {"user": ws.user}
     if action == "add":
         name, upload = rest
         contact = service.create_contact(name)
-        doc = service.add_document(contact.id, Path(upload), "Other")
+        doc = service.documents.add(contact.id, Path(upload), "Other")
         seen.update(contact=contact.id, document=doc.id, sha256=doc.sha256)
     elif action == "read":
         seen["names"] = sorted(r.name for r in service.list_page(limit=50).rows)
         seen["documents"] = {}
         for row in service.list_page(limit=50).rows:
-            for doc in service.documents_of(row.id):
-                info, data = service.read_document(doc.id)
+            for doc in service.documents.of_contact(row.id):
+                info, data = service.documents.read(doc.id)
                 seen["documents"][info.file_name] = data.decode()
         seen["steps"] = [s.name for s in service.current_config().template("standard").steps()]
     elif action == "rename-step":

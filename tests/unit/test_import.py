@@ -109,11 +109,11 @@ def people(service: ContactService) -> ContactService:
         accounts=(service.create_account("North").id, service.create_account("South").id),
     )
     service.set_stage(ada.id, "qualified")
-    service.add_email(ada.id, "ada@example.com", "Business")
-    service.add_email(ada.id, "ada.home@example.org", "Personal", primary=True)
-    service.add_phone(ada.id, "020 7946 0018", "Office")
-    service.add_phone(ada.id, "+44 7550 217244", "Mobile", primary=True)
-    service.add_address(
+    service.records.add_email(ada.id, "ada@example.com", "Business")
+    service.records.add_email(ada.id, "ada.home@example.org", "Personal", primary=True)
+    service.records.add_phone(ada.id, "020 7946 0018", "Office")
+    service.records.add_phone(ada.id, "+44 7550 217244", "Mobile", primary=True)
+    service.records.add_address(
         ada.id,
         address="12 St James's Square",
         country="GB",
@@ -122,7 +122,7 @@ def people(service: ContactService) -> ContactService:
         locality="St James's",
         type="Office",
     )
-    service.add_address(
+    service.records.add_address(
         ada.id,
         address="Am Markt 1",
         country="DE",
@@ -134,12 +134,12 @@ def people(service: ContactService) -> ContactService:
         primary=True,
     )
     grace = service.create_contact("Grace Hopper")  # Tenant-Wide, first step, nothing else
-    service.add_email(grace.id, "grace@example.com")
+    service.records.add_email(grace.id, "grace@example.com")
     won = service.create_contact('=HYPERLINK("x"), Inc; "quoted"', "Acme, Inc.")
     service.set_stage(won.id, "closed_won")
-    service.add_phone(won.id, "+1 415 555 0100", "Mobile")
+    service.records.add_phone(won.id, "+1 415 555 0100", "Mobile")
     gone = service.create_contact("Archie Ved", "Acme, Inc.")
-    service.add_email(gone.id, "archie@example.com", "Business")
+    service.records.add_email(gone.id, "archie@example.com", "Business")
     service.archive(gone.id)
     return service
 
@@ -452,7 +452,7 @@ def test_invalid_json_late_in_a_big_file_imports_nothing(service, tmp_path, monk
 
 def test_duplicates_are_skipped_by_default_and_added_on_request(service, backend, tmp_path):
     existing = service.create_contact("Maria Lopez")
-    service.add_email(existing.id, "maria@example.com")
+    service.records.add_email(existing.id, "maria@example.com")
     text = (
         "Name,E-mail,Number\n"
         "Maria L.,maria@example.com,\n"  # in the workspace already

@@ -124,9 +124,7 @@ def test_strict_refuses_the_contact_whole(service, tmp_path):
 def test_vcard_fields_beyond_the_spec_and_the_photo(workspace, tmp_path):
     from contacts_tui.documents import BlobStore
 
-    service = ContactService(
-        workspace.config, workspace.user, documents=BlobStore(workspace.documents)
-    )
+    service = ContactService(workspace.config, workspace.user, blobs=BlobStore(workspace.documents))
     text = vcard(
         "VERSION:3.0",
         "FN:Ana Lima",
@@ -396,7 +394,7 @@ def test_shared_mailbox_and_office_phone_are_not_duplicates(service, tmp_path):
 
 def test_on_duplicate_update_fills_the_saved_contact(service, tmp_path):
     ann = service.create_contact("Ann Smith")
-    service.add_email(ann.id, "ann@example.com")
+    service.records.add_email(ann.id, "ann@example.com")
     path = write(
         tmp_path / "u.csv",
         "Name,E-mail,Phone,Job Title\nAnn Smith,ann@example.com,+44 20 7946 0018,CFO\n",
@@ -417,7 +415,7 @@ def test_on_duplicate_update_fills_the_saved_contact(service, tmp_path):
 def test_json_export_is_lossless_and_reimports_identical(people, tmp_path):  # noqa: F811
     ada = next(r for r in people.list_page(limit=10).rows if r.name == "Ada Lovelace")
     detail = people.get_contact(ada.id)
-    people.add_bank_account(ada.id, "Main", "GB33BUKB20201555555555")
+    people.records.add_bank_account(ada.id, "Main", "GB33BUKB20201555555555")
     people.update_contact(
         ada.id, detail.version, job_title="Analyst", birthday="--12-10", notes="Line 1\nLine 2"
     )

@@ -169,8 +169,8 @@ def test_a_move_to_a_step_the_config_lacks_writes_nothing(backend, workspace, se
 def test_picklist_usage_counts_contacts(backend, workspace, service):
     ada = service.create_contact("Ada")
     service.update_contact(ada.id, ada.version, segmentation="SMB")
-    service.add_email(ada.id, "ada@example.com", type="Billing")
-    service.add_email(ada.id, "ada2@example.com", type="Billing")
+    service.records.add_email(ada.id, "ada@example.com", type="Billing")
+    service.records.add_email(ada.id, "ada2@example.com", type="Billing")
     assert admin.picklist_usage(service, "segmentation", "SMB") == 1
     assert admin.picklist_usage(service, "segmentation", "Partner") == 0
     assert admin.picklist_usage(service, "email_types", "Billing") == 1

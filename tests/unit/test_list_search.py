@@ -39,7 +39,7 @@ def contacts(workspace, service) -> ContactService:
     # E-mails that do not follow the name: only the e-mail branch can find them.
     for name, email in (("Bob Zed", "jo.bz@example.com"), ("Ann Other", "mark@example.org")):
         created = service.create_contact(name)
-        service.add_email(created.id, email, "Business", primary=True)
+        service.records.add_email(created.id, email, "Business", primary=True)
     archived = service.create_contact("Joanna Archived")
     service.archive(archived.id)
     return service
@@ -143,9 +143,9 @@ def test_short_terms_match_the_start_of_any_word(workspace, service, backend):
     """`wa` finds Wayne companies and wade@… e-mails, never the inside of a word."""
     service.create_contact("Bruce Banner", company="Wayne Enterprises")
     wade = service.create_contact("Dee Moss")
-    service.add_email(wade.id, "wade.moss@example.com", "Business", primary=True)
+    service.records.add_email(wade.id, "wade.moss@example.com", "Business", primary=True)
     phoned = service.create_contact("Tel Only")
-    service.add_phone(phoned.id, "+44 20 7946 0958")
+    service.records.add_phone(phoned.id, "+44 20 7946 0958")
     full = service.create_contact("Kim Lee")
     service.update_contact(full.id, full.version, full_name="Kimberly Walsh Lee")
     service.create_contact("Howard Swan")  # "wa" only inside words
@@ -167,9 +167,9 @@ def test_short_terms_match_the_start_of_any_word(workspace, service, backend):
 
 def test_the_word_index_follows_every_change(workspace, service, backend):
     contact = service.create_contact("Ann Smith")
-    email = service.add_email(contact.id, "wade@example.com", "Business", primary=True)
+    email = service.records.add_email(contact.id, "wade@example.com", "Business", primary=True)
     assert names_found(service, "wa") == {"Ann Smith"}
-    service.update_email(email.id, "zoe@example.com", "Business", primary=True)
+    service.records.update_email(email.id, "zoe@example.com", "Business", primary=True)
     assert names_found(service, "wa") == set()
     assert names_found(service, "zo") == {"Ann Smith"}
     current = service.get_contact(contact.id)

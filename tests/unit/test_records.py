@@ -48,8 +48,8 @@ def _audit(service, contact_id: int) -> list[tuple[str, str, str]]:
 
 
 def test_first_email_becomes_primary_and_feeds_the_list(service, contact, backend):
-    first = service.add_email(contact.id, "  maria@EXAMPLE.com ", "business")
-    second = service.add_email(contact.id, "m.martinez@example.org", "Personal")
+    first = service.records.add_email(contact.id, "  maria@EXAMPLE.com ", "business")
+    second = service.records.add_email(contact.id, "m.martinez@example.org", "Personal")
     assert first == EmailInfo(first.id, "maria@example.com", "Business", True)
     assert second.is_primary is False
     email, _, search_doc = _list_columns(contact.id)
@@ -64,9 +64,9 @@ def test_first_email_becomes_primary_and_feeds_the_list(service, contact, backen
 
 def test_phone_is_stored_in_e164_with_what_was_typed(service, contact, backend):
     # The bundled config reads numbers without +country as the default region's (GB).
-    phone = service.add_phone(contact.id, "020 7946 0958", "Office")
+    phone = service.records.add_phone(contact.id, "020 7946 0958", "Office")
     assert phone == PhoneInfo(phone.id, "+442079460958", "020 7946 0958", "Office", True)
-    other = service.add_phone(contact.id, "+34 612 34 56 78", "Mobile")
+    other = service.records.add_phone(contact.id, "+34 612 34 56 78", "Mobile")
     assert (other.number, other.is_primary) == ("+34612345678", False)
     _, primary_phone, search_doc = _list_columns(contact.id)
     assert primary_phone == "+44 20 7946 0958"  # the list shows it as people read it
@@ -74,12 +74,12 @@ def test_phone_is_stored_in_e164_with_what_was_typed(service, contact, backend):
 
 
 def test_address_country_and_state_become_iso_codes(service, contact, backend):
-    address = service.add_address(contact.id, **ADDRESS)
+    address = service.records.add_address(contact.id, **ADDRESS)
     assert address == AddressInfo(
         address.id, "Calle Mayor 1", "ES", "ES-M", "Madrid", "28013", "Centro", "Office", True
     )
     # A country without ISO 3166-2 subdivisions keeps a free-text state.
-    free = service.add_address(
+    free = service.records.add_address(
         contact.id, address="1 Main St", country="GI", state="Upper Town", zip_code="GX11 1AA",
         locality="Gibraltar",
     )  # fmt: skip
@@ -87,7 +87,7 @@ def test_address_country_and_state_become_iso_codes(service, contact, backend):
 
 
 def test_bank_account_is_stored_compact_and_has_no_primary(service, contact, backend):
-    account = service.add_bank_account(
+    account = service.records.add_bank_account(
         contact.id, "Main", "de89 3704 0044 0532 0130 00", "cobadeffxxx"
     )
     assert account == BankAccountInfo(account.id, "Main", "DE89370400440532013000", "COBADEFFXXX")
@@ -97,8 +97,8 @@ def test_bank_account_is_stored_compact_and_has_no_primary(service, contact, bac
 
 
 def test_adding_with_primary_switches_in_one_go(service, contact, backend):
-    first = service.add_email(contact.id, "a@example.com")
-    second = service.add_email(contact.id, "b@example.com", primary=True)
+    first = service.records.add_email(contact.id, "a@example.com")
+    second = service.records.add_email(contact.id, "b@example.com", primary=True)
     emails = {e.id: e.is_primary for e in service.get_contact(contact.id).emails}
     assert emails == {first.id: False, second.id: True}
     assert _list_columns(contact.id)[0] == "b@example.com"
@@ -132,10 +132,10 @@ def test_make_primary_switches_and_audits(service, contact, backend, kind):
         "phone": [{"number": "+442079460958"}, {"number": "+34612345678"}],
         "address": [ADDRESS, {**ADDRESS, "address": "Gran Vía 2"}],
     }[kind]
-    first = service.add_record(kind, contact.id, values[0])
-    second = service.add_record(kind, contact.id, values[1])
+    first = service.records.add(kind, contact.id, values[0])
+    second = service.records.add(kind, contact.id, values[1])
     assert (first.is_primary, second.is_primary) == (True, False)
-    made = service.make_primary(kind, second.id)
+    made = service.records.make_primary(kind, second.id)
     assert made.is_primary
     records = {
         "email": lambda d: d.emails,
@@ -146,29 +146,29 @@ def test_make_primary_switches_and_audits(service, contact, backend, kind):
     assert any(field.startswith("primary ") for field, _, _ in _audit(service, contact.id))
     # Making the primary primary again changes nothing.
     before = len(_audit(service, contact.id))
-    service.make_primary(kind, second.id)
+    service.records.make_primary(kind, second.id)
     assert len(_audit(service, contact.id)) == before
 
 
 def test_bank_accounts_cannot_be_primary(service, contact):
-    account = service.add_bank_account(contact.id, "Main", "DE89370400440532013000")
+    account = service.records.add_bank_account(contact.id, "Main", "DE89370400440532013000")
     with pytest.raises(ValidationError):
-        service.make_primary("bank_account", account.id)
+        service.records.make_primary("bank_account", account.id)
 
 
 def test_deleting_the_primary_needs_a_successor(service, contact, backend):
-    a = service.add_phone(contact.id, "+442079460958")
-    b = service.add_phone(contact.id, "+34612345678")
-    c = service.add_phone(contact.id, "+4930123456")
+    a = service.records.add_phone(contact.id, "+442079460958")
+    b = service.records.add_phone(contact.id, "+34612345678")
+    c = service.records.add_phone(contact.id, "+4930123456")
     with pytest.raises(ValidationError, match="choose which phone number"):
-        service.delete_phone(a.id)
+        service.records.delete_phone(a.id)
     with pytest.raises(ValidationError):
-        service.delete_phone(a.id, successor_id=a.id)
-    stranger = service.add_phone(service.create_contact("Other").id, "+33142685300")
+        service.records.delete_phone(a.id, successor_id=a.id)
+    stranger = service.records.add_phone(service.create_contact("Other").id, "+33142685300")
     with pytest.raises(ValidationError):
-        service.delete_phone(a.id, successor_id=stranger.id)
+        service.records.delete_phone(a.id, successor_id=stranger.id)
     assert len(service.get_contact(contact.id).phones) == 3  # nothing was deleted
-    service.delete_phone(a.id, successor_id=c.id)
+    service.records.delete_phone(a.id, successor_id=c.id)
     phones = service.get_contact(contact.id).phones
     assert [(p.id, p.is_primary) for p in phones] == [(c.id, True), (b.id, False)]
     assert _list_columns(contact.id)[1] == "+49 30 123456"
@@ -178,21 +178,21 @@ def test_deleting_the_primary_needs_a_successor(service, contact, backend):
 
 
 def test_deleting_a_non_primary_or_the_last_one(service, contact, backend):
-    a = service.add_email(contact.id, "a@example.com")
-    b = service.add_email(contact.id, "b@example.com")
-    service.delete_email(b.id)
+    a = service.records.add_email(contact.id, "a@example.com")
+    b = service.records.add_email(contact.id, "b@example.com")
+    service.records.delete_email(b.id)
     assert [e.id for e in service.get_contact(contact.id).emails] == [a.id]
-    service.delete_email(a.id)  # the only one: no successor to name
+    service.records.delete_email(a.id)  # the only one: no successor to name
     assert service.get_contact(contact.id).emails == ()
     assert _list_columns(contact.id)[0] == ""
     with pytest.raises(NotFoundError):
-        service.delete_email(a.id)
+        service.records.delete_email(a.id)
 
 
 def test_missing_primary_is_counted_on_the_dashboard(service, contact, backend):
     assert service.dashboard().missing_primary == 1
-    service.add_email(contact.id, "a@example.com")
-    service.add_phone(contact.id, "+442079460958")
+    service.records.add_email(contact.id, "a@example.com")
+    service.records.add_phone(contact.id, "+442079460958")
     assert service.dashboard().missing_primary == 0
 
 
@@ -200,8 +200,8 @@ def test_missing_primary_is_counted_on_the_dashboard(service, contact, backend):
 
 
 def test_update_changes_the_record_and_audits(service, contact, backend):
-    email = service.add_email(contact.id, "a@example.com", "Business")
-    updated = service.update_email(email.id, "maria@example.com", "Personal")
+    email = service.records.add_email(contact.id, "a@example.com", "Business")
+    updated = service.records.update_email(email.id, "maria@example.com", "Personal")
     assert updated == EmailInfo(email.id, "maria@example.com", "Personal", True)
     assert _list_columns(contact.id)[0] == "maria@example.com"
     assert (
@@ -212,28 +212,28 @@ def test_update_changes_the_record_and_audits(service, contact, backend):
 
 
 def test_update_with_primary_switches(service, contact, backend):
-    a = service.add_address(contact.id, **ADDRESS)
-    b = service.add_address(contact.id, **{**ADDRESS, "address": "Gran Vía 2"})
-    service.update_address(b.id, primary=True, **{**ADDRESS, "address": "Gran Vía 3"})
+    a = service.records.add_address(contact.id, **ADDRESS)
+    b = service.records.add_address(contact.id, **{**ADDRESS, "address": "Gran Vía 2"})
+    service.records.update_address(b.id, primary=True, **{**ADDRESS, "address": "Gran Vía 3"})
     rows = {r.id: (r.address, r.is_primary) for r in service.get_contact(contact.id).addresses}
     assert rows == {a.id: ("Calle Mayor 1", False), b.id: ("Gran Vía 3", True)}
 
 
 def test_update_refuses_to_overwrite_a_colleagues_change(service, contact, backend):
-    seen = service.add_email(contact.id, "a@example.com")
-    service.update_email(seen.id, "colleague@example.com")
+    seen = service.records.add_email(contact.id, "a@example.com")
+    service.records.update_email(seen.id, "colleague@example.com")
     with pytest.raises(ConflictError):
-        service.update_record("email", seen.id, {"email": "mine@example.com"}, expected=seen)
+        service.records.update("email", seen.id, {"email": "mine@example.com"}, expected=seen)
     assert service.get_contact(contact.id).emails[0].email == "colleague@example.com"
 
 
 def test_a_saved_type_no_longer_in_the_picklist_is_kept(service, contact, backend):
-    email = service.add_email(contact.id, "a@example.com")
+    email = service.records.add_email(contact.id, "a@example.com")
     with database.connection_context():
         Email.update(type="Legacy").where(Email.id == email.id).execute()
-    assert service.update_email(email.id, "b@example.com", "Legacy").type == "Legacy"
+    assert service.records.update_email(email.id, "b@example.com", "Legacy").type == "Legacy"
     with pytest.raises(RecordInvalid) as error:
-        service.add_email(contact.id, "c@example.com", "Legacy")
+        service.records.add_email(contact.id, "c@example.com", "Legacy")
     assert set(error.value.errors) == {"type"}
 
 
@@ -273,7 +273,7 @@ BAD = [
 @pytest.mark.parametrize(("kind", "values", "fields"), BAD)
 def test_bad_input_names_each_field_and_saves_nothing(service, contact, kind, values, fields):
     with pytest.raises(RecordInvalid) as error:
-        service.add_record(kind, contact.id, values)
+        service.records.add(kind, contact.id, values)
     assert set(error.value.errors) == fields
     assert all(error.value.errors.values())
     detail = service.get_contact(contact.id)
@@ -287,21 +287,21 @@ def test_bad_input_names_each_field_and_saves_nothing(service, contact, kind, va
 
 
 def test_bad_edit_leaves_the_saved_record_untouched(service, contact, backend):
-    account = service.add_bank_account(contact.id, "Main", "DE89370400440532013000")
+    account = service.records.add_bank_account(contact.id, "Main", "DE89370400440532013000")
     with pytest.raises(RecordInvalid):
-        service.update_bank_account(account.id, "Main", "ES2921000418460200051332")
+        service.records.update_bank_account(account.id, "Main", "ES2921000418460200051332")
     assert service.get_contact(contact.id).bank_accounts == (account,)
 
 
 def test_the_same_value_twice_on_one_contact_is_refused(service, contact, backend):
-    email = service.add_email(contact.id, "a@example.com")
+    email = service.records.add_email(contact.id, "a@example.com")
     with pytest.raises(RecordInvalid, match="already"):
-        service.add_email(contact.id, "a@example.com", "Personal")
-    service.update_email(email.id, "a@example.com", "Personal")  # itself is no duplicate
+        service.records.add_email(contact.id, "a@example.com", "Personal")
+    service.records.update_email(email.id, "a@example.com", "Personal")  # itself is no duplicate
 
 
 def test_bic_from_another_country_is_a_warning_not_an_error(service):
-    check = service.validate_record(
+    check = service.records.validate(
         "bank_account", {"name": "M", "iban": "DE89370400440532013000", "bic": "BNPAFRPPXXX"}
     )
     assert check.values["bic"] == "BNPAFRPPXXX"
@@ -310,14 +310,14 @@ def test_bic_from_another_country_is_a_warning_not_an_error(service):
 
 def test_unknown_kind_or_field_is_a_programming_error(service, contact):
     with pytest.raises(TypeError):
-        service.add_record("fax", contact.id, {})
+        service.records.add("fax", contact.id, {})
     with pytest.raises(TypeError):
-        service.add_record("email", contact.id, {"email": "a@example.com", "colour": "red"})
+        service.records.add("email", contact.id, {"email": "a@example.com", "colour": "red"})
 
 
 def test_adding_to_a_deleted_contact(service):
     with pytest.raises(NotFoundError):
-        service.add_email(987654, "a@example.com")
+        service.records.add_email(987654, "a@example.com")
 
 
 # ----- duplicates -----------------------------------------------------------------------------
@@ -325,34 +325,34 @@ def test_adding_to_a_deleted_contact(service):
 
 def test_find_duplicates_names_the_other_contacts(service, contact, backend):
     other = service.create_contact("Juan Pérez")
-    service.add_email(other.id, "maria@example.com")
-    service.add_phone(other.id, "+34 612 34 56 78")
-    service.add_bank_account(other.id, "Shared", "DE89370400440532013000")
+    service.records.add_email(other.id, "maria@example.com")
+    service.records.add_phone(other.id, "+34 612 34 56 78")
+    service.records.add_bank_account(other.id, "Shared", "DE89370400440532013000")
     service.archive(other.id)
     found = [(other.id, "Juan Pérez (archived)")]
-    assert service.find_duplicates("email", "Maria@EXAMPLE.com", contact.id) == found
-    assert service.find_duplicates("email", "maria@Example.com", contact.id) == found
-    assert service.find_duplicates("phone", "+34612345678", contact.id) == found
-    assert service.find_duplicates("bank_account", "de89 3704 0044 0532 0130 00", contact.id) == (
-        found
-    )
+    assert service.records.find_duplicates("email", "Maria@EXAMPLE.com", contact.id) == found
+    assert service.records.find_duplicates("email", "maria@Example.com", contact.id) == found
+    assert service.records.find_duplicates("phone", "+34612345678", contact.id) == found
+    assert service.records.find_duplicates(
+        "bank_account", "de89 3704 0044 0532 0130 00", contact.id
+    ) == (found)
     # The contact itself is left out; addresses and invalid values have no duplicates.
-    assert service.find_duplicates("email", "maria@example.com", other.id) == []
-    assert service.find_duplicates("email", "not an e-mail", contact.id) == []
-    assert service.find_duplicates("address", "Calle Mayor 1", contact.id) == []
+    assert service.records.find_duplicates("email", "maria@example.com", other.id) == []
+    assert service.records.find_duplicates("email", "not an e-mail", contact.id) == []
+    assert service.records.find_duplicates("address", "Calle Mayor 1", contact.id) == []
 
 
 def test_two_users_adding_the_first_email_at_once(service, contact, backend, monkeypatch):
     """Both saw no primary; the database refuses the second primary, and the retry sees it."""
     import contacts_tui.services.records as records
 
-    first = service.add_email(contact.id, "a@example.com")
+    first = service.records.add_email(contact.id, "a@example.com")
     real = records._primary_of
     stale = iter([None])  # the first look misses the colleague's primary, as a race would
     monkeypatch.setattr(
         records, "_primary_of", lambda spec, cid: next(stale, None) or real(spec, cid)
     )
-    second = service.add_email(contact.id, "b@example.com")
+    second = service.records.add_email(contact.id, "b@example.com")
     assert (first.is_primary, second.is_primary) == (True, False)
     emails = service.get_contact(contact.id).emails
     assert [(e.email, e.is_primary) for e in emails] == [

@@ -305,9 +305,9 @@ def test_database_path_that_is_a_folder(tmp_path: Path):
 def test_stored_primary_phones_are_rewritten_as_shown(workspace, service, backend):
     """Workspaces from before 0003 held E.164 in the list's Number column."""
     formatted = service.create_contact("Formatted")
-    service.add_phone(formatted.id, "+44 20 7946 0958")
+    service.records.add_phone(formatted.id, "+44 20 7946 0958")
     legacy = service.create_contact("Legacy")
-    service.add_phone(legacy.id, "+4930123456")
+    service.records.add_phone(legacy.id, "+4930123456")
     unreadable = service.create_contact("Unreadable")
     with database.connection_context():
         Contact.update(primary_phone="+4930123456").where(Contact.id == legacy.id).execute()
@@ -394,7 +394,7 @@ def test_an_existing_database_gets_its_word_index(workspace, service, backend):
     from contacts_tui.store.search import word_prefixes
 
     wade = service.create_contact("Dee Moss", company="Wayne Enterprises")
-    service.add_email(wade.id, "wade@example.com", "Business", primary=True)
+    service.records.add_email(wade.id, "wade@example.com", "Business", primary=True)
     for n in range(30):
         service.create_contact(f"Person {n:02}")
     with database.connection_context():
