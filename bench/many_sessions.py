@@ -12,6 +12,8 @@ Per N it reports, per session:
 
 * idle CPU: CPU time (user + system, /proc/PID/stat) over --idle seconds with nothing
   written, once every session has drawn its list and gone quiet, as % of one core;
+* CPU while written to: CPU time over the writing (and 3 s after), as % of one core:
+  what following a colleague's stream of saves costs each session;
 * resident memory (VmRSS) at the end of that idle time;
 * refresh latency: from the writer's commit returning to the session having painted a
   list that shows that rename or a later one (the session notes the time in a
@@ -20,7 +22,9 @@ Per N it reports, per session:
   (`LiveUpdates.polls`: SQLite's PRAGMA data_version; PostgreSQL's LISTEN sends none)
   over the idle time, asked of each session by a signal at its start and end;
 * the writer's commit latency (the update_contact call) with no session open and with
-  N open, medians and p99, and their ratio.
+  N open, medians and p99, and their ratio;
+* the machine's 1-minute load average at the end of each writing: the machine is
+  shared, and a busy one slows the writer and the sessions alike.
 
 The PostgreSQL database named by --db gets the demo contacts when it has fewer than
 --contacts. N sessions hold about 2 connections each: the server needs max_connections
@@ -152,6 +156,8 @@ class Run:
     latencies: list[float] = field(default_factory=list)  # seconds, session × commit
     missed: int = 0  # session × commit pairs never painted
     polls_per_s: list[float] = field(default_factory=list)
+    busy_cpu: list[float] = field(default_factory=list)  # % of a core, per session, writing
+    load: float = 0.0  # the machine's 1-minute load average at the end of the writing
     commits: list[float] = field(default_factory=list)  # writer's commit seconds
 
 
@@ -294,8 +300,14 @@ def measure(n: int, args, home: Path, first_seq: int) -> tuple[Run, int]:
         run.idle_cpu = [100 * (b - a) / args.idle for a, b in zip(before, after, strict=True)]
         run.rss_mb = [rss_mb(p.pid) for p in sessions]
 
+        before = [cpu_seconds(p.pid) for p in sessions]
+        began = time.monotonic()
         commits = write_for(args.write, home, args.db, first_seq)
         time.sleep(3)  # the last commits' refreshes
+        after = [cpu_seconds(p.pid) for p in sessions]
+        spent = time.monotonic() - began
+        run.busy_cpu = [100 * (b - a) / spent for a, b in zip(before, after, strict=True)]
+        run.load = os.getloadavg()[0]
         run.commits = [took for _, _, took in commits]
         for output in outputs:
             painted = []
@@ -345,28 +357,30 @@ def report(runs: list[Run], baseline: list[float], args) -> str:
         f"measured over {args.idle:.0f} s; written {time.strftime('%Y-%m-%d %H:%M')}. "
         "How each figure is taken: the docstring of `bench/many_sessions.py`.",
         "",
-        "| sessions | idle CPU per session, median / max (target < 0.5 %) | RSS per session, "
-        "median | refresh latency p50 / p99 (target p99 ≤ 2 s) | never shown | polling "
-        "queries/s per session (target ≤ 1) | writer commit p50 / p99 | vs no session "
-        "(target ≤ 1.5×) |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+        "| sessions | idle CPU per session, median / max (target < 0.5 %) | CPU per session "
+        "while written to, median | RSS per session, median | refresh latency p50 / p99 "
+        "(target p99 ≤ 2 s) | never shown | polling queries/s per session (target ≤ 1) | "
+        "writer commit p50 / p99 | vs no session (target ≤ 1.5×) | load average (1 min) |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     base = statistics.median(baseline)
     lines.insert(
         4,
         f"Writer alone (no session): commit p50 {base * 1000:.1f} ms, "
-        f"p99 {pct(baseline, 0.99) * 1000:.1f} ms.\n",
+        f"p99 {pct(baseline, 0.99) * 1000:.1f} ms (load average {args.baseline_load:.1f}: "
+        "the machine is shared, the load is everything running on it).\n",
     )
     for run in runs:
         median_commit = statistics.median(run.commits)
         lines.append(
             f"| {run.sessions} | {statistics.median(run.idle_cpu):.2f} % / "
-            f"{max(run.idle_cpu):.2f} % | {statistics.median(run.rss_mb):.1f} MB | "
+            f"{max(run.idle_cpu):.2f} % | {statistics.median(run.busy_cpu):.2f} % | "
+            f"{statistics.median(run.rss_mb):.1f} MB | "
             f"{pct(run.latencies, 0.5):.2f} s / {pct(run.latencies, 0.99):.2f} s | "
             f"{run.missed} of {run.missed + len(run.latencies)} | "
             f"{statistics.median(run.polls_per_s):.2f} | "
             f"{median_commit * 1000:.1f} / {pct(run.commits, 0.99) * 1000:.1f} ms | "
-            f"{median_commit / base:.2f}× |"
+            f"{median_commit / base:.2f}× | {run.load:.1f} |"
         )
     lines += [
         "",
@@ -401,6 +415,7 @@ def main() -> int:
     print("the writer alone…", file=sys.stderr)
     baseline_commits = write_for(args.write, home, args.db, 1)
     baseline = [took for _, _, took in baseline_commits]
+    args.baseline_load = os.getloadavg()[0]
     seq = 1 + len(baseline_commits)
     runs = []
     for n in (int(x) for x in args.sessions.split(",")):

@@ -21,6 +21,7 @@ import os
 import re
 import stat
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
@@ -29,7 +30,9 @@ from contacts_tui import csv_guard
 from contacts_tui.lifecycle import LifecycleConfig
 from contacts_tui.private_file import PRIVATE, UnsafePathError, atomic_writer
 from contacts_tui.services.export_pages import PROFILE, ExportPage, export_page
+from contacts_tui.store.database import is_postgres
 from contacts_tui.store.listing import ContactFilter
+from contacts_tui.store.models import database
 
 if TYPE_CHECKING:
     from contacts_tui.services import ContactCard, ContactRow, ContactService
@@ -184,13 +187,14 @@ def export_contacts(
             write_vcards(out, _contacts(pages()), names)
 
     if stream is not None:
-        write(stream)
+        with _reading():
+            write(stream)
         stream.flush()
         return done
     # Its temp file is locked while this process lives, so a killed export's is found and
     # removed at the next start (see temp_files).
     try:
-        with atomic_writer(path, PRIVATE, overwrite=overwrite, newline="") as out:
+        with atomic_writer(path, PRIVATE, overwrite=overwrite, newline="") as out, _reading():
             write(out)
     except FileExistsError:
         raise ExportExistsError(f"{path} appeared while exporting; nothing was written.") from None
@@ -199,6 +203,21 @@ def export_contacts(
     except OSError as error:
         raise ExportError(f"Cannot write {path}: {_reason(error)}.") from error
     return done
+
+
+EXPORT_CACHE_KIB = 16_000
+"""SQLite's page cache for the export's connection: the pages of a page of contacts'
+records are scattered over the file, and the app's 2 MB read them again and again."""
+
+
+@contextmanager
+def _reading() -> Iterator[None]:
+    """One connection for the whole export, not one per page (each with a cold cache);
+    no transaction is held between pages."""
+    with database.connection_context():
+        if not is_postgres():
+            database.execute_sql(f"PRAGMA cache_size = -{EXPORT_CACHE_KIB}")
+        yield
 
 
 def _reason(error: OSError) -> str:
@@ -302,35 +321,41 @@ def write_plain_csv(out: TextIO, pages: Iterable[ExportPage], names: _Names) -> 
         )
         for r in page.rows:
             i = r[0]
+            scoring = r[10]
             stage, category = steps.get((r[8], r[7]), (r[7], ""))
             first = addresses.get(i)
             # CHILD_COLUMNS: (id, address, country, state, city, zip_code, locality, …)
             a = first[0] if first else None
             address = (a[1], a[6], a[4], a[3], a[5], a[2]) if a else blank_address
-            writer.writerow_guarded(
-                [
-                    i,
-                    r[1],
-                    r[2],
-                    r[3],
-                    r[4],
-                    r[5] or TENANT_WIDE_LABEL,
-                    r[6],
-                    stage,
-                    category,
-                    templates.get(r[8], r[8]),
-                    r[9],
-                    "" if r[10] is None else r[10],
-                    r[11],
-                    "; ".join(accounts.get(i, ())),
-                    _timestamp(r[12]),
-                    "; ".join(e[1] for e in emails.get(i, ())[1:]),
-                    "; ".join(p[1] for p in phones.get(i, ()) if not p[4]),
-                    *r[profile],
-                    *address,
-                    r[notes],
-                ]
-            )
+            cells = [
+                str(i),
+                r[1],
+                r[2],
+                r[3],
+                r[4],
+                r[5] or TENANT_WIDE_LABEL,
+                r[6],
+                stage,
+                category,
+                templates.get(r[8], r[8]),
+                r[9],
+                "" if scoring is None else str(scoring),
+                r[11],
+                "; ".join(accounts.get(i, ())),
+                _timestamp(r[12]),
+                "; ".join(e[1] for e in emails.get(i, ())[1:]),
+                "; ".join(p[1] for p in phones.get(i, ()) if not p[4]),
+                *r[profile],
+                *address,
+                r[notes],
+            ]
+            if scoring is not None and scoring < 0:
+                # A number is not guarded (csv_guard.guard): a negative score stays -5.
+                writer.writerow(
+                    [csv_guard.guard(c) if n != 11 else scoring for n, c in enumerate(cells)]
+                )
+            else:
+                writer.writerow_guarded(cells)
 
 
 def _phone_text(number: str) -> str:

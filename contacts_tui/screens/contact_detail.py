@@ -66,6 +66,9 @@ class ContactDetailScreen(Screen[bool]):
     COMMAND_GROUP = "Contact"
     DEFAULT_CSS = layout_css(__file__, "contact_detail.tcss")
     COMMANDS = {ScreenBindingCommands}
+    # Not the Name field (Textual's default, the first focusable): keys pressed while
+    # the contact loads (2 for Documents) would be typed into the name.
+    AUTO_FOCUS = "#stepper"
 
     BINDINGS = [
         Binding(
@@ -273,7 +276,7 @@ class ContactDetailScreen(Screen[bool]):
                     self.find_restored_accounts(draft.extra.get("accounts", ()))
         for draft in drafts:
             if draft.kind == "record":
-                self.action_tab("details")
+                self._switch_tab("details")
                 self.query_one(DetailsPanel).reopen_form(
                     str(draft.extra.get("kind")), draft.extra.get("record_id"), draft.values
                 )
@@ -291,6 +294,8 @@ class ContactDetailScreen(Screen[bool]):
             account = by_id.get(account_id)
             if account is None or account.name.casefold() != str(name).casefold():
                 account = by_name.get(str(name).casefold(), account)
+            if account is None and int(account_id) < 0:  # typed into the picker, not made
+                account = AccountInfo(int(account_id), str(name))  # yet: the save makes it
             if account is None:
                 missing.append(str(name))
             elif account not in found:
@@ -656,8 +661,13 @@ class ContactDetailScreen(Screen[bool]):
 
     def action_tab(self, tab: str) -> None:
         if tab in TABS:
-            self.query_one(TabbedContent).active = tab
-            self.call_after_refresh(self.focus_tab_content)
+            # After a refresh: a key pressed as the screen opens would be undone by the
+            # tabs' own mount, which sets the first tab.
+            self.call_after_refresh(self._switch_tab, tab)
+
+    def _switch_tab(self, tab: str) -> None:
+        self.query_one(TabbedContent).active = tab
+        self.call_after_refresh(self.focus_tab_content)
 
     def action_back(self) -> None:
         if isinstance(self.focused, Input | TextArea):

@@ -63,7 +63,7 @@ class ControlCenterScreen(ConfigEdits, ConfigFile, Screen[bool]):
         _binding(
             "enter", "edit", "Edit", "edit",
             "Rename the item under the cursor (name, description; a new item's key) "
-            "or change a setting", priority=True,
+            "or change a setting (space folds or unfolds a line)", priority=True,
         ),
         _binding(
             "d,delete", "remove", "Remove", "remove",

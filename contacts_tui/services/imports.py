@@ -38,22 +38,19 @@ from contacts_tui.services.shared import (
     status_of,
     write_contact,
 )
+from contacts_tui.store.bulk import contacts_added_in_bulk
 from contacts_tui.store.database import insert_rows, is_postgres, with_connection
 from contacts_tui.store.models import (
     CONTACT_COLUMNS,
     PROFILE_COLUMNS,
     Account,
     AuditEntry,
-    BankAccount,
     Company,
-    Contact,
     Document,
-    Email,
-    Phone,
     database,
     utc_now,
 )
-from contacts_tui.store.search import contacts_added_in_bulk, fold, write_word_index
+from contacts_tui.store.search import fold, write_word_index
 
 if TYPE_CHECKING:
     from contacts_tui.services import ContactService
@@ -527,30 +524,31 @@ def _holders(batch: list[ContactDraft]) -> dict[str, tuple[int, str]]:
     ibans = {iban for d in batch for _, iban, _ in d.bank_accounts}
     uids = {d.uid for d in batch if d.uid}
     holders: dict[str, tuple[int, str]] = {}
+    # Plain statements with the values bound: a peewee IN of 500 values is 500 nodes to
+    # build and render, four times a batch.
     lookups = (
-        ("email", Email, Email.email, emails, str.casefold),
-        ("phone", Phone, Phone.number, phones, str),
-        ("iban", BankAccount, BankAccount.iban, ibans, str),
+        ("email", "email", "email", emails, str.casefold),
+        ("phone", "phone", "number", phones, str),
+        ("iban", "bank_account", "iban", ibans, str),
     )
-    for kind, model, column, values, key in lookups:
+    for kind, table, column, values, key in lookups:
         for chunk in _chunks(sorted(values)):
-            query = (
-                model.select(column, Contact.id, Contact.name)
-                .join(Contact)
-                .where(column.in_(chunk))
-                .order_by(Contact.id)
-                .tuples()
+            marks = ", ".join([database.param] * len(chunk))
+            cursor = database.execute_sql(
+                f'SELECT r."{column}", c."id", c."name" FROM "{table}" r '
+                f'JOIN "contact" c ON c."id" = r."contact_id" '
+                f'WHERE r."{column}" IN ({marks}) ORDER BY c."id"',
+                chunk,
             )
-            for value, contact_id, name in query:
+            for value, contact_id, name in cursor:
                 holders.setdefault(f"{kind}:{key(value)}", (contact_id, name))
     for chunk in _chunks(sorted(uids)):
-        query = (
-            Contact.select(Contact.uid, Contact.id, Contact.name)
-            .where(Contact.uid.in_(chunk))
-            .order_by(Contact.id)
-            .tuples()
+        marks = ", ".join([database.param] * len(chunk))
+        cursor = database.execute_sql(
+            f'SELECT "uid", "id", "name" FROM "contact" WHERE "uid" IN ({marks}) ORDER BY "id"',
+            chunk,
         )
-        for uid, contact_id, name in query:
+        for uid, contact_id, name in cursor:
             holders.setdefault(f"uid:{uid}", (contact_id, name))
     return holders
 
@@ -597,27 +595,37 @@ def _insert_contacts(drafts: list[ContactDraft], user: str, file_name: str) -> l
     rows = [_contact_row(draft, companies, now, user) for draft in drafts]
     documents = [row[IMPORT_COLUMNS.index("search_doc")] for row in rows]
     if is_postgres(db):
-        contact_ids = [_insert_returning_id(db, row) for row in rows]
+        # The batch's ids taken from the sequence at once, so that one statement
+        # writes the batch (one INSERT … RETURNING per contact before).
+        contact_ids = [
+            contact_id
+            for (contact_id,) in db.execute_sql(
+                "SELECT nextval(pg_get_serial_sequence('contact', 'id')) "
+                "FROM generate_series(1, %s)",
+                (len(rows),),
+            )
+        ]
     else:
         # Under the write lock nobody else inserts: the ids after the highest are
         # ours, given explicitly so that one executemany writes the whole batch, and
-        # the search index takes them in one statement (not a trigger per row).
+        # the search index and counts take them in one statement each (not per row).
         first = (db.execute_sql('SELECT MAX("id") FROM "contact"').fetchone()[0] or 0) + 1
         contact_ids = list(range(first, first + len(rows)))
-        rows = [(i, *row) for i, row in zip(contact_ids, rows, strict=True)]
-        with contacts_added_in_bulk(db, first, first + len(rows) - 1):
-            insert_rows(db, "contact", ("id", *IMPORT_COLUMNS), rows)
-    write_word_index(zip(contact_ids, documents, strict=True), new=True)
-    for contact_id, draft in zip(contact_ids, drafts, strict=True):
-        if draft.history:  # our own export's: restored as it was
-            history.extend((contact_id, *entry) for entry in draft.history)
-        else:
-            history.append((contact_id, "", draft.stage, now, user))
-        audit.append((contact_id, now, user, "imported", "", f"from {file_name} ({draft.ref})"))
-    _insert_records(db, list(zip(contact_ids, drafts, strict=True)), accounts)
-    insert_rows(db, "stage_change", ("contact_id", "from_stage", "to_stage", "at", "by"), history)
-    audit_columns = ("contact_id", "at", "by", "field", "old_value", "new_value")
-    insert_rows(db, "audit_entry", audit_columns, audit)
+    rows = [(i, *row) for i, row in zip(contact_ids, rows, strict=True)]
+    with contacts_added_in_bulk(db, contact_ids[0], contact_ids[-1]):
+        insert_rows(db, "contact", ("id", *IMPORT_COLUMNS), rows)
+        write_word_index(zip(contact_ids, documents, strict=True), new=True)
+        for contact_id, draft in zip(contact_ids, drafts, strict=True):
+            if draft.history:  # our own export's: restored as it was
+                history.extend((contact_id, *entry) for entry in draft.history)
+            else:
+                history.append((contact_id, "", draft.stage, now, user))
+            audit.append((contact_id, now, user, "imported", "", f"from {file_name} ({draft.ref})"))
+        _insert_records(db, list(zip(contact_ids, drafts, strict=True)), accounts)
+        history_columns = ("contact_id", "from_stage", "to_stage", "at", "by")
+        insert_rows(db, "stage_change", history_columns, history)
+        audit_columns = ("contact_id", "at", "by", "field", "old_value", "new_value")
+        insert_rows(db, "audit_entry", audit_columns, audit)
     return contact_ids
 
 
@@ -809,12 +817,3 @@ def _ids_by_name(model: type[peewee.Model], names: Iterable[str]) -> dict[str, i
         for chunk in _chunks(missing):
             found.update(model.select(model.name, model.id).where(model.name.in_(chunk)).tuples())
     return found
-
-
-def _insert_returning_id(db: peewee.Database, row: tuple) -> int:
-    names = ", ".join(f'"{c}"' for c in IMPORT_COLUMNS)
-    marks = ", ".join(db.param for _ in IMPORT_COLUMNS)
-    sql = f'INSERT INTO "contact" ({names}) VALUES ({marks})'
-    if is_postgres(db):
-        return db.execute_sql(sql + ' RETURNING "id"', row).fetchone()[0]
-    return db.execute_sql(sql, row).lastrowid

@@ -5,12 +5,11 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 
 import peewee
 
-from contacts_tui.store.database import insert_rows, is_postgres
+from contacts_tui.store.database import insert_rows
 from contacts_tui.store.models import Contact, ContactWord, database
 
 # Trigram indexes (FTS5 trigram, pg_trgm) cannot find terms shorter than this.
@@ -117,34 +116,6 @@ def write_word_index(documents: Iterable[tuple[int, str]], new: bool = False) ->
     # In index order: each prefix's rows go in together, at the end of its range.
     rows = sorted((p, contact_id) for contact_id, doc in documents for p in word_prefixes(doc))
     insert_rows(database.obj, "contact_word", ("prefix", "contact_id"), rows)
-
-
-@contextmanager
-def contacts_added_in_bulk(db: peewee.Database, first_id: int, last_id: int) -> Iterator[None]:
-    """Contacts `first_id`…`last_id` inserted in this block are indexed for search (and
-    counted for the other sessions) in one statement each at its end, not row by row.
-
-    Inside the caller's write transaction: on SQLite the per-row triggers skip the ids a
-    row of `bulk_insert` covers (migration 0015), and no other connection ever sees that
-    row. The caller inserts only new contacts in that range. PostgreSQL indexes them
-    itself, with no per-row work.
-    """
-    if is_postgres(db):
-        yield
-        return
-    db.execute_sql("INSERT INTO bulk_insert (first_id, last_id) VALUES (?, ?)", (first_id, last_id))
-    yield
-    added = db.execute_sql(
-        "INSERT INTO contact_fts (rowid, search_doc) "
-        "SELECT id, search_doc FROM contact WHERE id BETWEEN ? AND ?",
-        (first_id, last_id),
-    ).rowcount
-    db.execute_sql(
-        "UPDATE change_counter SET row_changes = row_changes + ?, "
-        "count_changes = count_changes + ?",
-        (added, added),
-    )
-    db.execute_sql("DELETE FROM bulk_insert")
 
 
 def matching_ids(text: str, postgres: bool) -> list[peewee.Node] | None:

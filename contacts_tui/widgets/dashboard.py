@@ -82,6 +82,8 @@ _FILTER_FIELDS = {"status": "status", "category": "category", "attention": "atte
 class DashboardBar(Widget, can_focus=True):
     """Counts for the contacts in the current view, read in a worker whenever asked."""
 
+    HELP_GROUP = "The dashboard (tab from the list)"
+
     DEFAULT_CSS = """
     DashboardBar {
         height: 1;

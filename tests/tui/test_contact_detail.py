@@ -786,6 +786,21 @@ async def test_saving_twice_quickly_is_one_save_not_a_conflict_with_myself(
     assert service.get_contact(contact.id).version == contact.version + 1
 
 
+async def test_a_tab_key_pressed_while_the_contact_loads_is_not_typed_into_the_name(
+    workspace, service, contact
+):
+    app = ContactsApp(workspace)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        screen = ContactDetailScreen(contact.id)
+        await app.push_screen(screen)
+        await pilot.press("2")  # at once, before the contact is read
+        await settle(app, pilot)
+        assert screen.query_one("#name", Input).value == "Ada Lovelace"
+        assert screen.query_one(TabbedContent).active == "documents"
+        assert not screen.dirty
+
+
 @pytest.mark.parametrize(
     ("term", "done", "skipped", "current", "todo"),
     [("xterm-256color", "✓", "–", "●", "○"), ("linux", "√", "-", "•", "○")],

@@ -121,9 +121,11 @@ async def test_a_restored_draft_gives_back_its_accounts_and_names_one_that_is_go
             await pilot.press("enter")  # the account picker
             await settle(pilot, rounds=2)
             assert type(app.screen).__name__ == "AccountPicker"
+            await pilot.press(*"Initech", "enter")  # a new one: made only by the save
             await pilot.press("down", "space", "down", "space", "ctrl+s")  # Acme, Globex
             await settle(pilot)
-            assert {a.name for a in app.screen.query_one("#info").accounts} == {"Acme", "Globex"}
+            names = {a.name for a in app.screen.query_one("#info").accounts}
+            assert names == {"Acme", "Globex", "Initech"}
 
             def bug() -> None:
                 raise Boom("a bug")
@@ -142,14 +144,16 @@ async def test_a_restored_draft_gives_back_its_accounts_and_names_one_that_is_go
             await settle(pilot, rounds=2)
         detail = app.screen
         assert isinstance(detail, ContactDetailScreen)
-        assert [a.id for a in detail.query_one("#info").accounts] == [acme.id]
-        assert "Acme" in str(detail.query_one("#accounts").label)
+        restored = detail.query_one("#info").accounts
+        assert (restored[0].id, restored[0].name) == (acme.id, "Acme")
+        assert [a.name for a in restored[1:]] == ["Initech"] and restored[1].id < 0
+        assert "Initech (new)" in str(detail.query_one("#accounts").label)
         shown = await toasts(pilot)
         assert any("Not restored: account “Globex” no longer exists." in t for t in shown)
         assert detail.query_one("#info").dirty  # an unsaved edit, as before the crash
         await pilot.press("ctrl+s")
         await settle(pilot, rounds=3)
-    assert [a.name for a in service.get_contact(ada.id).accounts] == ["Acme"]
+    assert [a.name for a in service.get_contact(ada.id).accounts] == ["Acme", "Initech"]
 
 
 async def crash_in_the_control_center(workspace) -> None:
@@ -209,7 +213,7 @@ async def test_an_unsaved_control_center_edit_survives_a_crash(workspace):
 
 async def test_a_restored_control_center_edit_asks_before_overwriting_a_newer_file(workspace):
     from contacts_tui import lifecycle
-    from contacts_tui.dialogs.conflict_dialog import ConflictDialog
+    from contacts_tui.dialogs.lifecycle_conflict import LifecycleConflictDialog
     from contacts_tui.screens.control_center import ControlCenterScreen
     from contacts_tui.services import lifecycle_admin
 
@@ -228,7 +232,7 @@ async def test_a_restored_control_center_edit_asks_before_overwriting_a_newer_fi
         assert "changed on disk since" in str(screen.query_one("#cc-message").render())
         await pilot.press("ctrl+s")
         await settle(pilot, rounds=2)
-        assert isinstance(app.screen, ConflictDialog)  # never overwritten silently
+        assert isinstance(app.screen, LifecycleConflictDialog)  # never overwritten silently
         await pilot.press("escape")
         await settle(pilot)
     assert lifecycle.load(path) == theirs

@@ -1,5 +1,5 @@
-"""Contacts added in bulk (demo, import) are indexed for search in one statement, exactly
-as the per-row triggers index everyone else's."""
+"""Contacts added in bulk (demo, import) are indexed for search and counted in one statement
+each, exactly as the per-row triggers index and count everyone else's."""
 
 from __future__ import annotations
 
@@ -20,6 +20,11 @@ def fts_is_whole(workspace) -> None:
     assert indexed == Contact.select().count()
 
 
+def summaries_agree(workspace, capsys) -> None:
+    """`check` recounts the count summaries from the rows and compares."""
+    assert main(["--home", str(workspace.folder), "check"]) == 0, capsys.readouterr()
+
+
 def found(service, text: str) -> set[str]:
     return {r.name for r in service.list_page(ContactFilter(search=text), limit=5000).rows}
 
@@ -30,7 +35,7 @@ def counted(workspace) -> tuple[int, int]:
     ).fetchone()
 
 
-def test_demo_contacts_are_searchable_and_counted_and_later_ones_too(workspace, service):
+def test_demo_contacts_are_searchable_and_counted_and_later_ones_too(workspace, service, capsys):
     before = counted(workspace)
     assert add_demo_contacts(service.config, 1200, "demo") == 1200
     fts_is_whole(workspace)
@@ -39,15 +44,18 @@ def test_demo_contacts_are_searchable_and_counted_and_later_ones_too(workspace, 
     # A three-letter term goes through the trigram index: every matching demo contact.
     with_term = {name for (name,) in Contact.select(Contact.name).tuples() if "mül" in name.lower()}
     assert with_term and found(service, "Mül") >= with_term
-    service.create_contact("Zebulon Quaxley")  # one by one: the trigger indexes it
+    summaries_agree(workspace, capsys)
+    service.create_contact("Zebulon Quaxley")  # one by one: the triggers index and count it
     assert found(service, "Quaxley") == {"Zebulon Quaxley"}
     fts_is_whole(workspace)
+    summaries_agree(workspace, capsys)
 
 
-def test_imported_contacts_are_searchable(workspace, service, tmp_path):
-    people = [{"name": f"Ximena Vortigern {n}"} for n in range(300)]
+def test_imported_contacts_are_searchable_and_counted(workspace, service, tmp_path, capsys):
+    people = [{"name": f"Ximena Vortigern {n}", "stage": "qualified"} for n in range(300)]
     source = tmp_path / "people.json"
     source.write_text(json.dumps(people))
     assert main(["--home", str(workspace.folder), "import", str(source)]) == 0
     assert len(found(service, "Vortigern")) == 300
     fts_is_whole(workspace)
+    summaries_agree(workspace, capsys)

@@ -1,50 +1,45 @@
-"""SQLite: a bulk insert of contacts indexes them for search in one statement, not per row.
+"""SQLite: contacts inserted in bulk are indexed and counted in one statement each, not per row.
 
-The FTS5 insert trigger (and the change counter's) ran once per inserted contact: two
-thirds of the time `demo` spent inserting contacts. Dropping them around a batch was a
-schema change under colleagues' feet. Instead, both triggers (the change log's insert
-trigger of migration 0013, which replaced 0006's counter) now skip the contacts whose
-ids a row of `bulk_insert` covers: a bulk writer adds that row, inserts its contacts,
-indexes them and counts them in one statement each, and deletes the row again, all in its
-own transaction, so no other connection ever sees it (every other insert fires the
-triggers as before). A bulk insert bumps the counters without logging ids in the ring, so
-other sessions read it as "anything may have changed", as for any change too big to log.
-PostgreSQL has no per-row triggers on insert: nothing to do there.
+The per-row insert triggers (the FTS5 search index, the change counter, the count
+summaries of contacts and of stage changes) ran once per inserted contact and history row:
+most of the time `demo` spent inserting. Dropping them around a batch was a schema change
+under colleagues' feet. Instead, each now skips the contacts whose ids a row of
+`bulk_insert` covers: a bulk writer adds that row, inserts its contacts and their history,
+does what the triggers would have done in one statement each, and deletes the row again,
+all in its own write transaction, so no other connection ever sees it (every other insert
+fires the triggers as before). See `store.bulk`. PostgreSQL: nothing to do (no per-row
+insert work that a bulk insert would skip).
 """
 
 from peewee import PostgresqlDatabase
 
-RING = 4096  # migration 0013's ring of changed contacts; migrations stay frozen
-LOGGED = (
-    "BEGIN UPDATE change_counter SET row_changes = row_changes + 1, "
-    "count_changes = count_changes + 1; "
-    "INSERT OR REPLACE INTO contact_change (slot, seq, contact_id, counted) "
-    f"SELECT row_changes % {RING}, row_changes, NEW.id, 1 FROM change_counter; END"
-)
-SKIP = "WHEN NOT EXISTS (SELECT 1 FROM bulk_insert WHERE new.id BETWEEN first_id AND last_id)"
+GATED = {
+    "contact_fts_insert": "new.id",
+    "contact_insert_counted": "new.id",
+    "contact_summary_insert": "new.id",
+    "stage_change_summary_insert": "new.contact_id",
+}
+"""The triggers a bulk insert does the work of, and the contact id of the row each sees.
+`store.bulk` does the work of those that skip, read from the schema, so a database whose
+triggers differ (others replaced since) is still counted right."""
 
 
 def up(migrator, db):
     if isinstance(db, PostgresqlDatabase):
         return
     db.execute_sql("CREATE TABLE bulk_insert (first_id INTEGER NOT NULL, last_id INTEGER NOT NULL)")
-    db.execute_sql("DROP TRIGGER contact_fts_insert")
-    db.execute_sql(
-        f"CREATE TRIGGER contact_fts_insert AFTER INSERT ON contact {SKIP} BEGIN "
-        "INSERT INTO contact_fts(rowid, search_doc) VALUES (new.id, new.search_doc); END"
-    )
-    db.execute_sql("DROP TRIGGER contact_insert_logged")
-    db.execute_sql(f"CREATE TRIGGER contact_insert_logged AFTER INSERT ON contact {SKIP} {LOGGED}")
-
-
-def down(migrator, db):
-    if isinstance(db, PostgresqlDatabase):
-        return
-    db.execute_sql("DROP TRIGGER contact_fts_insert")
-    db.execute_sql(
-        "CREATE TRIGGER contact_fts_insert AFTER INSERT ON contact BEGIN "
-        "INSERT INTO contact_fts(rowid, search_doc) VALUES (new.id, new.search_doc); END"
-    )
-    db.execute_sql("DROP TRIGGER contact_insert_logged")
-    db.execute_sql(f"CREATE TRIGGER contact_insert_logged AFTER INSERT ON contact {LOGGED}")
-    db.execute_sql("DROP TABLE bulk_insert")
+    for name, contact_id in GATED.items():
+        # Each trigger as it is stored, with the condition added before its body (one a
+        # later schema replaced, as 0013 did the counter's, is not there to change).
+        stored = db.execute_sql(
+            "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?", (name,)
+        ).fetchone()
+        if stored is None or "bulk_insert" in stored[0]:
+            continue
+        head, body = stored[0].split(" BEGIN ", 1)
+        skip = (
+            "WHEN NOT EXISTS (SELECT 1 FROM bulk_insert "
+            f"WHERE {contact_id} BETWEEN first_id AND last_id)"
+        )
+        db.execute_sql(f"DROP TRIGGER {name}")
+        db.execute_sql(f"{head} {skip} BEGIN {body}")
