@@ -195,7 +195,13 @@ class ConfigFile:
             return
         moves = [[*source, *target] for source, target in self.moves.items()]
         base = self.disk.raw.decode("utf-8", errors="surrogateescape")  # bytes as they were
-        values = {"lifecycle": lifecycle.dumps(self.config), "moves": moves, "base": base}
+        renames = [[*source, new] for source, new in self.value_renames.items()]
+        values = {
+            "lifecycle": lifecycle.dumps(self.config),
+            "moves": moves,
+            "renames": renames,
+            "base": base,
+        }
         keep_draft(self, Draft(DRAFT_KIND, f"Control Center: {self.path.name} changes", values))
 
     def restore_draft(self, draft: Draft) -> None:
@@ -203,6 +209,7 @@ class ConfigFile:
         try:
             config = lifecycle.loads(str(draft.values["lifecycle"]), source=self.path.name)
             moves = {(str(m[0]), str(m[1])): (str(m[2]), str(m[3])) for m in draft.values["moves"]}
+            renames = {(str(r[0]), str(r[1])): str(r[2]) for r in draft.values.get("renames", [])}
         except (ConfigError, KeyError, TypeError, ValueError, IndexError) as error:
             self.say(f"Your unsaved changes could not be restored: {error}", error=True)
             return
@@ -218,6 +225,7 @@ class ConfigFile:
             note = f" {self.path.name} was changed on disk since: ctrl+s shows both first."
         self.config = config
         self.moves = moves
+        self.value_renames = renames
         self.redraw(self.outline.current)
         self.say(f"Restored your unsaved changes (ctrl+s saves them).{note}")
 

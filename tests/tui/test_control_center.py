@@ -564,6 +564,11 @@ async def test_renaming_a_value_shows_its_contacts_and_can_change_them(workspace
         await settle(pilot)
         assert screen.value_renames == {("segmentation", "SMB"): "Small Business"}
         assert "3 contacts get “Small Business” when you save" in screen_text(app)
+        # A session that dies now leaves the rename in its draft, and it comes back.
+        draft = next(d for d in app.drafts._drafts.values() if "renames" in d.values)
+        screen.value_renames = {}
+        screen.restore_draft(draft)
+        assert screen.value_renames == {("segmentation", "SMB"): "Small Business"}
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert not screen.dirty

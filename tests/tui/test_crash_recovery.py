@@ -213,7 +213,7 @@ async def test_an_unsaved_control_center_edit_survives_a_crash(workspace):
 
 async def test_a_restored_control_center_edit_asks_before_overwriting_a_newer_file(workspace):
     from contacts_tui import lifecycle
-    from contacts_tui.dialogs.conflict_dialog import ConflictDialog
+    from contacts_tui.dialogs.lifecycle_conflict import LifecycleConflictDialog
     from contacts_tui.screens.control_center import ControlCenterScreen
     from contacts_tui.services import lifecycle_admin
 
@@ -232,7 +232,7 @@ async def test_a_restored_control_center_edit_asks_before_overwriting_a_newer_fi
         assert "changed on disk since" in str(screen.query_one("#cc-message").render())
         await pilot.press("ctrl+s")
         await settle(pilot, rounds=2)
-        assert isinstance(app.screen, ConflictDialog)  # never overwritten silently
+        assert isinstance(app.screen, LifecycleConflictDialog)  # never overwritten silently
         await pilot.press("escape")
         await settle(pilot)
     assert lifecycle.load(path) == theirs

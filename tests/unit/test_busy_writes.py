@@ -99,13 +99,15 @@ def test_a_write_waiting_for_a_postgres_row_lock_reports_and_then_saves(
 
     writer = threading.Thread(target=save)
     writer.start()
-    deadline = time.monotonic() + 3
-    while not waited and time.monotonic() < deadline:
-        time.sleep(0.02)
-    assert waited and waited[0] < 1.0, "the wait was not reported within a second"
-    assert writer.is_alive(), "the write gave up instead of waiting"
-    holder.commit()
-    holder.close()
+    try:
+        deadline = time.monotonic() + 3
+        while not waited and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert waited and waited[0] < 1.0, "the wait was not reported within a second"
+        assert writer.is_alive(), "the write gave up instead of waiting"
+    finally:  # never left holding the lock: the next test's schema reset would wait on it
+        holder.commit()
+        holder.close()
     writer.join(10)
     assert outcome["detail"].name == "Ada L"
     assert len(waited) == 1

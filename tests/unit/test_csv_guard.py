@@ -56,6 +56,22 @@ def written(*rows) -> str:
     return out.getvalue()
 
 
+def test_a_row_guarded_at_once_is_each_cell_guarded():
+    # The export guards a whole row in one scan; it must be exactly the guard of each cell,
+    # wherever a cell starts, after every `;`, and when a cell holds the joining character.
+    rng = random.Random(14)
+    alphabet = "=+-@\t\r;'a, \x1f"
+    for _ in range(5000):
+        cells = [
+            "".join(rng.choice(alphabet) for _ in range(rng.randrange(6)))
+            for _ in range(rng.randrange(1, 6))
+        ]
+        at_once, one_by_one = io.StringIO(newline=""), io.StringIO(newline="")
+        Writer(at_once).writerow_guarded(cells)
+        Writer(one_by_one).writerow([guard(cell) for cell in cells])
+        assert at_once.getvalue() == one_by_one.getvalue(), cells
+
+
 def test_cells_holding_a_separator_tab_or_line_break_are_quoted():
     text = written(["a;b", "c\td", "e,f", "g\nh", 'q"q', "plain", 7, None])
     assert text == '"a;b","c\td","e,f","g\nh","q""q",plain,7,\r\n'
