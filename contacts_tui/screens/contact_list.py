@@ -230,11 +230,13 @@ class ContactListScreen(Screen):
         # Back from the detail screen or the new-contact form: the contact may have
         # changed, moved in the sort order or left the view.
         added, self._added_contact = self._added_contact, None
-        if self._reload_on_resume:
+        if self._reload_on_resume or added is not None:
+            # Added from here: the cursor goes to the new contact, wherever it sorts,
+            # even when the change feed told of it while the form was still open.
             self._reload_on_resume = False
             self._stale_rows = self._stale_counts = False  # this reload reads it all
             self._stale_ids = frozenset()
-            if added is not None:  # the cursor goes to the new contact, wherever it sorts
+            if added is not None:
                 self.table.reload_at(added)
             else:
                 self.refresh_contacts()

@@ -170,13 +170,12 @@ def test_dashboard_counts_unknown_steps(service, workspace):
 def test_the_dashboard_after_a_count_is_read_with_it_once(service, backend, monkeypatch):
     """The list asks for the count, then the dashboard: one read answers both, once."""
     from contacts_tui.services import ContactFilter
-    from contacts_tui.store import listing
 
     service.create_contact("Ada")
     service.create_contact("Abe")
     reads = []
-    real = listing.stage_counts
-    monkeypatch.setattr(listing, "stage_counts", lambda *a: reads.append(a) or real(*a))
+    real = service._dashboard  # every way of counting (kept counts, search ids, a scan)
+    monkeypatch.setattr(service, "_dashboard", lambda f: reads.append(f) or real(f))
     view = ContactFilter(search="a")
     assert service.count(view) == 2
     assert service.dashboard(view).total == 2
