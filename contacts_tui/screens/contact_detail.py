@@ -207,6 +207,8 @@ class ContactDetailScreen(Screen[bool]):
         """The Company field's completions are read when it is first focused, not on
         every open and save (the whole company table, for a field most visits skip)."""
         self.lifecycle: tuple[str, str] | None = None
+        self.wanted_tab = ""
+        """A tab asked for (1 2 3) before the contact was shown."""
         """(template, step) chosen on the stepper or in the Lifecycle field, not saved yet."""
 
     @property
@@ -249,6 +251,8 @@ class ContactDetailScreen(Screen[bool]):
         self.show(message.detail, keep_edits=message.keep_edits)
         if first and self.restored:
             self.call_after_refresh(self._restore_drafts)
+        if first and self.wanted_tab:
+            self._switch_tab(self.wanted_tab)
         if first:
             # Start in the open tab (its keys are what the screen invites first);
             # 0 goes to the fields, l to the lifecycle.
@@ -660,10 +664,15 @@ class ContactDetailScreen(Screen[bool]):
         self.query_one(InfoPanel).pick_accounts()
 
     def action_tab(self, tab: str) -> None:
-        if tab in TABS:
-            # After a refresh: a key pressed as the screen opens would be undone by the
-            # tabs' own mount, which sets the first tab.
+        if tab not in TABS:
+            return
+        if self.detail is None:
+            # Pressed as the screen opens: again once the contact is shown, or the tabs'
+            # own mount (which sets the first tab) could undo it.
+            self.wanted_tab = tab
             self.call_after_refresh(self._switch_tab, tab)
+        else:
+            self._switch_tab(tab)
 
     def _switch_tab(self, tab: str) -> None:
         self.query_one(TabbedContent).active = tab

@@ -17,7 +17,8 @@ KINDS = {
     "i": {"import"},  # read contacts from a file
     "s": {"sort"},  # never "save": ctrl+s saves
     "A": {"accounts"},
-    "space": {"toggle", "toggle_node", "toggle_button", "select", "make_primary"},  # tick, fold
+    # tick, fold, mark; a Select's list opens (Textual's own binding, as enter does)
+    "space": {"toggle", "toggle_node", "toggle_button", "select", "make_primary", "show_overlay"},
     "ctrl+s": {"save", "done", "start", "save_anyway", "choose('save')"},
     "slash": {"search"},
     "f": {"filter"},

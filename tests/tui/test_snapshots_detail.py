@@ -87,7 +87,7 @@ def test_detail_at_120x40_with_an_edit_and_the_stepper_focused(snap_compare, det
 
     async def run_before(pilot) -> None:
         await opened(pilot, contact_id)
-        await pilot.press("e", *"Ada King", "escape", "right")
+        await pilot.press("0", *"Ada King", "escape", "right")
         await pilot.pause()
 
     assert snap_compare(app, terminal_size=(120, 40), run_before=run_before)
