@@ -33,12 +33,12 @@ def mismatches() -> list[str]:
 @with_connection
 def scanned(service, contact_filter: ContactFilter) -> list[tuple]:
     """The dashboard's per-stage counts the old way: a scan of the contacts."""
-    return sorted(listing.stage_counts(service._condition(contact_filter)))
+    return sorted(listing.stage_counts(service.view_condition(contact_filter)))
 
 
 @with_connection
 def tallied(service, contact_filter: ContactFilter) -> list[tuple]:
-    steps = service._category_steps.get(contact_filter.category or "", ())
+    steps = service.category_steps(contact_filter.category)
     return sorted(listing.tallied_stage_counts(contact_filter, steps))
 
 
@@ -73,7 +73,7 @@ SEARCHES = ["a", "ad", "ad b", "acme", "ada", "zz"]
 
 @with_connection
 def searched(service, contact_filter: ContactFilter) -> list[tuple] | None:
-    steps = service._category_steps.get(contact_filter.category or "", ())
+    steps = service.category_steps(contact_filter.category)
     counts = listing.searched_stage_counts(contact_filter, steps)
     return None if counts is None else sorted(counts)
 
@@ -212,6 +212,6 @@ def test_board_counts_from_the_summaries_equal_a_scan(service, backend, search):
     board = BoardService(service)
     template = service.config.default
     view = ContactFilter(search=search)
-    scan = with_connection(queries.step_counts)(board._condition(view), template.key)
+    scan = with_connection(queries.step_counts)(service.view_condition(view), template.key)
     assert board.counts(template, view) == scan
     assert sum(scan.values()) > 0 or search == "ada b"
