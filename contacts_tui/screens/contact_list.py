@@ -560,7 +560,7 @@ class ContactListScreen(Screen):
         from contacts_tui.dialogs.export_dialog import NOTHING_TO_EXPORT, ExportDialog
 
         if total == 0:
-            self.notify(NOTHING_TO_EXPORT, severity="warning")
+            tell(self, NOTHING_TO_EXPORT, severity="warning")
             return
         table = self.table
         self.app.push_screen(ExportDialog(contact_filter, table.sort, table.descending, total))

@@ -559,7 +559,7 @@ async def test_renaming_a_value_shows_its_contacts_and_can_change_them(workspace
         await go(pilot, screen, ItemRef("value", name="segmentation", value="SMB"))
         await settle(pilot)
         assert "Contacts: 3" in screen_text(app)  # the usage, beside the outline
-        await pilot.press("e")
+        await pilot.press("enter")
         await dialog_open(pilot)
         assert "(3 contacts have it)" in screen_text(app)
         app.screen.query_one("#item-value", Input).value = "Small Business"

@@ -684,7 +684,7 @@ async def test_export_shows_progress_stays_responsive_and_escape_removes_the_fil
     monkeypatch.setattr(export_dialog, "PROGRESS_INTERVAL", 0)
     app = Host(workspace)
     reached, release = threading.Event(), threading.Event()
-    original = app.service.list_page
+    original = app.service.view_condition  # asked once for each page the export reads
     calls = 0
 
     def slow_second_page(*args, **kwargs):
@@ -695,7 +695,7 @@ async def test_export_shows_progress_stays_responsive_and_escape_removes_the_fil
             release.wait(10)
         return original(*args, **kwargs)
 
-    monkeypatch.setattr(app.service, "list_page", slow_second_page)
+    monkeypatch.setattr(app.service, "view_condition", slow_second_page)
     async with app.run_test(size=(80, 24)) as pilot:
         dialog = await open_export(app, pilot, count=service.count())
         await pilot.press("enter")
@@ -727,7 +727,7 @@ async def test_export_failure_in_the_store_is_reported_and_leaves_no_file(
     async with app.run_test(size=(80, 24)) as pilot:
         dialog = await open_export(app, pilot, count=1)
         with monkeypatch.context() as patched:
-            patched.setattr(app.service, "list_page", broken)
+            patched.setattr(app.service, "view_condition", broken)  # the page's query
             await pilot.press("enter")
             await settle(app, pilot)
         assert status_of(dialog) == (

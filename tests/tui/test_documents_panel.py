@@ -154,8 +154,8 @@ async def test_upload_through_the_picker_with_tab_completion(workspace, docs, fi
 
 
 async def upload_with_keys(app, pilot, name: str) -> None:
-    """u, the file's name, enter; then enter on the type the list starts on."""
-    await pilot.press("u")
+    """a, the file's name, enter; then enter on the type the list starts on."""
+    await pilot.press("a")
     await pilot.pause()
     await type_path(pilot, name)
     await pilot.press("enter")

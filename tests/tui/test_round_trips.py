@@ -79,7 +79,7 @@ async def test_back_after_a_stage_change_shows_it_in_the_list(workspace, service
         assert "Lead Generation 2" in screen_text(app)  # the dashboard's categories
         screen = await open_first(app, pilot)
         with counted() as log:
-            await pilot.press("l", "right", "right", "enter")
+            await pilot.press("l", "right", "right", "enter", "ctrl+s")
             await settle(pilot, rounds=3)
         # The move itself, and (the change feed seeing our own commit) one re-read.
         assert len(log.statements) <= 6 + OPEN_BUDGET, log.statements
