@@ -253,6 +253,9 @@ class ContactDetailScreen(Screen[bool]):
             self.call_after_refresh(self._restore_drafts)
         if first and self.wanted_tab:
             self._switch_tab(self.wanted_tab)
+            # and once more after the refresh: on a busy machine the tabs' own first
+            # activation can land after this message and undo the switch
+            self.call_after_refresh(self._switch_tab, self.wanted_tab)
         if first:
             # Start in the open tab (its keys are what the screen invites first);
             # 0 goes to the fields, l to the lifecycle.

@@ -517,7 +517,11 @@ async def test_their_other_edits_do_not_block_a_stage_change(workspace, service,
         ContactService(workspace.config, "bob").update_contact(
             contact.id, contact.version, full_name="Bob was here"
         )
-        await settle(app, pilot)  # their change shows (live updates)
+        for _ in range(100):  # their change shows (live updates, polled each second)
+            if app.screen.detail.full_name == "Bob was here":
+                break
+            await pilot.pause(0.05)
+        await settle(app, pilot)
         await pilot.press("l", "right", "enter", "ctrl+s")
         await settle(app, pilot)
         assert isinstance(app.screen, ContactDetailScreen)
