@@ -45,9 +45,10 @@ def _statements(postgres: bool) -> dict[str, tuple[str, ...]]:
             "+ excluded.contacts",
         ),
         "stage_change_summary_insert": (
+            # NOT EXISTS, as the trigger: a join had PostgreSQL read every contact.
             f"INSERT INTO stage_day SELECT {day('s.at')}, s.to_stage, COUNT(*) "
-            f"FROM stage_change s JOIN contact c ON c.id = s.contact_id "
-            f"WHERE s.contact_id {in_range} AND NOT c.archived GROUP BY 1, 2 "
+            f"FROM stage_change s WHERE s.contact_id {in_range} AND NOT EXISTS "
+            "(SELECT 1 FROM contact c WHERE c.id = s.contact_id AND c.archived) GROUP BY 1, 2 "
             f"ON CONFLICT (day, stage) DO UPDATE SET changes = {mine('stage_day')}changes "
             "+ excluded.changes",
         ),
