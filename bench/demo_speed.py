@@ -7,7 +7,10 @@ beforehand) into tables of the same columns with no index, trigger or search ind
 transaction of a fresh file: the floor for "inserting these rows" on this machine. CPU
 seconds are printed too: on a shared, loaded machine they vary less than wall time.
 
-    uv run python bench/demo_speed.py [--contacts 100000] [--runs 3]
+    uv run python bench/demo_speed.py [--contacts 100000] [--runs 3] [--before DIR]
+
+`--before DIR` also times the demo of another copy of the source (say `git archive main`
+unpacked in DIR), in the same runs: a change's before and after under the same load.
 """
 
 from __future__ import annotations
@@ -24,8 +27,10 @@ import time
 from pathlib import Path
 
 
-def time_demo(count: int) -> tuple[float, float]:
-    """Wall and CPU seconds of `contacts-tui demo --contacts count` in a new workspace."""
+def time_demo(count: int, source: str | None = None) -> tuple[float, float]:
+    """Wall and CPU seconds of `contacts-tui demo --contacts count` in a new workspace
+    (of the package in the folder `source`, if given)."""
+    env = None if source is None else {**os.environ, "PYTHONPATH": source}
     with tempfile.TemporaryDirectory() as folder:
         before = os.times()
         started = time.perf_counter()
@@ -42,6 +47,7 @@ def time_demo(count: int) -> tuple[float, float]:
             ],
             check=True,
             capture_output=True,
+            env=env,
         )
         after = os.times()
         cpu = after.children_user + after.children_system
@@ -85,10 +91,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--contacts", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--before", help="another source folder to time beside this one")
     args = parser.parse_args()
     rows = demo_rows(args.contacts)
-    demo, base = [], []
-    for _ in range(args.runs):  # interleaved: both see the same load of the machine
+    demo, base, before = [], [], []
+    for _ in range(args.runs):  # interleaved: all see the same load of the machine
+        if args.before:
+            before.append(time_demo(args.contacts, args.before))
         demo.append(time_demo(args.contacts))
         base.append(time_baseline(rows))
     machine = platform.processor() or platform.machine()
@@ -96,10 +105,10 @@ def main() -> None:
     print(f"machine: {machine}, python {python}, sqlite {sqlite3.sqlite_version}")
     print(f"load average at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     print(f"{'':30} {'wall median':>12} {'worst':>8} {'CPU median':>11}")
-    for label, times in (
-        (f"demo --contacts {args.contacts:,}", demo),
-        ("baseline executemany", base),
-    ):
+    rows_shown = [(f"demo --contacts {args.contacts:,}", demo), ("baseline executemany", base)]
+    if before:
+        rows_shown.insert(0, ("the same, --before's source", before))
+    for label, times in rows_shown:
         walls, cpus = [w for w, _ in times], [c for _, c in times]
         print(
             f"{label:30} {statistics.median(walls):11.2f}s {max(walls):7.2f}s "
@@ -112,6 +121,14 @@ def main() -> None:
         f"ratio demo / baseline: {wall_ratio:.1f}x wall, {cpu_ratio:.1f}x CPU; "
         f"{per_100k:.1f} s per 100,000 contacts (target: under 10 s)"
     )
+    if before:
+        then = statistics.median(c for _, c in before) / statistics.median(c for _, c in base)
+        print(
+            f"--before / baseline: {then:.1f}x CPU; "
+            f"{statistics.median(c for _, c in before) * 100_000 / args.contacts:.1f} s CPU "
+            f"per 100,000 contacts before, "
+            f"{statistics.median(c for _, c in demo) * 100_000 / args.contacts:.1f} s now"
+        )
 
 
 if __name__ == "__main__":
