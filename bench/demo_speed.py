@@ -9,8 +9,9 @@ seconds are printed too: on a shared, loaded machine they vary less than wall ti
 
     uv run python bench/demo_speed.py [--contacts 100000] [--runs 3] [--before DIR]
 
-`--before DIR` also times the demo of another copy of the source (say `git archive main`
-unpacked in DIR), in the same runs: a change's before and after under the same load.
+`--before DIR` also times the demo of another copy of the project (say `git archive main`
+unpacked in DIR, then `uv sync` there), with DIR's own environment, in the same runs: a
+change's before and after under the same load.
 """
 
 from __future__ import annotations
@@ -29,14 +30,14 @@ from pathlib import Path
 
 def time_demo(count: int, source: str | None = None) -> tuple[float, float]:
     """Wall and CPU seconds of `contacts-tui demo --contacts count` in a new workspace
-    (of the package in the folder `source`, if given)."""
-    env = None if source is None else {**os.environ, "PYTHONPATH": source}
+    (of the project in the folder `source`, with its own environment, if given)."""
+    python = sys.executable if source is None else str(Path(source) / ".venv/bin/python")
     with tempfile.TemporaryDirectory() as folder:
         before = os.times()
         started = time.perf_counter()
         subprocess.run(
             [
-                sys.executable,
+                python,
                 "-m",
                 "contacts_tui",
                 "--home",
@@ -47,7 +48,7 @@ def time_demo(count: int, source: str | None = None) -> tuple[float, float]:
             ],
             check=True,
             capture_output=True,
-            env=env,
+            cwd=folder,  # not this folder: `-m` would import its package, whatever python
         )
         after = os.times()
         cpu = after.children_user + after.children_system
