@@ -167,8 +167,10 @@ SCREENS = (
 
 @pytest.mark.parametrize(("where", "answers"), SCREENS)
 async def test_every_key_of_every_screen_and_dialog_keeps_the_app_running(
-    workspace, crowded, where, answers
+    workspace, crowded, where, answers, tmp_path, monkeypatch
 ):
+    (tmp_path / "here").mkdir()
+    monkeypatch.chdir(tmp_path / "here")  # where "save a copy" puts its files
     failures: list[str] = []
     app = ContactsApp(workspace)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
