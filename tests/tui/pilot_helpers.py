@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import contextlib
+import time
+from collections.abc import Callable
 
 from screen_text import screen_text
 from textual.pilot import Pilot
 from textual.worker import WorkerCancelled
 
-__all__ = ["screen_text", "settle", "toasts"]
+__all__ = ["screen_text", "settle", "toasts", "wait_for"]
 
 
 async def settle(pilot: Pilot, rounds: int = 1) -> None:
@@ -40,3 +42,19 @@ async def toasts(pilot: Pilot) -> list[str]:
         await pilot.pause()
     pilot.app.export_screenshot()
     return [str(toast.render()) for toast in pilot.app.screen.query("Toast")]
+
+
+async def wait_for(
+    pilot: Pilot, condition: Callable[[], object], what: str, seconds: float = 20
+) -> None:
+    """Let the app run until `condition()` holds; fail saying `what` after `seconds`.
+
+    For what a test asserts next: on a busy machine a fixed number of pauses or settles
+    can end before the app is there (CI failed so), and on an idle one it waits longer
+    than needed.
+    """
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still not {what} after {seconds} s")
+        await pilot.pause(0.02)
