@@ -2,8 +2,9 @@
 
 Runs the real command in a fresh workspace several times and prints the median, beside a
 baseline measured in the same run: a bare sqlite3 `executemany` of the very rows the demo
-inserts (its contacts, e-mails, phones, addresses, bank accounts and stage history, made
-beforehand) into tables of the same columns with no index, trigger or search index, in one
+inserts (its contacts, e-mails, phones, addresses, bank accounts, stage history and word
+index, made beforehand) into tables of the same columns with no index, trigger or search
+index, in one
 transaction of a fresh file: the floor for "inserting these rows" on this machine. CPU
 seconds are printed too: on a shared, loaded machine they vary less than wall time.
 
