@@ -4,9 +4,9 @@ Runs the real command in a fresh workspace several times and prints the median, 
 baseline measured in the same run: a bare sqlite3 `executemany` of the very rows the demo
 inserts (its contacts, e-mails, phones, addresses, bank accounts, stage history and word
 index, made beforehand) into tables of the same columns with no index, trigger or search
-index, in one
-transaction of a fresh file: the floor for "inserting these rows" on this machine. CPU
-seconds are printed too: on a shared, loaded machine they vary less than wall time.
+index, in one transaction of a fresh file: the floor for "inserting these rows" on this
+machine. CPU seconds are printed too: on a shared, loaded machine they vary less than wall
+time.
 
     uv run python bench/demo_speed.py [--contacts 100000] [--runs 3] [--before DIR]
 
