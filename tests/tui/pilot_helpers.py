@@ -8,9 +8,10 @@ from collections.abc import Callable
 
 from screen_text import screen_text
 from textual.pilot import Pilot
+from textual.screen import ModalScreen
 from textual.worker import WorkerCancelled
 
-__all__ = ["screen_text", "settle", "toasts", "wait_for"]
+__all__ = ["screen_text", "settle", "toasts", "until"]
 
 
 async def settle(pilot: Pilot, rounds: int = 1) -> None:
@@ -28,7 +29,31 @@ async def settle(pilot: Pilot, rounds: int = 1) -> None:
         if workers:  # an empty list would mean "every worker"
             with contextlib.suppress(WorkerCancelled):
                 await app.workers.wait_for_complete(workers)
+        await dialog_workers_done_or_asking(pilot)
         await pilot.pause()
+
+
+async def dialog_workers_done_or_asking(pilot: Pilot, seconds: float = 30) -> None:
+    """A dialog worker (one that may ask a question) either finishes, having nothing to
+    ask, or shows its question: wait for one or the other, or a key pressed next could
+    reach the screen before the worker has done what the key depends on."""
+    app = pilot.app
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and not isinstance(app.screen, ModalScreen):
+        if not any(w.group.endswith("dialog") and not w.is_finished for w in app.workers):
+            return
+        await pilot.pause(0.01)
+
+
+async def until(pilot: Pilot, ready: Callable[[], object], what: str, seconds: float = 60) -> None:
+    """Wait until `ready()` holds, however busy the machine: a key's effect may need a
+    worker, a message and a refresh, in any order. Fails the test after `seconds`."""
+    deadline = time.monotonic() + seconds
+    while not ready():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not after {seconds} s: {what}")
+        await settle(pilot)
+        await pilot.pause(0.02)
 
 
 async def toasts(pilot: Pilot) -> list[str]:
@@ -42,19 +67,3 @@ async def toasts(pilot: Pilot) -> list[str]:
         await pilot.pause()
     pilot.app.export_screenshot()
     return [str(toast.render()) for toast in pilot.app.screen.query("Toast")]
-
-
-async def wait_for(
-    pilot: Pilot, condition: Callable[[], object], what: str, seconds: float = 20
-) -> None:
-    """Let the app run until `condition()` holds; fail saying `what` after `seconds`.
-
-    For what a test asserts next: on a busy machine a fixed number of pauses or settles
-    can end before the app is there (CI failed so), and on an idle one it waits longer
-    than needed.
-    """
-    deadline = time.monotonic() + seconds
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"still not {what} after {seconds} s")
-        await pilot.pause(0.02)
