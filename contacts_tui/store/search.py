@@ -113,9 +113,13 @@ def write_word_index(documents: Iterable[tuple[int, str]], new: bool = False) ->
         ids = [contact_id for contact_id, _ in documents]
         for start in range(0, len(ids), 500):  # SQLite's limit of bound parameters
             ContactWord.delete().where(ContactWord.contact.in_(ids[start : start + 500])).execute()
-    # In index order: each prefix's rows go in together, at the end of its range.
-    rows = sorted((p, contact_id) for contact_id, doc in documents for p in word_prefixes(doc))
-    insert_rows(database.obj, "contact_word", ("prefix", "contact_id"), rows)
+    insert_rows(database.obj, "contact_word", ("prefix", "contact_id"), word_rows(documents))
+
+
+def word_rows(documents: Iterable[tuple[int, str]]) -> list[tuple[str, int]]:
+    """The `contact_word` rows (prefix, contact id) of these (contact id, search document)
+    pairs, in index order: each prefix's rows go in together, at the end of its range."""
+    return sorted((p, contact_id) for contact_id, doc in documents for p in word_prefixes(doc))
 
 
 def matching_ids(text: str, postgres: bool) -> list[peewee.Node] | None:

@@ -20,11 +20,12 @@ async def settle(pilot: Pilot, rounds: int = 1) -> None:
     A newer search, sort or reload supersedes a read still running (exclusive workers):
     that one ends cancelled, which is what the app wants, not a test failure. Workers
     waiting on a dialog (groups "dialog", "details-dialog"…) are left alone: they
-    finish when it is answered.
+    finish when it is answered. So is a folder tree's loader (Textual's DirectoryTree, in
+    the file dialogs): it waits for folders to read as long as the tree is shown.
     """
     app = pilot.app
     for _ in range(rounds):
-        workers = [w for w in app.workers if not w.group.endswith("dialog")]
+        workers = [w for w in app.workers if not w.group.endswith(("dialog", "_loader"))]
         if workers:  # an empty list would mean "every worker"
             with contextlib.suppress(WorkerCancelled):
                 await app.workers.wait_for_complete(workers)
@@ -50,7 +51,7 @@ async def until(pilot: Pilot, ready: Callable[[], object], what: str, seconds: f
     deadline = time.monotonic() + seconds
     while not ready():
         if time.monotonic() > deadline:
-            raise AssertionError(f"not after {seconds} s: {what}")
+            raise AssertionError(f"still not {what} after {seconds} s")
         await settle(pilot)
         await pilot.pause(0.02)
 
