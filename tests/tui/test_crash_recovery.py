@@ -201,7 +201,7 @@ async def test_an_unsaved_control_center_edit_survives_a_crash(workspace):
         screen = app.screen
         assert isinstance(screen, ControlCenterScreen)
         assert screen.dirty
-        assert screen.config.template("standard").step("qualified").is_closed
+        assert screen.changes.config.template("standard").step("qualified").is_closed
         assert "Restored your unsaved changes" in str(screen.query_one("#cc-message").render())
         assert "unsaved changes" in str(screen.query_one("#cc-title").render())
         await pilot.press("ctrl+s")
