@@ -139,7 +139,7 @@ def matching_ids(text: str, postgres: bool) -> list[peewee.Node] | None:
     return [contacts_with_word_starting(t) for t in short_terms]
 
 
-def has_word_starting(contact_id: peewee.Node, term: str) -> peewee.Expression:
+def has_word_starting(contact_id: peewee.Node, term: str) -> peewee.ColumnBase:
     """The contact has a word that starts with `term` (one or two characters): one
     look-up in `contact_word`'s primary key."""
     starting = ContactWord.select(peewee.SQL("1")).where(
@@ -157,16 +157,16 @@ def _like_escape(term: str) -> str:
     return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _like(column: peewee.Field, pattern: str) -> peewee.Node:
+def _like(column: peewee.Field, pattern: str) -> peewee.ColumnBase:
     """column LIKE pattern, with backslash as the escape character on both databases."""
     return peewee.NodeList((column, peewee.SQL("LIKE"), pattern, peewee.SQL("ESCAPE '\\'")))
 
 
-def _contains(column: peewee.Field, term: str) -> peewee.Node:
+def _contains(column: peewee.Field, term: str) -> peewee.ColumnBase:
     return _like(column, f"%{_like_escape(term)}%")
 
 
-def search_condition(text: str, postgres: bool) -> peewee.Expression | None:
+def search_condition(text: str, postgres: bool) -> peewee.ColumnBase | None:
     """The WHERE condition for a search box text: every term must match.
 
     A term of three characters or more matches anywhere (the trigram indexes). Shorter
@@ -177,7 +177,7 @@ def search_condition(text: str, postgres: bool) -> peewee.Expression | None:
     if not terms:
         return None
     long_terms, short_terms = split_terms(terms)
-    conditions: list[peewee.Expression] = []
+    conditions: list[peewee.ColumnBase] = []
     if long_terms:
         if postgres:
             # pg_trgm's GIN index answers LIKE '%term%' on the folded document.
