@@ -26,6 +26,7 @@ from contacts_tui.export import (
     vcard_text,
 )
 from contacts_tui.services import ContactFilter, ContactService, refresh_derived
+from contacts_tui.store import export_rows
 from contacts_tui.store.models import Address, Contact, Email, Phone, database
 
 # ----- helpers ------------------------------------------------------------------------
@@ -322,8 +323,13 @@ def test_vcard_text_escapes_the_special_characters():
 
 
 @pytest.mark.parametrize("fmt", ["csv", "json", "vcard"])
-def test_every_matching_row_is_exported_across_pages(service, backend, tmp_path, fmt):
-    total = export.PAGE_SIZE * 2 + 37
+def test_every_matching_row_is_exported_across_pages(service, backend, tmp_path, fmt, monkeypatch):
+    # A small page, given to the export, so that three pages need few contacts: the
+    # paging is the same at any size (the default is only how many rows a read takes).
+    # The records of a page are read in chunks of ids, smaller than a page here too.
+    page_size = 40
+    monkeypatch.setattr(export_rows, "IDS_PER_QUERY", 16)
+    total = page_size * 2 + 37
     add_demo_contacts(service.config, total, "tester", seed=3)
     target = tmp_path / f"all.{fmt}"
     reports = []
@@ -335,6 +341,7 @@ def test_every_matching_row_is_exported_across_pages(service, backend, tmp_path,
         fmt,
         target,
         progress=lambda done, of: reports.append((done, of)),
+        page_size=page_size,
     )
     assert count == total
     assert reports[0] == (0, total)
