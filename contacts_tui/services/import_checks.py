@@ -77,7 +77,7 @@ def _checked_elsewhere(
     chunks = context.Queue(maxsize=CHUNKS_AHEAD)
     worker = context.Process(
         target=_check_in_worker,
-        args=(chunks, source, service.config, service.user, service.config_path, strict),
+        args=(chunks, CHUNK, source, service.config, service.user, service.config_path, strict),
         name="contacts-tui import checks",
         daemon=True,
     )
@@ -114,13 +114,14 @@ def _checked_elsewhere(
 
 def _check_in_worker(
     chunks: Any,
+    size: int,
     source: ImportSource,
     config: LifecycleConfig,
     user: str,
     config_path: Path | None,
     strict: bool,
 ) -> None:
-    """The second process: every record checked, CHUNK at a time, then None (or the
+    """The second process: every record checked, `size` at a time, then None (or the
     error that stopped it, for the importer to raise)."""
     from contacts_tui.services import ContactService
 
@@ -129,7 +130,7 @@ def _check_in_worker(
     try:
         for item in _checked(source, service, strict):
             chunk.append(item)
-            if len(chunk) >= CHUNK:
+            if len(chunk) >= size:
                 chunks.put((chunk, _forms(chunk)))
                 chunk = []
         chunks.put((chunk, _forms(chunk)))
