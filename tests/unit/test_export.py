@@ -178,6 +178,63 @@ def test_csv_is_rfc_4180_with_header_quoting_and_utf8(service, people, tmp_path)
     assert by_id[people["newline"]]["Full Name"] == ("First line\nsecond, line; with \\ backslash")
 
 
+def test_plain_csv_written_by_sqlite_is_the_one_python_writes(
+    service, backend, people, tmp_path, monkeypatch
+):
+    """SQLite writes the plain CSV's lines itself (store.csv_lines); PostgreSQL and a
+    line with a `;` before a formula character are written by Python: the same bytes."""
+    more = {
+        "apostrophes": service.create_contact("''=1+1", None).id,
+        "semicolon": service.create_contact("a;=b", None).id,
+        "tabs": service.create_contact("Tab", "=Evil, Inc").id,
+        "plain": service.create_contact("Plain Person", "Plain Co").id,
+    }
+    set_raw(
+        more["tabs"],
+        full_name="\tTabbed\tname",
+        notes="-notes\r\nsecond line",
+        scoring=-5,
+        stage="gone",
+        template="unknown",
+        segmentation="@seg",
+        job_title="+boss",
+        nickname='say "hi"',
+        updated_at="2026-11-30 09:15:00.123456",
+    )
+    set_raw(more["plain"], scoring=7, department="Sales", website="https://example.com")
+    add_children(
+        more["plain"],
+        emails=[("p@example.com", "Business"), ("q@example.com", "Personal"), ("=r@x.example", "")],
+        phones=[("+442079460000", "Mobile"), ("+4930123456", "Office"), ("+14165550199", "")],
+        addresses=[
+            {"address": "=1 Main St", "city": "Toronto", "state": "ON", "zip_code": "M5E 1E6",
+             "locality": "Old Toronto", "country": "CA", "type": "Office"},
+            {"address": "2 Side St", "city": "Berlin", "state": "", "zip_code": "10115",
+             "locality": "Mitte", "country": "DE", "type": "Home"},
+        ],
+    )  # fmt: skip
+    first, second = service.create_account("Zeta; =Accounts"), service.create_account("Alpha")
+    contact = service.get_contact(more["plain"])
+    service.update_contact(more["plain"], contact.version, accounts=[first.id, second.id])
+    lines_used = []
+    line_column = export.csv_lines.line_column
+    monkeypatch.setattr(
+        export.csv_lines, "line_column", lambda *a: lines_used.append(a) or line_column(*a)
+    )
+    by_sqlite = tmp_path / "sqlite.csv"
+    export_contacts(service, ContactFilter(), "name", False, "csv", by_sqlite, page_size=5)
+    monkeypatch.setattr(export, "is_postgres", lambda *a: True)  # the Python way, on any database
+    by_python = tmp_path / "python.csv"
+    export_contacts(service, ContactFilter(), "name", False, "csv", by_python, page_size=5)
+    assert by_sqlite.read_bytes() == by_python.read_bytes()
+    assert bool(lines_used) == (backend == "sqlite")
+    rows = list(csv.reader(io.StringIO(by_sqlite.read_text("utf-8"), newline="")))
+    by_id = {int(r[0]): r for r in rows[1:]}
+    assert by_id[more["semicolon"]][1] == "a;'=b"  # the Python way
+    assert by_id[more["apostrophes"]][1] == "'''=1+1"
+    assert by_id[more["tabs"]][11] == "-5"  # a number: not guarded
+
+
 def test_csv_cells_cannot_run_as_spreadsheet_formulas(service, people, tmp_path):
     target = tmp_path / "out.csv"
     export_contacts(service, ContactFilter(), "name", False, "csv", target)
