@@ -5,18 +5,27 @@ writing it. For a big file a second process reads and checks the records while t
 one writes those before them: on two cores, an import takes the time of the slower
 half, not of both. A small file is checked here, as starting a process takes longer
 than checking it.
+
+The second process is this module run by the same Python (`python -m`), not a
+multiprocessing child: it needs nothing of the program that imports (the app's
+replaced standard streams, its `__main__`), and hands its results over a pipe, which
+holds the few chunks it may be ahead. If it cannot start or stops, the rest of the file
+is checked here.
 """
 
 from __future__ import annotations
 
 import itertools
-import multiprocessing
 import os
-import queue
+import pickle
+import signal
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING
 
+import contacts_tui
 from contacts_tui.importer import (
     ContactDraft,
     ImportSource,
@@ -27,7 +36,6 @@ from contacts_tui.importer import (
 from contacts_tui.validation import remember_shown_forms, shown_forms
 
 if TYPE_CHECKING:
-    from contacts_tui.lifecycle import LifecycleConfig
     from contacts_tui.services import ContactService
 
 Checked = ContactDraft | Unreadable
@@ -37,10 +45,6 @@ PARALLEL_FROM = 5000
 """Records from which a second process checks them: it starts in about a second."""
 CHUNK = 250
 """Records the checking process hands over at a time (one pickled message each)."""
-CHUNKS_AHEAD = 8
-"""How far the checking process may run ahead of the writing: the memory of a few
-chunks, however big the file."""
-_WAIT_SECONDS = 1.0
 
 
 def checked_records(
@@ -69,30 +73,35 @@ def _checked(
 def _checked_elsewhere(
     source: ImportSource, service: ContactService, strict: bool
 ) -> Iterator[Checked]:
-    """_checked in a second process, handed over in chunks; it is stopped when this ends
-    early (a cancel, a failed write)."""
-    # spawn, not fork: the app has threads (the import dialog's worker among them), and
-    # a forked copy of a thread holding a lock would wait for it forever.
-    context = multiprocessing.get_context("spawn")
-    chunks = context.Queue(maxsize=CHUNKS_AHEAD)
-    worker = context.Process(
-        target=_check_in_worker,
-        args=(chunks, CHUNK, source, service.config, service.user, service.config_path, strict),
-        name="contacts-tui import checks",
-        daemon=True,
-    )
-    worker.start()
+    """_checked in a second process; it is stopped when this ends early (a cancel, a
+    failed write)."""
+    package_parent = str(Path(contacts_tui.__file__).resolve().parent.parent)
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (package_parent, env.get("PYTHONPATH")) if p)
+    try:
+        worker = subprocess.Popen(
+            [sys.executable, "-m", __name__],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            env=env,
+        )
+    except OSError:
+        yield from _checked(source, service, strict)
+        return
     handed = 0
     try:
+        assert worker.stdin is not None and worker.stdout is not None
+        task = (CHUNK, source, service.config, service.user, service.config_path, strict)
+        try:
+            pickle.dump(task, worker.stdin)
+            worker.stdin.close()
+        except OSError:  # it stopped at once
+            pass
         while True:
             try:
-                message = chunks.get(timeout=_WAIT_SECONDS)
-            except queue.Empty:
-                if worker.is_alive():
-                    continue
-                # It could not start (a program that imports this one without the
-                # `if __name__ == "__main__"` guard spawn needs) or was killed: the rest
-                # is checked here.
+                message = pickle.load(worker.stdout)
+            except Exception:  # it stopped (killed, no memory): the rest is checked here
                 yield from _checked(source, service, strict, skip=handed)
                 return
             if message is None:
@@ -105,24 +114,17 @@ def _checked_elsewhere(
             handed += len(items)
             yield from items
     finally:
-        if worker.is_alive():
-            worker.terminate()
-        worker.join()
-        chunks.close()
-        chunks.join_thread()
+        if worker.poll() is None:
+            worker.kill()
+        worker.wait()
+        if worker.stdout:
+            worker.stdout.close()
 
 
-def _check_in_worker(
-    chunks: Any,
-    size: int,
-    source: ImportSource,
-    config: LifecycleConfig,
-    user: str,
-    config_path: Path | None,
-    strict: bool,
-) -> None:
-    """The second process: every record checked, `size` at a time, then None (or the
+def _check_for_importer(task_in: IO[bytes], out: IO[bytes]) -> None:
+    """The second process: every record checked, CHUNK at a time, then None (or the
     error that stopped it, for the importer to raise)."""
+    size, source, config, user, config_path, strict = pickle.load(task_in)
     from contacts_tui.services import ContactService
 
     service = ContactService(config, user, config_path=config_path)
@@ -131,12 +133,16 @@ def _check_in_worker(
         for item in _checked(source, service, strict):
             chunk.append(item)
             if len(chunk) >= size:
-                chunks.put((chunk, _forms(chunk)))
+                pickle.dump((chunk, _forms(chunk)), out)
+                out.flush()
                 chunk = []
-        chunks.put((chunk, _forms(chunk)))
-        chunks.put(None)
+        pickle.dump((chunk, _forms(chunk)), out)
+        pickle.dump(None, out)
+    except BrokenPipeError:  # the importer stopped reading (a cancel)
+        return
     except Exception as error:  # the file became unreadable midway, say: the importer says so
-        chunks.put(_sendable(error))
+        pickle.dump(_sendable(error), out)
+    out.flush()
 
 
 def _forms(chunk: list[Checked]) -> dict[str, str]:
@@ -150,10 +156,17 @@ def _forms(chunk: list[Checked]) -> dict[str, str]:
 
 def _sendable(error: Exception) -> Exception:
     """The error itself when it can be pickled, else one that says the same."""
-    import pickle
-
     try:
         pickle.loads(pickle.dumps(error))
     except Exception:
         return RuntimeError(f"{type(error).__name__}: {error}")
     return error
+
+
+if __name__ == "__main__":
+    # Ctrl-C at a terminal reaches the whole process group: the importer stops this
+    # process itself, without a second traceback from here.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    results = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
+    sys.stdout = sys.stderr  # a stray print must not break the pickled stream
+    _check_for_importer(sys.stdin.buffer, results)
