@@ -15,13 +15,14 @@ from peewee import JOIN, fn
 
 from contacts_tui.store.database import is_postgres
 from contacts_tui.store.models import Account, Contact, ContactAccount, StageChange
+from contacts_tui.store.rows import tuples
 
 DIMENSIONS = ("segmentation", "reason_code", "account", "company", "user")
 """What the funnel can be broken down by: contact fields, the assigned account (a
 contact with two accounts counts under each), and the user who made the change."""
 
 
-def _group_case(column: peewee.Node, groups: dict[str, Iterable[str]]) -> peewee.Node:
+def _group_case(column: peewee.ColumnBase, groups: dict[str, Iterable[str]]) -> peewee.Node:
     """CASE column WHEN step THEN group …: which group a step key belongs to."""
     whens = [(column == key, group) for group, keys in groups.items() for key in keys]
     return peewee.Case(None, whens, None)
@@ -76,7 +77,7 @@ def reached(
             ContactAccount, JOIN.LEFT_OUTER, on=ContactAccount.contact == Contact.id
         ).join(Account, JOIN.LEFT_OUTER, on=ContactAccount.account == Account.id)
     query = query.where(where).group_by(peewee.SQL("1"), peewee.SQL("2")).tuples()
-    return [(value or "", name, n) for value, name, n in query if name is not None]
+    return [(value or "", name, n) for value, name, n in tuples(query) if name is not None]
 
 
 def completed_stints(
@@ -114,7 +115,7 @@ def completed_stints(
         .with_cte(stays)
         .tuples()
     )
-    return [(step, float(n)) for step, n in query]
+    return [(step, float(n)) for step, n in tuples(query)]
 
 
 def current_stays(
@@ -144,7 +145,9 @@ def current_stays(
         .limit(limit)
         .tuples()
     )
-    return [(i, name, company, stage, _as_datetime(at)) for i, name, company, stage, at in query]
+    return [
+        (i, name, company, stage, _as_datetime(at)) for i, name, company, stage, at in tuples(query)
+    ]
 
 
 def _week(column: peewee.Field) -> peewee.Node:
@@ -178,7 +181,7 @@ def changes_per_week(
         query = query.join(Contact, on=StageChange.contact == Contact.id)
         where &= condition
     query = query.where(where).group_by(peewee.SQL("1")).tuples()
-    return [(_as_date(w), n, int(w_n or 0), int(l_n or 0)) for w, n, w_n, l_n in query]
+    return [(_as_date(w), n, int(w_n or 0), int(l_n or 0)) for w, n, w_n, l_n in tuples(query)]
 
 
 def new_contacts_per_week(
@@ -191,7 +194,7 @@ def new_contacts_per_week(
         .group_by(peewee.SQL("1"))
         .tuples()
     )
-    return [(_as_date(w), n) for w, n in query]
+    return [(_as_date(w), n) for w, n in tuples(query)]
 
 
 # ----- the pipeline board -------------------------------------------------------------------
@@ -220,7 +223,7 @@ def column_page(
         .limit(limit)
         .tuples()
     )
-    return list(query)
+    return list(tuples(query))
 
 
 def arrived_at(contact_ids: list[int]) -> dict[int, datetime]:
@@ -233,7 +236,7 @@ def arrived_at(contact_ids: list[int]) -> dict[int, datetime]:
         .group_by(StageChange.contact)
         .tuples()
     )
-    return {contact: _as_datetime(at) for contact, at in query}
+    return {contact: _as_datetime(at) for contact, at in tuples(query)}
 
 
 def step_counts(condition: peewee.Expression, template: str) -> dict[str, int]:
@@ -243,7 +246,7 @@ def step_counts(condition: peewee.Expression, template: str) -> dict[str, int]:
         .group_by(Contact.stage)
         .tuples()
     )
-    return dict(query)
+    return dict(tuples(query))
 
 
 def _as_date(value: object) -> date:

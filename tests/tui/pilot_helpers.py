@@ -51,7 +51,7 @@ async def until(pilot: Pilot, ready: Callable[[], object], what: str, seconds: f
     deadline = time.monotonic() + seconds
     while not ready():
         if time.monotonic() > deadline:
-            raise AssertionError(f"not after {seconds} s: {what}")
+            raise AssertionError(f"still not {what} after {seconds} s")
         await settle(pilot)
         await pilot.pause(0.02)
 

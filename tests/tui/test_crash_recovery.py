@@ -208,7 +208,7 @@ async def test_an_unsaved_control_center_edit_survives_a_crash(workspace):
         await until(pilot, lambda: isinstance(app.screen, ControlCenterScreen), "restored")
         screen = app.screen
         await until(pilot, lambda: screen.dirty, "the restored edit")
-        assert screen.config.template("standard").step("qualified").is_closed
+        assert screen.changes.config.template("standard").step("qualified").is_closed
         assert "Restored your unsaved changes" in str(screen.query_one("#cc-message").render())
         assert "unsaved changes" in str(screen.query_one("#cc-title").render())
         await pilot.press("ctrl+s")
