@@ -261,6 +261,13 @@ def _add_reach(counts: Counter) -> None:
         )
 
 
+def count_reach_of(lowest: int, highest: int, upto: dict[str, int]) -> None:
+    """Add the counts of contacts lowest < id <= highest into stage_reach (their whole
+    histories, for the groups of `upto`): for contacts inserted in bulk, which their
+    changes' triggers left out (`store.bulk`)."""
+    _add_reach(_counted_reach(lowest, highest, upto))
+
+
 def missing_groups(groups: Iterable[Iterable[str]]) -> list[str]:
     """Names of the groups not yet counted for every contact."""
     wanted = {group_name(steps): sorted(set(steps)) for steps in groups}
