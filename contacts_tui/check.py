@@ -10,6 +10,7 @@ from contacts_tui.services import remove_orphan_blob
 from contacts_tui.store import summaries
 from contacts_tui.store.database import schema_problems
 from contacts_tui.store.models import Contact, Document, database
+from contacts_tui.store.rows import tuples
 from contacts_tui.workspace import Workspace
 
 
@@ -45,8 +46,8 @@ def check_workspace(
                         "`contacts-tui check --repair` rebuilds it."
                     )
         problems.extend(check_summaries(repair, repaired))
-        used = Contact.select(Contact.template, Contact.stage).distinct().tuples()
-        for template, stage in used:
+        used = Contact.select(Contact.template, Contact.stage).distinct()
+        for template, stage in tuples(used):
             if template not in templates:
                 problems.append(
                     f"Contacts use the lifecycle '{display_safe(template)}', which lifecycle.toml "
@@ -108,7 +109,7 @@ def check_documents(
         return [f"The documents folder cannot be read: {error}"]
     with database.connection_context():
         referenced: dict[str, list[int]] = {}
-        for document_id, sha256 in Document.select(Document.id, Document.sha256).tuples():
+        for document_id, sha256 in tuples(Document.select(Document.id, Document.sha256)):
             referenced.setdefault(sha256, []).append(document_id)
     problems: list[str] = []
     for sha256, ids in sorted(referenced.items()):

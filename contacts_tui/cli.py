@@ -6,6 +6,7 @@ import argparse
 import gc
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -13,6 +14,7 @@ from contacts_tui.safe_text import display_safe
 from contacts_tui.store import MAX_RECORD_ID, SORT_KEYS, is_postgres_url
 
 if TYPE_CHECKING:
+    from contacts_tui.services.reports import Report
     from contacts_tui.workspace import Workspace
 
 EXIT_PROBLEM = 2
@@ -256,7 +258,8 @@ def run_app(args: argparse.Namespace) -> int:
     if not is_postgres_url(getattr(args, "db", None)):
         # This process will only ever speak SQLite. peewee imports the PostgreSQL driver
         # whenever it finds it installed, and with it libpq and OpenSSL: 9 ms of a start.
-        sys.modules.setdefault("psycopg2", None)  # None: `import psycopg2` fails at once
+        # None: `import psycopg2` fails at once.
+        sys.modules.setdefault("psycopg2", None)  # type: ignore[arg-type]
     try:
         workspace = open_workspace_or_say_why(args)
         if workspace is None:
@@ -308,7 +311,7 @@ def run_demo(workspace: Workspace, count: int, seed: int) -> int:
     return 0
 
 
-def run_check(workspace: Workspace, repair: bool = False, swept: list[Path] = ()) -> int:
+def run_check(workspace: Workspace, repair: bool = False, swept: Sequence[Path] = ()) -> int:
     from contacts_tui.check import check_workspace
 
     repaired = [f"Removed {path}, left by a killed upload, export or backup." for path in swept]
@@ -768,6 +771,7 @@ def run_report(workspace: Workspace, args: argparse.Namespace) -> int:
             archived=args.archived,
         )
         reports = ReportService(ContactService(workspace.config, workspace.user))
+        report: Report
         if args.kind == "funnel":
             report = reports.funnel(span, contact_filter, args.template)
         elif args.kind == "time-in-stage":

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import csv
 import re
-from typing import TextIO
+from typing import IO
 
 _NEEDS_GUARD = re.compile(r"(?:^|(?<=;))(?='*[=+\-@\t\r])")
 _GUARDED = re.compile(r"(?:^|(?<=;))'(?='*[=+\-@\t\r])")
@@ -67,7 +67,7 @@ class Writer:
     C-level scan each, not a Python call per cell).
     """
 
-    def __init__(self, out: TextIO) -> None:
+    def __init__(self, out: IO[str]) -> None:
         self.out = out
         self.csv = csv.writer(out, lineterminator="\r\n")
 

@@ -96,11 +96,11 @@ def build_preview(data: bytes, *, file_name: str, media_type: str, size: int) ->
     size_fact = ("Size", human_size(size))
     sniffed = sniff_media_type(data[:64])
     if sniffed is not None and sniffed.startswith("image/"):
-        facts = [("Type", _TYPE_NAMES[sniffed]), size_fact]
+        image_facts = [("Type", _TYPE_NAMES[sniffed]), size_fact]
         dimensions = _image_size(sniffed, data)
         if dimensions is not None:
-            facts.append(("Dimensions", f"{dimensions[0]} × {dimensions[1]}"))
-        return Preview("image", facts=tuple(facts))
+            image_facts.append(("Dimensions", f"{dimensions[0]} × {dimensions[1]}"))
+        return Preview("image", facts=tuple(image_facts))
     if sniffed == "application/pdf" or media_type == "application/pdf":
         return _pdf_preview(data, size_fact, partial=size > len(data))
     head = data[:PREVIEW_BYTES]

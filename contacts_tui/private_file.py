@@ -31,7 +31,7 @@ class UnsafePathError(OSError):
         super().__init__(errno.ELOOP, message)
 
     def __str__(self) -> str:
-        return self.strerror
+        return self.strerror or ""
 
 
 @dataclass(frozen=True)
@@ -155,6 +155,7 @@ def atomic_writer(
     fd, temp = create_locked(path.parent, f".{path.name}.", PART_SUFFIX, modes.file)
     try:
         set_modes(fd, modes)
+        file: IO
         if binary:
             file = os.fdopen(fd, "wb")
         else:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import TextIO
+from typing import IO, Any
 
 from contacts_tui import csv_guard
 from contacts_tui.export import ExportError, check_target
@@ -30,7 +30,7 @@ FORMATS = ("table", "csv", "json")
 RATE_COLUMNS = {"conversion_to_next", "win_rate"}
 
 
-def write_report(report: Report, fmt: str, out: TextIO, stuck: bool = False) -> None:
+def write_report(report: Report, fmt: str, out: IO[str], stuck: bool = False) -> None:
     """Write `report` to `out`; with `stuck`, time in stage's stuck contacts instead."""
     if fmt == "json":
         json.dump(report_json(report), out, ensure_ascii=False, indent=2)
@@ -64,7 +64,7 @@ def report_heading(report: Report) -> str:
     return display_safe(f"{kind} · {report.template} · {report.period.text}")
 
 
-def text_table(columns: list[str], rows: list[list[object]]) -> str:
+def text_table(columns: list[str], rows: list[list[Any]]) -> str:
     """Aligned columns of safe text: numbers to the right, rates as percentages."""
     rates = {i for i, c in enumerate(columns) if c in RATE_COLUMNS}
     cells = [[display_safe(c) for c in columns]]

@@ -31,7 +31,9 @@ _ESCAPE_SEQUENCE = re.compile(
     r"|(?:\x1b[\]PX^_]|[\x90\x98\x9d\x9e\x9f])[^\x00-\x1f\x7f-\x9f]*"
     r"|\x1b[ -/]*[0-~]?"
 )
-_DISPLAY_TABLE = {code: None for low, high in _UNSAFE_RANGES for code in range(low, high + 1)}
+_DISPLAY_TABLE: dict[int, str | None] = {
+    code: None for low, high in _UNSAFE_RANGES for code in range(low, high + 1)
+}
 _DISPLAY_TABLE.update(dict.fromkeys(map(ord, "\t\n\v\f\r\x85\u2028\u2029"), " "))
 
 

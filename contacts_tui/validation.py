@@ -397,10 +397,10 @@ def _country_names() -> dict[str, str]:
     ]
     for country in countries:
         english = [
-            getattr(country, attribute, None)
+            str(name)
             for attribute in ("name", "official_name", "common_name")
+            if (name := getattr(country, attribute, None))
         ]
-        english = [name for name in english if name]
         for name in english:
             names.setdefault(_name_key(name), country.alpha_2)
             for translation in translations:

@@ -124,7 +124,7 @@ class ColumnsDialog(Dialog[list[str] | None]):
         # On a focused button, enter and space press it.
         return not (action in ("apply", "toggle") and isinstance(self.focused, Button))
 
-    def action_toggle(self) -> None:
+    def action_toggle(self) -> None:  # type: ignore[override]  # a column, not DOMNode's
         index = self.query_one(OptionList).highlighted
         if index is None:
             return

@@ -42,4 +42,4 @@ class Dialog(ModalScreen[ResultT]):
 
     def action_cancel(self) -> None:
         """Close with no result; dialogs whose cancel says more override this."""
-        self.dismiss(None)  # type: ignore[arg-type]
+        self.dismiss(None)

@@ -13,7 +13,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.widgets import Button, Input, Label, ProgressBar, RadioSet
+from textual.widgets import Button, Input, Label, ProgressBar, RadioButton, RadioSet
 
 from contacts_tui.dialogs.confirm import ConfirmDialog
 from contacts_tui.dialogs.dialog import Dialog, cancel_binding, layout_css
@@ -176,7 +176,7 @@ class ExportDialog(Dialog[Path | None]):
         """Enter on the format choice exports in the format under the cursor, as if
         space had picked it first."""
         highlighted = formats.query("RadioButton.-selected")
-        button = highlighted.first() if highlighted else formats.pressed_button
+        button = highlighted.first(RadioButton) if highlighted else formats.pressed_button
         if button is not None and button.name:
             button.value = True
             self._choose_format(button.name)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
+from typing import Any
 
 from rich.text import Text
 from textual import on
@@ -403,7 +404,7 @@ class FilterDialog(Dialog[ContactFilter | None]):
             bad = next(i for i in self.query(Input) if i.has_class("-invalid"))
             bad.focus()
             return
-        values: dict[str, object] = {}
+        values: dict[str, Any] = {}
         for select_id, field in SELECT_FIELDS.items():
             value = self.query_one(f"#{select_id}", Select).value
             values[field] = None if value == Select.NULL else value

@@ -6,7 +6,7 @@ from typing import ClassVar
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
@@ -19,7 +19,7 @@ class SortDialog(Dialog[str | None]):
 
     DEFAULT_CSS = layout_css(__file__, "sort_dialog.tcss")
 
-    BINDINGS: ClassVar[list[Binding]] = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="sort.cancel", tooltip="Keep the current order"),
     ]
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
+from functools import partial
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from contacts_tui.importer.shared import (
@@ -342,17 +343,16 @@ def check_contact(
     name = check.name(company)
     full_name = check.value(lambda: _text(raw, "full_name", "Full name"), "")
     template_key = raw.fields.get("lifecycle_key")
-    if template_key and config.template(str(template_key)) is not None:
-        template = config.template(str(template_key))
+    known = config.template(str(template_key)) if template_key else None
+    if known is not None:
+        template = known
     else:
         template = check.value(
             lambda: _template(config, _text(raw, "lifecycle", "Lifecycle")), config.default
         )
     stages = [
         t
-        for t in (
-            check.value(lambda k=k: _text(raw, k, "Stage"), "") for k in ("stage_key", "stage")
-        )
+        for t in (check.value(partial(_text, raw, k, "Stage"), "") for k in ("stage_key", "stage"))
         if t
     ]
     first = template.first_step

@@ -61,7 +61,8 @@ class _JsonReader:
     def _skip_space(self) -> str:
         """The next character that is not white space ('' at the end)."""
         while True:
-            self.pos = _WHITESPACE.match(self.buffer, self.pos).end()
+            # `*`: the pattern matches everywhere, an empty run too.
+            self.pos = _WHITESPACE.match(self.buffer, self.pos).end()  # type: ignore[union-attr]
             if self.pos < len(self.buffer):
                 return self.buffer[self.pos]
             if not self._more():

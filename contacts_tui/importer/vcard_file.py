@@ -362,7 +362,7 @@ def _address(prop: Property, label: str) -> dict[str, Any] | None:
     box, extended, street, city, region, code, country = (prop.components() + [""] * 7)[:7]
     if box and not box.casefold().startswith(("po", "p.o", "postfach")):
         box = f"PO Box {box}"
-    address = {
+    address: dict[str, Any] = {
         "address": ", ".join(p.strip() for p in (street, extended, box) if p.strip()),
         "locality": city,
         "city": city,

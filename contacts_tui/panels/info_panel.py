@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass
+from typing import Any
 
 from rich.text import Text
 from textual import events, on
@@ -157,11 +158,14 @@ class InfoPanel(Widget):
         self.accounts: tuple[AccountInfo, ...] = ()
         """The assigned accounts as currently picked (saved with the other fields)."""
         self.companies: tuple[CompanyInfo, ...] = ()
-        self._tooltips: dict[str, object] = {}
+        self._tooltips: dict[str, Any] = {}  # as each field had it
         self._template_keys = [t.key for t in config.templates]
 
     def compose(self) -> ComposeResult:
         scoring = f"{self.config.scoring_min}–{self.config.scoring_max}"
+        profile = {key: Input(id=key, compact=True) for key in PROFILE_INPUTS}
+        profile["birthday"].placeholder = "1985-04-12 or --04-12"
+        profile["website"].placeholder = "https://…"
         fields: dict[str, Widget] = {
             "name": Input(id="name", compact=True, placeholder="required"),
             "full_name": Input(id="full_name", compact=True),
@@ -176,11 +180,9 @@ class InfoPanel(Widget):
                 compact=True,
                 allow_blank=False,
             ),
-            **{key: Input(id=key, compact=True) for key in PROFILE_INPUTS},
+            **profile,
             "notes": TextArea(id="notes", compact=True, soft_wrap=True, tab_behavior="focus"),
         }
-        fields["birthday"].placeholder = "1985-04-12 or --04-12"
-        fields["website"].placeholder = "https://…"
         fields["notes"].tooltip = "Free text; enter starts a new line"
         fields["scoring"].tooltip = f"A whole number from {scoring}, or blank"
         fields["accounts"].tooltip = "Press enter to pick accounts or create a new one"

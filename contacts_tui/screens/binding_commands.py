@@ -37,7 +37,7 @@ class ScreenBindingCommands(Provider):
             yield f"{group}: {binding.description}", help_text, node, binding.action
 
     def _run(self, node: DOMNode, action: str) -> None:
-        self.app.call_later(node.run_action, action)
+        self.app.call_later(self.app.run_action, action, node)  # as node.run_action does
 
     async def discover(self) -> Hits:
         for name, help_text, node, action in self._commands():

@@ -10,7 +10,7 @@ from rich.style import Style
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.command import Provider
 from textual.containers import Horizontal
 from textual.screen import ModalScreen, Screen
@@ -28,7 +28,7 @@ from contacts_tui.widgets.app_access import contacts_app
 from contacts_tui.widgets.contact_table import ContactTable
 from contacts_tui.widgets.dashboard import DashboardBar
 from contacts_tui.widgets.keys_footer import KeysFooter
-from contacts_tui.widgets.reporting import reported_work, tell
+from contacts_tui.widgets.reporting import Severity, reported_work, tell
 from contacts_tui.widgets.table_columns import COLUMNS, DEFAULT_COLUMNS
 from contacts_tui.widgets.title_bar import TitleBar
 
@@ -60,7 +60,7 @@ class ContactListScreen(Screen):
     AUTO_FOCUS = "#contacts"
     COMMANDS = {_binding_commands}
 
-    BINDINGS: ClassVar[list[Binding]] = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
             "slash",
             "search",
@@ -578,7 +578,7 @@ class ContactListScreen(Screen):
         self.refresh_contacts()
         if summary is not None:
             troubled = summary.rejected or summary.kept or summary.cancelled
-            severity = "warning" if troubled else "information"
+            severity: Severity = "warning" if troubled else "information"
             tell(self, summary.text(), title="Import", severity=severity)
 
     # ----- the pipeline board and the reports --------------------------------------------

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import peewee
 
@@ -71,6 +73,7 @@ from contacts_tui.store.models import (
     database,
     utc_now,
 )
+from contacts_tui.store.rows import tuples
 from contacts_tui.store.search import fold, write_word_index
 from contacts_tui.validation import (
     ValidationError,
@@ -363,6 +366,7 @@ class ContactService:
 
     def _dashboard(self, contact_filter: ContactFilter) -> Dashboard:
         steps = self._category_steps.get(contact_filter.category or "", ())
+        per_stage: list[tuple[str, str, int, int]] | None
         if listing.is_tallied(contact_filter):
             per_stage = listing.tallied_stage_counts(contact_filter, steps)
         else:
@@ -432,7 +436,7 @@ class ContactService:
         return read_contact(contact.id)
 
     @with_connection
-    def update_contact(self, contact_id: int, version: int, **changes: object) -> ContactDetail:
+    def update_contact(self, contact_id: int, version: int, **changes: Any) -> ContactDetail:
         """Save edited fields of the information panel, if nobody saved in between.
 
         Raises ValidationError for a bad value (nothing is saved), ConflictError when the
@@ -480,8 +484,8 @@ class ContactService:
                     updates[key] = value
                     audit.append((key, audit_text(getattr(current, key)), audit_text(value)))
             if "template" in updates:
-                template = config.template(updates["template"])
-                if template.step(current.stage) is None:
+                template = config.template(updates["template"])  # checked in _validated
+                if template is not None and template.step(current.stage) is None:
                     raise ValidationError(
                         f"The step {current.stage!r} is not in the lifecycle "
                         f"{template.name!r}; choose the step to start at with set_stage."
@@ -493,8 +497,8 @@ class ContactService:
             refresh_derived(contact_id)
         return read_contact(contact_id)
 
-    def _validated(self, changes: dict[str, object], config: LifecycleConfig) -> dict[str, object]:
-        values: dict[str, object] = {}
+    def _validated(self, changes: dict[str, Any], config: LifecycleConfig) -> dict[str, Any]:
+        values: dict[str, Any] = {}
         for key, value in changes.items():
             if key == "name":
                 values[key] = clean_text(value, field="Name", required=True)
@@ -515,11 +519,11 @@ class ContactService:
                 values[key] = tuple(
                     clean_text(v, field="Account name", required=True)
                     if isinstance(v, str)
-                    else int(v)  # type: ignore[arg-type]
-                    for v in value  # type: ignore[union-attr]
+                    else int(v)
+                    for v in value
                 )
             elif key in PROFILE_COLUMNS:
-                values[key] = normalize_profile_field(key, value)  # type: ignore[arg-type]
+                values[key] = normalize_profile_field(key, value)
         return values
 
     @with_connection
@@ -632,8 +636,8 @@ class ContactService:
     def companies(self) -> tuple[CompanyInfo, ...]:
         from contacts_tui.services.details import CompanyInfo
 
-        query = Company.select(Company.id, Company.name).order_by(Company.name).tuples()
-        return tuple(CompanyInfo(i, n) for i, n in query)
+        query = Company.select(Company.id, Company.name).order_by(Company.name)
+        return tuple(CompanyInfo(i, n) for i, n in tuples(query))
 
     @with_connection
     def create_company(self, name: str) -> CompanyInfo:
@@ -641,6 +645,8 @@ class ContactService:
 
         with database.atomic():
             row = resolve_company(name)
+        if row is None:  # the name that means no company
+            raise ValidationError(f"“{TENANT_WIDE}” means no company: choose another name.")
         return CompanyInfo(row.id, row.name)
 
     @with_connection
@@ -656,7 +662,7 @@ class ContactService:
         )
         if not include_archived:
             query = query.where(Account.archived == False)  # noqa: E712
-        return tuple(AccountInfo(*row) for row in query.tuples())
+        return tuple(AccountInfo(*row) for row in tuples(query))
 
     @with_connection
     def create_account(self, name: str) -> AccountInfo:
@@ -700,9 +706,9 @@ class ContactService:
         ids = sorted(
             {
                 contact
-                for (contact,) in Email.select(Email.contact)
-                .where(peewee.fn.LOWER(Email.email) == text.lower())
-                .tuples()
+                for (contact,) in tuples(
+                    Email.select(Email.contact).where(peewee.fn.LOWER(Email.email) == text.lower())
+                )
             }
         )
         if not ids:
@@ -752,23 +758,22 @@ class ContactService:
         profile_columns = [getattr(Contact, key) for key in PROFILE_COLUMNS]
         own = {
             contact_id: rest
-            for contact_id, *rest in Contact.select(
-                Contact.id,
-                Contact.uid,
-                Contact.created_at,
-                Contact.created_by,
-                Contact.updated_by,
-                Contact.version,
-                *profile_columns,
+            for contact_id, *rest in tuples(
+                Contact.select(
+                    Contact.id,
+                    Contact.uid,
+                    Contact.created_at,
+                    Contact.created_by,
+                    Contact.updated_by,
+                    Contact.version,
+                    *profile_columns,
+                ).where(Contact.id.in_(ids))
             )
-            .where(Contact.id.in_(ids))
-            .tuples()
         }
         cards = {}
         for i in ids:
-            uid, created_at, created_by, updated_by, version, *profile = own.get(
-                i, ("", None, "", "", 1, *[""] * len(PROFILE_COLUMNS))
-            )
+            missing: list[Any] = ["", None, "", "", 1, *[""] * len(PROFILE_COLUMNS)]
+            uid, created_at, created_by, updated_by, version, *profile = own.get(i, missing)
             cards[i] = ContactCard(
                 emails=tuple(emails.get(i, ())),
                 phones=tuple(phones.get(i, ())),
@@ -786,11 +791,10 @@ class ContactService:
         return cards
 
 
-def _grouped(
-    model: type[peewee.Model], info: type, contact_ids: list[int], order: tuple
-) -> dict[int, list]:
-    """Rows of a child table without a primary flag, grouped by contact, in `order`."""
-    names = [f.name for f in info.__dataclass_fields__.values()]
+def _grouped(model: Any, info: Any, contact_ids: list[int], order: tuple) -> dict[int, list]:
+    """Rows of a child table without a primary flag, grouped by contact, in `order`.
+    (`model`: a peewee model with the dataclass `info`'s fields as columns.)"""
+    names = [f.name for f in dataclasses.fields(info)]
     query = (
         model.select(model.contact, *(getattr(model, n) for n in names))
         .where(model.contact.in_(contact_ids))
@@ -798,12 +802,12 @@ def _grouped(
         .tuples()
     )
     grouped: dict[int, list] = {}
-    for contact_id, *values in query:
+    for contact_id, *values in tuples(query):
         grouped.setdefault(contact_id, []).append(info(*values))
     return grouped
 
 
-def _contact_rows(raw: list[tuple]) -> tuple[ContactRow, ...]:
+def _contact_rows(raw: Sequence[tuple]) -> tuple[ContactRow, ...]:
     """List rows as the store reads them (`listing.ListRow`: ROW_FIELDS, the sort value).
 
     ContactRow is given its fields in order, not by keyword: at 100 rows a page the

@@ -9,10 +9,10 @@ the address-book CSV profiles).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar, overload
 
 import peewee
 
@@ -40,11 +40,25 @@ UID = len(listing.ROW_FIELDS) + 1
 PROFILE = UID + 5
 
 
+@overload
+def stored_time(value: datetime | str) -> datetime: ...
+@overload
+def stored_time(value: None) -> None: ...
+
+
 def stored_time(value: datetime | str | None) -> datetime | None:
     """A time as the driver gives it (SQLite: text) as a datetime."""
     if value is None or isinstance(value, datetime):
         return value
     return datetime.fromisoformat(value)
+
+
+T = TypeVar("T")
+
+
+def _flagged(record: Callable[..., T], row: tuple) -> T:
+    """A record from its columns, the last one a primary flag (0 or 1 on SQLite)."""
+    return record(*row[:-1], bool(row[-1]))
 
 
 @dataclass(frozen=True)
@@ -110,14 +124,13 @@ class ExportPage:
             )
             profile = r[PROFILE : PROFILE + len(PROFILE_COLUMNS)]
             card = ContactCard(
-                emails=tuple(EmailInfo(*e[:-1], bool(e[-1])) for e in self.emails.get(i, ())),
-                phones=tuple(PhoneInfo(*p[:-1], bool(p[-1])) for p in self.phones.get(i, ())),
-                addresses=tuple(
-                    AddressInfo(*a[:-1], bool(a[-1])) for a in self.addresses.get(i, ())
-                ),
+                emails=tuple(_flagged(EmailInfo, e) for e in self.emails.get(i, ())),
+                phones=tuple(_flagged(PhoneInfo, p) for p in self.phones.get(i, ())),
+                addresses=tuple(_flagged(AddressInfo, a) for a in self.addresses.get(i, ())),
                 bank_accounts=tuple(BankAccountInfo(*b) for b in self.banks.get(i, ())),
                 documents=tuple(
-                    DocumentInfo(*d[:6], stored_time(d[6]), d[7]) for d in self.documents.get(i, ())
+                    DocumentInfo(d[0], d[1], d[2], d[3], d[4], d[5], stored_time(d[6]), d[7])
+                    for d in self.documents.get(i, ())
                 ),
                 stage_history=tuple(
                     StageChangeInfo(f, t, stored_time(at), by)

@@ -21,7 +21,7 @@ import pickle
 import signal
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Generator
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
@@ -49,7 +49,7 @@ CHUNK = 250
 
 def checked_records(
     source: ImportSource, service: ContactService, *, strict: bool = False
-) -> Iterator[Checked]:
+) -> Generator[Checked, None, None]:
     """Each record of the file, checked (`check_contact`), in the order of the file."""
     if source.total >= PARALLEL_FROM and (os.cpu_count() or 1) > 1:
         return _checked_elsewhere(source, service, strict)
@@ -58,7 +58,7 @@ def checked_records(
 
 def _checked(
     source: ImportSource, service: ContactService, strict: bool, skip: int = 0
-) -> Iterator[Checked]:
+) -> Generator[Checked, None, None]:
     """The records after the first `skip`, checked."""
     for record in itertools.islice(source.records(), skip, None):
         if isinstance(record, Unreadable):
@@ -72,7 +72,7 @@ def _checked(
 
 def _checked_elsewhere(
     source: ImportSource, service: ContactService, strict: bool
-) -> Iterator[Checked]:
+) -> Generator[Checked, None, None]:
     """_checked in a second process; it is stopped when this ends early (a cancel, a
     failed write)."""
     package_parent = str(Path(contacts_tui.__file__).resolve().parent.parent)

@@ -483,7 +483,7 @@ def _plan(batch: list[ContactDraft], seen: dict[str, tuple[str, str]], mode: str
         for key in _keys(draft):
             kind, value = key.split(":", 1)
             found = holders.get(key)
-            where = None
+            where: tuple[int | None, str] | None = None
             if found is not None:
                 contact_id, name = found
                 where = (contact_id, f"{shown(name)} (contact {contact_id})")
@@ -499,10 +499,10 @@ def _plan(batch: list[ContactDraft], seen: dict[str, tuple[str, str]], mode: str
                 break
             shared.append(f"the {_SHARED_WHAT[kind]} {shown(value)} is also {where[1]}'s")
         if match is not None and mode != "create":
-            contact_id, who, what, value = match
+            saved_id, who, what, value = match
             reason = f"the same person as {who}: same {what} {shown(value)}"
-            if mode == "update" and contact_id is not None:
-                plan.update.append((contact_id, draft))
+            if mode == "update" and saved_id is not None:
+                plan.update.append((saved_id, draft))
                 plan.problems.append(ImportProblem(draft.ref, reason, "updated"))
             else:
                 plan.problems.append(ImportProblem(draft.ref, reason, "skipped"))
@@ -620,7 +620,8 @@ def _insert_contacts(
     db = database.obj
     companies = _ids_by_name(Company, {d.company for d in drafts if d.company})
     accounts = _ids_by_name(Account, {a for d in drafts for a in d.accounts})
-    history, audit = [], []
+    history: list[tuple] = []
+    audit: list[tuple] = []
     ready = [prepared[draft.ref] for draft in drafts]
     rows = [
         (*row.values, companies[draft.company] if draft.company else None)
@@ -666,7 +667,11 @@ def _insert_records(
     db: peewee.Database, contacts: list[tuple[int, ContactDraft]], accounts: dict[str, int]
 ) -> None:
     """The e-mails, phones, addresses, bank accounts and account links of the drafts."""
-    emails, phones, addresses, banks, links = [], [], [], [], []
+    emails: list[tuple] = []
+    phones: list[tuple] = []
+    addresses: list[tuple] = []
+    banks: list[tuple] = []
+    links: list[tuple] = []
     for contact_id, draft in contacts:
         for email, kind, primary in draft.emails:
             emails.append((contact_id, email, kind, primary))
@@ -826,7 +831,7 @@ def _address_key(address: dict) -> str:
     return "\n".join(str(address.get(k, "")).casefold() for k in _ADDRESS_COLUMNS)
 
 
-def _ids_by_name(model: type[peewee.Model], names: Iterable[str]) -> dict[str, int]:
+def _ids_by_name(model: type[Company] | type[Account], names: Iterable[str]) -> dict[str, int]:
     """name -> id of companies (or accounts), creating the ones that do not exist yet."""
     names = sorted(names)
     if not names:

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from functools import reduce
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import peewee
 
@@ -45,6 +45,7 @@ from contacts_tui.store.models import (
     database,
     utc_now,
 )
+from contacts_tui.store.rows import tuples
 from contacts_tui.validation import ValidationError
 
 if TYPE_CHECKING:
@@ -52,7 +53,7 @@ if TYPE_CHECKING:
 
 # Where each picklist's values are stored: (model, column). Contacts keep the text they
 # were given, so a value removed from a picklist stays on the contacts that have it.
-PICKLIST_COLUMNS: dict[str, tuple[type[peewee.Model], str]] = {
+PICKLIST_COLUMNS: dict[str, tuple[Any, str]] = {  # (model, column)
     "segmentation": (Contact, "segmentation"),
     "reason_codes": (Contact, "reason_code"),
     "address_types": (Address, "type"),
@@ -113,7 +114,7 @@ def describe(error: ConfigError, config: LifecycleConfig) -> str:
     path = error.key_path or ""
     field, problem = problem_of(error)
     names: list[str] = []
-    node: object = config
+    node: Any = config  # a template, category or step as the path goes down
     for kind, index in PATH_PART.findall(path):
         items = node.templates if kind == "templates" else getattr(node, kind)
         node = items[int(index)]
@@ -202,7 +203,7 @@ def insert_step(
     )
 
 
-def edit_template(config: LifecycleConfig, key: str, /, **fields: str) -> LifecycleConfig:
+def edit_template(config: LifecycleConfig, key: str, /, **fields: Any) -> LifecycleConfig:
     changed = _template_changed(config, key, lambda t: replace(t, **fields))
     if "key" in fields and config.default_template == key:
         changed = replace(changed, default_template=fields["key"])
@@ -210,12 +211,14 @@ def edit_template(config: LifecycleConfig, key: str, /, **fields: str) -> Lifecy
 
 
 def edit_category(
-    config: LifecycleConfig, template: str, key: str, /, **fields: str
+    config: LifecycleConfig, template: str, key: str, /, **fields: Any
 ) -> LifecycleConfig:
     return _category_changed(config, template, key, lambda c: replace(c, **fields))
 
 
-def edit_step(config: LifecycleConfig, template: str, key: str, /, **fields) -> LifecycleConfig:
+def edit_step(
+    config: LifecycleConfig, template: str, key: str, /, **fields: Any
+) -> LifecycleConfig:
     def change(category: Category) -> Category:
         return replace(
             category,
@@ -337,7 +340,7 @@ def rename_value(service: ContactService, picklist: str, old: str, new: str) -> 
     now = utc_now()
     changed = 0
     with database.atomic():
-        ids = [i for (i,) in Contact.select(Contact.id).where(field == old).tuples()]
+        ids = [i for (i,) in tuples(Contact.select(Contact.id).where(field == old))]
         for batch in peewee.chunked(ids, 500):
             changed += (
                 Contact.update(
@@ -394,7 +397,7 @@ def move_contacts(
     with database.atomic():
         for move, step in zip(moves, targets, strict=True):
             on_step = (Contact.template == move.from_template) & (Contact.stage == move.from_step)
-            ids = [i for (i,) in Contact.select(Contact.id).where(on_step).tuples()]
+            ids = [i for (i,) in tuples(Contact.select(Contact.id).where(on_step))]
             now = utc_now()
             old_name = names.get(move.from_step, move.from_step)
             for batch in peewee.chunked(ids, 500):
@@ -468,7 +471,7 @@ def sync_statuses(service: ContactService, old: LifecycleConfig, new: LifecycleC
                 & (Contact.stage == step.key)
                 & (Contact.status != status)
             )
-            ids = [i for (i,) in Contact.select(Contact.id).where(on_step).tuples()]
+            ids = [i for (i,) in tuples(Contact.select(Contact.id).where(on_step))]
             now = utc_now()
             for batch in peewee.chunked(ids, 500):
                 updated += (

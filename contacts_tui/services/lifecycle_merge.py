@@ -10,6 +10,7 @@ changed differently is a clash, where the admin's own version is kept.
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
+from typing import Any
 
 from contacts_tui import lifecycle
 from contacts_tui.lifecycle import (
@@ -40,6 +41,8 @@ PICKLIST_NAMES = {
 LIST_KINDS = ("templates", "categories", "steps", "picklist")
 
 Item = tuple[str, ...]
+"""The key of one item: its kind, then the keys that lead to it. Its value (`Any`) is a
+tuple of keys (a list's order), of texts (a template, category or step) or a setting."""
 
 
 @dataclass(frozen=True)
@@ -66,7 +69,7 @@ class Merge:
 def merge(base: LifecycleConfig, theirs: LifecycleConfig, mine: LifecycleConfig) -> Merge:
     """Your changes (base → mine) and theirs (base → theirs), and both applied at once."""
     b, t, m = _items(base), _items(theirs), _items(mine)
-    merged: dict[Item, object] = {}
+    merged: dict[Item, Any] = {}
     clashes: set[Item] = set()
     for key in dict.fromkeys([*b, *t, *m]):
         value, clash = _merge_item(key, b.get(key), t.get(key), m.get(key))
@@ -88,8 +91,8 @@ def merge(base: LifecycleConfig, theirs: LifecycleConfig, mine: LifecycleConfig)
 # ----- items ------------------------------------------------------------------------------
 
 
-def _items(config: LifecycleConfig) -> dict[Item, object]:
-    items: dict[Item, object] = {("templates",): tuple(t.key for t in config.templates)}
+def _items(config: LifecycleConfig) -> dict[Item, Any]:
+    items: dict[Item, Any] = {("templates",): tuple(t.key for t in config.templates)}
     for t in config.templates:
         items[("template", t.key)] = (t.name, t.description)
         items[("categories", t.key)] = tuple(c.key for c in t.categories)
@@ -105,14 +108,14 @@ def _items(config: LifecycleConfig) -> dict[Item, object]:
     return items
 
 
-def _merge_item(key: Item, b: object, t: object, m: object) -> tuple[object, bool]:
+def _merge_item(key: Item, b: Any, t: Any, m: Any) -> tuple[Any, bool]:
     """The merged value of one item, and whether both sides changed it differently."""
     if t == m or m == b:
         return t, False
     if t == b:
         return m, False
     if key[0] in LIST_KINDS and all(isinstance(v, tuple) for v in (b, t, m)):
-        combined = _merge_list(b, t, m)  # type: ignore[arg-type]
+        combined = _merge_list(b, t, m)
         if combined is not None:
             return combined, False
     return m, True
@@ -140,20 +143,20 @@ class _Unplaced(Exception):
     """An item the merged lists no longer mention (added where the other side removed)."""
 
 
-def _build(items: dict[Item, object]) -> LifecycleConfig:
+def _build(items: dict[Item, Any]) -> LifecycleConfig:
     templates = []
     placed: set[Item] = {("templates",)}
     try:
-        for tk in items[("templates",)]:  # type: ignore[attr-defined]
-            name, description = items[("template", tk)]  # type: ignore[misc]
+        for tk in items[("templates",)]:
+            name, description = items[("template", tk)]
             placed |= {("template", tk), ("categories", tk)}
             categories = []
-            for ck in items[("categories", tk)]:  # type: ignore[attr-defined]
-                c_name, c_description = items[("category", tk, ck)]  # type: ignore[misc]
+            for ck in items[("categories", tk)]:
+                c_name, c_description = items[("category", tk, ck)]
                 placed |= {("category", tk, ck), ("steps", tk, ck)}
                 steps = []
-                for sk in items[("steps", tk, ck)]:  # type: ignore[attr-defined]
-                    steps.append(Step(sk, *items[("step", tk, sk)]))  # type: ignore[misc]
+                for sk in items[("steps", tk, ck)]:
+                    steps.append(Step(sk, *items[("step", tk, sk)]))
                     placed.add(("step", tk, sk))
                 categories.append(Category(ck, c_name, tuple(steps), c_description))
             templates.append(Template(tk, name, tuple(categories), description))
@@ -170,7 +173,7 @@ def _build(items: dict[Item, object]) -> LifecycleConfig:
         )
     picklists = Picklists(**{f.name: items[("picklist", f.name)] for f in fields(Picklists)})
     settings = {name: items[("setting", name)] for name in SETTINGS}
-    return LifecycleConfig(tuple(templates), picklists, **settings)  # type: ignore[arg-type]
+    return LifecycleConfig(tuple(templates), picklists, **settings)
 
 
 def _plain(key: Item) -> str:
@@ -182,9 +185,9 @@ def _plain(key: Item) -> str:
 
 
 def _describe(
-    b: dict[Item, object],
-    t: dict[Item, object],
-    m: dict[Item, object],
+    b: dict[Item, Any],
+    t: dict[Item, Any],
+    m: dict[Item, Any],
     clashes: set[Item],
     configs: tuple[LifecycleConfig, LifecycleConfig, LifecycleConfig],
 ) -> tuple[Change, ...]:
@@ -229,7 +232,7 @@ def _label(key: Item, configs: tuple[LifecycleConfig, ...]) -> str:
 
 
 def _what_changed(
-    key: Item, before: object, after: object, config: LifecycleConfig, base: dict[Item, object]
+    key: Item, before: Any, after: Any, config: LifecycleConfig, base: dict[Item, Any]
 ) -> str:
     """What one side did to an item ("" when nothing)."""
     if before == after:
@@ -238,26 +241,26 @@ def _what_changed(
     if after is ABSENT:
         return "removed"
     if kind in LIST_KINDS:
-        return _list_change(key, before or (), after, config, base)  # type: ignore[arg-type]
+        return _list_change(key, before or (), after, config, base)
     if kind == "setting":
         return f"{before} → {after}" if before is not ABSENT else f"set to {after}"
-    name = after[0]  # type: ignore[index]
+    name = after[0]
     if before is ABSENT:
         return f"added '{name}'"
     parts = []
-    if before[0] != name:  # type: ignore[index]
-        parts.append(f"renamed '{before[0]}' → '{name}'")  # type: ignore[index]
+    if before[0] != name:
+        parts.append(f"renamed '{before[0]}' → '{name}'")
     if kind == "step":
-        _, status, outcome, _ = after  # type: ignore[misc]
-        if (before[1], before[2]) != (status, outcome):  # type: ignore[index]
+        _, status, outcome, _ = after
+        if (before[1], before[2]) != (status, outcome):
             parts.append(f"now {status}" + (f" · {outcome}" if outcome else ""))
-    if before[-1] != after[-1]:  # type: ignore[index]
+    if before[-1] != after[-1]:
         parts.append("description changed")
     return ", ".join(parts)
 
 
 def _list_change(
-    key: Item, before: tuple, after: tuple, config: LifecycleConfig, base: dict[Item, object]
+    key: Item, before: tuple, after: tuple, config: LifecycleConfig, base: dict[Item, Any]
 ) -> str:
     names = _names(config, key[1]) if key[0] in ("categories", "steps") else {}
     added = [k for k in after if k not in before]

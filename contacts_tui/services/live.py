@@ -39,8 +39,8 @@ class LiveUpdates:
         self,
         database: peewee.Database,
         lifecycle_file: LifecycleFile,
-        on_commit: Callable[[Committed], None],
-        on_lifecycle: Callable[[Change], None],
+        on_commit: Callable[[Committed], object],
+        on_lifecycle: Callable[[Change], object],
         interval: float = POLL_SECONDS,
     ) -> None:
         self.interval = interval

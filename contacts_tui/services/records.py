@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import peewee
 
@@ -19,6 +20,7 @@ from contacts_tui.store.models import (
     Phone,
     database,
 )
+from contacts_tui.store.rows import tuples
 from contacts_tui.validation import (
     ValidationError,
     clean_text,
@@ -33,6 +35,10 @@ from contacts_tui.validation import (
 
 if TYPE_CHECKING:
     from contacts_tui.lifecycle import LifecycleConfig
+
+RecordInfo = Any
+"""The saved record as its kind's dataclass (EmailInfo, PhoneInfo, AddressInfo or
+BankAccountInfo of services/details.py, loaded on first use)."""
 
 
 @dataclass
@@ -143,11 +149,13 @@ class RecordService:
             query = query.where(Contact.id != exclude_contact_id)
         return [
             (contact_id, f"{name} (archived)" if archived else name)
-            for contact_id, name, archived in query.limit(20).tuples()
+            for contact_id, name, archived in tuples(query.limit(20))
         ]
 
     @with_connection
-    def add(self, kind: str, contact_id: int, values: dict[str, str], *, primary: bool = False):
+    def add(
+        self, kind: str, contact_id: int, values: dict[str, str], *, primary: bool = False
+    ) -> RecordInfo:
         """Add a record to the contact; the first e-mail, phone or address is primary.
 
         `primary=True` makes it the primary one in the same transaction. Raises
@@ -168,7 +176,7 @@ class RecordService:
                     raise
         return _record_info(spec, record_id)
 
-    def _insert_record(self, spec: _RecordKind, contact_id: int, clean: dict, primary: bool):
+    def _insert_record(self, spec: _RecordKind, contact_id: int, clean: dict, primary: bool) -> int:
         if not Contact.select().where(Contact.id == contact_id).exists():
             raise NotFoundError(f"Contact {contact_id} no longer exists.")
         _refuse_same_contact_duplicate(spec, contact_id, clean)
@@ -199,7 +207,7 @@ class RecordService:
         *,
         primary: bool = False,
         expected: object | None = None,
-    ):
+    ) -> RecordInfo:
         """Save an edited record; `primary=True` also makes it the primary one.
 
         `expected` is the record as the user saw it when they began editing: if someone
@@ -213,7 +221,7 @@ class RecordService:
                 raise ConflictError(read_contact(row.contact_id))
             clean = self.validate(kind, values, current_type=_row_type(row)).values
             _refuse_same_contact_duplicate(spec, row.contact_id, clean, record_id)
-            audit = []
+            audit: list[tuple[str, str, str]] = []
             old = {name: getattr(row, name) for name in clean}
             if old != clean:
                 spec.model.update(**clean).where(spec.model.id == record_id).execute()
@@ -270,7 +278,7 @@ class RecordService:
             self._record_changed(contact_id, audit)
 
     @with_connection
-    def make_primary(self, kind: str, record_id: int):
+    def make_primary(self, kind: str, record_id: int) -> RecordInfo:
         """Make the record its contact's primary one of its kind (one transaction)."""
         spec = _record_kind(kind)
         if not spec.has_primary:
@@ -306,31 +314,39 @@ class RecordService:
     # Shortcuts by kind, which read best in tests; the UI and the import use the
     # generic methods above.
 
-    def add_email(self, contact_id: int, email: str, type: str = "", primary: bool = False):
+    def add_email(
+        self, contact_id: int, email: str, type: str = "", primary: bool = False
+    ) -> RecordInfo:
         return self.add("email", contact_id, {"email": email, "type": type}, primary=primary)
 
-    def update_email(self, email_id: int, email: str, type: str = "", primary: bool = False):
+    def update_email(
+        self, email_id: int, email: str, type: str = "", primary: bool = False
+    ) -> RecordInfo:
         return self.update("email", email_id, {"email": email, "type": type}, primary=primary)
 
     def delete_email(self, email_id: int, successor_id: int | None = None) -> None:
         self.delete("email", email_id, successor_id)
 
-    def add_phone(self, contact_id: int, number: str, type: str = "", primary: bool = False):
+    def add_phone(
+        self, contact_id: int, number: str, type: str = "", primary: bool = False
+    ) -> RecordInfo:
         return self.add("phone", contact_id, {"number": number, "type": type}, primary=primary)
 
     def delete_phone(self, phone_id: int, successor_id: int | None = None) -> None:
         self.delete("phone", phone_id, successor_id)
 
-    def add_address(self, contact_id: int, primary: bool = False, **fields: str):
+    def add_address(self, contact_id: int, primary: bool = False, **fields: str) -> RecordInfo:
         return self.add("address", contact_id, fields, primary=primary)
 
-    def update_address(self, address_id: int, primary: bool = False, **fields: str):
+    def update_address(self, address_id: int, primary: bool = False, **fields: str) -> RecordInfo:
         return self.update("address", address_id, fields, primary=primary)
 
-    def add_bank_account(self, contact_id: int, name: str, iban: str, bic: str = ""):
+    def add_bank_account(self, contact_id: int, name: str, iban: str, bic: str = "") -> RecordInfo:
         return self.add("bank_account", contact_id, {"name": name, "iban": iban, "bic": bic})
 
-    def update_bank_account(self, bank_account_id: int, name: str, iban: str, bic: str = ""):
+    def update_bank_account(
+        self, bank_account_id: int, name: str, iban: str, bic: str = ""
+    ) -> RecordInfo:
         values = {"name": name, "iban": iban, "bic": bic}
         return self.update("bank_account", bank_account_id, values)
 
@@ -359,7 +375,7 @@ class RecordCheck:
 
 @dataclass(frozen=True)
 class _RecordKind:
-    model: type[peewee.Model]
+    model: Any  # Email, Phone, Address or BankAccount: columns are reached by name
     info: str  # its class in services/details.py, loaded on first use
     label: str  # "e-mail": audit entries and messages
     fields: tuple[str, ...]  # what the user fills in
@@ -428,18 +444,18 @@ def _row_type(row: peewee.Model) -> str:
     return getattr(row, "type", "")
 
 
-def _record_row(spec: _RecordKind, record_id: int) -> peewee.Model:
+def _record_row(spec: _RecordKind, record_id: int) -> Any:
     row = spec.model.get_or_none(spec.model.id == record_id)
     if row is None:
         raise NotFoundError(f"This {spec.label} no longer exists; someone may have deleted it.")
     return row
 
 
-def _record_info(spec: _RecordKind, record_id: int):
+def _record_info(spec: _RecordKind, record_id: int) -> RecordInfo:
     from contacts_tui.services import details
 
     info = getattr(details, spec.info)
-    names = list(info.__dataclass_fields__)
+    names = [f.name for f in dataclasses.fields(info)]
     row = (
         spec.model.select(*(getattr(spec.model, n) for n in names))
         .where(spec.model.id == record_id)

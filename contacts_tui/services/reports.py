@@ -266,8 +266,8 @@ class ReportService:
         start, end = span.bounds
         steps = lifecycle.steps()
         durations: dict[str, list[float]] = defaultdict(list)
-        for step, days in queries.completed_stints(condition, start, end, [s.key for s in steps]):
-            durations[step].append(days)
+        for key, days in queries.completed_stints(condition, start, end, [s.key for s in steps]):
+            durations[key].append(days)
         rows = []
         for step in steps:
             spent = durations.get(step.key, [])

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import datetime
-from typing import TYPE_CHECKING
-
-import peewee
+from typing import TYPE_CHECKING, Any
 
 from contacts_tui.derived import DERIVED_COLUMNS, SEARCHED_PROFILE_FIELDS, derived_columns
 from contacts_tui.services.results import ConflictError, NotFoundError
@@ -22,11 +21,12 @@ from contacts_tui.store.models import (
     Phone,
     utc_now,
 )
+from contacts_tui.store.rows import tuples
 from contacts_tui.store.search import write_word_index
 from contacts_tui.validation import clean_text
 
 if TYPE_CHECKING:
-    from contacts_tui.services.details import ContactDetail
+    from contacts_tui.services.details import AddressInfo, ContactDetail
 
 DEFAULT_VIEW = ContactFilter()
 """Every contact that is not archived."""
@@ -92,7 +92,7 @@ def account_names(account_ids: tuple[int, ...]) -> list[str]:
     if not account_ids:
         return []
     query = Account.select(Account.name).where(Account.id.in_(account_ids)).order_by(Account.name)
-    return [name for (name,) in query.tuples()]
+    return [name for (name,) in tuples(query)]
 
 
 def write_audit(contact_id: int, user: str, changes: list[tuple[str, str, str]]) -> datetime:
@@ -162,7 +162,7 @@ def refresh_derived(contact_id: int) -> None:
         .order_by(Phone.id)
         .tuples()
     )
-    new = derived_columns(name, full_name, company_name, emails, phones, profile)
+    new = derived_columns(name, full_name, company_name, tuples(emails), tuples(phones), profile)
     updates = {c: v for c, v, o in zip(DERIVED_COLUMNS, new, old, strict=True) if v != o}
     if updates:
         Contact.update(**updates).where(Contact.id == contact_id).execute()
@@ -189,7 +189,8 @@ def read_contact(contact_id: int) -> ContactDetail:
     row = contact_reads.contact_row(contact_id)
     if row is None:
         raise NotFoundError(f"Contact {contact_id} no longer exists.")
-    company = CompanyInfo(row.company_id, row.company_name) if row.company_id is not None else None
+    company_id = row.company_id  # type: ignore[attr-defined]  # peewee's foreign-key id
+    company = CompanyInfo(company_id, row.company_name) if company_id is not None else None
     records: dict[str, list[contact_reads.RecordRow]] = {}
     for record in contact_reads.records_of(contact_id):
         records.setdefault(record.kind, []).append(record)
@@ -229,39 +230,47 @@ def read_contact(contact_id: int) -> ContactDetail:
         notes=row.notes,
         uid=row.uid,
         accounts=tuple(AccountInfo(r.id, r.texts[0], r.flag) for r in records.get("account", ())),
-        emails=tuple(EmailInfo(r.id, *r.texts[:2], r.flag) for r in records.get("email", ())),
-        phones=tuple(PhoneInfo(r.id, *r.texts[:3], r.flag) for r in records.get("phone", ())),
-        addresses=tuple(
-            AddressInfo(r.id, *r.texts[:7], r.flag) for r in records.get("address", ())
+        emails=tuple(
+            EmailInfo(r.id, r.texts[0], r.texts[1], r.flag) for r in records.get("email", ())
         ),
+        phones=tuple(
+            PhoneInfo(r.id, r.texts[0], r.texts[1], r.texts[2], r.flag)
+            for r in records.get("phone", ())
+        ),
+        addresses=tuple(_address(AddressInfo, r) for r in records.get("address", ())),
         bank_accounts=tuple(
-            BankAccountInfo(r.id, *r.texts[:3]) for r in records.get("bank_account", ())
+            BankAccountInfo(r.id, r.texts[0], r.texts[1], r.texts[2])
+            for r in records.get("bank_account", ())
         ),
         documents=tuple(
             DocumentInfo(e.id, e.texts[0], e.texts[1], e.size, e.texts[2], e.texts[3], e.at, e.by)
             for e in documents
         ),
-        stage_history=tuple(StageChangeInfo(*e.texts[:2], e.at, e.by) for e in stages),
-        audit=tuple(AuditInfo(e.at, e.by, *e.texts[:3]) for e in audit),
+        stage_history=tuple(StageChangeInfo(e.texts[0], e.texts[1], e.at, e.by) for e in stages),
+        audit=tuple(AuditInfo(e.at, e.by, e.texts[0], e.texts[1], e.texts[2]) for e in audit),
     )
 
 
-def children_of(model: type[peewee.Model], info: type, contact_id: int) -> tuple:
-    """The child rows of a contact as `info` dataclasses, primary first, oldest first."""
-    names = [f.name for f in info.__dataclass_fields__.values()]
+def _address(info: type[AddressInfo], r: contact_reads.RecordRow) -> AddressInfo:
+    address, country, state, city, zip_code, locality, kind = r.texts[:7]
+    return info(r.id, address, country, state, city, zip_code, locality, kind, r.flag)
+
+
+def children_of(model: Any, info: Any, contact_id: int) -> tuple:
+    """The child rows of a contact as `info` dataclasses, primary first, oldest first.
+    (`model`: a peewee model with the dataclass's fields as columns.)"""
+    names = [f.name for f in dataclasses.fields(info)]
     columns = [getattr(model, n) for n in names]
     order = [model.is_primary.desc(), model.id] if hasattr(model, "is_primary") else [model.id]
-    query = model.select(*columns).where(model.contact == contact_id).order_by(*order).tuples()
-    return tuple(info(*r) for r in query)
+    query = model.select(*columns).where(model.contact == contact_id).order_by(*order)
+    return tuple(info(*r) for r in tuples(query))
 
 
-def children_by_contact(
-    model: type[peewee.Model], info: type, contact_ids: list[int]
-) -> dict[int, list]:
+def children_by_contact(model: Any, info: Any, contact_ids: list[int]) -> dict[int, list]:
     """The child rows of many contacts, one query, grouped by contact in `children_of`'s order."""
     if not contact_ids:
         return {}
-    names = [f.name for f in info.__dataclass_fields__.values()]
+    names = [f.name for f in dataclasses.fields(info)]
     query = (
         model.select(model.contact, *(getattr(model, n) for n in names))
         .where(model.contact.in_(contact_ids))
@@ -269,6 +278,6 @@ def children_by_contact(
         .tuples()
     )
     grouped: dict[int, list] = {}
-    for contact_id, *values in query:
+    for contact_id, *values in tuples(query):
         grouped.setdefault(contact_id, []).append(info(*values))
     return grouped

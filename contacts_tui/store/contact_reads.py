@@ -9,6 +9,7 @@ string, so the text columns keep one type on PostgreSQL too.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, NamedTuple
 
 import peewee
@@ -43,7 +44,7 @@ class EventRow(NamedTuple):
 
     kind: str
     id: int
-    at: object
+    at: datetime
     by: str
     texts: tuple[str, ...]
     size: int

@@ -498,7 +498,7 @@ def disk_is_full(error: BaseException) -> bool:
     return False
 
 
-def is_busy(error: Exception) -> bool:
+def is_busy(error: BaseException) -> bool:
     """Another writer held a lock for longer than we waited (nothing of ours was written)."""
     code = sqlstate(error)
     if code is not None:

@@ -7,7 +7,7 @@ selects tuples and leaves the arithmetic (rates, percentiles) to the services.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 
 import peewee
@@ -22,7 +22,7 @@ DIMENSIONS = ("segmentation", "reason_code", "account", "company", "user")
 contact with two accounts counts under each), and the user who made the change."""
 
 
-def _group_case(column: peewee.ColumnBase, groups: dict[str, Iterable[str]]) -> peewee.Node:
+def _group_case(column: peewee.ColumnBase, groups: Mapping[str, Iterable[str]]) -> peewee.Node:
     """CASE column WHEN step THEN group …: which group a step key belongs to."""
     whens = [(column == key, group) for group, keys in groups.items() for key in keys]
     return peewee.Case(None, whens, None)
@@ -50,7 +50,7 @@ def reached(
     condition: peewee.Expression | None,
     start: datetime,
     end: datetime,
-    groups: dict[str, Iterable[str]],
+    groups: Mapping[str, Iterable[str]],
     by: str | None = None,
 ) -> list[tuple[str, str, int]]:
     """(dimension value, group, contacts) for the contacts that entered a step of each

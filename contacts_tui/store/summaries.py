@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 
 from contacts_tui.store.database import is_postgres
@@ -351,7 +351,7 @@ def rebuild_reach() -> None:
 
 
 def reached(
-    groups: dict[str, Iterable[str]], start: datetime, end: datetime, dim: str = ""
+    groups: Mapping[str, Iterable[str]], start: datetime, end: datetime, dim: str = ""
 ) -> list[tuple[str, str, int]]:
     """(dimension value, group, contacts reaching it in [start, end)) from stage_reach, as
     `store.reports.reached` counts them from the history for the default view. The

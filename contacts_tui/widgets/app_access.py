@@ -36,6 +36,9 @@ class ContactsAppParts(Protocol):
     lifecycle_changed: Signal[LifecycleConfig]
     """Another lifecycle configuration is in force."""
 
+    keymap: dict[str, str]
+    """The user's remapped keys: binding id -> keys (settings.toml's [keymap])."""
+
     def use_lifecycle(self, config: LifecycleConfig) -> None:
         """Make `config` the configuration in force, and have every screen show it."""
 

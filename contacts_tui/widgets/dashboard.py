@@ -7,13 +7,13 @@ One line whatever the width: each count is a counter the user can select (tab to
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from rich.cells import cell_len
 from rich.style import Style
 from rich.text import Text
 from textual import events
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.timer import Timer
 from textual.widget import Widget
@@ -70,7 +70,8 @@ class Counter:
     def applied_to(self, contact_filter: ContactFilter) -> ContactFilter:
         """The filter with this counter's condition set, or cleared when it was set."""
         value = None if self.is_set_in(contact_filter) else self.value
-        changed = replace(contact_filter, **{_FILTER_FIELDS[self.kind]: value})
+        cleared_or_set: dict[str, Any] = {_FILTER_FIELDS[self.kind]: value}
+        changed = replace(contact_filter, **cleared_or_set)
         if self.kind == "category":
             changed = replace(changed, stage=None)  # a step of another category matches none
         return changed
@@ -112,7 +113,7 @@ class DashboardBar(Widget, can_focus=True):
 
     HELP_GROUP = "The dashboard"
 
-    BINDINGS: ClassVar[list[Binding]] = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
             "left,h",
             "move(-1)",

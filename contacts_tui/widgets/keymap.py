@@ -32,6 +32,7 @@ def ui_classes(app_class: type) -> list[type]:
             importlib.import_module(f"{package.__name__}.{module.name}")
 
     def subclasses(cls: type) -> Iterator[type]:
+        sub: type
         for sub in cls.__subclasses__():
             yield sub
             yield from subclasses(sub)

@@ -9,7 +9,7 @@ from rich.text import Text
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
-from contacts_tui.lifecycle import DEFAULT_PICKLISTS, LifecycleConfig, Step
+from contacts_tui.lifecycle import DEFAULT_PICKLISTS, Category, LifecycleConfig, Step, Template
 from contacts_tui.safe_text import display_safe
 
 PICKLIST_LABELS = {
@@ -74,23 +74,29 @@ def item_details(
         text.append(display_safe(value) + "\n", style or Style())
 
     if ref.kind in ("template", "category", "step") and template is not None:
-        item = template
-        if ref.kind == "category":
-            item = next(c for c in template.categories if c.key == ref.category)
-        elif ref.kind == "step":
-            item = template.step(ref.step)
+        step = template.step(ref.step) if ref.kind == "step" else None
+        category = (
+            next(c for c in template.categories if c.key == ref.category)
+            if ref.kind == "category"
+            else None
+        )
+        item: Template | Category | Step = template
+        if step is not None:
+            item = step
+        elif category is not None:
+            item = category
         line(ref.kind.capitalize(), item.name, BOLD)
         fixed = "fixed" if key_fixed else "new, editable"
         line("Key", f"{item.key} ({fixed})")
-        if ref.kind == "step":
-            line("Status", status_text(item))
-            index = (template.index_of(item.key) or 0) + 1
+        if step is not None:
+            line("Status", status_text(step))
+            index = (template.index_of(step.key) or 0) + 1
             line("Position", f"{index} of {len(template.steps())} in {template.name}")
-            n = counts.get((template.key, item.key), 0)
-        elif ref.kind == "category":
-            n = sum(counts.get((template.key, s.key), 0) for s in item.steps)
+            n = counts.get((template.key, step.key), 0)
+        elif category is not None:
+            n = sum(counts.get((template.key, s.key), 0) for s in category.steps)
         else:
-            n = sum(counts.get((template.key, s.key), 0) for s in item.steps())
+            n = sum(counts.get((template.key, s.key), 0) for s in template.steps())
             if template.key == config.default_template:
                 line("Default", "new contacts start on it")
         line("Contacts", f"{n:,}")

@@ -172,11 +172,9 @@ class RowWindow:
         self.jumping = True
         if reset:
             self.total = None
-        self._run(
+        self._read(
             self._jump,
             "store.page",
-            self.reads.ticket(),
-            self.generation,
             where,
             self.contact_filter,
             self.sort,
@@ -187,18 +185,13 @@ class RowWindow:
 
     def reload(self, recount: bool = True) -> None:
         """Read the rows again where the view is (see ContactTable.reload)."""
-        if not self.rows:
-            self.jump("first", reset=True)
+        anchor = self._begin_reload()
+        if anchor is None:
             return
-        self.new_generation()
-        self.jumping = True
-        anchor = self.row_at(self.view.top_row) or self.rows[0]
         cursor = self.row_at(self.view.cursor_row)
-        self._run(
+        self._read(
             self._load_around,
             "store.reload",
-            self.reads.ticket(),
-            self.generation,
             anchor.sort_key,
             cursor.id if cursor else None,
             self.contact_filter,
@@ -211,17 +204,12 @@ class RowWindow:
 
     def reload_at(self, contact_id: int) -> None:
         """Read the rows again around one contact (see ContactTable.reload_at)."""
-        if not self.rows:
-            self.jump("first", reset=True)
+        anchor = self._begin_reload()
+        if anchor is None:
             return
-        self.new_generation()
-        self.jumping = True
-        anchor = self.row_at(self.view.top_row) or self.rows[0]
-        self._run(
+        self._read(
             self._load_at_contact,
             "store.reload",
-            self.reads.ticket(),
-            self.generation,
             contact_id,
             anchor.sort_key,
             self.contact_filter,
@@ -231,10 +219,19 @@ class RowWindow:
         )
         self.recount()
 
+    def _begin_reload(self) -> ContactRow | None:
+        """Start reading the window again: returns the row shown first (None when no row
+        is held: the first page is read instead)."""
+        if not self.rows:
+            self.jump("first", reset=True)
+            return None
+        self.new_generation()
+        self.jumping = True
+        return self.row_at(self.view.top_row) or self.rows[0]
+
     def recount(self) -> None:
         """Count the view again (then `window_counted`), keeping the rows."""
-        ticket = self.reads.ticket()
-        self._run(self._count, "store.count", ticket, self.generation, self.contact_filter)
+        self._read(self._count, "store.count", self.contact_filter)
 
     def new_generation(self) -> None:
         """Make every answer on its way stale, and stop the reads that would bring them."""
@@ -268,11 +265,9 @@ class RowWindow:
 
     def _fetch_next(self, direction: str, edge: int, anchor: ContactRow, limit: int) -> None:
         self.fetching = True
-        self._run(
+        self._read(
             self._fetch,
             "store.window",
-            self.reads.ticket(),
-            self.generation,
             direction,
             edge,
             anchor,
@@ -310,6 +305,10 @@ class RowWindow:
 
     def _run(self, read: Callable[..., None], group: str, *args: object) -> None:
         run_reported(self.node, read, *args, thread=True, exclusive=True, group=group)
+
+    def _read(self, read: Callable[..., None], group: str, *args: object) -> None:
+        """Start `read(ticket, generation, *args)` for the view as it is now."""
+        self._run(read, group, self.reads.ticket(), self.generation, *args)
 
     def _answer(self, landed: Callable[..., object], *args: object) -> None:
         """Hand a read's answer to the UI thread, unless its worker was cancelled."""
@@ -595,17 +594,12 @@ class RowWindow:
         only they are read (those held, and those that now sort into the window), not
         the window. Most changes are to contacts elsewhere in the list: one look-up by
         id that finds nothing to show, and nothing is painted."""
-        if not self.rows:
-            self.jump("first", reset=True)
+        if self._begin_reload() is None:
             return
-        self.new_generation()
-        self.jumping = True
         rows = self.rows
-        self._run(
+        self._read(
             self._read_changes,
             "store.reload",
-            self.reads.ticket(),
-            self.generation,
             contact_ids,
             [row.id for row in rows if row.id not in contact_ids],
             None if self.start == 0 else rows[0].sort_key,
