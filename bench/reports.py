@@ -98,9 +98,7 @@ def main() -> int:
         return database.execute_sql("SELECT COUNT(*) FROM stage_change").fetchone()[0]
 
     def board_first_screen() -> None:
-        board.counts(template, view)
-        for step in template.steps():
-            board.column(template, step.key, view, limit=PAGE)
+        board.first_screen(template, view, {step.key: PAGE for step in template.steps()})
 
     # The funnel's groups are counted once, when a lifecycle is first reported on (or
     # changed): timed here, apart from the medians.
