@@ -21,7 +21,7 @@ _MISSING = "CASE WHEN primary_email = '' OR primary_phone = '' THEN 1 ELSE 0 END
 _TALLY = "archived, template, stage, status, segmentation, reason_code"
 _IN_RANGE = "BETWEEN ? AND ?"
 
-# The triggers' work, for contacts in a range of ids (see migrations 0001, 0006, 0011).
+# The triggers' work, for contacts in a range of ids (see migrations 0001, 0006, 0011, 0017).
 _WORK = {
     "contact_fts_insert": (
         "INSERT INTO contact_fts (rowid, search_doc) "
@@ -45,6 +45,24 @@ _WORK = {
         f"JOIN contact c ON c.id = s.contact_id WHERE s.contact_id {_IN_RANGE} "
         "AND NOT c.archived GROUP BY 1, 2 "
         "ON CONFLICT (day, stage) DO UPDATE SET changes = changes + excluded.changes",
+    ),
+    # Migration 0017: the stays of the new contacts, and each one's latest change.
+    "stay_day_change_insert": (
+        "INSERT INTO stay_day (step, day, days, stays) "
+        "SELECT s.step, date(s.ended), (CAST(julianday(date(s.ended)) - "
+        "julianday(date(s.began)) AS INTEGER) - (substr(s.ended, 12) < substr(s.began, 12))), "
+        "COUNT(*) FROM (SELECT contact_id, to_stage AS step, at AS began, "
+        "LEAD(at) OVER (PARTITION BY contact_id ORDER BY at, id) AS ended "
+        f"FROM stage_change WHERE contact_id {_IN_RANGE}) AS s "
+        "JOIN contact c ON c.id = s.contact_id WHERE s.ended IS NOT NULL AND NOT c.archived "
+        "GROUP BY 1, 2, 3 "
+        "ON CONFLICT (step, day, days) DO UPDATE SET stays = stays + excluded.stays",
+    ),
+    "stage_since_insert": (
+        "INSERT INTO stage_since (contact_id, stage, since) "
+        "SELECT contact_id, to_stage, at FROM stage_change s "
+        f"WHERE contact_id {_IN_RANGE} AND NOT EXISTS (SELECT 1 FROM stage_change n "
+        "WHERE n.contact_id = s.contact_id AND (n.at > s.at OR (n.at = s.at AND n.id > s.id)))",
     ),
 }
 

@@ -1,4 +1,4 @@
-"""Counts the database keeps by trigger (migrations 0011 and 0012), read, checked and rebuilt.
+"""Counts the database keeps by trigger (migrations 0011, 0012, 0017), read, checked and rebuilt.
 
 Each summary table has a query here that counts the same thing from the rows
 themselves: `check` compares the two, and `rebuild` replaces a table's rows by it.
@@ -6,6 +6,7 @@ themselves: `check` compares the two, and `rebuild` replaces a table's rows by i
 
 from __future__ import annotations
 
+import importlib
 import time
 from collections import Counter
 from collections.abc import Iterable
@@ -13,6 +14,8 @@ from datetime import date, datetime
 
 from contacts_tui.store.database import is_postgres
 from contacts_tui.store.models import database
+
+_TIME_IN_STAGE = importlib.import_module("contacts_tui.store.migrations.0017_time_in_stage")
 
 
 def _day(column: str) -> str:
@@ -53,10 +56,25 @@ def _sources() -> dict[str, tuple[tuple[str, ...], str]]:
             f"SELECT {_day('c.created_at')}, COUNT(*) FROM contact c "
             f"WHERE {_not_archived('c')} GROUP BY 1",
         ),
+        "stay_day": (
+            ("step", "day", "days", "stays"),
+            _TIME_IN_STAGE.stays_source(is_postgres()),
+        ),
+        "stage_since": (
+            ("contact_id", "stage", "since", "1"),
+            _TIME_IN_STAGE.SINCE_SOURCE.replace(", at FROM", ", at, 1 FROM", 1),
+        ),
     }
 
 
-SUMMARY_TABLES = ("contact_tally", "contact_counted", "stage_day", "created_day")
+SUMMARY_TABLES = (
+    "contact_tally",
+    "contact_counted",
+    "stage_day",
+    "created_day",
+    "stay_day",
+    "stage_since",
+)
 
 
 def mismatches() -> list[str]:
@@ -85,8 +103,8 @@ def rebuild(tables: Iterable[str] = SUMMARY_TABLES) -> None:
     sources = _sources()
     for table in tables:
         columns, source = sources[table]
-        if table == "contact_counted":
-            columns, source = columns[:-1], source.replace(", 1 FROM", " FROM")
+        if columns[-1] == "1":  # a row per key, not a count (see _sources)
+            columns, source = columns[:-1], source.replace(", 1 FROM", " FROM", 1)
         database.execute_sql(f"DELETE FROM {table}")
         database.execute_sql(f"INSERT INTO {table} ({', '.join(columns)}) {source}")
 
@@ -166,6 +184,21 @@ def created_per_day(start: datetime, end: datetime) -> list[tuple[date, int]]:
         (start.date().isoformat(), end.date().isoformat()),
     )
     return [(_as_date(day), int(n)) for day, n in cursor]
+
+
+def stays_per_step(start: datetime, end: datetime) -> dict[str, Counter[int]]:
+    """Step → whole days → stays in it that ended in [start, end) (UTC days), of
+    contacts not archived, from stay_day."""
+    param = database.param
+    cursor = database.execute_sql(
+        f"SELECT step, days, SUM(stays) FROM stay_day WHERE day >= {param} AND day < {param} "
+        "GROUP BY step, days HAVING SUM(stays) <> 0",
+        (start.date().isoformat(), end.date().isoformat()),
+    )
+    stays: dict[str, Counter[int]] = {}
+    for step, days, n in cursor:
+        stays.setdefault(step, Counter())[int(days)] += int(n)
+    return stays
 
 
 def _as_date(value: object) -> date:
