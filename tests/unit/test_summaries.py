@@ -215,3 +215,46 @@ def test_board_counts_from_the_summaries_equal_a_scan(service, backend, search):
     scan = with_connection(queries.step_counts)(service.view_condition(view), template.key)
     assert board.counts(template, view) == scan
     assert sum(scan.values()) > 0 or search == "ada b"
+
+
+@pytest.mark.parametrize("merge_rows", [1, summaries.MERGE_ROWS])
+def test_a_fill_in_several_batches_stages_its_counts_and_adds_them_once(
+    service, backend, monkeypatch, merge_rows
+):
+    """A first fill appends each batch's counts to stage_reach_fill and adds them into
+    stage_reach with its last batch (or whenever enough are staged); a change written
+    between batches is counted by the triggers for the contacts already done."""
+    monkeypatch.setattr(summaries, "MERGE_ROWS", merge_rows)
+    ids = build_history(service)
+    reports = ReportService(service)
+    expected = reports.funnel(SPAN)
+    groups = [[s.key for s in c.steps] for c in service.config.default.categories]
+
+    @with_connection
+    def forget_groups() -> None:
+        for table in ("stage_reach", "report_group"):
+            database.execute_sql(f"DELETE FROM {table} WHERE grp LIKE {database.param}", ("%,%",))
+
+    forget_groups()
+    batches = []
+    counted = summaries._counted_reach
+
+    def one_batch(lowest, highest, upto, contacts):
+        batches.append((lowest, highest))
+        if len(batches) == 2:  # the first batch's contacts are done: triggers count them
+            ada = service.get_contact(ids["Ada"])
+            service.set_stage(ada.id, "contacted", ada.version)
+        return counted(lowest, highest, upto, contacts)
+
+    summaries._counted_reach = one_batch
+    try:
+        with_connection(summaries.fill_groups)(groups, batch=ids["Ada"])
+    finally:
+        summaries._counted_reach = counted
+    assert len(batches) >= 2
+    assert not with_connection(summaries.reach_mismatches)()
+    staged = with_connection(
+        lambda: database.execute_sql("SELECT COUNT(*) FROM stage_reach_fill").fetchone()[0]
+    )()
+    assert staged == 0
+    assert reports.funnel(SPAN).categories == expected.categories
