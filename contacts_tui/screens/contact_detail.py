@@ -18,7 +18,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Input, Static, TabbedContent, TabPane, TextArea
+from textual.widgets import Input, Static, TabPane, TextArea
 
 from contacts_tui.dialogs.choose_step import ChooseStepDialog
 from contacts_tui.dialogs.confirm import ConfirmDialog
@@ -45,6 +45,7 @@ from contacts_tui.widgets.app_access import contacts_app
 from contacts_tui.widgets.drafts import drop_draft, keep_draft
 from contacts_tui.widgets.keys_footer import KeysFooter
 from contacts_tui.widgets.lifecycle_stepper import LifecycleStepper
+from contacts_tui.widgets.panel_tabs import PanelTabs
 from contacts_tui.widgets.reporting import reported_work, tell
 
 TABS = ("details", "documents", "history")
@@ -219,7 +220,7 @@ class ContactDetailScreen(Screen[bool]):
         yield Static("", id="detail-title")
         yield InfoPanel(self.config, id="info")
         yield LifecycleStepper(id="stepper")
-        with TabbedContent(id="tabs", initial="details"):
+        with PanelTabs(id="tabs", initial="details"):
             with TabPane("Details (1)", id="details"):
                 yield DetailsPanel(self.contact_id, id="details-panel")
             with TabPane("Documents (2)", id="documents"):
@@ -253,9 +254,6 @@ class ContactDetailScreen(Screen[bool]):
             self.call_after_refresh(self._restore_drafts)
         if first and self.wanted_tab:
             self._switch_tab(self.wanted_tab)
-            # and once more after the refresh: on a busy machine the tabs' own first
-            # activation can land after this message and undo the switch
-            self.call_after_refresh(self._switch_tab, self.wanted_tab)
         if first:
             # Start in the open tab (its keys are what the screen invites first);
             # 0 goes to the fields, l to the lifecycle.
@@ -317,7 +315,7 @@ class ContactDetailScreen(Screen[bool]):
             tell(self, f"Not restored: account {names} {gone}.", severity="warning", timeout=10)
 
     def focus_tab_content(self) -> None:
-        pane = self.query_one(TabbedContent).active_pane
+        pane = self.query_one(PanelTabs).active_pane
         target = next((w for w in pane.query("*") if w.focusable), None) if pane else None
         (target or self.query_one(LifecycleStepper)).focus()
 
@@ -678,7 +676,7 @@ class ContactDetailScreen(Screen[bool]):
             self._switch_tab(tab)
 
     def _switch_tab(self, tab: str) -> None:
-        self.query_one(TabbedContent).active = tab
+        self.query_one(PanelTabs).switch_to(tab)
         self.call_after_refresh(self.focus_tab_content)
 
     def action_back(self) -> None:
