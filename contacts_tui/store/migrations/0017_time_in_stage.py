@@ -35,10 +35,11 @@ their work in one statement (`store.bulk`).
 """
 
 import importlib
+from typing import Any
 
 from peewee import PostgresqlDatabase
 
-REACH = importlib.import_module("contacts_tui.store.migrations.0012_stage_reach")
+REACH: Any = importlib.import_module("contacts_tui.store.migrations.0012_stage_reach")
 LEVELS = 12
 FIRST_DAY = "0001-01-01"  # day numbers count from here (0012's NONE: no previous change)
 
