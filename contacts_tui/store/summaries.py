@@ -371,6 +371,8 @@ def missing_groups(groups: Iterable[Iterable[str]]) -> list[str]:
 
 FILL_SECONDS = 0.5
 """How long one batch of `fill_groups` aims to hold the write lock (others' saves wait)."""
+FILL_AHEAD_SECONDS = 3.0
+"""How long a batch counted without the write lock (SQLite) aims to take."""
 MERGE_ROWS = 1_000_000
 """Staged rows a fill adds into stage_reach at once (a few seconds' write lock)."""
 
@@ -393,24 +395,48 @@ def fill_groups(groups: Iterable[Iterable[str]], batch: int = 5000) -> None:
                     (name, step),
                 )
     marks = ", ".join(param for _ in missing)
+
+    def progress() -> dict[str, int]:
+        return dict(
+            database.execute_sql(
+                f"SELECT grp, MIN(filled_upto) FROM report_group WHERE grp IN ({marks}) "
+                "GROUP BY grp",
+                missing,
+            ).fetchall()
+        )
+
     staged = 0
+    ahead = batch  # contacts counted before taking the write lock (SQLite); it grows
     while True:
         started = time.perf_counter()
-        with database.atomic():
-            progress = dict(
-                database.execute_sql(
-                    f"SELECT grp, MIN(filled_upto) FROM report_group WHERE grp IN ({marks}) "
-                    "GROUP BY grp",
-                    missing,
-                ).fetchall()
-            )
-            done = min(progress.values())
+        # SQLite: count first without the write lock, and keep the counts if nobody
+        # committed meanwhile (PRAGMA data_version is the same): others save freely
+        # while the batch is counted, so batches can be large (fewer staged rows).
+        early = None
+        if not is_postgres():
+            version = _data_version()
+            seen = progress()
+            done = min(seen.values())
             if done >= FILLED:
                 return
-            behind = [grp for grp, upto in progress.items() if upto == done]
+            behind = [grp for grp, upto in seen.items() if upto == done]
+            upto = done + ahead
+            early = seen, upto, _counted_reach(done, upto, dict.fromkeys(behind, upto))
+            counted_in = time.perf_counter() - started
+        locked = time.perf_counter()
+        with database.atomic():
+            now = progress()
+            done = min(now.values())
+            if done >= FILLED:
+                return
+            behind = [grp for grp, upto in now.items() if upto == done]
             (last,) = database.execute_sql("SELECT COALESCE(MAX(id), 0) FROM contact").fetchone()
-            upto = done + batch
-            counts = _counted_reach(done, upto, dict.fromkeys(behind, upto))
+            if early is not None and early[0] == now and _data_version() == version:
+                _, upto, counts = early
+            else:
+                early = None
+                upto = done + batch
+                counts = _counted_reach(done, upto, dict.fromkeys(behind, upto))
             _stage_reach(counts)
             staged += len(counts)
             # Counted for every contact (from now on the triggers alone), or enough
@@ -423,8 +449,16 @@ def fill_groups(groups: Iterable[Iterable[str]], batch: int = 5000) -> None:
                 f"WHERE grp IN ({', '.join(param for _ in behind)})",
                 (FILLED if upto >= last else upto, *behind),
             )
-        took = time.perf_counter() - started
-        batch = max(1000, min(200_000, int(batch * FILL_SECONDS / max(took, 0.01))))
+        took = time.perf_counter() - locked
+        if early is None:
+            batch = max(1000, min(200_000, int(batch * FILL_SECONDS / max(took, 0.01))))
+        else:
+            ahead = max(1000, min(200_000, int(ahead * FILL_AHEAD_SECONDS / max(counted_in, 0.01))))
+
+
+def _data_version() -> int:
+    """SQLite's count of commits by other connections seen by this one."""
+    return database.execute_sql("PRAGMA data_version").fetchone()[0]
 
 
 def reach_mismatches() -> bool:

@@ -258,3 +258,45 @@ def test_a_fill_in_several_batches_stages_its_counts_and_adds_them_once(
     )()
     assert staged == 0
     assert reports.funnel(SPAN).categories == expected.categories
+
+
+def test_a_batch_counted_before_the_lock_is_counted_again_after_another_commit(service):
+    """SQLite counts a batch without the write lock and keeps it only if no other
+    connection committed meanwhile: a change committed by another connection right
+    after the counting is in the counts all the same."""
+    import sqlite3
+
+    ids = build_history(service)
+    groups = [[s.key for s in c.steps] for c in service.config.default.categories]
+
+    @with_connection
+    def forget_groups_and_path() -> str:
+        for table in ("stage_reach", "company_reach", "report_group"):
+            database.execute_sql(f"DELETE FROM {table} WHERE grp LIKE ?", ("%,%",))
+        return database.obj.database
+
+    path = forget_groups_and_path()
+    counted = summaries._counted_reach
+    calls = []
+
+    def then_another_commits(lowest, highest, upto):
+        counts = counted(lowest, highest, upto)
+        if not calls:
+            other = sqlite3.connect(path)
+            other.execute(
+                'INSERT INTO stage_change (contact_id, from_stage, to_stage, at, "by") '
+                "VALUES (?, 'qualified', 'contacted', '2026-03-20 10:00:00', 'dan')",
+                (ids["Ada"],),
+            )
+            other.commit()
+            other.close()
+        calls.append((lowest, highest))
+        return counts
+
+    summaries._counted_reach = then_another_commits
+    try:
+        with_connection(summaries.fill_groups)(groups)
+    finally:
+        summaries._counted_reach = counted
+    assert len(calls) >= 2  # counted again, under the lock
+    assert not with_connection(summaries.reach_mismatches)()
