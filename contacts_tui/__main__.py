@@ -2,4 +2,6 @@
 
 from contacts_tui.cli import entry
 
-entry()
+# Only when run: a process the import starts (spawn) imports this module again.
+if __name__ == "__main__":
+    entry()

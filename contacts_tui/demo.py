@@ -15,7 +15,7 @@ from contacts_tui.lifecycle import LifecycleConfig
 from contacts_tui.store.bulk import contacts_added_in_bulk
 from contacts_tui.store.database import insert_rows, is_postgres
 from contacts_tui.store.models import CONTACT_COLUMNS, Company, Contact, utc_now
-from contacts_tui.store.search import digits, fold, search_document, write_word_index
+from contacts_tui.store.search import digits, fold, search_document, word_rows
 
 FIRST_NAMES = [
     "Maria",
@@ -256,6 +256,7 @@ PLACES = (
 # eight digits behind a real bank make a valid IBAN (German ones do have them).
 UK_BANKS = ("NWBK601613", "BARC200000", "HBUK401160", "LOYD309634", "MIDL400515")
 DEMO_TABLES = ("contact", "email", "phone", "address", "bank_account", "stage_change")
+"""The tables with an id sequence the demo writes (PostgreSQL's are moved past its rows)."""
 MAX_CONTACTS = 10_000_000
 """The most one demo adds: a million take a few minutes; `10**18` would never end."""
 FIRST_BATCH = 500
@@ -408,10 +409,11 @@ Batch = list[tuple[str, tuple[str, ...], list[tuple]]]
 def _insert_batch(db: peewee.Database, planned_first: int, batch: Batch) -> None:
     """Insert a batch inside the caller's write transaction.
 
-    The search index and the counts are filled for the whole batch in one statement
-    each at its end (`contacts_added_in_bulk`): their per-row triggers cost most of it.
-    The ids were planned before the batch was made; if someone added contacts meanwhile,
-    the batch moves up to the first free id, decided under the write lock.
+    The search indexes and the counts are filled for the whole batch in one statement
+    each at its end (`contacts_added_in_bulk`): their per-row triggers cost most of it;
+    the word index's rows were made with the batch. The ids were planned before the
+    batch was made; if someone added contacts meanwhile, the batch moves up to the first
+    free id, decided under the write lock.
     """
     if is_postgres(db):
         # Others may add contacts meanwhile (from the id sequence): keep them out for
@@ -425,9 +427,6 @@ def _insert_batch(db: peewee.Database, planned_first: int, batch: Batch) -> None
             if shift:
                 rows = [(row[0] + shift, *row[1:]) for row in rows]
             insert_rows(db, table, columns, rows)
-            if table == "contact":
-                search_doc = columns.index("search_doc")
-                write_word_index(((row[0], row[search_doc]) for row in rows), new=True)
     if is_postgres(db):
         db.execute_sql(
             "SELECT setval(pg_get_serial_sequence('contact', 'id'), (SELECT MAX(id) FROM contact))"
@@ -478,6 +477,7 @@ def _make_batch(rng, walks, config, first_id, size, companies, user) -> Batch:
     reason_codes = ("", *config.picklists.reason_codes)
     domains = {name: company_domain(name) for _, name in companies}
     contacts, emails, phones, addresses, banks, history = [], [], [], [], [], []
+    documents = []
     for contact_id in range(first_id, first_id + size):
         first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
         name = f"{first} {last}"
@@ -529,6 +529,8 @@ def _make_batch(rng, walks, config, first_id, size, companies, user) -> Batch:
             previous = steps[index].key
         company_id, company_name = company or (None, "")
         primary_phone = numbers[0][1] if numbers else ""  # as shown (see refresh_derived)
+        document = search_document(name, full_name, company_name, contact_emails, contact_phones)
+        documents.append((contact_id, document))
         contacts.append(
             (
                 contact_id,
@@ -547,7 +549,7 @@ def _make_batch(rng, walks, config, first_id, size, companies, user) -> Batch:
                 contact_emails[0] if contact_emails else "",
                 primary_phone,
                 digits(primary_phone),
-                search_document(name, full_name, company_name, contact_emails, contact_phones),
+                document,
                 str(created),
                 user,
                 str(at),
@@ -580,4 +582,10 @@ def _make_batch(rng, walks, config, first_id, size, companies, user) -> Batch:
         ),
         ("bank_account", ("contact_id", "name", "iban", "bic"), banks),
         ("stage_change", ("contact_id", "from_stage", "to_stage", "at", "by"), history),
+        # The word index (see store.search.write_word_index), made here, beside the writes.
+        (
+            "contact_word",
+            ("contact_id", "prefix"),
+            [(contact_id, prefix) for prefix, contact_id in word_rows(documents)],
+        ),
     ]

@@ -26,10 +26,13 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
+import peewee
+
 from contacts_tui import csv_guard
 from contacts_tui.lifecycle import LifecycleConfig
 from contacts_tui.private_file import PRIVATE, UnsafePathError, atomic_writer
 from contacts_tui.services.export_pages import PROFILE, ExportPage, export_page
+from contacts_tui.store import csv_lines
 from contacts_tui.store.database import is_postgres
 from contacts_tui.store.listing import ContactFilter
 from contacts_tui.store.models import database
@@ -156,7 +159,7 @@ def export_contacts(
     total = service.count(contact_filter)
     done = 0
 
-    def pages(full: bool = True) -> Iterator[ExportPage]:
+    def pages(full: bool = True, line: peewee.Node | None = None) -> Iterator[ExportPage]:
         nonlocal done, total
         if progress:
             progress(0, total)
@@ -164,7 +167,9 @@ def export_contacts(
         while True:
             if cancelled and cancelled():
                 raise ExportCancelled("Export cancelled; no file was written.")
-            page = export_page(service, contact_filter, sort, descending, after, page_size, full)
+            page = export_page(
+                service, contact_filter, sort, descending, after, page_size, full, line
+            )
             if page.rows:
                 yield page
                 done += len(page.rows)
@@ -179,7 +184,11 @@ def export_contacts(
     names = _Names(service.config)
 
     def write(out: TextIO) -> None:
-        if fmt == "csv":
+        if fmt == "csv" and profile == "plain" and not is_postgres():
+            # SQLite writes each contact's line itself (store.csv_lines).
+            line = csv_lines.line_column(names.steps, names.templates, TENANT_WIDE_LABEL)
+            write_csv(out, pages(full=False, line=line), names, profile)
+        elif fmt == "csv":
             write_csv(out, pages(full=False), names, profile)
         elif fmt == "json":
             write_json(out, _contacts(pages()), names)
@@ -313,6 +322,10 @@ def write_plain_csv(out: TextIO, pages: Iterable[ExportPage], names: _Names) -> 
     notes = PROFILE + len(PROFILE_FIELDS) - 1
     blank_address = ("", "", "", "", "", "")
     for page in pages:
+        if page.lines is not None:
+            if page.lines:
+                out.write("\r\n".join(page.lines) + "\r\n")
+            continue
         accounts, emails, phones, addresses = (
             page.accounts,
             page.emails,

@@ -7,6 +7,7 @@ import importlib
 import re
 import unicodedata
 import warnings
+from collections.abc import Iterable
 from functools import cache
 from typing import Any
 
@@ -257,6 +258,24 @@ much as reading it."""
 _SHOWN_KEPT = 10_000
 """More than an import's largest batch (services.imports.MAX_BATCH): every number of a
 batch is still here when its contacts are written."""
+
+
+def _remember_shown(e164: str, shown: str) -> None:
+    if len(_SHOWN) >= _SHOWN_KEPT:
+        del _SHOWN[next(iter(_SHOWN))]  # the oldest
+    _SHOWN[e164] = shown
+
+
+def shown_forms(numbers: Iterable[str]) -> dict[str, str]:
+    """E.164 -> international form of those of `numbers` this process read last: what
+    another process that writes them needs so as not to parse them again."""
+    return {n: _SHOWN[n] for n in numbers if n in _SHOWN}
+
+
+def remember_shown_forms(forms: dict[str, str]) -> None:
+    """Take the international forms another process read (`shown_forms`)."""
+    for e164, shown in forms.items():
+        _remember_shown(e164, shown)
 
 
 def format_phone(e164: str) -> str:
@@ -580,9 +599,7 @@ def read_phone(text: str, region: str = "", default_region: str | None = "GB") -
     typed = clean_text(text, field="Phone number", required=True, max_length=60)
     stored, certain, e164, shown = _read_phone(typed, region, default_region)
     if shown:
-        if len(_SHOWN) >= _SHOWN_KEPT:
-            del _SHOWN[next(iter(_SHOWN))]  # the oldest
-        _SHOWN[e164] = shown
+        _remember_shown(e164, shown)
     return stored, certain
 
 

@@ -8,7 +8,6 @@ contacts to go: the moves are made in one transaction just before the file is sa
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 from rich.style import Style
@@ -17,7 +16,6 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Static, Tree
 
@@ -26,8 +24,10 @@ from contacts_tui.dialogs.dialog import layout_css
 from contacts_tui.recovery import Draft
 from contacts_tui.safe_text import display_safe
 from contacts_tui.screens.binding_commands import ScreenBindingCommands
-from contacts_tui.screens.control_center_edits import ConfigEdits
-from contacts_tui.screens.control_center_file import ConfigFile
+from contacts_tui.screens.control_center_changes import LifecycleChanges
+from contacts_tui.screens.control_center_counts import ContactCounts, StepsCounted
+from contacts_tui.screens.control_center_edits import OutlineEdits
+from contacts_tui.screens.control_center_file import LifecycleFile
 from contacts_tui.services import lifecycle_admin as admin
 from contacts_tui.services.live import Committed
 from contacts_tui.widgets.app_access import contacts_app
@@ -45,8 +45,13 @@ def _binding(key: str, action: str, description: str, name: str, tooltip: str, *
     return Binding(key, action, description, id=f"control_center.{name}", tooltip=tooltip, **kw)
 
 
-class ControlCenterScreen(ConfigEdits, ConfigFile, Screen[bool]):
-    """The lifecycle templates, picklists and settings of lifecycle.toml, as an outline."""
+class ControlCenterScreen(Screen[bool]):
+    """The lifecycle templates, picklists and settings of lifecycle.toml, as an outline.
+
+    It shows, takes the keys and leaves; its parts do the rest: `changes` (the file as
+    read and the edits waiting for the save), `counts` (contacts per step and value),
+    `edits` (the actions on the outline's line) and `file` (save, reload, the draft).
+    """
 
     COMMAND_GROUP = "Control Center"
     DEFAULT_CSS = layout_css(__file__, "control_center.tcss")
@@ -92,28 +97,20 @@ class ControlCenterScreen(ConfigEdits, ConfigFile, Screen[bool]):
         _binding("k", "cursor(-1)", "Previous line", "up", "Cursor up", show=False),
     ]  # fmt: skip
 
-    @dataclass
-    class Counted(Message):
-        counts: dict[tuple[str, str], int]
+    changes: LifecycleChanges
+    """Made when the screen mounts, from the file as it is then."""
 
     def __init__(self, path: Path | None = None, restored: Draft | None = None) -> None:
         """`restored`: the unsaved changes a session that died left, shown at once."""
         super().__init__()
         self._path = path
         self.restored = restored
-        self.counts: dict[tuple[str, str], int] = {}
-        """Contacts per (template, step) in the database, archived ones too."""
-        self.moves: dict[tuple[str, str], tuple[str, str]] = {}
-        """Contacts to move when saving: (template, removed step) → (template, step)."""
-        self.value_renames: dict[tuple[str, str], str] = {}
-        """Values to change when saving: (picklist, old value) → the value renamed to."""
-        self.value_usage: dict[tuple[str, str], int | None] = {}
-        """Contacts per (picklist, value), read as the cursor reaches a value."""
+        self.counts = ContactCounts(self)
+        self.edits = OutlineEdits(self)
+        self.file = LifecycleFile(self)
         self.read_only = ""
         """Why this admin cannot save here; empty when they can."""
         self.saved_any = False
-        self.counted = False
-        """Whether `counts` has been read: until then nothing that contacts are on goes."""
 
     @property
     def path(self) -> Path:
@@ -129,15 +126,14 @@ class ControlCenterScreen(ConfigEdits, ConfigFile, Screen[bool]):
         yield KeysFooter()
 
     def on_mount(self) -> None:
-        self.disk = self._read_disk(fallback=contacts_app(self).service.config)
-        self.config = self.disk.config
+        self.changes = LifecycleChanges(self.file.read(contacts_app(self).service.config))
         self.read_only = admin.write_problem(self.path) or ""
         banner = self.query_one("#cc-readonly", Static)
         banner.update(Text(f"Read-only: {display_safe(self.read_only)}"))
         banner.set_class(bool(self.read_only), "-shown")
         self.redraw()
         if self.restored is not None:
-            self.restore_draft(self.restored)
+            self.file.restore_draft(self.restored)
         self.count_contacts()
         contacts_app(self).store_changed.subscribe(self, self._store_changed)
         contacts_app(self).lifecycle_changed.subscribe(self, self._lifecycle_changed)
@@ -148,17 +144,17 @@ class ControlCenterScreen(ConfigEdits, ConfigFile, Screen[bool]):
 
     def _lifecycle_changed(self, config: object) -> None:
         """lifecycle.toml changed on disk (another admin, an editor, or this screen's save)."""
-        if config == self.disk.config:
+        if config == self.changes.disk.config:
             return  # this screen wrote it
         if self.dirty:
-            # Saving will show both versions and ask (see ConfigFile.save).
+            # Saving will show both versions and ask (see LifecycleFile.save).
             self.say(
                 f"{self.path.name} was changed on disk meanwhile: ctrl+r shows it (your "
                 "changes are dropped); ctrl+s asks before overwriting it.",
                 error=True,
             )
             return
-        self._reload_from_disk()
+        self.file.reload_now()
         self.say(f"{self.path.name} was changed on disk: shown as it is now.")
 
     # ----- showing ---------------------------------------------------------------------
@@ -169,19 +165,10 @@ class ControlCenterScreen(ConfigEdits, ConfigFile, Screen[bool]):
 
     @property
     def dirty(self) -> bool:
-        return self.config != self.disk.config or bool(self.moves or self.value_renames)
-
-    def effective_counts(self) -> dict[tuple[str, str], int]:
-        """Contacts per step as they will be once the pending moves are made."""
-        counts = dict(self.counts)
-        for source, target in self.moves.items():
-            n = self.counts.get(source, 0)
-            counts[source] = counts.get(source, 0) - n
-            counts[target] = counts.get(target, 0) + n
-        return counts
+        return self.changes.dirty
 
     def redraw(self, select: ItemRef | None = None) -> None:
-        self.outline.show(self.config, self.effective_counts(), select)
+        self.outline.show(self.changes.config, self.counts.effective(), select)
         title = Text(TITLE)
         if self.dirty:
             title.append("  ● unsaved changes (ctrl+s saves)", UNSAVED)
@@ -189,7 +176,7 @@ class ControlCenterScreen(ConfigEdits, ConfigFile, Screen[bool]):
         self.query_one("#cc-title").set_class(self.dirty, "-dirty")
         self.show_details()
         self.refresh_bindings()
-        self.keep_or_drop_draft()
+        self.file.keep_or_drop_draft()
 
     def say(self, message: str, error: bool = False) -> None:
         """One line under the outline: what just happened, or why it could not."""
@@ -210,40 +197,52 @@ class ControlCenterScreen(ConfigEdits, ConfigFile, Screen[bool]):
         if event.node.children:
             event.node.toggle()
         else:
-            self.action_edit()
+            self.edits.edit()
 
     def show_details(self) -> None:
         ref = self.outline.current
-        details = ""
+        details: str | Text = ""
         if ref is not None:
-            usage = self.usage_of(ref) if ref.kind == "value" else None
-            details = item_details(
-                self.config, ref, self.effective_counts(), self._key_saved(ref), usage
-            )
+            usage = self.counts.usage_of(ref) if ref.kind == "value" else None
+            saved = self.changes.key_saved(ref)
+            details = item_details(self.changes.config, ref, self.counts.effective(), saved, usage)
         self.query_one("#cc-details", Static).update(details)
-
-    def _key_saved(self, ref: ItemRef) -> bool:
-        """Whether the item's key is in the file: then contacts may use it and it is fixed."""
-        saved = self.disk.config.template(ref.template)
-        if ref.kind == "template":
-            return saved is not None
-        if saved is None:
-            return False
-        if ref.kind == "category":
-            return any(c.key == ref.category for c in saved.categories)
-        return saved.step(ref.step) is not None
 
     # ----- contacts per step -----------------------------------------------------------
 
-    @reported_work(thread=True, exclusive=True, group="store.cc_counts")
     def count_contacts(self) -> None:
-        self.post_message(self.Counted(admin.stage_counts(contacts_app(self).service)))
+        self.counts.count_steps()
 
-    def on_control_center_screen_counted(self, message: Counted) -> None:
-        self.counts = message.counts
-        self.value_usage = {}  # contacts changed: values are counted again when shown
-        self.counted = True
+    @on(StepsCounted)
+    def _steps_counted(self, message: StepsCounted) -> None:
+        self.counts.steps_read(message.counts)
         self.redraw(self.outline.current)
+
+    # ----- the keys' actions, done by the parts -----------------------------------------
+
+    def action_add(self) -> None:
+        self.edits.add()
+
+    def action_edit(self) -> None:
+        self.edits.edit()
+
+    def action_remove(self) -> None:
+        self.edits.remove()
+
+    def action_move(self, delta: int) -> None:
+        self.edits.move(delta)
+
+    def action_cycle_status(self) -> None:
+        self.edits.cycle_status()
+
+    def action_make_default(self) -> None:
+        self.edits.make_default()
+
+    def action_save(self) -> None:
+        self.file.save()
+
+    def action_reload(self) -> None:
+        self.file.reload()
 
     # ----- what can be done where ------------------------------------------------------
 

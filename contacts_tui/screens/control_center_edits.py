@@ -1,9 +1,10 @@
 """The Control Center's edits: add, edit, remove, move, open/closed and the default template.
 
-Mixed into ControlCenterScreen, which owns `config` (the edited configuration), `disk`,
-`counts`, `moves`, the outline and the message line. Each edit builds a new
-configuration and keeps it only if `lifecycle_admin.check` (the loader's rules) accepts
-it; in a dialog the loader's complaint is shown at the field it is about.
+A part the Control Center screen owns: it changes the screen's `changes` (the edited
+configuration, the moves and renames waiting for the save) and shows the result
+through the screen's outline and message line. Each edit builds a new configuration and
+keeps it only if `lifecycle_admin.check` (the loader's rules) accepts it; in a dialog
+the loader's complaint is shown at the field it is about.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from dataclasses import replace
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual.widgets.option_list import Option
@@ -23,10 +25,33 @@ from contacts_tui.safe_text import display_safe
 from contacts_tui.services import lifecycle_admin as admin
 from contacts_tui.widgets.app_access import contacts_app
 from contacts_tui.widgets.lifecycle_tree import PICKLIST_LABELS, ItemRef
-from contacts_tui.widgets.reporting import reported_work
+from contacts_tui.widgets.reporting import run_reported
+
+if TYPE_CHECKING:
+    from contacts_tui.screens.control_center import ControlCenterScreen
+    from contacts_tui.screens.control_center_changes import LifecycleChanges
 
 DEPTH = {"template": 1, "category": 2, "step": 3}
 KEY_NOTE = "a-z, 0-9 and _; fixed once saved"
+
+
+def _template_at(config: LifecycleConfig, key: str) -> Template:
+    """A template of a line of the outline (which shows only what `config` has)."""
+    template = config.template(key)
+    if template is None:
+        raise LookupError(f"no template {key!r}")
+    return template
+
+
+def _category_at(template: Template, key: str) -> Category:
+    return next(c for c in template.categories if c.key == key)
+
+
+def _step_at(template: Template, key: str) -> Step:
+    step = template.step(key)
+    if step is None:
+        raise LookupError(f"no step {key!r}")
+    return step
 
 
 def _number(text: str) -> int | str:
@@ -35,8 +60,15 @@ def _number(text: str) -> int | str:
     return int(stripped) if stripped.lstrip("-").isdigit() else stripped
 
 
-class ConfigEdits:
+class OutlineEdits:
     """Actions on the line under the cursor of the Control Center's outline."""
+
+    def __init__(self, screen: ControlCenterScreen) -> None:
+        self.screen = screen
+
+    @property
+    def changes(self) -> LifecycleChanges:
+        return self.screen.changes
 
     # ----- keeping an edit -------------------------------------------------------------
 
@@ -45,18 +77,20 @@ class ConfigEdits:
         error = admin.config_error(new)
         if error is not None:
             if error.key_path == "settings.default_template":
-                name = display_safe(self.config.default.name)
-                self.say(
+                name = display_safe(self.changes.config.default.name)
+                self.screen.say(
                     f"“{name}” is the default template: make another one the default "
                     "first (t on it).",
                     error=True,
                 )
             else:
-                self.say(admin.describe(error, new), error=True)
+                self.screen.say(admin.describe(error, new), error=True)
             return False
-        self.config = new
-        self.redraw(select)
-        self.say(f"{note} (not saved yet: ctrl+s saves)." if self.dirty else note + ".")
+        self.changes.config = new
+        self.screen.redraw(select)
+        self.screen.say(
+            f"{note} (not saved yet: ctrl+s saves)." if self.changes.dirty else note + "."
+        )
         return True
 
     def _ask(
@@ -102,7 +136,7 @@ class ConfigEdits:
                 if kept and after is not None:
                     after(clean(values))
 
-        self.app.push_screen(LifecycleItemDialog(title, fields, check), done)
+        self.screen.app.push_screen(LifecycleItemDialog(title, fields, check), done)
 
     def _item_fields(self, name: str = "", key: str = "", description: str = "", fixed=False):
         return [
@@ -119,11 +153,11 @@ class ConfigEdits:
 
     # ----- add -------------------------------------------------------------------------
 
-    def action_add(self) -> None:
-        ref = self.outline.current
-        if ref is None or self.read_only:
+    def add(self) -> None:
+        ref = self.screen.outline.current
+        if ref is None or self.screen.read_only:
             return
-        config = self.config
+        config = self.changes.config
         if ref.kind in ("templates", "template"):
             keys = [t.key for t in config.templates]
             index = keys.index(ref.template) + 1 if ref.template else len(keys)
@@ -150,7 +184,7 @@ class ConfigEdits:
                 DEPTH["template"],
             )
         elif ref.kind == "category":
-            template = config.template(ref.template)
+            template = _template_at(config, ref.template)
             index = [c.key for c in template.categories].index(ref.category) + 1
 
             def build(v: dict[str, str]) -> LifecycleConfig:
@@ -168,8 +202,8 @@ class ConfigEdits:
                 DEPTH["category"],
             )
         elif ref.kind == "step":
-            template = config.template(ref.template)
-            category = next(c for c in template.categories if c.key == ref.category)
+            template = _template_at(config, ref.template)
+            category = _category_at(template, ref.category)
             index = [s.key for s in category.steps].index(ref.step) + 1
 
             def build(v: dict[str, str]) -> LifecycleConfig:
@@ -203,24 +237,26 @@ class ConfigEdits:
 
     # ----- edit ------------------------------------------------------------------------
 
-    def action_edit(self) -> None:
-        ref = self.outline.current
-        if ref is None or self.read_only:
-            if self.read_only:
-                self.say(self.read_only, error=True)
+    def edit(self) -> None:
+        ref = self.screen.outline.current
+        if ref is None or self.screen.read_only:
+            if self.screen.read_only:
+                self.screen.say(self.screen.read_only, error=True)
             return
-        config = self.config
-        fixed = self._key_saved(ref)
+        config = self.changes.config
+        fixed = self.changes.key_saved(ref)
         if ref.kind in ("template", "category", "step"):
-            template = config.template(ref.template)
+            template = _template_at(config, ref.template)
+            item: Template | Category | Step
+            edit: Callable[..., LifecycleConfig]
             if ref.kind == "template":
                 item, edit = template, admin.edit_template
                 args: tuple[str, ...] = (ref.template,)
             elif ref.kind == "category":
-                item = next(c for c in template.categories if c.key == ref.category)
+                item = _category_at(template, ref.category)
                 edit, args = admin.edit_category, (ref.template, ref.category)
             else:
-                item = template.step(ref.step)
+                item = _step_at(template, ref.step)
                 edit, args = admin.edit_step, (ref.template, ref.step)
 
             def build(v: dict[str, str]) -> LifecycleConfig:
@@ -247,10 +283,10 @@ class ConfigEdits:
             self._edit_setting(ref)
 
     def _rename_value(self, ref: ItemRef) -> None:
-        config = self.config
+        config = self.changes.config
         values = getattr(config.picklists, ref.name)
         index = values.index(ref.value)
-        used = self.value_usage.get((ref.name, ref.value))
+        used = self.screen.counts.value_usage.get((ref.name, ref.value))
 
         def build(v: dict[str, str]) -> LifecycleConfig:
             new = (*values[:index], v["value"], *values[index + 1 :])
@@ -258,7 +294,15 @@ class ConfigEdits:
 
         def renamed(v: dict[str, str]) -> None:
             if v["value"] != ref.value:
-                self.offer_value_migration(ref.name, ref.value, v["value"])
+                run_reported(
+                    self.screen,
+                    self.offer_value_migration,
+                    ref.name,
+                    ref.value,
+                    v["value"],
+                    exclusive=True,
+                    group="dialog",
+                )
 
         have = "" if used is None else f" ({used:,} contacts have it)"
         self._ask(
@@ -270,18 +314,12 @@ class ConfigEdits:
             after=renamed,
         )
 
-    @reported_work(exclusive=True, group="dialog")
     async def offer_value_migration(self, picklist: str, old: str, new: str) -> None:
         """A value was renamed: offer to give the contacts that have it the new one."""
-        # Changes already waiting for `old` (renamed twice before saving) follow it.
-        for key, target in list(self.value_renames.items()):
-            if key[0] == picklist and target == old:
-                self.value_renames[key] = new
-                if key[1] == new:
-                    del self.value_renames[key]  # renamed back: nothing to change
-        n = self.value_usage.get((picklist, old))
+        self.changes.follow_rename(picklist, old, new)
+        n = self.screen.counts.value_usage.get((picklist, old))
         if n is None:
-            service = contacts_app(self).service
+            service = contacts_app(self.screen).service
             n = await asyncio.to_thread(admin.picklist_usage, service, picklist, old)
         if not n:
             return
@@ -291,34 +329,17 @@ class ConfigEdits:
             f"“{display_safe(new)}” when you save? Otherwise they keep “{display_safe(old)}”, "
             "which can no longer be picked."
         )
-        if await self.app.push_screen_wait(ConfirmDialog(question, "Change them")):
-            self.value_renames[(picklist, old)] = new
-            self.redraw(self.outline.current)
-            self.say(
+        if await self.screen.app.push_screen_wait(ConfirmDialog(question, "Change them")):
+            self.changes.value_renames[(picklist, old)] = new
+            self.screen.redraw(self.screen.outline.current)
+            self.screen.say(
                 f"Value renamed; {n:,} contacts get “{display_safe(new)}” when you save (ctrl+s)."
             )
 
-    def usage_of(self, ref: ItemRef) -> int | None:
-        """How many contacts have this picklist value; None while it is being counted."""
-        key = (ref.name, ref.value)
-        if key not in self.value_usage:
-            self.value_usage[key] = None
-            self.count_value_usage(ref.name, ref.value)
-        return self.value_usage[key]
-
-    @reported_work(thread=True, group="store.cc_usage")
-    def count_value_usage(self, picklist: str, value: str) -> None:
-        n = admin.picklist_usage(contacts_app(self).service, picklist, value)
-        self.app.call_from_thread(self._value_counted, picklist, value, n)
-
-    def _value_counted(self, picklist: str, value: str, n: int) -> None:
-        self.value_usage[(picklist, value)] = n
-        self.show_details()
-
     def _edit_setting(self, ref: ItemRef) -> None:
-        config = self.config
+        config = self.changes.config
         if ref.name == "default_template":
-            self.action_make_default(pick=True)
+            self.make_default(pick=True)
             return
         if ref.name == "scoring":
             fields = [
@@ -340,70 +361,82 @@ class ConfigEdits:
             ]
 
         def build(v: dict[str, str]) -> LifecycleConfig:
-            changes = {k: (_number(x) if k != "default_phone_region" else x) for k, x in v.items()}
+            changes: dict[str, Any] = {
+                k: (_number(x) if k != "default_phone_region" else x) for k, x in v.items()
+            }
             return replace(config, **changes)
 
         def narrowed(v: dict[str, str]) -> None:
-            low, high = self.config.scoring_min, self.config.scoring_max
+            low, high = self.changes.config.scoring_min, self.changes.config.scoring_max
             if ref.name == "scoring" and (low > config.scoring_min or high < config.scoring_max):
-                self.count_outside_scoring(low, high)
+                run_reported(
+                    self.screen,
+                    self.count_outside_scoring,
+                    low,
+                    high,
+                    thread=True,
+                    exclusive=True,
+                    group="store.cc_scoring",
+                )
 
         self._ask("Settings", fields, build, lambda v: ref, "Setting changed", after=narrowed)
 
-    @reported_work(thread=True, exclusive=True, group="store.cc_scoring")
     def count_outside_scoring(self, low: int, high: int) -> None:
-        n = admin.scoring_outside(contacts_app(self).service, low, high)
+        n = admin.scoring_outside(contacts_app(self.screen).service, low, high)
         if n:
             message = (
                 f"{n:,} contacts have a scoring outside {low}–{high}: they keep it until "
                 "someone edits it, and the list's scoring filter offers only this range "
                 "(not saved yet)."
             )
-            self.app.call_from_thread(self.say, message, True)
+            self.screen.app.call_from_thread(self.screen.say, message, True)
 
     # ----- open/closed and the default template ----------------------------------------
 
-    def action_cycle_status(self) -> None:
-        ref = self.outline.current
-        if ref is None or ref.kind != "step" or self.read_only:
+    def cycle_status(self) -> None:
+        ref = self.screen.outline.current
+        if ref is None or ref.kind != "step" or self.screen.read_only:
             return
-        status, outcome = admin.next_status(self.config.template(ref.template).step(ref.step))
-        new = admin.edit_step(self.config, ref.template, ref.step, status=status, outcome=outcome)
+        status, outcome = admin.next_status(
+            _step_at(_template_at(self.changes.config, ref.template), ref.step)
+        )
+        new = admin.edit_step(
+            self.changes.config, ref.template, ref.step, status=status, outcome=outcome
+        )
         shown = f"{status} · {outcome}" if outcome else status
         self.keep(new, ref, f"Step is now {shown}; its contacts follow when you save")
 
-    def action_make_default(self, pick: bool = False) -> None:
-        ref = self.outline.current
-        if self.read_only or ref is None:
+    def make_default(self, pick: bool = False) -> None:
+        ref = self.screen.outline.current
+        if self.screen.read_only or ref is None:
             return
         if ref.kind == "template" and not pick:
             self._make_default(ref.template, ref)
         else:
-            self.pick_default(ref)
+            run_reported(self.screen, self.pick_default, ref, exclusive=True, group="dialog")
 
     def _make_default(self, key: str, select: ItemRef) -> None:
-        name = display_safe(self.config.template(key).name)
-        new = replace(self.config, default_template=key)
+        name = display_safe(_template_at(self.changes.config, key).name)
+        new = replace(self.changes.config, default_template=key)
         self.keep(new, select, f"New contacts now start on “{name}”")
 
-    @reported_work(exclusive=True, group="dialog")
     async def pick_default(self, ref: ItemRef) -> None:
-        templates = self.config.templates
+        templates = self.changes.config.templates
         options = [Option(Text(display_safe(t.name)), id=t.key) for t in templates]
         keys = [t.key for t in templates]
         question = Text("Which template do new contacts start on?")
-        current = keys.index(self.config.default_template)
-        key = await self.app.push_screen_wait(PickTarget(question, options, current))
+        current = keys.index(self.changes.config.default_template)
+        key = await self.screen.app.push_screen_wait(PickTarget(question, options, current))
         if key:
             self._make_default(key, ref)
 
     # ----- move ------------------------------------------------------------------------
 
-    def action_move(self, delta: int) -> None:
-        ref = self.outline.current
-        if ref is None or self.read_only:
+    def move(self, delta: int) -> None:
+        ref = self.screen.outline.current
+        if ref is None or self.screen.read_only:
             return
-        config, select = self.config, ref
+        config, select = self.changes.config, ref
         if ref.kind == "template":
             new = admin.move_template(config, ref.template, delta)
         elif ref.kind == "category":
@@ -411,8 +444,9 @@ class ConfigEdits:
         elif ref.kind == "step":
             new = admin.move_step(config, ref.template, ref.step, delta)
             if new is not None:
-                category = new.template(ref.template).category_of(ref.step)
-                select = replace(ref, category=category.key)
+                category = _template_at(new, ref.template).category_of(ref.step)
+                if category is not None:
+                    select = replace(ref, category=category.key)
         elif ref.kind == "value":
             values = list(getattr(config.picklists, ref.name))
             index, other = values.index(ref.value), values.index(ref.value) + delta
@@ -423,59 +457,57 @@ class ConfigEdits:
         else:
             return
         if new is None:
-            self.say("Already at the top." if delta < 0 else "Already at the bottom.")
+            self.screen.say("Already at the top." if delta < 0 else "Already at the bottom.")
             return
         self.keep(new, select, "Moved up" if delta < 0 else "Moved down")
 
     # ----- remove ----------------------------------------------------------------------
 
-    def action_remove(self) -> None:
-        ref = self.outline.current
-        if ref is None or self.read_only or (ref.kind not in DEPTH and ref.kind != "value"):
+    def remove(self) -> None:
+        ref = self.screen.outline.current
+        if ref is None or self.screen.read_only or (ref.kind not in DEPTH and ref.kind != "value"):
             return
-        self.remove_item(ref)
+        run_reported(self.screen, self.remove_item, ref, exclusive=True, group="dialog")
 
-    @reported_work(exclusive=True, group="dialog")
     async def remove_item(self, ref: ItemRef) -> None:
         if ref.kind == "value":
             await self._remove_value(ref)
             return
-        config = self.config
-        template = config.template(ref.template)
+        config = self.changes.config
+        template = _template_at(config, ref.template)
+        item: Template | Category | Step
+        steps: tuple[Step, ...]
         if ref.kind == "template":
             new = admin.remove_template(config, ref.template)
             steps, item = template.steps(), template
         elif ref.kind == "category":
             new = admin.remove_category(config, ref.template, ref.category)
-            item = next(c for c in template.categories if c.key == ref.category)
+            item = _category_at(template, ref.category)
             steps = item.steps
         else:
             new = admin.remove_step(config, ref.template, ref.step)
-            item = template.step(ref.step)
+            item = _step_at(template, ref.step)
             steps = (item,)
         name = display_safe(item.name)
         select = self._neighbour(ref)
         if admin.config_error(new) is not None:
             self.keep(new, select, "")  # says why it cannot go
             return
-        if not self.counted:
-            self.say("Still counting the contacts on each step; try again in a moment.")
+        if not self.screen.counts.counted:
+            self.screen.say("Still counting the contacts on each step; try again in a moment.")
             return
         affected = [(ref.template, s.key) for s in steps]
-        counts = self.effective_counts()
+        counts = self.screen.counts.effective()
         on = sum(counts.get(p, 0) for p in affected)
         if on:
             target = await self._pick_move_target(ref, new, on, name)
             if target is None:
-                self.say(f"Not removed: {on:,} contacts are on “{name}”; choose where they go.")
+                self.screen.say(
+                    f"Not removed: {on:,} contacts are on “{name}”; choose where they go."
+                )
                 return
-            for source, goes_to in list(self.moves.items()):
-                if goes_to in affected:
-                    self.moves[source] = target
-            for pair in affected:
-                if self.counts.get(pair, 0):
-                    self.moves[pair] = target
-        elif ref.kind != "step" and not await self.app.push_screen_wait(
+            self.changes.move_when_saving(affected, target, self.screen.counts.per_step)
+        elif ref.kind != "step" and not await self.screen.app.push_screen_wait(
             ConfirmDialog(f"Remove the {ref.kind} “{name}” and its {len(steps)} step(s)?", "Remove")
         ):
             return
@@ -489,7 +521,7 @@ class ConfigEdits:
             templates = new.templates
             question = f"{on:,} contacts use “{name}”. Move them to which step of another template?"
         else:
-            templates = (new.template(ref.template),)
+            templates = (_template_at(new, ref.template),)
             what = "this step" if ref.kind == "step" else "the steps of this category"
             question = f"{on:,} contacts are on {what}. Move them to which step?"
 
@@ -505,32 +537,33 @@ class ConfigEdits:
             for s in c.steps
         ]
         question += " They move when you save; escape keeps it."
-        picked = await self.app.push_screen_wait(PickTarget(Text(question), options))
+        picked = await self.screen.app.push_screen_wait(PickTarget(Text(question), options))
         if not picked:
             return None
         template_key, step_key = picked.split("\0")
         return template_key, step_key
 
     async def _remove_value(self, ref: ItemRef) -> None:
-        values = getattr(self.config.picklists, ref.name)
-        new = admin.set_picklist(self.config, ref.name, tuple(v for v in values if v != ref.value))
-        self.count_usage(ref)
+        values = getattr(self.changes.config.picklists, ref.name)
+        new = admin.set_picklist(
+            self.changes.config, ref.name, tuple(v for v in values if v != ref.value)
+        )
+        run_reported(self.screen, self.count_usage, ref, thread=True, group="store.cc_usage")
         select = self._neighbour(ref)
         self.keep(new, select, f"Removed “{display_safe(ref.value)}”")
 
-    @reported_work(thread=True, group="store.cc_usage")
     def count_usage(self, ref: ItemRef) -> None:
-        n = admin.picklist_usage(contacts_app(self).service, ref.name, ref.value)
+        n = admin.picklist_usage(contacts_app(self.screen).service, ref.name, ref.value)
         if n:
             message = (
                 f"Removed “{display_safe(ref.value)}” from {PICKLIST_LABELS[ref.name]}; "
                 f"{n:,} contacts keep it, but it can no longer be picked (not saved yet)."
             )
-            self.app.call_from_thread(self.say, message)
+            self.screen.app.call_from_thread(self.screen.say, message)
 
     def _neighbour(self, ref: ItemRef) -> ItemRef:
         """The line the cursor goes to when `ref` is removed."""
-        node = self.outline.find(ref)
+        node = self.screen.outline.find(ref)
         if node is None:
             return ref
         other = node.next_sibling or node.previous_sibling or node.parent

@@ -8,7 +8,7 @@ from typing import ClassVar
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, HorizontalScroll, Vertical
 from textual.widgets import OptionList, Static
 from textual.worker import get_current_worker
@@ -43,7 +43,7 @@ class PipelineBoardScreen(ListViewScreen):
     COMMAND_GROUP = "Pipeline board"
     AUTO_FOCUS = "CardList"  # the first column's cards, not the scrolling board
     COMMANDS: ClassVar = {ScreenBindingCommands}
-    BINDINGS: ClassVar[list[Binding]] = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back", id="board.back", tooltip="Back to the list"),
         Binding(
             "left,h", "column(-1)", "Column", show=False, id="board.left",
@@ -77,10 +77,8 @@ class PipelineBoardScreen(ListViewScreen):
     ]  # fmt: skip
 
     def __init__(self, contact_filter: ContactFilter, template: str | None = None) -> None:
-        super().__init__(contact_filter)
-        service = contacts_app(self).service
-        self.template: Template = service.config.template(template) or service.config.default
-        self.board = BoardService(service)
+        super().__init__(contact_filter, template)
+        self.board = BoardService(contacts_app(self).service)
 
     def compose(self) -> ComposeResult:
         yield TitleBar()
@@ -121,12 +119,7 @@ class PipelineBoardScreen(ListViewScreen):
         text = Text(f"Pipeline · {display_safe(self.template.name)}")
         if total is not None:
             text.append(f" · {total:,} contacts", style="bold")
-        f = self.contact_filter
-        if f.search:
-            text.append(f" · search “{display_safe(f.search)}”")
-        if f != ContactFilter(search=f.search):
-            text.append(" · the list's filter applies")
-        return text
+        return self.describe_view(text, " · the list's filter applies")
 
     # ----- reading --------------------------------------------------------------------------
 
@@ -178,10 +171,7 @@ class PipelineBoardScreen(ListViewScreen):
         self.query_one("#board", HorizontalScroll).scroll_to_widget(target, animate=False)
 
     async def action_next_template(self) -> None:
-        templates = contacts_app(self).service.config.templates
-        keys = [t.key for t in templates]
-        index = keys.index(self.template.key) if self.template.key in keys else -1
-        self.template = templates[(index + 1) % len(templates)]
+        self.take_next_template()
         self.query_one("#board-summary", Static).update(self._summary(None))
         board = self.query_one("#board", HorizontalScroll)
         await self._swap_columns(board)

@@ -8,7 +8,7 @@ from typing import ClassVar
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Static, TabbedContent, TabPane
 from textual.worker import get_current_worker
@@ -63,7 +63,7 @@ class ReportsScreen(ListViewScreen):
 
     COMMAND_GROUP = "Reports"
     COMMANDS: ClassVar = {ScreenBindingCommands}
-    BINDINGS: ClassVar[list[Binding]] = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back", id="reports.back", tooltip="Back to the list"),
         Binding(
             "p", "next_period", "Period", id="reports.period",
@@ -86,10 +86,8 @@ class ReportsScreen(ListViewScreen):
     ]  # fmt: skip
 
     def __init__(self, contact_filter: ContactFilter, template: str | None = None) -> None:
-        super().__init__(contact_filter)
-        service = contacts_app(self).service
-        self.reports = ReportService(service)
-        self.template = (service.config.template(template) or service.config.default).key
+        super().__init__(contact_filter, template)
+        self.reports = ReportService(contacts_app(self).service)
         self.period: Period = period(PRESETS[0])
         self.dimension = DIMENSIONS[0]
         self.shown: dict[str, Report] = {}
@@ -124,14 +122,11 @@ class ReportsScreen(ListViewScreen):
         return self.query_one("#reports-tabs", TabbedContent).active or KINDS[0]
 
     def _show_summary(self) -> None:
-        config = contacts_app(self).service.config
-        name = config.template(self.template).name if config.template(self.template) else ""
-        text = Text(f"{display_safe(name)} · {self.period.text}")
-        f = self.contact_filter
-        if f.search:
-            text.append(f" · search “{display_safe(f.search)}”")
-        if f != ContactFilter(search=f.search):
-            text.append(" · the list's filter")
+        # The name as the configuration in force has it (the Control Center may rename it).
+        current = contacts_app(self).service.config.template(self.template.key)
+        name = current.name if current else ""
+        summary = Text(f"{display_safe(name)} · {self.period.text}")
+        text = self.describe_view(summary, " · the list's filter")
         if self.kind == "breakdown":
             text.append(f" · by {DIMENSION_LABELS[self.dimension].lower()}", style="bold")
         self.query_one("#reports-summary", Static).update(text)
@@ -152,7 +147,7 @@ class ReportsScreen(ListViewScreen):
 
     @reported_work(thread=True, exclusive=True, group="store.reports")
     def _read(self, kind: str) -> None:
-        span, f, template = self.period, self.contact_filter, self.template
+        span, f, template = self.period, self.contact_filter, self.template.key
         if kind == "funnel":
             report: Report = self.reports.funnel(span, f, template)
         elif kind == "time-in-stage":
@@ -236,7 +231,7 @@ class ReportsScreen(ListViewScreen):
         plt = plot.plt
         plt.clear_data()
         plt.clear_figure()
-        x = list(range(len(weeks)))
+        x: list[float] = list(range(len(weeks)))
         for key, _label, marker in SERIES:
             # No plotext legend: it covers the first weeks; the totals line above is the key.
             plt.plot(x, [getattr(w, key) for w in weeks], marker=marker)
@@ -287,9 +282,7 @@ class ReportsScreen(ListViewScreen):
             self._read("breakdown")
 
     def action_next_template(self) -> None:
-        templates = [t.key for t in contacts_app(self).service.config.templates]
-        index = templates.index(self.template) if self.template in templates else -1
-        self.template = templates[(index + 1) % len(templates)]
+        self.take_next_template()
         self._show_summary()
         self.reload()
 

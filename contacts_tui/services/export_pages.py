@@ -14,8 +14,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+import peewee
+
 from contacts_tui.services.results import ContactRow
-from contacts_tui.store import export_rows, listing
+from contacts_tui.store import csv_lines, export_rows, listing
 from contacts_tui.store.database import with_connection
 from contacts_tui.store.listing import ContactFilter
 from contacts_tui.store.models import PROFILE_COLUMNS, Contact
@@ -62,6 +64,9 @@ class ExportPage:
     documents: dict[int, list[tuple]]
     history: dict[int, list[tuple]]
     has_more: bool
+    # The plain CSV's line of each row (store.csv_lines), when SQLite wrote them; the
+    # records are not read then.
+    lines: tuple[str, ...] | None = None
 
     @property
     def after(self) -> tuple | None:
@@ -137,10 +142,40 @@ def export_page(
     after: tuple | None,
     limit: int,
     full: bool = True,
+    line: peewee.Node | None = None,
 ) -> ExportPage:
     """The next `limit` contacts of the view after the sort key `after`, with their
     e-mails, phones, addresses and accounts; with `full` their bank accounts, documents'
-    metadata and stage history too (a CSV has no column for them)."""
+    metadata and stage history too (a CSV has no column for them).
+
+    `line`: the plain CSV's line (store.csv_lines.line_column), read instead of the
+    records; a page with a line SQL could not write is read the other way.
+    """
+    if line is not None:
+        rows = listing.page(
+            service.view_condition(contact_filter),
+            sort,
+            descending,
+            after,
+            limit + 1,
+            extra=(line,),
+            raw=True,
+        )
+        lines = tuple(r[-1] for r in rows[:limit])
+        if not any(map(csv_lines.needs_python, lines)):
+            nothing: dict[int, list[tuple]] = {}
+            return ExportPage(
+                rows=tuple(rows[:limit]),
+                accounts={},
+                emails=nothing,
+                phones=nothing,
+                addresses=nothing,
+                banks=nothing,
+                documents=nothing,
+                history=nothing,
+                has_more=len(rows) > limit,
+                lines=lines,
+            )
     rows = listing.page(
         service.view_condition(contact_filter),
         sort,

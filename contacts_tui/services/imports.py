@@ -10,10 +10,12 @@ contacts take seconds, not minutes.
 
 from __future__ import annotations
 
+import operator
 import re
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import closing
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -24,13 +26,12 @@ from contacts_tui.derived import DERIVED_COLUMNS, derived_columns
 from contacts_tui.importer import (
     ContactDraft,
     ImportSource,
-    RowRejected,
     Unreadable,
-    check_contact,
     open_source,
     shown,
 )
 from contacts_tui.safe_text import first_line
+from contacts_tui.services.import_checks import checked_records
 from contacts_tui.services.shared import (
     audit_text,
     read_contact,
@@ -50,7 +51,7 @@ from contacts_tui.store.models import (
     database,
     utc_now,
 )
-from contacts_tui.store.search import fold, write_word_index
+from contacts_tui.store.search import fold, insert_word_index, word_prefixes
 
 if TYPE_CHECKING:
     from contacts_tui.services import ContactService
@@ -207,25 +208,24 @@ def import_contacts(
     done = 0
     batch: list[tuple[int, ContactDraft]] = []
     stopped = False
+    # Closed however the loop ends (a cancel, a failed write): a second process
+    # checking the rest of the file stops with it.
+    checked = checked_records(source, service, strict=strict)
     # One connection for the whole import, not one per batch: closing a SQLite file's
     # last connection checkpoints its WAL (40 ms a batch). No transaction is held
     # between batches.
-    with database.connection_context():
+    with database.connection_context(), closing(checked):
         if not is_postgres():
             # A contact goes into a dozen indexes at scattered places: with the 2 MB
             # cache of the app's short-lived connections most of each batch's pages were
             # read again and spilled (writing 20,000 contacts: 2.9 s, 1.1 s with this).
             database.execute_sql(f"PRAGMA cache_size = -{IMPORT_CACHE_KIB}")
-        for record in source.records():
+        for item in checked:
             done += 1
-            if isinstance(record, Unreadable):
-                run.reject(done, ImportProblem(record.ref, record.reason))
+            if isinstance(item, Unreadable):
+                run.reject(done, ImportProblem(item.ref, item.reason))
             else:
-                try:
-                    draft = check_contact(record, service, strict=strict, file_name=source.name)
-                    batch.append((done, draft))
-                except RowRejected as error:
-                    run.reject(done, ImportProblem(record.ref, str(error)))
+                batch.append((done, item))
             if done - written >= batch_size:
                 took = run.write(batch)
                 batch, written = [], done
@@ -282,6 +282,8 @@ class _ImportRun:
         # Contacts written with files to store (a vCard PHOTO), stored after their batch.
         self.documents: list[tuple[int, ContactDraft]] = []
         self.last_written = 0.0  # time.monotonic() when the last batch's write ended
+        # The contact rows of the batch being written, by the draft's ref.
+        self.rows: dict[str, _ContactRow] = {}
 
     def reject(self, number: int, problem: ImportProblem) -> None:
         self.pending.append((number, problem))
@@ -293,6 +295,9 @@ class _ImportRun:
         numbers = {draft.ref: number for number, draft in batch}
         drafts = [draft for _, draft in batch]
         if drafts and not self.dry_run:
+            # The rows are built before the write lock is taken, in the pause that
+            # lets a colleague's save have it: the lock is held for the SQL alone.
+            self.rows = _contact_rows(drafts, self.service.user)
             time.sleep(max(0.0, PAUSE_SECONDS - (time.monotonic() - self.last_written)))
         started = time.perf_counter()
         for number, draft in batch:
@@ -566,7 +571,7 @@ def _write_batch(run: _ImportRun, batch: list[ContactDraft]) -> _Plan:
         # Inside the write transaction: a colleague's contact saved a moment ago counts.
         plan = _plan(batch, run.seen, run.mode)
         if plan.create:
-            ids = _insert_contacts(plan.create, run.service.user, run.source.name)
+            ids = _insert_contacts(plan.create, run.rows, run.service.user, run.source.name)
             run.documents += [
                 (i, d)
                 for i, d in zip(ids, plan.create, strict=True)
@@ -580,20 +585,47 @@ def _write_batch(run: _ImportRun, batch: list[ContactDraft]) -> _Plan:
 _ADDRESS_COLUMNS = ("address", "country", "state", "city", "zip_code", "locality", "type")
 
 
-IMPORT_COLUMNS = (*CONTACT_COLUMNS, *PROFILE_COLUMNS, "uid")
-"""The contact columns import writes, in the order of `_contact_row`'s values."""
+IMPORT_COLUMNS = (*(c for c in CONTACT_COLUMNS if c != "company_id"), *PROFILE_COLUMNS, "uid")
+"""The contact columns import writes, in the order of `_contact_row`'s values; then
+company_id, known only under the write lock (a new company is created then)."""
 
 
-def _insert_contacts(drafts: list[ContactDraft], user: str, file_name: str) -> list[int]:
+@dataclass(frozen=True)
+class _ContactRow:
+    """A new contact's IMPORT_COLUMNS, when they were stamped, and its search words'
+    starts (the contact_word rows)."""
+
+    values: tuple
+    now: str
+    prefixes: frozenset[str]
+
+
+def _contact_rows(drafts: list[ContactDraft], user: str) -> dict[str, _ContactRow]:
+    """ref -> _ContactRow of each draft: all that needs no database, done before the
+    batch takes the write lock."""
+    now = str(utc_now())
+    rows = {}
+    search_doc = IMPORT_COLUMNS.index("search_doc")
+    for draft in drafts:
+        values = _contact_row(draft, now, user)
+        rows[draft.ref] = _ContactRow(values, now, frozenset(word_prefixes(values[search_doc])))
+    return rows
+
+
+def _insert_contacts(
+    drafts: list[ContactDraft], prepared: dict[str, _ContactRow], user: str, file_name: str
+) -> list[int]:
     """Insert contacts with their records, history and audit entries (caller's transaction);
     returns their ids."""
     db = database.obj
-    now = str(utc_now())
     companies = _ids_by_name(Company, {d.company for d in drafts if d.company})
     accounts = _ids_by_name(Account, {a for d in drafts for a in d.accounts})
     history, audit = [], []
-    rows = [_contact_row(draft, companies, now, user) for draft in drafts]
-    documents = [row[IMPORT_COLUMNS.index("search_doc")] for row in rows]
+    ready = [prepared[draft.ref] for draft in drafts]
+    rows = [
+        (*row.values, companies[draft.company] if draft.company else None)
+        for draft, row in zip(drafts, ready, strict=True)
+    ]
     if is_postgres(db):
         # The batch's ids taken from the sequence at once, so that one statement
         # writes the batch (one INSERT … RETURNING per contact before).
@@ -613,9 +645,10 @@ def _insert_contacts(drafts: list[ContactDraft], user: str, file_name: str) -> l
         contact_ids = list(range(first, first + len(rows)))
     rows = [(i, *row) for i, row in zip(contact_ids, rows, strict=True)]
     with contacts_added_in_bulk(db, contact_ids[0], contact_ids[-1]):
-        insert_rows(db, "contact", ("id", *IMPORT_COLUMNS), rows)
-        write_word_index(zip(contact_ids, documents, strict=True), new=True)
-        for contact_id, draft in zip(contact_ids, drafts, strict=True):
+        insert_rows(db, "contact", ("id", *IMPORT_COLUMNS, "company_id"), rows)
+        insert_word_index(zip(contact_ids, (row.prefixes for row in ready), strict=True))
+        for contact_id, draft, row in zip(contact_ids, drafts, ready, strict=True):
+            now = row.now
             if draft.history:  # our own export's: restored as it was
                 history.extend((contact_id, *entry) for entry in draft.history)
             else:
@@ -652,7 +685,7 @@ def _insert_records(
     insert_rows(db, "contact_account", ("contact_id", "account_id"), links)
 
 
-def _contact_row(draft: ContactDraft, companies: dict[str, int], now: str, user: str) -> tuple:
+def _contact_row(draft: ContactDraft, now: str, user: str) -> tuple:
     """The contact's IMPORT_COLUMNS, with the derived columns the services would compute."""
     company_name = draft.company or ""
     profile = dict(draft.profile)
@@ -670,8 +703,6 @@ def _contact_row(draft: ContactDraft, companies: dict[str, int], now: str, user:
         "scoring": draft.scoring,
         "segmentation": draft.segmentation,
         "reason_code": draft.reason_code,
-        "company": companies[draft.company] if draft.company else None,
-        "company_id": companies[draft.company] if draft.company else None,
         "template": draft.template,
         "stage": draft.stage,
         "status": status_of(draft.closed),
@@ -688,7 +719,11 @@ def _contact_row(draft: ContactDraft, companies: dict[str, int], now: str, user:
         **{key: profile.get(key, "") for key in PROFILE_COLUMNS},
         "uid": draft.uid,
     }
-    return tuple(values[column] for column in IMPORT_COLUMNS)
+    return _IN_IMPORT_ORDER(values)
+
+
+_IN_IMPORT_ORDER = operator.itemgetter(*IMPORT_COLUMNS)
+"""The values of a dict of IMPORT_COLUMNS, as a tuple in that order."""
 
 
 def _update_contact(
@@ -796,14 +831,25 @@ def _ids_by_name(model: type[peewee.Model], names: Iterable[str]) -> dict[str, i
     names = sorted(names)
     if not names:
         return {}
+    table = model._meta.table_name
+
+    def read(names: list[str]) -> None:
+        # Plain statements, as in _holders: a peewee IN of 500 names was a fifth of
+        # writing a batch of contacts of as many companies.
+        for chunk in _chunks(names):
+            marks = ", ".join([database.param] * len(chunk))
+            found.update(
+                database.execute_sql(
+                    f'SELECT "name", "id" FROM "{table}" WHERE "name" IN ({marks})', chunk
+                )
+            )
+
     found: dict[str, int] = {}
-    for chunk in _chunks(names):
-        found.update(model.select(model.name, model.id).where(model.name.in_(chunk)).tuples())
+    read(names)
     missing = [name for name in names if name not in found]
     if missing:
         # One statement for the batch's new companies, not one each (5,000 new companies
         # in a CRM export took most of its import's time); then their ids.
-        table = model._meta.table_name
         now = str(utc_now())
         if model is Company:
             insert_rows(database.obj, table, ("name", "created_at"), [(n, now) for n in missing])
@@ -814,6 +860,5 @@ def _ids_by_name(model: type[peewee.Model], names: Iterable[str]) -> dict[str, i
                 ("name", "archived", "created_at"),
                 [(n, False, now) for n in missing],
             )
-        for chunk in _chunks(missing):
-            found.update(model.select(model.name, model.id).where(model.name.in_(chunk)).tuples())
+        read(missing)
     return found

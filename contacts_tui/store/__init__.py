@@ -27,4 +27,4 @@ POSTGRES_URL_PREFIXES = ("postgresql://", "postgres://")
 
 
 def is_postgres_url(url: str | None) -> bool:
-    return bool(url) and url.startswith(POSTGRES_URL_PREFIXES)
+    return url is not None and url.startswith(POSTGRES_URL_PREFIXES)

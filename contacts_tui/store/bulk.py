@@ -1,11 +1,13 @@
 """Contacts inserted in bulk (demo, import): what the per-row triggers do, done once.
 
-On SQLite the insert triggers of `contact` and `stage_change` (search index, change
-counter, count summaries) cost most of a bulk insert's time, run row by row. They skip the
-contacts whose ids a row of `bulk_insert` covers (migration 0015); this does their work
-for the whole range in one statement each. Everything happens in the caller's write
-transaction, so no other connection ever sees the `bulk_insert` row, and every other
-insert (a colleague's save meanwhile, the app's own) fires the triggers as before.
+The insert triggers of `contact`, `stage_change` and `contact_account` (search index, change
+counter and its ring, count summaries, the funnel's counts) cost most of a bulk insert's
+time, run row by row. They skip the contacts of a range of ids the bulk writer names
+(migrations 0015 and 0016: a row of `bulk_insert` on SQLite, two transaction-local settings
+on PostgreSQL); this does their work for the whole range in one statement each. Everything
+happens in the caller's write transaction, so no other connection ever sees the range,
+and every other insert (a colleague's save meanwhile, the app's own) fires the triggers
+as before.
 """
 
 from __future__ import annotations
@@ -15,83 +17,156 @@ from contextlib import contextmanager
 
 import peewee
 
+from contacts_tui.store import summaries
+from contacts_tui.store.change_feed import RING
 from contacts_tui.store.database import is_postgres
 
 _MISSING = "CASE WHEN primary_email = '' OR primary_phone = '' THEN 1 ELSE 0 END"
 _TALLY = "archived, template, stage, status, segmentation, reason_code"
-_IN_RANGE = "BETWEEN ? AND ?"
+_IN_RANGE = "BETWEEN {p} AND {p}"
 
-# The triggers' work, for contacts in a range of ids (see migrations 0001, 0006, 0011, 0017).
-_WORK = {
-    "contact_fts_insert": (
-        "INSERT INTO contact_fts (rowid, search_doc) "
-        f"SELECT id, search_doc FROM contact WHERE id {_IN_RANGE}",
-    ),
-    "contact_insert_counted": (
-        "UPDATE change_counter SET row_changes = row_changes + n, "
-        f"count_changes = count_changes + n FROM (SELECT COUNT(*) AS n FROM contact "
-        f"WHERE id {_IN_RANGE})",
-    ),
-    "contact_summary_insert": (
-        f"INSERT INTO contact_tally SELECT {_TALLY}, {_MISSING}, COUNT(*) FROM contact "
-        f"WHERE id {_IN_RANGE} GROUP BY {_TALLY}, {_MISSING} "
-        f"ON CONFLICT ({_TALLY}, missing) DO UPDATE SET contacts = contacts + excluded.contacts",
-        "INSERT INTO created_day SELECT date(created_at), COUNT(*) FROM contact "
-        f"WHERE id {_IN_RANGE} AND NOT archived GROUP BY 1 "
-        "ON CONFLICT (day) DO UPDATE SET contacts = contacts + excluded.contacts",
-    ),
-    "stage_change_summary_insert": (
-        "INSERT INTO stage_day SELECT date(s.at), s.to_stage, COUNT(*) FROM stage_change s "
-        f"JOIN contact c ON c.id = s.contact_id WHERE s.contact_id {_IN_RANGE} "
-        "AND NOT c.archived GROUP BY 1, 2 "
-        "ON CONFLICT (day, stage) DO UPDATE SET changes = changes + excluded.changes",
-    ),
-    # Migration 0017: the stays of the new contacts, and each one's latest change.
-    "stay_day_change_insert": (
-        "INSERT INTO stay_day (step, day, days, stays) "
-        "SELECT s.step, date(s.ended), (CAST(julianday(date(s.ended)) - "
-        "julianday(date(s.began)) AS INTEGER) - (substr(s.ended, 12) < substr(s.began, 12))), "
-        "COUNT(*) FROM (SELECT contact_id, to_stage AS step, at AS began, "
-        "LEAD(at) OVER (PARTITION BY contact_id ORDER BY at, id) AS ended "
-        f"FROM stage_change WHERE contact_id {_IN_RANGE}) AS s "
-        "JOIN contact c ON c.id = s.contact_id WHERE s.ended IS NOT NULL AND NOT c.archived "
-        "GROUP BY 1, 2, 3 "
-        "ON CONFLICT (step, day, days) DO UPDATE SET stays = stays + excluded.stays",
-    ),
-    "stage_since_insert": (
-        "INSERT INTO stage_since (contact_id, stage, since) "
-        "SELECT contact_id, to_stage, at FROM stage_change s "
-        f"WHERE contact_id {_IN_RANGE} AND NOT EXISTS (SELECT 1 FROM stage_change n "
-        "WHERE n.contact_id = s.contact_id AND (n.at > s.at OR (n.at = s.at AND n.id > s.id)))",
-    ),
-}
+
+def _statements(postgres: bool) -> dict[str, tuple[str, ...]]:
+    """The triggers' work for the contacts of a range of ids, by trigger (migrations 0001,
+    0006, 0011, 0012, 0013, 0017), with the range's two bounds as each statement's parameters."""
+    p = "%s" if postgres else "?"
+    in_range = _IN_RANGE.format(p=p)
+    day = (lambda c: f"CAST({c} AS DATE)") if postgres else (lambda c: f"date({c})")
+    mine = (lambda table: f"{table}.") if postgres else (lambda table: "")
+    work = {
+        "contact_summary_insert": (
+            f"INSERT INTO contact_tally SELECT {_TALLY}, {_MISSING}, COUNT(*) FROM contact "
+            f"WHERE id {in_range} GROUP BY {_TALLY}, {_MISSING} "
+            f"ON CONFLICT ({_TALLY}, missing) "
+            f"DO UPDATE SET contacts = {mine('contact_tally')}contacts + excluded.contacts",
+            f"INSERT INTO created_day SELECT {day('created_at')}, COUNT(*) FROM contact "
+            f"WHERE id {in_range} AND NOT archived GROUP BY 1 "
+            f"ON CONFLICT (day) DO UPDATE SET contacts = {mine('created_day')}contacts "
+            "+ excluded.contacts",
+        ),
+        "stage_change_summary_insert": (
+            # NOT EXISTS, as the trigger: a join had PostgreSQL read every contact.
+            f"INSERT INTO stage_day SELECT {day('s.at')}, s.to_stage, COUNT(*) "
+            f"FROM stage_change s WHERE s.contact_id {in_range} AND NOT EXISTS "
+            "(SELECT 1 FROM contact c WHERE c.id = s.contact_id AND c.archived) GROUP BY 1, 2 "
+            f"ON CONFLICT (day, stage) DO UPDATE SET changes = {mine('stage_day')}changes "
+            "+ excluded.changes",
+        ),
+        "contact_counted_insert": (
+            f"INSERT INTO contact_counted SELECT id, {_TALLY}, {_MISSING} FROM contact "
+            f"WHERE id {in_range}",
+        ),
+    }
+    if postgres:
+        return work
+    return {
+        **work,
+        "contact_fts_insert": (
+            f"INSERT INTO contact_fts (rowid, search_doc) "
+            f"SELECT id, search_doc FROM contact WHERE id {in_range}",
+        ),
+        # 0006's counter, before 0013 replaced it by the logged one below.
+        "contact_insert_counted": (
+            "UPDATE change_counter SET row_changes = row_changes + n, "
+            f"count_changes = count_changes + n FROM (SELECT COUNT(*) AS n FROM contact "
+            f"WHERE id {in_range})",
+        ),
+        # Each contact bumps the counters by one and is logged in the ring under the new
+        # count, in id order (the order of the inserts); the ring keeps the last RING.
+        "contact_insert_logged": (
+            "UPDATE change_counter SET row_changes = row_changes + n, "
+            f"count_changes = count_changes + n FROM (SELECT COUNT(*) AS n FROM contact "
+            f"WHERE id {in_range})",
+            "INSERT OR REPLACE INTO contact_change (slot, seq, contact_id, counted) "
+            f"SELECT (c.row_changes - x.n + x.k) % {RING}, c.row_changes - x.n + x.k, x.id, 1 "
+            "FROM (SELECT id, ROW_NUMBER() OVER (ORDER BY id) AS k, COUNT(*) OVER () AS n "
+            f"FROM contact WHERE id {in_range}) AS x, change_counter c "
+            f"WHERE x.k > x.n - {RING} ORDER BY x.k",
+        ),
+        # Migration 0017 (its PostgreSQL triggers do not skip): the stays of the new
+        # contacts, and each one's latest change.
+        "stay_day_change_insert": (
+            "INSERT INTO stay_day (step, day, days, stays) "
+            "SELECT s.step, date(s.ended), (CAST(julianday(date(s.ended)) - "
+            "julianday(date(s.began)) AS INTEGER) - (substr(s.ended, 12) < substr(s.began, 12))), "
+            "COUNT(*) FROM (SELECT contact_id, to_stage AS step, at AS began, "
+            "LEAD(at) OVER (PARTITION BY contact_id ORDER BY at, id) AS ended "
+            f"FROM stage_change WHERE contact_id {in_range}) AS s "
+            "JOIN contact c ON c.id = s.contact_id WHERE s.ended IS NOT NULL AND NOT c.archived "
+            "GROUP BY 1, 2, 3 "
+            "ON CONFLICT (step, day, days) DO UPDATE SET stays = stays + excluded.stays",
+        ),
+        "stage_since_insert": (
+            "INSERT INTO stage_since (contact_id, stage, since) "
+            "SELECT contact_id, to_stage, at FROM stage_change s "
+            f"WHERE contact_id {in_range} AND NOT EXISTS (SELECT 1 FROM stage_change n "
+            "WHERE n.contact_id = s.contact_id AND (n.at > s.at OR (n.at = s.at AND n.id > s.id)))",
+        ),
+    }
+
+
+_REACH = ("stage_reach_change_insert", "stage_reach_account_insert")
+"""The funnel's triggers: skipped together, stood in for by one count of the range."""
 
 
 def _skipping_triggers(db: peewee.Database) -> list[str]:
     """The triggers of this database that leave a bulk insert's rows to it."""
-    names = db.execute_sql(
-        "SELECT name FROM sqlite_master WHERE type = 'trigger' AND sql LIKE '%bulk_insert%'"
-    )
-    return [name for (name,) in names if name in _WORK]
+    if is_postgres(db):
+        names = db.execute_sql(
+            "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal "
+            "AND pg_get_triggerdef(oid) LIKE %s",
+            ("%contacts_tui.bulk_first%",),
+        )
+    else:
+        names = db.execute_sql(
+            "SELECT name FROM sqlite_master WHERE type = 'trigger' AND sql LIKE '%bulk_insert%'"
+        )
+    return [name for (name,) in names]
 
 
 @contextmanager
 def contacts_added_in_bulk(db: peewee.Database, first_id: int, last_id: int) -> Iterator[None]:
-    """New contacts `first_id`…`last_id` and their stage history, inserted in this block,
-    are indexed for search, counted and summarised at its end, in one statement each.
+    """New contacts `first_id`…`last_id`, their records, accounts and stage history,
+    inserted in this block, are indexed for search, counted and summarised at its end,
+    in one statement each.
 
     The caller inserts only new contacts in that range (ids it chose under the write
     lock), inside its own write transaction. Only the triggers that skip such rows are
-    stood in for: any other does its work row by row, as always. PostgreSQL does all of
-    it itself.
+    stood in for: any other does its work row by row, as always.
     """
-    if is_postgres(db):
-        yield
-        return
+    postgres = is_postgres(db)
     skipping = _skipping_triggers(db)
-    db.execute_sql("INSERT INTO bulk_insert (first_id, last_id) VALUES (?, ?)", (first_id, last_id))
+    if postgres:
+        db.execute_sql(
+            "SELECT set_config('contacts_tui.bulk_first', %s, true), "
+            "set_config('contacts_tui.bulk_last', %s, true)",
+            (str(first_id), str(last_id)),
+        )
+    else:
+        db.execute_sql(
+            "INSERT INTO bulk_insert (first_id, last_id) VALUES (?, ?)", (first_id, last_id)
+        )
     yield
+    work = _statements(postgres)
     for trigger in skipping:
-        for statement in _WORK[trigger]:
+        for statement in work.get(trigger, ()):
             db.execute_sql(statement, (first_id, last_id))
-    db.execute_sql("DELETE FROM bulk_insert")
+    if any(trigger in skipping for trigger in _REACH):
+        _count_reach(db, first_id, last_id)
+    if postgres:
+        db.execute_sql(
+            "SELECT set_config('contacts_tui.bulk_first', '', true), "
+            "set_config('contacts_tui.bulk_last', '', true)"
+        )
+    else:
+        db.execute_sql("DELETE FROM bulk_insert")
+
+
+def _count_reach(db: peewee.Database, first_id: int, last_id: int) -> None:
+    """The funnel's counts of the range's contacts, whole histories: what the triggers of
+    each change and account link would have added (each group counts contacts up to its
+    `filled_upto`; the rest are left to whoever is filling it)."""
+    upto = dict(db.execute_sql("SELECT grp, MIN(filled_upto) FROM report_group GROUP BY grp"))
+    upto = {grp: last for grp, last in upto.items() if last >= first_id}
+    if upto:
+        summaries.count_reach_of(first_id - 1, last_id, upto)

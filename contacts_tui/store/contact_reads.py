@@ -9,7 +9,7 @@ string, so the text columns keep one type on PostgreSQL too.
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import peewee
 from peewee import Value
@@ -70,51 +70,56 @@ def _texts(*columns: peewee.Node, width: int) -> list[peewee.Node]:
     return [*columns, *(Value("") for _ in range(width - len(columns)))]
 
 
+def _branch(model: Any, kind: str, contact_id: int, *columns: peewee.Node) -> peewee.Select:
+    """One branch of a union: the kind, the row's id, then `columns`, of one contact."""
+    return model.select(Value(kind), model.id, *columns).where(model.contact == contact_id)
+
+
 def records_of(contact_id: int) -> list[RecordRow]:
     """Assigned accounts, e-mails, phones, addresses and bank accounts of one contact, in
     one statement, in no particular order (the caller orders each kind)."""
-    false = Value(False)
+
+    def padded(*columns: peewee.Node) -> list[peewee.Node]:
+        return _texts(*columns, width=RECORD_TEXTS)
+
     accounts = (
-        Account.select(
-            Value("account"),
-            Account.id,
-            Account.archived,
-            *_texts(Account.name, width=RECORD_TEXTS),
-        )
+        Account.select(Value("account"), Account.id, Account.archived, *padded(Account.name))
         .join(ContactAccount)
         .where(ContactAccount.contact == contact_id)
     )
-    emails = Email.select(
-        Value("email"),
-        Email.id,
-        Email.is_primary,
-        *_texts(Email.email, Email.type, width=RECORD_TEXTS),
-    ).where(Email.contact == contact_id)
-    phones = Phone.select(
-        Value("phone"),
-        Phone.id,
-        Phone.is_primary,
-        *_texts(Phone.number, Phone.typed, Phone.type, width=RECORD_TEXTS),
-    ).where(Phone.contact == contact_id)
-    addresses = Address.select(
-        Value("address"),
-        Address.id,
-        Address.is_primary,
-        Address.address,
-        Address.country,
-        Address.state,
-        Address.city,
-        Address.zip_code,
-        Address.locality,
-        Address.type,
-    ).where(Address.contact == contact_id)
-    banks = BankAccount.select(
-        Value("bank_account"),
-        BankAccount.id,
-        false,
-        *_texts(BankAccount.name, BankAccount.iban, BankAccount.bic, width=RECORD_TEXTS),
-    ).where(BankAccount.contact == contact_id)
-    union = accounts + emails + phones + addresses + banks
+    union = (
+        accounts
+        + _branch(Email, "email", contact_id, Email.is_primary, *padded(Email.email, Email.type))
+        + _branch(
+            Phone,
+            "phone",
+            contact_id,
+            Phone.is_primary,
+            *padded(Phone.number, Phone.typed, Phone.type),
+        )
+        + _branch(
+            Address,
+            "address",
+            contact_id,
+            Address.is_primary,
+            *padded(
+                Address.address,
+                Address.country,
+                Address.state,
+                Address.city,
+                Address.zip_code,
+                Address.locality,
+                Address.type,
+            ),
+        )
+        + _branch(
+            BankAccount,
+            "bank_account",
+            contact_id,
+            Value(False),
+            *padded(BankAccount.name, BankAccount.iban, BankAccount.bic),
+        )
+    )
     return [
         RecordRow(kind, record_id, bool(flag), tuple(texts))
         for kind, record_id, flag, *texts in union.tuples()
@@ -124,35 +129,41 @@ def records_of(contact_id: int) -> list[RecordRow]:
 def events_of(contact_id: int) -> list[EventRow]:
     """Documents, stage history and audit log of one contact, in one statement, in no
     particular order (the caller orders each kind as it shows it)."""
-    documents = Document.select(
-        Value("document"),
-        Document.id,
-        Document.uploaded_at,
-        Document.uploaded_by,
-        Document.file_name,
-        Document.doc_type,
-        Document.media_type,
-        Document.sha256,
-        Document.size,
-    ).where(Document.contact == contact_id)
-    stages = StageChange.select(
-        Value("stage"),
-        StageChange.id,
-        StageChange.at,
-        StageChange.by,
-        *_texts(StageChange.from_stage, StageChange.to_stage, width=EVENT_TEXTS),
-        Value(0),
-    ).where(StageChange.contact == contact_id)
-    audit = AuditEntry.select(
-        Value("audit"),
-        AuditEntry.id,
-        AuditEntry.at,
-        AuditEntry.by,
-        *_texts(AuditEntry.field, AuditEntry.old_value, AuditEntry.new_value, width=EVENT_TEXTS),
-        Value(0),
-    ).where(AuditEntry.contact == contact_id)
+
+    def padded(*columns: peewee.Node) -> list[peewee.Node]:
+        return _texts(*columns, width=EVENT_TEXTS)
+
+    union = (
+        _branch(
+            Document,
+            "document",
+            contact_id,
+            Document.uploaded_at,
+            Document.uploaded_by,
+            *padded(Document.file_name, Document.doc_type, Document.media_type, Document.sha256),
+            Document.size,
+        )
+        + _branch(
+            StageChange,
+            "stage",
+            contact_id,
+            StageChange.at,
+            StageChange.by,
+            *padded(StageChange.from_stage, StageChange.to_stage),
+            Value(0),
+        )
+        + _branch(
+            AuditEntry,
+            "audit",
+            contact_id,
+            AuditEntry.at,
+            AuditEntry.by,
+            *padded(AuditEntry.field, AuditEntry.old_value, AuditEntry.new_value),
+            Value(0),
+        )
+    )
     at = Document.uploaded_at  # the union's rows are read as the first branch's columns
     return [
         EventRow(kind, event_id, at.python_value(when), by, tuple(texts), int(size or 0))
-        for kind, event_id, when, by, *texts, size in (documents + stages + audit).tuples()
+        for kind, event_id, when, by, *texts, size in union.tuples()
     ]

@@ -12,13 +12,16 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import peewee
 
 from contacts_tui.safe_text import first_line
 from contacts_tui.store import is_postgres_url
 from contacts_tui.store.models import ALL_MODELS, database
+
+EXCEPTION_WRAPPER = peewee.__exception_wrapper__  # type: ignore[attr-defined]
+"""Turns a driver's errors into peewee's, as peewee's own calls do (not in its stubs)."""
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 MIGRATION_TABLE = "schema_migration"  # where playhouse.migrations.Runner records them
@@ -144,7 +147,7 @@ def _retrying() -> None:
 class SqliteReportingWaits(peewee.SqliteDatabase):
     """SQLite whose write transactions tell `waits_reported`'s callback when they wait."""
 
-    def begin(self, lock_type=None) -> None:
+    def begin(self, lock_type: str | None = None) -> None:
         on_wait = getattr(_waits, "on_wait", None)
         if on_wait is None:
             return super().begin(lock_type)
@@ -174,9 +177,9 @@ def _postgres_class() -> type[peewee.PostgresqlDatabase]:
         timeout (the server's default is forever), and briefly first when a wait is to be
         reported (`waits_reported`)."""
 
-        def begin(self, isolation_level=None) -> None:
+        def begin(self, isolation_level: str | None = None) -> None:
             super().begin(isolation_level)
-            with peewee.__exception_wrapper__:
+            with EXCEPTION_WRAPPER:
                 self.cursor().execute(f"SET LOCAL lock_timeout = {int(_lock_timeout_ms())}")
 
     return PostgresReportingWaits
@@ -356,9 +359,10 @@ def one_updater(db: peewee.Database) -> Iterator[None]:
     try:
         lock = os.open(f"{path}-update.lock", os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, mode)
     except OSError as error:  # a folder this user may read but not write, say
+        why = (error.strerror or str(error)).lower()
         raise StoreError(
             "This database needs updating for this version of contacts-tui, and cannot be "
-            f"updated from here ({error.strerror.lower()}: {error.filename}). Ask whoever "
+            f"updated from here ({why}: {error.filename}). Ask whoever "
             "looks after the workspace to open it once with this version."
         ) from None
     with suppress(OSError):  # the umask may take the group's bits; a colleague's file
@@ -394,7 +398,7 @@ def insert_rows(db: peewee.Database, table: str, columns: tuple[str, ...], rows:
     if is_postgres(db):
         from psycopg2.extras import execute_values
 
-        with peewee.__exception_wrapper__:  # the driver's errors as peewee's, as elsewhere
+        with EXCEPTION_WRAPPER:  # the driver's errors as peewee's, as elsewhere
             execute_values(
                 cursor, f'INSERT INTO "{table}" ({names}) VALUES %s', rows, page_size=1000
             )
@@ -403,7 +407,7 @@ def insert_rows(db: peewee.Database, table: str, columns: tuple[str, ...], rows:
     size = max(1, min(ROWS_PER_INSERT, _sqlite_parameters(db) // len(columns)))
     full = f'INSERT INTO "{table}" ({names}) VALUES ' + ", ".join([marks] * size)
     whole = len(rows) - len(rows) % size
-    with peewee.__exception_wrapper__:
+    with EXCEPTION_WRAPPER:
         for start in range(0, whole, size):
             cursor.execute(full, [value for row in rows[start : start + size] for value in row])
         rest = rows[whole:]
@@ -447,7 +451,8 @@ def _error_chain(error: BaseException | None) -> Iterator[BaseException]:
 
 def sqlstate(error: BaseException) -> str | None:
     """PostgreSQL's SQLSTATE code of `error` (or of one it arose from); None on SQLite."""
-    return next((e.pgcode for e in _error_chain(error) if getattr(e, "pgcode", None)), None)
+    codes = (getattr(e, "pgcode", None) for e in _error_chain(error))
+    return next((code for code in codes if code), None)
 
 
 def database_error(error: BaseException) -> BaseException | None:
@@ -514,7 +519,7 @@ def with_connection(function: Callable[..., T]) -> Callable[..., T]:
     """
 
     @functools.wraps(function)
-    def wrapper(*args, **kwargs):
+    def wrapper(*args: Any, **kwargs: Any) -> T:
         attempt = 0
         while True:
             try:
@@ -616,7 +621,7 @@ class _Read:
         self.canceller.start()
 
 
-def _cancel_quietly(connection) -> None:
+def _cancel_quietly(connection: Any) -> None:
     with suppress(Exception):  # already closed: nothing left to cancel
         connection.cancel()
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import operator
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import NamedTuple
@@ -25,6 +26,7 @@ from contacts_tui.store.models import (
     ContactWord,
     database,
 )
+from contacts_tui.store.rows import tuples
 from contacts_tui.store.search import (
     _contains,  # the same LIKE the search index stands for, for the plans that read rows
     has_word_starting,
@@ -42,7 +44,7 @@ MISSING_PRIMARY = "missing_primary"
 UNKNOWN_STEP = "unknown_step"
 """`ContactFilter.attention` value: contacts at a step the lifecycle no longer has."""
 
-SORT_COLUMNS: dict[str, peewee.Node] = {
+SORT_COLUMNS: dict[str, peewee.ColumnBase] = {
     "name": Contact.name_key,
     "full_name": Contact.full_name,
     "email": Contact.primary_email,
@@ -215,7 +217,7 @@ def page(
         .limit(limit)
         .tuples()
     )
-    rows = list(database.execute_sql(*query.sql())) if raw else list(query)
+    rows = list(database.execute_sql(*query.sql())) if raw else list(tuples(query))
     if backwards:
         rows.reverse()
     return rows
@@ -238,7 +240,7 @@ def stage_counts(
     missing = fn.SUM(
         peewee.Case(None, (((Contact.primary_email == "") | (Contact.primary_phone == ""), 1),), 0)
     )
-    groups: list[peewee.Node] = [Contact.stage, Contact.status]
+    groups: list[peewee.ColumnBase] = [Contact.stage, Contact.status]
     if searched and not is_postgres():
         groups = [peewee.NodeList((peewee.SQL("+"), column), glue="") for column in groups]
     query = (
@@ -247,7 +249,7 @@ def stage_counts(
         .group_by(*groups)
         .tuples()
     )
-    return [(stage, status, n, int(m or 0)) for stage, status, n, m in query]
+    return [(stage, status, n, int(m or 0)) for stage, status, n, m in tuples(query)]
 
 
 def is_tallied(f: ContactFilter) -> bool:
@@ -307,7 +309,7 @@ def searched_stage_counts(
     for subquery in ids:
         where &= k.id.in_(subquery)
     # As in stage_counts: a unary + keeps SQLite from grouping along an index of its own.
-    groups = [k.stage, k.status]
+    groups: list[peewee.ColumnBase] = [k.stage, k.status]
     if not is_postgres():
         groups = [peewee.NodeList((peewee.SQL("+"), column), glue="") for column in groups]
     query = (
@@ -316,7 +318,7 @@ def searched_stage_counts(
         .group_by(*groups)
         .tuples()
     )
-    return [(stage, status, n, int(m or 0)) for stage, status, n, m in query]
+    return [(stage, status, n, int(m or 0)) for stage, status, n, m in tuples(query)]
 
 
 def assigned_accounts(contact_ids: list[int]) -> dict[int, list[str]]:
@@ -331,7 +333,7 @@ def assigned_accounts(contact_ids: list[int]) -> dict[int, list[str]]:
         .tuples()
     )
     result: dict[int, list[str]] = {}
-    for contact_id, name in query:
+    for contact_id, name in tuples(query):
         result.setdefault(contact_id, []).append(name)
     return result
 
@@ -358,7 +360,9 @@ def position(condition: peewee.Expression, sort: str, descending: bool, sort_key
 # only those, and where each now sorts among the rows it kept, rather than the window.
 
 
-def _key_columns(model: type[Contact] | peewee.ModelAlias, sort: str) -> list[peewee.Node]:
+def _key_columns(
+    model: type[Contact] | peewee.ModelAlias[Contact], sort: str
+) -> list[peewee.ColumnBase]:
     """`_sort_keys(sort)` on `model`: Contact itself or an alias of it."""
     column = SORT_COLUMNS[sort]
     if not isinstance(column, peewee.Field):  # scoring: see SORT_COLUMNS
@@ -372,7 +376,7 @@ def _key_values(sort: str, sort_key: tuple) -> peewee.Tuple:
     return peewee.Tuple(*(list(sort_key) if sort != "name" else [sort_key[0], sort_key[2]]))
 
 
-def _in_ids(column: peewee.Field, ids: list[int]) -> peewee.Expression:
+def _in_ids(column: peewee.Field, ids: list[int]) -> peewee.ColumnBase:
     """`column IN (ids)` with the ids written into the statement: peewee turns each
     parameter into SQL in Python, 1.5 ms for a window's hundred ids, which every
     session spent on every change."""
@@ -415,7 +419,7 @@ def window_changes(
         .order_by(*order)
         .tuples()
     )
-    return list(query)
+    return list(tuples(query))
 
 
 # ----- pages of a search, fast at a million contacts ---------------------------------------
@@ -459,7 +463,7 @@ def search_page(
     limit: int = 100,
     backwards: bool = False,
     known_steps: tuple[str, ...] = (),
-) -> list[tuple]:
+) -> Sequence[tuple]:
     """The same rows as `page(filter_condition(contact_filter, ...), ...)`, found faster."""
     terms = search_terms(contact_filter.search)
     long_terms, starts = split_terms(terms)
@@ -476,7 +480,7 @@ def search_page(
     return page(condition, sort, descending, after, limit, backwards)
 
 
-def _sort_keys(sort: str) -> list[peewee.Node]:
+def _sort_keys(sort: str) -> list[peewee.ColumnBase]:
     column = SORT_COLUMNS[sort]
     return [column, Contact.name_key, Contact.id] if sort != "name" else [column, Contact.id]
 
@@ -496,11 +500,11 @@ def _rows_by_id(
         return []
     where = Contact.id.in_(ids) if condition is None else condition & Contact.id.in_(ids)
     query = Contact.select(*ROW_FIELDS, SORT_COLUMNS[sort].alias("sort_value")).where(where)
-    found = {row.id: row for row in map(ListRow._make, query.tuples())}
+    found = {row.id: row for row in map(ListRow._make, tuples(query))}
     return [found[i] for i in ids if i in found]
 
 
-def rows_by_id(ids: list[int], sort: str, condition: peewee.Expression) -> list[tuple]:
+def rows_by_id(ids: list[int], sort: str, condition: peewee.Expression) -> list[ListRow]:
     """The rows of these contacts that meet `condition`, as `page` returns them."""
     return _rows_by_id(ids, sort, condition)
 
@@ -610,7 +614,7 @@ def _word_matches_sorted(
         .limit(limit)
         .tuples()
     )
-    rows = _rows_by_id([key[-1] for key in query], sort)
+    rows = _rows_by_id([key[-1] for key in tuples(query)], sort)
     return rows[::-1] if backwards else rows
 
 

@@ -16,16 +16,16 @@ from peewee import JOIN, fn
 
 from contacts_tui.store.database import is_postgres
 from contacts_tui.store.models import Account, Contact, ContactAccount, StageChange, StageSince
+from contacts_tui.store.rows import tuples
 
 _TIME_IN_STAGE = importlib.import_module("contacts_tui.store.migrations.0017_time_in_stage")
-
 
 DIMENSIONS = ("segmentation", "reason_code", "account", "company", "user")
 """What the funnel can be broken down by: contact fields, the assigned account (a
 contact with two accounts counts under each), and the user who made the change."""
 
 
-def _group_case(column: peewee.Node, groups: dict[str, Iterable[str]]) -> peewee.Node:
+def _group_case(column: peewee.ColumnBase, groups: dict[str, Iterable[str]]) -> peewee.Node:
     """CASE column WHEN step THEN group …: which group a step key belongs to."""
     whens = [(column == key, group) for group, keys in groups.items() for key in keys]
     return peewee.Case(None, whens, None)
@@ -80,7 +80,7 @@ def reached(
             ContactAccount, JOIN.LEFT_OUTER, on=ContactAccount.contact == Contact.id
         ).join(Account, JOIN.LEFT_OUTER, on=ContactAccount.account == Account.id)
     query = query.where(where).group_by(peewee.SQL("1"), peewee.SQL("2")).tuples()
-    return [(value or "", name, n) for value, name, n in query if name is not None]
+    return [(value or "", name, n) for value, name, n in tuples(query) if name is not None]
 
 
 def completed_stints(
@@ -117,7 +117,7 @@ def completed_stints(
         .with_cte(stays)
         .tuples()
     )
-    return [(step, int(days), int(n)) for step, days, n in query]
+    return [(step, int(days), int(n)) for step, days, n in tuples(query)]
 
 
 def current_stays(
@@ -150,7 +150,7 @@ def current_stays(
             .limit(limit)
             .tuples()
         )
-        found += [(i, n, c, st, _as_datetime(at)) for i, n, c, st, at in query]
+        found += [(i, n, c, st, _as_datetime(at)) for i, n, c, st, at in tuples(query)]
     found.sort(key=lambda row: (row[4], row[0]))
     return found[:limit]
 
@@ -186,7 +186,7 @@ def changes_per_week(
         query = query.join(Contact, on=StageChange.contact == Contact.id)
         where &= condition
     query = query.where(where).group_by(peewee.SQL("1")).tuples()
-    return [(_as_date(w), n, int(w_n or 0), int(l_n or 0)) for w, n, w_n, l_n in query]
+    return [(_as_date(w), n, int(w_n or 0), int(l_n or 0)) for w, n, w_n, l_n in tuples(query)]
 
 
 def new_contacts_per_week(
@@ -199,7 +199,7 @@ def new_contacts_per_week(
         .group_by(peewee.SQL("1"))
         .tuples()
     )
-    return [(_as_date(w), n) for w, n in query]
+    return [(_as_date(w), n) for w, n in tuples(query)]
 
 
 # ----- the pipeline board -------------------------------------------------------------------
@@ -226,16 +226,16 @@ def column_page(
         where &= peewee.Tuple(Contact.name_key, Contact.id) > peewee.Tuple(*after)
     columns = (Contact.id, Contact.name, Contact.company_name, Contact.name_key, Contact.version)
     if not sparse:
-        query = Contact.select(*columns).where(where).order_by(Contact.name_key, Contact.id)
-        return list(query.limit(limit).tuples())
+        walked = Contact.select(*columns).where(where).order_by(Contact.name_key, Contact.id)
+        return list(tuples(walked.limit(limit)))
     matches = Contact.select(*columns).where(where).cte("matches", materialized=True)
     c = matches.c
-    query = (
+    few = (
         matches.select_from(c.id, c.name, c.company_name, c.name_key, c.version)
         .order_by(c.name_key, c.id)
         .limit(limit)
     )
-    return list(query.tuples())
+    return list(tuples(few))
 
 
 def arrived_at(contact_ids: list[int]) -> dict[int, datetime]:
@@ -248,7 +248,7 @@ def arrived_at(contact_ids: list[int]) -> dict[int, datetime]:
         .group_by(StageChange.contact)
         .tuples()
     )
-    return {contact: _as_datetime(at) for contact, at in query}
+    return {contact: _as_datetime(at) for contact, at in tuples(query)}
 
 
 def step_counts(condition: peewee.Expression, template: str) -> dict[str, int]:
@@ -258,7 +258,7 @@ def step_counts(condition: peewee.Expression, template: str) -> dict[str, int]:
         .group_by(Contact.stage)
         .tuples()
     )
-    return dict(query)
+    return dict(tuples(query))
 
 
 def _as_date(value: object) -> date:

@@ -70,7 +70,9 @@ def search_document(
     """
     phones = list(phones)
     parts = [name, full_name, company, *emails, *phones, *(digits(p) for p in phones), *extra]
-    return " ".join(folded for folded in map(fold, parts) if folded)
+    # Folded at once: the same as each part folded and the non-blank ones joined (fold
+    # works character by character and collapses spaces), in one call, not ten.
+    return fold(" ".join(parts))
 
 
 def search_terms(text: str) -> list[str]:
@@ -95,11 +97,8 @@ def split_terms(terms: list[str]) -> tuple[list[str], list[str]]:
 
 def word_prefixes(document: str) -> set[str]:
     """The first one and two characters of every word of a (folded) search document."""
-    prefixes: set[str] = set()
-    for word in _WORD.findall(document):
-        prefixes.add(word[:1])
-        prefixes.add(word[:2])
-    return prefixes
+    words = _WORD.findall(document)
+    return {word[:1] for word in words} | {word[:2] for word in words}
 
 
 def write_word_index(documents: Iterable[tuple[int, str]], new: bool = False) -> None:
@@ -113,9 +112,21 @@ def write_word_index(documents: Iterable[tuple[int, str]], new: bool = False) ->
         ids = [contact_id for contact_id, _ in documents]
         for start in range(0, len(ids), 500):  # SQLite's limit of bound parameters
             ContactWord.delete().where(ContactWord.contact.in_(ids[start : start + 500])).execute()
+    insert_word_index((contact_id, word_prefixes(doc)) for contact_id, doc in documents)
+
+
+def insert_word_index(prefixes: Iterable[tuple[int, Iterable[str]]]) -> None:
+    """Write the `contact_word` rows of contacts that have none yet: (contact id, the
+    `word_prefixes` of its search document)."""
     # In index order: each prefix's rows go in together, at the end of its range.
-    rows = sorted((p, contact_id) for contact_id, doc in documents for p in word_prefixes(doc))
+    rows = sorted((p, contact_id) for contact_id, starts in prefixes for p in starts)
     insert_rows(database.obj, "contact_word", ("prefix", "contact_id"), rows)
+
+
+def word_rows(documents: Iterable[tuple[int, str]]) -> list[tuple[str, int]]:
+    """The `contact_word` rows (prefix, contact id) of these (contact id, search document)
+    pairs, in index order: each prefix's rows go in together, at the end of its range."""
+    return sorted((p, contact_id) for contact_id, doc in documents for p in word_prefixes(doc))
 
 
 def matching_ids(text: str, postgres: bool) -> list[peewee.Node] | None:
@@ -135,7 +146,7 @@ def matching_ids(text: str, postgres: bool) -> list[peewee.Node] | None:
     return [contacts_with_word_starting(t) for t in short_terms]
 
 
-def has_word_starting(contact_id: peewee.Node, term: str) -> peewee.Expression:
+def has_word_starting(contact_id: peewee.Node, term: str) -> peewee.ColumnBase:
     """The contact has a word that starts with `term` (one or two characters): one
     look-up in `contact_word`'s primary key."""
     starting = ContactWord.select(peewee.SQL("1")).where(
@@ -153,16 +164,16 @@ def _like_escape(term: str) -> str:
     return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _like(column: peewee.Field, pattern: str) -> peewee.Node:
+def _like(column: peewee.Field, pattern: str) -> peewee.ColumnBase:
     """column LIKE pattern, with backslash as the escape character on both databases."""
     return peewee.NodeList((column, peewee.SQL("LIKE"), pattern, peewee.SQL("ESCAPE '\\'")))
 
 
-def _contains(column: peewee.Field, term: str) -> peewee.Node:
+def _contains(column: peewee.Field, term: str) -> peewee.ColumnBase:
     return _like(column, f"%{_like_escape(term)}%")
 
 
-def search_condition(text: str, postgres: bool) -> peewee.Expression | None:
+def search_condition(text: str, postgres: bool) -> peewee.ColumnBase | None:
     """The WHERE condition for a search box text: every term must match.
 
     A term of three characters or more matches anywhere (the trigram indexes). Shorter
@@ -173,7 +184,7 @@ def search_condition(text: str, postgres: bool) -> peewee.Expression | None:
     if not terms:
         return None
     long_terms, short_terms = split_terms(terms)
-    conditions: list[peewee.Expression] = []
+    conditions: list[peewee.ColumnBase] = []
     if long_terms:
         if postgres:
             # pg_trgm's GIN index answers LIKE '%term%' on the folded document.

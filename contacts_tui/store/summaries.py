@@ -299,12 +299,13 @@ def _company_levels(counts: Iterable[tuple[tuple, int]]) -> Counter[tuple[str, s
     return levels
 
 
-def _add_reach(counts: Counter) -> None:
-    """Add counts (see _counted_reach) into stage_reach and company_reach."""
+def _add_reach(counts: Counter, company: bool = True) -> None:
+    """Add counts (see _counted_reach) into stage_reach and (`company`) company_reach."""
     param = database.param
     target = "stage_reach." if is_postgres() else ""
     rows = [(*key, n) for key, n in counts.items() if key[1] != "company"]
-    levelled = [(*key, n) for key, n in _company_levels(counts.items()).items() if n]
+    levels = _company_levels(counts.items()) if company else Counter()
+    levelled = [(*key, n) for key, n in levels.items() if n]
     for at in range(0, len(levelled), 5000):
         database.cursor().executemany(
             "INSERT INTO company_reach (grp, company, level, bucket, net) "
@@ -351,6 +352,14 @@ def _merge_staged() -> None:
         f"DO UPDATE SET contacts = {target}contacts + excluded.contacts"
     )
     database.execute_sql("DELETE FROM stage_reach_fill")
+
+
+def count_reach_of(lowest: int, highest: int, upto: dict[str, int]) -> None:
+    """Add the counts of contacts lowest < id <= highest into stage_reach (their whole
+    histories, for the groups of `upto`): for contacts inserted in bulk, which their
+    changes' triggers left out (`store.bulk`). Not company_reach: its triggers (0017) do
+    not skip a bulk insert's rows."""
+    _add_reach(_counted_reach(lowest, highest, upto), company=False)
 
 
 def missing_groups(groups: Iterable[Iterable[str]]) -> list[str]:

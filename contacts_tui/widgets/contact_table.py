@@ -17,16 +17,16 @@ from typing import ClassVar
 from rich.cells import cell_len
 from rich.segment import Segment
 from textual import events
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.geometry import Region
 from textual.message import Message
 from textual.strip import Strip
-from textual.timer import Timer
 from textual.widget import Widget
 
 from contacts_tui.lifecycle import LifecycleConfig
 from contacts_tui.safe_text import display_safe
-from contacts_tui.services import SORT_KEYS, ContactFilter, ContactRow, Page, StoppableReads
+from contacts_tui.services import ContactFilter, ContactRow, Page
+from contacts_tui.widgets.app_access import contacts_app
 from contacts_tui.widgets.row_window import RowWindow
 from contacts_tui.widgets.table_columns import (
     COLUMNS,
@@ -52,7 +52,7 @@ FIRST_STEPS = (
 )
 
 
-class ContactTable(RowWindow, Widget, can_focus=True):
+class ContactTable(Widget, can_focus=True):
     """The contact list: a fixed header, a row cursor, and a status line with the position."""
 
     HELP_GROUP = "The list"
@@ -89,7 +89,7 @@ class ContactTable(RowWindow, Widget, can_focus=True):
         "contact-table--thumb",
     }
 
-    BINDINGS: ClassVar[list[Binding]] = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
             "j,down",
             "cursor_down",
@@ -206,25 +206,10 @@ class ContactTable(RowWindow, Widget, can_focus=True):
     ) -> None:
         super().__init__(name=name, id=id, classes=classes)
         self._columns: list[str] = self._valid_columns(columns)
-        self._filter = ContactFilter()
-        self._sort = "name"
-        self._descending = False
-        # The window: `_rows[0]` is row `_start` of the list.
-        self._rows: list[ContactRow] = []
-        self._start = 0
-        self._total: int | None = None  # None until counted
+        self._window = RowWindow(self, view=self)
+        """The rows held around the screen, and the reads that bring them."""
         self._cursor = 0
         self._top = 0  # the row shown first
-        self._generation = 0  # bumped whenever the view changes: late answers are dropped
-        self._reads = StoppableReads()  # the reads on their way, stopped at each new generation
-        self._jumping = False  # a jump or reload is on its way: no window fetch meanwhile
-        self._fetching = False
-        self._loaded = False  # the first page arrived
-        self._more_below = False  # rows exist below the window
-        self._count_timer: Timer | None = None
-        self.count_seconds = 0.0
-        """How long the last count took: the list recounts other sessions' changes no
-        more often than a multiple of it (the database is shared by every session)."""
         self._column_layout: tuple[tuple, list[tuple[str, int]]] = ((), [])
         self._widest: tuple[tuple, dict[str, int]] = ((), {})
         self._names: dict[tuple[str, str], tuple[str, str]] = {}
@@ -249,20 +234,26 @@ class ContactTable(RowWindow, Widget, can_focus=True):
 
     @property
     def contact_filter(self) -> ContactFilter:
-        return self._filter
+        return self._window.contact_filter
 
     @property
     def sort(self) -> str:
-        return self._sort
+        return self._window.sort
 
     @property
     def descending(self) -> bool:
-        return self._descending
+        return self._window.descending
 
     @property
     def total(self) -> int | None:
         """How many contacts the current view holds; None until counted."""
-        return self._total
+        return self._window.total
+
+    @property
+    def count_seconds(self) -> float:
+        """How long the last count took: the list recounts other sessions' changes no
+        more often than a multiple of it (the database is shared by every session)."""
+        return self._window.count_seconds
 
     @property
     def cursor_row(self) -> int:
@@ -272,18 +263,18 @@ class ContactTable(RowWindow, Widget, can_focus=True):
     @property
     def current_row(self) -> ContactRow | None:
         """The contact under the cursor, if it is loaded."""
-        return self._row_at(self._cursor)
+        return self._window.row_at(self._cursor)
 
     @property
     def window(self) -> tuple[ContactRow, ...]:
         """The rows held in memory: the ones on screen plus a margin."""
-        return tuple(self._rows)
+        return tuple(self._window.rows)
 
     @property
     def busy(self) -> bool:
         """A new view, a jump or a reload is on its way (not Widget.loading: a loading
         widget cannot take the focus)."""
-        return self._jumping or not self._loaded
+        return self._window.jumping or not self._window.loaded
 
     def show(
         self,
@@ -297,28 +288,12 @@ class ContactTable(RowWindow, Widget, can_focus=True):
         `first_page`, when given, is that view's first page already read: it is shown at
         once, without a read in a worker (the app reads it while starting).
         """
-        if sort is not None:
-            if sort not in SORT_KEYS:
-                raise ValueError(f"cannot sort by {sort!r}")
-            self._sort = sort
-        if descending is not None:
-            self._descending = descending
-        # Another order holds the same contacts: the count stands, only a new filter
-        # (or search) is counted again.
-        recount = contact_filter is not None and contact_filter != self._filter
-        if contact_filter is not None:
-            self._filter = contact_filter
-        if first_page is None:
-            self._start_jump("first", reset=recount)
-            return
-        self._new_generation()
-        self._total = None
-        self._jumped(self._generation, "first", first_page.rows, first_page.has_more, None)
+        self._window.show(contact_filter, sort, descending, first_page)
 
     def sort_by(self, key: str) -> None:
         """Sort by a column; sorting again by the same column reverses the order."""
-        if key == self._sort:
-            self.show(descending=not self._descending)
+        if key == self.sort:
+            self.show(descending=not self.descending)
         else:
             self.show(sort=key, descending=False)
 
@@ -328,55 +303,21 @@ class ContactTable(RowWindow, Widget, can_focus=True):
         `recount=False` when the change cannot have changed how many there are (a
         contact's name or notes edited elsewhere): counting is the costly part.
         """
-        if not self._rows:
-            self._start_jump("first", reset=True)
-            return
-        self._new_generation()
-        self._jumping = True
-        anchor = self._row_at(self._top) or self._rows[0]
-        cursor = self._row_at(self._cursor)
-        self._load_around(
-            self._reads.ticket(),
-            self._generation,
-            anchor.sort_key,
-            cursor.id if cursor else None,
-            self._filter,
-            self._sort,
-            self._descending,
-            self._capacity(),
-        )
-        if recount:
-            self._count(self._reads.ticket(), self._generation, self._filter)
+        self._window.reload(recount)
 
     def reload_at(self, contact_id: int) -> None:
         """Read the rows again around contact `contact_id` and put the cursor on it (a
         contact just added); where the view leaves it out, as `reload` does."""
-        if not self._rows:
-            self._start_jump("first", reset=True)
-            return
-        self._new_generation()
-        self._jumping = True
-        anchor = self._row_at(self._top) or self._rows[0]
-        self._load_at_contact(
-            self._reads.ticket(),
-            self._generation,
-            contact_id,
-            anchor.sort_key,
-            self._filter,
-            self._sort,
-            self._descending,
-            self._capacity(),
-        )
-        self._count(self._reads.ticket(), self._generation, self._filter)
+        self._window.reload_at(contact_id)
 
     def apply_changes(self, contact_ids: frozenset[int]) -> None:
         """Other sessions changed these contacts: read them again where the window holds
         them or where they now sort into it; the rest of the window stays as it is."""
-        self._apply_changes(contact_ids)
+        self._window.apply_changes(contact_ids)
 
     def recount(self) -> None:
         """Count the view again (then `Counted`), keeping the rows."""
-        self._count(self._reads.ticket(), self._generation, self._filter)
+        self._window.recount()
 
     # ----- actions ------------------------------------------------------------------------
 
@@ -399,17 +340,17 @@ class ContactTable(RowWindow, Widget, can_focus=True):
         self._page(-max(1, self._body_height))
 
     def action_first_row(self) -> None:
-        if self._start == 0 and self._rows and not self._jumping:
-            self._place(0, 0)
+        if self._window.at_first_row:
+            self.place(0, 0)
         else:
-            self._start_jump("first")
+            self._window.jump("first")
 
     def action_last_row(self) -> None:
-        end = self._start + len(self._rows)
-        if self._total is not None and self._rows and end == self._total and not self._jumping:
-            self._place(self._total - 1, self._total - self._body_height)
+        if self._window.at_last_row:
+            total = self._window.limit()
+            self.place(total - 1, total - self._body_height)
         else:
-            self._start_jump("last")
+            self._window.jump("last")
 
     def action_open(self) -> None:
         row = self.current_row
@@ -447,13 +388,13 @@ class ContactTable(RowWindow, Widget, can_focus=True):
         self._scroll(-3)
 
     def on_focus(self) -> None:
-        self._refresh_rows(self._cursor)
+        self.repaint_rows(self._cursor)
 
     def on_blur(self) -> None:
-        self._refresh_rows(self._cursor)
+        self.repaint_rows(self._cursor)
 
     def on_resize(self) -> None:
-        self._place(self._cursor, self._top)
+        self.place(self._cursor, self._top)
 
     # ----- moving -------------------------------------------------------------------------
 
@@ -463,9 +404,7 @@ class ContactTable(RowWindow, Widget, can_focus=True):
 
     def _limit(self) -> int:
         """How many rows the cursor can reach now."""
-        if self._total is not None:
-            return self._total
-        return self._start + len(self._rows)
+        return self._window.limit()
 
     def _move(self, index: int) -> None:
         """Put the cursor on row `index`, scrolling only as far as needed to show it."""
@@ -474,19 +413,21 @@ class ContactTable(RowWindow, Widget, can_focus=True):
             top = index
         elif index >= top + self._body_height:
             top = index - self._body_height + 1
-        self._place(index, top)
+        self.place(index, top)
 
     def _page(self, rows: int) -> None:
         """Move the cursor and the view together, as far as the list allows."""
-        self._place(self._cursor + rows, self._top + rows)
+        self.place(self._cursor + rows, self._top + rows)
 
     def _scroll(self, rows: int) -> None:
         """Scroll the view, taking the cursor along only where it would leave the screen."""
         top = max(0, min(self._top + rows, self._limit() - self._body_height))
         cursor = min(max(self._cursor, top), top + self._body_height - 1)
-        self._place(cursor, top)
+        self.place(cursor, top)
 
-    def _place(self, cursor: int, top: int) -> None:
+    def place(self, cursor: int, top: int) -> None:
+        """Move the cursor and the view together (within the list), and read what they
+        come near."""
         limit = self._limit()
         cursor = max(0, min(cursor, limit - 1))
         top = max(0, min(top, limit - self._body_height))
@@ -496,10 +437,10 @@ class ContactTable(RowWindow, Widget, can_focus=True):
         if top != old_top:
             self.refresh()
         elif cursor != old_cursor:
-            self._refresh_rows(old_cursor, cursor)
-        self._fill_window()
+            self.repaint_rows(old_cursor, cursor)
+        self._window.fill()
 
-    def _refresh_rows(self, *indexes: int) -> None:
+    def repaint_rows(self, *indexes: int) -> None:
         """Repaint these rows and the status line: nothing else is sent to the terminal."""
         width = self.size.width
         for index in indexes:
@@ -512,13 +453,40 @@ class ContactTable(RowWindow, Widget, can_focus=True):
 
     def worker_failed(self, work_name: str, message: str) -> bool:
         """A read failed: stop looking busy (the toast says why)."""
-        was_loading = self._jumping
-        self._jumping = self._fetching = False
-        self._loaded = True
+        was_loading = self._window.read_failed()
         self.refresh()
         if was_loading:
-            self.post_message(self.Loaded(self, len(self._rows)))
+            self.window_loaded()
         return False
+
+    # ----- what the window of rows is told (`WindowView`) --------------------------------
+
+    @property
+    def top_row(self) -> int:
+        return self._top
+
+    @property
+    def body_height(self) -> int:
+        return self._body_height
+
+    def show_rows(self, cursor: int, top: int) -> None:
+        # Set the cursor directly first so that `place` always reports the move.
+        self._cursor = -1
+        self.refresh()
+        self.place(cursor, top)
+
+    def renumber(self, by: int) -> None:
+        self._cursor = max(0, self._cursor + by)
+        self._top = max(0, self._top + by)
+
+    def repaint(self) -> None:
+        self.refresh()
+
+    def window_loaded(self) -> None:
+        self.post_message(self.Loaded(self, len(self._window.rows)))
+
+    def window_counted(self, total: int) -> None:
+        self.post_message(self.Counted(self, total))
 
     # ----- drawing ------------------------------------------------------------------------
 
@@ -541,8 +509,13 @@ class ContactTable(RowWindow, Widget, can_focus=True):
     def _widest_values(self) -> dict[str, int]:
         """The widest number among the rows held, so the Number column never cuts one
         (measured again only when the rows change)."""
-        rows = self._rows
-        window = (self._start, len(rows), rows[0].id if rows else 0, rows[-1].id if rows else 0)
+        rows = self._window.rows
+        window = (
+            self._window.start,
+            len(rows),
+            rows[0].id if rows else 0,
+            rows[-1].id if rows else 0,
+        )
         if self._widest[0] != window:
             widest = {
                 key: max((cell_len(display_safe(getattr(row, key))) for row in rows), default=0)
@@ -559,7 +532,7 @@ class ContactTable(RowWindow, Widget, can_focus=True):
             return self._render_status(width)
         index = self._top + y - 1
         indicator = self._render_indicator(y - 1)
-        row = self._row_at(index)
+        row = self._window.row_at(index)
         if row is None:
             style = self.rich_style
             text = self._first_steps_line(y - 1, width - 1)
@@ -569,19 +542,19 @@ class ContactTable(RowWindow, Widget, can_focus=True):
 
     def _first_steps_line(self, line: int, width: int) -> str:
         """Line `line` of the body of an empty workspace: how to start, or blank."""
-        empty = self._loaded and self._total == 0 and not self._is_narrowed()
-        if not empty or self._filter.archived or not 0 < line <= len(FIRST_STEPS):
+        empty = self._window.loaded and self._window.total == 0 and not self._is_narrowed()
+        if not empty or self.contact_filter.archived or not 0 < line <= len(FIRST_STEPS):
             return " " * width
         return fit(FIRST_STEPS[line - 1], width)
 
     def _render_header(self, width: int) -> Strip:
         style = self.get_component_rich_style("contact-table--header")
-        arrow = " ▼" if self._descending else " ▲"
+        arrow = " ▼" if self.descending else " ▲"
         cells = []
         for key, size in self._layout():
             column = COLUMNS[key]
             label = column.label
-            if key == self._sort and size > len(arrow):
+            if key == self.sort and size > len(arrow):
                 # A narrow column cuts its label, never the arrow telling the sort order.
                 label = label if len(label) + len(arrow) <= size else fit(label, size - 2)
                 label += arrow
@@ -618,22 +591,22 @@ class ContactTable(RowWindow, Widget, can_focus=True):
 
     def _render_status(self, width: int) -> Strip:
         style = self.get_component_rich_style("contact-table--status")
-        if not self._loaded:
+        if not self._window.loaded:
             left = " Loading contacts…"
-        elif self._total == 0 or (self._total is None and not self._rows):
+        elif self._window.total == 0 or (self._window.total is None and not self._window.rows):
             left = " No contacts match." if self._is_narrowed() else " No contacts yet."
-        elif self._total is None:
+        elif self._window.total is None:
             left = f" Row {self._cursor + 1:,} of …"
         else:
-            left = f" Row {self._cursor + 1:,} of {self._total:,}"
-        label = COLUMNS[self._sort].label if self._sort in COLUMNS else self._sort
-        right = f"sorted by {label} {'▼' if self._descending else '▲'} "
+            left = f" Row {self._cursor + 1:,} of {self._window.total:,}"
+        label = COLUMNS[self.sort].label if self.sort in COLUMNS else self.sort
+        right = f"sorted by {label} {'▼' if self.descending else '▲'} "
         gap = width - cell_len(left) - cell_len(right)
         text = left + " " * gap + right if gap > 0 else fit(left, width)
         return Strip([Segment(text, style)], width)
 
     def _is_narrowed(self) -> bool:
-        return self._filter != ContactFilter(archived=self._filter.archived)
+        return self.contact_filter != ContactFilter(archived=self.contact_filter.archived)
 
     # ----- cell text ----------------------------------------------------------------------
 
@@ -648,7 +621,7 @@ class ContactTable(RowWindow, Widget, can_focus=True):
         if key == "category":
             return self._stage_names(row)[1], False
         if key == "template":
-            template = self._service.config.template(row.template)
+            template = contacts_app(self).service.config.template(row.template)
             return display_safe(template.name if template else row.template), False
         if key == "scoring":
             return ("" if row.scoring is None else str(row.scoring)), False
@@ -661,7 +634,7 @@ class ContactTable(RowWindow, Widget, can_focus=True):
 
     def _stage_names(self, row: ContactRow) -> tuple[str, str]:
         """(step name, category name) from the lifecycle configuration, cached."""
-        config = self._service.config
+        config = contacts_app(self).service.config
         if config is not self._names_config:
             self._names = {}
             self._names_config = config

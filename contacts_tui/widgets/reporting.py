@@ -19,7 +19,7 @@ from typing import Any, Literal
 from textual import work  # noqa: TID251 (wrapped here, for everyone)
 from textual.app import App
 from textual.dom import DOMNode
-from textual.worker import get_current_worker
+from textual.worker import Worker, get_current_worker
 
 from contacts_tui.safe_text import display_safe, error_message
 from contacts_tui.services import ReadStopped, waits_reported
@@ -94,6 +94,31 @@ def waiting_for_lock(node: DOMNode) -> None:
     tell(node.app, WAITING, severity="warning", timeout=WAITING_SECONDS)
 
 
+async def _guarded_async(node: DOMNode, work_name: str, call: Callable[[], Any]) -> Any:
+    try:
+        return await call()
+    except Exception as error:
+        worker_failed(node, work_name, error)
+        return None
+
+
+def _guarded_thread(node: DOMNode, work_name: str, call: Callable[[], Any]) -> Any:
+    app = node.app
+
+    def waiting() -> None:
+        with suppress(RuntimeError):  # the app is closing: nobody to tell
+            app.call_from_thread(waiting_for_lock, node)
+
+    try:
+        with waits_reported(waiting):
+            return call()
+    except Exception as error:
+        if not get_current_worker().is_cancelled:
+            with suppress(RuntimeError):
+                app.call_from_thread(worker_failed, node, work_name, error)
+        return None
+
+
 def reported_work(
     method: Callable | None = None,
     *,
@@ -116,30 +141,15 @@ def reported_work(
 
             @functools.wraps(method)
             async def guarded(node: DOMNode, *args: Any, **kwargs: Any) -> Any:
-                try:
-                    return await method(node, *args, **kwargs)
-                except Exception as error:
-                    worker_failed(node, work_name, error)
-                    return None
+                call = functools.partial(method, node, *args, **kwargs)
+                return await _guarded_async(node, work_name, call)
 
         else:
 
             @functools.wraps(method)
             def guarded(node: DOMNode, *args: Any, **kwargs: Any) -> Any:
-                app = node.app
-
-                def waiting() -> None:
-                    with suppress(RuntimeError):  # the app is closing: nobody to tell
-                        app.call_from_thread(waiting_for_lock, node)
-
-                try:
-                    with waits_reported(waiting):
-                        return method(node, *args, **kwargs)
-                except Exception as error:
-                    if not get_current_worker().is_cancelled:
-                        with suppress(RuntimeError):
-                            app.call_from_thread(worker_failed, node, work_name, error)
-                    return None
+                call = functools.partial(method, node, *args, **kwargs)
+                return _guarded_thread(node, work_name, call)
 
         return work(
             guarded,
@@ -152,3 +162,29 @@ def reported_work(
         )
 
     return decorate if method is None else decorate(method)
+
+
+def run_reported(
+    node: DOMNode,
+    function: Callable[..., Any],
+    *args: Any,
+    group: str = "default",
+    exclusive: bool = False,
+    thread: bool = False,
+) -> Worker[Any]:
+    """Run `function(*args)` as a worker of `node`, reported as `reported_work` reports.
+
+    For the parts a screen is composed of: they are not nodes, so their work runs (and
+    is cancelled, and fails) as the screen's own.
+    """
+    work_name = getattr(function, "__name__", "work")
+    call = functools.partial(function, *args)
+    guard = _guarded_async if inspect.iscoroutinefunction(function) else _guarded_thread
+    return node.run_worker(
+        functools.partial(guard, node, work_name, call),
+        name=work_name,
+        group=group,
+        exit_on_error=False,
+        exclusive=exclusive,
+        thread=thread,
+    )

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC
 
 import pytest
-from pilot_helpers import screen_text
+from pilot_helpers import screen_text, until
 from pilot_helpers import settle as settle_workers
 from textual.widgets import Input, OptionList, Select, TabbedContent
 
@@ -160,14 +160,14 @@ async def test_edit_and_save_every_field(backend, workspace, service, contact):
         # Assigned accounts: open the picker, name a new one, done: nothing written yet.
         screen.query_one("#accounts").focus()
         await pilot.press("enter")
-        await pilot.pause()
+        await until(pilot, lambda: isinstance(app.screen, AccountPicker), "AccountPicker")
         assert isinstance(app.screen, AccountPicker)
         await pilot.press(*"Royal Society", "enter")
         await settle(app, pilot)
         assert "Royal Society (new)" in screen_text(app)
         assert service.accounts() == ()
         await pilot.press("ctrl+s")
-        await pilot.pause()
+        await until(pilot, lambda: app.screen is screen, "back on the contact")
         assert app.screen is screen
         assert "Royal Society (new)" in screen_text(app)
         assert "will be created on save" in message_of(screen, "accounts")
@@ -245,7 +245,7 @@ async def test_a_new_account_named_in_the_picker_is_created_only_by_the_contacts
         assert service.accounts() == ()
         # Leaving without saving: the account is never made.
         await pilot.press("escape")
-        await pilot.pause()
+        await until(pilot, lambda: isinstance(app.screen, ConfirmDialog), "ConfirmDialog")
         assert isinstance(app.screen, ConfirmDialog)
         assert "Assigned Accounts" in screen_text(app)
         await pilot.press("y")
@@ -281,8 +281,7 @@ async def test_bad_values_are_refused_at_the_field_and_nothing_is_saved(
         if field != "full_name":  # while typing, nobody is told off mid-word
             assert message_of(screen, field) == ""
         await pilot.press("tab")  # leaving the field checks it
-        await pilot.pause()
-        assert message_of(screen, field) == message
+        await until(pilot, lambda: message_of(screen, field) == message, "the field's message")
         assert screen.query_one(f"#{field}-label").has_class("-invalid")
         await pilot.press("ctrl+s")
         await settle(app, pilot)
@@ -305,8 +304,8 @@ async def test_scoring_range_comes_from_the_config(workspace, service, contact):
         screen = await open_detail(app, pilot, contact.id)
         await type_into(pilot, "scoring", "50")
         await pilot.press("tab")
-        await pilot.pause()
-        assert message_of(screen, "scoring") == "Scoring must be a whole number from 0 to 10."
+        expected = "Scoring must be a whole number from 0 to 10."
+        await until(pilot, lambda: message_of(screen, "scoring") == expected, "the range message")
         await type_into(pilot, "scoring", "9")
         await pilot.press("ctrl+s")
         await settle(app, pilot)
@@ -423,7 +422,7 @@ async def test_stage_backward_asks_first(workspace, service, contact):
     async with app.run_test(size=SIZE) as pilot:
         await open_detail(app, pilot, contact.id)
         await pilot.press("l", "left", "enter")
-        await pilot.pause()
+        await until(pilot, lambda: isinstance(app.screen, ConfirmDialog), "ConfirmDialog")
         assert isinstance(app.screen, ConfirmDialog)
         assert "back" in screen_text(app)
         await pilot.press("n")
@@ -441,7 +440,7 @@ async def test_closing_asks_and_updates_status_and_dashboard(backend, workspace,
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_detail(app, pilot, contact.id)
         await pilot.press("l", "end", "enter")  # Closed – Lost
-        await pilot.pause()
+        await until(pilot, lambda: isinstance(app.screen, ConfirmDialog), "ConfirmDialog")
         assert isinstance(app.screen, ConfirmDialog)
         assert "Closed – Lost" in screen_text(app)
         await pilot.press("y")
@@ -484,7 +483,7 @@ async def test_escape_with_an_unsaved_stage_asks_and_discard_keeps_the_stored_on
         await pilot.press("l", "right", "enter")
         await settle(app, pilot)
         await pilot.press("escape")
-        await pilot.pause()
+        await until(pilot, lambda: isinstance(app.screen, ConfirmDialog), "ConfirmDialog")
         assert isinstance(app.screen, ConfirmDialog)
         assert "Stage" in screen_text(app)
         await pilot.press("y")
@@ -534,7 +533,7 @@ async def test_template_change_asks_which_step_to_start_at(workspace, service, c
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_detail(app, pilot, contact.id)
         await choose_option(pilot, "template", "Partner")
-        await pilot.pause()
+        await until(pilot, lambda: isinstance(app.screen, ChooseStepDialog), "ChooseStepDialog")
         assert isinstance(app.screen, ChooseStepDialog)
         assert "Which step" in screen_text(app)
         await pilot.press("down", "enter")  # Referred → Intro Meeting
@@ -626,8 +625,8 @@ async def test_history_shows_stage_changes_and_field_changes_by_the_os_user(
         await pilot.press("escape", "right", "enter", "ctrl+s")
         await settle(app, pilot)
         await pilot.press("3")
-        await pilot.pause()
-        assert screen.query_one(TabbedContent).active == "history"
+        tabs = screen.query_one(TabbedContent)
+        await until(pilot, lambda: tabs.active == "history", "the History tab")
         text = screen_text(app)
         assert "New Lead → Contacted" in text and "so far" in text
         assert "Ada Lovelace → Ada King" in text
@@ -668,8 +667,7 @@ async def test_number_keys_switch_tabs(workspace, service, contact):
         tabs = screen.query_one(TabbedContent)
         for key, tab in (("2", "documents"), ("3", "history"), ("1", "details")):
             await pilot.press(key)
-            await pilot.pause()
-            assert tabs.active == tab
+            await until(pilot, lambda tab=tab: tabs.active == tab, f"the {tab} tab")
 
 
 async def test_escape_leaves_a_field_first_then_goes_back(workspace, service, contact):
@@ -691,11 +689,11 @@ async def test_escape_asks_before_discarding_edits(workspace, service, contact):
         screen = await open_detail(app, pilot, contact.id)
         await type_into(pilot, "name", "Unsaved")
         await pilot.press("escape", "escape")
-        await pilot.pause()
+        await until(pilot, lambda: isinstance(app.screen, ConfirmDialog), "ConfirmDialog")
         assert isinstance(app.screen, ConfirmDialog)
         assert "Discard your unsaved changes (Name)" in screen_text(app)
         await pilot.press("n")
-        await pilot.pause()
+        await until(pilot, lambda: app.screen is screen, "back on the contact")
         assert app.screen is screen
         assert screen.query_one("#name", Input).value == "Unsaved"
         await pilot.press("escape")
@@ -764,10 +762,10 @@ async def test_q_asks_before_quitting_with_unsaved_edits(workspace, service, con
         screen = await open_detail(app, pilot, contact.id)
         await type_into(pilot, "name", "Unsaved")
         await pilot.press("escape", "q")
-        await pilot.pause()
+        await until(pilot, lambda: isinstance(app.screen, ConfirmDialog), "ConfirmDialog")
         assert isinstance(app.screen, ConfirmDialog)
         await pilot.press("n")
-        await pilot.pause()
+        await until(pilot, lambda: app.screen is screen, "back on the contact")
         assert app.screen is screen and app.is_running
         await pilot.press("q")
         await pilot.pause()
@@ -799,6 +797,7 @@ async def test_a_tab_key_pressed_while_the_contact_loads_is_not_typed_into_the_n
         screen = ContactDetailScreen(contact.id)
         await app.push_screen(screen)
         await pilot.press("2")  # at once, before the contact is read
+        await until(pilot, lambda: screen.detail is not None, "the contact")
         await settle(app, pilot)
         assert screen.query_one("#name", Input).value == "Ada Lovelace"
         assert screen.query_one(TabbedContent).active == "documents"

@@ -6,7 +6,7 @@ import contextlib
 import sqlite3
 
 import pytest
-from pilot_helpers import toasts
+from pilot_helpers import toasts, until
 from screen_text import screen_text
 from textual.widgets import Input, OptionList
 from textual.worker import WorkerCancelled
@@ -237,11 +237,15 @@ async def test_enter_opens_the_detail_and_escape_comes_back_to_the_same_row(work
         await settle(app, pilot)
         row, contact_id = screen.table.cursor_row, screen.table.current_row.id
         await pilot.press("enter")
-        await settle(app, pilot)
-        assert isinstance(app.screen, detail.ContactDetailScreen)
+        opened = detail.ContactDetailScreen
+        await until(
+            pilot,
+            lambda: isinstance(app.screen, opened) and app.screen.detail is not None,
+            "the contact open",
+        )
         await pilot.press("escape")
+        await until(pilot, lambda: app.screen is screen, "back on the list")
         await settle(app, pilot)
-        assert app.screen is screen
         assert screen.table.cursor_row == row
         assert screen.table.current_row.id == contact_id
 

@@ -50,7 +50,7 @@ async def settle(app, pilot) -> None:
         if (
             not table.busy
             and table.total is not None
-            and not table._fetching
+            and not table._window.fetching
             and dashboard.counts is not None
             and not dashboard.busy
         ):
@@ -72,7 +72,7 @@ def table_of(app) -> ContactTable:
 
 def assert_window_matches(table: ContactTable, expected: list[ContactRow]) -> None:
     """Every row held is the row at that position of the whole list."""
-    start = table._start
+    start = table._window.start
     assert [r.id for r in table.window] == [
         r.id for r in expected[start : start + len(table.window)]
     ]
@@ -172,7 +172,7 @@ async def test_paging_through_every_row_keeps_positions_exact_and_memory_bounded
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         table = table_of(app)
-        capacity = table._body_height + 4 * table._margin
+        capacity = table._body_height + 4 * table._window.margin
         largest = 0
         while table.cursor_row < len(expected) - 1:
             before = table.cursor_row

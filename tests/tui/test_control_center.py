@@ -153,16 +153,18 @@ async def test_rename_keeps_a_saved_key_and_reorder_moves_across_categories(work
         name.value = "Sales Qualified"
         await pilot.press("enter")
         await pilot.pause()
-        assert screen.config.template("standard").step("qualified").name == "Sales Qualified"
+        qualified = screen.changes.config.template("standard").step("qualified")
+        assert qualified.name == "Sales Qualified"
         await pilot.press("J")  # last of its category: first of the next one
         await pilot.pause()
-        proposal = screen.config.template("standard").categories[2]
+        proposal = screen.changes.config.template("standard").categories[2]
         assert proposal.steps[0].key == "qualified"
         assert screen.query_one(LifecycleTree).current.category == "proposal_stage"
         await pilot.press("K")
         await pilot.pause()
-        assert screen.config.template("standard").step("qualified").name == "Sales Qualified"
-        assert screen.config.template("standard").categories[1].steps[-1].key == "qualified"
+        qualified = screen.changes.config.template("standard").step("qualified")
+        assert qualified.name == "Sales Qualified"
+        assert screen.changes.config.template("standard").categories[1].steps[-1].key == "qualified"
         await go(pilot, screen, step("standard", "lead_generation", "new_lead"))
         await pilot.press("K")
         await pilot.pause()
@@ -183,12 +185,12 @@ async def test_a_category_keeps_at_least_one_step_and_the_default_template_stays
         await pilot.press("d")
         await settle(pilot)
         assert "category “Partnership”: steps needs at least one step." in screen_text(app)
-        assert screen.config.template("partner").step("partner_declined") is not None
+        assert screen.changes.config.template("partner").step("partner_declined") is not None
         await go(pilot, screen, ItemRef("template", "standard"))
         await pilot.press("d")
         await settle(pilot)
         assert "is the default template" in screen_text(app)
-        assert screen.config.template("standard") is not None
+        assert screen.changes.config.template("standard") is not None
 
 
 async def test_a_step_with_contacts_goes_only_with_somewhere_for_them(workspace, service):
@@ -207,13 +209,13 @@ async def test_a_step_with_contacts_goes_only_with_somewhere_for_them(workspace,
         await pilot.press("escape")
         await settle(pilot)
         assert "Not removed: 2 contacts are on “Qualified”" in screen_text(app)
-        assert screen.config.template("standard").step("qualified") is not None
+        assert screen.changes.config.template("standard").step("qualified") is not None
 
         await pilot.press("d")
         await settle(pilot)
         await pilot.press("down", "enter")  # the second step: Contacted
         await settle(pilot)
-        assert screen.config.template("standard").step("qualified") is None
+        assert screen.changes.config.template("standard").step("qualified") is None
         assert service.get_contact(ada.id).stage == "qualified"  # not before the save
         await pilot.press("ctrl+s")
         await settle(pilot)
@@ -234,7 +236,7 @@ async def test_closing_a_step_closes_its_contacts_on_save(workspace, service):
         await go(pilot, screen, step("standard", "conversion", "client_onboarded"))
         await pilot.press("o")
         await pilot.pause()
-        onboarded = screen.config.template("standard").step("client_onboarded")
+        onboarded = screen.changes.config.template("standard").step("client_onboarded")
         assert (onboarded.status, onboarded.outcome) == ("closed", "won")
         await pilot.press("ctrl+s")
         await settle(pilot)
@@ -250,7 +252,7 @@ async def test_removing_a_picklist_value_in_use_says_who_keeps_it(workspace, ser
         await go(pilot, screen, ItemRef("value", name="segmentation", value="SMB"))
         await pilot.press("d")
         await settle(pilot)
-        assert "SMB" not in screen.config.picklists.segmentation
+        assert "SMB" not in screen.changes.config.picklists.segmentation
         assert "1 contacts keep it" in screen_text(app)
 
 
@@ -299,7 +301,7 @@ async def test_a_file_changed_on_disk_is_not_overwritten_silently(workspace):
         await settle(pilot)
         await pilot.press("r")  # reload theirs
         await settle(pilot)
-        assert screen.config == theirs and not screen.dirty
+        assert screen.changes.config == theirs and not screen.dirty
         await pilot.press("o", "ctrl+s")  # now based on theirs: saves without asking
         await settle(pilot)
     saved = on_disk(path)
@@ -348,8 +350,8 @@ async def test_both_changed_one_step_is_shown_as_a_clash_and_keep_both_keeps_min
     app = ContactsApp(workspace)
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_cc(app, pilot)
-        screen.config = lifecycle_admin.edit_step(
-            screen.config, "standard", "new_lead", name="Mine Lead"
+        screen.changes.config = lifecycle_admin.edit_step(
+            screen.changes.config, "standard", "new_lead", name="Mine Lead"
         )
         theirs = lifecycle_admin.edit_step(
             lifecycle.load(path), "standard", "new_lead", name="Their Lead"
@@ -461,7 +463,7 @@ async def test_add_a_template_with_its_first_category_and_step(workspace):
         app.screen.query_one("#item-first_step", Input).value = "Renewal Due"
         await pilot.press("enter")
         await settle(pilot)
-        template = screen.config.templates[-1]
+        template = screen.changes.config.templates[-1]
         assert (template.key, template.name) == ("renewals", "Renewals")
         assert template.first_step.key == "renewal_due"
         assert screen.query_one(LifecycleTree).current == ItemRef("template", "renewals")
@@ -487,7 +489,7 @@ async def test_a_setting_is_checked_at_its_field(workspace):
         app.screen.query_one("#item-scoring_max", Input).value = "10"
         await pilot.press("enter")
         await pilot.pause()
-        assert screen.config.scoring_max == 10
+        assert screen.changes.config.scoring_max == 10
 
 
 async def test_a_broken_file_shows_the_config_in_use_and_saving_repairs_it(workspace):
@@ -497,7 +499,7 @@ async def test_a_broken_file_shows_the_config_in_use_and_saving_repairs_it(works
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_cc(app, pilot)
         assert 'must be "open" or "closed", not "opne"' in screen_text(app)
-        assert screen.config == workspace.config
+        assert screen.changes.config == workspace.config
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert isinstance(app.screen, ConfirmDialog)  # the file's own text would be lost
@@ -570,13 +572,13 @@ async def test_renaming_a_value_shows_its_contacts_and_can_change_them(workspace
         assert "3 contacts have “SMB” (Segmentation)" in screen_text(app)
         await pilot.press("y")
         await settle(pilot)
-        assert screen.value_renames == {("segmentation", "SMB"): "Small Business"}
+        assert screen.changes.value_renames == {("segmentation", "SMB"): "Small Business"}
         assert "3 contacts get “Small Business” when you save" in screen_text(app)
         # A session that dies now leaves the rename in its draft, and it comes back.
         draft = next(d for d in app.drafts._drafts.values() if "renames" in d.values)
-        screen.value_renames = {}
-        screen.restore_draft(draft)
-        assert screen.value_renames == {("segmentation", "SMB"): "Small Business"}
+        screen.changes.value_renames = {}
+        screen.file.restore_draft(draft)
+        assert screen.changes.value_renames == {("segmentation", "SMB"): "Small Business"}
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert not screen.dirty
@@ -600,5 +602,5 @@ async def test_narrowing_the_scoring_range_warns_about_contacts_outside_it(works
         app.screen.query_one("#item-scoring_max", Input).value = "90"
         await pilot.press("enter")
         await settle(pilot)
-        assert (screen.config.scoring_min, screen.config.scoring_max) == (20, 90)
+        assert (screen.changes.config.scoring_min, screen.changes.config.scoring_max) == (20, 90)
         assert "2 contacts have a scoring outside 20–90" in screen_text(app)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from pilot_helpers import settle
+from pilot_helpers import settle, until
 from textual.widgets import Input
 
 from contacts_tui.app import ContactsApp
@@ -11,6 +11,21 @@ from contacts_tui.recovery import left_behind
 from contacts_tui.screens.contact_detail import ContactDetailScreen
 
 SIZE = (100, 30)
+
+
+def on_top(app, name: str) -> bool:
+    """The screen or dialog `name` is in front, mounted with its widgets."""
+    return type(app.screen).__name__ == name and app.screen.is_mounted
+
+
+def form_ready(app) -> bool:
+    """A record form is on top with its fields, one of them focused: keys go into it."""
+    return (
+        on_top(app, "RecordForm")
+        and bool(app.screen.query("#field-email"))
+        and app.focused is not None
+        and app.focused.screen is app.screen
+    )
 
 
 class Boom(Exception):
@@ -32,8 +47,7 @@ async def crash_while_editing(workspace, contact_id: int, form_keys: tuple[str, 
             await settle(pilot)
             app.screen.query_one("#records-email-table").focus()
             await pilot.press(*form_keys)
-            await settle(pilot)
-            assert type(app.screen).__name__ == "RecordForm"
+            await until(pilot, lambda: form_ready(app), "the e-mail form")
             await pilot.press(*"ada@example.org")
             await pilot.pause()
 
@@ -53,23 +67,19 @@ async def test_a_crash_keeps_the_open_forms_and_the_next_start_restores_them(wor
 
     app = ContactsApp(workspace)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
-        await settle(pilot, rounds=3)
-        assert type(app.screen).__name__ == "RestoreDialog"
+        await until(pilot, lambda: on_top(app, "RestoreDialog"), "asked to restore")
         text = str(app.screen.query_one("#restore-question").render())
         assert "Ada Lovelace: Name" in text and "new e-mail" in text
         await pilot.press("r")
-        for _ in range(5):
-            await settle(pilot, rounds=2)
+        await until(pilot, lambda: form_ready(app), "the restored e-mail form")
         form = app.screen
-        assert type(form).__name__ == "RecordForm"
         assert form.values()["email"] == "ada@example.org"
         await pilot.press("ctrl+s")
-        await settle(pilot, rounds=3)
+        await until(pilot, lambda: isinstance(app.screen, ContactDetailScreen), "back")
         detail = app.screen
-        assert isinstance(detail, ContactDetailScreen)
         assert detail.query_one("#name", Input).value == "Ada King"
         await pilot.press("ctrl+s")
-        await settle(pilot, rounds=3)
+        await until(pilot, lambda: not detail.query_one("#info").dirty, "saved")
     saved = service.get_contact(ada.id)
     assert saved.name == "Ada King"
     assert [e.email for e in saved.emails] == ["ada@example.org"]
@@ -82,20 +92,17 @@ async def test_discarding_forgets_the_drafts_and_a_clean_quit_leaves_none(worksp
     await crash_while_editing(workspace, ada.id, ("a",))
     app = ContactsApp(workspace)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot, rounds=3)
-        assert type(app.screen).__name__ == "RestoreDialog"
+        await until(pilot, lambda: on_top(app, "RestoreDialog"), "asked to restore")
         await pilot.press("d")
-        await settle(pilot)
-        assert type(app.screen).__name__ == "ContactListScreen"
+        await until(pilot, lambda: on_top(app, "ContactListScreen"), "the list")
         await app.push_screen(ContactDetailScreen(ada.id))
         await settle(pilot, rounds=3)
         app.screen.query_one("#name", Input).value = "Ada K"
         await pilot.pause()
         await pilot.press("q")  # quit…
-        await settle(pilot)
-        assert type(app.screen).__name__ == "ConfirmDialog"
+        await until(pilot, lambda: on_top(app, "ConfirmDialog"), "asked to discard")
         await pilot.press("y")  # …discarding the edit on purpose
-        await settle(pilot)
+        await until(pilot, lambda: not app.is_running, "ended")
     assert app.return_code == 0
     assert left_behind(str(workspace.folder.resolve())) == []
     assert service.get_contact(ada.id).name == "Ada Lovelace"
@@ -117,14 +124,14 @@ async def test_a_restored_draft_gives_back_its_accounts_and_names_one_that_is_go
             await settle(pilot, rounds=2)
             await app.push_screen(ContactDetailScreen(ada.id))
             await settle(pilot, rounds=3)
+            info = app.screen.query_one("#info")
             app.screen.query_one("#accounts").focus()
             await pilot.press("enter")  # the account picker
-            await settle(pilot, rounds=2)
-            assert type(app.screen).__name__ == "AccountPicker"
+            await until(pilot, lambda: on_top(app, "AccountPicker"), "the account picker")
             await pilot.press(*"Initech", "enter")  # a new one: made only by the save
             await pilot.press("down", "space", "down", "space", "ctrl+s")  # Acme, Globex
-            await settle(pilot)
-            names = {a.name for a in app.screen.query_one("#info").accounts}
+            await until(pilot, lambda: len(info.accounts) == 3, "three accounts picked")
+            names = {a.name for a in info.accounts}
             assert names == {"Acme", "Globex", "Initech"}
 
             def bug() -> None:
@@ -137,13 +144,15 @@ async def test_a_restored_draft_gives_back_its_accounts_and_names_one_that_is_go
 
     app = ContactsApp(workspace)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
-        await settle(pilot, rounds=3)
-        assert type(app.screen).__name__ == "RestoreDialog"
+        await until(pilot, lambda: on_top(app, "RestoreDialog"), "asked to restore")
         await pilot.press("r")
-        for _ in range(4):
-            await settle(pilot, rounds=2)
+
+        def restored_accounts() -> bool:
+            screen = app.screen
+            return isinstance(screen, ContactDetailScreen) and screen.query_one("#info").dirty
+
+        await until(pilot, restored_accounts, "the contact with its accounts restored")
         detail = app.screen
-        assert isinstance(detail, ContactDetailScreen)
         restored = detail.query_one("#info").accounts
         assert (restored[0].id, restored[0].name) == (acme.id, "Acme")
         assert [a.name for a in restored[1:]] == ["Initech"] and restored[1].id < 0
@@ -152,7 +161,7 @@ async def test_a_restored_draft_gives_back_its_accounts_and_names_one_that_is_go
         assert any("Not restored: account “Globex” no longer exists." in t for t in shown)
         assert detail.query_one("#info").dirty  # an unsaved edit, as before the crash
         await pilot.press("ctrl+s")
-        await settle(pilot, rounds=3)
+        await until(pilot, lambda: not detail.query_one("#info").dirty, "saved")
     assert [a.name for a in service.get_contact(ada.id).accounts] == ["Acme", "Initech"]
 
 
@@ -191,22 +200,19 @@ async def test_an_unsaved_control_center_edit_survives_a_crash(workspace):
 
     app = ContactsApp(workspace)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot, rounds=3)
-        assert type(app.screen).__name__ == "RestoreDialog"
+        await until(pilot, lambda: on_top(app, "RestoreDialog"), "asked to restore")
         assert "Control Center: lifecycle.toml changes" in str(
             app.screen.query_one("#restore-question").render()
         )
         await pilot.press("r")
-        await settle(pilot, rounds=3)
+        await until(pilot, lambda: isinstance(app.screen, ControlCenterScreen), "restored")
         screen = app.screen
-        assert isinstance(screen, ControlCenterScreen)
-        assert screen.dirty
-        assert screen.config.template("standard").step("qualified").is_closed
+        await until(pilot, lambda: screen.dirty, "the restored edit")
+        assert screen.changes.config.template("standard").step("qualified").is_closed
         assert "Restored your unsaved changes" in str(screen.query_one("#cc-message").render())
         assert "unsaved changes" in str(screen.query_one("#cc-title").render())
         await pilot.press("ctrl+s")
-        await settle(pilot, rounds=3)
-        assert not screen.dirty
+        await until(pilot, lambda: not screen.dirty, "saved")
     assert lifecycle.load(workspace.config_path).template("standard").step("qualified").is_closed
     assert left_behind(str(workspace.folder.resolve())) == []
 
@@ -224,15 +230,14 @@ async def test_a_restored_control_center_edit_asks_before_overwriting_a_newer_fi
 
     app = ContactsApp(workspace)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot, rounds=3)
+        await until(pilot, lambda: on_top(app, "RestoreDialog"), "asked to restore")
         await pilot.press("r")
-        await settle(pilot, rounds=3)
+        await until(pilot, lambda: isinstance(app.screen, ControlCenterScreen), "restored")
         screen = app.screen
-        assert isinstance(screen, ControlCenterScreen)
         assert "changed on disk since" in str(screen.query_one("#cc-message").render())
         await pilot.press("ctrl+s")
-        await settle(pilot, rounds=2)
-        assert isinstance(app.screen, LifecycleConflictDialog)  # never overwritten silently
+        # never overwritten silently
+        await until(pilot, lambda: isinstance(app.screen, LifecycleConflictDialog), "asked")
         await pilot.press("escape")
         await settle(pilot)
     assert lifecycle.load(path) == theirs

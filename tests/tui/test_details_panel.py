@@ -3,6 +3,7 @@ accounts with the keyboard, every bad input refused at its field, duplicates and
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 
 import peewee
@@ -13,12 +14,14 @@ from textual import on, work
 from textual.app import App, ComposeResult
 from textual.widgets import Checkbox, Footer, Input, Select, Static
 
+from contacts_tui.app import ContactsApp
 from contacts_tui.dialogs.choose_primary import ChoosePrimaryDialog
 from contacts_tui.dialogs.confirm import ConfirmDialog
 from contacts_tui.dialogs.duplicate_dialog import DuplicateDialog
 from contacts_tui.dialogs.record_form import RecordForm
 from contacts_tui.dialogs.unsaved_dialog import UnsavedDialog
 from contacts_tui.panels.details_panel import DetailsPanel
+from contacts_tui.screens.contact_detail import ContactDetailScreen
 from contacts_tui.services import ContactService
 from contacts_tui.store import database as store_database
 from contacts_tui.store.models import BankAccount, Email, database
@@ -116,10 +119,15 @@ def error_at(form: RecordForm, key: str) -> str:
     return str(label.render()) if label.display else ""
 
 
-async def add(pilot, kind: str, values: dict[str, str]) -> RecordForm:
+async def open_form(pilot, kind: str, key: str = "a") -> None:
+    """Open a section's record form: a adds, enter edits the row under the cursor."""
     await go_to(pilot, kind)
-    await pilot.press("a")
+    await pilot.press(key)
     await pilot.pause()
+
+
+async def add(pilot, kind: str, values: dict[str, str]) -> RecordForm:
+    await open_form(pilot, kind)
     form = await fill(pilot, values)
     await pilot.press("ctrl+s")
     await settle(pilot)
@@ -128,6 +136,27 @@ async def add(pilot, kind: str, values: dict[str, str]) -> RecordForm:
 
 def saved(service, contact_id: int):
     return service.get_contact(contact_id)
+
+
+@contextlib.asynccontextmanager
+async def contact_screen(workspace, contact_id: int):
+    """The whole app with the contact's screen open: (app, pilot)."""
+    app = ContactsApp(workspace)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await app.push_screen(ContactDetailScreen(contact_id))
+        await settle(pilot)
+        yield app, pilot
+
+
+async def add_in_screen(pilot, kind: str, values: dict[str, str]) -> None:
+    """Add a record from the contact's screen (its section focused directly) and save."""
+    section(pilot.app, kind).focus()
+    await pilot.press("a")
+    await pilot.pause()
+    await fill(pilot, values)
+    await pilot.press("ctrl+s")
+    await settle(pilot)
 
 
 # ----- showing -------------------------------------------------------------------------------
@@ -188,9 +217,7 @@ async def test_tab_moves_between_sections(app):
 async def test_add_email_first_becomes_primary(app, service, contact_id):
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
-        await go_to(pilot, "email")
-        await pilot.press("a")
-        await pilot.pause()
+        await open_form(pilot, "email")
         form = app.screen
         assert isinstance(form, RecordForm)
         type_select = form.query_one("#field-type", Select)
@@ -214,9 +241,7 @@ async def test_add_second_email_as_primary(app, service, contact_id):
     service.records.add_email(contact_id, "old@example.com")
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
-        await go_to(pilot, "email")
-        await pilot.press("a")
-        await pilot.pause()
+        await open_form(pilot, "email")
         primary = app.screen.query_one("#field-primary", Checkbox)
         assert not primary.value and not primary.disabled
         primary.value = True
@@ -240,9 +265,7 @@ async def test_add_phone_keeps_what_was_typed(app, service, contact_id):
 async def test_add_address_offers_the_countrys_states(app, service, contact_id):
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
-        await go_to(pilot, "address")
-        await pilot.press("a")
-        await pilot.pause()
+        await open_form(pilot, "address")
         form = app.screen
         assert isinstance(form, RecordForm)
         # No country: the state is free text.
@@ -281,9 +304,7 @@ async def test_letters_typed_on_the_closed_country_field_open_it_and_search(
 ):
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
-        await go_to(pilot, "address")
-        await pilot.press("a")
-        await pilot.pause()
+        await open_form(pilot, "address")
         form = app.screen
         await pilot.press("tab")  # Address → Country, closed
         country = form.field_widget("country")
@@ -303,9 +324,7 @@ async def test_letters_typed_on_the_closed_country_field_open_it_and_search(
 async def test_add_bank_account_offers_the_swift_code_of_the_iban(app, service, contact_id):
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
-        await go_to(pilot, "bank_account")
-        await pilot.press("a")
-        await pilot.pause()
+        await open_form(pilot, "bank_account")
         form = await fill(pilot, {"name": "Savings", "iban": "de89 3704 0044 0532 0130 00"})
         hint = form.query_one("#hint-bic", Static)
         assert hint.display and "COBADEFFXXX" in str(hint.render())
@@ -323,9 +342,7 @@ async def test_add_bank_account_offers_the_swift_code_of_the_iban(app, service, 
 async def test_swift_of_another_country_warns_but_saves(app, service, contact_id):
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
-        await go_to(pilot, "bank_account")
-        await pilot.press("a")
-        await pilot.pause()
+        await open_form(pilot, "bank_account")
         form = await fill(
             pilot, {"name": "Main", "iban": "DE89370400440532013000", "bic": "BNPAFRPPXXX"}
         )
@@ -435,9 +452,7 @@ async def test_each_field_is_checked_on_leaving_it_and_its_message_goes_once_fix
 ):
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
-        await go_to(pilot, "bank_account")
-        await pilot.press("a")
-        await pilot.pause()
+        await open_form(pilot, "bank_account")
         form = app.screen
         assert isinstance(form, RecordForm)
         await pilot.press("tab")  # past Name, untouched: no message yet
@@ -472,9 +487,7 @@ async def test_each_field_is_checked_on_leaving_it_and_its_message_goes_once_fix
 async def test_an_email_is_checked_on_leaving_it(app, service, contact_id):
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
-        await go_to(pilot, "email")
-        await pilot.press("a")
-        await pilot.pause()
+        await open_form(pilot, "email")
         form = app.screen
         assert isinstance(form, RecordForm)
         await pilot.press(*"maria@", "tab")
@@ -495,9 +508,7 @@ async def test_a_record_deleted_in_another_session_while_edited_leaves_the_list(
     phone = service.records.add_phone(contact_id, "020 7946 0958", "Office")
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
-        await go_to(pilot, "phone")
-        await pilot.press("enter")
-        await pilot.pause()
+        await open_form(pilot, "phone", "enter")
         form = app.screen
         assert isinstance(form, RecordForm)
         ContactService(app.workspace.config, "bob").records.delete("phone", phone.id, None)
@@ -516,9 +527,7 @@ async def test_edit_with_enter(app, service, contact_id):
     service.records.add_phone(contact_id, "020 7946 0958", "Office")
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
-        await go_to(pilot, "phone")
-        await pilot.press("enter")
-        await pilot.pause()
+        await open_form(pilot, "phone", "enter")
         form = app.screen
         assert isinstance(form, RecordForm)
         assert form.values() == {"number": "020 7946 0958", "type": "Office"}
@@ -538,9 +547,7 @@ async def test_bad_edit_keeps_the_saved_record(app, service, contact_id):
     service.records.add_bank_account(contact_id, "Main", "DE89370400440532013000")
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
-        await go_to(pilot, "bank_account")
-        await pilot.press("enter")
-        await pilot.pause()
+        await open_form(pilot, "bank_account", "enter")
         form = await fill(pilot, {"iban": ES_NATIONAL_CHECK_WRONG})
         await pilot.press("ctrl+s")
         await settle(pilot)
@@ -558,9 +565,7 @@ async def test_edit_of_a_record_a_colleague_changed_is_not_overwritten(app, serv
     email = service.records.add_email(contact_id, "a@example.com")
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
-        await go_to(pilot, "email")
-        await pilot.press("enter")
-        await pilot.pause()
+        await open_form(pilot, "email", "enter")
         form = await fill(pilot, {"email": "mine@example.com"})
         service.records.update_email(email.id, "theirs@example.com")
         await pilot.press("ctrl+s")
@@ -742,20 +747,8 @@ async def test_duplicate_phone_and_iban_are_found_too(app, service, contact_id):
 async def test_duplicate_dialog_opens_the_other_contact(
     workspace, service, contact_id, other_with_the_email
 ):
-    from contacts_tui.app import ContactsApp
-    from contacts_tui.screens.contact_detail import ContactDetailScreen
-
-    app = ContactsApp(workspace)
-    async with app.run_test(size=(100, 30)) as pilot:
-        await settle(pilot)
-        await app.push_screen(ContactDetailScreen(contact_id))
-        await settle(pilot)
-        section(app, "email").focus()
-        await pilot.press("a")
-        await pilot.pause()
-        await fill(pilot, {"email": "shared@example.com"})
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+    async with contact_screen(workspace, contact_id) as (app, pilot):
+        await add_in_screen(pilot, "email", {"email": "shared@example.com"})
         assert isinstance(app.screen, DuplicateDialog)
         await pilot.press("o")
         await settle(pilot)
@@ -769,20 +762,8 @@ async def test_duplicate_dialog_opens_the_other_contact(
 
 
 async def test_in_the_detail_screen_a_change_reloads_the_tab(workspace, service, contact_id):
-    from contacts_tui.app import ContactsApp
-    from contacts_tui.screens.contact_detail import ContactDetailScreen
-
-    app = ContactsApp(workspace)
-    async with app.run_test(size=(100, 30)) as pilot:
-        await settle(pilot)
-        await app.push_screen(ContactDetailScreen(contact_id))
-        await settle(pilot)
-        section(app, "email").focus()
-        await pilot.press("a")
-        await pilot.pause()
-        await fill(pilot, {"email": "maria@example.com"})
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+    async with contact_screen(workspace, contact_id) as (app, pilot):
+        await add_in_screen(pilot, "email", {"email": "maria@example.com"})
         assert isinstance(app.screen, ContactDetailScreen)
         assert rows(app, "email") == [[PRIMARY_MARK, "maria@example.com", ""]]
 
@@ -866,9 +847,7 @@ async def test_a_save_under_a_held_lock_says_it_waits_then_keeps_the_form_to_try
 async def test_escape_on_an_untouched_form_closes_it_without_asking(app, contact_id):
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        await go_to(pilot, "email")
-        await pilot.press("a")
-        await pilot.pause()
+        await open_form(pilot, "email")
         assert isinstance(app.screen, RecordForm)
         await pilot.press("escape")
         await settle(pilot)
@@ -880,9 +859,7 @@ async def test_escape_with_unsaved_values_asks_save_discard_or_keep_editing(
 ):
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        await go_to(pilot, "email")
-        await pilot.press("a")
-        await pilot.pause()
+        await open_form(pilot, "email")
         form = await fill(pilot, {"email": "maria@example.com"})
 
         await pilot.press("escape")
@@ -914,9 +891,7 @@ async def test_escape_with_unsaved_values_asks_save_discard_or_keep_editing(
 async def test_discard_closes_the_form_and_saves_nothing(app, service, contact_id):
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        await go_to(pilot, "email")
-        await pilot.press("a")
-        await pilot.pause()
+        await open_form(pilot, "email")
         await fill(pilot, {"email": "maria@example.com"})
         await pilot.press("escape")
         await pilot.pause()

@@ -174,7 +174,10 @@ def test_control_center(snap_compare, contact_app):
         await pilot.press("ctrl+o")
         await until(
             pilot,
-            lambda: isinstance(pilot.app.screen, ControlCenterScreen) and pilot.app.screen.counted,
+            lambda: (
+                isinstance(pilot.app.screen, ControlCenterScreen)
+                and pilot.app.screen.counts.counted
+            ),
             "the Control Center",
         )
 

@@ -109,7 +109,7 @@ async def test_a_new_view_stops_the_dashboard_counts_of_the_old_one(
         assert counting.is_set(), "the dashboard of 'ma' never started"
         # The new view is never counted, so only the view change itself can stop the
         # old read (a count would lead to dashboard.load(), which stops it too).
-        monkeypatch.setattr(screen.table, "_count_soon", lambda: None)
+        monkeypatch.setattr(screen.table._window, "_count_soon", lambda: None)
         await pilot.press("r")
         for _ in range(250):
             if ended:

@@ -26,6 +26,7 @@ from contacts_tui.export import (
     vcard_text,
 )
 from contacts_tui.services import ContactFilter, ContactService, refresh_derived
+from contacts_tui.store import export_rows
 from contacts_tui.store.models import Address, Contact, Email, Phone, database
 
 # ----- helpers ------------------------------------------------------------------------
@@ -177,6 +178,63 @@ def test_csv_is_rfc_4180_with_header_quoting_and_utf8(service, people, tmp_path)
     assert by_id[people["newline"]]["Full Name"] == ("First line\nsecond, line; with \\ backslash")
 
 
+def test_plain_csv_written_by_sqlite_is_the_one_python_writes(
+    service, backend, people, tmp_path, monkeypatch
+):
+    """SQLite writes the plain CSV's lines itself (store.csv_lines); PostgreSQL and a
+    line with a `;` before a formula character are written by Python: the same bytes."""
+    more = {
+        "apostrophes": service.create_contact("''=1+1", None).id,
+        "semicolon": service.create_contact("a;=b", None).id,
+        "tabs": service.create_contact("Tab", "=Evil, Inc").id,
+        "plain": service.create_contact("Plain Person", "Plain Co").id,
+    }
+    set_raw(
+        more["tabs"],
+        full_name="\tTabbed\tname",
+        notes="-notes\r\nsecond line",
+        scoring=-5,
+        stage="gone",
+        template="unknown",
+        segmentation="@seg",
+        job_title="+boss",
+        nickname='say "hi"',
+        updated_at="2026-11-30 09:15:00.123456",
+    )
+    set_raw(more["plain"], scoring=7, department="Sales", website="https://example.com")
+    add_children(
+        more["plain"],
+        emails=[("p@example.com", "Business"), ("q@example.com", "Personal"), ("=r@x.example", "")],
+        phones=[("+442079460000", "Mobile"), ("+4930123456", "Office"), ("+14165550199", "")],
+        addresses=[
+            {"address": "=1 Main St", "city": "Toronto", "state": "ON", "zip_code": "M5E 1E6",
+             "locality": "Old Toronto", "country": "CA", "type": "Office"},
+            {"address": "2 Side St", "city": "Berlin", "state": "", "zip_code": "10115",
+             "locality": "Mitte", "country": "DE", "type": "Home"},
+        ],
+    )  # fmt: skip
+    first, second = service.create_account("Zeta; =Accounts"), service.create_account("Alpha")
+    contact = service.get_contact(more["plain"])
+    service.update_contact(more["plain"], contact.version, accounts=[first.id, second.id])
+    lines_used = []
+    line_column = export.csv_lines.line_column
+    monkeypatch.setattr(
+        export.csv_lines, "line_column", lambda *a: lines_used.append(a) or line_column(*a)
+    )
+    by_sqlite = tmp_path / "sqlite.csv"
+    export_contacts(service, ContactFilter(), "name", False, "csv", by_sqlite, page_size=5)
+    monkeypatch.setattr(export, "is_postgres", lambda *a: True)  # the Python way, on any database
+    by_python = tmp_path / "python.csv"
+    export_contacts(service, ContactFilter(), "name", False, "csv", by_python, page_size=5)
+    assert by_sqlite.read_bytes() == by_python.read_bytes()
+    assert bool(lines_used) == (backend == "sqlite")
+    rows = list(csv.reader(io.StringIO(by_sqlite.read_text("utf-8"), newline="")))
+    by_id = {int(r[0]): r for r in rows[1:]}
+    assert by_id[more["semicolon"]][1] == "a;'=b"  # the Python way
+    assert by_id[more["apostrophes"]][1] == "'''=1+1"
+    assert by_id[more["tabs"]][11] == "-5"  # a number: not guarded
+
+
 def test_csv_cells_cannot_run_as_spreadsheet_formulas(service, people, tmp_path):
     target = tmp_path / "out.csv"
     export_contacts(service, ContactFilter(), "name", False, "csv", target)
@@ -322,8 +380,13 @@ def test_vcard_text_escapes_the_special_characters():
 
 
 @pytest.mark.parametrize("fmt", ["csv", "json", "vcard"])
-def test_every_matching_row_is_exported_across_pages(service, backend, tmp_path, fmt):
-    total = export.PAGE_SIZE * 2 + 37
+def test_every_matching_row_is_exported_across_pages(service, backend, tmp_path, fmt, monkeypatch):
+    # A small page, given to the export, so that three pages need few contacts: the
+    # paging is the same at any size (the default is only how many rows a read takes).
+    # The records of a page are read in chunks of ids, smaller than a page here too.
+    page_size = 40
+    monkeypatch.setattr(export_rows, "IDS_PER_QUERY", 16)
+    total = page_size * 2 + 37
     add_demo_contacts(service.config, total, "tester", seed=3)
     target = tmp_path / f"all.{fmt}"
     reports = []
@@ -335,6 +398,7 @@ def test_every_matching_row_is_exported_across_pages(service, backend, tmp_path,
         fmt,
         target,
         progress=lambda done, of: reports.append((done, of)),
+        page_size=page_size,
     )
     assert count == total
     assert reports[0] == (0, total)

@@ -1,0 +1,172 @@
+"""The records of an import file, read and checked in order; a big file's in a second process.
+
+Reading and checking a record (its phone number above all) takes about as long as
+writing it. For a big file a second process reads and checks the records while this
+one writes those before them: on two cores, an import takes the time of the slower
+half, not of both. A small file is checked here, as starting a process takes longer
+than checking it.
+
+The second process is this module run by the same Python (`python -m`), not a
+multiprocessing child: it needs nothing of the program that imports (the app's
+replaced standard streams, its `__main__`), and hands its results over a pipe, which
+holds the few chunks it may be ahead. If it cannot start or stops, the rest of the file
+is checked here.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import pickle
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO, TYPE_CHECKING
+
+import contacts_tui
+from contacts_tui.importer import (
+    ContactDraft,
+    ImportSource,
+    RowRejected,
+    Unreadable,
+    check_contact,
+)
+from contacts_tui.validation import remember_shown_forms, shown_forms
+
+if TYPE_CHECKING:
+    from contacts_tui.services import ContactService
+
+Checked = ContactDraft | Unreadable
+"""A record ready to be written, or why it cannot be (RowRejected's reason included)."""
+
+PARALLEL_FROM = 5000
+"""Records from which a second process checks them: it starts in about a second."""
+CHUNK = 250
+"""Records the checking process hands over at a time (one pickled message each)."""
+
+
+def checked_records(
+    source: ImportSource, service: ContactService, *, strict: bool = False
+) -> Iterator[Checked]:
+    """Each record of the file, checked (`check_contact`), in the order of the file."""
+    if source.total >= PARALLEL_FROM and (os.cpu_count() or 1) > 1:
+        return _checked_elsewhere(source, service, strict)
+    return _checked(source, service, strict)
+
+
+def _checked(
+    source: ImportSource, service: ContactService, strict: bool, skip: int = 0
+) -> Iterator[Checked]:
+    """The records after the first `skip`, checked."""
+    for record in itertools.islice(source.records(), skip, None):
+        if isinstance(record, Unreadable):
+            yield record
+            continue
+        try:
+            yield check_contact(record, service, strict=strict, file_name=source.name)
+        except RowRejected as error:
+            yield Unreadable(record.ref, str(error))
+
+
+def _checked_elsewhere(
+    source: ImportSource, service: ContactService, strict: bool
+) -> Iterator[Checked]:
+    """_checked in a second process; it is stopped when this ends early (a cancel, a
+    failed write)."""
+    package_parent = str(Path(contacts_tui.__file__).resolve().parent.parent)
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (package_parent, env.get("PYTHONPATH")) if p)
+    try:
+        worker = subprocess.Popen(
+            [sys.executable, "-m", __name__],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            env=env,
+        )
+    except OSError:
+        yield from _checked(source, service, strict)
+        return
+    handed = 0
+    try:
+        assert worker.stdin is not None and worker.stdout is not None
+        task = (CHUNK, source, service.config, service.user, service.config_path, strict)
+        try:
+            pickle.dump(task, worker.stdin)
+            worker.stdin.close()
+        except OSError:  # it stopped at once
+            pass
+        while True:
+            try:
+                message = pickle.load(worker.stdout)
+            except Exception:  # it stopped (killed, no memory): the rest is checked here
+                yield from _checked(source, service, strict, skip=handed)
+                return
+            if message is None:
+                return
+            if isinstance(message, BaseException):
+                raise message
+            items, forms = message
+            # The list shows each primary number as the checking read it: not parsed twice.
+            remember_shown_forms(forms)
+            handed += len(items)
+            yield from items
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+        worker.wait()
+        if worker.stdout:
+            worker.stdout.close()
+
+
+def _check_for_importer(task_in: IO[bytes], out: IO[bytes]) -> None:
+    """The second process: every record checked, CHUNK at a time, then None (or the
+    error that stopped it, for the importer to raise)."""
+    size, source, config, user, config_path, strict = pickle.load(task_in)
+    from contacts_tui.services import ContactService
+
+    service = ContactService(config, user, config_path=config_path)
+    chunk: list[Checked] = []
+    try:
+        for item in _checked(source, service, strict):
+            chunk.append(item)
+            if len(chunk) >= size:
+                pickle.dump((chunk, _forms(chunk)), out)
+                out.flush()
+                chunk = []
+        pickle.dump((chunk, _forms(chunk)), out)
+        pickle.dump(None, out)
+    except BrokenPipeError:  # the importer stopped reading (a cancel)
+        return
+    except Exception as error:  # the file became unreadable midway, say: the importer says so
+        pickle.dump(_sendable(error), out)
+    out.flush()
+
+
+def _forms(chunk: list[Checked]) -> dict[str, str]:
+    return shown_forms(
+        number
+        for item in chunk
+        if isinstance(item, ContactDraft)
+        for number, _, _, _ in item.phones
+    )
+
+
+def _sendable(error: Exception) -> Exception:
+    """The error itself when it can be pickled, else one that says the same."""
+    try:
+        pickle.loads(pickle.dumps(error))
+    except Exception:
+        return RuntimeError(f"{type(error).__name__}: {error}")
+    return error
+
+
+if __name__ == "__main__":
+    # Ctrl-C at a terminal reaches the whole process group: the importer stops this
+    # process itself, without a second traceback from here.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    results = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
+    sys.stdout = sys.stderr  # a stray print must not break the pickled stream
+    _check_for_importer(sys.stdin.buffer, results)
