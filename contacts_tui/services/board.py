@@ -16,7 +16,7 @@ from contacts_tui.store.listing import (
     searched_stage_counts,
     tallied_stage_counts,
 )
-from contacts_tui.store.models import database, utc_now
+from contacts_tui.store.models import utc_now
 
 if TYPE_CHECKING:
     from contacts_tui.services import ContactService
@@ -49,25 +49,25 @@ class BoardService:
         self, template: Template, contact_filter: ContactFilter, wanted: dict[str, int]
     ) -> tuple[dict[str, int], dict[str, ColumnPage]]:
         """The step counts and the first `wanted[step]` cards of each step's column, read
-        together in one connection and one snapshot (what the board shows when it opens or
-        reloads). A column the counts say is empty is not read at all."""
+        together in one connection (what the board shows when it opens or reloads), not
+        in a transaction: that would wait for the write lock. A column the counts say is
+        empty is not read at all."""
         now = utc_now()
-        with database.atomic():
-            counts = self._counts(template, contact_filter)
-            on_step = summaries.contacts_per_step()
-            condition = self.contacts.view_condition(contact_filter)
-            rows = {}
-            for step, limit in wanted.items():
-                found = counts.get(step, 0)
-                if not found:
-                    continue
-                # Few of the step's contacts in the view: sorting them beats walking the
-                # step by name (which reads about PAGE × all / found rows to fill a page).
-                sparse = found * found < limit * on_step.get((template.key, step), 0)
-                rows[step] = queries.column_page(
-                    condition, template.key, step, None, limit + 1, sparse=sparse
-                )
-            arrived = queries.arrived_at([r[0] for page in rows.values() for r in page])
+        counts = self._counts(template, contact_filter)
+        on_step = summaries.contacts_per_step()
+        condition = self.contacts.view_condition(contact_filter)
+        rows = {}
+        for step, limit in wanted.items():
+            found = counts.get(step, 0)
+            if not found:
+                continue
+            # Few of the step's contacts in the view: sorting them beats walking the
+            # step by name (which reads about PAGE × all / found rows to fill a page).
+            sparse = found * found < limit * on_step.get((template.key, step), 0)
+            rows[step] = queries.column_page(
+                condition, template.key, step, None, limit + 1, sparse=sparse
+            )
+        arrived = queries.arrived_at([r[0] for page in rows.values() for r in page])
         pages = {step: ColumnPage((), False) for step in wanted}
         for step, page in rows.items():
             pages[step] = _page(page, wanted[step], arrived, now)

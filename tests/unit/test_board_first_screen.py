@@ -74,3 +74,20 @@ def test_a_sparse_column_is_sorted_the_same_way(board, backend):
                 assert read(condition, template.key, step.key, after, 5) == read(
                     condition, template.key, step.key, after, 5, sparse=True
                 )
+
+
+def test_the_first_screen_is_read_while_another_session_writes(board):
+    """A write transaction held by another connection (a colleague's save, a report's
+    first fill) does not keep the board from reading: its read takes no write lock."""
+    import sqlite3
+
+    template = board.contacts.config.default
+    path = with_connection(lambda: queries.Contact._meta.database.obj.database)()
+    other = sqlite3.connect(path, timeout=0.1)
+    try:
+        other.execute("BEGIN IMMEDIATE")
+        counts, pages = board.first_screen(template, ContactFilter(), {"new_lead": 3})
+        assert counts and set(pages) == {"new_lead"}
+    finally:
+        other.rollback()
+        other.close()
