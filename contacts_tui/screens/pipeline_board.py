@@ -131,11 +131,7 @@ class PipelineBoardScreen(ListViewScreen):
 
     @reported_work(thread=True, exclusive=True, group="store.board")
     def _read(self, template: Template, contact_filter: ContactFilter, wanted: dict) -> None:
-        counts = self.board.counts(template, contact_filter)
-        pages = {
-            step: self.board.column(template, step, contact_filter, limit=limit)
-            for step, limit in wanted.items()
-        }
+        counts, pages = self.board.first_screen(template, contact_filter, wanted)
         if not get_current_worker().is_cancelled:
             self.app.call_from_thread(self._show, template, BoardRead(counts, pages))
 

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from contacts_tui.lifecycle import Template
 from contacts_tui.store import reports as queries
+from contacts_tui.store import summaries
 from contacts_tui.store.database import with_connection
 from contacts_tui.store.listing import (
     ContactFilter,
@@ -44,8 +45,40 @@ class BoardService:
         self.contacts = contacts
 
     @with_connection
+    def first_screen(
+        self, template: Template, contact_filter: ContactFilter, wanted: dict[str, int]
+    ) -> tuple[dict[str, int], dict[str, ColumnPage]]:
+        """The step counts and the first `wanted[step]` cards of each step's column, read
+        together in one connection (what the board shows when it opens or reloads), not
+        in a transaction: that would wait for the write lock. A column the counts say is
+        empty is not read at all."""
+        now = utc_now()
+        counts = self._counts(template, contact_filter)
+        on_step = summaries.contacts_per_step()
+        condition = self.contacts.view_condition(contact_filter)
+        rows = {}
+        for step, limit in wanted.items():
+            found = counts.get(step, 0)
+            if not found:
+                continue
+            # Few of the step's contacts in the view: sorting them beats walking the
+            # step by name (which reads about PAGE × all / found rows to fill a page).
+            sparse = found * found < limit * on_step.get((template.key, step), 0)
+            rows[step] = queries.column_page(
+                condition, template.key, step, None, limit + 1, sparse=sparse
+            )
+        arrived = queries.arrived_at([r[0] for page in rows.values() for r in page])
+        pages = {step: ColumnPage((), False) for step in wanted}
+        for step, page in rows.items():
+            pages[step] = _page(page, wanted[step], arrived, now)
+        return counts, pages
+
+    @with_connection
     def counts(self, template: Template, contact_filter: ContactFilter) -> dict[str, int]:
         """Contacts per step of `template` (steps without any are left out)."""
+        return self._counts(template, contact_filter)
+
+    def _counts(self, template: Template, contact_filter: ContactFilter) -> dict[str, int]:
         steps = self.contacts.category_steps(contact_filter.category)
         rows: list[tuple[str, str, int, int]] | None
         if is_tallied(contact_filter):
@@ -73,19 +106,26 @@ class BoardService:
         rows = queries.column_page(
             self.contacts.view_condition(contact_filter), template.key, step, after, limit + 1
         )
-        has_more = len(rows) > limit
-        rows = rows[:limit]
-        arrived = queries.arrived_at([r[0] for r in rows])
-        now = now or utc_now()
-        cards = tuple(
-            BoardCard(
-                id=contact_id,
-                name=name,
-                company=company,
-                days=max(0, (now - arrived[contact_id]).days) if contact_id in arrived else 0,
-                version=version,
-                sort_key=(name_key, contact_id),
-            )
-            for contact_id, name, company, name_key, version in rows
+        arrived = queries.arrived_at([r[0] for r in rows[:limit]])
+        return _page(rows, limit, arrived, now or utc_now())
+
+
+def _page(
+    rows: list[tuple[int, str, str, str, int]],
+    limit: int,
+    arrived: dict[int, datetime],
+    now: datetime,
+) -> ColumnPage:
+    """A column's page from `limit` + 1 rows of `store.reports.column_page`."""
+    cards = tuple(
+        BoardCard(
+            id=contact_id,
+            name=name,
+            company=company,
+            days=max(0, (now - arrived[contact_id]).days) if contact_id in arrived else 0,
+            version=version,
+            sort_key=(name_key, contact_id),
         )
-        return ColumnPage(cards, has_more)
+        for contact_id, name, company, name_key, version in rows[:limit]
+    )
+    return ColumnPage(cards, len(rows) > limit)

@@ -9,8 +9,9 @@ Definitions (the same in the TUI, the CLI and the tests):
 * Won and lost: contacts reaching a closed step whose outcome is won or lost; the win
   rate is won / (won + lost).
 * A stay in a step lasts from the change into it to the contact's next change (a move
-  back, a skip or another template's step all end it). Time in stage takes the stays that
-  ended in the period; median and 90th percentile are linear between closest ranks.
+  back, a skip or another template's step all end it), counted in whole days (2 days and
+  20 hours is 2). Time in stage takes the stays that ended in the period; median and 90th
+  percentile are linear between closest ranks.
 * A contact is stuck when it has stayed in its current step longer than that step's 90th
   percentile.
 The filter is the list's, applied to the contacts as they are now (archived contacts are
@@ -20,8 +21,7 @@ left out unless it shows the archived ones). Weeks start on Monday.
 from __future__ import annotations
 
 import calendar
-import statistics
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING
@@ -265,14 +265,25 @@ class ReportService:
         condition = self.contacts.view_condition(contact_filter)
         start, end = span.bounds
         steps = lifecycle.steps()
-        durations: dict[str, list[float]] = defaultdict(list)
-        for key, days in queries.completed_stints(condition, start, end, [s.key for s in steps]):
-            durations[key].append(days)
+        if contact_filter == DEFAULT_VIEW:  # the whole days the database keeps per step
+            durations = summaries.stays_per_step(start, end)
+        else:
+            durations = defaultdict(Counter)
+            for key, days, n in queries.completed_stints(
+                condition, start, end, [s.key for s in steps]
+            ):
+                durations[key][days] += n
         rows = []
         for step in steps:
-            spent = durations.get(step.key, [])
+            spent = durations.get(step.key, Counter())
             rows.append(
-                StepTime(step.key, step.name, len(spent), _median(spent), _percentile(spent, 90))
+                StepTime(
+                    step.key,
+                    step.name,
+                    spent.total(),
+                    _percentile(spent, 50),
+                    _percentile(spent, 90),
+                )
             )
         now = now or utc_now()
         p90 = {r.key: r.p90_days for r in rows if r.p90_days is not None}
@@ -371,7 +382,11 @@ def _reached(
     lifecycle changed since (once: a batch of contacts at a time)."""
     if condition is not None or (by is not None and by not in summaries.REACH_DIMENSIONS):
         return queries.reached(condition, start, end, groups, by)
+    if by == "company" and not summaries.company_is_exact(end):  # changes dated after it
+        return queries.reached(condition, start, end, groups, by)
     summaries.fill_groups(steps for steps in groups.values() if steps)
+    if by == "company":
+        return summaries.company_reached(groups, start, end)
     return summaries.reached(groups, start, end, by or "")
 
 
@@ -418,19 +433,27 @@ def _with_conversion(rows: list[tuple[str, str, str, int, bool]]) -> tuple[Funne
     return tuple(result)
 
 
-def _median(values: list[float]) -> float | None:
-    return round(statistics.median(values), 1) if values else None
-
-
-def _percentile(values: list[float], p: int) -> float | None:
-    """Linear between closest ranks (numpy's default, Excel's PERCENTILE.INC)."""
-    if not values:
+def _percentile(counts: Counter[int], p: int) -> float | None:
+    """The p-th percentile of values given as value → how many times it occurs: linear
+    between closest ranks (numpy's default, Excel's PERCENTILE.INC; p=50 is the median)."""
+    total = counts.total()
+    if not total:
         return None
-    ordered = sorted(values)
-    rank = (len(ordered) - 1) * p / 100
+    rank = (total - 1) * p / 100
     low = int(rank)
-    high = min(low + 1, len(ordered) - 1)
-    return round(ordered[low] + (ordered[high] - ordered[low]) * (rank - low), 1)
+    wanted = {low, min(low + 1, total - 1)}
+    at: dict[int, int] = {}
+    seen = 0
+    for value in sorted(counts):
+        n = counts[value]
+        for index in wanted:
+            if seen <= index < seen + n:
+                at[index] = value
+        seen += n
+        if len(at) == len(wanted):
+            break
+    below, above = at[low], at[min(low + 1, total - 1)]
+    return round(below + (above - below) * (rank - low), 1)
 
 
 # ----- as a table (the CLI's output, CSV and JSON, the TUI's export) ----------------------

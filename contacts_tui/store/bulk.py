@@ -28,7 +28,7 @@ _IN_RANGE = "BETWEEN {p} AND {p}"
 
 def _statements(postgres: bool) -> dict[str, tuple[str, ...]]:
     """The triggers' work for the contacts of a range of ids, by trigger (migrations 0001,
-    0006, 0011, 0012, 0013), with the range's two bounds as each statement's parameters."""
+    0006, 0011, 0012, 0013, 0017), with the range's two bounds as each statement's parameters."""
     p = "%s" if postgres else "?"
     in_range = _IN_RANGE.format(p=p)
     day = (lambda c: f"CAST({c} AS DATE)") if postgres else (lambda c: f"date({c})")
@@ -82,6 +82,25 @@ def _statements(postgres: bool) -> dict[str, tuple[str, ...]]:
             "FROM (SELECT id, ROW_NUMBER() OVER (ORDER BY id) AS k, COUNT(*) OVER () AS n "
             f"FROM contact WHERE id {in_range}) AS x, change_counter c "
             f"WHERE x.k > x.n - {RING} ORDER BY x.k",
+        ),
+        # Migration 0017 (its PostgreSQL triggers do not skip): the stays of the new
+        # contacts, and each one's latest change.
+        "stay_day_change_insert": (
+            "INSERT INTO stay_day (step, day, days, stays) "
+            "SELECT s.step, date(s.ended), (CAST(julianday(date(s.ended)) - "
+            "julianday(date(s.began)) AS INTEGER) - (substr(s.ended, 12) < substr(s.began, 12))), "
+            "COUNT(*) FROM (SELECT contact_id, to_stage AS step, at AS began, "
+            "LEAD(at) OVER (PARTITION BY contact_id ORDER BY at, id) AS ended "
+            f"FROM stage_change WHERE contact_id {in_range}) AS s "
+            "JOIN contact c ON c.id = s.contact_id WHERE s.ended IS NOT NULL AND NOT c.archived "
+            "GROUP BY 1, 2, 3 "
+            "ON CONFLICT (step, day, days) DO UPDATE SET stays = stays + excluded.stays",
+        ),
+        "stage_since_insert": (
+            "INSERT INTO stage_since (contact_id, stage, since) "
+            "SELECT contact_id, to_stage, at FROM stage_change s "
+            f"WHERE contact_id {in_range} AND NOT EXISTS (SELECT 1 FROM stage_change n "
+            "WHERE n.contact_id = s.contact_id AND (n.at > s.at OR (n.at = s.at AND n.id > s.id)))",
         ),
     }
 

@@ -125,6 +125,15 @@ class ContactCounted(BaseModel):
     missing = IntegerField()  # 1: no primary e-mail or no primary phone
 
 
+class StageSince(BaseModel):
+    """Each contact's latest stage change, kept by triggers (migration 0017): the stuck
+    contacts are read along its (stage, since) index."""
+
+    contact = IntegerField(column_name="contact_id", primary_key=True)
+    stage = CharField()
+    since = DateTimeField()
+
+
 class ContactAccount(BaseModel):
     contact = ForeignKeyField(Contact, on_delete="CASCADE")
     account = ForeignKeyField(Account, on_delete="CASCADE")

@@ -7,6 +7,7 @@ selects tuples and leaves the arithmetic (rates, percentiles) to the services.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 
@@ -14,8 +15,10 @@ import peewee
 from peewee import JOIN, fn
 
 from contacts_tui.store.database import is_postgres
-from contacts_tui.store.models import Account, Contact, ContactAccount, StageChange
+from contacts_tui.store.models import Account, Contact, ContactAccount, StageChange, StageSince
 from contacts_tui.store.rows import tuples
+
+_TIME_IN_STAGE = importlib.import_module("contacts_tui.store.migrations.0017_time_in_stage")
 
 DIMENSIONS = ("segmentation", "reason_code", "account", "company", "user")
 """What the funnel can be broken down by: contact fields, the assigned account (a
@@ -82,8 +85,9 @@ def reached(
 
 def completed_stints(
     condition: peewee.Expression, start: datetime, end: datetime, steps: Iterable[str]
-) -> list[tuple[str, float]]:
-    """(step, days spent) for every stay in one of `steps` that ended in the period.
+) -> list[tuple[str, int, int]]:
+    """(step, whole days spent, stays) for the stays in one of `steps` that ended in the
+    period, as stay_day (migration 0017) counts them for the default view.
 
     A stay begins with the change into the step and ends with the contact's next change
     (whatever it is: a move back, a skip, another template's step).
@@ -102,20 +106,18 @@ def completed_stints(
         StageChange.at.alias("began"),
         ended,
     ).cte("stay")
-    began, left = stays.c.began, stays.c.ended
-    if is_postgres():
-        days = fn.EXTRACT(peewee.NodeList((peewee.SQL("EPOCH FROM"), left - began))) / 86400.0
-    else:
-        days = fn.julianday(left) - fn.julianday(began)
+    left = stays.c.ended
+    days = peewee.SQL(_TIME_IN_STAGE.Dialect(is_postgres()).whole_days("stay.began", "stay.ended"))
     query = (
-        Contact.select(stays.c.step, days)
+        Contact.select(stays.c.step, days, fn.COUNT(peewee.SQL("*")))
         .from_(stays)
         .join(Contact, on=stays.c.contact_id == Contact.id)
         .where(condition & (left >= start) & (left < end) & stays.c.step.in_(keys))
+        .group_by(peewee.SQL("1"), peewee.SQL("2"))
         .with_cte(stays)
         .tuples()
     )
-    return [(step, float(n)) for step, n in tuples(query)]
+    return [(step, int(days), int(n)) for step, days, n in tuples(query)]
 
 
 def current_stays(
@@ -125,29 +127,32 @@ def current_stays(
     limit: int,
 ) -> list[tuple[int, str, str, str, datetime]]:
     """(id, name, company, step, arrived) of contacts of `template` in a step of
-    `older_than` since before that step's time, the longest waiting first."""
-    if not older_than:
-        return []
-    arrived = fn.MAX(StageChange.at)
-    cutoff = peewee.Case(Contact.stage, list(older_than.items()))
-    query = (
-        Contact.select(Contact.id, Contact.name, Contact.company_name, Contact.stage, arrived)
-        .join(StageChange, on=StageChange.contact == Contact.id)
-        .where(
-            condition
-            & (Contact.template == template)
-            & Contact.stage.in_(list(older_than))
-            & (StageChange.to_stage == Contact.stage)
+    `older_than` since before that step's time, the longest waiting first.
+
+    Read from stage_since (migration 0017) along its (stage, since) index, a step at a
+    time: at most `limit` contacts each, however many wait.
+    """
+    found = []
+    for step, cutoff in older_than.items():
+        query = (
+            Contact.select(
+                Contact.id, Contact.name, Contact.company_name, Contact.stage, StageSince.since
+            )
+            .join(StageSince, on=StageSince.contact == Contact.id)
+            .where(
+                condition
+                & (StageSince.stage == step)
+                & (StageSince.since < cutoff)
+                & (Contact.stage == step)
+                & (Contact.template == template)
+            )
+            .order_by(StageSince.since, Contact.id)
+            .limit(limit)
+            .tuples()
         )
-        .group_by(Contact.id, Contact.name, Contact.company_name, Contact.stage)
-        .having(arrived < cutoff)
-        .order_by(arrived, Contact.id)
-        .limit(limit)
-        .tuples()
-    )
-    return [
-        (i, name, company, stage, _as_datetime(at)) for i, name, company, stage, at in tuples(query)
-    ]
+        found += [(i, n, c, st, _as_datetime(at)) for i, n, c, st, at in tuples(query)]
+    found.sort(key=lambda row: (row[4], row[0]))
+    return found[:limit]
 
 
 def _week(column: peewee.Field) -> peewee.Node:
@@ -206,24 +211,31 @@ def column_page(
     step: str,
     after: tuple[str, int] | None,
     limit: int,
+    sparse: bool = False,
 ) -> list[tuple[int, str, str, str, int]]:
     """(id, name, company, name_key, version) of a step's contacts by name, after a key.
 
-    Read along the (stage, name_key, id) index: a screenful costs the same at a million.
+    Read along the (stage, name_key, id) index: a screenful costs the same at a million
+    when the filter keeps many of the step's contacts. `sparse`: it keeps few (a rare
+    search, a filter on a field most of the step lacks), and walking the step by name
+    would read most of it to find them: the matches are found by the filter's own index
+    first and only they are sorted.
     """
     where = condition & (Contact.stage == step) & (Contact.template == template)
     if after is not None:
         where &= peewee.Tuple(Contact.name_key, Contact.id) > peewee.Tuple(*after)
-    query = (
-        Contact.select(
-            Contact.id, Contact.name, Contact.company_name, Contact.name_key, Contact.version
-        )
-        .where(where)
-        .order_by(Contact.name_key, Contact.id)
+    columns = (Contact.id, Contact.name, Contact.company_name, Contact.name_key, Contact.version)
+    if not sparse:
+        walked = Contact.select(*columns).where(where).order_by(Contact.name_key, Contact.id)
+        return list(tuples(walked.limit(limit)))
+    matches = Contact.select(*columns).where(where).cte("matches", materialized=True)
+    c = matches.c
+    few = (
+        matches.select_from(c.id, c.name, c.company_name, c.name_key, c.version)
+        .order_by(c.name_key, c.id)
         .limit(limit)
-        .tuples()
     )
-    return list(tuples(query))
+    return list(tuples(few))
 
 
 def arrived_at(contact_ids: list[int]) -> dict[int, datetime]:

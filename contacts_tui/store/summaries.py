@@ -1,4 +1,4 @@
-"""Counts the database keeps by trigger (migrations 0011 and 0012), read, checked and rebuilt.
+"""Counts the database keeps by trigger (migrations 0011, 0012, 0017), read, checked and rebuilt.
 
 Each summary table has a query here that counts the same thing from the rows
 themselves: `check` compares the two, and `rebuild` replaces a table's rows by it.
@@ -6,6 +6,7 @@ themselves: `check` compares the two, and `rebuild` replaces a table's rows by i
 
 from __future__ import annotations
 
+import importlib
 import time
 from collections import Counter
 from collections.abc import Iterable, Mapping
@@ -13,6 +14,8 @@ from datetime import date, datetime
 
 from contacts_tui.store.database import is_postgres
 from contacts_tui.store.models import database
+
+_TIME_IN_STAGE = importlib.import_module("contacts_tui.store.migrations.0017_time_in_stage")
 
 
 def _day(column: str) -> str:
@@ -53,10 +56,25 @@ def _sources() -> dict[str, tuple[tuple[str, ...], str]]:
             f"SELECT {_day('c.created_at')}, COUNT(*) FROM contact c "
             f"WHERE {_not_archived('c')} GROUP BY 1",
         ),
+        "stay_day": (
+            ("step", "day", "days", "stays"),
+            _TIME_IN_STAGE.stays_source(is_postgres()),
+        ),
+        "stage_since": (
+            ("contact_id", "stage", "since", "1"),
+            _TIME_IN_STAGE.SINCE_SOURCE.replace(", at FROM", ", at, 1 FROM", 1),
+        ),
     }
 
 
-SUMMARY_TABLES = ("contact_tally", "contact_counted", "stage_day", "created_day")
+SUMMARY_TABLES = (
+    "contact_tally",
+    "contact_counted",
+    "stage_day",
+    "created_day",
+    "stay_day",
+    "stage_since",
+)
 
 
 def mismatches() -> list[str]:
@@ -85,8 +103,8 @@ def rebuild(tables: Iterable[str] = SUMMARY_TABLES) -> None:
     sources = _sources()
     for table in tables:
         columns, source = sources[table]
-        if table == "contact_counted":
-            columns, source = columns[:-1], source.replace(", 1 FROM", " FROM")
+        if columns[-1] == "1":  # a row per key, not a count (see _sources)
+            columns, source = columns[:-1], source.replace(", 1 FROM", " FROM", 1)
         database.execute_sql(f"DELETE FROM {table}")
         database.execute_sql(f"INSERT INTO {table} ({', '.join(columns)}) {source}")
 
@@ -168,6 +186,21 @@ def created_per_day(start: datetime, end: datetime) -> list[tuple[date, int]]:
     return [(_as_date(day), int(n)) for day, n in cursor]
 
 
+def stays_per_step(start: datetime, end: datetime) -> dict[str, Counter[int]]:
+    """Step → whole days → stays in it that ended in [start, end) (UTC days), of
+    contacts not archived, from stay_day."""
+    param = database.param
+    cursor = database.execute_sql(
+        f"SELECT step, days, SUM(stays) FROM stay_day WHERE day >= {param} AND day < {param} "
+        "GROUP BY step, days HAVING SUM(stays) <> 0",
+        (start.date().isoformat(), end.date().isoformat()),
+    )
+    stays: dict[str, Counter[int]] = {}
+    for step, days, n in cursor:
+        stays.setdefault(step, Counter())[int(days)] += int(n)
+    return stays
+
+
 def _as_date(value: object) -> date:
     if isinstance(value, datetime):
         return value.date()
@@ -181,8 +214,9 @@ def _as_date(value: object) -> date:
 FILLED = 1 << 62
 """report_group.filled_upto of a group counted for every contact, present and future."""
 NO_PREVIOUS = "0001-01-01"
-REACH_DIMENSIONS = ("segmentation", "reason_code", "account", "user")
-"""Breakdowns stage_reach keeps (besides '' for the funnel itself)."""
+REACH_DIMENSIONS = ("segmentation", "reason_code", "account", "user", "company")
+"""Breakdowns stage_reach keeps (besides '' for the funnel itself); the company's is
+company_reach's (see `company_reached`)."""
 
 
 def group_name(steps: Iterable[str]) -> str:
@@ -194,7 +228,8 @@ def _counted_reach(
     lowest: int, highest: int, upto: dict[str, int]
 ) -> Counter[tuple[str, str, str, object, object]]:
     """stage_reach's counts from the history of contacts lowest < id <= highest, for the
-    groups of `upto` (group → the last contact id it counts).
+    groups of `upto` (group → the last contact id it counts), and the company's (dim
+    'company', which company_reach keeps in its own way: see `_company_levels`).
 
     Counted here rather than in SQL: a contact's changes come in time order along the
     (contact_id, at, id) index, with no sort, and one pass counts every group and
@@ -217,7 +252,7 @@ def _counted_reach(
         accounts.setdefault(contact_id, []).append(str(account_id))
     cursor = database.execute_sql(
         f'SELECT s.contact_id, s.to_stage, {_day("s.at")}, s."by", c.segmentation, '
-        "c.reason_code FROM stage_change s JOIN contact c ON c.id = s.contact_id "
+        "c.reason_code, c.company_name FROM stage_change s JOIN contact c ON c.id = s.contact_id "
         f"WHERE {_not_archived('c')} AND s.contact_id > {param} AND s.contact_id <= {param} "
         "ORDER BY s.contact_id, s.at, s.id",
         (lowest, highest),
@@ -228,7 +263,7 @@ def _counted_reach(
     last_mine: dict[tuple[str, str], object] = {}
     no_account = [""]
     while rows := cursor.fetchmany(10000):
-        for contact_id, step, day, by, segmentation, reason_code in rows:
+        for contact_id, step, day, by, segmentation, reason_code, company in rows:
             if contact_id != current:
                 current, last, last_mine = contact_id, {}, {}
             for grp in groups_of.get(step, ()):
@@ -238,6 +273,7 @@ def _counted_reach(
                 counts[(grp, "", "", day, prev)] += 1
                 counts[(grp, "segmentation", segmentation, day, prev)] += 1
                 counts[(grp, "reason_code", reason_code, day, prev)] += 1
+                counts[(grp, "company", company, day, prev)] += 1
                 for account in accounts.get(contact_id, no_account):
                     counts[(grp, "account", account, day, prev)] += 1
                 counts[(grp, "user", by, day, last_mine.get((grp, by), none))] += 1
@@ -246,11 +282,38 @@ def _counted_reach(
     return counts
 
 
-def _add_reach(counts: Counter) -> None:
-    """Add counts (see _counted_reach) into stage_reach."""
+def _company_levels(counts: Iterable[tuple[tuple, int]]) -> Counter[tuple[str, str, int, int]]:
+    """company_reach's rows (group, company, level, bucket) → net, from counts keyed as
+    stage_reach's of dim 'company' (the others are left out): +n on the day, -n on the
+    previous day, in the block of 2**level days holding each (migration 0017)."""
+    levels: Counter[tuple[str, str, int, int]] = Counter()
+    for (grp, dim, company, day, prev), n in counts:
+        if dim != "company" or not n:
+            continue
+        for when, net in ((day, n), (prev, -n)):
+            number = _as_date(when).toordinal() - 1
+            if number == 0:  # no previous change
+                continue
+            for level in range(_TIME_IN_STAGE.LEVELS):
+                levels[(grp, company, level, number >> level)] += net
+    return levels
+
+
+def _add_reach(counts: Counter, company: bool = True) -> None:
+    """Add counts (see _counted_reach) into stage_reach and (`company`) company_reach."""
     param = database.param
     target = "stage_reach." if is_postgres() else ""
-    rows = [(*key, n) for key, n in counts.items()]
+    rows = [(*key, n) for key, n in counts.items() if key[1] != "company"]
+    levels = _company_levels(counts.items()) if company else Counter()
+    levelled = [(*key, n) for key, n in levels.items() if n]
+    for at in range(0, len(levelled), 5000):
+        database.cursor().executemany(
+            "INSERT INTO company_reach (grp, company, level, bucket, net) "
+            f"VALUES ({', '.join(param for _ in range(5))}) "
+            "ON CONFLICT (grp, level, bucket, company) "
+            f"DO UPDATE SET net = {'company_reach.' if is_postgres() else ''}net + excluded.net",
+            levelled[at : at + 5000],
+        )
     for at in range(0, len(rows), 5000):
         database.cursor().executemany(
             "INSERT INTO stage_reach (grp, dim, value, day, prev_day, contacts) "
@@ -261,11 +324,42 @@ def _add_reach(counts: Counter) -> None:
         )
 
 
+def _stage_reach(counts: Counter) -> None:
+    """Append a fill's batch of counts to stage_reach_fill: rows at the end of a table,
+    where adding them into stage_reach would rewrite most of its pages every batch."""
+    param = database.param
+    rows = [(*key, n) for key, n in counts.items() if n]
+    for at in range(0, len(rows), 5000):
+        database.cursor().executemany(
+            "INSERT INTO stage_reach_fill (grp, dim, value, day, prev_day, contacts) "
+            f"VALUES ({', '.join(param for _ in range(6))})",
+            rows[at : at + 5000],
+        )
+
+
+def _merge_staged() -> None:
+    """Add the staged counts into stage_reach, once, and drop them (at any time: the
+    reports read a group only once it is counted for every contact)."""
+    target = "stage_reach." if is_postgres() else ""
+    staged = "SELECT grp, dim, value, day, prev_day, contacts FROM stage_reach_fill"
+    company = _TIME_IN_STAGE.CompanyDialect(is_postgres())
+    database.execute_sql(company.upsert(staged).rstrip(";"))
+    database.execute_sql(
+        "INSERT INTO stage_reach (grp, dim, value, day, prev_day, contacts) "
+        "SELECT grp, dim, value, day, prev_day, SUM(contacts) FROM stage_reach_fill "
+        "WHERE contacts <> 0 AND dim <> 'company' GROUP BY grp, dim, value, day, prev_day "
+        "ON CONFLICT (grp, dim, value, day, prev_day) "
+        f"DO UPDATE SET contacts = {target}contacts + excluded.contacts"
+    )
+    database.execute_sql("DELETE FROM stage_reach_fill")
+
+
 def count_reach_of(lowest: int, highest: int, upto: dict[str, int]) -> None:
     """Add the counts of contacts lowest < id <= highest into stage_reach (their whole
     histories, for the groups of `upto`): for contacts inserted in bulk, which their
-    changes' triggers left out (`store.bulk`)."""
-    _add_reach(_counted_reach(lowest, highest, upto))
+    changes' triggers left out (`store.bulk`). Not company_reach: its triggers (0017) do
+    not skip a bulk insert's rows."""
+    _add_reach(_counted_reach(lowest, highest, upto), company=False)
 
 
 def missing_groups(groups: Iterable[Iterable[str]]) -> list[str]:
@@ -286,6 +380,10 @@ def missing_groups(groups: Iterable[Iterable[str]]) -> list[str]:
 
 FILL_SECONDS = 0.5
 """How long one batch of `fill_groups` aims to hold the write lock (others' saves wait)."""
+FILL_AHEAD_SECONDS = 3.0
+"""How long a batch counted without the write lock (SQLite) aims to take."""
+MERGE_ROWS = 1_000_000
+"""Staged rows a fill adds into stage_reach at once (a few seconds' write lock)."""
 
 
 def fill_groups(groups: Iterable[Iterable[str]], batch: int = 5000) -> None:
@@ -306,48 +404,173 @@ def fill_groups(groups: Iterable[Iterable[str]], batch: int = 5000) -> None:
                     (name, step),
                 )
     marks = ", ".join(param for _ in missing)
+
+    def progress() -> dict[str, int]:
+        return dict(
+            database.execute_sql(
+                f"SELECT grp, MIN(filled_upto) FROM report_group WHERE grp IN ({marks}) "
+                "GROUP BY grp",
+                missing,
+            ).fetchall()
+        )
+
+    staged = 0
+    ahead = batch  # contacts counted before taking the write lock (SQLite); it grows
     while True:
         started = time.perf_counter()
-        with database.atomic():
-            progress = dict(
-                database.execute_sql(
-                    f"SELECT grp, MIN(filled_upto) FROM report_group WHERE grp IN ({marks}) "
-                    "GROUP BY grp",
-                    missing,
-                ).fetchall()
-            )
-            done = min(progress.values())
+        # SQLite: count first without the write lock, and keep the counts if nobody
+        # committed meanwhile (PRAGMA data_version is the same): others save freely
+        # while the batch is counted, so batches can be large (fewer staged rows).
+        early = None
+        if not is_postgres():
+            version = _data_version()
+            seen = progress()
+            done = min(seen.values())
             if done >= FILLED:
                 return
-            behind = [grp for grp, upto in progress.items() if upto == done]
+            behind = [grp for grp, upto in seen.items() if upto == done]
+            upto = done + ahead
+            early = seen, upto, _counted_reach(done, upto, dict.fromkeys(behind, upto))
+            counted_in = time.perf_counter() - started
+        locked = time.perf_counter()
+        with database.atomic():
+            now = progress()
+            done = min(now.values())
+            if done >= FILLED:
+                return
+            behind = [grp for grp, upto in now.items() if upto == done]
             (last,) = database.execute_sql("SELECT COALESCE(MAX(id), 0) FROM contact").fetchone()
-            upto = done + batch
-            _add_reach(_counted_reach(done, upto, dict.fromkeys(behind, upto)))
+            if early is not None and early[0] == now and _data_version() == version:
+                _, upto, counts = early
+            else:
+                early = None
+                upto = done + batch
+                counts = _counted_reach(done, upto, dict.fromkeys(behind, upto))
+            _stage_reach(counts)
+            staged += len(counts)
+            # Counted for every contact (from now on the triggers alone), or enough
+            # staged that adding them up takes longer than a batch.
+            if upto >= last or staged >= MERGE_ROWS:
+                _merge_staged()
+                staged = 0
             database.execute_sql(
                 f"UPDATE report_group SET filled_upto = {param} "
                 f"WHERE grp IN ({', '.join(param for _ in behind)})",
                 (FILLED if upto >= last else upto, *behind),
             )
-        took = time.perf_counter() - started
-        batch = max(1000, min(200_000, int(batch * FILL_SECONDS / max(took, 0.01))))
+        took = time.perf_counter() - locked
+        if early is None:
+            batch = max(1000, min(200_000, int(batch * FILL_SECONDS / max(took, 0.01))))
+        else:
+            ahead = max(1000, min(200_000, int(ahead * FILL_AHEAD_SECONDS / max(counted_in, 0.01))))
+
+
+def _data_version() -> int:
+    """SQLite's count of commits by other connections seen by this one."""
+    return database.execute_sql("PRAGMA data_version").fetchone()[0]
 
 
 def reach_mismatches() -> bool:
-    """Whether stage_reach differs from a count of the history (its groups' contacts)."""
-    kept = _as_counts(
-        database.execute_sql("SELECT grp, dim, value, day, prev_day, contacts FROM stage_reach")
+    """Whether stage_reach or company_reach differs from a count of the history (their
+    groups' contacts, with what a fill has staged so far)."""
+    staged = [
+        ((grp, dim, value, day, prev), n)
+        for grp, dim, value, day, prev, n in database.execute_sql(
+            "SELECT grp, dim, value, day, prev_day, contacts FROM stage_reach_fill"
+        )
+    ]
+    kept = Counter(
+        _as_counts(
+            database.execute_sql("SELECT grp, dim, value, day, prev_day, contacts FROM stage_reach")
+        )
     )
+    for key, n in staged:
+        if key[1] != "company":
+            kept[key] += n
+    kept_levels = Counter(
+        _as_counts(
+            database.execute_sql("SELECT grp, company, level, bucket, net FROM company_reach")
+        )
+    )
+    kept_levels.update(_company_levels(staged))
     upto = dict(database.execute_sql("SELECT grp, MIN(filled_upto) FROM report_group GROUP BY grp"))
-    counted = {key: n for key, n in _counted_reach(0, FILLED, upto).items() if n}
-    return kept != counted
+    counted = _counted_reach(0, FILLED, upto)
+    reach = {key: n for key, n in counted.items() if n and key[1] != "company"}
+    levels = {key: n for key, n in _company_levels(counted.items()).items() if n}
+    return {k: n for k, n in kept.items() if n} != reach or {
+        k: n for k, n in kept_levels.items() if n
+    } != levels
 
 
 def rebuild_reach() -> None:
     """Count stage_reach again from the history, every group for every contact."""
     database.execute_sql("DELETE FROM stage_reach")
+    database.execute_sql("DELETE FROM stage_reach_fill")
+    database.execute_sql("DELETE FROM company_reach")
     database.execute_sql(f"UPDATE report_group SET filled_upto = {FILLED}")
     groups = [grp for (grp,) in database.execute_sql("SELECT DISTINCT grp FROM report_group")]
     _add_reach(_counted_reach(0, FILLED, dict.fromkeys(groups, FILLED)))
+
+
+def blocks(first: int, after: int) -> list[tuple[int, int]]:
+    """The fewest (level, bucket) blocks of company_reach covering day numbers
+    [first, after) exactly (as a segment tree splits a range)."""
+    found = []
+    low, high, level = first, after, 0
+    top = _TIME_IN_STAGE.LEVELS - 1
+    while low < high:
+        if level == top:
+            found += [(level, bucket) for bucket in range(low, high)]
+            break
+        if low & 1:
+            found.append((level, low))
+            low += 1
+        if high & 1:
+            high -= 1
+            found.append((level, high))
+        low, high, level = low >> 1, high >> 1, level + 1
+    return found
+
+
+def company_is_exact(end: datetime) -> bool:
+    """Whether company_reach answers periods ending at `end`: no change of a contact
+    not archived is dated on or after it (see migration 0017)."""
+    cursor = database.execute_sql(
+        f"SELECT 1 FROM stage_day WHERE day >= {database.param} AND changes <> 0 LIMIT 1",
+        (end.date().isoformat(),),
+    )
+    return cursor.fetchone() is None
+
+
+def company_reached(
+    groups: Mapping[str, Iterable[str]], start: datetime, end: datetime
+) -> list[tuple[str, str, int]]:
+    """(company, group, contacts reaching it in [start, end)) from company_reach, as
+    `store.reports.reached` counts them by company for the default view, when
+    `company_is_exact(end)`. The groups must be counted (`fill_groups`)."""
+    names = {group: group_name(keys) for group, keys in groups.items() if list(keys)}
+    if not names:
+        return []
+    param = database.param
+    wanted = sorted(set(names.values()))
+    first = start.date().toordinal() - 1
+    after = end.date().toordinal() - 1
+    spans = blocks(first, after)
+    if not spans:
+        return []
+    cursor = database.execute_sql(
+        "SELECT grp, company, SUM(net) FROM company_reach "
+        f"WHERE grp IN ({', '.join(param for _ in wanted)}) AND ("
+        + " OR ".join(f"(level = {param} AND bucket = {param})" for _ in spans)
+        + ") GROUP BY grp, company HAVING SUM(net) <> 0",
+        [*wanted, *(n for span in spans for n in span)],
+    )
+    by_name: dict[str, list[str]] = {}
+    for group, name in names.items():
+        by_name.setdefault(name, []).append(group)
+    return [
+        (company, group, int(n)) for grp, company, n in cursor for group in by_name.get(grp, [])
+    ]
 
 
 def reached(

@@ -215,3 +215,88 @@ def test_board_counts_from_the_summaries_equal_a_scan(service, backend, search):
     scan = with_connection(queries.step_counts)(service.view_condition(view), template.key)
     assert board.counts(template, view) == scan
     assert sum(scan.values()) > 0 or search == "ada b"
+
+
+@pytest.mark.parametrize("merge_rows", [1, summaries.MERGE_ROWS])
+def test_a_fill_in_several_batches_stages_its_counts_and_adds_them_once(
+    service, backend, monkeypatch, merge_rows
+):
+    """A first fill appends each batch's counts to stage_reach_fill and adds them into
+    stage_reach with its last batch (or whenever enough are staged); a change written
+    between batches is counted by the triggers for the contacts already done."""
+    monkeypatch.setattr(summaries, "MERGE_ROWS", merge_rows)
+    ids = build_history(service)
+    reports = ReportService(service)
+    expected = reports.funnel(SPAN)
+    groups = [[s.key for s in c.steps] for c in service.config.default.categories]
+
+    @with_connection
+    def forget_groups() -> None:
+        for table in ("stage_reach", "company_reach", "report_group"):
+            database.execute_sql(f"DELETE FROM {table} WHERE grp LIKE {database.param}", ("%,%",))
+
+    forget_groups()
+    batches = []
+    counted = summaries._counted_reach
+
+    def one_batch(lowest, highest, upto):
+        batches.append((lowest, highest))
+        if len(batches) == 2:  # the first batch's contacts are done: triggers count them
+            ada = service.get_contact(ids["Ada"])
+            service.set_stage(ada.id, "contacted", ada.version)
+        return counted(lowest, highest, upto)
+
+    summaries._counted_reach = one_batch
+    try:
+        with_connection(summaries.fill_groups)(groups, batch=ids["Ada"])
+    finally:
+        summaries._counted_reach = counted
+    assert len(batches) >= 2
+    assert not with_connection(summaries.reach_mismatches)()
+    staged = with_connection(
+        lambda: database.execute_sql("SELECT COUNT(*) FROM stage_reach_fill").fetchone()[0]
+    )()
+    assert staged == 0
+    assert reports.funnel(SPAN).categories == expected.categories
+
+
+def test_a_batch_counted_before_the_lock_is_counted_again_after_another_commit(service):
+    """SQLite counts a batch without the write lock and keeps it only if no other
+    connection committed meanwhile: a change committed by another connection right
+    after the counting is in the counts all the same."""
+    import sqlite3
+
+    ids = build_history(service)
+    groups = [[s.key for s in c.steps] for c in service.config.default.categories]
+
+    @with_connection
+    def forget_groups_and_path() -> str:
+        for table in ("stage_reach", "company_reach", "report_group"):
+            database.execute_sql(f"DELETE FROM {table} WHERE grp LIKE ?", ("%,%",))
+        return database.obj.database
+
+    path = forget_groups_and_path()
+    counted = summaries._counted_reach
+    calls = []
+
+    def then_another_commits(lowest, highest, upto):
+        counts = counted(lowest, highest, upto)
+        if not calls:
+            other = sqlite3.connect(path)
+            other.execute(
+                'INSERT INTO stage_change (contact_id, from_stage, to_stage, at, "by") '
+                "VALUES (?, 'qualified', 'contacted', '2026-03-20 10:00:00', 'dan')",
+                (ids["Ada"],),
+            )
+            other.commit()
+            other.close()
+        calls.append((lowest, highest))
+        return counts
+
+    summaries._counted_reach = then_another_commits
+    try:
+        with_connection(summaries.fill_groups)(groups)
+    finally:
+        summaries._counted_reach = counted
+    assert len(calls) >= 2  # counted again, under the lock
+    assert not with_connection(summaries.reach_mismatches)()
