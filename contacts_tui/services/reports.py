@@ -382,11 +382,7 @@ def _reached(
     lifecycle changed since (once: a batch of contacts at a time)."""
     if condition is not None or (by is not None and by not in summaries.REACH_DIMENSIONS):
         return queries.reached(condition, start, end, groups, by)
-    if by == "company" and not summaries.company_is_exact(end):  # changes dated after it
-        return queries.reached(condition, start, end, groups, by)
     summaries.fill_groups(steps for steps in groups.values() if steps)
-    if by == "company":
-        return summaries.company_reached(groups, start, end)
     return summaries.reached(groups, start, end, by or "")
 
 

@@ -214,9 +214,8 @@ def _as_date(value: object) -> date:
 FILLED = 1 << 62
 """report_group.filled_upto of a group counted for every contact, present and future."""
 NO_PREVIOUS = "0001-01-01"
-REACH_DIMENSIONS = ("segmentation", "reason_code", "account", "user", "company")
-"""Breakdowns stage_reach keeps (besides '' for the funnel itself); the company's is
-company_reach's (see `company_reached`)."""
+REACH_DIMENSIONS = ("segmentation", "reason_code", "account", "user")
+"""Breakdowns stage_reach keeps (besides '' for the funnel itself)."""
 
 
 def group_name(steps: Iterable[str]) -> str:
@@ -225,11 +224,14 @@ def group_name(steps: Iterable[str]) -> str:
 
 
 def _counted_reach(
-    lowest: int, highest: int, upto: dict[str, int]
+    lowest: int, highest: int, upto: dict[str, int], contacts: str = "contact"
 ) -> Counter[tuple[str, str, str, object, object]]:
     """stage_reach's counts from the history of contacts lowest < id <= highest, for the
-    groups of `upto` (group → the last contact id it counts), and the company's (dim
-    'company', which company_reach keeps in its own way: see `_company_levels`).
+    groups of `upto` (group → the last contact id it counts).
+
+    `contacts`: where each contact's archived flag, segmentation and reason code are
+    read: the contact rows, or their narrow copies in contact_counted (a first fill reads
+    every contact: ~40 bytes a row there, ~2 KB in contact).
 
     Counted here rather than in SQL: a contact's changes come in time order along the
     (contact_id, at, id) index, with no sort, and one pass counts every group and
@@ -252,7 +254,7 @@ def _counted_reach(
         accounts.setdefault(contact_id, []).append(str(account_id))
     cursor = database.execute_sql(
         f'SELECT s.contact_id, s.to_stage, {_day("s.at")}, s."by", c.segmentation, '
-        "c.reason_code, c.company_name FROM stage_change s JOIN contact c ON c.id = s.contact_id "
+        f"c.reason_code FROM stage_change s JOIN {contacts} c ON c.id = s.contact_id "
         f"WHERE {_not_archived('c')} AND s.contact_id > {param} AND s.contact_id <= {param} "
         "ORDER BY s.contact_id, s.at, s.id",
         (lowest, highest),
@@ -263,7 +265,7 @@ def _counted_reach(
     last_mine: dict[tuple[str, str], object] = {}
     no_account = [""]
     while rows := cursor.fetchmany(10000):
-        for contact_id, step, day, by, segmentation, reason_code, company in rows:
+        for contact_id, step, day, by, segmentation, reason_code in rows:
             if contact_id != current:
                 current, last, last_mine = contact_id, {}, {}
             for grp in groups_of.get(step, ()):
@@ -273,7 +275,6 @@ def _counted_reach(
                 counts[(grp, "", "", day, prev)] += 1
                 counts[(grp, "segmentation", segmentation, day, prev)] += 1
                 counts[(grp, "reason_code", reason_code, day, prev)] += 1
-                counts[(grp, "company", company, day, prev)] += 1
                 for account in accounts.get(contact_id, no_account):
                     counts[(grp, "account", account, day, prev)] += 1
                 counts[(grp, "user", by, day, last_mine.get((grp, by), none))] += 1
@@ -282,38 +283,11 @@ def _counted_reach(
     return counts
 
 
-def _company_levels(counts: Iterable[tuple[tuple, int]]) -> Counter[tuple[str, str, int, int]]:
-    """company_reach's rows (group, company, level, bucket) → net, from counts keyed as
-    stage_reach's of dim 'company' (the others are left out): +n on the day, -n on the
-    previous day, in the block of 2**level days holding each (migration 0017)."""
-    levels: Counter[tuple[str, str, int, int]] = Counter()
-    for (grp, dim, company, day, prev), n in counts:
-        if dim != "company" or not n:
-            continue
-        for when, net in ((day, n), (prev, -n)):
-            number = _as_date(when).toordinal() - 1
-            if number == 0:  # no previous change
-                continue
-            for level in range(_TIME_IN_STAGE.LEVELS):
-                levels[(grp, company, level, number >> level)] += net
-    return levels
-
-
-def _add_reach(counts: Counter, company: bool = True) -> None:
-    """Add counts (see _counted_reach) into stage_reach and (`company`) company_reach."""
+def _add_reach(counts: Counter) -> None:
+    """Add counts (see _counted_reach) into stage_reach."""
     param = database.param
     target = "stage_reach." if is_postgres() else ""
-    rows = [(*key, n) for key, n in counts.items() if key[1] != "company"]
-    levels = _company_levels(counts.items()) if company else Counter()
-    levelled = [(*key, n) for key, n in levels.items() if n]
-    for at in range(0, len(levelled), 5000):
-        database.cursor().executemany(
-            "INSERT INTO company_reach (grp, company, level, bucket, net) "
-            f"VALUES ({', '.join(param for _ in range(5))}) "
-            "ON CONFLICT (grp, level, bucket, company) "
-            f"DO UPDATE SET net = {'company_reach.' if is_postgres() else ''}net + excluded.net",
-            levelled[at : at + 5000],
-        )
+    rows = [(*key, n) for key, n in counts.items()]
     for at in range(0, len(rows), 5000):
         database.cursor().executemany(
             "INSERT INTO stage_reach (grp, dim, value, day, prev_day, contacts) "
@@ -341,13 +315,10 @@ def _merge_staged() -> None:
     """Add the staged counts into stage_reach, once, and drop them (at any time: the
     reports read a group only once it is counted for every contact)."""
     target = "stage_reach." if is_postgres() else ""
-    staged = "SELECT grp, dim, value, day, prev_day, contacts FROM stage_reach_fill"
-    company = _TIME_IN_STAGE.CompanyDialect(is_postgres())
-    database.execute_sql(company.upsert(staged).rstrip(";"))
     database.execute_sql(
         "INSERT INTO stage_reach (grp, dim, value, day, prev_day, contacts) "
         "SELECT grp, dim, value, day, prev_day, SUM(contacts) FROM stage_reach_fill "
-        "WHERE contacts <> 0 AND dim <> 'company' GROUP BY grp, dim, value, day, prev_day "
+        "WHERE contacts <> 0 GROUP BY grp, dim, value, day, prev_day "
         "ON CONFLICT (grp, dim, value, day, prev_day) "
         f"DO UPDATE SET contacts = {target}contacts + excluded.contacts"
     )
@@ -357,9 +328,8 @@ def _merge_staged() -> None:
 def count_reach_of(lowest: int, highest: int, upto: dict[str, int]) -> None:
     """Add the counts of contacts lowest < id <= highest into stage_reach (their whole
     histories, for the groups of `upto`): for contacts inserted in bulk, which their
-    changes' triggers left out (`store.bulk`). Not company_reach: its triggers (0017) do
-    not skip a bulk insert's rows."""
-    _add_reach(_counted_reach(lowest, highest, upto), company=False)
+    changes' triggers left out (`store.bulk`)."""
+    _add_reach(_counted_reach(lowest, highest, upto))
 
 
 def missing_groups(groups: Iterable[Iterable[str]]) -> list[str]:
@@ -430,7 +400,8 @@ def fill_groups(groups: Iterable[Iterable[str]], batch: int = 5000) -> None:
                 return
             behind = [grp for grp, upto in seen.items() if upto == done]
             upto = done + ahead
-            early = seen, upto, _counted_reach(done, upto, dict.fromkeys(behind, upto))
+            wanted = dict.fromkeys(behind, upto)
+            early = seen, upto, _counted_reach(done, upto, wanted, "contact_counted")
             counted_in = time.perf_counter() - started
         locked = time.perf_counter()
         with database.atomic():
@@ -445,7 +416,8 @@ def fill_groups(groups: Iterable[Iterable[str]], batch: int = 5000) -> None:
             else:
                 early = None
                 upto = done + batch
-                counts = _counted_reach(done, upto, dict.fromkeys(behind, upto))
+                wanted = dict.fromkeys(behind, upto)
+                counts = _counted_reach(done, upto, wanted, "contact_counted")
             _stage_reach(counts)
             staged += len(counts)
             # Counted for every contact (from now on the triggers alone), or enough
@@ -471,106 +443,26 @@ def _data_version() -> int:
 
 
 def reach_mismatches() -> bool:
-    """Whether stage_reach or company_reach differs from a count of the history (their
-    groups' contacts, with what a fill has staged so far)."""
-    staged = [
-        ((grp, dim, value, day, prev), n)
-        for grp, dim, value, day, prev, n in database.execute_sql(
-            "SELECT grp, dim, value, day, prev_day, contacts FROM stage_reach_fill"
-        )
-    ]
-    kept = Counter(
-        _as_counts(
-            database.execute_sql("SELECT grp, dim, value, day, prev_day, contacts FROM stage_reach")
+    """Whether stage_reach differs from a count of the history (its groups' contacts)."""
+    kept = _as_counts(
+        database.execute_sql(
+            "SELECT grp, dim, value, day, prev_day, SUM(contacts) FROM (SELECT grp, dim, value, "
+            "day, prev_day, contacts FROM stage_reach UNION ALL SELECT grp, dim, value, day, "
+            "prev_day, contacts FROM stage_reach_fill) AS kept GROUP BY 1, 2, 3, 4, 5"
         )
     )
-    for key, n in staged:
-        if key[1] != "company":
-            kept[key] += n
-    kept_levels = Counter(
-        _as_counts(
-            database.execute_sql("SELECT grp, company, level, bucket, net FROM company_reach")
-        )
-    )
-    kept_levels.update(_company_levels(staged))
     upto = dict(database.execute_sql("SELECT grp, MIN(filled_upto) FROM report_group GROUP BY grp"))
-    counted = _counted_reach(0, FILLED, upto)
-    reach = {key: n for key, n in counted.items() if n and key[1] != "company"}
-    levels = {key: n for key, n in _company_levels(counted.items()).items() if n}
-    return {k: n for k, n in kept.items() if n} != reach or {
-        k: n for k, n in kept_levels.items() if n
-    } != levels
+    counted = {key: n for key, n in _counted_reach(0, FILLED, upto).items() if n}
+    return kept != counted
 
 
 def rebuild_reach() -> None:
     """Count stage_reach again from the history, every group for every contact."""
     database.execute_sql("DELETE FROM stage_reach")
     database.execute_sql("DELETE FROM stage_reach_fill")
-    database.execute_sql("DELETE FROM company_reach")
     database.execute_sql(f"UPDATE report_group SET filled_upto = {FILLED}")
     groups = [grp for (grp,) in database.execute_sql("SELECT DISTINCT grp FROM report_group")]
     _add_reach(_counted_reach(0, FILLED, dict.fromkeys(groups, FILLED)))
-
-
-def blocks(first: int, after: int) -> list[tuple[int, int]]:
-    """The fewest (level, bucket) blocks of company_reach covering day numbers
-    [first, after) exactly (as a segment tree splits a range)."""
-    found = []
-    low, high, level = first, after, 0
-    top = _TIME_IN_STAGE.LEVELS - 1
-    while low < high:
-        if level == top:
-            found += [(level, bucket) for bucket in range(low, high)]
-            break
-        if low & 1:
-            found.append((level, low))
-            low += 1
-        if high & 1:
-            high -= 1
-            found.append((level, high))
-        low, high, level = low >> 1, high >> 1, level + 1
-    return found
-
-
-def company_is_exact(end: datetime) -> bool:
-    """Whether company_reach answers periods ending at `end`: no change of a contact
-    not archived is dated on or after it (see migration 0017)."""
-    cursor = database.execute_sql(
-        f"SELECT 1 FROM stage_day WHERE day >= {database.param} AND changes <> 0 LIMIT 1",
-        (end.date().isoformat(),),
-    )
-    return cursor.fetchone() is None
-
-
-def company_reached(
-    groups: Mapping[str, Iterable[str]], start: datetime, end: datetime
-) -> list[tuple[str, str, int]]:
-    """(company, group, contacts reaching it in [start, end)) from company_reach, as
-    `store.reports.reached` counts them by company for the default view, when
-    `company_is_exact(end)`. The groups must be counted (`fill_groups`)."""
-    names = {group: group_name(keys) for group, keys in groups.items() if list(keys)}
-    if not names:
-        return []
-    param = database.param
-    wanted = sorted(set(names.values()))
-    first = start.date().toordinal() - 1
-    after = end.date().toordinal() - 1
-    spans = blocks(first, after)
-    if not spans:
-        return []
-    cursor = database.execute_sql(
-        "SELECT grp, company, SUM(net) FROM company_reach "
-        f"WHERE grp IN ({', '.join(param for _ in wanted)}) AND ("
-        + " OR ".join(f"(level = {param} AND bucket = {param})" for _ in spans)
-        + ") GROUP BY grp, company HAVING SUM(net) <> 0",
-        [*wanted, *(n for span in spans for n in span)],
-    )
-    by_name: dict[str, list[str]] = {}
-    for group, name in names.items():
-        by_name.setdefault(name, []).append(group)
-    return [
-        (company, group, int(n)) for grp, company, n in cursor for group in by_name.get(grp, [])
-    ]
 
 
 def reached(

@@ -232,19 +232,19 @@ def test_a_fill_in_several_batches_stages_its_counts_and_adds_them_once(
 
     @with_connection
     def forget_groups() -> None:
-        for table in ("stage_reach", "company_reach", "report_group"):
+        for table in ("stage_reach", "report_group"):
             database.execute_sql(f"DELETE FROM {table} WHERE grp LIKE {database.param}", ("%,%",))
 
     forget_groups()
     batches = []
     counted = summaries._counted_reach
 
-    def one_batch(lowest, highest, upto):
+    def one_batch(lowest, highest, upto, contacts):
         batches.append((lowest, highest))
         if len(batches) == 2:  # the first batch's contacts are done: triggers count them
             ada = service.get_contact(ids["Ada"])
             service.set_stage(ada.id, "contacted", ada.version)
-        return counted(lowest, highest, upto)
+        return counted(lowest, highest, upto, contacts)
 
     summaries._counted_reach = one_batch
     try:
@@ -271,7 +271,7 @@ def test_a_batch_counted_before_the_lock_is_counted_again_after_another_commit(s
 
     @with_connection
     def forget_groups_and_path() -> str:
-        for table in ("stage_reach", "company_reach", "report_group"):
+        for table in ("stage_reach", "report_group"):
             database.execute_sql(f"DELETE FROM {table} WHERE grp LIKE ?", ("%,%",))
         return database.obj.database
 
@@ -279,8 +279,8 @@ def test_a_batch_counted_before_the_lock_is_counted_again_after_another_commit(s
     counted = summaries._counted_reach
     calls = []
 
-    def then_another_commits(lowest, highest, upto):
-        counts = counted(lowest, highest, upto)
+    def then_another_commits(lowest, highest, upto, contacts="contact"):
+        counts = counted(lowest, highest, upto, contacts)
         if not calls:
             other = sqlite3.connect(path)
             other.execute(

@@ -22,86 +22,9 @@ their work in one statement (`store.bulk`).
   far, appended batch by batch and added into stage_reach by its last batch. Each batch
   adding into stage_reach itself rewrote most of that table's pages (a million contacts:
   thousands of batches, 12 GB written, 45 minutes).
-* company_reach: the funnel by company. stage_reach's (day, previous day) rows per
-  company would be millions; instead each change into a group adds +1 on its day and
-  -1 on the day of the contact's previous change into the group, per company. Summed
-  over the days of a period, that is the contacts reaching the group in it, less those
-  whose last change in it is followed by one after it: exact when no change is dated
-  after the period (every period that ends today or later; the report reads the
-  history otherwise). The sums are kept for blocks of 1, 2, 4 … 2**11 days (`level`,
-  `bucket` = day number >> level), so any period is a few dozen rows per company.
-  Its groups are stage_reach's (report_group); they are counted again, all of them,
-  by the next report after this migration.
 """
 
-import importlib
-from typing import Any
-
 from peewee import PostgresqlDatabase
-
-REACH: Any = importlib.import_module("contacts_tui.store.migrations.0012_stage_reach")
-LEVELS = 12
-FIRST_DAY = "0001-01-01"  # day numbers count from here (0012's NONE: no previous change)
-
-
-class CompanyDialect(REACH.Dialect):
-    """0012's counting of changes by (group, day, previous day), for the company only,
-    written into company_reach as +1 on the day and -1 on the previous day, per level."""
-
-    def day_number(self, column: str) -> str:
-        if self.postgres:
-            return f"({column} - DATE '{FIRST_DAY}')"
-        return f"CAST(julianday({column}) - julianday('{FIRST_DAY}') AS INTEGER)"
-
-    def dims_of_contact(self, row: str) -> str:
-        return f"SELECT 'company' AS dim, {row}.company_name AS value"
-
-    def dims_of_change(self, row: str) -> str:
-        return (
-            "SELECT 'company' AS dim, "
-            f"(SELECT company_name FROM contact WHERE id = {row}.contact_id) AS value"
-        )
-
-    def upsert(self, rows: str) -> str:
-        levels = " UNION ALL ".join(f"SELECT {n} AS level" for n in range(LEVELS))
-        target = "company_reach." if self.postgres else ""
-        events = (
-            "SELECT r.grp, r.value, CASE WHEN k.kind = 0 THEN r.day ELSE r.prev_day END AS day, "
-            "CASE WHEN k.kind = 0 THEN r.contacts ELSE -r.contacts END AS net "
-            f"FROM ({rows}) AS r, (SELECT 0 AS kind UNION ALL SELECT 1) AS k "
-            f"WHERE r.dim = 'company' AND (k.kind = 0 OR r.prev_day <> {self.none})"
-        )
-        return (
-            "INSERT INTO company_reach (grp, company, level, bucket, net) "
-            f"SELECT e.grp, e.value, l.level, {self.day_number('e.day')} >> l.level, SUM(e.net) "
-            f"FROM ({events}) AS e, ({levels}) AS l WHERE e.net <> 0 "
-            "GROUP BY 1, 2, 3, 4 ON CONFLICT (grp, level, bucket, company) "
-            f"DO UPDATE SET net = {target}net + excluded.net;"
-        )
-
-    def change_rows(self, row: str, sign: int, but_itself: bool = False) -> str:
-        """0012's rows of one change, for the contact's dimensions alone (not the user)."""
-        before = self.neighbour(row, False, False, but_itself)
-        after = self.neighbour(row, True, False, but_itself)
-        x = (
-            f"SELECT g.grp, d.dim, d.value, {self.day(f'{row}.at')} AS tday, "
-            f"COALESCE({before}, {self.none}) AS pday, {after} AS nday "
-            f"FROM report_group g, ({self.dims_of_change(row)}) AS d "
-            f"WHERE g.step = {row}.to_stage AND {row}.contact_id <= g.filled_upto "
-            f"AND {self.counted(f'{row}.contact_id')}"
-        )
-        return (
-            "SELECT x.grp, x.dim, x.value, "
-            "CASE WHEN k.kind = 0 THEN x.tday ELSE x.nday END AS day, "
-            "CASE WHEN k.kind = 2 THEN x.tday ELSE x.pday END AS prev_day, "
-            f"{sign} * CASE WHEN k.kind = 1 THEN -1 ELSE 1 END AS contacts "
-            f"FROM ({x}) AS x, "
-            "(SELECT 0 AS kind UNION ALL SELECT 1 UNION ALL SELECT 2) AS k "
-            "WHERE k.kind = 0 OR x.nday IS NOT NULL"
-        )
-
-    def whole_contact(self, row: str, sign: str) -> str:
-        return self.upsert(self.contact_rows(f"{row}.id", self.dims_of_contact(row), sign))
 
 
 class Dialect:
@@ -239,14 +162,6 @@ def up(migrator, db):
         f"value TEXT NOT NULL, day {day} NOT NULL, prev_day {day} NOT NULL, "
         "contacts INTEGER NOT NULL)"
     )
-    db.execute_sql(
-        "CREATE TABLE company_reach (grp TEXT NOT NULL, company TEXT NOT NULL, "
-        "level INTEGER NOT NULL, bucket INTEGER NOT NULL, net INTEGER NOT NULL, "
-        "PRIMARY KEY (grp, level, bucket, company))"
-    )
-    # Every group is counted again (company_reach with the rest) by the next report.
-    db.execute_sql("DELETE FROM stage_reach")
-    db.execute_sql("UPDATE report_group SET filled_upto = 0")
     sql = Dialect(postgres)
     # As in 0012: SQLite runs a row trigger as soon as its row is written; PostgreSQL's
     # BEFORE row triggers see the rows done so far (its AFTER ones would see a whole
@@ -314,67 +229,6 @@ def up(migrator, db):
             sql.since("OLD.contact_id") + sql.since("NEW.contact_id"),
         ),
     }
-    company = CompanyDialect(postgres)
-    both_counted = (
-        "NOT OLD.archived AND NOT NEW.archived"
-        if postgres
-        else "OLD.archived = 0 AND NEW.archived = 0"
-    )
-    triggers.update(
-        {
-            "company_reach_change_insert": (
-                "stage_change",
-                f"{early} INSERT",
-                None,
-                company.upsert(company.change_rows("NEW", 1)),
-            ),
-            "company_reach_change_delete": (
-                "stage_change",
-                f"{early} DELETE",
-                None,
-                company.upsert(company.change_rows("OLD", -1, but_itself=True)),
-            ),
-            "company_reach_change_update": (
-                "stage_change",
-                f"{early} UPDATE",
-                "OLD.at <> NEW.at OR OLD.to_stage <> NEW.to_stage "
-                "OR OLD.contact_id <> NEW.contact_id",
-                company.upsert(company.change_rows("OLD", -1, but_itself=True))
-                + company.upsert(company.change_rows("NEW", 1, but_itself=True)),
-            ),
-            "company_reach_archive": (
-                "contact",
-                "AFTER UPDATE",
-                triggers["stay_day_archive"][2],
-                company.whole_contact("OLD", "-1"),
-            ),
-            "company_reach_restore": (
-                "contact",
-                "AFTER UPDATE",
-                triggers["stay_day_restore"][2],
-                company.whole_contact("NEW", "1"),
-            ),
-            "company_reach_delete": (
-                "contact",
-                "BEFORE DELETE",
-                not_archived.format(row="OLD"),
-                company.whole_contact("OLD", "-1"),
-            ),
-            "company_reach_company": (
-                "contact",
-                "AFTER UPDATE",
-                f"OLD.company_name <> NEW.company_name AND {both_counted}",
-                company.upsert(
-                    company.contact_rows(
-                        "NEW.id",
-                        "SELECT 'company' AS dim, OLD.company_name AS value, -1 AS sign "
-                        "UNION ALL SELECT 'company', NEW.company_name, 1",
-                        "d.sign",
-                    )
-                ),
-            ),
-        }
-    )
     for name, (table, when, condition, body) in triggers.items():
         if postgres:
             returned = "NULL"
