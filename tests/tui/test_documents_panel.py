@@ -11,6 +11,7 @@ from pathlib import Path
 
 import peewee
 import pytest
+from pilot_helpers import until
 from screen_text import screen_text
 from textual import on
 from textual.app import App, ComposeResult
@@ -514,7 +515,7 @@ async def test_save_a_copy_asks_before_replacing_and_refuses_symlinks(workspace,
     out.mkdir()
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("e")
-        await pilot.pause()
+        await until(pilot, lambda: isinstance(app.screen, SaveCopyScreen), "the save dialog")
         assert isinstance(app.screen, SaveCopyScreen)
         path_input = app.screen.query_one(PathInput)
         assert path_input.value == f"{files}/contract.txt"  # the upload itself is there
@@ -546,7 +547,7 @@ async def test_save_a_copy_asks_before_replacing_and_refuses_symlinks(workspace,
 
         saved.write_bytes(b"old")
         await pilot.press("e")
-        await pilot.pause()
+        await until(pilot, lambda: isinstance(app.screen, SaveCopyScreen), "the save dialog")
         await type_path(pilot, "out/contract.txt")
         await pilot.press("enter")
         await settle(app, pilot)
@@ -562,7 +563,7 @@ async def test_save_of_an_altered_blob_writes_nothing(workspace, docs, files):
     app = Host(workspace, docs, contact.id)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("e")
-        await pilot.pause()
+        await until(pilot, lambda: isinstance(app.screen, SaveCopyScreen), "the save dialog")
         await type_path(pilot, "copy.txt")
         await pilot.press("enter")
         await settle(app, pilot)

@@ -8,7 +8,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from pilot_helpers import screen_text, settle
+from pilot_helpers import screen_text, settle, until
 from report_history import build_history
 from textual.widgets import DataTable, Input
 
@@ -150,7 +150,7 @@ async def test_e_exports_the_report_on_screen(workspace, ids, tmp_path, name):
     async with app.run_test(size=(100, 30), notifications=True) as pilot:
         await open_reports(pilot)
         await pilot.press("e")
-        await pilot.pause()
+        await until(pilot, lambda: isinstance(app.screen, ReportExportDialog), "the export dialog")
         dialog = app.screen
         assert isinstance(dialog, ReportExportDialog)
         dialog.query_one(Input).value = str(target)
@@ -163,7 +163,7 @@ async def test_e_exports_the_report_on_screen(workspace, ids, tmp_path, name):
         assert f"Saved the {'JSON' if name.endswith('json') else 'CSV'} report" in screen_text(app)
         # The next export proposes that folder (kept per user), not where the app started.
         await pilot.press("e")
-        await pilot.pause()
+        await until(pilot, lambda: isinstance(app.screen, ReportExportDialog), "the next dialog")
         assert Path(app.screen.query_one(Input).value).parent == tmp_path
     if name.endswith(".csv"):
         steps = {r["stage"]: r["reached"] for r in csv.DictReader(target.open(newline=""))}
