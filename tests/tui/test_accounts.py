@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pilot_helpers import screen_text
+from pilot_helpers import screen_text, until
 from pilot_helpers import settle as settle_workers
 from textual.widgets import DataTable, Input
 
@@ -57,7 +57,7 @@ async def test_create_an_account_and_a_duplicate_is_refused_at_the_field(workspa
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_accounts(app, pilot)
         await pilot.press("a")
-        await pilot.pause()
+        await until(pilot, lambda: isinstance(app.screen, AccountNameDialog), "AccountNameDialog")
         assert isinstance(app.screen, AccountNameDialog)
         await pilot.press(*"acme", "enter")  # names are unique whatever the case
         await pilot.pause()
@@ -115,7 +115,7 @@ async def test_archive_asks_and_restore_does_not(workspace, service):
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_accounts(app, pilot)
         await pilot.press("d")
-        await pilot.pause()
+        await until(pilot, lambda: isinstance(app.screen, ConfirmDialog), "ConfirmDialog")
         assert isinstance(app.screen, ConfirmDialog)
         assert "Archive the account “Acme”" in screen_text(app)
         await pilot.press("n")
@@ -174,7 +174,7 @@ async def test_A_on_the_list_opens_the_accounts_and_the_help_lists_it(workspace,
         await settle(app, pilot)
         first = app.screen
         await pilot.press("question_mark")
-        await pilot.pause()
+        await until(pilot, lambda: isinstance(app.screen, HelpScreen), "HelpScreen")
         assert isinstance(app.screen, HelpScreen)
         row = next(line for line in screen_text(app).splitlines() if " Accounts " in line)
         assert row.strip("█▏ ").split()[0] == "A"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pilot_helpers import until
+
 from contacts_tui.app import ContactsApp
 from contacts_tui.screens.command_palette import ContactsCommandPalette
 
@@ -10,7 +12,9 @@ async def test_page_keys_at_once_after_typing_keep_the_app_running(workspace):
     app = ContactsApp(workspace)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.press("ctrl+p")
-        await pilot.pause()
+        await until(
+            pilot, lambda: isinstance(app.screen, ContactsCommandPalette), "ContactsCommandPalette"
+        )
         assert isinstance(app.screen, ContactsCommandPalette)
         # Keys as a fast typist sends them: no pause for the list to be laid out.
         await pilot.press(*"import", "pagedown", "pageup", "pageup", "pagedown")

@@ -539,7 +539,7 @@ async def test_columns_dialog_fits_80x24_with_every_column_and_its_hint(workspac
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(app, pilot)
         await pilot.press("c")
-        await pilot.pause()
+        await until(pilot, lambda: isinstance(app.screen, ColumnsDialog), "ColumnsDialog")
         assert isinstance(app.screen, ColumnsDialog)
         text = screen_text(app)
         assert "space show/hide · K/J or shift+↑↓ move · enter apply" in text

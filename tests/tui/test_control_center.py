@@ -6,7 +6,7 @@ import stat
 from pathlib import Path
 
 import pytest
-from pilot_helpers import screen_text
+from pilot_helpers import screen_text, until
 from pilot_helpers import settle as settle_workers
 from textual.widgets import Input
 
@@ -83,7 +83,9 @@ async def test_add_a_step_save_and_the_app_uses_it(workspace):
         screen = await open_cc(app, pilot)
         await go(pilot, screen, step("standard", "lead_generation", "contacted"))
         await pilot.press("a")
-        await pilot.pause()
+        await until(
+            pilot, lambda: isinstance(app.screen, LifecycleItemDialog), "LifecycleItemDialog"
+        )
         assert isinstance(app.screen, LifecycleItemDialog)
         await pilot.press(*"Demo Booked")
         assert app.screen.query_one("#item-key", Input).value == "demo_booked"
@@ -112,7 +114,9 @@ async def test_duplicate_key_and_blank_name_are_refused_at_the_field(workspace):
         screen = await open_cc(app, pilot)
         await go(pilot, screen, step("standard", "conversion", "closed_lost"))
         await pilot.press("a", *"Qualified", "enter")
-        await pilot.pause()
+        await until(
+            pilot, lambda: isinstance(app.screen, LifecycleItemDialog), "LifecycleItemDialog"
+        )
         assert isinstance(app.screen, LifecycleItemDialog)
         assert error_at(app, "key") == (
             'Key repeats "qualified", which is already used by another step in this template.'

@@ -8,7 +8,7 @@ import sqlite3
 
 import peewee
 import pytest
-from pilot_helpers import screen_text, toasts
+from pilot_helpers import screen_text, toasts, until
 from pilot_helpers import settle as settle_workers
 from textual import on, work
 from textual.app import App, ComposeResult
@@ -584,7 +584,7 @@ async def test_delete_asks_first(app, service, contact_id):
         await settle(pilot)
         await go_to(pilot, "bank_account")
         await pilot.press("d")
-        await pilot.pause()
+        await until(pilot, lambda: isinstance(app.screen, ConfirmDialog), "ConfirmDialog")
         assert isinstance(app.screen, ConfirmDialog)
         assert "DE89 3704 0044 0532 0130 00" in app.screen.question
         await pilot.press("n")
@@ -635,7 +635,7 @@ async def test_deleting_the_primary_of_two_names_the_successor(app, service, con
         await settle(pilot)
         await go_to(pilot, "email")
         await pilot.press("d")
-        await pilot.pause()
+        await until(pilot, lambda: isinstance(app.screen, ConfirmDialog), "ConfirmDialog")
         assert isinstance(app.screen, ConfirmDialog)
         assert "b@example.com becomes the primary e-mail" in app.screen.question
         await pilot.press("y")
@@ -650,7 +650,9 @@ async def test_deleting_the_primary_of_many_asks_which_takes_its_place(app, serv
         await settle(pilot)
         await go_to(pilot, "phone")
         await pilot.press("d")
-        await pilot.pause()
+        await until(
+            pilot, lambda: isinstance(app.screen, ChoosePrimaryDialog), "ChoosePrimaryDialog"
+        )
         assert isinstance(app.screen, ChoosePrimaryDialog)
         await pilot.press("escape")  # changed their mind: nothing deleted
         await settle(pilot)
@@ -863,7 +865,7 @@ async def test_escape_with_unsaved_values_asks_save_discard_or_keep_editing(
         form = await fill(pilot, {"email": "maria@example.com"})
 
         await pilot.press("escape")
-        await pilot.pause()
+        await until(pilot, lambda: isinstance(app.screen, UnsavedDialog), "UnsavedDialog")
         assert isinstance(app.screen, UnsavedDialog)
         text = screen_text(app)
         assert "unsaved changes" in text

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from pilot_helpers import screen_text
+from pilot_helpers import screen_text, until
 from pilot_helpers import settle as settle_workers
 from textual.app import App
 from textual.screen import Screen
@@ -626,7 +626,7 @@ async def test_export_asks_before_replacing_a_file(workspace, service, out_dir):
         dialog = await open_export(app, pilot, count=1)
         # Not settle(): the dialog's worker waits for the answer, so wait for the screen.
         await pilot.press("enter")
-        await pilot.pause()
+        await until(pilot, lambda: isinstance(app.screen, ConfirmDialog), "ConfirmDialog")
         assert isinstance(app.screen, ConfirmDialog)
         assert app.screen.question == f"~/{target.name} exists already. Replace it?"
         assert "Replace it?" in screen_text(app)

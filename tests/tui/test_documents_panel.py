@@ -131,7 +131,7 @@ async def test_upload_through_the_picker_with_tab_completion(workspace, docs, fi
     async with app.run_test(size=SIZE) as pilot:
         assert "No documents yet" in screen_text(app)
         await pilot.press("a")
-        await pilot.pause()
+        await until(pilot, lambda: isinstance(app.screen, FilePickerScreen), "FilePickerScreen")
         assert isinstance(app.screen, FilePickerScreen)
         path_input = app.screen.query_one(PathInput)
         assert path_input.value == f"{files}/"  # starts in the current directory
@@ -139,7 +139,7 @@ async def test_upload_through_the_picker_with_tab_completion(workspace, docs, fi
         await pilot.press("c", "o", "tab")  # completes to the only match
         assert path_input.value == f"{files}/contract.txt"
         await pilot.press("enter")
-        await pilot.pause()
+        await until(pilot, lambda: isinstance(app.screen, DocumentTypeDialog), "DocumentTypeDialog")
         assert isinstance(app.screen, DocumentTypeDialog)
         await pilot.press("home", "down", "down", "enter")  # Contract, Identification, Proposal
         await settle(app, pilot)
@@ -160,7 +160,7 @@ async def upload_with_keys(app, pilot, name: str) -> None:
     await pilot.pause()
     await type_path(pilot, name)
     await pilot.press("enter")
-    await pilot.pause()
+    await until(pilot, lambda: isinstance(app.screen, DocumentTypeDialog), "DocumentTypeDialog")
     assert isinstance(app.screen, DocumentTypeDialog)
 
 
@@ -278,7 +278,7 @@ async def test_the_tree_hides_dot_files_until_dot_is_pressed(workspace, docs, fi
 
         # enter on a file in the tree chooses it
         await pilot.press("down", "down", "enter")
-        await pilot.pause()
+        await until(pilot, lambda: isinstance(app.screen, DocumentTypeDialog), "DocumentTypeDialog")
         assert isinstance(app.screen, DocumentTypeDialog)
 
 
@@ -292,7 +292,7 @@ async def test_a_file_over_the_limit_is_refused_in_the_picker(workspace, docs, f
         await pilot.pause()
         await type_path(pilot, "big.bin")
         await pilot.press("enter")
-        await pilot.pause()
+        await until(pilot, lambda: isinstance(app.screen, FilePickerScreen), "FilePickerScreen")
         assert isinstance(app.screen, FilePickerScreen)
         # One byte over: the sizes differ where they are shown, in the unit of the limit.
         assert (
@@ -524,7 +524,7 @@ async def test_save_a_copy_asks_before_replacing_and_refuses_symlinks(workspace,
         await settle(app, pilot)
         assert isinstance(app.screen, ConfirmDialog)  # never overwrites without asking
         await pilot.press("n")
-        await pilot.pause()
+        await until(pilot, lambda: isinstance(app.screen, SaveCopyScreen), "SaveCopyScreen")
         assert isinstance(app.screen, SaveCopyScreen)
         assert "Nothing was replaced" in screen_text(app)
         assert (files / "contract.txt").read_bytes() == b"the real thing\n"
@@ -583,7 +583,7 @@ async def test_delete_asks_then_removes_row_and_blob(workspace, docs, tmp_path):
     async with app.run_test(size=SIZE) as pilot:
         app.query_one(DataTable).move_cursor(row=1)
         await pilot.press("d")
-        await pilot.pause()
+        await until(pilot, lambda: isinstance(app.screen, ConfirmDialog), "ConfirmDialog")
         assert isinstance(app.screen, ConfirmDialog)
         assert "Delete drop.txt?" in screen_text(app)
         await pilot.press("n")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pilot_helpers import screen_text, settle
+from pilot_helpers import screen_text, settle, until
 from textual.containers import VerticalScroll
 
 from contacts_tui.app import ContactsApp
@@ -14,7 +14,7 @@ async def test_help_at_80x24_scrolls_to_the_end_with_j_k_and_G(workspace):
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         await pilot.press("question_mark")
-        await pilot.pause()
+        await until(pilot, lambda: isinstance(app.screen, HelpScreen), "HelpScreen")
         assert isinstance(app.screen, HelpScreen)
         keys = app.screen.query_one(VerticalScroll)
         assert keys.max_scroll_y > 0  # more keys than fit: the test means something

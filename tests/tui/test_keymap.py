@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pilot_helpers import screen_text, settle, toasts
+from pilot_helpers import screen_text, settle, toasts, until
 from textual.widgets import Input
 
 from contacts_tui.app import ContactsApp
@@ -62,7 +62,7 @@ async def test_a_remapped_key_works_shows_and_mistakes_are_told_in_one_line(work
         await settle(pilot)
 
         await pilot.press("question_mark")
-        await pilot.pause()
+        await until(pilot, lambda: isinstance(app.screen, HelpScreen), "HelpScreen")
         assert isinstance(app.screen, HelpScreen)
         search_row = next(line for line in screen_text(app).splitlines() if "Search" in line)
         assert "^f" in search_row and "/" not in search_row
@@ -118,7 +118,7 @@ async def test_the_contacts_help_shows_a_remapped_record_key_under_the_records_h
         await app.push_screen(ContactDetailScreen(contact.id))
         await settle(pilot, rounds=3)
         await pilot.press("question_mark")
-        await pilot.pause()
+        await until(pilot, lambda: isinstance(app.screen, HelpScreen), "HelpScreen")
         assert isinstance(app.screen, HelpScreen)
         lines = screen_text(app).splitlines()
         heading = next(n for n, line in enumerate(lines) if "Details tab (1)" in line)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from pilot_helpers import screen_text, settle
+from pilot_helpers import screen_text, settle, until
 from textual.widgets import OptionList
 
 from contacts_tui.app import ContactsApp
@@ -94,7 +94,7 @@ async def test_a_move_back_asks_and_no_keeps_the_contact(workspace, service, peo
         board = await open_board(pilot)
         await go_to(pilot, board, "contacted")
         await pilot.press("left_square_bracket")
-        await pilot.pause()
+        await until(pilot, lambda: isinstance(app.screen, ConfirmDialog), "ConfirmDialog")
         assert isinstance(app.screen, ConfirmDialog)
         assert "Move Bob back from “Contacted” to “New Lead”?" in screen_text(app)
         await pilot.press("n")
@@ -115,7 +115,7 @@ async def test_closing_asks_and_any_step_can_be_picked(workspace, service, peopl
         board = await open_board(pilot)
         await go_to(pilot, board, "client_onboarded")
         await pilot.press("right_square_bracket")
-        await pilot.pause()
+        await until(pilot, lambda: isinstance(app.screen, ConfirmDialog), "ConfirmDialog")
         assert isinstance(app.screen, ConfirmDialog)
         assert "Close Cy as “Closed – Won” (won)?" in screen_text(app)
         await pilot.press("escape")
@@ -129,7 +129,7 @@ async def test_closing_asks_and_any_step_can_be_picked(workspace, service, peopl
         while options.highlighted_option.id != "closed_lost":
             await pilot.press("down")
         await pilot.press("enter")
-        await pilot.pause()
+        await until(pilot, lambda: isinstance(app.screen, ConfirmDialog), "ConfirmDialog")
         assert isinstance(app.screen, ConfirmDialog)
         assert "Close Cy as “Closed – Lost” (lost)?" in screen_text(app)
         await pilot.press("y")
