@@ -384,7 +384,7 @@ def insert_rows(db: peewee.Database, table: str, columns: tuple[str, ...], rows:
 
     For the demo and import, which write thousands of contacts inside one transaction:
     peewee's insert_many builds a query object per batch; this hands the rows straight
-    to the driver (multi-row VALUES on both databases; execute_values on PostgreSQL).
+    to the driver (multi-row VALUES on SQLite; COPY on PostgreSQL, see postgres_copy).
 
     SQLite: many rows to a statement, not one statement per row (executemany). A table
     with a trigger that writes another table (contact's change counter) makes SQLite keep
@@ -396,12 +396,9 @@ def insert_rows(db: peewee.Database, table: str, columns: tuple[str, ...], rows:
     names = ", ".join(f'"{c}"' for c in columns)
     cursor = db.cursor()
     if is_postgres(db):
-        from psycopg2.extras import execute_values
+        from contacts_tui.store.postgres_copy import copy_rows
 
-        with EXCEPTION_WRAPPER:  # the driver's errors as peewee's, as elsewhere
-            execute_values(
-                cursor, f'INSERT INTO "{table}" ({names}) VALUES %s', rows, page_size=1000
-            )
+        copy_rows(db, table, columns, rows)
         return
     marks = "(" + ", ".join("?" for _ in columns) + ")"
     size = max(1, min(ROWS_PER_INSERT, _sqlite_parameters(db) // len(columns)))
