@@ -14,7 +14,14 @@ from contacts_tui.services import ContactFilter, ContactService
 from contacts_tui.store import to_postgres
 from contacts_tui.workspace import open_workspace
 
-CONTACTS = 3000
+CONTACTS = 600
+
+
+@pytest.fixture(autouse=True)
+def small_batches(monkeypatch):
+    """Every table of more than a few hundred rows is copied in several batches, as a big
+    workspace's are, without a big workspace's time."""
+    monkeypatch.setattr(to_postgres, "BATCH_ROWS", 700)
 
 
 def file_hash(path) -> str:
