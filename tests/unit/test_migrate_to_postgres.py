@@ -96,8 +96,7 @@ def test_migrate_copies_every_table_and_the_app_runs_on_the_result(
         # Analyzed by the copy: the planner knows the sizes before autovacuum comes by.
         with ws.database.connection_context():
             estimate, pages, visible = ws.database.execute_sql(
-                "SELECT reltuples, relpages, relallvisible FROM pg_class "
-                "WHERE relname = 'contact'"
+                "SELECT reltuples, relpages, relallvisible FROM pg_class WHERE relname = 'contact'"
             ).fetchone()
         assert estimate == CONTACTS + 3
         # Vacuumed: counts read the indexes alone from the first query on.
