@@ -3,7 +3,9 @@
 Import (target: 100,000 rows under 10 s): `contacts-tui import FILE --on-duplicate
 create` of a CSV shaped like an address book's (name, e-mail, phone, company, address),
 in a fresh workspace, beside its floor measured in the same run: one raw `executemany`
-of the same rows into a one-index table of a fresh SQLite file.
+of the same rows into a one-index table of a fresh SQLite file. With `--checks-here`,
+each run also imports with every record checked in the importing process, not in the
+second one a big file gets (services/import_checks.py): whether that one pays.
 
 Export (target: 1,000,000 contacts within 3x the floor, under 100 MB): `contacts-tui
 export --format csv` (the plain profile) of a demo workspace, beside its floor: `sqlite3
@@ -18,7 +20,7 @@ Both run the real commands as subprocesses, several times; medians and ratios ar
 printed. The machine is shared: absolute times vary, the ratio to the floor less.
 
     uv run python bench/import_export.py [--rows 100000] [--contacts 1000000] [--runs 3]
-        [--workspace COPY-OF-A-DEMO] [--only import|export]
+        [--workspace COPY-OF-A-DEMO] [--only import|export] [--checks-here]
 
 `--workspace` exports that workspace instead of building a demo of `--contacts` (a
 million takes half an hour here): give it a copy, as opening it applies migrations.
@@ -126,12 +128,22 @@ def floor_insert(rows: list[tuple[str, str, str, str]]) -> tuple[float, float]:
         return time.perf_counter() - started, time.process_time() - cpu
 
 
-def time_import(path: Path) -> tuple[float, float]:
+CHECKS_HERE = (
+    "import sys; from contacts_tui.services import import_checks; "
+    "import_checks.PARALLEL_FROM = float('inf'); from contacts_tui.cli import main; "
+    "sys.exit(main(sys.argv[1:]))"
+)
+"""The import with every record checked in its own process (no second process)."""
+
+
+def time_import(path: Path, apart: bool = True) -> tuple[float, float]:
+    """(wall, CPU seconds, the checking process's included) of the import; `apart`
+    False: the records checked in the importing process (services.import_checks)."""
     with tempfile.TemporaryDirectory() as folder:
         subprocess.run(command("--home", folder, "init"), check=False, capture_output=True)
-        wall, cpu, _ = run(
-            command("--home", folder, "import", str(path), "--on-duplicate", "create")
-        )
+        args = ("--home", folder, "import", str(path), "--on-duplicate", "create")
+        started = command(*args) if apart else [sys.executable, "-c", CHECKS_HERE, *args]
+        wall, cpu, _ = run(started)
         return wall, cpu
 
 
@@ -270,6 +282,11 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--workspace", type=Path, help="export this workspace (a copy)")
     parser.add_argument("--only", choices=("import", "export"))
+    parser.add_argument(
+        "--checks-here",
+        action="store_true",
+        help="also import with the records checked in the importing process (no second one)",
+    )
     args = parser.parse_args()
     print(f"machine: {platform.platform()}, {os.cpu_count()} cores, load {load()}")
     with tempfile.TemporaryDirectory() as folder:
@@ -288,11 +305,15 @@ def load() -> str:
 def bench_import(folder: Path, args: argparse.Namespace) -> None:
     path = folder / "address-book.csv"
     plain = write_csv(path, args.rows)
-    imports, floors = [], []
+    imports, here, floors = [], [], []
     for _ in range(args.runs):  # each beside its floor: the load changes meanwhile
         imports.append(time_import(path))
+        if args.checks_here:
+            here.append(time_import(path, apart=False))
         floors.append(floor_insert(plain))
     report(f"import {args.rows:,} CSV rows", imports, floors, args.runs)
+    if here:
+        report("  the same, every record checked in the importing process", here, floors, args.runs)
     wall, cpu = (statistics.median(r[n] for r in imports) for n in (0, 1))
     scale = 100_000 / args.rows
     print(
