@@ -151,6 +151,11 @@ def word_rows(documents: Iterable[tuple[int, str]]) -> list[tuple[str, int]]:
     return sorted((p, contact_id) for contact_id, doc in documents for p in word_prefixes(doc))
 
 
+def fts_query(long_terms: list[str]) -> str:
+    """The FTS5 MATCH expression of terms of three characters or more: each, as a phrase."""
+    return " AND ".join('"' + t.replace('"', '""') + '"' for t in long_terms)
+
+
 def matching_ids(text: str, postgres: bool) -> list[peewee.Node] | None:
     """Subqueries of contact ids that each match the search (a contact matches when it
     is in all of them), read from the search indexes alone; None when the search needs
@@ -163,7 +168,7 @@ def matching_ids(text: str, postgres: bool) -> list[peewee.Node] | None:
     if long_terms:
         if postgres or short_terms:
             return None
-        query = " AND ".join('"' + t.replace('"', '""') + '"' for t in long_terms)
+        query = fts_query(long_terms)
         return [peewee.SQL("(SELECT rowid FROM contact_fts WHERE contact_fts MATCH ?)", [query])]
     return [contacts_with_word_starting(t) for t in short_terms]
 
@@ -213,7 +218,7 @@ def search_condition(text: str, postgres: bool) -> peewee.ColumnBase | None:
             for term in long_terms:
                 conditions.append(_contains(Contact.search_doc, term))
         else:
-            query = " AND ".join('"' + t.replace('"', '""') + '"' for t in long_terms)
+            query = fts_query(long_terms)
             matching = peewee.SQL(
                 "(SELECT rowid FROM contact_fts WHERE contact_fts MATCH ?)", [query]
             )
