@@ -385,7 +385,7 @@ def insert_rows(db: peewee.Database, table: str, columns: tuple[str, ...], rows:
 
     For the demo and import, which write thousands of contacts inside one transaction:
     peewee's insert_many builds a query object per batch; this hands the rows straight
-    to the driver (multi-row VALUES on SQLite; COPY on PostgreSQL, see postgres_copy).
+    to the driver (multi-row VALUES on both databases; execute_values on PostgreSQL).
 
     SQLite: many rows to a statement, not one statement per row (executemany). A table
     with a trigger that writes another table (contact's change counter) makes SQLite keep
@@ -397,9 +397,15 @@ def insert_rows(db: peewee.Database, table: str, columns: tuple[str, ...], rows:
     names = ", ".join(f'"{c}"' for c in columns)
     cursor = db.cursor()
     if is_postgres(db):
-        from contacts_tui.store.postgres_copy import copy_rows
+        # Not COPY (`postgres_copy`, which `migrate --to` uses): psycopg2's copy_expert,
+        # when the server drops the connection mid-COPY, printed the error's chain on
+        # stderr before raising, and the demo and import must say one line.
+        from psycopg2.extras import execute_values
 
-        copy_rows(db, table, columns, rows)
+        with EXCEPTION_WRAPPER:  # the driver's errors as peewee's, as elsewhere
+            execute_values(
+                cursor, f'INSERT INTO "{table}" ({names}) VALUES %s', rows, page_size=1000
+            )
         return
     marks = "(" + ", ".join("?" for _ in columns) + ")"
     most = max(1, min(ROWS_PER_INSERT, _sqlite_parameters(db) // len(columns)))

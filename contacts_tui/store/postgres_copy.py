@@ -1,4 +1,4 @@
-"""Many rows into PostgreSQL at once by COPY: the bulk path of the demo, import and `migrate`.
+"""PostgreSQL bulk loading: rows by COPY (`migrate --to`), statistics kept up (the demo).
 
 COPY takes the rows as one stream, without a statement per row or per page of rows
 (INSERT … VALUES, execute_values), several times faster on the server. The stream is
