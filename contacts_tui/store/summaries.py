@@ -10,12 +10,13 @@ import importlib
 import time
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from contacts_tui.store.database import is_postgres
 from contacts_tui.store.models import database
 
 _TIME_IN_STAGE = importlib.import_module("contacts_tui.store.migrations.0017_time_in_stage")
+_COMPANY = importlib.import_module("contacts_tui.store.migrations.0019_company_reach")
 
 
 def _day(column: str) -> str:
@@ -214,7 +215,7 @@ def _as_date(value: object) -> date:
 FILLED = 1 << 62
 """report_group.filled_upto of a group counted for every contact, present and future."""
 NO_PREVIOUS = "0001-01-01"
-REACH_DIMENSIONS = ("segmentation", "reason_code", "account", "user")
+REACH_DIMENSIONS = ("segmentation", "reason_code", "account", "company", "user")
 """Breakdowns stage_reach keeps (besides '' for the funnel itself)."""
 
 
@@ -252,11 +253,16 @@ def _counted_reach(
         (lowest, highest),
     ):
         accounts.setdefault(contact_id, []).append(str(account_id))
+    # The company from the contact row (contact_counted has none): the rows of a batch
+    # of ids, next to each other.
+    company, named = "c.company_name", ""
+    if contacts != "contact":
+        company, named = "k.company_name", "JOIN contact k ON k.id = s.contact_id "
     cursor = database.execute_sql(
         f'SELECT s.contact_id, s.to_stage, {_day("s.at")}, s."by", c.segmentation, '
-        f"c.reason_code FROM stage_change s JOIN {contacts} c ON c.id = s.contact_id "
-        f"WHERE {_not_archived('c')} AND s.contact_id > {param} AND s.contact_id <= {param} "
-        "ORDER BY s.contact_id, s.at, s.id",
+        f"c.reason_code, {company} FROM stage_change s JOIN {contacts} c ON c.id = s.contact_id "
+        f"{named}WHERE {_not_archived('c')} AND s.contact_id > {param} "
+        f"AND s.contact_id <= {param} ORDER BY s.contact_id, s.at, s.id",
         (lowest, highest),
     )
     counts: Counter[tuple[str, str, str, object, object]] = Counter()
@@ -265,7 +271,7 @@ def _counted_reach(
     last_mine: dict[tuple[str, str], object] = {}
     no_account = [""]
     while rows := cursor.fetchmany(10000):
-        for contact_id, step, day, by, segmentation, reason_code in rows:
+        for contact_id, step, day, by, segmentation, reason_code, company_name in rows:
             if contact_id != current:
                 current, last, last_mine = contact_id, {}, {}
             for grp in groups_of.get(step, ()):
@@ -278,6 +284,8 @@ def _counted_reach(
                 for account in accounts.get(contact_id, no_account):
                     counts[(grp, "account", account, day, prev)] += 1
                 counts[(grp, "user", by, day, last_mine.get((grp, by), none))] += 1
+                for key in _COMPANY.split(grp, company_name, day, prev, none):
+                    counts[key] += 1
                 last[grp] = day
                 last_mine[(grp, by)] = day
     return counts
@@ -477,6 +485,9 @@ def reached(
     param = database.param
     wanted = sorted(set(names.values()))
     first = start.date().isoformat()
+    if dim == "company":
+        counts = _company_reached(wanted, start.date(), end.date())
+        return _by_group(names, counts)
     cursor = database.execute_sql(
         "SELECT grp, value, SUM(contacts) FROM stage_reach "
         f"WHERE dim = {param} AND grp IN ({', '.join(param for _ in wanted)}) "
@@ -492,7 +503,53 @@ def reached(
             key = (accounts.get(value, "") if value else "", grp)
             merged[key] = merged.get(key, 0) + n
         counts = [(value, grp, n) for (value, grp), n in merged.items()]
+    return _by_group(names, counts)
+
+
+def _by_group(
+    names: Mapping[str, str], counts: Iterable[tuple[str, str, int]]
+) -> list[tuple[str, str, int]]:
+    """(value, group, n) from (value, group's name, n): two groups may share a name."""
     by_name: dict[str, list[str]] = {}
     for group, name in names.items():
         by_name.setdefault(name, []).append(group)
     return [(value, group, n) for value, grp, n in counts for group in by_name.get(grp, [])]
+
+
+def _company_reached(groups: list[str], start: date, end: date) -> list[tuple[str, str, int]]:
+    """(company, group's name, contacts reaching it in [start, end)) from the company's
+    rows of stage_reach (migration 0019): first entries from the period's whole blocks
+    and its days at either end, later entries of each class from its first days."""
+    whole_from = _COMPANY.block_start(start)
+    if whole_from < start:
+        whole_from += timedelta(days=_COMPANY.BLOCK)
+    whole_to = _COMPANY.block_start(end)
+    if whole_from < whole_to:
+        parts = [
+            (_COMPANY.FIRST_DAY, start, whole_from),
+            (_COMPANY.FIRST_BLOCK, whole_from, whole_to),
+            (_COMPANY.FIRST_DAY, whole_to, end),
+        ]
+    else:
+        parts = [(_COMPANY.FIRST_DAY, start, end)]
+    parts += [
+        (f"company<{w}", start, min(end, start + timedelta(days=w))) for w in _COMPANY.WINDOWS
+    ]
+    parts.append((_COMPANY.LATER_ALL, start, end))
+    param = database.param
+    marks = ", ".join(param for _ in groups)
+    counts: Counter[tuple[str, str]] = Counter()
+    for dim, first, last in parts:
+        if first >= last:
+            continue
+        # The value is "day<tab>company": one range of the key per group, in day order.
+        cursor = database.execute_sql(
+            "SELECT grp, value, contacts FROM stage_reach "
+            f"WHERE grp IN ({marks}) AND dim = {param} AND value >= {param} "
+            f"AND value < {param} AND prev_day < {param} AND contacts <> 0",
+            [*groups, dim, first.isoformat(), last.isoformat(), start.isoformat()],
+        )
+        while rows := cursor.fetchmany(10000):
+            for grp, value, n in rows:
+                counts[(value.partition("\t")[2], grp)] += n
+    return [(company, grp, n) for (company, grp), n in counts.items() if n]
