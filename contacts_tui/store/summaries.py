@@ -542,14 +542,14 @@ def _company_reached(groups: list[str], start: date, end: date) -> list[tuple[st
     for dim, first, last in parts:
         if first >= last:
             continue
-        # The value is "day<tab>company": one range of the key per group, in day order.
+        # The value is "day<tab>company": one range of the key per group, in day order;
+        # the company follows the day's 10 characters and the tab.
         cursor = database.execute_sql(
-            "SELECT grp, value, contacts FROM stage_reach "
+            "SELECT grp, substr(value, 12), SUM(contacts) FROM stage_reach "
             f"WHERE grp IN ({marks}) AND dim = {param} AND value >= {param} "
-            f"AND value < {param} AND prev_day < {param} AND contacts <> 0",
+            f"AND value < {param} AND prev_day < {param} GROUP BY 1, 2",
             [*groups, dim, first.isoformat(), last.isoformat(), start.isoformat()],
         )
-        while rows := cursor.fetchmany(10000):
-            for grp, value, n in rows:
-                counts[(value.partition("\t")[2], grp)] += n
+        for grp, company, n in cursor:
+            counts[(company, grp)] += int(n)
     return [(company, grp, n) for (company, grp), n in counts.items() if n]

@@ -59,25 +59,29 @@ def block_start(day: date) -> date:
     return date.fromordinal(day.toordinal() - (day.toordinal() - EPOCH) % BLOCK)
 
 
-@functools.lru_cache(maxsize=4096)
-def _as_date(value: object) -> date:
-    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+@functools.lru_cache(maxsize=65536)
+def _day(value: object) -> tuple[date, str, object, str]:
+    """A day as the database gives it → (date, ISO text, its block's first day as the
+    database gives days, that day's ISO text)."""
+    d = value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+    b = block_start(d)
+    return d, d.isoformat(), b.isoformat() if isinstance(value, str) else b, b.isoformat()
 
 
-def split(grp: str, company: str, day: object, prev: object, none: object) -> list[tuple]:
+@functools.lru_cache(maxsize=1 << 20)
+def _values(day: object, company: str) -> tuple[str, str, object, date]:
+    """(the value of a day's row, of its block's row, the block's first day, the day)."""
+    d, text, block, block_text = _day(day)
+    return f"{text}\t{company}", f"{block_text}\t{company}", block, d
+
+
+def split(grp: str, company: str, day: object, prev: object, none: object) -> tuple:
     """The stage_reach keys (grp, dim, value, day, prev_day) one counted change of the
     company dimension is kept under; days as the database gives them (`none`: no P)."""
-    as_text = isinstance(day, str)
-    d = _as_date(day)
+    value, block_value, block, d = _values(day, company)
     if prev == none:
-        b = block_start(d)
-        block = b.isoformat() if as_text else b
-        return [
-            (grp, FIRST_DAY, f"{d.isoformat()}\t{company}", day, prev),
-            (grp, FIRST_BLOCK, f"{b.isoformat()}\t{company}", block, prev),
-        ]
-    gap = (d - _as_date(prev)).days
-    return [(grp, later_dim(gap), f"{d.isoformat()}\t{company}", day, prev)]
+        return (grp, FIRST_DAY, value, day, prev), (grp, FIRST_BLOCK, block_value, block, prev)
+    return ((grp, later_dim((d - _day(prev)[0]).days), value, day, prev),)
 
 
 class Dialect(_REACH.Dialect):
@@ -157,7 +161,7 @@ def triggers(sql: Dialect) -> dict[str, tuple[str, str, str | None, str]]:
 
 def company_rows(db, postgres: bool) -> list[tuple]:
     """The company's rows of every group counted so far (contacts up to its
-    `filled_upto`), from the history in one pass, in key order."""
+    `filled_upto`), from the history in one pass."""
     none: object = date(1, 1, 1) if postgres else _REACH.NONE
     upto = dict(db.execute_sql("SELECT grp, MIN(filled_upto) FROM report_group GROUP BY grp"))
     groups_of: dict[str, list[str]] = {}
@@ -183,7 +187,7 @@ def company_rows(db, postgres: bool) -> list[tuple]:
                     for key in split(grp, company, when, last.get(grp, none), none):
                         counts[key] += 1
                     last[grp] = when
-    return sorted((*key, n) for key, n in counts.items())
+    return [(*key, n) for key, n in counts.items()]
 
 
 def up(migrator, db):
@@ -224,10 +228,22 @@ def up(migrator, db):
         db.execute_sql("ALTER TABLE stage_reach_kept RENAME TO stage_reach")
         _REACH.create_triggers(db, postgres, triggers(sql))
         _BULK_GATES.up_sqlite(db)
+    # Appended to a table of their own, then added in key order (sorted by the database:
+    # millions of rows at a million contacts).
+    db.execute_sql(
+        "CREATE TEMPORARY TABLE company_reach_counted (grp TEXT, dim TEXT, value TEXT, "
+        f"day {'DATE' if postgres else 'TEXT'}, prev_day {'DATE' if postgres else 'TEXT'}, "
+        "contacts INTEGER)"
+    )
     param = "%s" if postgres else "?"
     for at in range(0, len(rows), 10000):
         db.cursor().executemany(
-            "INSERT INTO stage_reach (grp, dim, value, day, prev_day, contacts) "
-            f"VALUES ({', '.join(param for _ in range(6))})",
+            f"INSERT INTO company_reach_counted VALUES ({', '.join(param for _ in range(6))})",
             rows[at : at + 10000],
         )
+    db.execute_sql(
+        "INSERT INTO stage_reach (grp, dim, value, day, prev_day, contacts) "
+        "SELECT grp, dim, value, day, prev_day, contacts FROM company_reach_counted "
+        "ORDER BY grp, dim, value, day, prev_day"
+    )
+    db.execute_sql("DROP TABLE company_reach_counted")
