@@ -9,7 +9,7 @@ from __future__ import annotations
 import importlib
 import time
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime, timedelta
 
 from contacts_tui.store.database import is_postgres
@@ -364,11 +364,18 @@ MERGE_ROWS = 1_000_000
 """Staged rows a fill adds into stage_reach at once (a few seconds' write lock)."""
 
 
-def fill_groups(groups: Iterable[Iterable[str]], batch: int = 5000) -> None:
+def fill_groups(
+    groups: Iterable[Iterable[str]],
+    batch: int = 5000,
+    progress: Callable[[int, int], None] | None = None,
+) -> None:
     """Count the groups not yet counted, a batch of contact ids per write transaction (so
     others keep saving meanwhile: the batch grows or shrinks to take FILL_SECONDS); the
     triggers count the contacts done so far. Another session filling the same groups
-    at once is fine: each batch continues from what is recorded in report_group."""
+    at once is fine: each batch continues from what is recorded in report_group.
+
+    `progress` is told (contact ids done, the last id) before the first batch and after
+    each: minutes at a million contacts, which a screen says."""
     param = database.param
     missing = missing_groups(groups)
     if not missing:
@@ -383,7 +390,7 @@ def fill_groups(groups: Iterable[Iterable[str]], batch: int = 5000) -> None:
                 )
     marks = ", ".join(param for _ in missing)
 
-    def progress() -> dict[str, int]:
+    def progress_of() -> dict[str, int]:
         return dict(
             database.execute_sql(
                 f"SELECT grp, MIN(filled_upto) FROM report_group WHERE grp IN ({marks}) "
@@ -394,6 +401,9 @@ def fill_groups(groups: Iterable[Iterable[str]], batch: int = 5000) -> None:
 
     staged = 0
     ahead = batch  # contacts counted before taking the write lock (SQLite); it grows
+    if progress is not None:
+        (last_id,) = database.execute_sql("SELECT COALESCE(MAX(id), 0) FROM contact").fetchone()
+        progress(min(progress_of().values()), last_id)
     while True:
         started = time.perf_counter()
         # SQLite: count first without the write lock, and keep the counts if nobody
@@ -402,7 +412,7 @@ def fill_groups(groups: Iterable[Iterable[str]], batch: int = 5000) -> None:
         early = None
         if not is_postgres():
             version = _data_version()
-            seen = progress()
+            seen = progress_of()
             done = min(seen.values())
             if done >= FILLED:
                 return
@@ -413,7 +423,7 @@ def fill_groups(groups: Iterable[Iterable[str]], batch: int = 5000) -> None:
             counted_in = time.perf_counter() - started
         locked = time.perf_counter()
         with database.atomic():
-            now = progress()
+            now = progress_of()
             done = min(now.values())
             if done >= FILLED:
                 return
@@ -439,6 +449,8 @@ def fill_groups(groups: Iterable[Iterable[str]], batch: int = 5000) -> None:
                 (FILLED if upto >= last else upto, *behind),
             )
         took = time.perf_counter() - locked
+        if progress is not None:
+            progress(min(upto, last), last)
         if early is None:
             batch = max(1000, min(200_000, int(batch * FILL_SECONDS / max(took, 0.01))))
         else:
