@@ -462,27 +462,71 @@ def _data_version() -> int:
     return database.execute_sql("PRAGMA data_version").fetchone()[0]
 
 
-def reach_mismatches() -> bool:
-    """Whether stage_reach differs from a count of the history (its groups' contacts)."""
-    kept = _as_counts(
+CHECK_ROWS = 1_000_000
+"""About how many stage_reach rows `check` compares at once (a million contacts keep
+~4 million, most of them the company's: held twice in memory they took gigabytes)."""
+
+
+def _group_chunks(upto: Mapping[str, int]) -> list[dict[str, int]]:
+    """The groups of `upto` in chunks of about CHECK_ROWS kept rows each."""
+    sizes = dict(
         database.execute_sql(
-            "SELECT grp, dim, value, day, prev_day, SUM(contacts) FROM (SELECT grp, dim, value, "
-            "day, prev_day, contacts FROM stage_reach UNION ALL SELECT grp, dim, value, day, "
-            "prev_day, contacts FROM stage_reach_fill) AS kept GROUP BY 1, 2, 3, 4, 5"
-        )
+            "SELECT grp, COUNT(*) FROM (SELECT grp FROM stage_reach UNION ALL "
+            "SELECT grp FROM stage_reach_fill) AS kept GROUP BY grp"
+        ).fetchall()
     )
+    chunks: list[dict[str, int]] = [{}]
+    rows = 0
+    for grp in sorted(upto):
+        size = int(sizes.get(grp, 0))
+        if chunks[-1] and rows + size > CHECK_ROWS:
+            chunks.append({})
+            rows = 0
+        chunks[-1][grp] = upto[grp]
+        rows += size
+    return [chunk for chunk in chunks if chunk]
+
+
+def reach_mismatches() -> bool:
+    """Whether stage_reach differs from a count of the history (its groups' contacts),
+    compared a chunk of groups at a time (a pass over the history each)."""
+    param = database.param
     upto = dict(database.execute_sql("SELECT grp, MIN(filled_upto) FROM report_group GROUP BY grp"))
-    counted = {key: n for key, n in _counted_reach(0, FILLED, upto).items() if n}
-    return kept != counted
+    kept_groups = {
+        grp
+        for (grp,) in database.execute_sql(
+            "SELECT DISTINCT grp FROM stage_reach WHERE contacts <> 0 UNION "
+            "SELECT DISTINCT grp FROM stage_reach_fill WHERE contacts <> 0"
+        )
+    }
+    if kept_groups - set(upto):
+        return True  # rows of a group no longer registered
+    for chunk in _group_chunks(upto):
+        marks = ", ".join(param for _ in chunk)
+        kept = _as_counts(
+            database.execute_sql(
+                "SELECT grp, dim, value, day, prev_day, SUM(contacts) FROM (SELECT grp, dim, "
+                "value, day, prev_day, contacts FROM stage_reach UNION ALL SELECT grp, dim, "
+                "value, day, prev_day, contacts FROM stage_reach_fill) AS kept "
+                f"WHERE grp IN ({marks}) GROUP BY 1, 2, 3, 4, 5",
+                list(chunk),
+            )
+        )
+        counted = {key: n for key, n in _counted_reach(0, FILLED, chunk).items() if n}
+        if kept != counted:
+            return True
+    return False
 
 
 def rebuild_reach() -> None:
-    """Count stage_reach again from the history, every group for every contact."""
+    """Count stage_reach again from the history, every group for every contact (a chunk
+    of groups at a time, as `reach_mismatches` compares them)."""
     database.execute_sql("DELETE FROM stage_reach")
     database.execute_sql("DELETE FROM stage_reach_fill")
     database.execute_sql(f"UPDATE report_group SET filled_upto = {FILLED}")
     groups = [grp for (grp,) in database.execute_sql("SELECT DISTINCT grp FROM report_group")]
-    _add_reach(_counted_reach(0, FILLED, dict.fromkeys(groups, FILLED)))
+    for chunk in _group_chunks(dict.fromkeys(groups, FILLED)):
+        _add_reach(_counted_reach(0, FILLED, chunk))
 
 
 def reached(

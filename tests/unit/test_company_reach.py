@@ -141,7 +141,15 @@ def test_writes_move_the_company_rows(service, backend, history):
     assert_as_the_history(service)
 
 
-def test_check_finds_a_stale_company_row_and_repair_counts_it_again(service, backend, history):
+@pytest.mark.parametrize("chunk_rows", [1, summaries.CHECK_ROWS])
+def test_check_finds_a_stale_company_row_and_repair_counts_it_again(
+    service, backend, history, monkeypatch, chunk_rows
+):
+    """Also when check compares (and repair counts) a group at a time, as it does at a
+    million contacts."""
+    monkeypatch.setattr(summaries, "CHECK_ROWS", chunk_rows)
+    assert with_connection(check_summaries)() == []
+
     @with_connection
     def tamper() -> None:
         database.execute_sql(
