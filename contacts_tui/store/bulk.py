@@ -28,7 +28,8 @@ _IN_RANGE = "BETWEEN {p} AND {p}"
 
 def _statements(postgres: bool) -> dict[str, tuple[str, ...]]:
     """The triggers' work for the contacts of a range of ids, by trigger (migrations 0001,
-    0006, 0011, 0012, 0013, 0017), with the range's two bounds as each statement's parameters."""
+    0006, 0011, 0012, 0013, 0017, 0018), with the range's two bounds as each statement's
+    parameters."""
     p = "%s" if postgres else "?"
     in_range = _IN_RANGE.format(p=p)
     day = (lambda c: f"CAST({c} AS DATE)") if postgres else (lambda c: f"date({c})")
@@ -57,6 +58,9 @@ def _statements(postgres: bool) -> dict[str, tuple[str, ...]]:
             f"WHERE id {in_range}",
         ),
     }
+    # Migration 0018 (SQLite): each new contact's letter, from its contact_counted row
+    # (so after contact_counted_insert's work: `contacts_added_in_bulk` runs them in order).
+    keys = summaries.key_statements("contact_counted", f"s.id {in_range}")
     if postgres:
         return work
     return {
@@ -102,6 +106,7 @@ def _statements(postgres: bool) -> dict[str, tuple[str, ...]]:
             f"WHERE contact_id {in_range} AND NOT EXISTS (SELECT 1 FROM stage_change n "
             "WHERE n.contact_id = s.contact_id AND (n.at > s.at OR (n.at = s.at AND n.id > s.id)))",
         ),
+        "contact_key_insert": keys,
     }
 
 
@@ -147,10 +152,11 @@ def contacts_added_in_bulk(db: peewee.Database, first_id: int, last_id: int) -> 
             "INSERT INTO bulk_insert (first_id, last_id) VALUES (?, ?)", (first_id, last_id)
         )
     yield
-    work = _statements(postgres)
-    for trigger in skipping:
-        for statement in work.get(trigger, ()):
-            db.execute_sql(statement, (first_id, last_id))
+    # In the order of _statements: one trigger's work may read what another's wrote.
+    for trigger, statements in _statements(postgres).items():
+        if trigger in skipping:
+            for statement in statements:
+                db.execute_sql(statement, (first_id, last_id))
     if any(trigger in skipping for trigger in _REACH):
         _count_reach(db, first_id, last_id)
     if postgres:

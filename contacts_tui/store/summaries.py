@@ -36,6 +36,12 @@ _TALLY_COLUMNS = "archived, template, stage, status, segmentation, reason_code"
 
 def _sources() -> dict[str, tuple[tuple[str, ...], str]]:
     """Summary table → (its columns, the query counting it from the rows)."""
+    keys = {}
+    if not is_postgres():  # (migration 0018: SQLite only)
+        keys["contact_key"] = (
+            ("id", *_TALLY_COLUMNS.split(", "), "missing", "1"),
+            f"SELECT id, {_TALLY_COLUMNS}, {_missing('contact')}, 1 FROM contact",
+        )
     return {
         "contact_tally": (
             (*_TALLY_COLUMNS.split(", "), "missing", "contacts"),
@@ -65,7 +71,18 @@ def _sources() -> dict[str, tuple[tuple[str, ...], str]]:
             ("contact_id", "stage", "since", "1"),
             _TIME_IN_STAGE.SINCE_SOURCE.replace(", at FROM", ", at, 1 FROM", 1),
         ),
+        **keys,
     }
+
+
+_KEPT = {
+    # Each contact's letter read back as the columns it stands for.
+    "contact_key": (
+        f"SELECT c.id, {', '.join(f'k.{c}' for c in _TALLY_COLUMNS.split(', '))}, k.missing, 1 "
+        "FROM contact_key c JOIN count_key k ON k.letter = c.letter"
+    ),
+}
+"""How a summary table is read for `mismatches`, where not as its columns alone."""
 
 
 SUMMARY_TABLES = (
@@ -75,14 +92,17 @@ SUMMARY_TABLES = (
     "created_day",
     "stay_day",
     "stage_since",
+    "contact_key",
 )
+"""Every summary table, in the order `rebuild` counts them (SQLite has contact_key too)."""
 
 
 def mismatches() -> list[str]:
     """The summary tables whose counts differ from a count of the rows (empty: all true)."""
     wrong = []
     for table, (columns, source) in _sources().items():
-        kept = _as_counts(database.execute_sql(f"SELECT {', '.join(columns)} FROM {table}"))
+        kept_query = _KEPT.get(table, f"SELECT {', '.join(columns)} FROM {table}")
+        kept = _as_counts(database.execute_sql(kept_query))
         counted = _as_counts(database.execute_sql(source))
         if kept != counted:
             wrong.append(table)
@@ -103,11 +123,88 @@ def rebuild(tables: Iterable[str] = SUMMARY_TABLES) -> None:
     """Count each table again from the rows (in the caller's write transaction)."""
     sources = _sources()
     for table in tables:
+        if table not in sources:
+            continue  # (contact_key: not on PostgreSQL)
+        if table == "contact_key":
+            database.execute_sql("DELETE FROM contact_key")
+            for statement in key_statements("contact", "1 = 1"):
+                database.execute_sql(statement)
+            continue
         columns, source = sources[table]
         if columns[-1] == "1":  # a row per key, not a count (see _sources)
             columns, source = columns[:-1], source.replace(", 1 FROM", " FROM", 1)
         database.execute_sql(f"DELETE FROM {table}")
         database.execute_sql(f"INSERT INTO {table} ({', '.join(columns)}) {source}")
+
+
+# ----- each contact's key as a letter (migration 0018, SQLite) --------------------------
+
+_KEY_COLUMNS = (*_TALLY_COLUMNS.split(", "), "missing")
+
+LETTER = "char({code} + 32 + CASE WHEN {code} + 32 >= 55296 THEN 2048 ELSE 0 END)"
+"""The letter of a count_key code in SQL (migration 0018's `letter`)."""
+
+
+def key_statements(source: str, where: str) -> tuple[str, str]:
+    """What contact_key's insert trigger does, for the rows of `source` (contact_counted,
+    or contact itself) that meet `where`: their combinations not yet in count_key get the
+    next codes, then each row its letter. The caller removed any letter they had."""
+    columns = ", ".join(_KEY_COLUMNS)
+    values = ", ".join(
+        f"{_missing('s')} AS missing" if c == "missing" and source == "contact" else f"s.{c}"
+        for c in _KEY_COLUMNS
+    )
+    same = " AND ".join(f"k.{c} = d.{c}" for c in _KEY_COLUMNS)
+    new_keys = (
+        f"INSERT INTO count_key (code, letter, {columns}) "
+        f"SELECT top.m + fresh.n, {LETTER.format(code='top.m + fresh.n')}, "
+        f"{', '.join(f'fresh.{c}' for c in _KEY_COLUMNS)} "
+        f"FROM (SELECT ROW_NUMBER() OVER () AS n, * FROM (SELECT DISTINCT {values} "
+        f"FROM {source} s WHERE {where}) AS d WHERE NOT EXISTS "
+        f"(SELECT 1 FROM count_key k WHERE {same})) AS fresh, "
+        "(SELECT COALESCE(MAX(code), 0) AS m FROM count_key) AS top"
+    )
+    keyed = (
+        f"INSERT INTO contact_key (id, letter) SELECT d.id, k.letter FROM "
+        f"(SELECT s.id, {values} FROM {source} s WHERE {where}) AS d "
+        f"JOIN count_key k ON {same}"
+    )
+    return new_keys, keyed
+
+
+def keyed_stage_counts(
+    letters: str,
+    archived: bool,
+    status: str | None = None,
+    stages: Iterable[str] | None = None,
+    segmentation: str | None = None,
+    reason_code: str | None = None,
+    template: str | None = None,
+) -> list[tuple[str, str, int, int]]:
+    """`stage_tally`'s rows for the contacts whose contact_key letters are `letters`
+    (one per contact, in any order)."""
+    counted = Counter(letters)
+    if not counted:
+        return []
+    wanted = None if stages is None else set(stages)
+    per_stage: dict[tuple[str, str], list[int]] = {}
+    cursor = database.execute_sql(f"SELECT letter, {', '.join(_KEY_COLUMNS)} FROM count_key")
+    for letter, is_archived, its_template, stage, its_status, segment, reason, missing in cursor:
+        n = counted.get(letter)
+        if (
+            not n
+            or bool(is_archived) != archived
+            or (status is not None and its_status != status)
+            or (wanted is not None and stage not in wanted)
+            or (segmentation is not None and segment != segmentation)
+            or (reason_code is not None and reason != reason_code)
+            or (template is not None and its_template != template)
+        ):
+            continue
+        sums = per_stage.setdefault((stage, its_status), [0, 0])
+        sums[0] += n
+        sums[1] += n * missing
+    return [(stage, its_status, n, m) for (stage, its_status), (n, m) in per_stage.items()]
 
 
 # ----- reading --------------------------------------------------------------------------

@@ -170,15 +170,17 @@ def test_check_finds_a_wrong_count_and_repair_counts_again(service, backend):
         database.execute_sql("UPDATE stage_reach SET contacts = contacts + 1 WHERE dim = 'user'")
 
     tamper()
+    # SQLite: each contact's letter follows contact_counted (so is wrong with it).
+    wrong = "contact_tally, contact_counted, stage_day, " + (
+        "contact_key, stage_reach" if backend == "sqlite" else "stage_reach"
+    )
     problems = with_connection(check_summaries)()
     assert len(problems) == 1
-    assert "contact_tally, contact_counted, stage_day, stage_reach" in problems[0]
+    assert wrong in problems[0]
     assert "check --repair" in problems[0]
     repaired: list[str] = []
     assert with_connection(check_summaries)(repair=True, repaired=repaired) == []
-    assert repaired == [
-        "counted the summaries again (contact_tally, contact_counted, stage_day, stage_reach)"
-    ]
+    assert repaired == [f"counted the summaries again ({wrong})"]
     assert_true_counts(service)
 
 
@@ -300,3 +302,58 @@ def test_a_batch_counted_before_the_lock_is_counted_again_after_another_commit(s
         summaries._counted_reach = counted
     assert len(calls) >= 2  # counted again, under the lock
     assert not with_connection(summaries.reach_mismatches)()
+
+
+def test_a_search_is_counted_from_each_contacts_letter(service):
+    """SQLite: a search's counts come from contact_key, one letter per contact; a wrong
+    letter shows in the dashboard and in `check`, and --repair sets it right."""
+    build_history(service)
+    view = ContactFilter(search="a")
+    assert with_connection(listing._matching_letters)("a") is not None
+    true = searched(service, view)
+    assert true == scanned(service, view) and sum(n for _, _, n, _ in true) == 2
+
+    @with_connection
+    def every_letter_as_bobs() -> None:
+        (bob,) = database.execute_sql(
+            "SELECT k.letter FROM contact_key k JOIN contact c ON c.id = k.id WHERE c.name = 'Bob'"
+        ).fetchone()
+        database.execute_sql("UPDATE contact_key SET letter = ?", (bob,))
+
+    every_letter_as_bobs()
+    assert searched(service, view) != true
+    assert mismatches() == ["contact_key"]
+    assert with_connection(check_summaries)(repair=True) == []
+    assert searched(service, view) == true
+
+
+def test_letters_skip_the_surrogates_and_new_keys_get_new_letters(service):
+    """A new combination of counted columns gets the next code; the letters go on past
+    U+D7FF at U+E000 (UTF-16's surrogates are no characters), so counting still works."""
+    build_history(service)
+
+    @with_connection
+    def last_code_before_the_gap() -> None:
+        last = 0xD7FF - 32
+        database.execute_sql(
+            "INSERT INTO count_key (code, letter, archived, template, stage, status, "
+            "segmentation, reason_code, missing) VALUES (?, ?, 0, 'x', 'x', 'x', 'x', 'x', 0)",
+            (last, chr(0xD7FF)),
+        )
+
+    last_code_before_the_gap()
+    ada = service.create_contact("Ada Newkey")
+    service.update_contact(ada.id, ada.version, segmentation="Partner", reason_code="Referral")
+
+    @with_connection
+    def letter_of(contact_id: int) -> str:
+        return database.execute_sql(
+            "SELECT letter FROM contact_key WHERE id = ?", (contact_id,)
+        ).fetchone()[0]
+
+    assert letter_of(ada.id) >= "\ue000"
+    assert mismatches() == []
+    for term in ("newkey", "ad", "a"):
+        view = ContactFilter(search=term)
+        assert searched(service, view) == scanned(service, view), term
+    assert service.dashboard(ContactFilter(search="newkey")).total == 1
