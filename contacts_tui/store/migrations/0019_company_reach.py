@@ -20,7 +20,8 @@ group are then in day order, one range of the primary key per part of a period.
 The same triggers keep them (a change's company is its contact's), a contact moved to
 another company moves its history, and `store.bulk` / `store.summaries` count them with
 the rest. This migration counts the company rows of the groups already counted, in one
-pass over the history (3.3 million changes: about a minute), and makes stage_reach a
+pass over the history (3.3 million changes: about a minute; the keys counted so far go
+to a temporary table every FLUSH_KEYS, and the database adds them up), and makes stage_reach a
 WITHOUT ROWID table on SQLite: the reports read its rows in key order without a lookup of
 each in the table (the rows of 500 companies, read through the key, took 4 s at a million).
 """
@@ -159,9 +160,15 @@ def triggers(sql: Dialect) -> dict[str, tuple[str, str, str | None, str]]:
     return found
 
 
-def company_rows(db, postgres: bool) -> list[tuple]:
-    """The company's rows of every group counted so far (contacts up to its
-    `filled_upto`), from the history in one pass."""
+FLUSH_KEYS = 500_000
+"""Counted keys held in memory before they are added to the database's table (a million
+contacts count ~3.5 million: gigabytes held at once)."""
+
+
+def count_company_rows(db, postgres: bool, table: str) -> None:
+    """Append the company's rows of every group counted so far (contacts up to its
+    `filled_upto`) to `table`, from the history in one pass; a key may come several
+    times (added up by the caller)."""
     none: object = date(1, 1, 1) if postgres else _REACH.NONE
     upto = dict(db.execute_sql("SELECT grp, MIN(filled_upto) FROM report_group GROUP BY grp"))
     groups_of: dict[str, list[str]] = {}
@@ -169,7 +176,18 @@ def company_rows(db, postgres: bool) -> list[tuple]:
         if upto[grp] > 0:
             groups_of.setdefault(step, []).append(grp)
     if not groups_of:
-        return []
+        return
+    param = "%s" if postgres else "?"
+
+    def flush(counts: Counter) -> None:
+        rows = [(*key, n) for key, n in counts.items()]
+        for at in range(0, len(rows), 10000):
+            db.cursor().executemany(
+                f"INSERT INTO {table} VALUES ({', '.join(param for _ in range(6))})",
+                rows[at : at + 10000],
+            )
+        counts.clear()
+
     day = "CAST(s.at AS DATE)" if postgres else "date(s.at)"
     cursor = db.execute_sql(
         f"SELECT s.contact_id, s.to_stage, {day}, c.company_name FROM stage_change s "
@@ -187,13 +205,22 @@ def company_rows(db, postgres: bool) -> list[tuple]:
                     for key in split(grp, company, when, last.get(grp, none), none):
                         counts[key] += 1
                     last[grp] = when
-    return [(*key, n) for key, n in counts.items()]
+        if len(counts) >= FLUSH_KEYS:
+            flush(counts)
+    flush(counts)
 
 
 def up(migrator, db):
     postgres = isinstance(db, PostgresqlDatabase)
     sql = Dialect(postgres)
-    rows = company_rows(db, postgres)
+    # Counted into a table of their own, then added up in key order by the database
+    # (millions of rows at a million contacts).
+    day = "DATE" if postgres else "TEXT"
+    db.execute_sql(
+        "CREATE TEMPORARY TABLE company_reach_counted (grp TEXT, dim TEXT, value TEXT, "
+        f"day {day}, prev_day {day}, contacts INTEGER)"
+    )
+    count_company_rows(db, postgres, "company_reach_counted")
     if postgres:
         for name, (_, when, _, body) in triggers(sql).items():
             returned = "NULL"
@@ -228,22 +255,9 @@ def up(migrator, db):
         db.execute_sql("ALTER TABLE stage_reach_kept RENAME TO stage_reach")
         _REACH.create_triggers(db, postgres, triggers(sql))
         _BULK_GATES.up_sqlite(db)
-    # Appended to a table of their own, then added in key order (sorted by the database:
-    # millions of rows at a million contacts).
-    db.execute_sql(
-        "CREATE TEMPORARY TABLE company_reach_counted (grp TEXT, dim TEXT, value TEXT, "
-        f"day {'DATE' if postgres else 'TEXT'}, prev_day {'DATE' if postgres else 'TEXT'}, "
-        "contacts INTEGER)"
-    )
-    param = "%s" if postgres else "?"
-    for at in range(0, len(rows), 10000):
-        db.cursor().executemany(
-            f"INSERT INTO company_reach_counted VALUES ({', '.join(param for _ in range(6))})",
-            rows[at : at + 10000],
-        )
     db.execute_sql(
         "INSERT INTO stage_reach (grp, dim, value, day, prev_day, contacts) "
-        "SELECT grp, dim, value, day, prev_day, contacts FROM company_reach_counted "
-        "ORDER BY grp, dim, value, day, prev_day"
+        "SELECT grp, dim, value, day, prev_day, SUM(contacts) FROM company_reach_counted "
+        "GROUP BY grp, dim, value, day, prev_day ORDER BY grp, dim, value, day, prev_day"
     )
     db.execute_sql("DROP TABLE company_reach_counted")
