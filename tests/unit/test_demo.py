@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -14,6 +15,7 @@ from itertools import pairwise
 
 import pytest
 
+from contacts_tui import demo
 from contacts_tui.cli import main
 from contacts_tui.demo import MAX_CONTACTS, add_demo_contacts, stage_walk
 from contacts_tui.services import ContactService
@@ -43,6 +45,31 @@ def test_progress_counts_only_what_is_committed(workspace, backend):
     assert add_demo_contacts(workspace.config, 1500, workspace.user, progress=progress) == 1500
     assert len(seen) > 1 and seen[-1][0] == 1500
     assert all(done == committed for done, committed in seen)
+
+
+def test_the_demo_leaves_its_log_copied_into_the_database(workspace, monkeypatch, tmp_path):
+    # Checkpoints are the demo's own, between batches (SQLite's ran inside a batch's
+    # commit, and a colleague's save after the demo would have copied what was left).
+    monkeypatch.setattr(demo, "PAUSE_SECONDS", 0)
+    colleague = sqlite3.connect(workspace.folder / "contacts.db")  # keeps the log file
+    colleague.execute("SELECT COUNT(*) FROM contact").fetchone()
+    checkpoints = []
+    original = demo.Checkpoints.added
+
+    def added(self, contacts: int, last: bool = False) -> None:
+        before = self.contacts + contacts >= self.every or last
+        original(self, contacts, last)
+        checkpoints.append(before)
+
+    monkeypatch.setattr(demo.Checkpoints, "added", added)
+    assert add_demo_contacts(workspace.config, 1500, workspace.user) == 1500
+    # Not after every batch: several batches' pages are copied at once.
+    assert checkpoints[-1] and 1 <= checkpoints.count(True) < len(checkpoints), checkpoints
+    # The database file alone (its log left behind) holds every contact.
+    alone = tmp_path / "alone.db"
+    shutil.copyfile(workspace.folder / "contacts.db", alone)
+    assert sqlite3.connect(alone).execute("SELECT COUNT(*) FROM contact").fetchone()[0] == 1500
+    colleague.close()
 
 
 def test_ctrl_c_stops_a_demo_saying_what_it_added_and_keeping_it_whole(tmp_path):
@@ -130,6 +157,7 @@ def test_stage_walks_end_where_they_should():
 # The demo in its own process, printing its peak memory (kB) when it ends.
 DEMO = """
 import resource, sys
+from contacts_tui import demo
 from contacts_tui.cli import main
 status = main(sys.argv[1:])
 print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, flush=True)
