@@ -30,10 +30,11 @@ import functools
 import importlib
 from collections import Counter
 from datetime import date
+from typing import Any
 
 from peewee import PostgresqlDatabase
 
-_REACH = importlib.import_module("contacts_tui.store.migrations.0012_stage_reach")
+_REACH: Any = importlib.import_module("contacts_tui.store.migrations.0012_stage_reach")
 _BULK_GATES = importlib.import_module(
     "contacts_tui.store.migrations.0016_bulk_inserts_skip_every_row_trigger"
 )
@@ -195,7 +196,8 @@ def count_company_rows(db, postgres: bool, table: str) -> None:
         f"c.archived{'' if postgres else ' = 0'} ORDER BY s.contact_id, s.at, s.id"
     )
     counts: Counter[tuple] = Counter()
-    current, last = None, {}
+    current: object = None
+    last: dict = {}
     while rows := cursor.fetchmany(10000):
         for contact_id, step, when, company in rows:
             if contact_id != current:
