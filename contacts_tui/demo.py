@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import random
 import re
+import signal
+import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -401,13 +404,14 @@ def add_demo_contacts(
                     make(min(left, max(MIN_BATCH, min(wanted, MAX_BATCH)))) if left > 0 else None
                 )
                 started = time.perf_counter()
-                with db.atomic():
-                    _insert_batch(db, first, batch)
-                took = time.perf_counter() - started
+                with ctrl_c_after_the_batch():
+                    with db.atomic():
+                        _insert_batch(db, first, batch)
+                    took = time.perf_counter() - started
+                    done += size
+                    if progress:
+                        progress(done)
                 del batch
-                done += size
-                if progress:
-                    progress(done)
                 if not is_postgres(db):
                     # Outside the write lock: others write meanwhile. At the end too, so
                     # that no colleague's save has to copy the demo's log.
@@ -424,6 +428,27 @@ def add_demo_contacts(
             # terms' plans; autovacuum would gather them only some minutes later.
             db.execute_sql("ANALYZE contact_word")
     return done
+
+
+@contextmanager
+def ctrl_c_after_the_batch() -> Iterator[None]:
+    """Ctrl-C comes into effect at the end of the block, not inside it.
+
+    Between a batch's commit and the progress it reports, an interrupt made the demo say
+    fewer contacts than it had added. A batch takes about a second; Ctrl-C waits for it.
+    Only the main thread may set a signal's handler: elsewhere Ctrl-C is not ours to hold.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    pressed: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda number, frame: pressed.append(number))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        if pressed:
+            raise KeyboardInterrupt
 
 
 class Checkpoints:

@@ -91,8 +91,8 @@ def test_ctrl_c_stops_a_demo_saying_what_it_added_and_keeping_it_whole(tmp_path)
     assert demo.returncode == 130, err
     assert "Traceback" not in err and len(err.strip().splitlines()) == 1, err
     said = int(err.split("stopped; ")[1].split(" ")[0].replace(",", ""))
-    # The batch being written when the signal came went back whole: every kept contact
-    # is counted and searchable, and the counts say exactly what is there.
+    # The batch being written when the signal came went in whole, and is in the count said:
+    # every kept contact is counted and searchable, and the counts say exactly what is there.
     stored = db.execute("SELECT COUNT(*) FROM contact").fetchone()[0]
     assert 0 < said == stored < 50000
     assert db.execute("SELECT SUM(contacts) FROM contact_tally").fetchone()[0] == stored
