@@ -18,6 +18,8 @@ if TYPE_CHECKING:
     from contacts_tui.workspace import Workspace
 
 EXIT_PROBLEM = 2
+EXIT_INTERRUPTED = 130
+"""Stopped by Ctrl-C, as shells report a command ended by SIGINT (128 + 2)."""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -295,6 +297,13 @@ def run_demo(workspace: Workspace, count: int, seed: int) -> int:
     clear = "\r\x1b[K" if show_progress else ""
     try:
         add_demo_contacts(workspace.config, count, workspace.user, seed, progress=report)
+    except KeyboardInterrupt:
+        # Ctrl-C: the batch being written is rolled back, the committed ones stay.
+        print(
+            f"{clear}contacts-tui: stopped; {committed:,} demo contacts were added.",
+            file=sys.stderr,
+        )
+        return EXIT_INTERRUPTED
     except Exception as error:
         message = failure_message(error)
         if message is None:

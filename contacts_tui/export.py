@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import IO, TYPE_CHECKING
 
 import peewee
 
@@ -139,7 +139,7 @@ def export_contacts(
     cancelled: Callable[[], bool] | None = None,
     page_size: int = PAGE_SIZE,
     profile: str = "plain",
-    stream: TextIO | None = None,
+    stream: IO[str] | None = None,
 ) -> int:
     """Write every contact of the view (filter, search and sort) to `path`; the row count.
 
@@ -183,7 +183,7 @@ def export_contacts(
 
     names = _Names(service.config)
 
-    def write(out: TextIO) -> None:
+    def write(out: IO[str]) -> None:
         if fmt == "csv" and profile == "plain" and not is_postgres():
             # SQLite writes each contact's line itself (store.csv_lines).
             line = csv_lines.line_column(names.steps, names.templates, TENANT_WIDE_LABEL)
@@ -292,7 +292,7 @@ CSV_PLAIN_EXTRA = (
 
 
 def write_csv(
-    out: TextIO,
+    out: IO[str],
     pages: Iterable[ExportPage],
     names: _Names,
     profile: str = "plain",
@@ -311,7 +311,7 @@ def write_csv(
         writer.writerows(_outlook_row(row, card) for row, card in _contacts(pages))
 
 
-def write_plain_csv(out: TextIO, pages: Iterable[ExportPage], names: _Names) -> None:
+def write_plain_csv(out: IO[str], pages: Iterable[ExportPage], names: _Names) -> None:
     """The plain profile (CSV_HEADER, CSV_PLAIN_EXTRA), written straight from the pages'
     tuples, without a ContactRow and ContactCard per contact (most of the time of a
     million contacts' export when it built them)."""
@@ -542,7 +542,7 @@ def _outlook_row(row: ContactRow, card: ContactCard) -> list[str]:
 
 
 def write_json(
-    out: TextIO, contacts: Iterable[tuple[ContactRow, ContactCard]], names: _Names
+    out: IO[str], contacts: Iterable[tuple[ContactRow, ContactCard]], names: _Names
 ) -> None:
     """A JSON array of objects, one line each, written as they come (never all in memory)."""
     out.write("[")
@@ -756,7 +756,7 @@ def vcard_lines(row: ContactRow, card: ContactCard, names: _Names) -> list[str]:
 
 
 def write_vcards(
-    out: TextIO, contacts: Iterable[tuple[ContactRow, ContactCard]], names: _Names
+    out: IO[str], contacts: Iterable[tuple[ContactRow, ContactCard]], names: _Names
 ) -> None:
     """One vCard 4.0 per contact, CRLF line ends, lines folded at 75 octets."""
     for row, card in contacts:

@@ -327,15 +327,21 @@ def _address_region(raw: RawContact) -> str:
 
 
 def check_contact(
-    raw: RawContact, service: ContactService, *, strict: bool = False, file_name: str = ""
+    raw: RawContact,
+    service: ContactService,
+    *,
+    strict: bool = False,
+    file_name: str = "",
+    config: LifecycleConfig | None = None,
 ) -> ContactDraft:
     """Validate every value of a record as typing it in the app would.
 
     A value that cannot be stored is reported (`ContactDraft.reports`) and kept in the
     notes; with `strict`, RowRejected instead. RowRejected also when nothing names the
-    contact.
+    contact. `config`: the lifecycle as just read from disk (by default it is read now).
     """
-    config = service.current_config()  # the file on disk now, not a stale copy
+    if config is None:
+        config = service.current_config()  # the file on disk now, not a stale copy
     check = _Checker(raw, service, strict)
     company = check.value(lambda: _text(raw, "company", "Company"), "")
     if company.casefold() in TENANT_WIDE_NAMES:

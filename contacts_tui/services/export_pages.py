@@ -39,6 +39,10 @@ UID = len(listing.ROW_FIELDS) + 1
 """Where EXTRA_FIELDS start in a row; the profile columns follow at PROFILE."""
 PROFILE = UID + 5
 
+LINE_FIELDS = (Contact.id, Contact.name_key)
+"""A page of SQLite-written lines reads these (the sort key's) before the sort value and
+the line, not the list's columns: the lines hold every cell."""
+
 
 @overload
 def stored_time(value: datetime | str) -> datetime: ...
@@ -79,7 +83,7 @@ class ExportPage:
     history: dict[int, list[tuple]]
     has_more: bool
     # The plain CSV's line of each row (store.csv_lines), when SQLite wrote them; the
-    # records are not read then.
+    # records are not read then, and `rows` are LINE_FIELDS, the sort value and the line.
     lines: tuple[str, ...] | None = None
 
     @property
@@ -88,6 +92,8 @@ class ExportPage:
         if not self.rows:
             return None
         last = self.rows[-1]
+        if self.lines is not None:
+            return (last[2], last[1], last[0])
         return (last[15], last[14], last[0])
 
     def contacts(self) -> Iterator[tuple[ContactRow, ContactCard]]:
@@ -173,6 +179,7 @@ def export_page(
             limit + 1,
             extra=(line,),
             raw=True,
+            fields=LINE_FIELDS,
         )
         lines = tuple(r[-1] for r in rows[:limit])
         if not any(map(csv_lines.needs_python, lines)):

@@ -22,6 +22,7 @@ from contacts_tui import csv_guard
 _FORMULA_START = "('=', '+', '-', '@', '\t', '\r')"
 _NEEDS_QUOTES = "'*[;,\"\t\n\r]*'"
 _MAY_NEED_GUARD = "'[=+@''\t\r-]*'"  # starts with a formula character or an apostrophe
+_STORED_TIME = "[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9] [0-9][0-9]:[0-9][0-9]:[0-9][0-9]*"
 _SEMICOLON_GUARD = re.compile(r";'*[=+\-@\t\r]")
 
 
@@ -82,10 +83,16 @@ def line_column(
     steps = {f"{t}\x1f{s}": names for (t, s), names in step_names.items()}
     step_key = f'({c}."template" || char(31) || {c}."stage")'
     updated = f'{c}."updated_at"'
+    as_written = f"substr({updated}, 1, 10) || 'T' || substr({updated}, 12, 8) || 'Z'"
     updated_text = (
         f"(CASE WHEN length({updated}) >= 19 AND substr({updated}, 11, 1) = ' ' "
-        f"THEN substr({updated}, 1, 10) || 'T' || substr({updated}, 12, 8) || 'Z' "
-        f"ELSE {updated} END)"
+        f"THEN {as_written} ELSE {updated} END)"
+    )
+    # A time as SQLite keeps it becomes digits, '-', ':', 'T' and 'Z': nothing to guard
+    # or quote. Anything else is written as export._timestamp writes it, then guarded.
+    updated_cell = (
+        f"(CASE WHEN {updated} GLOB '{_STORED_TIME}' THEN {as_written} "
+        f"ELSE {_cell(updated_text)} END)"
     )
     company_name = f'{c}."company_name"'
     company = (
@@ -133,7 +140,7 @@ def line_column(
         f"ifnull(CAST({c}.\"scoring\" AS TEXT), '')",  # a number: never guarded
         _cell(f'{c}."reason_code"'),
         accounts,
-        _cell(updated_text),
+        updated_cell,
         other_emails,
         other_numbers,
         *(

@@ -191,8 +191,9 @@ def page(
     backwards: bool = False,
     extra: tuple[peewee.Node, ...] = (),
     raw: bool = False,
+    fields: tuple[peewee.Node, ...] = ROW_FIELDS,
 ) -> list[tuple]:
-    """One page of rows in display order, each ending with its sort value (then `extra`).
+    """One page of rows in display order: `fields` (the list's), the sort value, `extra`.
 
     `after` is the sort key (sort value, name_key, id) of the row the page continues from:
     the next rows below it, or with `backwards` the rows above it. Without `after`,
@@ -212,7 +213,7 @@ def page(
         where &= ahead if reverse else behind
     order = [k.desc() if reverse else k.asc() for k in keys]
     query = (
-        Contact.select(*ROW_FIELDS, column.alias("sort_value"), *extra)
+        Contact.select(*fields, column.alias("sort_value"), *extra)
         .where(where)
         .order_by(*order)
         .limit(limit)

@@ -188,6 +188,10 @@ def test_plain_csv_written_by_sqlite_is_the_one_python_writes(
         "semicolon": service.create_contact("a;=b", None).id,
         "tabs": service.create_contact("Tab", "=Evil, Inc").id,
         "plain": service.create_contact("Plain Person", "Plain Co").id,
+        # Plain but for one later cell: each is seen among the contact's texts tested
+        # together (a birthday without a year starts with '-').
+        "no year": service.create_contact("Yearless", "Plain Co").id,
+        "one comma": service.create_contact("Comma", "Plain Co").id,
     }
     set_raw(
         more["tabs"],
@@ -202,6 +206,8 @@ def test_plain_csv_written_by_sqlite_is_the_one_python_writes(
         updated_at="2026-11-30 09:15:00.123456",
     )
     set_raw(more["plain"], scoring=7, department="Sales", website="https://example.com")
+    set_raw(more["no year"], birthday="--12-24")
+    set_raw(more["one comma"], notes="first, second")
     add_children(
         more["plain"],
         emails=[("p@example.com", "Business"), ("q@example.com", "Personal"), ("=r@x.example", "")],
@@ -233,6 +239,8 @@ def test_plain_csv_written_by_sqlite_is_the_one_python_writes(
     assert by_id[more["semicolon"]][1] == "a;'=b"  # the Python way
     assert by_id[more["apostrophes"]][1] == "'''=1+1"
     assert by_id[more["tabs"]][11] == "-5"  # a number: not guarded
+    assert by_id[more["no year"]][20] == "'--12-24"
+    assert by_id[more["one comma"]][-1] == "first, second"
 
 
 def test_csv_cells_cannot_run_as_spreadsheet_formulas(service, people, tmp_path):
