@@ -298,7 +298,7 @@ def run_demo(workspace: Workspace, count: int, seed: int) -> int:
     try:
         add_demo_contacts(workspace.config, count, workspace.user, seed, progress=report)
     except KeyboardInterrupt:
-        # Ctrl-C: the batch being written is rolled back, the committed ones stay.
+        # Ctrl-C: the batch being written is finished first (about a second), and stays.
         print(
             f"{clear}contacts-tui: stopped; {committed:,} demo contacts were added.",
             file=sys.stderr,

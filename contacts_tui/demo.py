@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import random
 import re
+import signal
+import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -265,7 +268,10 @@ DEMO_TABLES = ("contact", "email", "phone", "address", "bank_account", "stage_ch
 T = TypeVar("T")
 MAX_CONTACTS = 10_000_000
 """The most one demo adds: a million take a few minutes; `10**18` would never end."""
-FIRST_BATCH = 500
+FIRST_BATCH = 200
+MIN_BATCH = 50
+"""At a million contacts on a busy machine, 500 contacts held the write lock 1.3-1.7 s
+(every index insert reads a page from disk): the size follows the time down to this."""
 MAX_BATCH = 5000
 """Memory: a batch and the next one being made are held at once, ~2 KB per contact."""
 BATCH_SECONDS = 0.4
@@ -281,9 +287,9 @@ CACHE_KIB = 16384
 """The demo connection's page cache (16 MB). The default 2 MB made every batch re-read
 index pages; 256 MB (as before) was 300 MB of memory for nothing the batch size needs."""
 CHECKPOINT_PAGES = 8192
-"""The demo connection checkpoints the write-ahead log when it holds this many pages (32
-MB), not SQLite's 1,000: several batches' changes to a page are copied into the database
-file once. The log file grows to about this size plus a batch."""
+"""The demo checkpoints the write-ahead log once it holds about this many pages (32 MB),
+not at SQLite's 1,000 (after every batch): several batches' changes to a page are copied
+into the database file once. The log file grows to about this size plus a batch."""
 
 
 class QuickRandom(random.Random):
@@ -372,10 +378,8 @@ def add_demo_contacts(
             # Demo data needs no fsync per batch: a power cut loses the last batches,
             # never the database's consistency (WAL). Everyone else keeps FULL.
             db.execute_sql("PRAGMA synchronous = NORMAL")
-            # Every batch rewrites the same index pages; checkpointed after every commit
-            # (the default 1,000 pages), each was copied into the database once a batch.
-            # Every few batches, it is copied once (a tenth less CPU, a third less I/O).
-            db.execute_sql(f"PRAGMA wal_autocheckpoint = {CHECKPOINT_PAGES}")
+            # Checkpoints are the demo's own (`Checkpoints`), in the pause between batches.
+            db.execute_sql("PRAGMA wal_autocheckpoint = 0")
         companies = make_companies(rng, max(5, min(500, count // 200)))
         planned = (Contact.select(peewee.fn.MAX(Contact.id)).scalar() or 0) + 1
         with ThreadPoolExecutor(max_workers=1) as maker:
@@ -388,6 +392,7 @@ def add_demo_contacts(
 
             upcoming: Planned | None = make(min(FIRST_BATCH, count))
             took = BATCH_SECONDS
+            checkpoints = Checkpoints(db)
             while upcoming is not None:
                 first, size, job = upcoming
                 batch = job.result()
@@ -395,17 +400,24 @@ def add_demo_contacts(
                 # how long the last write took.
                 left = count - done - size
                 wanted = int(size * min(2.0, BATCH_SECONDS / max(took, 1e-3)))
-                upcoming = make(min(left, max(500, min(wanted, MAX_BATCH)))) if left > 0 else None
+                upcoming = (
+                    make(min(left, max(MIN_BATCH, min(wanted, MAX_BATCH)))) if left > 0 else None
+                )
                 started = time.perf_counter()
-                with db.atomic():
-                    _insert_batch(db, first, batch)
-                took = time.perf_counter() - started
+                with ctrl_c_after_the_batch():
+                    with db.atomic():
+                        _insert_batch(db, first, batch)
+                    took = time.perf_counter() - started
+                    done += size
+                    if progress:
+                        progress(done)
                 del batch
-                done += size
-                if progress:
-                    progress(done)
-                if upcoming is not None and not is_postgres(db):
-                    time.sleep(PAUSE_SECONDS)
+                if not is_postgres(db):
+                    # Outside the write lock: others write meanwhile. At the end too, so
+                    # that no colleague's save has to copy the demo's log.
+                    checkpoints.added(size, last=upcoming is None)
+                    if upcoming is not None:
+                        time.sleep(max(0.0, PAUSE_SECONDS - (time.perf_counter() - started - took)))
         if is_postgres(db):
             for table in DEMO_TABLES:
                 db.execute_sql(
@@ -416,6 +428,52 @@ def add_demo_contacts(
             # terms' plans; autovacuum would gather them only some minutes later.
             db.execute_sql("ANALYZE contact_word")
     return done
+
+
+@contextmanager
+def ctrl_c_after_the_batch() -> Iterator[None]:
+    """Ctrl-C comes into effect at the end of the block, not inside it.
+
+    Between a batch's commit and the progress it reports, an interrupt made the demo say
+    fewer contacts than it had added. A batch takes about a second; Ctrl-C waits for it.
+    Only the main thread may set a signal's handler: elsewhere Ctrl-C is not ours to hold.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    pressed: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda number, frame: pressed.append(number))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        if pressed:
+            raise KeyboardInterrupt
+
+
+class Checkpoints:
+    """SQLite's checkpoints of the demo's write-ahead log, taken between batches.
+
+    SQLite's own (`wal_autocheckpoint`) run inside the commit of the batch that passes the
+    limit, so the batch seemed to take longer than its write lock did and the next one was
+    made smaller. These are PASSIVE (they never wait for, nor hold up, another writer) and
+    come about every CHECKPOINT_PAGES pages, from the pages per contact seen so far.
+    """
+
+    def __init__(self, db: peewee.Database) -> None:
+        self.db = db
+        self.contacts = 0  # added since the last checkpoint
+        self.every = MIN_BATCH  # contacts; the first checkpoint measures the pages per contact
+
+    def added(self, contacts: int, last: bool = False) -> None:
+        self.contacts += contacts
+        if self.contacts < self.every and not last:
+            return
+        _, pages, _ = self.db.execute_sql("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+        # The log holds what was written since the last checkpoint (when no reader kept it
+        # from starting over; else more, and the next one comes sooner).
+        self.every = max(MIN_BATCH, CHECKPOINT_PAGES * self.contacts // max(pages, 1))
+        self.contacts = 0
 
 
 Row = tuple[Any, ...]

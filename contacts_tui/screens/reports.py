@@ -88,6 +88,7 @@ class ReportsScreen(ListViewScreen):
     def __init__(self, contact_filter: ContactFilter, template: str | None = None) -> None:
         super().__init__(contact_filter, template)
         self.reports = ReportService(contacts_app(self).service)
+        self.reports.on_counting = self._counting
         self.period: Period = period(PRESETS[0])
         self.dimension = DIMENSIONS[0]
         self.shown: dict[str, Report] = {}
@@ -96,6 +97,7 @@ class ReportsScreen(ListViewScreen):
     def compose(self) -> ComposeResult:
         yield TitleBar()
         yield Static(id="reports-summary")
+        yield Static(id="reports-counting")
         with TabbedContent(id="reports-tabs"):
             with TabPane("Funnel", id="funnel"), Horizontal():
                 yield DataTable(id="funnel-table", cursor_type="row", zebra_stripes=True)
@@ -159,8 +161,30 @@ class ReportsScreen(ListViewScreen):
         if not get_current_worker().is_cancelled:
             self.app.call_from_thread(self._show, kind, report)
 
+    def _counting(self, done: int, last: int) -> None:
+        """From the worker counting the funnel's groups for the first time (after an
+        update, or a lifecycle's steps changed): minutes at a million contacts."""
+        self.app.call_from_thread(self._show_counting, done, last)
+
+    def _show_counting(self, done: int, last: int) -> None:
+        if not self.is_attached:
+            return
+        line = self.query_one("#reports-counting", Static)
+        if done >= last:
+            line.display = False
+            return
+        share = done / last if last else 0
+        line.update(
+            f"Counting the history for the funnel, once (after an update or a changed "
+            f"lifecycle): {share:.0%} of {last:,} contacts. Time in stage and movement "
+            "work meanwhile."
+        )
+        line.display = True
+
     def _show(self, kind: str, report: Report) -> None:
         self.shown[kind] = report
+        if kind in ("funnel", "breakdown"):
+            self.query_one("#reports-counting", Static).display = False
         if isinstance(report, Funnel):
             self._show_funnel(report)
         elif isinstance(report, TimeInStage):

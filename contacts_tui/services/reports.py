@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import calendar
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING
@@ -204,6 +205,9 @@ class ReportService:
 
     def __init__(self, contacts: ContactService) -> None:
         self.contacts = contacts
+        self.on_counting: Callable[[int, int], None] | None = None
+        """Told (contacts counted, of how many) while a report first counts the funnel's
+        groups (`summaries.fill_groups`: minutes at a million contacts)."""
 
     def template(self, key: str | None = None) -> Template:
         config = self.contacts.config
@@ -236,10 +240,12 @@ class ReportService:
         category_groups = {c.key: [s.key for s in c.steps] for c in lifecycle.categories}
         outcome_groups = _outcomes(lifecycle)
         if condition is None:  # counted together, if a lifecycle changed since
-            summaries.fill_groups([*step_groups.values(), *category_groups.values()])
-        per_step = {g: n for _, g, n in _reached(condition, start, end, step_groups)}
-        per_category = {g: n for _, g, n in _reached(condition, start, end, category_groups)}
-        per_outcome = {g: n for _, g, n in _reached(condition, start, end, outcome_groups)}
+            summaries.fill_groups(
+                [*step_groups.values(), *category_groups.values()], progress=self.on_counting
+            )
+        per_step = {g: n for _, g, n in self._reached(condition, start, end, step_groups)}
+        per_category = {g: n for _, g, n in self._reached(condition, start, end, category_groups)}
+        per_outcome = {g: n for _, g, n in self._reached(condition, start, end, outcome_groups)}
         categories = _with_conversion(
             [
                 (c.key, c.name, c.name, per_category.get(c.key, 0), False)
@@ -358,7 +364,7 @@ class ReportService:
         # Two queries: a closed step is in a category and in an outcome, and a CASE
         # puts a row in one group only.
         for groups in (categories, outcomes):
-            for value, group, n in _reached(condition, start, end, groups, by):
+            for value, group, n in self._reached(condition, start, end, groups, by):
                 counts[value][group] = n
         rows = []
         for value, by_group in counts.items():
@@ -369,21 +375,23 @@ class ReportService:
         names = tuple(c.name for c in lifecycle.categories)
         return Breakdown(lifecycle.name, span, by, names, tuple(rows))
 
-
-def _reached(
-    condition: peewee.Expression | None,
-    start: datetime,
-    end: datetime,
-    groups: dict[str, list[str]],
-    by: str | None = None,
-) -> list[tuple[str, str, int]]:
-    """`store.reports.reached`, read from the counts the database keeps (stage_reach) for
-    the default view and the breakdowns it keeps; their groups are counted first if a
-    lifecycle changed since (once: a batch of contacts at a time)."""
-    if condition is not None or (by is not None and by not in summaries.REACH_DIMENSIONS):
-        return queries.reached(condition, start, end, groups, by)
-    summaries.fill_groups(steps for steps in groups.values() if steps)
-    return summaries.reached(groups, start, end, by or "")
+    def _reached(
+        self,
+        condition: peewee.Expression | None,
+        start: datetime,
+        end: datetime,
+        groups: dict[str, list[str]],
+        by: str | None = None,
+    ) -> list[tuple[str, str, int]]:
+        """`store.reports.reached`, read from the counts the database keeps (stage_reach)
+        for the default view and the breakdowns it keeps; their groups are counted first
+        if a lifecycle changed since (once: a batch of contacts at a time)."""
+        if condition is not None or (by is not None and by not in summaries.REACH_DIMENSIONS):
+            return queries.reached(condition, start, end, groups, by)
+        summaries.fill_groups(
+            (steps for steps in groups.values() if steps), progress=self.on_counting
+        )
+        return summaries.reached(groups, start, end, by or "")
 
 
 def _weeks_from_days(

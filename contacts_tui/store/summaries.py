@@ -9,13 +9,14 @@ from __future__ import annotations
 import importlib
 import time
 from collections import Counter
-from collections.abc import Iterable, Mapping
-from datetime import date, datetime
+from collections.abc import Callable, Iterable, Mapping
+from datetime import date, datetime, timedelta
 
 from contacts_tui.store.database import is_postgres
 from contacts_tui.store.models import database
 
 _TIME_IN_STAGE = importlib.import_module("contacts_tui.store.migrations.0017_time_in_stage")
+_COMPANY = importlib.import_module("contacts_tui.store.migrations.0019_company_reach")
 
 
 def _day(column: str) -> str:
@@ -311,7 +312,7 @@ def _as_date(value: object) -> date:
 FILLED = 1 << 62
 """report_group.filled_upto of a group counted for every contact, present and future."""
 NO_PREVIOUS = "0001-01-01"
-REACH_DIMENSIONS = ("segmentation", "reason_code", "account", "user")
+REACH_DIMENSIONS = ("segmentation", "reason_code", "account", "company", "user")
 """Breakdowns stage_reach keeps (besides '' for the funnel itself)."""
 
 
@@ -349,11 +350,16 @@ def _counted_reach(
         (lowest, highest),
     ):
         accounts.setdefault(contact_id, []).append(str(account_id))
+    # The company from the contact row (contact_counted has none): the rows of a batch
+    # of ids, next to each other.
+    company, named = "c.company_name", ""
+    if contacts != "contact":
+        company, named = "k.company_name", "JOIN contact k ON k.id = s.contact_id "
     cursor = database.execute_sql(
         f'SELECT s.contact_id, s.to_stage, {_day("s.at")}, s."by", c.segmentation, '
-        f"c.reason_code FROM stage_change s JOIN {contacts} c ON c.id = s.contact_id "
-        f"WHERE {_not_archived('c')} AND s.contact_id > {param} AND s.contact_id <= {param} "
-        "ORDER BY s.contact_id, s.at, s.id",
+        f"c.reason_code, {company} FROM stage_change s JOIN {contacts} c ON c.id = s.contact_id "
+        f"{named}WHERE {_not_archived('c')} AND s.contact_id > {param} "
+        f"AND s.contact_id <= {param} ORDER BY s.contact_id, s.at, s.id",
         (lowest, highest),
     )
     counts: Counter[tuple[str, str, str, object, object]] = Counter()
@@ -362,7 +368,7 @@ def _counted_reach(
     last_mine: dict[tuple[str, str], object] = {}
     no_account = [""]
     while rows := cursor.fetchmany(10000):
-        for contact_id, step, day, by, segmentation, reason_code in rows:
+        for contact_id, step, day, by, segmentation, reason_code, company_name in rows:
             if contact_id != current:
                 current, last, last_mine = contact_id, {}, {}
             for grp in groups_of.get(step, ()):
@@ -375,6 +381,8 @@ def _counted_reach(
                 for account in accounts.get(contact_id, no_account):
                     counts[(grp, "account", account, day, prev)] += 1
                 counts[(grp, "user", by, day, last_mine.get((grp, by), none))] += 1
+                for key in _COMPANY.split(grp, company_name, day, prev, none):
+                    counts[key] += 1
                 last[grp] = day
                 last_mine[(grp, by)] = day
     return counts
@@ -453,11 +461,18 @@ MERGE_ROWS = 1_000_000
 """Staged rows a fill adds into stage_reach at once (a few seconds' write lock)."""
 
 
-def fill_groups(groups: Iterable[Iterable[str]], batch: int = 5000) -> None:
+def fill_groups(
+    groups: Iterable[Iterable[str]],
+    batch: int = 5000,
+    progress: Callable[[int, int], None] | None = None,
+) -> None:
     """Count the groups not yet counted, a batch of contact ids per write transaction (so
     others keep saving meanwhile: the batch grows or shrinks to take FILL_SECONDS); the
     triggers count the contacts done so far. Another session filling the same groups
-    at once is fine: each batch continues from what is recorded in report_group."""
+    at once is fine: each batch continues from what is recorded in report_group.
+
+    `progress` is told (contact ids done, the last id) before the first batch and after
+    each: minutes at a million contacts, which a screen says."""
     param = database.param
     missing = missing_groups(groups)
     if not missing:
@@ -472,7 +487,7 @@ def fill_groups(groups: Iterable[Iterable[str]], batch: int = 5000) -> None:
                 )
     marks = ", ".join(param for _ in missing)
 
-    def progress() -> dict[str, int]:
+    def progress_of() -> dict[str, int]:
         return dict(
             database.execute_sql(
                 f"SELECT grp, MIN(filled_upto) FROM report_group WHERE grp IN ({marks}) "
@@ -483,6 +498,9 @@ def fill_groups(groups: Iterable[Iterable[str]], batch: int = 5000) -> None:
 
     staged = 0
     ahead = batch  # contacts counted before taking the write lock (SQLite); it grows
+    if progress is not None:
+        (last_id,) = database.execute_sql("SELECT COALESCE(MAX(id), 0) FROM contact").fetchone()
+        progress(min(progress_of().values()), last_id)
     while True:
         started = time.perf_counter()
         # SQLite: count first without the write lock, and keep the counts if nobody
@@ -491,7 +509,7 @@ def fill_groups(groups: Iterable[Iterable[str]], batch: int = 5000) -> None:
         early = None
         if not is_postgres():
             version = _data_version()
-            seen = progress()
+            seen = progress_of()
             done = min(seen.values())
             if done >= FILLED:
                 return
@@ -502,7 +520,7 @@ def fill_groups(groups: Iterable[Iterable[str]], batch: int = 5000) -> None:
             counted_in = time.perf_counter() - started
         locked = time.perf_counter()
         with database.atomic():
-            now = progress()
+            now = progress_of()
             done = min(now.values())
             if done >= FILLED:
                 return
@@ -528,6 +546,8 @@ def fill_groups(groups: Iterable[Iterable[str]], batch: int = 5000) -> None:
                 (FILLED if upto >= last else upto, *behind),
             )
         took = time.perf_counter() - locked
+        if progress is not None:
+            progress(min(upto, last), last)
         if early is None:
             batch = max(1000, min(200_000, int(batch * FILL_SECONDS / max(took, 0.01))))
         else:
@@ -539,27 +559,71 @@ def _data_version() -> int:
     return database.execute_sql("PRAGMA data_version").fetchone()[0]
 
 
-def reach_mismatches() -> bool:
-    """Whether stage_reach differs from a count of the history (its groups' contacts)."""
-    kept = _as_counts(
+CHECK_ROWS = 1_000_000
+"""About how many stage_reach rows `check` compares at once (a million contacts keep
+~4 million, most of them the company's: held twice in memory they took gigabytes)."""
+
+
+def _group_chunks(upto: Mapping[str, int]) -> list[dict[str, int]]:
+    """The groups of `upto` in chunks of about CHECK_ROWS kept rows each."""
+    sizes = dict(
         database.execute_sql(
-            "SELECT grp, dim, value, day, prev_day, SUM(contacts) FROM (SELECT grp, dim, value, "
-            "day, prev_day, contacts FROM stage_reach UNION ALL SELECT grp, dim, value, day, "
-            "prev_day, contacts FROM stage_reach_fill) AS kept GROUP BY 1, 2, 3, 4, 5"
-        )
+            "SELECT grp, COUNT(*) FROM (SELECT grp FROM stage_reach UNION ALL "
+            "SELECT grp FROM stage_reach_fill) AS kept GROUP BY grp"
+        ).fetchall()
     )
+    chunks: list[dict[str, int]] = [{}]
+    rows = 0
+    for grp in sorted(upto):
+        size = int(sizes.get(grp, 0))
+        if chunks[-1] and rows + size > CHECK_ROWS:
+            chunks.append({})
+            rows = 0
+        chunks[-1][grp] = upto[grp]
+        rows += size
+    return [chunk for chunk in chunks if chunk]
+
+
+def reach_mismatches() -> bool:
+    """Whether stage_reach differs from a count of the history (its groups' contacts),
+    compared a chunk of groups at a time (a pass over the history each)."""
+    param = database.param
     upto = dict(database.execute_sql("SELECT grp, MIN(filled_upto) FROM report_group GROUP BY grp"))
-    counted = {key: n for key, n in _counted_reach(0, FILLED, upto).items() if n}
-    return kept != counted
+    kept_groups = {
+        grp
+        for (grp,) in database.execute_sql(
+            "SELECT DISTINCT grp FROM stage_reach WHERE contacts <> 0 UNION "
+            "SELECT DISTINCT grp FROM stage_reach_fill WHERE contacts <> 0"
+        )
+    }
+    if kept_groups - set(upto):
+        return True  # rows of a group no longer registered
+    for chunk in _group_chunks(upto):
+        marks = ", ".join(param for _ in chunk)
+        kept = _as_counts(
+            database.execute_sql(
+                "SELECT grp, dim, value, day, prev_day, SUM(contacts) FROM (SELECT grp, dim, "
+                "value, day, prev_day, contacts FROM stage_reach UNION ALL SELECT grp, dim, "
+                "value, day, prev_day, contacts FROM stage_reach_fill) AS kept "
+                f"WHERE grp IN ({marks}) GROUP BY 1, 2, 3, 4, 5",
+                list(chunk),
+            )
+        )
+        counted = {key: n for key, n in _counted_reach(0, FILLED, chunk).items() if n}
+        if kept != counted:
+            return True
+    return False
 
 
 def rebuild_reach() -> None:
-    """Count stage_reach again from the history, every group for every contact."""
+    """Count stage_reach again from the history, every group for every contact (a chunk
+    of groups at a time, as `reach_mismatches` compares them)."""
     database.execute_sql("DELETE FROM stage_reach")
     database.execute_sql("DELETE FROM stage_reach_fill")
     database.execute_sql(f"UPDATE report_group SET filled_upto = {FILLED}")
     groups = [grp for (grp,) in database.execute_sql("SELECT DISTINCT grp FROM report_group")]
-    _add_reach(_counted_reach(0, FILLED, dict.fromkeys(groups, FILLED)))
+    for chunk in _group_chunks(dict.fromkeys(groups, FILLED)):
+        _add_reach(_counted_reach(0, FILLED, chunk))
 
 
 def reached(
@@ -574,6 +638,9 @@ def reached(
     param = database.param
     wanted = sorted(set(names.values()))
     first = start.date().isoformat()
+    if dim == "company":
+        counts = _company_reached(wanted, start.date(), end.date())
+        return _by_group(names, counts)
     cursor = database.execute_sql(
         "SELECT grp, value, SUM(contacts) FROM stage_reach "
         f"WHERE dim = {param} AND grp IN ({', '.join(param for _ in wanted)}) "
@@ -589,7 +656,53 @@ def reached(
             key = (accounts.get(value, "") if value else "", grp)
             merged[key] = merged.get(key, 0) + n
         counts = [(value, grp, n) for (value, grp), n in merged.items()]
+    return _by_group(names, counts)
+
+
+def _by_group(
+    names: Mapping[str, str], counts: Iterable[tuple[str, str, int]]
+) -> list[tuple[str, str, int]]:
+    """(value, group, n) from (value, group's name, n): two groups may share a name."""
     by_name: dict[str, list[str]] = {}
     for group, name in names.items():
         by_name.setdefault(name, []).append(group)
     return [(value, group, n) for value, grp, n in counts for group in by_name.get(grp, [])]
+
+
+def _company_reached(groups: list[str], start: date, end: date) -> list[tuple[str, str, int]]:
+    """(company, group's name, contacts reaching it in [start, end)) from the company's
+    rows of stage_reach (migration 0019): first entries from the period's whole blocks
+    and its days at either end, later entries of each class from its first days."""
+    whole_from = _COMPANY.block_start(start)
+    if whole_from < start:
+        whole_from += timedelta(days=_COMPANY.BLOCK)
+    whole_to = _COMPANY.block_start(end)
+    if whole_from < whole_to:
+        parts = [
+            (_COMPANY.FIRST_DAY, start, whole_from),
+            (_COMPANY.FIRST_BLOCK, whole_from, whole_to),
+            (_COMPANY.FIRST_DAY, whole_to, end),
+        ]
+    else:
+        parts = [(_COMPANY.FIRST_DAY, start, end)]
+    parts += [
+        (f"company<{w}", start, min(end, start + timedelta(days=w))) for w in _COMPANY.WINDOWS
+    ]
+    parts.append((_COMPANY.LATER_ALL, start, end))
+    param = database.param
+    marks = ", ".join(param for _ in groups)
+    counts: Counter[tuple[str, str]] = Counter()
+    for dim, first, last in parts:
+        if first >= last:
+            continue
+        # The value is "day<tab>company": one range of the key per group, in day order;
+        # the company follows the day's 10 characters and the tab.
+        cursor = database.execute_sql(
+            "SELECT grp, substr(value, 12), SUM(contacts) FROM stage_reach "
+            f"WHERE grp IN ({marks}) AND dim = {param} AND value >= {param} "
+            f"AND value < {param} AND prev_day < {param} GROUP BY 1, 2",
+            [*groups, dim, first.isoformat(), last.isoformat(), start.isoformat()],
+        )
+        for grp, company, n in cursor:
+            counts[(company, grp)] += int(n)
+    return [(company, grp, n) for (company, grp), n in counts.items() if n]

@@ -187,3 +187,55 @@ async def test_another_sessions_change_shows_in_the_report(workspace, service, i
             if int(rows(screen, "#funnel-table")[3][2]) == before + 1:
                 break
         assert int(rows(screen, "#funnel-table")[3][2]) == before + 1
+
+
+async def test_the_first_count_of_the_funnel_says_so_and_the_other_tabs_work(
+    workspace, ids, monkeypatch
+):
+    """After an update (the funnel's groups not counted yet) the funnel counts the history
+    once, minutes at a million contacts: the screen says so while time in stage reads."""
+    import threading
+
+    from contacts_tui.store import summaries
+    from contacts_tui.store.database import with_connection
+    from contacts_tui.store.models import database
+
+    @with_connection
+    def as_after_an_update() -> None:
+        with database.atomic():
+            database.execute_sql("DELETE FROM stage_reach")
+            database.execute_sql("UPDATE report_group SET filled_upto = 0")
+
+    as_after_an_update()
+    go_on = threading.Event()
+    counted = summaries._counted_reach
+
+    def held(*args, **kwargs):
+        assert go_on.wait(30)
+        return counted(*args, **kwargs)
+
+    monkeypatch.setattr(summaries, "_counted_reach", held)
+    app = ContactsApp(workspace)
+    async with app.run_test(size=(100, 30), notifications=True) as pilot:
+        await settle(pilot, 2)
+        await pilot.press("r")
+        await until(pilot, lambda: isinstance(app.screen, ReportsScreen), "the reports")
+        screen = app.screen
+        counting = screen.query_one("#reports-counting")
+        await until(pilot, lambda: counting.display, "saying it counts")
+        assert "Counting the history for the funnel, once" in screen_text(app)
+        assert ": 0% of" in screen_text(app)
+        screen.query_one("#reports-tabs").active = "time-in-stage"
+        await until(pilot, lambda: "time-in-stage" in screen.shown, "time in stage read")
+        assert counting.display  # still counting
+        go_on.set()
+        screen.query_one("#reports-tabs").active = "funnel"
+        await until(pilot, lambda: not counting.display, "done counting")
+        screen.period = SPAN
+        screen.reload()
+        await until(
+            pilot,
+            lambda: rows(screen, "#funnel-table")[:1] == [["1", "New Lead", "3", "66.7%"]],
+            "the funnel",
+        )
+        assert "Counting the history" not in screen_text(app)

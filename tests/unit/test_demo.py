@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -14,6 +15,7 @@ from itertools import pairwise
 
 import pytest
 
+from contacts_tui import demo
 from contacts_tui.cli import main
 from contacts_tui.demo import MAX_CONTACTS, add_demo_contacts, stage_walk
 from contacts_tui.services import ContactService
@@ -45,6 +47,31 @@ def test_progress_counts_only_what_is_committed(workspace, backend):
     assert all(done == committed for done, committed in seen)
 
 
+def test_the_demo_leaves_its_log_copied_into_the_database(workspace, monkeypatch, tmp_path):
+    # Checkpoints are the demo's own, between batches (SQLite's ran inside a batch's
+    # commit, and a colleague's save after the demo would have copied what was left).
+    monkeypatch.setattr(demo, "PAUSE_SECONDS", 0)
+    colleague = sqlite3.connect(workspace.folder / "contacts.db")  # keeps the log file
+    colleague.execute("SELECT COUNT(*) FROM contact").fetchone()
+    checkpoints = []
+    original = demo.Checkpoints.added
+
+    def added(self, contacts: int, last: bool = False) -> None:
+        before = self.contacts + contacts >= self.every or last
+        original(self, contacts, last)
+        checkpoints.append(before)
+
+    monkeypatch.setattr(demo.Checkpoints, "added", added)
+    assert add_demo_contacts(workspace.config, 1500, workspace.user) == 1500
+    # Not after every batch: several batches' pages are copied at once.
+    assert checkpoints[-1] and 1 <= checkpoints.count(True) < len(checkpoints), checkpoints
+    # The database file alone (its log left behind) holds every contact.
+    alone = tmp_path / "alone.db"
+    shutil.copyfile(workspace.folder / "contacts.db", alone)
+    assert sqlite3.connect(alone).execute("SELECT COUNT(*) FROM contact").fetchone()[0] == 1500
+    colleague.close()
+
+
 def test_ctrl_c_stops_a_demo_saying_what_it_added_and_keeping_it_whole(tmp_path):
     home = tmp_path / "ws"
     assert main(["--home", str(home), "check"]) == 0
@@ -64,8 +91,8 @@ def test_ctrl_c_stops_a_demo_saying_what_it_added_and_keeping_it_whole(tmp_path)
     assert demo.returncode == 130, err
     assert "Traceback" not in err and len(err.strip().splitlines()) == 1, err
     said = int(err.split("stopped; ")[1].split(" ")[0].replace(",", ""))
-    # The batch being written when the signal came went back whole: every kept contact
-    # is counted and searchable, and the counts say exactly what is there.
+    # The batch being written when the signal came went in whole, and is in the count said:
+    # every kept contact is counted and searchable, and the counts say exactly what is there.
     stored = db.execute("SELECT COUNT(*) FROM contact").fetchone()[0]
     assert 0 < said == stored < 50000
     assert db.execute("SELECT SUM(contacts) FROM contact_tally").fetchone()[0] == stored
@@ -130,6 +157,7 @@ def test_stage_walks_end_where_they_should():
 # The demo in its own process, printing its peak memory (kB) when it ends.
 DEMO = """
 import resource, sys
+from contacts_tui import demo
 from contacts_tui.cli import main
 status = main(sys.argv[1:])
 print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, flush=True)

@@ -46,6 +46,7 @@ def checking_processes() -> list[int]:
 def in_second_process(monkeypatch):
     """Every file is checked in the second process, in small chunks, and none here."""
     monkeypatch.setattr(import_checks, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(import_checks, "spare_core", lambda: True)
     monkeypatch.setattr(import_checks, "CHUNK", 2)
     monkeypatch.setattr(imports, "PAUSE_SECONDS", 0)
 
@@ -106,3 +107,24 @@ def test_a_cancel_stops_the_second_process(service, tmp_path, in_second_process)
     assert summary.cancelled
     assert summary.imported == 10 - 1  # the first batch: line 9 refused
     assert checking_processes() == []
+
+
+def test_a_big_file_is_checked_here_while_no_core_is_free(service, tmp_path, monkeypatch):
+    monkeypatch.setattr(import_checks, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(import_checks, "spare_core", lambda: False)
+    started = []
+    monkeypatch.setattr(import_checks, "_checked_elsewhere", lambda *a: started.append(a))
+    path = tmp_path / "people.csv"
+    write_people(path, 30)
+    summary = imports.import_contacts(service, path, batch_size=10)
+    assert (summary.imported, summary.rejected, summary.duplicates) == (28, 1, 1)
+    assert started == []
+
+
+@pytest.mark.parametrize(
+    ("cores", "load", "spare"), [(2, 0.3, True), (2, 1.2, False), (2, 6.0, False), (1, 0.0, False)]
+)
+def test_a_core_is_spare_when_the_last_minute_left_one_idle(monkeypatch, cores, load, spare):
+    monkeypatch.setattr(import_checks.os, "cpu_count", lambda: cores)
+    monkeypatch.setattr(import_checks.os, "getloadavg", lambda: (load, load, load))
+    assert import_checks.spare_core() is spare

@@ -164,7 +164,12 @@ def up(migrator, db):
         "PRIMARY KEY (grp, dim, value, day, prev_day))"
     )
     counted_table(db, postgres)
-    sql = Dialect(postgres)
+    create_triggers(db, postgres, triggers(Dialect(postgres)))
+
+
+def triggers(sql: Dialect) -> dict[str, tuple[str, str, str | None, str]]:
+    """name: (table, when, condition, statements) of every stage_reach trigger."""
+    postgres = sql.postgres
     # Each change is counted against the changes written before it. SQLite runs a row
     # trigger as soon as its row is written, so AFTER sees exactly those. PostgreSQL runs
     # AFTER row triggers once the whole statement is done (a many-row insert would see its
@@ -266,6 +271,12 @@ def up(migrator, db):
             ),
             sql.upsert(moved),
         )
+    return triggers
+
+
+def create_triggers(
+    db, postgres: bool, triggers: dict[str, tuple[str, str, str | None, str]]
+) -> None:
     for name, (table, when, condition, body) in triggers.items():
         if postgres:
             returned = "NULL"
