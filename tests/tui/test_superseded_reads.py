@@ -95,6 +95,9 @@ async def test_a_new_view_stops_the_dashboard_counts_of_the_old_one(
         return dashboard(self, contact_filter)
 
     monkeypatch.setattr(ContactService, "dashboard", slow_dashboard_of_ma)
+    # The dashboard reads its counts itself (as after an edit), not those the list's
+    # count has just read with the total.
+    monkeypatch.setattr(ContactService, "counted_dashboard", lambda self, view: None)
     app = ContactsApp(workspace)
     reported: list = []
     monkeypatch.setattr(reporting, "tell_error", lambda node, error: reported.append(error))
@@ -117,3 +120,45 @@ async def test_a_new_view_stops_the_dashboard_counts_of_the_old_one(
             await pilot.pause(0.02)
         assert len(ended) == 1 and "interrupt" in str(ended[0])
         assert reported == []
+
+
+async def test_a_search_is_counted_once_for_its_rows_and_its_dashboard(
+    workspace, contacts, monkeypatch
+):
+    """The list's count reads the dashboard's counts with the total; the dashboard shows
+    those, without reading the matches a second time."""
+    read: list[ContactFilter] = []
+    counts_of = ContactService._dashboard
+
+    def counting(self, contact_filter: ContactFilter):
+        read.append(contact_filter)
+        return counts_of(self, contact_filter)
+
+    monkeypatch.setattr(ContactService, "_dashboard", counting)
+    asked: list[ContactFilter] = []  # the dashboard's own worker: a thread, a connection
+    dashboard = ContactService.dashboard
+
+    def asking(self, contact_filter: ContactFilter):
+        asked.append(contact_filter)
+        return dashboard(self, contact_filter)
+
+    monkeypatch.setattr(ContactService, "dashboard", asking)
+    app = ContactsApp(workspace)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = list_screen(app)
+        await settle(app, pilot)
+        read.clear()
+        asked.clear()
+        await pilot.press("slash", "m", "a", "r")
+        wanted = ContactFilter(search="mar")
+        bar = screen.query_one(DashboardBar)
+        for _ in range(750):  # up to 15 s on a busy machine
+            if bar.contact_filter == wanted and bar.counts is not None and not bar.busy:
+                break
+            await pilot.pause(0.02)
+        await settle(app, pilot)
+        assert read.count(wanted) == 1
+        assert asked == []
+        assert bar.counts == contacts.dashboard(wanted)
+        assert bar.counts.total > 0
+        assert f"Open {bar.counts.open:,}" in str(bar.render())
