@@ -19,6 +19,7 @@ from contacts_tui.lifecycle import LifecycleConfig, Step
 from contacts_tui.store.bulk import contacts_added_in_bulk
 from contacts_tui.store.database import insert_rows, is_postgres
 from contacts_tui.store.models import CONTACT_COLUMNS, Company, Contact, utc_now
+from contacts_tui.store.postgres_copy import analyze_when_grown
 from contacts_tui.store.rows import tuples
 from contacts_tui.store.search import digits, fold, search_document, word_rows
 
@@ -265,6 +266,8 @@ PLACES = (
 UK_BANKS = ("NWBK601613", "BARC200000", "HBUK401160", "LOYD309634", "MIDL400515")
 DEMO_TABLES = ("contact", "email", "phone", "address", "bank_account", "stage_change")
 """The tables with an id sequence the demo writes (PostgreSQL's are moved past its rows)."""
+ANALYZED_TABLES = (*DEMO_TABLES, "contact_word")
+"""PostgreSQL: the tables whose statistics the demo gathers as it grows and at its end."""
 T = TypeVar("T")
 MAX_CONTACTS = 10_000_000
 """The most one demo adds: a million take a few minutes; `10**18` would never end."""
@@ -382,6 +385,7 @@ def add_demo_contacts(
             db.execute_sql("PRAGMA wal_autocheckpoint = 0")
         companies = make_companies(rng, max(5, min(500, count // 200)))
         planned = (Contact.select(peewee.fn.MAX(Contact.id)).scalar() or 0) + 1
+        analyzed = 0  # PostgreSQL: the planner's statistics gathered again as contact grows
         with ThreadPoolExecutor(max_workers=1) as maker:
 
             def make(size: int) -> Planned:
@@ -412,7 +416,9 @@ def add_demo_contacts(
                     if progress:
                         progress(done)
                 del batch
-                if not is_postgres(db):
+                if is_postgres(db):
+                    analyzed = analyze_when_grown(db, ANALYZED_TABLES, analyzed)
+                else:
                     # Outside the write lock: others write meanwhile. At the end too, so
                     # that no colleague's save has to copy the demo's log.
                     checkpoints.added(size, last=upcoming is None)
@@ -424,9 +430,11 @@ def add_demo_contacts(
                     f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                     f"(SELECT COALESCE(MAX(id), 1) FROM {table}))"
                 )
-            # The planner's statistics of the word index decide between the short
-            # terms' plans; autovacuum would gather them only some minutes later.
-            db.execute_sql("ANALYZE contact_word")
+            # The planner's statistics decide between the short terms' plans (the word
+            # index) and the list's, and counts read the indexes alone once VACUUM has
+            # marked the pages visible: autovacuum would do both only some minutes later.
+            for table in ANALYZED_TABLES:
+                db.execute_sql(f'VACUUM (ANALYZE) "{table}"')
     return done
 
 

@@ -28,8 +28,8 @@ _IN_RANGE = "BETWEEN {p} AND {p}"
 
 def _statements(postgres: bool) -> dict[str, tuple[str, ...]]:
     """The triggers' work for the contacts of a range of ids, by trigger (migrations 0001,
-    0006, 0011, 0012, 0013, 0017, 0018), with the range's two bounds as each statement's
-    parameters."""
+    0006, 0011, 0012, 0013, 0017, 0018, 0020), with the range's two bounds as each
+    statement's parameters."""
     p = "%s" if postgres else "?"
     in_range = _IN_RANGE.format(p=p)
     day = (lambda c: f"CAST({c} AS DATE)") if postgres else (lambda c: f"date({c})")
@@ -62,7 +62,7 @@ def _statements(postgres: bool) -> dict[str, tuple[str, ...]]:
     # (so after contact_counted_insert's work: `contacts_added_in_bulk` runs them in order).
     keys = summaries.key_statements("contact_counted", f"s.id {in_range}")
     if postgres:
-        return work
+        return {**work, **_POSTGRES_ONLY}
     return {
         **work,
         "contact_fts_insert": (
@@ -108,6 +108,29 @@ def _statements(postgres: bool) -> dict[str, tuple[str, ...]]:
         ),
         "contact_key_insert": keys,
     }
+
+
+_POSTGRES_ONLY = {
+    # Migrations 0017 and 0020: the stays of the new contacts (whole histories, all in
+    # the range), and each one's latest change.
+    "stay_day_change_insert": (
+        "INSERT INTO stay_day (step, day, days, stays) "
+        "SELECT s.step, CAST(s.ended AS DATE), "
+        "CAST(EXTRACT(DAY FROM (s.ended - s.began)) AS INTEGER), COUNT(*) "
+        "FROM (SELECT contact_id, to_stage AS step, at AS began, "
+        "LEAD(at) OVER (PARTITION BY contact_id ORDER BY at, id) AS ended "
+        "FROM stage_change WHERE contact_id BETWEEN %s AND %s) AS s "
+        "JOIN contact c ON c.id = s.contact_id WHERE s.ended IS NOT NULL AND NOT c.archived "
+        "GROUP BY 1, 2, 3 "
+        "ON CONFLICT (step, day, days) DO UPDATE SET stays = stay_day.stays + excluded.stays",
+    ),
+    "stage_since_insert": (
+        "INSERT INTO stage_since (contact_id, stage, since) "
+        "SELECT DISTINCT ON (contact_id) contact_id, to_stage, at FROM stage_change "
+        "WHERE contact_id BETWEEN %s AND %s ORDER BY contact_id, at DESC, id DESC",
+    ),
+}
+"""PostgreSQL's statements of the triggers SQLite's schema words differently."""
 
 
 _REACH = ("stage_reach_change_insert", "stage_reach_account_insert")

@@ -398,6 +398,9 @@ def insert_rows(db: peewee.Database, table: str, columns: tuple[str, ...], rows:
     names = ", ".join(f'"{c}"' for c in columns)
     cursor = db.cursor()
     if is_postgres(db):
+        # Not COPY (`postgres_copy`, which `migrate --to` uses): psycopg2's copy_expert,
+        # when the server drops the connection mid-COPY, printed the error's chain on
+        # stderr before raising, and the demo and import must say one line.
         from psycopg2.extras import execute_values
 
         with EXCEPTION_WRAPPER:  # the driver's errors as peewee's, as elsewhere

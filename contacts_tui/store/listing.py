@@ -653,25 +653,42 @@ def _word_matches_sorted(
     """Every contact with a word starting with `rarest` (read from `contact_word`),
     those that also have the other terms and meet `base`, sorted: a page of them."""
     reverse = descending != backwards
-    where = (ContactWord.prefix == rarest) & (Contact.id == ContactWord.contact) & base
+    where = base
     if after is not None:
         where &= _after_condition(sort, after, reverse)
     for term in starts:
         if term != rarest:
             where &= has_word_starting(Contact.id, term)
-    # CROSS JOIN: SQLite then reads contact_word first, as written, and never walks
-    # the sort index testing every contact (PostgreSQL's planner takes it as a join).
+    order = [k.desc() if reverse else k.asc() for k in _sort_keys(sort)]
+    ids = _few_matches(rarest) if is_postgres() else None
+    if ids is not None:
+        if not ids:
+            return []
+        where &= Contact.id == peewee.SQL("ANY(%s)", [ids])
+        query = Contact.select(*_sort_keys(sort)).where(where)
+    else:
+        # CROSS JOIN: SQLite then reads contact_word first, as written, and never walks
+        # the sort index testing every contact.
+        where &= (ContactWord.prefix == rarest) & (Contact.id == ContactWord.contact)
+        query = ContactWord.select(*_sort_keys(sort)).join(Contact, peewee.JOIN.CROSS).where(where)
     # Only the sort keys are sorted (the page's rows are read after): a smaller sort.
-    query = (
-        ContactWord.select(*_sort_keys(sort))
-        .join(Contact, peewee.JOIN.CROSS)
-        .where(where)
-        .order_by(*[k.desc() if reverse else k.asc() for k in _sort_keys(sort)])
-        .limit(limit)
-        .tuples()
-    )
+    query = query.order_by(*order).limit(limit).tuples()
     rows = _rows_by_id([key[-1] for key in tuples(query)], sort)
     return rows[::-1] if backwards else rows
+
+
+def _few_matches(term: str) -> list[int] | None:
+    """PostgreSQL: the ids of the contacts with a word starting with `term`, unless there
+    are more than MANY_MATCHES (None).
+
+    The planner guesses a prefix's matches from a sample (15,000 for one that no contact
+    has) and walked the whole sort index looking for them: 6 s at a million contacts for
+    `47`, typing a phone number. Given the matches themselves, it sorts those. Many
+    matches are left to its join (a long list of ids costs more than it saves).
+    """
+    matches = ContactWord.select(ContactWord.contact).where(ContactWord.prefix == term)
+    ids = [contact_id for (contact_id,) in tuples(matches.limit(MANY_MATCHES + 1))]
+    return ids if len(ids) <= MANY_MATCHES else None
 
 
 def _word_scan(
