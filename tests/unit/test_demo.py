@@ -80,6 +80,9 @@ def test_ctrl_c_stops_a_demo_saying_what_it_added_and_keeping_it_whole(tmp_path)
         stderr=subprocess.PIPE,
         text=True,
         cwd=tmp_path,
+        # As at a user's terminal: a test run started in the background (CI) would pass on
+        # an ignored SIGINT, and Python keeps an inherited "ignore".
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     db = sqlite3.connect(home / "contacts.db")
     deadline = time.monotonic() + 60
