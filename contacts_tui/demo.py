@@ -416,7 +416,7 @@ def add_demo_contacts(
                     if progress:
                         progress(done)
                 del batch
-                if is_postgres(db):
+                if isinstance(db, peewee.PostgresqlDatabase):
                     analyzed = analyze_when_grown(db, ANALYZED_TABLES, analyzed)
                 else:
                     # Outside the write lock: others write meanwhile. At the end too, so

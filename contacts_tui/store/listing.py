@@ -11,7 +11,7 @@ import operator
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import peewee
 from peewee import fn
@@ -660,6 +660,7 @@ def _word_matches_sorted(
         if term != rarest:
             where &= has_word_starting(Contact.id, term)
     order = [k.desc() if reverse else k.asc() for k in _sort_keys(sort)]
+    query: peewee.ModelSelect[Any]
     ids = _few_matches(rarest) if is_postgres() else None
     if ids is not None:
         if not ids:
