@@ -274,22 +274,20 @@ def tallied_stage_counts(
     f: ContactFilter, category_steps: tuple[str, ...] = (), template: str | None = None
 ) -> list[tuple[str, str, int, int]]:
     """`stage_counts` of a filter `is_tallied` accepts, read from contact_tally."""
-    return summaries.stage_tally(
-        f.archived,
-        f.status or None,
-        _filtered_stages(f, category_steps),
-        f.segmentation,
-        f.reason_code,
-        template,
-    )
+    return summaries.stage_tally(_tally_filter(f, category_steps, template))
 
 
-def _filtered_stages(f: ContactFilter, category_steps: tuple[str, ...]) -> list[str] | None:
-    """The steps a filter's category and step leave (None: any step)."""
+def _tally_filter(
+    f: ContactFilter, category_steps: tuple[str, ...], template: str | None
+) -> summaries.TallyFilter:
+    """A filter's fields the tallies are narrowed by; its category and step as the steps
+    they leave (None: any step)."""
     stages: list[str] | None = list(category_steps) if f.category is not None else None
     if f.stage:
         stages = [f.stage] if stages is None or f.stage in stages else []
-    return stages
+    return summaries.TallyFilter(
+        f.archived, f.status or None, stages, f.segmentation, f.reason_code, template
+    )
 
 
 def searched_stage_counts(
@@ -304,15 +302,7 @@ def searched_stage_counts(
     if not is_postgres():
         letters = _matching_letters(f.search)
         if letters is not None:
-            return summaries.keyed_stage_counts(
-                letters,
-                f.archived,
-                f.status or None,
-                _filtered_stages(f, category_steps),
-                f.segmentation,
-                f.reason_code,
-                template,
-            )
+            return summaries.keyed_stage_counts(letters, _tally_filter(f, category_steps, template))
     ids = matching_ids(f.search, is_postgres())
     if ids is None:
         return None

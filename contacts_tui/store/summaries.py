@@ -9,8 +9,9 @@ from __future__ import annotations
 import importlib
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta
+from typing import NamedTuple
 
 from contacts_tui.store.database import is_postgres
 from contacts_tui.store.models import database
@@ -172,33 +173,37 @@ def key_statements(source: str, where: str) -> tuple[str, str]:
     return new_keys, keyed
 
 
-def keyed_stage_counts(
-    letters: str,
-    archived: bool,
-    status: str | None = None,
-    stages: Iterable[str] | None = None,
-    segmentation: str | None = None,
-    reason_code: str | None = None,
-    template: str | None = None,
-) -> list[tuple[str, str, int, int]]:
+class TallyFilter(NamedTuple):
+    """The fields the dashboard's counts are narrowed by (None: any). `stages`: the steps
+    a category or step filter leaves."""
+
+    archived: bool
+    status: str | None = None
+    stages: Sequence[str] | None = None
+    segmentation: str | None = None
+    reason_code: str | None = None
+    template: str | None = None
+
+
+def keyed_stage_counts(letters: str, f: TallyFilter) -> list[tuple[str, str, int, int]]:
     """`stage_tally`'s rows for the contacts whose contact_key letters are `letters`
     (one per contact, in any order)."""
     counted = Counter(letters)
     if not counted:
         return []
-    wanted = None if stages is None else set(stages)
+    wanted = None if f.stages is None else set(f.stages)
     per_stage: dict[tuple[str, str], list[int]] = {}
     cursor = database.execute_sql(f"SELECT letter, {', '.join(_KEY_COLUMNS)} FROM count_key")
     for letter, is_archived, its_template, stage, its_status, segment, reason, missing in cursor:
         n = counted.get(letter)
         if (
             not n
-            or bool(is_archived) != archived
-            or (status is not None and its_status != status)
+            or bool(is_archived) != f.archived
+            or (f.status is not None and its_status != f.status)
             or (wanted is not None and stage not in wanted)
-            or (segmentation is not None and segment != segmentation)
-            or (reason_code is not None and reason != reason_code)
-            or (template is not None and its_template != template)
+            or (f.segmentation is not None and segment != f.segmentation)
+            or (f.reason_code is not None and reason != f.reason_code)
+            or (f.template is not None and its_template != f.template)
         ):
             continue
         sums = per_stage.setdefault((stage, its_status), [0, 0])
@@ -210,34 +215,26 @@ def keyed_stage_counts(
 # ----- reading --------------------------------------------------------------------------
 
 
-def stage_tally(
-    archived: bool,
-    status: str | None = None,
-    stages: Iterable[str] | None = None,
-    segmentation: str | None = None,
-    reason_code: str | None = None,
-    template: str | None = None,
-) -> list[tuple[str, str, int, int]]:
+def stage_tally(f: TallyFilter) -> list[tuple[str, str, int, int]]:
     """(stage, status, contacts, contacts missing a primary e-mail or phone) of the contacts
     matching these fields, from contact_tally: a few hundred rows whatever the size."""
     param = database.param
     where = [f"archived = {param}"]
-    values: list[object] = [archived]
+    values: list[object] = [f.archived]
     for column, value in (
-        ("status", status),
-        ("segmentation", segmentation),
-        ("reason_code", reason_code),
-        ("template", template),
+        ("status", f.status),
+        ("segmentation", f.segmentation),
+        ("reason_code", f.reason_code),
+        ("template", f.template),
     ):
         if value is not None:
             where.append(f"{column} = {param}")
             values.append(value)
-    if stages is not None:
-        stages = list(stages)
-        if not stages:
+    if f.stages is not None:
+        if not f.stages:
             return []
-        where.append(f"stage IN ({', '.join(param for _ in stages)})")
-        values.extend(stages)
+        where.append(f"stage IN ({', '.join(param for _ in f.stages)})")
+        values.extend(f.stages)
     cursor = database.execute_sql(
         "SELECT stage, status, SUM(contacts), SUM(contacts * missing) FROM contact_tally "
         f"WHERE {' AND '.join(where)} GROUP BY stage, status HAVING SUM(contacts) > 0",
