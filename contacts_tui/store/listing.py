@@ -353,8 +353,7 @@ def _matching_letters(text: str) -> str | None:
         values: list[object] = [fts_query(long_terms)]
     else:
         # The rarest term is read, the others looked up for each of its contacts.
-        counted = {t: _count_upto(ContactWord.prefix == t, MANY_MATCHES) for t in starts}
-        rarest = min(starts, key=counted.__getitem__)
+        rarest = starts[0] if len(starts) == 1 else _rarest(starts)[0]
         others = [t for t in starts if t != rarest]
         sql = (
             "SELECT group_concat(k.letter, '') FROM contact_word w "
@@ -610,18 +609,24 @@ def _word_start_page(
     list in order testing each contact against its matches listed first, or against
     the word index itself; a plan that reads too far gives way to the next one.
     """
-    counted = {t: _count_upto(ContactWord.prefix == t, MANY_MATCHES) for t in starts}
-    rarest = min(starts, key=counted.__getitem__)
+    rarest, matches = _rarest(starts)
     others = [t for t in starts if t != rarest]
     scan = (base, rarest, others, sort, descending, after, limit, backwards)
     rows = None
-    if counted[rarest] >= MANY_MATCHES:
+    if matches >= MANY_MATCHES:
         rows = _word_scan(*scan, listed=False)
-    if rows is None and counted[rarest] >= FEW_MATCHES:
+    if rows is None and matches >= FEW_MATCHES:
         rows = _word_scan(*scan, listed=True)
     if rows is None:
         rows = _word_matches_sorted(base, rarest, starts, sort, descending, after, limit, backwards)
     return rows
+
+
+def _rarest(starts: list[str]) -> tuple[str, int]:
+    """The term that starts the fewest words, and how many (counted up to MANY_MATCHES)."""
+    counted = {t: _count_upto(ContactWord.prefix == t, MANY_MATCHES) for t in starts}
+    rarest = min(starts, key=counted.__getitem__)
+    return rarest, counted[rarest]
 
 
 def _count_upto(condition: peewee.Expression, most: int) -> int:
