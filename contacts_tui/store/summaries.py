@@ -6,18 +6,25 @@ themselves: `check` compares the two, and `rebuild` replaces a table's rows by i
 
 from __future__ import annotations
 
+import functools
 import importlib
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from contacts_tui.store.database import is_postgres
 from contacts_tui.store.models import database
 
 _TIME_IN_STAGE = importlib.import_module("contacts_tui.store.migrations.0017_time_in_stage")
-_COMPANY = importlib.import_module("contacts_tui.store.migrations.0019_company_reach")
+
+
+@functools.cache
+def _company() -> Any:
+    """Migration 0019's rules for the company's counts, loaded when first needed: at
+    start it compiled 0019, 0012 and 0016 for every session (~7 ms)."""
+    return importlib.import_module("contacts_tui.store.migrations.0019_company_reach")
 
 
 def _day(column: str) -> str:
@@ -364,6 +371,7 @@ def _counted_reach(
     last: dict[str, object] = {}
     last_mine: dict[tuple[str, str], object] = {}
     no_account = [""]
+    company_keys = _company().split
     while rows := cursor.fetchmany(10000):
         for contact_id, step, day, by, segmentation, reason_code, company_name in rows:
             if contact_id != current:
@@ -378,7 +386,7 @@ def _counted_reach(
                 for account in accounts.get(contact_id, no_account):
                     counts[(grp, "account", account, day, prev)] += 1
                 counts[(grp, "user", by, day, last_mine.get((grp, by), none))] += 1
-                for key in _COMPANY.split(grp, company_name, day, prev, none):
+                for key in company_keys(grp, company_name, day, prev, none):
                     counts[key] += 1
                 last[grp] = day
                 last_mine[(grp, by)] = day
@@ -670,22 +678,21 @@ def _company_reached(groups: list[str], start: date, end: date) -> list[tuple[st
     """(company, group's name, contacts reaching it in [start, end)) from the company's
     rows of stage_reach (migration 0019): first entries from the period's whole blocks
     and its days at either end, later entries of each class from its first days."""
-    whole_from = _COMPANY.block_start(start)
+    rules = _company()
+    whole_from = rules.block_start(start)
     if whole_from < start:
-        whole_from += timedelta(days=_COMPANY.BLOCK)
-    whole_to = _COMPANY.block_start(end)
+        whole_from += timedelta(days=rules.BLOCK)
+    whole_to = rules.block_start(end)
     if whole_from < whole_to:
         parts = [
-            (_COMPANY.FIRST_DAY, start, whole_from),
-            (_COMPANY.FIRST_BLOCK, whole_from, whole_to),
-            (_COMPANY.FIRST_DAY, whole_to, end),
+            (rules.FIRST_DAY, start, whole_from),
+            (rules.FIRST_BLOCK, whole_from, whole_to),
+            (rules.FIRST_DAY, whole_to, end),
         ]
     else:
-        parts = [(_COMPANY.FIRST_DAY, start, end)]
-    parts += [
-        (f"company<{w}", start, min(end, start + timedelta(days=w))) for w in _COMPANY.WINDOWS
-    ]
-    parts.append((_COMPANY.LATER_ALL, start, end))
+        parts = [(rules.FIRST_DAY, start, end)]
+    parts += [(f"company<{w}", start, min(end, start + timedelta(days=w))) for w in rules.WINDOWS]
+    parts.append((rules.LATER_ALL, start, end))
     param = database.param
     marks = ", ".join(param for _ in groups)
     counts: Counter[tuple[str, str]] = Counter()
