@@ -427,6 +427,10 @@ class ContactListScreen(Screen):
             # already marked the list stale through the change feed (_store_changed).
             if changed:
                 self._stale_rows = self._stale_counts = True
+                # Named, or the rows read again would be none: the change feed may not
+                # have told of this commit yet.
+                if self._stale_ids is not None:
+                    self._stale_ids |= {contact_id}
                 if self._on_view():
                     self._store_changed()
                 else:

@@ -756,6 +756,32 @@ async def test_enter_on_the_list_opens_the_contact_and_escape_keeps_the_cursor(w
         assert table.current_row.stage == "contacted"  # the list shows the new stage
 
 
+async def test_a_change_made_in_a_contact_is_on_the_list_before_the_change_feed_tells(
+    workspace, service, monkeypatch
+):
+    """Back from a contact, the list reads the contact again at once: it does not wait
+    for the change feed, which may not have noticed the commit yet."""
+    monkeypatch.setattr(ContactsApp, "on_contacts_app_store_committed", lambda *_: None)
+    for name in ("Ada Lovelace", "Barbara Liskov"):
+        service.create_contact(name)
+    app = ContactsApp(workspace)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        listing = app.screen
+        table = listing.query_one("#contacts")
+        await pilot.press("j", "enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ContactDetailScreen)
+        await pilot.press("l", "right", "enter", "ctrl+s")
+        await settle(app, pilot)
+        assert service.get_contact(table.current_row.id).stage == "contacted"
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert app.screen is listing
+        assert table.current_row.name == "Barbara Liskov"
+        assert table.current_row.stage == "contacted"
+
+
 async def test_q_asks_before_quitting_with_unsaved_edits(workspace, service, contact):
     app = ContactsApp(workspace)
     async with app.run_test(size=SIZE) as pilot:
