@@ -22,8 +22,9 @@ Per N it reports, per session:
 * polling queries per second: queries a session sent only to look for commits
   (`LiveUpdates.polls`: SQLite's PRAGMA data_version; PostgreSQL's LISTEN sends none)
   over the idle time, asked of each session by a signal at its start and end;
-* the writer's commit latency (the update_contact call) with no session open and with
-  N open, medians and p99, and their ratio;
+* the writer's commit latency (the update_contact call) with N sessions open, and with
+  none just before (the sessions are started after it), medians and p99, and their
+  ratio; the writer alone is also run once at the start;
 * the machine's 1-minute load average at the end of each writing: the machine is
   shared, and a busy one slows the writer and the sessions alike.
 
@@ -185,6 +186,7 @@ class Run:
     busy_cpu: list[float] = field(default_factory=list)  # % of a core, per session, writing
     load: float = 0.0  # the machine's 1-minute load average at the end of the writing
     commits: list[float] = field(default_factory=list)  # writer's commit seconds
+    alone: list[float] = field(default_factory=list)  # the same, just before, no session
 
 
 def child(*args: str, db: str | None, home: Path) -> list[str]:
@@ -296,6 +298,12 @@ def write_for(seconds: float, home: Path, db: str | None, first_seq: int) -> lis
 
 def measure(n: int, args, home: Path, first_seq: int) -> tuple[Run, int]:
     run = Run(n)
+    # The writer alone again, right before: the machine is shared, and its load a
+    # few minutes earlier says little about the load now.
+    fresh_bench_contact(home, args.db)
+    alone = write_for(args.write, home, args.db, first_seq)
+    run.alone = [took for _, _, took in alone]
+    first_seq += len(alone)
     fresh_bench_contact(home, args.db)
     sessions = [
         subprocess.Popen(
@@ -387,18 +395,20 @@ def report(runs: list[Run], baseline: list[float], args) -> str:
         "| sessions | idle CPU per session, median / max (target < 0.5 %) | CPU per session "
         "while written to, median | RSS per session, median | refresh latency p50 / p99 "
         "(target p99 ≤ 2 s) | never shown | polling queries/s per session (target ≤ 1) | "
-        "writer commit p50 / p99 | vs no session (target ≤ 1.5×) | load average (1 min) |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+        "writer commit p50 / p99 | writer alone just before, p50 / p99 | "
+        "vs alone just before (target ≤ 1.5×) | load average (1 min) |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     base = statistics.median(baseline)
     lines.insert(
         4,
-        f"Writer alone (no session): commit p50 {base * 1000:.1f} ms, "
+        f"Writer alone (no session) at the start: commit p50 {base * 1000:.1f} ms, "
         f"p99 {pct(baseline, 0.99) * 1000:.1f} ms (load average {args.baseline_load:.1f}: "
         "the machine is shared, the load is everything running on it).\n",
     )
     for run in runs:
         median_commit = statistics.median(run.commits)
+        alone = statistics.median(run.alone)
         lines.append(
             f"| {run.sessions} | {statistics.median(run.idle_cpu):.2f} % / "
             f"{max(run.idle_cpu):.2f} % | {statistics.median(run.busy_cpu):.2f} % | "
@@ -407,7 +417,8 @@ def report(runs: list[Run], baseline: list[float], args) -> str:
             f"{run.missed} of {run.missed + len(run.latencies)} | "
             f"{statistics.median(run.polls_per_s):.2f} | "
             f"{median_commit * 1000:.1f} / {pct(run.commits, 0.99) * 1000:.1f} ms | "
-            f"{median_commit / base:.2f}× | {run.load:.1f} |"
+            f"{alone * 1000:.1f} / {pct(run.alone, 0.99) * 1000:.1f} ms | "
+            f"{median_commit / alone:.2f}× | {run.load:.1f} |"
         )
     lines += [
         "",
