@@ -321,6 +321,7 @@ class Results:
     bare_rss: list[float] = field(default_factory=list)
     app_rss: list[float] = field(default_factory=list)
     app_peak_rss: list[float] = field(default_factory=list)
+    peak_by_phase: list[tuple[str, float, float]] = field(default_factory=list)
     first_key: list[float] = field(default_factory=list)
     first_screen_bytes: list[int] = field(default_factory=list)
     move_bytes: list[int] = field(default_factory=list)
@@ -431,6 +432,7 @@ def measure_session(workspace: Path, expected: Expected, results: Results) -> No
         now, peak = app.rss_mb()
         results.app_rss.append(now)
         results.app_peak_rss.append(peak)
+        results.peak_by_phase.append(("first screen", now, peak))
 
         for _ in range(10):
             app.write("j")
@@ -450,6 +452,7 @@ def measure_session(workspace: Path, expected: Expected, results: Results) -> No
             app.write("g")
             app.wait_for(expected.cells(expected.rows()[0]))
             app.quiet(0.3)
+        results.peak_by_phase.append(("moves, pages, G", *app.rss_mb()))
 
         for measure in (
             measure_sorts,
@@ -464,6 +467,7 @@ def measure_session(workspace: Path, expected: Expected, results: Results) -> No
                 app.write(KEYS["escape"] * 2)
                 app.write("x")
                 app.quiet(1.0, 120)
+            results.peak_by_phase.append((measure.__name__, *app.rss_mb()))
         now, peak = app.rss_mb()
         results.app_peak_rss.append(peak)
     finally:
@@ -801,6 +805,13 @@ def report(results: Results) -> str:
         "",
         *(f"- {name}: {value}" for name, value in machine()),
     ]
+    if results.peak_by_phase:
+        lines += [
+            "",
+            "Resident memory of the session after each part (now / peak so far):",
+            "",
+            *(f"- {name}: {now:.1f} / {peak:.1f} MB" for name, now, peak in results.peak_by_phase),
+        ]
     if results.notes:
         lines += ["", "Notes:", "", *(f"- {note}" for note in results.notes)]
     return "\n".join(lines) + "\n"
