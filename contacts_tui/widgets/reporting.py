@@ -186,7 +186,7 @@ def freed_when_done(worker: Worker[Any]) -> Worker[Any]:
     else wants it. `Worker.wait` needs no task once the worker's state is final; a task
     cancelled before it ever ran leaves the worker unfinished, so that one is kept.
     """
-    task = worker._task
+    task = getattr(worker, "_task", None)  # Textual's own; a later release may differ
 
     def forget(done: asyncio.Task[None]) -> None:
         if not done.cancelled():
