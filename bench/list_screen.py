@@ -204,6 +204,12 @@ class Terminal:
                 fields[name] = value.strip()
         return int(fields["VmRSS"].split()[0]) / 1024, int(fields["VmHWM"].split()[0]) / 1024
 
+    def cpu_seconds(self) -> float:
+        """CPU time the child has used so far (user + system), in seconds."""
+        with open(f"/proc/{self.pid}/stat") as stat:
+            fields = stat.read().rpartition(")")[2].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def close(self) -> None:
         with contextlib.suppress(OSError):
             os.kill(self.pid, signal.SIGTERM)
@@ -322,6 +328,7 @@ class Results:
     app_rss: list[float] = field(default_factory=list)
     app_peak_rss: list[float] = field(default_factory=list)
     peak_by_phase: list[tuple[str, float, float]] = field(default_factory=list)
+    session_cpu: float | None = None
     first_key: list[float] = field(default_factory=list)
     first_screen_bytes: list[int] = field(default_factory=list)
     move_bytes: list[int] = field(default_factory=list)
@@ -470,6 +477,7 @@ def measure_session(workspace: Path, expected: Expected, results: Results) -> No
             results.peak_by_phase.append((measure.__name__, *app.rss_mb()))
         now, peak = app.rss_mb()
         results.app_peak_rss.append(peak)
+        results.session_cpu = app.cpu_seconds()
     finally:
         app.close()
 
@@ -805,6 +813,12 @@ def report(results: Results) -> str:
         "",
         *(f"- {name}: {value}" for name, value in machine()),
     ]
+    if results.session_cpu is not None:
+        lines += [
+            "",
+            f"CPU time of the app over the whole session: {results.session_cpu:.2f} s "
+            "(the same keys every run: steadier than wall times on a busy machine).",
+        ]
     if results.peak_by_phase:
         lines += [
             "",
