@@ -15,6 +15,8 @@ is checked here.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import itertools
 import os
 import pickle
@@ -111,6 +113,7 @@ def _checked_elsewhere(
     except OSError:
         yield from _checked(source, service, strict)
         return
+    _widen(worker.stdout)
     handed = 0
     try:
         assert worker.stdin is not None and worker.stdout is not None
@@ -141,6 +144,26 @@ def _checked_elsewhere(
         worker.wait()
         if worker.stdout:
             worker.stdout.close()
+
+
+PIPE_BYTES = 1 << 20
+"""How much of the checked records the pipe holds while the importer writes (Linux)."""
+
+
+def _widen(pipe: IO[bytes] | None) -> None:
+    """Let the pipe hold PIPE_BYTES (about 3,500 checked records), where the system
+    allows it.
+
+    The importer reads nothing while it writes a batch (~0.3 s). A pipe holds 64 KB,
+    less than one chunk of 250 records (~70 KB): the checking process stood still
+    through every write, and the two took turns instead of working at once (100,000
+    rows: 60 s of CPU in 55 s, on an idle machine).
+    """
+    setting = getattr(fcntl, "F_SETPIPE_SZ", None)  # Linux only
+    if pipe is None or setting is None:
+        return
+    with contextlib.suppress(OSError):  # above the system's limit: the pipe stays as it is
+        fcntl.fcntl(pipe.fileno(), setting, PIPE_BYTES)
 
 
 def _check_for_importer(task_in: IO[bytes], out: IO[bytes]) -> None:

@@ -128,3 +128,18 @@ def test_a_core_is_spare_when_the_last_minute_left_one_idle(monkeypatch, cores, 
     monkeypatch.setattr(import_checks.os, "cpu_count", lambda: cores)
     monkeypatch.setattr(import_checks.os, "getloadavg", lambda: (load, load, load))
     assert import_checks.spare_core() is spare
+
+
+@pytest.mark.skipif(not hasattr(__import__("fcntl"), "F_GETPIPE_SZ"), reason="Linux only")
+def test_the_pipe_holds_many_chunks_so_checking_goes_on_while_the_importer_writes():
+    import fcntl
+    import subprocess
+
+    process = subprocess.Popen(["cat"], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    try:
+        import_checks._widen(process.stdout)
+        held = fcntl.fcntl(process.stdout.fileno(), fcntl.F_GETPIPE_SZ)
+    finally:
+        process.kill()
+        process.communicate()
+    assert held >= import_checks.PIPE_BYTES > 8 * 70_000  # several chunks of ~70 KB
