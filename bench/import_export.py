@@ -148,8 +148,11 @@ def _checked(where: str) -> str:
     )
 
 
-def time_import(path: Path, checks: str = "", source: Path | None = None) -> tuple[float, float]:
-    """(wall, CPU seconds, the checking process's included) of the import; `checks`
+def time_import(
+    path: Path, checks: str = "", source: Path | None = None
+) -> tuple[float, float, float]:
+    """(wall, CPU seconds, the checking process's included; the importing process's peak
+    resident MB) of the import; `checks`
     'here' or 'apart' forces where the records are checked (services.import_checks),
     '' leaves it to the import (apart for a big file while a core is free). `source`:
     the project's code in that folder instead of this one's."""
@@ -158,8 +161,7 @@ def time_import(path: Path, checks: str = "", source: Path | None = None) -> tup
         args = ("--home", folder, "import", str(path), "--on-duplicate", "create")
         started = [sys.executable, "-c", _checked(checks), *args] if checks else command(*args)
         with _code_of(source):
-            wall, cpu, _ = run(started)
-        return wall, cpu
+            return run(started)
 
 
 @contextlib.contextmanager
@@ -357,6 +359,8 @@ def bench_import(folder: Path, args: argparse.Namespace) -> None:
     for source, way in times:
         what = named[way] + (f" (--before {source})" if source else "")
         report(what, times[source, way], floors, args.runs)
+        peak = max(r[2] for r in times[source, way])
+        print(f"    peak resident memory (the largest process): {peak:.0f} MB")
     imports = times[None, ""]
     wall, cpu = (statistics.median(r[n] for r in imports) for n in (0, 1))
     scale = 100_000 / args.rows
