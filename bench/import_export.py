@@ -96,7 +96,10 @@ def write_csv(path: Path, rows: int) -> list[tuple[str, str, str, str]]:
 
 
 def run(
-    args: list[str], stdin: Path | None = None, stdout: Path | None = None
+    args: list[str],
+    stdin: Path | None = None,
+    stdout: Path | None = None,
+    cwd: Path | str | None = None,
 ) -> tuple[float, float, float]:
     """(wall seconds, CPU seconds, peak resident MB) of a command.
 
@@ -111,7 +114,11 @@ def run(
                 files.enter_context(file)
         started = time.perf_counter()
         process = subprocess.Popen(
-            args, stdin=given, stdout=taken or subprocess.DEVNULL, stderr=subprocess.DEVNULL
+            args,
+            stdin=given,
+            stdout=taken or subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            cwd=cwd,
         )
         _, status, usage = os.wait4(process.pid, 0)
         elapsed = time.perf_counter() - started
@@ -161,7 +168,9 @@ def time_import(
         args = ("--home", folder, "import", str(path), "--on-duplicate", "create")
         started = [sys.executable, "-c", _checked(checks), *args] if checks else command(*args)
         with _code_of(source):
-            return run(started)
+            # Started in the workspace's folder: `-m` and `-c` put the current folder
+            # first on the path, before PYTHONPATH (this project's folder would win).
+            return run(started, cwd=folder)
 
 
 @contextlib.contextmanager
