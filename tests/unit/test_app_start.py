@@ -95,3 +95,19 @@ def test_other_database_urls_start_or_say_why_without_the_postgresql_driver(
     else:
         seen = json.loads(done.stdout.splitlines()[0])
         assert seen["psycopg2_loaded"] is False
+
+
+def test_the_first_start_leaves_bytecode_for_the_next_even_where_the_server_forbids_it(
+    tmp_path: Path,
+):
+    """Where PYTHONDONTWRITEBYTECODE is set, the app still writes its modules' and
+    Textual's bytecode, or every start compiles them all again."""
+    cache = tmp_path / "pycache"
+    subprocess.run(
+        [sys.executable, "-c", "import contacts_tui.cli, textual.app"],
+        env={"PYTHONDONTWRITEBYTECODE": "1", "PYTHONPYCACHEPREFIX": str(cache)},
+        check=True,
+        timeout=120,
+    )
+    written = {path.name.split(".")[0] for path in cache.rglob("*.pyc")}
+    assert {"app", "widget", "console", "cli"} <= written  # ours, Textual, Rich
