@@ -5,8 +5,8 @@ create` of a CSV shaped like an address book's (name, e-mail, phone, company, ad
 in a fresh workspace, beside its floor measured in the same run: one raw `executemany`
 of the same rows into a one-index table of a fresh SQLite file. With `--checks-here`,
 each run also imports with every record checked in the importing process, and with
-every record checked in a second process (a big file's while a core is free:
-services/import_checks.py), whatever the load: whether the second one pays.
+every record checked in a second process (a big file's on two cores or more:
+services/import_checks.py): whether the second one pays.
 
 Export (target: 1,000,000 contacts within 3x the floor, under 100 MB): `contacts-tui
 export --format csv` (the plain profile) of a demo workspace, beside its floor: `sqlite3
@@ -147,7 +147,8 @@ def _checked(where: str) -> str:
     setting = (
         "import_checks.PARALLEL_FROM = float('inf')"
         if where == "here"
-        else "import_checks.spare_core = lambda: True"
+        # second_core: this code's; spare_core: the one before (--before a copy of it).
+        else "import_checks.second_core = import_checks.spare_core = lambda: True"
     )
     return (
         f"import sys; from contacts_tui.services import import_checks; {setting}; "
@@ -158,10 +159,10 @@ def _checked(where: str) -> str:
 def time_import(
     path: Path, checks: str = "", source: Path | None = None
 ) -> tuple[float, float, float]:
-    """(wall, CPU seconds, the checking process's included; the importing process's peak
-    resident MB) of the import; `checks`
-    'here' or 'apart' forces where the records are checked (services.import_checks),
-    '' leaves it to the import (apart for a big file while a core is free). `source`:
+    """(wall, CPU seconds, the checking process's included; peak resident MB of the
+    largest process) of the import; `checks` 'here' or 'apart' forces where the records
+    are checked (services.import_checks),
+    '' leaves it to the import (apart for a big file on two cores or more). `source`:
     the project's code in that folder instead of this one's."""
     with tempfile.TemporaryDirectory() as folder:
         subprocess.run(command("--home", folder, "init"), check=False, capture_output=True)
