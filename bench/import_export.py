@@ -5,8 +5,8 @@ create` of a CSV shaped like an address book's (name, e-mail, phone, company, ad
 in a fresh workspace, beside its floor measured in the same run: one raw `executemany`
 of the same rows into a one-index table of a fresh SQLite file. With `--checks-here`,
 each run also imports with every record checked in the importing process, and with
-every record checked in a second process (a big file's while a core is free:
-services/import_checks.py), whatever the load: whether the second one pays.
+every record checked in a second process (a big file's on two cores or more:
+services/import_checks.py): whether the second one pays.
 
 Export (target: 1,000,000 contacts within 3x the floor, under 100 MB): `contacts-tui
 export --format csv` (the plain profile) of a demo workspace, beside its floor: `sqlite3
@@ -21,7 +21,11 @@ Both run the real commands as subprocesses, several times; medians and ratios ar
 printed. The machine is shared: absolute times vary, the ratio to the floor less.
 
     uv run python bench/import_export.py [--rows 100000] [--contacts 1000000] [--runs 3]
-        [--workspace COPY-OF-A-DEMO] [--only import|export] [--checks-here]
+        [--workspace COPY-OF-A-DEMO] [--only import|export] [--checks-here] [--before DIR]
+
+`--before DIR` also imports with the code of another copy of the project (say `git
+archive main | tar -x -C DIR`), run by this environment's Python, interleaved with this
+code's runs in the same ways: a change's before and after under the same load.
 
 `--workspace` exports that workspace instead of building a demo of `--contacts` (a
 million takes half an hour here): give it a copy, as opening it applies migrations.
@@ -43,6 +47,7 @@ import sys
 import tempfile
 import time
 import unicodedata
+from collections.abc import Iterator
 from pathlib import Path
 
 FIRST = ("Ada", "Ben", "Chloé", "Dmitri", "Emma", "Farid", "Grace", "Hiro", "Ines", "José")
@@ -91,7 +96,10 @@ def write_csv(path: Path, rows: int) -> list[tuple[str, str, str, str]]:
 
 
 def run(
-    args: list[str], stdin: Path | None = None, stdout: Path | None = None
+    args: list[str],
+    stdin: Path | None = None,
+    stdout: Path | None = None,
+    cwd: Path | str | None = None,
 ) -> tuple[float, float, float]:
     """(wall seconds, CPU seconds, peak resident MB) of a command.
 
@@ -106,7 +114,11 @@ def run(
                 files.enter_context(file)
         started = time.perf_counter()
         process = subprocess.Popen(
-            args, stdin=given, stdout=taken or subprocess.DEVNULL, stderr=subprocess.DEVNULL
+            args,
+            stdin=given,
+            stdout=taken or subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            cwd=cwd,
         )
         _, status, usage = os.wait4(process.pid, 0)
         elapsed = time.perf_counter() - started
@@ -135,7 +147,8 @@ def _checked(where: str) -> str:
     setting = (
         "import_checks.PARALLEL_FROM = float('inf')"
         if where == "here"
-        else "import_checks.spare_core = lambda: True"
+        # second_core: this code's; spare_core: the one before (--before a copy of it).
+        else "import_checks.second_core = import_checks.spare_core = lambda: True"
     )
     return (
         f"import sys; from contacts_tui.services import import_checks; {setting}; "
@@ -143,16 +156,40 @@ def _checked(where: str) -> str:
     )
 
 
-def time_import(path: Path, checks: str = "") -> tuple[float, float]:
-    """(wall, CPU seconds, the checking process's included) of the import; `checks`
-    'here' or 'apart' forces where the records are checked (services.import_checks),
-    '' leaves it to the import (apart for a big file while a core is free)."""
+def time_import(
+    path: Path, checks: str = "", source: Path | None = None
+) -> tuple[float, float, float]:
+    """(wall, CPU seconds, the checking process's included; peak resident MB of the
+    largest process) of the import; `checks` 'here' or 'apart' forces where the records
+    are checked (services.import_checks),
+    '' leaves it to the import (apart for a big file on two cores or more). `source`:
+    the project's code in that folder instead of this one's."""
     with tempfile.TemporaryDirectory() as folder:
         subprocess.run(command("--home", folder, "init"), check=False, capture_output=True)
         args = ("--home", folder, "import", str(path), "--on-duplicate", "create")
         started = [sys.executable, "-c", _checked(checks), *args] if checks else command(*args)
-        wall, cpu, _ = run(started)
-        return wall, cpu
+        with _code_of(source):
+            # Started in the workspace's folder: `-m` and `-c` put the current folder
+            # first on the path, before PYTHONPATH (this project's folder would win).
+            return run(started, cwd=folder)
+
+
+@contextlib.contextmanager
+def _code_of(source: Path | None) -> Iterator[None]:
+    """Commands started meanwhile import the package from `source` (None: this one's):
+    PYTHONPATH comes before the environment's own install of the project."""
+    if source is None:
+        yield
+        return
+    before = os.environ.get("PYTHONPATH")
+    os.environ["PYTHONPATH"] = str(source.resolve())
+    try:
+        yield
+    finally:
+        if before is None:
+            del os.environ["PYTHONPATH"]
+        else:
+            os.environ["PYTHONPATH"] = before
 
 
 CONTACT_COLUMNS_QUERY = (
@@ -295,6 +332,9 @@ def main() -> None:
         action="store_true",
         help="also import with the records checked in the importing process, and in a second",
     )
+    parser.add_argument(
+        "--before", type=Path, help="also import with the code of this copy of the project"
+    )
     args = parser.parse_args()
     print(f"machine: {platform.platform()}, {os.cpu_count()} cores, load {load()}")
     with tempfile.TemporaryDirectory() as folder:
@@ -313,17 +353,25 @@ def load() -> str:
 def bench_import(folder: Path, args: argparse.Namespace) -> None:
     path = folder / "address-book.csv"
     plain = write_csv(path, args.rows)
-    imports, here, apart, floors = [], [], [], []
+    ways = ("", "here", "apart") if args.checks_here else ("",)
+    sources = (None, args.before) if args.before else (None,)
+    times: dict[tuple[Path | None, str], list] = {(s, w): [] for s in sources for w in ways}
+    floors = []
     for _ in range(args.runs):  # each beside its floor: the load changes meanwhile
-        imports.append(time_import(path))
-        if args.checks_here:
-            here.append(time_import(path, "here"))
-            apart.append(time_import(path, "apart"))
+        for source, way in times:
+            times[source, way].append(time_import(path, way, source))
         floors.append(floor_insert(plain))
-    report(f"import {args.rows:,} CSV rows", imports, floors, args.runs)
-    if here:
-        report("  every record checked in the importing process", here, floors, args.runs)
-        report("  every record checked in a second process", apart, floors, args.runs)
+    named = {
+        "": f"import {args.rows:,} CSV rows",
+        "here": "  every record checked in the importing process",
+        "apart": "  every record checked in a second process",
+    }
+    for source, way in times:
+        what = named[way] + (f" (--before {source})" if source else "")
+        report(what, times[source, way], floors, args.runs)
+        peak = max(r[2] for r in times[source, way])
+        print(f"    peak resident memory (the largest process): {peak:.0f} MB")
+    imports = times[None, ""]
     wall, cpu = (statistics.median(r[n] for r in imports) for n in (0, 1))
     scale = 100_000 / args.rows
     print(

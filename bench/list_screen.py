@@ -204,6 +204,12 @@ class Terminal:
                 fields[name] = value.strip()
         return int(fields["VmRSS"].split()[0]) / 1024, int(fields["VmHWM"].split()[0]) / 1024
 
+    def cpu_seconds(self) -> float:
+        """CPU time the child has used so far (user + system), in seconds."""
+        with open(f"/proc/{self.pid}/stat") as stat:
+            fields = stat.read().rpartition(")")[2].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def close(self) -> None:
         with contextlib.suppress(OSError):
             os.kill(self.pid, signal.SIGTERM)
@@ -321,6 +327,8 @@ class Results:
     bare_rss: list[float] = field(default_factory=list)
     app_rss: list[float] = field(default_factory=list)
     app_peak_rss: list[float] = field(default_factory=list)
+    peak_by_phase: list[tuple[str, float, float]] = field(default_factory=list)
+    session_cpu: float | None = None
     first_key: list[float] = field(default_factory=list)
     first_screen_bytes: list[int] = field(default_factory=list)
     move_bytes: list[int] = field(default_factory=list)
@@ -431,6 +439,7 @@ def measure_session(workspace: Path, expected: Expected, results: Results) -> No
         now, peak = app.rss_mb()
         results.app_rss.append(now)
         results.app_peak_rss.append(peak)
+        results.peak_by_phase.append(("first screen", now, peak))
 
         for _ in range(10):
             app.write("j")
@@ -450,6 +459,7 @@ def measure_session(workspace: Path, expected: Expected, results: Results) -> No
             app.write("g")
             app.wait_for(expected.cells(expected.rows()[0]))
             app.quiet(0.3)
+        results.peak_by_phase.append(("moves, pages, G", *app.rss_mb()))
 
         for measure in (
             measure_sorts,
@@ -464,8 +474,10 @@ def measure_session(workspace: Path, expected: Expected, results: Results) -> No
                 app.write(KEYS["escape"] * 2)
                 app.write("x")
                 app.quiet(1.0, 120)
+            results.peak_by_phase.append((measure.__name__, *app.rss_mb()))
         now, peak = app.rss_mb()
         results.app_peak_rss.append(peak)
+        results.session_cpu = app.cpu_seconds()
     finally:
         app.close()
 
@@ -801,6 +813,19 @@ def report(results: Results) -> str:
         "",
         *(f"- {name}: {value}" for name, value in machine()),
     ]
+    if results.session_cpu is not None:
+        lines += [
+            "",
+            f"CPU time of the app over the whole session: {results.session_cpu:.2f} s "
+            "(the same keys every run: steadier than wall times on a busy machine).",
+        ]
+    if results.peak_by_phase:
+        lines += [
+            "",
+            "Resident memory of the session after each part (now / peak so far):",
+            "",
+            *(f"- {name}: {now:.1f} / {peak:.1f} MB" for name, now, peak in results.peak_by_phase),
+        ]
     if results.notes:
         lines += ["", "Notes:", "", *(f"- {note}" for note in results.notes)]
     return "\n".join(lines) + "\n"

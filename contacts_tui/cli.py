@@ -262,6 +262,13 @@ def run_app(args: argparse.Namespace) -> int:
         # whenever it finds it installed, and with it libpq and OpenSSL: 9 ms of a start.
         # None: `import psycopg2` fails at once.
         sys.modules.setdefault("psycopg2", None)  # type: ignore[arg-type]
+    # OpenSSL costs 4.5 MB resident for the whole session and 9 ms of the start, and the
+    # list never needs it: asyncio (under Textual) imports ssl only to offer TLS, which
+    # the app never opens (psycopg2 speaks TLS through libpq); peewee imports hashlib for
+    # the md5 of index names, which the builtin md5 gives as well. Hashing a document
+    # loads OpenSSL then (`documents._sha256`).
+    sys.modules.setdefault("ssl", None)  # type: ignore[arg-type]
+    sys.modules.setdefault("_hashlib", None)  # type: ignore[arg-type]
     try:
         workspace = open_workspace_or_say_why(args)
         if workspace is None:

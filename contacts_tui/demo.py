@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import peewee
 
 from contacts_tui.lifecycle import LifecycleConfig, Step
-from contacts_tui.store.bulk import contacts_added_in_bulk
+from contacts_tui.store.bulk import Checkpoints, contacts_added_in_bulk
 from contacts_tui.store.database import insert_rows, is_postgres
 from contacts_tui.store.models import CONTACT_COLUMNS, Company, Contact, utc_now
 from contacts_tui.store.postgres_copy import analyze_when_grown
@@ -289,10 +289,6 @@ HISTORY_DAYS = 548
 CACHE_KIB = 16384
 """The demo connection's page cache (16 MB). The default 2 MB made every batch re-read
 index pages; 256 MB (as before) was 300 MB of memory for nothing the batch size needs."""
-CHECKPOINT_PAGES = 8192
-"""The demo checkpoints the write-ahead log once it holds about this many pages (32 MB),
-not at SQLite's 1,000 (after every batch): several batches' changes to a page are copied
-into the database file once. The log file grows to about this size plus a batch."""
 
 
 class QuickRandom(random.Random):
@@ -396,7 +392,7 @@ def add_demo_contacts(
 
             upcoming: Planned | None = make(min(FIRST_BATCH, count))
             took = BATCH_SECONDS
-            checkpoints = Checkpoints(db)
+            checkpoints = Checkpoints(db, MIN_BATCH)
             while upcoming is not None:
                 first, size, job = upcoming
                 batch = job.result()
@@ -457,31 +453,6 @@ def ctrl_c_after_the_batch() -> Iterator[None]:
         signal.signal(signal.SIGINT, previous)
         if pressed:
             raise KeyboardInterrupt
-
-
-class Checkpoints:
-    """SQLite's checkpoints of the demo's write-ahead log, taken between batches.
-
-    SQLite's own (`wal_autocheckpoint`) run inside the commit of the batch that passes the
-    limit, so the batch seemed to take longer than its write lock did and the next one was
-    made smaller. These are PASSIVE (they never wait for, nor hold up, another writer) and
-    come about every CHECKPOINT_PAGES pages, from the pages per contact seen so far.
-    """
-
-    def __init__(self, db: peewee.Database) -> None:
-        self.db = db
-        self.contacts = 0  # added since the last checkpoint
-        self.every = MIN_BATCH  # contacts; the first checkpoint measures the pages per contact
-
-    def added(self, contacts: int, last: bool = False) -> None:
-        self.contacts += contacts
-        if self.contacts < self.every and not last:
-            return
-        _, pages, _ = self.db.execute_sql("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
-        # The log holds what was written since the last checkpoint (when no reader kept it
-        # from starting over; else more, and the next one comes sooner).
-        self.every = max(MIN_BATCH, CHECKPOINT_PAGES * self.contacts // max(pages, 1))
-        self.contacts = 0
 
 
 Row = tuple[Any, ...]

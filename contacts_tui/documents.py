@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import errno
-import hashlib
 import mimetypes
 import os
 import re
 import stat
+import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from contacts_tui.private_file import (
     PRIVATE,
@@ -27,6 +28,9 @@ from contacts_tui.temp_files import (
     leftovers,
     locked_temp_file,
 )
+
+if TYPE_CHECKING:
+    from hashlib import _Hash
 
 MAX_NAME_LENGTH = 120
 CHUNK_SIZE = 1024 * 1024
@@ -52,6 +56,23 @@ _SIGNATURES = (
     (b"PK\x05\x06", "application/zip"),
 )
 _BMP_HEADER_SIZES = (12, 40, 52, 56, 108, 124)
+
+
+def _sha256() -> _Hash:
+    """A new SHA-256 hasher: OpenSSL's, six times the speed of Python's own on a large file.
+
+    The TUI starts without OpenSSL (see `cli.run_app`, which keeps `_hashlib` out of
+    hashlib); the first document hashed loads it.
+    """
+    if "_hashlib" in sys.modules and sys.modules["_hashlib"] is None:
+        del sys.modules["_hashlib"]
+    try:
+        from _hashlib import openssl_sha256
+    except ImportError:  # a Python built without OpenSSL
+        import hashlib
+
+        return hashlib.sha256()
+    return openssl_sha256()
 
 
 class DocumentError(Exception):
@@ -344,7 +365,7 @@ class BlobStore:
             raise DocumentError(
                 f"The stored copy of {shown} could not be read ({_reason(error)})."
             ) from error
-        hasher = hashlib.sha256()
+        hasher = _sha256()
         try:
             while chunk := os.read(fd, CHUNK_SIZE):
                 hasher.update(chunk)
@@ -369,7 +390,7 @@ def file_fingerprint(source: Path, max_bytes: int) -> str | None:
         fd = _open_regular_file(source, source.name)
     except DocumentError:
         return None
-    hasher = hashlib.sha256()
+    hasher = _sha256()
     done = 0
     try:
         while chunk := os.read(fd, CHUNK_SIZE):
@@ -415,7 +436,7 @@ def _copy_counted(
     progress: Callable[[int, int], None] | None,
 ) -> tuple[str, int, bytes]:
     """Copy while hashing; stops one byte past the limit. Returns hash, size and first chunk."""
-    hasher = hashlib.sha256()
+    hasher = _sha256()
     done = 0
     head = b""
     while True:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import fcntl
 import os
-import secrets
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
@@ -32,7 +31,9 @@ UPLOAD_TEMP_SUFFIX = ".tmp"
 
 def temp_name(prefix: str, suffix: str) -> str:
     """`<prefix><pid>-<random><suffix>`: unique, and saying which process wrote it."""
-    return f"{prefix}{os.getpid()}-{secrets.token_hex(8)}{suffix}"
+    # os.urandom is what `secrets` reads; `secrets` itself would load OpenSSL (via hmac)
+    # into every session for this one name.
+    return f"{prefix}{os.getpid()}-{os.urandom(8).hex()}{suffix}"
 
 
 def create_locked(folder: Path, prefix: str, suffix: str, mode: int = 0o600) -> tuple[int, Path]:

@@ -4,7 +4,7 @@ Reading and checking a record (its phone number above all) takes about as long a
 writing it. For a big file a second process reads and checks the records while this
 one writes those before them: on two cores, an import takes the time of the slower
 half, not of both. A small file is checked here, as starting a process takes longer
-than checking it; so is every file while no core is free (`spare_core`).
+than checking it; so is every file on a machine of one core (`second_core`).
 
 The second process is this module run by the same Python (`python -m`), not a
 multiprocessing child: it needs nothing of the program that imports (the app's
@@ -15,6 +15,8 @@ is checked here.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import itertools
 import os
 import pickle
@@ -54,23 +56,19 @@ def checked_records(
     source: ImportSource, service: ContactService, *, strict: bool = False
 ) -> Generator[Checked, None, None]:
     """Each record of the file, checked (`check_contact`), in the order of the file."""
-    if source.total >= PARALLEL_FROM and spare_core():
+    if source.total >= PARALLEL_FROM and second_core():
         return _checked_elsewhere(source, service, strict)
     return _checked(source, service, strict)
 
 
-def spare_core() -> bool:
-    """Whether a core is free for a second process (load average of the last minute).
+def second_core() -> bool:
+    """Whether the machine has a core for a second process, however busy it is.
 
-    On a busy machine the second process only adds its own work (starting, pickling,
-    waiting on each other): 100,000 rows at a load of 6-9 on two cores took 290 s with
-    it and 184 s without (bench/import_export.py --checks-here)."""
-    cores = os.cpu_count() or 1
-    try:
-        busy = os.getloadavg()[0]
-    except OSError:  # not known here
-        return cores > 1
-    return cores > 1 and cores - busy >= 1
+    Once the pipe held more than one chunk (`_widen`), the second process paid at every
+    load measured: 100,000 rows on two cores at a load of 3 to 16 took 30-51 s with it
+    and 45-60 s without, pair by pair (bench/import_export-results.md). Before, it stood
+    still while the importer wrote, and was kept to idle machines."""
+    return (os.cpu_count() or 1) > 1
 
 
 def _checked(
@@ -111,6 +109,7 @@ def _checked_elsewhere(
     except OSError:
         yield from _checked(source, service, strict)
         return
+    _widen(worker.stdout)
     handed = 0
     try:
         assert worker.stdin is not None and worker.stdout is not None
@@ -141,6 +140,26 @@ def _checked_elsewhere(
         worker.wait()
         if worker.stdout:
             worker.stdout.close()
+
+
+PIPE_BYTES = 1 << 20
+"""How much of the checked records the pipe holds while the importer writes (Linux)."""
+
+
+def _widen(pipe: IO[bytes] | None) -> None:
+    """Let the pipe hold PIPE_BYTES (about 3,500 checked records), where the system
+    allows it.
+
+    The importer reads nothing while it writes a batch (~0.3 s). A pipe holds 64 KB,
+    less than one chunk of 250 records (~70 KB): the checking process stood still
+    through every write, and the two took turns instead of working at once (100,000
+    rows: 60 s of CPU in 55 s, on an idle machine).
+    """
+    setting = getattr(fcntl, "F_SETPIPE_SZ", None)  # Linux only
+    if pipe is None or setting is None:
+        return
+    with contextlib.suppress(OSError):  # above the system's limit: the pipe stays as it is
+        fcntl.fcntl(pipe.fileno(), setting, PIPE_BYTES)
 
 
 def _check_for_importer(task_in: IO[bytes], out: IO[bytes]) -> None:

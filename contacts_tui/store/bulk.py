@@ -199,3 +199,37 @@ def _count_reach(db: peewee.Database, first_id: int, last_id: int) -> None:
     upto = {grp: last for grp, last in upto.items() if last >= first_id}
     if upto:
         summaries.count_reach_of(first_id - 1, last_id, upto)
+
+
+CHECKPOINT_PAGES = 8192
+"""A bulk writer checkpoints the write-ahead log once it holds about this many pages
+(32 MB), not at SQLite's 1,000 (after every batch): several batches' changes to a page
+are copied into the database file once. The log file grows to about this size plus a
+batch."""
+
+
+class Checkpoints:
+    """SQLite's checkpoints of a bulk writer's (demo, import) write-ahead log, taken
+    between its batches, with SQLite's own turned off (`PRAGMA wal_autocheckpoint = 0`).
+
+    SQLite's own run inside the commit of the batch that passes the limit, so the batch
+    seemed to take longer than its write lock did and the next one was made smaller.
+    These are PASSIVE (they never wait for, nor hold up, another writer) and come about
+    every CHECKPOINT_PAGES pages, from the pages per contact seen so far.
+    """
+
+    def __init__(self, db: peewee.Database, least: int) -> None:
+        self.db = db
+        self.least = least  # contacts between two checkpoints, at least
+        self.contacts = 0  # added since the last checkpoint
+        self.every = least  # contacts; the first checkpoint measures the pages per contact
+
+    def added(self, contacts: int, last: bool = False) -> None:
+        self.contacts += contacts
+        if self.contacts < self.every and not last:
+            return
+        _, pages, _ = self.db.execute_sql("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+        # The log holds what was written since the last checkpoint (when no reader kept it
+        # from starting over; else more, and the next one comes sooner).
+        self.every = max(self.least, CHECKPOINT_PAGES * self.contacts // max(pages, 1))
+        self.contacts = 0

@@ -10,6 +10,7 @@ a write that waits for another user's lock says so on screen within a second.
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import inspect
 from collections.abc import Callable
@@ -19,7 +20,7 @@ from typing import Any, Literal
 from textual import work  # noqa: TID251 (wrapped here, for everyone)
 from textual.app import App
 from textual.dom import DOMNode
-from textual.worker import Worker, get_current_worker
+from textual.worker import Worker, active_worker, get_current_worker
 
 from contacts_tui.safe_text import display_safe, error_message
 from contacts_tui.services import ReadStopped, waits_reported
@@ -117,6 +118,11 @@ def _guarded_thread(node: DOMNode, work_name: str, call: Callable[[], Any]) -> A
             with suppress(RuntimeError):
                 app.call_from_thread(worker_failed, node, work_name, error)
         return None
+    finally:
+        # Textual names the worker in the pool thread's own context and leaves it there:
+        # the idle thread would keep the worker, its result and its node (a closed
+        # dialog, a page of rows) until it runs another worker.
+        active_worker.set(None)  # type: ignore[arg-type]
 
 
 def reported_work(
@@ -151,7 +157,7 @@ def reported_work(
                 call = functools.partial(method, node, *args, **kwargs)
                 return _guarded_thread(node, work_name, call)
 
-        return work(
+        start = work(
             guarded,
             name=work_name,
             group=group,
@@ -161,7 +167,34 @@ def reported_work(
             description=description,
         )
 
+        @functools.wraps(method)
+        def started(node: DOMNode, *args: Any, **kwargs: Any) -> Worker[Any]:
+            return freed_when_done(start(node, *args, **kwargs))
+
+        return started
+
     return decorate if method is None else decorate(method)
+
+
+def freed_when_done(worker: Worker[Any]) -> Worker[Any]:
+    """`worker`, made to let go of its task once it has finished.
+
+    Textual's worker and its asyncio task hold each other (the task's context names the
+    worker), and the worker holds its node: a cycle, freed only when Python's cyclic
+    collector next runs, and with it a closed dialog and every cache of its widgets.
+    Dropping the finished task breaks the cycle, so the node goes as soon as nothing
+    else wants it. `Worker.wait` needs no task once the worker's state is final; a task
+    cancelled before it ever ran leaves the worker unfinished, so that one is kept.
+    """
+    task = getattr(worker, "_task", None)  # Textual's own; a later release may differ
+
+    def forget(done: asyncio.Task[None]) -> None:
+        if not done.cancelled():
+            worker._task = None
+
+    if task is not None:
+        task.add_done_callback(forget)
+    return worker
 
 
 def run_reported(
@@ -180,7 +213,7 @@ def run_reported(
     work_name = getattr(function, "__name__", "work")
     call = functools.partial(function, *args)
     guard = _guarded_async if inspect.iscoroutinefunction(function) else _guarded_thread
-    return node.run_worker(
+    worker = node.run_worker(
         functools.partial(guard, node, work_name, call),
         name=work_name,
         group=group,
@@ -188,3 +221,4 @@ def run_reported(
         exclusive=exclusive,
         thread=thread,
     )
+    return freed_when_done(worker)

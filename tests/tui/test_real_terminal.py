@@ -95,6 +95,16 @@ def terminal(workspace, service, tmp_path):
         term.child.terminate(force=True)
 
 
+@pytest.mark.skipif(not Path("/proc/self/maps").exists(), reason="reads /proc")
+def test_the_list_runs_without_openssl(terminal):
+    """4.5 MB resident for the whole session, for TLS it never opens (cli.run_app)."""
+    libraries = Path(f"/proc/{terminal.child.pid}/maps").read_text()
+    assert "libcrypto" not in libraries
+    assert "libssl" not in libraries
+    terminal.press("j")
+    terminal.wait_for("Bea Brown")
+
+
 @pytest.mark.slow  # a real terminal and a real process: about a minute
 def test_archive_restore_import_and_a_save_under_a_held_lock_keep_the_app_alive(
     terminal, workspace, service, tmp_path

@@ -6,11 +6,13 @@ import errno
 import hashlib
 import os
 import stat
+import sys
 import threading
 from pathlib import Path
 
 import pytest
 
+from contacts_tui import documents
 from contacts_tui.documents import (
     CHUNK_SIZE,
     MAX_NAME_LENGTH,
@@ -72,6 +74,17 @@ def test_put_then_read_round_trip(store: BlobStore, tmp_path: Path) -> None:
     assert store.verify(blob.sha256)
     assert store.all_hashes() == {blob.sha256}
     assert store.stray_temp_files() == []
+
+
+def test_documents_are_hashed_by_openssl_when_the_tui_started_without_it(
+    store: BlobStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "_hashlib", None)  # as `cli.run_app` starts the TUI
+    hasher = documents._sha256()
+    assert type(hasher).__module__ == "_hashlib"  # not Python's own: six times slower
+    data = b"signed contract\n" * 1000
+    blob = store.put(write(tmp_path / "c.txt", data), original_name="c.txt", max_bytes=MB)
+    assert blob.sha256 == hashlib.sha256(data).hexdigest()
 
 
 def test_put_of_a_multi_chunk_file_reports_progress(store: BlobStore, tmp_path: Path) -> None:

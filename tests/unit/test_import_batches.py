@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import shutil
+import sqlite3
+
 from contacts_tui.services import imports
+from contacts_tui.store.bulk import Checkpoints
 
 
 def write_people(path, count: int) -> None:
@@ -36,3 +40,30 @@ def test_a_batch_size_asked_for_is_kept(service, tmp_path, monkeypatch):
         service, path, batch_size=30, progress=lambda done, total: steps.append(done)
     )
     assert steps == [0, 30, 60, 90, 100]
+
+
+def test_the_import_checkpoints_between_batches_and_leaves_its_log_copied(
+    service, workspace, tmp_path, monkeypatch
+):
+    # SQLite's own checkpoints ran in the commit of every batch (each rewrites most
+    # index pages): the import's are its own, between batches, and one at the end.
+    path = tmp_path / "people.csv"
+    write_people(path, 1200)
+    monkeypatch.setattr(imports, "PAUSE_SECONDS", 0)
+    colleague = sqlite3.connect(workspace.folder / "contacts.db")  # keeps the log file
+    colleague.execute("SELECT COUNT(*) FROM contact").fetchone()
+    checkpoints = []
+    original = Checkpoints.added
+
+    def added(self, contacts: int, last: bool = False) -> None:
+        checkpoints.append(self.contacts + contacts >= self.every or last)
+        original(self, contacts, last)
+
+    monkeypatch.setattr(Checkpoints, "added", added)
+    imports.import_contacts(service, path, batch_size=100)
+    assert checkpoints[-1] and 1 <= checkpoints.count(True) < len(checkpoints), checkpoints
+    # The database file alone (its log left behind) holds every contact.
+    alone = tmp_path / "alone.db"
+    shutil.copyfile(workspace.folder / "contacts.db", alone)
+    assert sqlite3.connect(alone).execute("SELECT COUNT(*) FROM contact").fetchone()[0] == 1200
+    colleague.close()

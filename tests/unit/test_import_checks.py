@@ -46,7 +46,7 @@ def checking_processes() -> list[int]:
 def in_second_process(monkeypatch):
     """Every file is checked in the second process, in small chunks, and none here."""
     monkeypatch.setattr(import_checks, "PARALLEL_FROM", 1)
-    monkeypatch.setattr(import_checks, "spare_core", lambda: True)
+    monkeypatch.setattr(import_checks, "second_core", lambda: True)
     monkeypatch.setattr(import_checks, "CHUNK", 2)
     monkeypatch.setattr(imports, "PAUSE_SECONDS", 0)
 
@@ -109,9 +109,9 @@ def test_a_cancel_stops_the_second_process(service, tmp_path, in_second_process)
     assert checking_processes() == []
 
 
-def test_a_big_file_is_checked_here_while_no_core_is_free(service, tmp_path, monkeypatch):
+def test_a_big_file_is_checked_here_on_a_machine_of_one_core(service, tmp_path, monkeypatch):
     monkeypatch.setattr(import_checks, "PARALLEL_FROM", 1)
-    monkeypatch.setattr(import_checks, "spare_core", lambda: False)
+    monkeypatch.setattr(import_checks.os, "cpu_count", lambda: 1)
     started = []
     monkeypatch.setattr(import_checks, "_checked_elsewhere", lambda *a: started.append(a))
     path = tmp_path / "people.csv"
@@ -122,9 +122,25 @@ def test_a_big_file_is_checked_here_while_no_core_is_free(service, tmp_path, mon
 
 
 @pytest.mark.parametrize(
-    ("cores", "load", "spare"), [(2, 0.3, True), (2, 1.2, False), (2, 6.0, False), (1, 0.0, False)]
+    ("cores", "load", "second"),
+    [(2, 0.3, True), (2, 6.0, True), (8, 20.0, True), (1, 0.0, False), (None, 0.0, False)],
 )
-def test_a_core_is_spare_when_the_last_minute_left_one_idle(monkeypatch, cores, load, spare):
+def test_a_second_core_is_used_however_busy_the_machine(monkeypatch, cores, load, second):
     monkeypatch.setattr(import_checks.os, "cpu_count", lambda: cores)
     monkeypatch.setattr(import_checks.os, "getloadavg", lambda: (load, load, load))
-    assert import_checks.spare_core() is spare
+    assert import_checks.second_core() is second
+
+
+@pytest.mark.skipif(not hasattr(__import__("fcntl"), "F_GETPIPE_SZ"), reason="Linux only")
+def test_the_pipe_holds_many_chunks_so_checking_goes_on_while_the_importer_writes():
+    import fcntl
+    import subprocess
+
+    process = subprocess.Popen(["cat"], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    try:
+        import_checks._widen(process.stdout)
+        held = fcntl.fcntl(process.stdout.fileno(), fcntl.F_GETPIPE_SZ)
+    finally:
+        process.kill()
+        process.communicate()
+    assert held >= import_checks.PIPE_BYTES > 8 * 70_000  # several chunks of ~70 KB
