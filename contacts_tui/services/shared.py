@@ -170,9 +170,10 @@ def refresh_derived(contact_id: int) -> None:
         write_word_index([(contact_id, updates["search_doc"])])
 
 
-def read_contact(contact_id: int) -> ContactDetail:
+def read_contact(contact_id: int, history: bool = True) -> ContactDetail:
     """The contact with its records, documents, stage history and audit log: three
-    statements (see store.contact_reads), whatever it holds."""
+    statements (see store.contact_reads), whatever it holds. Without `history`, two:
+    no documents, stage history or audit log (empty), for a writer that only compares."""
     from contacts_tui.services.details import (  # on first use: see services.__getattr__
         AccountInfo,
         AddressInfo,
@@ -200,7 +201,7 @@ def read_contact(contact_id: int) -> ContactDetail:
         else:  # primary first, then oldest first
             rows.sort(key=lambda r: (not r.flag, r.id))
     events: dict[str, list[contact_reads.EventRow]] = {}
-    for event in contact_reads.events_of(contact_id):
+    for event in contact_reads.events_of(contact_id) if history else ():
         events.setdefault(event.kind, []).append(event)
     documents = sorted(events.get("document", ()), key=lambda e: e.id)
     stages = sorted(events.get("stage", ()), key=lambda e: (e.at, e.id))

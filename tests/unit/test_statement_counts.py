@@ -80,3 +80,50 @@ def test_the_counter_sees_every_statement(backend, workspace):
         service.list_page()
     assert "INSERT" in log.verbs()
     assert "SELECT" in log.verbs()
+
+
+def test_a_save_reads_the_history_once(full_contact, monkeypatch):
+    """A save compares with the contact as stored without its history, and reads the
+    history once, for the detail it returns: a long-lived contact's history made every
+    save of it slower (read twice)."""
+    from contacts_tui.store import contact_reads
+
+    service, contact_id = full_contact
+    before = service.get_contact(contact_id)
+    history_reads = []
+    events_of = contact_reads.events_of
+
+    def counted_events_of(contact_id: int) -> list:
+        history_reads.append(contact_id)
+        return events_of(contact_id)
+
+    # (A statement count cannot tell: PostgreSQL's union starts with a parenthesis.)
+    monkeypatch.setattr(contact_reads, "events_of", counted_events_of)
+    saved = service.update_contact(contact_id, before.version, full_name="Augusta Ada King")
+    assert history_reads == [contact_id]
+    assert saved.full_name == "Augusta Ada King"
+    assert saved.audit[0].field == "full_name" and saved.audit[0].new_value == "Augusta Ada King"
+    assert len(saved.audit) == len(before.audit) + 1
+    assert [s.to_stage for s in saved.stage_history] == [s.to_stage for s in before.stage_history]
+
+
+def test_a_conflicting_save_tells_the_contact_with_its_history(full_contact):
+    from contacts_tui.services import ConflictError
+
+    service, contact_id = full_contact
+    stale = service.get_contact(contact_id)
+    service.update_contact(contact_id, stale.version, full_name="Theirs")
+    with pytest.raises(ConflictError) as raised:
+        service.update_contact(contact_id, stale.version, full_name="Mine")
+    current = raised.value.current
+    assert current.full_name == "Theirs"
+    assert current.audit[0].new_value == "Theirs"
+    assert [s.to_stage for s in current.stage_history][-1] == "qualified"
+
+
+def test_a_save_that_changes_nothing_returns_the_whole_contact(full_contact):
+    service, contact_id = full_contact
+    before = service.get_contact(contact_id)
+    same = service.update_contact(contact_id, before.version, full_name=before.full_name)
+    assert same.version == before.version
+    assert same.audit == before.audit and same.stage_history == before.stage_history
