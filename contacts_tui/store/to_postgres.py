@@ -211,9 +211,24 @@ def _converted(rows: list[tuple], convert: Converters) -> list[tuple]:
 def _batches(db: peewee.Database, table: str, columns: tuple[str, ...]) -> Iterator[list]:
     names = ", ".join(f'"{c}"' for c in columns)
     order = "ORDER BY id" if "id" in columns else ""
-    cursor = db.execute_sql(f'SELECT {names} FROM "{table}" {order}')
-    while rows := cursor.fetchmany(BATCH_ROWS):
-        yield rows
+    sql = f'SELECT {names} FROM "{table}" {order}'
+    if not isinstance(db, peewee.PostgresqlDatabase):
+        cursor = db.execute_sql(sql)
+        while rows := cursor.fetchmany(BATCH_ROWS):
+            yield rows
+        return
+    # psycopg2's ordinary cursor fetches the whole result at execute (fetchmany only
+    # slices it): a table of millions of rows, checksummed, held ~1 GB. A named cursor
+    # is read on the server a batch at a time. psycopg2 names none under autocommit,
+    # which peewee uses even inside a transaction, unless it is held past the commit.
+    cursor = db.connection().cursor(name=f"contacts_tui_read_{table}", withhold=True)
+    try:
+        cursor.itersize = BATCH_ROWS
+        cursor.execute(sql)
+        while rows := cursor.fetchmany(BATCH_ROWS):
+            yield rows
+    finally:
+        cursor.close()
 
 
 def _boolean(value: object) -> object:

@@ -167,3 +167,32 @@ def test_a_copy_that_does_not_verify_is_undone(
 def test_migrate_wants_a_postgresql_url(tmp_path, capsys):
     assert main(["--home", str(tmp_path / "ws"), "migrate", "--to", "sqlite:///x.db"]) == 2
     assert "postgresql://" in capsys.readouterr().err
+
+
+def test_a_table_is_read_from_postgresql_a_batch_at_a_time(
+    sqlite_workspace, pg_server_url, monkeypatch
+):
+    """The copy's checksum reads each PostgreSQL table through a server-side cursor: an
+    ordinary psycopg2 cursor holds the whole result in memory (~1 GB at a million
+    contacts)."""
+    home, _ = sqlite_workspace
+    url = fresh_pg_url(pg_server_url)
+    assert main(["--home", str(home), "migrate", "--to", url]) == 0
+    monkeypatch.setattr(to_postgres, "BATCH_ROWS", 100)
+    ws = open_workspace(home, db_url=url)
+    try:
+        db = ws.database
+        with db.connection_context():
+            open_cursors = (
+                "SELECT count(*) FROM pg_cursors WHERE starts_with(name, 'contacts_tui_read_')"
+            )
+            batches = to_postgres._batches(db, "contact", ("id", "name"))
+            first = next(batches)
+            assert len(first) == 100
+            assert db.execute_sql(open_cursors).fetchone() == (1,)
+            rest = [row for rows in batches for row in rows]
+            assert len(first) + len(rest) == CONTACTS + 3
+            assert [r[0] for r in first + rest] == sorted(r[0] for r in first + rest)
+            assert db.execute_sql(open_cursors).fetchone() == (0,)
+    finally:
+        close(ws)
