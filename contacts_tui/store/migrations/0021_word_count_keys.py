@@ -31,9 +31,14 @@ MISSING = "CASE WHEN {row}.primary_email = '' OR {row}.primary_phone = '' THEN 1
 LETTER = "chr({code} + 32 + CASE WHEN {code} + 32 >= 55296 THEN 2048 ELSE 0 END)"
 
 
+def values(row: str) -> list[str]:
+    """count_key's COLUMNS of a contact row."""
+    return [*(f"{row}.{c}" for c in COLUMNS[:-1]), MISSING.format(row=row)]
+
+
 def key_of(row: str) -> str:
     """count_key_of's arguments for a contact row."""
-    return ", ".join([*(f"{row}.{c}" for c in COLUMNS[:-1]), MISSING.format(row=row)])
+    return ", ".join(values(row))
 
 
 def up(migrator, db):
@@ -46,11 +51,12 @@ def up(migrator, db):
         "status TEXT NOT NULL, segmentation TEXT NOT NULL, reason_code TEXT NOT NULL, "
         f"missing INTEGER NOT NULL, UNIQUE ({columns}))"
     )
+    named = ", ".join(f"{v} AS {c}" for v, c in zip(values("c"), COLUMNS, strict=True))
     db.execute_sql(
         f"INSERT INTO count_key (code, letter, {columns}) "
         f"SELECT n, {LETTER.format(code='n')}, {columns} FROM (SELECT "
         f"CAST(ROW_NUMBER() OVER (ORDER BY {columns}) AS INTEGER) AS n, {columns} "
-        f"FROM (SELECT DISTINCT {columns} FROM contact_counted) AS d) AS numbered"
+        f"FROM (SELECT DISTINCT {named} FROM contact c) AS d) AS numbered"
     )
     # Arguments named apart from the columns (PL/pgSQL refuses an ambiguous name).
     arguments = ", ".join(
@@ -75,18 +81,21 @@ def up(migrator, db):
         "END IF; END IF; RETURN kept; END $$"
     )
 
-    # The words again, each with its contact's code. A word whose contact has no
-    # contact_counted row gets no code and stops the migration (NOT NULL), rather
-    # than being dropped.
+    # The words again, each with its contact's code, read from the contacts themselves
+    # (not contact_counted, which `check` may find wrong: that must not stop the app
+    # from starting). A word of no contact (none should be) is left out: it would be
+    # counted, as no page join would drop it.
     db.execute_sql(
         "CREATE TABLE contact_word_keyed (prefix TEXT NOT NULL, contact_id INTEGER NOT NULL, "
         "code INTEGER NOT NULL)"
     )
-    joined = " AND ".join(f"k.{c} = c.{c}" for c in COLUMNS)
+    joined = " AND ".join(
+        f"k.{column} = {value}" for column, value in zip(COLUMNS, values("c"), strict=True)
+    )
     db.execute_sql(
         "INSERT INTO contact_word_keyed SELECT w.prefix, w.contact_id, k.code "
-        "FROM contact_word w LEFT JOIN contact_counted c ON c.id = w.contact_id "
-        f"LEFT JOIN count_key k ON {joined} ORDER BY w.prefix, w.contact_id"
+        "FROM contact_word w JOIN contact c ON c.id = w.contact_id "
+        f"JOIN count_key k ON {joined} ORDER BY w.prefix, w.contact_id"
     )
     triggers = [
         definition
