@@ -220,6 +220,11 @@ def has_word_starting(contact_id: peewee.Node, term: str) -> peewee.ColumnBase:
     starting = ContactWord.select(peewee.SQL("1")).where(
         (ContactWord.prefix == term) & (ContactWord.contact == contact_id)
     )
+    if is_postgres():
+        # OFFSET 0 keeps PostgreSQL from turning the look-up into a join with all the
+        # term's words: with a sample that put `jo` a little rarer it hashed all 86,787
+        # (30 ms) to find a page's contacts among the first 1,828 of the sort (4 ms).
+        starting = starting.offset(peewee.SQL("0"))
     return peewee.fn.EXISTS(starting)
 
 
