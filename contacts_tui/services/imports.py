@@ -16,7 +16,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack, closing
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -396,9 +396,8 @@ class _ImportRun:
     def _done(self, plan: _Plan, listed: bool = False) -> list[ImportProblem]:
         self.imported += len(plan.create)
         self.updated += len(plan.update)
-        for draft in plan.create:
-            for key in _keys(draft):
-                self.seen.setdefault(key, (draft.ref, draft.name))
+        for key, who in plan.known.items():
+            self.seen.setdefault(key, who)
         problems = list(plan.problems)
         if listed:
             problems += [ImportProblem(d.ref, shown(d.name), "created") for d in plan.create]
@@ -497,6 +496,8 @@ class _Plan:
     create: list[ContactDraft]
     update: list[tuple[int, ContactDraft]]
     problems: list[ImportProblem]
+    # key -> (ref, name) of the contacts to create, the first of each key's (`_keys`).
+    known: dict[str, tuple[str, str]] = field(default_factory=dict)
 
 
 _SHARED_WHAT = {"email": "e-mail", "phone": "phone number", "iban": "IBAN", "uid": "UID"}
@@ -512,11 +513,12 @@ def _plan(batch: list[ContactDraft], seen: dict[str, tuple[str, str]], mode: str
     """
     holders = _holders(batch)
     plan = _Plan([], [], [])
-    batch_seen: dict[str, tuple[str, str]] = {}
+    batch_seen = plan.known
     for draft in batch:
         match = None  # (saved contact id or None for earlier in the file, who, what, value)
         shared: list[str] = []
-        for key in _keys(draft):
+        keys = _keys(draft)
+        for key in keys:
             kind, value = key.split(":", 1)
             found = holders.get(key)
             where: tuple[int | None, str] | None = None
@@ -544,7 +546,7 @@ def _plan(batch: list[ContactDraft], seen: dict[str, tuple[str, str]], mode: str
                 plan.problems.append(ImportProblem(draft.ref, reason, "skipped"))
             continue
         plan.create.append(draft)
-        for key in _keys(draft):
+        for key in keys:
             batch_seen.setdefault(key, (draft.ref, draft.name))
         for text in dict.fromkeys(shared):
             plan.problems.append(ImportProblem(draft.ref, text + " (a different name)", "shared"))
@@ -749,18 +751,16 @@ def _contact_row(draft: ContactDraft, now: str, user: str) -> tuple:
         "status": status_of(draft.closed),
         "archived": draft.archived,
         "company_name": company_name,
-        **dict(zip(DERIVED_COLUMNS, derived, strict=True)),
-        **dict(
-            zip(
-                ("created_at", "created_by", "updated_at", "updated_by", "version"),
-                draft.stamps or (now, user, now, user, 1),
-                strict=True,
-            )
-        ),
-        **{key: profile.get(key, "") for key in PROFILE_COLUMNS},
         "uid": draft.uid,
     }
+    values.update(zip(DERIVED_COLUMNS, derived, strict=True))
+    values.update(zip(_STAMPS, draft.stamps or (now, user, now, user, 1), strict=True))
+    for key in PROFILE_COLUMNS:
+        values[key] = profile.get(key, "")
     return _IN_IMPORT_ORDER(values)
+
+
+_STAMPS = ("created_at", "created_by", "updated_at", "updated_by", "version")
 
 
 _IN_IMPORT_ORDER = operator.itemgetter(*IMPORT_COLUMNS)
