@@ -90,11 +90,12 @@ BULK_AT_MOST = 150_000
 the file has, and no more than BULK_AT_MOST once imported (a team arriving with its
 address book), is imported with the indexes only reads use built after its rows
 (`store.deferred_indexes`): at 100,000 rows the importing process spends ~30 % less CPU
-(231 -> 146 us a row, bench/import_export-results.md). The cap keeps each index's build
-(one transaction, the write lock held) near or under a second: at 199,000 contacts the
-longest took 1.13 s (contact_word_contact), at 100,000 0.57 s. Meanwhile a colleague's
-list scans rather than seeks: at 199,000 contacts a page of it took ~50 ms (6 ms with
-the indexes), a search for a word start ~200 ms; counts, the kept tables, are as quick."""
+(210-222 -> 148-151 us a row, median of 3, bench/import_export-results.md). The cap
+keeps each index's build (one transaction, the write lock held) near or under a second:
+at 199,000 contacts the longest took 1.13 s (contact_word_contact), at 100,000 0.57 s.
+Meanwhile a colleague's list scans rather than seeks: at 199,000 contacts a page of it
+took ~50 ms (6 ms with the indexes), a search for a word start ~200 ms; counts, the
+kept tables, are as quick."""
 
 KEPT_PROBLEMS = 100
 """Reports the summary keeps for the dialog; `on_problem` still hears of every one."""
