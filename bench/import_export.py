@@ -141,37 +141,49 @@ def floor_insert(rows: list[tuple[str, str, str, str]]) -> tuple[float, float]:
         return time.perf_counter() - started, time.process_time() - cpu
 
 
-def _checked(where: str) -> str:
+def _checked(where: str, own_cpu: Path) -> str:
     """A `python -c` program: the CLI with the records checked `where` ('here': in the
-    importing process; 'apart': in a second one), whatever the machine's load."""
-    setting = (
-        "import_checks.PARALLEL_FROM = float('inf')"
-        if where == "here"
+    importing process; 'apart': in a second one; '': as the import decides), whatever
+    the machine's load; at its exit it writes its own CPU seconds (the checking
+    process's left out) to `own_cpu`."""
+    settings = {
+        "": "",
+        "here": "import_checks.PARALLEL_FROM = float('inf')",
         # second_core: this code's; spare_core: the one before (--before a copy of it).
-        else "import_checks.second_core = import_checks.spare_core = lambda: True"
-    )
-    return (
-        f"import sys; from contacts_tui.services import import_checks; {setting}; "
-        "from contacts_tui.cli import main; sys.exit(main(sys.argv[1:]))"
-    )
+        "apart": "import_checks.second_core = import_checks.spare_core = lambda: True",
+    }
+    own = "sum(resource.getrusage(resource.RUSAGE_SELF)[:2])"
+    record = f"atexit.register(lambda: open({str(own_cpu)!r}, 'w').write(str({own})))"
+    statements = [
+        "import atexit, resource, sys",
+        "from contacts_tui.services import import_checks",
+        settings[where],
+        record,
+        "from contacts_tui.cli import main",
+        "sys.exit(main(sys.argv[1:]))",
+    ]
+    return "; ".join(filter(None, statements))
 
 
 def time_import(
     path: Path, checks: str = "", source: Path | None = None
-) -> tuple[float, float, float]:
+) -> tuple[float, float, float, float]:
     """(wall, CPU seconds, the checking process's included; peak resident MB of the
-    largest process) of the import; `checks` 'here' or 'apart' forces where the records
-    are checked (services.import_checks),
-    '' leaves it to the import (apart for a big file on two cores or more). `source`:
-    the project's code in that folder instead of this one's."""
-    with tempfile.TemporaryDirectory() as folder:
-        subprocess.run(command("--home", folder, "init"), check=False, capture_output=True)
+    largest process; CPU seconds of the importing process alone) of the import;
+    `checks` 'here' or 'apart' forces where the records are checked
+    (services.import_checks), '' leaves it to the import (apart for a big file on two
+    cores or more). `source`: the project's code in that folder instead of this one's."""
+    with tempfile.TemporaryDirectory() as folder, _code_of(source):
+        # Started in the workspace's folder: `-m` and `-c` put the current folder first
+        # on the path, before PYTHONPATH (this project's folder would win). The workspace
+        # is made by the same code: another's migrations would be "a newer version".
+        init = command("--home", folder, "init")
+        subprocess.run(init, check=False, capture_output=True, cwd=folder)
         args = ("--home", folder, "import", str(path), "--on-duplicate", "create")
-        started = [sys.executable, "-c", _checked(checks), *args] if checks else command(*args)
-        with _code_of(source):
-            # Started in the workspace's folder: `-m` and `-c` put the current folder
-            # first on the path, before PYTHONPATH (this project's folder would win).
-            return run(started, cwd=folder)
+        own_cpu = Path(folder) / "importer-cpu"
+        started = [sys.executable, "-c", _checked(checks, own_cpu), *args]
+        wall, cpu, peak = run(started, cwd=folder)
+        return wall, cpu, peak, float(own_cpu.read_text())
 
 
 @contextlib.contextmanager
@@ -370,7 +382,11 @@ def bench_import(folder: Path, args: argparse.Namespace) -> None:
         what = named[way] + (f" (--before {source})" if source else "")
         report(what, times[source, way], floors, args.runs)
         peak = max(r[2] for r in times[source, way])
-        print(f"    peak resident memory (the largest process): {peak:.0f} MB")
+        own = statistics.median(r[3] for r in times[source, way])
+        print(
+            f"    the importing process alone: {own:.1f} s CPU ({own / args.rows * 1e6:.0f} µs "
+            f"a row); peak resident memory (the largest process): {peak:.0f} MB"
+        )
     imports = times[None, ""]
     wall, cpu = (statistics.median(r[n] for r in imports) for n in (0, 1))
     scale = 100_000 / args.rows

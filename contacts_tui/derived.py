@@ -32,8 +32,11 @@ def derived_columns(
     primary one is searched first, then the others. `profile` holds the contact's
     profile fields (those of SEARCHED_PROFILE_FIELDS are searched).
     """
-    emails = sorted(emails, key=lambda pair: not pair[1])  # stable: primary first
-    phones = sorted(phones, key=lambda pair: not pair[1])
+    emails, phones = list(emails), list(phones)
+    if len(emails) > 1:  # most contacts have one of each: nothing to sort
+        emails.sort(key=lambda pair: not pair[1])  # stable: primary first
+    if len(phones) > 1:
+        phones.sort(key=lambda pair: not pair[1])
     primary_email = next((e for e, primary in emails if primary), "")
     primary_phone = next((p for p, primary in phones if primary), "")
     extra = [(profile or {}).get(key, "") for key in SEARCHED_PROFILE_FIELDS]

@@ -19,6 +19,7 @@ import peewee
 
 from contacts_tui.safe_text import first_line
 from contacts_tui.store import is_postgres_url
+from contacts_tui.store.deferred_indexes import rebuild_abandoned
 from contacts_tui.store.models import ALL_MODELS, database
 
 EXCEPTION_WRAPPER = peewee.__exception_wrapper__  # type: ignore[attr-defined]
@@ -257,6 +258,8 @@ def open_database(db: peewee.Database, announce: Announce | None = None) -> None
     database.initialize(db)
     try:
         with db.connection_context():
+            if not is_postgres(db):
+                rebuild_abandoned(db)  # an import that died left indexes to build
             migrate(db, announce)
             missing = sorted(expected_tables(db) - set(db.get_tables()))
     except StoreError:

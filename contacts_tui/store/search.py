@@ -140,8 +140,14 @@ def write_word_index(documents: Iterable[tuple[int, str]], new: bool = False) ->
 def insert_word_index(prefixes: Iterable[tuple[int, Iterable[str]]]) -> None:
     """Write the `contact_word` rows of contacts that have none yet: (contact id, the
     `word_prefixes` of its search document)."""
-    # In index order: each prefix's rows go in together, at the end of its range.
-    rows = sorted((p, contact_id) for contact_id, starts in prefixes for p in starts)
+    # In index order: each prefix's rows go in together, at the end of its range. Grouped
+    # by prefix rather than sorted as pairs: an import's ids come in order, so each
+    # group is sorted already (sorting a dozen pairs a contact was ~5 us of its write).
+    by_prefix: dict[str, list[int]] = {}
+    for contact_id, starts in prefixes:
+        for start in starts:
+            by_prefix.setdefault(start, []).append(contact_id)
+    rows = [(p, i) for p in sorted(by_prefix) for i in sorted(by_prefix[p])]
     db = database.obj
     if is_postgres(db):
         insert_rows(db, "contact_word", ("prefix", "contact_id", "code"), coded_words(db, rows))
