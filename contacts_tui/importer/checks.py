@@ -9,9 +9,9 @@ value into the whole contact's rejection instead, as imports used to be.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from datetime import UTC, datetime
-from functools import partial
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from contacts_tui.importer.shared import (
@@ -27,6 +27,7 @@ from contacts_tui.safe_text import display_safe
 from contacts_tui.store.models import PROFILE_COLUMNS
 from contacts_tui.validation import (
     NOTES_MAX_LENGTH,
+    TEXT_MAX,
     ValidationError,
     clean_notes,
     clean_text,
@@ -97,6 +98,13 @@ def _from_list(typed: str, choices: tuple[str, ...], label: str) -> str:
     return match
 
 
+@functools.lru_cache(maxsize=256)
+def _listed(choices: tuple[str, ...], typed: str) -> str | None:
+    """The picklist's entry `typed` names (case-insensitive), or None."""
+    wanted = typed.casefold()
+    return next((c for c in choices if c.casefold() == wanted), None)
+
+
 def _template(config: LifecycleConfig, typed: str) -> Template:
     if not typed:
         return config.default
@@ -150,6 +158,26 @@ class _Checker:
             raise RowRejected(str(problem.report))
         self.reports.append(problem.report)
 
+    def text(self, key: str, label: str) -> str:
+        """The field's text cleaned (`_text`), or "" when it cannot be stored (reported)."""
+        value = self.raw.fields.get(key)
+        if value is None:
+            return ""
+        if (
+            value.__class__ is str
+            and len(value) <= TEXT_MAX
+            and value.isascii()
+            and value.isprintable()
+        ):
+            # clean_text's own shortcut for printable ASCII, without three calls per field:
+            # a row has sixteen of them.
+            return value.strip()
+        try:
+            return _text(self.raw, key, label)
+        except _Value as problem:
+            self.kept(problem)
+            return ""
+
     def value(self, check: Callable[[], _T], fallback: _T) -> _T:
         """check(), or `fallback` when its value cannot be stored (reported)."""
         try:
@@ -163,11 +191,11 @@ class _Checker:
     def name(self, company: str) -> str:
         """FN, else N (first and last name), else the company, else the e-mail."""
         raw = self.raw
-        name = self.value(lambda: _text(raw, "name", "Name"), "")
+        name = self.text("name", "Name")
         if not name:
-            first = self.value(lambda: _text(raw, "first_name", "First name"), "")
-            last = self.value(lambda: _text(raw, "last_name", "Last name"), "")
-            name = " ".join(p for p in (first, last) if p)
+            first = self.text("first_name", "First name")
+            last = self.text("last_name", "Last name")
+            name = f"{first} {last}" if first and last else first or last
         if not name:
             name = company
         if not name:
@@ -191,6 +219,8 @@ class _Checker:
 
         A record with a bad value is left out and reported (the others stay).
         """
+        if not records:
+            return []
         label = _LABELS[kind]
         choices: tuple[str, ...] = ()
         if kind != "bank_account":
@@ -204,9 +234,10 @@ class _Checker:
             except _Value as problem:
                 self.kept(problem)
                 continue
-            key = clean.get("email", clean.get("number", clean.get("iban", ""))).casefold()
             if kind == "address":
                 key = "\n".join(clean[k].casefold() for k in sorted(clean))
+            else:
+                key = clean.get("email", clean.get("number", clean.get("iban", ""))).casefold()
             if key in seen:
                 continue  # the same value twice on one card: keep the first
             seen.add(key)
@@ -225,13 +256,15 @@ class _Checker:
         for key, value in record.items():
             if key == "primary":
                 continue
-            if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-                raise _Value(label, record, f"{key} must be text, not {_json_kind(value)}")
-            values[key] = str(value)
+            if value.__class__ is not str:
+                if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+                    raise _Value(label, record, f"{key} must be text, not {_json_kind(value)}")
+                value = str(value)
+            values[key] = value
         kind_name = values.get("type", "")
         if self.raw.guessed_types and kind_name:
             # A type from a column name or a vCard TYPE: kept only where the picklist has it.
-            values["type"] = next((c for c in choices if c.casefold() == kind_name.casefold()), "")
+            values["type"] = _listed(choices, kind_name) or ""
         if kind == "address":
             # macOS and Gmail write a street on several lines: one line, parts kept.
             for key in ("address", "locality", "city"):
@@ -248,17 +281,20 @@ class _Checker:
 
     def phone(self, values: dict[str, str], record: dict[str, Any], region: str) -> dict[str, str]:
         typed = values.get("number", "")
-        choices = self.service.config.picklists.phone_types
         phone_type = values.get("type", "")
         if phone_type:
-            match = next((c for c in choices if c.casefold() == phone_type.casefold()), None)
+            match = _listed(self.service.config.picklists.phone_types, phone_type)
             if match is None:
                 raise _Value("Phone", record, f"{shown(phone_type)} is not a phone type")
             phone_type = match
         try:
             number, certain = read_phone(typed, region, self.service.config.default_phone_region)
             # Our JSON export has the number as it was first typed, too.
-            typed = clean_text(values.get("typed") or typed, field="Number")
+            typed = values.get("typed") or typed
+            if not (len(typed) <= TEXT_MAX and typed.isascii() and typed.isprintable()):
+                typed = clean_text(typed, field="Number")
+            else:
+                typed = typed.strip()  # clean_text's shortcut for printable ASCII
         except ValidationError as error:
             raise _Value("Phone", record, str(error)) from None
         if not certain:
@@ -343,40 +379,31 @@ def check_contact(
     if config is None:
         config = service.current_config()  # the file on disk now, not a stale copy
     check = _Checker(raw, service, strict)
-    company = check.value(lambda: _text(raw, "company", "Company"), "")
+    company = check.text("company", "Company")
     if company.casefold() in TENANT_WIDE_NAMES:
         company = ""
     name = check.name(company)
-    full_name = check.value(lambda: _text(raw, "full_name", "Full name"), "")
+    full_name = check.text("full_name", "Full name")
     template_key = raw.fields.get("lifecycle_key")
     known = config.template(str(template_key)) if template_key else None
     if known is not None:
         template = known
     else:
-        template = check.value(
-            lambda: _template(config, _text(raw, "lifecycle", "Lifecycle")), config.default
-        )
-    stages = [
-        t
-        for t in (check.value(partial(_text, raw, k, "Stage"), "") for k in ("stage_key", "stage"))
-        if t
-    ]
+        typed = check.text("lifecycle", "Lifecycle")
+        template = check.value(lambda: _template(config, typed), config.default)
+    stages = [t for t in (check.text("stage_key", "Stage"), check.text("stage", "Stage")) if t]
     first = template.first_step
     stage, closed = check.value(lambda: _step(template, stages), (first.key, first.is_closed))
     picklists = config.picklists
+    typed = check.text("segmentation", "Segmentation")
     segmentation = check.value(
-        lambda: _from_list(
-            _text(raw, "segmentation", "Segmentation"), picklists.segmentation, "Segmentation"
-        ),
-        "",
+        lambda: _from_list(typed, picklists.segmentation, "Segmentation"), ""
     )
-    reason_code = check.value(
-        lambda: _from_list(
-            _text(raw, "reason_code", "Reason code"), picklists.reason_codes, "Reason code"
-        ),
-        "",
-    )
-    scoring = check.value(lambda: _scoring(raw, config), None)
+    typed = check.text("reason_code", "Reason code")
+    reason_code = check.value(lambda: _from_list(typed, picklists.reason_codes, "Reason code"), "")
+    scoring = None
+    if raw.fields.get("scoring") is not None:
+        scoring = check.value(lambda: _scoring(raw, config), None)
     accounts: list[str] = []
     for account in raw.fields.get("accounts", ()):
         try:
