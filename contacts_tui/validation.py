@@ -635,7 +635,7 @@ def _read_phone(typed: str, region: str, default_region: str | None) -> tuple[st
             raise ValidationError("A phone number can only contain digits, spaces and + ( ) - . /")
     if body.startswith("00"):
         body = "+" + body[2:]
-    international = body.lstrip().startswith("+")
+    international = _INTERNATIONAL.match(body) is not None
     reading = (region or default_region or "").upper() or None
     numbers = phonenumbers.phonenumberutil
     try:
@@ -660,13 +660,16 @@ def _read_phone(typed: str, region: str, default_region: str | None) -> tuple[st
     with_extension = f"{stored};ext={extension}" if extension else stored
     if international or region:
         return with_extension, True, stored, shown
-    trunk = numbers.PhoneMetadata.metadata_for_region(reading or "").national_prefix
+    metadata = numbers.PhoneMetadata.metadata_for_region(reading or "")
+    trunk = metadata.national_prefix if metadata is not None else None
     written = re.sub(r"\D", "", body)
     if number.country_code == 1 or not trunk or written.startswith(trunk):
         return with_extension, True, stored, shown
     return typed, False, stored, shown
 
 
+_INTERNATIONAL = re.compile(r"[\s(]*\+")
+"""A number that gives its country code: `+1 416…`, `(+376) 312/345`."""
 _PLAIN_NUMBER = re.compile(r"[(]*\+?[0-9 ().\-/]*")
 """A number written as ASCII digits and separators, `+` first if at all: most are."""
 _SEPARATORS = str.maketrans("", "", " ().-/+")

@@ -1,0 +1,79 @@
+"""Every shortcut of an import's checks gives exactly what the general path gives.
+
+Checking a row of an import file is made cheap by shortcuts for the common shapes (a
+number of digits and separators, a clean ASCII text); each one here is held, over
+values shaped like the world's (tests/world_values.py), to the path it shortcuts,
+which is the libraries' own (phonenumbers, email-validator, the country tables).
+"""
+
+from __future__ import annotations
+
+import phonenumbers
+import pytest
+import world_values
+
+from contacts_tui import validation
+
+
+def _parsed(body: str, region: str | None) -> object:
+    try:
+        return phonenumbers.parse(body, region)
+    except phonenumbers.NumberParseException as error:
+        return error.error_type
+
+
+# A tenth of the world's example numbers in every test run; all of them with -m slow.
+WORLD_SHARE = [pytest.param(1, marks=pytest.mark.slow), 10]
+
+
+@pytest.mark.parametrize("every", WORLD_SHARE)
+def test_a_plain_number_is_read_as_phonenumbers_parse_reads_it(every):
+    compared = 0
+    for text, region in world_values.phone_texts(every):
+        for reading in {region or None, "GB"}:
+            fast = validation.plain_number(text, reading)
+            if fast is None:
+                continue
+            assert fast == _parsed(text, reading), (text, reading)
+            compared += 1
+    assert compared > 2_000 // every  # the shortcut is taken for most numbers of the world
+
+
+def _read(text: str, region: str, default: str | None) -> object:
+    try:
+        return validation.read_phone(text, region, default)
+    except validation.ValidationError as error:
+        return f"refused: {error}"
+
+
+@pytest.mark.parametrize("every", WORLD_SHARE)
+def test_reading_a_phone_from_a_file_gives_the_same_with_and_without_the_shortcut(
+    monkeypatch, every
+):
+    cases = [
+        (text, region, default)
+        for n, (text, region) in enumerate(world_values.phone_texts(every))
+        for default in (("GB", "US", None)[n % 3],)
+    ]
+    validation._read_phone.cache_clear()
+    fast = [_read(*case) for case in cases]
+    monkeypatch.setattr(validation, "plain_number", lambda body, region: None)
+    validation._read_phone.cache_clear()
+    slow = [_read(*case) for case in cases]
+    validation._read_phone.cache_clear()
+    differ = [(case, f, s) for case, f, s in zip(cases, fast, slow, strict=True) if f != s]
+    assert not differ, differ[:5]
+    assert sum(not str(f).startswith("refused") for f in fast) > 5_000 // every
+
+
+def test_the_shortcut_steps_aside_when_phonenumbers_lacks_a_step(monkeypatch):
+    monkeypatch.delattr(phonenumbers.phonenumberutil, "_test_number_length")
+    validation._lengths_not_stripped.cache_clear()
+    try:
+        assert validation.plain_number("+44 20 7200 1234", "GB") is None
+    finally:
+        monkeypatch.undo()
+        validation._lengths_not_stripped.cache_clear()
+    assert validation.plain_number("+44 20 7200 1234", "GB") == phonenumbers.parse(
+        "+44 20 7200 1234", "GB"
+    )
