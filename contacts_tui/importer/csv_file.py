@@ -371,6 +371,7 @@ def _csv_records(
     shape = _shape(text, name, mapping or {})
     text.seek(0)
     layout = shape.layout
+    plan = _reading(layout)
     for line, row in _csv_rows(text, name, shape):
         ref = f"line {line}"
         if len(row) > len(layout) and any(cell.strip() for cell in row[len(layout) :]):
@@ -380,12 +381,7 @@ def _csv_records(
                 "columns (a comma in a value without quotes around it?)",
             )
             continue
-        yield _csv_contact(ref, layout, row)
-
-
-def _unguard(cell: str) -> str:
-    """Undo the export's formula guard: `'=SUM(A1)` was `=SUM(A1)` (see csv_guard)."""
-    return unguard(cell) if "'" in cell else cell
+        yield _read_row(ref, plan, row)
 
 
 def _google_type(kind: str, label: str) -> tuple[str, bool]:
@@ -397,37 +393,66 @@ def _google_type(kind: str, label: str) -> tuple[str, bool]:
     return _GOOGLE_TYPES[kind].get(label.casefold(), label), primary
 
 
-def _csv_contact(ref: str, layout: list[Column], row: list[str]) -> RawContact:
+_ADDRESS_COLUMNS = frozenset((*_ADDRESS_FIELDS, "locality", "address_label"))
+
+
+def _reading(layout: list[Column]) -> list[tuple[Column, str, str]]:
+    """(column, what is done with its cells, the slot they go to) for each column: worked
+    out once a file, not for each of its cells."""
+    plan = []
+    for column in layout:
+        field, slot = column.field, ""
+        if column.unknown:
+            what = "unknown"
+        elif not field:
+            what = "skip"
+        elif column.slot and field in ("email", "phone"):
+            what, slot = "slot", column.slot
+        elif field in ("email", "phone"):
+            what = field
+        elif field in _ADDRESS_COLUMNS:
+            what, slot = "address", f"address:{column.slot}"
+        elif field == "accounts":
+            what = "accounts"
+        else:
+            what = "field"
+        plan.append((column, what, slot))
+    return plan
+
+
+def _read_row(ref: str, plan: list[tuple[Column, str, str]], row: list[str]) -> RawContact:
     contact = RawContact(ref, guessed_types=True)
     fields = contact.fields
     slots: dict[str, dict[str, str]] = {}
     extra: list[str] = []
-    for column, cell in zip(layout, row, strict=False):  # short rows: blanks
-        value = _unguard(cell).strip()
-        if not value:
+    for (column, what, slot), cell in zip(plan, row, strict=False):  # short rows: blanks
+        if not cell:
             continue
-        if column.unknown:
-            extra.append(f"{column.header}: {value}")
-        elif not column.field:
+        value = (unguard(cell) if "'" in cell else cell).strip()  # the export's formula guard
+        if not value or what == "skip":
             continue
-        elif column.slot and column.field in ("email", "phone"):
-            slots.setdefault(column.slot, {"kind": column.field})[column.part] = value
-        elif column.field in ("email", "phone"):
-            for one in _SEVERAL.split(value):
-                key = "email" if column.field == "email" else "number"
-                getattr(contact, f"{column.field}s").append({key: one, "type": column.kind})
-        elif column.field in (*_ADDRESS_FIELDS, "locality", "address_label"):
-            slot = slots.setdefault(
-                f"address:{column.slot}", {"kind": "address", "type": column.kind}
-            )
-            if column.field == "address_label":
-                slot["type"] = _google_type("address", value)[0]
-            else:
-                slot.setdefault(column.field, value)
-        elif column.field == "accounts":
-            fields["accounts"] = [a for a in (p.strip() for p in value.split(";")) if a]
-        else:
+        if what == "field":
             fields.setdefault(column.field, value)  # two columns for one field: the first
+        elif what == "address":
+            place = slots.get(slot)
+            if place is None:
+                place = slots[slot] = {"kind": "address", "type": column.kind}
+            if column.field == "address_label":
+                place["type"] = _google_type("address", value)[0]
+            else:
+                place.setdefault(column.field, value)
+        elif what == "email":
+            for one in _SEVERAL.split(value):
+                contact.emails.append({"email": one, "type": column.kind})
+        elif what == "phone":
+            for one in _SEVERAL.split(value):
+                contact.phones.append({"number": one, "type": column.kind})
+        elif what == "unknown":
+            extra.append(f"{column.header}: {value}")
+        elif what == "slot":
+            slots.setdefault(slot, {"kind": column.field})[column.part] = value
+        else:  # accounts
+            fields["accounts"] = [a for a in (p.strip() for p in value.split(";")) if a]
     for slot in slots.values():
         if slot["kind"] in ("email", "phone") and slot.get("value"):
             kind, primary = _google_type(slot["kind"], slot.get("label", ""))
