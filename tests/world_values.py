@@ -220,3 +220,40 @@ def texts() -> list[str]:
         "é" * 201,
     ]
     return base + [a + b for a, b in itertools.product(("x", " "), ("\u3000", "\x0b", "\x0c"))]
+
+
+PLACES = (
+    ("", ""), ("GB", ""), ("gb", ""), ("United Kingdom", ""), ("UK", ""), ("U.K.", ""),
+    ("Deutschland", "Bayern"), ("Germany", "Bavaria"), ("DEU", "BY"), ("DE", "DE-BY"),
+    ("U.S.A.", "California"), ("usa", "TX"), ("United States", " ca "), ("Canada", "quebec"),
+    ("CA", "ON"), ("日本", ""), ("Österreich", ""), ("Espagne", "Madrid"), ("ES", "La Rioja"),
+    ("Holland", ""), ("Côte d'Ivoire", ""), ("Ivory Coast", ""), (" France ", ""),
+    ("Brasil", ""), ("Narnia", ""), ("X", ""), ("Germany", "Nowhere"), ("", "Somewhere"),
+)  # fmt: skip
+"""(country, state) as address books write them; the last four are refused."""
+ZIPS = ("SW1A 1AA", "sw1a  1aa", "10115", "M5E 1E6", "90210-1234", " 75008 ", "", "12#45",
+        "1" * 17, "ÄB 12")  # fmt: skip
+STREETS = ("1 High St", "Hauptstraße 5", "  12 Rue de Rivoli ", "Suite 5, 1 Main St", "大通り1")
+
+
+def addresses() -> list[dict[str, str]]:
+    """Address records as files give them: every country form, state, zip and text."""
+    found = []
+    lines = texts()
+    for n in range(3000):
+        country, state = PLACES[n % len(PLACES)]
+        address = {
+            "address": STREETS[n % 5] if n % 4 else lines[n % len(lines)],
+            "city": ("London", "Zürich", "", lines[(n * 7) % len(lines)])[n % 4],
+            "locality": ("London", "Mitte", "", lines[(n * 3) % len(lines)])[(n // 4) % 4],
+            "state": state,
+            "zip_code": ZIPS[(n * 7) % 6] if n % 5 else ZIPS[n % len(ZIPS)],
+            "country": country,
+            "type": ("", "Office", "office", "Personal", "Billing", "Nope")[n % 6],
+        }
+        if n % 9 == 0:
+            del address["city"]
+        if n % 13 == 0:
+            address["po_box"] = "12"  # no such field: validate says so
+        found.append(address)
+    return found

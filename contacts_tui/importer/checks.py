@@ -51,6 +51,9 @@ _LABELS = {
     "address": "Address",
     "bank_account": "Bank account",
 }
+_PICKLISTS = {"email": "email_types", "phone": "phone_types", "address": "address_types"}
+_SAME_WHEN = {"email": "email", "phone": "number", "bank_account": "iban"}
+"""The value two records of a contact must not share (an address: all of its values)."""
 _PROFILE_LABELS = {
     "job_title": "Job title",
     "department": "Department",
@@ -224,8 +227,7 @@ class _Checker:
         label = _LABELS[kind]
         choices: tuple[str, ...] = ()
         if kind != "bank_account":
-            picklist = {"email": "email_types", "phone": "phone_types", "address": "address_types"}
-            choices = getattr(self.service.config.picklists, picklist[kind])
+            choices = getattr(self.service.config.picklists, _PICKLISTS[kind])
         checked: list[tuple[dict[str, str], bool]] = []
         seen: set[str] = set()
         for record in records:
@@ -237,7 +239,7 @@ class _Checker:
             if kind == "address":
                 key = "\n".join(clean[k].casefold() for k in sorted(clean))
             else:
-                key = clean.get("email", clean.get("number", clean.get("iban", ""))).casefold()
+                key = clean[_SAME_WHEN[kind]].casefold()
             if key in seen:
                 continue  # the same value twice on one card: keep the first
             seen.add(key)
@@ -268,10 +270,13 @@ class _Checker:
         if kind == "address":
             # macOS and Gmail write a street on several lines: one line, parts kept.
             for key in ("address", "locality", "city"):
-                if key in values:
-                    values[key] = ", ".join(
-                        p.strip() for p in values[key].splitlines() if p.strip()
-                    )
+                text = values.get(key)
+                if text is None:
+                    continue
+                if text.isprintable():  # no line break of any kind in it
+                    values[key] = text.strip()
+                else:
+                    values[key] = ", ".join(p.strip() for p in text.splitlines() if p.strip())
         if kind == "phone":
             return self.phone(values, record, region)
         try:
@@ -346,6 +351,8 @@ class _Checker:
 
 def _with_one_primary(records: list[tuple[dict, bool]]) -> list[tuple[dict, bool]]:
     """The first record marked primary stays primary, else the first one (as the app does)."""
+    if len(records) == 1:
+        return [(records[0][0], True)]
     chosen = next((n for n, (_, primary) in enumerate(records) if primary), 0)
     return [(values, n == chosen) for n, (values, _) in enumerate(records)]
 

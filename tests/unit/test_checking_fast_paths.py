@@ -13,6 +13,10 @@ import pytest
 import world_values
 
 from contacts_tui import validation
+from contacts_tui.services import records as records_module
+from contacts_tui.services.records import RecordInvalid
+
+TYPES = ("", "Business", "business", "Nope", " Personal ")
 
 
 def _parsed(body: str, region: str | None) -> object:
@@ -77,3 +81,28 @@ def test_the_shortcut_steps_aside_when_phonenumbers_lacks_a_step(monkeypatch):
     assert validation.plain_number("+44 20 7200 1234", "GB") == phonenumbers.parse(
         "+44 20 7200 1234", "GB"
     )
+
+
+def _validated(records, kind: str, values: dict[str, str]) -> object:
+    try:
+        return "accepted", records.validate(kind, values).values
+    except RecordInvalid as error:
+        return "refused", error.errors
+    except TypeError as error:
+        return "not a field", str(error)
+
+
+def test_an_email_or_address_is_validated_the_same_with_and_without_the_shortcut(
+    service, monkeypatch
+):
+    cases = [("address", a) for a in world_values.addresses()]
+    cases += [("email", {"email": e, "type": t}) for e in world_values.emails() for t in TYPES]
+    fast = [_validated(service.records, kind, values) for kind, values in cases]
+    monkeypatch.setattr(records_module, "_without_errors", lambda kind, values, config: None)
+    slow = [_validated(service.records, kind, values) for kind, values in cases]
+    differ = [(case, f, s) for case, f, s in zip(cases, fast, slow, strict=True) if f != s]
+    assert not differ, differ[:5]
+    outcomes = [outcome for outcome, _ in fast]
+    assert outcomes.count("accepted") > 400
+    assert outcomes.count("refused") > 400
+    assert "not a field" in outcomes
