@@ -25,6 +25,7 @@ from contacts_tui.services import ContactService, Page
 from contacts_tui.services.live import EVERYTHING, Committed, LiveUpdates
 from contacts_tui.widgets.keymap import keymap_report
 from contacts_tui.widgets.reporting import reported_work, tell
+from contacts_tui.widgets.textual_key_order import keep_key_order
 from contacts_tui.widgets.textual_leaks import stop_styles_cache_leak
 from contacts_tui.workspace import Workspace
 
@@ -111,6 +112,7 @@ class ContactsApp(App):
     def __init__(self, workspace: Workspace) -> None:
         super().__init__()
         stop_styles_cache_leak()
+        keep_key_order()
         self.workspace = workspace
         store = BlobStore(workspace.documents, group_shared=workspace.group_shared)
         self.service = ContactService(

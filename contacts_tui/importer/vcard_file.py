@@ -229,6 +229,13 @@ _ADDRESS_TYPES = {
 _PHOTO_EXTENSIONS = {"jpeg": ".jpg", "jpg": ".jpg", "png": ".png", "gif": ".gif", "webp": ".webp"}
 
 
+def _tel_text(value: str) -> str:
+    """A number as written: vCard 4.0 gives it as a tel: URI (RFC 3966), whose scheme is
+    not part of what anyone typed (`tel:+1-555-0100;ext=7` is `+1-555-0100;ext=7`)."""
+    value = value.strip()
+    return value[4:].strip() if value[:4].casefold() == "tel:" else value
+
+
 def _type(prop: Property, known: dict[str, str], label: str) -> str:
     """The picklist name a property's TYPEs (or its Apple label) stand for; first known wins."""
     types = prop.types()
@@ -321,7 +328,7 @@ def _contact(ref: str, number: int, props: list[Property], agents: int) -> RawCo
         elif name == "TEL" and prop.text().strip():
             kind = _type(prop, _PHONE_TYPES, label)
             contact.phones.append(
-                {"number": prop.text().strip(), "type": kind, "primary": prop.preferred()}
+                {"number": _tel_text(prop.text()), "type": kind, "primary": prop.preferred()}
             )
         elif name == "ADR":
             address = _address(prop, label)

@@ -263,7 +263,7 @@ def test_vcard_3_with_folds_escapes_and_types(service, tmp_path):
         "PHOTO;ENCODING=b;TYPE=JPEG:AAAA\r\n"
         "ADR;TYPE=WORK:;;1 Main St;Dublin;;D02 X285;Ireland\r\nEND:VCARD\r\n"
         "BEGIN:VCARD\r\nVERSION:4.0\r\nFN:Second\r\nTEL;VALUE=uri:tel:+442079460020\r\n"
-        "END:VCARD\r\n"
+        "TEL;VALUE=uri;TYPE=work:TEL:+1-201-555-0123;ext=456\r\nEND:VCARD\r\n"
     )
     path = write(tmp_path / "cards.vcf", text)
     assert import_contacts(service, path).imported == 2
@@ -281,7 +281,11 @@ def test_vcard_3_with_folds_escapes_and_types(service, tmp_path):
     ]
     assert [(p.number, p.type) for p in detail.phones] == [("+353851234567", "Mobile")]
     assert (detail.addresses[0].country, detail.addresses[0].type) == ("IE", "Office")
-    assert service.get_contact(rows["Second"].id).phones[0].number == "+442079460020"
+    # vCard 4.0's tel: URI: its scheme is not part of the number as written
+    assert [(p.number, p.typed) for p in service.get_contact(rows["Second"].id).phones] == [
+        ("+442079460020", "+442079460020"),
+        ("+12015550123;ext=456", "+1-201-555-0123;ext=456"),
+    ]
 
 
 def test_stage_and_lifecycle_by_key_or_name_any_case(service, tmp_path):

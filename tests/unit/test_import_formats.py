@@ -443,9 +443,22 @@ def test_json_export_is_lossless_and_reimports_identical(people, tmp_path):  # n
 
 def test_vcard_round_trip_keeps_crm_fields_types_and_uid(people, tmp_path):  # noqa: F811
     first = export_file(people, tmp_path, "vcard")
+
+    def phones() -> dict[str, list[tuple[str, str, bool]]]:
+        return {
+            name: [(p.number, p.type, p.is_primary) for p in contact.phones]
+            for name, contact in contacts(people).items()
+            if not contact.archived
+        }
+
+    before = phones()
     wipe()
     summary = import_contacts(people, first)
     assert summary.rejected == summary.kept == 0
+    assert phones() == before
+    # Each number was written as a tel: URI; the scheme is no part of it as written.
+    written = [p.typed for c in contacts(people).values() for p in c.phones]
+    assert written and all(typed.startswith("+") for typed in written)
     again = tmp_path / "again.vcf"
     export_contacts(people, EVERYONE, fmt="vcard", path=again)
     assert again.read_text() == first.read_text()
