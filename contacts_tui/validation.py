@@ -35,7 +35,11 @@ class _ImportedOnFirstUse:
             if self._prepare is not None:
                 self._prepare(module)
             self._module = module
-        return getattr(module, attribute)
+        value = getattr(module, attribute)
+        # Kept as this object's own attribute: the next use is an ordinary look-up, not
+        # this method (a phone number read used a dozen).
+        self.__dict__[attribute] = value
+        return value
 
 
 def _keep_phone_patterns(module: Any) -> None:

@@ -237,7 +237,7 @@ class _Checker:
                 self.kept(problem)
                 continue
             if kind == "address":
-                key = "\n".join(clean[k].casefold() for k in sorted(clean))
+                key = "\n".join([clean[k] for k in sorted(clean)]).casefold()
             else:
                 key = clean[_SAME_WHEN[kind]].casefold()
             if key in seen:
@@ -458,7 +458,9 @@ def check_contact(
         phones=tuple((v["number"], v["typed"], v["type"], primary) for v, primary in phones),
         addresses=tuple({**v, "is_primary": primary} for v, primary in addresses),
         bank_accounts=tuple((v["name"], v["iban"], v["bic"]) for v, _ in banks),
-        profile=tuple((k, profile[k]) for k in PROFILE_COLUMNS if profile.get(k)),
+        profile=tuple((k, profile[k]) for k in PROFILE_COLUMNS if profile.get(k))
+        if profile
+        else (),
         reports=tuple(check.reports),
         uid=str(uid) if isinstance(uid, (str, int)) and not isinstance(uid, bool) else "",
         documents=tuple(raw.documents),
@@ -466,6 +468,12 @@ def check_contact(
         stamps=stamps,
         document_rows=document_rows,
     )
+
+
+def _in_column_order(profile: dict[str, str]) -> tuple[tuple[str, str], ...]:
+    if not profile:  # most rows: nothing to order
+        return ()
+    return tuple((k, profile[k]) for k in PROFILE_COLUMNS if profile.get(k))
 
 
 def _stamp(value: object) -> str:
