@@ -399,14 +399,19 @@ def bench_import(folder: Path, args: argparse.Namespace) -> None:
     sources = (None, args.before) if args.before else (None,)
     times: dict[tuple[Path | None, str], list] = {(s, w): [] for s in sources for w in ways}
     checker: dict[Path | None, list[float]] = {s: [] for s in sources}
-    home = folder / "checker-workspace"
-    subprocess.run(command("--home", str(home), "init"), check=True, capture_output=True)
+    homes = {}
+    for n, source in enumerate(sources):  # each code its own: its migrations
+        homes[source] = folder / f"checker-workspace-{n}"
+        with _code_of(source):
+            subprocess.run(
+                command("--home", str(homes[source]), "init"), check=True, capture_output=True
+            )
     floors = []
     for _ in range(args.runs):  # each beside its floor: the load changes meanwhile
         for source, way in times:
             times[source, way].append(time_import(path, way, source))
         for source in sources:
-            checker[source].append(time_checker(path, home, source))
+            checker[source].append(time_checker(path, homes[source], source))
         floors.append(floor_insert(plain))
     named = {
         "": f"import {args.rows:,} CSV rows",
