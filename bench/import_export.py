@@ -403,8 +403,11 @@ def bench_import(folder: Path, args: argparse.Namespace) -> None:
     for n, source in enumerate(sources):  # each code its own: its migrations
         homes[source] = folder / f"checker-workspace-{n}"
         with _code_of(source):
-            subprocess.run(
-                command("--home", str(homes[source]), "init"), check=True, capture_output=True
+            subprocess.run(  # from a folder of no code: -m puts it first on the path
+                command("--home", str(homes[source]), "init"),
+                check=True,
+                capture_output=True,
+                cwd=folder,
             )
     floors = []
     for _ in range(args.runs):  # each beside its floor: the load changes meanwhile
