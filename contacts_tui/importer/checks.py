@@ -396,18 +396,30 @@ def check_contact(
     if known is not None:
         template = known
     else:
+        # Most files name no lifecycle, stage, segment or reason: their checks (and the
+        # fallbacks they would need) are skipped.
         typed = check.text("lifecycle", "Lifecycle")
-        template = check.value(lambda: _template(config, typed), config.default)
+        template = check.value(lambda: _template(config, typed), None) if typed else None
+        if template is None:
+            template = config.default
     stages = [t for t in (check.text("stage_key", "Stage"), check.text("stage", "Stage")) if t]
     first = template.first_step
-    stage, closed = check.value(lambda: _step(template, stages), (first.key, first.is_closed))
+    stage, closed = first.key, first.is_closed
+    if stages:
+        stage, closed = check.value(lambda: _step(template, stages), (stage, closed))
     picklists = config.picklists
     typed = check.text("segmentation", "Segmentation")
-    segmentation = check.value(
-        lambda: _from_list(typed, picklists.segmentation, "Segmentation"), ""
-    )
+    segmentation = ""
+    if typed:
+        segmentation = check.value(
+            lambda: _from_list(typed, picklists.segmentation, "Segmentation"), ""
+        )
     typed = check.text("reason_code", "Reason code")
-    reason_code = check.value(lambda: _from_list(typed, picklists.reason_codes, "Reason code"), "")
+    reason_code = ""
+    if typed:
+        reason_code = check.value(
+            lambda: _from_list(typed, picklists.reason_codes, "Reason code"), ""
+        )
     scoring = None
     if raw.fields.get("scoring") is not None:
         scoring = check.value(lambda: _scoring(raw, config), None)

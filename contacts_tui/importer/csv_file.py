@@ -347,7 +347,7 @@ def _csv_reader(text: TextIO, shape: _Shape) -> Iterator[tuple[int, list[str]]]:
     reader = csv.reader(text, delimiter=shape.delimiter)
     start = shape.skip + 2
     for row in reader:
-        if any(cell.strip() for cell in row):
+        if "".join(row).strip():  # a cell that is not blank
             yield start, row
         start = shape.skip + 2 + reader.line_num
 
