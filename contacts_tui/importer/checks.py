@@ -270,13 +270,8 @@ class _Checker:
         if kind == "address":
             # macOS and Gmail write a street on several lines: one line, parts kept.
             for key in ("address", "locality", "city"):
-                text = values.get(key)
-                if text is None:
-                    continue
-                if text.isprintable():  # no line break of any kind in it
-                    values[key] = text.strip()
-                else:
-                    values[key] = ", ".join(p.strip() for p in text.splitlines() if p.strip())
+                if key in values:
+                    values[key] = _one_line(values[key])
         if kind == "phone":
             return self.phone(values, record, region)
         try:
@@ -295,11 +290,7 @@ class _Checker:
         try:
             number, certain = read_phone(typed, region, self.service.config.default_phone_region)
             # Our JSON export has the number as it was first typed, too.
-            typed = values.get("typed") or typed
-            if not (len(typed) <= TEXT_MAX and typed.isascii() and typed.isprintable()):
-                typed = clean_text(typed, field="Number")
-            else:
-                typed = typed.strip()  # clean_text's shortcut for printable ASCII
+            typed = clean_text(values.get("typed") or typed, field="Number")
         except ValidationError as error:
             raise _Value("Phone", record, str(error)) from None
         if not certain:
@@ -347,6 +338,13 @@ class _Checker:
         if len(text) > NOTES_MAX_LENGTH:
             text = text[: NOTES_MAX_LENGTH - 1] + "…"
         return text
+
+
+def _one_line(text: str) -> str:
+    """A street (or city) written on several lines, as one: its lines joined by commas."""
+    if text.isprintable():  # no line break of any kind in it (the usual street)
+        return text.strip()
+    return ", ".join(p.strip() for p in text.splitlines() if p.strip())
 
 
 def _with_one_primary(records: list[tuple[dict, bool]]) -> list[tuple[dict, bool]]:

@@ -394,6 +394,7 @@ def _google_type(kind: str, label: str) -> tuple[str, bool]:
 
 
 _ADDRESS_COLUMNS = frozenset((*_ADDRESS_FIELDS, "locality", "address_label"))
+_ADDRESS_PARTS_KEPT = frozenset((*_ADDRESS_FIELDS, "locality"))
 
 
 def _reading(layout: list[Column]) -> list[tuple[Column, str, str]]:
@@ -469,7 +470,7 @@ def _read_row(ref: str, plan: list[tuple[Column, str, str]], row: list[str]) -> 
 
 
 def _add_address(contact: RawContact, slot: dict[str, str]) -> None:
-    parts = {k: v for k, v in slot.items() if k in (*_ADDRESS_FIELDS, "locality")}
+    parts = {k: v for k, v in slot.items() if k in _ADDRESS_PARTS_KEPT}
     if not parts:
         return
     box = parts.get("po_box", "")

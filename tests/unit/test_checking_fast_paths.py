@@ -13,6 +13,8 @@ import pytest
 import world_values
 
 from contacts_tui import validation
+from contacts_tui.importer.checks import _Checker, _one_line, _text, _Value
+from contacts_tui.importer.shared import RawContact, ValueReport
 from contacts_tui.services import records as records_module
 from contacts_tui.services.records import RecordInvalid
 
@@ -106,3 +108,28 @@ def test_an_email_or_address_is_validated_the_same_with_and_without_the_shortcut
     assert outcomes.count("accepted") > 400
     assert outcomes.count("refused") > 400
     assert "not a field" in outcomes
+
+
+def test_a_text_field_of_a_file_is_cleaned_or_refused_as_clean_text_does():
+    values = [*world_values.texts(), 12, 3.5, True, None, ["a"], {"a": 1}]
+    raw = RawContact("line 2", fields={f"field{n}": v for n, v in enumerate(values)})
+    check = _Checker(raw, None, strict=False)
+    for n, value in enumerate(values):
+        key = f"field{n}"
+        try:
+            expected = _text(raw, key, "Name")
+        except _Value as problem:
+            expected = problem.report
+        reports = len(check.reports)
+        got = check.text(key, "Name")
+        if isinstance(expected, ValueReport):
+            assert (got, check.reports[-1]) == ("", expected), value
+        else:
+            assert (got, len(check.reports)) == (expected, reports), value
+    assert len(check.reports) > 10
+
+
+def test_a_street_on_several_lines_becomes_one_as_before():
+    lines = [*world_values.texts(), "1 Main St\nSuite 2", "a\rb", "a\u2028b", "a\x1cb\x85c", "\n"]
+    for text in lines:
+        assert _one_line(text) == ", ".join(p.strip() for p in text.splitlines() if p.strip())
