@@ -422,10 +422,17 @@ def _google_label(kind: str, primary: bool) -> str:
 
 
 def _slots(values: list[list[str]], slots: int, width: int) -> list[str]:
-    """Fixed slots; what does not fit goes into the last one, ` ::: ` between (Google's)."""
+    """Fixed slots; what does not fit goes into the last one, ` ::: ` between (Google's).
+
+    Every column of that slot joins all its values, blanks too, so that the n-th value of
+    one column (a street) still goes with the n-th of the next (its city)."""
     cells: list[list[str]] = values[:slots]
     if len(values) > slots:
-        cells[-1] = [" ::: ".join(v[n] for v in values[slots - 1 :] if v[n]) for n in range(width)]
+        rest = values[slots - 1 :]
+        cells[-1] = [
+            " ::: ".join(v[n] for v in rest) if any(v[n] for v in rest) else ""
+            for n in range(width)
+        ]
     cells += [[""] * width] * (slots - len(cells))
     return [cell for group in cells for cell in group]
 

@@ -183,7 +183,7 @@ _GOOGLE_TYPES = {
     "phone": {"work": "Office", "home": "Home", "mobile": "Mobile"},
     "address": {"work": "Office", "home": "Personal"},
 }
-_GOOGLE_SEPARATOR = " ::: "  # several values in one cell
+_GOOGLE_SEPARATOR = re.compile(r"\s*:::\s*")  # several values in one cell
 _SEVERAL = re.compile(r"\s*(?: ::: |;)\s*")  # Google's separator, or our export's "; "
 
 # Columns of other products that say nothing a person would miss (or repeat another).
@@ -439,7 +439,7 @@ def _read_row(ref: str, plan: list[tuple[Column, str, str]], row: list[str]) -> 
             if place is None:
                 place = slots[slot] = {"kind": "address", "type": column.kind}
             if column.field == "address_label":
-                place["type"] = _google_type("address", value)[0]
+                place["label"] = value
             else:
                 place.setdefault(column.field, value)
         elif what == "email":
@@ -456,17 +456,49 @@ def _read_row(ref: str, plan: list[tuple[Column, str, str]], row: list[str]) -> 
             fields["accounts"] = [a for a in (p.strip() for p in value.split(";")) if a]
     for slot in slots.values():
         if slot["kind"] in ("email", "phone") and slot.get("value"):
-            kind, primary = _google_type(slot["kind"], slot.get("label", ""))
             key = "email" if slot["kind"] == "email" else "number"
-            for n, one in enumerate(slot["value"].split(_GOOGLE_SEPARATOR)):
-                record = {key: one.strip(), "type": kind, "primary": primary and n == 0}
-                getattr(contact, f"{slot['kind']}s").append(record)
+            for n, one in enumerate(_GOOGLE_SEPARATOR.split(slot["value"])):
+                kind, primary = _google_type(slot["kind"], _nth_label(slot, n))
+                record = {key: one, "type": kind, "primary": primary and _first_of_label(slot, n)}
+                if one:
+                    getattr(contact, f"{slot['kind']}s").append(record)
         elif slot["kind"] == "address":
-            _add_address(contact, slot)
+            for one in _several_addresses(slot):
+                _add_address(contact, one)
     if extra:
         own = fields.get("notes", "")
         fields["notes"] = "\n".join([own, *extra] if own else extra)
     return contact
+
+
+def _nth_label(slot: dict[str, str], n: int) -> str:
+    """The label of a slot's n-th value. Google writes one label for several values
+    (`Home`, `a ::: b`); our own export one each (`Shipping ::: Billing`)."""
+    labels = _GOOGLE_SEPARATOR.split(slot.get("label", ""))
+    return labels[n] if n < len(labels) else labels[0]
+
+
+def _first_of_label(slot: dict[str, str], n: int) -> bool:
+    """Whether the n-th value is the first its label marks (`* Work`: the primary)."""
+    return len(_GOOGLE_SEPARATOR.split(slot.get("label", ""))) > 1 or n == 0
+
+
+def _several_addresses(slot: dict[str, str]) -> list[dict[str, str]]:
+    """A slot's addresses: each of its columns may hold several, ` ::: ` between, the
+    n-th value of each column belonging to the n-th address."""
+    columns = {k: _GOOGLE_SEPARATOR.split(v) for k, v in slot.items() if k not in _NOT_PARTS}
+    count = max((len(values) for values in columns.values()), default=0)
+    addresses = []
+    for n in range(count):
+        one = {k: values[n] for k, values in columns.items() if n < len(values) and values[n]}
+        kind = slot.get("type", "")
+        if "label" in slot:
+            kind = _google_type("address", _nth_label(slot, n))[0]
+        addresses.append({**one, "kind": "address", "type": kind})
+    return addresses
+
+
+_NOT_PARTS = ("kind", "type", "label")
 
 
 def _add_address(contact: RawContact, slot: dict[str, str]) -> None:

@@ -490,6 +490,56 @@ def test_google_and_outlook_profiles_read_back_without_a_guard(people, tmp_path)
     assert len(ada.emails) == 2 and len(ada.phones) == 2 and len(ada.addresses) == 2
 
 
+def test_google_profile_keeps_addresses_beyond_its_columns(people, tmp_path):  # noqa: F811
+    ada = contacts(people)["Ada Lovelace"]
+    people.records.add_address(
+        ada.id, address="1 Calle Mayor", city="Madrid", locality="Sol", zip_code="28013",
+        country="ES",
+        type="Shipping",
+    )  # fmt: skip
+    path = tmp_path / "google.csv"
+    export_contacts(people, EVERYONE, fmt="csv", path=path, profile="google")
+    wipe()
+    summary, problems = imported(people, path)
+    assert (summary.rejected, summary.kept, problems) == (0, 0, [])
+    ada = contacts(people)["Ada Lovelace"]
+    assert [(a.address, a.city, a.state, a.zip_code, a.country, a.type) for a in ada.addresses] == [
+        ("Am Markt 1, Mitte", "Berlin", "DE-BE", "10178", "DE", "Billing"),
+        ("12 St James's Square, St James's", "London", "", "SW1Y 4JH", "GB", "Office"),
+        ("1 Calle Mayor, Sol", "Madrid", "", "28013", "ES", "Shipping"),
+    ]
+
+
+def test_google_contacts_one_label_for_several_values(service, tmp_path):
+    """Google Contacts puts values sharing a label in one cell, ` ::: ` between."""
+    text = (
+        "First Name,Last Name,E-mail 1 - Label,E-mail 1 - Value,Phone 1 - Label,"
+        "Phone 1 - Value,Address 1 - Label,Address 1 - Street,Address 1 - City,"
+        "Address 1 - Region,Address 1 - Postal Code,Address 1 - Country\n"
+        "Jane,Roe,* Work,jane@work.example ::: jr@work.example,Mobile,"
+        "+44 7550 217244 ::: +44 7550 217245,Home,"
+        '"1 High St ::: 2 Low Rd",London ::: Leeds, ::: ,SW1A 1AA ::: LS1 1AA,'
+        "United Kingdom ::: United Kingdom\n"
+    )
+    path = tmp_path / "contacts.csv"
+    path.write_text(text, encoding="utf-8")
+    summary, problems = imported(service, path)
+    assert (summary.imported, summary.kept) == (1, 0), problems
+    jane = contacts(service)["Jane Roe"]
+    assert [(e.email, e.type, e.is_primary) for e in jane.emails] == [
+        ("jane@work.example", "Business", True),
+        ("jr@work.example", "Business", False),
+    ]
+    assert [(p.number, p.type) for p in jane.phones] == [
+        ("+447550217244", "Mobile"),
+        ("+447550217245", "Mobile"),
+    ]
+    assert [(a.address, a.city, a.zip_code, a.type) for a in jane.addresses] == [
+        ("1 High St", "London", "SW1A 1AA", "Personal"),
+        ("2 Low Rd", "Leeds", "LS1 1AA", "Personal"),
+    ]
+
+
 def test_cli_export_to_standard_output(people, workspace, capsys):  # noqa: F811
     home = ["--home", str(workspace.folder)]
     assert main([*home, "export", "--format", "vcard", "-o", "-"]) == 0
