@@ -486,7 +486,20 @@ def _first_of_label(slot: dict[str, str], n: int) -> bool:
 def _several_addresses(slot: dict[str, str]) -> list[dict[str, str]]:
     """A slot's addresses: each of its columns may hold several, ` ::: ` between, the
     n-th value of each column belonging to the n-th address."""
-    columns = {k: _GOOGLE_SEPARATOR.split(v) for k, v in slot.items() if k not in _NOT_PARTS}
+    parts = {k: v for k, v in slot.items() if k not in _NOT_PARTS}
+    if any(":::" in v for v in parts.values()) or ":::" in slot.get("label", ""):
+        return _split_addresses(slot, parts)
+    if not parts:
+        return []
+    # One address, as in most rows: what splitting would give, without splitting.
+    kind = slot.get("type", "")
+    if "label" in slot:
+        kind = _google_type("address", slot["label"])[0]
+    return [{**parts, "kind": "address", "type": kind}]
+
+
+def _split_addresses(slot: dict[str, str], parts: dict[str, str]) -> list[dict[str, str]]:
+    columns = {k: _GOOGLE_SEPARATOR.split(v) for k, v in parts.items()}
     count = max((len(values) for values in columns.values()), default=0)
     addresses = []
     for n in range(count):

@@ -14,6 +14,7 @@ import world_values
 
 from contacts_tui import validation
 from contacts_tui.importer.checks import _Checker, _one_line, _text, _Value
+from contacts_tui.importer.csv_file import _several_addresses, _split_addresses
 from contacts_tui.importer.shared import RawContact, ValueReport
 from contacts_tui.services import records as records_module
 from contacts_tui.services.records import RecordInvalid
@@ -133,3 +134,17 @@ def test_a_street_on_several_lines_becomes_one_as_before():
     lines = [*world_values.texts(), "1 Main St\nSuite 2", "a\rb", "a\u2028b", "a\x1cb\x85c", "\n"]
     for text in lines:
         assert _one_line(text) == ", ".join(p.strip() for p in text.splitlines() if p.strip())
+
+
+def test_one_address_of_a_csv_row_is_read_as_splitting_it_would():
+    labels = ("", "Work", "* Home", "Shipping ::: Billing", "Home ::: ")
+    values = ("1 High St", "London", "a ::: b", " ::: x", "Zürich", "a:::b")
+    for n in range(400):
+        slot = {"kind": "address", "type": ("", "Office")[n % 2]}
+        for k, key in enumerate(("address", "city", "zip_code", "country")):
+            if (n >> k) & 1:
+                slot[key] = values[(n + k) % len(values)]
+        if n % 3:
+            slot["label"] = labels[n % len(labels)]
+        parts = {k: v for k, v in slot.items() if k not in ("kind", "type", "label")}
+        assert _several_addresses(slot) == _split_addresses(slot, parts), slot
