@@ -173,7 +173,7 @@ class _Checker:
             and value.isprintable()
         ):
             # clean_text's own shortcut for printable ASCII, without three calls per field:
-            # a row has sixteen of them.
+            # a row asks for ten.
             return value.strip()
         try:
             return _text(self.raw, key, label)
@@ -468,9 +468,7 @@ def check_contact(
         phones=tuple((v["number"], v["typed"], v["type"], primary) for v, primary in phones),
         addresses=tuple({**v, "is_primary": primary} for v, primary in addresses),
         bank_accounts=tuple((v["name"], v["iban"], v["bic"]) for v, _ in banks),
-        profile=tuple((k, profile[k]) for k in PROFILE_COLUMNS if profile.get(k))
-        if profile
-        else (),
+        profile=_in_column_order(profile),
         reports=tuple(check.reports),
         uid=str(uid) if isinstance(uid, (str, int)) and not isinstance(uid, bool) else "",
         documents=tuple(raw.documents),
