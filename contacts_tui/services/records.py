@@ -447,19 +447,22 @@ def _without_errors(kind: str, values: dict[str, str], config: LifecycleConfig) 
     try:
         if kind == "email":
             email = normalize_email(get("email") or "")
+            kind = get("type")  # blank (most): no type, as _picked says
             return {
                 "email": email,
-                "type": _picked(get("type") or "", config.picklists.email_types, "", spec.label),
+                "type": _picked(kind, config.picklists.email_types, "", spec.label) if kind else "",
             }
         country = normalize_country(get("country") or "")
+        state = get("state")  # blank (most): no state, as normalize_state says
+        kind = get("type")
         return {
             "address": clean_text(get("address") or "", field="Address", required=True),
             "country": country,
-            "state": normalize_state(get("state") or "", country),
+            "state": normalize_state(state, country) if state else "",
             "city": clean_text(get("city") or "", field="City"),
             "zip_code": normalize_zip(get("zip_code") or ""),
             "locality": clean_text(get("locality") or "", field="Locality", required=True),
-            "type": _picked(get("type") or "", config.picklists.address_types, "", spec.label),
+            "type": _picked(kind, config.picklists.address_types, "", spec.label) if kind else "",
         }
     except ValidationError:
         return None

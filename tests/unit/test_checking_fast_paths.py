@@ -148,3 +148,12 @@ def test_one_address_of_a_csv_row_is_read_as_splitting_it_would():
             slot["label"] = labels[n % len(labels)]
         parts = {k: v for k, v in slot.items() if k not in ("kind", "type", "label")}
         assert _several_addresses(slot) == _split_addresses(slot, parts), slot
+
+
+def test_a_blank_state_is_blank_in_every_country_a_country_is_read_as():
+    """The address shortcut leaves a blank state blank without asking normalize_state."""
+    codes = {validation.normalize_country(name) for name, _ in world_values.PLACES[:-4]}
+    codes |= {code for code, _ in validation.country_choices()}
+    assert len(codes) > 200
+    for code in codes:
+        assert validation.normalize_state("", code) == ""
