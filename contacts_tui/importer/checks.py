@@ -397,9 +397,8 @@ def check_contact(
         # Most files name no lifecycle, stage, segment or reason: their checks (and the
         # fallbacks they would need) are skipped.
         typed = check.text("lifecycle", "Lifecycle")
-        template = check.value(lambda: _template(config, typed), None) if typed else None
-        if template is None:
-            template = config.default
+        found = check.value(lambda: _template(config, typed), None) if typed else None
+        template = found if found is not None else config.default
     stages = [t for t in (check.text("stage_key", "Stage"), check.text("stage", "Stage")) if t]
     first = template.first_step
     stage, closed = first.key, first.is_closed

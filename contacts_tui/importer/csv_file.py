@@ -454,16 +454,16 @@ def _read_row(ref: str, plan: list[tuple[Column, str, str]], row: list[str]) -> 
             slots.setdefault(slot, {"kind": column.field})[column.part] = value
         else:  # accounts
             fields["accounts"] = [a for a in (p.strip() for p in value.split(";")) if a]
-    for slot in slots.values():
-        if slot["kind"] in ("email", "phone") and slot.get("value"):
-            key = "email" if slot["kind"] == "email" else "number"
-            for n, one in enumerate(_GOOGLE_SEPARATOR.split(slot["value"])):
-                kind, primary = _google_type(slot["kind"], _nth_label(slot, n))
-                record = {key: one, "type": kind, "primary": primary and _first_of_label(slot, n)}
+    for group in slots.values():
+        if group["kind"] in ("email", "phone") and group.get("value"):
+            key = "email" if group["kind"] == "email" else "number"
+            for n, one in enumerate(_GOOGLE_SEPARATOR.split(group["value"])):
+                kind, primary = _google_type(group["kind"], _nth_label(group, n))
+                record = {key: one, "type": kind, "primary": primary and _first_of_label(group, n)}
                 if one:
-                    getattr(contact, f"{slot['kind']}s").append(record)
-        elif slot["kind"] == "address":
-            for one in _several_addresses(slot):
+                    getattr(contact, f"{group['kind']}s").append(record)
+        elif group["kind"] == "address":
+            for one in _several_addresses(group):
                 _add_address(contact, one)
     if extra:
         own = fields.get("notes", "")

@@ -447,14 +447,16 @@ def _without_errors(kind: str, values: dict[str, str], config: LifecycleConfig) 
     try:
         if kind == "email":
             email = normalize_email(get("email") or "")
-            kind = get("type")  # blank (most): no type, as _picked says
+            chosen = get("type")  # blank (most): no type, as _picked says
             return {
                 "email": email,
-                "type": _picked(kind, config.picklists.email_types, "", spec.label) if kind else "",
+                "type": (
+                    _picked(chosen, config.picklists.email_types, "", spec.label) if chosen else ""
+                ),
             }
         country = normalize_country(get("country") or "")
         state = get("state")  # blank (most): no state, as normalize_state says
-        kind = get("type")
+        chosen = get("type")
         return {
             "address": clean_text(get("address") or "", field="Address", required=True),
             "country": country,
@@ -462,7 +464,9 @@ def _without_errors(kind: str, values: dict[str, str], config: LifecycleConfig) 
             "city": clean_text(get("city") or "", field="City"),
             "zip_code": normalize_zip(get("zip_code") or ""),
             "locality": clean_text(get("locality") or "", field="Locality", required=True),
-            "type": _picked(kind, config.picklists.address_types, "", spec.label) if kind else "",
+            "type": (
+                _picked(chosen, config.picklists.address_types, "", spec.label) if chosen else ""
+            ),
         }
     except ValidationError:
         return None
