@@ -6,7 +6,9 @@ in a fresh workspace, beside its floor measured in the same run: one raw `execut
 of the same rows into a one-index table of a fresh SQLite file. With `--checks-here`,
 each run also imports with every record checked in the importing process, and with
 every record checked in a second process (a big file's on two cores or more:
-services/import_checks.py): whether the second one pays.
+services/import_checks.py): whether the second one pays. Each run also times the
+checking process's work alone (reading, checking and pickling every record, its output
+thrown away): its CPU µs a row is the half of the import that the second core carries.
 
 Export (target: 1,000,000 contacts within 3x the floor, under 100 MB): `contacts-tui
 export --format csv` (the plain profile) of a demo workspace, beside its floor: `sqlite3
@@ -184,6 +186,46 @@ def time_import(
         started = [sys.executable, "-c", _checked(checks, own_cpu), *args]
         wall, cpu, peak = run(started, cwd=folder)
         return wall, cpu, peak, float(own_cpu.read_text())
+
+
+CHECKER_ALONE = """
+import io, pickle, sys, time
+from pathlib import Path
+from contacts_tui.importer import open_source
+from contacts_tui.services import import_checks
+from contacts_tui.workspace import open_workspace
+
+class Dropped(io.RawIOBase):
+    def writable(self):
+        return True
+
+    def write(self, data):
+        return len(data)
+
+workspace = open_workspace(Path(sys.argv[2]))
+source = open_source(sys.argv[1])
+task = (import_checks.CHUNK, source, workspace.config, workspace.user, workspace.config_path, False)
+given = io.BytesIO(pickle.dumps(task))
+started = time.process_time()
+import_checks._check_for_importer(given, Dropped())
+print(time.process_time() - started)
+"""
+"""A `python -c` program: what the second process of an import does with a file (read,
+check, pickle each chunk), its output thrown away, and the CPU seconds that took; the
+process's start and the file's opening are not in it."""
+
+
+def time_checker(path: Path, home: Path, source: Path | None = None) -> float:
+    """CPU seconds of the checking process's work on the file (CHECKER_ALONE)."""
+    with _code_of(source):
+        done = subprocess.run(
+            [sys.executable, "-c", CHECKER_ALONE, str(path), str(home)],
+            check=True,
+            capture_output=True,
+            text=True,
+            cwd=home,
+        )
+    return float(done.stdout.split()[-1])
 
 
 @contextlib.contextmanager
@@ -368,10 +410,23 @@ def bench_import(folder: Path, args: argparse.Namespace) -> None:
     ways = ("", "here", "apart") if args.checks_here else ("",)
     sources = (None, args.before) if args.before else (None,)
     times: dict[tuple[Path | None, str], list] = {(s, w): [] for s in sources for w in ways}
+    checker: dict[Path | None, list[float]] = {s: [] for s in sources}
+    homes = {}
+    for n, source in enumerate(sources):  # each code its own: its migrations
+        homes[source] = folder / f"checker-workspace-{n}"
+        with _code_of(source):
+            subprocess.run(  # from a folder of no code: -m puts it first on the path
+                command("--home", str(homes[source]), "init"),
+                check=True,
+                capture_output=True,
+                cwd=folder,
+            )
     floors = []
     for _ in range(args.runs):  # each beside its floor: the load changes meanwhile
         for source, way in times:
             times[source, way].append(time_import(path, way, source))
+        for source in sources:
+            checker[source].append(time_checker(path, homes[source], source))
         floors.append(floor_insert(plain))
     named = {
         "": f"import {args.rows:,} CSV rows",
@@ -386,6 +441,13 @@ def bench_import(folder: Path, args: argparse.Namespace) -> None:
         print(
             f"    the importing process alone: {own:.1f} s CPU ({own / args.rows * 1e6:.0f} µs "
             f"a row); peak resident memory (the largest process): {peak:.0f} MB"
+        )
+    for source in sources:
+        seconds = statistics.median(checker[source])
+        print(
+            f"  the checking process's work alone{f' (--before {source})' if source else ''}: "
+            f"{seconds:.2f} s CPU, {seconds / args.rows * 1e6:.0f} µs a row "
+            f"(median of {args.runs}; runs: {', '.join(f'{c:.2f}' for c in checker[source])})"
         )
     imports = times[None, ""]
     wall, cpu = (statistics.median(r[n] for r in imports) for n in (0, 1))

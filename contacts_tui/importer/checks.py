@@ -9,9 +9,9 @@ value into the whole contact's rejection instead, as imports used to be.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from datetime import UTC, datetime
-from functools import partial
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from contacts_tui.importer.shared import (
@@ -27,6 +27,7 @@ from contacts_tui.safe_text import display_safe
 from contacts_tui.store.models import PROFILE_COLUMNS
 from contacts_tui.validation import (
     NOTES_MAX_LENGTH,
+    TEXT_MAX,
     ValidationError,
     clean_notes,
     clean_text,
@@ -50,6 +51,9 @@ _LABELS = {
     "address": "Address",
     "bank_account": "Bank account",
 }
+_PICKLISTS = {"email": "email_types", "phone": "phone_types", "address": "address_types"}
+_SAME_WHEN = {"email": "email", "phone": "number", "bank_account": "iban"}
+"""The value two records of a contact must not share (an address: all of its values)."""
 _PROFILE_LABELS = {
     "job_title": "Job title",
     "department": "Department",
@@ -95,6 +99,13 @@ def _from_list(typed: str, choices: tuple[str, ...], label: str) -> str:
     if match is None:
         raise _Value(label, typed, f"not in the list; use one of: {', '.join(choices)}")
     return match
+
+
+@functools.lru_cache(maxsize=256)
+def _listed(choices: tuple[str, ...], typed: str) -> str | None:
+    """The picklist's entry `typed` names (case-insensitive), or None."""
+    wanted = typed.casefold()
+    return next((c for c in choices if c.casefold() == wanted), None)
 
 
 def _template(config: LifecycleConfig, typed: str) -> Template:
@@ -150,6 +161,26 @@ class _Checker:
             raise RowRejected(str(problem.report))
         self.reports.append(problem.report)
 
+    def text(self, key: str, label: str) -> str:
+        """The field's text cleaned (`_text`), or "" when it cannot be stored (reported)."""
+        value = self.raw.fields.get(key)
+        if value is None:
+            return ""
+        if (
+            value.__class__ is str
+            and len(value) <= TEXT_MAX
+            and value.isascii()
+            and value.isprintable()
+        ):
+            # clean_text's own shortcut for printable ASCII, without three calls per field:
+            # a row asks for ten.
+            return value.strip()
+        try:
+            return _text(self.raw, key, label)
+        except _Value as problem:
+            self.kept(problem)
+            return ""
+
     def value(self, check: Callable[[], _T], fallback: _T) -> _T:
         """check(), or `fallback` when its value cannot be stored (reported)."""
         try:
@@ -163,11 +194,11 @@ class _Checker:
     def name(self, company: str) -> str:
         """FN, else N (first and last name), else the company, else the e-mail."""
         raw = self.raw
-        name = self.value(lambda: _text(raw, "name", "Name"), "")
+        name = self.text("name", "Name")
         if not name:
-            first = self.value(lambda: _text(raw, "first_name", "First name"), "")
-            last = self.value(lambda: _text(raw, "last_name", "Last name"), "")
-            name = " ".join(p for p in (first, last) if p)
+            first = self.text("first_name", "First name")
+            last = self.text("last_name", "Last name")
+            name = f"{first} {last}" if first and last else first or last
         if not name:
             name = company
         if not name:
@@ -191,11 +222,12 @@ class _Checker:
 
         A record with a bad value is left out and reported (the others stay).
         """
+        if not records:
+            return []
         label = _LABELS[kind]
         choices: tuple[str, ...] = ()
         if kind != "bank_account":
-            picklist = {"email": "email_types", "phone": "phone_types", "address": "address_types"}
-            choices = getattr(self.service.config.picklists, picklist[kind])
+            choices = getattr(self.service.config.picklists, _PICKLISTS[kind])
         checked: list[tuple[dict[str, str], bool]] = []
         seen: set[str] = set()
         for record in records:
@@ -204,9 +236,10 @@ class _Checker:
             except _Value as problem:
                 self.kept(problem)
                 continue
-            key = clean.get("email", clean.get("number", clean.get("iban", ""))).casefold()
             if kind == "address":
-                key = "\n".join(clean[k].casefold() for k in sorted(clean))
+                key = "\n".join([clean[k] for k in sorted(clean)]).casefold()
+            else:
+                key = clean[_SAME_WHEN[kind]].casefold()
             if key in seen:
                 continue  # the same value twice on one card: keep the first
             seen.add(key)
@@ -225,20 +258,20 @@ class _Checker:
         for key, value in record.items():
             if key == "primary":
                 continue
-            if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-                raise _Value(label, record, f"{key} must be text, not {_json_kind(value)}")
-            values[key] = str(value)
+            if value.__class__ is not str:
+                if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+                    raise _Value(label, record, f"{key} must be text, not {_json_kind(value)}")
+                value = str(value)
+            values[key] = value
         kind_name = values.get("type", "")
         if self.raw.guessed_types and kind_name:
             # A type from a column name or a vCard TYPE: kept only where the picklist has it.
-            values["type"] = next((c for c in choices if c.casefold() == kind_name.casefold()), "")
+            values["type"] = _listed(choices, kind_name) or ""
         if kind == "address":
             # macOS and Gmail write a street on several lines: one line, parts kept.
             for key in ("address", "locality", "city"):
                 if key in values:
-                    values[key] = ", ".join(
-                        p.strip() for p in values[key].splitlines() if p.strip()
-                    )
+                    values[key] = _one_line(values[key])
         if kind == "phone":
             return self.phone(values, record, region)
         try:
@@ -248,10 +281,9 @@ class _Checker:
 
     def phone(self, values: dict[str, str], record: dict[str, Any], region: str) -> dict[str, str]:
         typed = values.get("number", "")
-        choices = self.service.config.picklists.phone_types
         phone_type = values.get("type", "")
         if phone_type:
-            match = next((c for c in choices if c.casefold() == phone_type.casefold()), None)
+            match = _listed(self.service.config.picklists.phone_types, phone_type)
             if match is None:
                 raise _Value("Phone", record, f"{shown(phone_type)} is not a phone type")
             phone_type = match
@@ -308,8 +340,17 @@ class _Checker:
         return text
 
 
+def _one_line(text: str) -> str:
+    """A street (or city) written on several lines, as one: its lines joined by commas."""
+    if text.isprintable():  # no line break of any kind in it (the usual street)
+        return text.strip()
+    return ", ".join(p.strip() for p in text.splitlines() if p.strip())
+
+
 def _with_one_primary(records: list[tuple[dict, bool]]) -> list[tuple[dict, bool]]:
     """The first record marked primary stays primary, else the first one (as the app does)."""
+    if len(records) == 1:
+        return [(records[0][0], True)]
     chosen = next((n for n, (_, primary) in enumerate(records) if primary), 0)
     return [(values, n == chosen) for n, (values, _) in enumerate(records)]
 
@@ -343,40 +384,42 @@ def check_contact(
     if config is None:
         config = service.current_config()  # the file on disk now, not a stale copy
     check = _Checker(raw, service, strict)
-    company = check.value(lambda: _text(raw, "company", "Company"), "")
+    company = check.text("company", "Company")
     if company.casefold() in TENANT_WIDE_NAMES:
         company = ""
     name = check.name(company)
-    full_name = check.value(lambda: _text(raw, "full_name", "Full name"), "")
+    full_name = check.text("full_name", "Full name")
     template_key = raw.fields.get("lifecycle_key")
     known = config.template(str(template_key)) if template_key else None
     if known is not None:
         template = known
     else:
-        template = check.value(
-            lambda: _template(config, _text(raw, "lifecycle", "Lifecycle")), config.default
-        )
-    stages = [
-        t
-        for t in (check.value(partial(_text, raw, k, "Stage"), "") for k in ("stage_key", "stage"))
-        if t
-    ]
+        # Most files name no lifecycle, stage, segment or reason: their checks (and the
+        # fallbacks they would need) are skipped.
+        typed = check.text("lifecycle", "Lifecycle")
+        found = check.value(lambda: _template(config, typed), None) if typed else None
+        template = found if found is not None else config.default
+    stages = [t for t in (check.text("stage_key", "Stage"), check.text("stage", "Stage")) if t]
     first = template.first_step
-    stage, closed = check.value(lambda: _step(template, stages), (first.key, first.is_closed))
+    stage, closed = first.key, first.is_closed
+    if stages:
+        stage, closed = check.value(lambda: _step(template, stages), (stage, closed))
     picklists = config.picklists
-    segmentation = check.value(
-        lambda: _from_list(
-            _text(raw, "segmentation", "Segmentation"), picklists.segmentation, "Segmentation"
-        ),
-        "",
-    )
-    reason_code = check.value(
-        lambda: _from_list(
-            _text(raw, "reason_code", "Reason code"), picklists.reason_codes, "Reason code"
-        ),
-        "",
-    )
-    scoring = check.value(lambda: _scoring(raw, config), None)
+    typed = check.text("segmentation", "Segmentation")
+    segmentation = ""
+    if typed:
+        segmentation = check.value(
+            lambda: _from_list(typed, picklists.segmentation, "Segmentation"), ""
+        )
+    typed = check.text("reason_code", "Reason code")
+    reason_code = ""
+    if typed:
+        reason_code = check.value(
+            lambda: _from_list(typed, picklists.reason_codes, "Reason code"), ""
+        )
+    scoring = None
+    if raw.fields.get("scoring") is not None:
+        scoring = check.value(lambda: _scoring(raw, config), None)
     accounts: list[str] = []
     for account in raw.fields.get("accounts", ()):
         try:
@@ -424,7 +467,7 @@ def check_contact(
         phones=tuple((v["number"], v["typed"], v["type"], primary) for v, primary in phones),
         addresses=tuple({**v, "is_primary": primary} for v, primary in addresses),
         bank_accounts=tuple((v["name"], v["iban"], v["bic"]) for v, _ in banks),
-        profile=tuple((k, profile[k]) for k in PROFILE_COLUMNS if profile.get(k)),
+        profile=_in_column_order(profile),
         reports=tuple(check.reports),
         uid=str(uid) if isinstance(uid, (str, int)) and not isinstance(uid, bool) else "",
         documents=tuple(raw.documents),
@@ -432,6 +475,12 @@ def check_contact(
         stamps=stamps,
         document_rows=document_rows,
     )
+
+
+def _in_column_order(profile: dict[str, str]) -> tuple[tuple[str, str], ...]:
+    if not profile:  # most rows: nothing to order
+        return ()
+    return tuple((k, profile[k]) for k in PROFILE_COLUMNS if profile.get(k))
 
 
 def _stamp(value: object) -> str:

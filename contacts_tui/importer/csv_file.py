@@ -347,7 +347,7 @@ def _csv_reader(text: TextIO, shape: _Shape) -> Iterator[tuple[int, list[str]]]:
     reader = csv.reader(text, delimiter=shape.delimiter)
     start = shape.skip + 2
     for row in reader:
-        if any(cell.strip() for cell in row):
+        if "".join(row).strip():  # a cell that is not blank
             yield start, row
         start = shape.skip + 2 + reader.line_num
 
@@ -371,6 +371,7 @@ def _csv_records(
     shape = _shape(text, name, mapping or {})
     text.seek(0)
     layout = shape.layout
+    plan = _reading(layout)
     for line, row in _csv_rows(text, name, shape):
         ref = f"line {line}"
         if len(row) > len(layout) and any(cell.strip() for cell in row[len(layout) :]):
@@ -380,12 +381,7 @@ def _csv_records(
                 "columns (a comma in a value without quotes around it?)",
             )
             continue
-        yield _csv_contact(ref, layout, row)
-
-
-def _unguard(cell: str) -> str:
-    """Undo the export's formula guard: `'=SUM(A1)` was `=SUM(A1)` (see csv_guard)."""
-    return unguard(cell) if "'" in cell else cell
+        yield _read_row(ref, plan, row)
 
 
 def _google_type(kind: str, label: str) -> tuple[str, bool]:
@@ -397,47 +393,77 @@ def _google_type(kind: str, label: str) -> tuple[str, bool]:
     return _GOOGLE_TYPES[kind].get(label.casefold(), label), primary
 
 
-def _csv_contact(ref: str, layout: list[Column], row: list[str]) -> RawContact:
+_ADDRESS_COLUMNS = frozenset((*_ADDRESS_FIELDS, "locality", "address_label"))
+_ADDRESS_PARTS_KEPT = frozenset((*_ADDRESS_FIELDS, "locality"))
+
+
+def _reading(layout: list[Column]) -> list[tuple[Column, str, str]]:
+    """(column, what is done with its cells, the slot they go to) for each column: worked
+    out once a file, not for each of its cells."""
+    plan = []
+    for column in layout:
+        field, slot = column.field, ""
+        if column.unknown:
+            what = "unknown"
+        elif not field:
+            what = "skip"
+        elif column.slot and field in ("email", "phone"):
+            what, slot = "slot", column.slot
+        elif field in ("email", "phone"):
+            what = field
+        elif field in _ADDRESS_COLUMNS:
+            what, slot = "address", f"address:{column.slot}"
+        elif field == "accounts":
+            what = "accounts"
+        else:
+            what = "field"
+        plan.append((column, what, slot))
+    return plan
+
+
+def _read_row(ref: str, plan: list[tuple[Column, str, str]], row: list[str]) -> RawContact:
     contact = RawContact(ref, guessed_types=True)
     fields = contact.fields
     slots: dict[str, dict[str, str]] = {}
     extra: list[str] = []
-    for column, cell in zip(layout, row, strict=False):  # short rows: blanks
-        value = _unguard(cell).strip()
-        if not value:
+    for (column, what, slot), cell in zip(plan, row, strict=False):  # short rows: blanks
+        if not cell:
             continue
-        if column.unknown:
-            extra.append(f"{column.header}: {value}")
-        elif not column.field:
+        value = (unguard(cell) if "'" in cell else cell).strip()  # the export's formula guard
+        if not value or what == "skip":
             continue
-        elif column.slot and column.field in ("email", "phone"):
-            slots.setdefault(column.slot, {"kind": column.field})[column.part] = value
-        elif column.field in ("email", "phone"):
-            for one in _SEVERAL.split(value):
-                key = "email" if column.field == "email" else "number"
-                getattr(contact, f"{column.field}s").append({key: one, "type": column.kind})
-        elif column.field in (*_ADDRESS_FIELDS, "locality", "address_label"):
-            slot = slots.setdefault(
-                f"address:{column.slot}", {"kind": "address", "type": column.kind}
-            )
-            if column.field == "address_label":
-                slot["label"] = value
-            else:
-                slot.setdefault(column.field, value)
-        elif column.field == "accounts":
-            fields["accounts"] = [a for a in (p.strip() for p in value.split(";")) if a]
-        else:
+        if what == "field":
             fields.setdefault(column.field, value)  # two columns for one field: the first
-    for slot in slots.values():
-        if slot["kind"] in ("email", "phone") and slot.get("value"):
-            key = "email" if slot["kind"] == "email" else "number"
-            for n, one in enumerate(_GOOGLE_SEPARATOR.split(slot["value"])):
-                kind, primary = _google_type(slot["kind"], _nth_label(slot, n))
-                record = {key: one, "type": kind, "primary": primary and _first_of_label(slot, n)}
+        elif what == "address":
+            place = slots.get(slot)
+            if place is None:
+                place = slots[slot] = {"kind": "address", "type": column.kind}
+            if column.field == "address_label":
+                place["label"] = value
+            else:
+                place.setdefault(column.field, value)
+        elif what == "email":
+            for one in _SEVERAL.split(value):
+                contact.emails.append({"email": one, "type": column.kind})
+        elif what == "phone":
+            for one in _SEVERAL.split(value):
+                contact.phones.append({"number": one, "type": column.kind})
+        elif what == "unknown":
+            extra.append(f"{column.header}: {value}")
+        elif what == "slot":
+            slots.setdefault(slot, {"kind": column.field})[column.part] = value
+        else:  # accounts
+            fields["accounts"] = [a for a in (p.strip() for p in value.split(";")) if a]
+    for group in slots.values():
+        if group["kind"] in ("email", "phone") and group.get("value"):
+            key = "email" if group["kind"] == "email" else "number"
+            for n, one in enumerate(_GOOGLE_SEPARATOR.split(group["value"])):
+                kind, primary = _google_type(group["kind"], _nth_label(group, n))
+                record = {key: one, "type": kind, "primary": primary and _first_of_label(group, n)}
                 if one:
-                    getattr(contact, f"{slot['kind']}s").append(record)
-        elif slot["kind"] == "address":
-            for one in _several_addresses(slot):
+                    getattr(contact, f"{group['kind']}s").append(record)
+        elif group["kind"] == "address":
+            for one in _several_addresses(group):
                 _add_address(contact, one)
     if extra:
         own = fields.get("notes", "")
@@ -460,7 +486,20 @@ def _first_of_label(slot: dict[str, str], n: int) -> bool:
 def _several_addresses(slot: dict[str, str]) -> list[dict[str, str]]:
     """A slot's addresses: each of its columns may hold several, ` ::: ` between, the
     n-th value of each column belonging to the n-th address."""
-    columns = {k: _GOOGLE_SEPARATOR.split(v) for k, v in slot.items() if k not in _NOT_PARTS}
+    parts = {k: v for k, v in slot.items() if k not in _NOT_PARTS}
+    if any(":::" in v for v in parts.values()) or ":::" in slot.get("label", ""):
+        return _split_addresses(slot, parts)
+    if not parts:
+        return []
+    # One address, as in most rows: what splitting would give, without splitting.
+    kind = slot.get("type", "")
+    if "label" in slot:
+        kind = _google_type("address", slot["label"])[0]
+    return [{**parts, "kind": "address", "type": kind}]
+
+
+def _split_addresses(slot: dict[str, str], parts: dict[str, str]) -> list[dict[str, str]]:
+    columns = {k: _GOOGLE_SEPARATOR.split(v) for k, v in parts.items()}
     count = max((len(values) for values in columns.values()), default=0)
     addresses = []
     for n in range(count):
@@ -476,7 +515,7 @@ _NOT_PARTS = ("kind", "type", "label")
 
 
 def _add_address(contact: RawContact, slot: dict[str, str]) -> None:
-    parts = {k: v for k, v in slot.items() if k in (*_ADDRESS_FIELDS, "locality")}
+    parts = {k: v for k, v in slot.items() if k in _ADDRESS_PARTS_KEPT}
     if not parts:
         return
     box = parts.get("po_box", "")

@@ -79,7 +79,10 @@ def test_the_rest_is_checked_here_when_the_second_process_stops(
     service, tmp_path, in_second_process, monkeypatch
 ):
     path = tmp_path / "people.csv"
-    write_people(path, 300)  # more than the pipe holds: the second process waits
+    # A pipe of 16 KB (about 50 records in chunks of 2), so that the second process waits
+    # for the importer: with the 1 MB one it may check all 300 before the kill.
+    monkeypatch.setattr(import_checks, "PIPE_BYTES", 16384)
+    write_people(path, 300)
     checked_here = []
 
     def check_here(record, *args, **kwargs):

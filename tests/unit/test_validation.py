@@ -524,6 +524,7 @@ def test_subdivisions_by_name_code_or_translation(typed, country, code):
         ("416-810-9897x752", "CA", ("+14168109897;ext=752", True)),
         ("tel:+1-418-656-9254;ext=102", "", ("+14186569254;ext=102", True)),
         ("0049 30 1234567", "", ("+49301234567", True)),
+        ("(+376) 312/345", "", ("+376312345", True)),  # its country code in brackets
     ],
 )
 def test_read_phone_from_a_file(typed, region, result):

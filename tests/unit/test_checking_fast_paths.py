@@ -1,0 +1,159 @@
+"""Every shortcut of an import's checks gives exactly what the general path gives.
+
+Checking a row of an import file is made cheap by shortcuts for the common shapes (a
+number of digits and separators, a clean ASCII text); each one here is held, over
+values shaped like the world's (tests/world_values.py), to the path it shortcuts,
+which is the libraries' own (phonenumbers, email-validator, the country tables).
+"""
+
+from __future__ import annotations
+
+import phonenumbers
+import pytest
+import world_values
+
+from contacts_tui import validation
+from contacts_tui.importer.checks import _Checker, _one_line, _text, _Value
+from contacts_tui.importer.csv_file import _several_addresses, _split_addresses
+from contacts_tui.importer.shared import RawContact, ValueReport
+from contacts_tui.services import records as records_module
+from contacts_tui.services.records import RecordInvalid
+
+TYPES = ("", "Business", "business", "Nope", " Personal ")
+
+
+def _parsed(body: str, region: str | None) -> object:
+    try:
+        return phonenumbers.parse(body, region)
+    except phonenumbers.NumberParseException as error:
+        return error.error_type
+
+
+# A tenth of the world's example numbers in every test run; all of them with -m slow.
+WORLD_SHARE = [pytest.param(1, marks=pytest.mark.slow), 10]
+
+
+@pytest.mark.parametrize("every", WORLD_SHARE)
+def test_a_plain_number_is_read_as_phonenumbers_parse_reads_it(every):
+    compared = 0
+    for text, region in world_values.phone_texts(every):
+        for reading in {region or None, "GB"}:
+            fast = validation.plain_number(text, reading)
+            if fast is None:
+                continue
+            assert fast == _parsed(text, reading), (text, reading)
+            compared += 1
+    assert compared > 2_000 // every  # the shortcut is taken for most numbers of the world
+
+
+def _read(text: str, region: str, default: str | None) -> object:
+    try:
+        return validation.read_phone(text, region, default)
+    except validation.ValidationError as error:
+        return f"refused: {error}"
+
+
+@pytest.mark.parametrize("every", WORLD_SHARE)
+def test_reading_a_phone_from_a_file_gives_the_same_with_and_without_the_shortcut(
+    monkeypatch, every
+):
+    cases = [
+        (text, region, default)
+        for n, (text, region) in enumerate(world_values.phone_texts(every))
+        for default in (("GB", "US", None)[n % 3],)
+    ]
+    validation._read_phone.cache_clear()
+    fast = [_read(*case) for case in cases]
+    monkeypatch.setattr(validation, "plain_number", lambda body, region: None)
+    validation._read_phone.cache_clear()
+    slow = [_read(*case) for case in cases]
+    validation._read_phone.cache_clear()
+    differ = [(case, f, s) for case, f, s in zip(cases, fast, slow, strict=True) if f != s]
+    assert not differ, differ[:5]
+    assert sum(not str(f).startswith("refused") for f in fast) > 5_000 // every
+
+
+def test_the_shortcut_steps_aside_when_phonenumbers_lacks_a_step(monkeypatch):
+    monkeypatch.delattr(phonenumbers.phonenumberutil, "_test_number_length")
+    validation._lengths_not_stripped.cache_clear()
+    try:
+        assert validation.plain_number("+44 20 7200 1234", "GB") is None
+    finally:
+        monkeypatch.undo()
+        validation._lengths_not_stripped.cache_clear()
+    assert validation.plain_number("+44 20 7200 1234", "GB") == phonenumbers.parse(
+        "+44 20 7200 1234", "GB"
+    )
+
+
+def _validated(records, kind: str, values: dict[str, str]) -> object:
+    try:
+        return "accepted", records.validate(kind, values).values
+    except RecordInvalid as error:
+        return "refused", error.errors
+    except TypeError as error:
+        return "not a field", str(error)
+
+
+def test_an_email_or_address_is_validated_the_same_with_and_without_the_shortcut(
+    service, monkeypatch
+):
+    cases = [("address", a) for a in world_values.addresses()]
+    cases += [("email", {"email": e, "type": t}) for e in world_values.emails() for t in TYPES]
+    fast = [_validated(service.records, kind, values) for kind, values in cases]
+    monkeypatch.setattr(records_module, "_without_errors", lambda kind, values, config: None)
+    slow = [_validated(service.records, kind, values) for kind, values in cases]
+    differ = [(case, f, s) for case, f, s in zip(cases, fast, slow, strict=True) if f != s]
+    assert not differ, differ[:5]
+    outcomes = [outcome for outcome, _ in fast]
+    assert outcomes.count("accepted") > 400
+    assert outcomes.count("refused") > 400
+    assert "not a field" in outcomes
+
+
+def test_a_text_field_of_a_file_is_cleaned_or_refused_as_clean_text_does():
+    values = [*world_values.texts(), 12, 3.5, True, None, ["a"], {"a": 1}]
+    raw = RawContact("line 2", fields={f"field{n}": v for n, v in enumerate(values)})
+    check = _Checker(raw, None, strict=False)
+    for n, value in enumerate(values):
+        key = f"field{n}"
+        try:
+            expected = _text(raw, key, "Name")
+        except _Value as problem:
+            expected = problem.report
+        reports = len(check.reports)
+        got = check.text(key, "Name")
+        if isinstance(expected, ValueReport):
+            assert (got, check.reports[-1]) == ("", expected), value
+        else:
+            assert (got, len(check.reports)) == (expected, reports), value
+    assert len(check.reports) > 10
+
+
+def test_a_street_on_several_lines_becomes_one_as_before():
+    lines = [*world_values.texts(), "1 Main St\nSuite 2", "a\rb", "a\u2028b", "a\x1cb\x85c", "\n"]
+    for text in lines:
+        assert _one_line(text) == ", ".join(p.strip() for p in text.splitlines() if p.strip())
+
+
+def test_one_address_of_a_csv_row_is_read_as_splitting_it_would():
+    labels = ("", "Work", "* Home", "Shipping ::: Billing", "Home ::: ")
+    values = ("1 High St", "London", "a ::: b", " ::: x", "Zürich", "a:::b")
+    for n in range(400):
+        slot = {"kind": "address", "type": ("", "Office")[n % 2]}
+        for k, key in enumerate(("address", "city", "zip_code", "country")):
+            if (n >> k) & 1:
+                slot[key] = values[(n + k) % len(values)]
+        if n % 3:
+            slot["label"] = labels[n % len(labels)]
+        parts = {k: v for k, v in slot.items() if k not in ("kind", "type", "label")}
+        assert _several_addresses(slot) == _split_addresses(slot, parts), slot
+
+
+def test_a_blank_state_is_blank_in_every_country_a_country_is_read_as():
+    """The address shortcut leaves a blank state blank without asking normalize_state."""
+    codes = {validation.normalize_country(name) for name, _ in world_values.PLACES[:-4]}
+    codes |= {code for code, _ in validation.country_choices()}
+    assert len(codes) > 200
+    for code in codes:
+        assert validation.normalize_state("", code) == ""
