@@ -21,7 +21,7 @@ from contacts_tui.store.database import insert_rows, is_postgres
 from contacts_tui.store.models import CONTACT_COLUMNS, Company, Contact, utc_now
 from contacts_tui.store.postgres_copy import analyze_when_grown
 from contacts_tui.store.rows import tuples
-from contacts_tui.store.search import digits, fold, search_document, word_rows
+from contacts_tui.store.search import coded_words, digits, fold, search_document, word_rows
 
 if TYPE_CHECKING:
     from _typeshed import SupportsLenAndGetItem
@@ -482,6 +482,9 @@ def _insert_batch(db: peewee.Database, planned_first: int, batch: Batch) -> None
         for table, columns, rows in batch:
             if shift:
                 rows = [(row[0] + shift, *row[1:]) for row in rows]
+            if table == "contact_word" and is_postgres(db):  # each with its count key
+                words = [(prefix, contact_id) for contact_id, prefix in rows]
+                columns, rows = ("prefix", "contact_id", "code"), coded_words(db, words)
             insert_rows(db, table, columns, rows)
     if is_postgres(db):
         db.execute_sql(

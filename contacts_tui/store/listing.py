@@ -303,6 +303,10 @@ def searched_stage_counts(
         letters = _matching_letters(f.search)
         if letters is not None:
             return summaries.keyed_stage_counts(letters, _tally_filter(f, category_steps, template))
+    else:
+        codes = _matching_codes(f.search)
+        if codes is not None:
+            return summaries.coded_stage_counts(codes, _tally_filter(f, category_steps, template))
     ids = matching_ids(f.search, is_postgres())
     if ids is None:
         return None
@@ -364,6 +368,25 @@ def _matching_letters(text: str) -> str | None:
         values = [rarest, *others]
     (letters,) = database.execute_sql(sql, values).fetchone()
     return letters or ""
+
+
+def _matching_codes(text: str) -> dict[int, int] | None:
+    """PostgreSQL: how many contacts a search of short terms only matches, per count_key
+    code (migration 0021), read from contact_word's key alone (None: any other search).
+
+    The rarest term's entries are read, index-only, each holding its contact's code;
+    the other terms are looked up for each of them."""
+    long_terms, starts = split_terms(search_terms(text))
+    if long_terms or not starts:
+        return None
+    rarest = starts[0] if len(starts) == 1 else _rarest(starts)[0]
+    others = [t for t in starts if t != rarest]
+    sql = (
+        "SELECT w.code, COUNT(*) FROM contact_word w WHERE w.prefix = %s"
+        + " AND EXISTS (SELECT 1 FROM contact_word o WHERE o.prefix = %s "
+        "AND o.contact_id = w.contact_id)" * len(others) + " GROUP BY w.code"
+    )
+    return dict(database.execute_sql(sql, [rarest, *others]))
 
 
 def assigned_accounts(contact_ids: list[int]) -> dict[int, list[str]]:

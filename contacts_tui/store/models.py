@@ -102,6 +102,8 @@ class ContactWord(BaseModel):
     Trigram indexes cannot find a term shorter than three characters; this table can
     (`jo` finds John, Jones, jo.smith@… and Johnson & Co). Written from the search
     document by `store.search.write_word_index`; one row per contact and prefix.
+    PostgreSQL's rows also hold `code`, the contact's count key (migration 0021), which
+    a search's counts read; not a field here, as SQLite has no such column.
     """
 
     prefix = CharField()

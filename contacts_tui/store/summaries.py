@@ -50,6 +50,12 @@ def _sources() -> dict[str, tuple[tuple[str, ...], str]]:
             ("id", *_TALLY_COLUMNS.split(", "), "missing", "1"),
             f"SELECT id, {_TALLY_COLUMNS}, {_missing('contact')}, 1 FROM contact",
         )
+    else:  # (migration 0021: each word's code, counted per code)
+        keys["contact_word"] = (
+            ("code", "COUNT(*)"),
+            f"SELECT k.code, COUNT(*) FROM contact_word w JOIN contact c ON c.id = w.contact_id "
+            f"JOIN count_key k ON {_SAME_KEY} GROUP BY k.code",
+        )
     return {
         "contact_tally": (
             (*_TALLY_COLUMNS.split(", "), "missing", "contacts"),
@@ -83,7 +89,13 @@ def _sources() -> dict[str, tuple[tuple[str, ...], str]]:
     }
 
 
+_SAME_KEY = " AND ".join(
+    [*(f"k.{c} = c.{c}" for c in _TALLY_COLUMNS.split(", ")), f"k.missing = {_missing('c')}"]
+)
+"""count_key `k` is the key of contact `c`."""
+
 _KEPT = {
+    "contact_word": "SELECT code, COUNT(*) FROM contact_word GROUP BY code",
     # Each contact's letter read back as the columns it stands for.
     "contact_key": (
         f"SELECT c.id, {', '.join(f'k.{c}' for c in _TALLY_COLUMNS.split(', '))}, k.missing, 1 "
@@ -101,8 +113,10 @@ SUMMARY_TABLES = (
     "stay_day",
     "stage_since",
     "contact_key",
+    "contact_word",
 )
-"""Every summary table, in the order `rebuild` counts them (SQLite has contact_key too)."""
+"""Every summary table, in the order `rebuild` counts them (SQLite has contact_key too;
+PostgreSQL keeps a count key on each contact_word row instead)."""
 
 
 def mismatches() -> list[str]:
@@ -133,6 +147,9 @@ def rebuild(tables: Iterable[str] = SUMMARY_TABLES) -> None:
     for table in tables:
         if table not in sources:
             continue  # (contact_key: not on PostgreSQL)
+        if table == "contact_word":
+            _recode_words()
+            continue
         if table == "contact_key":
             database.execute_sql("DELETE FROM contact_key")
             for statement in key_statements("contact", "1 = 1"):
@@ -143,6 +160,21 @@ def rebuild(tables: Iterable[str] = SUMMARY_TABLES) -> None:
             columns, source = columns[:-1], source.replace(", 1 FROM", " FROM", 1)
         database.execute_sql(f"DELETE FROM {table}")
         database.execute_sql(f"INSERT INTO {table} ({', '.join(columns)}) {source}")
+
+
+def _recode_words() -> None:
+    """PostgreSQL: give every contact_word row its contact's count_key code (0021)."""
+    columns = [*_TALLY_COLUMNS.split(", "), "missing"]
+    values = [*(f"c.{c}" for c in columns[:-1]), _missing("c")]
+    database.execute_sql(
+        f"SELECT count_key_of({', '.join(f'd.{c}' for c in columns)}) FROM (SELECT DISTINCT "
+        + ", ".join(f"{v} AS {c}" for v, c in zip(values, columns, strict=True))
+        + " FROM contact c) AS d"
+    )
+    database.execute_sql(
+        "UPDATE contact_word w SET code = k.code FROM contact c JOIN count_key k "
+        f"ON {_SAME_KEY} WHERE c.id = w.contact_id AND w.code <> k.code"
+    )
 
 
 # ----- each contact's key as a letter (migration 0018, SQLite) --------------------------
@@ -195,14 +227,26 @@ class TallyFilter(NamedTuple):
 def keyed_stage_counts(letters: str, f: TallyFilter) -> list[tuple[str, str, int, int]]:
     """`stage_tally`'s rows for the contacts whose contact_key letters are `letters`
     (one per contact, in any order)."""
-    counted = Counter(letters)
+    return _stage_counts_by_key(Counter(letters), "letter", f)
+
+
+def coded_stage_counts(codes: Mapping[int, int], f: TallyFilter) -> list[tuple[str, str, int, int]]:
+    """`stage_tally`'s rows for contacts counted by their count_key code (PostgreSQL's
+    contact_word, migration 0021): code → contacts."""
+    return _stage_counts_by_key(codes, "code", f)
+
+
+def _stage_counts_by_key(
+    counted: Mapping[Any, int], key: str, f: TallyFilter
+) -> list[tuple[str, str, int, int]]:
+    """`stage_tally`'s rows for contacts counted per count_key `key` (letter or code)."""
     if not counted:
         return []
     wanted = None if f.stages is None else set(f.stages)
     per_stage: dict[tuple[str, str], list[int]] = {}
-    cursor = database.execute_sql(f"SELECT letter, {', '.join(_KEY_COLUMNS)} FROM count_key")
-    for letter, is_archived, its_template, stage, its_status, segment, reason, missing in cursor:
-        n = counted.get(letter)
+    cursor = database.execute_sql(f"SELECT {key}, {', '.join(_KEY_COLUMNS)} FROM count_key")
+    for its_key, is_archived, its_template, stage, its_status, segment, reason, missing in cursor:
+        n = counted.get(its_key)
         if (
             not n
             or bool(is_archived) != f.archived

@@ -92,8 +92,11 @@ def _copy(
             done = 0
             for table in tables:
                 columns, convert = _shared_columns(source, target, table)
+                derived = _derived_columns(target, table, columns)
+                read = (*(f'"{c}"' for c in columns), *derived.values())
+                columns = (*columns, *derived)
                 digest = 0
-                for rows in _batches(source, table, columns):
+                for rows in _batches(source, table, columns, read):
                     rows = _converted(rows, convert)
                     digest += _digest(rows)
                     copy_rows(target, table, columns, rows)
@@ -208,8 +211,37 @@ def _converted(rows: list[tuple], convert: Converters) -> list[tuple]:
     return out
 
 
-def _batches(db: peewee.Database, table: str, columns: tuple[str, ...]) -> Iterator[list]:
-    names = ", ".join(f'"{c}"' for c in columns)
+_DERIVED = {
+    # Migration 0021: each word's count key code, SQLite's own (0018) for its contact
+    # (count_key is copied as it is, so the codes mean the same combinations).
+    ("contact_word", "code"): (
+        "(SELECT k.code FROM contact_key c JOIN count_key k ON k.letter = c.letter "
+        "WHERE c.id = contact_word.contact_id)"
+    ),
+}
+"""(table, column) PostgreSQL has and SQLite does not → the SQLite expression of its value."""
+
+
+def _derived_columns(
+    target: peewee.PostgresqlDatabase, table: str, columns: tuple[str, ...]
+) -> dict[str, str]:
+    """The columns of `table` only PostgreSQL has, each with its value read from SQLite."""
+    present = {c.name for c in target.get_columns(table)}
+    return {
+        column: expression
+        for (name, column), expression in _DERIVED.items()
+        if name == table and column in present and column not in columns
+    }
+
+
+def _batches(
+    db: peewee.Database,
+    table: str,
+    columns: tuple[str, ...],
+    read: tuple[str, ...] | None = None,
+) -> Iterator[list]:
+    """The rows of `table`, a batch at a time: `columns`, or the expressions `read`."""
+    names = ", ".join(read or (f'"{c}"' for c in columns))
     order = "ORDER BY id" if "id" in columns else ""
     sql = f'SELECT {names} FROM "{table}" {order}'
     if not isinstance(db, peewee.PostgresqlDatabase):

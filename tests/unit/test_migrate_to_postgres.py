@@ -11,10 +11,12 @@ from conftest import _pg_params, fresh_pg_url
 from contacts_tui.cli import main
 from contacts_tui.demo import add_demo_contacts
 from contacts_tui.services import ContactFilter, ContactService
-from contacts_tui.store import to_postgres
+from contacts_tui.store import listing, to_postgres
+from contacts_tui.store.database import with_connection
 from contacts_tui.workspace import open_workspace
 
 CONTACTS = 600
+SEARCHES = ("a", "jo", "ma s", "ad")  # short terms: PostgreSQL counts them by word codes
 
 
 @pytest.fixture(autouse=True)
@@ -61,6 +63,7 @@ def sqlite_workspace(tmp_path):
             r.name for r in service.list_page(ContactFilter(), "name", False, limit=20).rows
         ],
         "dashboard": service.dashboard(),
+        "searched": {term: service.dashboard(ContactFilter(search=term)) for term in SEARCHES},
         "ada": service.get_contact(ada.id),
         "odd": service.get_contact(odd.id),
     }
@@ -107,6 +110,10 @@ def test_migrate_copies_every_table_and_the_app_runs_on_the_result(
         page = service.list_page(ContactFilter(), "name", False, limit=20)
         assert [r.name for r in page.rows] == expected["first_page"]
         assert service.dashboard() == expected["dashboard"]
+        # Each word came with its contact's count key (read from SQLite's letters).
+        assert with_connection(listing._matching_codes)("jo")
+        for term in SEARCHES:
+            assert service.dashboard(ContactFilter(search=term)) == expected["searched"][term]
         ada = service.get_contact(expected["ada"].id)
         assert (ada.name, ada.scoring, ada.created_at) == (
             expected["ada"].name,
