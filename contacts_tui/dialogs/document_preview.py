@@ -22,6 +22,9 @@ from contacts_tui.widgets.app_access import contacts_app
 from contacts_tui.widgets.keys_footer import KeysFooter
 from contacts_tui.widgets.preview_lines import PreviewLines, split_lines
 from contacts_tui.widgets.reporting import reported_work, tell
+from contacts_tui.widgets.textual_key_order import keep_key_order
+
+keep_key_order()  # this module shows a TextArea: its keys in the order typed
 
 # ansi_* themes use the terminal's own colours, so light, dark and 16-colour terminals work.
 SYNTAX_THEME = "ansi_dark"

@@ -28,6 +28,9 @@ from contacts_tui.validation import (
     normalize_profile_field,
     normalize_scoring,
 )
+from contacts_tui.widgets.textual_key_order import keep_key_order
+
+keep_key_order()  # this module shows a TextArea: its keys in the order typed
 
 TENANT_WIDE_LABEL = "Tenant-Wide"
 NOT_IN_CONFIG = " (not in lifecycle.toml)"

@@ -11,12 +11,13 @@ order, as the upstream fix does; keys bound higher up bubble as before.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from textual import events
 from textual.widget import Widget
-from textual.widgets import Input, TextArea
+from textual.widgets import Input
 
 KeyHandler = Callable[[Any, events.Key], Awaitable[None]]
 
@@ -24,10 +25,16 @@ KeyHandler = Callable[[Any, events.Key], Awaitable[None]]
 def keep_key_order() -> None:
     """Make Input and TextArea run their own key bindings at once.
 
-    Left alone when Textual runs them inline itself (a fixed release) or when done."""
+    TextArea is done only once its module is loaded: importing it costs the app's start
+    ~12 ms, so the modules that show one call this again. Left alone when Textual runs
+    the bindings inline itself (a fixed release) or when done already."""
     if hasattr(Widget, "_run_key_bindings"):
         return  # the upstream fix's own helper: Textual keeps the order itself
-    for field in (Input, TextArea):
+    fields: list[type[Widget]] = [Input]
+    text_area = sys.modules.get("textual.widgets._text_area")
+    if text_area is not None:
+        fields.append(text_area.TextArea)
+    for field in fields:
         handler = field.__dict__["_on_key"]
         if not getattr(handler, "keeps_key_order", False):
             field._on_key = in_typed_order(handler)  # type: ignore[method-assign,assignment]
