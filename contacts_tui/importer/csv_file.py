@@ -455,15 +455,21 @@ def _read_row(ref: str, plan: list[tuple[Column, str, str]], row: list[str]) -> 
         else:  # accounts
             fields["accounts"] = [a for a in (p.strip() for p in value.split(";")) if a]
     for group in slots.values():
+        labels = _values(group.get("label", ""))
         if group["kind"] in ("email", "phone") and group.get("value"):
             key = "email" if group["kind"] == "email" else "number"
-            for n, one in enumerate(_GOOGLE_SEPARATOR.split(group["value"])):
-                kind, primary = _google_type(group["kind"], _nth_label(group, n))
-                record = {key: one, "type": kind, "primary": primary and _first_of_label(group, n)}
+            for n, one in enumerate(_values(group["value"])):
+                kind, primary = _google_type(group["kind"], _nth(labels, n))
+                # One label for several values (Google's): only the first is its primary.
+                record = {
+                    key: one,
+                    "type": kind,
+                    "primary": primary and (len(labels) > 1 or n == 0),
+                }
                 if one:
                     getattr(contact, f"{group['kind']}s").append(record)
         elif group["kind"] == "address":
-            for one in _several_addresses(group):
+            for one in _several_addresses(group, labels):
                 _add_address(contact, one)
     if extra:
         own = fields.get("notes", "")
@@ -471,42 +477,28 @@ def _read_row(ref: str, plan: list[tuple[Column, str, str]], row: list[str]) -> 
     return contact
 
 
-def _nth_label(slot: dict[str, str], n: int) -> str:
+def _values(cell: str) -> list[str]:
+    """The values of one cell: several with ` ::: ` between (Google's), most just one."""
+    return _GOOGLE_SEPARATOR.split(cell) if ":::" in cell else [cell]
+
+
+def _nth(labels: list[str], n: int) -> str:
     """The label of a slot's n-th value. Google writes one label for several values
     (`Home`, `a ::: b`); our own export one each (`Shipping ::: Billing`)."""
-    labels = _GOOGLE_SEPARATOR.split(slot.get("label", ""))
     return labels[n] if n < len(labels) else labels[0]
 
 
-def _first_of_label(slot: dict[str, str], n: int) -> bool:
-    """Whether the n-th value is the first its label marks (`* Work`: the primary)."""
-    return len(_GOOGLE_SEPARATOR.split(slot.get("label", ""))) > 1 or n == 0
-
-
-def _several_addresses(slot: dict[str, str]) -> list[dict[str, str]]:
+def _several_addresses(slot: dict[str, str], labels: list[str]) -> list[dict[str, str]]:
     """A slot's addresses: each of its columns may hold several, ` ::: ` between, the
     n-th value of each column belonging to the n-th address."""
-    parts = {k: v for k, v in slot.items() if k not in _NOT_PARTS}
-    if any(":::" in v for v in parts.values()) or ":::" in slot.get("label", ""):
-        return _split_addresses(slot, parts)
-    if not parts:
-        return []
-    # One address, as in most rows: what splitting would give, without splitting.
-    kind = slot.get("type", "")
-    if "label" in slot:
-        kind = _google_type("address", slot["label"])[0]
-    return [{**parts, "kind": "address", "type": kind}]
-
-
-def _split_addresses(slot: dict[str, str], parts: dict[str, str]) -> list[dict[str, str]]:
-    columns = {k: _GOOGLE_SEPARATOR.split(v) for k, v in parts.items()}
+    columns = {k: _values(v) for k, v in slot.items() if k not in _NOT_PARTS}
     count = max((len(values) for values in columns.values()), default=0)
     addresses = []
     for n in range(count):
         one = {k: values[n] for k, values in columns.items() if n < len(values) and values[n]}
         kind = slot.get("type", "")
         if "label" in slot:
-            kind = _google_type("address", _nth_label(slot, n))[0]
+            kind = _google_type("address", _nth(labels, n))[0]
         addresses.append({**one, "kind": "address", "type": kind})
     return addresses
 

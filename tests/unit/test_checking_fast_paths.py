@@ -14,7 +14,12 @@ import world_values
 
 from contacts_tui import validation
 from contacts_tui.importer.checks import _Checker, _one_line, _text, _Value
-from contacts_tui.importer.csv_file import _several_addresses, _split_addresses
+from contacts_tui.importer.csv_file import (
+    _GOOGLE_SEPARATOR,
+    _google_type,
+    _several_addresses,
+    _values,
+)
 from contacts_tui.importer.shared import RawContact, ValueReport
 from contacts_tui.services import records as records_module
 from contacts_tui.services.records import RecordInvalid
@@ -146,8 +151,24 @@ def test_one_address_of_a_csv_row_is_read_as_splitting_it_would():
                 slot[key] = values[(n + k) % len(values)]
         if n % 3:
             slot["label"] = labels[n % len(labels)]
-        parts = {k: v for k, v in slot.items() if k not in ("kind", "type", "label")}
-        assert _several_addresses(slot) == _split_addresses(slot, parts), slot
+        labels = _values(slot.get("label", ""))
+        assert _several_addresses(slot, labels) == split_every_column(slot), slot
+
+
+def split_every_column(slot: dict[str, str]) -> list[dict[str, str]]:
+    """The slot's addresses with every column split at ` ::: `, none taken as one value."""
+    columns = {
+        k: _GOOGLE_SEPARATOR.split(v) for k, v in slot.items() if k not in ("kind", "type", "label")
+    }
+    labels = _GOOGLE_SEPARATOR.split(slot.get("label", ""))
+    addresses = []
+    for n in range(max((len(values) for values in columns.values()), default=0)):
+        one = {k: values[n] for k, values in columns.items() if n < len(values) and values[n]}
+        kind = slot.get("type", "")
+        if "label" in slot:
+            kind = _google_type("address", labels[n] if n < len(labels) else labels[0])[0]
+        addresses.append({**one, "kind": "address", "type": kind})
+    return addresses
 
 
 def test_a_blank_state_is_blank_in_every_country_a_country_is_read_as():
