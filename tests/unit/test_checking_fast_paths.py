@@ -12,7 +12,7 @@ import phonenumbers
 import pytest
 import world_values
 
-from contacts_tui import validation
+from contacts_tui import phone_rules, validation
 from contacts_tui.importer.checks import _Checker, _one_line, _text, _Value
 from contacts_tui.importer.csv_file import (
     _GOOGLE_SEPARATOR,
@@ -69,7 +69,9 @@ def test_reading_a_phone_from_a_file_gives_the_same_with_and_without_the_shortcu
     ]
     validation._read_phone.cache_clear()
     fast = [_read(*case) for case in cases]
-    monkeypatch.setattr(validation, "plain_number", lambda body, region: None)
+    # Without plain_number's reading, phone_rules' rules are not asked either: parse,
+    # is_valid_number and format_number read every number.
+    monkeypatch.setattr(validation, "_plain_national", lambda body, region: None)
     validation._read_phone.cache_clear()
     slow = [_read(*case) for case in cases]
     validation._read_phone.cache_clear()
@@ -89,6 +91,89 @@ def test_the_shortcut_steps_aside_when_phonenumbers_lacks_a_step(monkeypatch):
     assert validation.plain_number("+44 20 7200 1234", "GB") == phonenumbers.parse(
         "+44 20 7200 1234", "GB"
     )
+
+
+def _numbers_read(every: int) -> list[tuple[phonenumbers.PhoneNumber, str | None]]:
+    """(number, region it was read in) of the world's phone texts that parse reads,
+    read in the card's region, in the UK, in the US and in none."""
+    numbers = []
+    for text, region in world_values.phone_texts(every):
+        for reading in {region or None, "GB", "US", None}:
+            number = _parsed(text, reading)
+            if isinstance(number, phonenumbers.PhoneNumber):
+                numbers.append((number, reading))
+    return numbers
+
+
+@pytest.mark.parametrize("every", WORLD_SHARE)
+def test_a_number_is_valid_by_the_compiled_rules_where_phonenumbers_says_so(every):
+    said = []
+    for number, reading in _numbers_read(every):
+        national = phonenumbers.national_significant_number(number)
+        expected = bool(reading and phonenumbers.is_valid_number_for_region(number, reading))
+        expected = expected or phonenumbers.is_valid_number(number)
+        got = phone_rules.is_valid(number.country_code, national, reading)
+        assert got is expected, (number, reading)
+        said.append(got)
+    assert said.count(True) > 10_000 // every
+    assert said.count(False) > 5_000 // every
+
+
+@pytest.mark.parametrize("every", WORLD_SHARE)
+def test_the_international_form_is_the_one_phonenumbers_writes(every):
+    compared = 0
+    for number, _ in _numbers_read(every):
+        if number.extension:
+            continue  # not asked of the rules: a plain number has none
+        national = phonenumbers.national_significant_number(number)
+        expected = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+        assert phone_rules.international(number.country_code, national) == expected, number
+        compared += 1
+    assert compared > 10_000 // every
+    # Codes no country has: phonenumbers writes the national number alone.
+    for code in (0, 999, 42):
+        number = phonenumbers.PhoneNumber(country_code=code, national_number=1234567)
+        expected = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+        assert phone_rules.international(code, "1234567") == expected
+
+
+def test_a_format_is_built_from_its_groups_only_when_re_sub_would_build_the_same():
+    assert phone_rules._str_format("\\1 \\2-\\3", 3) == "{0} {1}-{2}"
+    assert phone_rules._str_format("\\2 15-\\3-\\4", 4) == "{1} 15-{2}-{3}"
+    assert phone_rules._str_format("(\\1) {x}", 1) == "({0}) {{x}}"
+    for template in ("\\1\\0", "\\12", "\\g<1>", "\\1\\n", "\\4"):
+        assert phone_rules._str_format(template, 3) is None, template
+    # A pattern re.sub may match twice (once more, empty, at the end): re.sub itself.
+    odd = phone_rules._format(_FakeFormat("(\\d{2})(\\d{0,2})", "\\1 \\2", []))
+    assert odd.built is not None
+    again = phone_rules._format(_FakeFormat("(\\d{0,2})", "\\1-", []))
+    assert again.built is None
+
+
+class _FakeFormat:
+    def __init__(self, pattern: str, format: str, leading: list[str]) -> None:
+        self.pattern, self.format, self.leading_digits_pattern = pattern, format, leading
+
+
+def test_the_compiled_rules_step_aside_when_phonenumbers_lacks_a_field(monkeypatch):
+    cases = [("+44 20 7200 1234", "", "GB"), ("416-555-0199", "CA", "GB"), ("0301234", "DE", None)]
+    validation._read_phone.cache_clear()
+    with_rules = [_read(*case) for case in cases]
+    monkeypatch.setattr(
+        phone_rules, "_METADATA_FIELDS", (*phone_rules._METADATA_FIELDS, "a_field_it_lacks")
+    )
+    phone_rules._phonenumbers.cache_clear()
+    validation._read_phone.cache_clear()
+    try:
+        assert phone_rules.is_valid(44, "2072001234", "GB") is None
+        assert phone_rules.international(44, "2072001234") is None
+        assert [_read(*case) for case in cases] == with_rules
+    finally:
+        monkeypatch.undo()
+        phone_rules._phonenumbers.cache_clear()
+        validation._read_phone.cache_clear()
+    assert phone_rules.is_valid(44, "2072001234", "GB") is True
+    assert with_rules[0] == ("+442072001234", True)
 
 
 def _validated(records, kind: str, values: dict[str, str]) -> object:
