@@ -443,10 +443,10 @@ def _read_row(ref: str, plan: list[tuple[Column, str, str]], row: list[str]) -> 
             else:
                 place.setdefault(column.field, value)
         elif what == "email":
-            for one in _SEVERAL.split(value):
+            for one in _several(value):
                 contact.emails.append({"email": one, "type": column.kind})
         elif what == "phone":
-            for one in _SEVERAL.split(value):
+            for one in _several(value):
                 contact.phones.append({"number": one, "type": column.kind})
         elif what == "unknown":
             extra.append(f"{column.header}: {value}")
@@ -477,6 +477,13 @@ def _read_row(ref: str, plan: list[tuple[Column, str, str]], row: list[str]) -> 
     return contact
 
 
+def _several(cell: str) -> list[str]:
+    """The e-mails or phones of a cell: `; ` or ` ::: ` between several, most hold one."""
+    if ";" not in cell and " ::: " not in cell:  # what _SEVERAL splits at, spaces aside
+        return [cell]
+    return _SEVERAL.split(cell)
+
+
 def _values(cell: str) -> list[str]:
     """The values of one cell: several with ` ::: ` between (Google's), most just one."""
     return _GOOGLE_SEPARATOR.split(cell) if ":::" in cell else [cell]
@@ -491,7 +498,18 @@ def _nth(labels: list[str], n: int) -> str:
 def _several_addresses(slot: dict[str, str], labels: list[str]) -> list[dict[str, str]]:
     """A slot's addresses: each of its columns may hold several, ` ::: ` between, the
     n-th value of each column belonging to the n-th address."""
-    columns = {k: _values(v) for k, v in slot.items() if k not in _NOT_PARTS}
+    parts = {k: v for k, v in slot.items() if k not in _NOT_PARTS}
+    if not any(":::" in v for v in parts.values()):
+        # One address (the usual; none without a part), its blank parts left out.
+        if not parts:
+            return []
+        one = {k: v for k, v in parts.items() if v}
+        one["kind"] = "address"
+        one["type"] = slot.get("type", "")
+        if "label" in slot:
+            one["type"] = _google_type("address", _nth(labels, 0))[0]
+        return [one]
+    columns = {k: _values(v) for k, v in parts.items()}
     count = max((len(values) for values in columns.values()), default=0)
     addresses = []
     for n in range(count):
@@ -507,20 +525,20 @@ _NOT_PARTS = ("kind", "type", "label")
 
 
 def _add_address(contact: RawContact, slot: dict[str, str]) -> None:
-    parts = {k: v for k, v in slot.items() if k in _ADDRESS_PARTS_KEPT}
-    if not parts:
+    if _ADDRESS_PARTS_KEPT.isdisjoint(slot):
         return
-    box = parts.get("po_box", "")
+    get = slot.get  # its parts: the slot's other keys are its kind and type
+    box = get("po_box", "")
     if box and not box.casefold().startswith(("po", "p.o")):
         box = f"PO Box {box}"
-    street = ", ".join(p for p in (parts.get("address", ""), parts.get("extended", ""), box) if p)
+    street = ", ".join(p for p in (get("address", ""), get("extended", ""), box) if p)
     address = {
         "address": street,
-        "city": parts.get("city", ""),
-        "locality": parts.get("locality") or parts.get("city", ""),
-        "state": parts.get("state", ""),
-        "zip_code": parts.get("zip_code", ""),
-        "country": parts.get("country", ""),
-        "type": slot.get("type", ""),
+        "city": get("city", ""),
+        "locality": get("locality") or get("city", ""),
+        "state": get("state", ""),
+        "zip_code": get("zip_code", ""),
+        "country": get("country", ""),
+        "type": get("type", ""),
     }
     contact.addresses.append({k: v for k, v in address.items() if v})
