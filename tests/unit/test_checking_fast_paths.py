@@ -16,7 +16,9 @@ from contacts_tui import phone_rules, validation
 from contacts_tui.importer.checks import _Checker, _one_line, _text, _Value
 from contacts_tui.importer.csv_file import (
     _GOOGLE_SEPARATOR,
+    _SEVERAL,
     _google_type,
+    _several,
     _several_addresses,
     _values,
 )
@@ -224,6 +226,13 @@ def test_a_street_on_several_lines_becomes_one_as_before():
     lines = [*world_values.texts(), "1 Main St\nSuite 2", "a\rb", "a\u2028b", "a\x1cb\x85c", "\n"]
     for text in lines:
         assert _one_line(text) == ", ".join(p.strip() for p in text.splitlines() if p.strip())
+
+
+def test_a_cell_of_emails_or_phones_is_read_as_splitting_it_would():
+    values = [*world_values.texts(), *world_values.emails(), "a; b", "a;b", "a ::: b", "a:::b"]
+    values += ["a :::  b", "a\t:::\tb", "a  :::b", "; a", "a ;", ";", " ::: ", "+44 20; x12"]
+    for value in values:
+        assert _several(value) == _SEVERAL.split(value), value
 
 
 def test_one_address_of_a_csv_row_is_read_as_splitting_it_would():
