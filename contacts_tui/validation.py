@@ -740,8 +740,7 @@ def _plain_national(body: str, region: str | None) -> tuple[int, str] | None:
     parse keeps its leading zeros (`italian_leading_zero`) and gives them back.
     """
     util = phonenumbers.phonenumberutil
-    not_stripped = _lengths_not_stripped()
-    if not_stripped is None or not _PLAIN_NUMBER.fullmatch(body):
+    if _lengths_not_stripped() is None or not _PLAIN_NUMBER.fullmatch(body):
         return None
     digits = body.translate(_SEPARATORS)
     if len(digits) < 3:  # parse's shortest viable number (or after a +)
@@ -750,26 +749,60 @@ def _plain_national(body: str, region: str | None) -> tuple[int, str] | None:
         code, national = util._extract_country_code(digits)
         if code == 0:
             return None
-        metadata = util.PhoneMetadata.metadata_for_region_or_calling_code(
-            code, util.region_code_for_country_code(code)
-        )
+        plan = _plan_of_code(code)
     else:
         if region not in util.SUPPORTED_REGIONS:
             return None
-        metadata = util.PhoneMetadata.metadata_for_region(region)
-        code = metadata.country_code
-        prefix = metadata.international_prefix
-        if (prefix is not None and _pattern(prefix).match(digits)) or digits.startswith(str(code)):
+        plan = _plan_of_region(region)
+        prefix = plan.international_prefix
+        if (prefix is not None and prefix.match(digits)) or digits.startswith(plan.code_digits):
             return None  # parse may read it as international
-        national = digits
-    if metadata is None or len(national) < 2:
+        code, national = plan.code, digits
+    if plan is None or len(national) < 2:
         return None
-    _, stripped, _ = util._maybe_strip_national_prefix_carrier_code(national, metadata)
-    if util._test_number_length(stripped, metadata) not in not_stripped:
+    _, stripped, _ = util._maybe_strip_national_prefix_carrier_code(national, plan.metadata)
+    if not plan.keeps_prefix(stripped):
         national = stripped
     if not 2 <= len(national) <= 17:  # parse's bounds of a national significant number
         return None
     return code, national
+
+
+class _ReadingPlan:
+    """What parse looks up in a region's (or country code's) metadata for each number,
+    looked up once."""
+
+    def __init__(self, metadata: Any) -> None:
+        self.metadata = metadata
+        self.code: int = metadata.country_code
+        self.code_digits = str(self.code)
+        prefix = metadata.international_prefix
+        self.international_prefix = _pattern(prefix) if prefix is not None else None
+        self._kept: dict[int, bool] = {}
+
+    def keeps_prefix(self, stripped: str) -> bool:
+        """Whether parse keeps the national prefix it could strip, leaving `stripped`:
+        as phonenumbers' _test_number_length says, which reads only its length."""
+        kept = self._kept.get(len(stripped))
+        if kept is None:
+            util = phonenumbers.phonenumberutil
+            result = util._test_number_length(stripped, self.metadata)
+            kept = self._kept[len(stripped)] = result in (_lengths_not_stripped() or ())
+        return kept
+
+
+@functools.cache
+def _plan_of_region(region: str) -> _ReadingPlan:
+    return _ReadingPlan(phonenumbers.PhoneMetadata.metadata_for_region(region))
+
+
+@functools.cache
+def _plan_of_code(code: int) -> _ReadingPlan | None:
+    """The plan of the metadata parse reads a number of `+code` by, None if none."""
+    util = phonenumbers.phonenumberutil
+    region = util.region_code_for_country_code(code)
+    metadata = util.PhoneMetadata.metadata_for_region_or_calling_code(code, region)
+    return _ReadingPlan(metadata) if metadata is not None else None
 
 
 _PARSE_STEPS = (

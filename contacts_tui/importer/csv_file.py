@@ -469,8 +469,8 @@ def _read_row(ref: str, plan: list[tuple[Column, str, str]], row: list[str]) -> 
                 if one:
                     getattr(contact, f"{group['kind']}s").append(record)
         elif group["kind"] == "address":
-            for one in _several_addresses(group, labels):
-                _add_address(contact, one)
+            for address in _several_addresses(group, labels):
+                _add_address(contact, address)
     if extra:
         own = fields.get("notes", "")
         fields["notes"] = "\n".join([own, *extra] if own else extra)
