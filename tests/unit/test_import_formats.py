@@ -146,7 +146,7 @@ def test_vcard_fields_beyond_the_spec_and_the_photo(workspace, tmp_path):
     )
     assert (ana.birthday, ana.website) == ("1985-04-12", "https://lima.example")
     assert ana.notes.startswith("Met at FOSDEM.\nLikes tea.")
-    assert "X-Skype: ana.lima" in ana.notes  # no field for it: kept, and said so
+    assert "Skype: ana.lima" in ana.notes  # no field for it: kept, and said so
     assert [(d.file_name, d.size) for d in ana.documents] == [("photo-card-1.png", 8)]
     assert [p.outcome for p in problems] == ["kept"]
 
@@ -188,6 +188,79 @@ def test_agent_is_left_out_with_a_note_and_the_parent_kept(service, tmp_path):
     assert [p.number for p in boss.phones] == ["+442079460018"]
     assert "AGENT" in boss.notes and "Assistant" not in contacts(service)
     assert problems[0].outcome == "kept"
+
+
+def test_the_products_housekeeping_is_not_kept_in_notes(service, tmp_path):
+    # What Outlook, Apple, Thunderbird and Evolution write on every card, about their
+    # own display: kept, it filled every imported contact's notes with XML and codes.
+    outlook = vcard(
+        "VERSION:2.1",
+        "N;LANGUAGE=en-us:Kim;Pat",
+        "FN:Pat Kim",
+        "ADR;HOME:;;1 Elm St;Springfield;IL;62701;United States of America",
+        "ADR;WORK:;;200 Main St;Chicago;IL;60601;United States of America",
+        "X-MS-OL-DEFAULT-POSTAL-ADDRESS:2",
+        'X-MS-OL-DESIGN;CHARSET=utf-8:<card xmlns="http://schemas.microsoft.com/office/'
+        'outlook/12/electronicbusinesscards" ver="1.0" layout="left" bgcolor="ffffff">'
+        '<fld xmlns="" prop="name" align="left" dir="ltr" style="b" color="000000" size="10"/>'
+        "</card>",
+        "X-MOZILLA-HTML:FALSE",
+        "X-EVOLUTION-FILE-AS:Kim\\, Pat",
+    )
+    apple = vcard(
+        "VERSION:3.0",
+        "N:Sato;Yui;;;",
+        "FN:Yui Sato",
+        "item1.ADR;type=HOME;type=pref:;;Unter den Linden 5;Berlin;;10117;",
+        "item1.X-ABADR:de",
+        "X-ADDRESSING-GRAMMAR:ZW5jcnlwdGVkIGdyYW1tYXI=",
+        "X-IMAGETYPE:PHOTO",
+        "X-SHARED-PHOTO-DISPLAY-PREF:AUTOUPDATE",
+        "item2.X-ABRELATEDNAMES;type=pref:Ken Sato",
+        "item2.X-ABLabel:_$!<Spouse>!$_",
+        "X-PHONETIC-LAST-NAME:サトウ",
+    )
+    summary, problems = imported(service, write(tmp_path / "n.vcf", outlook + apple))
+    assert summary.imported == 2 and summary.rejected == 0
+    found = contacts(service)
+    pat, yui = found["Pat Kim"], found["Yui Sato"]
+    assert pat.notes == ""
+    # Outlook's mailing address (2: business) is the primary one.
+    assert {a.city: a.is_primary for a in pat.addresses} == {
+        "Springfield": False,
+        "Chicago": True,
+    }
+    assert yui.addresses[0].country == "DE"  # the country Apple laid it out for
+    assert "Spouse: Ken Sato" in yui.notes
+    assert "Phonetic last name: サトウ" in yui.notes
+    for gone in ("X-Ab", "Grammar", "Imagetype", "AUTOUPDATE", "Abadr"):
+        assert gone not in yui.notes
+    assert sorted(str(p) for p in problems if p.outcome == "kept") == sorted(
+        str(p) for p in problems if p.ref.startswith("card 2")
+    )
+
+
+def test_android_custom_rows(service, tmp_path):
+    # Android's vCard 2.1 has no NICKNAME, and writes its relations and events as its
+    # own rows: vnd.android.cursor.item/KIND;data1;type;label;…
+    text = vcard(
+        "VERSION:2.1",
+        "N:Kim;Pat;;;",
+        "FN:Pat Kim",
+        "X-ANDROID-CUSTOM:vnd.android.cursor.item/nickname;Patty;1;;;;;;;;;;;;;",
+        "X-ANDROID-CUSTOM:vnd.android.cursor.item/relation;Sam Kim;14;;;;;;;;;;;;;",
+        "X-ANDROID-CUSTOM:vnd.android.cursor.item/relation;Jo Doe;0;Mentor;;;;;;;;;;;;",
+        "X-ANDROID-CUSTOM:vnd.android.cursor.item/contact_event;2010-06-12;1;;;;;;;;;;;;;",
+        "X-ANDROID-CUSTOM:vnd.android.cursor.item/contact_event;1985-02-03;3;;;;;;;;;;;;;",
+    )
+    summary, _problems = imported(service, write(tmp_path / "android.vcf", text))
+    assert summary.imported == 1
+    pat = contacts(service)["Pat Kim"]
+    assert (pat.nickname, pat.birthday) == ("Patty", "1985-02-03")
+    notes = pat.notes.splitlines()
+    for kept in ("- Spouse: Sam Kim", "- Mentor: Jo Doe", "- Anniversary: 2010-06-12"):
+        assert any(line.startswith(kept) for line in notes), pat.notes
+    assert "vnd.android" not in pat.notes
 
 
 def test_jcard_is_recognised(service, tmp_path):
