@@ -534,10 +534,14 @@ _BIRTHDAY_FORMS = (
 )
 
 
+_NO_DATE = frozenset(("0/0/00", "0/0/0000", "00/00/0000", "0000-00-00"))
+"""What Outlook (0/0/00) and some databases write for a date nobody gave."""
+
+
 def normalize_birthday(text: str) -> str:
     """Return the birthday as 1985-04-12, or --04-12 when the year is not known."""
     typed = clean_text(text, field="Birthday", max_length=40)
-    if not typed:
+    if not typed or typed in _NO_DATE:
         return ""
     import datetime
 

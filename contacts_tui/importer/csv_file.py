@@ -46,6 +46,11 @@ CSV_COLUMNS: dict[str, tuple[str, str]] = {
     "lastname": ("last_name", ""),
     "familyname": ("last_name", ""),
     "surname": ("last_name", ""),
+    "middlename": ("middle_name", ""),
+    "additionalname": ("middle_name", ""),
+    "nameprefix": ("name_prefix", ""),
+    "suffix": ("name_suffix", ""),
+    "namesuffix": ("name_suffix", ""),
     "email": ("email", ""),
     "emailaddress": ("email", ""),
     "mail": ("email", ""),
@@ -154,6 +159,7 @@ _ADDRESS_PARTS = {
     "country": "country",
     "countryregion": "country",
     "pobox": "po_box",
+    "addresspobox": "po_box",  # Outlook's Business Address PO Box
 }
 _PLACES = {"business": "Office", "work": "Office", "home": "Personal", "other": ""}
 _ADDRESS_FIELDS = ("address", "extended", "po_box", "city", "state", "zip_code", "country")
@@ -177,6 +183,7 @@ _GOOGLE_PARTS = {
     "name": "company",
     "title": "job_title",
     "department": "department",
+    "formatted": "formatted",  # the address on lines: read when it has no parts
 }
 _GOOGLE_TYPES = {
     "email": {"work": "Business", "home": "Personal"},
@@ -203,6 +210,17 @@ _QUIET = {
     "addressformatted",
     "lastmodifieddate",
 }
+_NO_INFORMATION = {
+    "priority": "normal",
+    "private": "false",
+    "sensitivity": "normal",
+    "gender": "unspecified",
+    "anniversary": "0/0/00",
+}
+"""Outlook's columns and the value it writes in them for every contact that has none:
+kept in the notes, they said nothing and buried what did."""
+_JOB_TITLES = {"jobtitle", "organizationtitle", "position"}
+"""Beside one of these, a Title column is the courtesy title (Outlook's: Dr., Ms.)."""
 _HUBSPOT_KEYS = {"recordid", "contactowner", "leadstatus"}
 
 
@@ -216,6 +234,7 @@ class Column:
     part: str = ""  # "value" or "label" of a Google e-mail/phone; an address part
     header: str = ""  # as the file names it (unknown columns go to the notes by it)
     unknown: bool = False
+    blank: str = ""  # an unknown column's value that means none (casefolded)
 
 
 FIELDS = (
@@ -249,11 +268,11 @@ def _column(header: str, mapping: dict[str, str], hubspot: bool) -> Column:
         return Column("", header=header, unknown=True)
     google = _GOOGLE_COLUMN.fullmatch(header.strip())
     if google:
-        what, number, part = google.groups()
+        what, number, written = google.groups()
         what = "email" if what.lower().replace("-", "") == "email" else what.lower()
-        part = _GOOGLE_PARTS.get(_header_key(part))
-        if part is None:
-            return Column("", header=header, unknown=_header_key(header) not in _QUIET)
+        part = _GOOGLE_PARTS.get(_header_key(written))
+        if part is None:  # quiet by its name without the number: Organization 1 - Symbol
+            return Column("", header=header, unknown=_header_key(what + written) not in _QUIET)
         if what == "organization":
             return Column(part, header=header) if number == "1" else Column("", header=header)
         if what == "website":
@@ -270,13 +289,21 @@ def _column(header: str, mapping: dict[str, str], hubspot: bool) -> Column:
             return Column(_ADDRESS_PARTS[key[len(place) :]], kind, slot=place, header=header)
     if key in _QUIET:
         return Column("", header=header)
-    return Column("", header=header, unknown=True)
+    return Column("", header=header, unknown=True, blank=_NO_INFORMATION.get(key, ""))
 
 
 def _layout(header: list[str], mapping: dict[str, str]) -> list[Column]:
     keys = {_header_key(h) for h in header}
     hubspot = bool(keys & _HUBSPOT_KEYS)
-    return [_column(h, mapping, hubspot) for h in header]
+    layout = [_column(h, mapping, hubspot) for h in header]
+    if keys & _JOB_TITLES:  # Outlook's Title is Dr., its Job Title the job
+        layout = [
+            Column("name_prefix", header=c.header)
+            if c.field == "job_title" and _header_key(c.header) == "title"
+            else c
+            for c in layout
+        ]
+    return layout
 
 
 _NAMING = {"name", "first_name", "last_name", "full_name", "email", "company"}
@@ -393,7 +420,7 @@ def _google_type(kind: str, label: str) -> tuple[str, bool]:
     return _GOOGLE_TYPES[kind].get(label.casefold(), label), primary
 
 
-_ADDRESS_COLUMNS = frozenset((*_ADDRESS_FIELDS, "locality", "address_label"))
+_ADDRESS_COLUMNS = frozenset((*_ADDRESS_FIELDS, "locality", "address_label", "formatted"))
 _ADDRESS_PARTS_KEPT = frozenset((*_ADDRESS_FIELDS, "locality"))
 
 
@@ -433,15 +460,18 @@ def _read_row(ref: str, plan: list[tuple[Column, str, str]], row: list[str]) -> 
         if not value or what == "skip":
             continue
         if what == "field":
-            fields.setdefault(column.field, value)  # two columns for one field: the first
+            if fields.setdefault(column.field, value) != value:
+                # Two columns for one field (Home Phone 2…, a CRM's two titles): the
+                # first, and the other kept in the notes.
+                extra.append(f"{column.header}: {value}")
         elif what == "address":
             place = slots.get(slot)
             if place is None:
                 place = slots[slot] = {"kind": "address", "type": column.kind}
             if column.field == "address_label":
                 place["label"] = value
-            else:
-                place.setdefault(column.field, value)
+            elif place.setdefault(column.field, value) != value:  # Street 2 and Street 3
+                place[column.field] += f", {value}"
         elif what == "email":
             for one in _SEVERAL.split(value):
                 contact.emails.append({"email": one, "type": column.kind})
@@ -449,7 +479,8 @@ def _read_row(ref: str, plan: list[tuple[Column, str, str]], row: list[str]) -> 
             for one in _SEVERAL.split(value):
                 contact.phones.append({"number": one, "type": column.kind})
         elif what == "unknown":
-            extra.append(f"{column.header}: {value}")
+            if not column.blank or value.casefold() != column.blank:
+                extra.append(f"{column.header}: {value}")
         elif what == "slot":
             slots.setdefault(slot, {"kind": column.field})[column.part] = value
         else:  # accounts
@@ -474,7 +505,21 @@ def _read_row(ref: str, plan: list[tuple[Column, str, str]], row: list[str]) -> 
     if extra:
         own = fields.get("notes", "")
         fields["notes"] = "\n".join([own, *extra] if own else extra)
+    if "middle_name" in fields or "name_prefix" in fields or "name_suffix" in fields:
+        _full_name(fields)
     return contact
+
+
+def _full_name(fields: dict) -> None:
+    """The name as written whole (Dr. Lee J. Kim Jr.) from its parts, as a vCard's N
+    gives it; the name itself stays first and last."""
+    parts = [fields.pop(k, "") for k in ("name_prefix", "first_name", "middle_name", "last_name")]
+    whole = " ".join(p for p in (*parts, fields.pop("name_suffix", "")) if p)
+    if parts[1]:
+        fields["first_name"] = parts[1]
+    if parts[3]:
+        fields["last_name"] = parts[3]
+    fields.setdefault("full_name", whole)
 
 
 def _values(cell: str) -> list[str]:
@@ -508,6 +553,8 @@ _NOT_PARTS = ("kind", "type", "label")
 
 def _add_address(contact: RawContact, slot: dict[str, str]) -> None:
     parts = {k: v for k, v in slot.items() if k in _ADDRESS_PARTS_KEPT}
+    if not parts and slot.get("formatted"):  # Google's address on lines, and no parts
+        parts = {"address": ", ".join(filter(None, map(str.strip, slot["formatted"].splitlines())))}
     if not parts:
         return
     box = parts.get("po_box", "")

@@ -389,6 +389,206 @@ def test_outlook_csv(service, tmp_path):
     )
 
 
+OUTLOOK_HEADER = [
+    "Title",
+    "First Name",
+    "Middle Name",
+    "Last Name",
+    "Suffix",
+    "Company",
+    "Department",
+    "Job Title",
+    "Business Street",
+    "Business Street 2",
+    "Business Street 3",
+    "Business City",
+    "Business State",
+    "Business Postal Code",
+    "Business Country/Region",
+    "Home Street",
+    "Home Street 2",
+    "Home Street 3",
+    "Home City",
+    "Home State",
+    "Home Postal Code",
+    "Home Country/Region",
+    "Other Street",
+    "Other Street 2",
+    "Other Street 3",
+    "Other City",
+    "Other State",
+    "Other Postal Code",
+    "Other Country/Region",
+    "Assistant's Phone",
+    "Business Fax",
+    "Business Phone",
+    "Business Phone 2",
+    "Callback",
+    "Car Phone",
+    "Company Main Phone",
+    "Home Fax",
+    "Home Phone",
+    "Home Phone 2",
+    "ISDN",
+    "Mobile Phone",
+    "Other Fax",
+    "Other Phone",
+    "Pager",
+    "Primary Phone",
+    "Radio Phone",
+    "TTY/TDD Phone",
+    "Telex",
+    "Account",
+    "Anniversary",
+    "Assistant's Name",
+    "Billing Information",
+    "Birthday",
+    "Business Address PO Box",
+    "Categories",
+    "Children",
+    "Directory Server",
+    "E-mail Address",
+    "E-mail Type",
+    "E-mail Display Name",
+    "E-mail 2 Address",
+    "E-mail 2 Type",
+    "E-mail 2 Display Name",
+    "E-mail 3 Address",
+    "E-mail 3 Type",
+    "E-mail 3 Display Name",
+    "Gender",
+    "Government ID Number",
+    "Hobby",
+    "Home Address PO Box",
+    "Initials",
+    "Internet Free Busy",
+    "Keywords",
+    "Language",
+    "Location",
+    "Manager's Name",
+    "Mileage",
+    "Notes",
+    "Office Location",
+    "Organizational ID Number",
+    "Other Address PO Box",
+    "Priority",
+    "Private",
+    "Profession",
+    "Referred By",
+    "Sensitivity",
+    "Spouse",
+    "User 1",
+    "User 2",
+    "User 3",
+    "User 4",
+    "Web Page",
+]
+"""Outlook's own CSV export (File > Open & Export > Import/Export, Comma Separated
+Values): every column, every one written, quoted."""
+
+
+def outlook_row(**values: str) -> str:
+    defaults = {
+        "Anniversary": "0/0/00",
+        "Birthday": "0/0/00",
+        "Gender": "Unspecified",
+        "Priority": "Normal",
+        "Private": "False",
+        "Sensitivity": "Normal",
+    }
+    cells = {**defaults, **values}
+    return ",".join(f'"{cells.get(h, "")}"' for h in OUTLOOK_HEADER)
+
+
+def test_outlook_csv_as_outlook_writes_it(service, tmp_path):
+    text = "\r\n".join(
+        [
+            ",".join(f'"{h}"' for h in OUTLOOK_HEADER),
+            outlook_row(
+                **{
+                    "Title": "Dr.",
+                    "First Name": "Lee",
+                    "Middle Name": "J.",
+                    "Last Name": "Kim",
+                    "Suffix": "Jr.",
+                    "Company": "Contoso",
+                    "Job Title": "Head of Buying",
+                    "Business Street": "200 Main St",
+                    "Business Street 2": "Floor 3",
+                    "Business Street 3": "Suite 300",
+                    "Business City": "Chicago",
+                    "Business State": "IL",
+                    "Business Postal Code": "60601",
+                    "Business Country/Region": "United States of America",
+                    "Business Address PO Box": "77",
+                    "Business Phone": "(312) 555-0100",
+                    "E-mail Address": "lee@contoso.example",
+                    "E-mail Type": "SMTP",
+                    "E-mail Display Name": "Lee Kim (lee@contoso.example)",
+                    "Initials": "L.J.K.",
+                    "Spouse": "Sam",
+                }
+            ),
+            outlook_row(
+                **{
+                    "First Name": "Max",
+                    "Last Name": "Roe",
+                    "E-mail Address": "max@contoso.example",
+                    "Birthday": "4/12/1985",
+                    "Sensitivity": "Private",
+                    "Gender": "Male",
+                }
+            ),
+        ]
+    )
+    summary, problems = imported(service, write(tmp_path / "outlook.csv", text + "\r\n"))
+    assert (summary.imported, summary.rejected) == (2, 0)
+    # 0/0/00 is no birthday; a date in the Windows locale's form is kept and said.
+    kept = [(p.ref, p.reason.split(":")[0]) for p in problems if p.outcome == "kept"]
+    assert kept == [("line 3", "Birthday “4/12/1985”")]
+    found = contacts(service)
+    lee, max_roe = found["Lee Kim"], found["Max Roe"]
+    # Title is the courtesy title beside Job Title, not the job (which was dropped).
+    assert (lee.full_name, lee.job_title) == ("Dr. Lee J. Kim Jr.", "Head of Buying")
+    assert lee.addresses[0].address == "200 Main St, Floor 3, Suite 300, PO Box 77"
+    assert lee.birthday == ""
+    # Outlook's defaults say nothing; what a person filled in is kept.
+    assert lee.notes == "Initials: L.J.K.\nSpouse: Sam"
+    assert max_roe.notes.startswith("Gender: Male\nSensitivity: Private\n\n")
+    assert "Birthday: 4/12/1985" in max_roe.notes
+
+
+def test_two_columns_for_one_field_keep_the_second_in_notes(service, tmp_path):
+    text = "Name,Company,Organization,Email\nAl Poe,Acme,Acme Holdings,al@acme.example\n"
+    imported(service, write(tmp_path / "two.csv", text))
+    al = contacts(service)["Al Poe"]
+    assert al.company is not None
+    assert (al.company.name, al.notes) == ("Acme", "Organization: Acme Holdings")
+
+
+def test_google_formatted_address(service, tmp_path):
+    # Google writes the address on lines beside its parts: the parts are read, and the
+    # lines only when there are no parts (a free-form address).
+    header = (
+        "First Name,Last Name,Address 1 - Label,Address 1 - Formatted,Address 1 - Street,"
+        "Address 1 - City,Address 1 - Postal Code,Address 1 - Country\n"
+    )
+    rows = (
+        'Ana,Lima,Work,"Rua Augusta 1\n1100-048 Lisboa\nPT",Rua Augusta 1,Lisboa,1100-048,PT\n'
+        'Rui,Sá,Home,"Quinta do Lago\nAlmancil",,,,\n'
+    )
+    summary, problems = imported(service, write(tmp_path / "g.csv", header + rows))
+    assert summary.imported == 2
+    found = contacts(service)
+    assert found["Ana Lima"].notes == ""
+    assert [(a.address, a.city) for a in found["Ana Lima"].addresses] == [
+        ("Rua Augusta 1", "Lisboa")
+    ]
+    # Without a zip code it cannot be an address here: kept whole in the notes, and said.
+    assert [p.ref for p in problems if p.outcome == "kept"] == ["line 5"]
+    assert "Quinta do Lago, Almancil" in found["Rui Sá"].notes
+
+
 def test_thunderbird_csv(service, tmp_path):
     imported(service, write(tmp_path / "tb.csv", THUNDERBIRD))
     cy = contacts(service)["Cy Dee"]
