@@ -389,7 +389,7 @@ def test_outlook_csv(service, tmp_path):
     )
 
 
-OUTLOOK_HEADER = (
+_OUTLOOK_COLUMNS = (
     "Title,First Name,Middle Name,Last Name,Suffix,Company,Department,Job Title,"
     "Business Street,Business Street 2,Business Street 3,Business City,Business State,"
     "Business Postal Code,Business Country/Region,Home Street,Home Street 2,"
@@ -406,7 +406,8 @@ OUTLOOK_HEADER = (
     "Language,Location,Manager's Name,Mileage,Notes,Office Location,"
     "Organizational ID Number,Other Address PO Box,Priority,Private,Profession,"
     "Referred By,Sensitivity,Spouse,User 1,User 2,User 3,User 4,Web Page"
-).split(",")  # noqa: SIM905 (as the file has it)
+)
+OUTLOOK_HEADER = _OUTLOOK_COLUMNS.split(",")
 """Outlook's own CSV export (File > Open & Export > Import/Export, Comma Separated
 Values): every column, every one written, quoted."""
 
