@@ -104,6 +104,8 @@ CSV_COLUMNS: dict[str, tuple[str, str]] = {
     "webpage1": ("website", ""),
     "url": ("website", ""),
     "birthday": ("birthday", ""),
+    "birthyear": ("birth_year", ""),  # Thunderbird: Birth Year, Birth Month, Birth Day
+    "birthmonth": ("birth_month", ""),
     "dateofbirth": ("birthday", ""),
     "nickname": ("nickname", ""),
     "notes": ("notes", ""),
@@ -297,13 +299,17 @@ def _layout(header: list[str], mapping: dict[str, str]) -> list[Column]:
     hubspot = bool(keys & _HUBSPOT_KEYS)
     layout = [_column(h, mapping, hubspot) for h in header]
     if keys & _JOB_TITLES:  # Outlook's Title is Dr., its Job Title the job
-        layout = [
-            Column("name_prefix", header=c.header)
-            if c.field == "job_title" and _header_key(c.header) == "title"
-            else c
-            for c in layout
-        ]
+        layout = [_instead(c, "job_title", "title", "name_prefix") for c in layout]
+    if keys & {"birthyear", "birthmonth"}:  # Thunderbird's Birth Day is the day alone
+        layout = [_instead(c, "birthday", "birthday", "birth_day") for c in layout]
     return layout
+
+
+def _instead(column: Column, field: str, key: str, meant: str) -> Column:
+    """The column read as `meant` if it is `field`'s under the name `key`."""
+    if column.field == field and _header_key(column.header) == key:
+        return Column(meant, header=column.header)
+    return column
 
 
 _NAMING = {"name", "first_name", "last_name", "full_name", "email", "company"}
@@ -507,7 +513,22 @@ def _read_row(ref: str, plan: list[tuple[Column, str, str]], row: list[str]) -> 
         fields["notes"] = "\n".join([own, *extra] if own else extra)
     if "middle_name" in fields or "name_prefix" in fields or "name_suffix" in fields:
         _full_name(fields)
+    if "birth_year" in fields or "birth_month" in fields or "birth_day" in fields:
+        _birthday(fields)
     return contact
+
+
+def _birthday(fields: dict) -> None:
+    """Thunderbird's birthday in three columns, as one (--04-12 without the year); an
+    incomplete one is kept in the notes as it was."""
+    year, month, day = (fields.pop(k, "") for k in ("birth_year", "birth_month", "birth_day"))
+    if month and day and month.isdigit() and day.isdigit():
+        when = f"{month.zfill(2)}-{day.zfill(2)}"
+        fields.setdefault("birthday", f"{year}-{when}" if year else f"--{when}")
+        return
+    parts = [f"Birth {n}: {v}" for n, v in (("year", year), ("month", month), ("day", day)) if v]
+    own = fields.get("notes", "")
+    fields["notes"] = "\n".join([own, *parts] if own else parts)
 
 
 def _full_name(fields: dict) -> None:

@@ -520,6 +520,27 @@ def test_thunderbird_csv(service, tmp_path):
     assert (cy.addresses[0].address, cy.addresses[0].country) == ("5 Rue Neuve, Bât B", "FR")
 
 
+def test_thunderbird_birthday_in_three_columns(service, tmp_path):
+    # Thunderbird writes the birthday as Birth Year, Birth Month and Birth Day, and
+    # ends its header and rows with a comma.
+    text = (
+        "First Name,Last Name,Display Name,Primary Email,Job Title,Birth Year,Birth Month,"
+        "Birth Day,Custom 1,Notes,\r\n"
+        "Cy,Dee,Cy Dee,cy@example.org,Engineer,1980,4,12,,,\r\n"
+        "Di,Fox,Di Fox,di@example.org,,,11,3,,,\r\n"
+        "Ed,Gray,Ed Gray,ed@example.org,,1975,,,,Met in Lyon,\r\n"
+    )
+    summary, problems = imported(service, write(tmp_path / "tb.csv", text))
+    assert summary.imported == 3 and not [p for p in problems if p.outcome == "kept"]
+    found = contacts(service)
+    assert [found[n].birthday for n in ("Cy Dee", "Di Fox", "Ed Gray")] == [
+        "1980-04-12",
+        "--11-03",
+        "",
+    ]
+    assert found["Ed Gray"].notes == "Met in Lyon\nBirth year: 1975"  # not a date: kept
+
+
 def test_hubspot_lifecycle_stage_is_not_our_stage(service, tmp_path):
     summary, _problems = imported(service, write(tmp_path / "hubspot.csv", HUBSPOT))
     assert (summary.imported, summary.rejected, summary.kept) == (1, 0, 0)
