@@ -122,6 +122,8 @@ CSV_COLUMNS: dict[str, tuple[str, str]] = {
     "assignedaccounts": ("accounts", ""),
     "accounts": ("accounts", ""),
     "uid": ("uid", ""),
+    "labels": ("labels", ""),  # Google's groups: `* myContacts ::: Customers`
+    "groupmembership": ("labels", ""),  # the same in its older export
     "address": ("address", ""),
     "street": ("address", ""),
     "streetaddress": ("address", ""),
@@ -207,7 +209,6 @@ _QUIET = {
     "createdate",
     "connectedon",
     "recordid",
-    "labels",
     "photo",
     "addressformatted",
     "lastmodifieddate",
@@ -448,6 +449,8 @@ def _reading(layout: list[Column]) -> list[tuple[Column, str, str]]:
             what, slot = "address", f"address:{column.slot}"
         elif field == "accounts":
             what = "accounts"
+        elif field == "labels":
+            what = "labels"
         else:
             what = "field"
         plan.append((column, what, slot))
@@ -489,6 +492,11 @@ def _read_row(ref: str, plan: list[tuple[Column, str, str]], row: list[str]) -> 
                 extra.append(f"{column.header}: {value}")
         elif what == "slot":
             slots.setdefault(slot, {"kind": column.field})[column.part] = value
+        elif what == "labels":
+            # A person's labels; Google's own (`* myContacts`, `* starred`) say nothing.
+            own = [label for label in _values(value) if not label.startswith("*")]
+            if own:
+                extra.append(f"{column.header}: {', '.join(own)}")
         else:  # accounts
             fields["accounts"] = [a for a in (p.strip() for p in value.split(";")) if a]
     for group in slots.values():

@@ -513,6 +513,23 @@ def test_google_formatted_address(service, tmp_path):
     assert "Quinta do Lago, Almancil" in found["Rui Sá"].notes
 
 
+def test_google_labels_are_kept_without_its_own_groups(service, tmp_path):
+    text = (
+        "First Name,Last Name,E-mail 1 - Value,Labels\n"
+        "Ann,Lee,ann@acme.example,* starred ::: * myContacts ::: Customers ::: VIP\n"
+        "Bo,Ng,bo@acme.example,* myContacts\n"
+    )
+    older = (
+        "Name,E-mail 1 - Value,Group Membership\nCy Ho,cy@acme.example,* myContacts ::: Friends\n"
+    )
+    imported(service, write(tmp_path / "g.csv", text))
+    imported(service, write(tmp_path / "old.csv", older))
+    found = contacts(service)
+    assert found["Ann Lee"].notes == "Labels: Customers, VIP"
+    assert found["Bo Ng"].notes == ""
+    assert found["Cy Ho"].notes == "Group Membership: Friends"
+
+
 def test_thunderbird_csv(service, tmp_path):
     imported(service, write(tmp_path / "tb.csv", THUNDERBIRD))
     cy = contacts(service)["Cy Dee"]
