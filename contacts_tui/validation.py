@@ -459,6 +459,22 @@ def state_choices(country: str) -> list[tuple[str, str]]:
     return list(_states(country.strip().upper()))
 
 
+def state_name(state: str, country: str) -> str:
+    """A stored state as another address book should show it: its name (California),
+    or its code within the country (LO) where two share the name; as stored if it is
+    not a subdivision's code."""
+    return _state_names(country.strip().upper()).get(state, state)
+
+
+@cache
+def _state_names(country: str) -> dict[str, str]:
+    states = _states(country)
+    names = [name for _, name in states]
+    return {
+        code: name if names.count(name) == 1 else code.split("-", 1)[1] for code, name in states
+    }
+
+
 def normalize_state(text: str, country: str | None) -> str:
     """Return the ISO 3166-2 code where the country has subdivisions, else free text."""
     typed = clean_text(text, field="State", max_length=100)

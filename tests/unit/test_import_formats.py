@@ -708,6 +708,33 @@ def test_vcard_round_trip_keeps_crm_fields_types_and_uid(people, tmp_path):  # n
     assert summary.imported == 0 and summary.duplicates == 3
 
 
+@pytest.mark.parametrize(("fmt", "profile"), [("vcard", ""), ("csv", "google"), ("csv", "outlook")])
+def test_states_leave_by_name_and_come_back_as_codes(service, tmp_path, fmt, profile):
+    # Another address book shows what it is given: California, not US-CA. Two of
+    # Spain's regions are both "La Rioja" (ES-LO, ES-RI): those leave as their codes.
+    for name, state, country, city in (
+        ("Al Cruz", "US-CA", "US", "Cupertino"),
+        ("Bo Diaz", "ES-LO", "ES", "Logroño"),
+    ):
+        contact = service.create_contact(name)
+        service.records.add_address(
+            contact.id, address="1 Main St", country=country, state=state, city=city,
+            zip_code="95014", locality=city, type="Office",
+        )  # fmt: skip
+    path = tmp_path / f"out.{'vcf' if fmt == 'vcard' else 'csv'}"
+    export_contacts(
+        service, EVERYONE, fmt=fmt, path=path, **({"profile": profile} if profile else {})
+    )
+    text = path.read_text(encoding="utf-8-sig")
+    assert "California" in text and "US-CA" not in text
+    assert "ES-LO" not in text and "LO" in text
+    wipe()
+    summary = import_contacts(service, path)
+    assert summary.rejected == summary.kept == 0
+    states = {n: [a.state for a in c.addresses] for n, c in contacts(service).items()}
+    assert states == {"Al Cruz": ["US-CA"], "Bo Diaz": ["ES-LO"]}
+
+
 def test_google_and_outlook_profiles_read_back_without_a_guard(people, tmp_path):  # noqa: F811
     for profile in ("google", "outlook"):
         path = tmp_path / f"{profile}.csv"
