@@ -58,7 +58,10 @@ _SILENT = frozenset(
     )
 )
 
+_GROUPS = frozenset(("mycontacts", "starred"))
+
 _KEPT_LABELS = {
+    "X-SOCIALPROFILE": "Social profile",
     "IMPP": "Instant messaging",
     "ROLE": "Role",
     "GENDER": "Gender",
@@ -337,6 +340,7 @@ def _contact(ref: str, number: int, props: list[Property], agents: int) -> RawCo
     labels = {p.group: _apple_label(p.value) for p in props if p.name == "X-ABLABEL" and p.group}
     # Apple's X-ABADR: the country an address of the same group is laid out for.
     laid_out = {p.group: p.text().strip() for p in props if p.name == "X-ABADR" and p.group}
+    has_photo = any(p.name == "PHOTO" for p in props)
     full_name = ""
     notes: list[str] = []
     for prop in props:
@@ -392,7 +396,8 @@ def _contact(ref: str, number: int, props: list[Property], agents: int) -> RawCo
                 if not address["country"].strip() and prop.group:
                     address["country"] = laid_out.get(prop.group, "")
                 contact.addresses.append(address)
-        elif name == "PHOTO":
+        elif name == "PHOTO" or (name == "X-MS-CARDPICTURE" and not has_photo):
+            # Outlook writes its business card's picture beside the PHOTO, the same one.
             photo = _photo(prop, number)
             if isinstance(photo, str):
                 contact.unread.append(("PHOTO", prop.value[:80], photo))
@@ -402,6 +407,15 @@ def _contact(ref: str, number: int, props: list[Property], agents: int) -> RawCo
             agents += 1
         elif name.startswith(VCARD_CRM_PREFIX):
             _crm_field(contact, prop)
+        elif name == "CATEGORIES":
+            # Google's own groups say nothing: myContacts (every contact), starred.
+            own = [
+                c for c in prop.components()[0].split(",") if c.strip().casefold() not in _GROUPS
+            ]
+            if own:
+                contact.unread.append(("Categories", ", ".join(own), "no field for it here"))
+        elif name == "X-MS-CARDPICTURE":
+            continue
         else:
             _keep_unread(contact, prop, label)
     if notes:

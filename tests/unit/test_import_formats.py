@@ -240,6 +240,33 @@ def test_the_products_housekeeping_is_not_kept_in_notes(service, tmp_path):
     )
 
 
+def test_google_categories_and_outlook_card_picture(workspace, tmp_path):
+    from contacts_tui.documents import BlobStore
+
+    service = ContactService(workspace.config, workspace.user, blobs=BlobStore(workspace.documents))
+    google = vcard(
+        "VERSION:3.0",
+        "FN:Dee Ray",
+        "EMAIL;TYPE=INTERNET;TYPE=HOME:dee@example.com",
+        "CATEGORIES:myContacts,starred,Customers",
+        "X-SOCIALPROFILE;type=twitter:http://twitter.com/dee",
+    )
+    base64_lines = ["X-MS-CARDPICTURE;TYPE=JPEG;ENCODING=BASE64:", " /9j/4AAQSkZJRgAB", ""]
+    outlook = vcard("VERSION:2.1", "N:Ho;Al", "FN:Al Ho", *base64_lines, "REV:20230101T120000Z")
+    both = vcard("VERSION:2.1", "FN:Cy Li", "PHOTO;TYPE=JPEG;ENCODING=BASE64:", " iVBORw0KGgo=", "",
+                 *base64_lines)  # fmt: skip
+    summary, _problems = imported(service, write(tmp_path / "m.vcf", google + outlook + both))
+    assert summary.imported == 3
+    found = contacts(service)
+    dee = found["Dee Ray"]
+    assert "- Categories: Customers (" in dee.notes and "myContacts" not in dee.notes
+    assert "Social profile: http://twitter.com/dee" in dee.notes
+    # Outlook's card picture is the contact's photo, once: kept as a document.
+    assert [d.file_name for d in found["Al Ho"].documents] == ["photo-card-2.jpg"]
+    assert [d.file_name for d in found["Cy Li"].documents] == ["photo-card-3.jpg"]
+    assert found["Al Ho"].notes == found["Cy Li"].notes == ""
+
+
 def test_android_custom_rows(service, tmp_path):
     # Android's vCard 2.1 has no NICKNAME, and writes its relations and events as its
     # own rows: vnd.android.cursor.item/KIND;data1;type;label;…
