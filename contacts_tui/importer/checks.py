@@ -236,13 +236,14 @@ class _Checker:
             except _Value as problem:
                 self.kept(problem)
                 continue
-            if kind == "address":
-                key = "\n".join([clean[k] for k in sorted(clean)]).casefold()
-            else:
-                key = clean[_SAME_WHEN[kind]].casefold()
-            if key in seen:
-                continue  # the same value twice on one card: keep the first
-            seen.add(key)
+            if len(records) > 1:  # (one repeats nothing)
+                if kind == "address":
+                    key = "\n".join([clean[k] for k in sorted(clean)]).casefold()
+                else:
+                    key = clean[_SAME_WHEN[kind]].casefold()
+                if key in seen:
+                    continue  # the same value twice on one card: keep the first
+                seen.add(key)
             checked.append((clean, bool(record.get("primary"))))
         return checked
 
@@ -275,7 +276,7 @@ class _Checker:
         if kind == "phone":
             return self.phone(values, record, region)
         try:
-            return self.service.records.validate(kind, values).values
+            return self.service.records.values(kind, values)
         except ValidationError as error:
             raise _Value(label, record, str(error)) from None
 

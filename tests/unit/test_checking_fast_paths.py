@@ -203,6 +203,34 @@ def test_an_email_or_address_is_validated_the_same_with_and_without_the_shortcut
     assert "not a field" in outcomes
 
 
+def test_a_record_of_a_file_gets_the_values_validate_gives(service):
+    """RecordService.values, an import's check of a record, is validate's values."""
+    cases = [("address", a) for a in world_values.addresses()[::3]]
+    cases += [("email", {"email": e, "type": t}) for e in world_values.emails() for t in TYPES]
+    cases += [("phone", {"number": t, "type": ""}) for t, _ in world_values.phone_texts(50)]
+    iban = "DE89 3704 0044 0532 0130 00"
+    cases += [("bank_account", {"name": "Main", "iban": iban, "bic": bic}) for bic in TYPES]
+
+    def outcome(check, kind: str, values: dict[str, str]) -> object:
+        try:
+            return "accepted", check(kind, values)
+        except RecordInvalid as error:
+            return "refused", error.errors
+        except TypeError as error:
+            return "not a field", str(error)
+
+    def validated(kind: str, values: dict[str, str]) -> dict[str, str]:
+        return service.records.validate(kind, values).values
+
+    outcomes = []
+    for kind, values in cases:
+        expected = outcome(validated, kind, values)
+        assert outcome(service.records.values, kind, values) == expected, (kind, values)
+        outcomes.append(expected[0])
+    assert outcomes.count("accepted") > 500
+    assert outcomes.count("refused") > 500
+
+
 def test_a_text_field_of_a_file_is_cleaned_or_refused_as_clean_text_does():
     values = [*world_values.texts(), 12, 3.5, True, None, ["a"], {"a": 1}]
     raw = RawContact("line 2", fields={f"field{n}": v for n, v in enumerate(values)})
