@@ -13,6 +13,7 @@ import pytest
 import world_values
 
 from contacts_tui import phone_rules, validation
+from contacts_tui.importer import checks
 from contacts_tui.importer.checks import _Checker, _one_line, _text, _Value
 from contacts_tui.importer.csv_file import (
     _GOOGLE_SEPARATOR,
@@ -300,3 +301,67 @@ def test_a_blank_state_is_blank_in_every_country_a_country_is_read_as():
     assert len(codes) > 200
     for code in codes:
         assert validation.normalize_state("", code) == ""
+
+
+FIELD_VALUES = {
+    "lifecycle_key": ["sales", "nope", 3],
+    "lifecycle": ["Sales", "nope", "", None],
+    "stage_key": ["qualified", "nope"],
+    "stage": ["Qualified", "Won", "nope", None],
+    "segmentation": ["Enterprise", "nope", None],
+    "reason_code": ["Price", "nope", ""],
+    "scoring": ["50", 50, 50.0, "500", "x", True, None],
+    "accounts": [["North", "North", " South "], [3], ["a\x07"]],
+    "archived": [True, "yes", None],
+    "job_title": ["CEO", "a\x07", ""],
+    "department": ["Sales"],
+    "website": ["example.com", "not a site"],
+    "birthday": ["1985-04-12", "04/12/1985"],
+    "nickname": ["Ada"],
+    "notes": ["Met at a fair", "a\x07b", ""],
+    "uid": ["urn:uuid:1", 7, True],
+    "stage_history": [[{"from": "", "to": "lead", "at": "2026-01-02T03:04:05Z"}], [{"to": 1}]],
+    "created_at": ["2026-01-02T03:04:05Z", "never"],
+    "updated_at": ["2026-02-02T03:04:05Z"],
+    "documents": [[{"sha256": "ab", "name": "a.pdf"}, "x"]],
+}
+"""Each field check_contact reads besides the name, company, e-mails, phones and
+addresses, with good and bad values."""
+
+
+class _NeverDisjoint:
+    def isdisjoint(self, other) -> bool:
+        return False
+
+
+def test_a_record_without_crm_fields_skips_their_checks_for_what_they_would_give(
+    service, monkeypatch
+):
+    """An address book's record skips the checks of fields it does not have: with any
+    one of them (or a pair) it is checked in full, and the two agree."""
+    keys = list(FIELD_VALUES)
+    records = [RawContact("line 2", fields={"name": "Ada"})]
+    for n, key in enumerate(keys):
+        for value in FIELD_VALUES[key]:
+            other = keys[(n + 7) % len(keys)]
+            records.append(RawContact("line 3", fields={"name": "Ada", key: value}))
+            records.append(
+                RawContact(
+                    "line 4", fields={"name": "Ada", key: value, other: FIELD_VALUES[other][0]}
+                )
+            )
+    config = service.current_config()
+
+    def checked(record):
+        try:
+            return checks.check_contact(record, service, file_name="f.csv", config=config)
+        except Exception as error:
+            return repr(error)
+
+    fast = [checked(record) for record in records]
+    for name in ("_LIFECYCLE_FIELDS", "_CRM_FIELDS", "_PROFILE_FIELDS", "_HISTORY_FIELDS"):
+        monkeypatch.setattr(checks, name, _NeverDisjoint())
+    slow = [checked(record) for record in records]
+    differ = [(r.fields, f, s) for r, f, s in zip(records, fast, slow, strict=True) if f != s]
+    assert not differ, differ[:3]
+    assert sum(bool(draft.reports) for draft in fast) > 20  # bad values were among them
