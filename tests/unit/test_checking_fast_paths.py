@@ -8,6 +8,9 @@ which is the libraries' own (phonenumbers, email-validator, the country tables).
 
 from __future__ import annotations
 
+import dataclasses
+import pickle
+
 import phonenumbers
 import pytest
 import world_values
@@ -23,7 +26,7 @@ from contacts_tui.importer.csv_file import (
     _several_addresses,
     _values,
 )
-from contacts_tui.importer.shared import RawContact, ValueReport
+from contacts_tui.importer.shared import ContactDraft, RawContact, ValueReport
 from contacts_tui.services import records as records_module
 from contacts_tui.services.records import RecordInvalid
 
@@ -365,3 +368,25 @@ def test_a_record_without_crm_fields_skips_their_checks_for_what_they_would_give
     differ = [(r.fields, f, s) for r, f, s in zip(records, fast, slow, strict=True) if f != s]
     assert not differ, differ[:3]
     assert sum(bool(draft.reports) for draft in fast) > 20  # bad values were among them
+
+
+def test_a_draft_is_built_as_its_dataclass_builds_it(service):
+    raw = RawContact(
+        "line 2",
+        fields={"name": "Ada", "company": "Analytical", "scoring": "x", "nickname": "A"},
+        emails=[{"email": "ada@example.com", "type": ""}],
+        phones=[{"number": "020 7200 1234", "type": ""}],
+        addresses=[{"address": "1 High St", "city": "London", "country": "GB"}],
+    )
+    draft = checks.check_contact(raw, service, file_name="f.csv")
+    values = {f.name: getattr(draft, f.name) for f in dataclasses.fields(ContactDraft)}
+    assert type(draft) is ContactDraft
+    assert vars(draft) == values  # every field, and nothing else
+    assert draft == ContactDraft(**values)
+    assert pickle.loads(pickle.dumps(draft)) == draft
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        draft.name = "Bob"  # type: ignore[misc]
+    del values["uid"]  # a field left to its default: the dataclass builds it
+    assert checks._draft(**values) == ContactDraft(**values, uid="")
+    with pytest.raises(TypeError, match="nickname"):
+        checks._draft(**values, nickname="A")
