@@ -51,10 +51,13 @@ _METADATA_FIELDS = (
 _DESC_FIELDS = ("possible_length", "national_number_pattern")
 _FORMAT_FIELDS = ("pattern", "format", "leading_digits_pattern")
 
-_SIMPLE_PATTERN = re.compile(r"(?:[0-9(){},]|\\d)*")
-"""A format pattern of digit groups only (all of phonenumbers' are): no anchor,
-look-around or alternative, so a match of the whole number is the only match re.sub
-makes, and every group takes part in it."""
+_DIGIT_GROUPS = re.compile(r"(?:\((?:\\d(?:\{[0-9]+(?:,[0-9]+)?\})?)+\))+")
+"""A format pattern of groups of digits only, `(\\d{3})(\\d{2,4})` (all of phonenumbers'
+are): whether it matches a whole number depends on its length alone; it has no anchor,
+look-around or alternative, so (unless it matches nothing too) that match is the only
+one re.sub makes, and every group takes part in it."""
+_LONGEST = 17
+"""Digits of the longest national number phonenumbers reads."""
 _TEMPLATE_PART = re.compile(r"\\([1-9])(?![0-9])|([^\\]+)")
 
 
@@ -76,7 +79,10 @@ class _Format(NamedTuple):
     leading: re.Pattern[str] | None  # the format's last (most detailed) leading digits
     pattern: re.Pattern[str]
     template: str  # phonenumbers' re.sub template (\1 \2 \3)
-    built: str | None  # the same as a str.format template ({0} {1} {2}), None if not simple
+    # Of a pattern of digit groups: the lengths of the numbers it matches whole, and the
+    # template as a str.format one ({0} {1} {2}); else None and None.
+    lengths: frozenset[int] | None
+    built: str | None
 
 
 class _Rules(NamedTuple):
@@ -107,10 +113,14 @@ def _format(number_format: Any) -> _Format:
     leading = number_format.leading_digits_pattern
     pattern = re.compile(number_format.pattern)
     template = number_format.format
-    built = None
-    if _SIMPLE_PATTERN.fullmatch(number_format.pattern) and pattern.match("") is None:
+    lengths = built = None
+    if _DIGIT_GROUPS.fullmatch(number_format.pattern) and pattern.match("") is None:
         built = _str_format(template, pattern.groups)
-    return _Format(re.compile(leading[-1]) if leading else None, pattern, template, built)
+        lengths = frozenset(n for n in range(1, _LONGEST + 1) if pattern.fullmatch("0" * n))
+    if built is None:
+        lengths = None
+    leading_pattern = re.compile(leading[-1]) if leading else None
+    return _Format(leading_pattern, pattern, template, lengths, built)
 
 
 def _str_format(template: str, groups: int) -> str | None:
@@ -249,13 +259,22 @@ def international(code: int, national: str) -> str | None:
     rules = _for_region(util, code, regions[0].upper())
     if rules is None:
         return None
+    length = len(national)
+    if length > _LONGEST:
+        return None  # (never a number phonenumbers reads)
     for rule in rules.formats:
+        # phonenumbers' _choose_formatting_pattern_for_number: the first format whose
+        # leading digits begin the number and whose pattern matches all of it.
+        if rule.lengths is not None:
+            if length not in rule.lengths:
+                continue
+        elif rule.pattern.fullmatch(national) is None:
+            continue
         if rule.leading is not None and not rule.leading.match(national):
             continue
-        if rule.pattern.fullmatch(national) is None:
-            continue
-        match = rule.pattern.match(national)
-        if rule.built is not None and match is not None and match.end() == len(national):
-            return f"+{code} {rule.built.format(*match.groups())}"
+        if rule.built is not None:
+            match = rule.pattern.match(national)
+            if match is not None and match.end() == length:
+                return f"+{code} {rule.built.format(*match.groups())}"
         return f"+{code} {rule.pattern.sub(rule.template, national)}"
     return f"+{code} {national}"
