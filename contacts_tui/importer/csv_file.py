@@ -572,18 +572,21 @@ def _nth(labels: list[str], n: int) -> str:
 def _several_addresses(slot: dict[str, str], labels: list[str]) -> list[dict[str, str]]:
     """A slot's addresses: each of its columns may hold several, ` ::: ` between, the
     n-th value of each column belonging to the n-th address."""
-    parts = {k: v for k, v in slot.items() if k not in _NOT_PARTS}
-    if not any(":::" in v for v in parts.values()):
-        # One address (the usual; none without a part), its blank parts left out.
-        if not parts:
+    if ":::" not in "\n".join(slot.values()):
+        # One address (the usual), its blank parts left out; none without a part.
+        one = slot.copy()
+        for key in _NOT_PARTS:
+            one.pop(key, None)
+        if not one:
             return []
-        one = {k: v for k, v in parts.items() if v}
+        if "" in one.values():
+            one = {k: v for k, v in one.items() if v}
         one["kind"] = "address"
         one["type"] = slot.get("type", "")
         if "label" in slot:
             one["type"] = _google_type("address", _nth(labels, 0))[0]
         return [one]
-    columns = {k: _values(v) for k, v in parts.items()}
+    columns = {k: _values(v) for k, v in slot.items() if k not in _NOT_PARTS}
     count = max((len(values) for values in columns.values()), default=0)
     addresses = []
     for n in range(count):
@@ -609,7 +612,7 @@ def _add_address(contact: RawContact, slot: dict[str, str]) -> None:
     box = get("po_box", "")
     if box and not box.casefold().startswith(("po", "p.o")):
         box = f"PO Box {box}"
-    street = ", ".join(p for p in (get("address", ""), get("extended", ""), box) if p)
+    street = ", ".join(filter(None, (get("address", ""), get("extended", ""), box)))
     address = {
         "address": street,
         "city": get("city", ""),

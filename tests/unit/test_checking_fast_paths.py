@@ -269,7 +269,7 @@ def test_a_cell_of_emails_or_phones_is_read_as_splitting_it_would():
 
 def test_one_address_of_a_csv_row_is_read_as_splitting_it_would():
     labels = ("", "Work", "* Home", "Shipping ::: Billing", "Home ::: ")
-    values = ("1 High St", "London", "a ::: b", " ::: x", "Zürich", "a:::b")
+    values = ("1 High St", "London", "a ::: b", " ::: x", "Zürich", "a:::b", "", "x\n:::y")
     for n in range(400):
         slot = {"kind": "address", "type": ("", "Office")[n % 2]}
         for k, key in enumerate(("address", "city", "zip_code", "country")):
