@@ -258,15 +258,13 @@ class _Checker:
         choices: tuple[str, ...],
         region: str,
     ) -> dict[str, str]:
-        values = {}
-        for key, value in record.items():
-            if key == "primary":
-                continue
-            if value.__class__ is not str:
+        values = record.copy()
+        values.pop("primary", None)
+        for key, value in values.items():
+            if value.__class__ is not str:  # (a JSON file's)
                 if isinstance(value, bool) or not isinstance(value, (str, int, float)):
                     raise _Value(label, record, f"{key} must be text, not {_json_kind(value)}")
-                value = str(value)
-            values[key] = value
+                values[key] = str(value)
         kind_name = values.get("type", "")
         if self.raw.guessed_types and kind_name:
             # A type from a column name or a vCard TYPE: kept only where the picklist has it.
