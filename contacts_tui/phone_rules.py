@@ -93,13 +93,45 @@ class _Rules(NamedTuple):
     types: tuple[_Desc, ...]
     leading: re.Pattern[str] | None  # the region's leading digits (+1 is shared by 25)
     formats: tuple[_Format, ...]  # for the INTERNATIONAL form
+    of_length: dict[int, re.Pattern[str] | None]  # filled on use: see valid()
 
     def valid(self, national: str) -> bool:
-        """_number_type_helper(national, metadata) != UNKNOWN."""
+        """_number_type_helper(national, metadata) != UNKNOWN: the general pattern and
+        one of the patterns of the types of the number's length, asked as one."""
+        length = len(national)
+        try:
+            pattern = self.of_length[length]
+        except KeyError:
+            pattern = self.of_length[length] = self._of_length(length)
+        if pattern is _ONE_BY_ONE:
+            general = self.general
+            if general is None or not general.matches(national):
+                return False
+            return any(desc.matches(national) for desc in self.types)
+        return pattern is not None and pattern.fullmatch(national) is not None
+
+    def _of_length(self, length: int) -> re.Pattern[str] | None:
+        """One pattern for the numbers of `length` digits: the general one (a look-ahead
+        to the end) and then any type's; None when nothing is valid at that length;
+        _ONE_BY_ONE when a pattern is not one to join with others."""
         general = self.general
-        if general is None or not general.matches(national):
-            return False
-        return any(desc.matches(national) for desc in self.types)
+        if general is None or (general.lengths and length not in general.lengths):
+            return None
+        types = [d.pattern.pattern for d in self.types if not d.lengths or length in d.lengths]
+        if not types:
+            return None
+        if not all(_JOINABLE.fullmatch(p) for p in (general.pattern.pattern, *types)):
+            return _ONE_BY_ONE
+        either = "|".join(f"(?:{p})" for p in types)
+        return re.compile(f"(?=(?:{general.pattern.pattern})\\Z)(?:{either})")
+
+
+_JOINABLE = re.compile(r"(?:[0-9()\[\]|?:{},\-]|\\d)*")
+"""A pattern of digits, classes, groups, alternatives and counts (all of the metadata's):
+no back-reference, named group, flag or look-around that joining it with others in one
+pattern would change."""
+_ONE_BY_ONE = re.compile("(?!)")
+"""The mark of a length whose patterns are asked one by one (itself never asked)."""
 
 
 def _desc(desc: Any) -> _Desc | None:
@@ -149,6 +181,7 @@ def _compiled(metadata: Any) -> _Rules:
         tuple(desc for desc in map(_desc, types) if desc is not None),
         re.compile(metadata.leading_digits) if metadata.leading_digits is not None else None,
         tuple(map(_format, formats)),
+        {},
     )
 
 

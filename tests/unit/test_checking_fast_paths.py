@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import dataclasses
 import pickle
+import re
+from types import SimpleNamespace
 
 import phonenumbers
 import pytest
@@ -111,8 +113,18 @@ def _numbers_read(every: int) -> list[tuple[phonenumbers.PhoneNumber, str | None
     return numbers
 
 
+@pytest.fixture(params=["joined", "one by one"])
+def type_patterns(request, monkeypatch):
+    """The compiled rules with each length's type patterns joined in one (the usual), or
+    asked one by one (a pattern that cannot be joined)."""
+    if request.param == "one by one":
+        monkeypatch.setattr(phone_rules, "_JOINABLE", re.compile("(?!)"))
+    monkeypatch.setattr(phone_rules, "_REGIONS", {})
+    monkeypatch.setattr(phone_rules, "_CODES", {})
+
+
 @pytest.mark.parametrize("every", WORLD_SHARE)
-def test_a_number_is_valid_by_the_compiled_rules_where_phonenumbers_says_so(every):
+def test_a_number_is_valid_by_the_compiled_rules_where_phonenumbers_says_so(every, type_patterns):
     said = []
     for number, reading in _numbers_read(every):
         national = phonenumbers.national_significant_number(number)
@@ -123,6 +135,39 @@ def test_a_number_is_valid_by_the_compiled_rules_where_phonenumbers_says_so(ever
         said.append(got)
     assert said.count(True) > 10_000 // every
     assert said.count(False) > 5_000 // every
+
+
+def test_a_number_is_valid_by_the_compiled_rules_of_any_metadata_as_phonenumbers_says(
+    type_patterns,
+):
+    """Rules the world's metadata does not have: a type wider than the general pattern,
+    types of other lengths, a mobile pattern said to be the fixed line's."""
+
+    def desc(pattern: str, *lengths: int) -> SimpleNamespace:
+        return SimpleNamespace(national_number_pattern=pattern, possible_length=lengths)
+
+    types = dict.fromkeys(phone_rules._TYPES)
+    for same in (False, True):
+        metadata = SimpleNamespace(
+            **{
+                **types,
+                "country_code": 1,
+                "general_desc": desc("[2-8]\\d{2,3}", 3, 4),
+                "fixed_line": desc("\\d{4}", 4),
+                "mobile": desc("[1-5]\\d{2}|9\\d{3}"),
+                "toll_free": desc("8\\d{2}", 3),
+                "voip": desc("", 4),
+                "same_mobile_and_fixed_line_pattern": same,
+                "leading_digits": None,
+                "number_format": [],
+                "intl_number_format": [],
+            }
+        )
+        rules = phone_rules._compiled(metadata)
+        unknown = phonenumbers.PhoneNumberType.UNKNOWN
+        for number in [f"{n:0{width}d}" for width in (2, 3, 4, 5) for n in range(0, 10**width, 7)]:
+            expected = phonenumbers.phonenumberutil._number_type_helper(number, metadata)
+            assert rules.valid(number) is (expected != unknown), (number, same)
 
 
 @pytest.mark.parametrize("every", WORLD_SHARE)
