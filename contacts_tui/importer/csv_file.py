@@ -42,6 +42,9 @@ CSV_COLUMNS: dict[str, tuple[str, str]] = {
     "displayname": ("name", ""),
     "fullname": ("full_name", ""),
     "firstname": ("first_name", ""),
+    "first": ("first_name", ""),  # Yahoo: First, Middle, Last
+    "middle": ("middle_name", ""),
+    "last": ("last_name", ""),
     "givenname": ("first_name", ""),
     "lastname": ("last_name", ""),
     "familyname": ("last_name", ""),
@@ -60,6 +63,8 @@ CSV_COLUMNS: dict[str, tuple[str, str]] = {
     "othernumbers": ("phone", ""),
     "email2address": ("email", ""),
     "email3address": ("email", ""),
+    "alternateemail1": ("email", ""),  # Yahoo
+    "alternateemail2": ("email", ""),
     "workemail": ("email", "Business"),
     "businessemail": ("email", "Business"),
     "homeemail": ("email", "Personal"),
@@ -160,6 +165,7 @@ _ADDRESS_PARTS = {
     "state": "state",
     "postalcode": "zip_code",
     "zipcode": "zip_code",
+    "zip": "zip_code",  # Yahoo's Work ZIP
     "country": "country",
     "countryregion": "country",
     "pobox": "po_box",
@@ -225,6 +231,17 @@ kept in the notes, they said nothing and buried what did."""
 _JOB_TITLES = {"jobtitle", "organizationtitle", "position"}
 """Beside one of these, a Title column is the courtesy title (Outlook's: Dr., Ms.)."""
 _HUBSPOT_KEYS = {"recordid", "contactowner", "leadstatus"}
+_YAHOO_KEYS = {"yahoophone", "messengerid"}
+_YAHOO_COLUMNS = {
+    "home": ("phone", "Home"),
+    "work": ("phone", "Office"),
+    "other": ("phone", ""),
+    "yahoophone": ("phone", ""),
+    "personalwebsite": ("website", ""),
+    "businesswebsite": ("website", ""),
+    "comments": ("notes", ""),
+}
+"""Yahoo Mail's columns, whose bare names (Home, Work) mean its phones only in its file."""
 
 
 @dataclass(frozen=True)
@@ -261,11 +278,14 @@ def check_mapping(mapping: dict[str, str]) -> dict[str, str]:
     return mapping
 
 
-def _column(header: str, mapping: dict[str, str], hubspot: bool) -> Column:
+def _column(header: str, mapping: dict[str, str], hubspot: bool, yahoo: bool = False) -> Column:
     key = _header_key(header)
     for column, field in mapping.items():
         if _header_key(column) == key:
             return Column(field, header=header)
+    if yahoo and key in _YAHOO_COLUMNS:
+        field, kind = _YAHOO_COLUMNS[key]
+        return Column(field, kind, header=header)
     if hubspot and key == "lifecyclestage":
         # HubSpot's stages (subscriber, lead, …) are not this workspace's steps.
         return Column("", header=header, unknown=True)
@@ -298,7 +318,8 @@ def _column(header: str, mapping: dict[str, str], hubspot: bool) -> Column:
 def _layout(header: list[str], mapping: dict[str, str]) -> list[Column]:
     keys = {_header_key(h) for h in header}
     hubspot = bool(keys & _HUBSPOT_KEYS)
-    layout = [_column(h, mapping, hubspot) for h in header]
+    yahoo = bool(keys & _YAHOO_KEYS)
+    layout = [_column(h, mapping, hubspot, yahoo) for h in header]
     if keys & _JOB_TITLES:  # Outlook's Title is Dr., its Job Title the job
         layout = [_instead(c, "job_title", "title", "name_prefix") for c in layout]
     if keys & {"birthyear", "birthmonth"}:  # Thunderbird's Birth Day is the day alone
