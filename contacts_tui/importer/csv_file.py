@@ -52,6 +52,7 @@ CSV_COLUMNS: dict[str, tuple[str, str]] = {
     "middlename": ("middle_name", ""),
     "additionalname": ("middle_name", ""),
     "nameprefix": ("name_prefix", ""),
+    "salutation": ("name_prefix", ""),  # Salesforce, Zoho
     "suffix": ("name_suffix", ""),
     "namesuffix": ("name_suffix", ""),
     "email": ("email", ""),
@@ -97,6 +98,7 @@ CSV_COLUMNS: dict[str, tuple[str, str]] = {
     "organization": ("company", ""),
     "organisation": ("company", ""),
     "organizationname": ("company", ""),
+    "accountname": ("company", ""),  # Salesforce, Zoho: the company is an account there
     "jobtitle": ("job_title", ""),
     "title": ("job_title", ""),
     "position": ("job_title", ""),
@@ -115,6 +117,7 @@ CSV_COLUMNS: dict[str, tuple[str, str]] = {
     "nickname": ("nickname", ""),
     "notes": ("notes", ""),
     "note": ("notes", ""),
+    "description": ("notes", ""),  # Salesforce, Zoho
     "stage": ("stage", ""),
     "lifecycle": ("lifecycle", ""),
     "segmentation": ("segmentation", ""),
@@ -138,6 +141,8 @@ CSV_COLUMNS: dict[str, tuple[str, str]] = {
     "region": ("state", ""),
     "province": ("state", ""),
     "stateregion": ("state", ""),
+    "stateprovince": ("state", ""),  # Salesforce: State/Province, Zip/Postal Code
+    "zippostalcode": ("zip_code", ""),
     "zip": ("zip_code", ""),
     "zipcode": ("zip_code", ""),
     "postalcode": ("zip_code", ""),
@@ -166,12 +171,20 @@ _ADDRESS_PARTS = {
     "postalcode": "zip_code",
     "zipcode": "zip_code",
     "zip": "zip_code",  # Yahoo's Work ZIP
+    "stateprovince": "state",  # Salesforce's Mailing State/Province
+    "zippostalcode": "zip_code",
     "country": "country",
     "countryregion": "country",
     "pobox": "po_box",
     "addresspobox": "po_box",  # Outlook's Business Address PO Box
 }
-_PLACES = {"business": "Office", "work": "Office", "home": "Personal", "other": ""}
+_PLACES = {
+    "business": "Office",
+    "work": "Office",
+    "home": "Personal",
+    "other": "",
+    "mailing": "",  # Salesforce, Zoho: Mailing Street, Mailing City…
+}
 _ADDRESS_FIELDS = ("address", "extended", "po_box", "city", "state", "zip_code", "country")
 
 # Google Contacts: `E-mail 1 - Value`, `Phone 2 - Label`, `Address 1 - Postal Code`,

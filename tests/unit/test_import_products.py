@@ -29,3 +29,23 @@ def test_yahoo_csv_reads_names_phones_second_email_and_zip(service, tmp_path):
     ]
     assert [(a.zip_code, a.country) for a in pat.addresses] == [("M5V 2T6", "CA")]
     assert pat.notes == "Met at the fair"
+
+
+def test_salesforce_csv_reads_account_mailing_address_and_salutation(service, tmp_path):
+    text = (
+        "Salutation,First Name,Last Name,Title,Account Name,Mailing Street,Mailing City,"
+        "Mailing State/Province,Mailing Zip/Postal Code,Mailing Country,Phone,Email,Description\n"
+        "Ms.,Ana,Lopez,VP Sales,Globex Corp,500 Market St,San Francisco,CA,94105,"
+        "United States,(415) 555-0100,ana@example.com,Met at the fair\n"
+    )
+    _summary, problems = imported(service, write(tmp_path / "salesforce.csv", text))
+    ana = contacts(service)["Ana Lopez"]
+    assert ana.full_name == "Ms. Ana Lopez"
+    assert ana.company.name == "Globex Corp"
+    assert [(a.address, a.city, a.state, a.zip_code, a.country) for a in ana.addresses] == [
+        ("500 Market St", "San Francisco", "US-CA", "94105", "US")
+    ]
+    # The address says US: the national number is American, not refused as British.
+    assert [p.number for p in ana.phones] == ["+14155550100"]
+    assert ana.notes == "Met at the fair"
+    assert problems == []
