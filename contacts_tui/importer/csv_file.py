@@ -74,7 +74,7 @@ CSV_COLUMNS: dict[str, tuple[str, str]] = {
     "phone": ("phone", ""),
     "phonenumber": ("phone", ""),
     "telephone": ("phone", ""),
-    "primaryphone": ("phone", ""),
+    "primaryphone": ("primary_phone", ""),  # Outlook: the main one, as another column has it
     "mobile": ("phone", "Mobile"),
     "mobilephone": ("phone", "Mobile"),
     "mobilephonenumber": ("phone", "Mobile"),
@@ -93,6 +93,8 @@ CSV_COLUMNS: dict[str, tuple[str, str]] = {
     "faxnumber": ("phone", "Fax"),
     "businessfax": ("phone", "Fax"),
     "homefax": ("phone", "Fax"),
+    "otherfax": ("phone", "Fax"),  # Outlook
+    "carphone": ("phone", "Mobile"),
     "company": ("company", ""),
     "companyname": ("company", ""),
     "organization": ("company", ""),
@@ -557,7 +559,21 @@ def _read_row(ref: str, plan: list[tuple[Column, str, str]], row: list[str]) -> 
         _full_name(fields)
     if "birth_year" in fields or "birth_month" in fields or "birth_day" in fields:
         _birthday(fields)
+    if "primary_phone" in fields:
+        _primary_phone(contact)
     return contact
+
+
+def _primary_phone(contact: RawContact) -> None:
+    """Outlook's Primary Phone repeats the number of another column (Mobile Phone…): that
+    one is the primary; a number of its own is added as the primary."""
+    number = contact.fields.pop("primary_phone")
+    digits = re.sub(r"\D", "", number)
+    for phone in contact.phones:
+        if re.sub(r"\D", "", phone["number"]) == digits:
+            phone["primary"] = True
+            return
+    contact.phones.insert(0, {"number": number, "type": "", "primary": True})
 
 
 def _several(cell: str) -> list[str]:

@@ -49,3 +49,28 @@ def test_salesforce_csv_reads_account_mailing_address_and_salutation(service, tm
     assert [p.number for p in ana.phones] == ["+14155550100"]
     assert ana.notes == "Met at the fair"
     assert problems == []
+
+
+def test_outlook_primary_phone_car_phone_and_other_fax(service, tmp_path):
+    text = (
+        "First Name,Last Name,E-mail Address,Home Phone,Mobile Phone,Car Phone,Other Fax,"
+        "Primary Phone,Pager\n"
+        "Sam,Roe,sam@example.com,+1 206 555 0100,+1 206 555 0199,+1 206 555 0111,"
+        "+1 206 555 0133,+1 206 555 0199,+1 206 555 0122\n"
+        "Kit,Roe,kit@example.com,+1 206 555 0200,,,,+1 206 555 0300,\n"
+    )
+    imported(service, write(tmp_path / "outlook.csv", text))
+    found = contacts(service)
+    sam = found["Sam Roe"]
+    assert [(p.number, p.type, p.is_primary) for p in sam.phones] == [
+        ("+12065550199", "Mobile", True),  # Outlook's Primary Phone is this one
+        ("+12065550100", "Home", False),
+        ("+12065550111", "Mobile", False),
+        ("+12065550133", "Fax", False),
+    ]
+    assert sam.notes == "Pager: +1 206 555 0122"
+    kit = found["Kit Roe"]
+    assert [(p.number, p.is_primary) for p in kit.phones] == [
+        ("+12065550300", True),  # a primary number of its own
+        ("+12065550200", False),
+    ]
