@@ -373,7 +373,7 @@ def _contact(ref: str, number: int, props: list[Property], agents: int) -> RawCo
         elif name == "NICKNAME" and "nickname" not in fields:
             fields["nickname"] = prop.components()[0].split(",")[0].strip()
         elif name == "BDAY" and "birthday" not in fields:
-            fields["birthday"] = prop.text()
+            fields["birthday"] = _date_text(prop)
         elif name == "URL" and "website" not in fields:
             fields["website"] = prop.text()
         elif name == "NOTE":
@@ -454,10 +454,20 @@ def _outlook_mailing_address(contact: RawContact, props: list[Property]) -> None
             return
 
 
+def _date_text(prop: Property) -> str:
+    """A date as the person gave it: Apple writes a day without a year in a year it
+    names in X-APPLE-OMIT-YEAR (`1604-03-15`), which is `--03-15` (RFC 6350's form)."""
+    text = prop.text().strip()
+    omitted = (prop.params.get("X-APPLE-OMIT-YEAR") or [""])[0]
+    if omitted and text.startswith(omitted):
+        return "--" + text[len(omitted) :].lstrip("-")
+    return text
+
+
 def _keep_unread(contact: RawContact, prop: Property, label: str) -> None:
     """A property with no field here, for the notes, under a name people know: its
     group's Apple label (`Spouse`), else _KEPT_LABELS', else its own."""
-    text = prop.text()
+    text = _date_text(prop) if "X-APPLE-OMIT-YEAR" in prop.params else prop.text()
     if prop.name == "X-ANDROID-CUSTOM":
         android = _android_row(contact, prop.value)
         if android is None:

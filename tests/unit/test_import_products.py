@@ -4,7 +4,7 @@ its group cards. Each file is written for the test from the product's documented
 
 from __future__ import annotations
 
-from test_import_formats import contacts, imported, write
+from test_import_formats import contacts, imported, vcard, write
 
 
 def test_yahoo_csv_reads_names_phones_second_email_and_zip(service, tmp_path):
@@ -74,3 +74,19 @@ def test_outlook_primary_phone_car_phone_and_other_fax(service, tmp_path):
         ("+12065550300", True),  # a primary number of its own
         ("+12065550200", False),
     ]
+
+
+def test_apple_birthday_without_a_year_is_a_day_and_month(service, tmp_path):
+    text = vcard(
+        "VERSION:3.0",
+        "FN:Ken Ito",
+        "BDAY;X-APPLE-OMIT-YEAR=1604:1604-03-15",
+        "item1.X-ABDATE;type=pref;X-APPLE-OMIT-YEAR=1604:1604-06-01",
+        "item1.X-ABLabel:_$!<Anniversary>!$_",
+    ) + vcard("VERSION:3.0", "FN:Ann Ito", "BDAY;value=date:1980-03-15")
+    imported(service, write(tmp_path / "apple.vcf", text))
+    found = contacts(service)
+    ken = found["Ken Ito"]
+    assert ken.birthday == "--03-15"  # not born in 1604
+    assert "Anniversary: --06-01" in ken.notes
+    assert found["Ann Ito"].birthday == "1980-03-15"
