@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any, TextIO
 
 from contacts_tui.importer.shared import ImportFileError, RawContact, Unreadable
+from contacts_tui.safe_text import display_safe
 
 VCARD_CRM_PREFIX = "X-CONTACTS-TUI-"
 """Our export's properties for the CRM fields vCard has no name for; import reads them."""
@@ -569,13 +570,44 @@ def _crm_field(contact: RawContact, prop: Property) -> None:
 # ----- the readers ----------------------------------------------------------------------------
 
 
+_GROUP_KIND = re.compile(
+    r"(?:[A-Z0-9-]+\.)?(?:X-ADDRESSBOOKSERVER-)?KIND(?:;[^:]*)?:\s*group\s*", re.IGNORECASE
+)
+
+
+def _group_name(card: _Card) -> str | None:
+    """The name of a card that is a group of contacts (vCard 4.0's KIND:group, Apple's
+    and iCloud's X-ADDRESSBOOKSERVER-KIND:group), not a person; None for a person's."""
+    if not any(_GROUP_KIND.fullmatch(line) for line in card.lines):
+        return None
+    for line in card.lines:
+        prop = _property(line, "utf-8") if line[:2].upper() == "FN" else None
+        if prop is not None and prop.name == "FN":
+            return " ".join(prop.text().split())
+    return f"card {card.number}"
+
+
 def _scan_vcards(text: TextIO, name: str) -> tuple[int, tuple[str, ...]]:
-    total = sum(1 for _ in _cards(text))
-    if not total:
+    total = 0
+    groups = []
+    for card in _cards(text):
+        group = _group_name(card) if card.closed else None
+        if group is None:
+            total += 1
+        else:
+            groups.append(display_safe(group))
+    if not total and not groups:
         raise ImportFileError(
             f"{name} holds no vCard (no BEGIN:VCARD line): is it really a .vcf file?"
         )
-    return total, ()
+    if not groups:
+        return total, ()
+    what = (
+        "cards are groups of contacts, not people"
+        if len(groups) > 1
+        else ("card is a group of contacts, not a person")
+    )
+    return total, (f"{len(groups)} {what}: left out ({', '.join(groups)}).",)
 
 
 def _vcard_records(text: TextIO, encoding: str = "utf-8") -> Iterator[RawContact | Unreadable]:
@@ -584,6 +616,8 @@ def _vcard_records(text: TextIO, encoding: str = "utf-8") -> Iterator[RawContact
         if not card.closed:
             yield Unreadable(ref, "the card is not closed with END:VCARD")
             continue
+        if _group_name(card) is not None:
+            continue  # the file's notes name it
         props = []
         for line in card.lines:
             prop = _property(line, encoding)

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from test_import_formats import contacts, imported, vcard, write
 
+from contacts_tui.importer import open_source
+
 
 def test_yahoo_csv_reads_names_phones_second_email_and_zip(service, tmp_path):
     header = (
@@ -90,3 +92,25 @@ def test_apple_birthday_without_a_year_is_a_day_and_month(service, tmp_path):
     assert ken.birthday == "--03-15"  # not born in 1604
     assert "Anniversary: --06-01" in ken.notes
     assert found["Ann Ito"].birthday == "1980-03-15"
+
+
+def test_group_cards_of_apple_and_vcard_4_are_not_people(service, tmp_path):
+    text = (
+        vcard("VERSION:3.0", "FN:Ken Ito", "EMAIL:ken@example.com", "UID:ken-1")
+        + vcard(
+            "VERSION:3.0",
+            "N:Friends",
+            "FN:Friends",
+            "X-ADDRESSBOOKSERVER-KIND:group",
+            "X-ADDRESSBOOKSERVER-MEMBER:urn:uuid:ken-1",
+        )
+        + vcard("VERSION:4.0", "KIND:group", "FN:Team", "MEMBER:urn:uuid:ken-1")
+    )
+    path = write(tmp_path / "icloud.vcf", text)
+    source = open_source(path)
+    assert source.total == 1
+    note = "2 cards are groups of contacts, not people: left out (Friends, Team)."
+    assert note in source.notes
+    _summary, problems = imported(service, path)
+    assert sorted(contacts(service)) == ["Ken Ito"]
+    assert problems == []
