@@ -192,8 +192,17 @@ _ADDRESS_FIELDS = ("address", "extended", "po_box", "city", "state", "zip_code",
 # Google Contacts: `E-mail 1 - Value`, `Phone 2 - Label`, `Address 1 - Postal Code`,
 # `Organization 1 - Title` (its older export says Type for Label).
 _GOOGLE_COLUMN = re.compile(
-    r"(e-?mail|phone|address|organization|website) (\d+) - (.+)", re.IGNORECASE
+    r"(e-?mail|phone|address|organization|website|relation|event|custom field|im) (\d+) - (.+)",
+    re.IGNORECASE,
 )
+_GOOGLE_LABELLED = {
+    "relation": "Relation",
+    "event": "Event",
+    "custom field": "Custom field",
+    "im": "IM",
+}
+"""Google's values with no field here, each with its label (`Spouse`, `Anniversary`,
+a custom field's name): kept in the notes under the label."""
 _GOOGLE_PARTS = {
     "value": "value",
     "label": "label",
@@ -209,6 +218,7 @@ _GOOGLE_PARTS = {
     "title": "job_title",
     "department": "department",
     "formatted": "formatted",  # the address on lines: read when it has no parts
+    "service": "service",  # an IM's: Skype, Jabber…
 }
 _GOOGLE_TYPES = {
     "email": {"work": "Business", "home": "Personal"},
@@ -309,6 +319,8 @@ def _column(header: str, mapping: dict[str, str], hubspot: bool, yahoo: bool = F
         what, number, written = google.groups()
         what = "email" if what.lower().replace("-", "") == "email" else what.lower()
         part = _GOOGLE_PARTS.get(_header_key(written))
+        if what in _GOOGLE_LABELLED and part in ("value", "label", "service"):
+            return Column(_GOOGLE_LABELLED[what], slot=f"{what}{number}", part=part, header=header)
         if part is None:  # quiet by its name without the number: Organization 1 - Symbol
             return Column("", header=header, unknown=_header_key(what + written) not in _QUIET)
         if what == "organization":
@@ -463,6 +475,7 @@ def _google_type(kind: str, label: str) -> tuple[str, bool]:
     return _GOOGLE_TYPES[kind].get(label.casefold(), label), primary
 
 
+_LABELLED_FIELDS = frozenset(_GOOGLE_LABELLED.values())
 _ADDRESS_COLUMNS = frozenset((*_ADDRESS_FIELDS, "locality", "address_label", "formatted"))
 _ADDRESS_PARTS_KEPT = frozenset((*_ADDRESS_FIELDS, "locality"))
 
@@ -477,7 +490,7 @@ def _reading(layout: list[Column]) -> list[tuple[Column, str, str]]:
             what = "unknown"
         elif not field:
             what = "skip"
-        elif column.slot and field in ("email", "phone"):
+        elif column.slot and (field in ("email", "phone") or field in _LABELLED_FIELDS):
             what, slot = "slot", column.slot
         elif field in ("email", "phone"):
             what = field
@@ -552,6 +565,8 @@ def _read_row(ref: str, plan: list[tuple[Column, str, str]], row: list[str]) -> 
         elif group["kind"] == "address":
             for address in _several_addresses(group, labels):
                 _add_address(contact, address)
+        elif group.get("value"):  # a relation, event, custom field or IM of Google's
+            extra.extend(_labelled(group, labels))
     if extra:
         own = fields.get("notes", "")
         fields["notes"] = "\n".join([own, *extra] if own else extra)
@@ -574,6 +589,18 @@ def _primary_phone(contact: RawContact) -> None:
             phone["primary"] = True
             return
     contact.phones.insert(0, {"number": number, "type": "", "primary": True})
+
+
+def _labelled(slot: dict[str, str], labels: list[str]) -> list[str]:
+    """`Spouse: Wei Chen`, `Skype (Work): mia.chen`: a Google value under its label."""
+    lines = []
+    for n, value in enumerate(_values(slot["value"])):
+        label = _nth(labels, n).lstrip("* ").strip() if labels else ""
+        service = slot.get("service", "")
+        if service:
+            label = f"{service} ({label})" if label else service
+        lines.append(f"{label or slot['kind']}: {value}")
+    return lines
 
 
 def _several(cell: str) -> list[str]:

@@ -114,3 +114,21 @@ def test_group_cards_of_apple_and_vcard_4_are_not_people(service, tmp_path):
     _summary, problems = imported(service, path)
     assert sorted(contacts(service)) == ["Ken Ito"]
     assert problems == []
+
+
+def test_google_relations_events_custom_fields_and_ims_keep_their_labels(service, tmp_path):
+    text = (
+        "First Name,Last Name,E-mail 1 - Label,E-mail 1 - Value,Relation 1 - Label,"
+        "Relation 1 - Value,Event 1 - Label,Event 1 - Value,Custom Field 1 - Label,"
+        "Custom Field 1 - Value,IM 1 - Label,IM 1 - Service,IM 1 - Value,"
+        "Relation 2 - Label,Relation 2 - Value\n"
+        "Mia,Chen,* Home,mia@example.com,Spouse,Wei Chen,Anniversary,2010-06-01,"
+        "Customer ID,C-1234,Work,Skype,mia.chen,,Ada Chen\n"
+    )
+    source = open_source(write(tmp_path / "google.csv", text))
+    assert not any("Relation" in note for note in source.notes)  # read, not unknown
+    imported(service, source.path)
+    assert contacts(service)["Mia Chen"].notes == (
+        "Spouse: Wei Chen\nAnniversary: 2010-06-01\nCustomer ID: C-1234\n"
+        "Skype (Work): mia.chen\nRelation: Ada Chen"
+    )
