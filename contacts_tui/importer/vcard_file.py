@@ -56,6 +56,10 @@ _SILENT = frozenset(
         "X-MS-OL-DEFAULT-POSTAL-ADDRESS",  # Outlook: the mailing address (read with ADR)
         "X-MOZILLA-HTML",  # Thunderbird: whether the person prefers HTML mail
         "X-EVOLUTION-FILE-AS",  # Evolution: the name to sort by ("Kim, Pat")
+        "X-EVOLUTION-E164",  # Evolution: a TEL's number again, in E.164 (the TEL is read)
+        "X-KADDRESSBOOK-CRYPTOENCRYPTPREF",  # KDE: how KMail encrypts and signs to them
+        "X-KADDRESSBOOK-CRYPTOSIGNPREF",
+        "X-KADDRESSBOOK-CRYPTOPROTOPREF",
     )
 )
 
@@ -101,6 +105,22 @@ _KEPT_LABELS = {
     "X-TWITTER": "Twitter",
     "X-MS-IMADDRESS": "Instant messaging",
     "X-WAB-GENDER": "Gender",
+    "X-SIP": "SIP address",  # Android
+    "CALURI": "Calendar",
+    "CALADRURI": "Calendar invitations to",
+    "FBURL": "Free/busy",
+    "X-EVOLUTION-BLOG-URL": "Blog",  # Evolution
+    "X-EVOLUTION-VIDEO-URL": "Video chat",
+    "X-KADDRESSBOOK-BLOGFEED": "Blog",  # KDE (KAddressBook, Kontact)
+    "X-KADDRESSBOOK-X-PROFESSION": "Profession",
+    "X-KADDRESSBOOK-X-OFFICE": "Office",
+    "X-KADDRESSBOOK-X-IMADDRESS": "Instant messaging",
+    "X-KADDRESSBOOK-X-ANNIVERSARY": "Anniversary",
+    "X-KADDRESSBOOK-OPENPGPFP": "OpenPGP fingerprint",
+    "X-CUSTOM1": "Custom 1",  # Thunderbird
+    "X-CUSTOM2": "Custom 2",
+    "X-CUSTOM3": "Custom 3",
+    "X-CUSTOM4": "Custom 4",
 }
 """Names people know for the properties kept in the notes, by the property's name (the
 others are shown as written, `X-Custom-Field`)."""

@@ -132,3 +132,37 @@ def test_google_relations_events_custom_fields_and_ims_keep_their_labels(service
         "Spouse: Wei Chen\nAnniversary: 2010-06-01\nCustomer ID: C-1234\n"
         "Skype (Work): mia.chen\nRelation: Ada Chen"
     )
+
+
+def test_evolution_kde_thunderbird_android_properties_under_names_people_know(service, tmp_path):
+    text = (
+        vcard(
+            "VERSION:3.0",
+            "FN:Marco Rossi",
+            "X-EVOLUTION-BLOG-URL:https://marco.example/blog",
+            "FBURL:https://marco.example/fb",
+            "TEL;X-EVOLUTION-UI-SLOT=1;TYPE=CELL:+39 333 555 0101",
+            "X-EVOLUTION-E164:+393335550101,,",
+        )
+        + vcard(
+            "VERSION:3.0",
+            "FN:Hans Meyer",
+            "X-KADDRESSBOOK-X-Profession:Physicist",
+            "X-KADDRESSBOOK-OPENPGPFP:ABCDEF0123456789",
+            "X-KADDRESSBOOK-CRYPTOENCRYPTPREF:always",
+        )
+        + vcard("VERSION:4.0", "FN:Tina Berg", "X-CUSTOM1;VALUE=TEXT:Kundennummer 42")
+        + vcard("VERSION:2.1", "FN:Ayla Kaya", "X-SIP:ayla@sip.example")
+    )
+    imported(service, write(tmp_path / "apps.vcf", text))
+    found = contacts(service)
+    marco = found["Marco Rossi"].notes
+    assert "Blog: https://marco.example/blog" in marco
+    assert "Free/busy: https://marco.example/fb" in marco
+    assert "E164" not in marco  # the TEL's number again, which is read
+    hans = found["Hans Meyer"].notes
+    assert "Profession: Physicist" in hans
+    assert "OpenPGP fingerprint: ABCDEF0123456789" in hans
+    assert "always" not in hans  # how KMail encrypts to them: KMail's setting
+    assert "Custom 1: Kundennummer 42" in found["Tina Berg"].notes
+    assert "SIP address: ayla@sip.example" in found["Ayla Kaya"].notes
