@@ -297,7 +297,11 @@ _PHONE_TYPES = {
     "mobile": "Mobile",
     "work": "Office",
     "home": "Home",
+    "car": "Mobile",  # RFC 2426's car phone (Evolution, Outlook)
+    "x-evolution-company": "Office",  # Evolution: the company's main number
 }
+_ASSISTANT_PHONE = frozenset(("x-evolution-assistant", "x-assistant", "assistant"))
+"""A TEL TYPE saying the number is the person's assistant's, not theirs (Evolution's)."""
 _ADDRESS_TYPES = {
     "work": "Office",
     "home": "Personal",
@@ -407,6 +411,9 @@ def _contact(ref: str, number: int, props: list[Property], agents: int) -> RawCo
                 {"email": prop.text().strip(), "type": kind, "primary": prop.preferred()}
             )
         elif name == "TEL" and prop.text().strip():
+            if not _ASSISTANT_PHONE.isdisjoint(prop.types()):  # another person's number
+                contact.unread.append(("Assistant's phone", prop.text(), "no field for it here"))
+                continue
             kind = _type(prop, _PHONE_TYPES, label)
             contact.phones.append(
                 {"number": _tel_text(prop.text()), "type": kind, "primary": prop.preferred()}

@@ -166,3 +166,21 @@ def test_evolution_kde_thunderbird_android_properties_under_names_people_know(se
     assert "always" not in hans  # how KMail encrypts to them: KMail's setting
     assert "Custom 1: Kundennummer 42" in found["Tina Berg"].notes
     assert "SIP address: ayla@sip.example" in found["Ayla Kaya"].notes
+
+
+def test_evolution_phone_types_and_the_assistants_number(service, tmp_path):
+    text = vcard(
+        "VERSION:3.0",
+        "FN:Marco Rossi",
+        "TEL;X-EVOLUTION-UI-SLOT=1;TYPE=X-EVOLUTION-ASSISTANT:+39 02 5555 0103",
+        "TEL;X-EVOLUTION-UI-SLOT=2;TYPE=X-EVOLUTION-COMPANY:+39 02 5555 0100",
+        "TEL;X-EVOLUTION-UI-SLOT=3;TYPE=CAR:+39 333 555 0101",
+    )
+    imported(service, write(tmp_path / "evolution.vcf", text))
+    marco = contacts(service)["Marco Rossi"]
+    # The assistant's number is not the person's own (nor their primary one).
+    assert [(p.number, p.type, p.is_primary) for p in marco.phones] == [
+        ("+390255550100", "Office", True),
+        ("+393335550101", "Mobile", False),
+    ]
+    assert "Assistant's phone: +39 02 5555 0103" in marco.notes
