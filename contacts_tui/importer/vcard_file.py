@@ -302,6 +302,10 @@ _PHONE_TYPES = {
 }
 _ASSISTANT_PHONE = frozenset(("x-evolution-assistant", "x-assistant", "assistant"))
 """A TEL TYPE saying the number is the person's assistant's, not theirs (Evolution's)."""
+_ASSISTANT_LABELS = frozenset(
+    ("assistant", "assistantphone", "assistant phone", "assistant's phone")
+)
+"""The same said by an Apple label (macOS Contacts' AssistantPhone)."""
 _ADDRESS_TYPES = {
     "work": "Office",
     "home": "Personal",
@@ -411,7 +415,9 @@ def _contact(ref: str, number: int, props: list[Property], agents: int) -> RawCo
                 {"email": prop.text().strip(), "type": kind, "primary": prop.preferred()}
             )
         elif name == "TEL" and prop.text().strip():
-            if not _ASSISTANT_PHONE.isdisjoint(prop.types()):  # another person's number
+            if not _ASSISTANT_PHONE.isdisjoint(prop.types()) or (
+                label and label.casefold() in _ASSISTANT_LABELS
+            ):  # another person's number
                 contact.unread.append(("Assistant's phone", prop.text(), "no field for it here"))
                 continue
             kind = _type(prop, _PHONE_TYPES, label)

@@ -184,3 +184,17 @@ def test_evolution_phone_types_and_the_assistants_number(service, tmp_path):
         ("+393335550101", "Mobile", False),
     ]
     assert "Assistant's phone: +39 02 5555 0103" in marco.notes
+
+
+def test_macos_assistant_phone_label_is_the_assistants_number(service, tmp_path):
+    text = vcard(
+        "VERSION:3.0",
+        "FN:Jim Roe",
+        "item1.TEL:+1 905 555 0122",
+        "item1.X-ABLabel:AssistantPhone",
+        "TEL;type=WORK:+1 905 555 0100",
+    )
+    imported(service, write(tmp_path / "mac.vcf", text))
+    jim = contacts(service)["Jim Roe"]
+    assert [(p.number, p.is_primary) for p in jim.phones] == [("+19055550100", True)]
+    assert "Assistant's phone: +1 905 555 0122" in jim.notes
