@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TextIO
 
@@ -454,6 +454,7 @@ def _csv_records(
     text.seek(0)
     layout = shape.layout
     plan = _reading(layout)
+    finish = _finishing(layout)
     for line, row in _csv_rows(text, name, shape):
         ref = f"line {line}"
         if len(row) > len(layout) and any(cell.strip() for cell in row[len(layout) :]):
@@ -463,7 +464,7 @@ def _csv_records(
                 "columns (a comma in a value without quotes around it?)",
             )
             continue
-        yield _read_row(ref, plan, row)
+        yield _read_row(ref, plan, row, finish)
 
 
 def _google_type(kind: str, label: str) -> tuple[str, bool]:
@@ -506,7 +507,12 @@ def _reading(layout: list[Column]) -> list[tuple[Column, str, str]]:
     return plan
 
 
-def _read_row(ref: str, plan: list[tuple[Column, str, str]], row: list[str]) -> RawContact:
+def _read_row(
+    ref: str,
+    plan: list[tuple[Column, str, str]],
+    row: list[str],
+    finish: tuple[Callable[[RawContact], None], ...] = (),
+) -> RawContact:
     contact = RawContact(ref, guessed_types=True)
     fields = contact.fields
     slots: dict[str, dict[str, str]] = {}
@@ -570,19 +576,31 @@ def _read_row(ref: str, plan: list[tuple[Column, str, str]], row: list[str]) -> 
     if extra:
         own = fields.get("notes", "")
         fields["notes"] = "\n".join([own, *extra] if own else extra)
-    if "middle_name" in fields or "name_prefix" in fields or "name_suffix" in fields:
-        _full_name(fields)
-    if "birth_year" in fields or "birth_month" in fields or "birth_day" in fields:
-        _birthday(fields)
-    if "primary_phone" in fields:
-        _primary_phone(contact)
+    for step in finish:  # what this file's columns need done after the row's cells
+        step(contact)
     return contact
+
+
+def _finishing(layout: list[Column]) -> tuple[Callable[[RawContact], None], ...]:
+    """The steps a row of this file needs after its cells are read: only those its
+    columns call for, so that a plain file's rows take none."""
+    fields = {c.field for c in layout}
+    steps: list[Callable[[RawContact], None]] = []
+    if fields & {"middle_name", "name_prefix", "name_suffix"}:
+        steps.append(_full_name)
+    if fields & {"birth_year", "birth_month", "birth_day"}:
+        steps.append(_birthday)
+    if "primary_phone" in fields:
+        steps.append(_primary_phone)
+    return tuple(steps)
 
 
 def _primary_phone(contact: RawContact) -> None:
     """Outlook's Primary Phone repeats the number of another column (Mobile Phone…): that
     one is the primary; a number of its own is added as the primary."""
-    number = contact.fields.pop("primary_phone")
+    number = contact.fields.pop("primary_phone", "")
+    if not number:
+        return
     digits = re.sub(r"\D", "", number)
     for phone in contact.phones:
         if re.sub(r"\D", "", phone["number"]) == digits:
@@ -610,9 +628,12 @@ def _several(cell: str) -> list[str]:
     return _SEVERAL.split(cell)
 
 
-def _birthday(fields: dict) -> None:
+def _birthday(contact: RawContact) -> None:
     """Thunderbird's birthday in three columns, as one (--04-12 without the year); an
     incomplete one is kept in the notes as it was."""
+    fields = contact.fields
+    if not ("birth_year" in fields or "birth_month" in fields or "birth_day" in fields):
+        return
     year, month, day = (fields.pop(k, "") for k in ("birth_year", "birth_month", "birth_day"))
     if month and day and month.isdigit() and day.isdigit():
         when = f"{month.zfill(2)}-{day.zfill(2)}"
@@ -623,9 +644,12 @@ def _birthday(fields: dict) -> None:
     fields["notes"] = "\n".join([own, *parts] if own else parts)
 
 
-def _full_name(fields: dict) -> None:
+def _full_name(contact: RawContact) -> None:
     """The name as written whole (Dr. Lee J. Kim Jr.) from its parts, as a vCard's N
     gives it; the name itself stays first and last."""
+    fields = contact.fields
+    if not ("middle_name" in fields or "name_prefix" in fields or "name_suffix" in fields):
+        return
     parts = [fields.pop(k, "") for k in ("name_prefix", "first_name", "middle_name", "last_name")]
     whole = " ".join(p for p in (*parts, fields.pop("name_suffix", "")) if p)
     if parts[1]:
