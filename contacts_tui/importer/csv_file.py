@@ -256,6 +256,16 @@ kept in the notes, they said nothing and buried what did."""
 _JOB_TITLES = {"jobtitle", "organizationtitle", "position"}
 """Beside one of these, a Title column is the courtesy title (Outlook's: Dr., Ms.)."""
 _HUBSPOT_KEYS = {"recordid", "contactowner", "leadstatus"}
+_MAILCHIMP_KEYS = {"optintime", "leid", "euid", "memberrating"}
+_MAILCHIMP_COLUMNS = {
+    "address": ("mailchimp_address", ""),  # its parts in one cell, two spaces between
+    "birthday": ("month_day", ""),  # MM/DD
+    # Where Mailchimp placed the subscriber's IP, its own ids and its last change:
+    # not the person's address, nothing they would miss.
+    **{k: ("", "") for k in ("cc", "region", "latitude", "longitude", "gmtoff", "dstoff")},
+    **{k: ("", "") for k in ("leid", "euid", "lastchanged")},
+}
+"""Mailchimp's audience export, whose Address, Birthday and REGION mean their own."""
 _YAHOO_KEYS = {"yahoophone", "messengerid"}
 _YAHOO_COLUMNS = {
     "home": ("phone", "Home"),
@@ -303,7 +313,13 @@ def check_mapping(mapping: dict[str, str]) -> dict[str, str]:
     return mapping
 
 
-def _column(header: str, mapping: dict[str, str], hubspot: bool, yahoo: bool = False) -> Column:
+def _column(
+    header: str,
+    mapping: dict[str, str],
+    hubspot: bool,
+    yahoo: bool = False,
+    mailchimp: bool = False,
+) -> Column:
     key = _header_key(header)
     for column, field in mapping.items():
         if _header_key(column) == key:
@@ -311,6 +327,8 @@ def _column(header: str, mapping: dict[str, str], hubspot: bool, yahoo: bool = F
     if yahoo and key in _YAHOO_COLUMNS:
         field, kind = _YAHOO_COLUMNS[key]
         return Column(field, kind, header=header)
+    if mailchimp and key in _MAILCHIMP_COLUMNS:
+        return Column(_MAILCHIMP_COLUMNS[key][0], header=header)
     if hubspot and key == "lifecyclestage":
         # HubSpot's stages (subscriber, lead, …) are not this workspace's steps.
         return Column("", header=header, unknown=True)
@@ -346,7 +364,8 @@ def _layout(header: list[str], mapping: dict[str, str]) -> list[Column]:
     keys = {_header_key(h) for h in header}
     hubspot = bool(keys & _HUBSPOT_KEYS)
     yahoo = bool(keys & _YAHOO_KEYS)
-    layout = [_column(h, mapping, hubspot, yahoo) for h in header]
+    mailchimp = bool(keys & _MAILCHIMP_KEYS)
+    layout = [_column(h, mapping, hubspot, yahoo, mailchimp) for h in header]
     if keys & _JOB_TITLES:  # Outlook's Title is Dr., its Job Title the job
         layout = [_instead(c, "job_title", "title", "name_prefix") for c in layout]
     if keys & {"birthyear", "birthmonth"}:  # Thunderbird's Birth Day is the day alone
@@ -592,7 +611,36 @@ def _finishing(layout: list[Column]) -> tuple[Callable[[RawContact], None], ...]
         steps.append(_birthday)
     if "primary_phone" in fields:
         steps.append(_primary_phone)
+    if "mailchimp_address" in fields:
+        steps.append(_mailchimp_address)
+    if "month_day" in fields:
+        steps.append(_month_day)
     return tuple(steps)
+
+
+def _mailchimp_address(contact: RawContact) -> None:
+    """Mailchimp's address, its parts in one cell with two spaces between (`12 Elm St
+    Springfield  IL  62701  US`): street lines, city, state, zip code, country."""
+    whole = contact.fields.pop("mailchimp_address", "")
+    if not whole:
+        return
+    parts = re.split(r"\s{2,}", whole.strip())
+    if len(parts) < 5:  # not the parts it should be: its street, as written
+        _add_address(contact, {"address": whole.strip()})
+        return
+    *street, city, state, code, country = parts
+    address = {"address": ", ".join(street), "city": city, "state": state}
+    _add_address(contact, {**address, "zip_code": code, "country": country})
+
+
+def _month_day(contact: RawContact) -> None:
+    """Mailchimp's birthday, MM/DD without a year: --MM-DD."""
+    when = contact.fields.pop("month_day", "")
+    month, _, day = when.partition("/")
+    if month.isdigit() and day.isdigit() and len(month) <= 2 and len(day) <= 2:
+        contact.fields.setdefault("birthday", f"--{month.zfill(2)}-{day.zfill(2)}")
+    elif when:
+        contact.fields.setdefault("birthday", when)  # checked, and reported, as any date
 
 
 def _primary_phone(contact: RawContact) -> None:

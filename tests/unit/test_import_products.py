@@ -198,3 +198,25 @@ def test_macos_assistant_phone_label_is_the_assistants_number(service, tmp_path)
     jim = contacts(service)["Jim Roe"]
     assert [(p.number, p.is_primary) for p in jim.phones] == [("+19055550100", True)]
     assert "Assistant's phone: +1 905 555 0122" in jim.notes
+
+
+def test_mailchimp_address_birthday_and_its_own_columns(service, tmp_path):
+    text = (
+        "Email Address,First Name,Last Name,Address,Phone Number,Birthday,MEMBER_RATING,"
+        "OPTIN_TIME,LATITUDE,LONGITUDE,GMTOFF,DSTOFF,TIMEZONE,CC,REGION,LAST_CHANGED,"
+        "LEID,EUID,NOTES\n"
+        'eve@example.com,Eve,Stone,"12 Elm St  Unit 4  Springfield  IL  62701  US",'
+        "(217) 555-0100,06/15,2,2023-01-02 03:04:05,39.78,-89.65,-6,-5,America/Chicago,"
+        "US,MO,2024-01-01 00:00:00,123456789,abc123def,Met at the fair\n"
+    )
+    _summary, problems = imported(service, write(tmp_path / "mailchimp.csv", text))
+    eve = contacts(service)["Eve Stone"]
+    assert [(a.address, a.city, a.state, a.zip_code, a.country) for a in eve.addresses] == [
+        ("12 Elm St, Unit 4", "Springfield", "US-IL", "62701", "US")  # not the IP's MO
+    ]
+    assert [p.number for p in eve.phones] == ["+12175550100"]
+    assert eve.birthday == "--06-15"
+    assert eve.notes.startswith("Met at the fair\nMEMBER_RATING: 2\nOPTIN_TIME: 2023-01-02")
+    for housekeeping in ("LEID", "EUID", "LATITUDE", "GMTOFF", "LAST_CHANGED", "REGION"):
+        assert housekeeping not in eve.notes
+    assert problems == []
