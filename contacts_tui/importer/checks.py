@@ -279,7 +279,22 @@ class _Checker:
         try:
             return self.service.records.values(kind, values)
         except ValidationError as error:
+            if kind == "address" and values.get("state"):
+                return self.address_without_state(values, record, error)
             raise _Value(label, record, str(error)) from None
+
+    def address_without_state(
+        self, values: dict[str, str], record: dict[str, Any], error: ValidationError
+    ) -> dict[str, str]:
+        """An address refused for its state or region alone (`Co. Galway`, a county the
+        country's list has not): the address kept, and its state kept in the notes."""
+        state = values["state"]
+        try:
+            clean = self.service.records.values("address", {**values, "state": ""})
+        except ValidationError:
+            raise _Value("Address", record, str(error)) from None
+        self.kept(_Value("State", state, str(error)))
+        return clean
 
     def phone(self, values: dict[str, str], record: dict[str, Any], region: str) -> dict[str, str]:
         typed = values.get("number", "")

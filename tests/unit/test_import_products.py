@@ -220,3 +220,18 @@ def test_mailchimp_address_birthday_and_its_own_columns(service, tmp_path):
     for housekeeping in ("LEID", "EUID", "LATITUDE", "GMTOFF", "LAST_CHANGED", "REGION"):
         assert housekeeping not in eve.notes
     assert problems == []
+
+
+def test_an_address_with_a_region_not_on_the_list_is_kept_without_it(service, tmp_path):
+    text = vcard(
+        "VERSION:3.0",
+        "FN:Liam Byrne",
+        "ADR;TYPE=HOME:;;4 Quay St;Berlin;Greater Berlinshire;10115;Germany",
+    )
+    _summary, problems = imported(service, write(tmp_path / "region.vcf", text))
+    liam = contacts(service)["Liam Byrne"]
+    assert [(a.address, a.city, a.state, a.zip_code, a.country) for a in liam.addresses] == [
+        ("4 Quay St", "Berlin", "", "10115", "DE")
+    ]
+    assert [p.outcome for p in problems] == ["kept"]  # the state, said so
+    assert "State: Greater Berlinshire" in liam.notes
