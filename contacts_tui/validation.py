@@ -476,6 +476,9 @@ def _state_names(country: str) -> dict[str, str]:
     }
 
 
+_COUNTY = re.compile(r"^(?:co\.?|county)\s+", re.IGNORECASE)
+
+
 def normalize_state(text: str, country: str | None) -> str:
     """Return the ISO 3166-2 code where the country has subdivisions, else free text."""
     typed = clean_text(text, field="State", max_length=100)
@@ -488,6 +491,11 @@ def normalize_state(text: str, country: str | None) -> str:
     # Codes and ISO names first: a translation may name two subdivisions alike (Madrid
     # is ES-M, the province, in ISO; some languages call ES-MD, the community, so too).
     matches = own.get(key) or translated.get(key, [])
+    if not matches:  # Ireland's and Britain's "Co. Galway", "County Durham": the county
+        county = _COUNTY.sub("", typed)
+        if county != typed:
+            key = _name_key(county)
+            matches = own.get(key) or translated.get(key, [])
     if len(matches) == 1:
         return matches[0]
     if matches:

@@ -235,3 +235,17 @@ def test_an_address_with_a_region_not_on_the_list_is_kept_without_it(service, tm
     ]
     assert [p.outcome for p in problems] == ["kept"]  # the state, said so
     assert "State: Greater Berlinshire" in liam.notes
+
+
+def test_irish_and_british_counties_written_with_co_or_county(service, tmp_path):
+    text = (
+        "Name,E-mail 1 - Value,Address 1 - Street,Address 1 - City,Address 1 - Region,"
+        "Address 1 - Postal Code,Address 1 - Country\n"
+        "Liam Byrne,liam@example.ie,4 Quay St,Galway,Co. Galway,H91 X2Y3,Ireland\n"
+        "Ann Hall,ann@example.co.uk,1 Market Pl,Durham,County Durham,DH1 3NJ,United Kingdom\n"
+    )
+    _summary, problems = imported(service, write(tmp_path / "google.csv", text))
+    found = contacts(service)
+    assert [a.state for a in found["Liam Byrne"].addresses] == ["IE-G"]
+    assert [a.state for a in found["Ann Hall"].addresses] == ["GB-DUR"]
+    assert problems == []
