@@ -60,6 +60,12 @@ _SILENT = frozenset(
         "X-KADDRESSBOOK-CRYPTOENCRYPTPREF",  # KDE: how KMail encrypts and signs to them
         "X-KADDRESSBOOK-CRYPTOSIGNPREF",
         "X-KADDRESSBOOK-CRYPTOPROTOPREF",
+        "X-PM-ENCRYPT",  # Proton Mail: how it sends mail to the address of its group
+        "X-PM-ENCRYPT-UNTRUSTED",
+        "X-PM-SIGN",
+        "X-PM-SCHEME",
+        "X-PM-MIMETYPE",
+        "X-IRMC-LUID",  # Nokia's and Sony Ericsson's phones: their sync's record number
     )
 )
 
@@ -117,6 +123,7 @@ _KEPT_LABELS = {
     "X-KADDRESSBOOK-X-IMADDRESS": "Instant messaging",
     "X-KADDRESSBOOK-X-ANNIVERSARY": "Anniversary",
     "X-KADDRESSBOOK-OPENPGPFP": "OpenPGP fingerprint",
+    "KEY": "Public key",  # (Proton Mail writes the person's OpenPGP key)
     "X-CUSTOM1": "Custom 1",  # Thunderbird
     "X-CUSTOM2": "Custom 2",
     "X-CUSTOM3": "Custom 3",
@@ -399,7 +406,8 @@ def _contact(ref: str, number: int, props: list[Property], agents: int) -> RawCo
                 fields.setdefault("department", " / ".join(parts[1:]))
         elif name == "TITLE" and "job_title" not in fields:
             fields["job_title"] = prop.text()
-        elif name == "NICKNAME" and "nickname" not in fields:
+        elif name in ("NICKNAME", "X-EPOCSECONDNAME") and "nickname" not in fields:
+            # (X-EPOCSECONDNAME: the nickname, as Nokia's Symbian phones wrote it)
             fields["nickname"] = prop.components()[0].split(",")[0].strip()
         elif name == "BDAY" and "birthday" not in fields:
             fields["birthday"] = _date_text(prop)

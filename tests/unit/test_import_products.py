@@ -249,3 +249,29 @@ def test_irish_and_british_counties_written_with_co_or_county(service, tmp_path)
     assert [a.state for a in found["Liam Byrne"].addresses] == ["IE-G"]
     assert [a.state for a in found["Ann Hall"].addresses] == ["GB-DUR"]
     assert problems == []
+
+
+def test_proton_mail_settings_and_old_nokia_sync_numbers_stay_out_of_the_notes(service, tmp_path):
+    text = vcard(
+        "VERSION:4.0",
+        "FN:Noor Haddad",
+        "ITEM1.EMAIL;PREF=1:noor@example.com",
+        "ITEM1.X-PM-ENCRYPT:true",
+        "ITEM1.X-PM-SIGN:true",
+        "ITEM1.X-PM-SCHEME:pgp-mime",
+        "ITEM1.X-PM-MIMETYPE:text/plain",
+        "ITEM1.KEY;PREF=1:data:application/pgp-keys;base64,xjMEZabc",
+    ) + vcard(
+        "VERSION:2.1",
+        "N:Virtanen;Aino",
+        "TEL;CELL:+358 40 555 0100",
+        "X-IRMC-LUID:000100000123",
+        "X-EPOCSECONDNAME:Ainoska",
+    )
+    imported(service, write(tmp_path / "proton.vcf", text))
+    found = contacts(service)
+    noor = found["Noor Haddad"].notes
+    assert "Public key: data:application/pgp-keys;base64,xjMEZabc" in noor
+    assert "pgp-mime" not in noor and "X-Pm" not in noor
+    aino = found["Aino Virtanen"]
+    assert (aino.nickname, aino.notes) == ("Ainoska", "")
