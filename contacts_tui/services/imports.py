@@ -31,6 +31,7 @@ from contacts_tui.importer import (
     shown,
 )
 from contacts_tui.safe_text import first_line
+from contacts_tui.services import collector
 from contacts_tui.services.import_checks import checked_records
 from contacts_tui.services.shared import (
     audit_text,
@@ -232,7 +233,12 @@ def import_contacts(
     # One connection for the whole import, not one per batch: closing a SQLite file's
     # last connection checkpoints its WAL (40 ms a batch). No transaction is held
     # between batches.
-    with database.connection_context(), closing(checked), ExitStack() as indexes:
+    with (
+        collector.held_back(),
+        database.connection_context(),
+        closing(checked),
+        ExitStack() as indexes,
+    ):
         if not is_postgres():
             # A contact goes into a dozen indexes at scattered places: with the 2 MB
             # cache of the app's short-lived connections most of each batch's pages were
@@ -254,6 +260,7 @@ def import_contacts(
                 batch.append((done, item))
             if done - written >= batch_size:
                 took = run.write(batch)
+                collector.tidy()
                 if checkpoints:
                     checkpoints.added(done - written)
                 batch, written = [], done
