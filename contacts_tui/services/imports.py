@@ -260,10 +260,10 @@ def import_contacts(
                 batch.append((done, item))
             if done - written >= batch_size:
                 took = run.write(batch)
-                collector.tidy()
                 if checkpoints:
                     checkpoints.added(done - written)
                 batch, written = [], done
+                collector.tidy()  # the batch's objects are gone: little is left to walk
                 if not fixed_size and not dry_run:
                     wanted = int(batch_size * min(2.0, BATCH_SECONDS / max(took, 1e-3)))
                     batch_size = max(MIN_BATCH, min(wanted, MAX_BATCH))
@@ -352,6 +352,7 @@ class _ImportRun:
                 self.pending.append((number, ImportProblem(draft.ref, str(report), "kept")))
         if drafts:
             problems = self._write(drafts)
+            self.rows = {}
             problems += self._store_documents()
             self.pending += [(numbers[p.ref], p) for p in problems]
         took = time.perf_counter() - started
@@ -530,7 +531,6 @@ def _plan(batch: list[ContactDraft], seen: dict[str, tuple[str, str]], mode: str
         shared: list[str] = []
         keys = _keys(draft)
         for key in keys:
-            kind, value = key.split(":", 1)
             found = holders.get(key)
             where: tuple[int | None, str] | None = None
             if found is not None:
@@ -539,8 +539,9 @@ def _plan(batch: list[ContactDraft], seen: dict[str, tuple[str, str]], mode: str
             elif key in seen or key in batch_seen:
                 ref, name = seen.get(key) or batch_seen[key]
                 where = (None, f"{shown(name)} ({ref} of this file)")
-            if where is None:
+            else:  # most keys: nobody else's
                 continue
+            kind, value = key.split(":", 1)
             if kind == "uid" or same_person(
                 draft.name, (found or seen.get(key) or batch_seen[key])[1]
             ):
@@ -557,8 +558,9 @@ def _plan(batch: list[ContactDraft], seen: dict[str, tuple[str, str]], mode: str
                 plan.problems.append(ImportProblem(draft.ref, reason, "skipped"))
             continue
         plan.create.append(draft)
+        known_as = (draft.ref, draft.name)
         for key in keys:
-            batch_seen.setdefault(key, (draft.ref, draft.name))
+            batch_seen.setdefault(key, known_as)
         for text in dict.fromkeys(shared):
             plan.problems.append(ImportProblem(draft.ref, text + " (a different name)", "shared"))
     return plan
