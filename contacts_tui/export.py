@@ -36,6 +36,7 @@ from contacts_tui.store import csv_lines
 from contacts_tui.store.database import is_postgres
 from contacts_tui.store.listing import ContactFilter
 from contacts_tui.store.models import database
+from contacts_tui.validation import state_name
 
 if TYPE_CHECKING:
     from contacts_tui.services import ContactCard, ContactRow, ContactService
@@ -446,7 +447,7 @@ def _google_row(row: ContactRow, card: ContactCard) -> list[str]:
             _google_label(a.type, a.is_primary),
             ", ".join(x for x in (a.address, a.locality if a.locality != a.city else "") if x),
             a.city,
-            a.state,
+            state_name(a.state, a.country),
             a.zip_code,
             a.country,
         ]
@@ -539,7 +540,7 @@ def _outlook_row(row: ContactRow, card: ContactCard) -> list[str]:
         )
         cells[f"{place} Street"] = street
         cells[f"{place} City"] = address.city
-        cells[f"{place} State"] = address.state
+        cells[f"{place} State"] = state_name(address.state, address.country)
         cells[f"{place} Postal Code"] = address.zip_code
         cells[f"{place} Country/Region"] = address.country
     return list(cells.values())
@@ -734,7 +735,8 @@ def vcard_lines(row: ContactRow, card: ContactCard, names: _Names) -> list[str]:
         if address.locality and address.locality != address.city:
             params += f";X-LOCALITY={_param_value(address.locality)}"
         town = address.city or address.locality
-        fields = ("", "", address.address, town, address.state, address.zip_code, address.country)
+        state = state_name(address.state, address.country)
+        fields = ("", "", address.address, town, state, address.zip_code, address.country)
         lines.append(f"ADR{params}:" + ";".join(vcard_text(f) for f in fields))
     if card.profile_value("notes"):
         lines.append(f"NOTE:{vcard_text(card.profile_value('notes'))}")

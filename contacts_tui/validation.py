@@ -459,6 +459,22 @@ def state_choices(country: str) -> list[tuple[str, str]]:
     return list(_states(country.strip().upper()))
 
 
+def state_name(state: str, country: str) -> str:
+    """A stored state as another address book should show it: its name (California),
+    or its code within the country (LO) where two share the name; as stored if it is
+    not a subdivision's code."""
+    return _state_names(country.strip().upper()).get(state, state)
+
+
+@cache
+def _state_names(country: str) -> dict[str, str]:
+    states = _states(country)
+    names = [name for _, name in states]
+    return {
+        code: name if names.count(name) == 1 else code.split("-", 1)[1] for code, name in states
+    }
+
+
 def normalize_state(text: str, country: str | None) -> str:
     """Return the ISO 3166-2 code where the country has subdivisions, else free text."""
     typed = clean_text(text, field="State", max_length=100)
@@ -534,18 +550,42 @@ _BIRTHDAY_FORMS = (
 )
 
 
-def normalize_birthday(text: str) -> str:
-    """Return the birthday as 1985-04-12, or --04-12 when the year is not known."""
+_NO_DATE = frozenset(("0/0/00", "0/0/0000", "00/00/0000", "0000-00-00"))
+"""What Outlook (0/0/00) and some databases write for a date nobody gave."""
+
+
+_WRITTEN_DATE = re.compile(r"(?P<a>\d{1,2})(?P<sep>[/.-])(?P<b>\d{1,2})(?P=sep)(?P<y>\d{4})")
+"""A date as people and Windows write it: 12/04/1985, 4/12/1985, 12.04.1985, 12-04-1985."""
+MONTH_FIRST_REGIONS = frozenset(("US", "PH", "FM", "MH", "PW", "GU", "AS", "MP", "PR", "VI", "UM"))
+"""Where 4/12/1985 is April 12th (Outlook writes dates in the Windows locale's form)."""
+
+
+def _written_date(match: re.Match[str], region: str) -> dict[str, str]:
+    """Day, month and year of a _WRITTEN_DATE: a part above 12 is the day; else the day
+    comes first, but for a slash in a month-first region."""
+    a, b, sep = match["a"], match["b"], match["sep"]
+    month_first = int(b) > 12 or (
+        int(a) <= 12 and sep == "/" and region.upper() in MONTH_FIRST_REGIONS
+    )
+    month, day = (a, b) if month_first else (b, a)
+    return {"y": match["y"], "m": month, "d": day}
+
+
+def normalize_birthday(text: str, region: str = "") -> str:
+    """Return the birthday as 1985-04-12, or --04-12 when the year is not known.
+
+    `region`: the workspace's country, for a date written 4/12/1985 (month first in the
+    US, day first elsewhere)."""
     typed = clean_text(text, field="Birthday", max_length=40)
-    if not typed:
+    if not typed or typed in _NO_DATE:
         return ""
     import datetime
 
-    for form in _BIRTHDAY_FORMS:
+    for form in (*_BIRTHDAY_FORMS, _WRITTEN_DATE):
         match = form.fullmatch(typed)
         if match is None:
             continue
-        parts = match.groupdict()
+        parts = _written_date(match, region) if form is _WRITTEN_DATE else match.groupdict()
         year = int(parts["y"]) if parts.get("y") else 2000  # a leap year: --02-29 is a day
         try:
             day = datetime.date(year, int(parts["m"]), int(parts["d"]))
@@ -591,10 +631,11 @@ def clean_notes(text: str | None) -> str:
     return notes
 
 
-def normalize_profile_field(key: str, value: str | None) -> str:
-    """One of the contact's profile fields (job title, …, notes), checked and normalised."""
+def normalize_profile_field(key: str, value: str | None, region: str = "") -> str:
+    """One of the contact's profile fields (job title, …, notes), checked and normalised
+    (`region`: the workspace's country, which a birthday's 4/12/1985 is read by)."""
     if key == "birthday":
-        return normalize_birthday(value or "")
+        return normalize_birthday(value or "", region)
     if key == "website":
         return normalize_website(value or "")
     if key == "notes":

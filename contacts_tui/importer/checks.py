@@ -313,7 +313,8 @@ class _Checker:
             if value in (None, ""):
                 continue
             try:
-                profile[key] = normalize_profile_field(key, str(value))
+                region = self.service.config.default_phone_region
+                profile[key] = normalize_profile_field(key, str(value), region)
             except ValidationError as error:
                 self.kept(_Value(label, value, str(error)))
         return profile

@@ -46,6 +46,11 @@ CSV_COLUMNS: dict[str, tuple[str, str]] = {
     "lastname": ("last_name", ""),
     "familyname": ("last_name", ""),
     "surname": ("last_name", ""),
+    "middlename": ("middle_name", ""),
+    "additionalname": ("middle_name", ""),
+    "nameprefix": ("name_prefix", ""),
+    "suffix": ("name_suffix", ""),
+    "namesuffix": ("name_suffix", ""),
     "email": ("email", ""),
     "emailaddress": ("email", ""),
     "mail": ("email", ""),
@@ -99,6 +104,8 @@ CSV_COLUMNS: dict[str, tuple[str, str]] = {
     "webpage1": ("website", ""),
     "url": ("website", ""),
     "birthday": ("birthday", ""),
+    "birthyear": ("birth_year", ""),  # Thunderbird: Birth Year, Birth Month, Birth Day
+    "birthmonth": ("birth_month", ""),
     "dateofbirth": ("birthday", ""),
     "nickname": ("nickname", ""),
     "notes": ("notes", ""),
@@ -115,6 +122,8 @@ CSV_COLUMNS: dict[str, tuple[str, str]] = {
     "assignedaccounts": ("accounts", ""),
     "accounts": ("accounts", ""),
     "uid": ("uid", ""),
+    "labels": ("labels", ""),  # Google's groups: `* myContacts ::: Customers`
+    "groupmembership": ("labels", ""),  # the same in its older export
     "address": ("address", ""),
     "street": ("address", ""),
     "streetaddress": ("address", ""),
@@ -154,6 +163,7 @@ _ADDRESS_PARTS = {
     "country": "country",
     "countryregion": "country",
     "pobox": "po_box",
+    "addresspobox": "po_box",  # Outlook's Business Address PO Box
 }
 _PLACES = {"business": "Office", "work": "Office", "home": "Personal", "other": ""}
 _ADDRESS_FIELDS = ("address", "extended", "po_box", "city", "state", "zip_code", "country")
@@ -177,6 +187,7 @@ _GOOGLE_PARTS = {
     "name": "company",
     "title": "job_title",
     "department": "department",
+    "formatted": "formatted",  # the address on lines: read when it has no parts
 }
 _GOOGLE_TYPES = {
     "email": {"work": "Business", "home": "Personal"},
@@ -198,11 +209,21 @@ _QUIET = {
     "createdate",
     "connectedon",
     "recordid",
-    "labels",
     "photo",
     "addressformatted",
     "lastmodifieddate",
 }
+_NO_INFORMATION = {
+    "priority": "normal",
+    "private": "false",
+    "sensitivity": "normal",
+    "gender": "unspecified",
+    "anniversary": "0/0/00",
+}
+"""Outlook's columns and the value it writes in them for every contact that has none:
+kept in the notes, they said nothing and buried what did."""
+_JOB_TITLES = {"jobtitle", "organizationtitle", "position"}
+"""Beside one of these, a Title column is the courtesy title (Outlook's: Dr., Ms.)."""
 _HUBSPOT_KEYS = {"recordid", "contactowner", "leadstatus"}
 
 
@@ -216,6 +237,7 @@ class Column:
     part: str = ""  # "value" or "label" of a Google e-mail/phone; an address part
     header: str = ""  # as the file names it (unknown columns go to the notes by it)
     unknown: bool = False
+    blank: str = ""  # an unknown column's value that means none (casefolded)
 
 
 FIELDS = (
@@ -249,11 +271,11 @@ def _column(header: str, mapping: dict[str, str], hubspot: bool) -> Column:
         return Column("", header=header, unknown=True)
     google = _GOOGLE_COLUMN.fullmatch(header.strip())
     if google:
-        what, number, part = google.groups()
+        what, number, written = google.groups()
         what = "email" if what.lower().replace("-", "") == "email" else what.lower()
-        part = _GOOGLE_PARTS.get(_header_key(part))
-        if part is None:
-            return Column("", header=header, unknown=_header_key(header) not in _QUIET)
+        part = _GOOGLE_PARTS.get(_header_key(written))
+        if part is None:  # quiet by its name without the number: Organization 1 - Symbol
+            return Column("", header=header, unknown=_header_key(what + written) not in _QUIET)
         if what == "organization":
             return Column(part, header=header) if number == "1" else Column("", header=header)
         if what == "website":
@@ -270,13 +292,25 @@ def _column(header: str, mapping: dict[str, str], hubspot: bool) -> Column:
             return Column(_ADDRESS_PARTS[key[len(place) :]], kind, slot=place, header=header)
     if key in _QUIET:
         return Column("", header=header)
-    return Column("", header=header, unknown=True)
+    return Column("", header=header, unknown=True, blank=_NO_INFORMATION.get(key, ""))
 
 
 def _layout(header: list[str], mapping: dict[str, str]) -> list[Column]:
     keys = {_header_key(h) for h in header}
     hubspot = bool(keys & _HUBSPOT_KEYS)
-    return [_column(h, mapping, hubspot) for h in header]
+    layout = [_column(h, mapping, hubspot) for h in header]
+    if keys & _JOB_TITLES:  # Outlook's Title is Dr., its Job Title the job
+        layout = [_instead(c, "job_title", "title", "name_prefix") for c in layout]
+    if keys & {"birthyear", "birthmonth"}:  # Thunderbird's Birth Day is the day alone
+        layout = [_instead(c, "birthday", "birthday", "birth_day") for c in layout]
+    return layout
+
+
+def _instead(column: Column, field: str, key: str, meant: str) -> Column:
+    """The column read as `meant` if it is `field`'s under the name `key`."""
+    if column.field == field and _header_key(column.header) == key:
+        return Column(meant, header=column.header)
+    return column
 
 
 _NAMING = {"name", "first_name", "last_name", "full_name", "email", "company"}
@@ -393,7 +427,7 @@ def _google_type(kind: str, label: str) -> tuple[str, bool]:
     return _GOOGLE_TYPES[kind].get(label.casefold(), label), primary
 
 
-_ADDRESS_COLUMNS = frozenset((*_ADDRESS_FIELDS, "locality", "address_label"))
+_ADDRESS_COLUMNS = frozenset((*_ADDRESS_FIELDS, "locality", "address_label", "formatted"))
 _ADDRESS_PARTS_KEPT = frozenset((*_ADDRESS_FIELDS, "locality"))
 
 
@@ -415,6 +449,8 @@ def _reading(layout: list[Column]) -> list[tuple[Column, str, str]]:
             what, slot = "address", f"address:{column.slot}"
         elif field == "accounts":
             what = "accounts"
+        elif field == "labels":
+            what = "labels"
         else:
             what = "field"
         plan.append((column, what, slot))
@@ -433,15 +469,18 @@ def _read_row(ref: str, plan: list[tuple[Column, str, str]], row: list[str]) -> 
         if not value or what == "skip":
             continue
         if what == "field":
-            fields.setdefault(column.field, value)  # two columns for one field: the first
+            if fields.setdefault(column.field, value) != value:
+                # Two columns for one field (Home Phone 2…, a CRM's two titles): the
+                # first, and the other kept in the notes.
+                extra.append(f"{column.header}: {value}")
         elif what == "address":
             place = slots.get(slot)
             if place is None:
                 place = slots[slot] = {"kind": "address", "type": column.kind}
             if column.field == "address_label":
                 place["label"] = value
-            else:
-                place.setdefault(column.field, value)
+            elif place.setdefault(column.field, value) != value:  # Street 2 and Street 3
+                place[column.field] += f", {value}"
         elif what == "email":
             for one in _SEVERAL.split(value):
                 contact.emails.append({"email": one, "type": column.kind})
@@ -449,9 +488,15 @@ def _read_row(ref: str, plan: list[tuple[Column, str, str]], row: list[str]) -> 
             for one in _SEVERAL.split(value):
                 contact.phones.append({"number": one, "type": column.kind})
         elif what == "unknown":
-            extra.append(f"{column.header}: {value}")
+            if not column.blank or value.casefold() != column.blank:
+                extra.append(f"{column.header}: {value}")
         elif what == "slot":
             slots.setdefault(slot, {"kind": column.field})[column.part] = value
+        elif what == "labels":
+            # A person's labels; Google's own (`* myContacts`, `* starred`) say nothing.
+            own = [label for label in _values(value) if not label.startswith("*")]
+            if own:
+                extra.append(f"{column.header}: {', '.join(own)}")
         else:  # accounts
             fields["accounts"] = [a for a in (p.strip() for p in value.split(";")) if a]
     for group in slots.values():
@@ -474,7 +519,36 @@ def _read_row(ref: str, plan: list[tuple[Column, str, str]], row: list[str]) -> 
     if extra:
         own = fields.get("notes", "")
         fields["notes"] = "\n".join([own, *extra] if own else extra)
+    if "middle_name" in fields or "name_prefix" in fields or "name_suffix" in fields:
+        _full_name(fields)
+    if "birth_year" in fields or "birth_month" in fields or "birth_day" in fields:
+        _birthday(fields)
     return contact
+
+
+def _birthday(fields: dict) -> None:
+    """Thunderbird's birthday in three columns, as one (--04-12 without the year); an
+    incomplete one is kept in the notes as it was."""
+    year, month, day = (fields.pop(k, "") for k in ("birth_year", "birth_month", "birth_day"))
+    if month and day and month.isdigit() and day.isdigit():
+        when = f"{month.zfill(2)}-{day.zfill(2)}"
+        fields.setdefault("birthday", f"{year}-{when}" if year else f"--{when}")
+        return
+    parts = [f"Birth {n}: {v}" for n, v in (("year", year), ("month", month), ("day", day)) if v]
+    own = fields.get("notes", "")
+    fields["notes"] = "\n".join([own, *parts] if own else parts)
+
+
+def _full_name(fields: dict) -> None:
+    """The name as written whole (Dr. Lee J. Kim Jr.) from its parts, as a vCard's N
+    gives it; the name itself stays first and last."""
+    parts = [fields.pop(k, "") for k in ("name_prefix", "first_name", "middle_name", "last_name")]
+    whole = " ".join(p for p in (*parts, fields.pop("name_suffix", "")) if p)
+    if parts[1]:
+        fields["first_name"] = parts[1]
+    if parts[3]:
+        fields["last_name"] = parts[3]
+    fields.setdefault("full_name", whole)
 
 
 def _values(cell: str) -> list[str]:
@@ -508,6 +582,8 @@ _NOT_PARTS = ("kind", "type", "label")
 
 def _add_address(contact: RawContact, slot: dict[str, str]) -> None:
     parts = {k: v for k, v in slot.items() if k in _ADDRESS_PARTS_KEPT}
+    if not parts and slot.get("formatted"):  # Google's address on lines, and no parts
+        parts = {"address": ", ".join(filter(None, map(str.strip, slot["formatted"].splitlines())))}
     if not parts:
         return
     box = parts.get("po_box", "")

@@ -44,8 +44,65 @@ _SILENT = frozenset(
         "MAILER",
         f"{VCARD_CRM_PREFIX}STATUS",  # follows from the stage
         f"{VCARD_CRM_PREFIX}ID",
+        # The products' own housekeeping, on every card they write: kept in the notes,
+        # it buried what a person wrote there.
+        "X-ABADR",  # Apple: the country an address is laid out for (read with its ADR)
+        "X-ADDRESSING-GRAMMAR",  # Apple (iOS 17): how to address the person, encrypted
+        "X-IMAGETYPE",  # Apple: about the PHOTO, which is kept
+        "X-IMAGEHASH",
+        "X-SHARED-PHOTO-DISPLAY-PREF",
+        "X-MS-OL-DESIGN",  # Outlook: the XML layout of its electronic business card
+        "X-MS-OL-DEFAULT-POSTAL-ADDRESS",  # Outlook: the mailing address (read with ADR)
+        "X-MOZILLA-HTML",  # Thunderbird: whether the person prefers HTML mail
+        "X-EVOLUTION-FILE-AS",  # Evolution: the name to sort by ("Kim, Pat")
     )
 )
+
+_GROUPS = frozenset(("mycontacts", "starred"))
+
+_KEPT_LABELS = {
+    "X-SOCIALPROFILE": "Social profile",
+    "IMPP": "Instant messaging",
+    "ROLE": "Role",
+    "GENDER": "Gender",
+    "ANNIVERSARY": "Anniversary",
+    "RELATED": "Related person",
+    "X-ABRELATEDNAMES": "Related person",
+    "X-ABDATE": "Date",
+    "X-ANNIVERSARY": "Anniversary",
+    "X-EVOLUTION-ANNIVERSARY": "Anniversary",
+    "X-MS-ANNIVERSARY": "Anniversary",
+    "X-SPOUSE": "Spouse",
+    "X-EVOLUTION-SPOUSE": "Spouse",
+    "X-MS-SPOUSE": "Spouse",
+    "X-KADDRESSBOOK-X-SPOUSESNAME": "Spouse",
+    "X-MANAGER": "Manager",
+    "X-EVOLUTION-MANAGER": "Manager",
+    "X-MS-MANAGER": "Manager",
+    "X-KADDRESSBOOK-X-MANAGERSNAME": "Manager",
+    "X-ASSISTANT": "Assistant",
+    "X-EVOLUTION-ASSISTANT": "Assistant",
+    "X-MS-ASSISTANT": "Assistant",
+    "X-KADDRESSBOOK-X-ASSISTANTSNAME": "Assistant",
+    "X-PHONETIC-FIRST-NAME": "Phonetic first name",
+    "X-PHONETIC-MIDDLE-NAME": "Phonetic middle name",
+    "X-PHONETIC-LAST-NAME": "Phonetic last name",
+    "X-PHONETIC-ORG": "Phonetic company name",
+    "X-AIM": "AIM",
+    "X-ICQ": "ICQ",
+    "X-JABBER": "Jabber",
+    "X-MSN": "MSN",
+    "X-YAHOO": "Yahoo",
+    "X-SKYPE": "Skype",
+    "X-SKYPE-USERNAME": "Skype",
+    "X-GOOGLE-TALK": "Google Talk",
+    "X-QQ": "QQ",
+    "X-TWITTER": "Twitter",
+    "X-MS-IMADDRESS": "Instant messaging",
+    "X-WAB-GENDER": "Gender",
+}
+"""Names people know for the properties kept in the notes, by the property's name (the
+others are shown as written, `X-Custom-Field`)."""
 
 
 @dataclass
@@ -281,6 +338,9 @@ def _contact(ref: str, number: int, props: list[Property], agents: int) -> RawCo
     contact = RawContact(ref, guessed_types=True)
     fields = contact.fields
     labels = {p.group: _apple_label(p.value) for p in props if p.name == "X-ABLABEL" and p.group}
+    # Apple's X-ABADR: the country an address of the same group is laid out for.
+    laid_out = {p.group: p.text().strip() for p in props if p.name == "X-ABADR" and p.group}
+    has_photo = any(p.name == "PHOTO" for p in props)
     full_name = ""
     notes: list[str] = []
     for prop in props:
@@ -333,8 +393,11 @@ def _contact(ref: str, number: int, props: list[Property], agents: int) -> RawCo
         elif name == "ADR":
             address = _address(prop, label)
             if address:
+                if not address["country"].strip() and prop.group:
+                    address["country"] = laid_out.get(prop.group, "")
                 contact.addresses.append(address)
-        elif name == "PHOTO":
+        elif name == "PHOTO" or (name == "X-MS-CARDPICTURE" and not has_photo):
+            # Outlook writes its business card's picture beside the PHOTO, the same one.
             photo = _photo(prop, number)
             if isinstance(photo, str):
                 contact.unread.append(("PHOTO", prop.value[:80], photo))
@@ -344,12 +407,20 @@ def _contact(ref: str, number: int, props: list[Property], agents: int) -> RawCo
             agents += 1
         elif name.startswith(VCARD_CRM_PREFIX):
             _crm_field(contact, prop)
+        elif name == "CATEGORIES":
+            # Google's own groups say nothing: myContacts (every contact), starred.
+            own = [
+                c for c in prop.components()[0].split(",") if c.strip().casefold() not in _GROUPS
+            ]
+            if own:
+                contact.unread.append(("Categories", ", ".join(own), "no field for it here"))
+        elif name == "X-MS-CARDPICTURE":
+            continue
         else:
-            text = prop.text()
-            if text.strip():
-                contact.unread.append((name.title(), text, "no field for it here"))
+            _keep_unread(contact, prop, label)
     if notes:
         fields["notes"] = "\n\n".join(notes)
+    _outlook_mailing_address(contact, props)
     for _ in range(agents):
         contact.unread.append(
             ("AGENT", "(a vCard inside this card)", "an agent's card is left out")
@@ -363,6 +434,70 @@ def _contact(ref: str, number: int, props: list[Property], agents: int) -> RawCo
     elif full_name and full_name != name:
         fields["full_name"] = full_name
     return contact
+
+
+_OUTLOOK_POSTAL = {"1": "Personal", "2": "Office"}
+"""X-MS-OL-DEFAULT-POSTAL-ADDRESS: Outlook's mailing address, 1 home, 2 business (3 other)."""
+
+
+def _outlook_mailing_address(contact: RawContact, props: list[Property]) -> None:
+    """The address Outlook mails to is the primary one, when no ADR says PREF."""
+    chosen = next(
+        (p.text().strip() for p in props if p.name == "X-MS-OL-DEFAULT-POSTAL-ADDRESS"), ""
+    )
+    kind = _OUTLOOK_POSTAL.get(chosen)
+    if not kind or any(a["primary"] for a in contact.addresses):
+        return
+    for address in contact.addresses:
+        if address["type"] == kind:
+            address["primary"] = True
+            return
+
+
+def _keep_unread(contact: RawContact, prop: Property, label: str) -> None:
+    """A property with no field here, for the notes, under a name people know: its
+    group's Apple label (`Spouse`), else _KEPT_LABELS', else its own."""
+    text = prop.text()
+    if prop.name == "X-ANDROID-CUSTOM":
+        android = _android_row(contact, prop.value)
+        if android is None:
+            return
+        label, text = label or android[0], android[1]
+    if text.strip():
+        shown = label or _KEPT_LABELS.get(prop.name) or prop.name.title()
+        contact.unread.append((shown, text, "no field for it here"))
+
+
+_ANDROID_LABELS = {
+    "relation": (
+        "Related person", "Assistant", "Brother", "Child", "Domestic partner", "Father",
+        "Friend", "Manager", "Mother", "Parent", "Partner", "Referred by", "Relative",
+        "Sister", "Spouse",
+    ),
+    "contact_event": ("Date", "Anniversary", "Other date", "Birthday"),
+}  # fmt: skip
+"""Android's TYPE numbers of a relation and an event (ContactsContract), 0 its custom label."""
+
+
+def _android_row(contact: RawContact, value: str) -> tuple[str, str] | None:
+    """Android's X-ANDROID-CUSTOM, one of its contact data rows: `vnd.android.cursor.item/
+    KIND;data1;data2 (type);data3 (label);…`. A nickname or a birthday goes to its field
+    (None); anything else is (label, value) for the notes."""
+    mime, _, rest = value.partition(";")
+    kind = mime.rpartition("/")[2]
+    data = [_unescape(v).strip() for v in re.split(r"(?<!\\);", rest)] + ["", "", ""]
+    text, number, custom = data[0], data[1], data[2]
+    types = _ANDROID_LABELS.get(kind, ())
+    label = types[int(number)] if number.isdigit() and int(number) < len(types) else ""
+    fields = contact.fields
+    if kind == "nickname" and text and "nickname" not in fields:
+        fields["nickname"] = text
+        return None
+    if label == "Birthday" and text and "birthday" not in fields:
+        fields["birthday"] = text
+        return None
+    label = custom if number == "0" and custom else label
+    return label or kind.replace("_", " ").capitalize(), text
 
 
 def _address(prop: Property, label: str) -> dict[str, Any] | None:

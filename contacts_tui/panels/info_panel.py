@@ -363,9 +363,9 @@ class InfoPanel(Widget):
             **{key: self._profile_check(key) for key in (*PROFILE_INPUTS, "notes")},
         }
 
-    @staticmethod
-    def _profile_check(key: str) -> Callable[[str], object]:
-        return lambda value: normalize_profile_field(key, value)
+    def _profile_check(self, key: str) -> Callable[[str], object]:
+        region = self.config.default_phone_region
+        return lambda value: normalize_profile_field(key, value, region)
 
     def _company_value(self, text: str) -> int | str | None:
         """None for Tenant-Wide, an existing company's id, or a new company's name."""

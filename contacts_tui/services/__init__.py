@@ -532,7 +532,8 @@ class ContactService:
                     for v in value
                 )
             elif key in PROFILE_COLUMNS:
-                values[key] = normalize_profile_field(key, value)
+                region = self.config.default_phone_region
+                values[key] = normalize_profile_field(key, value, region)
         return values
 
     @with_connection

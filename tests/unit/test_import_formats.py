@@ -146,7 +146,7 @@ def test_vcard_fields_beyond_the_spec_and_the_photo(workspace, tmp_path):
     )
     assert (ana.birthday, ana.website) == ("1985-04-12", "https://lima.example")
     assert ana.notes.startswith("Met at FOSDEM.\nLikes tea.")
-    assert "X-Skype: ana.lima" in ana.notes  # no field for it: kept, and said so
+    assert "Skype: ana.lima" in ana.notes  # no field for it: kept, and said so
     assert [(d.file_name, d.size) for d in ana.documents] == [("photo-card-1.png", 8)]
     assert [p.outcome for p in problems] == ["kept"]
 
@@ -188,6 +188,106 @@ def test_agent_is_left_out_with_a_note_and_the_parent_kept(service, tmp_path):
     assert [p.number for p in boss.phones] == ["+442079460018"]
     assert "AGENT" in boss.notes and "Assistant" not in contacts(service)
     assert problems[0].outcome == "kept"
+
+
+def test_the_products_housekeeping_is_not_kept_in_notes(service, tmp_path):
+    # What Outlook, Apple, Thunderbird and Evolution write on every card, about their
+    # own display: kept, it filled every imported contact's notes with XML and codes.
+    outlook = vcard(
+        "VERSION:2.1",
+        "N;LANGUAGE=en-us:Kim;Pat",
+        "FN:Pat Kim",
+        "ADR;HOME:;;1 Elm St;Springfield;IL;62701;United States of America",
+        "ADR;WORK:;;200 Main St;Chicago;IL;60601;United States of America",
+        "X-MS-OL-DEFAULT-POSTAL-ADDRESS:2",
+        'X-MS-OL-DESIGN;CHARSET=utf-8:<card xmlns="http://schemas.microsoft.com/office/'
+        'outlook/12/electronicbusinesscards" ver="1.0" layout="left" bgcolor="ffffff">'
+        '<fld xmlns="" prop="name" align="left" dir="ltr" style="b" color="000000" size="10"/>'
+        "</card>",
+        "X-MOZILLA-HTML:FALSE",
+        "X-EVOLUTION-FILE-AS:Kim\\, Pat",
+    )
+    apple = vcard(
+        "VERSION:3.0",
+        "N:Sato;Yui;;;",
+        "FN:Yui Sato",
+        "item1.ADR;type=HOME;type=pref:;;Unter den Linden 5;Berlin;;10117;",
+        "item1.X-ABADR:de",
+        "X-ADDRESSING-GRAMMAR:ZW5jcnlwdGVkIGdyYW1tYXI=",
+        "X-IMAGETYPE:PHOTO",
+        "X-SHARED-PHOTO-DISPLAY-PREF:AUTOUPDATE",
+        "item2.X-ABRELATEDNAMES;type=pref:Ken Sato",
+        "item2.X-ABLabel:_$!<Spouse>!$_",
+        "X-PHONETIC-LAST-NAME:サトウ",
+    )
+    summary, problems = imported(service, write(tmp_path / "n.vcf", outlook + apple))
+    assert summary.imported == 2 and summary.rejected == 0
+    found = contacts(service)
+    pat, yui = found["Pat Kim"], found["Yui Sato"]
+    assert pat.notes == ""
+    # Outlook's mailing address (2: business) is the primary one.
+    assert {a.city: a.is_primary for a in pat.addresses} == {
+        "Springfield": False,
+        "Chicago": True,
+    }
+    assert yui.addresses[0].country == "DE"  # the country Apple laid it out for
+    assert "Spouse: Ken Sato" in yui.notes
+    assert "Phonetic last name: サトウ" in yui.notes
+    for gone in ("X-Ab", "Grammar", "Imagetype", "AUTOUPDATE", "Abadr"):
+        assert gone not in yui.notes
+    assert sorted(str(p) for p in problems if p.outcome == "kept") == sorted(
+        str(p) for p in problems if p.ref.startswith("card 2")
+    )
+
+
+def test_google_categories_and_outlook_card_picture(workspace, tmp_path):
+    from contacts_tui.documents import BlobStore
+
+    service = ContactService(workspace.config, workspace.user, blobs=BlobStore(workspace.documents))
+    google = vcard(
+        "VERSION:3.0",
+        "FN:Dee Ray",
+        "EMAIL;TYPE=INTERNET;TYPE=HOME:dee@example.com",
+        "CATEGORIES:myContacts,starred,Customers",
+        "X-SOCIALPROFILE;type=twitter:http://twitter.com/dee",
+    )
+    base64_lines = ["X-MS-CARDPICTURE;TYPE=JPEG;ENCODING=BASE64:", " /9j/4AAQSkZJRgAB", ""]
+    outlook = vcard("VERSION:2.1", "N:Ho;Al", "FN:Al Ho", *base64_lines, "REV:20230101T120000Z")
+    both = vcard("VERSION:2.1", "FN:Cy Li", "PHOTO;TYPE=JPEG;ENCODING=BASE64:", " iVBORw0KGgo=", "",
+                 *base64_lines)  # fmt: skip
+    summary, _problems = imported(service, write(tmp_path / "m.vcf", google + outlook + both))
+    assert summary.imported == 3
+    found = contacts(service)
+    dee = found["Dee Ray"]
+    assert "- Categories: Customers (" in dee.notes and "myContacts" not in dee.notes
+    assert "Social profile: http://twitter.com/dee" in dee.notes
+    # Outlook's card picture is the contact's photo, once: kept as a document.
+    assert [d.file_name for d in found["Al Ho"].documents] == ["photo-card-2.jpg"]
+    assert [d.file_name for d in found["Cy Li"].documents] == ["photo-card-3.jpg"]
+    assert found["Al Ho"].notes == found["Cy Li"].notes == ""
+
+
+def test_android_custom_rows(service, tmp_path):
+    # Android's vCard 2.1 has no NICKNAME, and writes its relations and events as its
+    # own rows: vnd.android.cursor.item/KIND;data1;type;label;…
+    text = vcard(
+        "VERSION:2.1",
+        "N:Kim;Pat;;;",
+        "FN:Pat Kim",
+        "X-ANDROID-CUSTOM:vnd.android.cursor.item/nickname;Patty;1;;;;;;;;;;;;;",
+        "X-ANDROID-CUSTOM:vnd.android.cursor.item/relation;Sam Kim;14;;;;;;;;;;;;;",
+        "X-ANDROID-CUSTOM:vnd.android.cursor.item/relation;Jo Doe;0;Mentor;;;;;;;;;;;;",
+        "X-ANDROID-CUSTOM:vnd.android.cursor.item/contact_event;2010-06-12;1;;;;;;;;;;;;;",
+        "X-ANDROID-CUSTOM:vnd.android.cursor.item/contact_event;1985-02-03;3;;;;;;;;;;;;;",
+    )
+    summary, _problems = imported(service, write(tmp_path / "android.vcf", text))
+    assert summary.imported == 1
+    pat = contacts(service)["Pat Kim"]
+    assert (pat.nickname, pat.birthday) == ("Patty", "1985-02-03")
+    notes = pat.notes.splitlines()
+    for kept in ("- Spouse: Sam Kim", "- Mentor: Jo Doe", "- Anniversary: 2010-06-12"):
+        assert any(line.startswith(kept) for line in notes), pat.notes
+    assert "vnd.android" not in pat.notes
 
 
 def test_jcard_is_recognised(service, tmp_path):
@@ -316,11 +416,173 @@ def test_outlook_csv(service, tmp_path):
     )
 
 
+_OUTLOOK_COLUMNS = (
+    "Title,First Name,Middle Name,Last Name,Suffix,Company,Department,Job Title,"
+    "Business Street,Business Street 2,Business Street 3,Business City,Business State,"
+    "Business Postal Code,Business Country/Region,Home Street,Home Street 2,"
+    "Home Street 3,Home City,Home State,Home Postal Code,Home Country/Region,"
+    "Other Street,Other Street 2,Other Street 3,Other City,Other State,Other Postal Code,"
+    "Other Country/Region,Assistant's Phone,Business Fax,Business Phone,Business Phone 2,"
+    "Callback,Car Phone,Company Main Phone,Home Fax,Home Phone,Home Phone 2,ISDN,"
+    "Mobile Phone,Other Fax,Other Phone,Pager,Primary Phone,Radio Phone,TTY/TDD Phone,"
+    "Telex,Account,Anniversary,Assistant's Name,Billing Information,Birthday,"
+    "Business Address PO Box,Categories,Children,Directory Server,E-mail Address,"
+    "E-mail Type,E-mail Display Name,E-mail 2 Address,E-mail 2 Type,"
+    "E-mail 2 Display Name,E-mail 3 Address,E-mail 3 Type,E-mail 3 Display Name,Gender,"
+    "Government ID Number,Hobby,Home Address PO Box,Initials,Internet Free Busy,Keywords,"
+    "Language,Location,Manager's Name,Mileage,Notes,Office Location,"
+    "Organizational ID Number,Other Address PO Box,Priority,Private,Profession,"
+    "Referred By,Sensitivity,Spouse,User 1,User 2,User 3,User 4,Web Page"
+)
+OUTLOOK_HEADER = _OUTLOOK_COLUMNS.split(",")
+"""Outlook's own CSV export (File > Open & Export > Import/Export, Comma Separated
+Values): every column, every one written, quoted."""
+
+
+def outlook_row(**values: str) -> str:
+    defaults = {
+        "Anniversary": "0/0/00",
+        "Birthday": "0/0/00",
+        "Gender": "Unspecified",
+        "Priority": "Normal",
+        "Private": "False",
+        "Sensitivity": "Normal",
+    }
+    cells = {**defaults, **values}
+    return ",".join(f'"{cells.get(h, "")}"' for h in OUTLOOK_HEADER)
+
+
+def test_outlook_csv_as_outlook_writes_it(service, tmp_path):
+    text = "\r\n".join(
+        [
+            ",".join(f'"{h}"' for h in OUTLOOK_HEADER),
+            outlook_row(
+                **{
+                    "Title": "Dr.",
+                    "First Name": "Lee",
+                    "Middle Name": "J.",
+                    "Last Name": "Kim",
+                    "Suffix": "Jr.",
+                    "Company": "Contoso",
+                    "Job Title": "Head of Buying",
+                    "Business Street": "200 Main St",
+                    "Business Street 2": "Floor 3",
+                    "Business Street 3": "Suite 300",
+                    "Business City": "Chicago",
+                    "Business State": "IL",
+                    "Business Postal Code": "60601",
+                    "Business Country/Region": "United States of America",
+                    "Business Address PO Box": "77",
+                    "Business Phone": "(312) 555-0100",
+                    "E-mail Address": "lee@contoso.example",
+                    "E-mail Type": "SMTP",
+                    "E-mail Display Name": "Lee Kim (lee@contoso.example)",
+                    "Initials": "L.J.K.",
+                    "Spouse": "Sam",
+                }
+            ),
+            outlook_row(
+                **{
+                    "First Name": "Max",
+                    "Last Name": "Roe",
+                    "E-mail Address": "max@contoso.example",
+                    "Birthday": "4/12/1985",
+                    "Sensitivity": "Private",
+                    "Gender": "Male",
+                }
+            ),
+        ]
+    )
+    summary, problems = imported(service, write(tmp_path / "outlook.csv", text + "\r\n"))
+    assert (summary.imported, summary.rejected) == (2, 0)
+    assert [p for p in problems if p.outcome == "kept"] == []  # 0/0/00 is no birthday
+    found = contacts(service)
+    lee, max_roe = found["Lee Kim"], found["Max Roe"]
+    # Title is the courtesy title beside Job Title, not the job (which was dropped).
+    assert (lee.full_name, lee.job_title) == ("Dr. Lee J. Kim Jr.", "Head of Buying")
+    assert lee.addresses[0].address == "200 Main St, Floor 3, Suite 300, PO Box 77"
+    assert lee.birthday == ""
+    # Outlook's defaults say nothing; what a person filled in is kept.
+    assert lee.notes == "Initials: L.J.K.\nSpouse: Sam"
+    # The Windows locale's form, read by the workspace's country (GB: day first).
+    assert max_roe.birthday == "1985-12-04"
+    assert max_roe.notes == "Gender: Male\nSensitivity: Private"
+
+
+def test_two_columns_for_one_field_keep_the_second_in_notes(service, tmp_path):
+    text = "Name,Company,Organization,Email\nAl Poe,Acme,Acme Holdings,al@acme.example\n"
+    imported(service, write(tmp_path / "two.csv", text))
+    al = contacts(service)["Al Poe"]
+    assert al.company is not None
+    assert (al.company.name, al.notes) == ("Acme", "Organization: Acme Holdings")
+
+
+def test_google_formatted_address(service, tmp_path):
+    # Google writes the address on lines beside its parts: the parts are read, and the
+    # lines only when there are no parts (a free-form address).
+    header = (
+        "First Name,Last Name,Address 1 - Label,Address 1 - Formatted,Address 1 - Street,"
+        "Address 1 - City,Address 1 - Postal Code,Address 1 - Country\n"
+    )
+    rows = (
+        'Ana,Lima,Work,"Rua Augusta 1\n1100-048 Lisboa\nPT",Rua Augusta 1,Lisboa,1100-048,PT\n'
+        'Rui,Sá,Home,"Quinta do Lago\nAlmancil",,,,\n'
+    )
+    summary, problems = imported(service, write(tmp_path / "g.csv", header + rows))
+    assert summary.imported == 2
+    found = contacts(service)
+    assert found["Ana Lima"].notes == ""
+    assert [(a.address, a.city) for a in found["Ana Lima"].addresses] == [
+        ("Rua Augusta 1", "Lisboa")
+    ]
+    # Without a zip code it cannot be an address here: kept whole in the notes, and said.
+    assert [p.ref for p in problems if p.outcome == "kept"] == ["line 5"]
+    assert "Quinta do Lago, Almancil" in found["Rui Sá"].notes
+
+
+def test_google_labels_are_kept_without_its_own_groups(service, tmp_path):
+    text = (
+        "First Name,Last Name,E-mail 1 - Value,Labels\n"
+        "Ann,Lee,ann@acme.example,* starred ::: * myContacts ::: Customers ::: VIP\n"
+        "Bo,Ng,bo@acme.example,* myContacts\n"
+    )
+    older = (
+        "Name,E-mail 1 - Value,Group Membership\nCy Ho,cy@acme.example,* myContacts ::: Friends\n"
+    )
+    imported(service, write(tmp_path / "g.csv", text))
+    imported(service, write(tmp_path / "old.csv", older))
+    found = contacts(service)
+    assert found["Ann Lee"].notes == "Labels: Customers, VIP"
+    assert found["Bo Ng"].notes == ""
+    assert found["Cy Ho"].notes == "Group Membership: Friends"
+
+
 def test_thunderbird_csv(service, tmp_path):
     imported(service, write(tmp_path / "tb.csv", THUNDERBIRD))
     cy = contacts(service)["Cy Dee"]
     assert [e.email for e in cy.emails] == ["cy@example.org", "cy.dee@example.net"]
     assert (cy.addresses[0].address, cy.addresses[0].country) == ("5 Rue Neuve, Bât B", "FR")
+
+
+def test_thunderbird_birthday_in_three_columns(service, tmp_path):
+    # Thunderbird writes the birthday as Birth Year, Birth Month and Birth Day, and
+    # ends its header and rows with a comma.
+    text = (
+        "First Name,Last Name,Display Name,Primary Email,Job Title,Birth Year,Birth Month,"
+        "Birth Day,Custom 1,Notes,\r\n"
+        "Cy,Dee,Cy Dee,cy@example.org,Engineer,1980,4,12,,,\r\n"
+        "Di,Fox,Di Fox,di@example.org,,,11,3,,,\r\n"
+        "Ed,Gray,Ed Gray,ed@example.org,,1975,,,,Met in Lyon,\r\n"
+    )
+    summary, problems = imported(service, write(tmp_path / "tb.csv", text))
+    assert summary.imported == 3 and not [p for p in problems if p.outcome == "kept"]
+    found = contacts(service)
+    assert [found[n].birthday for n in ("Cy Dee", "Di Fox", "Ed Gray")] == [
+        "1980-04-12",
+        "--11-03",
+        "",
+    ]
+    assert found["Ed Gray"].notes == "Met in Lyon\nBirth year: 1975"  # not a date: kept
 
 
 def test_hubspot_lifecycle_stage_is_not_our_stage(service, tmp_path):
@@ -471,6 +733,33 @@ def test_vcard_round_trip_keeps_crm_fields_types_and_uid(people, tmp_path):  # n
     # The same file again: every card is recognised by its UID.
     summary = import_contacts(people, again)
     assert summary.imported == 0 and summary.duplicates == 3
+
+
+@pytest.mark.parametrize(("fmt", "profile"), [("vcard", ""), ("csv", "google"), ("csv", "outlook")])
+def test_states_leave_by_name_and_come_back_as_codes(service, tmp_path, fmt, profile):
+    # Another address book shows what it is given: California, not US-CA. Two of
+    # Spain's regions are both "La Rioja" (ES-LO, ES-RI): those leave as their codes.
+    for name, state, country, city in (
+        ("Al Cruz", "US-CA", "US", "Cupertino"),
+        ("Bo Diaz", "ES-LO", "ES", "Logroño"),
+    ):
+        contact = service.create_contact(name)
+        service.records.add_address(
+            contact.id, address="1 Main St", country=country, state=state, city=city,
+            zip_code="95014", locality=city, type="Office",
+        )  # fmt: skip
+    path = tmp_path / f"out.{'vcf' if fmt == 'vcard' else 'csv'}"
+    export_contacts(
+        service, EVERYONE, fmt=fmt, path=path, **({"profile": profile} if profile else {})
+    )
+    text = path.read_text(encoding="utf-8-sig")
+    assert "California" in text and "US-CA" not in text
+    assert "ES-LO" not in text and "LO" in text
+    wipe()
+    summary = import_contacts(service, path)
+    assert summary.rejected == summary.kept == 0
+    states = {n: [a.state for a in c.addresses] for n, c in contacts(service).items()}
+    assert states == {"Al Cruz": ["US-CA"], "Bo Diaz": ["ES-LO"]}
 
 
 def test_google_and_outlook_profiles_read_back_without_a_guard(people, tmp_path):  # noqa: F811

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
-from contacts_tui.services import ContactFilter
+from contacts_tui.services import ContactFilter, ContactService
 from contacts_tui.validation import (
     ValidationError,
     clean_notes,
@@ -49,6 +51,17 @@ def test_nickname_job_title_and_department_are_searched(service, backend):
     assert service.count(ContactFilter(search="poetry")) == 0
 
 
+def test_a_birthday_typed_with_slashes_is_read_by_the_workspace_country(service):
+    us = ContactService(
+        dataclasses.replace(service.config, default_phone_region="US"), service.user
+    )
+    contact = us.create_contact("Ada")
+    saved = us.update_contact(contact.id, contact.version, birthday="4/12/1985")
+    assert saved.birthday == "1985-04-12"
+    saved = service.update_contact(contact.id, saved.version, birthday="4/12/1985")
+    assert saved.birthday == "1985-12-04"  # the fixture's workspace is in GB
+
+
 def test_a_bad_profile_value_saves_nothing(service):
     contact = service.create_contact("Ada")
     with pytest.raises(ValidationError, match="not a date"):
@@ -71,7 +84,25 @@ def test_birthday_forms(typed, stored):
     assert normalize_birthday(typed) == stored
 
 
-@pytest.mark.parametrize("typed", ["1985-02-30", "12/04/1985", "yesterday"])
+@pytest.mark.parametrize(
+    ("typed", "region", "stored"),
+    [
+        ("4/12/1985", "US", "1985-04-12"),  # Outlook's export on a US Windows
+        ("4/12/1985", "GB", "1985-12-04"),  # …and on a British one
+        ("4/12/1985", "", "1985-12-04"),
+        ("13/4/1985", "US", "1985-04-13"),  # a part above 12 is the day, anywhere
+        ("4/13/1985", "GB", "1985-04-13"),
+        ("12.04.1985", "US", "1985-04-12"),  # dots and dashes: day first
+        ("12-04-1985", "US", "1985-04-12"),
+    ],
+)
+def test_birthday_written_with_slashes_is_read_by_the_workspace_country(typed, region, stored):
+    assert normalize_birthday(typed, region) == stored
+
+
+@pytest.mark.parametrize(
+    "typed", ["1985-02-30", "31/02/1985", "13/13/1985", "4/12/85", "4/12-1985", "yesterday"]
+)
 def test_birthday_refused(typed):
     with pytest.raises(ValidationError):
         normalize_birthday(typed)
