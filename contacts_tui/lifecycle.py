@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import tomllib
 import unicodedata
@@ -132,8 +133,9 @@ class LifecycleConfig:
     def template(self, key: str | None) -> Template | None:
         return next((t for t in self.templates if t.key == key), None) if key else None
 
-    @property
+    @functools.cached_property
     def default(self) -> Template:
+        # Kept: an import asks it of every row (the same configuration for a hundred).
         return self.template(self.default_template) or self.templates[0]
 
     def step_names(self) -> dict[str, str]:

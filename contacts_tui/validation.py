@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable
 from functools import cache
 from typing import Any
 
+from contacts_tui import phone_rules
 from contacts_tui.safe_text import UNSAFE_CHAR
 
 
@@ -685,35 +686,56 @@ def _read_phone(typed: str, region: str, default_region: str | None) -> tuple[st
         body = "+" + body[2:]
     international = _INTERNATIONAL.match(body) is not None
     reading = (region or default_region or "").upper() or None
-    numbers = phonenumbers.phonenumberutil
-    try:
-        number = plain_number(body, reading)
-        if number is None:
-            number = numbers.parse(body, reading)
-        valid = _is_valid_number(number, reading)
-    except numbers.NumberParseException:
-        valid = False
-    if not valid and region and not international and default_region:
+    read = _valid_number(body, reading)
+    if read is None and region and not international and default_region:
         # Not a number of the address's country; one of the workspace's country is still
         # only a guess: kept as written.
         normalize_phone(body, default_region)  # not valid there either: says why
         return typed, False, "", ""
-    if not valid:
+    if read is None:
         normalize_phone(body, reading)  # says why, as for a number typed in the app
         raise ValidationError("This doesn't look like a phone number.")  # pragma: no cover
+    code, stored, shown = read
+    with_extension = f"{stored};ext={extension}" if extension else stored
+    if international or region:
+        return with_extension, True, stored, shown
+    numbers = phonenumbers.phonenumberutil
+    metadata = numbers.PhoneMetadata.metadata_for_region(reading or "")
+    trunk = metadata.national_prefix if metadata is not None else None
+    written = re.sub(r"\D", "", body)
+    if code == 1 or not trunk or written.startswith(trunk):
+        return with_extension, True, stored, shown
+    return typed, False, stored, shown
+
+
+def _valid_number(body: str, reading: str | None) -> tuple[int, str, str] | None:
+    """(country code, E.164, international form or "" with an extension) of the number
+    `body` read as `reading`'s, None if it is not a valid number."""
+    numbers = phonenumbers.phonenumberutil
+    try:
+        plain = _plain_national(body, reading)
+        if plain is not None:
+            code, national = plain
+            # phonenumbers' own rules without its general machinery (phone_rules) where
+            # they can be read; a plain number has no extension.
+            valid = phone_rules.is_valid(code, national, reading)
+            if valid is False:
+                return None
+            shown = phone_rules.international(code, national) if valid else None
+            if shown is not None:
+                return code, f"+{code}{national}", shown
+        number = plain_number(body, reading)
+        if number is None:
+            number = numbers.parse(body, reading)
+        if not _is_valid_number(number, reading):
+            return None
+    except numbers.NumberParseException:
+        return None
     stored = numbers.format_number(number, numbers.PhoneNumberFormat.E164)
     shown = ""
     if not number.extension:
         shown = numbers.format_number(number, numbers.PhoneNumberFormat.INTERNATIONAL)
-    with_extension = f"{stored};ext={extension}" if extension else stored
-    if international or region:
-        return with_extension, True, stored, shown
-    metadata = numbers.PhoneMetadata.metadata_for_region(reading or "")
-    trunk = metadata.national_prefix if metadata is not None else None
-    written = re.sub(r"\D", "", body)
-    if number.country_code == 1 or not trunk or written.startswith(trunk):
-        return with_extension, True, stored, shown
-    return typed, False, stored, shown
+    return number.country_code, stored, shown
 
 
 _INTERNATIONAL = re.compile(r"[\s(]*\+")
@@ -741,9 +763,25 @@ def plain_number(body: str, region: str | None) -> Any:
     country code without `+`, too few or too many digits) is left to parse. The test
     compares the two over numbers of every region in every form.
     """
+    plain = _plain_national(body, region)
+    if plain is None:
+        return None
+    code, national = plain
     util = phonenumbers.phonenumberutil
-    not_stripped = _lengths_not_stripped()
-    if not_stripped is None or not _PLAIN_NUMBER.fullmatch(body):
+    number = util.PhoneNumber(country_code=code)
+    util._set_italian_leading_zeros_for_phone_number(national, number)
+    number.national_number = int(national)
+    return number
+
+
+def _plain_national(body: str, region: str | None) -> tuple[int, str] | None:
+    """plain_number's (country code, national significant number), or None.
+
+    The national significant number is the national number's digits as they are:
+    parse keeps its leading zeros (`italian_leading_zero`) and gives them back.
+    """
+    util = phonenumbers.phonenumberutil
+    if _lengths_not_stripped() is None or not _PLAIN_NUMBER.fullmatch(body):
         return None
     digits = body.translate(_SEPARATORS)
     if len(digits) < 3:  # parse's shortest viable number (or after a +)
@@ -752,29 +790,60 @@ def plain_number(body: str, region: str | None) -> Any:
         code, national = util._extract_country_code(digits)
         if code == 0:
             return None
-        metadata = util.PhoneMetadata.metadata_for_region_or_calling_code(
-            code, util.region_code_for_country_code(code)
-        )
+        plan = _plan_of_code(code)
     else:
         if region not in util.SUPPORTED_REGIONS:
             return None
-        metadata = util.PhoneMetadata.metadata_for_region(region)
-        code = metadata.country_code
-        prefix = metadata.international_prefix
-        if (prefix is not None and _pattern(prefix).match(digits)) or digits.startswith(str(code)):
+        plan = _plan_of_region(region)
+        prefix = plan.international_prefix
+        if (prefix is not None and prefix.match(digits)) or digits.startswith(plan.code_digits):
             return None  # parse may read it as international
-        national = digits
-    if metadata is None or len(national) < 2:
+        code, national = plan.code, digits
+    if plan is None or len(national) < 2:
         return None
-    _, stripped, _ = util._maybe_strip_national_prefix_carrier_code(national, metadata)
-    if util._test_number_length(stripped, metadata) not in not_stripped:
+    _, stripped, _ = util._maybe_strip_national_prefix_carrier_code(national, plan.metadata)
+    if not plan.keeps_prefix(stripped):
         national = stripped
     if not 2 <= len(national) <= 17:  # parse's bounds of a national significant number
         return None
-    number = util.PhoneNumber(country_code=code)
-    util._set_italian_leading_zeros_for_phone_number(national, number)
-    number.national_number = int(national)
-    return number
+    return code, national
+
+
+class _ReadingPlan:
+    """What parse looks up in a region's (or country code's) metadata for each number,
+    looked up once."""
+
+    def __init__(self, metadata: Any) -> None:
+        self.metadata = metadata
+        self.code: int = metadata.country_code
+        self.code_digits = str(self.code)
+        prefix = metadata.international_prefix
+        self.international_prefix = _pattern(prefix) if prefix is not None else None
+        self._kept: dict[int, bool] = {}
+
+    def keeps_prefix(self, stripped: str) -> bool:
+        """Whether parse keeps the national prefix it could strip, leaving `stripped`:
+        as phonenumbers' _test_number_length says, which reads only its length."""
+        kept = self._kept.get(len(stripped))
+        if kept is None:
+            util = phonenumbers.phonenumberutil
+            result = util._test_number_length(stripped, self.metadata)
+            kept = self._kept[len(stripped)] = result in (_lengths_not_stripped() or ())
+        return kept
+
+
+@functools.cache
+def _plan_of_region(region: str) -> _ReadingPlan:
+    return _ReadingPlan(phonenumbers.PhoneMetadata.metadata_for_region(region))
+
+
+@functools.cache
+def _plan_of_code(code: int) -> _ReadingPlan | None:
+    """The plan of the metadata parse reads a number of `+code` by, None if none."""
+    util = phonenumbers.phonenumberutil
+    region = util.region_code_for_country_code(code)
+    metadata = util.PhoneMetadata.metadata_for_region_or_calling_code(code, region)
+    return _ReadingPlan(metadata) if metadata is not None else None
 
 
 _PARSE_STEPS = (

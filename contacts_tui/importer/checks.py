@@ -9,6 +9,7 @@ value into the whole contact's rejection instead, as imports used to be.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -61,6 +62,8 @@ _PROFILE_LABELS = {
     "birthday": "Birthday",
     "nickname": "Nickname",
 }
+
+_PROFILE_FIELDS = frozenset(_PROFILE_LABELS)
 
 
 class _Value(Exception):
@@ -236,13 +239,14 @@ class _Checker:
             except _Value as problem:
                 self.kept(problem)
                 continue
-            if kind == "address":
-                key = "\n".join([clean[k] for k in sorted(clean)]).casefold()
-            else:
-                key = clean[_SAME_WHEN[kind]].casefold()
-            if key in seen:
-                continue  # the same value twice on one card: keep the first
-            seen.add(key)
+            if len(records) > 1:  # (one repeats nothing)
+                if kind == "address":
+                    key = "\n".join([clean[k] for k in sorted(clean)]).casefold()
+                else:
+                    key = clean[_SAME_WHEN[kind]].casefold()
+                if key in seen:
+                    continue  # the same value twice on one card: keep the first
+                seen.add(key)
             checked.append((clean, bool(record.get("primary"))))
         return checked
 
@@ -254,15 +258,13 @@ class _Checker:
         choices: tuple[str, ...],
         region: str,
     ) -> dict[str, str]:
-        values = {}
-        for key, value in record.items():
-            if key == "primary":
-                continue
-            if value.__class__ is not str:
+        values = record.copy()
+        values.pop("primary", None)
+        for key, value in values.items():
+            if value.__class__ is not str:  # (a JSON file's)
                 if isinstance(value, bool) or not isinstance(value, (str, int, float)):
                     raise _Value(label, record, f"{key} must be text, not {_json_kind(value)}")
-                value = str(value)
-            values[key] = value
+                values[key] = str(value)
         kind_name = values.get("type", "")
         if self.raw.guessed_types and kind_name:
             # A type from a column name or a vCard TYPE: kept only where the picklist has it.
@@ -275,7 +277,7 @@ class _Checker:
         if kind == "phone":
             return self.phone(values, record, region)
         try:
-            return self.service.records.validate(kind, values).values
+            return self.service.records.values(kind, values)
         except ValidationError as error:
             raise _Value(label, record, str(error)) from None
 
@@ -308,6 +310,8 @@ class _Checker:
 
     def profile(self) -> dict[str, str]:
         profile: dict[str, str] = {}
+        if _PROFILE_FIELDS.isdisjoint(self.raw.fields):
+            return profile
         for key, label in _PROFILE_LABELS.items():
             value = self.raw.fields.get(key)
             if value in (None, ""):
@@ -390,13 +394,83 @@ def check_contact(
         company = ""
     name = check.name(company)
     full_name = check.text("full_name", "Full name")
+    fields = raw.fields
+    # Most files name no lifecycle, stage, segment or reason (an address book's): their
+    # checks, and the fallbacks they would need, are skipped.
+    if _LIFECYCLE_FIELDS.isdisjoint(fields):
+        template = config.default
+        stage, closed = template.first_step.key, template.first_step.is_closed
+    else:
+        template, stage, closed = _where_in_lifecycle(check, config)
+    crm: tuple[str, str, int | None, tuple[str, ...], bool] = ("", "", None, (), False)
+    if not _CRM_FIELDS.isdisjoint(fields):
+        crm = _crm_fields(check, config)
+    segmentation, reason_code, scoring, accounts, archived = crm
+    region = _address_region(raw)
+    emails = _with_one_primary(check.records("email", raw.emails))
+    phones = _with_one_primary(check.records("phone", raw.phones, region))
+    addresses = _with_one_primary(check.records("address", raw.addresses))
+    banks = check.records("bank_account", raw.bank_accounts)
+    profile = check.profile()
+    where = f"{file_name}, {raw.ref}" if file_name else raw.ref
+    notes = check.notes(where)
+    if notes:
+        profile["notes"] = notes
+    uid = raw.fields.get("uid")
+    history, stamps, document_rows = _our_history(raw, check)
+    return _draft(
+        ref=raw.ref,
+        name=name,
+        full_name=full_name,
+        company=company or None,
+        template=template.key,
+        stage=stage,
+        closed=closed,
+        segmentation=segmentation,
+        scoring=scoring,
+        reason_code=reason_code,
+        accounts=accounts,
+        archived=archived,
+        emails=tuple([(v["email"], v["type"], primary) for v, primary in emails]),
+        phones=tuple([(v["number"], v["typed"], v["type"], primary) for v, primary in phones]),
+        addresses=tuple([{**v, "is_primary": primary} for v, primary in addresses]),
+        bank_accounts=tuple([(v["name"], v["iban"], v["bic"]) for v, _ in banks]),
+        profile=_in_column_order(profile),
+        reports=tuple(check.reports),
+        uid=str(uid) if isinstance(uid, (str, int)) and not isinstance(uid, bool) else "",
+        documents=tuple(raw.documents),
+        history=history,
+        stamps=stamps,
+        document_rows=document_rows,
+    )
+
+
+_DRAFT_FIELDS = frozenset(field.name for field in dataclasses.fields(ContactDraft))
+
+
+def _draft(**values: Any) -> ContactDraft:
+    """ContactDraft(**values), every field given, built as unpickling builds one: its
+    frozen __init__ sets each of 23 fields through object.__setattr__ (5 us a row)."""
+    if values.keys() != _DRAFT_FIELDS:
+        return ContactDraft(**values)  # says what is missing or unknown
+    draft = object.__new__(ContactDraft)
+    draft.__dict__.update(values)
+    return draft
+
+
+_LIFECYCLE_FIELDS = frozenset(("lifecycle_key", "lifecycle", "stage_key", "stage"))
+_CRM_FIELDS = frozenset(("segmentation", "reason_code", "scoring", "accounts", "archived"))
+
+
+def _where_in_lifecycle(check: _Checker, config: LifecycleConfig) -> tuple[Template, str, bool]:
+    """(template, step key, closed) the record names, by key or name; the default
+    template's first step where it names none (or none this workspace has)."""
+    raw = check.raw
     template_key = raw.fields.get("lifecycle_key")
     known = config.template(str(template_key)) if template_key else None
     if known is not None:
         template = known
     else:
-        # Most files name no lifecycle, stage, segment or reason: their checks (and the
-        # fallbacks they would need) are skipped.
         typed = check.text("lifecycle", "Lifecycle")
         found = check.value(lambda: _template(config, typed), None) if typed else None
         template = found if found is not None else config.default
@@ -405,6 +479,14 @@ def check_contact(
     stage, closed = first.key, first.is_closed
     if stages:
         stage, closed = check.value(lambda: _step(template, stages), (stage, closed))
+    return template, stage, closed
+
+
+def _crm_fields(
+    check: _Checker, config: LifecycleConfig
+) -> tuple[str, str, int | None, tuple[str, ...], bool]:
+    """(segmentation, reason code, scoring, account names, archived) of the record."""
+    raw = check.raw
     picklists = config.picklists
     typed = check.text("segmentation", "Segmentation")
     segmentation = ""
@@ -439,43 +521,7 @@ def check_contact(
     if not isinstance(archived, bool):
         check.kept(_Value("Archived", archived, "must be true or false"))
         archived = False
-    region = _address_region(raw)
-    emails = _with_one_primary(check.records("email", raw.emails))
-    phones = _with_one_primary(check.records("phone", raw.phones, region))
-    addresses = _with_one_primary(check.records("address", raw.addresses))
-    banks = check.records("bank_account", raw.bank_accounts)
-    profile = check.profile()
-    where = f"{file_name}, {raw.ref}" if file_name else raw.ref
-    notes = check.notes(where)
-    if notes:
-        profile["notes"] = notes
-    uid = raw.fields.get("uid")
-    history, stamps, document_rows = _our_history(raw, check)
-    return ContactDraft(
-        ref=raw.ref,
-        name=name,
-        full_name=full_name,
-        company=company or None,
-        template=template.key,
-        stage=stage,
-        closed=closed,
-        segmentation=segmentation,
-        scoring=scoring,
-        reason_code=reason_code,
-        accounts=tuple(accounts),
-        archived=archived,
-        emails=tuple((v["email"], v["type"], primary) for v, primary in emails),
-        phones=tuple((v["number"], v["typed"], v["type"], primary) for v, primary in phones),
-        addresses=tuple({**v, "is_primary": primary} for v, primary in addresses),
-        bank_accounts=tuple((v["name"], v["iban"], v["bic"]) for v, _ in banks),
-        profile=_in_column_order(profile),
-        reports=tuple(check.reports),
-        uid=str(uid) if isinstance(uid, (str, int)) and not isinstance(uid, bool) else "",
-        documents=tuple(raw.documents),
-        history=history,
-        stamps=stamps,
-        document_rows=document_rows,
-    )
+    return segmentation, reason_code, scoring, tuple(accounts), archived
 
 
 def _in_column_order(profile: dict[str, str]) -> tuple[tuple[str, str], ...]:
@@ -494,8 +540,13 @@ def _stamp(value: object) -> str:
     return str(moment)
 
 
+_HISTORY_FIELDS = frozenset(("stage_history", "created_at", "updated_at", "documents"))
+
+
 def _our_history(raw: RawContact, check: _Checker) -> tuple[tuple, tuple | None, tuple]:
     """Stage history, who created and changed it when, and documents, from our JSON export."""
+    if _HISTORY_FIELDS.isdisjoint(raw.fields):  # another program's file
+        return (), None, ()
     history = []
     for entry in raw.fields.get("stage_history") or ():
         try:

@@ -482,10 +482,10 @@ def _read_row(ref: str, plan: list[tuple[Column, str, str]], row: list[str]) -> 
             elif place.setdefault(column.field, value) != value:  # Street 2 and Street 3
                 place[column.field] += f", {value}"
         elif what == "email":
-            for one in _SEVERAL.split(value):
+            for one in _several(value):
                 contact.emails.append({"email": one, "type": column.kind})
         elif what == "phone":
-            for one in _SEVERAL.split(value):
+            for one in _several(value):
                 contact.phones.append({"number": one, "type": column.kind})
         elif what == "unknown":
             if not column.blank or value.casefold() != column.blank:
@@ -514,8 +514,8 @@ def _read_row(ref: str, plan: list[tuple[Column, str, str]], row: list[str]) -> 
                 if one:
                     getattr(contact, f"{group['kind']}s").append(record)
         elif group["kind"] == "address":
-            for one in _several_addresses(group, labels):
-                _add_address(contact, one)
+            for address in _several_addresses(group, labels):
+                _add_address(contact, address)
     if extra:
         own = fields.get("notes", "")
         fields["notes"] = "\n".join([own, *extra] if own else extra)
@@ -524,6 +524,13 @@ def _read_row(ref: str, plan: list[tuple[Column, str, str]], row: list[str]) -> 
     if "birth_year" in fields or "birth_month" in fields or "birth_day" in fields:
         _birthday(fields)
     return contact
+
+
+def _several(cell: str) -> list[str]:
+    """The e-mails or phones of a cell: `; ` or ` ::: ` between several, most hold one."""
+    if ";" not in cell and " ::: " not in cell:  # what _SEVERAL splits at, spaces aside
+        return [cell]
+    return _SEVERAL.split(cell)
 
 
 def _birthday(fields: dict) -> None:
@@ -565,6 +572,20 @@ def _nth(labels: list[str], n: int) -> str:
 def _several_addresses(slot: dict[str, str], labels: list[str]) -> list[dict[str, str]]:
     """A slot's addresses: each of its columns may hold several, ` ::: ` between, the
     n-th value of each column belonging to the n-th address."""
+    if ":::" not in "\n".join(slot.values()):
+        # One address (the usual), its blank parts left out; none without a part.
+        one = slot.copy()
+        for key in _NOT_PARTS:
+            one.pop(key, None)
+        if not one:
+            return []
+        if "" in one.values():
+            one = {k: v for k, v in one.items() if v}
+        one["kind"] = "address"
+        one["type"] = slot.get("type", "")
+        if "label" in slot:
+            one["type"] = _google_type("address", _nth(labels, 0))[0]
+        return [one]
     columns = {k: _values(v) for k, v in slot.items() if k not in _NOT_PARTS}
     count = max((len(values) for values in columns.values()), default=0)
     addresses = []
@@ -581,22 +602,24 @@ _NOT_PARTS = ("kind", "type", "label")
 
 
 def _add_address(contact: RawContact, slot: dict[str, str]) -> None:
-    parts = {k: v for k, v in slot.items() if k in _ADDRESS_PARTS_KEPT}
-    if not parts and slot.get("formatted"):  # Google's address on lines, and no parts
-        parts = {"address": ", ".join(filter(None, map(str.strip, slot["formatted"].splitlines())))}
-    if not parts:
-        return
-    box = parts.get("po_box", "")
+    if _ADDRESS_PARTS_KEPT.isdisjoint(slot):
+        if not slot.get("formatted"):
+            return
+        # Google's address on lines, and no parts: the lines are its street.
+        lines = filter(None, map(str.strip, slot["formatted"].splitlines()))
+        slot = {"address": ", ".join(lines), "type": slot.get("type", "")}
+    get = slot.get  # only its parts and type are read
+    box = get("po_box", "")
     if box and not box.casefold().startswith(("po", "p.o")):
         box = f"PO Box {box}"
-    street = ", ".join(p for p in (parts.get("address", ""), parts.get("extended", ""), box) if p)
+    street = ", ".join(filter(None, (get("address", ""), get("extended", ""), box)))
     address = {
         "address": street,
-        "city": parts.get("city", ""),
-        "locality": parts.get("locality") or parts.get("city", ""),
-        "state": parts.get("state", ""),
-        "zip_code": parts.get("zip_code", ""),
-        "country": parts.get("country", ""),
-        "type": slot.get("type", ""),
+        "city": get("city", ""),
+        "locality": get("locality") or get("city", ""),
+        "state": get("state", ""),
+        "zip_code": get("zip_code", ""),
+        "country": get("country", ""),
+        "type": get("type", ""),
     }
     contact.addresses.append({k: v for k, v in address.items() if v})

@@ -76,6 +76,7 @@ def _checked(
 ) -> Generator[Checked, None, None]:
     """The records after the first `skip`, checked."""
     config = service.current_config()
+    name = source.name
     for n, record in enumerate(itertools.islice(source.records(), skip, None), 1):
         if isinstance(record, Unreadable):
             yield record
@@ -83,9 +84,7 @@ def _checked(
         if n % CONFIG_EVERY == 0:
             config = service.current_config()
         try:
-            yield check_contact(
-                record, service, strict=strict, file_name=source.name, config=config
-            )
+            yield check_contact(record, service, strict=strict, file_name=name, config=config)
         except RowRejected as error:
             yield Unreadable(record.ref, str(error))
 

@@ -120,6 +120,15 @@ class RecordService:
             raise RecordInvalid(errors)
         return RecordCheck(clean, warnings)
 
+    def values(self, kind: str, values: dict[str, str]) -> dict[str, str]:
+        """validate(kind, values).values: a record of a file, checked (an import keeps
+        no warning), without a RecordCheck for the usual e-mail or address."""
+        if kind in ("email", "address"):
+            found = _without_errors(kind, values, self.config)
+            if found is not None:
+                return found
+        return self.validate(kind, values).values
+
     @with_connection
     def find_duplicates(
         self, kind: str, value: str, exclude_contact_id: int | None = None
