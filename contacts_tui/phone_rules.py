@@ -5,8 +5,8 @@ whether a number is valid (it fetches each of a region's ten number types' patte
 from its cache and tries them in turn, the usual fixed-line and mobile ones last) as
 to write its international form (`re.sub` expands the format's template in Python),
 and both are more than a sixth of a row's check. Both follow the region's metadata:
-its patterns are compiled here once a region, tried in the order that answers
-soonest, and the form is built from the format pattern's groups.
+its patterns are compiled here once a region, those of the number types of each length
+joined in one, and the form is built from the format pattern's groups.
 
 Each function gives what phonenumbers gives for a number read from digits (country
 code and national significant number), as tests/unit/test_checking_fast_paths.py
