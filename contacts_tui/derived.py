@@ -34,12 +34,13 @@ def derived_columns(
     """
     emails, phones = list(emails), list(phones)
     if len(emails) > 1:  # most contacts have one of each: nothing to sort
-        emails.sort(key=lambda pair: not pair[1])  # stable: primary first
+        emails.sort(key=_not_primary)  # stable: primary first
     if len(phones) > 1:
-        phones.sort(key=lambda pair: not pair[1])
-    primary_email = next((e for e, primary in emails if primary), "")
-    primary_phone = next((p for p, primary in phones if primary), "")
-    extra = [(profile or {}).get(key, "") for key in SEARCHED_PROFILE_FIELDS]
+        phones.sort(key=_not_primary)
+    # Sorted, a primary one is first.
+    primary_email = emails[0][0] if emails and emails[0][1] else ""
+    primary_phone = phones[0][0] if phones and phones[0][1] else ""
+    extra = [v for v in map(profile.get, SEARCHED_PROFILE_FIELDS) if v] if profile else []
     return (
         fold(name),
         primary_email,
@@ -53,6 +54,10 @@ def derived_columns(
             company_name,
             [e for e, _ in emails],
             [p for p, _ in phones],
-            extra=[e for e in extra if e],
+            extra=extra,
         ),
     )
+
+
+def _not_primary(pair: tuple[str, bool]) -> bool:
+    return not pair[1]

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack, closing
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import peewee
 
@@ -31,6 +31,7 @@ from contacts_tui.importer import (
     shown,
 )
 from contacts_tui.safe_text import first_line
+from contacts_tui.services import collector
 from contacts_tui.services.import_checks import checked_records
 from contacts_tui.services.shared import (
     audit_text,
@@ -232,7 +233,12 @@ def import_contacts(
     # One connection for the whole import, not one per batch: closing a SQLite file's
     # last connection checkpoints its WAL (40 ms a batch). No transaction is held
     # between batches.
-    with database.connection_context(), closing(checked), ExitStack() as indexes:
+    with (
+        collector.held_back(),
+        database.connection_context(),
+        closing(checked),
+        ExitStack() as indexes,
+    ):
         if not is_postgres():
             # A contact goes into a dozen indexes at scattered places: with the 2 MB
             # cache of the app's short-lived connections most of each batch's pages were
@@ -257,6 +263,7 @@ def import_contacts(
                 if checkpoints:
                     checkpoints.added(done - written)
                 batch, written = [], done
+                collector.tidy()  # the batch's objects are gone: little is left to walk
                 if not fixed_size and not dry_run:
                     wanted = int(batch_size * min(2.0, BATCH_SECONDS / max(took, 1e-3)))
                     batch_size = max(MIN_BATCH, min(wanted, MAX_BATCH))
@@ -345,6 +352,7 @@ class _ImportRun:
                 self.pending.append((number, ImportProblem(draft.ref, str(report), "kept")))
         if drafts:
             problems = self._write(drafts)
+            self.rows = {}
             problems += self._store_documents()
             self.pending += [(numbers[p.ref], p) for p in problems]
         took = time.perf_counter() - started
@@ -523,7 +531,6 @@ def _plan(batch: list[ContactDraft], seen: dict[str, tuple[str, str]], mode: str
         shared: list[str] = []
         keys = _keys(draft)
         for key in keys:
-            kind, value = key.split(":", 1)
             found = holders.get(key)
             where: tuple[int | None, str] | None = None
             if found is not None:
@@ -532,8 +539,9 @@ def _plan(batch: list[ContactDraft], seen: dict[str, tuple[str, str]], mode: str
             elif key in seen or key in batch_seen:
                 ref, name = seen.get(key) or batch_seen[key]
                 where = (None, f"{shown(name)} ({ref} of this file)")
-            if where is None:
+            else:  # most keys: nobody else's
                 continue
+            kind, value = key.split(":", 1)
             if kind == "uid" or same_person(
                 draft.name, (found or seen.get(key) or batch_seen[key])[1]
             ):
@@ -550,8 +558,9 @@ def _plan(batch: list[ContactDraft], seen: dict[str, tuple[str, str]], mode: str
                 plan.problems.append(ImportProblem(draft.ref, reason, "skipped"))
             continue
         plan.create.append(draft)
+        known_as = (draft.ref, draft.name)
         for key in keys:
-            batch_seen.setdefault(key, (draft.ref, draft.name))
+            batch_seen.setdefault(key, known_as)
         for text in dict.fromkeys(shared):
             plan.problems.append(ImportProblem(draft.ref, text + " (a different name)", "shared"))
     return plan
@@ -625,6 +634,8 @@ def _write_batch(run: _ImportRun, batch: list[ContactDraft]) -> _Plan:
 
 
 _ADDRESS_COLUMNS = ("address", "country", "state", "city", "zip_code", "locality", "type")
+_ADDRESS_ROW = operator.itemgetter(*_ADDRESS_COLUMNS, "is_primary")
+"""An address's values in the order of its row (after contact_id)."""
 
 
 IMPORT_COLUMNS = (*(c for c in CONTACT_COLUMNS if c != "company_id"), *PROFILE_COLUMNS, "uid")
@@ -632,25 +643,25 @@ IMPORT_COLUMNS = (*(c for c in CONTACT_COLUMNS if c != "company_id"), *PROFILE_C
 company_id, known only under the write lock (a new company is created then)."""
 
 
-@dataclass(frozen=True)
-class _ContactRow:
+class _ContactRow(NamedTuple):
     """A new contact's IMPORT_COLUMNS, when they were stamped, and its search words'
     starts (the contact_word rows)."""
 
     values: tuple
     now: str
-    prefixes: frozenset[str]
+    prefixes: set[str]
 
 
 def _contact_rows(drafts: list[ContactDraft], user: str) -> dict[str, _ContactRow]:
     """ref -> _ContactRow of each draft: all that needs no database, done before the
     batch takes the write lock."""
     now = str(utc_now())
-    rows = {}
+    stamps = (now, user, now, user, 1)
     search_doc = IMPORT_COLUMNS.index("search_doc")
+    rows = {}
     for draft in drafts:
-        values = _contact_row(draft, now, user)
-        rows[draft.ref] = _ContactRow(values, now, frozenset(word_prefixes(values[search_doc])))
+        values = _contact_row(draft, stamps)
+        rows[draft.ref] = _ContactRow(values, now, word_prefixes(values[search_doc]))
     return rows
 
 
@@ -665,10 +676,6 @@ def _insert_contacts(
     history: list[tuple] = []
     audit: list[tuple] = []
     ready = [prepared[draft.ref] for draft in drafts]
-    rows = [
-        (*row.values, companies[draft.company] if draft.company else None)
-        for draft, row in zip(drafts, ready, strict=True)
-    ]
     if is_postgres(db):
         # The batch's ids taken from the sequence at once, so that one statement
         # writes the batch (one INSERT … RETURNING per contact before).
@@ -677,7 +684,7 @@ def _insert_contacts(
             for (contact_id,) in db.execute_sql(
                 "SELECT nextval(pg_get_serial_sequence('contact', 'id')) "
                 "FROM generate_series(1, %s)",
-                (len(rows),),
+                (len(drafts),),
             )
         ]
     else:
@@ -685,8 +692,11 @@ def _insert_contacts(
         # ours, given explicitly so that one executemany writes the whole batch, and
         # the search index and counts take them in one statement each (not per row).
         first = (db.execute_sql('SELECT MAX("id") FROM "contact"').fetchone()[0] or 0) + 1
-        contact_ids = list(range(first, first + len(rows)))
-    rows = [(i, *row) for i, row in zip(contact_ids, rows, strict=True)]
+        contact_ids = list(range(first, first + len(drafts)))
+    rows = [
+        (i, *row.values, companies[draft.company] if draft.company else None)
+        for i, draft, row in zip(contact_ids, drafts, ready, strict=True)
+    ]
     with contacts_added_in_bulk(db, contact_ids[0], contact_ids[-1]):
         insert_rows(db, "contact", ("id", *IMPORT_COLUMNS, "company_id"), rows)
         insert_word_index(zip(contact_ids, (row.prefixes for row in ready), strict=True))
@@ -720,8 +730,7 @@ def _insert_records(
         for number, typed, kind, primary in draft.phones:
             phones.append((contact_id, number, typed, kind, primary))
         for address in draft.addresses:
-            values = tuple(address[c] for c in _ADDRESS_COLUMNS)
-            addresses.append((contact_id, *values, address["is_primary"]))
+            addresses.append((contact_id, *_ADDRESS_ROW(address)))
         for name, iban, bic in draft.bank_accounts:
             banks.append((contact_id, name, iban, bic))
         links.extend((contact_id, accounts[name]) for name in draft.accounts)
@@ -732,10 +741,11 @@ def _insert_records(
     insert_rows(db, "contact_account", ("contact_id", "account_id"), links)
 
 
-def _contact_row(draft: ContactDraft, now: str, user: str) -> tuple:
-    """The contact's IMPORT_COLUMNS, with the derived columns the services would compute."""
+def _contact_row(draft: ContactDraft, stamps: tuple[str, str, str, str, int]) -> tuple:
+    """The contact's IMPORT_COLUMNS, with the derived columns the services would compute;
+    `stamps`: created at/by, updated at/by and version, unless the draft has its own."""
     company_name = draft.company or ""
-    profile = dict(draft.profile)
+    profile = dict(draft.profile) if draft.profile else None
     derived = derived_columns(
         draft.name,
         draft.full_name,
@@ -744,31 +754,54 @@ def _contact_row(draft: ContactDraft, now: str, user: str) -> tuple:
         [(n, p) for n, _, _, p in draft.phones],
         profile,
     )
-    values = {
-        "name": draft.name,
-        "full_name": draft.full_name,
-        "scoring": draft.scoring,
-        "segmentation": draft.segmentation,
-        "reason_code": draft.reason_code,
-        "template": draft.template,
-        "stage": draft.stage,
-        "status": status_of(draft.closed),
-        "archived": draft.archived,
-        "company_name": company_name,
-        "uid": draft.uid,
-    }
-    values.update(zip(DERIVED_COLUMNS, derived, strict=True))
-    values.update(zip(_STAMPS, draft.stamps or (now, user, now, user, 1), strict=True))
-    for key in PROFILE_COLUMNS:
-        values[key] = profile.get(key, "")
-    return _IN_IMPORT_ORDER(values)
+    return _IN_IMPORT_ORDER(
+        (
+            draft.name,
+            draft.full_name,
+            draft.scoring,
+            draft.segmentation,
+            draft.reason_code,
+            draft.template,
+            draft.stage,
+            status_of(draft.closed),
+            draft.archived,
+            company_name,
+            draft.uid,
+            *derived,
+            *(draft.stamps or stamps),
+            *([profile.get(key, "") for key in PROFILE_COLUMNS] if profile else _NO_PROFILE),
+        )
+    )
 
 
-_STAMPS = ("created_at", "created_by", "updated_at", "updated_by", "version")
+_ROW_FIELDS = (
+    "name",
+    "full_name",
+    "scoring",
+    "segmentation",
+    "reason_code",
+    "template",
+    "stage",
+    "status",
+    "archived",
+    "company_name",
+    "uid",
+    *DERIVED_COLUMNS,
+    "created_at",
+    "created_by",
+    "updated_at",
+    "updated_by",
+    "version",
+    *PROFILE_COLUMNS,
+)
+"""The order `_contact_row` has its values in, before they are put in IMPORT_COLUMNS'."""
+if sorted(_ROW_FIELDS) != sorted(IMPORT_COLUMNS):  # a column added to the model, say
+    raise RuntimeError("services.imports._ROW_FIELDS are not the contact columns import writes")
 
+_IN_IMPORT_ORDER = operator.itemgetter(*(_ROW_FIELDS.index(c) for c in IMPORT_COLUMNS))
+"""_ROW_FIELDS' values in the order of IMPORT_COLUMNS."""
 
-_IN_IMPORT_ORDER = operator.itemgetter(*IMPORT_COLUMNS)
-"""The values of a dict of IMPORT_COLUMNS, as a tuple in that order."""
+_NO_PROFILE = ("",) * len(PROFILE_COLUMNS)
 
 
 def _update_contact(

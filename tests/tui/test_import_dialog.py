@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 from pathlib import Path
 
 import pytest
@@ -149,6 +150,33 @@ async def test_cancel_stops_between_batches_and_keeps_what_was_imported(
         assert dialog.imported.cancelled
         assert service.count() == dialog.imported.imported == 10
         assert "(the contacts imported before the cancel stay)" in status(dialog)
+
+
+async def test_the_collector_is_held_back_while_writing_and_given_back(
+    workspace, service, tmp_path, monkeypatch
+):
+    # The import runs in a worker thread of the app's process: the collector it holds
+    # back while writing is the app's too, and must be running again once it is done.
+    path = tmp_path / "people.csv"
+    path.write_text(CSV)
+    app = ContactsApp(workspace)
+    async with app.run_test(size=SIZE) as pilot:
+        dialog = await open_dialog(app, pilot, path)
+        assert gc.isenabled()  # after the dry run
+        during: list[bool] = []
+        original = imports._write_batch
+
+        def write_batch(run, batch):
+            during.append(gc.isenabled())
+            return original(run, batch)
+
+        monkeypatch.setattr(imports, "_write_batch", write_batch)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: dialog.imported is not None, "the import")
+        assert during == [False]
+        assert gc.isenabled()
+        assert service.count() == 2
+        assert status(dialog).startswith("Imported 2 contacts")
 
 
 async def test_folders_are_refused_in_the_picker(workspace, tmp_path):

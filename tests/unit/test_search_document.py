@@ -1,6 +1,7 @@
 """The search document: its parts folded one by one read the same as the whole folded."""
 
 import random
+import re
 
 from contacts_tui.store.search import digits, fold, search_document
 
@@ -30,3 +31,13 @@ def test_parts_folded_one_by_one_equal_the_whole_folded():
         name, full_name, company, email, phone, extra = texts
         args = (name, full_name, company, [email], [phone], [extra])
         assert search_document(*args) == whole_folded(*args), texts
+
+
+def test_digits_of_any_text_are_its_decimal_digits():
+    # A stored number's quick path (a plus and digits) and every other text agree.
+    alphabet = "+0123456789 -()x٣①²Ａ"
+    rng = random.Random(5)
+    texts = ["", "+", "+44", "447550", "+447550217244", "+٣٣", "٣4", "+4 4", "4+4"]
+    texts += ["".join(rng.choices(alphabet, k=rng.randrange(8))) for _ in range(3000)]
+    for text in texts:
+        assert digits(text) == re.sub(r"\D+", "", text), text
