@@ -324,6 +324,8 @@ def _column(
     for column, field in mapping.items():
         if _header_key(column) == key:
             return Column(field, header=header)
+    if yahoo and key == "category":  # the person's, not our export's stage category
+        return Column("", header=header, unknown=True)
     if yahoo and key in _YAHOO_COLUMNS:
         field, kind = _YAHOO_COLUMNS[key]
         return Column(field, kind, header=header)

@@ -11,12 +11,12 @@ from contacts_tui.importer import open_source
 
 def test_yahoo_csv_reads_names_phones_second_email_and_zip(service, tmp_path):
     header = (
-        '"First","Middle","Last","Email","Messenger ID","Home","Work","Mobile",'
+        '"First","Middle","Last","Email","Category","Messenger ID","Home","Work","Mobile",'
         '"Yahoo Phone","Alternate Email 1","Company","Work Address","Work City",'
         '"Work State","Work ZIP","Work Country","Comments"'
     )
     row = (
-        '"Pat","Q","Kim","pat@example.com","","(416) 555-0101","(416) 555-0102",'
+        '"Pat","Q","Kim","pat@example.com","Friends","","(416) 555-0101","(416) 555-0102",'
         '"(416) 555-0103","","pk@example.org","Acme","1 Main St","Toronto","ON",'
         '"M5V 2T6","Canada","Met at the fair"'
     )
@@ -30,7 +30,7 @@ def test_yahoo_csv_reads_names_phones_second_email_and_zip(service, tmp_path):
         ("+14165550103", "Mobile"),
     ]
     assert [(a.zip_code, a.country) for a in pat.addresses] == [("M5V 2T6", "CA")]
-    assert pat.notes == "Met at the fair"
+    assert pat.notes == "Met at the fair\nCategory: Friends"
 
 
 def test_salesforce_csv_reads_account_mailing_address_and_salutation(service, tmp_path):
