@@ -90,6 +90,8 @@ def import_into_new(tmp_path, name: str, path, bulk: bool, monkeypatch, **option
     def progress(done: int, total: int) -> None:
         names = {n for n, _ in indexes(workspace.database)}
         dropped.append("contact_sort_name" not in names)
+        # Those a new contact goes at the end of stay (a CSV file's contacts).
+        assert set(deferred_indexes.IN_ORDER) <= names
 
     summary = imports.import_contacts(
         service, path, on_duplicate="create", batch_size=60, progress=progress, **options
@@ -235,9 +237,9 @@ def test_a_big_import_takes_the_bulk_path_only_into_a_small_sqlite_workspace(
     taken = []
     original = deferred_indexes.built_after
 
-    def built_after(db):
+    def built_after(db, *kept):
         taken.append(True)
-        return original(db)
+        return original(db, *kept)
 
     monkeypatch.setattr(deferred_indexes, "built_after", built_after)
     imports.import_contacts(service, path, on_duplicate="create")
@@ -247,3 +249,38 @@ def test_a_big_import_takes_the_bulk_path_only_into_a_small_sqlite_workspace(
     assert len(taken) == (2 if backend == "sqlite" else 0)
     assert service.count(ContactFilter(search="example.com")) == 900
     assert service.count(ContactFilter(search="lu")) == 3 * 43  # Łukasz: rows 2, 9, … 296
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json"])
+def test_indexes_whose_new_entries_go_at_their_end_stay_unless_the_contacts_carry_times(
+    tmp_path, monkeypatch, capsys, fmt
+):
+    book = tmp_path / "book.csv"
+    write_address_book(book, 200)
+    path = book
+    if fmt == "json":  # our own export: every contact with its own times
+        assert main(["--home", str(tmp_path / "from"), "import", str(book)]) == 0
+        path = tmp_path / "book.json"
+        assert main(["--home", str(tmp_path / "from"), "export", "--format", "json",
+                     "-o", str(path)]) == 0  # fmt: skip
+    monkeypatch.setattr(imports, "BULK_FROM", 100)
+    monkeypatch.setattr(imports, "PAUSE_SECONDS", 0)
+    workspace = open_workspace(tmp_path / "ws")
+    service = ContactService(workspace.config, workspace.user)
+    whole = indexes(workspace.database)
+    seen = []
+
+    def progress(done: int, total: int) -> None:
+        if 0 < done < total:
+            seen.append({n for n, _ in indexes(workspace.database)})
+
+    summary = imports.import_contacts(
+        service, path, on_duplicate="create", batch_size=50, progress=progress
+    )
+    assert summary.imported == 200
+    for names in seen:
+        assert "contact_sort_name" not in names and "contact_word_contact" not in names
+        assert (set(deferred_indexes.IN_ORDER) <= names) is (fmt == "csv")
+    assert seen and indexes(workspace.database) == whole
+    assert main(["--home", str(workspace.folder), "check"]) == 0, capsys.readouterr()
+    workspace.database.close()
