@@ -9,7 +9,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -17,7 +17,7 @@ import peewee
 
 from contacts_tui.lifecycle import LifecycleConfig, Step
 from contacts_tui.store.bulk import Checkpoints, contacts_added_in_bulk
-from contacts_tui.store.database import insert_rows, is_postgres
+from contacts_tui.store.database import ColleagueWaits, insert_rows, is_postgres
 from contacts_tui.store.models import CONTACT_COLUMNS, Company, Contact, utc_now
 from contacts_tui.store.postgres_copy import analyze_when_grown
 from contacts_tui.store.rows import tuples
@@ -282,8 +282,9 @@ BATCH_SECONDS = 0.4
 has one writer at a time), so it stays well under the ~1 s a person would notice; the
 size of the next batch follows from how long the last one took."""
 PAUSE_SECONDS = 0.15
-"""A gap between two batches, so that a writer waiting on SQLite's busy handler (which
-polls every 100 ms once it has waited a while) gets the lock before the next batch."""
+"""A gap between two batches while another write waits (`ColleagueWaits`), so that its
+busy handler (which polls every 100 ms once it has waited a while) gets the lock before
+the next batch."""
 HISTORY_DAYS = 548
 """Contacts are created, and move through their lifecycle, over the last 18 months."""
 CACHE_KIB = 16384
@@ -382,7 +383,10 @@ def add_demo_contacts(
         companies = make_companies(rng, max(5, min(500, count // 200)))
         planned = (Contact.select(peewee.fn.MAX(Contact.id)).scalar() or 0) + 1
         analyzed = 0  # PostgreSQL: the planner's statistics gathered again as contact grows
-        with ThreadPoolExecutor(max_workers=1) as maker:
+        with (
+            ThreadPoolExecutor(max_workers=1) as maker,
+            closing(ColleagueWaits(db)) as colleague_waits,
+        ):
 
             def make(size: int) -> Planned:
                 nonlocal planned
@@ -418,7 +422,7 @@ def add_demo_contacts(
                     # Outside the write lock: others write meanwhile. At the end too, so
                     # that no colleague's save has to copy the demo's log.
                     checkpoints.added(size, last=upcoming is None)
-                    if upcoming is not None:
+                    if upcoming is not None and colleague_waits():
                         time.sleep(max(0.0, PAUSE_SECONDS - (time.perf_counter() - started - took)))
         if is_postgres(db):
             for table in DEMO_TABLES:

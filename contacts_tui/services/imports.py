@@ -42,7 +42,12 @@ from contacts_tui.services.shared import (
 )
 from contacts_tui.store import deferred_indexes
 from contacts_tui.store.bulk import Checkpoints, contacts_added_in_bulk
-from contacts_tui.store.database import insert_rows, is_postgres, with_connection
+from contacts_tui.store.database import (
+    ColleagueWaits,
+    insert_rows,
+    is_postgres,
+    with_connection,
+)
 from contacts_tui.store.models import (
     CONTACT_COLUMNS,
     PROFILE_COLUMNS,
@@ -74,10 +79,10 @@ has one writer at a time): a fixed 500 contacts held it 4.4 s on a loaded 2-core
 and a save waited 5.5 s, beyond the busy timeout."""
 MIN_BATCH, MAX_BATCH = 20, 5000
 PAUSE_SECONDS = 0.1
-"""The least gap between two batches' writes, so that a writer waiting on SQLite's busy
-handler (which polls every 100 ms once it has waited a while) gets the lock before the
-next batch. Checking the next batch's rows takes most of it already: only the rest is
-slept (a full pause after every batch was 5 of a 100,000-row import's 17 s)."""
+"""The least gap between two batches' writes while a colleague's write waits
+(`ColleagueWaits`), so that its busy handler (which polls every 100 ms once it has
+waited a while) gets the lock before the next batch. Building the next batch's rows
+takes some of it already: only the rest is slept."""
 
 IMPORT_CACHE_KIB = 96_000
 """SQLite's page cache for the import's own connection (gone with it when it ends; it
@@ -237,8 +242,10 @@ def import_contacts(
         collector.held_back(),
         database.connection_context(),
         closing(checked),
+        closing(ColleagueWaits(database.obj)) as colleague_waits,
         ExitStack() as indexes,
     ):
+        run.colleague_waits = colleague_waits
         if not is_postgres():
             # A contact goes into a dozen indexes at scattered places: with the 2 MB
             # cache of the app's short-lived connections most of each batch's pages were
@@ -331,6 +338,7 @@ class _ImportRun:
         # Contacts written with files to store (a vCard PHOTO), stored after their batch.
         self.documents: list[tuple[int, ContactDraft]] = []
         self.last_written = 0.0  # time.monotonic() when the last batch's write ended
+        self.colleague_waits: Callable[[], bool] = lambda: True  # whether to pause
         # The contact rows of the batch being written, by the draft's ref.
         self.rows: dict[str, _ContactRow] = {}
 
@@ -347,7 +355,8 @@ class _ImportRun:
             # The rows are built before the write lock is taken, in the pause that
             # lets a colleague's save have it: the lock is held for the SQL alone.
             self.rows = _contact_rows(drafts, self.service.user)
-            time.sleep(max(0.0, PAUSE_SECONDS - (time.monotonic() - self.last_written)))
+            if self.colleague_waits():
+                time.sleep(max(0.0, PAUSE_SECONDS - (time.monotonic() - self.last_written)))
         started = time.perf_counter()
         for number, draft in batch:
             for report in draft.reports:

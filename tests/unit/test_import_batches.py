@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import fcntl
+import os
 import shutil
 import sqlite3
+import subprocess
+import sys
+import time
 
-from contacts_tui.services import imports
+from contacts_tui.services import ContactFilter, imports
 from contacts_tui.store.bulk import Checkpoints
+from contacts_tui.store.database import ColleagueWaits
+from contacts_tui.store.models import database
 
 
 def write_people(path, count: int) -> None:
@@ -67,3 +74,61 @@ def test_the_import_checkpoints_between_batches_and_leaves_its_log_copied(
     shutil.copyfile(workspace.folder / "contacts.db", alone)
     assert sqlite3.connect(alone).execute("SELECT COUNT(*) FROM contact").fetchone()[0] == 1200
     colleague.close()
+
+
+def test_batches_follow_each_other_without_a_pause_while_no_colleague_waits(
+    service, tmp_path, monkeypatch
+):
+    path = tmp_path / "people.csv"
+    write_people(path, 600)
+    slept: list[float] = []
+    monkeypatch.setattr(imports.time, "sleep", slept.append)
+    imports.import_contacts(service, path, batch_size=100)
+    assert service.count() == 600
+    assert slept == []
+
+
+def test_a_colleague_waiting_to_write_gets_a_pause_before_each_batch(
+    service, workspace, tmp_path, monkeypatch
+):
+    path = tmp_path / "people.csv"
+    write_people(path, 600)
+    # What a colleague's save holds while it waits for the write lock (`_wanting_to_write`).
+    wanted = os.open(f"{workspace.folder / 'contacts.db'}-write-wanted", os.O_RDWR | os.O_CREAT)
+    fcntl.flock(wanted, fcntl.LOCK_SH)
+    slept: list[float] = []
+    monkeypatch.setattr(imports.time, "sleep", slept.append)
+    try:
+        imports.import_contacts(service, path, batch_size=100)
+    finally:
+        os.close(wanted)
+    assert len(slept) == 6  # before each batch's write; the first has nothing to wait for
+    assert all(0 <= s <= imports.PAUSE_SECONDS for s in slept)
+
+
+def test_a_colleague_save_waiting_for_the_lock_is_seen_by_a_bulk_writer(workspace, service):
+    db_path = workspace.folder / "contacts.db"
+    waits = ColleagueWaits(database.obj)
+    try:
+        assert not waits()
+        importer = sqlite3.connect(db_path, isolation_level=None)
+        importer.execute("BEGIN IMMEDIATE")  # a batch being written
+        save = (
+            "import sys; from pathlib import Path; "
+            "from contacts_tui.workspace import open_workspace; "
+            "from contacts_tui.services import ContactService; "
+            "ws = open_workspace(Path(sys.argv[1])); "
+            "ContactService(ws.config, ws.user).create_contact('Colleague')"
+        )
+        colleague = subprocess.Popen([sys.executable, "-c", save, str(workspace.folder)])
+        deadline = time.monotonic() + 10
+        while not waits() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert waits()  # the colleague's save waits for the batch
+        importer.execute("COMMIT")  # the batch ends: the colleague's save goes in
+        assert colleague.wait(timeout=30) == 0
+        importer.close()
+        assert not waits()
+        assert [c.name for c in service.list_page(ContactFilter()).rows] == ["Colleague"]
+    finally:
+        waits.close()
