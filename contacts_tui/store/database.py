@@ -172,7 +172,14 @@ def _wanting_to_write(db: peewee.Database) -> Iterator[None]:
         yield
         return
     try:
-        fcntl.flock(fd, fcntl.LOCK_SH)  # a bulk writer holds it exclusively for a moment
+        # A bulk writer holds it exclusively for a moment only; never waited on for
+        # longer, so that nothing holding it (a stopped process) can hold up a save.
+        for _ in range(50):
+            try:
+                fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                time.sleep(0.001)
         yield
     finally:
         os.close(fd)  # releases the flock

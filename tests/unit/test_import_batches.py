@@ -132,3 +132,15 @@ def test_a_colleague_save_waiting_for_the_lock_is_seen_by_a_bulk_writer(workspac
         assert [c.name for c in service.list_page(ContactFilter()).rows] == ["Colleague"]
     finally:
         waits.close()
+
+
+def test_a_save_does_not_wait_on_the_sign_itself(workspace, service):
+    # Whatever holds the sign's file exclusively (a bulk writer stopped mid-look), a
+    # save goes on.
+    wanted = os.open(f"{workspace.folder / 'contacts.db'}-write-wanted", os.O_RDWR | os.O_CREAT)
+    fcntl.flock(wanted, fcntl.LOCK_EX)
+    try:
+        service.create_contact("Still saved")
+    finally:
+        os.close(wanted)
+    assert service.count() == 1
