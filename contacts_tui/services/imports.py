@@ -22,7 +22,6 @@ from typing import TYPE_CHECKING, NamedTuple
 
 import peewee
 
-from contacts_tui.derived import DERIVED_COLUMNS, derived_columns
 from contacts_tui.importer import (
     ContactDraft,
     ImportSource,
@@ -33,11 +32,11 @@ from contacts_tui.importer import (
 from contacts_tui.safe_text import first_line
 from contacts_tui.services import collector
 from contacts_tui.services.import_checks import checked_records
+from contacts_tui.services.import_rows import ROW_COLUMNS, STAMP_COLUMNS, contact_row
 from contacts_tui.services.shared import (
     audit_text,
     read_contact,
     refresh_derived,
-    status_of,
     write_contact,
 )
 from contacts_tui.store import deferred_indexes
@@ -49,7 +48,6 @@ from contacts_tui.store.database import (
     with_connection,
 )
 from contacts_tui.store.models import (
-    CONTACT_COLUMNS,
     PROFILE_COLUMNS,
     Account,
     AuditEntry,
@@ -58,7 +56,7 @@ from contacts_tui.store.models import (
     database,
     utc_now,
 )
-from contacts_tui.store.search import fold, insert_word_index, word_prefixes
+from contacts_tui.store.search import fold, insert_word_index
 
 if TYPE_CHECKING:
     from contacts_tui.services import ContactService
@@ -649,18 +647,18 @@ _ADDRESS_ROW = operator.itemgetter(*_ADDRESS_COLUMNS, "is_primary")
 """An address's values in the order of its row (after contact_id)."""
 
 
-IMPORT_COLUMNS = (*(c for c in CONTACT_COLUMNS if c != "company_id"), *PROFILE_COLUMNS, "uid")
-"""The contact columns import writes, in the order of `_contact_row`'s values; then
-company_id, known only under the write lock (a new company is created then)."""
+CONTACT_WRITTEN = ("id", *ROW_COLUMNS, *STAMP_COLUMNS, "company_id")
+"""The contact columns import writes, in the order of a `_ContactRow`'s values after the
+id; company_id is known only under the write lock (a new company is created then)."""
 
 
 class _ContactRow(NamedTuple):
-    """A new contact's IMPORT_COLUMNS, when they were stamped, and its search words'
-    starts (the contact_word rows)."""
+    """A new contact's ROW_COLUMNS and STAMP_COLUMNS, when they were stamped, and its
+    search words' starts (the contact_word rows)."""
 
     values: tuple
     now: str
-    prefixes: set[str]
+    prefixes: tuple[str, ...]
 
 
 def _contact_rows(drafts: list[ContactDraft], user: str) -> dict[str, _ContactRow]:
@@ -668,11 +666,10 @@ def _contact_rows(drafts: list[ContactDraft], user: str) -> dict[str, _ContactRo
     batch takes the write lock."""
     now = str(utc_now())
     stamps = (now, user, now, user, 1)
-    search_doc = IMPORT_COLUMNS.index("search_doc")
     rows = {}
     for draft in drafts:
-        values = _contact_row(draft, stamps)
-        rows[draft.ref] = _ContactRow(values, now, word_prefixes(values[search_doc]))
+        values, prefixes = contact_row(draft)
+        rows[draft.ref] = _ContactRow((*values, *(draft.stamps or stamps)), now, prefixes)
     return rows
 
 
@@ -709,7 +706,7 @@ def _insert_contacts(
         for i, draft, row in zip(contact_ids, drafts, ready, strict=True)
     ]
     with contacts_added_in_bulk(db, contact_ids[0], contact_ids[-1]):
-        insert_rows(db, "contact", ("id", *IMPORT_COLUMNS, "company_id"), rows)
+        insert_rows(db, "contact", CONTACT_WRITTEN, rows)
         insert_word_index(zip(contact_ids, (row.prefixes for row in ready), strict=True))
         for contact_id, draft, row in zip(contact_ids, drafts, ready, strict=True):
             now = row.now
@@ -750,69 +747,6 @@ def _insert_records(
     insert_rows(db, "address", ("contact_id", *_ADDRESS_COLUMNS, "is_primary"), addresses)
     insert_rows(db, "bank_account", ("contact_id", "name", "iban", "bic"), banks)
     insert_rows(db, "contact_account", ("contact_id", "account_id"), links)
-
-
-def _contact_row(draft: ContactDraft, stamps: tuple[str, str, str, str, int]) -> tuple:
-    """The contact's IMPORT_COLUMNS, with the derived columns the services would compute;
-    `stamps`: created at/by, updated at/by and version, unless the draft has its own."""
-    company_name = draft.company or ""
-    profile = dict(draft.profile) if draft.profile else None
-    derived = derived_columns(
-        draft.name,
-        draft.full_name,
-        company_name,
-        [(e, p) for e, _, p in draft.emails],
-        [(n, p) for n, _, _, p in draft.phones],
-        profile,
-    )
-    return _IN_IMPORT_ORDER(
-        (
-            draft.name,
-            draft.full_name,
-            draft.scoring,
-            draft.segmentation,
-            draft.reason_code,
-            draft.template,
-            draft.stage,
-            status_of(draft.closed),
-            draft.archived,
-            company_name,
-            draft.uid,
-            *derived,
-            *(draft.stamps or stamps),
-            *([profile.get(key, "") for key in PROFILE_COLUMNS] if profile else _NO_PROFILE),
-        )
-    )
-
-
-_ROW_FIELDS = (
-    "name",
-    "full_name",
-    "scoring",
-    "segmentation",
-    "reason_code",
-    "template",
-    "stage",
-    "status",
-    "archived",
-    "company_name",
-    "uid",
-    *DERIVED_COLUMNS,
-    "created_at",
-    "created_by",
-    "updated_at",
-    "updated_by",
-    "version",
-    *PROFILE_COLUMNS,
-)
-"""The order `_contact_row` has its values in, before they are put in IMPORT_COLUMNS'."""
-if sorted(_ROW_FIELDS) != sorted(IMPORT_COLUMNS):  # a column added to the model, say
-    raise RuntimeError("services.imports._ROW_FIELDS are not the contact columns import writes")
-
-_IN_IMPORT_ORDER = operator.itemgetter(*(_ROW_FIELDS.index(c) for c in IMPORT_COLUMNS))
-"""_ROW_FIELDS' values in the order of IMPORT_COLUMNS."""
-
-_NO_PROFILE = ("",) * len(PROFILE_COLUMNS)
 
 
 def _update_contact(
