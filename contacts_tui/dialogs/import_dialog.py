@@ -11,7 +11,7 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.widgets import Button, Label, ProgressBar, RadioSet, Static
 
@@ -33,9 +33,6 @@ SHORT_NAMES = {"csv": "CSV", "json": "JSON / jCard", "vcard": "vCard"}
 DUPLICATE_CHOICES = {"skip": "Skip duplicates", "update": "Update them", "create": "Add anyway"}
 """What to do with a contact that is already saved (the import's on_duplicate)."""
 
-SHOWN_PROBLEMS = 4
-"""Reasons listed under the counts; the dialog must fit 80x24."""
-
 
 class ImportFilePicker(FilePickerScreen):
     """The upload file picker, for the file to import (folders and unreadable files refused)."""
@@ -47,7 +44,7 @@ class ImportFilePicker(FilePickerScreen):
 
 
 class ImportDialog(Dialog[ImportSummary | None]):
-    """Checks the file at once (a dry run: counts and the first reasons), imports on
+    """Checks the file at once (a dry run: counts and the reasons, scrolling), imports on
     request with a progress bar; dismisses with the import's summary, or None when
     nothing was imported.
 
@@ -111,7 +108,9 @@ class ImportDialog(Dialog[ImportSummary | None]):
                     yield MarkedRadioButton(label, value=mode == "skip", name=mode)
             yield ProgressBar(total=1, show_eta=False, id="import-progress")
             yield Static(id="import-status")
-            yield Static(id="import-problems")
+            # Every reason the summary kept, whole: at 80x24 they scroll (tab to them).
+            with VerticalScroll(id="import-reports", can_focus=False):
+                yield Static(id="import-problems")
             with Horizontal(id="import-buttons"):
                 yield Button(
                     "Import", variant="primary", id="import-start", disabled=True, compact=True
@@ -138,15 +137,18 @@ class ImportDialog(Dialog[ImportSummary | None]):
     def _show_problems(self, summary: ImportSummary | None) -> None:
         lines: list[str] = []
         if summary is not None:
-            lines = [str(p) for p in summary.problems[:SHOWN_PROBLEMS]]
+            lines = [str(p) for p in summary.problems]
             reported = summary.rejected + summary.duplicates + summary.updated + summary.kept
             more = reported - len(lines)
             if more > 0:
                 lines.append(f"… and {more:,} more (contacts-tui import --dry-run lists all)")
             lines = [*summary.notes, *lines]
-        # A line each, cut at the dialog's edge: the counts above say how many there are.
-        text = Text("\n".join(lines), no_wrap=True, overflow="ellipsis")
-        self.query_one("#import-problems", Static).update(text)
+        self.query_one("#import-problems", Static).update(
+            Text("\n".join(f"• {line}" for line in lines))
+        )
+        reports = self.query_one("#import-reports", VerticalScroll)
+        reports.can_focus = bool(lines)  # a stop for tab only when there is something to read
+        reports.scroll_home(animate=False)
 
     # ----- choices: each one checks the file again ----------------------------------------
 

@@ -239,3 +239,60 @@ async def test_the_file_picker_draws_what_the_terminal_can_show(
             assert glyph in text
         for glyph in not_shown:
             assert glyph not in text
+
+
+# Three cards as phones and mail clients write them, each with one value that cannot be
+# stored: an e-mail with two @-signs, a country nobody knows, a phone of five digits.
+BAD_VALUES_VCF = """\
+BEGIN:VCARD
+VERSION:3.0
+FN:Peter Novak
+N:Novak;Peter;;;
+EMAIL;TYPE=INTERNET,WORK:peter.novak@example.com
+EMAIL;TYPE=INTERNET,HOME:peter.novak@@example
+TEL;TYPE=CELL:+420 601 123 456
+END:VCARD
+BEGIN:VCARD
+VERSION:3.0
+FN:Lena Svensson
+N:Svensson;Lena;;;
+EMAIL;TYPE=INTERNET:lena@svensson.se
+ADR;TYPE=WORK:;;Kungsgatan 4;Stockholm;;111 43;Narnia
+END:VCARD
+BEGIN:VCARD
+VERSION:3.0
+FN:Tom Okafor
+N:Okafor;Tom;;;
+EMAIL;TYPE=INTERNET:tom.okafor@example.ng
+TEL;TYPE=WORK:12345
+END:VCARD
+"""
+
+
+async def test_every_report_can_be_read_at_80x24_by_scrolling(workspace, tmp_path):
+    path = tmp_path / "contacts.vcf"
+    path.write_text(BAD_VALUES_VCF.replace("\n", "\r\n"))
+    app = ContactsApp(workspace)
+    async with app.run_test(size=(80, 24)) as pilot:
+        dialog = await open_dialog(app, pilot, path)
+        assert dialog.checked.kept == 3
+        assert "“Narnia” is not a country we know" in screen_text(app)
+        # The last report is below the fold: shift+tab from Import reaches the reports,
+        # end scrolls to the last one, which is there whole.
+        await pilot.press("shift+tab", "end")
+        await settle(pilot)
+        text = screen_text(app)
+        assert "card 3 (line 16): kept in notes: Phone “12345; Office”" in text
+        assert "the area code" in text
+
+
+async def test_more_reports_than_kept_end_with_how_to_list_them_all(workspace, tmp_path):
+    rows = "".join(f"Person {n},p{n}@example.com,123\n" for n in range(imports.KEPT_PROBLEMS + 20))
+    path = tmp_path / "short-phones.csv"
+    path.write_text("Name,E-mail,Phone\n" + rows)
+    app = ContactsApp(workspace)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_dialog(app, pilot, path)
+        await pilot.press("shift+tab", "end")
+        await settle(pilot)
+        assert "… and 20 more (contacts-tui import --dry-run lists all)" in screen_text(app)
