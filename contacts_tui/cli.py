@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
+import os
 import sys
 import time
 from collections.abc import Sequence
@@ -175,6 +177,13 @@ def main(argv: list[str] | None = None) -> int:
     swept = remove_leftovers(workspace)
     try:
         return run_command(workspace, args, swept)
+    except BrokenPipeError:
+        # `-o - | head`: the reader has what it wanted and left, so there is nobody to
+        # tell; as cat and grep, stop without a word. Standard output goes to /dev/null
+        # so that Python's flush at exit does not fail on the closed pipe again.
+        with contextlib.suppress(OSError, ValueError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_PROBLEM
     except Exception as error:
         message = failure_message(error)
         if message is None:

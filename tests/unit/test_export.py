@@ -8,6 +8,8 @@ import io
 import json
 import os
 import stat
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -676,6 +678,21 @@ def test_cli_export_prints_the_count_and_writes_the_file(tmp_path, capsys):
     assert code == 0
     printed = int(capsys.readouterr().out.strip())
     assert printed == len(json.loads(out.read_text("utf-8")))
+
+
+def test_cli_export_to_a_pipe_its_reader_closes_ends_without_a_word(tmp_path, capsys):
+    # `contacts-tui export -o - | head`: head leaves after its lines, as it should.
+    home = tmp_path / "ws"
+    assert main(["--home", str(home), "demo", "--contacts", "2000"]) == 0
+    command = [sys.executable, "-m", "contacts_tui", "--home", str(home), "export", "-o", "-"]
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as export:
+        assert export.stdout is not None and export.stderr is not None
+        assert export.stdout.readline().startswith(b"ID,Name,")
+        export.stdout.close()  # far more than a pipe holds is still to come
+        errors = export.stderr.read().decode()
+        code = export.wait(timeout=60)
+    assert errors == ""
+    assert code == 2  # not all written
 
 
 def test_cli_export_refuses_a_symlink(tmp_path, capsys):
