@@ -703,3 +703,23 @@ def test_cli_export_refuses_a_symlink(tmp_path, capsys):
     assert code == 2
     assert "symbolic link" in capsys.readouterr().err
     assert not (tmp_path / "elsewhere.vcf").exists()
+
+
+@pytest.mark.parametrize("fmt", ["json", "vcard"])
+def test_cli_export_says_a_profile_is_for_csv_files(tmp_path, capsys, fmt):
+    home = tmp_path / "ws"
+    out = tmp_path / "contacts.out"
+    code = main(
+        ["--home", str(home), "export", "--format", fmt, "--profile", "google", "-o", str(out)]
+    )
+    assert code == 2
+    err = capsys.readouterr().err
+    assert err == (
+        f"contacts-tui: --profile google picks the columns of a CSV file; a {fmt} file has "
+        "one layout. Use --format csv, or leave --profile out.\n"
+    )
+    assert not out.exists()
+    assert (
+        main(["--home", str(home), "export", "--format", fmt, "--profile", "plain", "-o", str(out)])
+        == 0
+    )
