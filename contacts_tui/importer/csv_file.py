@@ -438,7 +438,11 @@ def _shape(text: TextIO, name: str, mapping: dict[str, str]) -> _Shape:
         notes.append(f"Columns are separated by a {shown}.")
     unknown = [display_safe(c.header) or "(blank)" for c in layout if c.unknown]
     if unknown:
-        notes.append(f"These columns are kept in each contact's notes: {', '.join(unknown)}.")
+        # Said of the header: a column may be empty in every row (Google's phonetic names).
+        notes.append(
+            "Columns with no field here (a value in them is kept in its contact's notes): "
+            f"{', '.join(unknown)}."
+        )
     return _Shape(index, delimiter, layout, tuple(notes))
 
 

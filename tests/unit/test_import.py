@@ -238,7 +238,9 @@ def test_csv_aliases_from_other_crms(service, tmp_path):
     )
     path = write(tmp_path / "outlook.csv", text)
     source = open_source(path)
-    assert source.notes == ("These columns are kept in each contact's notes: Twitter.",)
+    assert source.notes == (
+        "Columns with no field here (a value in them is kept in its contact's notes): Twitter.",
+    )
     assert import_contacts(service, path).imported == 1
     detail = service.get_contact(service.list_page(limit=1).rows[0].id)
     assert detail.name == "Jane Doe"
