@@ -125,6 +125,12 @@ class ImportDialog(Dialog[ImportSummary | None]):
         self.query_one("#import-cancel", Button).focus()
         self._check()
 
+    def on_unmount(self) -> None:
+        # The app quitting (ctrl+q) closes the dialog: a check or an import still running
+        # stops after its batch, as on escape, instead of holding the process (and a blank
+        # terminal) until the rest of the file is in.
+        self._cancel.set()
+
     @property
     def importing(self) -> bool:
         return self.has_class("-importing")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -11,6 +13,7 @@ from pilot_helpers import screen_text, toasts
 from textual.widgets import Button, RadioSet, Static
 
 from contacts_tui.app import ContactsApp
+from contacts_tui.dialogs import import_dialog
 from contacts_tui.dialogs.import_dialog import ImportDialog, ImportFilePicker
 from contacts_tui.screens.contact_list import ContactListScreen
 from contacts_tui.services import imports
@@ -296,3 +299,48 @@ async def test_more_reports_than_kept_end_with_how_to_list_them_all(workspace, t
         await pilot.press("shift+tab", "end")
         await settle(pilot)
         assert "… and 20 more (contacts-tui import --dry-run lists all)" in screen_text(app)
+
+
+async def test_quitting_while_importing_stops_after_the_batch_being_written(
+    workspace, service, tmp_path, monkeypatch
+):
+    # ctrl+q mid-import: the app leaves in a moment, with what was written kept, rather
+    # than a blank terminal while the rest of the file goes in unseen.
+    for name in ("BATCH_SIZE", "MIN_BATCH", "MAX_BATCH"):
+        monkeypatch.setattr(imports, name, 5)
+    rows = "".join(f"Person {n},p{n}@example.com\n" for n in range(40))
+    path = tmp_path / "many.csv"
+    path.write_text("Name,E-mail\n" + rows)
+    finished = threading.Event()
+    original_import = import_dialog.import_contacts
+
+    def import_contacts(*args, **kwargs):
+        try:
+            return original_import(*args, **kwargs)
+        finally:
+            finished.set()
+
+    monkeypatch.setattr(import_dialog, "import_contacts", import_contacts)
+    app = ContactsApp(workspace)
+    async with app.run_test(size=SIZE) as pilot:
+        dialog = await open_dialog(app, pilot, path)
+        finished.clear()  # the dry run's
+        original_write = imports._write_batch
+        quit_pressed = threading.Event()
+
+        def write_batch(run, batch):
+            if run.imported == 5:  # the second batch: quit while it is written
+                quit_pressed.set()
+                for _ in range(500):  # until the app has closed the dialog
+                    if dialog._cancel.is_set():
+                        break
+                    time.sleep(0.01)
+            return original_write(run, batch)
+
+        monkeypatch.setattr(imports, "_write_batch", write_batch)
+        await pilot.press("enter")
+        while not quit_pressed.is_set():  # (not wait_for: it waits for the import)
+            await pilot.pause(0.01)
+        await pilot.press("ctrl+q")
+    assert finished.wait(timeout=30)
+    assert service.count() == 10
