@@ -1,5 +1,5 @@
 """Per-user settings kept between runs (the list's columns, the keymap, the last export
-folder and document type), in the user config folder.
+and import folders and document type), in the user config folder.
 
 They live in `settings.toml` under `locations.user_config_dir()`, never in the shared
 workspace: each sales person arranges their own list. A missing, unreadable or edited-
@@ -100,6 +100,23 @@ def load_export_folder() -> Path:
 def save_export_folder(folder: Path) -> bool:
     """Remember the folder of the last export; False if the file can't be written."""
     return _save_value("export", "folder", str(folder))
+
+
+def load_import_folder() -> Path | None:
+    """The folder of the file the user last picked to import, while it is still a
+    folder (None: the picker starts where the app was started)."""
+    section = _load().get("import", {})
+    folder = section.get("folder") if isinstance(section, dict) else None
+    if isinstance(folder, str) and folder:
+        path = Path(folder)
+        if path.is_absolute() and path.is_dir():
+            return path
+    return None
+
+
+def save_import_folder(folder: Path) -> bool:
+    """Remember the folder of the file picked to import; False if the file can't be written."""
+    return _save_value("import", "folder", str(folder))
 
 
 def load_document_type() -> str | None:

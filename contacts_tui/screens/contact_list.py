@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from dataclasses import replace
 from typing import ClassVar
@@ -572,10 +573,13 @@ class ContactListScreen(Screen):
     @reported_work(exclusive=True, group="dialog")
     async def action_import(self) -> None:
         from contacts_tui.dialogs.import_dialog import ImportDialog, ImportFilePicker
+        from contacts_tui.preferences import load_import_folder, save_import_folder
 
-        path = await self.app.push_screen_wait(ImportFilePicker())
+        path = await self.app.push_screen_wait(ImportFilePicker(start=load_import_folder()))
         if path is None:
             return
+        # The next file is often beside this one (a settings file we cannot write: no harm).
+        await asyncio.to_thread(save_import_folder, path.parent)
         summary = await self.app.push_screen_wait(ImportDialog(path))
         # Reloaded even without a summary: an import that failed midway kept the
         # contacts of its earlier batches.

@@ -344,3 +344,20 @@ async def test_quitting_while_importing_stops_after_the_batch_being_written(
         await pilot.press("ctrl+q")
     assert finished.wait(timeout=30)
     assert service.count() == 10
+
+
+async def test_the_picker_opens_in_the_folder_of_the_last_file_picked(workspace, tmp_path):
+    # A second file from Downloads is picked without typing the folder again.
+    downloads = tmp_path / "Downloads"
+    downloads.mkdir()
+    path = downloads / "people.csv"
+    path.write_text(CSV)
+    app = ContactsApp(workspace)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_dialog(app, pilot, path)
+        await pilot.press("escape")
+        await settle(pilot)
+        await pilot.press("i")
+        await settle(pilot)
+        assert isinstance(app.screen, ImportFilePicker)
+        assert app.screen.query_one("#file-picker-path").value == f"{downloads}/"

@@ -111,3 +111,13 @@ def test_a_symlink_at_the_settings_file_is_refused_not_written_through(tmp_path)
     assert target.read_text() == "precious = true\n"
     assert path.is_symlink()
     assert sorted(p.name for p in path.parent.iterdir()) == ["settings.toml"]
+
+
+def test_the_import_folder_is_kept_while_it_is_a_folder(tmp_path):
+    assert preferences.load_import_folder() is None  # the picker's own start
+    folder = tmp_path / "Downloads"
+    folder.mkdir()
+    assert preferences.save_import_folder(folder)
+    assert preferences.load_import_folder() == folder
+    folder.rmdir()
+    assert preferences.load_import_folder() is None
