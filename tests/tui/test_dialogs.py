@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from pilot_helpers import screen_text, until
 from pilot_helpers import settle as settle_workers
+from test_key_order import arrive_together
 from textual.app import App
 from textual.screen import Screen
 from textual.widgets import Input, Label, ProgressBar, RadioSet, Select
@@ -603,6 +604,21 @@ async def test_export_proposes_the_folder_of_the_last_export_per_user(
     async with app.run_test(size=(80, 24)) as pilot:
         dialog = await open_export(app, pilot, count=1)
         assert dialog.query_one("#export-path", Input).value.startswith("~/contacts-")
+
+
+async def test_export_writes_the_path_typed_or_pasted_just_before_enter(
+    workspace, service, out_dir
+):
+    # One read of the terminal: a pasted path and its enter (or a fast typist over SSH).
+    # The priority enter must not export to the letters that had reached the field so far.
+    service.create_contact("Ada")
+    app = Host(workspace)
+    async with app.run_test(size=(80, 24)) as pilot:
+        dialog = await open_export(app, pilot, count=1)
+        arrive_together(app, "ctrl+u", *"~/q3-leads.csv", "enter")
+        await until(pilot, lambda: dialog.has_class("-done"), "the export")
+        assert status_of(dialog) == "Exported 1 contact to ~/q3-leads.csv."
+    assert [p.name for p in out_dir.iterdir()] == ["q3-leads.csv"]
 
 
 async def test_export_of_an_empty_view_says_so_and_writes_nothing(workspace, service, out_dir):
