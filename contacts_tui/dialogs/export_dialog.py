@@ -146,6 +146,11 @@ class ExportDialog(Dialog[Path | None]):
         if self.count == 0:
             self._say(NOTHING_TO_EXPORT)
 
+    def on_unmount(self) -> None:
+        # The app quitting (ctrl+q) mid-export stops it, as escape does (the partial file
+        # is removed), instead of holding the process until the whole view is written.
+        self._cancel.set()
+
     @property
     def running(self) -> bool:
         return self.has_class("-running")

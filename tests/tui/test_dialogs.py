@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import stat
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -728,6 +729,46 @@ async def test_export_shows_progress_stays_responsive_and_escape_removes_the_fil
         release.set()
         await settle(app, pilot)
     assert app.results == [None]
+    assert list(out_dir.iterdir()) == []
+
+
+async def test_quitting_while_exporting_stops_it_and_leaves_no_file(
+    workspace, service, out_dir, monkeypatch
+):
+    add_demo_contacts(workspace.config, export.PAGE_SIZE * 2 + 10, "tester")
+    app = Host(workspace)
+    reached, finished = threading.Event(), threading.Event()
+    original_condition = app.service.view_condition  # asked once for each page read
+    calls = 0
+
+    def second_page_after_the_quit(*args, **kwargs):
+        nonlocal calls
+        calls += 1
+        if calls == 2:
+            reached.set()
+            for _ in range(500):  # until the app has closed the dialog
+                if dialog._cancel.is_set():
+                    break
+                time.sleep(0.01)
+        return original_condition(*args, **kwargs)
+
+    original_export = export_dialog.export_contacts
+
+    def export_contacts(*args, **kwargs):
+        try:
+            return original_export(*args, **kwargs)
+        finally:
+            finished.set()
+
+    monkeypatch.setattr(app.service, "view_condition", second_page_after_the_quit)
+    monkeypatch.setattr(export_dialog, "export_contacts", export_contacts)
+    async with app.run_test(size=(80, 24)) as pilot:
+        dialog = await open_export(app, pilot, count=service.count())
+        await pilot.press("enter")
+        while not reached.is_set():
+            await pilot.pause(0.01)
+        await pilot.press("ctrl+q")
+    assert finished.wait(timeout=30)
     assert list(out_dir.iterdir()) == []
 
 
