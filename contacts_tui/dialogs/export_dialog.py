@@ -19,7 +19,6 @@ from contacts_tui.dialogs.confirm import ConfirmDialog
 from contacts_tui.dialogs.dialog import Dialog, cancel_binding, layout_css
 from contacts_tui.export import (
     FORMAT_NAMES,
-    FORMATS,
     ExportCancelled,
     ExportError,
     ExportExistsError,
@@ -37,6 +36,18 @@ from contacts_tui.widgets.reporting import reported_work
 from contacts_tui.widgets.toggles import MarkedRadioButton
 
 NOTHING_TO_EXPORT = "No contact is in this view, so there is nothing to export."
+
+CHOICES = {
+    "csv": ("csv", "plain"),
+    "json": ("json", "plain"),
+    "vcard": ("vcard", "plain"),
+    "google": ("csv", "google"),
+    "outlook": ("csv", "outlook"),
+}
+"""Each format choice: (format, CSV profile). Google Contacts and Outlook keep the
+plain CSV's formula guard ('+1 415…) as part of a value: their own columns have none."""
+
+CHOICE_NAMES = {**FORMAT_NAMES, "google": "Google CSV", "outlook": "Outlook CSV"}
 
 PROGRESS_INTERVAL = 0.05
 """Seconds between progress messages from the export thread: often enough to look
@@ -101,6 +112,7 @@ class ExportDialog(Dialog[Path | None]):
         self.descending = descending
         self.count = count
         self.fmt = "csv"
+        self.profile = "plain"
         self.folder = load_export_folder()
         """Where the file goes unless the user types another folder; a relative path
         typed is taken from here too."""
@@ -120,9 +132,9 @@ class ExportDialog(Dialog[Path | None]):
             yield Label("Export contacts", id="export-title")
             yield Label(Text(what), id="export-what")
             yield Label("Format", classes="export-label")
-            with RadioSet(id="export-format"):
-                for fmt in FORMATS:
-                    yield MarkedRadioButton(FORMAT_NAMES[fmt], value=fmt == self.fmt, name=fmt)
+            with RadioSet(id="export-format", compact=True):
+                for choice, label in CHOICE_NAMES.items():
+                    yield MarkedRadioButton(label, value=choice == self.fmt, name=choice)
             yield Label("File", classes="export-label")
             yield Input(
                 shown_path(default_path(self.fmt, self.folder)),
@@ -167,8 +179,8 @@ class ExportDialog(Dialog[Path | None]):
     def _format_changed(self, event: RadioSet.Changed) -> None:
         self._choose_format(event.pressed.name or "csv")
 
-    def _choose_format(self, fmt: str) -> None:
-        self.fmt = fmt
+    def _choose_format(self, choice: str) -> None:
+        self.fmt, self.profile = CHOICES[choice]
         field = self.query_one("#export-path", Input)
         if field.value.strip():
             field.value = str(with_format_extension(Path(field.value.strip()), self.fmt))
@@ -277,6 +289,7 @@ class ExportDialog(Dialog[Path | None]):
                 path,
                 progress=self._progress,
                 overwrite=overwrite,
+                profile=self.profile,
                 cancelled=self._cancel.is_set,
             )
         except ExportCancelled as error:

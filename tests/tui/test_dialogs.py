@@ -573,6 +573,34 @@ async def test_export_format_choice_changes_the_extension(workspace, service, ou
     assert [c["name"] for c in json.loads(path.read_text("utf-8"))] == ["Ada"]
 
 
+@pytest.mark.parametrize(
+    ("presses", "header"),
+    [(3, "First Name,Last Name,Nickname,"), (4, "First Name,Last Name,Company,Department,")],
+)
+async def test_export_writes_the_csv_google_or_outlook_imports(
+    workspace, service, out_dir, presses, header
+):
+    # Google Contacts and Outlook keep our formula guard's apostrophe in the value
+    # ('+1 415…): a contact going there takes their own columns, unguarded.
+    ada = service.create_contact("Ada Lovelace")
+    service.records.add_phone(ada.id, "+1 415 555 0132")
+    app = Host(workspace)
+    async with app.run_test(size=(80, 24)) as pilot:
+        dialog = await open_export(app, pilot, count=1)
+        await pilot.press("shift+tab", *["right"] * presses, "space")
+        assert "Google CSV" in screen_text(app) and "Outlook CSV" in screen_text(app)
+        field = dialog.query_one("#export-path", Input)
+        assert field.value.endswith(".csv")
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert status_of(dialog).startswith("Exported 1 contact to ~/contacts-")
+    (path,) = out_dir.iterdir()
+    header_line, row = path.read_text("utf-8").splitlines()
+    assert header_line.startswith(header)
+    assert "Ada,Lovelace" in row or "Ada,,Lovelace" in row
+    assert "+1 415-555-0132" in row and "'+" not in row
+
+
 async def test_export_proposes_the_folder_of_the_last_export_per_user(
     workspace, service, out_dir, tmp_path
 ):
