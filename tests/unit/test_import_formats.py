@@ -632,6 +632,35 @@ def test_encodings_are_detected(service, tmp_path, name, text, encoding):
     assert contacts(service)[person].company.name == company
 
 
+# Outlook on Windows writes its CSV export in the system's ANSI code page, no BOM.
+OUTLOOK_ANSI_HEADER = (
+    "First Name,Middle Name,Last Name,Title,Suffix,Nickname,Given Yomi,Surname Yomi,"
+    "E-mail Address,E-mail 2 Address,E-mail 3 Address,Home Phone,Home Phone 2,"
+    "Business Phone,Business Phone 2,Mobile Phone,Company,Job Title\r\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("rows", "encoding", "names"),
+    [
+        (  # Western Europe: cp1252, which the detector reads as cp775 as cleanly
+            "José,,Müller,,,,,,jose.mueller@example.de,,,,,+49 30 1234567,,,Bräu GmbH,"
+            "Einkauf\r\nFrançoise,,Lévesque,,,,,,f.levesque@example.fr,,,,,"
+            "+33 1 42 68 53 00,,,Société Générale,Acheteuse\r\n",
+            "cp1252",
+            {"José Müller", "Françoise Lévesque"},
+        ),
+    ],
+)
+def test_an_outlook_export_in_a_windows_code_page_keeps_its_letters(
+    service, tmp_path, rows, encoding, names
+):
+    path = write(tmp_path / "outlook.csv", OUTLOOK_ANSI_HEADER + rows, encoding)
+    summary, _ = imported(service, path)
+    assert summary.imported == len(names)
+    assert set(contacts(service)) == names
+
+
 def test_encoding_can_be_given(service, tmp_path):
     path = write(tmp_path / "koi.csv", "Name\nИван Петров\n", "koi8_r")
     imported(service, path, encoding="koi8_r")
