@@ -30,6 +30,9 @@ PROGRESS_INTERVAL = 0.05
 
 SHORT_NAMES = {"csv": "CSV", "json": "JSON / jCard", "vcard": "vCard"}
 
+CHOOSING_HINT = "space picks · ctrl+s import · esc cancel (stops an import)"
+DONE_HINT = "enter or esc closes"
+
 DUPLICATE_CHOICES = {"skip": "Skip duplicates", "update": "Update them", "create": "Add anyway"}
 """What to do with a contact that is already saved (the import's on_duplicate)."""
 
@@ -116,10 +119,7 @@ class ImportDialog(Dialog[ImportSummary | None]):
                     "Import", variant="primary", id="import-start", disabled=True, compact=True
                 )
                 yield Button("Cancel", id="import-cancel", compact=True)
-            yield Label(
-                "space picks · ctrl+s import · esc cancel (stops an import)",
-                classes="dialog--hint",
-            )
+            yield Label(CHOOSING_HINT, id="import-hint", classes="dialog--hint")
 
     def on_mount(self) -> None:
         self.query_one("#import-cancel", Button).focus()
@@ -236,6 +236,7 @@ class ImportDialog(Dialog[ImportSummary | None]):
         self.imported = summary
         self.remove_class("-importing")
         self.add_class("-done")
+        self.query_one("#import-hint", Label).update(DONE_HINT)
         self._say(summary.text())
         close = self.query_one("#import-cancel", Button)
         close.label = "Close"

@@ -90,6 +90,9 @@ async def test_dry_run_first_then_import_reloads_the_list_and_toasts(workspace, 
         )
         assert status(dialog) == done
         assert service.count() == 3
+        # Nothing is left to pick or import: the hint says how to close.
+        assert "enter or esc closes" in screen_text(app)
+        assert "ctrl+s import" not in screen_text(app)
         screen = app.screen_stack[0]
         await pilot.press("enter")  # Close
         assert app.screen is screen
