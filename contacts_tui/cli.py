@@ -10,9 +10,9 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, cast
 
-from contacts_tui.safe_text import display_safe
+from contacts_tui.safe_text import display_safe, lines_safe
 from contacts_tui.store import MAX_RECORD_ID, SORT_KEYS, is_postgres_url
 
 if TYPE_CHECKING:
@@ -393,6 +393,10 @@ def run_export(workspace: Workspace, args: argparse.Namespace) -> int:
             print(f"\r{done:,} / {total:,} contacts", end="", file=sys.stderr, flush=True)
 
     to_stdout = str(args.output) == "-"
+    stream: IO[str] = sys.stdout
+    if to_stdout and sys.stdout.isatty():
+        # Shown, not kept: no stored control may reach it. (Export only writes and flushes.)
+        stream = cast(IO[str], LinesSafe(sys.stdout))
     try:
         count = export_contacts(
             service,
@@ -404,7 +408,7 @@ def run_export(workspace: Workspace, args: argparse.Namespace) -> int:
             progress=report,
             overwrite=args.force,
             profile=args.profile,
-            stream=sys.stdout if to_stdout else None,
+            stream=stream if to_stdout else None,
         )
     except ExportError as error:
         if show_progress:
@@ -421,6 +425,20 @@ def run_export(workspace: Workspace, args: argparse.Namespace) -> int:
     else:
         print(count)
     return 0
+
+
+class LinesSafe:
+    """A text stream whose writes reach the terminal with their line breaks and tabs
+    only: an export shown there carries stored text, which must never drive it."""
+
+    def __init__(self, terminal: IO[str]) -> None:
+        self.terminal = terminal
+
+    def write(self, text: str) -> int:
+        return self.terminal.write(lines_safe(text))
+
+    def flush(self) -> None:
+        self.terminal.flush()
 
 
 def run_import(workspace: Workspace, args: argparse.Namespace) -> int:

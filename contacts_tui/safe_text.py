@@ -45,6 +45,17 @@ def display_safe(value: object) -> str:
     return _ESCAPE_SEQUENCE.sub("", text).translate(_DISPLAY_TABLE)
 
 
+_LINES_TABLE = {code: None for code in _DISPLAY_TABLE if chr(code) not in "\t\n\r"}
+
+
+def lines_safe(text: str) -> str:
+    """``text`` with its tabs and line breaks but nothing else that could drive the
+    terminal: a whole file shown there (an export to standard output)."""
+    if UNSAFE_CHAR.search(text) is None:
+        return text
+    return _ESCAPE_SEQUENCE.sub("", text).translate(_LINES_TABLE)
+
+
 def first_line(error: BaseException) -> str:
     """The first line of an error's message (its type's name when it has none)."""
     text = str(error).strip() or type(error).__name__

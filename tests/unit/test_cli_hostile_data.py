@@ -122,6 +122,12 @@ def test_no_command_writes_stored_control_characters(tmp_path, backend, workspac
         ["export", "--format", "json", "-o", "all.json"],
         ["export", "--format", "csv", "-o", "all.csv"],
         ["export", "--format", "vcard", "-o", "all.vcf"],
+        # Standard output on a terminal: the file shown, with its stored controls taken out.
+        ["export", "--format", "csv", "-o", "-"],
+        ["export", "--format", "csv", "--profile", "google", "-o", "-"],
+        ["export", "--format", "csv", "--profile", "outlook", "-o", "-"],
+        ["export", "--format", "json", "-o", "-"],
+        ["export", "--format", "vcard", "-o", "-"],
         ["import", "all.json"],
         ["import", "all.csv", "--dry-run"],
         ["import", "all.vcf", "--duplicates", "add"],

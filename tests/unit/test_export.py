@@ -740,3 +740,10 @@ def test_cli_export_says_a_profile_is_for_csv_files(tmp_path, capsys, fmt):
         main(["--home", str(home), "export", "--format", fmt, "--profile", "plain", "-o", str(out)])
         == 0
     )
+
+
+def test_lines_safe_keeps_a_files_lines_and_drops_what_drives_a_terminal():
+    from contacts_tui.safe_text import lines_safe
+
+    assert lines_safe("a,b\r\nc\td\n") == "a,b\r\nc\td\n"
+    assert lines_safe('1,"Evil\x1b]52;c;ZXZpbA==\x07Name\x1b[2J\u202e"\n') == '1,"EvilName"\n'
