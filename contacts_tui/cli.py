@@ -386,13 +386,14 @@ def run_export(workspace: Workspace, args: argparse.Namespace) -> int:
         return EXIT_PROBLEM
     contact_filter = ContactFilter(search=search, status=args.status, archived=args.archived)
     service = ContactService(workspace.config, workspace.user, config_path=workspace.config_path)
-    show_progress = sys.stderr.isatty()
+    to_stdout = str(args.output) == "-"
+    # Not into the rows when they are shown on that terminal too.
+    show_progress = sys.stderr.isatty() and not (to_stdout and sys.stdout.isatty())
 
     def report(done: int, total: int) -> None:
         if show_progress:
             print(f"\r{done:,} / {total:,} contacts", end="", file=sys.stderr, flush=True)
 
-    to_stdout = str(args.output) == "-"
     stream: IO[str] = sys.stdout
     if to_stdout and sys.stdout.isatty():
         # Shown, not kept: no stored control may reach it. (Export only writes and flushes.)

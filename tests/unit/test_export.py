@@ -747,3 +747,30 @@ def test_lines_safe_keeps_a_files_lines_and_drops_what_drives_a_terminal():
 
     assert lines_safe("a,b\r\nc\td\n") == "a,b\r\nc\td\n"
     assert lines_safe('1,"Evil\x1b]52;c;ZXZpbA==\x07Name\x1b[2J\u202e"\n') == '1,"EvilName"\n'
+
+
+def test_cli_export_shown_on_the_terminal_has_no_progress_line_in_it(tmp_path):
+    # `export -o -` on a terminal: the progress line (stderr, the same terminal) would be
+    # written into the rows shown ("\r0 / 3 contacts1,Ada,…").
+    import pty
+
+    home = tmp_path / "ws"
+    assert main(["--home", str(home), "demo", "--contacts", "3"]) == 0
+    master, terminal = pty.openpty()
+    command = [sys.executable, "-m", "contacts_tui", "--home", str(home), "export", "-o", "-"]
+    export = subprocess.Popen(command, stdin=terminal, stdout=terminal, stderr=terminal)
+    os.close(terminal)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:  # the export ended and closed the terminal
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(master)
+    assert export.wait(timeout=60) == 0
+    assert shown.startswith(b"ID,Name,")
+    assert b" / 3 contacts" not in shown
+    assert shown.endswith(b"3 contacts written.\r\n")
