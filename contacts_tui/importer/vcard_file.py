@@ -268,8 +268,12 @@ def _property(line: str, encoding: str) -> Property | None:
         key, equals, values = piece.partition("=")
         if not equals:  # vCard 2.1: TEL;CELL;PREF, or ;QUOTED-PRINTABLE
             key, values = ("ENCODING" if key.upper() in _ENCODINGS else "TYPE"), key
+        key = key.strip().upper()
         for value_part in re.findall(r'"[^"]*"|[^,]+', values):
-            params.setdefault(key.strip().upper(), []).append(value_part.strip().strip('"'))
+            value_part = value_part.strip().strip('"')
+            # RFC 6350 quotes a list of types (TYPE="voice,home"): each one a type.
+            for one in value_part.split(",") if key == "TYPE" else (value_part,):
+                params.setdefault(key, []).append(one.strip())
     prop = Property(name.upper(), value, params, group)
     if "QUOTED-PRINTABLE" in (e.upper() for e in params.get("ENCODING", ())):
         _decode_quoted_printable(prop, encoding)

@@ -867,3 +867,25 @@ def test_identical_addresses_of_two_types_and_a_cjk_full_name_survive(service, t
     out = tmp_path / "out.vcf"
     export_contacts(service, EVERYONE, fmt="vcard", path=out)
     assert "X-CONTACTS-TUI-FULL-NAME:山田 太郎" in out.read_text()
+
+
+def test_vcard_4_quoted_type_lists_as_rfc_6350_writes_them(service, tmp_path):
+    # RFC 6350's own example card quotes a TYPE list: TYPE="voice,home".
+    text = vcard(
+        "VERSION:4.0",
+        "FN:Jane Public",
+        'TEL;VALUE=uri;PREF=1;TYPE="voice,home":tel:+1-206-555-0100;ext=5555',
+        'TEL;VALUE=uri;TYPE="fax,work":tel:+1-206-555-0102',
+        'EMAIL;TYPE="work,pref":jane@example.com',
+        "EMAIL:jane@home.example",
+    )
+    imported(service, write(tmp_path / "rfc6350.vcf", text))
+    jane = contacts(service)["Jane Public"]
+    assert [(p.number, p.type, p.is_primary) for p in jane.phones] == [
+        ("+12065550100;ext=5555", "Home", True),
+        ("+12065550102", "Fax", False),
+    ]
+    assert [(e.email, e.type, e.is_primary) for e in jane.emails] == [
+        ("jane@example.com", "Business", True),
+        ("jane@home.example", "", False),
+    ]
