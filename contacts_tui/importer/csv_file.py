@@ -1,8 +1,8 @@
 """Read a CSV file: our export's columns, and those of the address books people leave.
 
 Google Contacts (`E-mail 1 - Value`, `Address 1 - Street`…), Outlook (`E-mail 2
-Address`, `Business Street`…), Thunderbird (`Secondary Email`, `Work City`…), HubSpot
-and LinkedIn exports are recognised from their header, whatever the delimiter (sniffed:
+Address`, `Business Street`…), Thunderbird (`Secondary Email`, `Work City`…), Pipedrive
+(`Person - Email - Work`), HubSpot and LinkedIn exports are recognised from their header, whatever the delimiter (sniffed:
 comma, semicolon, tab or bar) and after a preamble (LinkedIn starts with `Notes:` and a
 paragraph). `--map 'Column=field'` reads any other column as a field. A column with no
 field here is not dropped: its values go to the contact's notes, and the file's notes
@@ -278,6 +278,21 @@ _YAHOO_COLUMNS = {
 }
 """Yahoo Mail's columns, whose bare names (Home, Work) mean its phones only in its file."""
 
+# Pipedrive names each column by its record and the value's label: `Person - Name`,
+# `Person - Email - Work`, `Organization - Name`, `Deal - Title`.
+_PIPEDRIVE_COLUMN = re.compile(r"(person|organization|deal|lead) - (.+)", re.IGNORECASE)
+_PIPEDRIVE_COLUMNS = {
+    "emailwork": ("email", "Business"),
+    "emailhome": ("email", "Personal"),
+    "emailother": ("email", ""),
+    "phonework": ("phone", "Office"),
+    "phonehome": ("phone", "Home"),
+    "phonemobile": ("phone", "Mobile"),
+    "phoneother": ("phone", ""),
+}
+_PIPEDRIVE_QUIET = {"personcreated", "updatetime", "visibleto"}
+"""When Pipedrive made and last changed its record, and who in it may see it."""
+
 
 @dataclass(frozen=True)
 class Column:
@@ -334,6 +349,9 @@ def _column(
     if hubspot and key == "lifecyclestage":
         # HubSpot's stages (subscriber, lead, …) are not this workspace's steps.
         return Column("", header=header, unknown=True)
+    pipedrive = _PIPEDRIVE_COLUMN.fullmatch(header.strip())
+    if pipedrive:
+        return _pipedrive_column(header, *pipedrive.groups())
     google = _GOOGLE_COLUMN.fullmatch(header.strip())
     if google:
         what, number, written = google.groups()
@@ -360,6 +378,21 @@ def _column(
     if key in _QUIET:
         return Column("", header=header)
     return Column("", header=header, unknown=True, blank=_NO_INFORMATION.get(key, ""))
+
+
+def _pipedrive_column(header: str, record: str, name: str) -> Column:
+    """A column of Pipedrive's: the person's own are read as the same name without its
+    `Person - `; of their organization only the name is the company, and the rest, and
+    a deal's or lead's columns (its Title is no job title), go to the notes."""
+    key = _header_key(name)
+    if record.casefold() != "person":
+        if record.casefold() == "organization" and key == "name":
+            return Column("company", header=header)
+        return Column("", header=header, unknown=True)
+    field, kind = _PIPEDRIVE_COLUMNS.get(key) or CSV_COLUMNS.get(key) or ("", "")
+    if field or key in CSV_COLUMNS or key in _PIPEDRIVE_QUIET:
+        return Column(field, kind, header=header)
+    return Column("", header=header, unknown=True)
 
 
 def _layout(header: list[str], mapping: dict[str, str]) -> list[Column]:

@@ -275,3 +275,36 @@ def test_proton_mail_settings_and_old_nokia_sync_numbers_stay_out_of_the_notes(s
     assert "pgp-mime" not in noor and "X-Pm" not in noor
     aino = found["Aino Virtanen"]
     assert (aino.nickname, aino.notes) == ("Ainoska", "")
+
+
+def test_pipedrive_people_export(service, tmp_path):
+    # Pipedrive's export names each column by its record: `Person - Email - Work`.
+    text = (
+        "Person - ID,Person - Name,Person - First name,Person - Last name,Person - Label,"
+        "Person - Organization,Person - Email - Work,Person - Email - Home,"
+        "Person - Email - Other,Person - Phone - Work,Person - Phone - Mobile,"
+        "Person - Owner,Person - Person created,Person - Update time,"
+        "Person - Marketing status,Organization - Name,Organization - Address,Deal - Title\n"
+        "17,Ana Lopez,Ana,Lopez,Hot lead,Globex Corp,ana@globex.example,ana@home.example,,"
+        "+1 415 555 0100,+1 415 555 0199,Sue Park,2024-01-02 10:00:00,2024-02-03 11:00:00,"
+        'Subscribed,Globex Corp,"500 Market St, San Francisco, CA 94105, USA",Renewal 2024\n'
+    )
+    _summary, problems = imported(service, write(tmp_path / "people.csv", text))
+    ana = contacts(service)["Ana Lopez"]
+    assert ana.company.name == "Globex Corp"
+    assert ana.job_title == ""  # a deal's title is not the person's
+    assert [(e.email, e.type) for e in ana.emails] == [
+        ("ana@globex.example", "Business"),
+        ("ana@home.example", "Personal"),
+    ]
+    assert [(p.number, p.type) for p in ana.phones] == [
+        ("+14155550100", "Office"),
+        ("+14155550199", "Mobile"),
+    ]
+    assert ana.notes == (
+        "Person - Label: Hot lead\nPerson - Owner: Sue Park\n"
+        "Person - Marketing status: Subscribed\n"
+        "Organization - Address: 500 Market St, San Francisco, CA 94105, USA\n"
+        "Deal - Title: Renewal 2024"
+    )
+    assert problems == []
