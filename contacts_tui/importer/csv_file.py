@@ -2,11 +2,11 @@
 
 Google Contacts (`E-mail 1 - Value`, `Address 1 - Street`…), Outlook (`E-mail 2
 Address`, `Business Street`…), Thunderbird (`Secondary Email`, `Work City`…), Pipedrive
-(`Person - Email - Work`), HubSpot and LinkedIn exports are recognised from their header, whatever the delimiter (sniffed:
-comma, semicolon, tab or bar) and after a preamble (LinkedIn starts with `Notes:` and a
-paragraph). `--map 'Column=field'` reads any other column as a field. A column with no
-field here is not dropped: its values go to the contact's notes, and the file's notes
-say which columns those are.
+(`Person - Email - Work`), HubSpot and LinkedIn exports are recognised from their
+header, whatever the delimiter (sniffed: comma, semicolon, tab or bar) and after a
+preamble (LinkedIn starts with `Notes:` and a paragraph). `--map 'Column=field'` reads
+any other column as a field. A column with no field here is not dropped: its values go
+to the contact's notes, and the file's notes say which columns those are.
 """
 
 from __future__ import annotations

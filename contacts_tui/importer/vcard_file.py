@@ -2,10 +2,11 @@
 
 As the products people export from write them, not only as the RFCs do: folded lines,
 groups (`item1.EMAIL` with Apple's `item1.X-ABLabel`), vCard 2.1's bare types
-(`TEL;CELL;PREF`), `ENCODING=QUOTED-PRINTABLE` with or without a `CHARSET` (and with
-soft line breaks), `CR CR LF` line ends (iOS), inline PHOTOs (kept as a document), and
-an AGENT's nested vCard (left out, with a note). Every property the app has no field
-for is handed on as `RawContact.unread`, so it lands in the contact's notes.
+(`TEL;CELL;PREF`) and Samsung's labels (`TEL;X-CUSTOM(…)`), `ENCODING=QUOTED-PRINTABLE`
+with or without a `CHARSET` (and with soft line breaks), `CR CR LF` line ends (iOS),
+inline PHOTOs (kept as a document), and an AGENT's nested vCard (left out, with a
+note). Every property the app has no field for is handed on as `RawContact.unread`, so
+it lands in the contact's notes.
 """
 
 from __future__ import annotations
@@ -265,6 +266,9 @@ def _property(line: str, encoding: str) -> Property | None:
         group, name = name.rsplit(".", 1)
     params: dict[str, list[str]] = {}
     for piece in pieces[1:]:
+        if piece[:9].upper() == "X-CUSTOM(":  # Samsung: a label the person typed
+            params["X-CUSTOM"] = [_samsung_label(piece[9:].rstrip().removesuffix(")"))]
+            continue
         key, equals, values = piece.partition("=")
         if not equals:  # vCard 2.1: TEL;CELL;PREF, or ;QUOTED-PRINTABLE
             key, values = ("ENCODING" if key.upper() in _ENCODINGS else "TYPE"), key
@@ -281,6 +285,24 @@ def _property(line: str, encoding: str) -> Property | None:
 
 
 _ENCODINGS = {"QUOTED-PRINTABLE", "BASE64", "8BIT", "7BIT", "B"}
+
+
+def _samsung_label(inside: str) -> str:
+    """The label of Samsung's `X-CUSTOM(CHARSET=UTF-8,ENCODING=QUOTED-PRINTABLE,=42=C3=BC
+    =72=6F)`: its settings first, then the label (`Büro`)."""
+    settings: dict[str, str] = {}
+    parts = inside.split(",")
+    while parts and re.fullmatch(r"(?i:CHARSET|ENCODING)=[\w-]+", parts[0].strip()):
+        key, _, value = parts.pop(0).strip().partition("=")
+        settings[key.upper()] = value
+    label = ",".join(parts)
+    if settings.get("ENCODING", "").upper() != "QUOTED-PRINTABLE":
+        return label.strip()
+    data = quopri.decodestring(label.encode("latin-1", "replace"))
+    try:
+        return data.decode(settings.get("CHARSET", "utf-8"), "replace").strip()
+    except LookupError:  # a charset Python does not know
+        return data.decode("utf-8", "replace").strip()
 
 
 def _decode_quoted_printable(prop: Property, encoding: str) -> None:
@@ -386,6 +408,8 @@ def _contact(ref: str, number: int, props: list[Property], agents: int) -> RawCo
     for prop in props:
         name = prop.name
         label = labels.get(prop.group, "") if prop.group else ""
+        if not label and "X-CUSTOM" in prop.params:
+            label = prop.params["X-CUSTOM"][0]
         if prop.problem:
             contact.unread.append((name, prop.text(), prop.problem))
         if name in _SILENT:

@@ -308,3 +308,27 @@ def test_pipedrive_people_export(service, tmp_path):
         "Deal - Title: Renewal 2024"
     )
     assert problems == []
+
+
+def test_samsung_custom_labels_name_the_type(service, tmp_path):
+    # Samsung's phones write a label the person typed in the parameter itself, its
+    # bytes quoted-printable: X-CUSTOM(CHARSET=UTF-8,ENCODING=QUOTED-PRINTABLE,…).
+    custom = "X-CUSTOM(CHARSET=UTF-8,ENCODING=QUOTED-PRINTABLE,"
+    text = vcard(
+        "VERSION:2.1",
+        "N:Kaya;Ayla;;;",
+        "FN:Ayla Kaya",
+        "TEL;CELL:+49 151 23456789",
+        f"TEL;{custom}=4F=66=66=69=63=65):+49 30 1234567",
+        f"TEL;{custom}=42=C3=BC=72=6F=20=32):+49 30 7654321",
+        f"EMAIL;{custom}=42=69=6C=6C=69=6E=67):invoices@kaya.example",
+    )
+    _summary, problems = imported(service, write(tmp_path / "samsung.vcf", text))
+    ayla = contacts(service)["Ayla Kaya"]
+    assert [(p.number, p.type) for p in ayla.phones] == [
+        ("+4915123456789", "Mobile"),
+        ("+49301234567", "Office"),
+        ("+49307654321", ""),  # Büro 2: no such type on the list
+    ]
+    assert [(e.email, e.type) for e in ayla.emails] == [("invoices@kaya.example", "Billing")]
+    assert problems == []
