@@ -67,6 +67,7 @@ _SILENT = frozenset(
         "X-PM-SCHEME",
         "X-PM-MIMETYPE",
         "X-IRMC-LUID",  # Nokia's and Sony Ericsson's phones: their sync's record number
+        "CLIENTPIDMAP",  # vCard 4.0: which synchronising client a PID parameter is from
     )
 )
 
@@ -76,6 +77,10 @@ _KEPT_LABELS = {
     "X-SOCIALPROFILE": "Social profile",
     "IMPP": "Instant messaging",
     "ROLE": "Role",
+    "URL": "Website",  # a second one: the first is the contact's website
+    "LANG": "Language",
+    "TZ": "Time zone",
+    "GEO": "Geographic position",
     "GENDER": "Gender",
     "ANNIVERSARY": "Anniversary",
     "RELATED": "Related person",
@@ -538,7 +543,11 @@ def _keep_unread(contact: RawContact, prop: Property, label: str) -> None:
     """A property with no field here, for the notes, under a name people know: its
     group's Apple label (`Spouse`), else _KEPT_LABELS', else its own."""
     text = _date_text(prop) if "X-APPLE-OMIT-YEAR" in prop.params else prop.text()
-    if prop.name == "X-ANDROID-CUSTOM":
+    if prop.name in ("GENDER", "X-WAB-GENDER"):
+        text = _gender(prop)
+    elif prop.name == "RELATED" and not label and prop.types():
+        label = prop.types()[0].capitalize()  # spouse, co-worker, emergency…
+    elif prop.name == "X-ANDROID-CUSTOM":
         android = _android_row(contact, prop.value)
         if android is None:
             return
@@ -546,6 +555,24 @@ def _keep_unread(contact: RawContact, prop: Property, label: str) -> None:
     if text.strip():
         shown = label or _KEPT_LABELS.get(prop.name) or prop.name.title()
         contact.unread.append((shown, text, "no field for it here"))
+
+
+_SEXES = {"m": "Male", "f": "Female", "o": "Other", "n": "None or not applicable", "u": ""}
+"""RFC 6350's GENDER letters (U, unknown, says nothing)."""
+_OUTLOOK_GENDERS = {"1": "Female", "2": "Male", "0": ""}
+"""Outlook's X-WAB-GENDER: its OlGender numbers (0, unspecified, says nothing)."""
+
+
+def _gender(prop: Property) -> str:
+    """`F` is Female, `O;intersex` Other (intersex), Outlook's `2` Male; "" for none."""
+    if prop.name == "X-WAB-GENDER":
+        number = prop.text().strip()
+        return _OUTLOOK_GENDERS.get(number, number)
+    sex, identity = [p.strip() for p in [*prop.components(), ""][:2]]
+    sex = _SEXES.get(sex.casefold(), sex)
+    if sex and identity:
+        return f"{sex} ({identity})"
+    return sex or identity
 
 
 _ANDROID_LABELS = {

@@ -889,3 +889,43 @@ def test_vcard_4_quoted_type_lists_as_rfc_6350_writes_them(service, tmp_path):
         ("jane@example.com", "Business", True),
         ("jane@home.example", "", False),
     ]
+
+
+def test_vcard_4_properties_kept_under_names_people_know(service, tmp_path):
+    # RFC 6350's GENDER is a letter (and an identity after `;`), Outlook's X-WAB-GENDER
+    # a number (OlGender: 1 female, 2 male, 0 unspecified); RELATED's TYPE says who.
+    text = (
+        vcard(
+            "VERSION:4.0",
+            "FN:Jane Public",
+            "GENDER:F",
+            "LANG;PREF=1:fr",
+            "TZ;VALUE=text:-05:00",
+            "GEO:geo:37.386013,-122.082932",
+            "RELATED;TYPE=spouse;VALUE=text:John Public",
+            "RELATED;TYPE=co-worker;VALUE=text:Ann Roe",
+            "URL;TYPE=home:https://jane.example",
+            "URL;TYPE=work:https://work.example",
+            "CLIENTPIDMAP:1;urn:uuid:3df403f4-5924-4bb7-b077-3c711d9eb34b",
+        )
+        + vcard("VERSION:4.0", "FN:Alex Roe", "GENDER:O;intersex")
+        + vcard("VERSION:4.0", "FN:Sam Roe", "GENDER:U")
+        + vcard("VERSION:2.1", "N:Kim;Pat", "FN:Pat Kim", "X-WAB-GENDER:2")
+        + vcard("VERSION:2.1", "N:Kim;Lou", "FN:Lou Kim", "X-WAB-GENDER:0")
+    )
+    imported(service, write(tmp_path / "v4.vcf", text))
+    found = contacts(service)
+    jane = found["Jane Public"]
+    kept = [line.split(" (")[0] for line in jane.notes.splitlines() if line.startswith("- ")]
+    assert kept == [
+        "- Gender: Female",
+        "- Language: fr",
+        "- Time zone: -05:00",
+        "- Geographic position: geo:37.386013,-122.082932",
+        "- Spouse: John Public",
+        "- Co-worker: Ann Roe",
+        "- Website: https://work.example",  # the first is the website
+    ]
+    assert "Gender: Other (intersex)" in found["Alex Roe"].notes
+    assert "Gender: Male" in found["Pat Kim"].notes
+    assert found["Sam Roe"].notes == found["Lou Kim"].notes == ""  # unknown, unspecified
