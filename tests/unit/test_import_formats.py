@@ -870,7 +870,8 @@ def test_identical_addresses_of_two_types_and_a_cjk_full_name_survive(service, t
 
 
 def test_vcard_4_quoted_type_lists_as_rfc_6350_writes_them(service, tmp_path):
-    # RFC 6350's own example card quotes a TYPE list: TYPE="voice,home".
+    # RFC 6350's own example card quotes a TYPE list: TYPE="voice,home"; Nextcloud's
+    # Contacts (and Huawei's phones) write their vCard 3.0 so too.
     text = vcard(
         "VERSION:4.0",
         "FN:Jane Public",
@@ -878,9 +879,22 @@ def test_vcard_4_quoted_type_lists_as_rfc_6350_writes_them(service, tmp_path):
         'TEL;VALUE=uri;TYPE="fax,work":tel:+1-206-555-0102',
         'EMAIL;TYPE="work,pref":jane@example.com',
         "EMAIL:jane@home.example",
+    ) + vcard(
+        "VERSION:3.0",
+        "PRODID:-//Sabre//Sabre VObject 4.3.0//EN",
+        "FN:Max Mustermann",
+        "ADR;TYPE=HOME:;;;;;;",
+        "EMAIL;TYPE=HOME:",
+        'TEL;TYPE="CELL,VOICE,pref";VALUE=UNKNOWN:+49 151 23456789',
+        'TEL;TYPE="WORK,VOICE":+49 30 1234567',
     )
     imported(service, write(tmp_path / "rfc6350.vcf", text))
-    jane = contacts(service)["Jane Public"]
+    found = contacts(service)
+    assert [(p.number, p.type, p.is_primary) for p in found["Max Mustermann"].phones] == [
+        ("+4915123456789", "Mobile", True),
+        ("+49301234567", "Office", False),
+    ]
+    jane = found["Jane Public"]
     assert [(p.number, p.type, p.is_primary) for p in jane.phones] == [
         ("+12065550100;ext=5555", "Home", True),
         ("+12065550102", "Fax", False),
