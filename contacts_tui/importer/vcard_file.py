@@ -37,7 +37,6 @@ _SILENT = frozenset(
         "KIND",
         "CLASS",
         "SORT-STRING",
-        "LABEL",  # the printed form of an ADR, which is read
         "X-ABLABEL",  # read as the type of its group's property
         "X-ABUID",
         "X-ABSHOWAS",
@@ -410,6 +409,7 @@ def _contact(ref: str, number: int, props: list[Property], agents: int) -> RawCo
     has_photo = any(p.name == "PHOTO" for p in props)
     full_name = ""
     notes: list[str] = []
+    printed: list[Property] = []  # LABEL: an address as printed on an envelope
     for prop in props:
         name = prop.name
         label = labels.get(prop.group, "") if prop.group else ""
@@ -471,6 +471,8 @@ def _contact(ref: str, number: int, props: list[Property], agents: int) -> RawCo
                 if not address["country"].strip() and prop.group:
                     address["country"] = laid_out.get(prop.group, "")
                 contact.addresses.append(address)
+        elif name == "LABEL":  # an address as printed: read only if no ADR gives it
+            printed.append(prop)
         elif name == "PHOTO" or (name == "X-MS-CARDPICTURE" and not has_photo):
             # Outlook writes its business card's picture beside the PHOTO, the same one.
             photo = _photo(prop, number)
@@ -495,6 +497,8 @@ def _contact(ref: str, number: int, props: list[Property], agents: int) -> RawCo
             _keep_unread(contact, prop, label)
     if notes:
         fields["notes"] = "\n\n".join(notes)
+    if printed and not contact.addresses:
+        contact.addresses.extend(_printed_address(p.text(), p, label="") for p in printed)
     _outlook_mailing_address(contact, props)
     for _ in range(agents):
         contact.unread.append(
@@ -620,10 +624,23 @@ def _address(prop: Property, label: str) -> dict[str, Any] | None:
         "country": country,
     }
     if not any(v.strip() for v in address.values()):
-        return None
+        # vCard 4.0: the address may be given only as printed, in a LABEL parameter.
+        printed = (prop.params.get("LABEL") or [""])[0].replace("^n", "\n")
+        return _printed_address(_unescape(printed), prop, label) if printed.strip() else None
     locality = (prop.params.get("X-LOCALITY") or [""])[0]
     if locality:  # our export: the district, which ADR has no place for
         address["locality"] = locality
+    address["type"] = _type(prop, _ADDRESS_TYPES, label)
+    address["primary"] = prop.preferred()
+    return address
+
+
+def _printed_address(text: str, prop: Property, label: str) -> dict[str, Any]:
+    """An address given only as printed on an envelope, on lines: its lines are its
+    street (the checks then keep it in the notes, for want of a zip code)."""
+    address: dict[str, Any] = dict.fromkeys(("city", "locality", "state", "zip_code"), "")
+    address["country"] = ""
+    address["address"] = text
     address["type"] = _type(prop, _ADDRESS_TYPES, label)
     address["primary"] = prop.preferred()
     return address

@@ -943,3 +943,31 @@ def test_vcard_4_properties_kept_under_names_people_know(service, tmp_path):
     assert "Gender: Other (intersex)" in found["Alex Roe"].notes
     assert "Gender: Male" in found["Pat Kim"].notes
     assert found["Sam Roe"].notes == found["Lou Kim"].notes == ""  # unknown, unspecified
+
+
+def test_an_address_given_only_as_its_printed_label_is_kept(service, tmp_path):
+    # vCard 2.1 and 3.0 have a LABEL property (the address as printed on an envelope),
+    # vCard 4.0 a LABEL parameter of ADR; a card may give the address only so.
+    text = (
+        vcard(
+            "VERSION:4.0",
+            "FN:Jane Public",
+            'ADR;TYPE=work;LABEL="123 Main Street\\nAny Town, CA 91921\\nU.S.A.":;;;;;;',
+        )
+        + vcard("VERSION:3.0", "FN:Ann Roe", "LABEL;TYPE=HOME:1 Elm St\\nSpringfield\\, IL 62701")
+        + vcard(
+            "VERSION:2.1",
+            "FN:Pat Kim",
+            "ADR;HOME:;;3247 Upton Avenue N;Minneapolis;MN;55412;United States of America",
+            "LABEL;HOME;ENCODING=QUOTED-PRINTABLE:3247 Upton Avenue N=0D=0A=",
+            "Minneapolis, MN 55412",
+        )
+    )
+    _summary, problems = imported(service, write(tmp_path / "label.vcf", text))
+    found = contacts(service)
+    assert "Address: 123 Main Street / Any Town, CA 91921 / U.S.A." in found["Jane Public"].notes
+    assert "Address: 1 Elm St / Springfield, IL 62701" in found["Ann Roe"].notes
+    assert [p.ref.split(" ")[1] for p in problems] == ["1", "2"]  # each said so
+    pat = found["Pat Kim"]  # its LABEL only prints its ADR again
+    assert [a.city for a in pat.addresses] == ["Minneapolis"]
+    assert pat.notes == ""
