@@ -638,12 +638,13 @@ def _address(prop: Property, label: str) -> dict[str, Any] | None:
 def _printed_address(text: str, prop: Property, label: str) -> dict[str, Any]:
     """An address given only as printed on an envelope, on lines: its lines are its
     street (the checks then keep it in the notes, for want of a zip code)."""
-    address: dict[str, Any] = dict.fromkeys(("city", "locality", "state", "zip_code"), "")
-    address["country"] = ""
-    address["address"] = text
-    address["type"] = _type(prop, _ADDRESS_TYPES, label)
-    address["primary"] = prop.preferred()
-    return address
+    parts = dict.fromkeys(("locality", "city", "state", "zip_code", "country"), "")
+    return {
+        "address": text,
+        **parts,
+        "type": _type(prop, _ADDRESS_TYPES, label),
+        "primary": prop.preferred(),
+    }
 
 
 _CRM_FIELDS = {
