@@ -551,6 +551,10 @@ def _keep_unread(contact: RawContact, prop: Property, label: str) -> None:
         text = _gender(prop)
     elif prop.name == "RELATED" and not label and prop.types():
         label = prop.types()[0].capitalize()  # spouse, co-worker, emergency…
+    elif prop.name == "IMPP" and "X-SERVICE-TYPE" in prop.params:
+        # Apple's: the service (Facebook), which the value's scheme (xmpp:) may not say
+        service = prop.params["X-SERVICE-TYPE"][0]
+        label = f"{service} ({label})" if label else service
     elif prop.name == "X-ANDROID-CUSTOM":
         android = _android_row(contact, prop.value)
         if android is None:

@@ -332,3 +332,24 @@ def test_samsung_custom_labels_name_the_type(service, tmp_path):
     ]
     assert [(e.email, e.type) for e in ayla.emails] == [("invoices@kaya.example", "Billing")]
     assert problems == []
+
+
+def test_apple_instant_messaging_keeps_its_service(service, tmp_path):
+    # macOS and iCloud name the service in X-SERVICE-TYPE; the value's scheme may be
+    # another (Facebook's chat was XMPP), and a group's label says only Other.
+    text = vcard(
+        "VERSION:3.0",
+        "FN:John Smith",
+        "IMPP;X-SERVICE-TYPE=Skype;type=HOME;type=pref:skype:johnsmith",
+        "item1.IMPP;X-SERVICE-TYPE=Facebook:xmpp:johnsmith",
+        "item1.X-ABLabel:_$!<Other>!$_",
+        "IMPP:xmpp:john@jabber.example",
+    )
+    imported(service, write(tmp_path / "icloud.vcf", text))
+    notes = contacts(service)["John Smith"].notes
+    kept = [line.split(" (no field")[0] for line in notes.splitlines()]
+    assert kept[1:] == [
+        "- Skype: skype:johnsmith",
+        "- Facebook (Other): xmpp:johnsmith",
+        "- Instant messaging: xmpp:john@jabber.example",
+    ]
