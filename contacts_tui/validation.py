@@ -559,8 +559,8 @@ _BIRTHDAY_FORMS = (
 )
 
 
-_NO_DATE = frozenset(("0/0/00", "0/0/0000", "00/00/0000", "0000-00-00"))
-"""What Outlook (0/0/00) and some databases write for a date nobody gave."""
+_NO_DATE = frozenset(("0/0/00", "0.0.00", "0/0/0000", "00/00/0000", "0000-00-00"))
+"""What Outlook (0/0/00, in German 0.0.00) and some databases write for a date nobody gave."""
 
 
 _WRITTEN_DATE = re.compile(r"(?P<a>\d{1,2})(?P<sep>[/.-])(?P<b>\d{1,2})(?P=sep)(?P<y>\d{4})")

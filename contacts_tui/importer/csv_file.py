@@ -14,7 +14,7 @@ from __future__ import annotations
 import csv
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TextIO
 
 from contacts_tui.csv_guard import unguard
@@ -245,14 +245,14 @@ _QUIET = {
     "lastmodifieddate",
 }
 _NO_INFORMATION = {
-    "priority": "normal",
-    "private": "false",
-    "sensitivity": "normal",
-    "gender": "unspecified",
-    "anniversary": "0/0/00",
+    "priority": ("normal",),
+    "private": ("false", "aus"),
+    "sensitivity": ("normal",),
+    "gender": ("unspecified", "keine angabe"),
+    "anniversary": ("0/0/00", "0.0.00"),
 }
-"""Outlook's columns and the value it writes in them for every contact that has none:
-kept in the notes, they said nothing and buried what did."""
+"""Outlook's columns and the values it writes in them (in English and German) for every
+contact that has none: kept in the notes, they said nothing and buried what did."""
 _JOB_TITLES = {"jobtitle", "organizationtitle", "position"}
 """Beside one of these, a Title column is the courtesy title (Outlook's: Dr., Ms.)."""
 _HUBSPOT_KEYS = {"recordid", "contactowner", "leadstatus"}
@@ -294,6 +294,101 @@ _PIPEDRIVE_QUIET = {"personcreated", "updatetime", "visibleto"}
 """When Pipedrive made and last changed its record, and who in it may see it."""
 
 
+# A German Outlook's and Thunderbird's names of the columns read here, and what their
+# English exports call them. (Their other columns, Hobby or Kinder, go to the notes under
+# their own names; so does Outlook's Mobiltelefon 2, which is its Radio Phone.)
+_GERMAN_COLUMNS = {
+    "Anrede": "Title",
+    "Vorname": "First Name",
+    "Weitere Vornamen": "Middle Name",
+    "Nachname": "Last Name",
+    "Firma": "Company",
+    "Abteilung": "Department",
+    "Position": "Job Title",
+    "Straße geschäftlich": "Business Street",
+    "Straße geschäftlich 2": "Business Street 2",
+    "Straße geschäftlich 3": "Business Street 3",
+    "Ort geschäftlich": "Business City",
+    "Region geschäftlich": "Business State",
+    "Postleitzahl geschäftlich": "Business Postal Code",
+    "Land/Region geschäftlich": "Business Country/Region",
+    "Postfach geschäftlich": "Business Address PO Box",
+    "Straße privat": "Home Street",
+    "Straße privat 2": "Home Street 2",
+    "Straße privat 3": "Home Street 3",
+    "Ort privat": "Home City",
+    "Bundesland/Kanton privat": "Home State",
+    "Postleitzahl privat": "Home Postal Code",
+    "Land/Region privat": "Home Country/Region",
+    "Postfach privat": "Home Address PO Box",
+    "Weitere Straße": "Other Street",
+    "Weitere Straße 2": "Other Street 2",
+    "Weitere Straße 3": "Other Street 3",
+    "Weiterer Ort": "Other City",
+    "Weiteres/r Bundesland/Kanton": "Other State",
+    "Weitere Postleitzahl": "Other Postal Code",
+    "Weiteres/e Land/Region": "Other Country/Region",
+    "Weiteres Postfach": "Other Address PO Box",
+    "Telefon geschäftlich": "Business Phone",
+    "Telefon geschäftlich 2": "Business Phone 2",
+    "Fax geschäftlich": "Business Fax",
+    "Telefon Firma": "Company Main Phone",
+    "Telefon privat": "Home Phone",
+    "Telefon privat 2": "Home Phone 2",
+    "Fax privat": "Home Fax",
+    "Mobiltelefon": "Mobile Phone",
+    "Autotelefon": "Car Phone",
+    "Weiteres Telefon": "Other Phone",
+    "Weiteres Fax": "Other Fax",
+    "Haupttelefon": "Primary Phone",
+    "E-Mail-Adresse": "E-mail Address",
+    "E-Mail-Typ": "E-mail Type",
+    "E-Mail: Angezeigter Name": "E-mail Display Name",
+    "E-Mail 2: Adresse": "E-mail 2 Address",
+    "E-Mail 2: Typ": "E-mail 2 Type",
+    "E-Mail 2: Angezeigter Name": "E-mail 2 Display Name",
+    "E-Mail 3: Adresse": "E-mail 3 Address",
+    "E-Mail 3: Typ": "E-mail 3 Type",
+    "E-Mail 3: Angezeigter Name": "E-mail 3 Display Name",
+    "Geburtstag": "Birthday",  # (Thunderbird's is the day alone, as its Birth Day)
+    "Jahrestag": "Anniversary",
+    "Geschlecht": "Gender",
+    "Priorität": "Priority",
+    "Privat": "Private",
+    "Vertraulichkeit": "Sensitivity",
+    "Notizen": "Notes",
+    "Webseite": "Web Page",
+    # Thunderbird's
+    "Anzeigename": "Display Name",
+    "Spitzname": "Nickname",
+    "Primäre E-Mail-Adresse": "Primary Email",
+    "Sekundäre E-Mail-Adresse": "Secondary Email",
+    "Tel. dienstlich": "Work Phone",
+    "Tel. privat": "Home Phone",
+    "Fax-Nummer": "Fax Number",
+    "Mobil-Tel.-Nr.": "Mobile Number",
+    "Privat: Adresse": "Home Address",
+    "Privat: Adresse 2": "Home Address 2",
+    "Privat: Ort": "Home City",
+    "Privat: Bundesland": "Home State",
+    "Privat: PLZ": "Home ZipCode",
+    "Privat: Land": "Home Country",
+    "Dienstlich: Adresse": "Work Address",
+    "Dienstlich: Adresse 2": "Work Address 2",
+    "Dienstlich: Ort": "Work City",
+    "Dienstlich: Bundesland": "Work State",
+    "Dienstlich: PLZ": "Work ZipCode",
+    "Dienstlich: Land": "Work Country",
+    "Arbeitstitel": "Job Title",
+    "Organisation": "Organization",
+    "Webseite 1": "Web Page 1",
+    "Webseite 2": "Web Page 2",
+    "Geburtsjahr": "Birth Year",
+    "Geburtsmonat": "Birth Month",
+}
+_ENGLISH_NAMES = {_header_key(german): english for german, english in _GERMAN_COLUMNS.items()}
+
+
 @dataclass(frozen=True)
 class Column:
     """What one column of the file is read as."""
@@ -304,7 +399,7 @@ class Column:
     part: str = ""  # "value" or "label" of a Google e-mail/phone; an address part
     header: str = ""  # as the file names it (unknown columns go to the notes by it)
     unknown: bool = False
-    blank: str = ""  # an unknown column's value that means none (casefolded)
+    blank: tuple[str, ...] = ()  # an unknown column's values that mean none (casefolded)
 
 
 FIELDS = (
@@ -377,7 +472,7 @@ def _column(
             return Column(_ADDRESS_PARTS[key[len(place) :]], kind, slot=place, header=header)
     if key in _QUIET:
         return Column("", header=header)
-    return Column("", header=header, unknown=True, blank=_NO_INFORMATION.get(key, ""))
+    return Column("", header=header, unknown=True, blank=_NO_INFORMATION.get(key, ()))
 
 
 def _pipedrive_column(header: str, record: str, name: str) -> Column:
@@ -396,6 +491,13 @@ def _pipedrive_column(header: str, record: str, name: str) -> Column:
 
 
 def _layout(header: list[str], mapping: dict[str, str]) -> list[Column]:
+    written = header
+    if {_header_key(h) for h in header} & {"vorname", "nachname", "firma"}:
+        # German: read as the English export's columns, then named as written
+        mapped = {_header_key(column) for column in mapping}
+        header = [
+            h if _header_key(h) in mapped else _ENGLISH_NAMES.get(_header_key(h), h) for h in header
+        ]
     keys = {_header_key(h) for h in header}
     hubspot = bool(keys & _HUBSPOT_KEYS)
     yahoo = bool(keys & _YAHOO_KEYS)
@@ -405,6 +507,8 @@ def _layout(header: list[str], mapping: dict[str, str]) -> list[Column]:
         layout = [_instead(c, "job_title", "title", "name_prefix") for c in layout]
     if keys & {"birthyear", "birthmonth"}:  # Thunderbird's Birth Day is the day alone
         layout = [_instead(c, "birthday", "birthday", "birth_day") for c in layout]
+    if header is not written:
+        layout = [replace(c, header=h) for c, h in zip(layout, written, strict=True)]
     return layout
 
 
@@ -597,7 +701,7 @@ def _read_row(
             for one in _several(value):
                 contact.phones.append({"number": one, "type": column.kind})
         elif what == "unknown":
-            if not column.blank or value.casefold() != column.blank:
+            if not column.blank or value.casefold() not in column.blank:
                 extra.append(f"{column.header}: {value}")
         elif what == "slot":
             slots.setdefault(slot, {"kind": column.field})[column.part] = value

@@ -353,3 +353,119 @@ def test_apple_instant_messaging_keeps_its_service(service, tmp_path):
         "- Facebook (Other): xmpp:johnsmith",
         "- Instant messaging: xmpp:john@jabber.example",
     ]
+
+
+_GERMAN_OUTLOOK = (
+    "Anrede,Vorname,Weitere Vornamen,Nachname,Suffix,Firma,Abteilung,Position,"
+    "Straße geschäftlich,Straße geschäftlich 2,Straße geschäftlich 3,Ort geschäftlich,"
+    "Region geschäftlich,Postleitzahl geschäftlich,Land/Region geschäftlich,Straße privat,"
+    "Straße privat 2,Straße privat 3,Ort privat,Bundesland/Kanton privat,Postleitzahl privat,"
+    "Land/Region privat,Weitere Straße,Weitere Straße 2,Weitere Straße 3,Weiterer Ort,"
+    "Weiteres/r Bundesland/Kanton,Weitere Postleitzahl,Weiteres/e Land/Region,"
+    "Telefon Assistent,Fax geschäftlich,Telefon geschäftlich,Telefon geschäftlich 2,"
+    "Rückmeldung,Autotelefon,Telefon Firma,Fax privat,Telefon privat,Telefon privat 2,ISDN,"
+    "Mobiltelefon,Weiteres Fax,Weiteres Telefon,Pager,Haupttelefon,Mobiltelefon 2,"
+    "Telefon für Hörbehinderte,Telex,Abrechnungsinformation,Benutzer 1,Benutzer 2,"
+    "Benutzer 3,Benutzer 4,Beruf,Büro,E-Mail-Adresse,E-Mail-Typ,E-Mail: Angezeigter Name,"
+    "E-Mail 2: Adresse,E-Mail 2: Typ,E-Mail 2: Angezeigter Name,E-Mail 3: Adresse,"
+    "E-Mail 3: Typ,E-Mail 3: Angezeigter Name,Empfohlen von,Geburtstag,Geschlecht,Hobby,"
+    "Initialen,Internet-Frei/Gebucht,Jahrestag,Kategorien,Kinder,Konto,Name Assistent,"
+    "Name des/der Vorgesetzten,Notizen,Organisationsnr.,Ort,Partner,Postfach geschäftlich,"
+    "Postfach privat,Priorität,Privat,Regierungsnr.,Reisekilometer,Sprache,Stichwörter,"
+    "Vertraulichkeit,Verzeichnisserver,Webseite,Weiteres Postfach"
+)
+GERMAN_OUTLOOK_HEADER = _GERMAN_OUTLOOK.split(",")
+"""A German Outlook's CSV export: Outlook's columns under its German names."""
+
+
+def test_german_outlook_csv(service, tmp_path):
+    defaults = {
+        "Geburtstag": "0.0.00",
+        "Jahrestag": "0.0.00",
+        "Geschlecht": "Keine Angabe",
+        "Priorität": "Normal",
+        "Privat": "Aus",
+        "Vertraulichkeit": "Normal",
+    }
+    values = {
+        **defaults,
+        "Anrede": "Dr.",
+        "Vorname": "Jürgen",
+        "Nachname": "Müller",
+        "Firma": "Müller GmbH",
+        "Abteilung": "Vertrieb",
+        "Position": "Leiter",
+        "Straße geschäftlich": "Hauptstraße 1",
+        "Ort geschäftlich": "Berlin",
+        "Postleitzahl geschäftlich": "10115",
+        "Land/Region geschäftlich": "Deutschland",
+        "Telefon geschäftlich": "+49 30 1234567",
+        "Mobiltelefon": "+49 151 23456789",
+        "Haupttelefon": "+49 151 23456789",
+        "E-Mail-Adresse": "juergen@mueller.example",
+        "E-Mail-Typ": "SMTP",
+        "E-Mail: Angezeigter Name": "Jürgen Müller (juergen@mueller.example)",
+        "Notizen": "Kunde seit 2010",
+        "Hobby": "Segeln",
+        "Webseite": "https://mueller.example",
+    }
+    row = ",".join(f'"{values.get(h, "")}"' for h in GERMAN_OUTLOOK_HEADER)
+    header = ",".join(f'"{h}"' for h in GERMAN_OUTLOOK_HEADER)
+    path = write(tmp_path / "kontakte.csv", f"{header}\r\n{row}\r\n", "cp1252")
+    _summary, problems = imported(service, path)
+    jurgen = contacts(service)["Jürgen Müller"]
+    assert (jurgen.full_name, jurgen.job_title, jurgen.department) == (
+        "Dr. Jürgen Müller",
+        "Leiter",
+        "Vertrieb",
+    )
+    assert jurgen.company.name == "Müller GmbH"
+    assert [(e.email, e.is_primary) for e in jurgen.emails] == [("juergen@mueller.example", True)]
+    assert [(p.number, p.type, p.is_primary) for p in jurgen.phones] == [
+        ("+4915123456789", "Mobile", True),
+        ("+49301234567", "Office", False),
+    ]
+    assert [(a.address, a.city, a.zip_code, a.country, a.type) for a in jurgen.addresses] == [
+        ("Hauptstraße 1", "Berlin", "10115", "DE", "Office")
+    ]
+    assert (jurgen.website, jurgen.birthday) == ("https://mueller.example", "")
+    assert jurgen.notes == "Kunde seit 2010\nHobby: Segeln"  # Outlook's defaults say nothing
+    assert problems == []
+
+
+def test_german_thunderbird_csv(service, tmp_path):
+    header = (
+        "Vorname,Nachname,Anzeigename,Spitzname,Primäre E-Mail-Adresse,"
+        "Sekundäre E-Mail-Adresse,Messenger-Name,Tel. dienstlich,Tel. privat,Fax-Nummer,"
+        "Pager-Nummer,Mobil-Tel.-Nr.,Privat: Adresse,Privat: Adresse 2,Privat: Ort,"
+        "Privat: Bundesland,Privat: PLZ,Privat: Land,Dienstlich: Adresse,"
+        "Dienstlich: Adresse 2,Dienstlich: Ort,Dienstlich: Bundesland,Dienstlich: PLZ,"
+        "Dienstlich: Land,Arbeitstitel,Abteilung,Organisation,Webseite 1,Webseite 2,"
+        "Geburtsjahr,Geburtsmonat,Geburtstag,Benutzerdef. 1,Benutzerdef. 2,Benutzerdef. 3,"
+        "Benutzerdef. 4,Notizen,"
+    )
+    row = (
+        "Anna,Schmidt,Anna Schmidt,Anni,anna@schmidt.example,a.schmidt@example.org,,"
+        "+49 30 7654321,,,,+49 160 5550100,Gartenweg 2,,Potsdam,,14467,Deutschland,"
+        ",,,,,,Einkäuferin,Einkauf,Schmidt AG,https://schmidt.example,,1980,3,15,"
+        "Kundennr. 42,,,,Mag Kaffee,"
+    )
+    _summary, problems = imported(service, write(tmp_path / "adressbuch.csv", f"{header}\n{row}\n"))
+    anna = contacts(service)["Anna Schmidt"]
+    assert (anna.nickname, anna.job_title, anna.department, anna.birthday) == (
+        "Anni",
+        "Einkäuferin",
+        "Einkauf",
+        "1980-03-15",
+    )
+    assert anna.company.name == "Schmidt AG"
+    assert [e.email for e in anna.emails] == ["anna@schmidt.example", "a.schmidt@example.org"]
+    assert [(p.number, p.type) for p in anna.phones] == [
+        ("+49307654321", "Office"),
+        ("+491605550100", "Mobile"),
+    ]
+    assert [(a.address, a.city, a.zip_code, a.country) for a in anna.addresses] == [
+        ("Gartenweg 2", "Potsdam", "14467", "DE")
+    ]
+    assert anna.notes == "Mag Kaffee\nBenutzerdef. 1: Kundennr. 42"
+    assert problems == []
