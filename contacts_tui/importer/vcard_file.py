@@ -193,6 +193,15 @@ class _Card:
 
 
 _AGENT = re.compile(r"(?:[A-Z0-9-]+\.)?AGENT\b")
+_BASE64_LINE = re.compile(r"[A-Za-z0-9+/=]+\s*")
+
+
+def _goes_on_base64(above: str, line: str) -> bool:
+    """Whether a line without a colon (so no content line) goes on a base64 value above:
+    vCard 2.1 folds only at white space, which base64 has none of, so its lines follow
+    unindented (to a blank line)."""
+    head = above.split(":", 1)[0].upper()
+    return ("BASE64" in head or "ENCODING=B" in head) and bool(_BASE64_LINE.fullmatch(line))
 
 
 def _cards(text: TextIO) -> Iterator[_Card]:
@@ -223,6 +232,8 @@ def _cards(text: TextIO) -> Iterator[_Card]:
             card.lines[-1] = card.lines[-1][:-1] + line
         elif line[:1] in (" ", "\t") and card.lines:
             card.lines[-1] += line[1:]
+        elif ":" not in line and card.lines and _goes_on_base64(card.lines[-1], line):
+            card.lines[-1] += line.strip()  # vCard 2.1: base64 lines are not indented
         elif word == "END:VCARD":
             card.closed = True
             yield card

@@ -971,3 +971,24 @@ def test_an_address_given_only_as_its_printed_label_is_kept(service, tmp_path):
     pat = found["Pat Kim"]  # its LABEL only prints its ADR again
     assert [a.city for a in pat.addresses] == ["Minneapolis"]
     assert pat.notes == ""
+
+
+def test_vcard_2_1_base64_lines_without_indent_end_at_a_blank_line(workspace, tmp_path):
+    # vCard 2.1 (section 2.1.3) folds only at white space, which base64 has none of:
+    # its lines follow unindented, and a blank line ends the value (older phones').
+    from contacts_tui.documents import BlobStore
+
+    service = ContactService(workspace.config, workspace.user, blobs=BlobStore(workspace.documents))
+    text = vcard(
+        "VERSION:2.1",
+        "N:Virtanen;Aino",
+        "PHOTO;ENCODING=BASE64;TYPE=PNG:iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAAC0lE",
+        "QVR4nGNgYAAAAAMAAWgmWQ0AAAAASUVORK5CYII=",
+        "",
+        "TEL;CELL:+358 40 555 0100",
+    )
+    summary, _problems = imported(service, write(tmp_path / "nokia.vcf", text))
+    assert (summary.imported, summary.rejected) == (1, 0)
+    aino = contacts(service)["Aino Virtanen"]
+    assert [p.number for p in aino.phones] == ["+358405550100"]
+    assert [(d.file_name, d.size) for d in aino.documents] == [("photo-card-1.png", 68)]
