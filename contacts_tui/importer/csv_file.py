@@ -2,11 +2,12 @@
 
 Google Contacts (`E-mail 1 - Value`, `Address 1 - Street`…), Outlook (`E-mail 2
 Address`, `Business Street`…), Thunderbird (`Secondary Email`, `Work City`…), Pipedrive
-(`Person - Email - Work`), HubSpot and LinkedIn exports are recognised from their
-header, whatever the delimiter (sniffed: comma, semicolon, tab or bar) and after a
-preamble (LinkedIn starts with `Notes:` and a paragraph). `--map 'Column=field'` reads
-any other column as a field. A column with no field here is not dropped: its values go
-to the contact's notes, and the file's notes say which columns those are.
+(`Person - Email - Work`), Microsoft Dynamics (`Address 1: City`), HubSpot and LinkedIn
+exports are recognised from their header (German Outlook's and Thunderbird's too),
+whatever the delimiter (sniffed: comma, semicolon, tab or bar) and after a preamble
+(LinkedIn starts with `Notes:` and a paragraph). `--map 'Column=field'` reads any other
+column as a field. A column with no field here is not dropped: its values go to the
+contact's notes, and the file's notes say which columns those are.
 """
 
 from __future__ import annotations
@@ -64,6 +65,8 @@ CSV_COLUMNS: dict[str, tuple[str, str]] = {
     "othernumbers": ("phone", ""),
     "email2address": ("email", ""),
     "email3address": ("email", ""),
+    "emailaddress2": ("email", ""),  # Microsoft Dynamics
+    "emailaddress3": ("email", ""),
     "alternateemail1": ("email", ""),  # Yahoo
     "alternateemail2": ("email", ""),
     "workemail": ("email", "Business"),
@@ -278,6 +281,20 @@ _YAHOO_COLUMNS = {
 }
 """Yahoo Mail's columns, whose bare names (Home, Work) mean its phones only in its file."""
 
+# Microsoft Dynamics 365 names a contact's addresses `Address 1: Street 1`, `Address 2:
+# City`…; their other parts (Latitude, UPS Zone…) go to the notes.
+_DYNAMICS_ADDRESS = re.compile(r"address (\d+): (.+)", re.IGNORECASE)
+_DYNAMICS_PARTS = {
+    "street1": "address",
+    "street2": "extended",
+    "street3": "extended",
+    "city": "city",
+    "stateprovince": "state",
+    "zippostalcode": "zip_code",
+    "countryregion": "country",
+    "postofficebox": "po_box",
+}
+
 # Pipedrive names each column by its record and the value's label: `Person - Name`,
 # `Person - Email - Work`, `Organization - Name`, `Deal - Title`.
 _PIPEDRIVE_COLUMN = re.compile(r"(person|organization|deal|lead) - (.+)", re.IGNORECASE)
@@ -444,6 +461,11 @@ def _column(
     if hubspot and key == "lifecyclestage":
         # HubSpot's stages (subscriber, lead, …) are not this workspace's steps.
         return Column("", header=header, unknown=True)
+    dynamics = _DYNAMICS_ADDRESS.fullmatch(header.strip())
+    if dynamics:
+        number, part = dynamics.groups()
+        field = _DYNAMICS_PARTS.get(_header_key(part), "")
+        return Column(field, slot=f"address{number}", header=header, unknown=not field)
     pipedrive = _PIPEDRIVE_COLUMN.fullmatch(header.strip())
     if pipedrive:
         return _pipedrive_column(header, *pipedrive.groups())

@@ -469,3 +469,27 @@ def test_german_thunderbird_csv(service, tmp_path):
     ]
     assert anna.notes == "Mag Kaffee\nBenutzerdef. 1: Kundennr. 42"
     assert problems == []
+
+
+def test_microsoft_dynamics_contacts_export(service, tmp_path):
+    # Dynamics 365 names its columns by their display names: `Address 1: Street 1`.
+    text = (
+        "Full Name,First Name,Last Name,Email,Email Address 2,Business Phone,Mobile Phone,"
+        "Company Name,Job Title,Address 1: Street 1,Address 1: Street 2,Address 1: City,"
+        "Address 1: State/Province,Address 1: ZIP/Postal Code,Address 1: Country/Region,"
+        "Address 1: Latitude,Address 2: Street 1,Address 2: City,Address 2: ZIP/Postal Code,"
+        "Address 2: Country/Region,Description\n"
+        "Maria Campbell,Maria,Campbell,maria@contoso.example,maria@home.example,"
+        "+1 425 555 0100,+1 425 555 0101,Contoso Pharmaceuticals,Purchasing Manager,"
+        "1 Microsoft Way,Building 4,Redmond,WA,98052,United States,47.64,2 Elm St,Seattle,"
+        "98101,United States,Met at Ignite\n"
+    )
+    _summary, problems = imported(service, write(tmp_path / "contacts.csv", text))
+    maria = contacts(service)["Maria Campbell"]
+    assert [e.email for e in maria.emails] == ["maria@contoso.example", "maria@home.example"]
+    assert [(a.address, a.city, a.state, a.zip_code, a.country) for a in maria.addresses] == [
+        ("1 Microsoft Way, Building 4", "Redmond", "US-WA", "98052", "US"),
+        ("2 Elm St", "Seattle", "", "98101", "US"),
+    ]
+    assert maria.notes == "Met at Ignite\nAddress 1: Latitude: 47.64"
+    assert problems == []
