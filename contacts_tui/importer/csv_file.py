@@ -595,7 +595,8 @@ def _shape(text: TextIO, name: str, mapping: dict[str, str]) -> _Shape:
     if delimiter != ",":
         shown = {"\t": "tab", ";": "semicolon", "|": "bar"}[delimiter]
         notes.append(f"Columns are separated by a {shown}.")
-    unknown = [display_safe(c.header) or "(blank)" for c in layout if c.unknown]
+    # (A column without a name is mostly the empty one after a trailing delimiter.)
+    unknown = [display_safe(c.header) for c in layout if c.unknown and c.header.strip()]
     if unknown:
         notes.append(f"These columns are kept in each contact's notes: {', '.join(unknown)}.")
     return _Shape(index, delimiter, layout, tuple(notes))
@@ -665,7 +666,9 @@ def _reading(layout: list[Column]) -> list[tuple[Column, str, str]]:
     """(column, what is done with its cells, the slot they go to) for each column: worked
     out once a file, not for each of its cells."""
     plan = []
-    for column in layout:
+    for number, column in enumerate(layout, start=1):
+        if column.unknown and not column.header.strip():  # its values named by its place
+            column = replace(column, header=f"Column {number}")
         field, slot = column.field, ""
         if column.unknown:
             what = "unknown"

@@ -992,3 +992,19 @@ def test_vcard_2_1_base64_lines_without_indent_end_at_a_blank_line(workspace, tm
     aino = contacts(service)["Aino Virtanen"]
     assert [p.number for p in aino.phones] == ["+358405550100"]
     assert [(d.file_name, d.size) for d in aino.documents] == [("photo-card-1.png", 68)]
+
+
+def test_a_trailing_delimiter_is_no_column_to_report(service, tmp_path):
+    # Thunderbird (and Excel) end every line with the delimiter: a last column with no
+    # name and, mostly, no value. One that holds a value still keeps it.
+    text = (
+        "First Name,Last Name,Primary Email,Notes,\n"
+        "Cy,Dee,cy@example.org,Met in Lyon,\n"
+        "Al,Roe,al@example.org,,stray value\n"
+    )
+    source = open_source(write(tmp_path / "tb.csv", text))
+    assert not any("kept in each contact's notes" in note for note in source.notes)
+    imported(service, source.path)
+    found = contacts(service)
+    assert found["Cy Dee"].notes == "Met in Lyon"
+    assert found["Al Roe"].notes == "Column 5: stray value"
