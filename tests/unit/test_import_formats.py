@@ -1008,3 +1008,17 @@ def test_a_trailing_delimiter_is_no_column_to_report(service, tmp_path):
     found = contacts(service)
     assert found["Cy Dee"].notes == "Met in Lyon"
     assert found["Al Roe"].notes == "Column 5: stray value"
+
+
+def test_phone_exports_framing_a_bom_lower_case_and_no_last_line_end(service, tmp_path):
+    # What phones' exports start and end with: a byte-order mark, lower-case BEGIN and
+    # END, spaces after END:VCARD, no line end after the last card, N of one part.
+    text = (
+        "\ufeffbegin:vcard\nversion:2.1\nN:Mama\nTEL;CELL:+49 151 11111111\nend:vcard  \n"
+        "BEGIN:VCARD\nVERSION:3.0\nFN:Ann Lee\nEMAIL:ann@example.com\nEND:VCARD"
+    )
+    summary, _problems = imported(service, write(tmp_path / "phone.vcf", text))
+    assert (summary.imported, summary.rejected) == (2, 0)
+    found = contacts(service)
+    assert [p.number for p in found["Mama"].phones] == ["+4915111111111"]
+    assert [e.email for e in found["Ann Lee"].emails] == ["ann@example.com"]
