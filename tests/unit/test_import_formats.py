@@ -103,6 +103,9 @@ def test_values_that_refused_whole_contacts_before_come_in(service, tmp_path):
         (("FN:", "EMAIL:only.mail@example.com"), "only.mail@example.com"),
         (("N:;;;;", "ORG:Acme Widgets", "EMAIL:x@example.com"), "Acme Widgets"),
         (("N:Smith;Anna;;Dr.;", "EMAIL:anna@example.com"), "Dr. Anna Smith"),
+        # iCloud's card of a nickname alone; a phone's of a number alone
+        (("N:;;;;", "FN:", "NICKNAME:somenickname", "NOTE:"), "somenickname"),
+        (("N:;;;;", "FN:", "TEL;type=CELL:+44 20 7946 0018"), "+44 20 7946 0018"),
     ],
 )
 def test_the_name_comes_from_fn_else_n_else_org_else_the_email(service, tmp_path, card, name):
