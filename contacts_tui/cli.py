@@ -400,7 +400,7 @@ def run_export(workspace: Workspace, args: argparse.Namespace) -> int:
     if show_progress:
         print(file=sys.stderr)
     if to_stdout:
-        print(f"{count:,} contacts written.", file=sys.stderr)
+        print(f"{count:,} contact{'' if count == 1 else 's'} written.", file=sys.stderr)
     else:
         print(count)
     return 0

@@ -379,9 +379,21 @@ def _phone_text(number: str) -> str:
     return format_phone(number)
 
 
+_SUFFIXES = {"jr", "sr", "ii", "iii", "iv", "phd", "md", "esq", "dds", "cpa"}
+"""What follows a comma in `John Smith, Jr.` that is not a first name."""
+
+
 def _first_last(row: ContactRow) -> tuple[str, str]:
-    """First and last name for an address book's two columns, from the name as listed."""
-    words = row.name.split()
+    """First and last name for an address book's two columns, from the name as listed:
+    `Doe, Jane` (as address books file names) is Jane Doe; `John Smith, Jr.` is John
+    Smith, Jr."""
+    name = row.name
+    last, comma, first = name.partition(",")
+    if comma and first.strip() and last.strip() and "," not in first:
+        if first.strip().rstrip(".").replace(".", "").lower() not in _SUFFIXES:
+            return first.strip(), last.strip()
+        name = last  # the suffix is in FN; the columns hold the name without it
+    words = name.split()
     if len(words) < 2:
         return (words[0] if words else ""), ""
     return " ".join(words[:-1]), words[-1]

@@ -521,9 +521,15 @@ def _contact(ref: str, number: int, props: list[Property], agents: int) -> RawCo
         fields["name"] = full_name
         fields.pop("first_name", None)
         fields.pop("last_name", None)
-    elif full_name and full_name != name:
+    elif full_name and full_name not in (name, _given_first(name)):
         fields["full_name"] = full_name
     return contact
+
+
+def _given_first(name: str) -> str:
+    """`Doe, Jane` as N reads it whole (Jane Doe): not a full name of its own."""
+    family, comma, given = name.partition(",")
+    return f"{given.strip()} {family.strip()}" if comma else name
 
 
 _OUTLOOK_POSTAL = {"1": "Personal", "2": "Office"}

@@ -9,6 +9,7 @@ import json
 import os
 import stat
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -336,6 +337,7 @@ def test_vcard_lines_are_crlf_folded_and_escaped(service, people, tmp_path):
     for name, params, value in comma:
         props.setdefault(name, []).append((params, value))
     assert props["FN"] == [("", "Smith\\, John")]
+    assert props["N"] == [("", "Smith;John;;;")]  # family name first, as the name says
     assert props["ORG"] == [("", "Acme\\; Sons")]
     assert props["EMAIL"] == [
         ("TYPE=work;PREF=1", "john@example.com"),
@@ -368,6 +370,21 @@ def test_vcard_lines_are_crlf_folded_and_escaped(service, people, tmp_path):
     long_name = "Ærøskøbing " * 9 + "Zoë"
     assert long_name.strip() in by_name
     assert "José Müller-Łukasz" in by_name
+
+
+@pytest.mark.parametrize(
+    ("name", "first_last"),
+    [
+        ("Doe, Jane", ("Jane", "Doe")),
+        ("van der Berg, Anna Maria", ("Anna Maria", "van der Berg")),
+        ("John Smith, Jr.", ("John", "Smith")),
+        ("Ann Lee, PhD", ("Ann", "Lee")),
+        ("Jane Doe", ("Jane", "Doe")),
+        ("Madonna", ("Madonna", "")),
+    ],
+)
+def test_first_and_last_name_columns_read_a_name_filed_last_first(name, first_last):
+    assert export._first_last(SimpleNamespace(name=name)) == first_last
 
 
 def test_fold_line_respects_octets_and_characters():

@@ -86,6 +86,7 @@ def test_values_that_refused_whole_contacts_before_come_in(service, tmp_path):
     summary, problems = imported(service, write(tmp_path / "j.vcf", text))
     assert (summary.imported, summary.rejected) == (1, 0)
     jane = contacts(service)["Doe, Jane"]  # FN with a comma is not cut
+    assert jane.full_name == ""  # N's Jane Doe is the same name, not a full name of its own
     assert [e.email for e in jane.emails] == ["jane@example.com"]
     assert jane.phones[0].number == "+14168109897;ext=752"
     assert [(a.address, a.country, a.state) for a in jane.addresses] == [

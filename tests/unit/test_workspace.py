@@ -196,7 +196,8 @@ def test_init_with_a_group_sets_setgid_folders_and_group_files(tmp_path, capsys)
     finally:
         os.umask(old)
     assert mode(folder) == mode(folder / "documents") == 0o2770
-    for name in ("contacts.db", "lifecycle.toml"):
+    # The files beside the database too: the save's sign to a colleague's import among them.
+    for name in ("contacts.db", "lifecycle.toml", "contacts.db-write-wanted"):
         assert mode(folder / name) == 0o660
         assert (folder / name).stat().st_gid == os.getegid()
 
