@@ -493,3 +493,18 @@ def test_microsoft_dynamics_contacts_export(service, tmp_path):
     ]
     assert maria.notes == "Met at Ignite\nAddress 1: Latitude: 47.64"
     assert problems == []
+
+
+def test_a_phones_pause_and_wait_before_an_extension(service, tmp_path):
+    # Android and iOS dial what follows a pause (,) or a wait (;) once the call is
+    # answered: an extension, written so in the number phones export.
+    text = vcard(
+        "VERSION:2.1",
+        "N:Roe;Sam",
+        "TEL;WORK:+1 206-555-0100,,123",
+        "TEL;HOME:+1 206-555-0101;456",
+    )
+    _summary, problems = imported(service, write(tmp_path / "android.vcf", text))
+    sam = contacts(service)["Sam Roe"]
+    assert [p.number for p in sam.phones] == ["+12065550100;ext=123", "+12065550101;ext=456"]
+    assert problems == []
