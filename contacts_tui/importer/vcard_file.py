@@ -48,6 +48,7 @@ _SILENT = frozenset(
         # The products' own housekeeping, on every card they write: kept in the notes,
         # it buried what a person wrote there.
         "X-ABADR",  # Apple: the country an address is laid out for (read with its ADR)
+        "X-APPLE-SUBLOCALITY",  # Apple: an address's district (read with its ADR)
         "X-ADDRESSING-GRAMMAR",  # Apple (iOS 17): how to address the person, encrypted
         "X-IMAGETYPE",  # Apple: about the PHOTO, which is kept
         "X-IMAGEHASH",
@@ -71,6 +72,7 @@ _SILENT = frozenset(
 )
 
 _GROUPS = frozenset(("mycontacts", "starred"))
+_APPLE_ADDRESS_PARTS = frozenset(("X-ABADR", "X-APPLE-SUBLOCALITY"))
 
 _KEPT_LABELS = {
     "X-SOCIALPROFILE": "Social profile",
@@ -281,8 +283,10 @@ def _property(line: str, encoding: str) -> Property | None:
         group, name = name.rsplit(".", 1)
     params: dict[str, list[str]] = {}
     for piece in pieces[1:]:
-        if piece[:9].upper() == "X-CUSTOM(":  # Samsung: a label the person typed
-            params["X-CUSTOM"] = [_samsung_label(piece[9:].rstrip().removesuffix(")"))]
+        if "(" in piece and piece[:9].upper() == "X-CUSTOM(":
+            # Samsung: a label the person typed, a type as Apple's labels are
+            label = _samsung_label(piece[9:].rstrip().removesuffix(")"))
+            params.setdefault("TYPE", []).append(label)
             continue
         key, equals, values = piece.partition("=")
         if not equals:  # vCard 2.1: TEL;CELL;PREF, or ;QUOTED-PRINTABLE
@@ -290,9 +294,10 @@ def _property(line: str, encoding: str) -> Property | None:
         key = key.strip().upper()
         for value_part in re.findall(r'"[^"]*"|[^,]+', values):
             value_part = value_part.strip().strip('"')
-            # RFC 6350 quotes a list of types (TYPE="voice,home"): each one a type.
-            for one in value_part.split(",") if key == "TYPE" else (value_part,):
-                params.setdefault(key, []).append(one.strip())
+            if key == "TYPE" and "," in value_part:  # RFC 6350 quotes a list: "voice,home"
+                params.setdefault(key, []).extend(t.strip() for t in value_part.split(","))
+            else:
+                params.setdefault(key, []).append(value_part)
     prop = Property(name.upper(), value, params, group)
     if "QUOTED-PRINTABLE" in (e.upper() for e in params.get("ENCODING", ())):
         _decode_quoted_printable(prop, encoding)
@@ -415,8 +420,13 @@ def _contact(ref: str, number: int, props: list[Property], agents: int) -> RawCo
     contact = RawContact(ref, guessed_types=True)
     fields = contact.fields
     labels = {p.group: _apple_label(p.value) for p in props if p.name == "X-ABLABEL" and p.group}
-    # Apple's X-ABADR: the country an address of the same group is laid out for.
-    laid_out = {p.group: p.text().strip() for p in props if p.name == "X-ABADR" and p.group}
+    # Apple's X-ABADR, the country an address of the same group is laid out for, and its
+    # X-APPLE-SUBLOCALITY, the address's district.
+    laid_out: dict[str, str] = {}
+    districts: dict[str, str] = {}
+    for p in props:
+        if p.group and p.name in _APPLE_ADDRESS_PARTS:
+            (laid_out if p.name == "X-ABADR" else districts)[p.group] = p.text().strip()
     has_photo = any(p.name == "PHOTO" for p in props)
     full_name = ""
     notes: list[str] = []
@@ -424,8 +434,6 @@ def _contact(ref: str, number: int, props: list[Property], agents: int) -> RawCo
     for prop in props:
         name = prop.name
         label = labels.get(prop.group, "") if prop.group else ""
-        if not label and "X-CUSTOM" in prop.params:
-            label = prop.params["X-CUSTOM"][0]
         if prop.problem:
             contact.unread.append((name, prop.text(), prop.problem))
         if name in _SILENT:
@@ -481,6 +489,8 @@ def _contact(ref: str, number: int, props: list[Property], agents: int) -> RawCo
             if address:
                 if not address["country"].strip() and prop.group:
                     address["country"] = laid_out.get(prop.group, "")
+                if districts.get(prop.group):
+                    address["locality"] = districts[prop.group]
                 contact.addresses.append(address)
         elif name == "LABEL":  # an address as printed: read only if no ADR gives it
             printed.append(prop)
@@ -572,6 +582,8 @@ def _keep_unread(contact: RawContact, prop: Property, label: str) -> None:
         # Apple's: the service (Facebook), which the value's scheme (xmpp:) may not say
         service = prop.params["X-SERVICE-TYPE"][0]
         label = f"{service} ({label})" if label else service
+    elif prop.name == "X-APPLE-SUBADMINISTRATIVEAREA":  # an address's county, by its label
+        label = f"County ({label})" if label else "County"
     elif prop.name == "X-ANDROID-CUSTOM":
         android = _android_row(contact, prop.value)
         if android is None:

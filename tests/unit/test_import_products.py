@@ -508,3 +508,28 @@ def test_a_phones_pause_and_wait_before_an_extension(service, tmp_path):
     sam = contacts(service)["Sam Roe"]
     assert [p.number for p in sam.phones] == ["+12065550100;ext=123", "+12065550101;ext=456"]
     assert problems == []
+
+
+def test_apple_sublocality_is_the_addresss_district(service, tmp_path):
+    # iOS and macOS write an address's district and county as properties of its group.
+    text = vcard(
+        "VERSION:3.0",
+        "N:Wang;Li;;;",
+        "FN:Li Wang",
+        "item3.ADR;type=HOME;type=pref:;;Jiedao 2;Hangzhou;Zhejiang;310000;China",
+        "item3.X-ABLabel:_$!<Home>!$_",
+        "item3.X-ABADR:cn",
+        "item3.X-APPLE-SUBLOCALITY:Jianggan",
+        "item3.X-APPLE-SUBADMINISTRATIVEAREA:Hangzhou Shi",
+        "item4.ADR;type=WORK:;;1 Main St;Springfield;IL;62701;United States",
+        "item4.X-APPLE-SUBLOCALITY:",
+        "item4.X-APPLE-SUBADMINISTRATIVEAREA:",
+    )
+    imported(service, write(tmp_path / "apple.vcf", text))
+    li = contacts(service)["Li Wang"]
+    assert [(a.city, a.locality) for a in li.addresses] == [
+        ("Hangzhou", "Jianggan"),
+        ("Springfield", "Springfield"),
+    ]
+    assert "- County (Home): Hangzhou Shi" in li.notes
+    assert "Jianggan" not in li.notes
