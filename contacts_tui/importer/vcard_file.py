@@ -492,7 +492,7 @@ def _contact(ref: str, number: int, props: list[Property], agents: int) -> RawCo
                 if districts.get(prop.group):
                     address["locality"] = districts[prop.group]
                 contact.addresses.append(address)
-        elif name == "LABEL":  # an address as printed: read only if no ADR gives it
+        elif name == "LABEL":  # an address as printed: read if no ADR gives it
             printed.append(prop)
         elif name == "PHOTO" or (name == "X-MS-CARDPICTURE" and not has_photo):
             # Outlook writes its business card's picture beside the PHOTO, the same one.
@@ -518,8 +518,8 @@ def _contact(ref: str, number: int, props: list[Property], agents: int) -> RawCo
             _keep_unread(contact, prop, label)
     if notes:
         fields["notes"] = "\n\n".join(notes)
-    if printed and not contact.addresses:
-        contact.addresses.extend(_printed_address(p.text(), p, label="") for p in printed)
+    if printed:
+        _printed_addresses(contact, printed)
     _outlook_mailing_address(contact, props)
     for _ in range(agents):
         contact.unread.append(
@@ -666,6 +666,16 @@ def _address(prop: Property, label: str) -> dict[str, Any] | None:
     address["type"] = _type(prop, _ADDRESS_TYPES, label)
     address["primary"] = prop.preferred()
     return address
+
+
+def _printed_addresses(contact: RawContact, printed: list[Property]) -> None:
+    """The LABELs that print no ADR of the card (Outlook writes one for each): those of a
+    type no ADR has, or any when the card has no ADR."""
+    read = {address["type"] for address in contact.addresses}  # (empty: no ADR at all)
+    for prop in printed:
+        address = _printed_address(prop.text(), prop, label="")
+        if not read or (address["type"] and address["type"] not in read):
+            contact.addresses.append(address)
 
 
 def _printed_address(text: str, prop: Property, label: str) -> dict[str, Any]:

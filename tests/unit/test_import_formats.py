@@ -967,11 +967,22 @@ def test_an_address_given_only_as_its_printed_label_is_kept(service, tmp_path):
             "Minneapolis, MN 55412",
         )
     )
+    text += vcard(  # a home ADR, and the work address as printed alone
+        "VERSION:3.0",
+        "FN:Kit Roe",
+        "ADR;TYPE=HOME:;;1 Elm St;Springfield;IL;62701;USA",
+        "LABEL;TYPE=HOME:1 Elm St\\nSpringfield\\, IL 62701",
+        "LABEL;TYPE=WORK:2 Oak Ave\\nSpringfield\\, IL 62702",
+    )
     _summary, problems = imported(service, write(tmp_path / "label.vcf", text))
     found = contacts(service)
     assert "Address: 123 Main Street / Any Town, CA 91921 / U.S.A." in found["Jane Public"].notes
     assert "Address: 1 Elm St / Springfield, IL 62701" in found["Ann Roe"].notes
-    assert [p.ref.split(" ")[1] for p in problems] == ["1", "2"]  # each said so
+    kit = found["Kit Roe"]
+    assert [a.address for a in kit.addresses] == ["1 Elm St"]
+    assert "Address: 2 Oak Ave / Springfield, IL 62702" in kit.notes
+    assert "1 Elm St /" not in kit.notes
+    assert [p.ref.split(" ")[1] for p in problems] == ["1", "2", "4"]  # each said so
     pat = found["Pat Kim"]  # its LABEL only prints its ADR again
     assert [a.city for a in pat.addresses] == ["Minneapolis"]
     assert pat.notes == ""
