@@ -140,6 +140,10 @@ CSV_COLUMNS: dict[str, tuple[str, str]] = {
     "address": ("address", ""),
     "street": ("address", ""),
     "streetaddress": ("address", ""),
+    "address1": ("address", ""),  # Shopify: Address1, Address2
+    "address2": ("extended", ""),
+    "addressline1": ("address", ""),
+    "addressline2": ("extended", ""),
     "city": ("city", ""),
     "town": ("city", ""),
     "state": ("state", ""),
@@ -154,6 +158,8 @@ CSV_COLUMNS: dict[str, tuple[str, str]] = {
     "postcode": ("zip_code", ""),
     "country": ("country", ""),
     "countryregion": ("country", ""),
+    "countrycode": ("country", ""),  # Shopify: beside Country, the same as a code
+    "provincecode": ("state", ""),  # Shopify: beside Province, the same as a code
     "locality": ("locality", ""),
     "district": ("locality", ""),
     # Written by our export and worked out again on import: read, not used.
@@ -486,6 +492,8 @@ def _column(
             field = "address_label" if part == "label" else part
             return Column(field, slot=f"address{number}", header=header)
         return Column(what, slot=f"{what}{number}", part=part, header=header)
+    if key.startswith("defaultaddress"):  # Shopify: Default Address City, … Company
+        key = key.removeprefix("defaultaddress")
     if key in CSV_COLUMNS:
         field, kind = CSV_COLUMNS[key]
         return Column(field, kind, header=header)
@@ -529,6 +537,11 @@ def _layout(header: list[str], mapping: dict[str, str]) -> list[Column]:
         layout = [_instead(c, "job_title", "title", "name_prefix") for c in layout]
     if keys & {"birthyear", "birthmonth"}:  # Thunderbird's Birth Day is the day alone
         layout = [_instead(c, "birthday", "birthday", "birth_day") for c in layout]
+    # Shopify's province and country by name beside their codes: the codes are read.
+    if {"province", "provincecode"} <= keys:
+        layout = [_instead(c, "state", "province", "") for c in layout]
+    if {"country", "countrycode"} <= keys:
+        layout = [_instead(c, "country", "country", "") for c in layout]
     if header is not written:
         layout = [replace(c, header=h) for c, h in zip(layout, written, strict=True)]
     return layout

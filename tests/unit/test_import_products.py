@@ -533,3 +533,38 @@ def test_apple_sublocality_is_the_addresss_district(service, tmp_path):
     ]
     assert "- County (Home): Hangzhou Shi" in li.notes
     assert "Jianggan" not in li.notes
+
+
+def test_shopify_customers_export(service, tmp_path):
+    # Shopify's customer export, as it is now (`Default Address Address1`, codes for
+    # the province and country, an apostrophe before the id) and as it was (`Address1`,
+    # a province and a country by name and by code).
+    now = (
+        "Customer ID,First Name,Last Name,Email,Accepts Email Marketing,"
+        "Default Address Company,Default Address Address1,Default Address Address2,"
+        "Default Address City,Default Address Province Code,Default Address Country Code,"
+        "Default Address Zip,Default Address Phone,Phone,Accepts SMS Marketing,Total Spent,"
+        "Total Orders,Note,Tax Exempt,Tags\n"
+        "'7398802653250,Bob,Norman,bob@example.com,yes,Norman Ltd,Chestnut Street 92,"
+        "Apartment 2,Louisville,KY,US,40202,+1 502-555-0199,+1 502-555-0100,no,120.50,3,"
+        'Likes blue,no,"vip, wholesale"\n'
+    )
+    before = (
+        "First Name,Last Name,Email,Accepts Email Marketing,Company,Address1,Address2,City,"
+        "Province,Province Code,Country,Country Code,Zip,Phone,Accepts SMS Marketing,"
+        "Total Spent,Total Orders,Tags,Note,Tax Exempt\n"
+        "Ann,Lee,ann@example.com,no,,1 Elm St,,Toronto,Ontario,ON,Canada,CA,M5V 2T6,"
+        "+1 416-555-0100,no,0.00,0,,,no\n"
+    )
+    imported(service, write(tmp_path / "customers_export.csv", now))
+    imported(service, write(tmp_path / "customers_export_1.csv", before))
+    found = contacts(service)
+    bob, ann = found["Bob Norman"], found["Ann Lee"]
+    assert bob.company.name == "Norman Ltd"
+    assert [(a.address, a.city, a.state, a.zip_code, a.country) for a in bob.addresses] == [
+        ("Chestnut Street 92, Apartment 2", "Louisville", "US-KY", "40202", "US")
+    ]
+    assert [p.number for p in bob.phones] == ["+15025550199", "+15025550100"]
+    assert "Customer ID: '7398802653250" in bob.notes and "Tags: vip, wholesale" in bob.notes
+    assert [(a.address, a.state, a.country) for a in ann.addresses] == [("1 Elm St", "CA-ON", "CA")]
+    assert "Province" not in ann.notes and "Country" not in ann.notes
