@@ -234,8 +234,11 @@ def _cards(text: TextIO) -> Iterator[_Card]:
             card.lines[-1] = card.lines[-1][:-1] + line
         elif line[:1] in (" ", "\t") and card.lines:
             card.lines[-1] += line[1:]
-        elif ":" not in line and card.lines and _goes_on_base64(card.lines[-1], line):
-            card.lines[-1] += line.strip()  # vCard 2.1: base64 lines are not indented
+        elif ":" not in line and card.lines:  # no content line: the value above goes on
+            if _goes_on_base64(card.lines[-1], line):
+                card.lines[-1] += line.strip()  # vCard 2.1: base64 lines are not indented
+            else:
+                card.lines[-1] += "\\n" + line  # a line break its writer did not escape
         elif word == "END:VCARD":
             card.closed = True
             yield card

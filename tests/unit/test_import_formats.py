@@ -1037,3 +1037,22 @@ def test_phone_exports_framing_a_bom_lower_case_and_no_last_line_end(service, tm
     found = contacts(service)
     assert [p.number for p in found["Mama"].phones] == ["+4915111111111"]
     assert [e.email for e in found["Ann Lee"].emails] == ["ann@example.com"]
+
+
+def test_a_line_break_the_writer_did_not_escape_goes_on_the_value(service, tmp_path):
+    # Some exporters write a note's line breaks as they are, not as \n: the line after
+    # has no colon, and is the value's next line (the card was refused whole).
+    text = vcard(
+        "VERSION:3.0",
+        "FN:Ann Lee",
+        "NOTE:Met at the fair",
+        "Likes tea",
+        "EMAIL:ann@example.com",
+    )
+    summary, _problems = imported(service, write(tmp_path / "crm.vcf", text))
+    assert (summary.imported, summary.rejected) == (1, 0)
+    ann = contacts(service)["Ann Lee"]
+    assert (ann.notes, [e.email for e in ann.emails]) == (
+        "Met at the fair\nLikes tea",
+        ["ann@example.com"],
+    )
