@@ -196,6 +196,16 @@ class _Card:
 
 _AGENT = re.compile(r"(?:[A-Z0-9-]+\.)?AGENT\b")
 _BASE64_LINE = re.compile(r"[A-Za-z0-9+/=]+\s*")
+_FREE_TEXT = frozenset(("NOTE", "LABEL"))
+"""Properties whose text people write on several lines (a note, a printed address)."""
+
+
+def _free_text(line: str) -> bool:
+    """Whether a content line is a NOTE's or LABEL's: a line after it without a colon is
+    its value's next line, whose break the writer did not escape. (After another
+    property such a line is a broken one, and the card cannot be read.)"""
+    name = re.split(r"[;:]", line, maxsplit=1)[0].rsplit(".", 1)[-1]
+    return name.strip().upper() in _FREE_TEXT
 
 
 def _goes_on_base64(above: str, line: str) -> bool:
@@ -234,11 +244,10 @@ def _cards(text: TextIO) -> Iterator[_Card]:
             card.lines[-1] = card.lines[-1][:-1] + line
         elif line[:1] in (" ", "\t") and card.lines:
             card.lines[-1] += line[1:]
-        elif ":" not in line and card.lines:  # no content line: the value above goes on
-            if _goes_on_base64(card.lines[-1], line):
-                card.lines[-1] += line.strip()  # vCard 2.1: base64 lines are not indented
-            else:
-                card.lines[-1] += "\\n" + line  # a line break its writer did not escape
+        elif ":" not in line and card.lines and _goes_on_base64(card.lines[-1], line):
+            card.lines[-1] += line.strip()  # vCard 2.1: base64 lines are not indented
+        elif ":" not in line and card.lines and _free_text(card.lines[-1]):
+            card.lines[-1] += "\\n" + line  # a line break its writer did not escape
         elif word == "END:VCARD":
             card.closed = True
             yield card

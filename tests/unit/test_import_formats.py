@@ -1041,7 +1041,8 @@ def test_phone_exports_framing_a_bom_lower_case_and_no_last_line_end(service, tm
 
 def test_a_line_break_the_writer_did_not_escape_goes_on_the_value(service, tmp_path):
     # Some exporters write a note's line breaks as they are, not as \n: the line after
-    # has no colon, and is the value's next line (the card was refused whole).
+    # has no colon, and is the note's next line (the card was refused whole). After
+    # another property such a line is a broken one (test_import's broken vCard).
     text = vcard(
         "VERSION:3.0",
         "FN:Ann Lee",
