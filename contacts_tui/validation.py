@@ -559,8 +559,8 @@ _BIRTHDAY_FORMS = (
 )
 
 
-_NO_DATE = frozenset(("0/0/00", "0/0/0000", "00/00/0000", "0000-00-00"))
-"""What Outlook (0/0/00) and some databases write for a date nobody gave."""
+_NO_DATE = frozenset(("0/0/00", "0.0.00", "0/0/0000", "00/00/0000", "0000-00-00"))
+"""What Outlook (0/0/00, in German 0.0.00) and some databases write for a date nobody gave."""
 
 
 _WRITTEN_DATE = re.compile(r"(?P<a>\d{1,2})(?P<sep>[/.-])(?P<b>\d{1,2})(?P=sep)(?P<y>\d{4})")
@@ -655,7 +655,10 @@ def normalize_profile_field(key: str, value: str | None, region: str = "") -> st
 
 # --- Phone numbers from files --------------------------------------------------------------------
 
-_EXTENSION = re.compile(r"\s*(?:;\s*ext\s*=|,?\s*(?:ext\.?|extension|x|#))\s*(\d{1,10})\s*$", re.I)
+_EXTENSION = re.compile(
+    r"\s*(?:;\s*ext\s*=|,?\s*(?:ext\.?|extension|x|#)|[,;]+)\s*(\d{1,10})\s*$", re.I
+)
+"""An extension: x752, ext. 752, ;ext=102, or after a phone's pause or wait (,,752 ;752)."""
 
 
 def read_phone(text: str, region: str = "", default_region: str | None = "GB") -> tuple[str, bool]:
@@ -667,7 +670,7 @@ def read_phone(text: str, region: str = "", default_region: str | None = "GB") -
     written without the country's trunk prefix (905-555-1234 for the UK, which wants
     0…) is only valid under a guess: it comes back as typed with False, never re-homed
     to another country. The
-    extension (x752, ext. 752, ;ext=102) is kept: +14168109897;ext=752.
+    extension (x752, ext. 752, ;ext=102, a phone's ,,752) is kept: +14168109897;ext=752.
     """
     typed = clean_text(text, field="Phone number", required=True, max_length=60)
     stored, certain, e164, shown = _read_phone(typed, region, default_region)

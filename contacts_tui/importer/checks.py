@@ -195,7 +195,8 @@ class _Checker:
     # ----- the name ---------------------------------------------------------------------
 
     def name(self, company: str) -> str:
-        """FN, else N (first and last name), else the company, else the e-mail."""
+        """FN, else N (first and last name), else the company, else the nickname, else
+        the e-mail, else the phone number (a phone's contact may be a number alone)."""
         raw = self.raw
         name = self.text("name", "Name")
         if not name:
@@ -205,16 +206,21 @@ class _Checker:
         if not name:
             name = company
         if not name:
-            for record in raw.emails:
+            # One that cannot be a name is passed over (its own field's check says why).
+            others = [raw.fields.get("nickname", "")]
+            others += [record.get("email", "") for record in raw.emails]
+            others += [record.get("number", "") for record in raw.phones]
+            for other in others:
                 try:
-                    name = clean_text(str(record.get("email", "")), field="Name")
+                    name = clean_text(str(other), field="Name")
                 except ValidationError:
                     continue
                 if name:
                     break
         if not name:
             raise RowRejected(
-                "Name is required (the record has no name, company or e-mail to name it by)"
+                "Name is required (the record has no name, company, nickname, e-mail or "
+                "phone number to name it by)"
             )
         return name
 

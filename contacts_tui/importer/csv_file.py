@@ -1,12 +1,13 @@
 """Read a CSV file: our export's columns, and those of the address books people leave.
 
 Google Contacts (`E-mail 1 - Value`, `Address 1 - Street`…), Outlook (`E-mail 2
-Address`, `Business Street`…), Thunderbird (`Secondary Email`, `Work City`…), HubSpot
-and LinkedIn exports are recognised from their header, whatever the delimiter (sniffed:
-comma, semicolon, tab or bar) and after a preamble (LinkedIn starts with `Notes:` and a
-paragraph). `--map 'Column=field'` reads any other column as a field. A column with no
-field here is not dropped: its values go to the contact's notes, and the file's notes
-say which columns those are.
+Address`, `Business Street`…), Thunderbird (`Secondary Email`, `Work City`…), Pipedrive
+(`Person - Email - Work`), Microsoft Dynamics (`Address 1: City`), HubSpot and LinkedIn
+exports are recognised from their header (German Outlook's and Thunderbird's too),
+whatever the delimiter (sniffed: comma, semicolon, tab or bar) and after a preamble
+(LinkedIn starts with `Notes:` and a paragraph). `--map 'Column=field'` reads any other
+column as a field. A column with no field here is not dropped: its values go to the
+contact's notes, and the file's notes say which columns those are.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from __future__ import annotations
 import csv
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TextIO
 
 from contacts_tui.csv_guard import unguard
@@ -64,6 +65,8 @@ CSV_COLUMNS: dict[str, tuple[str, str]] = {
     "othernumbers": ("phone", ""),
     "email2address": ("email", ""),
     "email3address": ("email", ""),
+    "emailaddress2": ("email", ""),  # Microsoft Dynamics
+    "emailaddress3": ("email", ""),
     "alternateemail1": ("email", ""),  # Yahoo
     "alternateemail2": ("email", ""),
     "workemail": ("email", "Business"),
@@ -137,6 +140,10 @@ CSV_COLUMNS: dict[str, tuple[str, str]] = {
     "address": ("address", ""),
     "street": ("address", ""),
     "streetaddress": ("address", ""),
+    "address1": ("address", ""),  # Shopify: Address1, Address2
+    "address2": ("extended", ""),
+    "addressline1": ("address", ""),
+    "addressline2": ("extended", ""),
     "city": ("city", ""),
     "town": ("city", ""),
     "state": ("state", ""),
@@ -151,6 +158,8 @@ CSV_COLUMNS: dict[str, tuple[str, str]] = {
     "postcode": ("zip_code", ""),
     "country": ("country", ""),
     "countryregion": ("country", ""),
+    "countrycode": ("country", ""),  # Shopify: beside Country, the same as a code
+    "provincecode": ("state", ""),  # Shopify: beside Province, the same as a code
     "locality": ("locality", ""),
     "district": ("locality", ""),
     # Written by our export and worked out again on import: read, not used.
@@ -245,14 +254,14 @@ _QUIET = {
     "lastmodifieddate",
 }
 _NO_INFORMATION = {
-    "priority": "normal",
-    "private": "false",
-    "sensitivity": "normal",
-    "gender": "unspecified",
-    "anniversary": "0/0/00",
+    "priority": ("normal",),
+    "private": ("false", "aus"),
+    "sensitivity": ("normal",),
+    "gender": ("unspecified", "keine angabe"),
+    "anniversary": ("0/0/00", "0.0.00"),
 }
-"""Outlook's columns and the value it writes in them for every contact that has none:
-kept in the notes, they said nothing and buried what did."""
+"""Outlook's columns and the values it writes in them (in English and German) for every
+contact that has none: kept in the notes, they said nothing and buried what did."""
 _JOB_TITLES = {"jobtitle", "organizationtitle", "position"}
 """Beside one of these, a Title column is the courtesy title (Outlook's: Dr., Ms.)."""
 _HUBSPOT_KEYS = {"recordid", "contactowner", "leadstatus"}
@@ -278,6 +287,130 @@ _YAHOO_COLUMNS = {
 }
 """Yahoo Mail's columns, whose bare names (Home, Work) mean its phones only in its file."""
 
+# Microsoft Dynamics 365 names a contact's addresses `Address 1: Street 1`, `Address 2:
+# City`…; their other parts (Latitude, UPS Zone…) go to the notes.
+_DYNAMICS_ADDRESS = re.compile(r"address (\d+): (.+)", re.IGNORECASE)
+_DYNAMICS_PARTS = {
+    "street1": "address",
+    "street2": "extended",
+    "street3": "extended",
+    "city": "city",
+    "stateprovince": "state",
+    "zippostalcode": "zip_code",
+    "countryregion": "country",
+    "postofficebox": "po_box",
+}
+
+# Pipedrive names each column by its record and the value's label: `Person - Name`,
+# `Person - Email - Work`, `Organization - Name`, `Deal - Title`.
+_PIPEDRIVE_COLUMN = re.compile(r"(person|organization|deal|lead) - (.+)", re.IGNORECASE)
+_PIPEDRIVE_COLUMNS = {
+    "emailwork": ("email", "Business"),
+    "emailhome": ("email", "Personal"),
+    "emailother": ("email", ""),
+    "phonework": ("phone", "Office"),
+    "phonehome": ("phone", "Home"),
+    "phonemobile": ("phone", "Mobile"),
+    "phoneother": ("phone", ""),
+}
+_PIPEDRIVE_QUIET = {"personcreated", "updatetime", "visibleto"}
+"""When Pipedrive made and last changed its record, and who in it may see it."""
+
+
+# A German Outlook's and Thunderbird's names of the columns read here, and what their
+# English exports call them. (Their other columns, Hobby or Kinder, go to the notes under
+# their own names; so does Outlook's Mobiltelefon 2, which is its Radio Phone.)
+_GERMAN_COLUMNS = {
+    "Anrede": "Title",
+    "Vorname": "First Name",
+    "Weitere Vornamen": "Middle Name",
+    "Nachname": "Last Name",
+    "Firma": "Company",
+    "Abteilung": "Department",
+    "Position": "Job Title",
+    "Straße geschäftlich": "Business Street",
+    "Straße geschäftlich 2": "Business Street 2",
+    "Straße geschäftlich 3": "Business Street 3",
+    "Ort geschäftlich": "Business City",
+    "Region geschäftlich": "Business State",
+    "Postleitzahl geschäftlich": "Business Postal Code",
+    "Land/Region geschäftlich": "Business Country/Region",
+    "Postfach geschäftlich": "Business Address PO Box",
+    "Straße privat": "Home Street",
+    "Straße privat 2": "Home Street 2",
+    "Straße privat 3": "Home Street 3",
+    "Ort privat": "Home City",
+    "Bundesland/Kanton privat": "Home State",
+    "Postleitzahl privat": "Home Postal Code",
+    "Land/Region privat": "Home Country/Region",
+    "Postfach privat": "Home Address PO Box",
+    "Weitere Straße": "Other Street",
+    "Weitere Straße 2": "Other Street 2",
+    "Weitere Straße 3": "Other Street 3",
+    "Weiterer Ort": "Other City",
+    "Weiteres/r Bundesland/Kanton": "Other State",
+    "Weitere Postleitzahl": "Other Postal Code",
+    "Weiteres/e Land/Region": "Other Country/Region",
+    "Weiteres Postfach": "Other Address PO Box",
+    "Telefon geschäftlich": "Business Phone",
+    "Telefon geschäftlich 2": "Business Phone 2",
+    "Fax geschäftlich": "Business Fax",
+    "Telefon Firma": "Company Main Phone",
+    "Telefon privat": "Home Phone",
+    "Telefon privat 2": "Home Phone 2",
+    "Fax privat": "Home Fax",
+    "Mobiltelefon": "Mobile Phone",
+    "Autotelefon": "Car Phone",
+    "Weiteres Telefon": "Other Phone",
+    "Weiteres Fax": "Other Fax",
+    "Haupttelefon": "Primary Phone",
+    "E-Mail-Adresse": "E-mail Address",
+    "E-Mail-Typ": "E-mail Type",
+    "E-Mail: Angezeigter Name": "E-mail Display Name",
+    "E-Mail 2: Adresse": "E-mail 2 Address",
+    "E-Mail 2: Typ": "E-mail 2 Type",
+    "E-Mail 2: Angezeigter Name": "E-mail 2 Display Name",
+    "E-Mail 3: Adresse": "E-mail 3 Address",
+    "E-Mail 3: Typ": "E-mail 3 Type",
+    "E-Mail 3: Angezeigter Name": "E-mail 3 Display Name",
+    "Geburtstag": "Birthday",  # (Thunderbird's is the day alone, as its Birth Day)
+    "Jahrestag": "Anniversary",
+    "Geschlecht": "Gender",
+    "Priorität": "Priority",
+    "Privat": "Private",
+    "Vertraulichkeit": "Sensitivity",
+    "Notizen": "Notes",
+    "Webseite": "Web Page",
+    # Thunderbird's
+    "Anzeigename": "Display Name",
+    "Spitzname": "Nickname",
+    "Primäre E-Mail-Adresse": "Primary Email",
+    "Sekundäre E-Mail-Adresse": "Secondary Email",
+    "Tel. dienstlich": "Work Phone",
+    "Tel. privat": "Home Phone",
+    "Fax-Nummer": "Fax Number",
+    "Mobil-Tel.-Nr.": "Mobile Number",
+    "Privat: Adresse": "Home Address",
+    "Privat: Adresse 2": "Home Address 2",
+    "Privat: Ort": "Home City",
+    "Privat: Bundesland": "Home State",
+    "Privat: PLZ": "Home ZipCode",
+    "Privat: Land": "Home Country",
+    "Dienstlich: Adresse": "Work Address",
+    "Dienstlich: Adresse 2": "Work Address 2",
+    "Dienstlich: Ort": "Work City",
+    "Dienstlich: Bundesland": "Work State",
+    "Dienstlich: PLZ": "Work ZipCode",
+    "Dienstlich: Land": "Work Country",
+    "Arbeitstitel": "Job Title",
+    "Organisation": "Organization",
+    "Webseite 1": "Web Page 1",
+    "Webseite 2": "Web Page 2",
+    "Geburtsjahr": "Birth Year",
+    "Geburtsmonat": "Birth Month",
+}
+_ENGLISH_NAMES = {_header_key(german): english for german, english in _GERMAN_COLUMNS.items()}
+
 
 @dataclass(frozen=True)
 class Column:
@@ -289,7 +422,7 @@ class Column:
     part: str = ""  # "value" or "label" of a Google e-mail/phone; an address part
     header: str = ""  # as the file names it (unknown columns go to the notes by it)
     unknown: bool = False
-    blank: str = ""  # an unknown column's value that means none (casefolded)
+    blank: tuple[str, ...] = ()  # an unknown column's values that mean none (casefolded)
 
 
 FIELDS = (
@@ -334,6 +467,14 @@ def _column(
     if hubspot and key == "lifecyclestage":
         # HubSpot's stages (subscriber, lead, …) are not this workspace's steps.
         return Column("", header=header, unknown=True)
+    dynamics = _DYNAMICS_ADDRESS.fullmatch(header.strip())
+    if dynamics:
+        number, part = dynamics.groups()
+        field = _DYNAMICS_PARTS.get(_header_key(part), "")
+        return Column(field, slot=f"address{number}", header=header, unknown=not field)
+    pipedrive = _PIPEDRIVE_COLUMN.fullmatch(header.strip())
+    if pipedrive:
+        return _pipedrive_column(header, *pipedrive.groups())
     google = _GOOGLE_COLUMN.fullmatch(header.strip())
     if google:
         what, number, written = google.groups()
@@ -351,6 +492,8 @@ def _column(
             field = "address_label" if part == "label" else part
             return Column(field, slot=f"address{number}", header=header)
         return Column(what, slot=f"{what}{number}", part=part, header=header)
+    if key.startswith("defaultaddress"):  # Shopify: Default Address City, … Company
+        key = key.removeprefix("defaultaddress")
     if key in CSV_COLUMNS:
         field, kind = CSV_COLUMNS[key]
         return Column(field, kind, header=header)
@@ -359,10 +502,32 @@ def _column(
             return Column(_ADDRESS_PARTS[key[len(place) :]], kind, slot=place, header=header)
     if key in _QUIET:
         return Column("", header=header)
-    return Column("", header=header, unknown=True, blank=_NO_INFORMATION.get(key, ""))
+    return Column("", header=header, unknown=True, blank=_NO_INFORMATION.get(key, ()))
+
+
+def _pipedrive_column(header: str, record: str, name: str) -> Column:
+    """A column of Pipedrive's: the person's own are read as the same name without its
+    `Person - `; of their organization only the name is the company, and the rest, and
+    a deal's or lead's columns (its Title is no job title), go to the notes."""
+    key = _header_key(name)
+    if record.casefold() != "person":
+        if record.casefold() == "organization" and key == "name":
+            return Column("company", header=header)
+        return Column("", header=header, unknown=True)
+    field, kind = _PIPEDRIVE_COLUMNS.get(key) or CSV_COLUMNS.get(key) or ("", "")
+    if field or key in CSV_COLUMNS or key in _PIPEDRIVE_QUIET:
+        return Column(field, kind, header=header)
+    return Column("", header=header, unknown=True)
 
 
 def _layout(header: list[str], mapping: dict[str, str]) -> list[Column]:
+    written = header
+    if {_header_key(h) for h in header} & {"vorname", "nachname", "firma"}:
+        # German: read as the English export's columns, then named as written
+        mapped = {_header_key(column) for column in mapping}
+        header = [
+            h if _header_key(h) in mapped else _ENGLISH_NAMES.get(_header_key(h), h) for h in header
+        ]
     keys = {_header_key(h) for h in header}
     hubspot = bool(keys & _HUBSPOT_KEYS)
     yahoo = bool(keys & _YAHOO_KEYS)
@@ -372,6 +537,13 @@ def _layout(header: list[str], mapping: dict[str, str]) -> list[Column]:
         layout = [_instead(c, "job_title", "title", "name_prefix") for c in layout]
     if keys & {"birthyear", "birthmonth"}:  # Thunderbird's Birth Day is the day alone
         layout = [_instead(c, "birthday", "birthday", "birth_day") for c in layout]
+    # Shopify's province and country by name beside their codes: the codes are read.
+    if {"province", "provincecode"} <= keys:
+        layout = [_instead(c, "state", "province", "") for c in layout]
+    if {"country", "countrycode"} <= keys:
+        layout = [_instead(c, "country", "country", "") for c in layout]
+    if header is not written:
+        layout = [replace(c, header=h) for c, h in zip(layout, written, strict=True)]
     return layout
 
 
@@ -436,7 +608,8 @@ def _shape(text: TextIO, name: str, mapping: dict[str, str]) -> _Shape:
     if delimiter != ",":
         shown = {"\t": "tab", ";": "semicolon", "|": "bar"}[delimiter]
         notes.append(f"Columns are separated by a {shown}.")
-    unknown = [display_safe(c.header) or "(blank)" for c in layout if c.unknown]
+    # (A column without a name is mostly the empty one after a trailing delimiter.)
+    unknown = [display_safe(c.header) for c in layout if c.unknown and c.header.strip()]
     if unknown:
         # Said of the header: a column may be empty in every row (Google's phonetic names).
         notes.append(
@@ -510,7 +683,9 @@ def _reading(layout: list[Column]) -> list[tuple[Column, str, str]]:
     """(column, what is done with its cells, the slot they go to) for each column: worked
     out once a file, not for each of its cells."""
     plan = []
-    for column in layout:
+    for number, column in enumerate(layout, start=1):
+        if column.unknown and not column.header.strip():  # its values named by its place
+            column = replace(column, header=f"Column {number}")
         field, slot = column.field, ""
         if column.unknown:
             what = "unknown"
@@ -568,7 +743,7 @@ def _read_row(
             for one in _several(value):
                 contact.phones.append({"number": one, "type": column.kind})
         elif what == "unknown":
-            if not column.blank or value.casefold() != column.blank:
+            if not column.blank or value.casefold() not in column.blank:
                 extra.append(f"{column.header}: {value}")
         elif what == "slot":
             slots.setdefault(slot, {"kind": column.field})[column.part] = value

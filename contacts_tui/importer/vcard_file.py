@@ -2,10 +2,11 @@
 
 As the products people export from write them, not only as the RFCs do: folded lines,
 groups (`item1.EMAIL` with Apple's `item1.X-ABLabel`), vCard 2.1's bare types
-(`TEL;CELL;PREF`), `ENCODING=QUOTED-PRINTABLE` with or without a `CHARSET` (and with
-soft line breaks), `CR CR LF` line ends (iOS), inline PHOTOs (kept as a document), and
-an AGENT's nested vCard (left out, with a note). Every property the app has no field
-for is handed on as `RawContact.unread`, so it lands in the contact's notes.
+(`TEL;CELL;PREF`) and Samsung's labels (`TEL;X-CUSTOM(…)`), `ENCODING=QUOTED-PRINTABLE`
+with or without a `CHARSET` (and with soft line breaks), `CR CR LF` line ends (iOS),
+inline PHOTOs (kept as a document), and an AGENT's nested vCard (left out, with a
+note). Every property the app has no field for is handed on as `RawContact.unread`, so
+it lands in the contact's notes.
 """
 
 from __future__ import annotations
@@ -36,7 +37,6 @@ _SILENT = frozenset(
         "KIND",
         "CLASS",
         "SORT-STRING",
-        "LABEL",  # the printed form of an ADR, which is read
         "X-ABLABEL",  # read as the type of its group's property
         "X-ABUID",
         "X-ABSHOWAS",
@@ -48,6 +48,7 @@ _SILENT = frozenset(
         # The products' own housekeeping, on every card they write: kept in the notes,
         # it buried what a person wrote there.
         "X-ABADR",  # Apple: the country an address is laid out for (read with its ADR)
+        "X-APPLE-SUBLOCALITY",  # Apple: an address's district (read with its ADR)
         "X-ADDRESSING-GRAMMAR",  # Apple (iOS 17): how to address the person, encrypted
         "X-IMAGETYPE",  # Apple: about the PHOTO, which is kept
         "X-IMAGEHASH",
@@ -66,15 +67,21 @@ _SILENT = frozenset(
         "X-PM-SCHEME",
         "X-PM-MIMETYPE",
         "X-IRMC-LUID",  # Nokia's and Sony Ericsson's phones: their sync's record number
+        "CLIENTPIDMAP",  # vCard 4.0: which synchronising client a PID parameter is from
     )
 )
 
 _GROUPS = frozenset(("mycontacts", "starred"))
+_APPLE_ADDRESS_PARTS = frozenset(("X-ABADR", "X-APPLE-SUBLOCALITY"))
 
 _KEPT_LABELS = {
     "X-SOCIALPROFILE": "Social profile",
     "IMPP": "Instant messaging",
     "ROLE": "Role",
+    "URL": "Website",  # a second one: the first is the contact's website
+    "LANG": "Language",
+    "TZ": "Time zone",
+    "GEO": "Geographic position",
     "GENDER": "Gender",
     "ANNIVERSARY": "Anniversary",
     "RELATED": "Related person",
@@ -188,6 +195,25 @@ class _Card:
 
 
 _AGENT = re.compile(r"(?:[A-Z0-9-]+\.)?AGENT\b")
+_BASE64_LINE = re.compile(r"[A-Za-z0-9+/=]+\s*")
+_FREE_TEXT = frozenset(("NOTE", "LABEL"))
+"""Properties whose text people write on several lines (a note, a printed address)."""
+
+
+def _free_text(line: str) -> bool:
+    """Whether a content line is a NOTE's or LABEL's: a line after it without a colon is
+    its value's next line, whose break the writer did not escape. (After another
+    property such a line is a broken one, and the card cannot be read.)"""
+    name = re.split(r"[;:]", line, maxsplit=1)[0].rsplit(".", 1)[-1]
+    return name.strip().upper() in _FREE_TEXT
+
+
+def _goes_on_base64(above: str, line: str) -> bool:
+    """Whether a line without a colon (so no content line) goes on a base64 value above:
+    vCard 2.1 folds only at white space, which base64 has none of, so its lines follow
+    unindented (to a blank line)."""
+    head = above.split(":", 1)[0].upper()
+    return ("BASE64" in head or "ENCODING=B" in head) and bool(_BASE64_LINE.fullmatch(line))
 
 
 def _cards(text: TextIO) -> Iterator[_Card]:
@@ -218,6 +244,10 @@ def _cards(text: TextIO) -> Iterator[_Card]:
             card.lines[-1] = card.lines[-1][:-1] + line
         elif line[:1] in (" ", "\t") and card.lines:
             card.lines[-1] += line[1:]
+        elif ":" not in line and card.lines and _goes_on_base64(card.lines[-1], line):
+            card.lines[-1] += line.strip()  # vCard 2.1: base64 lines are not indented
+        elif ":" not in line and card.lines and _free_text(card.lines[-1]):
+            card.lines[-1] += "\\n" + line  # a line break its writer did not escape
         elif word == "END:VCARD":
             card.closed = True
             yield card
@@ -265,11 +295,21 @@ def _property(line: str, encoding: str) -> Property | None:
         group, name = name.rsplit(".", 1)
     params: dict[str, list[str]] = {}
     for piece in pieces[1:]:
+        if "(" in piece and piece[:9].upper() == "X-CUSTOM(":
+            # Samsung: a label the person typed, a type as Apple's labels are
+            label = _samsung_label(piece[9:].rstrip().removesuffix(")"))
+            params.setdefault("TYPE", []).append(label)
+            continue
         key, equals, values = piece.partition("=")
         if not equals:  # vCard 2.1: TEL;CELL;PREF, or ;QUOTED-PRINTABLE
             key, values = ("ENCODING" if key.upper() in _ENCODINGS else "TYPE"), key
+        key = key.strip().upper()
         for value_part in re.findall(r'"[^"]*"|[^,]+', values):
-            params.setdefault(key.strip().upper(), []).append(value_part.strip().strip('"'))
+            value_part = value_part.strip().strip('"')
+            if key == "TYPE" and "," in value_part:  # RFC 6350 quotes a list: "voice,home"
+                params.setdefault(key, []).extend(t.strip() for t in value_part.split(","))
+            else:
+                params.setdefault(key, []).append(value_part)
     prop = Property(name.upper(), value, params, group)
     if "QUOTED-PRINTABLE" in (e.upper() for e in params.get("ENCODING", ())):
         _decode_quoted_printable(prop, encoding)
@@ -277,6 +317,24 @@ def _property(line: str, encoding: str) -> Property | None:
 
 
 _ENCODINGS = {"QUOTED-PRINTABLE", "BASE64", "8BIT", "7BIT", "B"}
+
+
+def _samsung_label(inside: str) -> str:
+    """The label of Samsung's `X-CUSTOM(CHARSET=UTF-8,ENCODING=QUOTED-PRINTABLE,=42=C3=BC
+    =72=6F)`: its settings first, then the label (`Büro`)."""
+    settings: dict[str, str] = {}
+    parts = inside.split(",")
+    while parts and re.fullmatch(r"(?i:CHARSET|ENCODING)=[\w-]+", parts[0].strip()):
+        key, _, value = parts.pop(0).strip().partition("=")
+        settings[key.upper()] = value
+    label = ",".join(parts)
+    if settings.get("ENCODING", "").upper() != "QUOTED-PRINTABLE":
+        return label.strip()
+    data = quopri.decodestring(label.encode("latin-1", "replace"))
+    try:
+        return data.decode(settings.get("CHARSET", "utf-8"), "replace").strip()
+    except LookupError:  # a charset Python does not know
+        return data.decode("utf-8", "replace").strip()
 
 
 def _decode_quoted_printable(prop: Property, encoding: str) -> None:
@@ -374,11 +432,17 @@ def _contact(ref: str, number: int, props: list[Property], agents: int) -> RawCo
     contact = RawContact(ref, guessed_types=True)
     fields = contact.fields
     labels = {p.group: _apple_label(p.value) for p in props if p.name == "X-ABLABEL" and p.group}
-    # Apple's X-ABADR: the country an address of the same group is laid out for.
-    laid_out = {p.group: p.text().strip() for p in props if p.name == "X-ABADR" and p.group}
+    # Apple's X-ABADR, the country an address of the same group is laid out for, and its
+    # X-APPLE-SUBLOCALITY, the address's district.
+    laid_out: dict[str, str] = {}
+    districts: dict[str, str] = {}
+    for p in props:
+        if p.group and p.name in _APPLE_ADDRESS_PARTS:
+            (laid_out if p.name == "X-ABADR" else districts)[p.group] = p.text().strip()
     has_photo = any(p.name == "PHOTO" for p in props)
     full_name = ""
     notes: list[str] = []
+    printed: list[Property] = []  # LABEL: an address as printed on an envelope
     for prop in props:
         name = prop.name
         label = labels.get(prop.group, "") if prop.group else ""
@@ -437,7 +501,11 @@ def _contact(ref: str, number: int, props: list[Property], agents: int) -> RawCo
             if address:
                 if not address["country"].strip() and prop.group:
                     address["country"] = laid_out.get(prop.group, "")
+                if districts.get(prop.group):
+                    address["locality"] = districts[prop.group]
                 contact.addresses.append(address)
+        elif name == "LABEL":  # an address as printed: read if no ADR gives it
+            printed.append(prop)
         elif name == "PHOTO" or (name == "X-MS-CARDPICTURE" and not has_photo):
             # Outlook writes its business card's picture beside the PHOTO, the same one.
             photo = _photo(prop, number)
@@ -462,6 +530,8 @@ def _contact(ref: str, number: int, props: list[Property], agents: int) -> RawCo
             _keep_unread(contact, prop, label)
     if notes:
         fields["notes"] = "\n\n".join(notes)
+    if printed:
+        _printed_addresses(contact, printed)
     _outlook_mailing_address(contact, props)
     for _ in range(agents):
         contact.unread.append(
@@ -516,7 +586,17 @@ def _keep_unread(contact: RawContact, prop: Property, label: str) -> None:
     """A property with no field here, for the notes, under a name people know: its
     group's Apple label (`Spouse`), else _KEPT_LABELS', else its own."""
     text = _date_text(prop) if "X-APPLE-OMIT-YEAR" in prop.params else prop.text()
-    if prop.name == "X-ANDROID-CUSTOM":
+    if prop.name in ("GENDER", "X-WAB-GENDER"):
+        text = _gender(prop)
+    elif prop.name == "RELATED" and not label and prop.types():
+        label = prop.types()[0].capitalize()  # spouse, co-worker, emergency…
+    elif prop.name == "IMPP" and "X-SERVICE-TYPE" in prop.params:
+        # Apple's: the service (Facebook), which the value's scheme (xmpp:) may not say
+        service = prop.params["X-SERVICE-TYPE"][0]
+        label = f"{service} ({label})" if label else service
+    elif prop.name == "X-APPLE-SUBADMINISTRATIVEAREA":  # an address's county, by its label
+        label = f"County ({label})" if label else "County"
+    elif prop.name == "X-ANDROID-CUSTOM":
         android = _android_row(contact, prop.value)
         if android is None:
             return
@@ -524,6 +604,24 @@ def _keep_unread(contact: RawContact, prop: Property, label: str) -> None:
     if text.strip():
         shown = label or _KEPT_LABELS.get(prop.name) or prop.name.title()
         contact.unread.append((shown, text, "no field for it here"))
+
+
+_SEXES = {"m": "Male", "f": "Female", "o": "Other", "n": "None or not applicable", "u": ""}
+"""RFC 6350's GENDER letters (U, unknown, says nothing)."""
+_OUTLOOK_GENDERS = {"1": "Female", "2": "Male", "0": ""}
+"""Outlook's X-WAB-GENDER: its OlGender numbers (0, unspecified, says nothing)."""
+
+
+def _gender(prop: Property) -> str:
+    """`F` is Female, `O;intersex` Other (intersex), Outlook's `2` Male; "" for none."""
+    if prop.name == "X-WAB-GENDER":
+        number = prop.text().strip()
+        return _OUTLOOK_GENDERS.get(number, number)
+    sex, identity = [p.strip() for p in [*prop.components(), ""][:2]]
+    sex = _SEXES.get(sex.casefold(), sex)
+    if sex and identity:
+        return f"{sex} ({identity})"
+    return sex or identity
 
 
 _ANDROID_LABELS = {
@@ -571,13 +669,37 @@ def _address(prop: Property, label: str) -> dict[str, Any] | None:
         "country": country,
     }
     if not any(v.strip() for v in address.values()):
-        return None
+        # vCard 4.0: the address may be given only as printed, in a LABEL parameter.
+        printed = (prop.params.get("LABEL") or [""])[0].replace("^n", "\n")
+        return _printed_address(_unescape(printed), prop, label) if printed.strip() else None
     locality = (prop.params.get("X-LOCALITY") or [""])[0]
     if locality:  # our export: the district, which ADR has no place for
         address["locality"] = locality
     address["type"] = _type(prop, _ADDRESS_TYPES, label)
     address["primary"] = prop.preferred()
     return address
+
+
+def _printed_addresses(contact: RawContact, printed: list[Property]) -> None:
+    """The LABELs that print no ADR of the card (Outlook writes one for each): those of a
+    type no ADR has, or any when the card has no ADR."""
+    read = {address["type"] for address in contact.addresses}  # (empty: no ADR at all)
+    for prop in printed:
+        address = _printed_address(prop.text(), prop, label="")
+        if not read or (address["type"] and address["type"] not in read):
+            contact.addresses.append(address)
+
+
+def _printed_address(text: str, prop: Property, label: str) -> dict[str, Any]:
+    """An address given only as printed on an envelope, on lines: its lines are its
+    street (the checks then keep it in the notes, for want of a zip code)."""
+    parts = dict.fromkeys(("locality", "city", "state", "zip_code", "country"), "")
+    return {
+        "address": text,
+        **parts,
+        "type": _type(prop, _ADDRESS_TYPES, label),
+        "primary": prop.preferred(),
+    }
 
 
 _CRM_FIELDS = {

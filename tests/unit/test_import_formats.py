@@ -104,6 +104,9 @@ def test_values_that_refused_whole_contacts_before_come_in(service, tmp_path):
         (("FN:", "EMAIL:only.mail@example.com"), "only.mail@example.com"),
         (("N:;;;;", "ORG:Acme Widgets", "EMAIL:x@example.com"), "Acme Widgets"),
         (("N:Smith;Anna;;Dr.;", "EMAIL:anna@example.com"), "Dr. Anna Smith"),
+        # iCloud's card of a nickname alone; a phone's of a number alone
+        (("N:;;;;", "FN:", "NICKNAME:somenickname", "NOTE:"), "somenickname"),
+        (("N:;;;;", "FN:", "TEL;type=CELL:+44 20 7946 0018"), "+44 20 7946 0018"),
     ],
 )
 def test_the_name_comes_from_fn_else_n_else_org_else_the_email(service, tmp_path, card, name):
@@ -897,3 +900,189 @@ def test_identical_addresses_of_two_types_and_a_cjk_full_name_survive(service, t
     out = tmp_path / "out.vcf"
     export_contacts(service, EVERYONE, fmt="vcard", path=out)
     assert "X-CONTACTS-TUI-FULL-NAME:山田 太郎" in out.read_text()
+
+
+def test_vcard_4_quoted_type_lists_as_rfc_6350_writes_them(service, tmp_path):
+    # RFC 6350's own example card quotes a TYPE list: TYPE="voice,home"; Nextcloud's
+    # Contacts (and Huawei's phones) write their vCard 3.0 so too.
+    text = vcard(
+        "VERSION:4.0",
+        "FN:Jane Public",
+        'TEL;VALUE=uri;PREF=1;TYPE="voice,home":tel:+1-206-555-0100;ext=5555',
+        'TEL;VALUE=uri;TYPE="fax,work":tel:+1-206-555-0102',
+        'EMAIL;TYPE="work,pref":jane@example.com',
+        "EMAIL:jane@home.example",
+    ) + vcard(
+        "VERSION:3.0",
+        "PRODID:-//Sabre//Sabre VObject 4.3.0//EN",
+        "FN:Max Mustermann",
+        "ADR;TYPE=HOME:;;;;;;",
+        "EMAIL;TYPE=HOME:",
+        'TEL;TYPE="CELL,VOICE,pref";VALUE=UNKNOWN:+49 151 23456789',
+        'TEL;TYPE="WORK,VOICE":+49 30 1234567',
+    )
+    imported(service, write(tmp_path / "rfc6350.vcf", text))
+    found = contacts(service)
+    assert [(p.number, p.type, p.is_primary) for p in found["Max Mustermann"].phones] == [
+        ("+4915123456789", "Mobile", True),
+        ("+49301234567", "Office", False),
+    ]
+    jane = found["Jane Public"]
+    assert [(p.number, p.type, p.is_primary) for p in jane.phones] == [
+        ("+12065550100;ext=5555", "Home", True),
+        ("+12065550102", "Fax", False),
+    ]
+    assert [(e.email, e.type, e.is_primary) for e in jane.emails] == [
+        ("jane@example.com", "Business", True),
+        ("jane@home.example", "", False),
+    ]
+
+
+def test_vcard_4_properties_kept_under_names_people_know(service, tmp_path):
+    # RFC 6350's GENDER is a letter (and an identity after `;`), Outlook's X-WAB-GENDER
+    # a number (OlGender: 1 female, 2 male, 0 unspecified); RELATED's TYPE says who.
+    text = (
+        vcard(
+            "VERSION:4.0",
+            "FN:Jane Public",
+            "GENDER:F",
+            "LANG;PREF=1:fr",
+            "TZ;VALUE=text:-05:00",
+            "GEO:geo:37.386013,-122.082932",
+            "RELATED;TYPE=spouse;VALUE=text:John Public",
+            "RELATED;TYPE=co-worker;VALUE=text:Ann Roe",
+            "URL;TYPE=home:https://jane.example",
+            "URL;TYPE=work:https://work.example",
+            "CLIENTPIDMAP:1;urn:uuid:3df403f4-5924-4bb7-b077-3c711d9eb34b",
+        )
+        + vcard("VERSION:4.0", "FN:Alex Roe", "GENDER:O;intersex")
+        + vcard("VERSION:4.0", "FN:Sam Roe", "GENDER:U")
+        + vcard("VERSION:2.1", "N:Kim;Pat", "FN:Pat Kim", "X-WAB-GENDER:2")
+        + vcard("VERSION:2.1", "N:Kim;Lou", "FN:Lou Kim", "X-WAB-GENDER:0")
+    )
+    imported(service, write(tmp_path / "v4.vcf", text))
+    found = contacts(service)
+    jane = found["Jane Public"]
+    kept = [line.split(" (")[0] for line in jane.notes.splitlines() if line.startswith("- ")]
+    assert kept == [
+        "- Gender: Female",
+        "- Language: fr",
+        "- Time zone: -05:00",
+        "- Geographic position: geo:37.386013,-122.082932",
+        "- Spouse: John Public",
+        "- Co-worker: Ann Roe",
+        "- Website: https://work.example",  # the first is the website
+    ]
+    assert "Gender: Other (intersex)" in found["Alex Roe"].notes
+    assert "Gender: Male" in found["Pat Kim"].notes
+    assert found["Sam Roe"].notes == found["Lou Kim"].notes == ""  # unknown, unspecified
+
+
+def test_an_address_given_only_as_its_printed_label_is_kept(service, tmp_path):
+    # vCard 2.1 and 3.0 have a LABEL property (the address as printed on an envelope),
+    # vCard 4.0 a LABEL parameter of ADR; a card may give the address only so.
+    text = (
+        vcard(
+            "VERSION:4.0",
+            "FN:Jane Public",
+            'ADR;TYPE=work;LABEL="123 Main Street\\nAny Town, CA 91921\\nU.S.A.":;;;;;;',
+        )
+        + vcard("VERSION:3.0", "FN:Ann Roe", "LABEL;TYPE=HOME:1 Elm St\\nSpringfield\\, IL 62701")
+        + vcard(
+            "VERSION:2.1",
+            "FN:Pat Kim",
+            "ADR;HOME:;;3247 Upton Avenue N;Minneapolis;MN;55412;United States of America",
+            "LABEL;HOME;ENCODING=QUOTED-PRINTABLE:3247 Upton Avenue N=0D=0A=",
+            "Minneapolis, MN 55412",
+        )
+    )
+    text += vcard(  # a home ADR, and the work address as printed alone
+        "VERSION:3.0",
+        "FN:Kit Roe",
+        "ADR;TYPE=HOME:;;1 Elm St;Springfield;IL;62701;USA",
+        "LABEL;TYPE=HOME:1 Elm St\\nSpringfield\\, IL 62701",
+        "LABEL;TYPE=WORK:2 Oak Ave\\nSpringfield\\, IL 62702",
+    )
+    _summary, problems = imported(service, write(tmp_path / "label.vcf", text))
+    found = contacts(service)
+    assert "Address: 123 Main Street / Any Town, CA 91921 / U.S.A." in found["Jane Public"].notes
+    assert "Address: 1 Elm St / Springfield, IL 62701" in found["Ann Roe"].notes
+    kit = found["Kit Roe"]
+    assert [a.address for a in kit.addresses] == ["1 Elm St"]
+    assert "Address: 2 Oak Ave / Springfield, IL 62702" in kit.notes
+    assert "1 Elm St /" not in kit.notes
+    assert [p.ref.split(" ")[1] for p in problems] == ["1", "2", "4"]  # each said so
+    pat = found["Pat Kim"]  # its LABEL only prints its ADR again
+    assert [a.city for a in pat.addresses] == ["Minneapolis"]
+    assert pat.notes == ""
+
+
+def test_vcard_2_1_base64_lines_without_indent_end_at_a_blank_line(workspace, tmp_path):
+    # vCard 2.1 (section 2.1.3) folds only at white space, which base64 has none of:
+    # its lines follow unindented, and a blank line ends the value (older phones').
+    from contacts_tui.documents import BlobStore
+
+    service = ContactService(workspace.config, workspace.user, blobs=BlobStore(workspace.documents))
+    text = vcard(
+        "VERSION:2.1",
+        "N:Virtanen;Aino",
+        "PHOTO;ENCODING=BASE64;TYPE=PNG:iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAAC0lE",
+        "QVR4nGNgYAAAAAMAAWgmWQ0AAAAASUVORK5CYII=",
+        "",
+        "TEL;CELL:+358 40 555 0100",
+    )
+    summary, _problems = imported(service, write(tmp_path / "nokia.vcf", text))
+    assert (summary.imported, summary.rejected) == (1, 0)
+    aino = contacts(service)["Aino Virtanen"]
+    assert [p.number for p in aino.phones] == ["+358405550100"]
+    assert [(d.file_name, d.size) for d in aino.documents] == [("photo-card-1.png", 68)]
+
+
+def test_a_trailing_delimiter_is_no_column_to_report(service, tmp_path):
+    # Thunderbird (and Excel) end every line with the delimiter: a last column with no
+    # name and, mostly, no value. One that holds a value still keeps it.
+    text = (
+        "First Name,Last Name,Primary Email,Notes,\n"
+        "Cy,Dee,cy@example.org,Met in Lyon,\n"
+        "Al,Roe,al@example.org,,stray value\n"
+    )
+    source = open_source(write(tmp_path / "tb.csv", text))
+    assert not any("kept in each contact's notes" in note for note in source.notes)
+    imported(service, source.path)
+    found = contacts(service)
+    assert found["Cy Dee"].notes == "Met in Lyon"
+    assert found["Al Roe"].notes == "Column 5: stray value"
+
+
+def test_phone_exports_framing_a_bom_lower_case_and_no_last_line_end(service, tmp_path):
+    # What phones' exports start and end with: a byte-order mark, lower-case BEGIN and
+    # END, spaces after END:VCARD, no line end after the last card, N of one part.
+    text = (
+        "\ufeffbegin:vcard\nversion:2.1\nN:Mama\nTEL;CELL:+49 151 11111111\nend:vcard  \n"
+        "BEGIN:VCARD\nVERSION:3.0\nFN:Ann Lee\nEMAIL:ann@example.com\nEND:VCARD"
+    )
+    summary, _problems = imported(service, write(tmp_path / "phone.vcf", text))
+    assert (summary.imported, summary.rejected) == (2, 0)
+    found = contacts(service)
+    assert [p.number for p in found["Mama"].phones] == ["+4915111111111"]
+    assert [e.email for e in found["Ann Lee"].emails] == ["ann@example.com"]
+
+
+def test_a_line_break_the_writer_did_not_escape_goes_on_the_value(service, tmp_path):
+    # Some exporters write a note's line breaks as they are, not as \n: the line after
+    # has no colon, and is the note's next line (the card was refused whole). After
+    # another property such a line is a broken one (test_import's broken vCard).
+    text = vcard(
+        "VERSION:3.0",
+        "FN:Ann Lee",
+        "NOTE:Met at the fair",
+        "Likes tea",
+        "EMAIL:ann@example.com",
+    )
+    summary, _problems = imported(service, write(tmp_path / "crm.vcf", text))
+    assert (summary.imported, summary.rejected) == (1, 0)
+    ann = contacts(service)["Ann Lee"]
+    assert (ann.notes, [e.email for e in ann.emails]) == (
+        "Met at the fair\nLikes tea",
+        ["ann@example.com"],
+    )
