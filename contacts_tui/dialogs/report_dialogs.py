@@ -13,7 +13,7 @@ from textual.widgets import Input, Label, Static
 
 from contacts_tui.dialogs.dialog import Dialog, cancel_binding
 from contacts_tui.preferences import load_export_folder
-from contacts_tui.safe_text import error_message
+from contacts_tui.safe_text import display_safe, error_message
 from contacts_tui.services.reports import Period, parse_day, period
 from contacts_tui.validation import ValidationError
 
@@ -78,11 +78,23 @@ class ReportExportDialog(Dialog[Path | None]):
 
     @on(Input.Submitted, "#export-path")
     def _chosen(self, event: Input.Submitted) -> None:
+        from contacts_tui.export import ExportError, ExportExistsError, check_target
+
         text = event.value.strip()
+        message = self.query_one("#export-message", Static)
         if not text:
-            self.query_one("#export-message", Static).update("Type the file's name.")
+            message.update("Type the file's name.")
             return
-        self.dismiss(self.folder / Path(text).expanduser())  # an absolute path stays
+        path = self.folder / Path(text).expanduser()  # an absolute path stays
+        try:
+            check_target(path)
+        except ExportExistsError:
+            pass  # the reports screen asks before replacing it
+        except ExportError as error:
+            # Here, with the path still to correct, not in a toast once the dialog is gone.
+            message.update(Text(display_safe(error)))
+            return
+        self.dismiss(path)
 
 
 def export_format(path: Path) -> str:

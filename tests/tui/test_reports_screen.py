@@ -173,6 +173,31 @@ async def test_e_exports_the_report_on_screen(workspace, ids, tmp_path, name):
         assert (data["won"], data["lost"], data["win_rate"]) == (1, 1, 0.5)
 
 
+@pytest.mark.parametrize(
+    ("where", "message"),
+    [("nowhere/funnel.csv", "does not exist."), (".", "is a folder; add a file name")],
+)
+async def test_a_report_file_that_cannot_be_written_is_told_at_its_field(
+    workspace, ids, tmp_path, where, message
+):
+    app = ContactsApp(workspace)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await open_reports(pilot)
+        await pilot.press("e")
+        await until(pilot, lambda: isinstance(app.screen, ReportExportDialog), "the export dialog")
+        dialog = app.screen
+        dialog.query_one(Input).value = str(tmp_path / where)
+        await pilot.press("enter")
+        await settle(pilot)
+        # Still there, with the path to correct and why, not a toast over the report.
+        assert app.screen is dialog
+        assert message in str(dialog.query_one("#export-message").content)
+        assert message in screen_text(app)
+        dialog.query_one(Input).value = str(tmp_path / "funnel.csv")
+        await pilot.press("enter")
+        await until(pilot, lambda: (tmp_path / "funnel.csv").exists(), "the report file")
+
+
 async def test_another_sessions_change_shows_in_the_report(workspace, service, ids):
     app = ContactsApp(workspace)
     async with app.run_test(size=(100, 30), notifications=True) as pilot:
