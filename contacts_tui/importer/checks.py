@@ -76,7 +76,13 @@ class _Value(Exception):
 
 def _verbatim(value: object) -> str:
     if isinstance(value, dict):
-        return "; ".join(str(v) for k, v in value.items() if k != "primary" and v not in ("", None))
+        # An address's locality is its city unless the file names a district: once.
+        same = value.get("locality") == value.get("city")
+        return "; ".join(
+            str(v)
+            for k, v in value.items()
+            if k != "primary" and v not in ("", None) and not (same and k == "locality")
+        )
     if isinstance(value, list):
         return "; ".join(map(str, value))
     return "" if value is None else str(value)
