@@ -76,7 +76,13 @@ class _Value(Exception):
 
 def _verbatim(value: object) -> str:
     if isinstance(value, dict):
-        return "; ".join(str(v) for k, v in value.items() if k != "primary" and v not in ("", None))
+        # An address's locality is its city unless the file names a district: once.
+        same = value.get("locality") == value.get("city")
+        return "; ".join(
+            str(v)
+            for k, v in value.items()
+            if k != "primary" and v not in ("", None) and not (same and k == "locality")
+        )
     if isinstance(value, list):
         return "; ".join(map(str, value))
     return "" if value is None else str(value)
@@ -273,8 +279,20 @@ class _Checker:
                 values[key] = str(value)
         kind_name = values.get("type", "")
         if self.raw.guessed_types and kind_name:
-            # A type from a column name or a vCard TYPE: kept only where the picklist has it.
-            values["type"] = _listed(choices, kind_name) or ""
+            # A type from a column name or a vCard TYPE: kept only where the picklist has
+            # it. A label of the person's own (Apple's, Google's: `Soccer coach`) is
+            # said, and kept in the notes beside its value.
+            listed = _listed(choices, kind_name)
+            if listed is None:
+                shown_value = values.get("number") or values.get("email") or values.get("address")
+                self.kept(
+                    _Value(
+                        f"{label} label",
+                        f"{kind_name} ({shown_value})" if shown_value else kind_name,
+                        f"not one of this workspace's {label.lower()} types",
+                    )
+                )
+            values["type"] = listed or ""
         if kind == "address":
             # macOS and Gmail write a street on several lines: one line, parts kept.
             for key in ("address", "locality", "city"):

@@ -391,10 +391,12 @@ def _type(prop: Property, known: dict[str, str], label: str) -> str:
     """The picklist name a property's TYPEs (or its Apple label) stand for; first known wins."""
     types = prop.types()
     for wanted in known:  # in the map's order: fax before work, so a work fax is a fax
-        if wanted in types:
+        if wanted in types and known[wanted]:  # (INTERNET says nothing: a label may)
             return known[wanted]
     if label:
         return label
+    if any(t in known for t in types):
+        return ""
     # A type written as our picklist names it (our own export, or a person's label).
     return next((t for t in prop.params.get("TYPE", ()) if t.casefold() not in _PLAIN), "")
 

@@ -1086,3 +1086,16 @@ def test_a_line_break_the_writer_did_not_escape_goes_on_the_value(service, tmp_p
         "Met at the fair\nLikes tea",
         ["ann@example.com"],
     )
+
+
+def test_an_address_kept_in_the_notes_names_its_city_once(service, tmp_path):
+    text = vcard(
+        "VERSION:3.0", "FN:Ann Example", "ADR;TYPE=HOME:;;1 Main St;Springfield;;;Atlantis"
+    )
+    summary, problems = imported(service, write(tmp_path / "a.vcf", text))
+    assert summary.imported == 1
+    (problem,) = problems
+    assert "“1 Main St; Springfield; Atlantis; Personal”" in str(problem)
+    assert "- Address: 1 Main St; Springfield; Atlantis; Personal (" in (
+        contacts(service)["Ann Example"].notes
+    )

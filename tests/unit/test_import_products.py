@@ -328,10 +328,40 @@ def test_samsung_custom_labels_name_the_type(service, tmp_path):
     assert [(p.number, p.type) for p in ayla.phones] == [
         ("+4915123456789", "Mobile"),
         ("+49301234567", "Office"),
-        ("+49307654321", ""),  # Büro 2: no such type on the list
+        ("+49307654321", ""),  # Büro 2: no such type on the list, said and kept
     ]
     assert [(e.email, e.type) for e in ayla.emails] == [("invoices@kaya.example", "Billing")]
-    assert problems == []
+    assert [p.reason for p in problems] == [
+        "Phone label “Büro 2 (+49 30 7654321)”: not one of this workspace's phone types"
+    ]
+    assert "- Phone label: Büro 2 (+49 30 7654321)" in ayla.notes
+
+
+def test_a_label_of_the_persons_own_is_kept_beside_its_value(service, tmp_path):
+    # Apple's and Google's labels a person typed: the value goes in, its label is said.
+    text = vcard(
+        "VERSION:3.0",
+        "FN:Coach Test",
+        "item1.TEL:+1 415 555 0100",
+        "item1.X-ABLabel:Soccer coach",
+        "item2.EMAIL;type=INTERNET:coach@example.com",
+        "item2.X-ABLabel:club",
+        "item3.TEL:+1 415 555 0101",
+        "item3.X-ABLabel:_$!<Mobile>!$_",
+    )
+    summary, problems = imported(service, write(tmp_path / "apple.vcf", text))
+    assert summary.imported == 1
+    coach = contacts(service)["Coach Test"]
+    assert [(p.number, p.type) for p in coach.phones] == [
+        ("+14155550100", ""),
+        ("+14155550101", "Mobile"),
+    ]
+    assert sorted(p.reason.split("”")[0] for p in problems) == [
+        "E-mail label “club (coach@example.com)",
+        "Phone label “Soccer coach (+1 415 555 0100)",
+    ]
+    assert "Soccer coach (+1 415 555 0100)" in coach.notes
+    assert "club (coach@example.com)" in coach.notes
 
 
 def test_apple_instant_messaging_keeps_its_service(service, tmp_path):
