@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from textual.binding import Binding
 from textual.screen import ModalScreen
+from textual.widgets import Input
 
 ResultT = TypeVar("ResultT")
 
@@ -43,3 +45,15 @@ class Dialog(ModalScreen[ResultT]):
     def action_cancel(self) -> None:
         """Close with no result; dialogs whose cancel says more override this."""
         self.dismiss(None)
+
+    def after_typed_keys(self, action: Callable[[], Any]) -> None:
+        """Run `action` (a priority key's: enter applies from inside a field) once the
+        focused field has taken the keys that came before it.
+
+        A priority binding runs as its key reaches the app, before the field has the
+        letters of the same read: a pasted path and its enter, a fast typist over SSH
+        (`80` and enter applied 8, or nothing)."""
+        if isinstance(self.focused, Input):
+            self.focused.call_later(action)
+        else:
+            self.call_later(action)

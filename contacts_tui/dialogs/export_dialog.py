@@ -222,16 +222,8 @@ class ExportDialog(Dialog[Path | None]):
         return True
 
     @on(Button.Pressed, "#export-start")
-    async def action_export(self) -> None:
-        field = self.query_one("#export-path", Input)
-        if self.focused is field:
-            # A priority key runs as it reaches the app, before the field has taken the
-            # letters that came in the same read (a pasted path and its enter, a fast
-            # typist over SSH): export once the field has them, or "/tmp/a" of
-            # "/tmp/all.csv" would be written.
-            field.call_later(self._export)
-            return
-        await self._export()
+    def action_export(self) -> None:
+        self.after_typed_keys(self._export)  # not "/tmp/a" of "/tmp/all.csv"
 
     async def _export(self) -> None:
         if self.has_class("-done"):

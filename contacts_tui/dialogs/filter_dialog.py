@@ -399,6 +399,9 @@ class FilterDialog(Dialog[ContactFilter | None]):
 
     @on(Button.Pressed, "#filter-apply")
     def action_apply(self) -> None:
+        self.after_typed_keys(self._apply)  # not the 8 of a scoring of 80
+
+    def _apply(self) -> None:
         scoring = self._scoring()
         if scoring is None:
             bad = next(i for i in self.query(Input) if i.has_class("-invalid"))

@@ -166,6 +166,19 @@ async def test_filter_picks_with_keys_and_applies(workspace, service):
     ]
 
 
+async def test_filter_applies_the_scoring_typed_just_before_enter(workspace):
+    # One read of the terminal: "80" and its enter. The priority enter must not apply
+    # the "8" that had reached the field so far.
+    app = Host(workspace)
+    async with app.run_test(size=(80, 24)) as pilot:
+        dialog = await open_filter(app, pilot, ContactFilter())
+        dialog.query_one("#filter-scoring-min", Input).focus()
+        await pilot.pause()
+        arrive_together(app, "8", "0", "enter")
+        await until(pilot, lambda: app.results, "the filter applied")
+    assert app.results == [ContactFilter(scoring_min=80)]
+
+
 async def test_filter_steps_follow_the_chosen_category(workspace, service):
     app = Host(workspace)
     async with app.run_test(size=(80, 24)) as pilot:
