@@ -108,11 +108,14 @@ def open_source(
     *,
     encoding: str | None = None,
     mapping: dict[str, str] | None = None,
+    region: str = "",
 ) -> ImportSource:
     """Check the whole file and count its records; ImportFileError if it cannot be imported.
 
     `fmt` None: from the extension. `encoding` None: from its byte-order mark, else UTF-8,
-    else detected. `mapping`: CSV column name -> field, over what the header says.
+    else detected, the code page Windows writes in `region` (the workspace's default
+    region, ISO 3166 code) first. `mapping`: CSV column name -> field, over what the
+    header says.
     """
     path = Path(path).expanduser()
     name = display_safe(path.name)
@@ -125,7 +128,7 @@ def open_source(
         )
     if fmt not in FORMATS:
         raise ImportFileError(f"Unknown format {fmt!r}; use one of {', '.join(FORMATS)}.")
-    encoding = _check_text(path, encoding)
+    encoding = _check_text(path, encoding, region)
     mapping = check_mapping(mapping or {})
     try:
         with _open_text(path, encoding, fmt) as text:
@@ -182,7 +185,32 @@ _BOMS = (
 )
 
 
-def _check_text(path: Path, encoding: str | None = None) -> str:
+_WINDOWS_CODE_PAGES = {
+    **dict.fromkeys(("CZ", "SK", "PL", "HU", "SI", "HR", "RO", "BA", "AL"), "cp1250"),
+    **dict.fromkeys(("RU", "UA", "BG", "BY", "KZ", "MK", "RS", "KG"), "cp1251"),
+    "GR": "cp1253",
+    "CY": "cp1253",
+    "TR": "cp1254",
+    "AZ": "cp1254",
+    "IL": "cp1255",
+    **dict.fromkeys(("EE", "LV", "LT"), "cp1257"),
+    "VN": "cp1258",
+    "TH": "cp874",
+    "JP": "cp932",
+    "CN": "gbk",
+    "KR": "cp949",
+    **dict.fromkeys(("TW", "HK"), "cp950"),
+}
+"""The code page Windows programs (Excel, Outlook) write a file in, by the country of
+the system's locale, where it is not cp1252."""
+
+CODE_PAGE_LEEWAY = 0.1
+"""How much messier than the detector's pick (its `chaos`, 0 to 1) the region's code page
+may read a file and still be taken: in a short file the detector cannot tell cp1254's
+Ayşe Yılmaz from cp1252's Ayþe Yýlmaz (0.04 against 0.0), the region can."""
+
+
+def _check_text(path: Path, encoding: str | None = None, region: str = "") -> str:
     """The file's encoding; ImportFileError for a binary, empty or undecodable file.
 
     A byte-order mark says it (UTF-8, UTF-16, UTF-32: Outlook and Excel write them);
@@ -213,6 +241,12 @@ def _check_text(path: Path, encoding: str | None = None) -> str:
     from charset_normalizer import from_path  # only for a file that is not UTF-8
 
     best = from_path(path).best()
+    local = _WINDOWS_CODE_PAGES.get(region.upper())
+    if best is not None and local is not None:
+        # A file from a colleague's Windows is in the code page of the team's country.
+        reading = from_path(path, cp_isolation=[local]).best()
+        if reading is not None and reading.chaos <= best.chaos + CODE_PAGE_LEEWAY:
+            return reading.encoding
     if best is not None:
         # A short file often reads as cleanly in several code pages; then the one most
         # files are in (Excel and Outlook on Western Windows write cp1252) is the better

@@ -222,7 +222,8 @@ def import_contacts(
     fixed_size = batch_size is not None
     batch_size = batch_size or BATCH_SIZE
     written = 0
-    source = open_source(path, fmt, encoding=encoding, mapping=mapping)
+    region = service.config.default_phone_region
+    source = open_source(path, fmt, encoding=encoding, mapping=mapping, region=region)
     run = _ImportRun(service, source, mode, dry_run, on_problem)
     if progress:
         progress(0, source.total)

@@ -7,6 +7,7 @@ RFC 4180) and the products' documented export columns, one defect of issue 14 ea
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -663,6 +664,36 @@ def test_an_outlook_export_in_a_windows_code_page_keeps_its_letters(
     summary, _ = imported(service, path)
     assert summary.imported == len(names)
     assert set(contacts(service)) == names
+
+
+@pytest.mark.parametrize(
+    ("region", "rows", "encoding", "names"),
+    [
+        (  # Turkish Windows: cp1254, which reads as cleanly in cp1252 (Ayþe Yýlmaz)
+            "TR",
+            "Ayşe,,Yılmaz,,,,,,ayse@example.com.tr,,,,,+90 212 555 01 01,,,Doğan Ltd,"
+            "Satın alma\r\nŞükrü,,Güneş,,,,,,sukru@example.com.tr,,,,,,,,İzmir AŞ,\r\n",
+            "cp1254",
+            {"Ayşe Yılmaz", "Şükrü Güneş"},
+        ),
+        (  # Czech Windows: cp1250
+            "CZ",
+            "Jiří,,Šťastný,,,,,,jiri@example.cz,,,,,+420 224 000 111,,,Řezník s.r.o.,"
+            "Nákup\r\nBožena,,Němcová,,,,,,bozena@example.cz,,,,,,,,Česká pošta,\r\n",
+            "cp1250",
+            {"Jiří Šťastný", "Božena Němcová"},
+        ),
+    ],
+)
+def test_a_file_from_a_windows_of_the_teams_country_is_read_in_its_code_page(
+    service, tmp_path, region, rows, encoding, names
+):
+    local = ContactService(replace(service.config, default_phone_region=region), service.user)
+    path = write(tmp_path / "outlook.csv", OUTLOOK_ANSI_HEADER + rows, encoding)
+    summary, _ = imported(local, path)
+    assert summary.imported == len(names)
+    assert set(contacts(local)) == names
+    assert f"Read as {encoding} text." in summary.notes
 
 
 def test_encoding_can_be_given(service, tmp_path):
