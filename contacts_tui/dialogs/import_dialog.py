@@ -13,7 +13,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
-from textual.widgets import Button, Label, ProgressBar, RadioSet, Static
+from textual.widgets import Button, Label, ProgressBar, RadioSet, Select, Static
 
 from contacts_tui.dialogs.dialog import Dialog, cancel_binding, layout_css
 from contacts_tui.dialogs.export_dialog import shown_path
@@ -35,6 +35,26 @@ DONE_HINT = "enter or esc closes"
 
 DUPLICATE_CHOICES = {"skip": "Skip duplicates", "update": "Update them", "create": "Add anyway"}
 """What to do with a contact that is already saved (the import's on_duplicate)."""
+
+DETECTED = ""
+ENCODING_CHOICES = (
+    ("Western European (Windows-1252)", "cp1252"),
+    ("Central European (Windows-1250)", "cp1250"),
+    ("Cyrillic (Windows-1251)", "cp1251"),
+    ("Greek (Windows-1253)", "cp1253"),
+    ("Turkish (Windows-1254)", "cp1254"),
+    ("Hebrew (Windows-1255)", "cp1255"),
+    ("Baltic (Windows-1257)", "cp1257"),
+    ("Japanese (Shift_JIS)", "cp932"),
+    ("Chinese Simplified (GBK)", "gbk"),
+    ("Chinese Traditional (Big5)", "cp950"),
+    ("Korean (EUC-KR)", "cp949"),
+    ("Mac Roman", "mac_roman"),
+    ("Latin-1 (ISO-8859-1)", "latin-1"),
+)
+"""The encodings offered for a file that is not Unicode (the CLI's --encoding takes any):
+the code pages Windows and older Macs write address books in."""
+UNICODE = ("utf-8", "utf-8-sig", "utf-16", "utf-32")
 
 
 class ImportFilePicker(FilePickerScreen):
@@ -92,6 +112,7 @@ class ImportDialog(Dialog[ImportSummary | None]):
         self.checked: ImportSummary | None = None
         """The dry run of the current choices, once it is done."""
         self.imported: ImportSummary | None = None
+        self.encoding: str | None = None  # None: as the import detects it
         self._run = 0  # the newest run: messages of older ones are dropped
         self._cancel = threading.Event()
         self._last_progress = 0.0
@@ -109,6 +130,17 @@ class ImportDialog(Dialog[ImportSummary | None]):
                 # The same person as a saved contact: same UID, e-mail, or name and phone.
                 for mode, label in DUPLICATE_CHOICES.items():
                     yield MarkedRadioButton(label, value=mode == "skip", name=mode)
+            # Shown once the file turns out not to be Unicode: a short file's code page is
+            # a guess, and names read in the wrong one come out as Ayþe for Ayşe.
+            with Horizontal(id="import-encoding-row"):
+                yield Label("Text encoding", classes="import-label")
+                yield Select(
+                    [("As detected", DETECTED), *ENCODING_CHOICES],
+                    value=DETECTED,
+                    allow_blank=False,
+                    compact=True,
+                    id="import-encoding",
+                )
             yield ProgressBar(total=1, show_eta=False, id="import-progress")
             yield Static(id="import-status")
             # Every reason the summary kept, whole: at 80x24 they scroll (tab to them).
@@ -167,6 +199,13 @@ class ImportDialog(Dialog[ImportSummary | None]):
     def _duplicates_changed(self) -> None:
         self._check()
 
+    @on(Select.Changed, "#import-encoding")
+    def _encoding_changed(self, event: Select.Changed) -> None:
+        chosen = event.value if isinstance(event.value, str) and event.value else None
+        if chosen != self.encoding:
+            self.encoding = chosen
+            self._check()
+
     @property
     def duplicates(self) -> str:
         pressed = self.query_one("#import-duplicates", RadioSet).pressed_button
@@ -184,11 +223,17 @@ class ImportDialog(Dialog[ImportSummary | None]):
         self._cancel = threading.Event()
         self._run += 1
         self.query_one(ProgressBar).update(total=1, progress=0)
-        self.run_import(self._run, dry_run, self.fmt, self.duplicates, self._cancel)
+        self.run_import(self._run, dry_run, self.fmt, self.duplicates, self.encoding, self._cancel)
 
     @reported_work(thread=True, group="store")
     def run_import(
-        self, run: int, dry_run: bool, fmt: str, duplicates: str, cancel: threading.Event
+        self,
+        run: int,
+        dry_run: bool,
+        fmt: str,
+        duplicates: str,
+        encoding: str | None,
+        cancel: threading.Event,
     ) -> None:
         def progress(done: int, total: int) -> None:
             now = time.monotonic()
@@ -202,6 +247,7 @@ class ImportDialog(Dialog[ImportSummary | None]):
                 self.path,
                 fmt,
                 on_duplicate=duplicates,
+                encoding=encoding,
                 dry_run=dry_run,
                 progress=progress,
                 cancelled=cancel.is_set,
@@ -225,6 +271,8 @@ class ImportDialog(Dialog[ImportSummary | None]):
         self._show_problems(summary)
         if summary.dry_run:
             self.checked = summary
+            if summary.encoding not in UNICODE:
+                self.add_class("-encoded")  # the encoding row, to correct a wrong guess
             start = self.query_one("#import-start", Button)
             writes = summary.imported + summary.updated
             start.disabled = writes == 0
@@ -249,7 +297,7 @@ class ImportDialog(Dialog[ImportSummary | None]):
 
     def _stopped(self, message: str) -> None:
         self.remove_class("-importing")
-        for widget in self.query(RadioSet):
+        for widget in self._choices():
             widget.disabled = False
         self._say(message, error=True)
 
@@ -259,6 +307,10 @@ class ImportDialog(Dialog[ImportSummary | None]):
         # The database failed: the batch being written was rolled back, earlier ones stay.
         self._stopped(f"The import stopped: {message}. Contacts of earlier batches stay.")
         return True
+
+    def _choices(self) -> list[RadioSet | Select]:
+        """What the user chooses before importing: fixed while it imports."""
+        return [*self.query(RadioSet), self.query_one("#import-encoding", Select)]
 
     # ----- importing --------------------------------------------------------------------
 
@@ -272,7 +324,7 @@ class ImportDialog(Dialog[ImportSummary | None]):
         if self.checked is None or self.importing or self.has_class("-done"):
             return
         self.add_class("-importing")
-        for widget in self.query(RadioSet):
+        for widget in self._choices():
             widget.disabled = True
         self.query_one("#import-cancel", Button).focus()
         self._show_problems(None)

@@ -150,8 +150,20 @@ def open_source(
             f"{name} is not {encoding} text; give its encoding with --encoding."
         ) from None
     if encoding not in ("utf-8", "utf-8-sig"):
-        notes = (f"Read as {encoding} text.", *notes)
+        notes = (f"Read as {encoding} text{_sample_words(path, encoding)}.", *notes)
     return ImportSource(path, fmt, total, notes, encoding, tuple(mapping.items()))
+
+
+_NOT_ASCII_WORD = re.compile(r"\w*[^\x00-\x7f]\w*")
+
+
+def _sample_words(path: Path, encoding: str, most: int = 4) -> str:
+    """`: Ayşe, Yılmaz, Güneş`: words of the file beyond ASCII as this encoding reads
+    them, for a person to see whether it is the right one."""
+    with open(path, encoding=encoding, errors="replace") as text:
+        words = dict.fromkeys(_NOT_ASCII_WORD.findall(text.read(65536)))
+    shown = [display_safe(w) for w in list(words)[:most] if "\ufffd" not in w]
+    return f" ({', '.join(shown)}…)" if shown else ""
 
 
 def _reason(error: OSError) -> str:

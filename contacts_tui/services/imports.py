@@ -153,6 +153,7 @@ class ImportSummary:
     notes: tuple[str, ...] = ()
     updated: int = 0
     kept: int = 0  # values kept in notes rather than in their field
+    encoding: str = "utf-8"  # what the file was read as (given, its BOM's, or detected)
 
     def text(self, see_above: bool = False) -> str:
         """`Imported 3 contacts; skipped 1 duplicate; refused 2 rows`."""
@@ -299,6 +300,7 @@ def import_contacts(
         notes=source.notes,
         updated=run.updated,
         kept=run.kept_values,
+        encoding=source.encoding,
     )
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from pilot_helpers import screen_text, toasts
-from textual.widgets import Button, RadioSet, Static
+from textual.widgets import Button, RadioSet, Select, Static
 
 from contacts_tui.app import ContactsApp
 from contacts_tui.dialogs import import_dialog
@@ -364,3 +364,37 @@ async def test_the_picker_opens_in_the_folder_of_the_last_file_picked(workspace,
         await settle(pilot)
         assert isinstance(app.screen, ImportFilePicker)
         assert app.screen.query_one("#file-picker-path").value == f"{downloads}/"
+
+
+async def test_a_file_read_in_the_wrong_code_page_is_read_again_in_the_one_chosen(
+    workspace, service, tmp_path
+):
+    # A Turkish Windows export (cp1254) reads as cleanly in cp1252, the guess of a
+    # workspace outside Turkey: the dialog shows the names as read, and offers the choice.
+    path = tmp_path / "turkish.csv"
+    path.write_bytes("Name,E-mail\r\nAyşe Yılmaz,ayse@example.com.tr\r\n".encode("cp1254"))
+    app = ContactsApp(workspace)
+    async with app.run_test(size=(80, 24)) as pilot:
+        dialog = await open_dialog(app, pilot, path)
+        assert dialog.has_class("-encoded")
+        assert "Read as cp1252 text (Ayþe, Yýlmaz…)" in screen_text(app)
+        dialog.query_one("#import-encoding", Select).value = "cp1254"
+        await wait_for(
+            pilot,
+            lambda: dialog.checked is not None and dialog.checked.encoding == "cp1254",
+            "the dry run in cp1254",
+        )
+        assert "Read as cp1254 text (Ayşe, Yılmaz…)" in screen_text(app)
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: dialog.imported is not None, "the import")
+    assert [r.name for r in service.list_page().rows] == ["Ayşe Yılmaz"]
+
+
+async def test_a_unicode_file_offers_no_encoding(workspace, service, tmp_path):
+    path = tmp_path / "people.csv"
+    path.write_text(CSV)
+    app = ContactsApp(workspace)
+    async with app.run_test(size=(80, 24)) as pilot:
+        dialog = await open_dialog(app, pilot, path)
+        assert not dialog.has_class("-encoded")
+        assert not dialog.query_one("#import-encoding-row").display
