@@ -59,6 +59,17 @@ async def open_dialog(app, pilot, path: Path) -> ImportDialog:
     return dialog
 
 
+def forty_in_batches_of_five(tmp_path: Path, monkeypatch) -> Path:
+    """A file of 40 people, imported in batches of exactly 5 (the size otherwise adapts
+    to how long the last batch took)."""
+    for name in ("BATCH_SIZE", "MIN_BATCH", "MAX_BATCH"):
+        monkeypatch.setattr(imports, name, 5)
+    rows = "".join(f"Person {n},p{n}@example.com\n" for n in range(40))
+    path = tmp_path / "many.csv"
+    path.write_text("Name,E-mail\n" + rows)
+    return path
+
+
 def status(dialog: ImportDialog) -> str:
     return str(dialog.query_one("#import-status", Static).content)
 
@@ -133,12 +144,7 @@ async def test_changing_the_format_or_duplicates_checks_again(workspace, service
 async def test_cancel_stops_between_batches_and_keeps_what_was_imported(
     workspace, service, tmp_path, monkeypatch
 ):
-    # Batches of exactly 5: the size otherwise adapts to how long the last one took.
-    for name in ("BATCH_SIZE", "MIN_BATCH", "MAX_BATCH"):
-        monkeypatch.setattr(imports, name, 5)
-    rows = "".join(f"Person {n},p{n}@example.com\n" for n in range(40))
-    path = tmp_path / "many.csv"
-    path.write_text("Name,E-mail\n" + rows)
+    path = forty_in_batches_of_five(tmp_path, monkeypatch)
     app = ContactsApp(workspace)
     async with app.run_test(size=SIZE) as pilot:
         dialog = await open_dialog(app, pilot, path)
@@ -309,11 +315,7 @@ async def test_quitting_while_importing_stops_after_the_batch_being_written(
 ):
     # ctrl+q mid-import: the app leaves in a moment, with what was written kept, rather
     # than a blank terminal while the rest of the file goes in unseen.
-    for name in ("BATCH_SIZE", "MIN_BATCH", "MAX_BATCH"):
-        monkeypatch.setattr(imports, name, 5)
-    rows = "".join(f"Person {n},p{n}@example.com\n" for n in range(40))
-    path = tmp_path / "many.csv"
-    path.write_text("Name,E-mail\n" + rows)
+    path = forty_in_batches_of_five(tmp_path, monkeypatch)
     finished = threading.Event()
     original_import = import_dialog.import_contacts
 
