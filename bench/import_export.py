@@ -350,7 +350,7 @@ def same_cells_query(lifecycle: Path) -> str:
 
 def same_cells(export: Path, floor: Path) -> str:
     """Whether the export and the floor hold the same cells, row by row (the header aside)."""
-    with open(export, newline="", encoding="utf-8") as ours, open(floor, newline="") as theirs:
+    with open(export, newline="", encoding="utf-8-sig") as ours, open(floor, newline="") as theirs:
         mine, floors = csv.reader(ours), csv.reader(theirs)
         next(mine, None)
         next(floors, None)

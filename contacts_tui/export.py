@@ -205,6 +205,8 @@ def export_contacts(
     # removed at the next start (see temp_files).
     try:
         with atomic_writer(path, PRIVATE, overwrite=overwrite, newline="") as out, _reading():
+            if fmt == "csv" and profile in MARKED_UTF8_PROFILES:
+                out.write("\ufeff")
             write(out)
     except FileExistsError:
         raise ExportExistsError(f"{path} appeared while exporting; nothing was written.") from None
@@ -271,6 +273,12 @@ def _timestamp(value: datetime | str) -> str:
 CSV_PROFILES = ("plain", "google", "outlook")
 """plain: our columns, for spreadsheets (formula guard on); google, outlook: the headers
 those products map without help (no guard: they keep an apostrophe as part of the value)."""
+
+MARKED_UTF8_PROFILES = ("plain", "outlook")
+"""The profiles whose file starts with a UTF-8 byte-order mark: Excel and Outlook on
+Windows (and Excel for Mac) read a CSV without one in the system's ANSI code page, and
+José Müller became JosÃ© MÃ¼ller. Google reads UTF-8 as it is; standard output (a
+script's pipe) gets none."""
 
 
 CSV_PLAIN_EXTRA = (

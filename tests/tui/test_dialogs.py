@@ -588,7 +588,10 @@ async def test_export_format_choice_changes_the_extension(workspace, service, ou
 
 @pytest.mark.parametrize(
     ("presses", "header"),
-    [(3, "First Name,Last Name,Nickname,"), (4, "First Name,Last Name,Company,Department,")],
+    [
+        (3, "First Name,Last Name,Nickname,"),  # Google's: UTF-8 as it is
+        (4, "\ufeffFirst Name,Last Name,Company,Department,"),  # Outlook's: marked UTF-8
+    ],
 )
 async def test_export_writes_the_csv_google_or_outlook_imports(
     workspace, service, out_dir, presses, header
@@ -697,7 +700,7 @@ async def test_export_asks_before_replacing_a_file(workspace, service, out_dir):
         await pilot.press("y")
         await settle(app, pilot)
         assert status_of(dialog) == f"Exported 1 contact to ~/{target.name}."
-    assert target.read_text("utf-8").startswith("ID,Name")
+    assert target.read_text("utf-8-sig").startswith("ID,Name")
 
 
 @pytest.mark.parametrize(

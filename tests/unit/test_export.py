@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import csv
 import errno
 import io
@@ -155,8 +156,10 @@ def test_csv_is_rfc_4180_with_header_quoting_and_utf8(service, people, tmp_path)
     count = export_contacts(service, ContactFilter(), "name", False, "csv", target)
     assert count == len(people)
     data = target.read_bytes()
-    text = data.decode("utf-8")  # UTF-8, no BOM
-    assert not text.startswith("\ufeff")
+    # UTF-8 with its byte-order mark: Excel and Outlook on Windows read it as UTF-8 then,
+    # not in the system's ANSI code page (José Müller as JosÃ© MÃ¼ller).
+    assert data.startswith(codecs.BOM_UTF8)
+    text = data.decode("utf-8-sig")
     assert text.endswith("\r\n")
     # Every record ends with CRLF; the only bare LFs are inside the quoted name fields.
     assert text.count("\n") - text.count("\r\n") == 2
@@ -484,7 +487,7 @@ def test_overwrite_replaces_the_file_and_makes_it_private(service, people, tmp_p
     target.chmod(0o644)
     count = export_contacts(service, ContactFilter(), "name", False, "csv", target, overwrite=True)
     assert count == len(people)
-    assert target.read_text("utf-8").startswith("ID,Name")
+    assert target.read_text("utf-8-sig").startswith("ID,Name")
     assert stat.S_IMODE(target.stat().st_mode) == 0o600
 
 

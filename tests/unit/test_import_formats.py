@@ -903,6 +903,9 @@ def test_cli_export_to_standard_output(people, workspace, capsys):  # noqa: F811
     assert "3 contacts written" in out.err
     assert "\r" not in out.err  # no progress line when it is not a terminal
     assert not Path("-").exists()
+    # A CSV to a script's pipe starts with its header, no byte-order mark.
+    assert main([*home, "export", "--format", "csv", "-o", "-"]) == 0
+    assert capsys.readouterr().out.startswith("ID,Name,")
 
 
 def test_plain_csv_export_reads_back_every_email_phone_and_address(people, tmp_path):  # noqa: F811
