@@ -247,10 +247,20 @@ _PHONE_CHARACTERS = re.compile(r"[\d\s+().\-/]+")
 
 
 def normalize_phone(text: str, region: str | None = "GB") -> str:
-    """Return the phone number in E.164; numbers without +country are read as ``region``'s."""
+    """Return the phone number in E.164; numbers without +country are read as ``region``'s.
+
+    An extension typed after it (x752, ext. 752, ;ext=752) is kept, as import keeps one:
+    +14168109897;ext=752."""
     typed = clean_text(text, field="Phone number", required=True, max_length=40)
+    extension = _EXTENSION.search(typed) if not _PHONE_CHARACTERS.fullmatch(typed) else None
+    if extension:
+        number = normalize_phone(typed[: extension.start()], region)
+        return f"{number};ext={extension.group(1)}"
     if not _PHONE_CHARACTERS.fullmatch(typed):
-        raise ValidationError("A phone number can only contain digits, spaces and + ( ) - . /")
+        raise ValidationError(
+            "A phone number can only contain digits, spaces and + ( ) - . /, "
+            "then an extension (x752)"
+        )
     try:
         number = phonenumbers.parse(typed, (region or "").upper() or None)
     except phonenumbers.NumberParseException as error:

@@ -850,11 +850,22 @@ def _labelled(slot: dict[str, str], labels: list[str]) -> list[str]:
     return lines
 
 
+_EXTENSION = re.compile(r"(?:ext=)?\d{1,7}", re.IGNORECASE)
+"""What follows a number's `;` as its own: our export's `+14168109897;ext=752`, a
+phone's wait before an extension (`;456`)."""
+
+
 def _several(cell: str) -> list[str]:
     """The e-mails or phones of a cell: `; ` or ` ::: ` between several, most hold one."""
     if ";" not in cell and " ::: " not in cell:  # what _SEVERAL splits at, spaces aside
         return [cell]
-    return _SEVERAL.split(cell)
+    values: list[str] = []
+    for part in _SEVERAL.split(cell):
+        if values and _EXTENSION.fullmatch(part):
+            values[-1] += ";" + part  # the number's extension, not a number
+        else:
+            values.append(part)
+    return values
 
 
 def _birthday(contact: RawContact) -> None:

@@ -365,7 +365,8 @@ BAD_INPUT = [
     ("phone", {"number": "020 7946 09"}, "number", "not a valid United Kingdom phone number"),
     ("phone", {"number": "+44 20"}, "number", "too short"),
     ("phone", {"number": "07946 0958 123456"}, "number", "too long"),
-    ("phone", {"number": "+1 202 555 01x9"}, "number", "only contain digits"),
+    ("phone", {"number": "+1 202 555 01y9"}, "number", "only contain digits"),
+    ("phone", {"number": "+1 202 555 01x9"}, "number", "too short"),  # before x: its ext.
     ("phone", {"number": ""}, "number", "required"),
     ("phone", {"number": "+44 20 7946 0958\x9b"}, "number", "control"),
     ("address", {"zip_code": "28013", "locality": "Centro"}, "address", "required"),

@@ -1135,3 +1135,24 @@ def test_an_address_kept_in_the_notes_names_its_city_once(service, tmp_path):
     assert "- Address: 1 Main St; Springfield; Atlantis; Personal (" in (
         contacts(service)["Ann Example"].notes
     )
+
+
+def test_a_numbers_extension_in_a_csv_cell_stays_with_it(service, tmp_path):
+    # Our plain export writes other numbers as `+14168109897;ext=752; +442079460018`, and
+    # phones export a wait before an extension as `;456`: neither `;` starts a number.
+    sam = service.create_contact("Sam Roe")
+    for number in ("+1 206-555-0100", "+1 416-810-9897 ext. 752", "+44 20 7946 0018"):
+        service.records.add_phone(sam.id, number)
+    path = tmp_path / "plain.csv"
+    export_contacts(service, EVERYONE, fmt="csv", path=path)
+    assert "+14168109897;ext=752; +442079460018" in path.read_text("utf-8-sig")
+    waits = write(tmp_path / "waits.csv", 'Name,Phone\nAnn Lee,"+1 206-555-0101;456"\n')
+    wipe()
+    for file in (path, waits):
+        summary, problems = imported(service, file)
+        assert (summary.imported, problems) == (1, [])
+    numbers = {n: [p.number for p in c.phones] for n, c in contacts(service).items()}
+    assert numbers == {
+        "Sam Roe": ["+12065550100", "+14168109897;ext=752", "+442079460018"],
+        "Ann Lee": ["+12065550101;ext=456"],
+    }

@@ -73,6 +73,19 @@ def test_phone_is_stored_in_e164_with_what_was_typed(service, contact, backend):
     assert "34612345678" in search_doc
 
 
+def test_a_phone_with_an_extension_is_typed_and_saved_again(service, contact, backend):
+    # The form shows what was typed (an import's `+1 416-810-9897 ext. 752` too); saving
+    # it again was refused ("can only contain digits"), the extension's letters.
+    phone = service.records.add_phone(contact.id, "+1 416-810-9897 ext. 752", "Office")
+    assert phone.number == "+14168109897;ext=752"
+    again = service.records.update(
+        "phone", phone.id, {"number": phone.typed, "type": "Mobile"}, primary=True
+    )
+    assert (again.number, again.type) == ("+14168109897;ext=752", "Mobile")
+    _, primary_phone, _ = _list_columns(contact.id)
+    assert primary_phone == "+1 416-810-9897 ext. 752"
+
+
 def test_address_country_and_state_become_iso_codes(service, contact, backend):
     address = service.records.add_address(contact.id, **ADDRESS)
     assert address == AddressInfo(

@@ -352,6 +352,19 @@ def test_normalize_phone_refuses_possible_but_invalid_number():
 
 
 @pytest.mark.parametrize(
+    "typed",
+    [
+        "+1 416-810-9897 ext. 752",
+        "+1 416 810 9897 x752",
+        "+14168109897;ext=752",
+        "(416) 810-9897 #752",
+    ],
+)
+def test_normalize_phone_keeps_an_extension_as_import_does(typed):
+    assert normalize_phone(typed, "CA") == "+14168109897;ext=752"
+
+
+@pytest.mark.parametrize(
     ("typed", "region", "match"),
     [
         ("+1 555 555 5555", None, r"not a valid United States phone number"),
@@ -363,7 +376,8 @@ def test_normalize_phone_refuses_possible_but_invalid_number():
         ("+999 123 456", None, r"country code after \+ is not one we know"),
         ("call me", "GB", r"only contain digits"),
         ("0800 FLOWERS", "GB", r"only contain digits"),
-        ("+44 20 7946 0018 ext 12", "GB", r"only contain digits"),
+        ("+44 20 7946 0018 ext 12a", "GB", r"only contain digits"),
+        ("+44 20 ext 12", "GB", r"too short"),  # the number before its extension
         ("++--", "GB", r"doesn't look like a phone number"),
         ("", "GB", r"Phone number is required"),
         ("+44 20\x1b[0m 7946 0018", "GB", r"hidden control"),
