@@ -596,6 +596,10 @@ def _keep_unread(contact: RawContact, prop: Property, label: str) -> None:
         # Apple's: the service (Facebook), which the value's scheme (xmpp:) may not say
         service = prop.params["X-SERVICE-TYPE"][0]
         label = f"{service} ({label})" if label else service
+    elif prop.name == "X-SOCIALPROFILE" and not label and set(prop.types()) - {"pref"}:
+        # Apple's and Google's: the network is its TYPE (twitter, linkedin, facebook)
+        network = next(t for t in prop.types() if t != "pref")
+        label = _NETWORKS.get(network, network.capitalize())
     elif prop.name == "X-APPLE-SUBADMINISTRATIVEAREA":  # an address's county, by its label
         label = f"County ({label})" if label else "County"
     elif prop.name == "X-ANDROID-CUSTOM":
@@ -607,6 +611,9 @@ def _keep_unread(contact: RawContact, prop: Property, label: str) -> None:
         shown = label or _KEPT_LABELS.get(prop.name) or prop.name.title()
         contact.unread.append((shown, text, "no field for it here"))
 
+
+_NETWORKS = {"linkedin": "LinkedIn", "youtube": "YouTube", "github": "GitHub", "x": "X"}
+"""A social profile's network as its owner spells it, where capitalising its TYPE does not."""
 
 _SEXES = {"m": "Male", "f": "Female", "o": "Other", "n": "None or not applicable", "u": ""}
 """RFC 6350's GENDER letters (U, unknown, says nothing)."""

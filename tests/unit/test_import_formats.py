@@ -255,6 +255,8 @@ def test_google_categories_and_outlook_card_picture(workspace, tmp_path):
         "EMAIL;TYPE=INTERNET;TYPE=HOME:dee@example.com",
         "CATEGORIES:myContacts,starred,Customers",
         "X-SOCIALPROFILE;type=twitter:http://twitter.com/dee",
+        "X-SOCIALPROFILE;type=pref;type=linkedin:https://www.linkedin.com/in/deeray",
+        "X-SOCIALPROFILE:https://example.social/@dee",
     )
     base64_lines = ["X-MS-CARDPICTURE;TYPE=JPEG;ENCODING=BASE64:", " /9j/4AAQSkZJRgAB", ""]
     outlook = vcard("VERSION:2.1", "N:Ho;Al", "FN:Al Ho", *base64_lines, "REV:20230101T120000Z")
@@ -265,7 +267,10 @@ def test_google_categories_and_outlook_card_picture(workspace, tmp_path):
     found = contacts(service)
     dee = found["Dee Ray"]
     assert "- Categories: Customers (" in dee.notes and "myContacts" not in dee.notes
-    assert "Social profile: http://twitter.com/dee" in dee.notes
+    # A social profile under its network's name, as Apple and Google show it.
+    assert "Twitter: http://twitter.com/dee" in dee.notes
+    assert "LinkedIn: https://www.linkedin.com/in/deeray" in dee.notes
+    assert "Social profile: https://example.social/@dee" in dee.notes
     # Outlook's card picture is the contact's photo, once: kept as a document.
     assert [d.file_name for d in found["Al Ho"].documents] == ["photo-card-2.jpg"]
     assert [d.file_name for d in found["Cy Li"].documents] == ["photo-card-3.jpg"]
